@@ -1,0 +1,214 @@
+//! When temporary credentials expire: the keys other tools write and the formats they use.
+
+use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+
+/// Keys that hold an expiry time, in the order they are looked at:
+/// `expiration` (aws-mfa, and mfatui itself), `x_security_token_expires` (saml2aws,
+/// gimme-aws-creds), `aws_expiration` and `__expires__` (hand-written scripts).
+pub const EXPIRY_KEYS: [&str; 4] = [
+    "expiration",
+    "x_security_token_expires",
+    "aws_expiration",
+    "__expires__",
+];
+
+/// Where an expiry time was read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ExpirySource {
+    /// A key of the profile (one of [`EXPIRY_KEYS`]).
+    Key(&'static str),
+    /// The AWS CLI's assume-role cache file with this name.
+    CliCache(String),
+}
+
+impl ExpirySource {
+    /// A short description for display, e.g. `expiration` or `cli-cache`.
+    pub fn label(&self) -> &str {
+        match self {
+            ExpirySource::Key(k) => k,
+            ExpirySource::CliCache(_) => "cli-cache",
+        }
+    }
+}
+
+/// What is known about when a profile's credentials expire.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expiry {
+    /// Nothing expires (long-term keys) or nothing was found (a role never assumed).
+    None,
+    /// Temporary credentials whose expiry is not recorded, or recorded in a form not understood.
+    Unknown {
+        /// The unparsable text, if there was one.
+        raw: Option<String>,
+    },
+    /// A known instant.
+    At {
+        /// The expiry instant.
+        at: DateTime<Utc>,
+        /// Where it was read.
+        source: ExpirySource,
+    },
+}
+
+impl Expiry {
+    /// The instant, when known.
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Expiry::At { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+}
+
+/// Parses the timestamp formats found in the wild: RFC 3339 with `Z` or an offset, with or
+/// without fractions, `T` or space between date and time (`2026-11-22 14:05:33+00:00`),
+/// no zone at all (aws-mfa writes UTC without a zone), a `UTC` suffix (the AWS CLI cache),
+/// and Unix epoch seconds.
+pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if s.len() >= 9 && s.len() <= 11 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s
+            .parse::<i64>()
+            .ok()
+            .and_then(|secs| Utc.timestamp_opt(secs, 0).single());
+    }
+    let normalized = s.replacen(' ', "T", 1);
+    if let Ok(dt) = DateTime::parse_from_rfc3339(&normalized) {
+        return Some(dt.with_timezone(&Utc));
+    }
+    for format in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M%z"] {
+        if let Ok(dt) = DateTime::parse_from_str(&normalized, format) {
+            return Some(dt.with_timezone(&Utc));
+        }
+    }
+    let naive = normalized
+        .strip_suffix("UTC")
+        .or_else(|| normalized.strip_suffix("GMT"))
+        .unwrap_or(&normalized)
+        .trim_end();
+    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(naive, f).ok())
+        .map(|dt| dt.and_utc())
+}
+
+/// Reads a profile's expiry from its own keys, if any of [`EXPIRY_KEYS`] is set.
+pub fn from_keys<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<Expiry> {
+    EXPIRY_KEYS.iter().find_map(|&key| {
+        let raw = get(key)?;
+        Some(match parse_timestamp(raw) {
+            Some(at) => Expiry::At {
+                at,
+                source: ExpirySource::Key(key),
+            },
+            None => Expiry::Unknown {
+                raw: Some(raw.to_owned()),
+            },
+        })
+    })
+}
+
+/// A compact human duration: `3h12m`, `5m`, `42s`, `2d3h`.
+pub fn compact_duration(seconds: i64) -> String {
+    let s = seconds.unsigned_abs();
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{sec}s"),
+        (0, 0, _) => format!("{m}m"),
+        (0, _, 0) => format!("{h}h"),
+        (0, _, _) => format!("{h}h{m:02}m"),
+        (_, 0, _) => format!("{d}d"),
+        _ => format!("{d}d{h}h"),
+    }
+}
+
+/// `in 3h12m` or `expired 5m ago`, relative to `now`.
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let secs = (at - now).num_seconds();
+    if secs > 0 {
+        format!("in {}", compact_duration(secs))
+    } else {
+        format!("expired {} ago", compact_duration(secs))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn parses_every_format_in_the_wild() {
+        let t = utc("2026-11-22T14:05:33Z");
+        for raw in [
+            "2026-11-22T14:05:33Z",
+            "2026-11-22T14:05:33+00:00",
+            "2026-11-22T15:05:33+01:00",
+            "2026-11-22T09:05:33-05:00",
+            "2026-11-22 14:05:33+00:00",
+            "2026-11-22 14:05:33",
+            "2026-11-22T14:05:33",
+            "2026-11-22T14:05:33UTC",
+            "2026-11-22T14:05:33+0000",
+            "  2026-11-22T14:05:33Z  ",
+            "1795356333",
+        ] {
+            assert_eq!(parse_timestamp(raw), Some(t), "{raw}");
+        }
+        let frac = parse_timestamp("2026-11-22T14:05:33.250Z").unwrap();
+        assert_eq!(frac.timestamp_millis(), t.timestamp_millis() + 250);
+        assert_eq!(
+            parse_timestamp("2026-11-22 14:05:33.123456+00:00")
+                .unwrap()
+                .timestamp(),
+            t.timestamp()
+        );
+    }
+
+    #[test]
+    fn unparsable_is_none() {
+        for raw in ["", "soon", "2026-13-40T00:00:00Z", "12", "tomorrow 10am"] {
+            assert_eq!(parse_timestamp(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn reads_keys_in_documented_order_and_keeps_unparsable_raw() {
+        let keys = [
+            ("__expires__", "2026-01-01T00:00:00Z"),
+            ("x_security_token_expires", "2027-01-01T00:00:00Z"),
+        ];
+        let get = |k: &str| keys.iter().find(|(key, _)| *key == k).map(|(_, v)| *v);
+        assert_eq!(
+            from_keys(get),
+            Some(Expiry::At {
+                at: utc("2027-01-01T00:00:00Z"),
+                source: ExpirySource::Key("x_security_token_expires")
+            })
+        );
+        let bad = |k: &str| (k == "expiration").then_some("later");
+        assert_eq!(
+            from_keys(bad),
+            Some(Expiry::Unknown {
+                raw: Some("later".into())
+            })
+        );
+        assert_eq!(from_keys(|_| None), None);
+    }
+
+    #[test]
+    fn relative_times_read_naturally() {
+        let now = utc("2026-11-22T12:00:00Z");
+        assert_eq!(relative(utc("2026-11-22T15:12:00Z"), now), "in 3h12m");
+        assert_eq!(relative(utc("2026-11-22T11:55:00Z"), now), "expired 5m ago");
+        assert_eq!(relative(utc("2026-11-22T12:00:42Z"), now), "in 42s");
+        assert_eq!(relative(utc("2026-11-24T15:00:00Z"), now), "in 2d3h");
+        assert_eq!(relative(utc("2026-11-22T14:00:00Z"), now), "in 2h");
+    }
+}
