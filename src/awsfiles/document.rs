@@ -285,7 +285,12 @@ impl Document {
         let line = self.line(entry.line);
         let body = line.trim_end_matches(syntax::is_py_space);
         let value_start = body.len() - entry.first_value.len();
-        line[..value_start].to_owned()
+        let prefix = &line[..value_start];
+        if entry.first_value.is_empty() && !prefix.ends_with(syntax::is_py_space) {
+            format!("{prefix} ")
+        } else {
+            prefix.to_owned()
+        }
     }
 
     /// A new `key = value` line shaped like `model`'s line (same indentation and delimiter).
