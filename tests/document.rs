@@ -249,7 +249,10 @@ proptest! {
 }
 
 /// A small valid file: sections with keys, comments and blank lines between them.
-fn valid_file() -> impl Strategy<Value = (Vec<(String, Vec<(String, String)>)>, &'static str)> {
+/// Sections in order, each with its `(key, value)` pairs.
+type Model = Vec<(String, Vec<(String, String)>)>;
+
+fn valid_file() -> impl Strategy<Value = (Model, &'static str)> {
     let key = "[a-z_]{1,8}";
     let value = "[A-Za-z0-9/+]{0,10}";
     let section = ("[a-z-]{1,6}", prop::collection::btree_map(key, value, 0..5))
@@ -269,7 +272,7 @@ fn valid_file() -> impl Strategy<Value = (Vec<(String, Vec<(String, String)>)>, 
         })
 }
 
-fn render_file(sections: &[(String, Vec<(String, String)>)], nl: &str) -> String {
+fn render_file(sections: &Model, nl: &str) -> String {
     let mut out = String::new();
     for (i, (name, keys)) in sections.iter().enumerate() {
         out.push_str(&format!("# section {i}{nl}[{name}]{nl}"));
@@ -282,7 +285,7 @@ fn render_file(sections: &[(String, Vec<(String, String)>)], nl: &str) -> String
 }
 
 /// What rust-ini, an independent reader, sees: section → key → value.
-fn second_reader(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+fn second_reader(text: &str) -> Model {
     // rust-ini does not split at lone `\r` (Python and mfatui do), so it gets `\n` endings.
     let text = text.replace("\r\n", "\n").replace('\r', "\n");
     let ini = ini::Ini::load_from_str_noescape(&text).unwrap();
