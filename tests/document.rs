@@ -200,6 +200,14 @@ fn edits_are_refused_on_files_botocore_cannot_read_and_on_unsafe_values() {
     assert_eq!(doc.to_text(), "[dev]\na = 1\n");
 }
 
+/// Case count: `PROPTEST_CASES` when set (for long runs, see README), else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// Fragments that exercise every rule of the dialect, glued into arbitrary files.
 fn fragment() -> impl Strategy<Value = String> {
     prop_oneof![
@@ -230,7 +238,7 @@ fn ending() -> impl Strategy<Value = &'static str> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(cases(2000)))]
 
     #[test]
     fn parse_then_render_is_identity_for_any_text(lines in prop::collection::vec((fragment(), ending()), 0..30)) {
@@ -301,7 +309,7 @@ fn second_reader(text: &str) -> Model {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    #![proptest_config(ProptestConfig::with_cases(cases(500)))]
 
     #[test]
     fn an_edit_changes_only_lines_of_its_section(

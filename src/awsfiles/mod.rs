@@ -1,20 +1,28 @@
 //! The AWS shared files domain: lossless documents, botocore-exact parsing, the merged
-//! profile model, expiry conventions. Pure and blocking; no network.
+//! profile model, expiry conventions, masked diffs, backups and the safe writer. Blocking;
+//! no network.
 
+pub mod backup;
 pub mod cli_cache;
 pub mod config_map;
 pub mod document;
 pub mod expiry;
+pub mod fault;
 pub mod files;
+pub mod mask;
 pub mod paths;
+pub mod plan;
 pub mod profile;
 pub mod shlex;
 pub mod syntax;
+pub mod write;
 
 pub use config_map::{ConfigMap, FileKind, ProfileSettings, Settings, Value};
 pub use document::{Document, EditError};
 pub use expiry::Expiry;
 pub use files::{AwsFile, AwsFiles, LoadError};
 pub use paths::AwsPaths;
+pub use plan::{Edit, FileChange, Plan};
 pub use profile::{Profile, ProfileKind};
 pub use syntax::{Structure, SyntaxError};
+pub use write::{commit, OnChange, WriteError, WriteOptions, Written};

@@ -45,6 +45,62 @@ impl FileArgs {
 pub enum Command {
     /// List every profile with its kind, account/role, region, MFA device and expiry.
     List(ListArgs),
+    /// Set one key of a profile, through the safe writer (diff, backup, atomic write).
+    Set(SetArgs),
+    /// List the timestamped backups mfatui made.
+    Backups(BackupsArgs),
+    /// Put a backup back in place (the current file is backed up first).
+    Restore(RestoreArgs),
+}
+
+/// Which shared file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FileChoice {
+    /// The config file.
+    Config,
+    /// The credentials file.
+    Credentials,
+}
+
+/// Options of `mfatui set`.
+#[derive(Debug, Args)]
+pub struct SetArgs {
+    /// The profile.
+    pub profile: String,
+    /// The key, e.g. region or mfa_serial.
+    pub key: String,
+    /// The new value.
+    pub value: String,
+    /// Which file [default: credentials for access keys and tokens, config otherwise]
+    #[arg(long, value_enum)]
+    pub file: Option<FileChoice>,
+    /// Show the masked diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Options of `mfatui backups`.
+#[derive(Debug, Args)]
+pub struct BackupsArgs {
+    /// Only this file's backups.
+    #[arg(value_enum)]
+    pub file: Option<FileChoice>,
+}
+
+/// Options of `mfatui restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file (as listed by `mfatui backups`).
+    pub backup: PathBuf,
+    /// Show the masked diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Restore without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Options of `mfatui list`.

@@ -1,6 +1,8 @@
 //! The non-interactive subcommands: argument definitions and dispatch.
 
 pub mod args;
+pub mod confirm;
+pub mod edit;
 pub mod list;
 
 use crate::awsfiles::AwsPaths;
@@ -12,6 +14,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let paths = cli.files.apply(AwsPaths::from_env());
     let result = match cli.command {
         Command::List(opts) => list::run(&paths, &opts),
+        Command::Set(opts) => edit::set(&paths, &opts),
+        Command::Backups(opts) => edit::list_backups(&paths, &opts),
+        Command::Restore(opts) => edit::restore(&paths, &opts),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

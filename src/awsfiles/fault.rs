@@ -1,0 +1,67 @@
+//! Test-only fault injection for the writer: `MFATUI_FAULT=STEP:ACTION`.
+//!
+//! Compiled into debug builds only (`cargo test` uses them); release builds contain no trace of
+//! it. STEP is one of `after-backup`, `mid-temp-write`, `before-rename`, `after-rename`;
+//! ACTION is `fail` (return an I/O error), `abort` (kill the process on the spot), `hang`
+//! (stop there until killed, for `kill -9` tests) or `pause` (wait one second, then go on,
+//! so that two processes overlap).
+
+use std::io;
+
+/// The points in a write where a fault can be injected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The backup is on disk; the temporary file does not exist yet.
+    AfterBackup,
+    /// Half of the new content is in the temporary file.
+    MidTempWrite,
+    /// The temporary file is complete and synced; the rename has not happened.
+    BeforeRename,
+    /// The rename happened; the directory is not synced yet.
+    AfterRename,
+}
+
+impl Step {
+    #[cfg(debug_assertions)]
+    fn name(self) -> &'static str {
+        match self {
+            Step::AfterBackup => "after-backup",
+            Step::MidTempWrite => "mid-temp-write",
+            Step::BeforeRename => "before-rename",
+            Step::AfterRename => "after-rename",
+        }
+    }
+}
+
+/// Injects the configured fault if `step` is the one named in `MFATUI_FAULT`.
+#[cfg(debug_assertions)]
+pub fn point(step: Step) -> io::Result<()> {
+    let Ok(spec) = std::env::var("MFATUI_FAULT") else {
+        return Ok(());
+    };
+    let Some((name, action)) = spec.split_once(':') else {
+        return Ok(());
+    };
+    if name != step.name() {
+        return Ok(());
+    }
+    match action {
+        "fail" => Err(io::Error::other(format!("injected fault at {name}"))),
+        "abort" => std::process::abort(),
+        "pause" => {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            Ok(())
+        }
+        "hang" => loop {
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        },
+        _ => Ok(()),
+    }
+}
+
+/// Release builds: no fault injection.
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub fn point(_step: Step) -> io::Result<()> {
+    Ok(())
+}

@@ -1,0 +1,373 @@
+//! The one way mfatui writes a shared file: lock, re-read, backup, atomic replace.
+//!
+//! For each file of a [`Plan`]: take an advisory lock (`.mfatui-backups/NAME.lock`), remove
+//! temporary files a killed run left behind, re-read the file and compare it with what was
+//! loaded. If someone else changed it, the planned key-level edits are re-applied onto the
+//! fresh content (or the write is refused, by policy, or when they touched the same keys).
+//! Then: timestamped backup (0600) → temporary file in the same directory → fsync → rename
+//! over the real file (through symlinks, keeping the link) → fsync the directory. The file's
+//! mode and owner are kept; a new file gets 0600.
+
+use super::backup;
+use super::document::{Document, EditError};
+use super::fault::{self, Step};
+use super::plan::{apply_edits, FileChange, Plan};
+use chrono::{DateTime, Utc};
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use thiserror::Error;
+
+/// What to do when a file changed on disk after it was loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnChange {
+    /// Re-apply the edits onto the fresh content and write (other keys' changes are kept).
+    Merge,
+    /// Write nothing; return [`WriteError::Changed`] with the re-planned change to show.
+    Refuse,
+}
+
+/// Settings of one commit.
+#[derive(Clone, Debug)]
+pub struct WriteOptions {
+    /// Backups kept per file (the newest; the one just made always survives).
+    pub keep_backups: usize,
+    /// Policy for files changed on disk since they were loaded.
+    pub on_change: OnChange,
+    /// The time used to name backups.
+    pub now: DateTime<Utc>,
+    /// How long to wait for another mfatui's lock.
+    pub lock_timeout: Duration,
+}
+
+impl WriteOptions {
+    /// Defaults: keep 20 backups, merge, now, wait up to 10 s for a lock.
+    pub fn new(on_change: OnChange) -> Self {
+        WriteOptions {
+            keep_backups: backup::DEFAULT_KEEP,
+            on_change,
+            now: Utc::now(),
+            lock_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What was done to one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The file as configured.
+    pub path: PathBuf,
+    /// The backup made first (`None` if the file did not exist or did not change).
+    pub backup: Option<PathBuf>,
+    /// Whether the edits were re-applied onto content someone else had changed.
+    pub merged: bool,
+}
+
+/// Why a write did not happen (or, for `Io` after the rename, did not finish syncing).
+/// The file is never left half-written: it holds either its old or its new content.
+#[derive(Debug, Error)]
+pub enum WriteError {
+    /// The file changed on disk since it was loaded, and the policy was to refuse.
+    #[error("{}: changed on disk since mfatui read it; review the new diff before writing", path.display())]
+    Changed {
+        /// The file.
+        path: PathBuf,
+        /// The edits re-planned onto the fresh content.
+        replanned: Box<FileChange>,
+    },
+    /// Someone else changed a key this change sets, or the whole file for a restore.
+    #[error("{}: {what} was changed on disk by someone else since mfatui read it; nothing was written — reload and try again", path.display())]
+    Conflict {
+        /// The file.
+        path: PathBuf,
+        /// What was changed, e.g. `[dev] aws_session_token`.
+        what: String,
+    },
+    /// Another process holds the lock.
+    #[error("{}: another mfatui is writing this file (waited {}s); nothing was written — try again", path.display(), waited.as_secs())]
+    Locked {
+        /// The file.
+        path: PathBuf,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The edits cannot be applied to the content now on disk.
+    #[error("{}: {source}; nothing was written", path.display())]
+    Edit {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: EditError,
+    },
+    /// The system refused a step.
+    #[error("{}: {step}: {}; {}", path.display(), explain(source), if *after_rename { "the new content is in place but may not be synced to disk yet" } else { "the file was not changed" })]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What was being done.
+        step: &'static str,
+        /// The OS error.
+        source: io::Error,
+        /// Whether the rename had already happened.
+        after_rename: bool,
+    },
+}
+
+/// One short sentence for common OS errors.
+fn explain(err: &io::Error) -> String {
+    match err.kind() {
+        io::ErrorKind::ReadOnlyFilesystem => "the file system is read-only".to_owned(),
+        io::ErrorKind::StorageFull => "the disk is full".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_owned(),
+        _ => err.to_string(),
+    }
+}
+
+/// Writes every file of `plan`, in order.
+pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, WriteError> {
+    plan.changes
+        .iter()
+        .filter(|c| !c.is_noop())
+        .map(|c| write_change(c, options))
+        .collect()
+}
+
+fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> WriteError + 'a {
+    move |source| WriteError::Io {
+        path: path.to_owned(),
+        step,
+        source,
+        after_rename: false,
+    }
+}
+
+fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, WriteError> {
+    let path = change.path.as_path();
+    let target = resolve_symlinks(path).map_err(io_err(path, "resolving the file's symlink"))?;
+    let _lock = lock(path, options.lock_timeout)?;
+    remove_stale_temp_files(&target);
+
+    let current = match fs::read(&target) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(io_err(path, "re-reading the file")(e)),
+    };
+    let mut merged = false;
+    let mut after = change.after.clone();
+    if current != change.loaded {
+        let replanned = replan(change, current.as_deref())?;
+        if options.on_change == OnChange::Refuse {
+            return Err(WriteError::Changed {
+                path: path.to_owned(),
+                replanned: Box::new(replanned),
+            });
+        }
+        after = replanned.after;
+        merged = true;
+    }
+    let new_bytes = after.render();
+    if current.as_deref() == Some(new_bytes.as_slice()) {
+        return Ok(Written {
+            path: path.to_owned(),
+            backup: None,
+            merged,
+        });
+    }
+
+    let backup = match &current {
+        Some(bytes) => Some(
+            backup::create(path, bytes, options.now).map_err(io_err(path, "making the backup"))?,
+        ),
+        None => None,
+    };
+    fault::point(Step::AfterBackup).map_err(io_err(path, "after the backup"))?;
+    replace_atomically(&target, &new_bytes).map_err(|(step, source, after_rename)| {
+        WriteError::Io {
+            path: path.to_owned(),
+            step,
+            source,
+            after_rename,
+        }
+    })?;
+    if let Some(made) = &backup {
+        backup::prune(path, options.keep_backups, made)
+            .map_err(io_err(path, "removing old backups"))?;
+    }
+    Ok(Written {
+        path: path.to_owned(),
+        backup,
+        merged,
+    })
+}
+
+/// Re-applies the change's edits onto `current` (the file as it is now on disk), refusing
+/// when someone else changed a key the edits touch.
+fn replan(change: &FileChange, current: Option<&[u8]>) -> Result<FileChange, WriteError> {
+    let path = &change.path;
+    let describe = |what: String| WriteError::Conflict {
+        path: path.clone(),
+        what,
+    };
+    if change.edits.is_empty() {
+        return Err(describe("the file".to_owned()));
+    }
+    let fresh = match current {
+        Some(bytes) => Document::parse(bytes).map_err(|e| WriteError::Edit {
+            path: path.clone(),
+            source: EditError::Invalid(e.to_string()),
+        })?,
+        None => Document::default(),
+    };
+    let edit_err = |source| WriteError::Edit {
+        path: path.clone(),
+        source,
+    };
+    let before = change.before.structure().map_err(|e| edit_err(e.into()))?;
+    let now = fresh.structure().map_err(|e| edit_err(e.into()))?;
+    for edit in &change.edits {
+        let (section, key) = edit.target();
+        if before.value(section, key) != now.value(section, key) {
+            return Err(describe(format!("[{section}] {key}")));
+        }
+    }
+    let after = apply_edits(&fresh, &change.edits).map_err(edit_err)?;
+    Ok(FileChange {
+        kind: change.kind,
+        path: path.clone(),
+        loaded: current.map(<[u8]>::to_vec),
+        before: fresh,
+        after,
+        edits: change.edits.clone(),
+    })
+}
+
+/// Follows symlinks to the real file, so the write goes through the link and keeps it.
+fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_owned();
+    for _ in 0..40 {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if link.is_relative() => dir.join(link),
+                    _ => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// An exclusive advisory lock on `.mfatui-backups/NAME.lock`, held until dropped.
+fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
+    let dir =
+        backup::ensure_backup_dir(path).map_err(io_err(path, "creating the backup folder"))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(format!("{name}.lock")))
+        .map_err(io_err(path, "opening the lock file"))?;
+    let start = Instant::now();
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(TryLockError::WouldBlock) => {
+                return Err(WriteError::Locked {
+                    path: path.to_owned(),
+                    waited: timeout,
+                })
+            }
+            Err(TryLockError::Error(e)) => return Err(io_err(path, "locking the file")(e)),
+        }
+    }
+}
+
+fn temp_prefix(target: &Path) -> String {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    format!(".{name}.mfatui-")
+}
+
+/// Removes temporary files of an earlier run that was killed mid-write (we hold the lock, so
+/// no other mfatui is writing one now).
+fn remove_stale_temp_files(target: &Path) {
+    let prefix = temp_prefix(target);
+    let Some(dir) = target.parent() else { return };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+type StepError = (&'static str, io::Error, bool);
+
+/// temp file in the same directory → write → chmod/chown → fsync → rename → fsync directory.
+fn replace_atomically(target: &Path, bytes: &[u8]) -> Result<(), StepError> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&dir)
+        .map_err(|e| ("creating the folder", e, false))?;
+    let existing = fs::metadata(target).ok();
+    let mode = existing
+        .as_ref()
+        .map_or(0o600, |m| m.permissions().mode() & 0o7777);
+    let step = |name: &'static str| move |e: io::Error| (name, e, false);
+
+    let mut temp = tempfile::Builder::new()
+        .prefix(&temp_prefix(target))
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(&dir)
+        .map_err(step("creating a temporary file"))?;
+    let half = bytes.len() / 2;
+    temp.write_all(&bytes[..half])
+        .map_err(step("writing the temporary file"))?;
+    fault::point(Step::MidTempWrite).map_err(step("writing the temporary file"))?;
+    temp.write_all(&bytes[half..])
+        .map_err(step("writing the temporary file"))?;
+    let file = temp.as_file();
+    file.set_permissions(fs::Permissions::from_mode(mode))
+        .map_err(step("setting permissions"))?;
+    if let Some(meta) = &existing {
+        if meta.uid() != file.metadata().map(|m| m.uid()).unwrap_or(meta.uid())
+            || meta.gid() != file.metadata().map(|m| m.gid()).unwrap_or(meta.gid())
+        {
+            std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()))
+                .map_err(step("keeping the owner"))?;
+        }
+    }
+    file.sync_all()
+        .map_err(step("syncing the temporary file"))?;
+    fault::point(Step::BeforeRename).map_err(step("before the rename"))?;
+    temp.persist(target)
+        .map_err(|e| ("replacing the file", e.error, false))?;
+    let after = |name: &'static str| move |e: io::Error| (name, e, true);
+    fault::point(Step::AfterRename).map_err(after("after the rename"))?;
+    File::open(&dir)
+        .and_then(|d| d.sync_all())
+        .map_err(after("syncing the folder"))?;
+    Ok(())
+}

@@ -1,0 +1,105 @@
+//! Showing a planned change and writing it: masked diff, `--dry-run`, confirmation or `--yes`.
+
+use crate::awsfiles::{commit, OnChange, Plan, WriteError, WriteOptions, Written};
+use std::io::{BufRead, IsTerminal, Write};
+
+/// How a command that writes was asked to behave.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriteFlags {
+    /// Show the diff, write nothing.
+    pub dry_run: bool,
+    /// Write without asking.
+    pub yes: bool,
+}
+
+/// Prints the masked diff of `plan`, then writes it if confirmed. Returns what was written
+/// (empty for a dry run or an empty plan).
+pub fn confirm_and_write(plan: Plan, flags: WriteFlags) -> Result<Vec<Written>, String> {
+    if plan.is_noop() {
+        println!("Nothing to change: the files already say that.");
+        return Ok(Vec::new());
+    }
+    let mut plan = plan;
+    loop {
+        print_diff(&plan.diff());
+        if flags.dry_run {
+            println!("Dry run: nothing was written.");
+            return Ok(Vec::new());
+        }
+        if !flags.yes && !ask("Write these changes? [y/N] ")? {
+            println!("Nothing was written.");
+            return Ok(Vec::new());
+        }
+        let on_change = if flags.yes {
+            OnChange::Merge
+        } else {
+            OnChange::Refuse
+        };
+        match commit(&plan, &WriteOptions::new(on_change)) {
+            Ok(written) => {
+                report(&written);
+                return Ok(written);
+            }
+            Err(WriteError::Changed { path, replanned }) => {
+                println!(
+                    "{} changed on disk meanwhile; here is the change on top of it:",
+                    path.display()
+                );
+                plan = Plan {
+                    changes: vec![*replanned],
+                };
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+fn report(written: &[Written]) {
+    for w in written {
+        match &w.backup {
+            Some(b) => println!("Wrote {} (backup: {})", w.path.display(), b.display()),
+            None => println!("Wrote {} (new file, nothing to back up)", w.path.display()),
+        }
+        if w.merged {
+            println!(
+                "  {} had changed on disk; your edits were applied on top of those changes.",
+                w.path.display()
+            );
+        }
+    }
+}
+
+/// Prints a diff, coloured when stdout is a terminal and `NO_COLOR` is unset.
+fn print_diff(diff: &str) {
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = std::io::stdout().lock();
+    for line in diff.lines() {
+        let code = match line.as_bytes().first() {
+            _ if !colour => None,
+            Some(b'+') => Some("32"),
+            Some(b'-') => Some("31"),
+            Some(b'@') => Some("36"),
+            _ => None,
+        };
+        let _ = match code {
+            Some(c) => writeln!(out, "\x1b[{c}m{line}\x1b[0m"),
+            None => writeln!(out, "{line}"),
+        };
+    }
+}
+
+/// Asks a yes/no question on the terminal; refuses when stdin is not a terminal.
+fn ask(question: &str) -> Result<bool, String> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err("refusing to write without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only look)".to_owned());
+    }
+    print!("{question}");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    stdin
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}

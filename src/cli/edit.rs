@@ -1,0 +1,136 @@
+//! `mfatui set`, `mfatui backups`, `mfatui restore`: safe edits of the shared files.
+
+use super::args::{BackupsArgs, FileChoice, RestoreArgs, SetArgs};
+use super::confirm::{confirm_and_write, WriteFlags};
+use crate::awsfiles::backup::{self, BACKUP_DIR};
+use crate::awsfiles::{AwsFile, AwsFiles, AwsPaths, Document, Edit, FileChange, FileKind, Plan};
+use std::path::{Path, PathBuf};
+
+/// Keys that `aws configure set` also writes to the credentials file.
+const CREDENTIAL_KEYS: [&str; 3] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+];
+
+/// `mfatui set PROFILE KEY VALUE`.
+pub fn set(paths: &AwsPaths, args: &SetArgs) -> Result<(), String> {
+    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
+    let key = args.key.to_lowercase();
+    let kind = match args.file {
+        Some(FileChoice::Config) => FileKind::Config,
+        Some(FileChoice::Credentials) => FileKind::Credentials,
+        None if CREDENTIAL_KEYS.contains(&key.as_str()) => FileKind::Credentials,
+        None => FileKind::Config,
+    };
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let existing = map.profile(&args.profile);
+    let (file, section) = match kind {
+        FileKind::Credentials => (&files.credentials, args.profile.clone()),
+        FileKind::Config => {
+            let section = existing
+                .and_then(|p| p.config_section.clone())
+                .unwrap_or_else(|| config_section_name(&args.profile));
+            (&files.config, section)
+        }
+    };
+    let edit = Edit::Set {
+        section,
+        key,
+        value: args.value.clone(),
+    };
+    let mut plan = Plan::default();
+    plan.edit(file, vec![edit])
+        .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    confirm_and_write(
+        plan,
+        WriteFlags {
+            dry_run: args.dry_run,
+            yes: args.yes,
+        },
+    )
+    .map(drop)
+}
+
+/// The config-file section for a profile that has none yet.
+pub fn config_section_name(profile: &str) -> String {
+    if profile == "default" {
+        "default".to_owned()
+    } else {
+        format!("profile {profile}")
+    }
+}
+
+/// `mfatui backups [FILE]`.
+pub fn list_backups(paths: &AwsPaths, args: &BackupsArgs) -> Result<(), String> {
+    let files: Vec<&Path> = match args.file {
+        Some(FileChoice::Config) => vec![&paths.config],
+        Some(FileChoice::Credentials) => vec![&paths.credentials],
+        None => vec![&paths.config, &paths.credentials],
+    };
+    let mut any = false;
+    for file in files {
+        for b in backup::list(file)
+            .map_err(|e| format!("{}: {e}", backup::backup_dir(file).display()))?
+        {
+            any = true;
+            println!(
+                "{}  {:>8} bytes  {}",
+                b.time.format("%Y-%m-%d %H:%M:%S UTC"),
+                b.size,
+                b.path.display()
+            );
+        }
+    }
+    if !any {
+        println!("No backups yet.");
+    }
+    Ok(())
+}
+
+/// `mfatui restore BACKUP`: the file the backup belongs to gets the backup's content (after
+/// its current content is itself backed up).
+pub fn restore(paths: &AwsPaths, args: &RestoreArgs) -> Result<(), String> {
+    let original = original_of(&args.backup)?;
+    let bytes =
+        std::fs::read(&args.backup).map_err(|e| format!("{}: {e}", args.backup.display()))?;
+    let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", args.backup.display()))?;
+    let kind = if original == paths.config {
+        FileKind::Config
+    } else {
+        FileKind::Credentials
+    };
+    let current = AwsFile::load(kind, &original).map_err(|e| e.to_string())?;
+    let plan = Plan {
+        changes: vec![FileChange::replace(&current, content)],
+    };
+    confirm_and_write(
+        plan,
+        WriteFlags {
+            dry_run: args.dry_run,
+            yes: args.yes,
+        },
+    )
+    .map(drop)
+}
+
+/// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`.
+fn original_of(backup_path: &Path) -> Result<PathBuf, String> {
+    let not_backup = || {
+        format!(
+            "{} is not an mfatui backup (expected DIR/{BACKUP_DIR}/NAME.TIME.bak)",
+            backup_path.display()
+        )
+    };
+    let dir = backup_path
+        .parent()
+        .filter(|d| d.file_name().is_some_and(|n| n == BACKUP_DIR))
+        .ok_or_else(not_backup)?;
+    let name = backup_path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or_else(not_backup)?;
+    let stem = name.strip_suffix(".bak").ok_or_else(not_backup)?;
+    let at = stem.find(".20").ok_or_else(not_backup)?;
+    Ok(dir.parent().unwrap_or(Path::new(".")).join(&stem[..at]))
+}
