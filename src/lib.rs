@@ -1,7 +1,13 @@
 //! mfatui: renew MFA-protected AWS credentials from a terminal UI or a script.
 //!
 //! - [`awsfiles`]: the AWS shared files (lossless documents, botocore-exact parsing, profiles).
+//! - [`aws`]: STS and IAM calls, endpoints, error sentences.
+//! - [`renew`]: planning and running a renewal (mode, chain, target, code, duration).
 //! - [`cli`]: the non-interactive subcommands.
+//! - [`secret`]: a string type that never prints itself.
 
+pub mod aws;
 pub mod awsfiles;
 pub mod cli;
+pub mod renew;
+pub mod secret;

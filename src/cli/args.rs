@@ -51,6 +51,105 @@ pub enum Command {
     Backups(BackupsArgs),
     /// Put a backup back in place (the current file is backed up first).
     Restore(RestoreArgs),
+    /// Renew a profile with an MFA code (GetSessionToken or AssumeRole) and write the result.
+    Renew(RenewArgs),
+    /// Find the MFA device of a profile's IAM user and record it as mfa_serial.
+    Discover(DiscoverArgs),
+    /// Print a profile's temporary credentials as environment variables: eval "$(mfatui export dev)".
+    Export(ExportArgs),
+    /// Print the commands that clear what `export` set.
+    Unset(UnsetArgs),
+}
+
+/// Renewal mode on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    /// sts:GetSessionToken with the profile's long-term keys.
+    Session,
+    /// sts:AssumeRole through role_arn / source_profile.
+    Role,
+}
+
+impl From<ModeArg> for crate::renew::Mode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Session => crate::renew::Mode::Session,
+            ModeArg::Role => crate::renew::Mode::Role,
+        }
+    }
+}
+
+/// Options of `mfatui renew`.
+#[derive(Debug, Args)]
+pub struct RenewArgs {
+    /// The profile to renew.
+    pub profile: String,
+    /// session or role [default: role for role profiles, session otherwise]
+    #[arg(long, value_enum)]
+    pub mode: Option<ModeArg>,
+    /// How long the credentials last: 3600, 1h, 90m, 12h… [default: duration_seconds, else 12h (session) / 1h (role)]
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// The 6-digit MFA code (otherwise: --code-stdin, mfa_process, or a prompt).
+    #[arg(long, conflicts_with = "code_stdin")]
+    pub code: Option<String>,
+    /// Read the MFA code from standard input.
+    #[arg(long)]
+    pub code_stdin: bool,
+    /// Show what would be written (placeholders for new keys); call nothing, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Options of `mfatui discover`.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The profile whose IAM user to look up.
+    pub profile: String,
+    /// Which device, when the user has several.
+    #[arg(long)]
+    pub serial: Option<String>,
+    /// Show the change, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+/// Output syntax of `export` and `unset`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ShellFormat {
+    /// POSIX shells (bash, zsh, dash).
+    #[default]
+    Sh,
+    /// fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
+    /// The credential_process JSON document (Version 1).
+    Json,
+}
+
+/// Options of `mfatui export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The profile (its own temporary credentials, or those renewals wrote for it).
+    pub profile: String,
+    /// Output syntax.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ShellFormat,
+}
+
+/// Options of `mfatui unset`.
+#[derive(Debug, Args)]
+pub struct UnsetArgs {
+    /// Output syntax.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: ShellFormat,
 }
 
 /// Which shared file.

@@ -3,7 +3,9 @@
 pub mod args;
 pub mod confirm;
 pub mod edit;
+pub mod export;
 pub mod list;
+pub mod renew;
 
 use crate::awsfiles::AwsPaths;
 use args::{Cli, Command};
@@ -17,6 +19,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Set(opts) => edit::set(&paths, &opts),
         Command::Backups(opts) => edit::list_backups(&paths, &opts),
         Command::Restore(opts) => edit::restore(&paths, &opts),
+        Command::Renew(opts) => renew::renew(&paths, &opts),
+        Command::Discover(opts) => renew::discover(&paths, &opts),
+        Command::Export(opts) => export::export(&paths, &opts),
+        Command::Unset(opts) => export::unset(&opts),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

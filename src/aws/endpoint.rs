@@ -1,0 +1,158 @@
+//! Which endpoint and region a call goes to, following the AWS SDKs' documented precedence.
+//!
+//! Endpoint: `AWS_ENDPOINT_URL_<SERVICE>` › `AWS_ENDPOINT_URL` › the profile's `services`
+//! section (`sts =\n  endpoint_url = …`) › the profile's `endpoint_url`; none of the
+//! configured ones when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile's
+//! `ignore_configured_endpoint_urls = true`). Region: the profile's `region`, else
+//! `AWS_REGION`/`AWS_DEFAULT_REGION`, else `us-east-1` (STS's global endpoint lives there).
+
+use crate::awsfiles::{ConfigMap, ProfileSettings, Value};
+
+/// The services mfatui calls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    /// AWS Security Token Service.
+    Sts,
+    /// AWS Identity and Access Management.
+    Iam,
+}
+
+impl Service {
+    fn env_suffix(self) -> &'static str {
+        match self {
+            Service::Sts => "STS",
+            Service::Iam => "IAM",
+        }
+    }
+
+    fn services_key(self) -> &'static str {
+        match self {
+            Service::Sts => "sts",
+            Service::Iam => "iam",
+        }
+    }
+}
+
+/// The endpoint override for `service` when calling with `profile`, if any.
+pub fn endpoint_url(
+    service: Service,
+    map: &ConfigMap,
+    profile: Option<&ProfileSettings>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let ignore_env =
+        env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let ignore_profile = profile
+        .and_then(|p| p.get("ignore_configured_endpoint_urls"))
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if ignore_env || ignore_profile {
+        return None;
+    }
+    if let Some(url) = set(env(&format!("AWS_ENDPOINT_URL_{}", service.env_suffix())))
+        .or_else(|| set(env("AWS_ENDPOINT_URL")))
+    {
+        return Some(url);
+    }
+    let profile = profile?;
+    let from_services = profile
+        .get("services")
+        .and_then(|name| map.services.get(name))
+        .and_then(|section| match section.get(service.services_key()) {
+            Some(Value::Nested(nested)) => nested.get("endpoint_url").cloned(),
+            _ => None,
+        });
+    set(from_services).or_else(|| set(profile.get("endpoint_url").map(str::to_owned)))
+}
+
+/// The region for calls made for `profile`.
+pub fn region(profile: Option<&ProfileSettings>, env: &impl Fn(&str) -> Option<String>) -> String {
+    profile
+        .and_then(|p| p.get("region"))
+        .map(str::to_owned)
+        .or_else(|| env("AWS_REGION"))
+        .or_else(|| env("AWS_DEFAULT_REGION"))
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| "us-east-1".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::{Document, Structure};
+    use std::collections::HashMap;
+
+    fn map(config: &str) -> ConfigMap {
+        let s = Document::from_str_lossless(config).structure().unwrap();
+        ConfigMap::build(&s, &Structure::default())
+    }
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| m.get(k).cloned()
+    }
+
+    const CONFIG: &str = "[profile a]\nregion = eu-west-1\nservices = local\nendpoint_url = http://profile\n\n[profile b]\nendpoint_url = http://b\n\n[services local]\nsts =\n  endpoint_url = http://services-sts\n";
+
+    #[test]
+    fn endpoint_precedence_follows_the_sdk() {
+        let m = map(CONFIG);
+        let a = m.profile("a");
+        let b = m.profile("b");
+        let url = |p, e: &[(&str, &str)], s| endpoint_url(s, &m, p, &env(e));
+        assert_eq!(
+            url(
+                a,
+                &[
+                    ("AWS_ENDPOINT_URL_STS", "http://env-sts"),
+                    ("AWS_ENDPOINT_URL", "http://env")
+                ],
+                Service::Sts
+            )
+            .as_deref(),
+            Some("http://env-sts")
+        );
+        assert_eq!(
+            url(a, &[("AWS_ENDPOINT_URL", "http://env")], Service::Sts).as_deref(),
+            Some("http://env")
+        );
+        assert_eq!(
+            url(a, &[], Service::Sts).as_deref(),
+            Some("http://services-sts")
+        );
+        assert_eq!(url(a, &[], Service::Iam).as_deref(), Some("http://profile"));
+        assert_eq!(url(b, &[], Service::Sts).as_deref(), Some("http://b"));
+        assert_eq!(url(None, &[], Service::Sts), None);
+        assert_eq!(
+            url(
+                a,
+                &[
+                    ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+                    ("AWS_ENDPOINT_URL", "http://env")
+                ],
+                Service::Sts
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn region_falls_back_to_env_then_us_east_1() {
+        let m = map(CONFIG);
+        assert_eq!(
+            region(m.profile("a"), &env(&[("AWS_REGION", "x")])),
+            "eu-west-1"
+        );
+        assert_eq!(
+            region(
+                m.profile("b"),
+                &env(&[("AWS_DEFAULT_REGION", "ap-south-1")])
+            ),
+            "ap-south-1"
+        );
+        assert_eq!(region(m.profile("b"), &env(&[])), "us-east-1");
+    }
+}

@@ -1,0 +1,10 @@
+//! AWS calls: STS and IAM through aws-sdk-*, client construction (region, endpoint,
+//! timeouts), and mapping every failure to one clear sentence.
+
+pub mod api;
+pub mod endpoint;
+pub mod error;
+pub mod sdk;
+
+pub use api::{AssumeRoleCall, AwsApi, CallSite, Credentials, Identity, SessionTokenCall};
+pub use error::{AwsError, AwsErrorKind};

@@ -1,0 +1,192 @@
+//! [`AwsApi`] over the real aws-sdk-sts and aws-sdk-iam clients.
+//!
+//! Each call builds its client from an explicit `SdkConfig` (region, the given static
+//! credentials, endpoint override, timeouts, two attempts), so the SDK never reads the shared
+//! files or the environment on its own: mfatui has already resolved all of that.
+
+use super::api::{
+    AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
+};
+use super::error::AwsError;
+use crate::secret::Secret;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_sts::config::SharedCredentialsProvider;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use chrono::{DateTime, Utc};
+
+/// The real AWS, through the SDK.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SdkAws;
+
+fn sdk_config(site: &CallSite, creds: &Credentials, endpoint: Option<&str>) -> SdkConfig {
+    let provider = aws_sdk_sts::config::Credentials::new(
+        creds.access_key_id.clone(),
+        creds.secret_access_key.expose().to_owned(),
+        creds.session_token.as_ref().map(|t| t.expose().to_owned()),
+        None,
+        "mfatui",
+    );
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(site.connect_timeout)
+        .operation_timeout(site.call_timeout)
+        .build();
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(site.region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .timeout_config(timeouts)
+        .retry_config(RetryConfig::standard().with_max_attempts(2));
+    if let Some(url) = endpoint {
+        builder = builder.endpoint_url(url);
+    }
+    builder.build()
+}
+
+fn where_to(endpoint: Option<&str>, service: &str, region: &str) -> String {
+    endpoint.map_or_else(|| format!("{service} in {region}"), str::to_owned)
+}
+
+/// Maps an SDK failure to one sentence: service errors by code, transport failures by cause.
+fn map_error<E, R>(operation: &str, place: &str, site: &CallSite, err: SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    match &err {
+        SdkError::TimeoutError(_) => {
+            AwsError::timeout(operation, place, site.call_timeout.as_secs())
+        }
+        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
+            AwsError::timeout(operation, place, site.connect_timeout.as_secs())
+        }
+        SdkError::DispatchFailure(_) => AwsError::network(operation, place, &root_cause(&err)),
+        SdkError::ServiceError(_) => AwsError::from_service(operation, err.code(), err.message()),
+        SdkError::ResponseError(_) => AwsError::other(
+            operation,
+            &format!("the answer from {place} could not be read"),
+        ),
+        _ => AwsError::other(operation, &root_cause(&err)),
+    }
+}
+
+/// The innermost cause's message (e.g. `Connection refused (os error 111)`).
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
+fn chrono_time(t: &aws_sdk_sts::primitives::DateTime) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(t.secs(), t.subsec_nanos())
+}
+
+fn from_sts(
+    operation: &str,
+    c: Option<&aws_sdk_sts::types::Credentials>,
+) -> Result<Credentials, AwsError> {
+    let c = c.ok_or_else(|| AwsError::other(operation, "the answer held no credentials"))?;
+    Ok(Credentials {
+        access_key_id: c.access_key_id().to_owned(),
+        secret_access_key: Secret::new(c.secret_access_key()),
+        session_token: Some(Secret::new(c.session_token())),
+        expiration: chrono_time(c.expiration()),
+    })
+}
+
+impl AwsApi for SdkAws {
+    fn get_session_token<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        call: SessionTokenCall,
+    ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
+        Box::pin(async move {
+            let endpoint = site.sts_endpoint.as_deref();
+            let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
+            let place = where_to(endpoint, "STS", &site.region);
+            let answer = client
+                .get_session_token()
+                .duration_seconds(call.duration_secs)
+                .set_serial_number(call.serial)
+                .set_token_code(call.code)
+                .send()
+                .await
+                .map_err(|e| map_error("GetSessionToken", &place, site, e))?;
+            from_sts("GetSessionToken", answer.credentials())
+        })
+    }
+
+    fn assume_role<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        call: AssumeRoleCall,
+    ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
+        Box::pin(async move {
+            let endpoint = site.sts_endpoint.as_deref();
+            let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
+            let place = where_to(endpoint, "STS", &site.region);
+            let answer = client
+                .assume_role()
+                .role_arn(call.role_arn)
+                .role_session_name(call.session_name)
+                .set_external_id(call.external_id)
+                .set_serial_number(call.serial)
+                .set_token_code(call.code)
+                .duration_seconds(call.duration_secs)
+                .send()
+                .await
+                .map_err(|e| map_error("AssumeRole", &place, site, e))?;
+            from_sts("AssumeRole", answer.credentials())
+        })
+    }
+
+    fn caller_identity<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+    ) -> BoxFuture<'a, Result<Identity, AwsError>> {
+        Box::pin(async move {
+            let endpoint = site.sts_endpoint.as_deref();
+            let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
+            let place = where_to(endpoint, "STS", &site.region);
+            let answer = client
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| map_error("GetCallerIdentity", &place, site, e))?;
+            Ok(Identity {
+                account: answer.account().unwrap_or_default().to_owned(),
+                arn: answer.arn().unwrap_or_default().to_owned(),
+            })
+        })
+    }
+
+    fn list_mfa_devices<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<String>, AwsError>> {
+        Box::pin(async move {
+            let endpoint = site.iam_endpoint.as_deref();
+            let client = aws_sdk_iam::Client::new(&sdk_config(site, creds, endpoint));
+            let place = where_to(endpoint, "IAM", &site.region);
+            let answer = client
+                .list_mfa_devices()
+                .user_name(user)
+                .send()
+                .await
+                .map_err(|e| map_error("ListMFADevices", &place, site, e))?;
+            Ok(answer
+                .mfa_devices()
+                .iter()
+                .map(|d| d.serial_number().to_owned())
+                .collect())
+        })
+    }
+}

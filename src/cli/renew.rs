@@ -1,0 +1,243 @@
+//! `mfatui renew` and `mfatui discover`: the commands that call AWS.
+
+use super::args::{DiscoverArgs, RenewArgs};
+use super::confirm::{confirm_and_write, WriteFlags};
+use super::edit::config_section_name;
+use crate::aws::sdk::SdkAws;
+use crate::aws::AwsApi;
+use crate::awsfiles::expiry::relative;
+use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
+use crate::renew::plan::{plan, site_for, static_credentials};
+use crate::renew::{duration, execute, MfaCode, RenewOptions, Renewal};
+use chrono::Utc;
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+/// Options shared by commands that call AWS: timeouts from `MFATUI_CONNECT_TIMEOUT` and
+/// `MFATUI_CALL_TIMEOUT` (seconds), defaults 5 and 30.
+fn options() -> RenewOptions {
+    let secs = |var: &str, default: u64| {
+        Duration::from_secs(
+            std::env::var(var)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default),
+        )
+    };
+    RenewOptions {
+        connect_timeout: secs("MFATUI_CONNECT_TIMEOUT", 5),
+        call_timeout: secs("MFATUI_CALL_TIMEOUT", 30),
+        ..RenewOptions::new(Utc::now())
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// `mfatui renew PROFILE`.
+pub fn renew(paths: &AwsPaths, args: &RenewArgs) -> Result<(), String> {
+    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
+    let profiles = files.profiles().map_err(|e| e.to_string())?;
+    let mut opts = options();
+    opts.mode = args.mode.map(Into::into);
+    opts.duration = args.duration.as_deref().map(duration::parse).transpose()?;
+    let renewal = plan(&files, &profiles, &args.profile, &opts)?;
+    describe(&renewal);
+    let flags = WriteFlags {
+        dry_run: args.dry_run,
+        yes: args.yes,
+    };
+    if args.dry_run {
+        let creds = execute::placeholder(&renewal, opts.now);
+        let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
+        println!("Dry run: no AWS call is made; new values are placeholders.");
+        return confirm_and_write(plan, flags).map(drop);
+    }
+    let code = if renewal.needs_code() {
+        Some(obtain_code(args, &files, &renewal)?)
+    } else {
+        None
+    };
+    let creds = runtime()?
+        .block_on(execute::run(&SdkAws, &renewal, code.as_ref()))
+        .map_err(|e| e.to_string())?;
+    let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
+    let written = confirm_and_write(plan, flags)?;
+    if !written.is_empty() {
+        let until = creds
+            .expiration
+            .map(|t| {
+                format!(
+                    " until {} ({})",
+                    t.format("%Y-%m-%d %H:%M:%S UTC"),
+                    relative(t, Utc::now())
+                )
+            })
+            .unwrap_or_default();
+        println!(
+            "Renewed '{}': profile '{}' is valid{until}.",
+            renewal.profile, renewal.target
+        );
+        if renewal.target != renewal.profile {
+            println!(
+                "Use it with --profile {0} (or export AWS_PROFILE={0}).",
+                renewal.target
+            );
+        }
+    }
+    Ok(())
+}
+
+fn describe(r: &Renewal) {
+    let how = match r.mode {
+        crate::renew::Mode::Session => {
+            format!("GetSessionToken with the keys of '{}'", r.source.profile)
+        }
+        crate::renew::Mode::Role => {
+            let roles: Vec<&str> = r.hops.iter().map(|h| h.profile.as_str()).collect();
+            let from = if r.source.mfa_session {
+                "the MFA session"
+            } else {
+                "the keys"
+            };
+            format!(
+                "AssumeRole {} with {from} of '{}'",
+                roles.join(" → "),
+                r.source.profile
+            )
+        }
+    };
+    println!(
+        "Renewing '{}' ({} mode, {}): {how}; writes [{}] in the credentials file.",
+        r.profile,
+        r.mode.label(),
+        duration::human(r.duration_secs),
+        r.target
+    );
+}
+
+/// The code from `--code`, `--code-stdin`, the profile's `mfa_process`, or a prompt.
+fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<MfaCode, String> {
+    if let Some(code) = &args.code {
+        return MfaCode::parse(code);
+    }
+    let stdin = std::io::stdin();
+    if args.code_stdin {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        return MfaCode::parse(&line);
+    }
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
+        .iter()
+        .find_map(|p| map.profile(p)?.get("mfa_process").map(str::to_owned));
+    if let Some(command) = process {
+        return MfaCode::from_process(&command);
+    }
+    if !stdin.is_terminal() {
+        return Err("an MFA code is needed: pass --code 123456 or --code-stdin".to_owned());
+    }
+    print!(
+        "MFA code for {}: ",
+        renewal.serial().unwrap_or("your device")
+    );
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    MfaCode::parse(&line)
+}
+
+/// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
+pub fn discover(paths: &AwsPaths, args: &DiscoverArgs) -> Result<(), String> {
+    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let name = args.profile.as_str();
+    let settings = map
+        .profile(name)
+        .ok_or_else(|| format!("there is no profile named '{name}'"))?;
+    let long_term = format!("{name}-long-term");
+    let (key_profile, creds) = match static_credentials(settings) {
+        Some(c) => (name.to_owned(), c),
+        None => map
+            .profile(&long_term)
+            .and_then(static_credentials)
+            .map(|c| (long_term.clone(), c))
+            .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
+    };
+    let site = site_for(&map, Some(settings), &options());
+    let api = SdkAws;
+    let (identity, devices) = runtime()?
+        .block_on(async {
+            let identity = api.caller_identity(&site, &creds).await?;
+            let Some(user) = identity.user_name().map(str::to_owned) else {
+                return Ok((identity, None));
+            };
+            let devices = api.list_mfa_devices(&site, &creds, &user).await?;
+            Ok::<_, crate::aws::AwsError>((identity, Some(devices)))
+        })
+        .map_err(|e| e.to_string())?;
+    let devices = devices.ok_or_else(|| format!("the keys of '{key_profile}' belong to {}, not an IAM user; MFA devices belong to IAM users", identity.arn))?;
+    let serial = match (&args.serial, devices.as_slice()) {
+        (_, []) => {
+            return Err(format!(
+                "{} has no MFA device: assign one in the IAM console first",
+                identity.arn
+            ))
+        }
+        (Some(wanted), found) if found.contains(wanted) => wanted.clone(),
+        (Some(wanted), found) => {
+            return Err(format!(
+                "{wanted} is not one of this user's MFA devices: {}",
+                found.join(", ")
+            ))
+        }
+        (None, [only]) => only.clone(),
+        (None, found) => {
+            return Err(format!(
+                "this user has several MFA devices; choose one with --serial: {}",
+                found.join(", ")
+            ))
+        }
+    };
+    println!("{} uses MFA device {serial}", identity.arn);
+    let mut plan = Plan::default();
+    if key_profile.ends_with("-long-term") {
+        let edit = Edit::Set {
+            section: key_profile.clone(),
+            key: "aws_mfa_device".into(),
+            value: serial,
+        };
+        plan.edit(&files.credentials, vec![edit])
+            .map_err(|e| e.to_string())?;
+    } else {
+        let section = settings
+            .config_section
+            .clone()
+            .unwrap_or_else(|| config_section_name(name));
+        let edit = Edit::Set {
+            section,
+            key: "mfa_serial".into(),
+            value: serial,
+        };
+        plan.edit(&files.config, vec![edit])
+            .map_err(|e| e.to_string())?;
+    }
+    confirm_and_write(
+        plan,
+        WriteFlags {
+            dry_run: args.dry_run,
+            yes: args.yes,
+        },
+    )
+    .map(drop)
+}

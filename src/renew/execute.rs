@@ -1,0 +1,96 @@
+//! Running a planned renewal against an [`AwsApi`] and turning its result into file edits.
+
+use super::code::MfaCode;
+use super::plan::{Mode, Renewal};
+use crate::aws::{AssumeRoleCall, AwsApi, AwsError, Credentials, SessionTokenCall};
+use crate::awsfiles::{AwsFiles, Edit, EditError, Plan};
+use crate::secret::Secret;
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// Makes the calls of `renewal`; `code` is used on the one call that needs it.
+pub async fn run(
+    api: &dyn AwsApi,
+    renewal: &Renewal,
+    code: Option<&MfaCode>,
+) -> Result<Credentials, AwsError> {
+    let site = &renewal.site;
+    let code = code.map(|c| c.as_str().to_owned());
+    match renewal.mode {
+        Mode::Session => {
+            let call = SessionTokenCall {
+                duration_secs: renewal.duration_secs as i32,
+                serial: renewal.session_serial.clone(),
+                code: renewal.session_serial.as_ref().and(code),
+            };
+            api.get_session_token(site, &renewal.source.credentials, call)
+                .await
+        }
+        Mode::Role => {
+            let mut creds = renewal.source.credentials.clone();
+            for hop in &renewal.hops {
+                let call = AssumeRoleCall {
+                    role_arn: hop.role_arn.clone(),
+                    session_name: hop.session_name.clone(),
+                    external_id: hop.external_id.clone(),
+                    serial: hop.serial.clone(),
+                    code: hop.serial.as_ref().and(code.clone()),
+                    duration_secs: hop.duration_secs as i32,
+                };
+                creds = api.assume_role(site, &creds, call).await?;
+            }
+            Ok(creds)
+        }
+    }
+}
+
+/// Placeholder credentials for a dry run: no call is made, the diff shows which lines change.
+pub fn placeholder(renewal: &Renewal, now: DateTime<Utc>) -> Credentials {
+    Credentials {
+        access_key_id: "ASIA-NEW-KEY-FROM-STS".to_owned(),
+        secret_access_key: Secret::new("new-secret-from-sts"),
+        session_token: Some(Secret::new("new-session-token-from-sts")),
+        expiration: Some(now + chrono::Duration::seconds(i64::from(renewal.duration_secs))),
+    }
+}
+
+/// The credentials-file edits that store `creds` in the renewal's target.
+pub fn plan_write(
+    files: &AwsFiles,
+    renewal: &Renewal,
+    creds: &Credentials,
+) -> Result<Plan, EditError> {
+    let section = renewal.target.clone();
+    let set = |key: &str, value: &str| Edit::Set {
+        section: section.clone(),
+        key: key.to_owned(),
+        value: value.to_owned(),
+    };
+    let token = creds
+        .session_token
+        .as_ref()
+        .map(Secret::expose)
+        .unwrap_or_default();
+    let mut edits = vec![
+        set("aws_access_key_id", &creds.access_key_id),
+        set("aws_secret_access_key", creds.secret_access_key.expose()),
+        set("aws_session_token", token),
+    ];
+    let existing = files.credentials.document.structure()?;
+    if existing.value(&section, "aws_security_token").is_some() {
+        edits.push(set("aws_security_token", token));
+    }
+    if let Some(at) = creds.expiration {
+        let text = if renewal.aws_mfa_expiration {
+            at.format("%Y-%m-%d %H:%M:%S").to_string()
+        } else {
+            at.to_rfc3339_opts(SecondsFormat::Secs, true)
+        };
+        edits.push(set("expiration", &text));
+    }
+    for (key, value) in &renewal.copy_settings {
+        edits.push(set(key, value));
+    }
+    let mut plan = Plan::default();
+    plan.edit(&files.credentials, edits)?;
+    Ok(plan)
+}

@@ -1,0 +1,542 @@
+//! Planning a renewal without any network call: mode, source credentials, role hops, target
+//! profile, duration, endpoint — and whether an MFA code is needed.
+//!
+//! Where results go (so the AWS CLI then uses them):
+//! - aws-mfa layout (`NAME` + `NAME-long-term`): the short-term `NAME`.
+//! - a profile holding long-term keys: never overwritten; the session goes to `NAME-mfa`
+//!   (the pattern `{profile}-mfa`), and renewing `NAME-mfa` renews from `NAME`.
+//! - a role profile: `NAME-mfa` in the credentials file, because botocore gives a config
+//!   `role_arn` priority over static keys of the same profile name.
+
+use super::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
+use crate::aws::endpoint::{self, Service};
+use crate::aws::{CallSite, Credentials};
+use crate::awsfiles::expiry;
+use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
+use crate::awsfiles::{AwsFiles, ConfigMap, Profile, ProfileKind, ProfileSettings};
+use crate::secret::Secret;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// The default name of the profile a session is written to.
+pub const DEFAULT_TARGET_PATTERN: &str = "{profile}-mfa";
+
+/// A source session must stay valid this long to be used instead of asking for a code.
+const FRESH_MARGIN_SECS: i64 = 300;
+
+/// How to renew.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `sts:GetSessionToken` with long-term keys and the MFA code.
+    Session,
+    /// `sts:AssumeRole` through the profile's source chain.
+    Role,
+}
+
+impl Mode {
+    /// `session` or `role`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Mode::Session => "session",
+            Mode::Role => "role",
+        }
+    }
+}
+
+/// Choices that shape a renewal.
+#[derive(Clone, Debug)]
+pub struct RenewOptions {
+    /// Force a mode (otherwise: role for role profiles, session for the rest).
+    pub mode: Option<Mode>,
+    /// Duration in seconds (otherwise the profile's `duration_seconds`, or 12 h / 1 h).
+    pub duration: Option<u32>,
+    /// Target name pattern; `{profile}` is replaced by the profile name.
+    pub target_pattern: String,
+    /// Now, for freshness checks and session names.
+    pub now: DateTime<Utc>,
+    /// Time allowed to connect.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole call.
+    pub call_timeout: Duration,
+}
+
+impl RenewOptions {
+    /// Defaults: automatic mode and duration, `{profile}-mfa`, 5 s to connect, 30 s per call.
+    pub fn new(now: DateTime<Utc>) -> Self {
+        RenewOptions {
+            mode: None,
+            duration: None,
+            target_pattern: DEFAULT_TARGET_PATTERN.to_owned(),
+            now,
+            connect_timeout: Duration::from_secs(5),
+            call_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The base credentials a renewal starts from.
+#[derive(Clone, Debug)]
+pub struct Source {
+    /// The profile they come from.
+    pub profile: String,
+    /// The keys.
+    pub credentials: Credentials,
+    /// Whether they are a still-valid MFA session (then no code is needed for the first hop).
+    pub mfa_session: bool,
+}
+
+/// One `AssumeRole` in a chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hop {
+    /// The role profile.
+    pub profile: String,
+    /// `role_arn`.
+    pub role_arn: String,
+    /// `role_session_name` or a generated `mfatui-USER-TIME`.
+    pub session_name: String,
+    /// `external_id`.
+    pub external_id: Option<String>,
+    /// The MFA device to send with the code, if this hop needs one.
+    pub serial: Option<String>,
+    /// `DurationSeconds`.
+    pub duration_secs: u32,
+}
+
+/// A fully planned renewal.
+#[derive(Clone, Debug)]
+pub struct Renewal {
+    /// The profile being renewed.
+    pub profile: String,
+    /// How.
+    pub mode: Mode,
+    /// The credentials-file section the result is written to.
+    pub target: String,
+    /// Where the calls start from.
+    pub source: Source,
+    /// Session mode: the MFA device.
+    pub session_serial: Option<String>,
+    /// Role mode: the roles to assume, in order.
+    pub hops: Vec<Hop>,
+    /// Duration of the final credentials.
+    pub duration_secs: u32,
+    /// Region, endpoints, timeouts.
+    pub site: CallSite,
+    /// Whether `expiration` is written in aws-mfa's own `YYYY-mm-dd HH:MM:SS` form (its
+    /// target already uses that form, and aws-mfa would fail to read another).
+    pub aws_mfa_expiration: bool,
+    /// `region` and `output` to copy into the target when it has none.
+    pub copy_settings: Vec<(String, String)>,
+}
+
+impl Renewal {
+    /// Whether an MFA code must be supplied.
+    pub fn needs_code(&self) -> bool {
+        match self.mode {
+            Mode::Session => self.session_serial.is_some(),
+            Mode::Role => self.hops.iter().any(|h| h.serial.is_some()),
+        }
+    }
+
+    /// The MFA device the code is for.
+    pub fn serial(&self) -> Option<&str> {
+        self.session_serial
+            .as_deref()
+            .or_else(|| self.hops.iter().find_map(|h| h.serial.as_deref()))
+    }
+}
+
+/// The modes that apply to a profile, the default first.
+pub fn modes_for(profile: &Profile) -> Vec<Mode> {
+    match profile.kind {
+        ProfileKind::Role => vec![Mode::Role],
+        ProfileKind::LongTerm | ProfileKind::Session => vec![Mode::Session],
+        _ => Vec::new(),
+    }
+}
+
+/// The target profile name for `profile` under `pattern`.
+pub fn target_name(pattern: &str, profile: &str) -> String {
+    pattern.replace("{profile}", profile)
+}
+
+/// The profile `name` was derived from under `pattern`, if it looks like a target.
+fn source_of_target<'a>(pattern: &str, name: &'a str) -> Option<&'a str> {
+    let (prefix, suffix) = pattern.split_once("{profile}")?;
+    let inner = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+    (!inner.is_empty() && (prefix.len() + suffix.len()) > 0).then_some(inner)
+}
+
+/// Static credentials of a profile, if it has a complete key pair.
+pub fn static_credentials(p: &ProfileSettings) -> Option<Credentials> {
+    Some(Credentials {
+        access_key_id: p.get("aws_access_key_id")?.to_owned(),
+        secret_access_key: Secret::new(p.get("aws_secret_access_key")?),
+        session_token: p
+            .get("aws_session_token")
+            .or_else(|| p.get("aws_security_token"))
+            .map(Secret::new),
+        expiration: expiry::from_keys(|k| p.get(k)).and_then(|e| e.at()),
+    })
+}
+
+fn has_long_term_keys(p: &ProfileSettings) -> bool {
+    p.has("aws_access_key_id")
+        && p.has("aws_secret_access_key")
+        && !p.has("aws_session_token")
+        && !p.has("aws_security_token")
+}
+
+/// Plans the renewal of `name`.
+pub fn plan(
+    files: &AwsFiles,
+    profiles: &[Profile],
+    name: &str,
+    opts: &RenewOptions,
+) -> Result<Renewal, String> {
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let profile = profiles.iter().find(|p| p.name == name).ok_or_else(|| {
+        format!(
+            "there is no profile named '{name}' in {} or {}",
+            files.paths.config.display(),
+            files.paths.credentials.display()
+        )
+    })?;
+    let mode = match opts.mode {
+        Some(m) => m,
+        None => *modes_for(profile).first().unwrap_or(&Mode::Session),
+    };
+    match mode {
+        Mode::Session => plan_session(&map, profiles, profile, opts),
+        Mode::Role => plan_role(&map, profiles, profile, opts),
+    }
+}
+
+/// Region, endpoints and timeouts for calls made for a profile with these settings.
+pub fn site_for(
+    map: &ConfigMap,
+    settings: Option<&ProfileSettings>,
+    opts: &RenewOptions,
+) -> CallSite {
+    let env = |k: &str| std::env::var(k).ok();
+    CallSite {
+        region: endpoint::region(settings, &env),
+        sts_endpoint: endpoint::endpoint_url(Service::Sts, map, settings, &env),
+        iam_endpoint: endpoint::endpoint_url(Service::Iam, map, settings, &env),
+        connect_timeout: opts.connect_timeout,
+        call_timeout: opts.call_timeout,
+    }
+}
+
+fn plan_session(
+    map: &ConfigMap,
+    profiles: &[Profile],
+    profile: &Profile,
+    opts: &RenewOptions,
+) -> Result<Renewal, String> {
+    let name = profile.name.as_str();
+    let settings = |n: &str| map.profile(n);
+    let keys_of = |n: &str| {
+        settings(n)
+            .filter(|p| has_long_term_keys(p))
+            .map(|_| n.to_owned())
+    };
+    let (source, target, aws_mfa) =
+        if let Some(lt) = profile.long_term_profile.as_deref().and_then(keys_of) {
+            (lt, name.to_owned(), true)
+        } else if let Some(short) = name
+            .strip_suffix(AWS_MFA_LONG_TERM_SUFFIX)
+            .filter(|_| keys_of(name).is_some())
+        {
+            (name.to_owned(), short.to_owned(), true)
+        } else if keys_of(name).is_some() {
+            (
+                name.to_owned(),
+                target_name(&opts.target_pattern, name),
+                false,
+            )
+        } else if let Some(base) = source_of_target(&opts.target_pattern, name).and_then(keys_of) {
+            (base, name.to_owned(), false)
+        } else {
+            return Err(format!(
+                "profile '{name}' ({}) has no long-term keys to start an MFA session from{}",
+                profile.kind.label(),
+                if profile.kind == ProfileKind::Role {
+                    "; renew it in role mode"
+                } else {
+                    ""
+                }
+            ));
+        };
+    let source_profile = profiles.iter().find(|p| p.name == source);
+    let serial = profile
+        .mfa
+        .as_ref()
+        .or_else(|| source_profile.and_then(|p| p.mfa.as_ref()))
+        .map(|m| m.serial.clone())
+        .ok_or_else(|| format!("no MFA device is configured for '{name}': add mfa_serial to it, or run `mfatui discover {source}`"))?;
+    check_target(map, &target)?;
+    let requested = opts.duration.unwrap_or(43_200);
+    let duration_secs = duration::check(requested, SESSION_LIMITS, "GetSessionToken")?;
+    let base = settings(&source).expect("source exists");
+    let credentials = static_credentials(base).expect("source has keys");
+    let own = settings(name);
+    Ok(Renewal {
+        profile: name.to_owned(),
+        mode: Mode::Session,
+        aws_mfa_expiration: aws_mfa && uses_aws_mfa_format(settings(&target)),
+        copy_settings: settings_to_copy(own.or(Some(base)), settings(&target)),
+        site: site_for(map, own.or(Some(base)), opts),
+        target,
+        source: Source {
+            profile: source,
+            credentials,
+            mfa_session: false,
+        },
+        session_serial: Some(serial),
+        hops: Vec::new(),
+        duration_secs,
+    })
+}
+
+fn plan_role(
+    map: &ConfigMap,
+    profiles: &[Profile],
+    profile: &Profile,
+    opts: &RenewOptions,
+) -> Result<Renewal, String> {
+    let name = profile.name.as_str();
+    if profile.kind != ProfileKind::Role {
+        return Err(format!(
+            "profile '{name}' ({}) has no role_arn to assume",
+            profile.kind.label()
+        ));
+    }
+    if let Some(problem) = profile.problems.first() {
+        return Err(format!("profile '{name}' cannot be renewed: {problem}"));
+    }
+    if let Some(cs) = &profile.credential_source {
+        return Err(format!(
+            "profile '{name}' takes its source credentials from credential_source = {cs} (the environment or the instance), not from a profile mfatui can renew"
+        ));
+    }
+    let base_name = profile
+        .chain
+        .last()
+        .cloned()
+        .unwrap_or_else(|| name.to_owned());
+    let base = map
+        .profile(&base_name)
+        .ok_or_else(|| format!("source profile '{base_name}' does not exist"))?;
+    let source = role_source(map, profiles, &base_name, base, opts)?;
+
+    let mut roles: Vec<&str> = std::iter::once(name)
+        .chain(profile.chain.iter().map(String::as_str))
+        .collect();
+    // The chain ends at the profile whose keys start it; it is not a role to assume, unless
+    // it is the role profile itself (`source_profile` naming itself, keys in the same profile).
+    roles.pop();
+    if roles.is_empty() {
+        roles.push(name);
+    }
+    roles.reverse();
+    let user = std::env::var("USER").unwrap_or_else(|_| "user".to_owned());
+    let mut hops = Vec::new();
+    for role in &roles {
+        let s = map.profile(role).expect("chain profiles exist");
+        let default_name = format!("mfatui-{user}-{}", opts.now.timestamp());
+        hops.push(Hop {
+            profile: (*role).to_owned(),
+            role_arn: s.get("role_arn").unwrap_or_default().to_owned(),
+            session_name: sanitize_session_name(
+                s.get("role_session_name").unwrap_or(&default_name),
+            ),
+            external_id: s.get("external_id").map(str::to_owned),
+            serial: s.get("mfa_serial").map(str::to_owned),
+            duration_secs: 3600,
+        });
+    }
+    if source.mfa_session {
+        if let Some(first) = hops.first_mut() {
+            first.serial = None;
+        }
+    }
+    let needing: Vec<&str> = hops
+        .iter()
+        .filter(|h| h.serial.is_some())
+        .map(|h| h.profile.as_str())
+        .collect();
+    if needing.len() > 1 {
+        return Err(format!(
+            "more than one role in the chain asks for an MFA code ({}); one code can be used once: keep mfa_serial on the first role only",
+            needing.join(", ")
+        ));
+    }
+    let own = map.profile(name);
+    let chained = hops.len() > 1;
+    let default = own
+        .and_then(|s| s.get("duration_seconds"))
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(3600);
+    let requested = opts.duration.unwrap_or(default);
+    let duration_secs = if chained {
+        duration::check(
+            requested,
+            (ROLE_LIMITS.0, CHAINED_MAX),
+            "AssumeRole with role chaining",
+        )?
+    } else {
+        duration::check(requested, ROLE_LIMITS, "AssumeRole")?
+    };
+    if let Some(last) = hops.last_mut() {
+        last.duration_secs = duration_secs;
+    }
+    let target = target_name(&opts.target_pattern, name);
+    check_target(map, &target)?;
+    Ok(Renewal {
+        profile: name.to_owned(),
+        mode: Mode::Role,
+        aws_mfa_expiration: false,
+        copy_settings: settings_to_copy(own, map.profile(&target)),
+        site: site_for(map, own, opts),
+        target,
+        source,
+        session_serial: None,
+        hops,
+        duration_secs,
+    })
+}
+
+/// The credentials a role chain starts from: a still-fresh MFA session of the base (its
+/// session target, or the base itself if it is a session), else the base's long-term keys.
+fn role_source(
+    map: &ConfigMap,
+    profiles: &[Profile],
+    base_name: &str,
+    base: &ProfileSettings,
+    opts: &RenewOptions,
+) -> Result<Source, String> {
+    let fresh = |creds: &Credentials| {
+        creds
+            .expiration
+            .is_none_or(|t| (t - opts.now).num_seconds() > FRESH_MARGIN_SECS)
+    };
+    if has_long_term_keys(base) {
+        let session_name = match base_name.strip_suffix(AWS_MFA_LONG_TERM_SUFFIX) {
+            Some(short) => short.to_owned(),
+            None => target_name(&opts.target_pattern, base_name),
+        };
+        if let Some(creds) = map.profile(&session_name).and_then(static_credentials) {
+            if creds.session_token.is_some() && creds.expiration.is_some() && fresh(&creds) {
+                return Ok(Source {
+                    profile: session_name,
+                    credentials: creds,
+                    mfa_session: true,
+                });
+            }
+        }
+        let credentials = static_credentials(base).expect("has keys");
+        return Ok(Source {
+            profile: base_name.to_owned(),
+            credentials,
+            mfa_session: false,
+        });
+    }
+    if let Some(creds) = static_credentials(base) {
+        if !fresh(&creds) {
+            return Err(format!("the session of source profile '{base_name}' has expired: renew '{base_name}' first"));
+        }
+        return Ok(Source {
+            profile: base_name.to_owned(),
+            credentials: creds,
+            mfa_session: true,
+        });
+    }
+    let kind = profiles
+        .iter()
+        .find(|p| p.name == base_name)
+        .map_or("unknown", |p| p.kind.label());
+    Err(format!(
+        "source profile '{base_name}' ({kind}) has no keys mfatui can use; sign in with the AWS CLI for it (e.g. `aws sso login`)"
+    ))
+}
+
+/// Refuses a target that the AWS CLI would not read as static keys.
+fn check_target(map: &ConfigMap, target: &str) -> Result<(), String> {
+    let Some(t) = map.profile(target) else {
+        return Ok(());
+    };
+    for key in [
+        "role_arn",
+        "sso_session",
+        "sso_start_url",
+        "credential_process",
+        "web_identity_token_file",
+        "source_profile",
+    ] {
+        if t.has(key) {
+            return Err(format!(
+                "the target profile '{target}' has {key}, so the AWS CLI would not use the keys written there; rename that profile or choose another target pattern"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `region` and `output` of the renewed profile, for a target that has none.
+fn settings_to_copy(
+    from: Option<&ProfileSettings>,
+    target: Option<&ProfileSettings>,
+) -> Vec<(String, String)> {
+    ["region", "output"]
+        .iter()
+        .filter(|k| target.is_none_or(|t| !t.has(k)))
+        .filter_map(|k| Some(((*k).to_owned(), from?.get(k)?.to_owned())))
+        .collect()
+}
+
+/// Whether the target's existing `expiration` uses aws-mfa's zone-less form.
+fn uses_aws_mfa_format(target: Option<&ProfileSettings>) -> bool {
+    target
+        .and_then(|t| t.get("expiration"))
+        .is_none_or(|e| chrono::NaiveDateTime::parse_from_str(e, "%Y-%m-%d %H:%M:%S").is_ok())
+}
+
+/// STS accepts `[\w+=,.@-]{2,64}` as a role session name.
+fn sanitize_session_name(raw: &str) -> String {
+    let mut s: String = raw
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(64)
+        .collect();
+    while s.len() < 2 {
+        s.push('-');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_names_follow_the_pattern_both_ways() {
+        assert_eq!(target_name("{profile}-mfa", "dev"), "dev-mfa");
+        assert_eq!(source_of_target("{profile}-mfa", "dev-mfa"), Some("dev"));
+        assert_eq!(source_of_target("{profile}-mfa", "-mfa"), None);
+        assert_eq!(source_of_target("mfa-{profile}", "mfa-dev"), Some("dev"));
+        assert_eq!(source_of_target("{profile}", "dev"), None);
+    }
+
+    #[test]
+    fn session_names_are_valid_for_sts() {
+        assert_eq!(sanitize_session_name("ana maría@x"), "ana-mar-a@x");
+        assert_eq!(sanitize_session_name("a"), "a-");
+        assert_eq!(sanitize_session_name(&"x".repeat(80)).len(), 64);
+    }
+}
