@@ -1,0 +1,146 @@
+//! Renewal error paths: each ends with one clear sentence, exit status 1, nothing written.
+
+mod common;
+
+use common::{black_hole, free_port, sts_error_responder, text, Sandbox, WRONG_CODE};
+use std::time::{Duration, Instant};
+
+const CONFIG: &str = "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n\n\
+    [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n\n\
+    [profile orphan]\nrole_arn = arn:aws:iam::123456789012:role/Orphan\nsource_profile = ghost\n\n\
+    [profile nomfa]\nregion = eu-west-1\n";
+const CREDS: &str = "[dev]\naws_access_key_id = AKIAEXAMPLEKEY00WXYZ\naws_secret_access_key = very-secret-long-term-key\n\n[nomfa]\naws_access_key_id = AKIAEXAMPLEKEY00NOMF\naws_secret_access_key = another-secret-key-value\n";
+
+/// Runs `renew` against `endpoint` and returns stderr, asserting failure and an untouched file.
+fn fails(endpoint: &str, args: &[&str]) -> String {
+    let sb = Sandbox::new(endpoint, CONFIG, CREDS);
+    let out = sb.mfatui_env(
+        args,
+        &[
+            ("MFATUI_CALL_TIMEOUT", "3"),
+            ("MFATUI_CONNECT_TIMEOUT", "2"),
+        ],
+    );
+    let (stdout, stderr) = text(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{args:?} should fail: {stdout}{stderr}"
+    );
+    assert_eq!(sb.credentials(), CREDS, "nothing written");
+    assert!(sb.backups().is_empty());
+    for secret in ["very-secret-long-term-key", "another-secret-key-value"] {
+        assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    }
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    stderr
+}
+
+fn nowhere() -> String {
+    format!("http://127.0.0.1:{}", free_port())
+}
+
+#[test]
+fn bad_input_is_refused_before_any_call() {
+    let e = nowhere();
+    assert!(fails(&e, &["renew", "dev", "--code", "12345", "--yes"])
+        .contains("the MFA code must be exactly 6 digits, not 5"));
+    assert!(fails(&e, &["renew", "dev", "--code", "12a456", "--yes"])
+        .contains("exactly 6 digits (0-9 only)"));
+    assert!(fails(
+        &e,
+        &["renew", "dev", "--duration", "10m", "--code", "123456"]
+    )
+    .contains("10m is outside what GetSessionToken allows (15m to 36h)"));
+    assert!(fails(
+        &e,
+        &["renew", "admin", "--duration", "13h", "--code", "123456"]
+    )
+    .contains("13h is outside what AssumeRole allows (15m to 12h)"));
+    assert!(fails(&e, &["renew", "dev", "--duration", "soon"]).contains("'soon' is not a duration"));
+    assert!(fails(&e, &["renew", "nope", "--code", "123456"])
+        .contains("there is no profile named 'nope'"));
+    assert!(fails(&e, &["renew", "orphan", "--code", "123456"])
+        .contains("source_profile 'ghost' (named in 'orphan') does not exist"));
+    assert!(fails(&e, &["renew", "nomfa", "--code", "123456"])
+        .contains("no MFA device is configured for 'nomfa'"));
+    assert!(fails(&e, &["renew", "dev"])
+        .contains("an MFA code is needed: pass --code 123456 or --code-stdin"));
+}
+
+#[test]
+fn an_unreachable_endpoint_fails_fast_with_a_sentence() {
+    let started = Instant::now();
+    let err = fails(&nowhere(), &["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(
+        err.contains("Could not reach http://127.0.0.1:")
+            && err.contains("check the network connection"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn a_silent_endpoint_times_out_within_the_limit() {
+    let started = Instant::now();
+    let err = fails(
+        &black_hole(),
+        &["renew", "dev", "--code", "123456", "--yes"],
+    );
+    assert!(err.contains("did not answer within"), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+}
+
+fn sts_error(code: &str, message: &str) -> &'static str {
+    let body = format!(
+        r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>"#
+    );
+    Box::leak(body.into_boxed_str())
+}
+
+#[test]
+fn sts_error_answers_become_one_clear_sentence() {
+    let cases = [
+        (403, WRONG_CODE, "The MFA code was rejected (wrong, expired or already used)"),
+        (403, sts_error("AccessDenied", "User is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::1:role/Admin"), "check the role's trust policy"),
+        (403, sts_error("InvalidClientTokenId", "The security token included in the request is invalid."), "The access key id is not valid"),
+        (403, sts_error("SignatureDoesNotMatch", "signature mismatch"), "The secret access key does not match"),
+        (400, sts_error("ExpiredToken", "The security token included in the request is expired"), "have expired: renew the source profile first"),
+        (400, sts_error("Throttling", "Rate exceeded"), "AWS is throttling requests"),
+    ];
+    for (status, body, expected) in cases {
+        let profile = if expected.contains("trust policy") {
+            "admin"
+        } else {
+            "dev"
+        };
+        let err = fails(
+            &sts_error_responder(status, body),
+            &["renew", profile, "--code", "123456", "--yes"],
+        );
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+}
+
+#[test]
+fn export_refuses_expired_or_long_term_credentials() {
+    let creds = format!("{CREDS}\n[dev-mfa]\naws_access_key_id = ASIAOLD\naws_secret_access_key = s\naws_session_token = t\nexpiration = 2001-01-01T00:00:00Z\n");
+    let sb = Sandbox::new(&nowhere(), CONFIG, &creds);
+    let out = sb.mfatui(&["export", "dev"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.is_empty());
+    assert!(
+        stderr.contains("the credentials of 'dev-mfa' expired")
+            && stderr.contains("run `mfatui renew dev` first"),
+        "{stderr}"
+    );
+    let out = sb.mfatui(&["export", "nomfa"]);
+    assert!(text(&out)
+        .1
+        .contains("'nomfa' holds long-term keys; mfatui exports only temporary credentials"));
+}
