@@ -5,9 +5,11 @@
 //! - [`renew`]: planning and running a renewal (mode, chain, target, code, duration).
 //! - [`cli`]: the non-interactive subcommands.
 //! - [`secret`]: a string type that never prints itself.
+//! - [`tui`]: the full-screen interface.
 
 pub mod aws;
 pub mod awsfiles;
 pub mod cli;
 pub mod renew;
 pub mod secret;
+pub mod tui;

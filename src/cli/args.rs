@@ -11,9 +11,9 @@ pub struct Cli {
     /// Which shared files to use.
     #[command(flatten)]
     pub files: FileArgs,
-    /// What to do.
+    /// What to do; without a command, the full-screen interface opens.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Overrides for the shared file locations (same meaning as the AWS CLI's variables).

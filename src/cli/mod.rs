@@ -14,7 +14,13 @@ use std::process::ExitCode;
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     let paths = cli.files.apply(AwsPaths::from_env());
-    let result = match cli.command {
+    let Some(command) = cli.command else {
+        return finish(crate::tui::run(
+            paths,
+            std::sync::Arc::new(crate::aws::sdk::SdkAws),
+        ));
+    };
+    let result = match command {
         Command::List(opts) => list::run(&paths, &opts),
         Command::Set(opts) => edit::set(&paths, &opts),
         Command::Backups(opts) => edit::list_backups(&paths, &opts),
@@ -24,6 +30,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export(opts) => export::export(&paths, &opts),
         Command::Unset(opts) => export::unset(&opts),
     };
+    finish(result)
+}
+
+fn finish(result: Result<(), String>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

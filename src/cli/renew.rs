@@ -41,11 +41,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 /// `mfatui renew PROFILE`.
 pub fn renew(paths: &AwsPaths, args: &RenewArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let profiles = files.profiles().map_err(|e| e.to_string())?;
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let profiles = crate::awsfiles::profile::profiles(&map, &paths.cli_cache);
     let mut opts = options();
     opts.mode = args.mode.map(Into::into);
     opts.duration = args.duration.as_deref().map(duration::parse).transpose()?;
-    let renewal = plan(&files, &profiles, &args.profile, &opts)?;
+    let renewal = plan(&map, &profiles, &args.profile, &opts)?;
     describe(&renewal);
     let flags = WriteFlags {
         dry_run: args.dry_run,

@@ -13,7 +13,7 @@ use crate::aws::endpoint::{self, Service};
 use crate::aws::{CallSite, Credentials};
 use crate::awsfiles::expiry;
 use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
-use crate::awsfiles::{AwsFiles, ConfigMap, Profile, ProfileKind, ProfileSettings};
+use crate::awsfiles::{ConfigMap, Profile, ProfileKind, ProfileSettings};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
@@ -186,28 +186,23 @@ fn has_long_term_keys(p: &ProfileSettings) -> bool {
         && !p.has("aws_security_token")
 }
 
-/// Plans the renewal of `name`.
+/// Plans the renewal of `name` (pure: no I/O, no network).
 pub fn plan(
-    files: &AwsFiles,
+    map: &ConfigMap,
     profiles: &[Profile],
     name: &str,
     opts: &RenewOptions,
 ) -> Result<Renewal, String> {
-    let map = files.config_map().map_err(|e| e.to_string())?;
     let profile = profiles.iter().find(|p| p.name == name).ok_or_else(|| {
-        format!(
-            "there is no profile named '{name}' in {} or {}",
-            files.paths.config.display(),
-            files.paths.credentials.display()
-        )
+        format!("there is no profile named '{name}' in the AWS config or credentials file")
     })?;
     let mode = match opts.mode {
         Some(m) => m,
         None => *modes_for(profile).first().unwrap_or(&Mode::Session),
     };
     match mode {
-        Mode::Session => plan_session(&map, profiles, profile, opts),
-        Mode::Role => plan_role(&map, profiles, profile, opts),
+        Mode::Session => plan_session(map, profiles, profile, opts),
+        Mode::Role => plan_role(map, profiles, profile, opts),
     }
 }
 

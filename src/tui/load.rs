@@ -1,0 +1,55 @@
+//! Reading the shared files for the TUI, and noticing when they change on disk.
+
+use crate::awsfiles::{backup, AwsFiles, AwsPaths, ConfigMap, Profile};
+use chrono::{DateTime, Utc};
+use std::path::Path;
+use std::time::SystemTime;
+
+/// Everything the TUI shows, read from disk in one go.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    /// The two files as loaded (the writer compares against them).
+    pub files: AwsFiles,
+    /// The merged configuration.
+    pub map: ConfigMap,
+    /// Every profile, botocore's order.
+    pub profiles: Vec<Profile>,
+    /// The newest backup mfatui made of the credentials file, if any.
+    pub last_write: Option<DateTime<Utc>>,
+    /// The files' stamps when read.
+    pub stamp: Stamp,
+}
+
+/// Modification time and size of both files: cheap to read every second.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp(Vec<Option<(SystemTime, u64)>>);
+
+impl Stamp {
+    /// The current stamp of the files named by `paths`.
+    pub fn of(paths: &AwsPaths) -> Stamp {
+        let one = |p: &Path| {
+            std::fs::metadata(p)
+                .ok()
+                .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()))
+        };
+        Stamp(vec![one(&paths.config), one(&paths.credentials)])
+    }
+}
+
+/// Reads both files; the error is one sentence naming file and line.
+pub fn load(paths: &AwsPaths) -> Result<Loaded, String> {
+    let stamp = Stamp::of(paths);
+    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let profiles = crate::awsfiles::profile::profiles(&map, &paths.cli_cache);
+    let last_write = backup::list(&paths.credentials)
+        .ok()
+        .and_then(|b| b.last().map(|b| b.time));
+    Ok(Loaded {
+        files,
+        map,
+        profiles,
+        last_write,
+        stamp,
+    })
+}

@@ -1,0 +1,168 @@
+//! The full-screen interface: terminal setup and restore, the event loop, and the background
+//! jobs (STS calls, writes) whose results come back as messages.
+
+pub mod app;
+pub mod event;
+pub mod form;
+pub mod load;
+pub mod theme;
+pub mod view;
+
+use crate::aws::AwsApi;
+use crate::awsfiles::{commit, AwsPaths, OnChange, WriteError, WriteOptions};
+use crate::renew::{execute, MfaCode};
+use app::{App, CodeSource, Command, Msg, Settings, WriteFailure};
+use chrono::{Local, Utc};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
+use crossterm::ExecutableCommand;
+use load::Stamp;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use std::io::{self, Stdout};
+use std::sync::Arc;
+use std::time::Duration;
+use theme::Theme;
+use tokio::sync::mpsc::{self, UnboundedSender};
+
+/// Puts the terminal back: raw mode off, main screen, paste mode off, cursor shown.
+fn restore_terminal() {
+    let mut out = io::stdout();
+    let _ = out.execute(DisableBracketedPaste);
+    let _ = out.execute(LeaveAlternateScreen);
+    let _ = out.execute(crossterm::cursor::Show);
+    let _ = terminal::disable_raw_mode();
+}
+
+/// Restores the terminal when dropped, on every way out (errors and panics included).
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+fn setup_terminal() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdout>>)> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    terminal::enable_raw_mode()?;
+    let guard = TerminalGuard;
+    let mut out = io::stdout();
+    out.execute(EnterAlternateScreen)?;
+    out.execute(EnableBracketedPaste)?;
+    let terminal = Terminal::new(CrosstermBackend::new(out))?;
+    Ok((guard, terminal))
+}
+
+/// Runs the TUI on the files named by `paths`, calling AWS through `api`.
+pub fn run(paths: AwsPaths, api: Arc<dyn AwsApi>) -> Result<(), String> {
+    let data = load::load(&paths)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime
+        .block_on(event_loop(paths, data, api))
+        .map_err(|e| format!("terminal error: {e}"))
+}
+
+async fn event_loop(paths: AwsPaths, data: load::Loaded, api: Arc<dyn AwsApi>) -> io::Result<()> {
+    let (_guard, mut terminal) = setup_terminal()?;
+    let size = terminal.size()?;
+    let now = Utc::now();
+    let settings = Settings {
+        local: *Local::now().offset(),
+        ..Settings::default()
+    };
+    let mut stamp = data.stamp.clone();
+    let mut app = App::new(data, settings, now, (size.width, size.height));
+    let theme = Theme::from_env();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let input = event::spawn_input(tx.clone());
+    let ticks = event::spawn_ticks(tx.clone());
+    terminal.draw(|f| view::render(&app, theme, f))?;
+    loop {
+        let msg = if app.busy() {
+            match tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
+                Ok(msg) => msg,
+                Err(_) => Some(Msg::Tick(Utc::now())),
+            }
+        } else {
+            rx.recv().await
+        };
+        let Some(msg) = msg else { break };
+        if let Msg::Tick(_) = msg {
+            let current = Stamp::of(&paths);
+            if current != stamp {
+                stamp = current;
+                reload(&paths, &tx);
+            }
+        }
+        for command in app.update(msg) {
+            match command {
+                Command::Quit => {}
+                Command::Reload => {
+                    stamp = Stamp::of(&paths);
+                    reload(&paths, &tx);
+                }
+                Command::Renew { job, renewal, code } => {
+                    let (api, tx) = (api.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let code = match code {
+                            CodeSource::Typed(c) => Ok(Some(c)),
+                            CodeSource::NotNeeded => Ok(None),
+                            CodeSource::Process(cmd) => tokio::task::spawn_blocking(move || {
+                                MfaCode::from_process(&cmd).map(Some)
+                            })
+                            .await
+                            .unwrap_or_else(|e| Err(e.to_string())),
+                        };
+                        let result = match code {
+                            Ok(code) => execute::run(api.as_ref(), &renewal, code.as_ref())
+                                .await
+                                .map_err(|e| e.to_string()),
+                            Err(e) => Err(e),
+                        };
+                        let _ = tx.send(Msg::Renewed { job, result });
+                    });
+                }
+                Command::Write { job, plan } => {
+                    let tx = tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let result = commit(&plan, &WriteOptions::new(OnChange::Refuse)).map_err(
+                            |e| match e {
+                                WriteError::Changed { replanned, .. } => {
+                                    WriteFailure::Changed(Box::new(crate::awsfiles::Plan {
+                                        changes: vec![*replanned],
+                                    }))
+                                }
+                                other => WriteFailure::Failed(other.to_string()),
+                            },
+                        );
+                        let _ = tx.send(Msg::Written { job, result });
+                    });
+                }
+            }
+        }
+        if app.quit {
+            break;
+        }
+        terminal.draw(|f| view::render(&app, theme, f))?;
+    }
+    input.abort();
+    ticks.abort();
+    Ok(())
+}
+
+/// Re-reads the files off the UI loop; the result comes back as `Msg::Loaded`.
+fn reload(paths: &AwsPaths, tx: &UnboundedSender<Msg>) {
+    let (paths, tx) = (paths.clone(), tx.clone());
+    tokio::task::spawn_blocking(move || {
+        let _ = tx.send(Msg::Loaded(Box::new(load::load(&paths))));
+    });
+}

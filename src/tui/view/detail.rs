@@ -1,0 +1,138 @@
+//! The detail pane: everything about the selected profile, no secrets.
+
+use crate::awsfiles::expiry::ExpirySource;
+use crate::awsfiles::Expiry;
+use crate::renew::{duration, Mode};
+use crate::tui::app::App;
+use crate::tui::theme::Theme;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Draws the pane into `area`.
+pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let Some(p) = app.selected_profile() else {
+        let text = if app.data.profiles.is_empty() {
+            "No profiles in the AWS files."
+        } else {
+            "No profile matches the filter."
+        };
+        frame.render_widget(
+            Paragraph::new(text).block(Block::default().borders(Borders::ALL)),
+            area,
+        );
+        return;
+    };
+    let field = |name: &str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<13}"), theme.dim()),
+            Span::raw(value),
+        ])
+    };
+    let mut lines = Vec::new();
+    lines.push(field("Kind", p.kind.label().to_owned()));
+    if let Some(arn) = &p.role_arn {
+        lines.push(field("Role", arn.clone()));
+    }
+    if let Some(account) = &p.account {
+        lines.push(field(
+            "Account",
+            format!(
+                "{account}{}",
+                p.principal
+                    .as_ref()
+                    .map(|x| format!(" · {x}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if !p.chain.is_empty() {
+        lines.push(field(
+            "Source chain",
+            format!("{} → {}", p.name, p.chain.join(" → ")),
+        ));
+    } else if let Some(cs) = &p.credential_source {
+        lines.push(field("Source", format!("credential_source = {cs}")));
+    } else if let Some(lt) = &p.long_term_profile {
+        lines.push(field("Long-term", lt.clone()));
+    }
+    lines.push(field(
+        "MFA device",
+        p.mfa
+            .as_ref()
+            .map_or("none".to_owned(), |m| format!("{} ({})", m.serial, m.key)),
+    ));
+    lines.push(field(
+        "Region",
+        p.region.clone().unwrap_or_else(|| "—".into()),
+    ));
+    if let Some(suffix) = &p.access_key_suffix {
+        lines.push(field("Access key", suffix.clone()));
+    }
+    let renewal = match &app.selected_plan {
+        Some(Ok(r)) => {
+            let mode = match r.mode {
+                Mode::Session => "session",
+                Mode::Role => "role",
+            };
+            format!(
+                "{mode} mode, {} → writes [{}] in credentials",
+                duration::human(r.duration_secs),
+                r.target
+            )
+        }
+        Some(Err(e)) => e.clone(),
+        None => "—".into(),
+    };
+    lines.push(field("Renewal", renewal));
+    let (expiry, via_session) = app.shown_expiry(p);
+    let expires = match &expiry {
+        Expiry::None => "—".to_owned(),
+        Expiry::Unknown { raw: Some(raw) } => format!("unknown (cannot read '{raw}')"),
+        Expiry::Unknown { raw: None } => "unknown (no expiry recorded)".to_owned(),
+        Expiry::At { at, source } => {
+            let local = at
+                .with_timezone(&app.settings.local)
+                .format("%Y-%m-%d %H:%M:%S %:z");
+            let utc = at.format("%H:%M:%S UTC");
+            let from = match source {
+                ExpirySource::Key(k) => (*k).to_owned(),
+                ExpirySource::CliCache(_) => "AWS CLI cache".to_owned(),
+            };
+            let via = if via_session {
+                app.sessions
+                    .get(&p.name)
+                    .map(|s| format!(", session {s}"))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            format!("{local} · {utc} ({from}{via})")
+        }
+    };
+    lines.push(field("Expires", expires));
+    if let Some(t) = app.data.last_write {
+        lines.push(field(
+            "Last write",
+            t.with_timezone(&app.settings.local)
+                .format("%Y-%m-%d %H:%M:%S %:z")
+                .to_string(),
+        ));
+    }
+    for problem in &p.problems {
+        lines.push(Line::from(vec![
+            Span::styled("Problem      ", theme.danger()),
+            Span::raw(problem.clone()),
+        ]));
+    }
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(format!(" {} ", p.name), theme.accent()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}

@@ -1,0 +1,124 @@
+//! Drawing: a pure function of the [`App`] onto a frame. No I/O, no clock but `app.now`.
+
+mod detail;
+mod dialogs;
+mod table;
+
+use super::app::App;
+use super::theme::Theme;
+use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The smallest terminal the layout is made for.
+pub const MIN_SIZE: (u16, u16) = (60, 15);
+
+pub use table::countdown;
+
+/// Draws the whole screen.
+pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        let text = vec![
+            Line::styled("Terminal too small", theme.danger()),
+            Line::from(format!(
+                "mfatui needs {}×{}; this one is {}×{}.",
+                MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+            )),
+            Line::styled("Enlarge the window, or press q to quit.", theme.dim()),
+        ];
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [header, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(app, theme, frame, header);
+    let wide = body.width >= 150;
+    let (table_area, detail_area) = if wide {
+        let [t, d] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .areas(body);
+        (t, d)
+    } else {
+        let detail_height = body.height.saturating_sub(8).clamp(3, 12);
+        let [t, d] = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints([Constraint::Min(5), Constraint::Length(detail_height)])
+            .areas(body);
+        (t, d)
+    };
+    table::render(app, theme, frame, table_area);
+    detail::render(app, theme, frame, detail_area);
+    render_footer(app, theme, frame, footer);
+    dialogs::render(app, theme, frame, area);
+}
+
+fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let mut spans = vec![
+        Span::styled(" mfatui ", theme.accent()),
+        Span::raw(format!("{} profiles", app.data.profiles.len())),
+    ];
+    if app.rows.len() != app.data.profiles.len() {
+        spans.push(Span::raw(format!(" ({} shown)", app.rows.len())));
+    }
+    spans.push(Span::styled(
+        format!(
+            "  sorted by {}",
+            if app.sort == super::app::Sort::Name {
+                "name"
+            } else {
+                "expiry"
+            }
+        ),
+        theme.dim(),
+    ));
+    if app.filtering || !app.filter.is_empty() {
+        spans.push(Span::raw("  filter: "));
+        spans.push(Span::styled(
+            format!("{}{}", app.filter, if app.filtering { "▏" } else { "" }),
+            theme.accent(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    if let Some(toast) = &app.toast {
+        let style = if toast.warning {
+            theme.danger()
+        } else {
+            theme.ok()
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {}", toast.text), style)),
+            area,
+        );
+        return;
+    }
+    let keys: &[(&str, &str)] = if app.filtering {
+        &[("type", "filter"), ("⏎", "done"), ("Esc", "clear")]
+    } else {
+        &[
+            ("↑↓", "move"),
+            ("⏎", "renew"),
+            ("/", "filter"),
+            ("o", "sort"),
+            ("R", "reload"),
+            ("?", "help"),
+            ("q", "quit"),
+        ]
+    };
+    let mut spans = Vec::new();
+    for (key, what) in keys {
+        spans.push(Span::styled(format!(" {key}"), theme.accent()));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
