@@ -1,1 +1,282 @@
-//! Flow tests of App::update.
+//! Flow tests of `App::update`: keys in, commands out, with an injected clock.
+
+use super::*;
+use crate::awsfiles::{AwsPaths, FileKind};
+use crate::secret::Secret;
+use crate::tui::load::load;
+use chrono::TimeZone;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const CONFIG: &str = "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n\n\
+    [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\nregion = eu-west-1\n\n\
+    [profile sso]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = Read\n";
+const CREDS: &str = "[dev]\naws_access_key_id = AKIADEVDEVDEV000WXYZ\naws_secret_access_key = long-term-secret-value\n";
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap()
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    app: App,
+}
+
+fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), CONFIG).unwrap();
+    std::fs::write(dir.path().join("credentials"), creds).unwrap();
+    let paths = AwsPaths {
+        config: dir.path().join("config"),
+        credentials: dir.path().join("credentials"),
+        cli_cache: dir.path().join("cache"),
+        selected_profile: selected.map(str::to_owned),
+    };
+    let app = App::new(load(&paths).unwrap(), Settings::default(), now(), (120, 40));
+    Fixture { _dir: dir, app }
+}
+
+fn fixture() -> Fixture {
+    fixture_with(CREDS, None)
+}
+
+fn key(code: KeyCode) -> Msg {
+    Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn press(app: &mut App, keys: &str) -> Vec<Command> {
+    keys.chars()
+        .flat_map(|c| app.update(key(KeyCode::Char(c))))
+        .collect()
+}
+
+fn names(app: &App) -> Vec<&str> {
+    app.rows
+        .iter()
+        .map(|&i| app.data.profiles[i].name.as_str())
+        .collect()
+}
+
+fn new_creds() -> Credentials {
+    Credentials {
+        access_key_id: "ASIANEWNEWNEWNEW1234".into(),
+        secret_access_key: Secret::new("brand-new-secret-key-value"),
+        session_token: Some(Secret::new("brand-new-session-token-value")),
+        expiration: Some(now() + chrono::Duration::hours(1)),
+    }
+}
+
+#[test]
+fn moves_filters_and_sorts() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    assert_eq!(names(app), ["admin", "dev", "sso"]);
+    press(app, "j");
+    assert_eq!(app.selected_profile().unwrap().name, "dev");
+    app.update(key(KeyCode::End));
+    assert_eq!(app.selected_profile().unwrap().name, "sso");
+    press(app, "g/ss");
+    assert!(app.filtering);
+    assert_eq!(names(app), ["sso"]);
+    app.update(key(KeyCode::Esc));
+    assert!(!app.filtering && app.filter.is_empty());
+    assert_eq!(names(app).len(), 3);
+    press(app, "/333");
+    app.update(key(KeyCode::Enter));
+    assert_eq!(names(app), ["sso"], "filter matches accounts too");
+    app.update(key(KeyCode::Esc));
+    press(app, "o");
+    assert_eq!(app.sort, Sort::Expiry);
+}
+
+#[test]
+fn aws_profile_is_preselected() {
+    let f = fixture_with(CREDS, Some("dev"));
+    assert_eq!(f.app.selected_profile().unwrap().name, "dev");
+}
+
+#[test]
+fn renew_flow_goes_from_code_to_preview_to_write() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    let Overlay::Renew(form) = &app.overlay else {
+        panic!("no form")
+    };
+    assert_eq!(form.profile, "admin");
+    press(app, "12345");
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    let Overlay::Renew(form) = &app.overlay else {
+        panic!("form closed")
+    };
+    assert_eq!(
+        form.error.as_deref(),
+        Some("the MFA code must be exactly 6 digits, not 5")
+    );
+
+    press(app, "6");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Renew { job, renewal, code }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(renewal.target, "admin-mfa");
+    assert_eq!(*code, CodeSource::Typed(MfaCode::parse("123456").unwrap()));
+    assert!(app.busy());
+
+    app.update(Msg::Renewed {
+        job: *job,
+        result: Ok(new_creds()),
+    });
+    let Overlay::Preview(preview) = &app.overlay else {
+        panic!("no preview: {:?}", app.overlay)
+    };
+    let diff = preview.diff.join("\n");
+    assert!(
+        diff.contains("+[admin-mfa]") && diff.contains("+aws_access_key_id = ****1234"),
+        "{diff}"
+    );
+    for secret in [
+        "brand-new-secret-key-value",
+        "brand-new-session-token-value",
+        "long-term-secret-value",
+    ] {
+        assert!(!diff.contains(secret));
+    }
+
+    let commands = press(app, "y");
+    let [Command::Write { job, plan }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(plan.changes[0].kind, FileKind::Credentials);
+    let commands = app.update(Msg::Written {
+        job: *job,
+        result: Ok(Vec::new()),
+    });
+    assert!(matches!(commands.as_slice(), [Command::Reload]));
+    assert!(matches!(app.overlay, Overlay::None));
+    let toast = app.toast.clone().unwrap();
+    assert!(
+        toast
+            .text
+            .starts_with("✓ admin renewed: admin-mfa valid until 13:00:00 (in 1h)"),
+        "{}",
+        toast.text
+    );
+    app.update(Msg::Tick(now() + chrono::Duration::seconds(9)));
+    assert!(app.toast.is_none(), "toasts go away by themselves");
+}
+
+#[test]
+fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(key(KeyCode::Enter));
+    press(app, "123456");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Renew { job, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    let job = *job;
+    app.update(key(KeyCode::Esc));
+    assert!(app.toast.as_ref().unwrap().text.contains("cancelled"));
+    assert!(app
+        .update(Msg::Renewed {
+            job,
+            result: Ok(new_creds())
+        })
+        .is_empty());
+    assert!(
+        matches!(app.overlay, Overlay::None),
+        "a cancelled job's answer is ignored"
+    );
+
+    app.update(key(KeyCode::Enter));
+    press(app, "123456");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Renew { job, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    app.update(Msg::Renewed { job: *job, result: Err("The MFA code was rejected (wrong, expired or already used): wait for the next code and try again.".into()) });
+    let Overlay::Error { message, .. } = &app.overlay else {
+        panic!()
+    };
+    assert!(message.ends_with("Nothing was written."));
+    app.update(key(KeyCode::Enter));
+    assert!(matches!(app.overlay, Overlay::None));
+}
+
+#[test]
+fn a_fresh_mfa_session_needs_no_code_and_sso_cannot_be_renewed() {
+    let creds = format!("{CREDS}\n[dev-mfa]\naws_access_key_id = ASIASESSION000000001\naws_secret_access_key = s\naws_session_token = t\nexpiration = 2026-11-22T18:00:00Z\n");
+    let mut f = fixture_with(&creds, None);
+    let app = &mut f.app;
+    app.update(key(KeyCode::Enter));
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Renew { code, renewal, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(*code, CodeSource::NotNeeded);
+    assert_eq!(renewal.source.profile, "dev-mfa");
+
+    let dev = app
+        .data
+        .profiles
+        .iter()
+        .find(|p| p.name == "dev")
+        .unwrap()
+        .clone();
+    let (expiry, via_session) = app.shown_expiry(&dev);
+    assert!(
+        via_session && expiry.at().is_some(),
+        "dev shows its session's countdown"
+    );
+
+    app.overlay = Overlay::None;
+    app.update(key(KeyCode::End));
+    app.update(key(KeyCode::Enter));
+    let Overlay::Error { message, .. } = &app.overlay else {
+        panic!()
+    };
+    assert!(message.contains("'sso' is a sso profile"), "{message}");
+}
+
+#[test]
+fn a_file_changed_on_disk_brings_the_diff_back_for_review() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(key(KeyCode::Enter));
+    press(app, "123456");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Renew { job, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    app.update(Msg::Renewed {
+        job: *job,
+        result: Ok(new_creds()),
+    });
+    let commands = press(app, "y");
+    let [Command::Write { job, plan }] = commands.as_slice() else {
+        panic!()
+    };
+    let replanned = plan.clone();
+    app.update(Msg::Written {
+        job: *job,
+        result: Err(WriteFailure::Changed(replanned)),
+    });
+    let Overlay::Preview(preview) = &app.overlay else {
+        panic!()
+    };
+    assert!(preview.note.as_deref().unwrap().contains("changed on disk"));
+    assert!(preview.writing.is_none(), "y is needed again");
+}
+
+#[test]
+fn quitting_and_help() {
+    let mut f = fixture();
+    press(&mut f.app, "?");
+    assert!(matches!(f.app.overlay, Overlay::Help));
+    press(&mut f.app, "x");
+    assert!(matches!(f.app.overlay, Overlay::None));
+    let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    assert!(matches!(f.app.update(ctrl_c).as_slice(), [Command::Quit]));
+    assert!(f.app.quit);
+}

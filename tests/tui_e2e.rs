@@ -1,0 +1,157 @@
+//! End to end: the real binary in a real terminal (tmux), renewing against moto, as a person
+//! would: filter to the profile, Enter, type the code, Enter, read the diff, press y.
+
+mod common;
+
+use common::{Moto, Sandbox};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(std::env::var("CI").is_err(), "CI must have tmux");
+            eprintln!("\n!!! SKIPPING: tmux is not installed\n");
+            return None;
+        }
+        let tmux = Tmux {
+            socket: format!("mfatui-e2e-{}", std::process::id()),
+        };
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                command,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Some(tmux)
+    }
+
+    fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "e2e"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `text` shows (at most 20 s).
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "'{text}' never showed; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", "e2e"])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+#[test]
+fn renew_a_role_from_the_keyboard_in_a_real_terminal() {
+    let Some(moto) = Moto::start() else { return };
+    let secret = moto.get("secret_access_key");
+    let creds = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {secret}\n",
+        moto.get("access_key_id")
+    );
+    let config = format!(
+        "[profile dev]\nregion = eu-west-1\nmfa_serial = {}\n\n[profile admin]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {}\nregion = eu-west-1\n\n[profile zzz]\nregion = us-east-1\n",
+        moto.get("mfa_serial"),
+        moto.role("Admin"),
+        moto.get("mfa_serial")
+    );
+    let sb = Sandbox::new(&moto.url, &config, &creds);
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={} AWS_ENDPOINT_URL={} AWS_PROFILE=zzz {}",
+        sb.home.path().display(),
+        moto.url,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        return;
+    };
+
+    let screen = tmux.wait_for("3 profiles");
+    assert!(screen.contains("* zzz"), "AWS_PROFILE is marked: {screen}");
+    tmux.send(&["/", "adm", "Enter"]);
+    tmux.wait_for("1 shown");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Renew admin");
+    tmux.send(&["123456"]);
+    tmux.wait_for("[123456]");
+    tmux.send(&["Enter"]);
+    let preview = tmux.wait_for("Write the new credentials of admin?");
+    assert!(
+        preview.contains("+[admin-mfa]") && preview.contains("+aws_secret_access_key = ****"),
+        "{preview}"
+    );
+    tmux.send(&["y"]);
+    tmux.wait_for("admin renewed: admin-mfa valid until");
+    tmux.send(&["Escape"]);
+    let screen = tmux.wait_for("admin-mfa");
+    let row = screen
+        .lines()
+        .find(|l| l.contains("admin-mfa") && l.contains("session"))
+        .unwrap_or_else(|| panic!("{screen}"));
+    assert!(
+        row.contains("59m") || row.contains("1h 00m"),
+        "a live countdown: {row}"
+    );
+    for hidden in [secret.as_str(), "wJalrXUtnFEMI", "aws_session_token = A"] {
+        assert!(!screen.contains(hidden), "secret on screen: {hidden}");
+    }
+
+    assert_eq!(sb.backups().len(), 1, "a backup was made first");
+    assert!(sb.caller_arn("admin-mfa").contains(":assumed-role/Admin/"));
+
+    tmux.send(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,153 @@
+//! Snapshots of every screen, rendered on ratatui's TestBackend with a fixed clock.
+
+use chrono::{TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mfatui::aws::Credentials;
+use mfatui::awsfiles::AwsPaths;
+use mfatui::secret::Secret;
+use mfatui::tui::app::{App, Command, Msg, Settings};
+use mfatui::tui::load::load;
+use mfatui::tui::theme::Theme;
+use mfatui::tui::view::render;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::PathBuf;
+
+const CONFIG: &str = "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::111111111111:mfa/ana\n\n\
+    [profile admin]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/ana\nregion = eu-west-1\n\n\
+    [profile broken]\nrole_arn = arn:aws:iam::222222222222:role/Broken\nsource_profile = ghost\n\n\
+    [profile sso-read]\nsso_session = corp\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\n";
+const CREDS: &str = "[dev]\naws_access_key_id = AKIASNAPSHOTDEV1WXYZ\naws_secret_access_key = snapshot-secret-dev\n\n\
+    [dev-mfa]\naws_access_key_id = ASIASNAPSHOTMFA1QRST\naws_secret_access_key = snapshot-secret-mfa\naws_session_token = snapshot-token-mfa\nexpiration = 2026-11-22T14:14:09Z\n\n\
+    [ci-bot]\naws_access_key_id = ASIASNAPSHOTCI001ABC\naws_secret_access_key = snapshot-secret-ci\naws_session_token = snapshot-token-ci\nexpiration = 2026-11-22T12:07:30Z\n\n\
+    [old]\naws_access_key_id = ASIASNAPSHOTOLD01DEF\naws_secret_access_key = snapshot-secret-old\naws_session_token = snapshot-token-old\nexpiration = 2026-11-22T11:57:00Z\n";
+
+fn app(name: &str, size: (u16, u16)) -> App {
+    let dir = PathBuf::from("/tmp/mfatui-snapshots").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("config"), CONFIG).unwrap();
+    std::fs::write(dir.join("credentials"), CREDS).unwrap();
+    let paths = AwsPaths {
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
+        cli_cache: dir.join("cache"),
+        selected_profile: Some("admin".into()),
+    };
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    App::new(load(&paths).unwrap(), Settings::default(), now, size)
+}
+
+fn screen(app: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    terminal
+        .draw(|f| render(app, Theme { colour: false }, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    let cells: Vec<&str> = buffer.content.iter().map(|c| c.symbol()).collect();
+    let text: Vec<String> = cells
+        .chunks(width)
+        .map(|row| row.concat().trim_end().to_owned())
+        .collect();
+    let screen = text.join("\n");
+    for secret in [
+        "snapshot-secret",
+        "snapshot-token",
+        "AKIASNAPSHOTDEV1",
+        "brand-new-secret",
+    ] {
+        assert!(!screen.contains(secret), "secret on screen: {secret}");
+    }
+    screen
+}
+
+fn keys(app: &mut App, codes: &[KeyCode]) -> Vec<Command> {
+    codes
+        .iter()
+        .flat_map(|c| app.update(Msg::Key(KeyEvent::new(*c, KeyModifiers::NONE))))
+        .collect()
+}
+
+fn chars(s: &str) -> Vec<KeyCode> {
+    s.chars().map(KeyCode::Char).collect()
+}
+
+#[test]
+fn table_with_mixed_kinds_and_expiries_and_detail_pane() {
+    insta::assert_snapshot!(screen(&app("table", (120, 30))));
+}
+
+#[test]
+fn wide_layout_puts_the_detail_pane_beside_the_table() {
+    let mut a = app("wide", (160, 24));
+    keys(&mut a, &chars("jj"));
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn filter_active() {
+    let mut a = app("filter", (100, 20));
+    keys(&mut a, &chars("/d"));
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn code_entry_dialog() {
+    let mut a = app("code", (100, 24));
+    keys(&mut a, &chars("jjjj"));
+    keys(&mut a, &[KeyCode::Enter]);
+    keys(&mut a, &chars("1234"));
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn diff_preview() {
+    let mut a = app("preview", (100, 30));
+    keys(&mut a, &[KeyCode::Enter]);
+    keys(&mut a, &chars("123456"));
+    let commands = keys(&mut a, &[KeyCode::Enter]);
+    let [Command::Renew { job, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    let creds = Credentials {
+        access_key_id: "ASIANEWNEWNEWNEW1234".into(),
+        secret_access_key: Secret::new("brand-new-secret-key"),
+        session_token: Some(Secret::new("brand-new-secret-token")),
+        expiration: Some(Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).unwrap()),
+    };
+    a.update(Msg::Renewed {
+        job: *job,
+        result: Ok(creds),
+    });
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn error_dialog() {
+    let mut a = app("error", (100, 24));
+    keys(&mut a, &[KeyCode::Enter]);
+    keys(&mut a, &chars("123456"));
+    let commands = keys(&mut a, &[KeyCode::Enter]);
+    let [Command::Renew { job, .. }] = commands.as_slice() else {
+        panic!()
+    };
+    let message = "The MFA code was rejected (wrong, expired or already used): wait for the next code and try again.";
+    a.update(Msg::Renewed {
+        job: *job,
+        result: Err(message.into()),
+    });
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn help_overlay() {
+    let mut a = app("help", (100, 30));
+    keys(&mut a, &chars("?"));
+    insta::assert_snapshot!(screen(&a));
+}
+
+#[test]
+fn too_small_terminal() {
+    insta::assert_snapshot!(screen(&app("small", (50, 12))));
+}
