@@ -2,6 +2,7 @@
 //! timeouts), and mapping every failure to one clear sentence.
 
 pub mod api;
+pub mod demo;
 pub mod endpoint;
 pub mod error;
 pub mod sdk;

@@ -11,6 +11,10 @@ pub struct Cli {
     /// Which shared files to use.
     #[command(flatten)]
     pub files: FileArgs,
+    /// Run on bundled sample profiles in a temporary folder, with an offline STS stand-in
+    /// that accepts the code 123456 (your ~/.aws is never touched).
+    #[arg(long, global = true)]
+    pub demo: bool,
     /// What to do; without a command, the full-screen interface opens.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -2,31 +2,43 @@
 
 pub mod args;
 pub mod confirm;
+pub mod demo;
 pub mod edit;
 pub mod export;
 pub mod list;
 pub mod renew;
 
+use crate::aws::demo::DemoAws;
+use crate::aws::sdk::SdkAws;
+use crate::aws::AwsApi;
 use crate::awsfiles::AwsPaths;
 use args::{Cli, Command};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
-    let paths = cli.files.apply(AwsPaths::from_env());
+    let demo_dir = match cli.demo.then(tempfile::tempdir).transpose() {
+        Ok(dir) => dir,
+        Err(e) => return finish(Err(format!("cannot create the demo folder: {e}"))),
+    };
+    let (paths, api): (AwsPaths, Arc<dyn AwsApi>) = match &demo_dir {
+        Some(dir) => match demo::prepare(dir.path(), chrono::Utc::now()) {
+            Ok(paths) => (paths, Arc::new(DemoAws::default())),
+            Err(e) => return finish(Err(format!("cannot write the demo files: {e}"))),
+        },
+        None => (cli.files.apply(AwsPaths::from_env()), Arc::new(SdkAws)),
+    };
     let Some(command) = cli.command else {
-        return finish(crate::tui::run(
-            paths,
-            std::sync::Arc::new(crate::aws::sdk::SdkAws),
-        ));
+        return finish(crate::tui::run(paths, api));
     };
     let result = match command {
         Command::List(opts) => list::run(&paths, &opts),
         Command::Set(opts) => edit::set(&paths, &opts),
         Command::Backups(opts) => edit::list_backups(&paths, &opts),
         Command::Restore(opts) => edit::restore(&paths, &opts),
-        Command::Renew(opts) => renew::renew(&paths, &opts),
-        Command::Discover(opts) => renew::discover(&paths, &opts),
+        Command::Renew(opts) => renew::renew(&paths, api.as_ref(), &opts),
+        Command::Discover(opts) => renew::discover(&paths, api.as_ref(), &opts),
         Command::Export(opts) => export::export(&paths, &opts),
         Command::Unset(opts) => export::unset(&opts),
     };

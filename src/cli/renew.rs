@@ -3,7 +3,6 @@
 use super::args::{DiscoverArgs, RenewArgs};
 use super::confirm::{confirm_and_write, WriteFlags};
 use super::edit::config_section_name;
-use crate::aws::sdk::SdkAws;
 use crate::aws::AwsApi;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
@@ -39,7 +38,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// `mfatui renew PROFILE`.
-pub fn renew(paths: &AwsPaths, args: &RenewArgs) -> Result<(), String> {
+pub fn renew(paths: &AwsPaths, api: &dyn AwsApi, args: &RenewArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let profiles = crate::awsfiles::profile::profiles(&map, &paths.cli_cache);
@@ -64,7 +63,7 @@ pub fn renew(paths: &AwsPaths, args: &RenewArgs) -> Result<(), String> {
         None
     };
     let creds = runtime()?
-        .block_on(execute::run(&SdkAws, &renewal, code.as_ref()))
+        .block_on(execute::run(api, &renewal, code.as_ref()))
         .map_err(|e| e.to_string())?;
     let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
     let written = confirm_and_write(plan, flags)?;
@@ -159,7 +158,7 @@ fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<
 }
 
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
-pub fn discover(paths: &AwsPaths, args: &DiscoverArgs) -> Result<(), String> {
+pub fn discover(paths: &AwsPaths, api: &dyn AwsApi, args: &DiscoverArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let name = args.profile.as_str();
@@ -176,7 +175,6 @@ pub fn discover(paths: &AwsPaths, args: &DiscoverArgs) -> Result<(), String> {
             .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
     };
     let site = site_for(&map, Some(settings), &options());
-    let api = SdkAws;
     let (identity, devices) = runtime()?
         .block_on(async {
             let identity = api.caller_identity(&site, &creds).await?;

@@ -1,0 +1,82 @@
+//! `--demo`: the bundled sample profiles, copied to a temporary folder (never `~/.aws`), with
+//! expiry times placed relative to now so the countdowns are alive.
+
+use crate::awsfiles::AwsPaths;
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::path::Path;
+
+const CONFIG: &str = include_str!("../../assets/demo/config");
+const CREDENTIALS: &str = include_str!("../../assets/demo/credentials");
+
+/// Writes the demo files into `dir` and returns the paths to use.
+pub fn prepare(dir: &Path, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
+    std::fs::write(dir.join("config"), CONFIG)?;
+    std::fs::write(dir.join("credentials"), relative_times(CREDENTIALS, now))?;
+    Ok(AwsPaths {
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
+        cli_cache: dir.join("cli-cache"),
+        selected_profile: Some("acme-admin".to_owned()),
+    })
+}
+
+/// Replaces `{{+2h14m}}` / `{{-3m}}` with RFC 3339 times that far from `now`.
+fn relative_times(text: &str, now: DateTime<Utc>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        out.push_str(&rest[..start]);
+        let spec = &rest[start + 2..start + len];
+        let (sign, amount) = spec.split_at(1);
+        let secs = i64::from(crate::renew::duration::parse(amount).unwrap_or(0));
+        let at = if sign == "-" {
+            now - chrono::Duration::seconds(secs)
+        } else {
+            now + chrono::Duration::seconds(secs)
+        };
+        out.push_str(&at.to_rfc3339_opts(SecondsFormat::Secs, true));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::{AwsFiles, Expiry};
+    use chrono::TimeZone;
+
+    #[test]
+    fn demo_files_parse_and_their_sessions_are_alive() {
+        let dir = tempfile::tempdir().unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let paths = prepare(dir.path(), now).unwrap();
+        let profiles = AwsFiles::load(&paths).unwrap().profiles().unwrap();
+        assert!(profiles.len() >= 12);
+        let expiry = |n: &str| {
+            profiles
+                .iter()
+                .find(|p| p.name == n)
+                .unwrap()
+                .expiry
+                .clone()
+        };
+        assert_eq!(
+            expiry("acme-dev-mfa").at(),
+            Some(now + chrono::Duration::minutes(134))
+        );
+        assert_eq!(
+            expiry("legacy").at(),
+            Some(now - chrono::Duration::minutes(3))
+        );
+        assert!(matches!(expiry("saml-ops"), Expiry::At { .. }));
+        assert!(
+            profiles.iter().any(|p| !p.problems.is_empty()),
+            "the demo shows a problem too"
+        );
+    }
+}
