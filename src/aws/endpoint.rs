@@ -84,7 +84,7 @@ mod tests {
 
     fn map(config: &str) -> ConfigMap {
         let s = Document::from_str_lossless(config).structure().unwrap();
-        ConfigMap::build(&s, &Structure::default())
+        ConfigMap::build(s, Structure::default())
     }
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {

@@ -7,7 +7,8 @@
 
 use super::expiry::{parse_timestamp, Expiry, ExpirySource};
 use sha1::{Digest, Sha1};
-use std::path::Path;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 /// The role settings that make up botocore's cache key.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -49,21 +50,52 @@ pub fn cache_key(args: &RoleCacheArgs) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The expiry recorded in the cache file for these role settings, if the file exists.
-pub fn cached_expiry(cache_dir: &Path, args: &RoleCacheArgs) -> Option<Expiry> {
-    let name = format!("{}.json", cache_key(args));
-    let text = std::fs::read_to_string(cache_dir.join(&name)).ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    let raw = json.get("Credentials")?.get("Expiration")?.as_str()?;
-    Some(match parse_timestamp(raw) {
-        Some(at) => Expiry::At {
-            at,
-            source: ExpirySource::CliCache(name),
-        },
-        None => Expiry::Unknown {
-            raw: Some(raw.to_owned()),
-        },
-    })
+/// The AWS CLI cache folder, listed once so that profiles without an entry cost no file access.
+#[derive(Clone, Debug, Default)]
+pub struct CacheDir {
+    dir: PathBuf,
+    names: HashSet<String>,
+}
+
+impl CacheDir {
+    /// Lists `dir` (a missing folder is an empty cache).
+    pub fn read(dir: &Path) -> CacheDir {
+        let names = std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        CacheDir {
+            dir: dir.to_owned(),
+            names,
+        }
+    }
+
+    /// The expiry recorded for these role settings, if the CLI cached credentials for them.
+    pub fn expiry(&self, args: &RoleCacheArgs) -> Option<Expiry> {
+        if self.names.is_empty() {
+            return None;
+        }
+        let name = format!("{}.json", cache_key(args));
+        if !self.names.contains(&name) {
+            return None;
+        }
+        let text = std::fs::read_to_string(self.dir.join(&name)).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let raw = json.get("Credentials")?.get("Expiration")?.as_str()?;
+        Some(match parse_timestamp(raw) {
+            Some(at) => Expiry::At {
+                at,
+                source: ExpirySource::CliCache(name),
+            },
+            None => Expiry::Unknown {
+                raw: Some(raw.to_owned()),
+            },
+        })
+    }
 }
 
 /// Python's `int(text)` for a decimal string (sign, digits, single underscores), rendered back

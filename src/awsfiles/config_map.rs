@@ -6,7 +6,7 @@
 //! section is a profile named literally; its keys override the config's key by key.
 
 use super::shlex;
-use super::syntax::{Section, Structure};
+use super::syntax::{Entry, Section, Structure};
 use serde_json::{Map, Value as Json};
 use std::collections::{BTreeMap, HashMap};
 
@@ -29,8 +29,51 @@ impl Value {
     }
 }
 
-/// All settings of one section or profile, by lower-case key.
-pub type Settings = BTreeMap<String, Value>;
+/// All settings of one section or profile, by lower-case key. A handful of keys each, so a
+/// small vector: less memory and faster lookups than a tree for 10,000 profiles.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings(Vec<(String, Value)>);
+
+impl Settings {
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    /// Whether `key` is set.
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Every key and value, in file order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    /// Sets `key`, replacing an earlier value.
+    fn insert(&mut self, key: String, value: Value) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((key, value)),
+        }
+    }
+}
+
+impl FromIterator<(String, Value)> for Settings {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        let mut settings = Settings::default();
+        settings.extend(iter);
+        settings
+    }
+}
+
+impl Extend<(String, Value)> for Settings {
+    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
 
 /// Which of the two shared files something comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,35 +131,38 @@ pub struct ConfigMap {
 }
 
 impl ConfigMap {
-    /// Builds the merged map from the two files' structures.
-    pub fn build(config: &Structure, credentials: &Structure) -> ConfigMap {
+    /// Builds the merged map from the two files' structures (consumed: their strings move in).
+    pub fn build(config: Structure, credentials: Structure) -> ConfigMap {
         let mut map = ConfigMap::default();
-        for section in &config.sections {
-            let values = settings_of(config, section);
-            let name = &section.name;
+        let defaults = config.defaults;
+        for section in config.sections {
+            let name = section.name.clone();
+            let values = settings_of(&defaults, section);
             if name.starts_with("profile") {
-                if let Some(profile) = second_word(name) {
-                    map.put_config_profile(profile, values, name);
+                if let Some(profile) = second_word(&name) {
+                    map.put_config_profile(profile, values, &name);
                 }
             } else if name.starts_with("sso-session") {
-                if let Some(session) = second_word(name) {
+                if let Some(session) = second_word(&name) {
                     map.sso_sessions.insert(session, values);
                 }
             } else if name.starts_with("services") {
-                if let Some(service) = second_word(name) {
+                if let Some(service) = second_word(&name) {
                     map.services.insert(service, values);
                 }
             } else if name == "default" {
-                map.put_config_profile(name.clone(), values, name);
+                map.put_config_profile(name.clone(), values, &name);
             } else {
-                map.other.insert(name.clone(), values);
+                map.other.insert(name, values);
             }
         }
-        for section in &credentials.sections {
-            let values = settings_of(credentials, section);
-            let entry = map.entry(&section.name);
-            entry.settings.extend(values);
-            entry.credentials_section = Some(section.name.clone());
+        let defaults = credentials.defaults;
+        for section in credentials.sections {
+            let name = section.name.clone();
+            let values = settings_of(&defaults, section);
+            let entry = map.entry(&name);
+            entry.settings.extend(values.0);
+            entry.credentials_section = Some(name);
         }
         map
     }
@@ -183,7 +229,7 @@ impl ConfigMap {
                 self.profiles.push((
                     name.to_owned(),
                     ProfileSettings {
-                        settings: Settings::new(),
+                        settings: Settings::default(),
                         config_section: None,
                         credentials_section: None,
                     },
@@ -206,20 +252,36 @@ impl ConfigMap {
 
 /// `_parse_section`: the second word of a header with exactly two `shlex` words.
 fn second_word(header: &str) -> Option<String> {
+    if !header.contains(['\'', '"', '\\']) {
+        // Without quotes or escapes, shlex splits at whitespace only.
+        let mut words = header
+            .split([' ', '\t', '\r', '\n'])
+            .filter(|w| !w.is_empty());
+        let (_, second, third) = (words.next()?, words.next()?, words.next());
+        return third.is_none().then(|| second.to_owned());
+    }
     let mut words = shlex::split(header)?;
     (words.len() == 2).then(|| words.swap_remove(1))
 }
 
-/// The section's settings as `cp.options()` + `cp.get()` yield them, nested blocks parsed.
-fn settings_of(structure: &Structure, section: &Section) -> Settings {
-    structure
-        .effective(section)
+/// The section's settings as `cp.options()` + `cp.get()` yield them: its own keys, then the
+/// `[DEFAULT]` keys it does not set itself; nested blocks parsed.
+fn settings_of(defaults: &[Entry], section: Section) -> Settings {
+    let inherited: Vec<Entry> = defaults
+        .iter()
+        .filter(|d| section.entry(&d.key).is_none())
+        .cloned()
+        .collect();
+    section
+        .entries
+        .into_iter()
+        .chain(inherited)
         .map(|e| {
             let value = match e.nested() {
                 Some(pairs) => Value::Nested(pairs.into_iter().collect()),
-                None => Value::Text(e.value.clone()),
+                None => Value::Text(e.value),
             };
-            (e.key.clone(), value)
+            (e.key, value)
         })
         .collect()
 }

@@ -284,9 +284,9 @@ impl Document {
     fn value_prefix(&self, entry: &Entry) -> String {
         let line = self.line(entry.line);
         let body = line.trim_end_matches(syntax::is_py_space);
-        let value_start = body.len() - entry.first_value.len();
+        let value_start = body.len() - entry.first_value_len;
         let prefix = &line[..value_start];
-        if entry.first_value.is_empty() && !prefix.ends_with(syntax::is_py_space) {
+        if entry.first_value_len == 0 && !prefix.ends_with(syntax::is_py_space) {
             format!("{prefix} ")
         } else {
             prefix.to_owned()

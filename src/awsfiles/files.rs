@@ -110,8 +110,8 @@ impl AwsFiles {
     /// The merged configuration, as botocore builds it.
     pub fn config_map(&self) -> Result<ConfigMap, LoadError> {
         Ok(ConfigMap::build(
-            &self.config.structure()?,
-            &self.credentials.structure()?,
+            self.config.structure()?,
+            self.credentials.structure()?,
         ))
     }
 

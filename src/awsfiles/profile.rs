@@ -2,7 +2,7 @@
 //!
 //! Built from the merged [`ConfigMap`]; holds no secret, only whether keys are present.
 
-use super::cli_cache::{self, RoleCacheArgs};
+use super::cli_cache::{CacheDir, RoleCacheArgs};
 use super::config_map::{ConfigMap, ProfileSettings};
 use super::expiry::{self, Expiry};
 use std::path::Path;
@@ -103,12 +103,13 @@ pub struct Profile {
 /// Builds every profile of the map, in botocore's order. `cli_cache` is the AWS CLI's
 /// assume-role cache directory, read for role expiry.
 pub fn profiles(map: &ConfigMap, cli_cache: &Path) -> Vec<Profile> {
+    let cache = CacheDir::read(cli_cache);
     map.profiles()
-        .map(|(name, settings)| build(map, name, settings, cli_cache))
+        .map(|(name, settings)| build(map, name, settings, &cache))
         .collect()
 }
 
-fn build(map: &ConfigMap, name: &str, p: &ProfileSettings, cli_cache: &Path) -> Profile {
+fn build(map: &ConfigMap, name: &str, p: &ProfileSettings, cache: &CacheDir) -> Profile {
     let text = |k: &str| p.get(k).map(str::to_owned);
     let kind = classify(p);
     let mut problems = Vec::new();
@@ -147,7 +148,7 @@ fn build(map: &ConfigMap, name: &str, p: &ProfileSettings, cli_cache: &Path) -> 
     let role_arn =
         text("role_arn").or_else(|| text("assumed_role_arn").filter(|a| a.starts_with("arn:")));
     let (account, principal) = identity(p, role_arn.as_deref(), mfa.as_ref());
-    let expiry = expiry_of(kind, p, cli_cache);
+    let expiry = expiry_of(kind, p, cache);
 
     Profile {
         name: name.to_owned(),
@@ -297,7 +298,7 @@ fn split_arn(arn: &str) -> Option<(&str, &str)> {
     (!account.is_empty()).then_some((account, resource))
 }
 
-fn expiry_of(kind: ProfileKind, p: &ProfileSettings, cli_cache: &Path) -> Expiry {
+fn expiry_of(kind: ProfileKind, p: &ProfileSettings, cache: &CacheDir) -> Expiry {
     if let Some(found) = expiry::from_keys(|k| p.get(k)) {
         return found;
     }
@@ -311,7 +312,7 @@ fn expiry_of(kind: ProfileKind, p: &ProfileSettings, cli_cache: &Path) -> Expiry
                 mfa_serial: p.get("mfa_serial"),
                 duration_seconds: p.get("duration_seconds"),
             };
-            cli_cache::cached_expiry(cli_cache, &args).unwrap_or(Expiry::None)
+            cache.expiry(&args).unwrap_or(Expiry::None)
         }
         _ => Expiry::None,
     }

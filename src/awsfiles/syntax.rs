@@ -103,8 +103,8 @@ pub struct Entry {
     pub line: usize,
     /// 0-based lines that continue the value (indented lines after it).
     pub continuation: Vec<usize>,
-    /// The value part of the key's own line, as written there.
-    pub first_value: String,
+    /// Length in bytes of the value part on the key's own line (it ends the trimmed line).
+    pub first_value_len: usize,
 }
 
 impl Entry {
@@ -156,16 +156,6 @@ impl Structure {
     /// The value of `key` in section `name` as written there (not inherited from DEFAULT).
     pub fn value(&self, name: &str, key: &str) -> Option<&str> {
         self.section(name)?.entry(key).map(|e| e.value.as_str())
-    }
-
-    /// The settings of `section` as botocore's `cp.options()`/`cp.get()` yield them: the
-    /// section's own keys, then `[DEFAULT]` keys it does not override.
-    pub fn effective<'a>(&'a self, section: &'a Section) -> impl Iterator<Item = &'a Entry> + 'a {
-        section.entries.iter().chain(
-            self.defaults
-                .iter()
-                .filter(move |d| section.entry(&d.key).is_none()),
-        )
     }
 
     /// Whether both structures hold the same sections, keys and values, ignoring `key` of
@@ -221,11 +211,10 @@ enum Target {
 /// Reads lines (without endings) into sections and settings, or the error botocore would raise.
 pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, SyntaxError> {
     let mut out = Structure::default();
-    let mut parts: Vec<Vec<&'a str>> = Vec::new();
-    let mut part_of: Vec<(Target, usize)> = Vec::new();
     let mut seen: HashMap<&'a str, usize> = HashMap::new();
     let mut target: Option<Target> = None;
-    let mut option: Option<usize> = None;
+    // The entry a continuation or blank line belongs to: (where, index in its list).
+    let mut option: Option<(Target, usize)> = None;
     let mut indent_level = 0usize;
     let mut deferred: Option<SyntaxError> = None;
 
@@ -233,18 +222,22 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
         let stripped = line.trim_matches(is_py_space);
         let comment = stripped.starts_with('#') || stripped.starts_with(';');
         if stripped.is_empty() || comment {
-            if !comment {
-                if let Some(p) = option {
-                    parts[p].push("");
-                }
+            if let (false, Some((t, i))) = (comment, option) {
+                // configparser keeps blank lines inside a value; trailing ones are trimmed below.
+                entries_mut(&mut out, t)[i].value.push('\n');
             }
             continue;
         }
-        let indent = line.chars().take_while(|&c| is_py_space(c)).count();
-        if let Some(p) = option.filter(|_| target.is_some() && indent > indent_level) {
-            parts[p].push(stripped);
-            let (t, i) = part_of[p];
-            entries_mut(&mut out, t)[i].continuation.push(index);
+        let indent = if line.starts_with(is_py_space) {
+            line.chars().take_while(|&c| is_py_space(c)).count()
+        } else {
+            0
+        };
+        if let Some((t, i)) = option.filter(|_| indent > indent_level) {
+            let entry = &mut entries_mut(&mut out, t)[i];
+            entry.value.push('\n');
+            entry.value.push_str(stripped);
+            entry.continuation.push(index);
             continue;
         }
         indent_level = indent;
@@ -277,21 +270,22 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
                 kind: SyntaxErrorKind::MissingSectionHeader,
             });
         };
-        let Some((name, value)) = split_option(stripped) else {
+        let Some((name, value)) = split_option(stripped).filter(|(name, _)| !name.is_empty())
+        else {
             deferred.get_or_insert(SyntaxError {
                 line: index + 1,
                 kind: SyntaxErrorKind::NotASetting,
             });
             continue;
         };
-        if name.is_empty() {
-            deferred.get_or_insert(SyntaxError {
-                line: index + 1,
-                kind: SyntaxErrorKind::NotASetting,
-            });
-            continue;
-        }
-        let key = name.to_lowercase();
+        let key = if name
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
+            name.to_lowercase()
+        } else {
+            name.to_owned()
+        };
         let entries = entries_mut(&mut out, t);
         if entries.iter().any(|e| e.key == key) {
             let section = match t {
@@ -305,21 +299,23 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
         }
         entries.push(Entry {
             key,
-            value: String::new(),
+            value: value.to_owned(),
             line: index,
             continuation: Vec::new(),
-            first_value: value.to_owned(),
+            first_value_len: value.len(),
         });
-        part_of.push((t, entries.len() - 1));
-        parts.push(vec![value]);
-        option = Some(parts.len() - 1);
+        option = Some((t, entries.len() - 1));
     }
     if let Some(err) = deferred {
         return Err(err);
     }
-    for (p, (t, i)) in part_of.into_iter().enumerate() {
-        let entry = &mut entries_mut(&mut out, t)[i];
-        entry.value = parts[p].join("\n").trim_end_matches(is_py_space).to_owned();
+    let all = out
+        .defaults
+        .iter_mut()
+        .chain(out.sections.iter_mut().flat_map(|s| s.entries.iter_mut()));
+    for entry in all {
+        let kept = entry.value.trim_end_matches(is_py_space).len();
+        entry.value.truncate(kept);
         if entry.value.starts_with('\n') && entry.nested().is_none() {
             return Err(SyntaxError {
                 line: entry.line + 1,

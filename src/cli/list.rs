@@ -5,6 +5,7 @@ use crate::awsfiles::expiry::{relative, ExpirySource};
 use crate::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::io::Write;
 
 /// Loads the files and prints the list to stdout.
@@ -23,7 +24,7 @@ pub fn run(paths: &AwsPaths, args: &ListArgs) -> Result<(), String> {
     } else {
         table(&profiles, now, selected)
     };
-    std::io::stdout()
+    let written = std::io::stdout()
         .lock()
         .write_all(out.as_bytes())
         .or_else(|e| {
@@ -32,7 +33,11 @@ pub fn run(paths: &AwsPaths, args: &ListArgs) -> Result<(), String> {
             } else {
                 Err(e.to_string())
             }
-        })
+        });
+    // The process ends right after this: handing tens of thousands of small allocations back
+    // one by one would cost more than the listing itself.
+    std::mem::forget((files, profiles, out));
+    written
 }
 
 /// One profile in `list --json`. Field names and meanings are part of the documented interface.
@@ -105,7 +110,7 @@ impl<'a> JsonProfile<'a> {
 /// The human table: one row per profile, `*` marks the selected one, `!` one with problems
 /// (explained under the table).
 pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -> String {
-    let header = [
+    const HEADER: [&str; 8] = [
         "PROFILE",
         "KIND",
         "ACCOUNT",
@@ -115,46 +120,47 @@ pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -
         "MFA",
         "EXPIRES",
     ];
-    let rows: Vec<[String; 8]> = profiles
+    let rows: Vec<[Cow<str>; 8]> = profiles
         .iter()
         .map(|p| {
             let source = p
                 .source_profile
-                .clone()
-                .or_else(|| p.credential_source.clone())
-                .or_else(|| p.long_term_profile.clone());
+                .as_deref()
+                .or(p.credential_source.as_deref())
+                .or(p.long_term_profile.as_deref());
             [
-                p.name.clone(),
-                p.kind.label().to_owned(),
+                Cow::Borrowed(p.name.as_str()),
+                Cow::Borrowed(p.kind.label()),
                 dash(p.account.as_deref()),
                 dash(p.principal.as_deref()),
-                dash(source.as_deref()),
+                dash(source),
                 dash(p.region.as_deref()),
-                if p.mfa.is_some() { "yes" } else { "no" }.to_owned(),
+                Cow::Borrowed(if p.mfa.is_some() { "yes" } else { "no" }),
                 expiry_text(&p.expiry, now),
             ]
         })
         .collect();
-    let mut widths = header.map(str::len);
+    let mut widths = HEADER.map(str::len);
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let line = |marker: &str, cells: &[String]| {
-        let mut s = marker.to_owned();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
-            if i + 1 == cells.len() {
-                s.push_str(cell);
-            } else {
-                s.push_str(cell);
-                s.push_str(&" ".repeat(w - cell.chars().count() + 2));
+    let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 20));
+    let mut line = |marker: &str, cells: [&str; 8]| {
+        out.push_str(marker);
+        for (i, cell) in cells.iter().enumerate() {
+            out.push_str(cell);
+            if i + 1 < cells.len() {
+                out.extend(std::iter::repeat_n(
+                    ' ',
+                    widths[i] + 2 - cell.chars().count(),
+                ));
             }
         }
-        s.push('\n');
-        s
+        out.push('\n');
     };
-    let mut out = line("  ", &header.map(str::to_owned));
+    line("  ", HEADER);
     for (p, row) in profiles.iter().zip(&rows) {
         let marker = match (selected == Some(p.name.as_str()), p.problems.is_empty()) {
             (true, true) => "* ",
@@ -162,7 +168,7 @@ pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -
             (false, true) => "  ",
             (false, false) => " !",
         };
-        out.push_str(&line(marker, row));
+        line(marker, row.each_ref().map(|c| c.as_ref()));
     }
     let troubled: Vec<&Profile> = profiles.iter().filter(|p| !p.problems.is_empty()).collect();
     if !troubled.is_empty() {
@@ -176,19 +182,19 @@ pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -
     out
 }
 
-fn dash(v: Option<&str>) -> String {
-    v.filter(|s| !s.is_empty()).unwrap_or("—").to_owned()
+fn dash(v: Option<&str>) -> Cow<'_, str> {
+    Cow::Borrowed(v.filter(|s| !s.is_empty()).unwrap_or("—"))
 }
 
 /// `2026-11-22 18:05:00 UTC (in 3h12m)`, `unknown`, or `—`.
-fn expiry_text(expiry: &Expiry, now: DateTime<Utc>) -> String {
+fn expiry_text(expiry: &Expiry, now: DateTime<Utc>) -> Cow<'static, str> {
     match expiry {
-        Expiry::None => "—".to_owned(),
-        Expiry::Unknown { .. } => "unknown".to_owned(),
-        Expiry::At { at, .. } => format!(
+        Expiry::None => Cow::Borrowed("—"),
+        Expiry::Unknown { .. } => Cow::Borrowed("unknown"),
+        Expiry::At { at, .. } => Cow::Owned(format!(
             "{} ({})",
             at.format("%Y-%m-%d %H:%M:%S UTC"),
             relative(*at, now)
-        ),
+        )),
     }
 }
