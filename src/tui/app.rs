@@ -214,6 +214,8 @@ pub struct App {
     pub aws_profile: Option<String>,
     /// For each profile, the profile its renewals write to, when that holds credentials.
     pub sessions: HashMap<String, String>,
+    /// Profile name → index in `data.profiles`.
+    index: HashMap<String, usize>,
     /// What a renewal of the selected profile would do (or why it cannot).
     pub selected_plan: Option<Result<Renewal, String>>,
     next_job: u64,
@@ -239,6 +241,7 @@ impl App {
             size,
             aws_profile: aws_profile.clone(),
             sessions: HashMap::new(),
+            index: HashMap::new(),
             selected_plan: None,
             next_job: 1,
             quit: false,
@@ -268,8 +271,8 @@ impl App {
         let session = self
             .sessions
             .get(&p.name)
-            .and_then(|s| self.data.profiles.iter().find(|q| &q.name == s))
-            .map(|q| q.expiry.clone());
+            .and_then(|s| self.index.get(s))
+            .map(|&i| self.data.profiles[i].expiry.clone());
         match session {
             Some(e) if e != Expiry::None => (e, true),
             _ => (Expiry::None, false),
@@ -681,16 +684,18 @@ impl App {
     fn refresh(&mut self, keep: Option<&str>) {
         let needle = self.filter.to_lowercase();
         let profiles = &self.data.profiles;
+        self.index = profiles
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.clone(), i))
+            .collect();
         self.sessions = profiles
             .iter()
+            .filter(|p| p.long_term_profile.is_none())
             .filter_map(|p| {
-                let target = match p.long_term_profile {
-                    Some(_) => return None,
-                    None => target_name(&self.settings.target_pattern, &p.name),
-                };
-                profiles
-                    .iter()
-                    .any(|q| q.name == target)
+                let target = target_name(&self.settings.target_pattern, &p.name);
+                self.index
+                    .contains_key(&target)
                     .then(|| (p.name.clone(), target))
             })
             .collect();
