@@ -4,6 +4,7 @@
 //! - [`aws`]: STS and IAM calls, endpoints, error sentences.
 //! - [`renew`]: planning and running a renewal (mode, chain, target, code, duration).
 //! - [`cli`]: the non-interactive subcommands.
+//! - [`diag`]: the `-v` diagnostic log.
 //! - [`sample`]: generated AWS files of any size, for benchmarks.
 //! - [`secret`]: a string type that never prints itself.
 //! - [`tui`]: the full-screen interface.
@@ -11,6 +12,7 @@
 pub mod aws;
 pub mod awsfiles;
 pub mod cli;
+pub mod diag;
 pub mod renew;
 pub mod sample;
 pub mod secret;

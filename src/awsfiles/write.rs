@@ -195,6 +195,12 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         backup::prune(path, options.keep_backups, made)
             .map_err(io_err(path, "removing old backups"))?;
     }
+    crate::diag!(
+        "wrote {} ({} bytes, backup {:?}, merged {merged})",
+        path.display(),
+        new_bytes.len(),
+        backup
+    );
     Ok(Written {
         path: path.to_owned(),
         backup,

@@ -15,6 +15,13 @@ pub struct Cli {
     /// that accepts the code 123456 (your ~/.aws is never touched).
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Write a diagnostic log (never secrets) to --log-file, default
+    /// $XDG_STATE_HOME/mfatui/mfatui.log (~/.local/state/mfatui/mfatui.log).
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Where -v writes its log (implies -v).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
     /// What to do; without a command, the full-screen interface opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -63,6 +70,18 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the commands that clear what `export` set.
     Unset(UnsetArgs),
+    /// Print a shell completion script: mfatui completions bash > /etc/bash_completion.d/mfatui
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): mfatui man > /usr/local/share/man/man1/mfatui.1
+    Man,
+}
+
+/// Options of `mfatui completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Renewal mode on the command line.

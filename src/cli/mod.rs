@@ -13,11 +13,29 @@ use crate::aws::sdk::SdkAws;
 use crate::aws::AwsApi;
 use crate::awsfiles::AwsPaths;
 use args::{Cli, Command};
+use clap::CommandFactory;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    if cli.verbose || cli.log_file.is_some() {
+        let path = cli
+            .log_file
+            .clone()
+            .unwrap_or_else(crate::diag::default_path);
+        if let Err(e) = crate::diag::enable(&path) {
+            return finish(Err(format!(
+                "cannot open the log file {}: {e}",
+                path.display()
+            )));
+        }
+        crate::diag!(
+            "mfatui {} started: {:?}",
+            env!("CARGO_PKG_VERSION"),
+            cli.command.as_ref().map(command_name)
+        );
+    }
     let demo_dir = match cli.demo.then(tempfile::tempdir).transpose() {
         Ok(dir) => dir,
         Err(e) => return finish(Err(format!("cannot create the demo folder: {e}"))),
@@ -41,14 +59,52 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Discover(opts) => renew::discover(&paths, api.as_ref(), &opts),
         Command::Export(opts) => export::export(&paths, &opts),
         Command::Unset(opts) => export::unset(&opts),
+        Command::Completions(opts) => {
+            clap_complete::generate(
+                opts.shell,
+                &mut Cli::command(),
+                "mfatui",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
+        Command::Man => clap_mangen::Man::new(Cli::command())
+            .render(&mut std::io::stdout())
+            .or_else(|e| {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    Ok(())
+                } else {
+                    Err(e.to_string())
+                }
+            }),
     };
     finish(result)
 }
 
+/// The subcommand's name, for the log.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::List(_) => "list",
+        Command::Set(_) => "set",
+        Command::Backups(_) => "backups",
+        Command::Restore(_) => "restore",
+        Command::Renew(_) => "renew",
+        Command::Discover(_) => "discover",
+        Command::Export(_) => "export",
+        Command::Unset(_) => "unset",
+        Command::Completions(_) => "completions",
+        Command::Man => "man",
+    }
+}
+
 fn finish(result: Result<(), String>) -> ExitCode {
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => {
+            crate::diag!("finished");
+            ExitCode::SUCCESS
+        }
         Err(message) => {
+            crate::diag!("failed: {message}");
             eprintln!("mfatui: {message}");
             ExitCode::FAILURE
         }

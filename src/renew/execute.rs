@@ -13,6 +13,30 @@ pub async fn run(
     renewal: &Renewal,
     code: Option<&MfaCode>,
 ) -> Result<Credentials, AwsError> {
+    let started = std::time::Instant::now();
+    let result = run_calls(api, renewal, code).await;
+    crate::diag!(
+        "renew {} ({} mode, source {}, {} hop(s), region {}, sts endpoint {}): {} in {} ms",
+        renewal.profile,
+        renewal.mode.label(),
+        renewal.source.profile,
+        renewal.hops.len(),
+        renewal.site.region,
+        renewal.site.sts_endpoint.as_deref().unwrap_or("default"),
+        match &result {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => format!("{:?}: {e}", e.kind),
+        },
+        started.elapsed().as_millis()
+    );
+    result
+}
+
+async fn run_calls(
+    api: &dyn AwsApi,
+    renewal: &Renewal,
+    code: Option<&MfaCode>,
+) -> Result<Credentials, AwsError> {
     let site = &renewal.site;
     let code = code.map(|c| c.as_str().to_owned());
     match renewal.mode {

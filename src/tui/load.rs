@@ -38,6 +38,7 @@ impl Stamp {
 
 /// Reads both files; the error is one sentence naming file and line.
 pub fn load(paths: &AwsPaths) -> Result<Loaded, String> {
+    let started = std::time::Instant::now();
     let stamp = Stamp::of(paths);
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
@@ -45,6 +46,13 @@ pub fn load(paths: &AwsPaths) -> Result<Loaded, String> {
     let last_write = backup::list(&paths.credentials)
         .ok()
         .and_then(|b| b.last().map(|b| b.time));
+    crate::diag!(
+        "loaded {} profiles from {} and {} in {} ms",
+        profiles.len(),
+        paths.config.display(),
+        paths.credentials.display(),
+        started.elapsed().as_millis()
+    );
     Ok(Loaded {
         files,
         map,

@@ -1,0 +1,58 @@
+//! The diagnostic log behind `-v`: timestamped lines appended to a private file. Only
+//! non-secret facts are ever written (names, paths, operations, timings, error sentences).
+
+use chrono::{SecondsFormat, Utc};
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+static LOG: OnceLock<Mutex<File>> = OnceLock::new();
+
+/// `$XDG_STATE_HOME/mfatui/mfatui.log`, default `~/.local/state/mfatui/mfatui.log`.
+pub fn default_path() -> PathBuf {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/state")
+        });
+    state.join("mfatui").join("mfatui.log")
+}
+
+/// Starts logging to `path` (created 0600, its folder 0700).
+pub fn enable(path: &Path) -> io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    let _ = LOG.set(Mutex::new(file));
+    Ok(())
+}
+
+/// Appends one line, if logging is on.
+pub fn log(args: std::fmt::Arguments) {
+    if let Some(file) = LOG.get() {
+        if let Ok(mut f) = file.lock() {
+            let _ = writeln!(
+                f,
+                "{} {args}",
+                Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+            );
+        }
+    }
+}
+
+/// `diag!("loaded {} profiles", n)`: a line in the `-v` log.
+#[macro_export]
+macro_rules! diag {
+    ($($arg:tt)*) => { $crate::diag::log(format_args!($($arg)*)) };
+}
