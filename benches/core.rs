@@ -5,7 +5,8 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use mfatui::awsfiles::{profile, AwsFile, AwsPaths, ConfigMap, Document, Edit, FileKind, Plan};
-use mfatui::tui::app::{App, Settings};
+use mfatui::settings::Settings;
+use mfatui::tui::app::App;
 use mfatui::tui::load::load;
 use mfatui::tui::theme::Theme;
 use ratatui::backend::TestBackend;
@@ -39,9 +40,12 @@ fn render_frame(c: &mut Criterion) {
         cli_cache: dir.path().join("cache"),
         selected_profile: None,
     };
+    let settings = Settings::default();
+    let data = load(&paths, &settings).unwrap();
     let app = App::new(
-        load(&paths).unwrap(),
-        Settings::default(),
+        data,
+        settings,
+        chrono::FixedOffset::east_opt(0).unwrap(),
         chrono::Utc::now(),
         (200, 60),
     );

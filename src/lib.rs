@@ -6,6 +6,7 @@
 //! - [`cli`]: the non-interactive subcommands.
 //! - [`diag`]: the `-v` diagnostic log.
 //! - [`sample`]: generated AWS files of any size, for benchmarks.
+//! - [`settings`]: mfatui's own settings file.
 //! - [`secret`]: a string type that never prints itself.
 //! - [`tui`]: the full-screen interface.
 
@@ -16,4 +17,5 @@ pub mod diag;
 pub mod renew;
 pub mod sample;
 pub mod secret;
+pub mod settings;
 pub mod tui;

@@ -55,7 +55,11 @@ impl Home {
             .collect()
     }
     fn backups(&self) -> Vec<backup::Backup> {
-        backup::list(&self.credentials()).unwrap()
+        backup::list(
+            &self.credentials(),
+            &backup::backup_dir(&self.credentials(), None),
+        )
+        .unwrap()
     }
     fn text(&self) -> String {
         fs::read_to_string(self.credentials()).unwrap()

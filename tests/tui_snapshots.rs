@@ -5,7 +5,8 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mfatui::aws::Credentials;
 use mfatui::awsfiles::AwsPaths;
 use mfatui::secret::Secret;
-use mfatui::tui::app::{App, Command, Msg, Settings};
+use mfatui::settings::Settings;
+use mfatui::tui::app::{App, Command, Msg};
 use mfatui::tui::load::load;
 use mfatui::tui::theme::Theme;
 use mfatui::tui::view::render;
@@ -35,7 +36,14 @@ fn app(name: &str, size: (u16, u16)) -> App {
         selected_profile: Some("admin".into()),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-    App::new(load(&paths).unwrap(), Settings::default(), now, size)
+    let settings = Settings::default();
+    App::new(
+        load(&paths, &settings).unwrap(),
+        settings,
+        chrono::FixedOffset::east_opt(0).unwrap(),
+        now,
+        size,
+    )
 }
 
 fn screen(app: &App) -> String {

@@ -31,19 +31,21 @@ pub struct Backup {
     pub size: u64,
 }
 
-/// The backup directory for a shared file (beside the path as configured, not its link target).
-pub fn backup_dir(file: &Path) -> PathBuf {
-    file.parent().unwrap_or(Path::new(".")).join(BACKUP_DIR)
+/// The backup folder for a shared file: `custom` (the `backups.dir` setting), else
+/// `.mfatui-backups` beside the path as configured (not its link target).
+pub fn backup_dir(file: &Path, custom: Option<&Path>) -> PathBuf {
+    match custom {
+        Some(dir) => dir.to_owned(),
+        None => file.parent().unwrap_or(Path::new(".")).join(BACKUP_DIR),
+    }
 }
 
-/// Creates the backup directory (mode 0700) if needed.
-pub fn ensure_backup_dir(file: &Path) -> io::Result<PathBuf> {
-    let dir = backup_dir(file);
+/// Creates a folder (mode 0700, parents too) if needed.
+pub fn ensure_dir(dir: &Path) -> io::Result<()> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(&dir)?;
-    Ok(dir)
+        .create(dir)
 }
 
 fn file_name(file: &Path) -> String {
@@ -54,12 +56,12 @@ fn file_name(file: &Path) -> String {
 
 /// Copies `contents` (the file's current bytes) to a new backup named for `now`, mode 0600,
 /// synced to disk. Never overwrites an existing backup.
-pub fn create(file: &Path, contents: &[u8], now: DateTime<Utc>) -> io::Result<PathBuf> {
-    let dir = ensure_backup_dir(file)?;
+pub fn create(file: &Path, dir: &Path, contents: &[u8], now: DateTime<Utc>) -> io::Result<PathBuf> {
+    ensure_dir(dir)?;
     let base = format!("{}.{}", file_name(file), now.format(STAMP));
     // Sequence numbers only grow within a second, even after pruning freed a lower one, so
     // that name order stays time order.
-    let first = list(file)?
+    let first = list(file, dir)?
         .iter()
         .filter(|b| b.time == now.with_nanosecond(0).unwrap_or(now))
         .map(|b| b.sequence + 1)
@@ -81,7 +83,7 @@ pub fn create(file: &Path, contents: &[u8], now: DateTime<Utc>) -> io::Result<Pa
             Ok(mut f) => {
                 f.write_all(contents)?;
                 f.sync_all()?;
-                fs::File::open(&dir)?.sync_all()?;
+                fs::File::open(dir)?.sync_all()?;
                 return Ok(path);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
@@ -91,11 +93,10 @@ pub fn create(file: &Path, contents: &[u8], now: DateTime<Utc>) -> io::Result<Pa
     unreachable!("u32 sequence numbers exhausted")
 }
 
-/// The backups of `file`, oldest first.
-pub fn list(file: &Path) -> io::Result<Vec<Backup>> {
-    let dir = backup_dir(file);
+/// The backups of `file` in `dir`, oldest first.
+pub fn list(file: &Path, dir: &Path) -> io::Result<Vec<Backup>> {
     let prefix = format!("{}.", file_name(file));
-    let entries = match fs::read_dir(&dir) {
+    let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(e),
@@ -129,9 +130,9 @@ pub fn list(file: &Path) -> io::Result<Vec<Backup>> {
     Ok(out)
 }
 
-/// Deletes all but the newest `keep` backups of `file`, never `protect`.
-pub fn prune(file: &Path, keep: usize, protect: &Path) -> io::Result<()> {
-    let all = list(file)?;
+/// Deletes all but the newest `keep` backups of `file` in `dir`, never `protect`.
+pub fn prune(file: &Path, dir: &Path, keep: usize, protect: &Path) -> io::Result<()> {
+    let all = list(file, dir)?;
     let excess = all.len().saturating_sub(keep.max(1));
     for backup in all.iter().take(excess).filter(|b| b.path != protect) {
         fs::remove_file(&backup.path)?;
@@ -152,9 +153,10 @@ mod tests {
     fn backups_are_private_timestamped_and_never_collide() {
         let home = tempfile::tempdir().unwrap();
         let file = home.path().join("credentials");
+        let dir = backup_dir(&file, None);
         let now = at("2026-11-22T14:05:33Z");
-        let first = create(&file, b"one", now).unwrap();
-        let second = create(&file, b"two", now).unwrap();
+        let first = create(&file, &dir, b"one", now).unwrap();
+        let second = create(&file, &dir, b"two", now).unwrap();
         assert!(first.ends_with(".mfatui-backups/credentials.2026-11-22T14-05-33Z.bak"));
         assert!(second.ends_with(".mfatui-backups/credentials.2026-11-22T14-05-33Z.2.bak"));
         assert_eq!(fs::read(&first).unwrap(), b"one");
@@ -163,14 +165,10 @@ mod tests {
             0o600
         );
         assert_eq!(
-            fs::metadata(backup_dir(&file))
-                .unwrap()
-                .permissions()
-                .mode()
-                & 0o777,
+            fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
             0o700
         );
-        let listed = list(&file).unwrap();
+        let listed = list(&file, &dir).unwrap();
         assert_eq!(
             listed.iter().map(|b| b.sequence).collect::<Vec<_>>(),
             [1, 2]
@@ -182,19 +180,24 @@ mod tests {
     fn prune_keeps_the_newest_and_the_protected_one() {
         let home = tempfile::tempdir().unwrap();
         let file = home.path().join("config");
+        let dir = home.path().join("elsewhere/backups");
         let made: Vec<PathBuf> = (0..5)
-            .map(|i| create(&file, b"x", at(&format!("2026-11-22T14:05:0{i}Z"))).unwrap())
+            .map(|i| create(&file, &dir, b"x", at(&format!("2026-11-22T14:05:0{i}Z"))).unwrap())
             .collect();
-        prune(&file, 2, &made[0]).unwrap();
-        let again = create(&file, b"y", at("2026-11-22T14:05:04Z")).unwrap();
+        prune(&file, &dir, 2, &made[0]).unwrap();
+        let again = create(&file, &dir, b"y", at("2026-11-22T14:05:04Z")).unwrap();
         assert!(
             again.ends_with("config.2026-11-22T14-05-04Z.2.bak"),
             "{}",
             again.display()
         );
         fs::remove_file(&again).unwrap();
-        let left: Vec<PathBuf> = list(&file).unwrap().into_iter().map(|b| b.path).collect();
+        let left: Vec<PathBuf> = list(&file, &dir)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.path)
+            .collect();
         assert_eq!(left, [made[0].clone(), made[3].clone(), made[4].clone()]);
-        assert!(list(&home.path().join("other")).unwrap().is_empty());
+        assert!(list(&home.path().join("other"), &dir).unwrap().is_empty());
     }
 }

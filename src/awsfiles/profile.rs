@@ -103,20 +103,35 @@ pub struct Profile {
 /// Builds every profile of the map, in botocore's order. `cli_cache` is the AWS CLI's
 /// assume-role cache directory, read for role expiry.
 pub fn profiles(map: &ConfigMap, cli_cache: &Path) -> Vec<Profile> {
+    profiles_with_suffix(map, cli_cache, AWS_MFA_LONG_TERM_SUFFIX)
+}
+
+/// [`profiles`] with another aws-mfa long-term suffix (the `naming.long_term_suffix` setting).
+pub fn profiles_with_suffix(
+    map: &ConfigMap,
+    cli_cache: &Path,
+    long_term_suffix: &str,
+) -> Vec<Profile> {
     let cache = CacheDir::read(cli_cache);
     map.profiles()
-        .map(|(name, settings)| build(map, name, settings, &cache))
+        .map(|(name, settings)| build(map, name, settings, &cache, long_term_suffix))
         .collect()
 }
 
-fn build(map: &ConfigMap, name: &str, p: &ProfileSettings, cache: &CacheDir) -> Profile {
+fn build(
+    map: &ConfigMap,
+    name: &str,
+    p: &ProfileSettings,
+    cache: &CacheDir,
+    suffix: &str,
+) -> Profile {
     let text = |k: &str| p.get(k).map(str::to_owned);
     let kind = classify(p);
     let mut problems = Vec::new();
     let long_term_profile = name
-        .strip_suffix(AWS_MFA_LONG_TERM_SUFFIX)
+        .strip_suffix(suffix)
         .is_none()
-        .then(|| format!("{name}{AWS_MFA_LONG_TERM_SUFFIX}"))
+        .then(|| format!("{name}{suffix}"))
         .filter(|lt| map.profile(lt).is_some());
 
     let mfa = mfa_device(name, p).or_else(|| {

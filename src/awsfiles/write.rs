@@ -40,6 +40,8 @@ pub struct WriteOptions {
     pub now: DateTime<Utc>,
     /// How long to wait for another mfatui's lock.
     pub lock_timeout: Duration,
+    /// Where backups go (`backups.dir`); default `.mfatui-backups` beside each file.
+    pub backup_dir: Option<PathBuf>,
 }
 
 impl WriteOptions {
@@ -50,6 +52,7 @@ impl WriteOptions {
             on_change,
             now: Utc::now(),
             lock_timeout: Duration::from_secs(10),
+            backup_dir: None,
         }
     }
 }
@@ -176,9 +179,11 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         });
     }
 
+    let backups = backup::backup_dir(path, options.backup_dir.as_deref());
     let backup = match &current {
         Some(bytes) => Some(
-            backup::create(path, bytes, options.now).map_err(io_err(path, "making the backup"))?,
+            backup::create(path, &backups, bytes, options.now)
+                .map_err(io_err(path, "making the backup"))?,
         ),
         None => None,
     };
@@ -192,7 +197,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         }
     })?;
     if let Some(made) = &backup {
-        backup::prune(path, options.keep_backups, made)
+        backup::prune(path, &backups, options.keep_backups, made)
             .map_err(io_err(path, "removing old backups"))?;
     }
     crate::diag!(
@@ -269,8 +274,9 @@ fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
 
 /// An exclusive advisory lock on `.mfatui-backups/NAME.lock`, held until dropped.
 fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
-    let dir =
-        backup::ensure_backup_dir(path).map_err(io_err(path, "creating the backup folder"))?;
+    // Always beside the file, whatever `backups.dir` says: every writer must meet the same lock.
+    let dir = backup::backup_dir(path, None);
+    backup::ensure_dir(&dir).map_err(io_err(path, "creating the backup folder"))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -1,6 +1,7 @@
 //! Showing a planned change and writing it: masked diff, `--dry-run`, confirmation or `--yes`.
 
-use crate::awsfiles::{commit, OnChange, Plan, WriteError, WriteOptions, Written};
+use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
+use crate::settings::Settings;
 use std::io::{BufRead, IsTerminal, Write};
 
 /// How a command that writes was asked to behave.
@@ -14,7 +15,11 @@ pub struct WriteFlags {
 
 /// Prints the masked diff of `plan`, then writes it if confirmed. Returns what was written
 /// (empty for a dry run or an empty plan).
-pub fn confirm_and_write(plan: Plan, flags: WriteFlags) -> Result<Vec<Written>, String> {
+pub fn confirm_and_write(
+    plan: Plan,
+    flags: WriteFlags,
+    settings: &Settings,
+) -> Result<Vec<Written>, String> {
     if plan.is_noop() {
         println!("Nothing to change: the files already say that.");
         return Ok(Vec::new());
@@ -35,7 +40,7 @@ pub fn confirm_and_write(plan: Plan, flags: WriteFlags) -> Result<Vec<Written>, 
         } else {
             OnChange::Refuse
         };
-        match commit(&plan, &WriteOptions::new(on_change)) {
+        match commit(&plan, &settings.write_options(on_change)) {
             Ok(written) => {
                 report(&written);
                 return Ok(written);

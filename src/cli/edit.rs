@@ -4,6 +4,7 @@ use super::args::{BackupsArgs, FileChoice, RestoreArgs, SetArgs};
 use super::confirm::{confirm_and_write, WriteFlags};
 use crate::awsfiles::backup::{self, BACKUP_DIR};
 use crate::awsfiles::{AwsFile, AwsFiles, AwsPaths, Document, Edit, FileChange, FileKind, Plan};
+use crate::settings::Settings;
 use std::path::{Path, PathBuf};
 
 /// Keys that `aws configure set` also writes to the credentials file.
@@ -14,7 +15,7 @@ const CREDENTIAL_KEYS: [&str; 3] = [
 ];
 
 /// `mfatui set PROFILE KEY VALUE`.
-pub fn set(paths: &AwsPaths, args: &SetArgs) -> Result<(), String> {
+pub fn set(paths: &AwsPaths, settings: &Settings, args: &SetArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let key = args.key.to_lowercase();
     let kind = match args.file {
@@ -48,6 +49,7 @@ pub fn set(paths: &AwsPaths, args: &SetArgs) -> Result<(), String> {
             dry_run: args.dry_run,
             yes: args.yes,
         },
+        settings,
     )
     .map(drop)
 }
@@ -62,7 +64,11 @@ pub fn config_section_name(profile: &str) -> String {
 }
 
 /// `mfatui backups [FILE]`.
-pub fn list_backups(paths: &AwsPaths, args: &BackupsArgs) -> Result<(), String> {
+pub fn list_backups(
+    paths: &AwsPaths,
+    settings: &Settings,
+    args: &BackupsArgs,
+) -> Result<(), String> {
     let files: Vec<&Path> = match args.file {
         Some(FileChoice::Config) => vec![&paths.config],
         Some(FileChoice::Credentials) => vec![&paths.credentials],
@@ -70,9 +76,8 @@ pub fn list_backups(paths: &AwsPaths, args: &BackupsArgs) -> Result<(), String> 
     };
     let mut any = false;
     for file in files {
-        for b in backup::list(file)
-            .map_err(|e| format!("{}: {e}", backup::backup_dir(file).display()))?
-        {
+        let dir = backup::backup_dir(file, settings.backups_dir.as_deref());
+        for b in backup::list(file, &dir).map_err(|e| format!("{}: {e}", dir.display()))? {
             any = true;
             println!(
                 "{}  {:>8} bytes  {}",
@@ -90,8 +95,8 @@ pub fn list_backups(paths: &AwsPaths, args: &BackupsArgs) -> Result<(), String> 
 
 /// `mfatui restore BACKUP`: the file the backup belongs to gets the backup's content (after
 /// its current content is itself backed up).
-pub fn restore(paths: &AwsPaths, args: &RestoreArgs) -> Result<(), String> {
-    let original = original_of(&args.backup)?;
+pub fn restore(paths: &AwsPaths, settings: &Settings, args: &RestoreArgs) -> Result<(), String> {
+    let original = original_of(&args.backup, paths, settings)?;
     let bytes =
         std::fs::read(&args.backup).map_err(|e| format!("{}: {e}", args.backup.display()))?;
     let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", args.backup.display()))?;
@@ -110,27 +115,42 @@ pub fn restore(paths: &AwsPaths, args: &RestoreArgs) -> Result<(), String> {
             dry_run: args.dry_run,
             yes: args.yes,
         },
+        settings,
     )
     .map(drop)
 }
 
-/// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`.
-fn original_of(backup_path: &Path) -> Result<PathBuf, String> {
+/// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`; a backup in the `backups.dir`
+/// folder belongs to the config or credentials file whose name it starts with.
+fn original_of(
+    backup_path: &Path,
+    paths: &AwsPaths,
+    settings: &Settings,
+) -> Result<PathBuf, String> {
     let not_backup = || {
         format!(
             "{} is not an mfatui backup (expected DIR/{BACKUP_DIR}/NAME.TIME.bak)",
             backup_path.display()
         )
     };
-    let dir = backup_path
-        .parent()
-        .filter(|d| d.file_name().is_some_and(|n| n == BACKUP_DIR))
-        .ok_or_else(not_backup)?;
+    let dir = backup_path.parent().ok_or_else(not_backup)?;
     let name = backup_path
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(not_backup)?;
     let stem = name.strip_suffix(".bak").ok_or_else(not_backup)?;
     let at = stem.find(".20").ok_or_else(not_backup)?;
-    Ok(dir.parent().unwrap_or(Path::new(".")).join(&stem[..at]))
+    let original = &stem[..at];
+    if dir.file_name().is_some_and(|n| n == BACKUP_DIR) {
+        return Ok(dir.parent().unwrap_or(Path::new(".")).join(original));
+    }
+    let in_custom_dir = settings
+        .backups_dir
+        .as_deref()
+        .is_some_and(|custom| custom == dir);
+    [&paths.config, &paths.credentials]
+        .into_iter()
+        .find(|p| in_custom_dir && p.file_name().is_some_and(|n| n == original))
+        .cloned()
+        .ok_or_else(not_backup)
 }

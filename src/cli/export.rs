@@ -3,9 +3,9 @@
 use super::args::{ExportArgs, ShellFormat, UnsetArgs};
 use crate::aws::Credentials;
 use crate::awsfiles::expiry::relative;
-use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
 use crate::awsfiles::{AwsFiles, AwsPaths, ConfigMap};
-use crate::renew::plan::{static_credentials, target_name, DEFAULT_TARGET_PATTERN};
+use crate::renew::plan::{static_credentials, target_name};
+use crate::settings::Settings;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The variables `export` sets and `unset` clears.
@@ -18,10 +18,10 @@ pub const VARIABLES: [&str; 5] = [
 ];
 
 /// `mfatui export PROFILE`.
-pub fn export(paths: &AwsPaths, args: &ExportArgs) -> Result<(), String> {
+pub fn export(paths: &AwsPaths, settings: &Settings, args: &ExportArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let (from, creds) = temporary_credentials(&map, &args.profile)?;
+    let (from, creds) = temporary_credentials(&map, settings, &args.profile)?;
     let now = Utc::now();
     match creds.expiration {
         Some(t) if t <= now => {
@@ -41,14 +41,22 @@ pub fn export(paths: &AwsPaths, args: &ExportArgs) -> Result<(), String> {
 }
 
 /// The temporary credentials to export for `name`: its own, or those of its session target.
-fn temporary_credentials(map: &ConfigMap, name: &str) -> Result<(String, Credentials), String> {
-    let settings = map
+fn temporary_credentials(
+    map: &ConfigMap,
+    settings: &Settings,
+    name: &str,
+) -> Result<(String, Credentials), String> {
+    let own = map
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
     let candidates = [
         name.to_owned(),
-        target_name(DEFAULT_TARGET_PATTERN, name),
-        name.strip_suffix(AWS_MFA_LONG_TERM_SUFFIX)
+        settings
+            .profiles
+            .get(name)
+            .and_then(|o| o.target.clone())
+            .unwrap_or_else(|| target_name(&settings.target_pattern, name)),
+        name.strip_suffix(settings.long_term_suffix.as_str())
             .unwrap_or(name)
             .to_owned(),
     ];
@@ -59,7 +67,7 @@ fn temporary_credentials(map: &ConfigMap, name: &str) -> Result<(String, Credent
             }
         }
     }
-    if settings.has("aws_access_key_id") {
+    if own.has("aws_access_key_id") {
         return Err(format!("'{name}' holds long-term keys; mfatui exports only temporary credentials: run `mfatui renew {name}` first"));
     }
     Err(format!(

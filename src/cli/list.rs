@@ -3,15 +3,17 @@
 use super::args::ListArgs;
 use crate::awsfiles::expiry::{relative, ExpirySource};
 use crate::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile};
+use crate::settings::Settings;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
 
 /// Loads the files and prints the list to stdout.
-pub fn run(paths: &AwsPaths, args: &ListArgs) -> Result<(), String> {
+pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let mut profiles = files.profiles().map_err(|e| e.to_string())?;
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let mut profiles = settings.profiles(&map, &paths.cli_cache);
     profiles.sort_by(|a, b| a.name.cmp(&b.name));
     let now = Utc::now();
     let selected = paths.selected_profile.as_deref();
@@ -36,7 +38,7 @@ pub fn run(paths: &AwsPaths, args: &ListArgs) -> Result<(), String> {
         });
     // The process ends right after this: handing tens of thousands of small allocations back
     // one by one would cost more than the listing itself.
-    std::mem::forget((files, profiles, out));
+    std::mem::forget((files, map, profiles, out));
     written
 }
 

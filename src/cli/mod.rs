@@ -47,17 +47,22 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         None => (cli.files.apply(AwsPaths::from_env()), Arc::new(SdkAws)),
     };
+    let (settings, warning) = crate::settings::load(&crate::settings::default_path());
+    if let Some(warning) = &warning {
+        eprintln!("mfatui: {warning}");
+        crate::diag!("{warning}");
+    }
     let Some(command) = cli.command else {
-        return finish(crate::tui::run(paths, api));
+        return finish(crate::tui::run(paths, settings, warning, api));
     };
     let result = match command {
-        Command::List(opts) => list::run(&paths, &opts),
-        Command::Set(opts) => edit::set(&paths, &opts),
-        Command::Backups(opts) => edit::list_backups(&paths, &opts),
-        Command::Restore(opts) => edit::restore(&paths, &opts),
-        Command::Renew(opts) => renew::renew(&paths, api.as_ref(), &opts),
-        Command::Discover(opts) => renew::discover(&paths, api.as_ref(), &opts),
-        Command::Export(opts) => export::export(&paths, &opts),
+        Command::List(opts) => list::run(&paths, &settings, &opts),
+        Command::Set(opts) => edit::set(&paths, &settings, &opts),
+        Command::Backups(opts) => edit::list_backups(&paths, &settings, &opts),
+        Command::Restore(opts) => edit::restore(&paths, &settings, &opts),
+        Command::Renew(opts) => renew::renew(&paths, &settings, api.as_ref(), &opts),
+        Command::Discover(opts) => renew::discover(&paths, &settings, api.as_ref(), &opts),
+        Command::Export(opts) => export::export(&paths, &settings, &opts),
         Command::Unset(opts) => export::unset(&opts),
         Command::Completions(opts) => {
             clap_complete::generate(

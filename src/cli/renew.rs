@@ -8,13 +8,14 @@ use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
 use crate::renew::plan::{plan, site_for, static_credentials};
 use crate::renew::{duration, execute, MfaCode, RenewOptions, Renewal};
+use crate::settings::Settings;
 use chrono::Utc;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 /// Options shared by commands that call AWS: timeouts from `MFATUI_CONNECT_TIMEOUT` and
 /// `MFATUI_CALL_TIMEOUT` (seconds), defaults 5 and 30.
-fn options() -> RenewOptions {
+fn options(settings: &Settings, profile: &str) -> RenewOptions {
     let secs = |var: &str, default: u64| {
         Duration::from_secs(
             std::env::var(var)
@@ -26,7 +27,7 @@ fn options() -> RenewOptions {
     RenewOptions {
         connect_timeout: secs("MFATUI_CONNECT_TIMEOUT", 5),
         call_timeout: secs("MFATUI_CALL_TIMEOUT", 30),
-        ..RenewOptions::new(Utc::now())
+        ..RenewOptions::for_profile(settings, profile, Utc::now())
     }
 }
 
@@ -38,13 +39,22 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 /// `mfatui renew PROFILE`.
-pub fn renew(paths: &AwsPaths, api: &dyn AwsApi, args: &RenewArgs) -> Result<(), String> {
+pub fn renew(
+    paths: &AwsPaths,
+    settings: &Settings,
+    api: &dyn AwsApi,
+    args: &RenewArgs,
+) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = crate::awsfiles::profile::profiles(&map, &paths.cli_cache);
-    let mut opts = options();
-    opts.mode = args.mode.map(Into::into);
-    opts.duration = args.duration.as_deref().map(duration::parse).transpose()?;
+    let profiles = settings.profiles(&map, &paths.cli_cache);
+    let mut opts = options(settings, &args.profile);
+    if let Some(mode) = args.mode {
+        opts.mode = Some(mode.into());
+    }
+    if let Some(d) = args.duration.as_deref() {
+        opts.duration = Some(duration::parse(d)?);
+    }
     let renewal = plan(&map, &profiles, &args.profile, &opts)?;
     describe(&renewal);
     let flags = WriteFlags {
@@ -55,7 +65,7 @@ pub fn renew(paths: &AwsPaths, api: &dyn AwsApi, args: &RenewArgs) -> Result<(),
         let creds = execute::placeholder(&renewal, opts.now);
         let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
         println!("Dry run: no AWS call is made; new values are placeholders.");
-        return confirm_and_write(plan, flags).map(drop);
+        return confirm_and_write(plan, flags, settings).map(drop);
     }
     let code = if renewal.needs_code() {
         Some(obtain_code(args, &files, &renewal)?)
@@ -66,7 +76,7 @@ pub fn renew(paths: &AwsPaths, api: &dyn AwsApi, args: &RenewArgs) -> Result<(),
         .block_on(execute::run(api, &renewal, code.as_ref()))
         .map_err(|e| e.to_string())?;
     let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
-    let written = confirm_and_write(plan, flags)?;
+    let written = confirm_and_write(plan, flags, settings)?;
     if !written.is_empty() {
         let until = creds
             .expiration
@@ -158,15 +168,20 @@ fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<
 }
 
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
-pub fn discover(paths: &AwsPaths, api: &dyn AwsApi, args: &DiscoverArgs) -> Result<(), String> {
+pub fn discover(
+    paths: &AwsPaths,
+    settings: &Settings,
+    api: &dyn AwsApi,
+    args: &DiscoverArgs,
+) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let name = args.profile.as_str();
-    let settings = map
+    let own = map
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
     let long_term = format!("{name}-long-term");
-    let (key_profile, creds) = match static_credentials(settings) {
+    let (key_profile, creds) = match static_credentials(own) {
         Some(c) => (name.to_owned(), c),
         None => map
             .profile(&long_term)
@@ -174,7 +189,7 @@ pub fn discover(paths: &AwsPaths, api: &dyn AwsApi, args: &DiscoverArgs) -> Resu
             .map(|c| (long_term.clone(), c))
             .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
     };
-    let site = site_for(&map, Some(settings), &options());
+    let site = site_for(&map, Some(own), &options(settings, name));
     let (identity, devices) = runtime()?
         .block_on(async {
             let identity = api.caller_identity(&site, &creds).await?;
@@ -219,7 +234,7 @@ pub fn discover(paths: &AwsPaths, api: &dyn AwsApi, args: &DiscoverArgs) -> Resu
         plan.edit(&files.credentials, vec![edit])
             .map_err(|e| e.to_string())?;
     } else {
-        let section = settings
+        let section = own
             .config_section
             .clone()
             .unwrap_or_else(|| config_section_name(name));
@@ -237,6 +252,7 @@ pub fn discover(paths: &AwsPaths, api: &dyn AwsApi, args: &DiscoverArgs) -> Resu
             dry_run: args.dry_run,
             yes: args.yes,
         },
+        settings,
     )
     .map(drop)
 }

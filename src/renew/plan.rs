@@ -15,6 +15,7 @@ use crate::awsfiles::expiry;
 use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
 use crate::awsfiles::{ConfigMap, Profile, ProfileKind, ProfileSettings};
 use crate::secret::Secret;
+use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
@@ -52,6 +53,14 @@ pub struct RenewOptions {
     pub duration: Option<u32>,
     /// Target name pattern; `{profile}` is replaced by the profile name.
     pub target_pattern: String,
+    /// An explicit target for this profile (settings `[profiles.NAME] target`).
+    pub target: Option<String>,
+    /// GetSessionToken duration when none is asked for.
+    pub session_default: u32,
+    /// AssumeRole duration when none is asked for and the profile has no `duration_seconds`.
+    pub role_default: u32,
+    /// aws-mfa's long-term profile suffix.
+    pub long_term_suffix: String,
     /// Now, for freshness checks and session names.
     pub now: DateTime<Utc>,
     /// Time allowed to connect.
@@ -61,12 +70,31 @@ pub struct RenewOptions {
 }
 
 impl RenewOptions {
+    /// The options for renewing `profile` under the user's settings (its overrides included).
+    pub fn for_profile(settings: &Settings, profile: &str, now: DateTime<Utc>) -> Self {
+        let over = settings.profiles.get(profile).cloned().unwrap_or_default();
+        RenewOptions {
+            mode: over.mode,
+            duration: over.duration,
+            target_pattern: settings.target_pattern.clone(),
+            target: over.target,
+            session_default: settings.session_duration,
+            role_default: settings.role_duration,
+            long_term_suffix: settings.long_term_suffix.clone(),
+            ..RenewOptions::new(now)
+        }
+    }
+
     /// Defaults: automatic mode and duration, `{profile}-mfa`, 5 s to connect, 30 s per call.
     pub fn new(now: DateTime<Utc>) -> Self {
         RenewOptions {
             mode: None,
             duration: None,
             target_pattern: DEFAULT_TARGET_PATTERN.to_owned(),
+            target: None,
+            session_default: 12 * 3600,
+            role_default: 3600,
+            long_term_suffix: AWS_MFA_LONG_TERM_SUFFIX.to_owned(),
             now,
             connect_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(30),
@@ -239,14 +267,16 @@ fn plan_session(
         if let Some(lt) = profile.long_term_profile.as_deref().and_then(keys_of) {
             (lt, name.to_owned(), true)
         } else if let Some(short) = name
-            .strip_suffix(AWS_MFA_LONG_TERM_SUFFIX)
+            .strip_suffix(opts.long_term_suffix.as_str())
             .filter(|_| keys_of(name).is_some())
         {
             (name.to_owned(), short.to_owned(), true)
         } else if keys_of(name).is_some() {
             (
                 name.to_owned(),
-                target_name(&opts.target_pattern, name),
+                opts.target
+                    .clone()
+                    .unwrap_or_else(|| target_name(&opts.target_pattern, name)),
                 false,
             )
         } else if let Some(base) = source_of_target(&opts.target_pattern, name).and_then(keys_of) {
@@ -270,7 +300,7 @@ fn plan_session(
         .map(|m| m.serial.clone())
         .ok_or_else(|| format!("no MFA device is configured for '{name}': add mfa_serial to it, or run `mfatui discover {source}`"))?;
     check_target(map, &target)?;
-    let requested = opts.duration.unwrap_or(43_200);
+    let requested = opts.duration.unwrap_or(opts.session_default);
     let duration_secs = duration::check(requested, SESSION_LIMITS, "GetSessionToken")?;
     let base = settings(&source).expect("source exists");
     let credentials = static_credentials(base).expect("source has keys");
@@ -371,7 +401,7 @@ fn plan_role(
     let default = own
         .and_then(|s| s.get("duration_seconds"))
         .and_then(|d| d.parse().ok())
-        .unwrap_or(3600);
+        .unwrap_or(opts.role_default);
     let requested = opts.duration.unwrap_or(default);
     let duration_secs = if chained {
         duration::check(
@@ -385,7 +415,10 @@ fn plan_role(
     if let Some(last) = hops.last_mut() {
         last.duration_secs = duration_secs;
     }
-    let target = target_name(&opts.target_pattern, name);
+    let target = opts
+        .target
+        .clone()
+        .unwrap_or_else(|| target_name(&opts.target_pattern, name));
     check_target(map, &target)?;
     Ok(Renewal {
         profile: name.to_owned(),
@@ -416,7 +449,7 @@ fn role_source(
             .is_none_or(|t| (t - opts.now).num_seconds() > FRESH_MARGIN_SECS)
     };
     if has_long_term_keys(base) {
-        let session_name = match base_name.strip_suffix(AWS_MFA_LONG_TERM_SUFFIX) {
+        let session_name = match base_name.strip_suffix(opts.long_term_suffix.as_str()) {
             Some(short) => short.to_owned(),
             None => target_name(&opts.target_pattern, base_name),
         };

@@ -11,6 +11,7 @@ use crate::awsfiles::{Expiry, Plan, Profile, Written};
 use crate::renew::execute::plan_write;
 use crate::renew::plan::{modes_for, plan, target_name};
 use crate::renew::{MfaCode, RenewOptions, Renewal};
+use crate::settings::Settings;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::HashMap;
@@ -42,6 +43,8 @@ pub enum Msg {
     },
     /// The files were (re)read.
     Loaded(Box<Result<Loaded, String>>),
+    /// The settings file was saved and read back (or why not).
+    SettingsSaved(Result<Settings, String>),
 }
 
 /// Why a write from the TUI did not happen.
@@ -85,6 +88,15 @@ pub enum Command {
     },
     /// Re-read the files.
     Reload,
+    /// Save a profile's default mode and duration to the settings file.
+    SaveDefaults {
+        /// The profile.
+        profile: String,
+        /// Its default mode.
+        mode: crate::renew::Mode,
+        /// Its default duration in seconds.
+        duration: u32,
+    },
     /// Leave.
     Quit,
 }
@@ -107,6 +119,8 @@ pub enum Overlay {
     Help,
     /// The renew dialog.
     Renew(RenewForm),
+    /// A profile's defaults (mode, duration), saved to the settings file.
+    Defaults(RenewForm),
     /// A renewal is running.
     Running {
         /// Its id.
@@ -161,37 +175,15 @@ pub struct Toast {
     pub warning: bool,
 }
 
-/// Display settings the App needs.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// Expiry shown yellow below this many seconds.
-    pub warn_secs: i64,
-    /// Expiry shown red below this many seconds.
-    pub danger_secs: i64,
-    /// Target naming pattern.
-    pub target_pattern: String,
-    /// The local time zone, for the detail pane.
-    pub local: FixedOffset,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            warn_secs: 3600,
-            danger_secs: 600,
-            target_pattern: crate::renew::plan::DEFAULT_TARGET_PATTERN.to_owned(),
-            local: FixedOffset::east_opt(0).expect("zero offset"),
-        }
-    }
-}
-
 /// The whole TUI state.
 #[derive(Debug)]
 pub struct App {
     /// Loaded files and profiles.
     pub data: Loaded,
-    /// Settings.
+    /// The user's settings.
     pub settings: Settings,
+    /// The local time zone, for the detail pane and toasts.
+    pub local: FixedOffset,
     /// The clock as of the last tick.
     pub now: DateTime<Utc>,
     /// Indices into `data.profiles`, filtered and sorted.
@@ -225,11 +217,18 @@ pub struct App {
 
 impl App {
     /// A new App over `data`, selecting `AWS_PROFILE` when it names a profile.
-    pub fn new(data: Loaded, settings: Settings, now: DateTime<Utc>, size: (u16, u16)) -> App {
+    pub fn new(
+        data: Loaded,
+        settings: Settings,
+        local: FixedOffset,
+        now: DateTime<Utc>,
+        size: (u16, u16),
+    ) -> App {
         let aws_profile = data.files.paths.selected_profile.clone();
         let mut app = App {
             data,
             settings,
+            local,
             now,
             rows: Vec::new(),
             selected: 0,
@@ -305,6 +304,18 @@ impl App {
                 Vec::new()
             }
             Msg::Renewed { job, result } => self.on_renewed(job, result),
+            Msg::SettingsSaved(result) => {
+                match result {
+                    Ok(settings) => {
+                        self.settings = settings;
+                        self.toast("Saved to the settings file.".into(), false);
+                        let keep = self.selected_profile().map(|p| p.name.clone());
+                        self.refresh(keep.as_deref());
+                    }
+                    Err(e) => self.toast(format!("Could not save the settings: {e}"), true),
+                }
+                Vec::new()
+            }
             Msg::Written { job, result } => self.on_written(job, result),
             Msg::Loaded(result) => {
                 match *result {
@@ -348,6 +359,7 @@ impl App {
                 Vec::new()
             }
             Overlay::Renew(form) => self.on_form_key(form, key),
+            Overlay::Defaults(form) => self.on_defaults_key(form, key),
             Overlay::Running {
                 job,
                 profile,
@@ -421,6 +433,15 @@ impl App {
             KeyCode::Char('?') => self.overlay = Overlay::Help,
             KeyCode::Char('R') => return vec![Command::Reload],
             KeyCode::Enter | KeyCode::Char('r') => self.open_form(),
+            KeyCode::Char('s') => {
+                self.open_form();
+                if let Overlay::Renew(mut form) =
+                    std::mem::replace(&mut self.overlay, Overlay::None)
+                {
+                    form.field = Field::Mode;
+                    self.overlay = Overlay::Defaults(form);
+                }
+            }
             _ => {}
         }
         Vec::new()
@@ -455,10 +476,9 @@ impl App {
 
     /// The renewal the form describes, planned against the loaded files.
     pub fn form_plan(&self, form: &RenewForm) -> Result<Renewal, String> {
-        let mut opts = RenewOptions::new(self.now);
+        let mut opts = RenewOptions::for_profile(&self.settings, &form.profile, self.now);
         opts.mode = Some(form.current_mode());
         opts.duration = Some(form.duration()?);
-        opts.target_pattern = self.settings.target_pattern.clone();
         plan(&self.data.map, &self.data.profiles, &form.profile, &opts)
     }
 
@@ -480,6 +500,36 @@ impl App {
             _ => {}
         }
         self.overlay = Overlay::Renew(form);
+        Vec::new()
+    }
+
+    fn on_defaults_key(&mut self, mut form: RenewForm, key: KeyEvent) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab => {
+                form.field = if form.field == Field::Mode {
+                    Field::Duration
+                } else {
+                    Field::Mode
+                };
+            }
+            KeyCode::Left => form.cycle(false),
+            KeyCode::Right => form.cycle(true),
+            KeyCode::Backspace => form.backspace(),
+            KeyCode::Char(c) if form.field == Field::Duration => form.type_text(&c.to_string()),
+            KeyCode::Enter => match form.duration() {
+                Ok(duration) => {
+                    return vec![Command::SaveDefaults {
+                        profile: form.profile.clone(),
+                        mode: form.current_mode(),
+                        duration,
+                    }];
+                }
+                Err(e) => form.error = Some(e),
+            },
+            _ => {}
+        }
+        self.overlay = Overlay::Defaults(form);
         Vec::new()
     }
 
@@ -628,7 +678,7 @@ impl App {
                     .map(|t| {
                         format!(
                             " until {} ({})",
-                            t.with_timezone(&self.settings.local).format("%H:%M:%S"),
+                            t.with_timezone(&self.local).format("%H:%M:%S"),
                             crate::awsfiles::expiry::relative(t, self.now)
                         )
                     })
@@ -674,8 +724,7 @@ impl App {
     fn plan_selected(&mut self) {
         let name = self.selected_profile().map(|p| p.name.clone());
         self.selected_plan = name.map(|n| {
-            let mut opts = RenewOptions::new(self.now);
-            opts.target_pattern = self.settings.target_pattern.clone();
+            let opts = RenewOptions::for_profile(&self.settings, &n, self.now);
             plan(&self.data.map, &self.data.profiles, &n, &opts)
         });
     }

@@ -1,6 +1,7 @@
 //! Reading the shared files for the TUI, and noticing when they change on disk.
 
 use crate::awsfiles::{backup, AwsFiles, AwsPaths, ConfigMap, Profile};
+use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use std::path::Path;
 use std::time::SystemTime;
@@ -37,13 +38,14 @@ impl Stamp {
 }
 
 /// Reads both files; the error is one sentence naming file and line.
-pub fn load(paths: &AwsPaths) -> Result<Loaded, String> {
+pub fn load(paths: &AwsPaths, settings: &Settings) -> Result<Loaded, String> {
     let started = std::time::Instant::now();
     let stamp = Stamp::of(paths);
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = crate::awsfiles::profile::profiles(&map, &paths.cli_cache);
-    let last_write = backup::list(&paths.credentials)
+    let profiles = settings.profiles(&map, &paths.cli_cache);
+    let backups = backup::backup_dir(&paths.credentials, settings.backups_dir.as_deref());
+    let last_write = backup::list(&paths.credentials, &backups)
         .ok()
         .and_then(|b| b.last().map(|b| b.time));
     crate::diag!(

@@ -9,9 +9,10 @@ pub mod theme;
 pub mod view;
 
 use crate::aws::AwsApi;
-use crate::awsfiles::{commit, AwsPaths, OnChange, WriteError, WriteOptions};
+use crate::awsfiles::{commit, AwsPaths, OnChange, WriteError};
 use crate::renew::{execute, MfaCode};
-use app::{App, CodeSource, Command, Msg, Settings, WriteFailure};
+use crate::settings::{Colour, Settings};
+use app::{App, CodeSource, Command, Msg, WriteFailure};
 use chrono::{Local, Utc};
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
@@ -59,29 +60,51 @@ fn setup_terminal() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdo
 }
 
 /// Runs the TUI on the files named by `paths`, calling AWS through `api`.
-pub fn run(paths: AwsPaths, api: Arc<dyn AwsApi>) -> Result<(), String> {
-    let data = load::load(&paths)?;
+pub fn run(
+    paths: AwsPaths,
+    settings: Settings,
+    warning: Option<String>,
+    api: Arc<dyn AwsApi>,
+) -> Result<(), String> {
+    let data = load::load(&paths, &settings)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
     runtime
-        .block_on(event_loop(paths, data, api))
+        .block_on(event_loop(paths, settings, warning, data, api))
         .map_err(|e| format!("terminal error: {e}"))
 }
 
-async fn event_loop(paths: AwsPaths, data: load::Loaded, api: Arc<dyn AwsApi>) -> io::Result<()> {
+async fn event_loop(
+    paths: AwsPaths,
+    settings: Settings,
+    warning: Option<String>,
+    data: load::Loaded,
+    api: Arc<dyn AwsApi>,
+) -> io::Result<()> {
     let (_guard, mut terminal) = setup_terminal()?;
     let size = terminal.size()?;
     let now = Utc::now();
-    let settings = Settings {
-        local: *Local::now().offset(),
-        ..Settings::default()
-    };
     let mut stamp = data.stamp.clone();
-    let mut app = App::new(data, settings, now, (size.width, size.height));
-    let theme = Theme::from_env();
+    let theme = Theme {
+        colour: Theme::from_env().colour && settings.colour == Colour::Auto,
+    };
+    let mut app = App::new(
+        data,
+        settings,
+        *Local::now().offset(),
+        now,
+        (size.width, size.height),
+    );
+    if let Some(text) = warning {
+        app.toast = Some(app::Toast {
+            text,
+            until: now + chrono::Duration::seconds(15),
+            warning: true,
+        });
+    }
     let (tx, mut rx) = mpsc::unbounded_channel();
     let input = event::spawn_input(tx.clone());
     let ticks = event::spawn_ticks(tx.clone());
@@ -100,7 +123,7 @@ async fn event_loop(paths: AwsPaths, data: load::Loaded, api: Arc<dyn AwsApi>) -
             let current = Stamp::of(&paths);
             if current != stamp {
                 stamp = current;
-                reload(&paths, &tx);
+                reload(&paths, &app.settings, &tx);
             }
         }
         for command in app.update(msg) {
@@ -108,7 +131,7 @@ async fn event_loop(paths: AwsPaths, data: load::Loaded, api: Arc<dyn AwsApi>) -
                 Command::Quit => {}
                 Command::Reload => {
                     stamp = Stamp::of(&paths);
-                    reload(&paths, &tx);
+                    reload(&paths, &app.settings, &tx);
                 }
                 Command::Renew { job, renewal, code } => {
                     let (api, tx) = (api.clone(), tx.clone());
@@ -131,19 +154,35 @@ async fn event_loop(paths: AwsPaths, data: load::Loaded, api: Arc<dyn AwsApi>) -
                         let _ = tx.send(Msg::Renewed { job, result });
                     });
                 }
-                Command::Write { job, plan } => {
+                Command::SaveDefaults {
+                    profile,
+                    mode,
+                    duration,
+                } => {
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
-                        let result = commit(&plan, &WriteOptions::new(OnChange::Refuse)).map_err(
-                            |e| match e {
-                                WriteError::Changed { replanned, .. } => {
-                                    WriteFailure::Changed(Box::new(crate::awsfiles::Plan {
-                                        changes: vec![*replanned],
-                                    }))
-                                }
-                                other => WriteFailure::Failed(other.to_string()),
-                            },
-                        );
+                        let path = crate::settings::default_path();
+                        let result =
+                            crate::settings::save_profile_defaults(&path, &profile, mode, duration)
+                                .and_then(|()| {
+                                    let (settings, warning) = crate::settings::load(&path);
+                                    warning.map_or(Ok(settings), Err)
+                                });
+                        let _ = tx.send(Msg::SettingsSaved(result));
+                    });
+                }
+                Command::Write { job, plan } => {
+                    let tx = tx.clone();
+                    let options = app.settings.write_options(OnChange::Refuse);
+                    tokio::task::spawn_blocking(move || {
+                        let result = commit(&plan, &options).map_err(|e| match e {
+                            WriteError::Changed { replanned, .. } => {
+                                WriteFailure::Changed(Box::new(crate::awsfiles::Plan {
+                                    changes: vec![*replanned],
+                                }))
+                            }
+                            other => WriteFailure::Failed(other.to_string()),
+                        });
                         let _ = tx.send(Msg::Written { job, result });
                     });
                 }
@@ -160,9 +199,9 @@ async fn event_loop(paths: AwsPaths, data: load::Loaded, api: Arc<dyn AwsApi>) -
 }
 
 /// Re-reads the files off the UI loop; the result comes back as `Msg::Loaded`.
-fn reload(paths: &AwsPaths, tx: &UnboundedSender<Msg>) {
-    let (paths, tx) = (paths.clone(), tx.clone());
+fn reload(paths: &AwsPaths, settings: &Settings, tx: &UnboundedSender<Msg>) {
+    let (paths, settings, tx) = (paths.clone(), settings.clone(), tx.clone());
     tokio::task::spawn_blocking(move || {
-        let _ = tx.send(Msg::Loaded(Box::new(load::load(&paths))));
+        let _ = tx.send(Msg::Loaded(Box::new(load::load(&paths, &settings))));
     });
 }

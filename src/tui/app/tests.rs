@@ -31,7 +31,14 @@ fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
         cli_cache: dir.path().join("cache"),
         selected_profile: selected.map(str::to_owned),
     };
-    let app = App::new(load(&paths).unwrap(), Settings::default(), now(), (120, 40));
+    let settings = Settings::default();
+    let app = App::new(
+        load(&paths, &settings).unwrap(),
+        settings,
+        FixedOffset::east_opt(0).unwrap(),
+        now(),
+        (120, 40),
+    );
     Fixture { _dir: dir, app }
 }
 
@@ -279,4 +286,48 @@ fn quitting_and_help() {
     let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
     assert!(matches!(f.app.update(ctrl_c).as_slice(), [Command::Quit]));
     assert!(f.app.quit);
+}
+
+#[test]
+fn s_saves_a_profiles_defaults_to_the_settings_file() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "s");
+    let Overlay::Defaults(form) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!((form.profile.as_str(), form.field), ("admin", Field::Mode));
+    app.update(key(KeyCode::Tab));
+    app.update(key(KeyCode::Right));
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::SaveDefaults {
+        profile,
+        mode,
+        duration,
+    }] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (profile.as_str(), *mode, *duration),
+        ("admin", crate::renew::Mode::Role, 7200)
+    );
+    let mut saved = Settings::default();
+    saved.profiles.insert(
+        "admin".into(),
+        crate::settings::ProfileOverride {
+            duration: Some(7200),
+            ..Default::default()
+        },
+    );
+    app.overlay = Overlay::None;
+    app.update(Msg::SettingsSaved(Ok(saved)));
+    assert_eq!(
+        app.toast.as_ref().unwrap().text,
+        "Saved to the settings file."
+    );
+    let Some(Ok(plan)) = &app.selected_plan else {
+        panic!()
+    };
+    assert_eq!(plan.duration_secs, 7200, "the new default applies at once");
 }

@@ -92,9 +92,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         Expiry::Unknown { raw: Some(raw) } => format!("unknown (cannot read '{raw}')"),
         Expiry::Unknown { raw: None } => "unknown (no expiry recorded)".to_owned(),
         Expiry::At { at, source } => {
-            let local = at
-                .with_timezone(&app.settings.local)
-                .format("%Y-%m-%d %H:%M:%S %:z");
+            let local = at.with_timezone(&app.local).format("%Y-%m-%d %H:%M:%S %:z");
             let utc = at.format("%H:%M:%S UTC");
             let from = match source {
                 ExpirySource::Key(k) => (*k).to_owned(),
@@ -115,7 +113,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if let Some(t) = app.data.last_write {
         lines.push(field(
             "Last write",
-            t.with_timezone(&app.settings.local)
+            t.with_timezone(&app.local)
                 .format("%Y-%m-%d %H:%M:%S %:z")
                 .to_string(),
         ));

@@ -12,7 +12,7 @@ use ratatui::Frame;
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 /// Every key, for the help overlay.
-pub const KEYS: [(&str, &str); 16] = [
+pub const KEYS: [(&str, &str); 17] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -22,6 +22,10 @@ pub const KEYS: [(&str, &str); 16] = [
         "filter (name, kind, account, role, region); Esc clears",
     ),
     ("o", "sort by name / by expiry"),
+    (
+        "s",
+        "save the profile's default mode and duration to the settings file",
+    ),
     (
         "R",
         "reload the files now (they also reload when changed on disk)",
@@ -49,6 +53,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         Overlay::None => {}
         Overlay::Help => help(theme, frame, area),
         Overlay::Renew(form) => renew(app, form, theme, frame, area),
+        Overlay::Defaults(form) => defaults(form, theme, frame, area),
         Overlay::Running {
             profile, started, ..
         } => {
@@ -245,6 +250,57 @@ fn renew(app: &App, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rec
         76,
         height,
         Paragraph::new(lines).wrap(Wrap { trim: false }),
+        theme,
+    );
+}
+
+fn defaults(form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
+    let focus = |f: Field| {
+        if form.field == f {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        }
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Mode       ", theme.dim()),
+            Span::styled(
+                format!("◀ {} ▶", form.current_mode().label()),
+                focus(Field::Mode),
+            ),
+        ]),
+        Line::from(vec![
+            Span::styled("Duration   ", theme.dim()),
+            Span::styled(
+                format!("◀ {} ▶", form.duration_text()),
+                focus(Field::Duration),
+            ),
+        ]),
+        Line::raw(""),
+        Line::styled(
+            format!(
+                "Saved as [profiles.{}] in the settings file; comments there are kept.",
+                form.profile
+            ),
+            theme.dim(),
+        ),
+    ];
+    if let Some(error) = &form.error {
+        lines.push(Line::styled(error.clone(), theme.danger()));
+    }
+    lines.push(Line::styled(
+        "⏎ save · Tab field · ←→ change · Esc cancel",
+        theme.dim(),
+    ));
+    let height = lines.len() as u16 + 2;
+    dialog(
+        frame,
+        area,
+        &format!(" Defaults for {} ", form.profile),
+        76,
+        height,
+        Paragraph::new(lines),
         theme,
     );
 }

@@ -1,0 +1,387 @@
+//! mfatui's own settings: `$XDG_CONFIG_HOME/mfatui/config.toml` (default
+//! `~/.config/mfatui/config.toml`). Never required; created on the first change; edited with
+//! toml_edit so comments and order survive. An invalid file is reported (key and line) and
+//! mfatui goes on with the defaults.
+
+use crate::renew::{duration, Mode};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use toml_edit::{DocumentMut, Item};
+
+/// Per-profile overrides (`[profiles.NAME]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileOverride {
+    /// `mode = "session" | "role"`.
+    pub mode: Option<Mode>,
+    /// `duration = "2h"`.
+    pub duration: Option<u32>,
+    /// `target = "NAME-session"` (a name, or a pattern with `{profile}`).
+    pub target: Option<String>,
+}
+
+/// Whether to use colours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Colour {
+    /// Colours unless `NO_COLOR` is set.
+    Auto,
+    /// Never.
+    Never,
+}
+
+/// Every setting, with its default when absent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// `durations.session`: GetSessionToken default (12h).
+    pub session_duration: u32,
+    /// `durations.role`: AssumeRole default when the profile has no `duration_seconds` (1h).
+    pub role_duration: u32,
+    /// `thresholds.warn`: countdowns turn yellow below this (1h).
+    pub warn_secs: i64,
+    /// `thresholds.danger`: countdowns turn red below this (10m).
+    pub danger_secs: i64,
+    /// `naming.target`: where renewals of keys and roles go (`{profile}-mfa`).
+    pub target_pattern: String,
+    /// `naming.long_term_suffix`: aws-mfa's long-term profile suffix (`-long-term`).
+    pub long_term_suffix: String,
+    /// `backups.keep`: backups kept per file (20).
+    pub backups_keep: usize,
+    /// `backups.dir`: where backups go (default: `.mfatui-backups` beside each file).
+    pub backups_dir: Option<PathBuf>,
+    /// `theme.colour`: `auto` or `never`.
+    pub colour: Colour,
+    /// `[profiles.NAME]` overrides.
+    pub profiles: HashMap<String, ProfileOverride>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            session_duration: 12 * 3600,
+            role_duration: 3600,
+            warn_secs: 3600,
+            danger_secs: 600,
+            target_pattern: crate::renew::plan::DEFAULT_TARGET_PATTERN.to_owned(),
+            long_term_suffix: crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX.to_owned(),
+            backups_keep: crate::awsfiles::backup::DEFAULT_KEEP,
+            backups_dir: None,
+            colour: Colour::Auto,
+            profiles: HashMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Writer options honouring `backups.keep` and `backups.dir`.
+    pub fn write_options(
+        &self,
+        on_change: crate::awsfiles::OnChange,
+    ) -> crate::awsfiles::WriteOptions {
+        crate::awsfiles::WriteOptions {
+            keep_backups: self.backups_keep,
+            backup_dir: self.backups_dir.clone(),
+            ..crate::awsfiles::WriteOptions::new(on_change)
+        }
+    }
+
+    /// Every profile of `map`, using `naming.long_term_suffix`.
+    pub fn profiles(
+        &self,
+        map: &crate::awsfiles::ConfigMap,
+        cli_cache: &Path,
+    ) -> Vec<crate::awsfiles::Profile> {
+        crate::awsfiles::profile::profiles_with_suffix(map, cli_cache, &self.long_term_suffix)
+    }
+}
+
+/// Where the settings file is.
+pub fn default_path() -> PathBuf {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".config")
+        });
+    base.join("mfatui").join("config.toml")
+}
+
+/// Reads the settings; a missing file gives the defaults. An invalid file gives the defaults
+/// and a message naming the file, line and key.
+pub fn load(path: &Path) -> (Settings, Option<String>) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
+        Err(e) => {
+            return (
+                Settings::default(),
+                Some(format!("{}: {e}; using the defaults", path.display())),
+            )
+        }
+    };
+    match parse(&text) {
+        Ok(s) => (s, None),
+        Err(e) => (
+            Settings::default(),
+            Some(format!("{}: {e}; using the defaults", path.display())),
+        ),
+    }
+}
+
+/// Parses settings text; the error says `line N: key: what is wrong`.
+pub fn parse(text: &str) -> Result<Settings, String> {
+    let doc =
+        toml_edit::Document::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+    let line_of = |item: &Item| {
+        item.span()
+            .map_or(0, |s| 1 + text[..s.start].matches('\n').count())
+    };
+    let bad = |item: &Item, key: &str, what: &str| format!("line {}: {key}: {what}", line_of(item));
+    let mut s = Settings::default();
+    let duration_of = |item: &Item, key: &str| -> Result<u32, String> {
+        let text = item
+            .as_str()
+            .ok_or_else(|| bad(item, key, "expected a duration in quotes, e.g. \"1h\""))?;
+        duration::parse(text).map_err(|e| bad(item, key, &e))
+    };
+    for (section, table) in doc.as_table().iter() {
+        let Some(table) = table.as_table() else {
+            return Err(bad(table, section, "expected a [section]"));
+        };
+        for (key, item) in table.iter() {
+            let name = format!("{section}.{key}");
+            match (section, key) {
+                ("durations", "session") => s.session_duration = duration_of(item, &name)?,
+                ("durations", "role") => s.role_duration = duration_of(item, &name)?,
+                ("thresholds", "warn") => s.warn_secs = i64::from(duration_of(item, &name)?),
+                ("thresholds", "danger") => s.danger_secs = i64::from(duration_of(item, &name)?),
+                ("naming", "target") | ("naming", "long_term_suffix") => {
+                    let value = item
+                        .as_str()
+                        .filter(|v| !v.is_empty())
+                        .ok_or_else(|| bad(item, &name, "expected a non-empty string"))?;
+                    if key == "target" {
+                        if !value.contains("{profile}") {
+                            return Err(bad(item, &name, "the pattern must contain {profile}"));
+                        }
+                        s.target_pattern = value.to_owned();
+                    } else {
+                        s.long_term_suffix = value.to_owned();
+                    }
+                }
+                ("backups", "keep") => {
+                    let n = item
+                        .as_integer()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| bad(item, &name, "expected a whole number of at least 1"))?;
+                    s.backups_keep = n as usize;
+                }
+                ("backups", "dir") => {
+                    let dir = item
+                        .as_str()
+                        .ok_or_else(|| bad(item, &name, "expected a folder path in quotes"))?;
+                    let home = std::env::var("HOME").unwrap_or_default();
+                    s.backups_dir = Some(PathBuf::from(match dir.strip_prefix("~/") {
+                        Some(rest) => format!("{home}/{rest}"),
+                        None => dir.to_owned(),
+                    }));
+                }
+                ("theme", "colour") | ("theme", "color") => {
+                    s.colour = match item.as_str() {
+                        Some("auto") => Colour::Auto,
+                        Some("never") => Colour::Never,
+                        _ => return Err(bad(item, &name, "expected \"auto\" or \"never\"")),
+                    }
+                }
+                ("profiles", profile) => {
+                    let table = item
+                        .as_table()
+                        .ok_or_else(|| bad(item, &name, "expected a [profiles.NAME] table"))?;
+                    s.profiles.insert(
+                        profile.to_owned(),
+                        parse_override(table, profile, &bad, &duration_of)?,
+                    );
+                }
+                _ => return Err(bad(item, &name, "unknown setting")),
+            }
+        }
+    }
+    if s.danger_secs > s.warn_secs {
+        return Err("thresholds.danger must not be longer than thresholds.warn".to_owned());
+    }
+    Ok(s)
+}
+
+fn parse_override(
+    table: &toml_edit::Table,
+    profile: &str,
+    bad: &dyn Fn(&Item, &str, &str) -> String,
+    duration_of: &dyn Fn(&Item, &str) -> Result<u32, String>,
+) -> Result<ProfileOverride, String> {
+    let mut o = ProfileOverride::default();
+    for (key, item) in table.iter() {
+        let name = format!("profiles.{profile}.{key}");
+        match key {
+            "mode" => {
+                o.mode = Some(match item.as_str() {
+                    Some("session") => Mode::Session,
+                    Some("role") => Mode::Role,
+                    _ => return Err(bad(item, &name, "expected \"session\" or \"role\"")),
+                })
+            }
+            "duration" => o.duration = Some(duration_of(item, &name)?),
+            "target" => {
+                o.target = Some(
+                    item.as_str()
+                        .filter(|t| !t.is_empty())
+                        .ok_or_else(|| bad(item, &name, "expected a profile name"))?
+                        .to_owned(),
+                )
+            }
+            _ => return Err(bad(item, &name, "unknown setting (mode, duration, target)")),
+        }
+    }
+    Ok(o)
+}
+
+/// Saves `[profiles.NAME]` mode and duration, keeping every comment and the order of the
+/// file (created, with its folder, if missing). Written atomically.
+pub fn save_profile_defaults(
+    path: &Path,
+    profile: &str,
+    mode: Mode,
+    duration_secs: u32,
+) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            "# mfatui settings (see README: Settings)\n".to_owned()
+        }
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    parse(&text)
+        .map_err(|e| format!("{}: {e}; fix it before saving from mfatui", path.display()))?;
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let profiles = doc.entry("profiles").or_insert_with(|| {
+        let mut t = toml_edit::Table::new();
+        t.set_implicit(true);
+        Item::Table(t)
+    });
+    let table = profiles
+        .as_table_mut()
+        .ok_or("profiles is not a table")?
+        .entry(profile)
+        .or_insert_with(|| Item::Table(toml_edit::Table::new()))
+        .as_table_mut()
+        .ok_or("profiles entry is not a table")?;
+    table["mode"] = toml_edit::value(mode.label());
+    table["duration"] = toml_edit::value(duration::human(duration_secs));
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::io::Write::write_all(&mut temp, doc.to_string().as_bytes()).map_err(|e| e.to_string())?;
+    temp.as_file().sync_all().map_err(|e| e.to_string())?;
+    temp.persist(path)
+        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_read() {
+        let s = parse(
+            "[durations]\nsession = \"8h\"\nrole = \"30m\"\n[thresholds]\nwarn = \"2h\"\ndanger = \"5m\"\n\
+             [naming]\ntarget = \"mfa-{profile}\"\nlong_term_suffix = \"-lt\"\n[backups]\nkeep = 5\ndir = \"/b\"\n\
+             [theme]\ncolour = \"never\"\n[profiles.admin]\nmode = \"role\"\nduration = \"2h\"\ntarget = \"admin-session\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                s.session_duration,
+                s.role_duration,
+                s.warn_secs,
+                s.danger_secs
+            ),
+            (28_800, 1800, 7200, 300)
+        );
+        assert_eq!(
+            (
+                s.target_pattern.as_str(),
+                s.long_term_suffix.as_str(),
+                s.backups_keep
+            ),
+            ("mfa-{profile}", "-lt", 5)
+        );
+        assert_eq!(s.backups_dir, Some(PathBuf::from("/b")));
+        assert_eq!(s.colour, Colour::Never);
+        assert_eq!(
+            s.profiles["admin"],
+            ProfileOverride {
+                mode: Some(Mode::Role),
+                duration: Some(7200),
+                target: Some("admin-session".into())
+            }
+        );
+        assert_eq!(parse("").unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn errors_name_the_key_and_line() {
+        assert_eq!(parse("[thresholds]\n\nwarn = \"1x\"\n").unwrap_err(), "line 3: thresholds.warn: '1x' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m");
+        assert_eq!(
+            parse("[naming]\ntarget = \"static\"\n").unwrap_err(),
+            "line 2: naming.target: the pattern must contain {profile}"
+        );
+        assert_eq!(
+            parse("[backups]\nkeeep = 3\n").unwrap_err(),
+            "line 2: backups.keeep: unknown setting"
+        );
+        assert!(parse("[durations\n").unwrap_err().contains("line 1"));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[profiles.x]\nmode = \"both\"\n").unwrap();
+        let (s, warning) = load(&path);
+        assert_eq!(s, Settings::default());
+        assert!(warning.unwrap().ends_with(
+            "line 2: profiles.x.mode: expected \"session\" or \"role\"; using the defaults"
+        ));
+    }
+
+    #[test]
+    fn saving_keeps_comments_and_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mfatui/config.toml");
+        save_profile_defaults(&path, "dev", Mode::Session, 4 * 3600).unwrap();
+        assert_eq!(
+            parse(&std::fs::read_to_string(&path).unwrap())
+                .unwrap()
+                .profiles["dev"]
+                .duration,
+            Some(14_400)
+        );
+        let original = "# my settings\n[thresholds]\nwarn = \"2h\" # yellow early\n\n[profiles.admin]\n# chosen carefully\nmode = \"role\"\nduration = \"1h\"\n";
+        std::fs::write(&path, original).unwrap();
+        save_profile_defaults(&path, "admin", Mode::Role, 7200).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            after,
+            original.replace("duration = \"1h\"", "duration = \"2h\"")
+        );
+        save_profile_defaults(&path, "dev", Mode::Session, 3600).unwrap();
+        let after = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            after.starts_with(&original.replace("duration = \"1h\"", "duration = \"2h\"")),
+            "{after}"
+        );
+        assert!(
+            after.ends_with("[profiles.dev]\nmode = \"session\"\nduration = \"1h\"\n"),
+            "{after}"
+        );
+    }
+}
