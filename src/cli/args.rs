@@ -105,8 +105,13 @@ impl From<ModeArg> for crate::renew::Mode {
 /// Options of `mfatui renew`.
 #[derive(Debug, Args)]
 pub struct RenewArgs {
-    /// The profile to renew.
-    pub profile: String,
+    /// The profile(s) to renew; several share one MFA code.
+    #[arg(required_unless_present = "all_expiring")]
+    pub profiles: Vec<String>,
+    /// Renew every role profile whose credentials are missing, expired or expiring soon
+    /// (thresholds.warn), with one MFA code.
+    #[arg(long, conflicts_with = "profiles")]
+    pub all_expiring: bool,
     /// session or role [default: role for role profiles, session otherwise]
     #[arg(long, value_enum)]
     pub mode: Option<ModeArg>,

@@ -7,7 +7,7 @@ use crate::aws::AwsApi;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
 use crate::renew::plan::{plan, site_for, static_credentials};
-use crate::renew::{duration, execute, MfaCode, RenewOptions, Renewal};
+use crate::renew::{bulk, duration, execute, MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::Utc;
 use std::io::{BufRead, IsTerminal, Write};
@@ -48,19 +48,28 @@ pub fn renew(
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let profiles = settings.profiles(&map, &paths.cli_cache);
-    let mut opts = options(settings, &args.profile);
+    let flags = WriteFlags {
+        dry_run: args.dry_run,
+        yes: args.yes,
+    };
+    let names = if args.all_expiring {
+        bulk::expiring_roles(&profiles, settings, Utc::now())
+    } else {
+        args.profiles.clone()
+    };
+    if args.all_expiring || names.len() > 1 {
+        return renew_many(&files, &map, &profiles, &names, settings, api, args);
+    }
+    let name = names.first().ok_or("no profile to renew")?;
+    let mut opts = options(settings, name);
     if let Some(mode) = args.mode {
         opts.mode = Some(mode.into());
     }
     if let Some(d) = args.duration.as_deref() {
         opts.duration = Some(duration::parse(d)?);
     }
-    let renewal = plan(&map, &profiles, &args.profile, &opts)?;
+    let renewal = plan(&map, &profiles, name, &opts)?;
     describe(&renewal);
-    let flags = WriteFlags {
-        dry_run: args.dry_run,
-        yes: args.yes,
-    };
     if args.dry_run {
         let creds = execute::placeholder(&renewal, opts.now);
         let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
@@ -98,6 +107,78 @@ pub fn renew(
                 renewal.target
             );
         }
+    }
+    Ok(())
+}
+
+/// Several profiles with one code: one MFA session, the roles assumed with it, one write.
+fn renew_many(
+    files: &AwsFiles,
+    map: &crate::awsfiles::ConfigMap,
+    profiles: &[crate::awsfiles::Profile],
+    names: &[String],
+    settings: &Settings,
+    api: &dyn AwsApi,
+    args: &RenewArgs,
+) -> Result<(), String> {
+    if args.mode.is_some() || args.duration.is_some() {
+        return Err("--mode and --duration apply to one profile; several profiles use their own defaults (see settings)".to_owned());
+    }
+    if names.is_empty() {
+        println!("Nothing to renew: no role profile is expired or expiring soon.");
+        return Ok(());
+    }
+    let bulk = bulk::plan_bulk(map, profiles, names, settings, Utc::now());
+    println!("Renewing {} profile(s) with one MFA code:", names.len());
+    if let Some(s) = &bulk.session {
+        println!("  MFA session for '{}' → [{}]", s.source.profile, s.target);
+    }
+    for r in &bulk.renewals {
+        println!(
+            "  {} → [{}] ({})",
+            r.profile,
+            r.target,
+            duration::human(r.duration_secs)
+        );
+    }
+    if args.dry_run {
+        for (p, why) in &bulk.skipped {
+            println!("  ✗ {p}: {why}");
+        }
+        println!("Dry run: no AWS call is made, nothing is written.");
+        return Ok(());
+    }
+    let code = match (&bulk.session, bulk.needs_code()) {
+        (Some(session), true) => Some(obtain_code(args, files, session)?),
+        (None, true) => {
+            return Err("these profiles need different MFA codes: renew them one by one".to_owned())
+        }
+        _ => None,
+    };
+    let (outcomes, plan) = runtime()?.block_on(bulk::run(api, files, &bulk, code.as_ref()));
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    for o in &outcomes {
+        match &o.result {
+            Ok(target) => println!("  ✓ {} → [{target}]", o.profile),
+            Err(why) => println!("  ✗ {}: {why}", o.profile),
+        }
+    }
+    let plan = plan.map_err(|e| e.to_string())?;
+    if !plan.changes.is_empty() {
+        confirm_and_write(
+            plan,
+            WriteFlags {
+                dry_run: false,
+                yes: args.yes,
+            },
+            settings,
+        )?;
+    }
+    if failed > 0 {
+        return Err(format!(
+            "{failed} of {} renewals failed (the others were written)",
+            outcomes.len()
+        ));
     }
     Ok(())
 }

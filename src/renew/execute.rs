@@ -83,6 +83,19 @@ pub fn plan_write(
     renewal: &Renewal,
     creds: &Credentials,
 ) -> Result<Plan, EditError> {
+    let mut plan = Plan::default();
+    add_to_plan(&mut plan, files, renewal, creds)?;
+    Ok(plan)
+}
+
+/// Adds the edits that store `creds` in the renewal's target to `plan` (so several renewals
+/// become one change, one diff, one backup).
+pub fn add_to_plan(
+    plan: &mut Plan,
+    files: &AwsFiles,
+    renewal: &Renewal,
+    creds: &Credentials,
+) -> Result<(), EditError> {
     let section = renewal.target.clone();
     let set = |key: &str, value: &str| Edit::Set {
         section: section.clone(),
@@ -114,7 +127,5 @@ pub fn plan_write(
     for (key, value) in &renewal.copy_settings {
         edits.push(set(key, value));
     }
-    let mut plan = Plan::default();
-    plan.edit(&files.credentials, edits)?;
-    Ok(plan)
+    plan.edit(&files.credentials, edits)
 }

@@ -1,6 +1,7 @@
 //! Renewing a profile: choosing mode, source credentials, role hops and target, checking the
 //! MFA code and duration before any call, running the calls, and planning the file edits.
 
+pub mod bulk;
 pub mod code;
 pub mod duration;
 pub mod execute;

@@ -1,0 +1,234 @@
+//! Many profiles, one MFA code: one `GetSessionToken` for the source all the chosen roles
+//! share, then every role assumed with that session, at most 8 at a time. Each profile gets
+//! its own result; all successes become one planned change.
+
+use super::code::MfaCode;
+use super::execute;
+use super::plan::{plan, Mode, RenewOptions, Renewal, Source};
+use crate::aws::{AwsApi, AwsErrorKind, Credentials};
+use crate::awsfiles::{AwsFiles, ConfigMap, EditError, Plan, Profile, ProfileKind};
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+
+/// How many AssumeRole calls run at once.
+pub const CONCURRENCY: usize = 8;
+
+/// What a bulk renewal will do.
+#[derive(Clone, Debug)]
+pub struct BulkPlan {
+    /// The one MFA session to get first, if any role needs a code.
+    pub session: Option<Renewal>,
+    /// The renewals to run (roles re-pointed at the session where they needed a code).
+    pub renewals: Vec<Renewal>,
+    /// Profiles left out, with the reason.
+    pub skipped: Vec<(String, String)>,
+}
+
+impl BulkPlan {
+    /// Whether a code is needed (for the session, or for a lone session-mode renewal).
+    pub fn needs_code(&self) -> bool {
+        self.session.is_some() || self.renewals.iter().any(Renewal::needs_code)
+    }
+}
+
+/// One profile's outcome.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The profile.
+    pub profile: String,
+    /// The target written, or the one-sentence reason it failed.
+    pub result: Result<String, String>,
+}
+
+/// Role profiles whose credentials are missing, expired or expire within `warn_secs`.
+pub fn expiring_roles(
+    profiles: &[Profile],
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<String> {
+    let by_name = |n: &str| profiles.iter().find(|p| p.name == n);
+    profiles
+        .iter()
+        .filter(|p| {
+            p.kind == ProfileKind::Role && p.problems.is_empty() && p.credential_source.is_none()
+        })
+        .filter(|p| {
+            let target = settings
+                .profiles
+                .get(&p.name)
+                .and_then(|o| o.target.clone())
+                .unwrap_or_else(|| super::plan::target_name(&settings.target_pattern, &p.name));
+            let at = by_name(&target)
+                .and_then(|t| t.expiry.at())
+                .or(p.expiry.at());
+            at.is_none_or(|t| (t - now).num_seconds() < settings.warn_secs)
+        })
+        .map(|p| p.name.clone())
+        .collect()
+}
+
+/// Plans renewing `names` with at most one code.
+pub fn plan_bulk(
+    map: &ConfigMap,
+    profiles: &[Profile],
+    names: &[String],
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> BulkPlan {
+    let mut out = BulkPlan {
+        session: None,
+        renewals: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut base: Option<String> = None;
+    for name in names {
+        let opts = RenewOptions::for_profile(settings, name, now);
+        let renewal = match plan(map, profiles, name, &opts) {
+            Ok(r) => r,
+            Err(e) => {
+                out.skipped.push((name.clone(), e));
+                continue;
+            }
+        };
+        let wants_code = renewal.needs_code();
+        let this_base = renewal.source.profile.clone();
+        if !wants_code
+            || (renewal.mode == Mode::Role
+                && base.get_or_insert_with(|| this_base.clone()) == &this_base)
+        {
+            out.renewals.push(renewal);
+        } else if renewal.mode == Mode::Session
+            && base.get_or_insert_with(|| this_base.clone()) == &this_base
+        {
+            out.session = Some(renewal);
+        } else {
+            let other = base.clone().unwrap_or_default();
+            out.skipped.push((name.clone(), format!("needs its own MFA code (its keys come from '{this_base}', the others' from '{other}'): renew it on its own")));
+        }
+    }
+    let Some(base) = base else { return out };
+    if out.session.is_none() {
+        let mut opts = RenewOptions::for_profile(settings, &base, now);
+        opts.mode = Some(Mode::Session);
+        opts.duration = None;
+        match plan(map, profiles, &base, &opts) {
+            Ok(session) => out.session = Some(session),
+            Err(e) => {
+                let stuck: Vec<Renewal> = out.renewals.extract_if(.., |r| r.needs_code()).collect();
+                for r in stuck {
+                    out.skipped.push((
+                        r.profile,
+                        format!("cannot start one MFA session from '{base}': {e}"),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Runs the plan: the session first (with `code`), then every renewal, 8 at a time.
+/// Returns each profile's outcome and the one planned change holding all successes.
+pub async fn run(
+    api: &dyn AwsApi,
+    files: &AwsFiles,
+    bulk: &BulkPlan,
+    code: Option<&MfaCode>,
+) -> (Vec<Outcome>, Result<Plan, EditError>) {
+    let mut outcomes: Vec<Outcome> = bulk
+        .skipped
+        .iter()
+        .map(|(p, why)| Outcome {
+            profile: p.clone(),
+            result: Err(why.clone()),
+        })
+        .collect();
+    let mut done: Vec<(Renewal, Credentials)> = Vec::new();
+    let mut session_creds = None;
+    if let Some(session) = &bulk.session {
+        match execute::run(api, session, code).await {
+            Ok(creds) => {
+                session_creds = Some(creds.clone());
+                outcomes.push(Outcome {
+                    profile: session.profile.clone(),
+                    result: Ok(session.target.clone()),
+                });
+                done.push((session.clone(), creds));
+            }
+            Err(e) => outcomes.push(Outcome {
+                profile: session.profile.clone(),
+                result: Err(e.to_string()),
+            }),
+        }
+    }
+    let prepared: Vec<Result<Renewal, (String, String)>> = bulk
+        .renewals
+        .iter()
+        .map(|r| match (&session_creds, &bulk.session, r.needs_code()) {
+            (_, _, false) => Ok(r.clone()),
+            (Some(creds), Some(session), true) => Ok(through_session(r, &session.target, creds)),
+            _ => Err((
+                r.profile.clone(),
+                "the MFA session could not be started, so this role was not tried".to_owned(),
+            )),
+        })
+        .collect();
+    let results: Vec<(Renewal, Result<Credentials, String>)> = futures_util::stream::iter(prepared.into_iter().filter_map(|p| match p {
+        Ok(r) => Some(r),
+        Err((profile, why)) => {
+            outcomes.push(Outcome { profile, result: Err(why) });
+            None
+        }
+    }))
+    .map(|r| async move {
+        let result = execute::run(api, &r, None).await.map_err(|e| {
+            if e.kind == AwsErrorKind::RoleNotAssumable || e.kind == AwsErrorKind::AccessDenied {
+                format!("{e} (Its trust policy may ask for an MFA code on the AssumeRole call itself, which an MFA session cannot give: renew it on its own.)")
+            } else {
+                e.to_string()
+            }
+        });
+        (r, result)
+    })
+    .buffer_unordered(CONCURRENCY)
+    .collect()
+    .await;
+    for (renewal, result) in results {
+        match result {
+            Ok(creds) => {
+                outcomes.push(Outcome {
+                    profile: renewal.profile.clone(),
+                    result: Ok(renewal.target.clone()),
+                });
+                done.push((renewal, creds));
+            }
+            Err(e) => outcomes.push(Outcome {
+                profile: renewal.profile,
+                result: Err(e),
+            }),
+        }
+    }
+    outcomes.sort_by(|a, b| a.profile.cmp(&b.profile));
+    let mut plan = Plan::default();
+    for (renewal, creds) in &done {
+        if let Err(e) = execute::add_to_plan(&mut plan, files, renewal, creds) {
+            return (outcomes, Err(e));
+        }
+    }
+    (outcomes, Ok(plan))
+}
+
+/// The role renewal started from the fresh MFA session instead of the long-term keys.
+fn through_session(r: &Renewal, session_profile: &str, creds: &Credentials) -> Renewal {
+    let mut r = r.clone();
+    r.source = Source {
+        profile: session_profile.to_owned(),
+        credentials: creds.clone(),
+        mfa_session: true,
+    };
+    if let Some(first) = r.hops.first_mut() {
+        first.serial = None;
+    }
+    r
+}
