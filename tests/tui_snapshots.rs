@@ -159,3 +159,13 @@ fn help_overlay() {
 fn too_small_terminal() {
     insta::assert_snapshot!(screen(&app("small", (50, 12))));
 }
+
+#[test]
+fn marked_profiles_and_bulk_dialog() {
+    let mut a = app("bulk", (110, 26));
+    keys(&mut a, &chars(" jj "));
+    let marked = screen(&a);
+    keys(&mut a, &[KeyCode::Enter]);
+    keys(&mut a, &chars("12"));
+    insta::assert_snapshot!(format!("{marked}\n\n{}", screen(&a)));
+}

@@ -155,7 +155,8 @@ fn renew_many(
         }
         _ => None,
     };
-    let (outcomes, plan) = runtime()?.block_on(bulk::run(api, files, &bulk, code.as_ref()));
+    let (outcomes, plan) =
+        runtime()?.block_on(bulk::run(api, files, &bulk, code.as_ref(), &|_| {}));
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     for o in &outcomes {
         match &o.result {

@@ -128,85 +128,70 @@ pub fn plan_bulk(
     out
 }
 
-/// Runs the plan: the session first (with `code`), then every renewal, 8 at a time.
-/// Returns each profile's outcome and the one planned change holding all successes.
+/// Runs the plan: the session first (with `code`), then every renewal, 8 at a time, telling
+/// `progress` about each profile as soon as its outcome is known. Returns every outcome and
+/// the one planned change holding all successes.
 pub async fn run(
     api: &dyn AwsApi,
     files: &AwsFiles,
     bulk: &BulkPlan,
     code: Option<&MfaCode>,
+    progress: &(dyn Fn(&Outcome) + Sync),
 ) -> (Vec<Outcome>, Result<Plan, EditError>) {
-    let mut outcomes: Vec<Outcome> = bulk
-        .skipped
-        .iter()
-        .map(|(p, why)| Outcome {
-            profile: p.clone(),
-            result: Err(why.clone()),
-        })
-        .collect();
+    let mut outcomes = Vec::new();
+    let mut report = |profile: &str, result: Result<String, String>| {
+        let outcome = Outcome {
+            profile: profile.to_owned(),
+            result,
+        };
+        progress(&outcome);
+        outcomes.push(outcome);
+    };
+    for (profile, why) in &bulk.skipped {
+        report(profile, Err(why.clone()));
+    }
     let mut done: Vec<(Renewal, Credentials)> = Vec::new();
     let mut session_creds = None;
     if let Some(session) = &bulk.session {
         match execute::run(api, session, code).await {
             Ok(creds) => {
+                report(&session.profile, Ok(session.target.clone()));
                 session_creds = Some(creds.clone());
-                outcomes.push(Outcome {
-                    profile: session.profile.clone(),
-                    result: Ok(session.target.clone()),
-                });
                 done.push((session.clone(), creds));
             }
-            Err(e) => outcomes.push(Outcome {
-                profile: session.profile.clone(),
-                result: Err(e.to_string()),
-            }),
+            Err(e) => report(&session.profile, Err(e.to_string())),
         }
     }
-    let prepared: Vec<Result<Renewal, (String, String)>> = bulk
-        .renewals
-        .iter()
-        .map(|r| match (&session_creds, &bulk.session, r.needs_code()) {
-            (_, _, false) => Ok(r.clone()),
-            (Some(creds), Some(session), true) => Ok(through_session(r, &session.target, creds)),
-            _ => Err((
-                r.profile.clone(),
-                "the MFA session could not be started, so this role was not tried".to_owned(),
-            )),
-        })
-        .collect();
-    let results: Vec<(Renewal, Result<Credentials, String>)> = futures_util::stream::iter(prepared.into_iter().filter_map(|p| match p {
-        Ok(r) => Some(r),
-        Err((profile, why)) => {
-            outcomes.push(Outcome { profile, result: Err(why) });
-            None
-        }
-    }))
-    .map(|r| async move {
-        let result = execute::run(api, &r, None).await.map_err(|e| {
-            if e.kind == AwsErrorKind::RoleNotAssumable || e.kind == AwsErrorKind::AccessDenied {
-                format!("{e} (Its trust policy may ask for an MFA code on the AssumeRole call itself, which an MFA session cannot give: renew it on its own.)")
-            } else {
-                e.to_string()
+    let mut ready = Vec::new();
+    for r in &bulk.renewals {
+        match (&session_creds, &bulk.session, r.needs_code()) {
+            (_, _, false) => ready.push(r.clone()),
+            (Some(creds), Some(session), true) => {
+                ready.push(through_session(r, &session.target, creds))
             }
-        });
-        (r, result)
-    })
-    .buffer_unordered(CONCURRENCY)
-    .collect()
-    .await;
-    for (renewal, result) in results {
+            _ => report(
+                &r.profile,
+                Err("the MFA session could not be started, so this role was not tried".to_owned()),
+            ),
+        }
+    }
+    let mut calls = futures_util::stream::iter(ready)
+        .map(|r| async move {
+            let result = execute::run(api, &r, None).await;
+            (r, result)
+        })
+        .buffer_unordered(CONCURRENCY);
+    while let Some((renewal, result)) = calls.next().await {
         match result {
             Ok(creds) => {
-                outcomes.push(Outcome {
-                    profile: renewal.profile.clone(),
-                    result: Ok(renewal.target.clone()),
-                });
+                report(&renewal.profile, Ok(renewal.target.clone()));
                 done.push((renewal, creds));
             }
-            Err(e) => outcomes.push(Outcome {
-                profile: renewal.profile,
-                result: Err(e),
-            }),
+            Err(e) if matches!(e.kind, AwsErrorKind::RoleNotAssumable | AwsErrorKind::AccessDenied) => report(
+                &renewal.profile,
+                Err(format!("{e} (Its trust policy may ask for an MFA code on the AssumeRole call itself, which an MFA session cannot give: renew it on its own.)")),
+            ),
+            Err(e) => report(&renewal.profile, Err(e.to_string())),
         }
     }
     outcomes.sort_by(|a, b| a.profile.cmp(&b.profile));

@@ -8,13 +8,14 @@ use super::form::{Field, RenewForm};
 use super::load::Loaded;
 use crate::aws::Credentials;
 use crate::awsfiles::{Expiry, Plan, Profile, Written};
+use crate::renew::bulk::{self, BulkPlan, Outcome};
 use crate::renew::execute::plan_write;
 use crate::renew::plan::{modes_for, plan, target_name};
 use crate::renew::{MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Something that happened.
 #[derive(Debug)]
@@ -45,6 +46,22 @@ pub enum Msg {
     Loaded(Box<Result<Loaded, String>>),
     /// The settings file was saved and read back (or why not).
     SettingsSaved(Result<Settings, String>),
+    /// One profile of a bulk renewal finished.
+    BulkProgress {
+        /// The job's id.
+        job: u64,
+        /// Its outcome.
+        outcome: Outcome,
+    },
+    /// A bulk renewal finished.
+    RenewedMany {
+        /// The job's id.
+        job: u64,
+        /// Every profile's outcome.
+        outcomes: Vec<Outcome>,
+        /// The one change holding all successes.
+        plan: Result<Plan, String>,
+    },
 }
 
 /// Why a write from the TUI did not happen.
@@ -78,6 +95,17 @@ pub enum Command {
         renewal: Box<Renewal>,
         /// The code.
         code: CodeSource,
+    },
+    /// Renew several profiles with one code in the background.
+    RenewMany {
+        /// Id to match the answers.
+        job: u64,
+        /// What to do.
+        bulk: Box<BulkPlan>,
+        /// The code.
+        code: CodeSource,
+        /// The files the change is planned on.
+        files: Box<crate::awsfiles::AwsFiles>,
     },
     /// Write a confirmed plan in the background.
     Write {
@@ -121,6 +149,17 @@ pub enum Overlay {
     Renew(RenewForm),
     /// A profile's defaults (mode, duration), saved to the settings file.
     Defaults(RenewForm),
+    /// Renewing the marked profiles with one code.
+    Bulk(Box<BulkForm>),
+    /// A bulk renewal is running: each profile with its outcome once known.
+    BulkRunning {
+        /// Its id.
+        job: u64,
+        /// When it started.
+        started: DateTime<Utc>,
+        /// Each profile and its outcome so far.
+        lines: Vec<(String, Option<Result<String, String>>)>,
+    },
     /// A renewal is running.
     Running {
         /// Its id.
@@ -143,6 +182,17 @@ pub enum Overlay {
     },
 }
 
+/// The bulk dialog: what will be renewed, and the one code.
+#[derive(Clone, Debug)]
+pub struct BulkForm {
+    /// The plan.
+    pub plan: BulkPlan,
+    /// The code typed so far.
+    pub code: String,
+    /// Why the last submit was refused.
+    pub error: Option<String>,
+}
+
 /// A planned write waiting for `y`.
 #[derive(Clone, Debug)]
 pub struct Preview {
@@ -162,6 +212,8 @@ pub struct Preview {
     pub writing: Option<u64>,
     /// Shown above the diff (e.g. the file changed on disk meanwhile).
     pub note: Option<String>,
+    /// For a bulk renewal: one line per profile (`✓ name → [target]`, `✗ name: why`).
+    pub outcomes: Vec<String>,
 }
 
 /// A short message in the footer that goes away by itself.
@@ -211,6 +263,8 @@ pub struct App {
     /// What a renewal of the selected profile would do (or why it cannot).
     pub selected_plan: Option<Result<Renewal, String>>,
     next_job: u64,
+    /// Profiles marked for a bulk renewal.
+    pub marked: BTreeSet<String>,
     /// Set when the app should exit.
     pub quit: bool,
 }
@@ -243,6 +297,7 @@ impl App {
             index: HashMap::new(),
             selected_plan: None,
             next_job: 1,
+            marked: BTreeSet::new(),
             quit: false,
         };
         app.refresh(aws_profile.as_deref());
@@ -258,8 +313,10 @@ impl App {
 
     /// Whether something is running (the loop then draws spinner frames).
     pub fn busy(&self) -> bool {
-        matches!(&self.overlay, Overlay::Running { .. })
-            || matches!(&self.overlay, Overlay::Preview(p) if p.writing.is_some())
+        matches!(
+            &self.overlay,
+            Overlay::Running { .. } | Overlay::BulkRunning { .. }
+        ) || matches!(&self.overlay, Overlay::Preview(p) if p.writing.is_some())
     }
 
     /// The expiry to show for a profile: its own, or that of the session its renewals write.
@@ -304,6 +361,27 @@ impl App {
                 Vec::new()
             }
             Msg::Renewed { job, result } => self.on_renewed(job, result),
+            Msg::BulkProgress { job, outcome } => {
+                if let Overlay::BulkRunning {
+                    job: running,
+                    lines,
+                    ..
+                } = &mut self.overlay
+                {
+                    if let Some(line) = lines
+                        .iter_mut()
+                        .find(|(p, _)| *running == job && *p == outcome.profile)
+                    {
+                        line.1 = Some(outcome.result);
+                    }
+                }
+                Vec::new()
+            }
+            Msg::RenewedMany {
+                job,
+                outcomes,
+                plan,
+            } => self.on_renewed_many(job, outcomes, plan),
             Msg::SettingsSaved(result) => {
                 match result {
                     Ok(settings) => {
@@ -360,6 +438,23 @@ impl App {
             }
             Overlay::Renew(form) => self.on_form_key(form, key),
             Overlay::Defaults(form) => self.on_defaults_key(form, key),
+            Overlay::Bulk(form) => self.on_bulk_key(*form, key),
+            Overlay::BulkRunning {
+                job,
+                started,
+                lines,
+            } => {
+                if key.code == KeyCode::Esc {
+                    self.toast("Bulk renewal cancelled; nothing written.".into(), false);
+                } else {
+                    self.overlay = Overlay::BulkRunning {
+                        job,
+                        started,
+                        lines,
+                    };
+                }
+                Vec::new()
+            }
             Overlay::Running {
                 job,
                 profile,
@@ -416,6 +511,22 @@ impl App {
             KeyCode::Home | KeyCode::Char('g') => self.select(0),
             KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
             KeyCode::Char('/') => self.filtering = true,
+            KeyCode::Char(' ') => {
+                if let Some(name) = self.selected_profile().map(|p| p.name.clone()) {
+                    if !self.marked.remove(&name) {
+                        self.marked.insert(name);
+                    }
+                }
+                self.select(self.selected.saturating_add(1));
+            }
+            KeyCode::Char('a') => {
+                let expiring = bulk::expiring_roles(&self.data.profiles, &self.settings, self.now);
+                if expiring.is_empty() {
+                    self.toast("No role profile is expired or expiring soon.".into(), false);
+                }
+                self.marked.extend(expiring);
+            }
+            KeyCode::Esc if self.filter.is_empty() => self.marked.clear(),
             KeyCode::Esc if !self.filter.is_empty() => {
                 self.filter.clear();
                 let keep = self.selected_profile().map(|p| p.name.clone());
@@ -432,6 +543,21 @@ impl App {
             }
             KeyCode::Char('?') => self.overlay = Overlay::Help,
             KeyCode::Char('R') => return vec![Command::Reload],
+            KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => {
+                let names: Vec<String> = self.marked.iter().cloned().collect();
+                let plan = bulk::plan_bulk(
+                    &self.data.map,
+                    &self.data.profiles,
+                    &names,
+                    &self.settings,
+                    self.now,
+                );
+                self.overlay = Overlay::Bulk(Box::new(BulkForm {
+                    plan,
+                    code: String::new(),
+                    error: None,
+                }));
+            }
             KeyCode::Enter | KeyCode::Char('r') => self.open_form(),
             KeyCode::Char('s') => {
                 self.open_form();
@@ -500,6 +626,120 @@ impl App {
             _ => {}
         }
         self.overlay = Overlay::Renew(form);
+        Vec::new()
+    }
+
+    fn on_bulk_key(&mut self, mut form: BulkForm, key: KeyEvent) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Backspace => {
+                form.code.pop();
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() && form.code.len() < 6 => form.code.push(c),
+            KeyCode::Enter => return self.submit_bulk(form),
+            _ => {}
+        }
+        self.overlay = Overlay::Bulk(Box::new(form));
+        Vec::new()
+    }
+
+    fn submit_bulk(&mut self, mut form: BulkForm) -> Vec<Command> {
+        let plan = &form.plan;
+        if plan.session.is_none() && plan.renewals.is_empty() {
+            form.error = Some("Nothing can be renewed: see the reasons above.".into());
+            self.overlay = Overlay::Bulk(Box::new(form));
+            return Vec::new();
+        }
+        let code = match (&plan.session, plan.needs_code()) {
+            (_, false) => CodeSource::NotNeeded,
+            (Some(session), true) => match self.mfa_process(session) {
+                Some(cmd) => CodeSource::Process(cmd),
+                None => match MfaCode::parse(&form.code) {
+                    Ok(code) => CodeSource::Typed(code),
+                    Err(e) => {
+                        form.error = Some(e);
+                        self.overlay = Overlay::Bulk(Box::new(form));
+                        return Vec::new();
+                    }
+                },
+            },
+            (None, true) => {
+                form.error =
+                    Some("These profiles need different MFA codes: renew them one by one.".into());
+                self.overlay = Overlay::Bulk(Box::new(form));
+                return Vec::new();
+            }
+        };
+        let job = self.job();
+        let lines = plan
+            .session
+            .iter()
+            .chain(&plan.renewals)
+            .map(|r| r.profile.clone())
+            .chain(plan.skipped.iter().map(|(p, _)| p.clone()))
+            .map(|p| (p, None))
+            .collect();
+        self.overlay = Overlay::BulkRunning {
+            job,
+            started: self.now,
+            lines,
+        };
+        vec![Command::RenewMany {
+            job,
+            bulk: Box::new(form.plan),
+            code,
+            files: Box::new(self.data.files.clone()),
+        }]
+    }
+
+    fn on_renewed_many(
+        &mut self,
+        job: u64,
+        outcomes: Vec<Outcome>,
+        plan: Result<Plan, String>,
+    ) -> Vec<Command> {
+        let Overlay::BulkRunning { job: running, .. } = &self.overlay else {
+            return Vec::new();
+        };
+        if *running != job {
+            return Vec::new();
+        }
+        let lines: Vec<String> = outcomes
+            .iter()
+            .map(|o| match &o.result {
+                Ok(target) => format!("✓ {} → [{target}]", o.profile),
+                Err(why) => format!("✗ {}: {why}", o.profile),
+            })
+            .collect();
+        match plan {
+            Ok(plan) if !plan.changes.is_empty() => {
+                self.marked.clear();
+                let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
+                self.overlay = Overlay::Preview(Box::new(Preview {
+                    profile: format!("{ok} profiles"),
+                    target: format!("{ok} targets"),
+                    expires: None,
+                    diff: plan.diff().lines().map(str::to_owned).collect(),
+                    plan,
+                    scroll: 0,
+                    writing: None,
+                    note: None,
+                    outcomes: lines,
+                }));
+            }
+            Ok(_) => {
+                self.overlay = Overlay::Error {
+                    title: "Nothing renewed".into(),
+                    message: lines.join(" "),
+                }
+            }
+            Err(e) => {
+                self.overlay = Overlay::Error {
+                    title: "Cannot write".into(),
+                    message: e,
+                }
+            }
+        }
         Vec::new()
     }
 
@@ -616,6 +856,7 @@ impl App {
                     scroll: 0,
                     writing: None,
                     note: None,
+                    outcomes: Vec::new(),
                 }))
             }
             Err(e) => {

@@ -171,6 +171,50 @@ async fn event_loop(
                         let _ = tx.send(Msg::SettingsSaved(result));
                     });
                 }
+                Command::RenewMany {
+                    job,
+                    bulk,
+                    code,
+                    files,
+                } => {
+                    let (api, tx) = (api.clone(), tx.clone());
+                    tokio::spawn(async move {
+                        let code = match code {
+                            CodeSource::Typed(c) => Ok(Some(c)),
+                            CodeSource::NotNeeded => Ok(None),
+                            CodeSource::Process(cmd) => tokio::task::spawn_blocking(move || {
+                                MfaCode::from_process(&cmd).map(Some)
+                            })
+                            .await
+                            .unwrap_or_else(|e| Err(e.to_string())),
+                        };
+                        let (outcomes, plan) = match code {
+                            Ok(code) => {
+                                let progress = |o: &crate::renew::bulk::Outcome| {
+                                    let _ = tx.send(Msg::BulkProgress {
+                                        job,
+                                        outcome: o.clone(),
+                                    });
+                                };
+                                let (outcomes, plan) = crate::renew::bulk::run(
+                                    api.as_ref(),
+                                    &files,
+                                    &bulk,
+                                    code.as_ref(),
+                                    &progress,
+                                )
+                                .await;
+                                (outcomes, plan.map_err(|e| e.to_string()))
+                            }
+                            Err(e) => (Vec::new(), Err(e)),
+                        };
+                        let _ = tx.send(Msg::RenewedMany {
+                            job,
+                            outcomes,
+                            plan,
+                        });
+                    });
+                }
                 Command::Write { job, plan } => {
                     let tx = tx.clone();
                     let options = app.settings.write_options(OnChange::Refuse);

@@ -331,3 +331,85 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
     };
     assert_eq!(plan.duration_secs, 7200, "the new default applies at once");
 }
+
+#[test]
+fn marked_profiles_renew_together_with_one_code() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, " ");
+    assert!(app.marked.contains("admin"));
+    assert_eq!(
+        app.selected_profile().unwrap().name,
+        "dev",
+        "space moves on"
+    );
+    press(app, "a");
+    assert_eq!(
+        app.marked.iter().collect::<Vec<_>>(),
+        ["admin"],
+        "a adds expiring roles only"
+    );
+    app.update(key(KeyCode::Enter));
+    let Overlay::Bulk(form) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(
+        form.plan.session.as_ref().unwrap().target,
+        "dev-mfa",
+        "one MFA session for the shared source"
+    );
+    assert!(
+        app.update(key(KeyCode::Enter)).is_empty(),
+        "a code is required"
+    );
+    press(app, "123456");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::RenewMany {
+        job, bulk, code, ..
+    }] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(*code, CodeSource::Typed(MfaCode::parse("123456").unwrap()));
+    assert_eq!(bulk.renewals.len(), 1);
+    let job = *job;
+    let outcome = Outcome {
+        profile: "admin".into(),
+        result: Ok("admin-mfa".into()),
+    };
+    app.update(Msg::BulkProgress {
+        job,
+        outcome: outcome.clone(),
+    });
+    let Overlay::BulkRunning { lines, .. } = &app.overlay else {
+        panic!()
+    };
+    assert!(
+        lines.iter().any(|(p, o)| p == "admin" && o.is_some()),
+        "{lines:?}"
+    );
+    let mut plan = Plan::default();
+    let edit = crate::awsfiles::Edit::Set {
+        section: "admin-mfa".into(),
+        key: "aws_access_key_id".into(),
+        value: "ASIAX".into(),
+    };
+    plan.edit(&app.data.files.credentials, vec![edit]).unwrap();
+    let failed = Outcome {
+        profile: "dev".into(),
+        result: Err("The MFA code was rejected.".into()),
+    };
+    app.update(Msg::RenewedMany {
+        job,
+        outcomes: vec![outcome, failed],
+        plan: Ok(plan),
+    });
+    let Overlay::Preview(preview) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(
+        preview.outcomes,
+        ["✓ admin → [admin-mfa]", "✗ dev: The MFA code was rejected."]
+    );
+    assert!(app.marked.is_empty());
+}

@@ -12,7 +12,7 @@ use ratatui::Frame;
 const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
 
 /// Every key, for the help overlay.
-pub const KEYS: [(&str, &str); 17] = [
+pub const KEYS: [(&str, &str); 19] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -25,6 +25,14 @@ pub const KEYS: [(&str, &str); 17] = [
     (
         "s",
         "save the profile's default mode and duration to the settings file",
+    ),
+    (
+        "space",
+        "mark / unmark for renewing several with one code (⏎ renews the marked)",
+    ),
+    (
+        "a",
+        "mark every role profile that is expired or expiring soon; Esc clears marks",
     ),
     (
         "R",
@@ -54,6 +62,42 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         Overlay::Help => help(theme, frame, area),
         Overlay::Renew(form) => renew(app, form, theme, frame, area),
         Overlay::Defaults(form) => defaults(form, theme, frame, area),
+        Overlay::Bulk(form) => bulk_form(form, theme, frame, area),
+        Overlay::BulkRunning { started, lines, .. } => {
+            let elapsed = (app.now - *started).num_milliseconds().max(0);
+            let spinner = SPINNER[(elapsed / 100) as usize % SPINNER.len()];
+            let mut text = vec![Line::from(format!(
+                "{spinner} Renewing {} profiles…  {:.1} s",
+                lines.len(),
+                elapsed as f64 / 1000.0
+            ))];
+            for (profile, outcome) in lines
+                .iter()
+                .take(usize::from(area.height.saturating_sub(6)))
+            {
+                text.push(match outcome {
+                    None => Line::styled(format!("  … {profile}"), theme.dim()),
+                    Some(Ok(target)) => {
+                        Line::styled(format!("  ✓ {profile} → [{target}]"), theme.ok())
+                    }
+                    Some(Err(why)) => Line::styled(format!("  ✗ {profile}: {why}"), theme.danger()),
+                });
+            }
+            text.push(Line::styled(
+                "Esc cancels (nothing is written).",
+                theme.dim(),
+            ));
+            let height = text.len() as u16 + 2;
+            dialog(
+                frame,
+                area,
+                " Working ",
+                100,
+                height,
+                Paragraph::new(text),
+                theme,
+            );
+        }
         Overlay::Running {
             profile, started, ..
         } => {
@@ -248,6 +292,62 @@ fn renew(app: &App, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rec
         area,
         &format!(" Renew {} ", form.profile),
         76,
+        height,
+        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        theme,
+    );
+}
+
+fn bulk_form(form: &crate::tui::app::BulkForm, theme: Theme, frame: &mut Frame, area: Rect) {
+    let plan = &form.plan;
+    let mut lines = Vec::new();
+    if let Some(session) = &plan.session {
+        lines.push(Line::from(format!(
+            "One MFA session for '{}' → [{}], then:",
+            session.source.profile, session.target
+        )));
+    }
+    for r in &plan.renewals {
+        lines.push(Line::from(format!(
+            "  {} → [{}] ({})",
+            r.profile,
+            r.target,
+            duration::human(r.duration_secs)
+        )));
+    }
+    for (profile, why) in &plan.skipped {
+        lines.push(Line::styled(
+            format!("  ✗ {profile}: {why}"),
+            theme.danger(),
+        ));
+    }
+    lines.push(Line::raw(""));
+    if plan.needs_code() {
+        let serial = plan.session.as_ref().and_then(|s| s.serial()).unwrap_or("");
+        lines.push(Line::from(vec![
+            Span::styled("MFA code   ", theme.dim()),
+            Span::styled(format!("[{:_<6}]", form.code), theme.selected()),
+            Span::styled(format!("  {serial}"), theme.dim()),
+        ]));
+    } else {
+        lines.push(Line::styled(
+            "No code needed: a fresh MFA session is reused.",
+            theme.dim(),
+        ));
+    }
+    if let Some(error) = &form.error {
+        lines.push(Line::styled(error.clone(), theme.danger()));
+    }
+    lines.push(Line::styled(
+        "⏎ renew all · Esc cancel — one diff, one backup, one write",
+        theme.dim(),
+    ));
+    let height = lines.len() as u16 + 2;
+    dialog(
+        frame,
+        area,
+        " Renew marked profiles ",
+        100,
         height,
         Paragraph::new(lines).wrap(Wrap { trim: false }),
         theme,

@@ -89,6 +89,18 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
+fn spans_marked(app: &App, theme: Theme, frame: &mut Frame, area: Rect, keys: &[(&str, &str)]) {
+    let mut spans = vec![Span::styled(
+        format!(" {} marked ", app.marked.len()),
+        theme.accent(),
+    )];
+    for (key, what) in keys {
+        spans.push(Span::styled(format!(" {key}"), theme.accent()));
+        spans.push(Span::raw(format!(" {what} ")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
 fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if let Some(toast) = &app.toast {
         let style = if toast.warning {
@@ -102,7 +114,16 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let keys: &[(&str, &str)] = if app.filtering {
+    let marked_keys = [
+        ("⏎", "renew marked"),
+        ("space", "mark"),
+        ("Esc", "clear marks"),
+        ("?", "help"),
+    ];
+    let keys: &[(&str, &str)] = if !app.marked.is_empty() && !app.filtering {
+        spans_marked(app, theme, frame, area, &marked_keys);
+        return;
+    } else if app.filtering {
         &[("type", "filter"), ("⏎", "done"), ("Esc", "clear")]
     } else {
         &[

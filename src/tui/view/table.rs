@@ -89,7 +89,7 @@ fn column_widths(app: &App, width: u16, offset: usize, visible: usize) -> [Const
     let region = longest(&|p| p.region.as_deref().map_or(1, str::len), 6, 14);
     let (kind, account, mfa, expires) = (11u16, 12u16, 3u16, 17u16);
     let spacing = 7;
-    let base = 1 + name + kind + region + mfa + expires + spacing;
+    let base = 2 + name + kind + region + mfa + expires + spacing;
     let (account, role) = if base + account + role <= width {
         (account, role)
     } else if base + account <= width {
@@ -99,7 +99,7 @@ fn column_widths(app: &App, width: u16, offset: usize, visible: usize) -> [Const
     };
     let slack = width.saturating_sub(base + account + role);
     [
-        Constraint::Length(1),
+        Constraint::Length(2),
         Constraint::Length(name + slack.min(8)),
         Constraint::Length(kind),
         Constraint::Length(account),
@@ -131,7 +131,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         .take(visible)
         .map(|&i| {
             let p = &app.data.profiles[i];
-            let marker = match (
+            let status = match (
                 p.problems.is_empty(),
                 app.aws_profile.as_deref() == Some(p.name.as_str()),
             ) {
@@ -139,6 +139,12 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 (true, true) => Span::styled("*", theme.accent()),
                 (true, false) => Span::raw(" "),
             };
+            let mark = if app.marked.contains(&p.name) {
+                Span::styled("●", theme.accent())
+            } else {
+                Span::raw(" ")
+            };
+            let marker = Line::from(vec![mark, status]);
             let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
             let (expiry, via_session) = app.shown_expiry(p);
             let expires = match expiry {
