@@ -48,6 +48,13 @@ fn where_to(endpoint: Option<&str>, service: &str, region: &str) -> String {
     endpoint.map_or_else(|| format!("{service} in {region}"), str::to_owned)
 }
 
+/// An STS client for `creds` at `site`, and how to name that endpoint in messages.
+fn sts_client(site: &CallSite, creds: &Credentials) -> (aws_sdk_sts::Client, String) {
+    let endpoint = site.sts_endpoint.as_deref();
+    let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
+    (client, where_to(endpoint, "STS", &site.region))
+}
+
 /// Maps an SDK failure to one sentence: service errors by code, transport failures by cause.
 fn map_error<E, R>(operation: &str, place: &str, site: &CallSite, err: SdkError<E, R>) -> AwsError
 where
@@ -105,9 +112,7 @@ impl AwsApi for SdkAws {
         call: SessionTokenCall,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
-            let endpoint = site.sts_endpoint.as_deref();
-            let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
-            let place = where_to(endpoint, "STS", &site.region);
+            let (client, place) = sts_client(site, creds);
             let answer = client
                 .get_session_token()
                 .duration_seconds(call.duration_secs)
@@ -127,9 +132,7 @@ impl AwsApi for SdkAws {
         call: AssumeRoleCall,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
-            let endpoint = site.sts_endpoint.as_deref();
-            let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
-            let place = where_to(endpoint, "STS", &site.region);
+            let (client, place) = sts_client(site, creds);
             let answer = client
                 .assume_role()
                 .role_arn(call.role_arn)
@@ -151,9 +154,7 @@ impl AwsApi for SdkAws {
         creds: &'a Credentials,
     ) -> BoxFuture<'a, Result<Identity, AwsError>> {
         Box::pin(async move {
-            let endpoint = site.sts_endpoint.as_deref();
-            let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
-            let place = where_to(endpoint, "STS", &site.region);
+            let (client, place) = sts_client(site, creds);
             let answer = client
                 .get_caller_identity()
                 .send()

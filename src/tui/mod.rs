@@ -136,15 +136,7 @@ async fn event_loop(
                 Command::Renew { job, renewal, code } => {
                     let (api, tx) = (api.clone(), tx.clone());
                     tokio::spawn(async move {
-                        let code = match code {
-                            CodeSource::Typed(c) => Ok(Some(c)),
-                            CodeSource::NotNeeded => Ok(None),
-                            CodeSource::Process(cmd) => tokio::task::spawn_blocking(move || {
-                                MfaCode::from_process(&cmd).map(Some)
-                            })
-                            .await
-                            .unwrap_or_else(|e| Err(e.to_string())),
-                        };
+                        let code = resolve_code(code).await;
                         let result = match code {
                             Ok(code) => execute::run(api.as_ref(), &renewal, code.as_ref())
                                 .await
@@ -179,15 +171,7 @@ async fn event_loop(
                 } => {
                     let (api, tx) = (api.clone(), tx.clone());
                     tokio::spawn(async move {
-                        let code = match code {
-                            CodeSource::Typed(c) => Ok(Some(c)),
-                            CodeSource::NotNeeded => Ok(None),
-                            CodeSource::Process(cmd) => tokio::task::spawn_blocking(move || {
-                                MfaCode::from_process(&cmd).map(Some)
-                            })
-                            .await
-                            .unwrap_or_else(|e| Err(e.to_string())),
-                        };
+                        let code = resolve_code(code).await;
                         let (outcomes, plan) = match code {
                             Ok(code) => {
                                 let progress = |o: &crate::renew::bulk::Outcome| {
@@ -240,6 +224,19 @@ async fn event_loop(
     input.abort();
     ticks.abort();
     Ok(())
+}
+
+/// The code for a job: typed, not needed, or from `mfa_process` (run off the async threads).
+async fn resolve_code(code: CodeSource) -> Result<Option<MfaCode>, String> {
+    match code {
+        CodeSource::Typed(c) => Ok(Some(c)),
+        CodeSource::NotNeeded => Ok(None),
+        CodeSource::Process(cmd) => {
+            tokio::task::spawn_blocking(move || MfaCode::from_process(&cmd).map(Some))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+        }
+    }
 }
 
 /// Re-reads the files off the UI loop; the result comes back as `Msg::Loaded`.
