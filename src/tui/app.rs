@@ -618,7 +618,7 @@ impl App {
             KeyCode::Up if form.field != Field::Mode => form.focus(false),
             KeyCode::Down if form.field != Field::Code => form.focus(true),
             KeyCode::Backspace => form.backspace(),
-            KeyCode::Char('m') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 form.masked = !form.masked
             }
             KeyCode::Char(c) => form.type_text(&c.to_string()),

@@ -413,3 +413,20 @@ fn marked_profiles_renew_together_with_one_code() {
     );
     assert!(app.marked.is_empty());
 }
+
+#[test]
+fn ctrl_t_hides_the_code_while_typing() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(key(KeyCode::Enter));
+    press(app, "12");
+    app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('t'),
+        KeyModifiers::CONTROL,
+    )));
+    let Overlay::Renew(form) = &app.overlay else {
+        panic!()
+    };
+    assert!(form.masked);
+    assert_eq!(form.code, "12", "the shortcut types nothing");
+}

@@ -47,7 +47,7 @@ pub const KEYS: [(&str, &str); 19] = [
         "0-9 (or paste)",
         "MFA code; type e.g. 90m in the duration field",
     ),
-    ("Ctrl-M", "hide / show the code"),
+    ("Ctrl-T", "hide / show the code"),
     (
         "⏎ / Esc",
         "renew / cancel (Esc also cancels a running call)",
