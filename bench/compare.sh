@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 python3 -c 'import botocore' 2>/dev/null || python3 -m pip install --quiet awscli
-command -v awsume >/dev/null || python3 -m pip install --quiet awsume >/dev/null 2>&1 || true
+command -v awsumepy >/dev/null || python3 -m pip install --quiet awsume >/dev/null 2>&1 || true
 command -v pyenv >/dev/null && pyenv rehash
 cargo build --release --quiet --bin mfatui --example gen_profiles
 bin=$PWD/target/release/mfatui
@@ -22,7 +22,8 @@ for n in 10 1000 10000; do
         "python3 -c 'import botocore.session as s; print(*s.Session().available_profiles, sep=\"\\n\")'"
         "aws configure list --profile user0")
   names=("mfatui list" "botocore available_profiles (= aws v2 list-profiles)" "aws configure list --profile user0")
-  if command -v awsume >/dev/null; then cmds+=("awsume -l"); names+=("awsume -l"); fi
+  # `awsume` is a wrapper meant to be sourced; `awsumepy -l` is the listing it runs.
+  if command -v awsumepy >/dev/null; then cmds+=("awsumepy -l"); names+=("awsume -l (awsumepy)"); fi
   slow_runs=$(( n >= 10000 ? 3 : runs ))
   hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$work/$n.json" "${cmds[@]}" >/dev/null 2>&1 || true
   python3 - "$work/$n.json" "$n" "${names[@]}" <<'PY'
