@@ -161,6 +161,32 @@ fn dialog(
     frame.render_widget(body.block(block), rect);
 }
 
+/// A form dialog: its lines, then the last error (if any) and the key hints.
+#[allow(clippy::too_many_arguments)]
+fn form_dialog(
+    frame: &mut Frame,
+    area: Rect,
+    title: &str,
+    width: u16,
+    mut lines: Vec<Line<'static>>,
+    error: Option<&str>,
+    keys: &str,
+    wrap: bool,
+    theme: Theme,
+) {
+    if let Some(error) = error {
+        lines.push(Line::styled(error.to_owned(), theme.danger()));
+    }
+    lines.push(Line::styled(keys.to_owned(), theme.dim()));
+    let height = lines.len() as u16 + 2;
+    let body = if wrap {
+        Paragraph::new(lines).wrap(Wrap { trim: false })
+    } else {
+        Paragraph::new(lines)
+    };
+    dialog(frame, area, title, width, height, body, theme);
+}
+
 fn help(theme: Theme, frame: &mut Frame, area: Rect) {
     let lines: Vec<Line> = KEYS
         .iter()
@@ -279,21 +305,15 @@ fn renew(app: &App, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rec
         }
         Err(e) => lines.push(Line::styled(e.clone(), theme.danger())),
     }
-    if let Some(error) = &form.error {
-        lines.push(Line::styled(error.clone(), theme.danger()));
-    }
-    lines.push(Line::styled(
-        "⏎ renew · Tab field · ←→ change · Esc cancel",
-        theme.dim(),
-    ));
-    let height = lines.len() as u16 + 2;
-    dialog(
+    form_dialog(
         frame,
         area,
         &format!(" Renew {} ", form.profile),
         76,
-        height,
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        lines,
+        form.error.as_deref(),
+        "⏎ renew · Tab field · ←→ change · Esc cancel",
+        true,
         theme,
     );
 }
@@ -335,21 +355,16 @@ fn bulk_form(form: &crate::tui::app::BulkForm, theme: Theme, frame: &mut Frame, 
             theme.dim(),
         ));
     }
-    if let Some(error) = &form.error {
-        lines.push(Line::styled(error.clone(), theme.danger()));
-    }
-    lines.push(Line::styled(
-        "⏎ renew all · Esc cancel — one diff, one backup, one write",
-        theme.dim(),
-    ));
-    let height = lines.len() as u16 + 2;
-    dialog(
+    let keys = "⏎ renew all · Esc cancel — one diff, one backup, one write";
+    form_dialog(
         frame,
         area,
         " Renew marked profiles ",
         100,
-        height,
-        Paragraph::new(lines).wrap(Wrap { trim: false }),
+        lines,
+        form.error.as_deref(),
+        keys,
+        true,
         theme,
     );
 }
@@ -362,7 +377,7 @@ fn defaults(form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
             ratatui::style::Style::new()
         }
     };
-    let mut lines = vec![
+    let lines = vec![
         Line::from(vec![
             Span::styled("Mode       ", theme.dim()),
             Span::styled(
@@ -386,21 +401,15 @@ fn defaults(form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.dim(),
         ),
     ];
-    if let Some(error) = &form.error {
-        lines.push(Line::styled(error.clone(), theme.danger()));
-    }
-    lines.push(Line::styled(
-        "⏎ save · Tab field · ←→ change · Esc cancel",
-        theme.dim(),
-    ));
-    let height = lines.len() as u16 + 2;
-    dialog(
+    form_dialog(
         frame,
         area,
         &format!(" Defaults for {} ", form.profile),
         76,
-        height,
-        Paragraph::new(lines),
+        lines,
+        form.error.as_deref(),
+        "⏎ save · Tab field · ←→ change · Esc cancel",
+        false,
         theme,
     );
 }
