@@ -217,3 +217,59 @@ fn through_session(r: &Renewal, session_profile: &str, creds: &Credentials) -> R
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::{profile, Document};
+    use chrono::TimeZone;
+    use std::path::Path;
+
+    const CONFIG: &str = "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = dev1\nmfa_serial = arn:aws:iam::1:mfa/ana\n\n\
+        [profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = dev1\nmfa_serial = arn:aws:iam::1:mfa/ana\n\n\
+        [profile other]\nrole_arn = arn:aws:iam::2:role/O\nsource_profile = dev2\nmfa_serial = arn:aws:iam::2:mfa/bo\n\n\
+        [profile dev1]\nmfa_serial = arn:aws:iam::1:mfa/ana\n\n[profile dev2]\nmfa_serial = arn:aws:iam::2:mfa/bo\n";
+    const CREDS: &str = "[dev1]\naws_access_key_id = AKIA1\naws_secret_access_key = s1\n\n[dev2]\naws_access_key_id = AKIA2\naws_secret_access_key = s2\n";
+
+    #[test]
+    fn one_session_for_the_shared_source_and_other_sources_are_explained() {
+        let structure = |t: &str| Document::from_str_lossless(t).structure().unwrap();
+        let map = ConfigMap::build(structure(CONFIG), structure(CREDS));
+        let profiles = profile::profiles(&map, Path::new("/nonexistent"));
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+        let names: Vec<String> = ["a", "b", "other", "ghost"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let bulk = plan_bulk(&map, &profiles, &names, &Settings::default(), now);
+        let session = bulk.session.as_ref().expect("one MFA session");
+        assert_eq!(
+            (session.source.profile.as_str(), session.target.as_str()),
+            ("dev1", "dev1-mfa")
+        );
+        assert_eq!(
+            bulk.renewals
+                .iter()
+                .map(|r| r.profile.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        let skipped: Vec<&str> = bulk.skipped.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(skipped, ["other", "ghost"]);
+        assert!(bulk.skipped[0].1.contains(
+            "needs its own MFA code (its keys come from 'dev2', the others' from 'dev1')"
+        ));
+        assert!(bulk.needs_code());
+        let creds = Credentials {
+            access_key_id: "ASIA".into(),
+            secret_access_key: crate::secret::Secret::new("s"),
+            session_token: None,
+            expiration: None,
+        };
+        let through = through_session(&bulk.renewals[0], "dev1-mfa", &creds);
+        assert!(
+            !through.needs_code() && through.source.mfa_session,
+            "the session stands in for the code"
+        );
+    }
+}
