@@ -143,16 +143,6 @@ impl Document {
         &self.text
     }
 
-    /// Whether the file begins with a UTF-8 byte-order mark.
-    pub fn has_bom(&self) -> bool {
-        self.bom
-    }
-
-    /// Number of lines (a final newline does not start another line).
-    pub fn line_count(&self) -> usize {
-        self.lines.len()
-    }
-
     /// The text of 0-based line `index`, without its ending.
     pub fn line(&self, index: usize) -> &str {
         let span = &self.lines[index];

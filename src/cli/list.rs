@@ -1,7 +1,7 @@
 //! `mfatui list`: every profile as a table or as a stable JSON array. Never prints secrets.
 
 use super::args::ListArgs;
-use crate::awsfiles::expiry::{relative, ExpirySource};
+use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile};
 use crate::settings::Settings;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -98,10 +98,7 @@ impl<'a> JsonProfile<'a> {
                 Expiry::At { .. } => "expired",
             },
             expiry_source: match &p.expiry {
-                Expiry::At { source, .. } => Some(match source {
-                    ExpirySource::Key(k) => k,
-                    ExpirySource::CliCache(_) => "cli-cache",
-                }),
+                Expiry::At { source, .. } => Some(source.label()),
                 _ => None,
             },
             problems: &p.problems,
