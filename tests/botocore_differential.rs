@@ -29,9 +29,9 @@ fn mfatui_view(dir: &Path) -> Value {
         cli_cache: dir.join("no-cache"),
         selected_profile: None,
     };
-    let map = AwsFiles::load(&paths).and_then(|files| files.config_map());
-    match map {
-        Ok(map) => json!({ "full_config": map.to_botocore_json() }),
+    let json = AwsFiles::load(&paths).and_then(|files| Ok(files.config_map()?.to_botocore_json()));
+    match json {
+        Ok(json) => json!({ "full_config": json }),
         Err(LoadError::Syntax { .. } | LoadError::Decode { .. }) => {
             json!({ "error": "ConfigParseError" })
         }

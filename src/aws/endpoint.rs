@@ -82,9 +82,9 @@ mod tests {
     use crate::awsfiles::{Document, Structure};
     use std::collections::HashMap;
 
-    fn map(config: &str) -> ConfigMap {
-        let s = Document::from_str_lossless(config).structure().unwrap();
-        ConfigMap::build(s, Structure::default())
+    fn map(config: &str) -> ConfigMap<'static> {
+        let doc = Document::from_str_lossless(config);
+        ConfigMap::build(doc.structure().unwrap(), Structure::default()).into_owned()
     }
 
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {

@@ -7,6 +7,7 @@
 //! change meaning, the edit is refused and the document is left as it was.
 
 use super::syntax::{self, Entry, Structure, SyntaxError};
+use std::sync::OnceLock;
 use thiserror::Error;
 
 const BOM: &str = "\u{feff}";
@@ -80,12 +81,21 @@ pub enum EditError {
 }
 
 /// A lossless AWS INI document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Document {
     bom: bool,
     text: String,
-    lines: Vec<LineSpan>,
+    /// The line index, built on first use: only edits need it, reading does not.
+    lines: OnceLock<Vec<LineSpan>>,
 }
+
+impl PartialEq for Document {
+    fn eq(&self, other: &Self) -> bool {
+        self.bom == other.bom && self.text == other.text
+    }
+}
+
+impl Eq for Document {}
 
 impl Default for Document {
     fn default() -> Self {
@@ -96,15 +106,21 @@ impl Default for Document {
 impl Document {
     /// Reads a document from raw file bytes. Fails only on bytes that are not UTF-8.
     pub fn parse(bytes: &[u8]) -> Result<Document, DecodeError> {
-        let (bom, body) = match bytes.strip_prefix(BOM.as_bytes()) {
-            Some(rest) => (true, rest),
-            None => (false, bytes),
-        };
-        match std::str::from_utf8(body) {
-            Ok(text) => Ok(Document::from_text(text.to_owned(), bom)),
+        Document::from_bytes(bytes.to_vec())
+    }
+
+    /// [`Document::parse`] taking the bytes over, so that they are not copied.
+    pub fn from_bytes(mut bytes: Vec<u8>) -> Result<Document, DecodeError> {
+        let bom = bytes.starts_with(BOM.as_bytes());
+        if bom {
+            bytes.drain(..BOM.len());
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Document::from_text(text, bom)),
             Err(err) => {
-                let bad = err.valid_up_to();
-                let line = 1 + body[..bad].iter().filter(|&&b| b == b'\n').count();
+                let bad = err.utf8_error().valid_up_to();
+                let body = err.as_bytes();
+                let line = 1 + memchr::memchr_iter(b'\n', &body[..bad]).count();
                 let byte_offset = bad + if bom { BOM.len() } else { 0 };
                 Err(DecodeError { line, byte_offset })
             }
@@ -120,8 +136,15 @@ impl Document {
     }
 
     fn from_text(text: String, bom: bool) -> Document {
-        let lines = split_lines(&text);
-        Document { bom, text, lines }
+        Document {
+            bom,
+            text,
+            lines: OnceLock::new(),
+        }
+    }
+
+    fn lines(&self) -> &[LineSpan] {
+        self.lines.get_or_init(|| line_spans(&self.text).collect())
     }
 
     /// The document's bytes, identical to the input when nothing was edited.
@@ -145,13 +168,13 @@ impl Document {
 
     /// The text of 0-based line `index`, without its ending.
     pub fn line(&self, index: usize) -> &str {
-        let span = &self.lines[index];
+        let span = &self.lines()[index];
         &self.text[span.start..span.end]
     }
 
     /// The line ending this file uses, for lines that an edit adds: the first one found.
     pub fn newline(&self) -> Ending {
-        self.lines
+        self.lines()
             .iter()
             .map(|l| l.ending)
             .find(|e| *e != Ending::None)
@@ -159,11 +182,11 @@ impl Document {
     }
 
     /// The file's sections and keys, read exactly as botocore's `configparser` reads them.
-    pub fn structure(&self) -> Result<Structure, SyntaxError> {
+    pub fn structure(&self) -> Result<Structure<'_>, SyntaxError> {
         if self.bom {
             return Err(SyntaxError::bom());
         }
-        syntax::read(self.lines.iter().map(|s| &self.text[s.start..s.end]))
+        syntax::read(line_spans(&self.text).map(|s| &self.text[s.start..s.end]))
     }
 
     /// Sets `key` in `section` to `value`: replaces the key's line if present, otherwise adds a
@@ -194,7 +217,8 @@ impl Document {
             }
         }
         let expected = |s: &Structure| s.value(section, key) == Some(value);
-        self.commit(edit.finish(), section, key, &structure, expected)
+        *self = self.verified(edit.finish(), section, key, &structure, expected)?;
+        Ok(())
     }
 
     /// Removes `key` (and its continuation lines) from `section`. Returns whether it was there.
@@ -212,7 +236,7 @@ impl Document {
             edit.remove(cont);
         }
         let expected = |s: &Structure| s.value(section, key).is_none();
-        self.commit(edit.finish(), section, key, &structure, expected)?;
+        *self = self.verified(edit.finish(), section, key, &structure, expected)?;
         Ok(true)
     }
 
@@ -234,7 +258,7 @@ impl Document {
         }
         let mut lines = Vec::new();
         let last_blank = self
-            .lines
+            .lines()
             .last()
             .is_none_or(|l| syntax::is_blank(&self.text[l.start..l.end]));
         if !last_blank {
@@ -249,10 +273,11 @@ impl Document {
                 sect.entries.len() == entries.len()
                     && entries
                         .iter()
-                        .all(|(k, v)| sect.entry(k).map(|e| e.value.as_str()) == Some(*v))
+                        .all(|(k, v)| sect.entry(k).map(|e| e.value.as_ref()) == Some(*v))
             })
         };
-        self.commit(edit.finish(), section, "", &structure, expected)
+        *self = self.verified(edit.finish(), section, "", &structure, expected)?;
+        Ok(())
     }
 
     /// Sets every pair in `section`, creating the section at the end of the file if needed.
@@ -301,16 +326,16 @@ impl Document {
         format!("{}{key}{separator}{value}", &prefix[..indent_len])
     }
 
-    /// Takes the edited `text` if it reads back exactly as `before` except for what `expected`
-    /// checks about `section`/`key`.
-    fn commit(
-        &mut self,
+    /// The document with the edited `text`, if it reads back exactly as `before` except for
+    /// what `expected` checks about `section`/`key`.
+    fn verified(
+        &self,
         text: String,
         section: &str,
         key: &str,
         before: &Structure,
         expected: impl Fn(&Structure) -> bool,
-    ) -> Result<(), EditError> {
+    ) -> Result<Document, EditError> {
         let candidate = Document::from_text(text, self.bom);
         let unverified = || EditError::Unverified {
             section: section.to_owned(),
@@ -320,57 +345,38 @@ impl Document {
         if !expected(&after) || !before.same_except(&after, section, key) {
             return Err(unverified());
         }
-        *self = candidate;
-        Ok(())
+        drop(after);
+        Ok(candidate)
     }
 }
 
 /// Splits text into lines the way Python's universal newlines do (`\n`, `\r\n`, `\r`).
-fn split_lines(text: &str) -> Vec<LineSpan> {
+fn line_spans(text: &str) -> impl Iterator<Item = LineSpan> + '_ {
     let bytes = text.as_bytes();
-    let mut lines = Vec::with_capacity(bytes.len() / 24 + 1);
     let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\n' => {
-                lines.push(LineSpan {
-                    start,
-                    end: i,
-                    ending: Ending::Lf,
-                });
-                i += 1;
-                start = i;
-            }
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
-                lines.push(LineSpan {
-                    start,
-                    end: i,
-                    ending: Ending::CrLf,
-                });
-                i += 2;
-                start = i;
-            }
-            b'\r' => {
-                lines.push(LineSpan {
-                    start,
-                    end: i,
-                    ending: Ending::Cr,
-                });
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
         }
-    }
-    if start < bytes.len() {
-        lines.push(LineSpan {
-            start,
-            end: bytes.len(),
-            ending: Ending::None,
-        });
-    }
-    lines
+        let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[start..]) else {
+            let span = LineSpan {
+                start,
+                end: bytes.len(),
+                ending: Ending::None,
+            };
+            start = bytes.len();
+            return Some(span);
+        };
+        let end = start + at;
+        let ending = match (bytes[end], bytes.get(end + 1)) {
+            (b'\n', _) => Ending::Lf,
+            (_, Some(b'\n')) => Ending::CrLf,
+            _ => Ending::Cr,
+        };
+        let span = LineSpan { start, end, ending };
+        start = end + ending.as_str().len();
+        Some(span)
+    })
 }
 
 /// Whitespace at the end of a line, kept when the line's value is replaced.
@@ -420,8 +426,8 @@ impl<'a> LineEdit<'a> {
         let doc = self.doc;
         let nl = doc.newline().as_str();
         let mut out = String::with_capacity(doc.text.len() + 256);
-        let last = doc.lines.len().checked_sub(1);
-        for (i, span) in doc.lines.iter().enumerate() {
+        let last = doc.lines().len().checked_sub(1);
+        for (i, span) in doc.lines().iter().enumerate() {
             if !self.removed.contains(&i) {
                 match self.replaced.iter().find(|(l, _)| *l == i) {
                     Some((_, text)) => out.push_str(text),

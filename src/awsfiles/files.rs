@@ -59,7 +59,7 @@ impl AwsFile {
                 path: path.to_owned(),
                 source,
             })?;
-            let doc = Document::parse(&bytes).map_err(|source| LoadError::Decode {
+            let doc = Document::from_bytes(bytes).map_err(|source| LoadError::Decode {
                 path: path.to_owned(),
                 source,
             })?;
@@ -76,7 +76,7 @@ impl AwsFile {
     }
 
     /// The file's structure, or the syntax error naming this file.
-    pub fn structure(&self) -> Result<Structure, LoadError> {
+    pub fn structure(&self) -> Result<Structure<'_>, LoadError> {
         self.document
             .structure()
             .map_err(|source| LoadError::Syntax {
@@ -108,7 +108,7 @@ impl AwsFiles {
     }
 
     /// The merged configuration, as botocore builds it.
-    pub fn config_map(&self) -> Result<ConfigMap, LoadError> {
+    pub fn config_map(&self) -> Result<ConfigMap<'_>, LoadError> {
         Ok(ConfigMap::build(
             self.config.structure()?,
             self.credentials.structure()?,

@@ -163,9 +163,9 @@ fn secret_values(a: &Document, b: &Document) -> Vec<String> {
                 for entry in section
                     .entries
                     .iter()
-                    .filter(|e| SECRET_KEYS.contains(&e.key.as_str()))
+                    .filter(|e| SECRET_KEYS.contains(&e.key.as_ref()))
                 {
-                    out.push(entry.value.clone());
+                    out.push(entry.value.to_string());
                 }
             }
         }

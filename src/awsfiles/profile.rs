@@ -44,15 +44,19 @@ impl ProfileKind {
     }
 }
 
+/// A short text held inline (no allocation up to 24 bytes): profile names, regions, account
+/// ids and the like, so that building 10,000 profiles costs few allocations.
+pub type Name = compact_str::CompactString;
+
 /// Which convention named a profile's MFA device.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MfaDevice {
     /// The device ARN (or hardware serial).
-    pub serial: String,
+    pub serial: Name,
     /// The key it was read from: `mfa_serial`, `aws_mfa_device` (aws-mfa) or `__mfa__`.
     pub key: &'static str,
     /// The profile it was read from (this one, or its aws-mfa `NAME-long-term` partner).
-    pub profile: String,
+    pub profile: Name,
 }
 
 /// Keys naming an MFA device, in the order they are looked at.
@@ -62,30 +66,30 @@ pub const MFA_KEYS: [&str; 3] = ["mfa_serial", "aws_mfa_device", "__mfa__"];
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
     /// The profile name as the AWS CLI's `--profile` takes it.
-    pub name: String,
+    pub name: Name,
     /// How it gets credentials.
     pub kind: ProfileKind,
     /// Section in the config file, if any (e.g. `profile dev`).
-    pub config_section: Option<String>,
+    pub config_section: Option<Name>,
     /// Section in the credentials file, if any.
-    pub credentials_section: Option<String>,
+    pub credentials_section: Option<Name>,
     /// `region`.
-    pub region: Option<String>,
+    pub region: Option<Name>,
     /// The role this profile assumes (`role_arn`), or the one aws-mfa recorded as
     /// `assumed_role_arn` for its short-term profile.
-    pub role_arn: Option<String>,
+    pub role_arn: Option<Name>,
     /// The AWS account, from the role ARN, SSO account or MFA device ARN.
-    pub account: Option<String>,
+    pub account: Option<Name>,
     /// The role or user name, from the same places.
-    pub principal: Option<String>,
+    pub principal: Option<Name>,
     /// `source_profile`.
-    pub source_profile: Option<String>,
+    pub source_profile: Option<Name>,
     /// `credential_source` (Environment, Ec2InstanceMetadata, EcsContainer).
-    pub credential_source: Option<String>,
+    pub credential_source: Option<Name>,
     /// For roles: the profiles walked to reach base credentials, nearest first.
-    pub chain: Vec<String>,
+    pub chain: Vec<Name>,
     /// The aws-mfa `NAME-long-term` profile that holds this profile's long-term keys.
-    pub long_term_profile: Option<String>,
+    pub long_term_profile: Option<Name>,
     /// The MFA device renewals would use.
     pub mfa: Option<MfaDevice>,
     /// `mfa_process` (a command printing the code, as aws-vault supports).
@@ -93,7 +97,7 @@ pub struct Profile {
     /// Whether the profile holds an access key pair.
     pub has_keys: bool,
     /// The last four characters of the access key id, for recognising keys without showing them.
-    pub access_key_suffix: Option<String>,
+    pub access_key_suffix: Option<Name>,
     /// When its temporary credentials expire.
     pub expiry: Expiry,
     /// What is wrong with it, one sentence each.
@@ -113,8 +117,9 @@ pub fn profiles_with_suffix(
     long_term_suffix: &str,
 ) -> Vec<Profile> {
     let cache = CacheDir::read(cli_cache);
+    let mut scratch = String::new();
     map.profiles()
-        .map(|(name, settings)| build(map, name, settings, &cache, long_term_suffix))
+        .map(|(name, settings)| build(map, name, settings, &cache, long_term_suffix, &mut scratch))
         .collect()
 }
 
@@ -124,15 +129,20 @@ fn build(
     p: &ProfileSettings,
     cache: &CacheDir,
     suffix: &str,
+    scratch: &mut String,
 ) -> Profile {
-    let text = |k: &str| p.get(k).map(str::to_owned);
+    let text = |k: &str| p.get(k).map(Name::from);
     let kind = classify(p);
     let mut problems = Vec::new();
-    let long_term_profile = name
-        .strip_suffix(suffix)
-        .is_none()
-        .then(|| format!("{name}{suffix}"))
-        .filter(|lt| map.profile(lt).is_some());
+    let long_term_profile = if name.ends_with(suffix) {
+        None
+    } else {
+        // Looked up in a reused buffer: almost no profile has an aws-mfa partner.
+        scratch.clear();
+        scratch.push_str(name);
+        scratch.push_str(suffix);
+        map.profile(scratch).map(|_| Name::from(scratch.as_str()))
+    };
 
     let mfa = mfa_device(name, p).or_else(|| {
         let lt = long_term_profile.as_deref()?;
@@ -166,10 +176,10 @@ fn build(
     let expiry = expiry_of(kind, p, cache);
 
     Profile {
-        name: name.to_owned(),
+        name: Name::from(name),
         kind,
-        config_section: p.config_section.clone(),
-        credentials_section: p.credentials_section.clone(),
+        config_section: p.config_section.as_deref().map(Name::from),
+        credentials_section: p.credentials_section.as_deref().map(Name::from),
         region: text("region"),
         role_arn,
         account,
@@ -220,9 +230,9 @@ fn mfa_device(name: &str, p: &ProfileSettings) -> Option<MfaDevice> {
     MFA_KEYS.iter().find_map(|&key| {
         let serial = p.get(key).filter(|s| !s.is_empty())?;
         Some(MfaDevice {
-            serial: serial.to_owned(),
+            serial: Name::from(serial),
             key,
-            profile: name.to_owned(),
+            profile: Name::from(name),
         })
     })
 }
@@ -234,33 +244,33 @@ fn has_static_keys(p: &ProfileSettings) -> bool {
 /// Walks `source_profile` links from a role profile the way botocore's AssumeRoleProvider
 /// does. Returns the profiles visited after `name`, or one sentence saying why it fails:
 /// a missing profile, a loop, or a source without credentials.
-pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<String>, String> {
-    let mut visited = vec![name.to_owned()];
-    let mut current = name.to_owned();
+pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
+    let owned = |visited: &[&str]| visited[1..].iter().map(|&v| Name::from(v)).collect();
+    let mut visited: Vec<&str> = vec![name];
+    let mut current = name;
     loop {
         let settings = map
-            .profile(&current)
+            .profile(current)
             .ok_or_else(|| format!("profile '{current}' does not exist"))?;
         if settings.get("credential_source").is_some() && current != name {
-            return Ok(visited.split_off(1));
+            return Ok(owned(&visited));
         }
         let Some(source) = settings.get("source_profile") else {
-            return Ok(visited.split_off(1));
+            return Ok(owned(&visited));
         };
         let Some(src) = map.profile(source) else {
             return Err(format!(
                 "source_profile '{source}' (named in '{current}') does not exist"
             ));
         };
-        if visited.iter().any(|v| v == source) {
+        if visited.contains(&source) {
+            visited.push(source);
             if source == current && has_static_keys(src) {
-                visited.push(source.to_owned());
-                return Ok(visited.split_off(1));
+                return Ok(owned(&visited));
             }
-            visited.push(source.to_owned());
             return Err(format!("source_profile loop: {}", visited.join(" → ")));
         }
-        visited.push(source.to_owned());
+        visited.push(source);
         if has_static_keys(src) || !src.has("role_arn") {
             let usable = has_static_keys(src)
                 || src.has("credential_process")
@@ -270,9 +280,9 @@ pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<String>, String>
             if !usable {
                 return Err(format!("source profile '{source}' has no credentials"));
             }
-            return Ok(visited.split_off(1));
+            return Ok(owned(&visited));
         }
-        current = source.to_owned();
+        current = source;
     }
 }
 
@@ -281,35 +291,31 @@ fn identity(
     p: &ProfileSettings,
     role_arn: Option<&str>,
     mfa: Option<&MfaDevice>,
-) -> (Option<String>, Option<String>) {
+) -> (Option<Name>, Option<Name>) {
     if let Some((account, resource)) = role_arn.and_then(split_arn) {
         let role = resource.strip_prefix("role/").unwrap_or(resource);
         let role = role.rsplit('/').next().unwrap_or(role);
-        return (Some(account.to_owned()), Some(role.to_owned()));
+        return (Some(account.into()), Some(role.into()));
     }
     if let Some(account) = p.get("sso_account_id") {
-        return (
-            Some(account.to_owned()),
-            p.get("sso_role_name").map(str::to_owned),
-        );
+        return (Some(account.into()), p.get("sso_role_name").map(Name::from));
     }
     if let Some((account, resource)) = mfa.and_then(|m| split_arn(&m.serial)) {
         let user = resource.strip_prefix("mfa/").unwrap_or(resource);
         let user = user.rsplit('/').next().unwrap_or(user);
-        return (Some(account.to_owned()), Some(user.to_owned()));
+        return (Some(account.into()), Some(user.into()));
     }
     (None, None)
 }
 
 /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` → (ACCOUNT, RESOURCE).
 fn split_arn(arn: &str) -> Option<(&str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let (_partition, _service, _region) = (parts.next()?, parts.next()?, parts.next()?);
-    let account = parts.next()?;
-    let resource = parts.next()?;
+    let rest = arn.strip_prefix("arn:")?;
+    let mut colons = memchr::memchr_iter(b':', rest.as_bytes());
+    let (_partition, _service, region_end) = (colons.next()?, colons.next()?, colons.next()?);
+    let account_end = colons.next()?;
+    let account = &rest[region_end + 1..account_end];
+    let resource = &rest[account_end + 1..];
     (!account.is_empty()).then_some((account, resource))
 }
 
@@ -334,14 +340,9 @@ fn expiry_of(kind: ProfileKind, p: &ProfileSettings, cache: &CacheDir) -> Expiry
 }
 
 /// The last four characters of a key id, masked: `****WXYZ`.
-pub fn key_suffix(key_id: &str) -> String {
-    let tail: String = key_id
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("****{tail}")
+pub fn key_suffix(key_id: &str) -> Name {
+    let start = key_id.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    let mut out = Name::const_new("****");
+    out.push_str(&key_id[start..]);
+    out
 }

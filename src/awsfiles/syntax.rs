@@ -7,7 +7,8 @@
 //! module is a line-by-line port of that algorithm which also remembers on which lines each
 //! section and key stand, so that edits can touch exactly those lines.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 use std::fmt;
 use thiserror::Error;
 
@@ -92,13 +93,14 @@ impl fmt::Display for SyntaxErrorKind {
     }
 }
 
-/// One `key = value` setting with the lines it occupies.
+/// One `key = value` setting with the lines it occupies. Borrows the file's text wherever
+/// the key and value appear in it verbatim (almost always), so reading allocates little.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'a> {
     /// The key, lower-cased as configparser does.
-    pub key: String,
+    pub key: Cow<'a, str>,
     /// The value as botocore sees it (continuation lines joined with `\n`, right-trimmed).
-    pub value: String,
+    pub value: Cow<'a, str>,
     /// 0-based line of the `key = value` line.
     pub line: usize,
     /// 0-based lines that continue the value (indented lines after it).
@@ -107,7 +109,18 @@ pub struct Entry {
     pub first_value_len: usize,
 }
 
-impl Entry {
+impl Entry<'_> {
+    /// The same entry holding its own copies of its key and value.
+    pub fn into_owned(self) -> Entry<'static> {
+        Entry {
+            key: Cow::Owned(self.key.into_owned()),
+            value: Cow::Owned(self.value.into_owned()),
+            line: self.line,
+            continuation: self.continuation,
+            first_value_len: self.first_value_len,
+        }
+    }
+
     /// The last line that belongs to this setting.
     pub fn last_line(&self) -> usize {
         self.continuation.last().copied().unwrap_or(self.line)
@@ -122,50 +135,50 @@ impl Entry {
 
 /// One `[section]` with its settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Section {
+pub struct Section<'a> {
     /// The text between the brackets, untrimmed (e.g. `profile dev`).
-    pub name: String,
+    pub name: &'a str,
     /// 0-based line of the header.
     pub header: usize,
     /// Settings in file order.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<Entry<'a>>,
 }
 
-impl Section {
+impl<'a> Section<'a> {
     /// The setting with lower-case `key`, if any.
-    pub fn entry(&self, key: &str) -> Option<&Entry> {
+    pub fn entry(&self, key: &str) -> Option<&Entry<'a>> {
         self.entries.iter().find(|e| e.key == key)
     }
 }
 
 /// Every section of a file (except `[DEFAULT]`) and the `[DEFAULT]` settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Structure {
+pub struct Structure<'a> {
     /// Sections in the order they first appear.
-    pub sections: Vec<Section>,
+    pub sections: Vec<Section<'a>>,
     /// Settings of all `[DEFAULT]` sections, inherited by every section.
-    pub defaults: Vec<Entry>,
+    pub defaults: Vec<Entry<'a>>,
 }
 
-impl Structure {
+impl<'a> Structure<'a> {
     /// The section named exactly `name`.
-    pub fn section(&self, name: &str) -> Option<&Section> {
+    pub fn section(&self, name: &str) -> Option<&Section<'a>> {
         self.sections.iter().find(|s| s.name == name)
     }
 
     /// The value of `key` in section `name` as written there (not inherited from DEFAULT).
     pub fn value(&self, name: &str, key: &str) -> Option<&str> {
-        self.section(name)?.entry(key).map(|e| e.value.as_str())
+        self.section(name)?.entry(key).map(|e| e.value.as_ref())
     }
 
     /// Whether both structures hold the same sections, keys and values, ignoring `key` of
     /// `section` (or the whole of `section` when `key` is empty).
     pub fn same_except(&self, other: &Structure, section: &str, key: &str) -> bool {
-        fn meaning<'a>(
-            s: &'a Structure,
+        fn meaning<'s>(
+            s: &'s Structure,
             section: &str,
             key: &str,
-        ) -> Vec<(&'a str, Vec<(&'a str, &'a str)>)> {
+        ) -> Vec<(&'s str, Vec<(&'s str, &'s str)>)> {
             s.sections
                 .iter()
                 .filter(|sect| !(key.is_empty() && sect.name == section))
@@ -174,20 +187,19 @@ impl Structure {
                         .entries
                         .iter()
                         .filter(|e| !(sect.name == section && e.key == key))
-                        .map(|e| (e.key.as_str(), e.value.as_str()))
+                        .map(|e| (e.key.as_ref(), e.value.as_ref()))
                         .collect();
-                    (sect.name.as_str(), entries)
+                    (sect.name, entries)
                 })
                 .collect()
         }
-        let defaults = |s: &'_ Structure| -> Vec<(String, String)> {
-            s.defaults
+        let same_defaults = self.defaults.len() == other.defaults.len()
+            && self
+                .defaults
                 .iter()
-                .map(|e| (e.key.clone(), e.value.clone()))
-                .collect()
-        };
-        defaults(self) == defaults(other)
-            && meaning(self, section, key) == meaning(other, section, key)
+                .zip(&other.defaults)
+                .all(|(a, b)| a.key == b.key && a.value == b.value);
+        same_defaults && meaning(self, section, key) == meaning(other, section, key)
     }
 }
 
@@ -201,6 +213,50 @@ pub fn is_blank(line: &str) -> bool {
     line.chars().all(is_py_space)
 }
 
+/// [`is_py_space`] for one ASCII byte.
+fn is_ascii_py_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1c..=0x1f)
+}
+
+/// `s.lstrip()`: byte by byte while the text is ASCII, by character after that.
+fn trim_start_py(s: &str) -> &str {
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        if !b.is_ascii() {
+            return s[i..].trim_start_matches(is_py_space);
+        }
+        if !is_ascii_py_space(b) {
+            return &s[i..];
+        }
+    }
+    ""
+}
+
+/// `s.rstrip()`: byte by byte while the text is ASCII, by character after that.
+fn trim_end_py(s: &str) -> &str {
+    for (i, &b) in s.as_bytes().iter().enumerate().rev() {
+        if !b.is_ascii() {
+            return s[..=i].trim_end_matches(is_py_space);
+        }
+        if !is_ascii_py_space(b) {
+            return &s[..=i];
+        }
+    }
+    ""
+}
+
+/// How many whitespace characters a line starts with.
+fn indent_of(line: &str) -> usize {
+    for (i, &b) in line.as_bytes().iter().enumerate() {
+        if !b.is_ascii() {
+            return i + line[i..].chars().take_while(|&c| is_py_space(c)).count();
+        }
+        if !is_ascii_py_space(b) {
+            return i;
+        }
+    }
+    line.len()
+}
+
 /// Where the entry being read lives.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Target {
@@ -209,7 +265,7 @@ enum Target {
 }
 
 /// Reads lines (without endings) into sections and settings, or the error botocore would raise.
-pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, SyntaxError> {
+pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure<'a>, SyntaxError> {
     let mut out = Structure::default();
     let mut seen: HashMap<&'a str, usize> = HashMap::new();
     let mut target: Option<Target> = None;
@@ -219,24 +275,21 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
     let mut deferred: Option<SyntaxError> = None;
 
     for (index, line) in lines.enumerate() {
-        let stripped = line.trim_matches(is_py_space);
+        let stripped = trim_end_py(trim_start_py(line));
         let comment = stripped.starts_with('#') || stripped.starts_with(';');
         if stripped.is_empty() || comment {
             if let (false, Some((t, i))) = (comment, option) {
                 // configparser keeps blank lines inside a value; trailing ones are trimmed below.
-                entries_mut(&mut out, t)[i].value.push('\n');
+                entries_mut(&mut out, t)[i].value.to_mut().push('\n');
             }
             continue;
         }
-        let indent = if line.starts_with(is_py_space) {
-            line.chars().take_while(|&c| is_py_space(c)).count()
-        } else {
-            0
-        };
+        let indent = indent_of(line);
         if let Some((t, i)) = option.filter(|_| indent > indent_level) {
             let entry = &mut entries_mut(&mut out, t)[i];
-            entry.value.push('\n');
-            entry.value.push_str(stripped);
+            let value = entry.value.to_mut();
+            value.push('\n');
+            value.push_str(stripped);
             entry.continuation.push(index);
             continue;
         }
@@ -256,7 +309,7 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
             } else {
                 seen.insert(name, index);
                 out.sections.push(Section {
-                    name: name.to_owned(),
+                    name,
                     header: index,
                     entries: Vec::new(),
                 });
@@ -282,24 +335,27 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
             .bytes()
             .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
         {
-            name.to_lowercase()
+            Cow::Owned(name.to_lowercase())
         } else {
-            name.to_owned()
+            Cow::Borrowed(name)
         };
         let entries = entries_mut(&mut out, t);
         if entries.iter().any(|e| e.key == key) {
             let section = match t {
                 Target::Defaults => DEFAULT_SECTION.to_owned(),
-                Target::Section(s) => out.sections[s].name.clone(),
+                Target::Section(s) => out.sections[s].name.to_owned(),
             };
             return Err(SyntaxError {
                 line: index + 1,
-                kind: SyntaxErrorKind::DuplicateKey { section, key },
+                kind: SyntaxErrorKind::DuplicateKey {
+                    section,
+                    key: key.into_owned(),
+                },
             });
         }
         entries.push(Entry {
             key,
-            value: value.to_owned(),
+            value: Cow::Borrowed(value),
             line: index,
             continuation: Vec::new(),
             first_value_len: value.len(),
@@ -314,13 +370,16 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
         .iter_mut()
         .chain(out.sections.iter_mut().flat_map(|s| s.entries.iter_mut()));
     for entry in all {
-        let kept = entry.value.trim_end_matches(is_py_space).len();
-        entry.value.truncate(kept);
+        if let Cow::Owned(value) = &mut entry.value {
+            // Only joined values can end in whitespace: a borrowed one ends a trimmed line.
+            let kept = value.trim_end_matches(is_py_space).len();
+            value.truncate(kept);
+        }
         if entry.value.starts_with('\n') && entry.nested().is_none() {
             return Err(SyntaxError {
                 line: entry.line + 1,
                 kind: SyntaxErrorKind::BadNestedSetting {
-                    key: entry.key.clone(),
+                    key: entry.key.clone().into_owned(),
                 },
             });
         }
@@ -328,7 +387,7 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure, Synta
     Ok(out)
 }
 
-fn entries_mut(out: &mut Structure, target: Target) -> &mut Vec<Entry> {
+fn entries_mut<'s, 'a>(out: &'s mut Structure<'a>, target: Target) -> &'s mut Vec<Entry<'a>> {
     match target {
         Target::Defaults => &mut out.defaults,
         Target::Section(i) => &mut out.sections[i].entries,
@@ -346,9 +405,9 @@ fn section_header(stripped: &str) -> Option<&str> {
 /// configparser's `OPTCRE`: the name before the first `=` or `:` (right-trimmed) and the value
 /// after it (left-trimmed; the line is already trimmed).
 fn split_option(stripped: &str) -> Option<(&str, &str)> {
-    let at = stripped.find(['=', ':'])?;
-    let name = stripped[..at].trim_end_matches(is_py_space);
-    let value = stripped[at + 1..].trim_start_matches(is_py_space);
+    let at = memchr::memchr2(b'=', b':', stripped.as_bytes())?;
+    let name = trim_end_py(&stripped[..at]);
+    let value = trim_start_py(&stripped[at + 1..]);
     Some((name, value))
 }
 
@@ -389,4 +448,32 @@ fn py_splitlines(s: &str) -> impl Iterator<Item = &str> {
                 | '\u{2029}'
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Characters where the byte-wise fast paths could go wrong: ASCII spaces of every kind,
+    /// the separators Python counts as space, Unicode spaces, and other multi-byte text.
+    fn tricky() -> impl Strategy<Value = String> {
+        let pieces = prop::sample::select(vec![
+            " ", "\t", "\u{b}", "\u{c}", "\r", "\n", "\u{1c}", "\u{1f}", "\u{85}", "\u{a0}",
+            "\u{3000}", "\u{2028}", "a", "=", "é", "€", "🦀", "#",
+        ]);
+        prop::collection::vec(pieces, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn fast_trims_match_python_strip(s in tricky()) {
+            prop_assert_eq!(trim_start_py(&s), s.trim_start_matches(is_py_space));
+            prop_assert_eq!(trim_end_py(&s), s.trim_end_matches(is_py_space));
+            prop_assert_eq!(
+                indent_of(&s),
+                s.chars().take_while(|&c| is_py_space(c)).count()
+            );
+        }
+    }
 }

@@ -2,9 +2,10 @@
 
 use super::args::ListArgs;
 use crate::awsfiles::expiry::relative;
+use crate::awsfiles::profile::Name;
 use crate::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile};
 use crate::settings::Settings;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
@@ -13,18 +14,18 @@ use std::io::Write;
 pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let mut profiles = settings.profiles(&map, &paths.cli_cache);
-    profiles.sort_by(|a, b| a.name.cmp(&b.name));
+    let profiles = settings.profiles(&map, &paths.cli_cache);
+    let sorted = by_name(&profiles);
     let now = Utc::now();
     let selected = paths.selected_profile.as_deref();
     let out = if args.json {
-        let rows: Vec<JsonProfile> = profiles
+        let rows: Vec<JsonProfile> = sorted
             .iter()
             .map(|p| JsonProfile::new(p, now, selected))
             .collect();
         serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
     } else {
-        table(&profiles, now, selected)
+        table(&sorted, now, selected)
     };
     let written = std::io::stdout()
         .lock()
@@ -38,8 +39,28 @@ pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(),
         });
     // The process ends right after this: handing tens of thousands of small allocations back
     // one by one would cost more than the listing itself.
-    std::mem::forget((files, map, profiles, out));
+    std::mem::forget((sorted, out));
+    std::mem::forget((map, profiles));
+    std::mem::forget(files);
     written
+}
+
+/// The profiles sorted by name. Sorts references (a profile is a few hundred bytes) keyed by
+/// the name's first eight bytes, so most comparisons need not follow a pointer; equal keys
+/// fall back to comparing the whole names, so the order is exactly that of the names.
+fn by_name(profiles: &[Profile]) -> Vec<&Profile> {
+    let prefix = |name: &str| {
+        let mut bytes = [0u8; 8];
+        let n = name.len().min(8);
+        bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+        u64::from_be_bytes(bytes)
+    };
+    let mut keyed: Vec<(u64, &Profile)> = profiles.iter().map(|p| (prefix(&p.name), p)).collect();
+    keyed.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| a.1.name.as_str().cmp(b.1.name.as_str()))
+    });
+    keyed.into_iter().map(|(_, p)| p).collect()
 }
 
 /// One profile in `list --json`. Field names and meanings are part of the documented interface.
@@ -56,7 +77,7 @@ pub struct JsonProfile<'a> {
     role_arn: Option<&'a str>,
     source_profile: Option<&'a str>,
     credential_source: Option<&'a str>,
-    chain: &'a [String],
+    chain: Vec<&'a str>,
     long_term_profile: Option<&'a str>,
     mfa_serial: Option<&'a str>,
     mfa_source: Option<&'static str>,
@@ -84,7 +105,7 @@ impl<'a> JsonProfile<'a> {
             role_arn: p.role_arn.as_deref(),
             source_profile: p.source_profile.as_deref(),
             credential_source: p.credential_source.as_deref(),
-            chain: &p.chain,
+            chain: p.chain.iter().map(Name::as_str).collect(),
             long_term_profile: p.long_term_profile.as_deref(),
             mfa_serial: p.mfa.as_ref().map(|m| m.serial.as_str()),
             mfa_source: p.mfa.as_ref().map(|m| m.key),
@@ -108,7 +129,7 @@ impl<'a> JsonProfile<'a> {
 
 /// The human table: one row per profile, `*` marks the selected one, `!` one with problems
 /// (explained under the table).
-pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -> String {
+pub fn table(profiles: &[&Profile], now: DateTime<Utc>, selected: Option<&str>) -> String {
     const HEADER: [&str; 8] = [
         "PROFILE",
         "KIND",
@@ -119,57 +140,43 @@ pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -
         "MFA",
         "EXPIRES",
     ];
-    let rows: Vec<[Cow<str>; 8]> = profiles
+    // Cells borrow from the profiles; only the expiry text is formatted, once per profile.
+    let expiries: Vec<Cow<str>> = profiles
         .iter()
-        .map(|p| {
-            let source = p
-                .source_profile
-                .as_deref()
-                .or(p.credential_source.as_deref())
-                .or(p.long_term_profile.as_deref());
-            [
-                Cow::Borrowed(p.name.as_str()),
-                Cow::Borrowed(p.kind.label()),
-                dash(p.account.as_deref()),
-                dash(p.principal.as_deref()),
-                dash(source),
-                dash(p.region.as_deref()),
-                Cow::Borrowed(if p.mfa.is_some() { "yes" } else { "no" }),
-                expiry_text(&p.expiry, now),
-            ]
-        })
+        .map(|p| expiry_text(&p.expiry, now))
         .collect();
     let mut widths = HEADER.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
+    for (p, expiry) in profiles.iter().zip(&expiries) {
+        for (w, cell) in widths.iter_mut().zip(cells(p, expiry)) {
+            *w = (*w).max(width(cell));
         }
     }
-    let mut out = String::with_capacity((rows.len() + 1) * (widths.iter().sum::<usize>() + 20));
+    let mut out = String::with_capacity((profiles.len() + 1) * (widths.iter().sum::<usize>() + 20));
     let mut line = |marker: &str, cells: [&str; 8]| {
         out.push_str(marker);
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < cells.len() {
-                out.extend(std::iter::repeat_n(
-                    ' ',
-                    widths[i] + 2 - cell.chars().count(),
-                ));
+                pad(&mut out, widths[i] + 2 - width(cell));
             }
         }
         out.push('\n');
     };
     line("  ", HEADER);
-    for (p, row) in profiles.iter().zip(&rows) {
+    for (p, expiry) in profiles.iter().zip(&expiries) {
         let marker = match (selected == Some(p.name.as_str()), p.problems.is_empty()) {
             (true, true) => "* ",
             (true, false) => "*!",
             (false, true) => "  ",
             (false, false) => " !",
         };
-        line(marker, row.each_ref().map(|c| c.as_ref()));
+        line(marker, cells(p, expiry));
     }
-    let troubled: Vec<&Profile> = profiles.iter().filter(|p| !p.problems.is_empty()).collect();
+    let troubled: Vec<&Profile> = profiles
+        .iter()
+        .copied()
+        .filter(|p| !p.problems.is_empty())
+        .collect();
     if !troubled.is_empty() {
         out.push_str("\nproblems:\n");
         for p in troubled {
@@ -181,8 +188,46 @@ pub fn table(profiles: &[Profile], now: DateTime<Utc>, selected: Option<&str>) -
     out
 }
 
-fn dash(v: Option<&str>) -> Cow<'_, str> {
-    Cow::Borrowed(v.filter(|s| !s.is_empty()).unwrap_or("—"))
+/// The table cells of one profile; `expiry` is its formatted expiry.
+fn cells<'a>(p: &'a Profile, expiry: &'a str) -> [&'a str; 8] {
+    let source = p
+        .source_profile
+        .as_deref()
+        .or(p.credential_source.as_deref())
+        .or(p.long_term_profile.as_deref());
+    [
+        &p.name,
+        p.kind.label(),
+        dash(p.account.as_deref()),
+        dash(p.principal.as_deref()),
+        dash(source),
+        dash(p.region.as_deref()),
+        if p.mfa.is_some() { "yes" } else { "no" },
+        expiry,
+    ]
+}
+
+/// Columns a cell takes: one per character.
+fn width(cell: &str) -> usize {
+    if cell.is_ascii() {
+        cell.len()
+    } else {
+        cell.chars().count()
+    }
+}
+
+fn pad(out: &mut String, n: usize) {
+    const SPACES: &str = "                                ";
+    let mut left = n;
+    while left > 0 {
+        let step = left.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        left -= step;
+    }
+}
+
+fn dash(v: Option<&str>) -> &str {
+    v.filter(|s| !s.is_empty()).unwrap_or("—")
 }
 
 /// `2026-11-22 18:05:00 UTC (in 3h12m)`, `unknown`, or `—`.
@@ -190,10 +235,77 @@ fn expiry_text(expiry: &Expiry, now: DateTime<Utc>) -> Cow<'static, str> {
     match expiry {
         Expiry::None => Cow::Borrowed("—"),
         Expiry::Unknown { .. } => Cow::Borrowed("unknown"),
-        Expiry::At { at, .. } => Cow::Owned(format!(
-            "{} ({})",
-            at.format("%Y-%m-%d %H:%M:%S UTC"),
-            relative(*at, now)
-        )),
+        Expiry::At { at, .. } => {
+            // Written field by field: chrono's `format` re-reads its pattern on every call.
+            let (date, time) = (at.date_naive(), at.time());
+            Cow::Owned(format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC ({})",
+                date.year(),
+                date.month(),
+                date.day(),
+                time.hour(),
+                time.minute(),
+                time.second(),
+                relative(*at, now)
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::{Expiry, ProfileKind};
+
+    fn named(name: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            kind: ProfileKind::ConfigOnly,
+            config_section: None,
+            credentials_section: None,
+            region: None,
+            role_arn: None,
+            account: None,
+            principal: None,
+            source_profile: None,
+            credential_source: None,
+            chain: Vec::new(),
+            long_term_profile: None,
+            mfa: None,
+            has_mfa_process: false,
+            has_keys: false,
+            access_key_suffix: None,
+            expiry: Expiry::None,
+            problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn sorting_by_name_is_plain_string_order() {
+        // Shared eight-byte prefixes, names shorter than eight bytes, prefixes of each other,
+        // a NUL byte, and multi-byte characters.
+        let names = [
+            "production-b",
+            "production-a",
+            "prod",
+            "production",
+            "p",
+            "",
+            "prod\0x",
+            "prodé",
+            "prod-é",
+            "Z",
+            "a",
+            "role9664",
+            "role966",
+            "role96640",
+            "😀",
+            "é",
+        ];
+        let profiles: Vec<Profile> = names.iter().map(|n| named(n)).collect();
+        let got: Vec<&str> = by_name(&profiles).iter().map(|p| p.name.as_str()).collect();
+        let mut want = names.to_vec();
+        want.sort();
+        assert_eq!(got, want);
     }
 }

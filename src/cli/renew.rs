@@ -318,8 +318,8 @@ pub fn discover(
     } else {
         let section = own
             .config_section
-            .clone()
-            .unwrap_or_else(|| config_section_name(name));
+            .as_deref()
+            .map_or_else(|| config_section_name(name), str::to_owned);
         let edit = Edit::Set {
             section,
             key: "mfa_serial".into(),

@@ -56,7 +56,7 @@ pub fn expiring_roles(
         .filter(|p| {
             let target = settings
                 .profiles
-                .get(&p.name)
+                .get(p.name.as_str())
                 .and_then(|o| o.target.clone())
                 .unwrap_or_else(|| super::plan::target_name(&settings.target_pattern, &p.name));
             let at = by_name(&target)
@@ -64,7 +64,7 @@ pub fn expiring_roles(
                 .or(p.expiry.at());
             at.is_none_or(|t| (t - now).num_seconds() < settings.warn_secs)
         })
-        .map(|p| p.name.clone())
+        .map(|p| p.name.to_string())
         .collect()
 }
 
@@ -233,8 +233,11 @@ mod tests {
 
     #[test]
     fn one_session_for_the_shared_source_and_other_sources_are_explained() {
-        let structure = |t: &str| Document::from_str_lossless(t).structure().unwrap();
-        let map = ConfigMap::build(structure(CONFIG), structure(CREDS));
+        let (config, creds) = (
+            Document::from_str_lossless(CONFIG),
+            Document::from_str_lossless(CREDS),
+        );
+        let map = ConfigMap::build(config.structure().unwrap(), creds.structure().unwrap());
         let profiles = profile::profiles(&map, Path::new("/nonexistent"));
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
         let names: Vec<String> = ["a", "b", "other", "ghost"]

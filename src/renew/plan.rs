@@ -317,7 +317,7 @@ fn plan_session(
             credentials,
             mfa_session: false,
         },
-        session_serial: Some(serial),
+        session_serial: Some(serial.into()),
         hops: Vec::new(),
         duration_secs,
     })
@@ -347,15 +347,14 @@ fn plan_role(
     let base_name = profile
         .chain
         .last()
-        .cloned()
-        .unwrap_or_else(|| name.to_owned());
+        .map_or_else(|| name.to_owned(), |n| n.to_string());
     let base = map
         .profile(&base_name)
         .ok_or_else(|| format!("source profile '{base_name}' does not exist"))?;
     let source = role_source(map, profiles, &base_name, base, opts)?;
 
     let mut roles: Vec<&str> = std::iter::once(name)
-        .chain(profile.chain.iter().map(String::as_str))
+        .chain(profile.chain.iter().map(|n| n.as_str()))
         .collect();
     // The chain ends at the profile whose keys start it; it is not a role to assume, unless
     // it is the role profile itself (`source_profile` naming itself, keys in the same profile).

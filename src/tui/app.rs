@@ -326,7 +326,7 @@ impl App {
         }
         let session = self
             .sessions
-            .get(&p.name)
+            .get(p.name.as_str())
             .and_then(|s| self.index.get(s))
             .map(|&i| self.data.profiles[i].expiry.clone());
         match session {
@@ -512,7 +512,7 @@ impl App {
             KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
             KeyCode::Char('/') => self.filtering = true,
             KeyCode::Char(' ') => {
-                if let Some(name) = self.selected_profile().map(|p| p.name.clone()) {
+                if let Some(name) = self.selected_profile().map(|p| p.name.to_string()) {
                     if !self.marked.remove(&name) {
                         self.marked.insert(name);
                     }
@@ -977,7 +977,7 @@ impl App {
         self.index = profiles
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.name.clone(), i))
+            .map(|(i, p)| (p.name.to_string(), i))
             .collect();
         self.sessions = profiles
             .iter()
@@ -986,7 +986,7 @@ impl App {
                 let target = target_name(&self.settings.target_pattern, &p.name);
                 self.index
                     .contains_key(&target)
-                    .then(|| (p.name.clone(), target))
+                    .then(|| (p.name.to_string(), target))
             })
             .collect();
         let mut rows: Vec<usize> = (0..profiles.len())

@@ -11,8 +11,8 @@ use std::time::SystemTime;
 pub struct Loaded {
     /// The two files as loaded (the writer compares against them).
     pub files: AwsFiles,
-    /// The merged configuration.
-    pub map: ConfigMap,
+    /// The merged configuration (its own copy: it outlives the files' text).
+    pub map: ConfigMap<'static>,
     /// Every profile, botocore's order.
     pub profiles: Vec<Profile>,
     /// The newest backup mfatui made of the credentials file, if any.
@@ -44,6 +44,7 @@ pub fn load(paths: &AwsPaths, settings: &Settings) -> Result<Loaded, String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let profiles = settings.profiles(&map, &paths.cli_cache);
+    let map = map.into_owned();
     let backups = backup::backup_dir(&paths.credentials, settings.backups_dir.as_deref());
     let last_write = backup::list(&paths.credentials, &backups)
         .ok()

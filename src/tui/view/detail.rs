@@ -33,7 +33,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     lines.push(field("Kind", p.kind.label().to_owned()));
     if let Some(arn) = &p.role_arn {
-        lines.push(field("Role", arn.clone()));
+        lines.push(field("Role", arn.to_string()));
     }
     if let Some(account) = &p.account {
         lines.push(field(
@@ -55,7 +55,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     } else if let Some(cs) = &p.credential_source {
         lines.push(field("Source", format!("credential_source = {cs}")));
     } else if let Some(lt) = &p.long_term_profile {
-        lines.push(field("Long-term", lt.clone()));
+        lines.push(field("Long-term", lt.to_string()));
     }
     lines.push(field(
         "MFA device",
@@ -65,10 +65,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     ));
     lines.push(field(
         "Region",
-        p.region.clone().unwrap_or_else(|| "—".into()),
+        p.region.as_deref().unwrap_or("—").to_owned(),
     ));
     if let Some(suffix) = &p.access_key_suffix {
-        lines.push(field("Access key", suffix.clone()));
+        lines.push(field("Access key", suffix.to_string()));
     }
     let renewal = match &app.selected_plan {
         Some(Ok(r)) => {
@@ -100,7 +100,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             };
             let via = if via_session {
                 app.sessions
-                    .get(&p.name)
+                    .get(p.name.as_str())
                     .map(|s| format!(", session {s}"))
                     .unwrap_or_default()
             } else {

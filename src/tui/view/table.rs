@@ -1,6 +1,7 @@
 //! The profile table with live countdowns. Only the visible rows are built.
 
 use crate::awsfiles::expiry::compact_duration;
+use crate::awsfiles::profile::Name;
 use crate::awsfiles::Expiry;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
@@ -139,13 +140,12 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 (true, true) => Span::styled("*", theme.accent()),
                 (true, false) => Span::raw(" "),
             };
-            let mark = if app.marked.contains(&p.name) {
+            let mark = if app.marked.contains(p.name.as_str()) {
                 Span::styled("●", theme.accent())
             } else {
                 Span::raw(" ")
             };
             let marker = Line::from(vec![mark, status]);
-            let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
             let (expiry, via_session) = app.shown_expiry(p);
             let expires = match expiry {
                 Expiry::None => Span::styled("—", theme.dim()),
@@ -167,7 +167,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             };
             Row::new(vec![
                 Cell::from(marker),
-                Cell::from(p.name.clone()),
+                Cell::from(p.name.as_str()),
                 Cell::from(p.kind.label()),
                 Cell::from(dash(&p.account)),
                 Cell::from(dash(&p.principal)),
@@ -185,4 +185,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut state = TableState::default()
         .with_selected((!app.rows.is_empty()).then_some(app.selected - offset));
     frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// A table cell's text, or a dash when the profile has no such value.
+fn dash(v: &Option<Name>) -> &str {
+    v.as_deref().unwrap_or("—")
 }
