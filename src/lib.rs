@@ -14,6 +14,7 @@ pub mod aws;
 pub mod awsfiles;
 pub mod cli;
 pub mod diag;
+pub mod heap;
 pub mod renew;
 pub mod sample;
 pub mod secret;

@@ -5,5 +5,6 @@ use mfatui::cli::{self, args::Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    mfatui::heap::prefer_huge_pages();
     cli::run(Cli::parse())
 }

@@ -1,0 +1,44 @@
+//! Allocator tuning: on Linux with glibc, the heap grows in one large step backed by
+//! transparent huge pages, so that reading a large configuration is not paid page by page.
+
+/// Grows the heap by 32 MiB of address space (only what is touched becomes resident) and
+/// asks the kernel to back it with huge pages. Listing 10,000 profiles touches ~15 MiB; with
+/// 4 KiB pages that is ~4,000 page faults, which cost more than parsing on virtual machines.
+/// Elsewhere this does nothing.
+pub fn prefer_huge_pages() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    glibc::prefer_huge_pages();
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod glibc {
+    const PAD: usize = 32 << 20;
+    const HUGE_PAGE: usize = 2 << 20;
+
+    pub fn prefer_huge_pages() {
+        // SAFETY: mallopt only changes glibc's allocation parameters; sbrk(0) only reads the
+        // current program break; malloc/free are paired; madvise only advises about pages
+        // of our own heap, between two program breaks we observed.
+        unsafe {
+            // Large blocks come from the heap too, and freed memory is not handed back to the
+            // kernel in small steps (which would undo the huge pages).
+            libc::mallopt(libc::M_MMAP_THRESHOLD, PAD as libc::c_int);
+            libc::mallopt(libc::M_TRIM_THRESHOLD, 2 * PAD as libc::c_int);
+            libc::mallopt(libc::M_TOP_PAD, PAD as libc::c_int);
+            let before = libc::sbrk(0) as usize;
+            // A block bigger than what is left on the heap makes glibc grow it now, by the pad.
+            // (black_box: the compiler would otherwise drop an allocation that is never used.)
+            let probe = std::hint::black_box(libc::malloc(1 << 20));
+            libc::free(probe);
+            let after = libc::sbrk(0) as usize;
+            let start = before.next_multiple_of(HUGE_PAGE);
+            if after > start {
+                libc::madvise(
+                    start as *mut libc::c_void,
+                    after - start,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
+}
