@@ -24,12 +24,14 @@ for n in 10 1000 10000; do
   names=("mfatui list" "botocore available_profiles (= aws v2 list-profiles)" "aws configure list --profile user0")
   # `awsume` is a wrapper meant to be sourced; `awsumepy -l` is the listing it runs.
   if command -v awsumepy >/dev/null; then cmds+=("awsumepy -l"); names+=("awsume -l (awsumepy)"); fi
+  # mfatui is cheap to run, so it gets at least 30 runs; the Python tools fewer at 10k.
   slow_runs=$(( n >= 10000 ? 3 : runs ))
-  hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$work/$n.json" "${cmds[@]}" >/dev/null 2>&1 || true
-  python3 - "$work/$n.json" "$n" "${names[@]}" <<'PY'
+  hyperfine --style none --warmup 3 --runs $(( runs > 30 ? runs : 30 )) --export-json "$work/$n-mfatui.json" "${cmds[0]}" >/dev/null 2>&1 || true
+  hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$work/$n.json" "${cmds[@]:1}" >/dev/null 2>&1 || true
+  python3 - "$work/$n-mfatui.json" "$work/$n.json" "$n" "${names[@]}" <<'PY'
 import json, sys
-path, n, names = sys.argv[1], sys.argv[2], sys.argv[3:]
-results = json.load(open(path))["results"]
+own, path, n, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+results = json.load(open(own))["results"] + json.load(open(path))["results"]
 base = results[0]["median"]
 print(f"\n{n} profiles")
 for name, r in zip(names, results):

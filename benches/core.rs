@@ -1,5 +1,6 @@
 //! `cargo bench`: the program's own costs on 10,000 profiles.
-//! - parse + merge of both files (document → structure → merged map → profiles)
+//! - parse + merge of both files (bytes → document → structure → merged map)
+//! - building the 10k profiles (kind, chain, MFA, expiry) from the merged map
 //! - one full frame of the TUI table on a 200×60 TestBackend
 //! - one planned write (edit + masked diff + render) on a 1 MB credentials file
 
@@ -24,8 +25,18 @@ fn parse_and_merge(c: &mut Criterion) {
                 config.structure().unwrap(),
                 credentials.structure().unwrap(),
             );
-            profile::profiles(&map, Path::new("/nonexistent-cli-cache"))
+            let profiles = map.profiles().len();
+            black_box(profiles)
         })
+    });
+    let config = Document::parse(config.as_bytes()).unwrap();
+    let credentials = Document::parse(credentials.as_bytes()).unwrap();
+    let map = ConfigMap::build(
+        config.structure().unwrap(),
+        credentials.structure().unwrap(),
+    );
+    c.bench_function("build 10k profiles from the merged map", |b| {
+        b.iter(|| profile::profiles(black_box(&map), Path::new("/nonexistent-cli-cache")))
     });
 }
 
