@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Side by side with the AWS CLI's own profile listing on generated files of 10, 1,000 and
-# 10,000 profiles. Prints the median of each command and its ratio to `mfatui list`.
-#   bash bench/compare.sh            (RUNS=10 by default; slow commands get fewer runs)
+# 10,000 profiles, interleaved round by round. Prints the median of each command and its ratio
+# to `mfatui list`.
+#   bash bench/compare.sh            (RUNS=10 rounds by default; 5 at 10,000 profiles)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
 python3 -c 'import botocore' 2>/dev/null || python3 -m pip install --quiet awscli
 command -v awsumepy >/dev/null || python3 -m pip install --quiet awsume >/dev/null 2>&1 || true
 command -v pyenv >/dev/null && pyenv rehash
@@ -18,23 +18,33 @@ for n in 10 1000 10000; do
   dir=$work/$n
   target/release/examples/gen_profiles "$n" "$dir"
   export AWS_CONFIG_FILE=$dir/config AWS_SHARED_CREDENTIALS_FILE=$dir/credentials HOME=$dir
-  cmds=("$bin list"
-        "python3 -c 'import botocore.session as s; print(*s.Session().available_profiles, sep=\"\\n\")'"
-        "aws configure list --profile user0")
-  names=("mfatui list" "botocore available_profiles (= aws v2 list-profiles)" "aws configure list --profile user0")
-  # `awsume` is a wrapper meant to be sourced; `awsumepy -l` is the listing it runs.
-  if command -v awsumepy >/dev/null; then cmds+=("awsumepy -l"); names+=("awsume -l (awsumepy)"); fi
-  # mfatui is cheap to run, so it gets at least 30 runs; the Python tools fewer at 10k.
-  slow_runs=$(( n >= 10000 ? 3 : runs ))
-  hyperfine --style none --warmup 3 --runs $(( runs > 30 ? runs : 30 )) --export-json "$work/$n-mfatui.json" "${cmds[0]}" >/dev/null 2>&1 || true
-  hyperfine --style none --warmup 1 --runs "$slow_runs" --export-json "$work/$n.json" "${cmds[@]:1}" >/dev/null 2>&1 || true
-  python3 - "$work/$n-mfatui.json" "$work/$n.json" "$n" "${names[@]}" <<'PY'
-import json, sys
-own, path, n, names = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-results = json.load(open(own))["results"] + json.load(open(path))["results"]
-base = results[0]["median"]
-print(f"\n{n} profiles")
-for name, r in zip(names, results):
-    print(f"  {name:<55} median {r['median']*1000:9.1f} ms   {r['median']/base:7.1f}x mfatui")
+  # Interleaved: every round runs each command once, so a slow or busy moment of the machine
+  # falls on all of them alike. mfatui is cheap, so it runs 10 times per round.
+  rounds=$(( n >= 10000 ? 5 : runs ))
+  python3 - "$n" "$rounds" "$bin" <<'PY'
+import os, shutil, statistics, subprocess, sys, time
+n, rounds, mfatui = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+commands = [
+    ("mfatui list", [mfatui, "list"], 10),
+    ("botocore available_profiles (= aws v2 list-profiles)",
+     ["python3", "-c", "import botocore.session as s; print(*s.Session().available_profiles, sep='\\n')"], 1),
+    ("aws configure list --profile user0", ["aws", "configure", "list", "--profile", "user0"], 1),
+]
+# `awsume` is a wrapper meant to be sourced; `awsumepy -l` is the listing it runs.
+if shutil.which("awsumepy"):
+    commands.append(("awsume -l (awsumepy)", ["awsumepy", "-l"], 1))
+times = {name: [] for name, _, _ in commands}
+for round in range(rounds + 1):
+    for name, argv, repeat in commands:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            if round > 0:  # round 0 warms caches up
+                times[name].append(time.perf_counter() - start)
+base = statistics.median(times["mfatui list"])
+print(f"\n{n} profiles ({rounds} interleaved rounds)")
+for name, samples in times.items():
+    median = statistics.median(samples)
+    print(f"  {name:<55} median {median*1000:9.1f} ms   {median/base:7.1f}x mfatui   ({len(samples)} runs)")
 PY
 done
