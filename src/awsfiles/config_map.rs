@@ -166,7 +166,7 @@ impl<'a> ConfigMap<'a> {
         for section in credentials.sections {
             let name = section.name;
             let values = settings_of(&defaults, section);
-            let entry = map.entry(name);
+            let entry = map.entry(Cow::Borrowed(name));
             entry.settings.overlay(values.0);
             entry.credentials_section = Some(Cow::Borrowed(name));
         }
@@ -262,29 +262,8 @@ impl<'a> ConfigMap<'a> {
         Json::Object(out)
     }
 
-    fn entry(&mut self, name: &'a str) -> &mut ProfileSettings<'a> {
-        let i = match self.index.get(name) {
-            Some(&i) => i,
-            None => {
-                self.profiles.push((
-                    Cow::Borrowed(name),
-                    ProfileSettings {
-                        settings: Settings::default(),
-                        config_section: None,
-                        credentials_section: None,
-                    },
-                ));
-                self.index
-                    .insert(Cow::Borrowed(name), self.profiles.len() - 1);
-                self.profiles.len() - 1
-            }
-        };
-        &mut self.profiles[i].1
-    }
-
-    /// A later config section for the same profile replaces the earlier one wholesale, as
-    /// Python's `dict.update` does in botocore's `build_profile_map`.
-    fn put_config_profile(&mut self, name: Cow<'a, str>, values: Settings<'a>, section: &'a str) {
+    /// The profile named `name`, added (empty) at the end if it is new.
+    fn entry(&mut self, name: Cow<'a, str>) -> &mut ProfileSettings<'a> {
         let i = match self.index.get(name.as_ref()) {
             Some(&i) => i,
             None => {
@@ -300,7 +279,13 @@ impl<'a> ConfigMap<'a> {
                 self.profiles.len() - 1
             }
         };
-        let entry = &mut self.profiles[i].1;
+        &mut self.profiles[i].1
+    }
+
+    /// A later config section for the same profile replaces the earlier one wholesale, as
+    /// Python's `dict.update` does in botocore's `build_profile_map`.
+    fn put_config_profile(&mut self, name: Cow<'a, str>, values: Settings<'a>, section: &'a str) {
+        let entry = self.entry(name);
         entry.settings = values;
         entry.config_section = Some(Cow::Borrowed(section));
     }
