@@ -323,7 +323,7 @@ proptest! {
         let (name, keys) = &sections[pick.index(sections.len())];
         let mut doc = Document::from_str_lossless(&text);
         let header = doc.structure().unwrap().section(name).unwrap().header;
-        let next_header = doc.structure().unwrap().sections.iter().map(|s| s.header).find(|&h| h > header).unwrap_or(usize::MAX);
+        let next_header = doc.structure().unwrap().sections().map(|s| s.header).find(|&h| h > header).unwrap_or(usize::MAX);
         let mut expected = sections.clone();
         let target = expected.iter_mut().find(|(n, _)| n == name).unwrap();
         if remove {

@@ -37,7 +37,7 @@ impl Service {
 pub fn endpoint_url(
     service: Service,
     map: &ConfigMap,
-    profile: Option<&ProfileSettings>,
+    profile: Option<ProfileSettings>,
     env: &impl Fn(&str) -> Option<String>,
 ) -> Option<String> {
     let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
@@ -57,7 +57,7 @@ pub fn endpoint_url(
     let profile = profile?;
     let from_services = profile
         .get("services")
-        .and_then(|name| map.services.get(name))
+        .and_then(|name| map.service(name))
         .and_then(|section| match section.get(service.services_key()) {
             Some(Value::Nested(nested)) => nested.get("endpoint_url").cloned(),
             _ => None,
@@ -66,7 +66,7 @@ pub fn endpoint_url(
 }
 
 /// The region for calls made for `profile`.
-pub fn region(profile: Option<&ProfileSettings>, env: &impl Fn(&str) -> Option<String>) -> String {
+pub fn region(profile: Option<ProfileSettings>, env: &impl Fn(&str) -> Option<String>) -> String {
     profile
         .and_then(|p| p.get("region"))
         .map(str::to_owned)

@@ -6,7 +6,7 @@
 //! section is a profile named literally; its keys override the config's key by key.
 
 use super::shlex;
-use super::syntax::{Entry, Section, Structure};
+use super::syntax::{Entry, Structure};
 use foldhash::{HashMap, HashMapExt};
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
@@ -21,21 +21,40 @@ pub enum Value<'s> {
     Nested(BTreeMap<String, String>),
 }
 
-/// All settings of one section or profile, by lower-case key, in file order. The entries are
-/// the ones read from the file, moved here as they are (no copy), so they still borrow the
-/// file's text until [`ConfigMap::into_owned`]. A handful of keys each: a small vector is
-/// leaner and faster than a tree for 10,000 profiles.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Settings<'a>(Vec<Entry<'a>>);
+/// All settings of one section or profile, by lower-case key: a view into the files'
+/// structures, so nothing is copied. A profile's settings come in four layers, strongest
+/// first: its credentials section, the credentials `[DEFAULT]`, its config section, the config
+/// `[DEFAULT]` (a `[DEFAULT]` counts only where the file has the section).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Settings<'m> {
+    layers: [&'m [Entry<'m>]; 4],
+}
 
-impl<'a> Settings<'a> {
+impl<'m> Settings<'m> {
+    /// A config-file section's settings: its own, then the `[DEFAULT]` ones it does not set.
+    fn config(structure: &'m Structure<'m>, section: usize) -> Self {
+        let mut s = Settings::default();
+        s.set_config(structure, section);
+        s
+    }
+
+    fn set_config(&mut self, structure: &'m Structure<'m>, section: usize) {
+        self.layers[2] = structure.section_at(section).entries;
+        self.layers[3] = &structure.defaults;
+    }
+
+    fn set_credentials(&mut self, structure: &'m Structure<'m>, section: usize) {
+        self.layers[0] = structure.section_at(section).entries;
+        self.layers[1] = &structure.defaults;
+    }
+
     /// The value of `key`.
-    pub fn get(&self, key: &str) -> Option<Value<'_>> {
+    pub fn get(&self, key: &str) -> Option<Value<'m>> {
         self.entry(key).map(value_of)
     }
 
     /// The text value of `key`, if set and not a nested block.
-    pub fn text(&self, key: &str) -> Option<&str> {
+    pub fn text(&self, key: &str) -> Option<&'m str> {
         // Only a nested block's value starts with a line break (syntax::read checks them).
         let value = &self.entry(key)?.value;
         (!value.starts_with('\n')).then_some(value.as_ref())
@@ -46,31 +65,33 @@ impl<'a> Settings<'a> {
         self.entry(key).is_some()
     }
 
-    /// Every key and value, in file order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, Value<'_>)> {
-        self.0.iter().map(|e| (e.key.as_ref(), value_of(e)))
+    /// Every key and value in the order botocore's dict holds them: config keys first (own,
+    /// then inherited), then credentials keys the config does not have; each key with the
+    /// value of its strongest layer.
+    pub fn iter(&self) -> impl Iterator<Item = (&'m str, Value<'m>)> + '_ {
+        const ORDER: [usize; 4] = [2, 3, 0, 1];
+        ORDER.iter().enumerate().flat_map(move |(n, &layer)| {
+            self.layers[layer].iter().filter_map(move |e| {
+                let earlier = ORDER[..n]
+                    .iter()
+                    .any(|&l| self.layers[l].iter().any(|x| x.key == e.key));
+                (!earlier).then(|| (e.key.as_ref(), self.get(&e.key).expect("key is set")))
+            })
+        })
     }
 
-    fn entry(&self, key: &str) -> Option<&Entry<'a>> {
-        self.0.iter().find(|e| e.key == key)
+    /// Every setting a lookup can see, strongest layer first (a key may appear more than once;
+    /// its first appearance is the one that counts).
+    pub fn entries(&self) -> impl Iterator<Item = &'m Entry<'m>> + '_ {
+        self.layers.iter().flat_map(|l| l.iter())
     }
 
-    /// Sets every entry of `other`, each replacing an earlier value of the same key.
-    fn overlay(&mut self, other: Vec<Entry<'a>>) {
-        for entry in other {
-            match self.0.iter_mut().find(|e| e.key == entry.key) {
-                Some(slot) => *slot = entry,
-                None => self.0.push(entry),
-            }
-        }
-    }
-
-    fn into_owned(self) -> Settings<'static> {
-        Settings(self.0.into_iter().map(Entry::into_owned).collect())
+    fn entry(&self, key: &str) -> Option<&'m Entry<'m>> {
+        self.entries().find(|e| e.key == key)
     }
 }
 
-fn value_of<'s>(entry: &'s Entry<'_>) -> Value<'s> {
+fn value_of<'m>(entry: &'m Entry<'_>) -> Value<'m> {
     match entry.nested() {
         Some(pairs) => Value::Nested(pairs.into_iter().collect()),
         None => Value::Text(&entry.value),
@@ -97,19 +118,19 @@ impl FileKind {
 }
 
 /// A profile's merged settings and the sections they were read from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProfileSettings<'a> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProfileSettings<'m> {
     /// Merged settings: credentials-file keys win over config-file keys.
-    pub settings: Settings<'a>,
+    pub settings: Settings<'m>,
     /// The config section that defines it (e.g. `profile dev`), if any.
-    pub config_section: Option<Cow<'a, str>>,
+    pub config_section: Option<&'m str>,
     /// The credentials section that defines it, if any.
-    pub credentials_section: Option<Cow<'a, str>>,
+    pub credentials_section: Option<&'m str>,
 }
 
-impl ProfileSettings<'_> {
+impl<'m> ProfileSettings<'m> {
     /// The text value of `key`, if set and not a nested block.
-    pub fn get(&self, key: &str) -> Option<&str> {
+    pub fn get(&self, key: &str) -> Option<&'m str> {
         self.settings.text(key)
     }
 
@@ -119,116 +140,151 @@ impl ProfileSettings<'_> {
     }
 }
 
-/// The full merged configuration. Borrows the files' text (see [`ConfigMap::into_owned`]).
+/// Where one profile's settings are: its name and the sections that define it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ProfileSlot<'a> {
+    name: Cow<'a, str>,
+    config: Option<usize>,
+    credentials: Option<usize>,
+}
+
+/// The full merged configuration. Holds the two files' structures (which borrow the files'
+/// text, see [`ConfigMap::into_owned`]) and, per profile, which sections define it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfigMap<'a> {
-    profiles: Vec<(Cow<'a, str>, ProfileSettings<'a>)>,
+    config: Structure<'a>,
+    credentials: Structure<'a>,
+    profiles: Vec<ProfileSlot<'a>>,
     index: HashMap<Cow<'a, str>, usize>,
-    /// `[sso-session NAME]` sections of the config file.
-    pub sso_sessions: BTreeMap<String, Settings<'a>>,
-    /// `[services NAME]` sections of the config file.
-    pub services: BTreeMap<String, Settings<'a>>,
+    /// `[sso-session NAME]` sections of the config file, by name.
+    sso_sessions: BTreeMap<String, usize>,
+    /// `[services NAME]` sections of the config file, by name.
+    services: BTreeMap<String, usize>,
     /// Any other config-file section, by its literal name.
-    pub other: BTreeMap<String, Settings<'a>>,
+    other: BTreeMap<String, usize>,
 }
 
 impl<'a> ConfigMap<'a> {
-    /// Builds the merged map from the two files' structures (consumed: their values move in).
+    /// Builds the merged map from the two files' structures.
     pub fn build(config: Structure<'a>, credentials: Structure<'a>) -> ConfigMap<'a> {
+        let capacity = config.sections().len() + credentials.sections().len();
         let mut map = ConfigMap {
-            profiles: Vec::with_capacity(config.sections.len()),
-            index: HashMap::with_capacity(config.sections.len()),
+            profiles: Vec::with_capacity(capacity),
+            index: HashMap::with_capacity(capacity),
             ..ConfigMap::default()
         };
-        let defaults = config.defaults;
-        for section in config.sections {
-            let name = section.name;
-            let values = settings_of(&defaults, section);
+        for i in 0..config.sections().len() {
+            let name = config.name_at(i);
             if name.starts_with("profile") {
-                if let Some(profile) = second_word(name) {
-                    map.put_config_profile(profile, values, name);
+                if let Some(profile) = second_word_of(name) {
+                    map.slot(profile).config = Some(i);
                 }
             } else if name.starts_with("sso-session") {
                 if let Some(session) = second_word(name) {
-                    map.sso_sessions.insert(session.into_owned(), values);
+                    map.sso_sessions.insert(session.into_owned(), i);
                 }
             } else if name.starts_with("services") {
                 if let Some(service) = second_word(name) {
-                    map.services.insert(service.into_owned(), values);
+                    map.services.insert(service.into_owned(), i);
                 }
             } else if name == "default" {
-                map.put_config_profile(Cow::Borrowed(name), values, name);
+                map.slot(name.clone()).config = Some(i);
             } else {
-                map.other.insert(name.to_owned(), values);
+                map.other.insert(name.as_ref().to_owned(), i);
             }
         }
-        let defaults = credentials.defaults;
-        for section in credentials.sections {
-            let name = section.name;
-            let values = settings_of(&defaults, section);
-            let entry = map.entry(Cow::Borrowed(name));
-            entry.settings.overlay(values.0);
-            entry.credentials_section = Some(Cow::Borrowed(name));
+        for i in 0..credentials.sections().len() {
+            map.slot(credentials.name_at(i).clone()).credentials = Some(i);
         }
+        map.config = config;
+        map.credentials = credentials;
         map
     }
 
     /// The same map holding its own copies of every string, so it can outlive the files.
     pub fn into_owned(self) -> ConfigMap<'static> {
-        let owned = |s: Cow<'a, str>| -> Cow<'static, str> { Cow::Owned(s.into_owned()) };
-        let group = |m: BTreeMap<String, Settings<'a>>| {
-            m.into_iter()
-                .map(|(k, v)| (k, v.into_owned()))
-                .collect::<BTreeMap<_, _>>()
-        };
-        let profiles: Vec<_> = self
+        let profiles: Vec<ProfileSlot<'static>> = self
             .profiles
             .into_iter()
-            .map(|(name, p)| {
-                let p = ProfileSettings {
-                    settings: p.settings.into_owned(),
-                    config_section: p.config_section.map(owned),
-                    credentials_section: p.credentials_section.map(owned),
-                };
-                (owned(name), p)
+            .map(|p| ProfileSlot {
+                name: Cow::Owned(p.name.into_owned()),
+                config: p.config,
+                credentials: p.credentials,
             })
             .collect();
         let index = profiles
             .iter()
             .enumerate()
-            .map(|(i, (name, _))| (name.clone(), i))
+            .map(|(i, p)| (p.name.clone(), i))
             .collect();
         ConfigMap {
+            config: self.config.into_owned(),
+            credentials: self.credentials.into_owned(),
             profiles,
             index,
-            sso_sessions: group(self.sso_sessions),
-            services: group(self.services),
-            other: group(self.other),
+            sso_sessions: self.sso_sessions,
+            services: self.services,
+            other: self.other,
         }
     }
 
     /// Profiles in botocore's order: config-file order, then credentials-only profiles.
-    pub fn profiles(&self) -> impl ExactSizeIterator<Item = (&str, &ProfileSettings<'a>)> {
-        self.profiles.iter().map(|(n, p)| (n.as_ref(), p))
+    pub fn profiles(&self) -> impl ExactSizeIterator<Item = (&str, ProfileSettings<'_>)> {
+        self.profiles
+            .iter()
+            .map(|p| (p.name.as_ref(), self.settings_of(p)))
     }
 
     /// One profile's settings.
-    pub fn profile(&self, name: &str) -> Option<&ProfileSettings<'a>> {
-        self.index.get(name).map(|&i| &self.profiles[i].1)
+    pub fn profile(&self, name: &str) -> Option<ProfileSettings<'_>> {
+        self.index
+            .get(name)
+            .map(|&i| self.settings_of(&self.profiles[i]))
+    }
+
+    /// The settings of `[sso-session NAME]`.
+    pub fn sso_session(&self, name: &str) -> Option<Settings<'_>> {
+        let &i = self.sso_sessions.get(name)?;
+        Some(Settings::config(self.config(), i))
+    }
+
+    /// The settings of `[services NAME]`.
+    pub fn service(&self, name: &str) -> Option<Settings<'_>> {
+        let &i = self.services.get(name)?;
+        Some(Settings::config(self.config(), i))
+    }
+
+    /// The config structure with its lifetime shortened to the map's borrow (for views).
+    fn config(&self) -> &Structure<'_> {
+        &self.config
+    }
+
+    fn settings_of(&self, slot: &ProfileSlot) -> ProfileSettings<'_> {
+        let (config, credentials): (&Structure, &Structure) = (&self.config, &self.credentials);
+        let mut settings = Settings::default();
+        if let Some(i) = slot.config {
+            settings.set_config(config, i);
+        }
+        if let Some(i) = slot.credentials {
+            settings.set_credentials(credentials, i);
+        }
+        ProfileSettings {
+            settings,
+            config_section: slot.config.map(|i| config.section_at(i).name),
+            credentials_section: slot.credentials.map(|i| credentials.section_at(i).name),
+        }
     }
 
     /// The map as botocore's `full_config` dict serialized to JSON (used to compare with botocore).
     pub fn to_botocore_json(&self) -> Json {
-        let settings_json = |s: &Settings| -> Json {
+        let settings_json = |s: Settings| -> Json {
             Json::Object(
                 s.iter()
                     .map(|(k, v)| {
                         let v = match v {
                             Value::Text(t) => Json::String(t.to_owned()),
                             Value::Nested(n) => Json::Object(
-                                n.iter()
-                                    .map(|(k, v)| (k.clone(), Json::String(v.clone())))
-                                    .collect(),
+                                n.into_iter().map(|(k, v)| (k, Json::String(v))).collect(),
                             ),
                         };
                         (k.to_owned(), v)
@@ -236,24 +292,24 @@ impl<'a> ConfigMap<'a> {
                     .collect(),
             )
         };
-        let group = |m: &BTreeMap<String, Settings>| -> Json {
+        let config = self.config();
+        let group = |m: &BTreeMap<String, usize>| -> Json {
             Json::Object(
                 m.iter()
-                    .map(|(k, v)| (k.clone(), settings_json(v)))
+                    .map(|(k, &i)| (k.clone(), settings_json(Settings::config(config, i))))
                     .collect(),
             )
         };
         let mut out: Map<String, Json> = self
             .other
             .iter()
-            .map(|(k, v)| (k.clone(), settings_json(v)))
+            .map(|(k, &i)| (k.clone(), settings_json(Settings::config(config, i))))
             .collect();
         out.insert(
             "profiles".into(),
             Json::Object(
-                self.profiles
-                    .iter()
-                    .map(|(k, p)| (k.to_string(), settings_json(&p.settings)))
+                self.profiles()
+                    .map(|(k, p)| (k.to_owned(), settings_json(p.settings)))
                     .collect(),
             ),
         );
@@ -262,32 +318,31 @@ impl<'a> ConfigMap<'a> {
         Json::Object(out)
     }
 
-    /// The profile named `name`, added (empty) at the end if it is new.
-    fn entry(&mut self, name: Cow<'a, str>) -> &mut ProfileSettings<'a> {
+    /// The slot of the profile named `name`, added (empty) at the end if it is new. A later
+    /// config section for the same profile replaces the earlier one wholesale, as Python's
+    /// `dict.update` does in botocore's `build_profile_map`.
+    fn slot(&mut self, name: Cow<'a, str>) -> &mut ProfileSlot<'a> {
         let i = match self.index.get(name.as_ref()) {
             Some(&i) => i,
             None => {
                 self.index.insert(name.clone(), self.profiles.len());
-                self.profiles.push((
+                self.profiles.push(ProfileSlot {
                     name,
-                    ProfileSettings {
-                        settings: Settings::default(),
-                        config_section: None,
-                        credentials_section: None,
-                    },
-                ));
+                    config: None,
+                    credentials: None,
+                });
                 self.profiles.len() - 1
             }
         };
-        &mut self.profiles[i].1
+        &mut self.profiles[i]
     }
+}
 
-    /// A later config section for the same profile replaces the earlier one wholesale, as
-    /// Python's `dict.update` does in botocore's `build_profile_map`.
-    fn put_config_profile(&mut self, name: Cow<'a, str>, values: Settings<'a>, section: &'a str) {
-        let entry = self.entry(name);
-        entry.settings = values;
-        entry.config_section = Some(Cow::Borrowed(section));
+/// [`second_word`] of a section name, still borrowing the file's text where the name does.
+fn second_word_of<'a>(header: &Cow<'a, str>) -> Option<Cow<'a, str>> {
+    match header {
+        Cow::Borrowed(header) => second_word(header),
+        Cow::Owned(header) => second_word(header).map(|w| Cow::Owned(w.into_owned())),
     }
 }
 
@@ -318,21 +373,6 @@ fn shell_words(text: &str) -> impl Iterator<Item = &str> {
         }
         (at > start).then(|| &text[start..at])
     })
-}
-
-/// The section's settings as `cp.options()` + `cp.get()` yield them: its own keys, then the
-/// `[DEFAULT]` keys it does not set itself.
-fn settings_of<'a>(defaults: &[Entry<'a>], section: Section<'a>) -> Settings<'a> {
-    let mut entries = section.entries;
-    if !defaults.is_empty() {
-        let own = entries.len();
-        for d in defaults {
-            if !entries[..own].iter().any(|e| e.key == d.key) {
-                entries.push(d.clone());
-            }
-        }
-    }
-    Settings(entries)
 }
 
 #[cfg(test)]

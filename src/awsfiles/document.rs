@@ -186,7 +186,7 @@ impl Document {
         if self.bom {
             return Err(SyntaxError::bom());
         }
-        syntax::read(line_spans(&self.text).map(|s| &self.text[s.start..s.end]))
+        syntax::read(&self.text)
     }
 
     /// Sets `key` in `section` to `value`: replaces the key's line if present, otherwise adds a

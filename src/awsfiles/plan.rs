@@ -159,7 +159,7 @@ fn secret_values(a: &Document, b: &Document) -> Vec<String> {
     let mut out = Vec::new();
     for doc in [a, b] {
         if let Ok(structure) = doc.structure() {
-            for section in &structure.sections {
+            for section in structure.sections() {
                 for entry in section
                     .entries
                     .iter()

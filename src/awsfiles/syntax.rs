@@ -133,42 +133,100 @@ impl Entry<'_> {
     }
 }
 
-/// One `[section]` with its settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Section<'a> {
+/// One `[section]` with its settings: a view into a [`Structure`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Section<'s> {
     /// The text between the brackets, untrimmed (e.g. `profile dev`).
-    pub name: &'a str,
+    pub name: &'s str,
     /// 0-based line of the header.
     pub header: usize,
     /// Settings in file order.
-    pub entries: Vec<Entry<'a>>,
+    pub entries: &'s [Entry<'s>],
 }
 
-impl<'a> Section<'a> {
+impl<'s> Section<'s> {
     /// The setting with lower-case `key`, if any.
-    pub fn entry(&self, key: &str) -> Option<&Entry<'a>> {
+    pub fn entry(&self, key: &str) -> Option<&'s Entry<'s>> {
         self.entries.iter().find(|e| e.key == key)
     }
 }
 
+/// Where a section stands: its name, header line and its settings' range in the flat list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct SectionSpan<'a> {
+    name: Cow<'a, str>,
+    header: usize,
+    start: usize,
+    end: usize,
+}
+
 /// Every section of a file (except `[DEFAULT]`) and the `[DEFAULT]` settings.
+///
+/// The settings of all sections live in one list in file order (a section's settings are
+/// contiguous: a header cannot repeat), so reading allocates per file, not per section.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Structure<'a> {
-    /// Sections in the order they first appear.
-    pub sections: Vec<Section<'a>>,
+    spans: Vec<SectionSpan<'a>>,
+    entries: Vec<Entry<'a>>,
     /// Settings of all `[DEFAULT]` sections, inherited by every section.
     pub defaults: Vec<Entry<'a>>,
 }
 
 impl<'a> Structure<'a> {
+    /// Sections in the order they appear.
+    pub fn sections(&self) -> impl ExactSizeIterator<Item = Section<'_>> + '_ {
+        (0..self.spans.len()).map(|i| self.section_at(i))
+    }
+
+    /// The `index`-th section (0-based, in file order, `[DEFAULT]` not counted).
+    ///
+    /// # Panics
+    /// If there are not that many sections.
+    pub fn section_at(&self, index: usize) -> Section<'_> {
+        let span = &self.spans[index];
+        Section {
+            name: &span.name,
+            header: span.header,
+            entries: &self.entries[span.start..span.end],
+        }
+    }
+
+    /// The name of the `index`-th section as read (borrowing the file's text when it can).
+    ///
+    /// # Panics
+    /// If there are not that many sections.
+    pub fn name_at(&self, index: usize) -> &Cow<'a, str> {
+        &self.spans[index].name
+    }
+
     /// The section named exactly `name`.
-    pub fn section(&self, name: &str) -> Option<&Section<'a>> {
-        self.sections.iter().find(|s| s.name == name)
+    pub fn section(&self, name: &str) -> Option<Section<'_>> {
+        let index = self.spans.iter().position(|s| s.name == name)?;
+        Some(self.section_at(index))
     }
 
     /// The value of `key` in section `name` as written there (not inherited from DEFAULT).
     pub fn value(&self, name: &str, key: &str) -> Option<&str> {
         self.section(name)?.entry(key).map(|e| e.value.as_ref())
+    }
+
+    /// The same structure holding its own copies of every string.
+    pub fn into_owned(self) -> Structure<'static> {
+        let owned = |entries: Vec<Entry<'a>>| entries.into_iter().map(Entry::into_owned).collect();
+        Structure {
+            spans: self
+                .spans
+                .into_iter()
+                .map(|s| SectionSpan {
+                    name: Cow::Owned(s.name.into_owned()),
+                    header: s.header,
+                    start: s.start,
+                    end: s.end,
+                })
+                .collect(),
+            entries: owned(self.entries),
+            defaults: owned(self.defaults),
+        }
     }
 
     /// Whether both structures hold the same sections, keys and values, ignoring `key` of
@@ -179,8 +237,7 @@ impl<'a> Structure<'a> {
             section: &str,
             key: &str,
         ) -> Vec<(&'s str, Vec<(&'s str, &'s str)>)> {
-            s.sections
-                .iter()
+            s.sections()
                 .filter(|sect| !(key.is_empty() && sect.name == section))
                 .map(|sect| {
                     let entries = sect
@@ -257,76 +314,106 @@ fn indent_of(line: &str) -> usize {
     line.len()
 }
 
-/// Where the entry being read lives.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Target {
-    Defaults,
-    Section(usize),
-}
-
-/// Reads lines (without endings) into sections and settings, or the error botocore would raise.
-pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure<'a>, SyntaxError> {
-    let mut out = Structure::default();
-    let mut seen: HashMap<&'a str, usize> = HashMap::new();
-    let mut target: Option<Target> = None;
-    // The entry a continuation or blank line belongs to: (where, index in its list).
-    let mut option: Option<(Target, usize)> = None;
+/// Reads a file's text (without byte-order mark) into sections and settings, or the error
+/// botocore would raise. Lines end at `\n`, `\r\n` or a lone `\r` (Python's universal newlines).
+pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
+    let bytes = text.as_bytes();
+    // Typical files hold a setting per ~30 bytes and a section per ~110: reserving that much
+    // up front spares regrowing the lists and the name table while reading.
+    let mut out = Structure {
+        spans: Vec::with_capacity(text.len() / 128),
+        entries: Vec::with_capacity(text.len() / 32),
+        defaults: Vec::new(),
+    };
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(text.len() / 128);
+    // Whether settings go to `[DEFAULT]`; `None` before the first header.
+    let mut in_defaults: Option<bool> = None;
+    // The entry a continuation or blank line belongs to: (in defaults?, index in its list).
+    let mut option: Option<(bool, usize)> = None;
+    // Blank lines seen since that entry's last line.
+    let mut blank_lines = 0usize;
     let mut indent_level = 0usize;
     let mut deferred: Option<SyntaxError> = None;
+    let mut pos = 0;
+    let mut index = 0;
 
-    for (index, line) in lines.enumerate() {
-        let stripped = trim_end_py(trim_start_py(line));
-        let comment = stripped.starts_with('#') || stripped.starts_with(';');
-        if stripped.is_empty() || comment {
-            if let (false, Some((t, i))) = (comment, option) {
-                // configparser keeps blank lines inside a value; trailing ones are trimmed below.
-                entries_mut(&mut out, t)[i].value.to_mut().push('\n');
+    while pos < bytes.len() {
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[pos..]).map_or(bytes.len(), |at| pos + at);
+        let line = &text[pos..end];
+        pos = match bytes.get(end) {
+            Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+            None => end,
+        };
+        index += 1;
+        let line_no = index - 1;
+
+        // Most lines start and end with a visible ASCII character: no trimming to do.
+        let plain = |b: &u8| b.is_ascii() && !is_ascii_py_space(*b);
+        let (indent, lead) = match line.as_bytes().first() {
+            Some(b) if plain(b) => (0, line),
+            _ => (indent_of(line), trim_start_py(line)),
+        };
+        let stripped = match lead.as_bytes().last() {
+            Some(b) if plain(b) => lead,
+            _ => trim_end_py(lead),
+        };
+        let first = stripped.as_bytes().first().copied();
+        let comment = matches!(first, Some(b'#' | b';'));
+        if first.is_none() || comment {
+            if !comment && option.is_some() {
+                // configparser keeps blank lines inside a value (and trims trailing ones at
+                // the end): counted here, written only if a continuation line follows.
+                blank_lines += 1;
             }
             continue;
         }
-        let indent = indent_of(line);
-        if let Some((t, i)) = option.filter(|_| indent > indent_level) {
-            let entry = &mut entries_mut(&mut out, t)[i];
+        if let Some((d, i)) = option.filter(|_| indent > indent_level) {
+            let entry = &mut entries_mut(&mut out, d)[i];
             let value = entry.value.to_mut();
-            value.push('\n');
+            value.extend(std::iter::repeat_n('\n', blank_lines + 1));
+            blank_lines = 0;
             value.push_str(stripped);
-            entry.continuation.push(index);
+            entry.continuation.push(line_no);
             continue;
         }
         indent_level = indent;
         option = None;
+        blank_lines = 0;
         if let Some(name) = section_header(stripped) {
             if name == DEFAULT_SECTION {
-                target = Some(Target::Defaults);
+                in_defaults = Some(true);
             } else if let Some(&first) = seen.get(name) {
                 return Err(SyntaxError {
-                    line: index + 1,
+                    line: line_no + 1,
                     kind: SyntaxErrorKind::DuplicateSection {
                         name: name.to_owned(),
                         first_line: first + 1,
                     },
                 });
             } else {
-                seen.insert(name, index);
-                out.sections.push(Section {
-                    name,
-                    header: index,
-                    entries: Vec::new(),
+                seen.insert(name, line_no);
+                let start = out.entries.len();
+                out.spans.push(SectionSpan {
+                    name: Cow::Borrowed(name),
+                    header: line_no,
+                    start,
+                    end: start,
                 });
-                target = Some(Target::Section(out.sections.len() - 1));
+                in_defaults = Some(false);
             }
             continue;
         }
-        let Some(t) = target else {
+        let Some(d) = in_defaults else {
             return Err(SyntaxError {
-                line: index + 1,
+                line: line_no + 1,
                 kind: SyntaxErrorKind::MissingSectionHeader,
             });
         };
         let Some((name, value)) = split_option(stripped).filter(|(name, _)| !name.is_empty())
         else {
             deferred.get_or_insert(SyntaxError {
-                line: index + 1,
+                line: line_no + 1,
                 kind: SyntaxErrorKind::NotASetting,
             });
             continue;
@@ -339,16 +426,19 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure<'a>, S
         } else {
             Cow::Borrowed(name)
         };
-        let entries = entries_mut(&mut out, t);
-        if entries.iter().any(|e| e.key == key) {
-            let section = match t {
-                Target::Defaults => DEFAULT_SECTION.to_owned(),
-                Target::Section(s) => out.sections[s].name.to_owned(),
-            };
+        let (entries, section) = if d {
+            (&mut out.defaults, None)
+        } else {
+            let span = out.spans.last_mut().expect("a section is open");
+            span.end += 1;
+            (&mut out.entries, Some(&*span))
+        };
+        let own = &entries[section.map_or(0, |s| s.start)..];
+        if own.iter().any(|e| e.key == key) {
             return Err(SyntaxError {
-                line: index + 1,
+                line: line_no + 1,
                 kind: SyntaxErrorKind::DuplicateKey {
-                    section,
+                    section: section.map_or(DEFAULT_SECTION, |s| &s.name).to_owned(),
                     key: key.into_owned(),
                 },
             });
@@ -356,20 +446,16 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure<'a>, S
         entries.push(Entry {
             key,
             value: Cow::Borrowed(value),
-            line: index,
+            line: line_no,
             continuation: Vec::new(),
             first_value_len: value.len(),
         });
-        option = Some((t, entries.len() - 1));
+        option = Some((d, entries.len() - 1));
     }
     if let Some(err) = deferred {
         return Err(err);
     }
-    let all = out
-        .defaults
-        .iter_mut()
-        .chain(out.sections.iter_mut().flat_map(|s| s.entries.iter_mut()));
-    for entry in all {
+    for entry in out.defaults.iter_mut().chain(out.entries.iter_mut()) {
         if let Cow::Owned(value) = &mut entry.value {
             // Only joined values can end in whitespace: a borrowed one ends a trimmed line.
             let kept = value.trim_end_matches(is_py_space).len();
@@ -387,10 +473,11 @@ pub fn read<'a>(lines: impl Iterator<Item = &'a str>) -> Result<Structure<'a>, S
     Ok(out)
 }
 
-fn entries_mut<'s, 'a>(out: &'s mut Structure<'a>, target: Target) -> &'s mut Vec<Entry<'a>> {
-    match target {
-        Target::Defaults => &mut out.defaults,
-        Target::Section(i) => &mut out.sections[i].entries,
+fn entries_mut<'s, 'a>(out: &'s mut Structure<'a>, defaults: bool) -> &'s mut Vec<Entry<'a>> {
+    if defaults {
+        &mut out.defaults
+    } else {
+        &mut out.entries
     }
 }
 

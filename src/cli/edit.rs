@@ -30,7 +30,7 @@ pub fn set(paths: &AwsPaths, settings: &Settings, args: &SetArgs) -> Result<(), 
         FileKind::Credentials => (&files.credentials, args.profile.clone()),
         FileKind::Config => {
             let section = existing
-                .and_then(|p| p.config_section.as_deref().map(str::to_owned))
+                .and_then(|p| p.config_section.map(str::to_owned))
                 .unwrap_or_else(|| config_section_name(&args.profile));
             (&files.config, section)
         }

@@ -318,7 +318,6 @@ pub fn discover(
     } else {
         let section = own
             .config_section
-            .as_deref()
             .map_or_else(|| config_section_name(name), str::to_owned);
         let edit = Edit::Set {
             section,

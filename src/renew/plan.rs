@@ -195,7 +195,7 @@ fn source_of_target<'a>(pattern: &str, name: &'a str) -> Option<&'a str> {
 }
 
 /// Static credentials of a profile, if it has a complete key pair.
-pub fn static_credentials(p: &ProfileSettings) -> Option<Credentials> {
+pub fn static_credentials(p: ProfileSettings) -> Option<Credentials> {
     Some(Credentials {
         access_key_id: p.get("aws_access_key_id")?.to_owned(),
         secret_access_key: Secret::new(p.get("aws_secret_access_key")?),
@@ -207,7 +207,7 @@ pub fn static_credentials(p: &ProfileSettings) -> Option<Credentials> {
     })
 }
 
-fn has_long_term_keys(p: &ProfileSettings) -> bool {
+fn has_long_term_keys(p: ProfileSettings) -> bool {
     p.has("aws_access_key_id")
         && p.has("aws_secret_access_key")
         && !p.has("aws_session_token")
@@ -237,7 +237,7 @@ pub fn plan(
 /// Region, endpoints and timeouts for calls made for a profile with these settings.
 pub fn site_for(
     map: &ConfigMap,
-    settings: Option<&ProfileSettings>,
+    settings: Option<ProfileSettings>,
     opts: &RenewOptions,
 ) -> CallSite {
     let env = |k: &str| std::env::var(k).ok();
@@ -260,7 +260,7 @@ fn plan_session(
     let settings = |n: &str| map.profile(n);
     let keys_of = |n: &str| {
         settings(n)
-            .filter(|p| has_long_term_keys(p))
+            .filter(|p| has_long_term_keys(*p))
             .map(|_| n.to_owned())
     };
     let (source, target, aws_mfa) =
@@ -439,7 +439,7 @@ fn role_source(
     map: &ConfigMap,
     profiles: &[Profile],
     base_name: &str,
-    base: &ProfileSettings,
+    base: ProfileSettings,
     opts: &RenewOptions,
 ) -> Result<Source, String> {
     let fresh = |creds: &Credentials| {
@@ -511,8 +511,8 @@ fn check_target(map: &ConfigMap, target: &str) -> Result<(), String> {
 
 /// `region` and `output` of the renewed profile, for a target that has none.
 fn settings_to_copy(
-    from: Option<&ProfileSettings>,
-    target: Option<&ProfileSettings>,
+    from: Option<ProfileSettings>,
+    target: Option<ProfileSettings>,
 ) -> Vec<(String, String)> {
     ["region", "output"]
         .iter()
@@ -522,7 +522,7 @@ fn settings_to_copy(
 }
 
 /// Whether the target's existing `expiration` uses aws-mfa's zone-less form.
-fn uses_aws_mfa_format(target: Option<&ProfileSettings>) -> bool {
+fn uses_aws_mfa_format(target: Option<ProfileSettings>) -> bool {
     target
         .and_then(|t| t.get("expiration"))
         .is_none_or(|e| chrono::NaiveDateTime::parse_from_str(e, "%Y-%m-%d %H:%M:%S").is_ok())
