@@ -27,17 +27,26 @@ mod glibc {
             libc::mallopt(libc::M_TOP_PAD, PAD as libc::c_int);
             let before = libc::sbrk(0) as usize;
             // A block bigger than what is left on the heap makes glibc grow it now, by the pad.
-            // (black_box: the compiler would otherwise drop an allocation that is never used.)
+            // (black_box: the compiler would otherwise drop allocations that are never used.)
             let probe = std::hint::black_box(libc::malloc(1 << 20));
             libc::free(probe);
             let after = libc::sbrk(0) as usize;
             let start = before.next_multiple_of(HUGE_PAGE);
-            if after > start {
+            if after > start + 2 * HUGE_PAGE {
                 libc::madvise(
                     start as *mut libc::c_void,
                     after - start,
                     libc::MADV_HUGEPAGE,
                 );
+                // A 2 MiB stretch becomes a huge page only if its first touch comes after the
+                // advice; glibc has already written its bookkeeping into the first one. A block
+                // that is never used (its pages never touched, so they cost no memory) covers
+                // the heap up to the next stretch, where everything after it begins.
+                let here = std::hint::black_box(libc::malloc(64)) as usize;
+                let skip = (start + HUGE_PAGE).saturating_sub(here);
+                if skip > 0 {
+                    std::hint::black_box(libc::malloc(skip));
+                }
             }
         }
     }

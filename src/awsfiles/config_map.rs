@@ -348,6 +348,18 @@ fn second_word_of<'a>(header: &Cow<'a, str>) -> Option<Cow<'a, str>> {
 
 /// `_parse_section`: the second word of a header with exactly two `shlex` words.
 fn second_word(header: &str) -> Option<Cow<'_, str>> {
+    // The usual `profile NAME`: two plain words with one space between them.
+    let plain = |b: &u8| !matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\'' | b'"' | b'\\');
+    if let Some(space) = memchr::memchr(b' ', header.as_bytes()) {
+        let (first, second) = (&header[..space], &header[space + 1..]);
+        if !first.is_empty()
+            && !second.is_empty()
+            && first.as_bytes().iter().all(plain)
+            && second.as_bytes().iter().all(plain)
+        {
+            return Some(Cow::Borrowed(second));
+        }
+    }
     if !header.bytes().any(|b| matches!(b, b'\'' | b'"' | b'\\')) {
         // Without quotes or escapes, shlex splits at whitespace only.
         let mut words = shell_words(header);

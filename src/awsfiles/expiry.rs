@@ -113,26 +113,64 @@ pub fn from_keys<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<Expiry> {
 
 /// A compact human duration: `3h12m`, `5m`, `42s`, `2d3h`.
 pub fn compact_duration(seconds: i64) -> String {
+    let mut out = String::new();
+    push_compact_duration(&mut out, seconds);
+    out
+}
+
+/// [`compact_duration`], appended to `out`.
+pub fn push_compact_duration(out: &mut String, seconds: i64) {
     let s = seconds.unsigned_abs();
     let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let mut part = |n: u64, unit: char, width: usize| {
+        push_number(out, n, width);
+        out.push(unit);
+    };
     match (d, h, m) {
-        (0, 0, 0) => format!("{sec}s"),
-        (0, 0, _) => format!("{m}m"),
-        (0, _, 0) => format!("{h}h"),
-        (0, _, _) => format!("{h}h{m:02}m"),
-        (_, 0, _) => format!("{d}d"),
-        _ => format!("{d}d{h}h"),
+        (0, 0, 0) => part(sec, 's', 0),
+        (0, 0, _) => part(m, 'm', 0),
+        (0, _, 0) => part(h, 'h', 0),
+        (0, _, _) => {
+            part(h, 'h', 0);
+            part(m, 'm', 2);
+        }
+        (_, 0, _) => part(d, 'd', 0),
+        _ => {
+            part(d, 'd', 0);
+            part(h, 'h', 0);
+        }
     }
 }
 
 /// `in 3h12m` or `expired 5m ago`, relative to `now`.
 pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    push_relative(&mut out, at, now);
+    out
+}
+
+/// [`relative`], appended to `out`.
+pub fn push_relative(out: &mut String, at: DateTime<Utc>, now: DateTime<Utc>) {
     let secs = (at - now).num_seconds();
     if secs > 0 {
-        format!("in {}", compact_duration(secs))
+        out.push_str("in ");
+        push_compact_duration(out, secs);
     } else {
-        format!("expired {} ago", compact_duration(secs))
+        out.push_str("expired ");
+        push_compact_duration(out, secs);
+        out.push_str(" ago");
     }
+}
+
+/// Appends `n` in decimal, with leading zeros up to `width` digits. (Much cheaper than
+/// `format!` when a listing writes thousands of times.)
+pub fn push_number(out: &mut String, n: u64, width: usize) {
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n);
+    for _ in digits.len()..width {
+        out.push('0');
+    }
+    out.push_str(digits);
 }
 
 #[cfg(test)]
@@ -141,6 +179,32 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn compact_durations_and_numbers() {
+        let cases = [
+            (0, "0s"),
+            (42, "42s"),
+            (300, "5m"),
+            (-300, "5m"),
+            (3600, "1h"),
+            (3 * 3600 + 5 * 60, "3h05m"),
+            (3 * 3600 + 12 * 60 + 9, "3h12m"),
+            (2 * 86_400, "2d"),
+            (2 * 86_400 + 3 * 3600 + 59, "2d3h"),
+        ];
+        for (seconds, want) in cases {
+            assert_eq!(compact_duration(seconds), want, "{seconds}");
+        }
+        let mut out = String::new();
+        push_number(&mut out, 7, 4);
+        push_number(&mut out, 12345, 2);
+        push_number(&mut out, 0, 0);
+        assert_eq!(out, "0007123450");
+        let now = utc("2026-11-22T14:00:00Z");
+        assert_eq!(relative(utc("2026-11-22T17:12:00Z"), now), "in 3h12m");
+        assert_eq!(relative(utc("2026-11-22T13:55:00Z"), now), "expired 5m ago");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `mfatui list`: every profile as a table or as a stable JSON array. Never prints secrets.
 
 use super::args::ListArgs;
-use crate::awsfiles::expiry::relative;
+use crate::awsfiles::expiry::{push_number, push_relative};
 use crate::awsfiles::profile::Name;
 use crate::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile};
 use crate::settings::Settings;
@@ -45,9 +45,8 @@ pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(),
     written
 }
 
-/// The profiles sorted by name. Sorts references (a profile is a few hundred bytes) keyed by
-/// the name's first eight bytes, so most comparisons need not follow a pointer; equal keys
-/// fall back to comparing the whole names, so the order is exactly that of the names.
+/// The profiles sorted by name (exactly the order of the names as strings). Sorts the names'
+/// first eight bytes as integers, so most comparisons need not follow a pointer.
 fn by_name(profiles: &[Profile]) -> Vec<&Profile> {
     let prefix = |name: &str| {
         let mut bytes = [0u8; 8];
@@ -55,12 +54,20 @@ fn by_name(profiles: &[Profile]) -> Vec<&Profile> {
         bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
         u64::from_be_bytes(bytes)
     };
-    let mut keyed: Vec<(u64, &Profile)> = profiles.iter().map(|p| (prefix(&p.name), p)).collect();
-    keyed.sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| a.1.name.as_str().cmp(b.1.name.as_str()))
-    });
-    keyed.into_iter().map(|(_, p)| p).collect()
+    // Sorting plain (prefix, index) pairs is integer work only; names that share their first
+    // eight bytes are then put in order among themselves by their whole names.
+    let mut keyed: Vec<(u64, usize)> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (prefix(&p.name), i))
+        .collect();
+    keyed.sort_unstable();
+    for run in keyed.chunk_by_mut(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| profiles[a.1].name.cmp(&profiles[b.1].name));
+        }
+    }
+    keyed.into_iter().map(|(_, i)| &profiles[i]).collect()
 }
 
 /// One profile in `list --json`. Field names and meanings are part of the documented interface.
@@ -236,18 +243,26 @@ fn expiry_text(expiry: &Expiry, now: DateTime<Utc>) -> Cow<'static, str> {
         Expiry::None => Cow::Borrowed("—"),
         Expiry::Unknown { .. } => Cow::Borrowed("unknown"),
         Expiry::At { at, .. } => {
-            // Written field by field: chrono's `format` re-reads its pattern on every call.
+            // Written field by field: `format!` costs more than the rest of a row.
             let (date, time) = (at.date_naive(), at.time());
-            Cow::Owned(format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC ({})",
-                date.year(),
-                date.month(),
-                date.day(),
-                time.hour(),
-                time.minute(),
-                time.second(),
-                relative(*at, now)
-            ))
+            let mut out = String::with_capacity(48);
+            // Parsed timestamps have years 0 to 9999 (RFC 3339 or Unix seconds).
+            let fields = [
+                (u64::from(date.year().unsigned_abs()), 4, '-'),
+                (u64::from(date.month()), 2, '-'),
+                (u64::from(date.day()), 2, ' '),
+                (u64::from(time.hour()), 2, ':'),
+                (u64::from(time.minute()), 2, ':'),
+                (u64::from(time.second()), 2, ' '),
+            ];
+            for (n, width, separator) in fields {
+                push_number(&mut out, n, width);
+                out.push(separator);
+            }
+            out.push_str("UTC (");
+            push_relative(&mut out, *at, now);
+            out.push(')');
+            Cow::Owned(out)
         }
     }
 }
@@ -278,6 +293,21 @@ mod tests {
             expiry: Expiry::None,
             problems: Vec::new(),
         }
+    }
+
+    #[test]
+    fn expiry_text_is_written_field_by_field() {
+        let at = "2026-03-04T05:06:07Z".parse::<DateTime<Utc>>().unwrap();
+        let expiry = Expiry::At {
+            at,
+            source: crate::awsfiles::expiry::ExpirySource::Key("expiration"),
+        };
+        let now = at - chrono::Duration::minutes(61);
+        assert_eq!(
+            expiry_text(&expiry, now),
+            "2026-03-04 05:06:07 UTC (in 1h01m)"
+        );
+        assert_eq!(expiry_text(&Expiry::None, now), "—");
     }
 
     #[test]
