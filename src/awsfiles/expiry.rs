@@ -97,8 +97,13 @@ pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
 
 /// Reads a profile's expiry from its own keys, if any of [`EXPIRY_KEYS`] is set.
 pub fn from_keys<'a>(get: impl Fn(&str) -> Option<&'a str>) -> Option<Expiry> {
-    EXPIRY_KEYS.iter().find_map(|&key| {
-        let raw = get(key)?;
+    from_values(EXPIRY_KEYS.map(get))
+}
+
+/// [`from_keys`] given the values of [`EXPIRY_KEYS`], in that order.
+pub fn from_values(values: [Option<&str>; EXPIRY_KEYS.len()]) -> Option<Expiry> {
+    EXPIRY_KEYS.iter().zip(values).find_map(|(&key, raw)| {
+        let raw = raw?;
         Some(match parse_timestamp(raw) {
             Some(at) => Expiry::At {
                 at,

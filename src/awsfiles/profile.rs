@@ -124,7 +124,7 @@ pub fn profiles_with_suffix(
 }
 
 /// The settings profile building reads.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Field {
     RoleArn,
     WebIdentityTokenFile,
@@ -153,6 +153,18 @@ enum Field {
     ExternalId,
     DurationSeconds,
 }
+
+/// [`MFA_KEYS`] as fields, in the same order.
+const MFA_FIELDS: [Field; MFA_KEYS.len()] =
+    [Field::MfaSerial, Field::AwsMfaDevice, Field::MfaMarker];
+
+/// [`expiry::EXPIRY_KEYS`] as fields, in the same order.
+const EXPIRY_FIELDS: [Field; expiry::EXPIRY_KEYS.len()] = [
+    Field::Expiration,
+    Field::XSecurityTokenExpires,
+    Field::AwsExpiration,
+    Field::ExpiresMarker,
+];
 
 impl Field {
     const COUNT: usize = Field::DurationSeconds as usize + 1;
@@ -192,6 +204,7 @@ impl Field {
 
 /// One profile's values of every [`Field`], found in a single pass over its settings instead
 /// of one search per question (10,000 profiles ask ~25 questions each).
+#[derive(Clone, Copy)]
 struct Known<'m>([Option<&'m str>; Field::COUNT]);
 
 impl<'m> Known<'m> {
@@ -214,11 +227,6 @@ impl<'m> Known<'m> {
     /// The key's text value, unless it is a nested block.
     fn get(&self, key: Field) -> Option<&'m str> {
         self.0[key as usize].filter(|v| !v.starts_with('\n'))
-    }
-
-    /// [`Known::get`] by the key's name (`None` for a key profile building does not read).
-    fn named(&self, name: &str) -> Option<&'m str> {
-        self.get(Field::parse(name)?)
     }
 }
 
@@ -259,7 +267,7 @@ fn build(
             (None, None) => {
                 problems.push("role_arn needs a source_profile or credential_source".to_owned())
             }
-            (Some(_), None) => match resolve_chain(map, name) {
+            (Some(_), None) => match chain_from(map, name, k) {
                 Ok(c) => chain = c,
                 Err(problem) => problems.push(problem),
             },
@@ -327,8 +335,8 @@ fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
 }
 
 fn mfa_device(name: &str, k: &Known) -> Option<MfaDevice> {
-    MFA_KEYS.iter().find_map(|&key| {
-        let serial = k.named(key).filter(|s| !s.is_empty())?;
+    MFA_KEYS.iter().zip(MFA_FIELDS).find_map(|(&key, field)| {
+        let serial = k.get(field).filter(|s| !s.is_empty())?;
         Some(MfaDevice {
             serial: Name::from(serial),
             key,
@@ -337,25 +345,26 @@ fn mfa_device(name: &str, k: &Known) -> Option<MfaDevice> {
     })
 }
 
-fn has_static_keys(p: &ProfileSettings) -> bool {
-    p.has("aws_access_key_id") || p.has("aws_secret_access_key")
-}
-
 /// Walks `source_profile` links from a role profile the way botocore's AssumeRoleProvider
 /// does. Returns the profiles visited after `name`, or one sentence saying why it fails:
 /// a missing profile, a loop, or a source without credentials.
 pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
+    let settings = map
+        .profile(name)
+        .ok_or_else(|| format!("profile '{name}' does not exist"))?;
+    chain_from(map, name, Known::of(&settings))
+}
+
+/// [`resolve_chain`] from the profile's settings, already looked up.
+fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Vec<Name>, String> {
     // The profiles visited after `name`: the only allocation when the chain is sound.
     let mut chain: Vec<Name> = Vec::new();
     let mut current = name;
     loop {
-        let settings = map
-            .profile(current)
-            .ok_or_else(|| format!("profile '{current}' does not exist"))?;
-        if settings.get("credential_source").is_some() && current != name {
+        if k.get(Field::CredentialSource).is_some() && current != name {
             return Ok(chain);
         }
-        let Some(source) = settings.get("source_profile") else {
+        let Some(source) = k.get(Field::SourceProfile) else {
             return Ok(chain);
         };
         let Some(src) = map.profile(source) else {
@@ -363,10 +372,12 @@ pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
                 "source_profile '{source}' (named in '{current}') does not exist"
             ));
         };
+        let s = Known::of(&src);
+        let static_keys = s.has(Field::AccessKeyId) || s.has(Field::SecretAccessKey);
         let seen = source == name || chain.iter().any(|c| c == source);
         chain.push(Name::from(source));
         if seen {
-            if source == current && has_static_keys(&src) {
+            if source == current && static_keys {
                 return Ok(chain);
             }
             let path: Vec<&str> = std::iter::once(name)
@@ -374,18 +385,19 @@ pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
                 .collect();
             return Err(format!("source_profile loop: {}", path.join(" → ")));
         }
-        if has_static_keys(&src) || !src.has("role_arn") {
-            let usable = has_static_keys(&src)
-                || src.has("credential_process")
-                || src.has("sso_session")
-                || src.has("sso_start_url")
-                || src.has("web_identity_token_file");
+        if static_keys || !s.has(Field::RoleArn) {
+            let usable = static_keys
+                || s.has(Field::CredentialProcess)
+                || s.has(Field::SsoSession)
+                || s.has(Field::SsoStartUrl)
+                || s.has(Field::WebIdentityTokenFile);
             if !usable {
                 return Err(format!("source profile '{source}' has no credentials"));
             }
             return Ok(chain);
         }
         current = source;
+        k = s;
     }
 }
 
@@ -397,7 +409,7 @@ fn identity(
 ) -> (Option<Name>, Option<Name>) {
     if let Some((account, resource)) = role_arn.and_then(split_arn) {
         let role = resource.strip_prefix("role/").unwrap_or(resource);
-        let role = role.rsplit('/').next().unwrap_or(role);
+        let role = last_segment(role);
         return (Some(account.into()), Some(role.into()));
     }
     if let Some(account) = k.get(Field::SsoAccountId) {
@@ -408,7 +420,7 @@ fn identity(
     }
     if let Some((account, resource)) = mfa.and_then(|m| split_arn(&m.serial)) {
         let user = resource.strip_prefix("mfa/").unwrap_or(resource);
-        let user = user.rsplit('/').next().unwrap_or(user);
+        let user = last_segment(user);
         return (Some(account.into()), Some(user.into()));
     }
     (None, None)
@@ -417,16 +429,27 @@ fn identity(
 /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` → (ACCOUNT, RESOURCE).
 fn split_arn(arn: &str) -> Option<(&str, &str)> {
     let rest = arn.strip_prefix("arn:")?;
-    let mut colons = memchr::memchr_iter(b':', rest.as_bytes());
-    let (_partition, _service, region_end) = (colons.next()?, colons.next()?, colons.next()?);
+    // ARNs are short: a plain scan beats starting a vectorised search once per colon.
+    let mut colons = rest
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b':')
+        .map(|(i, _)| i);
+    let region_end = colons.nth(2)?;
     let account_end = colons.next()?;
     let account = &rest[region_end + 1..account_end];
     let resource = &rest[account_end + 1..];
     (!account.is_empty()).then_some((account, resource))
 }
 
+/// What follows the last `/` (all of `path` if it has none).
+fn last_segment(path: &str) -> &str {
+    let start = path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1);
+    &path[start..]
+}
+
 fn expiry_of(kind: ProfileKind, k: &Known, cache: &CacheDir) -> Expiry {
-    if let Some(found) = expiry::from_keys(|key| k.named(key)) {
+    if let Some(found) = expiry::from_values(EXPIRY_FIELDS.map(|f| k.get(f))) {
         return found;
     }
     match kind {
@@ -451,4 +474,30 @@ pub fn key_suffix(key_id: &str) -> Name {
     let mut out = Name::const_new("****");
     out.push_str(&key_id[start..]);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_lists_follow_the_key_lists() {
+        for (key, field) in MFA_KEYS.iter().zip(MFA_FIELDS) {
+            assert_eq!(Field::parse(key), Some(field), "{key}");
+        }
+        for (key, field) in expiry::EXPIRY_KEYS.iter().zip(EXPIRY_FIELDS) {
+            assert_eq!(Field::parse(key), Some(field), "{key}");
+        }
+    }
+
+    #[test]
+    fn arns_split_into_account_and_last_segment() {
+        let arn = "arn:aws:iam::123456789012:role/path/to/Admin";
+        assert_eq!(split_arn(arn), Some(("123456789012", "role/path/to/Admin")));
+        assert_eq!(last_segment("role/path/to/Admin"), "Admin");
+        assert_eq!(last_segment("Admin"), "Admin");
+        assert_eq!(split_arn("arn:aws:iam:::role/x"), None);
+        assert_eq!(split_arn("arn:aws:iam"), None);
+        assert_eq!(split_arn("not-an-arn"), None);
+    }
 }
