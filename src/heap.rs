@@ -4,10 +4,13 @@
 /// Grows the heap by 32 MiB of address space (only what is touched becomes resident) and
 /// asks the kernel to back it with huge pages. Listing 10,000 profiles touches ~15 MiB; with
 /// 4 KiB pages that is ~4,000 page faults, which cost more than parsing on virtual machines.
-/// Elsewhere this does nothing.
+/// Elsewhere this does nothing. Only the first call has an effect.
 pub fn prefer_huge_pages() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    glibc::prefer_huge_pages();
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(glibc::prefer_huge_pages);
+    }
 }
 
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
