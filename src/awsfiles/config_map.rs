@@ -173,6 +173,9 @@ impl<'a> ConfigMap<'a> {
             index: HashMap::with_capacity(capacity),
             ..ConfigMap::default()
         };
+        // A later config section for the same profile replaces the earlier one wholesale (its
+        // slot's section is overwritten), as Python's `dict.update` does in botocore's
+        // `build_profile_map`.
         for i in 0..config.sections().len() {
             let name = config.name_at(i);
             if name.starts_with("profile") {
@@ -245,22 +248,17 @@ impl<'a> ConfigMap<'a> {
     /// The settings of `[sso-session NAME]`.
     pub fn sso_session(&self, name: &str) -> Option<Settings<'_>> {
         let &i = self.sso_sessions.get(name)?;
-        Some(Settings::config(self.config(), i))
+        Some(Settings::config(&self.config, i))
     }
 
     /// The settings of `[services NAME]`.
     pub fn service(&self, name: &str) -> Option<Settings<'_>> {
         let &i = self.services.get(name)?;
-        Some(Settings::config(self.config(), i))
-    }
-
-    /// The config structure with its lifetime shortened to the map's borrow (for views).
-    fn config(&self) -> &Structure<'_> {
-        &self.config
+        Some(Settings::config(&self.config, i))
     }
 
     fn settings_of(&self, slot: &ProfileSlot) -> ProfileSettings<'_> {
-        let (config, credentials): (&Structure, &Structure) = (&self.config, &self.credentials);
+        let (config, credentials) = (&self.config, &self.credentials);
         let mut settings = Settings::default();
         if let Some(i) = slot.config {
             settings.set_config(config, i);
@@ -292,7 +290,7 @@ impl<'a> ConfigMap<'a> {
                     .collect(),
             )
         };
-        let config = self.config();
+        let config = &self.config;
         let group = |m: &BTreeMap<String, usize>| -> Json {
             Json::Object(
                 m.iter()
@@ -318,9 +316,7 @@ impl<'a> ConfigMap<'a> {
         Json::Object(out)
     }
 
-    /// The slot of the profile named `name`, added (empty) at the end if it is new. A later
-    /// config section for the same profile replaces the earlier one wholesale, as Python's
-    /// `dict.update` does in botocore's `build_profile_map`.
+    /// The slot of the profile named `name`, added (empty) at the end if it is new.
     fn slot(&mut self, name: Cow<'a, str>) -> &mut ProfileSlot<'a> {
         let i = match self.index.get(name.as_ref()) {
             Some(&i) => i,
