@@ -3,8 +3,6 @@
 //! - building the 10k profiles (kind, chain, MFA, expiry) from the merged map
 //! - one full frame of the TUI table on a 200×60 TestBackend
 //! - one planned write (edit + masked diff + render) on a 1 MB credentials file
-//!
-//! Each runs with the allocator settings the program uses (`mfatui::heap`).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use mfatui::awsfiles::{profile, AwsFile, AwsPaths, ConfigMap, Document, Edit, FileKind, Plan};
@@ -18,8 +16,6 @@ use std::hint::black_box;
 use std::path::Path;
 
 fn parse_and_merge(c: &mut Criterion) {
-    // The same allocator settings as the program itself (see src/heap.rs).
-    mfatui::heap::prefer_huge_pages();
     let (config, credentials) = mfatui::sample::generate(10_000);
     c.bench_function("parse + merge 10k profiles", |b| {
         b.iter(|| {
@@ -45,7 +41,6 @@ fn parse_and_merge(c: &mut Criterion) {
 }
 
 fn render_frame(c: &mut Criterion) {
-    mfatui::heap::prefer_huge_pages();
     let dir = tempfile::tempdir().unwrap();
     let (config, credentials) = mfatui::sample::generate(10_000);
     std::fs::write(dir.path().join("config"), config).unwrap();
@@ -76,7 +71,6 @@ fn render_frame(c: &mut Criterion) {
 }
 
 fn planned_write(c: &mut Criterion) {
-    mfatui::heap::prefer_huge_pages();
     let dir = tempfile::tempdir().unwrap();
     let mut text = String::with_capacity(1 << 20);
     let mut i = 0;

@@ -5,16 +5,21 @@
 //! - [`renew`]: planning and running a renewal (mode, chain, target, code, duration).
 //! - [`cli`]: the non-interactive subcommands.
 //! - [`diag`]: the `-v` diagnostic log.
+//! - [`duration`], [`mode`]: the vocabulary renewals and settings share (durations and their
+//!   STS limits, session / role).
 //! - [`sample`]: generated AWS files of any size, for benchmarks.
 //! - [`settings`]: mfatui's own settings file.
 //! - [`secret`]: a string type that never prints itself.
 //! - [`tui`]: the full-screen interface.
 
+#![forbid(unsafe_code)]
+
 pub mod aws;
 pub mod awsfiles;
 pub mod cli;
 pub mod diag;
-pub mod heap;
+pub mod duration;
+pub mod mode;
 pub mod renew;
 pub mod sample;
 pub mod secret;

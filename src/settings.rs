@@ -3,10 +3,14 @@
 //! toml_edit so comments and order survive. An invalid file is reported (key and line) and
 //! mfatui goes on with the defaults.
 
-use crate::renew::{duration, Mode};
+use crate::duration;
+use crate::mode::Mode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item};
+
+/// The default name of the profile a session is written to (`naming.target`).
+pub const DEFAULT_TARGET_PATTERN: &str = "{profile}-mfa";
 
 /// Per-profile overrides (`[profiles.NAME]`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -60,7 +64,7 @@ impl Default for Settings {
             role_duration: 3600,
             warn_secs: 3600,
             danger_secs: 600,
-            target_pattern: crate::renew::plan::DEFAULT_TARGET_PATTERN.to_owned(),
+            target_pattern: DEFAULT_TARGET_PATTERN.to_owned(),
             long_term_suffix: crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX.to_owned(),
             backups_keep: crate::awsfiles::backup::DEFAULT_KEEP,
             backups_dir: None,

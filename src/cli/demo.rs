@@ -31,7 +31,7 @@ fn relative_times(text: &str, now: DateTime<Utc>) -> String {
         out.push_str(&rest[..start]);
         let spec = &rest[start + 2..start + len];
         let (sign, amount) = spec.split_at(1);
-        let secs = i64::from(crate::renew::duration::parse(amount).unwrap_or(0));
+        let secs = i64::from(crate::duration::parse(amount).unwrap_or(0));
         let at = if sign == "-" {
             now - chrono::Duration::seconds(secs)
         } else {

@@ -3,7 +3,6 @@
 
 pub mod bulk;
 pub mod code;
-pub mod duration;
 pub mod execute;
 pub mod plan;
 

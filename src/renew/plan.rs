@@ -8,41 +8,20 @@
 //! - a role profile: `NAME-mfa` in the credentials file, because botocore gives a config
 //!   `role_arn` priority over static keys of the same profile name.
 
-use super::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
 use crate::aws::endpoint::{self, Service};
 use crate::aws::{CallSite, Credentials};
 use crate::awsfiles::expiry;
 use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
 use crate::awsfiles::{ConfigMap, Profile, ProfileKind, ProfileSettings};
+use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
+pub use crate::mode::Mode;
 use crate::secret::Secret;
-use crate::settings::Settings;
+use crate::settings::{Settings, DEFAULT_TARGET_PATTERN};
 use chrono::{DateTime, Utc};
 use std::time::Duration;
 
-/// The default name of the profile a session is written to.
-pub const DEFAULT_TARGET_PATTERN: &str = "{profile}-mfa";
-
 /// A source session must stay valid this long to be used instead of asking for a code.
 const FRESH_MARGIN_SECS: i64 = 300;
-
-/// How to renew.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// `sts:GetSessionToken` with long-term keys and the MFA code.
-    Session,
-    /// `sts:AssumeRole` through the profile's source chain.
-    Role,
-}
-
-impl Mode {
-    /// `session` or `role`.
-    pub fn label(self) -> &'static str {
-        match self {
-            Mode::Session => "session",
-            Mode::Role => "role",
-        }
-    }
-}
 
 /// Choices that shape a renewal.
 #[derive(Clone, Debug)]

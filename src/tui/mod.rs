@@ -3,8 +3,8 @@
 
 pub mod app;
 pub mod event;
-pub mod form;
 pub mod load;
+pub mod screens;
 pub mod theme;
 pub mod view;
 

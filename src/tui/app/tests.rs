@@ -4,6 +4,7 @@ use super::*;
 use crate::awsfiles::{AwsPaths, FileKind};
 use crate::secret::Secret;
 use crate::tui::load::load;
+use crate::tui::screens::renew::Field;
 use chrono::TimeZone;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -280,7 +281,7 @@ fn a_file_changed_on_disk_brings_the_diff_back_for_review() {
 fn quitting_and_help() {
     let mut f = fixture();
     press(&mut f.app, "?");
-    assert!(matches!(f.app.overlay, Overlay::Help));
+    assert!(matches!(f.app.overlay, Overlay::Help(_)));
     press(&mut f.app, "x");
     assert!(matches!(f.app.overlay, Overlay::None));
     let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
@@ -381,7 +382,7 @@ fn marked_profiles_renew_together_with_one_code() {
         job,
         outcome: outcome.clone(),
     });
-    let Overlay::BulkRunning { lines, .. } = &app.overlay else {
+    let Overlay::BulkRunning(BulkRunning { lines, .. }) = &app.overlay else {
         panic!()
     };
     assert!(

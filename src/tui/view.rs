@@ -1,10 +1,9 @@
 //! Drawing: a pure function of the [`App`] onto a frame. No I/O, no clock but `app.now`.
-
-mod detail;
-mod dialogs;
-mod table;
+//! Lays out header, table, detail pane and footer, then draws whatever overlay is on top;
+//! each screen draws itself (see [`super::screens`]).
 
 use super::app::App;
+use super::screens::{self, detail, table};
 use super::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -14,7 +13,7 @@ use ratatui::Frame;
 /// The smallest terminal the layout is made for.
 pub const MIN_SIZE: (u16, u16) = (60, 15);
 
-pub use table::countdown;
+pub use screens::table::countdown;
 
 /// Draws the whole screen.
 pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
@@ -41,23 +40,31 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
     ])
     .areas(area);
     render_header(app, theme, frame, header);
-    let wide = body.width >= 150;
-    let (table_area, detail_area) = if wide {
+    let (table_area, detail_area) = if !app.show_detail {
+        (body, None)
+    } else if body.width >= 150 {
         let [t, d] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
             .areas(body);
-        (t, d)
+        (t, Some(d))
     } else {
-        let detail_height = body.height.saturating_sub(8).clamp(3, 12);
+        // Short terminals give the table the room: there the pane takes a third of the height.
+        let detail_height = if body.height < 30 {
+            (body.height / 3).max(3)
+        } else {
+            body.height.saturating_sub(8).clamp(3, 12)
+        };
         let [t, d] = Layout::default()
             .direction(Direction::Vertical)
             .constraints([Constraint::Min(5), Constraint::Length(detail_height)])
             .areas(body);
-        (t, d)
+        (t, Some(d))
     };
     table::render(app, theme, frame, table_area);
-    detail::render(app, theme, frame, detail_area);
+    if let Some(area) = detail_area {
+        detail::render(app, theme, frame, area);
+    }
     render_footer(app, theme, frame, footer);
-    dialogs::render(app, theme, frame, area);
+    screens::render_overlay(app, theme, frame, area);
 }
 
 fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {

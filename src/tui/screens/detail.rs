@@ -2,7 +2,8 @@
 
 use crate::awsfiles::expiry::ExpirySource;
 use crate::awsfiles::Expiry;
-use crate::renew::{duration, Mode};
+use crate::duration;
+use crate::renew::Mode;
 use crate::tui::app::App;
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;

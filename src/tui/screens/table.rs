@@ -1,16 +1,94 @@
-//! The profile table with live countdowns. Only the visible rows are built.
+//! The profile table: its keys (move, filter, sort, mark, open dialogs) and its drawing with
+//! live countdowns. Only the visible rows are built.
 
+use super::help::Help;
 use crate::awsfiles::expiry::compact_duration;
 use crate::awsfiles::profile::Name;
 use crate::awsfiles::Expiry;
-use crate::tui::app::App;
+use crate::renew::bulk;
+use crate::tui::app::{App, Command, Overlay, Sort};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 use ratatui::Frame;
+
+impl App {
+    pub(in crate::tui) fn on_table_key(&mut self, key: KeyEvent) -> Vec<Command> {
+        if self.filtering {
+            match key.code {
+                KeyCode::Esc => {
+                    self.filtering = false;
+                    self.filter.clear();
+                }
+                KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.filtering = false,
+                KeyCode::Backspace => {
+                    self.filter.pop();
+                }
+                KeyCode::Char(c) => self.filter.push(c),
+                _ => {}
+            }
+            let keep = self.selected_profile().map(|p| p.name.clone());
+            self.refresh(keep.as_deref());
+            return Vec::new();
+        }
+        let page = usize::from(self.size.1.saturating_sub(10)).max(1);
+        match key.code {
+            KeyCode::Char('q') => {
+                self.quit = true;
+                return vec![Command::Quit];
+            }
+            KeyCode::Char('j') | KeyCode::Down => self.select(self.selected.saturating_add(1)),
+            KeyCode::Char('k') | KeyCode::Up => self.select(self.selected.saturating_sub(1)),
+            KeyCode::PageDown => self.select(self.selected.saturating_add(page)),
+            KeyCode::PageUp => self.select(self.selected.saturating_sub(page)),
+            KeyCode::Home | KeyCode::Char('g') => self.select(0),
+            KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
+            KeyCode::Char('/') => self.filtering = true,
+            KeyCode::Char(' ') => {
+                if let Some(name) = self.selected_profile().map(|p| p.name.to_string()) {
+                    if !self.marked.remove(&name) {
+                        self.marked.insert(name);
+                    }
+                }
+                self.select(self.selected.saturating_add(1));
+            }
+            KeyCode::Char('a') => {
+                let expiring = bulk::expiring_roles(&self.data.profiles, &self.settings, self.now);
+                if expiring.is_empty() {
+                    self.toast("No role profile is expired or expiring soon.".into(), false);
+                }
+                self.marked.extend(expiring);
+            }
+            KeyCode::Esc if self.filter.is_empty() => self.marked.clear(),
+            KeyCode::Esc if !self.filter.is_empty() => {
+                self.filter.clear();
+                let keep = self.selected_profile().map(|p| p.name.clone());
+                self.refresh(keep.as_deref());
+            }
+            KeyCode::Char('o') => {
+                self.sort = if self.sort == Sort::Name {
+                    Sort::Expiry
+                } else {
+                    Sort::Name
+                };
+                let keep = self.selected_profile().map(|p| p.name.clone());
+                self.refresh(keep.as_deref());
+            }
+            KeyCode::Char('d') => self.show_detail = !self.show_detail,
+            KeyCode::Char('?') => self.overlay = Overlay::Help(Help::default()),
+            KeyCode::Char('R') => return vec![Command::Reload],
+            KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => self.open_bulk(),
+            KeyCode::Enter | KeyCode::Char('r') => self.open_form(),
+            KeyCode::Char('s') => self.open_defaults(),
+            _ => {}
+        }
+        Vec::new()
+    }
+}
 
 /// How a countdown should look.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,152 @@
+//! The help overlay: every key, sized to its content, scrollable when the terminal is short.
+
+use super::dialog::dialog;
+use crate::tui::app::{App, Command, Overlay};
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+/// The help overlay's state: how far it is scrolled.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Help {
+    /// First line shown.
+    pub scroll: usize,
+}
+
+/// Every key, for the help overlay.
+pub const KEYS: [(&str, &str); 20] = [
+    ("↑ ↓  j k", "move"),
+    ("PgUp PgDn", "move a page"),
+    ("Home End  g G", "first / last profile"),
+    ("⏎  r", "renew the selected profile"),
+    (
+        "/",
+        "filter (name, kind, account, role, region); Esc clears",
+    ),
+    ("o", "sort by name / by expiry"),
+    ("d", "show / hide the detail pane"),
+    (
+        "s",
+        "save the profile's default mode and duration to settings",
+    ),
+    ("space", "mark / unmark; ⏎ renews all marked with one code"),
+    ("a", "mark every expired or expiring role; Esc clears marks"),
+    (
+        "R",
+        "reload the files now (they also reload when changed on disk)",
+    ),
+    ("?", "this help"),
+    ("q  Ctrl-C", "quit"),
+    ("In the renew dialog", ""),
+    ("Tab ↑ ↓", "next / previous field"),
+    ("← →", "change mode or duration"),
+    (
+        "0-9 (or paste)",
+        "MFA code; type e.g. 90m in the duration field",
+    ),
+    ("Ctrl-T", "hide / show the code"),
+    (
+        "⏎ / Esc",
+        "renew / cancel (Esc also cancels a running call)",
+    ),
+    ("In the diff", "j k PgUp PgDn scroll · y write · n discard"),
+];
+
+impl App {
+    /// ↑ ↓ j k scroll a help that does not fit; any other key closes it.
+    pub(in crate::tui) fn on_help_key(&mut self, mut help: Help, key: KeyEvent) -> Vec<Command> {
+        match key.code {
+            KeyCode::Down | KeyCode::Char('j') => help.scroll = (help.scroll + 1).min(KEYS.len()),
+            KeyCode::Up | KeyCode::Char('k') => help.scroll = help.scroll.saturating_sub(1),
+            _ => return Vec::new(),
+        }
+        self.overlay = Overlay::Help(help);
+        Vec::new()
+    }
+}
+
+/// Width of the key column.
+const KEY_WIDTH: usize = 16;
+
+/// The help text wrapped to `width` columns: descriptions continue under themselves.
+fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
+    let text_width = width.saturating_sub(KEY_WIDTH).max(12);
+    let mut out = Vec::new();
+    for (key, what) in KEYS {
+        if what.is_empty() {
+            out.push(Line::styled(key, theme.accent()));
+            continue;
+        }
+        for (i, chunk) in wrap(what, text_width).into_iter().enumerate() {
+            let key = if i == 0 { key } else { "" };
+            out.push(Line::from(vec![
+                Span::styled(format!("{key:<KEY_WIDTH$}"), theme.accent()),
+                Span::raw(chunk),
+            ]));
+        }
+    }
+    out
+}
+
+/// Splits `text` at spaces into pieces of at most `width` characters (a longer word stands
+/// alone on its line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
+}
+
+/// The widest help line, unwrapped.
+fn natural_width() -> usize {
+    KEYS.iter()
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.chars().count()
+            } else {
+                KEY_WIDTH + v.chars().count()
+            }
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// Draws the help, as wide as its longest line (wrapped on narrow terminals) and as tall as
+/// it is (scrolled when the terminal is shorter).
+pub(super) fn render(help: &Help, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = (natural_width() + 2).min(usize::from(area.width));
+    let mut body = lines(theme, width.saturating_sub(2));
+    let room = usize::from(area.height.saturating_sub(4));
+    let hint = if body.len() > room {
+        let last = body.len() - room;
+        let from = help.scroll.min(last);
+        body = body.split_off(from);
+        body.truncate(room);
+        "↑ ↓ scroll · any other key closes"
+    } else {
+        "any key closes"
+    };
+    body.extend([Line::raw(""), Line::styled(hint, theme.dim())]);
+    let height = body.len() as u16 + 2;
+    dialog(
+        frame,
+        area,
+        " Keys ",
+        width as u16,
+        height,
+        Paragraph::new(body),
+        theme,
+    );
+}

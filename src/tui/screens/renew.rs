@@ -1,0 +1,453 @@
+//! The renew dialog: its state (mode, duration presets or typed, MFA code, focus), its keys,
+//! and its drawing.
+
+use super::dialog::form_dialog;
+use super::running::Running;
+use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
+use crate::renew::plan::{modes_for, plan};
+use crate::renew::{MfaCode, Mode, RenewOptions, Renewal};
+use crate::tui::app::{App, CodeSource, Command, Overlay};
+use crate::tui::theme::Theme;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+/// The dialog's fields, in Tab order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// session / role.
+    Mode,
+    /// Preset or typed duration.
+    Duration,
+    /// The six digits.
+    Code,
+}
+
+/// The renew dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RenewForm {
+    /// The profile being renewed.
+    pub profile: String,
+    /// The modes that apply (at least one).
+    pub modes: Vec<Mode>,
+    /// Index into `modes`.
+    pub mode: usize,
+    /// Index into the presets of the current mode.
+    pub preset: usize,
+    /// A typed duration replacing the preset, while being edited or after.
+    pub custom: Option<String>,
+    /// The code typed so far (digits only).
+    pub code: String,
+    /// Whether the code is shown as dots.
+    pub masked: bool,
+    /// Focused field.
+    pub field: Field,
+    /// Why the last submit was refused.
+    pub error: Option<String>,
+    /// Whether the current role chain has more than one hop (1 h limit).
+    pub chained: bool,
+}
+
+/// Duration presets per mode.
+pub fn presets(mode: Mode, chained: bool) -> Vec<u32> {
+    match mode {
+        Mode::Session => vec![3600, 4 * 3600, 8 * 3600, 12 * 3600, 24 * 3600, 36 * 3600],
+        Mode::Role if chained => vec![900, 1800, 3600],
+        Mode::Role => vec![900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 12 * 3600],
+    }
+}
+
+impl RenewForm {
+    /// A dialog for `profile`; `default_duration` picks the initial preset.
+    pub fn new(
+        profile: &str,
+        modes: Vec<Mode>,
+        default_duration: Option<u32>,
+        chained: bool,
+    ) -> RenewForm {
+        let mut form = RenewForm {
+            profile: profile.to_owned(),
+            modes,
+            mode: 0,
+            preset: 0,
+            custom: None,
+            code: String::new(),
+            masked: false,
+            field: Field::Code,
+            error: None,
+            chained,
+        };
+        form.select_default_duration(default_duration);
+        form
+    }
+
+    fn select_default_duration(&mut self, wanted: Option<u32>) {
+        let list = presets(self.current_mode(), self.chained);
+        let wanted = wanted.unwrap_or(match self.current_mode() {
+            Mode::Session => 12 * 3600,
+            Mode::Role => 3600,
+        });
+        match list.iter().position(|&p| p == wanted) {
+            Some(i) => self.preset = i,
+            None => {
+                self.preset = list.iter().position(|&p| p == 3600).unwrap_or(0);
+                self.custom = Some(duration::human(wanted));
+            }
+        }
+    }
+
+    /// The selected mode.
+    pub fn current_mode(&self) -> Mode {
+        self.modes[self.mode]
+    }
+
+    /// The duration text shown (typed, or the preset's).
+    pub fn duration_text(&self) -> String {
+        match &self.custom {
+            Some(text) => text.clone(),
+            None => duration::human(presets(self.current_mode(), self.chained)[self.preset]),
+        }
+    }
+
+    /// The chosen duration in seconds, checked against the mode's limits.
+    pub fn duration(&self) -> Result<u32, String> {
+        let secs = match &self.custom {
+            Some(text) => duration::parse(text)?,
+            None => presets(self.current_mode(), self.chained)[self.preset],
+        };
+        match (self.current_mode(), self.chained) {
+            (Mode::Session, _) => duration::check(secs, SESSION_LIMITS, "GetSessionToken"),
+            (Mode::Role, true) => duration::check(
+                secs,
+                (ROLE_LIMITS.0, CHAINED_MAX),
+                "AssumeRole with role chaining",
+            ),
+            (Mode::Role, false) => duration::check(secs, ROLE_LIMITS, "AssumeRole"),
+        }
+    }
+
+    /// Moves focus to the next field (Tab) or previous one (Shift-Tab).
+    pub fn focus(&mut self, forward: bool) {
+        let order = [Field::Mode, Field::Duration, Field::Code];
+        let i = order.iter().position(|f| *f == self.field).unwrap_or(2);
+        let next = if forward { (i + 1) % 3 } else { (i + 2) % 3 };
+        self.field = order[next];
+    }
+
+    /// ←/→ on the focused field: cycles modes or duration presets.
+    pub fn cycle(&mut self, forward: bool) {
+        let step = |i: usize, n: usize| {
+            if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            }
+        };
+        match self.field {
+            Field::Mode if self.modes.len() > 1 => {
+                self.mode = step(self.mode, self.modes.len());
+                self.custom = None;
+                self.select_default_duration(None);
+            }
+            Field::Duration => {
+                self.custom = None;
+                self.preset = step(
+                    self.preset,
+                    presets(self.current_mode(), self.chained).len(),
+                );
+            }
+            _ => {}
+        }
+        self.error = None;
+    }
+
+    /// Typed text: digits into the code, duration text into a focused duration.
+    pub fn type_text(&mut self, text: &str) {
+        match self.field {
+            Field::Code => {
+                for c in text.chars().filter(char::is_ascii_digit) {
+                    if self.code.len() < 6 {
+                        self.code.push(c);
+                    }
+                }
+            }
+            Field::Duration => {
+                let custom = self.custom.get_or_insert_with(String::new);
+                custom.extend(text.chars().filter(|c| c.is_ascii_alphanumeric()).take(8));
+            }
+            Field::Mode => {}
+        }
+        self.error = None;
+    }
+
+    /// Backspace on the focused field.
+    pub fn backspace(&mut self) {
+        match self.field {
+            Field::Code => {
+                self.code.pop();
+            }
+            Field::Duration => {
+                if let Some(c) = &mut self.custom {
+                    c.pop();
+                    if c.is_empty() {
+                        self.custom = None;
+                    }
+                }
+            }
+            Field::Mode => {}
+        }
+        self.error = None;
+    }
+}
+
+impl App {
+    pub(in crate::tui) fn open_form(&mut self) {
+        let Some(profile) = self.selected_profile().cloned() else {
+            return;
+        };
+        let modes = modes_for(&profile);
+        if modes.is_empty() {
+            let hint = match profile.kind {
+                crate::awsfiles::ProfileKind::Sso => " (sign in with `aws sso login`)",
+                _ => "",
+            };
+            self.overlay = Overlay::Error {
+                title: "Cannot renew".into(),
+                message: format!(
+                    "'{}' is a {} profile; mfatui renews profiles with keys or a role{hint}.",
+                    profile.name,
+                    profile.kind.label()
+                ),
+            };
+            return;
+        }
+        let (duration, chained) = match &self.selected_plan {
+            Some(Ok(r)) => (Some(r.duration_secs), r.hops.len() > 1),
+            _ => (None, false),
+        };
+        self.overlay = Overlay::Renew(RenewForm::new(&profile.name, modes, duration, chained));
+    }
+
+    /// The renewal the form describes, planned against the loaded files.
+    pub fn form_plan(&self, form: &RenewForm) -> Result<Renewal, String> {
+        let mut opts = RenewOptions::for_profile(&self.settings, &form.profile, self.now);
+        opts.mode = Some(form.current_mode());
+        opts.duration = Some(form.duration()?);
+        plan(&self.data.map, &self.data.profiles, &form.profile, &opts)
+    }
+
+    pub(in crate::tui) fn on_form_key(
+        &mut self,
+        mut form: RenewForm,
+        key: KeyEvent,
+    ) -> Vec<Command> {
+        match key.code {
+            KeyCode::Esc => return Vec::new(),
+            KeyCode::Tab => form.focus(true),
+            KeyCode::BackTab => form.focus(false),
+            KeyCode::Left => form.cycle(false),
+            KeyCode::Right => form.cycle(true),
+            KeyCode::Up if form.field != Field::Mode => form.focus(false),
+            KeyCode::Down if form.field != Field::Code => form.focus(true),
+            KeyCode::Backspace => form.backspace(),
+            KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                form.masked = !form.masked
+            }
+            KeyCode::Char(c) => form.type_text(&c.to_string()),
+            KeyCode::Enter => return self.submit(form),
+            _ => {}
+        }
+        self.overlay = Overlay::Renew(form);
+        Vec::new()
+    }
+
+    pub(in crate::tui) fn submit(&mut self, mut form: RenewForm) -> Vec<Command> {
+        let renewal = match self.form_plan(&form) {
+            Ok(r) => r,
+            Err(e) => {
+                form.error = Some(e);
+                self.overlay = Overlay::Renew(form);
+                return Vec::new();
+            }
+        };
+        let code = if !renewal.needs_code() {
+            CodeSource::NotNeeded
+        } else if let Some(cmd) = self.mfa_process(&renewal) {
+            CodeSource::Process(cmd)
+        } else {
+            match MfaCode::parse(&form.code) {
+                Ok(code) => CodeSource::Typed(code),
+                Err(e) => {
+                    form.error = Some(e);
+                    form.field = Field::Code;
+                    self.overlay = Overlay::Renew(form);
+                    return Vec::new();
+                }
+            }
+        };
+        let job = self.job();
+        let renewal = Box::new(renewal);
+        self.overlay = Overlay::Running(Running {
+            job,
+            profile: form.profile.clone(),
+            started: self.now,
+            renewal: renewal.clone(),
+        });
+        vec![Command::Renew { job, renewal, code }]
+    }
+
+    /// The `mfa_process` command of the renewed profile or its source, if any.
+    pub fn mfa_process(&self, renewal: &Renewal) -> Option<String> {
+        [&renewal.profile, &renewal.source.profile]
+            .iter()
+            .find_map(|p| {
+                self.data
+                    .map
+                    .profile(p)?
+                    .get("mfa_process")
+                    .map(str::to_owned)
+            })
+    }
+}
+
+pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
+    let focus = |f: Field| {
+        if form.field == f {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        }
+    };
+    let planned = app.form_plan(form);
+    let mode_text = form
+        .modes
+        .iter()
+        .map(|m| m.label())
+        .collect::<Vec<_>>()
+        .join(" / ");
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled("Mode       ", theme.dim()),
+            Span::styled(
+                format!("◀ {} ▶", form.current_mode().label()),
+                focus(Field::Mode),
+            ),
+            Span::styled(format!("   ({mode_text})"), theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::styled("Duration   ", theme.dim()),
+            Span::styled(
+                format!("◀ {} ▶", form.duration_text()),
+                focus(Field::Duration),
+            ),
+            Span::styled(
+                match (form.current_mode(), form.chained) {
+                    (Mode::Session, _) => "   15m – 36h",
+                    (Mode::Role, true) => "   15m – 1h (role chaining)",
+                    (Mode::Role, false) => "   15m – 12h",
+                },
+                theme.dim(),
+            ),
+        ]),
+    ];
+    let code_line = match &planned {
+        Ok(r) if !r.needs_code() => Line::from(vec![
+            Span::styled("MFA code   ", theme.dim()),
+            Span::raw(format!(
+                "not needed: the MFA session of '{}' is reused",
+                r.source.profile
+            )),
+        ]),
+        Ok(r) if app.mfa_process(r).is_some() => Line::from(vec![
+            Span::styled("MFA code   ", theme.dim()),
+            Span::raw("from mfa_process"),
+        ]),
+        _ => {
+            let shown: String = if form.masked {
+                "•".repeat(form.code.len())
+            } else {
+                form.code.clone()
+            };
+            let boxes = format!("[{shown:_<6}]");
+            let serial = planned.as_ref().ok().and_then(|r| r.serial()).unwrap_or("");
+            Line::from(vec![
+                Span::styled("MFA code   ", theme.dim()),
+                Span::styled(boxes, focus(Field::Code)),
+                Span::styled(format!("  {serial}"), theme.dim()),
+            ])
+        }
+    };
+    lines.push(code_line);
+    lines.push(Line::raw(""));
+    match &planned {
+        Ok(r) => {
+            let how = match r.mode {
+                Mode::Session => format!("GetSessionToken with the keys of '{}'", r.source.profile),
+                Mode::Role => {
+                    let hops: Vec<&str> = r.hops.iter().map(|h| h.profile.as_str()).collect();
+                    format!(
+                        "AssumeRole {} from '{}'",
+                        hops.join(" → "),
+                        r.source.profile
+                    )
+                }
+            };
+            lines.push(Line::styled(how, theme.dim()));
+            lines.push(Line::from(format!(
+                "Writes [{}] in the credentials file, {}",
+                r.target,
+                duration::human(r.duration_secs)
+            )));
+        }
+        Err(e) => lines.push(Line::styled(e.clone(), theme.danger())),
+    }
+    form_dialog(
+        frame,
+        area,
+        &format!(" Renew {} ", form.profile),
+        76,
+        lines,
+        form.error.as_deref(),
+        "⏎ renew · Tab field · ←→ change · Esc cancel",
+        true,
+        theme,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_the_mode() {
+        let f = RenewForm::new("dev", vec![Mode::Session], None, false);
+        assert_eq!(f.duration(), Ok(43_200));
+        assert_eq!(f.field, Field::Code);
+        let r = RenewForm::new("admin", vec![Mode::Role], Some(7200), false);
+        assert_eq!(r.duration(), Ok(7200));
+        let odd = RenewForm::new("admin", vec![Mode::Role], Some(5400), false);
+        assert_eq!(odd.duration_text(), "1h30m");
+        assert_eq!(odd.duration(), Ok(5400));
+    }
+
+    #[test]
+    fn typing_and_cycling_edit_the_focused_field() {
+        let mut f = RenewForm::new("dev", vec![Mode::Session], None, false);
+        f.type_text("12a34 5678");
+        assert_eq!(f.code, "123456", "digits only, six at most");
+        f.backspace();
+        assert_eq!(f.code, "12345");
+        f.focus(false);
+        assert_eq!(f.field, Field::Duration);
+        f.cycle(true);
+        assert_eq!(f.duration(), Ok(86_400));
+        f.type_text("10m");
+        assert_eq!(
+            f.duration().unwrap_err(),
+            "10m is outside what GetSessionToken allows (15m to 36h)"
+        );
+        let chained = RenewForm::new("t", vec![Mode::Role], Some(7200), true);
+        assert!(chained.duration().is_err(), "2h is too long when chaining");
+    }
+}
