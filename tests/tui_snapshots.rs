@@ -169,3 +169,98 @@ fn marked_profiles_and_bulk_dialog() {
     keys(&mut a, &chars("12"));
     insta::assert_snapshot!(format!("{marked}\n\n{}", screen(&a)));
 }
+
+/// The demo's profiles (15) in a terminal of `size`, at a fixed time.
+fn demo_app(name: &str, size: (u16, u16)) -> App {
+    let dir = PathBuf::from("/tmp/mfatui-snapshots").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
+    let paths = mfatui::cli::demo::prepare(&dir, now).unwrap();
+    let settings = Settings::default();
+    App::new(
+        load(&paths, &settings).unwrap(),
+        settings,
+        chrono::FixedOffset::east_opt(0).unwrap(),
+        now,
+        size,
+    )
+}
+
+/// How many profile rows the table shows.
+fn table_rows(screen: &str, app: &App) -> usize {
+    app.data
+        .profiles
+        .iter()
+        .filter(|p| {
+            screen
+                .lines()
+                .any(|l| l.split_whitespace().take(3).any(|w| w == p.name.as_str()))
+        })
+        .count()
+}
+
+#[test]
+fn small_terminal_gives_the_table_the_room() {
+    let mut a = demo_app("demo-80x24", (80, 24));
+    let shown = screen(&a);
+    assert!(
+        table_rows(&shown, &a) >= 12,
+        "only {} of {} profiles shown at 80×24:\n{shown}",
+        table_rows(&shown, &a),
+        a.data.profiles.len()
+    );
+    insta::assert_snapshot!(shown);
+    keys(&mut a, &chars("d"));
+    let without_pane = screen(&a);
+    assert_eq!(
+        table_rows(&without_pane, &a),
+        a.data.profiles.len(),
+        "d hides the pane and every profile fits:\n{without_pane}"
+    );
+}
+
+#[test]
+fn demo_at_140x40() {
+    insta::assert_snapshot!(screen(&demo_app("demo-140x40", (140, 40))));
+}
+
+/// Every help text is on screen in full (wrapped or not), or reachable by scrolling.
+fn assert_help_complete(a: &mut App) -> String {
+    let mut seen = String::new();
+    for _ in 0..mfatui::tui::screens::help::KEYS.len() {
+        seen.push_str(&screen(a));
+        keys(a, &[KeyCode::Down]);
+    }
+    let words: String = seen
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for (_, what) in mfatui::tui::screens::help::KEYS {
+        for word in what.split(' ') {
+            assert!(words.contains(word), "help lost '{word}' of '{what}'");
+        }
+    }
+    seen
+}
+
+#[test]
+fn help_fits_80x24() {
+    let mut a = demo_app("help-80x24", (80, 24));
+    keys(&mut a, &chars("?"));
+    let first = screen(&a);
+    assert!(!first.contains("…"), "{first}");
+    insta::assert_snapshot!(first);
+    assert_help_complete(&mut a);
+}
+
+#[test]
+fn help_at_140x40_and_at_the_minimum_size() {
+    let mut a = demo_app("help-140x40", (140, 40));
+    keys(&mut a, &chars("?"));
+    insta::assert_snapshot!(screen(&a));
+    let mut small = demo_app("help-60x15", (60, 15));
+    keys(&mut small, &chars("?"));
+    assert_help_complete(&mut small);
+}
