@@ -13,7 +13,6 @@ use mfatui::tui::theme::Theme;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::hint::black_box;
-use std::path::Path;
 
 fn parse_and_merge(c: &mut Criterion) {
     let (config, credentials) = mfatui::sample::generate(10_000);
@@ -35,8 +34,9 @@ fn parse_and_merge(c: &mut Criterion) {
         config.structure().unwrap(),
         credentials.structure().unwrap(),
     );
+    let nowhere = mfatui::awsfiles::AwsPaths::from_lookup(|_| None);
     c.bench_function("build 10k profiles from the merged map", |b| {
-        b.iter(|| profile::profiles(black_box(&map), Path::new("/nonexistent-cli-cache")))
+        b.iter(|| profile::profiles(black_box(&map), &nowhere))
     });
 }
 
@@ -49,6 +49,7 @@ fn render_frame(c: &mut Criterion) {
         config: dir.path().join("config"),
         credentials: dir.path().join("credentials"),
         cli_cache: dir.path().join("cache"),
+        mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
         selected_profile: None,
     };
     let settings = Settings::default();

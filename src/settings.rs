@@ -53,6 +53,13 @@ pub struct Settings {
     pub backups_dir: Option<PathBuf>,
     /// `theme.colour`: `auto` or `never`.
     pub colour: Colour,
+    /// `roles.write_profile`: role renewals write `NAME-mfa` (true).
+    pub write_role_profile: bool,
+    /// `roles.write_cli_cache`: role renewals write the AWS CLI's cache entry (true).
+    pub write_cli_cache: bool,
+    /// `sessions.refresh_before`: a session with less left than this is renewed before
+    /// `exec` uses it (15m, botocore's own refresh margin).
+    pub refresh_before_secs: i64,
     /// `[profiles.NAME]` overrides.
     pub profiles: HashMap<String, ProfileOverride>,
 }
@@ -69,6 +76,9 @@ impl Default for Settings {
             backups_keep: crate::awsfiles::backup::DEFAULT_KEEP,
             backups_dir: None,
             colour: Colour::Auto,
+            write_role_profile: true,
+            write_cli_cache: true,
+            refresh_before_secs: 15 * 60,
             profiles: HashMap::new(),
         }
     }
@@ -91,9 +101,9 @@ impl Settings {
     pub fn profiles(
         &self,
         map: &crate::awsfiles::ConfigMap,
-        cli_cache: &Path,
+        paths: &crate::awsfiles::AwsPaths,
     ) -> Vec<crate::awsfiles::Profile> {
-        crate::awsfiles::profile::profiles_with_suffix(map, cli_cache, &self.long_term_suffix)
+        crate::awsfiles::profile::profiles_with_suffix(map, paths, &self.long_term_suffix)
     }
 }
 
@@ -170,6 +180,19 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                     } else {
                         s.long_term_suffix = value.to_owned();
                     }
+                }
+                ("roles", "write_profile") | ("roles", "write_cli_cache") => {
+                    let on = item
+                        .as_bool()
+                        .ok_or_else(|| bad(item, &name, "expected true or false"))?;
+                    if key == "write_profile" {
+                        s.write_role_profile = on;
+                    } else {
+                        s.write_cli_cache = on;
+                    }
+                }
+                ("sessions", "refresh_before") => {
+                    s.refresh_before_secs = i64::from(duration_of(item, &name)?)
                 }
                 ("backups", "keep") => {
                     let n = item
@@ -302,7 +325,8 @@ mod tests {
         let s = parse(
             "[durations]\nsession = \"8h\"\nrole = \"30m\"\n[thresholds]\nwarn = \"2h\"\ndanger = \"5m\"\n\
              [naming]\ntarget = \"mfa-{profile}\"\nlong_term_suffix = \"-lt\"\n[backups]\nkeep = 5\ndir = \"/b\"\n\
-             [theme]\ncolour = \"never\"\n[profiles.admin]\nmode = \"role\"\nduration = \"2h\"\ntarget = \"admin-session\"\n",
+             [theme]\ncolour = \"never\"\n[roles]\nwrite_profile = false\nwrite_cli_cache = false\n\
+             [sessions]\nrefresh_before = \"5m\"\n[profiles.admin]\nmode = \"role\"\nduration = \"2h\"\ntarget = \"admin-session\"\n",
         )
         .unwrap();
         assert_eq!(
@@ -324,6 +348,14 @@ mod tests {
         );
         assert_eq!(s.backups_dir, Some(PathBuf::from("/b")));
         assert_eq!(s.colour, Colour::Never);
+        assert_eq!(
+            (
+                s.write_role_profile,
+                s.write_cli_cache,
+                s.refresh_before_secs
+            ),
+            (false, false, 300)
+        );
         assert_eq!(
             s.profiles["admin"],
             ProfileOverride {

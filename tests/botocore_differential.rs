@@ -27,6 +27,7 @@ fn mfatui_view(dir: &Path) -> Value {
         config: dir.join("config"),
         credentials: dir.join("credentials"),
         cli_cache: dir.join("no-cache"),
+        mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         selected_profile: None,
     };
     let json = AwsFiles::load(&paths).and_then(|files| Ok(files.config_map()?.to_botocore_json()));

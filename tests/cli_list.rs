@@ -132,7 +132,7 @@ fn json_is_a_stable_array_without_secrets() {
         "source_profile 'ghost' (named in 'broken') does not exist"
     );
     let keys: Vec<&String> = dev.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 21, "documented field set changed: {keys:?}");
+    assert_eq!(keys.len(), 22, "documented field set changed: {keys:?}");
 }
 
 #[test]

@@ -17,6 +17,7 @@ fn load_with_cache(dir: &Path, cache: &Path) -> Vec<Profile> {
         config: dir.join("config"),
         credentials: dir.join("credentials"),
         cli_cache: cache.to_owned(),
+        mfa_secure_sessions: cache.join("mfa-secure-sessions"),
         selected_profile: None,
     };
     AwsFiles::load(&paths).unwrap().profiles().unwrap()

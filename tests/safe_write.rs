@@ -272,6 +272,7 @@ fn paths(home: &Home) -> AwsPaths {
         config: home.aws().join("config"),
         credentials: home.credentials(),
         cli_cache: home.aws().join("cli/cache"),
+        mfa_secure_sessions: home.aws().join("mfa-secure-sessions"),
         selected_profile: None,
     }
 }

@@ -1,4 +1,6 @@
-//! The AWS CLI's assume-role cache (`~/.aws/cli/cache/KEY.json`), read for role expiry.
+//! The AWS CLI's assume-role cache (`~/.aws/cli/cache/KEY.json`): read for role expiry, and
+//! written by role renewals so that `aws --profile ROLE` uses the new session without asking
+//! for a code.
 //!
 //! botocore names each cache file by the SHA-1 of the AssumeRole arguments serialized with
 //! `json.dumps(args, sort_keys=True)`: `RoleArn`, plus `ExternalId`, `SerialNumber`,
@@ -6,8 +8,11 @@
 //! module computes that same key so each role profile finds exactly its own cache entry.
 
 use super::expiry::{parse_timestamp, Expiry, ExpirySource};
+use crate::secret::Secret;
+use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The role settings that make up botocore's cache key.
@@ -98,6 +103,64 @@ impl CacheDir {
     }
 }
 
+/// A cache entry to write: a role's new session, in the JSON the AWS CLI writes and reads
+/// (`{"Credentials": {AccessKeyId, SecretAccessKey, SessionToken, Expiration}}`).
+#[derive(Clone, Debug)]
+pub struct CacheEntry {
+    /// `~/.aws/cli/cache/KEY.json`.
+    pub path: PathBuf,
+    /// The role profile it is for.
+    pub profile: String,
+    /// `AccessKeyId`.
+    pub access_key_id: String,
+    /// `SecretAccessKey`.
+    pub secret_access_key: Secret,
+    /// `SessionToken`.
+    pub session_token: Secret,
+    /// `Expiration`.
+    pub expiration: DateTime<Utc>,
+}
+
+impl CacheEntry {
+    /// The JSON document (secrets included: it is only ever written to the 0600 file).
+    fn json(&self) -> String {
+        let doc = serde_json::json!({
+            "Credentials": {
+                "AccessKeyId": self.access_key_id,
+                "SecretAccessKey": self.secret_access_key.expose(),
+                "SessionToken": self.session_token.expose(),
+                // botocore's JSONFileCache writes datetimes this way (strftime `%Z`).
+                "Expiration": self.expiration.format("%Y-%m-%dT%H:%M:%SUTC").to_string(),
+            },
+            "ResponseMetadata": {},
+        });
+        doc.to_string()
+    }
+
+    /// Writes the entry atomically, mode 0600, its folder created 0700 when missing.
+    pub fn write(&self) -> std::io::Result<()> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(dir)?;
+        // tempfile creates its files 0600.
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all(self.json().as_bytes())?;
+        temp.as_file().sync_all()?;
+        temp.persist(&self.path).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    /// One line for a preview: which file, for which role, until when. No secret.
+    pub fn describe(&self) -> String {
+        format!(
+            "+ AWS CLI cache for role profile '{}' until {} ({})\n",
+            self.profile,
+            self.expiration.format("%Y-%m-%d %H:%M:%S UTC"),
+            self.path.display()
+        )
+    }
+}
+
 /// Python's `int(text)` for a decimal string (sign, digits, single underscores), rendered back
 /// as JSON does; `None` where Python raises `ValueError`.
 fn python_int(text: &str) -> Option<String> {
@@ -175,6 +238,30 @@ mod tests {
             duration_seconds: Some("3600"),
         };
         assert_eq!(cache_key(&full), "c2ed730bac235b723409dbbb0611fa948a444f21");
+    }
+
+    #[test]
+    fn entries_are_written_0600_and_read_back_without_secrets_in_descriptions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let entry = CacheEntry {
+            path: dir.path().join("cli/cache/abc.json"),
+            profile: "ops".into(),
+            access_key_id: "ASIAX".into(),
+            secret_access_key: Secret::new("s3cr3t"),
+            session_token: Secret::new("t0k3n"),
+            expiration: "2026-11-22T18:05:00Z".parse().unwrap(),
+        };
+        entry.write().unwrap();
+        let mode = std::fs::metadata(&entry.path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&entry.path).unwrap()).unwrap();
+        assert_eq!(json["Credentials"]["Expiration"], "2026-11-22T18:05:00UTC");
+        assert_eq!(json["Credentials"]["SessionToken"], "t0k3n");
+        let cache = CacheDir::read(&dir.path().join("cli/cache"));
+        assert!(cache.names.contains("abc.json"));
+        assert!(!entry.describe().contains("s3cr3t") && !entry.describe().contains("t0k3n"));
     }
 
     #[test]

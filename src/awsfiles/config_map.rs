@@ -138,6 +138,19 @@ impl<'m> ProfileSettings<'m> {
     pub fn has(&self, key: &str) -> bool {
         self.settings.contains_key(key)
     }
+
+    /// The same profile as the config file alone defines it (the credentials file's keys,
+    /// which shadow it for the AWS CLI, left out).
+    pub fn config_only(&self) -> ProfileSettings<'m> {
+        let mut settings = self.settings;
+        settings.layers[0] = &[];
+        settings.layers[1] = &[];
+        ProfileSettings {
+            settings,
+            config_section: self.config_section,
+            credentials_section: None,
+        }
+    }
 }
 
 /// Where one profile's settings are: its name and the sections that define it.

@@ -1,6 +1,6 @@
 //! When temporary credentials expire: the keys other tools write and the formats they use.
 
-use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
 /// Keys that hold an expiry time, in the order they are looked at:
 /// `expiration` (aws-mfa, and mfatui itself), `x_security_token_expires` (saml2aws,
@@ -19,6 +19,8 @@ pub enum ExpirySource {
     Key(&'static str),
     /// The AWS CLI's assume-role cache file with this name.
     CliCache(String),
+    /// aws-mfa-secure's session cache (`~/.aws/aws-mfa-secure-sessions/PROFILE`).
+    MfaSecure,
 }
 
 impl ExpirySource {
@@ -27,6 +29,7 @@ impl ExpirySource {
         match self {
             ExpirySource::Key(k) => k,
             ExpirySource::CliCache(_) => "cli-cache",
+            ExpirySource::MfaSecure => "aws-mfa-secure",
         }
     }
 }
@@ -93,6 +96,143 @@ pub fn parse_timestamp(raw: &str) -> Option<DateTime<Utc>> {
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(naive, f).ok())
         .map(|dt| dt.and_utc())
+}
+
+/// How a timestamp was written, so that a new time can be written the same way (aws-mfa's
+/// `2026-11-22 14:05:33`, `date -Iseconds`'s `2026-11-22T09:05:33-05:00`, `…Z`, epoch…).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// Unix epoch seconds.
+    Epoch,
+    /// Date and time.
+    DateTime {
+        /// `T` or a space between date and time.
+        separator: char,
+        /// Digits of fractional seconds (0 for none).
+        fraction: u8,
+        /// How the zone is written.
+        zone: Zone,
+    },
+}
+
+/// How a timestamp's zone is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Zone {
+    /// No zone: UTC (aws-mfa).
+    None,
+    /// `Z`.
+    Z,
+    /// A fixed offset in seconds, `+hh:mm` (`colon`) or `+hhmm`.
+    Offset {
+        /// Seconds east of UTC.
+        seconds: i32,
+        /// Whether hours and minutes are separated by a colon.
+        colon: bool,
+    },
+    /// A ` UTC` / `UTC` suffix (the AWS CLI cache, Ruby's `Time#to_s`).
+    Utc {
+        /// Whether a space comes before `UTC`.
+        space: bool,
+    },
+}
+
+impl TimeFormat {
+    /// RFC 3339 in UTC with `Z`, seconds only: what mfatui writes where no form is set.
+    pub const RFC3339_Z: TimeFormat = TimeFormat::DateTime {
+        separator: 'T',
+        fraction: 0,
+        zone: Zone::Z,
+    };
+    /// aws-mfa's `YYYY-mm-dd HH:MM:SS` (UTC, no zone).
+    pub const AWS_MFA: TimeFormat = TimeFormat::DateTime {
+        separator: ' ',
+        fraction: 0,
+        zone: Zone::None,
+    };
+
+    /// The form `raw` is written in, if [`parse_timestamp`] reads it.
+    pub fn of(raw: &str) -> Option<TimeFormat> {
+        parse_timestamp(raw)?;
+        let s = raw.trim();
+        if s.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(TimeFormat::Epoch);
+        }
+        let separator = s.chars().nth(10).filter(|c| *c == ' ' || *c == 'T')?;
+        let rest = &s[11..];
+        // HH:MM[:SS][.fff] then the zone.
+        let time_len = rest
+            .bytes()
+            .position(|b| !(b.is_ascii_digit() || b == b':' || b == b'.'))
+            .unwrap_or(rest.len());
+        let (time, zone_text) = rest.split_at(time_len);
+        let fraction = time
+            .split_once('.')
+            .map_or(0, |(_, f)| f.len().min(9) as u8);
+        let zone = match zone_text {
+            "" => Zone::None,
+            "Z" | "z" => Zone::Z,
+            "UTC" | "GMT" => Zone::Utc { space: false },
+            " UTC" | " GMT" => Zone::Utc { space: true },
+            z => {
+                let sign = match z.as_bytes().first()? {
+                    b'+' => 1,
+                    b'-' => -1,
+                    _ => return None,
+                };
+                let digits: String = z[1..].chars().filter(char::is_ascii_digit).collect();
+                if digits.len() != 4 {
+                    return None;
+                }
+                let hours: i32 = digits[..2].parse().ok()?;
+                let minutes: i32 = digits[2..].parse().ok()?;
+                Zone::Offset {
+                    seconds: sign * (hours * 3600 + minutes * 60),
+                    colon: z.contains(':'),
+                }
+            }
+        };
+        Some(TimeFormat::DateTime {
+            separator,
+            fraction,
+            zone,
+        })
+    }
+
+    /// `at` written in this form.
+    pub fn format(self, at: DateTime<Utc>) -> String {
+        let TimeFormat::DateTime {
+            separator,
+            fraction,
+            zone,
+        } = self
+        else {
+            return at.timestamp().to_string();
+        };
+        let offset = match zone {
+            Zone::Offset { seconds, .. } => FixedOffset::east_opt(seconds),
+            _ => None,
+        }
+        .unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
+        let local = at.with_timezone(&offset);
+        let mut out = local.format("%Y-%m-%d").to_string();
+        out.push(separator);
+        out.push_str(&local.format("%H:%M:%S").to_string());
+        if fraction > 0 {
+            let nanos = format!("{:09}", local.timestamp_subsec_nanos());
+            out.push('.');
+            out.push_str(&nanos[..usize::from(fraction)]);
+        }
+        match zone {
+            Zone::None => {}
+            Zone::Z => out.push('Z'),
+            Zone::Utc { space } => out.push_str(if space { " UTC" } else { "UTC" }),
+            Zone::Offset { colon, .. } => {
+                let z = local.format(if colon { "%:z" } else { "%z" }).to_string();
+                out.push_str(&z);
+            }
+        }
+        out
+    }
 }
 
 /// Reads a profile's expiry from its own keys, if any of [`EXPIRY_KEYS`] is set.
@@ -238,6 +378,41 @@ mod tests {
                 .timestamp(),
             t.timestamp()
         );
+    }
+
+    #[test]
+    fn a_new_time_is_written_in_the_form_of_the_old_one() {
+        let new = utc("2026-11-23T01:02:03Z");
+        let cases = [
+            ("2026-01-05 20:00:00", "2026-11-23 01:02:03"),
+            ("2026-01-05T20:00:00", "2026-11-23T01:02:03"),
+            ("2026-01-05T20:00:00Z", "2026-11-23T01:02:03Z"),
+            ("2026-01-05T20:00:00-05:00", "2026-11-22T20:02:03-05:00"),
+            ("2026-01-05T20:00:00+0530", "2026-11-23T06:32:03+0530"),
+            ("2026-01-05 20:00:00+00:00", "2026-11-23 01:02:03+00:00"),
+            ("2026-01-05T20:00:00.000Z", "2026-11-23T01:02:03.000Z"),
+            (
+                "2026-01-05 20:00:00.123456+00:00",
+                "2026-11-23 01:02:03.000000+00:00",
+            ),
+            ("2026-01-05T20:00:00UTC", "2026-11-23T01:02:03UTC"),
+            ("2026-01-05 20:00:00 UTC", "2026-11-23 01:02:03 UTC"),
+            ("1767643200", "1795395723"),
+        ];
+        for (old, want) in cases {
+            let form = TimeFormat::of(old).unwrap_or_else(|| panic!("{old}"));
+            let written = form.format(new);
+            assert_eq!(written, want, "{old}");
+            assert_eq!(parse_timestamp(&written), Some(new), "{written} reads back");
+            assert_eq!(
+                TimeFormat::of(&written),
+                Some(form),
+                "{written} keeps its form"
+            );
+        }
+        assert_eq!(TimeFormat::of("soon"), None);
+        assert_eq!(TimeFormat::RFC3339_Z.format(new), "2026-11-23T01:02:03Z");
+        assert_eq!(TimeFormat::AWS_MFA.format(new), "2026-11-23 01:02:03");
     }
 
     #[test]

@@ -117,9 +117,6 @@ impl AwsFiles {
 
     /// Every profile, in botocore's order.
     pub fn profiles(&self) -> Result<Vec<Profile>, LoadError> {
-        Ok(profile::profiles(
-            &self.config_map()?,
-            &self.paths.cli_cache,
-        ))
+        Ok(profile::profiles(&self.config_map()?, &self.paths))
     }
 }

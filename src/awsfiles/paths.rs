@@ -11,6 +11,8 @@ pub struct AwsPaths {
     pub credentials: PathBuf,
     /// The AWS CLI's assume-role cache (`~/.aws/cli/cache`; the CLI always puts it under home).
     pub cli_cache: PathBuf,
+    /// aws-mfa-secure's session cache (`~/.aws/aws-mfa-secure-sessions`).
+    pub mfa_secure_sessions: PathBuf,
     /// The profile selected by `AWS_DEFAULT_PROFILE` or `AWS_PROFILE` (botocore checks them in
     /// that order), if any.
     pub selected_profile: Option<String>,
@@ -35,6 +37,10 @@ impl AwsPaths {
             config: resolve("AWS_CONFIG_FILE", "~/.aws/config"),
             credentials: resolve("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
             cli_cache: PathBuf::from(expand_user("~/.aws/cli/cache", &home)),
+            mfa_secure_sessions: PathBuf::from(expand_user(
+                "~/.aws/aws-mfa-secure-sessions",
+                &home,
+            )),
             selected_profile: env("AWS_DEFAULT_PROFILE")
                 .or_else(|| env("AWS_PROFILE"))
                 .filter(|p| !p.is_empty()),

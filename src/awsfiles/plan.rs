@@ -1,6 +1,7 @@
 //! A planned change to the shared files: key-level edits per file, the resulting text, and
 //! the masked unified diff a person confirms before anything is written.
 
+use super::cli_cache::CacheEntry;
 use super::config_map::FileKind;
 use super::document::{Document, EditError};
 use super::files::AwsFile;
@@ -173,11 +174,13 @@ fn secret_values(a: &Document, b: &Document) -> Vec<String> {
     out
 }
 
-/// A planned change to one or both shared files.
+/// A planned change to one or both shared files, and the AWS CLI cache entries that go with it.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     /// One entry per file that changes.
     pub changes: Vec<FileChange>,
+    /// AWS CLI cache entries to write once the files are written.
+    pub cli_cache: Vec<CacheEntry>,
 }
 
 impl Plan {
@@ -194,11 +197,15 @@ impl Plan {
 
     /// Whether nothing would change.
     pub fn is_noop(&self) -> bool {
-        self.changes.iter().all(FileChange::is_noop)
+        self.changes.iter().all(FileChange::is_noop) && self.cli_cache.is_empty()
     }
 
-    /// The masked unified diff of every file.
+    /// The masked unified diff of every file, then a line per AWS CLI cache entry.
     pub fn diff(&self) -> String {
-        self.changes.iter().map(FileChange::diff).collect()
+        self.changes
+            .iter()
+            .map(FileChange::diff)
+            .chain(self.cli_cache.iter().map(CacheEntry::describe))
+            .collect()
     }
 }

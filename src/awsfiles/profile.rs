@@ -4,8 +4,10 @@
 
 use super::cli_cache::{CacheDir, RoleCacheArgs};
 use super::config_map::{ConfigMap, ProfileSettings};
-use super::expiry::{self, Expiry};
-use std::path::Path;
+use super::expiry::{self, Expiry, ExpirySource};
+use super::mfa_secure::SecureSessions;
+use super::paths::AwsPaths;
+use std::collections::HashMap;
 
 /// The suffix aws-mfa gives the profile that holds the long-term keys (`NAME-long-term`).
 pub const AWS_MFA_LONG_TERM_SUFFIX: &str = "-long-term";
@@ -88,8 +90,13 @@ pub struct Profile {
     pub credential_source: Option<Name>,
     /// For roles: the profiles walked to reach base credentials, nearest first.
     pub chain: Vec<Name>,
-    /// The aws-mfa `NAME-long-term` profile that holds this profile's long-term keys.
+    /// The profile holding the long-term keys this profile's MFA session comes from: its
+    /// aws-mfa partner (`NAME-long-term`, or `NAME-SUFFIX` with `aws_mfa_device`), or the
+    /// profile named by `__profile__` (aws-login style scripts).
     pub long_term_profile: Option<Name>,
+    /// The reverse link: the profile holding this profile's MFA session by the same
+    /// conventions (aws-mfa's short-term `NAME`, the section with `__profile__ = NAME`).
+    pub session_profile: Option<Name>,
     /// The MFA device renewals would use.
     pub mfa: Option<MfaDevice>,
     /// `mfa_process` (a command printing the code, as aws-vault supports).
@@ -104,23 +111,127 @@ pub struct Profile {
     pub problems: Vec<String>,
 }
 
-/// Builds every profile of the map, in botocore's order. `cli_cache` is the AWS CLI's
-/// assume-role cache directory, read for role expiry.
-pub fn profiles(map: &ConfigMap, cli_cache: &Path) -> Vec<Profile> {
-    profiles_with_suffix(map, cli_cache, AWS_MFA_LONG_TERM_SUFFIX)
+/// Builds every profile of the map, in botocore's order. The AWS CLI's assume-role cache
+/// and aws-mfa-secure's session cache (both named by `paths`) are read for expiry.
+pub fn profiles(map: &ConfigMap, paths: &AwsPaths) -> Vec<Profile> {
+    profiles_with_suffix(map, paths, AWS_MFA_LONG_TERM_SUFFIX)
 }
 
 /// [`profiles`] with another aws-mfa long-term suffix (the `naming.long_term_suffix` setting).
 pub fn profiles_with_suffix(
     map: &ConfigMap,
-    cli_cache: &Path,
+    paths: &AwsPaths,
     long_term_suffix: &str,
 ) -> Vec<Profile> {
-    let cache = CacheDir::read(cli_cache);
+    let caches = Caches {
+        cli: CacheDir::read(&paths.cli_cache),
+        secure: SecureSessions::read(&paths.mfa_secure_sessions),
+    };
     let mut scratch = String::new();
-    map.profiles()
-        .map(|(name, settings)| build(map, name, &settings, &cache, long_term_suffix, &mut scratch))
-        .collect()
+    let mut profiles: Vec<Profile> = map
+        .profiles()
+        .map(|(name, settings)| {
+            build(
+                map,
+                name,
+                &settings,
+                &caches,
+                long_term_suffix,
+                &mut scratch,
+            )
+        })
+        .collect();
+    link_sessions(&mut profiles, long_term_suffix);
+    profiles
+}
+
+/// The caches read for expiry.
+struct Caches {
+    cli: CacheDir,
+    secure: SecureSessions,
+}
+
+/// Links the profiles that other tools pair up: aws-mfa's `NAME` with `NAME-SUFFIX` for any
+/// suffix (the long-term profile holds keys and `aws_mfa_device`; `naming.long_term_suffix`
+/// wins when present, other suffixes need no setting unless two compete), and sets the
+/// reverse links ([`Profile::session_profile`]). Competing pairs become problems.
+fn link_sessions(profiles: &mut [Profile], suffix: &str) {
+    let candidates: Vec<usize> = (0..profiles.len())
+        .filter(|&i| {
+            let p = &profiles[i];
+            p.kind == ProfileKind::LongTerm
+                && !p.name.ends_with(suffix)
+                && p.mfa
+                    .as_ref()
+                    .is_some_and(|m| m.key == "aws_mfa_device" && m.profile == p.name)
+        })
+        .collect();
+    let linked = profiles.iter().any(|p| p.long_term_profile.is_some());
+    if candidates.is_empty() && !linked {
+        return;
+    }
+    let index: HashMap<Name, usize> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.clone(), i))
+        .collect();
+    // short-term profile → the long-term profiles that could be its partner
+    let mut partners: HashMap<usize, Vec<usize>> = HashMap::new();
+    for lt in candidates {
+        let name = profiles[lt].name.clone();
+        let shorts: Vec<usize> = name
+            .match_indices('-')
+            .filter_map(|(at, _)| index.get(&name[..at]).copied())
+            .filter(|&s| {
+                profiles[s].long_term_profile.is_none() && profiles[s].kind != ProfileKind::LongTerm
+            })
+            .collect();
+        match shorts.as_slice() {
+            [] => {}
+            [short] => partners.entry(*short).or_default().push(lt),
+            several => {
+                let names: Vec<&str> = several.iter().map(|&s| profiles[s].name.as_str()).collect();
+                let problem = format!(
+                    "could be aws-mfa's long-term profile of {}; set naming.long_term_suffix in mfatui's settings to the suffix you use",
+                    names.join(" or ")
+                );
+                profiles[lt].problems.push(problem);
+            }
+        }
+    }
+    for (short, lts) in partners {
+        if let [lt] = lts.as_slice() {
+            let lt_name = profiles[*lt].name.clone();
+            if profiles[short].mfa.is_none() {
+                profiles[short].mfa = profiles[*lt].mfa.clone();
+            }
+            profiles[short].long_term_profile = Some(lt_name);
+        } else {
+            let names: Vec<&str> = lts.iter().map(|&l| profiles[l].name.as_str()).collect();
+            let problem = format!(
+                "{} all look like aws-mfa's long-term profile of it; set naming.long_term_suffix in mfatui's settings to the suffix you use",
+                names.join(" and ")
+            );
+            profiles[short].problems.push(problem);
+        }
+    }
+    for i in 0..profiles.len() {
+        let Some(lt) = profiles[i].long_term_profile.clone() else {
+            continue;
+        };
+        let Some(&l) = index.get(&lt) else { continue };
+        let name = profiles[i].name.clone();
+        match profiles[l].session_profile.clone() {
+            None => profiles[l].session_profile = Some(name),
+            Some(other) if other != name => {
+                let problem = format!(
+                    "both '{other}' and '{name}' hold its MFA session (__profile__ or aws-mfa naming); mfatui renews neither until one is removed"
+                );
+                profiles[l].problems.push(problem);
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 /// The settings profile building reads.
@@ -143,6 +254,7 @@ enum Field {
     AwsMfaDevice,
     MfaMarker,
     MfaProcess,
+    ProfileMarker,
     AssumedRoleArn,
     Region,
     Expiration,
@@ -188,6 +300,7 @@ impl Field {
             "aws_mfa_device" => Field::AwsMfaDevice,
             "__mfa__" => Field::MfaMarker,
             "mfa_process" => Field::MfaProcess,
+            "__profile__" => Field::ProfileMarker,
             "assumed_role_arn" => Field::AssumedRoleArn,
             "region" => Field::Region,
             "expiration" => Field::Expiration,
@@ -234,7 +347,7 @@ fn build(
     map: &ConfigMap,
     name: &str,
     p: &ProfileSettings,
-    cache: &CacheDir,
+    caches: &Caches,
     suffix: &str,
     scratch: &mut String,
 ) -> Profile {
@@ -242,7 +355,16 @@ fn build(
     let text = |key: Field| k.get(key).map(Name::from);
     let kind = classify(&k, p.credentials_section.is_some());
     let mut problems = Vec::new();
-    let long_term_profile = if name.ends_with(suffix) {
+    let long_term_profile = if let Some(source) = k.get(Field::ProfileMarker) {
+        if source != name && map.profile(source).is_some() {
+            Some(Name::from(source))
+        } else {
+            problems.push(format!(
+                "__profile__ names '{source}', which is not another profile in the AWS files"
+            ));
+            None
+        }
+    } else if name.ends_with(suffix) {
         None
     } else {
         // Looked up in a reused buffer: almost no profile has an aws-mfa partner.
@@ -281,7 +403,7 @@ fn build(
     let role_arn = text(Field::RoleArn)
         .or_else(|| text(Field::AssumedRoleArn).filter(|a| a.starts_with("arn:")));
     let (account, principal) = identity(&k, role_arn.as_deref(), mfa.as_ref());
-    let expiry = expiry_of(kind, &k, cache);
+    let expiry = expiry_of(name, kind, &k, caches, &mut problems);
 
     Profile {
         name: Name::from(name),
@@ -296,6 +418,7 @@ fn build(
         credential_source: text(Field::CredentialSource),
         chain,
         long_term_profile,
+        session_profile: None,
         mfa,
         has_mfa_process: k.has(Field::MfaProcess),
         has_keys: k.has(Field::AccessKeyId) && k.has(Field::SecretAccessKey),
@@ -448,9 +571,37 @@ fn last_segment(path: &str) -> &str {
     &path[start..]
 }
 
-fn expiry_of(kind: ProfileKind, k: &Known, cache: &CacheDir) -> Expiry {
+fn expiry_of(
+    name: &str,
+    kind: ProfileKind,
+    k: &Known,
+    caches: &Caches,
+    problems: &mut Vec<String>,
+) -> Expiry {
     if let Some(found) = expiry::from_values(EXPIRY_FIELDS.map(|f| k.get(f))) {
+        if let Expiry::Unknown { raw: Some(raw) } = &found {
+            let key = expiry::EXPIRY_KEYS
+                .iter()
+                .zip(EXPIRY_FIELDS)
+                .find_map(|(key, f)| k.get(f).is_some().then_some(*key))
+                .unwrap_or("expiration");
+            problems.push(format!(
+                "{key} = '{raw}' is not a time mfatui can read, so it cannot tell when the session expires or write the new expiry in the same form"
+            ));
+        }
         return found;
+    }
+    if matches!(kind, ProfileKind::LongTerm | ProfileKind::Session) {
+        match caches.secure.get(name) {
+            Ok(Some(session)) => {
+                return Expiry::At {
+                    at: session.expiration,
+                    source: ExpirySource::MfaSecure,
+                }
+            }
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
     }
     match kind {
         ProfileKind::Session => Expiry::Unknown { raw: None },
@@ -462,7 +613,7 @@ fn expiry_of(kind: ProfileKind, k: &Known, cache: &CacheDir) -> Expiry {
                 mfa_serial: k.get(Field::MfaSerial),
                 duration_seconds: k.get(Field::DurationSeconds),
             };
-            cache.expiry(&args).unwrap_or(Expiry::None)
+            caches.cli.expiry(&args).unwrap_or(Expiry::None)
         }
         _ => Expiry::None,
     }

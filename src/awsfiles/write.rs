@@ -66,6 +66,8 @@ pub struct Written {
     pub backup: Option<PathBuf>,
     /// Whether the edits were re-applied onto content someone else had changed.
     pub merged: bool,
+    /// Whether this is an AWS CLI cache entry (no backup: a cache, not the user's file).
+    pub cache: bool,
 }
 
 /// Why a write did not happen (or, for `Io` after the rename, did not finish syncing).
@@ -128,13 +130,26 @@ fn explain(err: &io::Error) -> String {
     }
 }
 
-/// Writes every file of `plan`, in order.
+/// Writes every file of `plan`, in order, then its AWS CLI cache entries.
 pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, WriteError> {
-    plan.changes
+    let mut written = plan
+        .changes
         .iter()
         .filter(|c| !c.is_noop())
         .map(|c| write_change(c, options))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    for entry in &plan.cli_cache {
+        entry
+            .write()
+            .map_err(io_err(&entry.path, "writing the AWS CLI cache entry"))?;
+        written.push(Written {
+            path: entry.path.clone(),
+            backup: None,
+            merged: false,
+            cache: true,
+        });
+    }
+    Ok(written)
 }
 
 fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> WriteError + 'a {
@@ -176,6 +191,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
             path: path.to_owned(),
             backup: None,
             merged,
+            cache: false,
         });
     }
 
@@ -210,6 +226,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         path: path.to_owned(),
         backup,
         merged,
+        cache: false,
     })
 }
 

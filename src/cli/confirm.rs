@@ -52,6 +52,7 @@ pub fn confirm_and_write(
                 );
                 plan = Plan {
                     changes: vec![*replanned],
+                    cli_cache: plan.cli_cache,
                 };
             }
             Err(e) => return Err(e.to_string()),
@@ -62,6 +63,7 @@ pub fn confirm_and_write(
 fn report(written: &[Written]) {
     for w in written {
         match &w.backup {
+            None if w.cache => println!("Wrote {} (AWS CLI cache, 0600)", w.path.display()),
             Some(b) => println!("Wrote {} (backup: {})", w.path.display(), b.display()),
             None => println!("Wrote {} (new file, nothing to back up)", w.path.display()),
         }

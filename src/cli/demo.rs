@@ -16,6 +16,7 @@ pub fn prepare(dir: &Path, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
         config: dir.join("config"),
         credentials: dir.join("credentials"),
         cli_cache: dir.join("cli-cache"),
+        mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         selected_profile: Some("acme-admin".to_owned()),
     })
 }

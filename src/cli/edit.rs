@@ -108,6 +108,7 @@ pub fn restore(paths: &AwsPaths, settings: &Settings, args: &RestoreArgs) -> Res
     let current = AwsFile::load(kind, &original).map_err(|e| e.to_string())?;
     let plan = Plan {
         changes: vec![FileChange::replace(&current, content)],
+        cli_cache: Vec::new(),
     };
     confirm_and_write(
         plan,

@@ -14,7 +14,7 @@ use std::io::Write;
 pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, &paths.cli_cache);
+    let profiles = settings.profiles(&map, paths);
     let sorted = by_name(&profiles);
     let now = Utc::now();
     let selected = paths.selected_profile.as_deref();
@@ -86,6 +86,7 @@ pub struct JsonProfile<'a> {
     credential_source: Option<&'a str>,
     chain: Vec<&'a str>,
     long_term_profile: Option<&'a str>,
+    session_profile: Option<&'a str>,
     mfa_serial: Option<&'a str>,
     mfa_source: Option<&'static str>,
     has_keys: bool,
@@ -114,6 +115,7 @@ impl<'a> JsonProfile<'a> {
             credential_source: p.credential_source.as_deref(),
             chain: p.chain.iter().map(Name::as_str).collect(),
             long_term_profile: p.long_term_profile.as_deref(),
+            session_profile: p.session_profile.as_deref(),
             mfa_serial: p.mfa.as_ref().map(|m| m.serial.as_str()),
             mfa_source: p.mfa.as_ref().map(|m| m.key),
             has_keys: p.has_keys,
@@ -286,6 +288,7 @@ mod tests {
             credential_source: None,
             chain: Vec::new(),
             long_term_profile: None,
+            session_profile: None,
             mfa: None,
             has_mfa_process: false,
             has_keys: false,

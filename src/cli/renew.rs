@@ -48,7 +48,7 @@ pub fn renew(
 ) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, &paths.cli_cache);
+    let profiles = settings.profiles(&map, paths);
     let flags = WriteFlags {
         dry_run: args.dry_run,
         yes: args.yes,

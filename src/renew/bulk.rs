@@ -223,7 +223,6 @@ mod tests {
     use super::*;
     use crate::awsfiles::{profile, Document};
     use chrono::TimeZone;
-    use std::path::Path;
 
     const CONFIG: &str = "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = dev1\nmfa_serial = arn:aws:iam::1:mfa/ana\n\n\
         [profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = dev1\nmfa_serial = arn:aws:iam::1:mfa/ana\n\n\
@@ -238,7 +237,7 @@ mod tests {
             Document::from_str_lossless(CREDS),
         );
         let map = ConfigMap::build(config.structure().unwrap(), creds.structure().unwrap());
-        let profiles = profile::profiles(&map, Path::new("/nonexistent"));
+        let profiles = profile::profiles(&map, &crate::awsfiles::AwsPaths::from_lookup(|_| None));
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
         let names: Vec<String> = ["a", "b", "other", "ghost"]
             .iter()

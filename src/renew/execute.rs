@@ -3,9 +3,10 @@
 use super::code::MfaCode;
 use super::plan::{Mode, Renewal};
 use crate::aws::{AssumeRoleCall, AwsApi, AwsError, Credentials, SessionTokenCall};
+use crate::awsfiles::cli_cache::CacheEntry;
 use crate::awsfiles::{AwsFiles, Edit, EditError, Plan};
 use crate::secret::Secret;
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 /// Makes the calls of `renewal`; `code` is used on the one call that needs it.
 pub async fn run(
@@ -89,13 +90,30 @@ pub fn plan_write(
 }
 
 /// Adds the edits that store `creds` in the renewal's target to `plan` (so several renewals
-/// become one change, one diff, one backup).
+/// become one change, one diff, one backup), and for a role the AWS CLI cache entry.
 pub fn add_to_plan(
     plan: &mut Plan,
     files: &AwsFiles,
     renewal: &Renewal,
     creds: &Credentials,
 ) -> Result<(), EditError> {
+    if let (Some(key), Some(token), Some(expiration)) = (
+        &renewal.cli_cache_key,
+        &creds.session_token,
+        creds.expiration,
+    ) {
+        plan.cli_cache.push(CacheEntry {
+            path: files.paths.cli_cache.join(format!("{key}.json")),
+            profile: renewal.profile.clone(),
+            access_key_id: creds.access_key_id.clone(),
+            secret_access_key: creds.secret_access_key.clone(),
+            session_token: token.clone(),
+            expiration,
+        });
+    }
+    if !renewal.write_target {
+        return Ok(());
+    }
     let section = renewal.target.clone();
     let set = |key: &str, value: &str| Edit::Set {
         section: section.clone(),
@@ -117,12 +135,13 @@ pub fn add_to_plan(
         edits.push(set("aws_security_token", token));
     }
     if let Some(at) = creds.expiration {
-        let text = if renewal.aws_mfa_expiration {
-            at.format("%Y-%m-%d %H:%M:%S").to_string()
-        } else {
-            at.to_rfc3339_opts(SecondsFormat::Secs, true)
-        };
-        edits.push(set("expiration", &text));
+        for (key, form) in &renewal.expiry_keys {
+            edits.push(set(key, &form.format(at)));
+        }
+        if let Some(form) = renewal.started_key {
+            let started = at - chrono::Duration::seconds(i64::from(renewal.duration_secs));
+            edits.push(set("__started__", &form.format(started)));
+        }
     }
     for (key, value) in &renewal.copy_settings {
         edits.push(set(key, value));

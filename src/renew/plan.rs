@@ -1,16 +1,22 @@
 //! Planning a renewal without any network call: mode, source credentials, role hops, target
 //! profile, duration, endpoint — and whether an MFA code is needed.
 //!
-//! Where results go (so the AWS CLI then uses them):
-//! - aws-mfa layout (`NAME` + `NAME-long-term`): the short-term `NAME`.
+//! Where results go (so that what already reads the session keeps working):
+//! - a pair other tools made (aws-mfa's `NAME` + `NAME-SUFFIX`, a section with
+//!   `__profile__ = NAME`): the session section of the pair, whichever side is renewed.
+//! - a profile whose credentials section holds a session while its config section holds the
+//!   long-term keys: the credentials section, renewed with the config keys.
 //! - a profile holding long-term keys: never overwritten; the session goes to `NAME-mfa`
 //!   (the pattern `{profile}-mfa`), and renewing `NAME-mfa` renews from `NAME`.
-//! - a role profile: `NAME-mfa` in the credentials file, because botocore gives a config
-//!   `role_arn` priority over static keys of the same profile name.
+//! - a role profile: `NAME-mfa` in the credentials file (botocore gives a config `role_arn`
+//!   priority over static keys of the same profile name) and the AWS CLI's own cache entry.
+//!
+//! Expiry keys the target already has keep their form; none is left stale.
 
 use crate::aws::endpoint::{self, Service};
 use crate::aws::{CallSite, Credentials};
-use crate::awsfiles::expiry;
+use crate::awsfiles::cli_cache::{cache_key, RoleCacheArgs};
+use crate::awsfiles::expiry::{self, TimeFormat, EXPIRY_KEYS};
 use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
 use crate::awsfiles::{ConfigMap, Profile, ProfileKind, ProfileSettings};
 use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
@@ -40,6 +46,16 @@ pub struct RenewOptions {
     pub role_default: u32,
     /// aws-mfa's long-term profile suffix.
     pub long_term_suffix: String,
+    /// GetSessionToken duration from the environment (`AWS_MFA_TTL` of aws-mfa-secure,
+    /// `MFA_STS_DURATION` of aws-mfa), below `duration` and above `session_default`.
+    pub env_session_duration: Option<u32>,
+    /// An MFA device from the environment (`AWS_MFA_SERIAL`, aws-mfa's `MFA_DEVICE`), used
+    /// when the profile names none.
+    pub env_serial: Option<String>,
+    /// Whether role renewals write the `NAME-mfa` profile (`roles.write_profile`).
+    pub write_role_profile: bool,
+    /// Whether role renewals write the AWS CLI's cache entry (`roles.write_cli_cache`).
+    pub write_cli_cache: bool,
     /// Now, for freshness checks and session names.
     pub now: DateTime<Utc>,
     /// Time allowed to connect.
@@ -60,8 +76,22 @@ impl RenewOptions {
             session_default: settings.session_duration,
             role_default: settings.role_duration,
             long_term_suffix: settings.long_term_suffix.clone(),
-            ..RenewOptions::new(now)
+            write_role_profile: settings.write_role_profile,
+            write_cli_cache: settings.write_cli_cache,
+            ..RenewOptions::new(now).with_env(|k| std::env::var(k).ok())
         }
+    }
+
+    /// These options with the MFA variables of aws-mfa-secure and aws-mfa read from `env`.
+    /// An unusable duration is ignored here and reported by [`env_duration_problem`].
+    pub fn with_env(mut self, env: impl Fn(&str) -> Option<String>) -> Self {
+        self.env_session_duration = ["AWS_MFA_TTL", "MFA_STS_DURATION"]
+            .iter()
+            .find_map(|k| env(k)?.trim().parse().ok());
+        self.env_serial = ["AWS_MFA_SERIAL", "MFA_DEVICE"]
+            .iter()
+            .find_map(|k| env(k).filter(|v| !v.trim().is_empty()));
+        self
     }
 
     /// Defaults: automatic mode and duration, `{profile}-mfa`, 5 s to connect, 30 s per call.
@@ -74,6 +104,10 @@ impl RenewOptions {
             session_default: 12 * 3600,
             role_default: 3600,
             long_term_suffix: AWS_MFA_LONG_TERM_SUFFIX.to_owned(),
+            env_session_duration: None,
+            env_serial: None,
+            write_role_profile: true,
+            write_cli_cache: true,
             now,
             connect_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(30),
@@ -128,9 +162,16 @@ pub struct Renewal {
     pub duration_secs: u32,
     /// Region, endpoints, timeouts.
     pub site: CallSite,
-    /// Whether `expiration` is written in aws-mfa's own `YYYY-mm-dd HH:MM:SS` form (its
-    /// target already uses that form, and aws-mfa would fail to read another).
-    pub aws_mfa_expiration: bool,
+    /// The expiry keys to write in the target, each in the form it already has there (or the
+    /// convention's default: aws-mfa's `YYYY-mm-dd HH:MM:SS`, `__expires__` beside
+    /// `__profile__`, else RFC 3339 `expiration`).
+    pub expiry_keys: ExpiryWrites,
+    /// `__started__` in the target, with its form, to update with the session's start.
+    pub started_key: Option<TimeFormat>,
+    /// Whether the target profile is written (role renewals can write the CLI cache only).
+    pub write_target: bool,
+    /// For role renewals: the AWS CLI's cache file name (without `.json`) for this role.
+    pub cli_cache_key: Option<String>,
     /// `region` and `output` to copy into the target when it has none.
     pub copy_settings: Vec<(String, String)>,
 }
@@ -193,6 +234,25 @@ fn has_long_term_keys(p: ProfileSettings) -> bool {
         && !p.has("aws_security_token")
 }
 
+/// The long-term keys of profile `name`, wherever they are: its merged settings, or its
+/// config section when a session in its credentials section shadows them there.
+pub fn long_term_credentials(map: &ConfigMap, name: &str) -> Option<Credentials> {
+    let p = map.profile(name)?;
+    [p, p.config_only()]
+        .into_iter()
+        .find(|s| has_long_term_keys(*s))
+        .and_then(static_credentials)
+}
+
+/// How a target's session section was found, for the default expiry key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Convention {
+    /// aws-mfa's short-term profile.
+    AwsMfa,
+    /// Anything else.
+    Plain,
+}
+
 /// Plans the renewal of `name` (pure: no I/O, no network).
 pub fn plan(
     map: &ConfigMap,
@@ -236,70 +296,148 @@ fn plan_session(
     opts: &RenewOptions,
 ) -> Result<Renewal, String> {
     let name = profile.name.as_str();
-    let settings = |n: &str| map.profile(n);
-    let keys_of = |n: &str| {
-        settings(n)
-            .filter(|p| has_long_term_keys(*p))
-            .map(|_| n.to_owned())
+    if let Some(problem) = profile.problems.first() {
+        return Err(format!("profile '{name}' cannot be renewed: {problem}"));
+    }
+    let by_name = |n: &str| profiles.iter().find(|p| p.name == n);
+    let keys = |n: &str| long_term_credentials(map, n);
+    let is_aws_mfa = |lt: &str| {
+        by_name(lt).is_some_and(|p| p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device"))
+            || lt.ends_with(opts.long_term_suffix.as_str())
     };
-    let (source, target, aws_mfa) =
-        if let Some(lt) = profile.long_term_profile.as_deref().and_then(keys_of) {
-            (lt, name.to_owned(), true)
-        } else if let Some(short) = name
-            .strip_suffix(opts.long_term_suffix.as_str())
-            .filter(|_| keys_of(name).is_some())
-        {
-            (name.to_owned(), short.to_owned(), true)
-        } else if keys_of(name).is_some() {
-            (
-                name.to_owned(),
-                opts.target
-                    .clone()
-                    .unwrap_or_else(|| target_name(&opts.target_pattern, name)),
-                false,
-            )
-        } else if let Some(base) = source_of_target(&opts.target_pattern, name).and_then(keys_of) {
-            (base, name.to_owned(), false)
+    let own_keys = keys(name);
+    let (source, credentials, conventional, convention) = if let Some((lt, creds)) = profile
+        .long_term_profile
+        .as_deref()
+        .and_then(|lt| Some((lt, keys(lt)?)))
+    {
+        let convention = if is_aws_mfa(lt) {
+            Convention::AwsMfa
         } else {
-            return Err(format!(
-                "profile '{name}' ({}) has no long-term keys to start an MFA session from{}",
-                profile.kind.label(),
-                if profile.kind == ProfileKind::Role {
-                    "; renew it in role mode"
-                } else {
-                    ""
-                }
-            ));
+            Convention::Plain
         };
-    let source_profile = profiles.iter().find(|p| p.name == source);
+        (lt.to_owned(), creds, name.to_owned(), convention)
+    } else if let Some(creds) = own_keys
+        .clone()
+        .filter(|_| profile.session_profile.is_some())
+    {
+        let session = profile.session_profile.as_deref().unwrap_or_default();
+        let convention = if is_aws_mfa(name) {
+            Convention::AwsMfa
+        } else {
+            Convention::Plain
+        };
+        (name.to_owned(), creds, session.to_owned(), convention)
+    } else if let Some((short, creds)) = name
+        .strip_suffix(opts.long_term_suffix.as_str())
+        .filter(|s| !s.is_empty())
+        .and_then(|short| Some((short, own_keys.clone()?)))
+    {
+        (name.to_owned(), creds, short.to_owned(), Convention::AwsMfa)
+    } else if let Some(creds) = own_keys.clone().filter(|_| {
+        map.profile(name)
+            .is_some_and(|p| has_long_term_keys(p.config_only()) && !has_long_term_keys(p))
+    }) {
+        // Long-term keys in config, the session in credentials shadowing them.
+        (name.to_owned(), creds, name.to_owned(), Convention::Plain)
+    } else if let Some(creds) = own_keys {
+        let target = target_name(&opts.target_pattern, name);
+        (name.to_owned(), creds, target, Convention::Plain)
+    } else if let Some((base, creds)) =
+        source_of_target(&opts.target_pattern, name).and_then(|base| Some((base, keys(base)?)))
+    {
+        (base.to_owned(), creds, name.to_owned(), Convention::Plain)
+    } else {
+        return Err(format!(
+            "profile '{name}' ({}) has no long-term keys to start an MFA session from{}",
+            profile.kind.label(),
+            if profile.kind == ProfileKind::Role {
+                "; renew it in role mode"
+            } else {
+                ""
+            }
+        ));
+    };
+    let target = opts.target.clone().unwrap_or(conventional);
+    let source_profile = by_name(&source);
     let serial = profile
         .mfa
         .as_ref()
         .or_else(|| source_profile.and_then(|p| p.mfa.as_ref()))
-        .map(|m| m.serial.clone())
-        .ok_or_else(|| format!("no MFA device is configured for '{name}': add mfa_serial to it, or run `mfatui discover {source}`"))?;
+        .map(|m| m.serial.to_string())
+        .or_else(|| opts.env_serial.clone())
+        .ok_or_else(|| format!("no MFA device is configured for '{name}': add mfa_serial to it, set AWS_MFA_SERIAL, or run `mfatui discover {source}`"))?;
     check_target(map, &target)?;
-    let requested = opts.duration.unwrap_or(opts.session_default);
+    if target != name {
+        if let Some(problem) = by_name(&target).and_then(|t| t.problems.first()) {
+            return Err(format!(
+                "the session profile '{target}' of '{name}' cannot be written: {problem}"
+            ));
+        }
+    }
+    let requested = opts
+        .duration
+        .or(opts.env_session_duration)
+        .unwrap_or(opts.session_default);
     let duration_secs = duration::check(requested, SESSION_LIMITS, "GetSessionToken")?;
-    let base = settings(&source).expect("source exists");
-    let credentials = static_credentials(base).expect("source has keys");
-    let own = settings(name);
+    let own = map.profile(name);
+    let base = map.profile(&source);
+    let (expiry_keys, started_key) = expiry_writes(map.profile(&target), convention, &target)?;
     Ok(Renewal {
         profile: name.to_owned(),
         mode: Mode::Session,
-        aws_mfa_expiration: aws_mfa && uses_aws_mfa_format(settings(&target)),
-        copy_settings: settings_to_copy(own.or(Some(base)), settings(&target)),
-        site: site_for(map, own.or(Some(base)), opts),
+        expiry_keys,
+        started_key,
+        write_target: true,
+        cli_cache_key: None,
+        copy_settings: settings_to_copy(own.or(base), map.profile(&target)),
+        site: site_for(map, own.or(base), opts),
         target,
         source: Source {
             profile: source,
             credentials,
             mfa_session: false,
         },
-        session_serial: Some(serial.into()),
+        session_serial: Some(serial),
         hops: Vec::new(),
         duration_secs,
     })
+}
+
+/// Expiry keys to write, each with the form to write it in.
+pub type ExpiryWrites = Vec<(&'static str, TimeFormat)>;
+
+/// The expiry keys to write in `target` (each in the form it has there; none left stale)
+/// and its `__started__`; an expiry mfatui cannot read stops the renewal.
+fn expiry_writes(
+    target: Option<ProfileSettings>,
+    convention: Convention,
+    name: &str,
+) -> Result<(ExpiryWrites, Option<TimeFormat>), String> {
+    let mut keys = Vec::new();
+    for key in EXPIRY_KEYS {
+        let Some(raw) = target.and_then(|t| t.get(key)) else {
+            continue;
+        };
+        let form = TimeFormat::of(raw).ok_or_else(|| {
+            format!("[{name}] has {key} = '{raw}', which is not a time mfatui can read; correct or remove it, then renew")
+        })?;
+        keys.push((key, form));
+    }
+    let has = |key: &str| target.is_some_and(|t| t.has(key));
+    if keys.is_empty() {
+        keys.push(if has("__profile__") {
+            ("__expires__", TimeFormat::RFC3339_Z)
+        } else if convention == Convention::AwsMfa {
+            ("expiration", TimeFormat::AWS_MFA)
+        } else {
+            ("expiration", TimeFormat::RFC3339_Z)
+        });
+    }
+    let started = target
+        .and_then(|t| t.get("__started__"))
+        .map(|raw| TimeFormat::of(raw).unwrap_or(TimeFormat::RFC3339_Z));
+    Ok((keys, started))
 }
 
 fn plan_role(
@@ -393,15 +531,36 @@ fn plan_role(
     if let Some(last) = hops.last_mut() {
         last.duration_secs = duration_secs;
     }
+    if !opts.write_role_profile && !opts.write_cli_cache {
+        return Err("roles.write_profile and roles.write_cli_cache are both off in mfatui's settings: a role renewal would have nowhere to go".to_owned());
+    }
     let target = opts
         .target
         .clone()
         .unwrap_or_else(|| target_name(&opts.target_pattern, name));
-    check_target(map, &target)?;
+    let (expiry_keys, started_key) = if opts.write_role_profile {
+        check_target(map, &target)?;
+        expiry_writes(map.profile(&target), Convention::Plain, &target)?
+    } else {
+        (Vec::new(), None)
+    };
+    let cli_cache_key = opts.write_cli_cache.then(|| {
+        let s = own.expect("the renewed profile exists");
+        cache_key(&RoleCacheArgs {
+            role_arn: s.get("role_arn").unwrap_or_default(),
+            role_session_name: s.get("role_session_name"),
+            external_id: s.get("external_id"),
+            mfa_serial: s.get("mfa_serial"),
+            duration_seconds: s.get("duration_seconds"),
+        })
+    });
     Ok(Renewal {
         profile: name.to_owned(),
         mode: Mode::Role,
-        aws_mfa_expiration: false,
+        expiry_keys,
+        started_key,
+        write_target: opts.write_role_profile,
+        cli_cache_key,
         copy_settings: settings_to_copy(own, map.profile(&target)),
         site: site_for(map, own, opts),
         target,
@@ -427,9 +586,17 @@ fn role_source(
             .is_none_or(|t| (t - opts.now).num_seconds() > FRESH_MARGIN_SECS)
     };
     if has_long_term_keys(base) {
-        let session_name = match base_name.strip_suffix(opts.long_term_suffix.as_str()) {
-            Some(short) => short.to_owned(),
-            None => target_name(&opts.target_pattern, base_name),
+        let linked = profiles
+            .iter()
+            .find(|p| p.name == base_name)
+            .and_then(|p| p.session_profile.as_deref());
+        let session_name = match (
+            linked,
+            base_name.strip_suffix(opts.long_term_suffix.as_str()),
+        ) {
+            (Some(session), _) => session.to_owned(),
+            (None, Some(short)) => short.to_owned(),
+            (None, None) => target_name(&opts.target_pattern, base_name),
         };
         if let Some(creds) = map.profile(&session_name).and_then(static_credentials) {
             if creds.session_token.is_some() && creds.expiration.is_some() && fresh(&creds) {
@@ -448,14 +615,24 @@ fn role_source(
         });
     }
     if let Some(creds) = static_credentials(base) {
-        if !fresh(&creds) {
-            return Err(format!("the session of source profile '{base_name}' has expired: renew '{base_name}' first"));
+        if fresh(&creds) {
+            return Ok(Source {
+                profile: base_name.to_owned(),
+                credentials: creds,
+                mfa_session: true,
+            });
         }
-        return Ok(Source {
-            profile: base_name.to_owned(),
-            credentials: creds,
-            mfa_session: true,
-        });
+        // An expired session shadowing long-term keys in the config file: start from those.
+        if let Some(credentials) = long_term_credentials(map, base_name) {
+            return Ok(Source {
+                profile: base_name.to_owned(),
+                credentials,
+                mfa_session: false,
+            });
+        }
+        return Err(format!(
+            "the session of source profile '{base_name}' has expired: renew '{base_name}' first"
+        ));
     }
     let kind = profiles
         .iter()
@@ -498,13 +675,6 @@ fn settings_to_copy(
         .filter(|k| target.is_none_or(|t| !t.has(k)))
         .filter_map(|k| Some(((*k).to_owned(), from?.get(k)?.to_owned())))
         .collect()
-}
-
-/// Whether the target's existing `expiration` uses aws-mfa's zone-less form.
-fn uses_aws_mfa_format(target: Option<ProfileSettings>) -> bool {
-    target
-        .and_then(|t| t.get("expiration"))
-        .is_none_or(|e| chrono::NaiveDateTime::parse_from_str(e, "%Y-%m-%d %H:%M:%S").is_ok())
 }
 
 /// STS accepts `[\w+=,.@-]{2,64}` as a role session name.

@@ -410,11 +410,12 @@ impl App {
             .collect();
         self.sessions = profiles
             .iter()
-            .filter(|p| p.long_term_profile.is_none())
             .filter_map(|p| {
+                if let Some(session) = &p.session_profile {
+                    return Some((p.name.to_string(), session.to_string()));
+                }
                 let target = target_name(&self.settings.target_pattern, &p.name);
-                self.index
-                    .contains_key(&target)
+                (p.long_term_profile.is_none() && self.index.contains_key(&target))
                     .then(|| (p.name.to_string(), target))
             })
             .collect();

@@ -43,7 +43,7 @@ pub fn load(paths: &AwsPaths, settings: &Settings) -> Result<Loaded, String> {
     let stamp = Stamp::of(paths);
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, &paths.cli_cache);
+    let profiles = settings.profiles(&map, paths);
     let map = map.into_owned();
     let backups = backup::backup_dir(&paths.credentials, settings.backups_dir.as_deref());
     let last_write = backup::list(&paths.credentials, &backups)

@@ -207,6 +207,7 @@ async fn event_loop(
                             WriteError::Changed { replanned, .. } => {
                                 WriteFailure::Changed(Box::new(crate::awsfiles::Plan {
                                     changes: vec![*replanned],
+                                    cli_cache: plan.cli_cache.clone(),
                                 }))
                             }
                             other => WriteFailure::Failed(other.to_string()),

@@ -30,6 +30,7 @@ fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
         config: dir.path().join("config"),
         credentials: dir.path().join("credentials"),
         cli_cache: dir.path().join("cache"),
+        mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
         selected_profile: selected.map(str::to_owned),
     };
     let settings = Settings::default();

@@ -56,7 +56,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     } else if let Some(cs) = &p.credential_source {
         lines.push(field("Source", format!("credential_source = {cs}")));
     } else if let Some(lt) = &p.long_term_profile {
-        lines.push(field("Long-term", lt.to_string()));
+        lines.push(field("Long-term", format!("keys in '{lt}'")));
+    }
+    if let Some(session) = &p.session_profile {
+        lines.push(field("Session", format!("kept in '{session}'")));
     }
     lines.push(field(
         "MFA device",
@@ -77,10 +80,18 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 Mode::Session => "session",
                 Mode::Role => "role",
             };
+            let mut writes = Vec::new();
+            if r.write_target {
+                writes.push(format!("[{}] in credentials", r.target));
+            }
+            if r.cli_cache_key.is_some() {
+                writes.push("the AWS CLI cache".to_owned());
+            }
             format!(
-                "{mode} mode, {} → writes [{}] in credentials",
+                "{mode} mode, {} from '{}' → writes {}",
                 duration::human(r.duration_secs),
-                r.target
+                r.source.profile,
+                writes.join(" + ")
             )
         }
         Some(Err(e)) => e.clone(),
@@ -98,6 +109,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             let from = match source {
                 ExpirySource::Key(k) => (*k).to_owned(),
                 ExpirySource::CliCache(_) => "AWS CLI cache".to_owned(),
+                ExpirySource::MfaSecure => "aws-mfa-secure session".to_owned(),
             };
             let via = if via_session {
                 app.sessions
