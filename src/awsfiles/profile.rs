@@ -207,9 +207,12 @@ fn link_sessions(profiles: &mut [Profile], suffix: &str) {
             }
             profiles[short].long_term_profile = Some(lt_name);
         } else {
-            let names: Vec<&str> = lts.iter().map(|&l| profiles[l].name.as_str()).collect();
+            let names: Vec<String> = lts
+                .iter()
+                .map(|&l| format!("'{}'", profiles[l].name))
+                .collect();
             let problem = format!(
-                "{} all look like aws-mfa's long-term profile of it; set naming.long_term_suffix in mfatui's settings to the suffix you use",
+                "{} each look like aws-mfa's long-term profile of it; set naming.long_term_suffix in mfatui's settings to the suffix you use",
                 names.join(" and ")
             );
             profiles[short].problems.push(problem);

@@ -70,6 +70,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the commands that clear what `export` set.
     Unset(UnsetArgs),
+    /// Run a command with the profile's temporary credentials, renewing first if needed:
+    /// mfatui exec dev -- aws s3 ls
+    Exec(ExecArgs),
     /// Print a shell completion script: mfatui completions bash > /etc/bash_completion.d/mfatui
     Completions(CompletionsArgs),
     /// Print the man page (roff): mfatui man > /usr/local/share/man/man1/mfatui.1
@@ -146,6 +149,28 @@ pub struct DiscoverArgs {
     /// Write without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// Options of `mfatui exec`.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// The profile whose session the command gets.
+    pub profile: String,
+    /// The 6-digit MFA code, if a renewal is needed (otherwise: AWS_MFA_TOKEN, mfa_process, or
+    /// a prompt on the terminal).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// How long a new session lasts: 3600, 1h, 90m… [default: as for renew]
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// The command and its arguments (after --).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<String>,
 }
 
 /// Output syntax of `export` and `unset`.

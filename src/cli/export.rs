@@ -3,8 +3,10 @@
 use super::args::{ExportArgs, ShellFormat, UnsetArgs};
 use crate::aws::Credentials;
 use crate::awsfiles::expiry::relative;
+use crate::awsfiles::mfa_secure::SecureSessions;
 use crate::awsfiles::{AwsFiles, AwsPaths, ConfigMap};
-use crate::renew::plan::{static_credentials, target_name};
+use crate::renew::current;
+use crate::renew::RenewOptions;
 use crate::settings::Settings;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -21,7 +23,7 @@ pub const VARIABLES: [&str; 5] = [
 pub fn export(paths: &AwsPaths, settings: &Settings, args: &ExportArgs) -> Result<(), String> {
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let (from, creds) = temporary_credentials(&map, settings, &args.profile)?;
+    let (from, creds) = temporary_credentials(paths, &map, settings, &args.profile)?;
     let now = Utc::now();
     match creds.expiration {
         Some(t) if t <= now => {
@@ -40,8 +42,10 @@ pub fn export(paths: &AwsPaths, settings: &Settings, args: &ExportArgs) -> Resul
     Ok(())
 }
 
-/// The temporary credentials to export for `name`: its own, or those of its session target.
+/// The temporary credentials to export for `name`: its own, those its renewals write, or
+/// aws-mfa-secure's.
 fn temporary_credentials(
+    paths: &AwsPaths,
     map: &ConfigMap,
     settings: &Settings,
     name: &str,
@@ -49,23 +53,14 @@ fn temporary_credentials(
     let own = map
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
-    let candidates = [
-        name.to_owned(),
-        settings
-            .profiles
-            .get(name)
-            .and_then(|o| o.target.clone())
-            .unwrap_or_else(|| target_name(&settings.target_pattern, name)),
-        name.strip_suffix(settings.long_term_suffix.as_str())
-            .unwrap_or(name)
-            .to_owned(),
-    ];
-    for candidate in &candidates {
-        if let Some(creds) = map.profile(candidate).and_then(static_credentials) {
-            if creds.session_token.is_some() {
-                return Ok((candidate.clone(), creds));
-            }
-        }
+    let profiles = settings.profiles(map, paths);
+    let opts = RenewOptions::for_profile(settings, name, Utc::now());
+    let secure = SecureSessions::read(&paths.mfa_secure_sessions);
+    if let Some(s) = current::sessions(map, &profiles, &secure, name, &opts)?
+        .into_iter()
+        .next()
+    {
+        return Ok((s.from, s.credentials));
     }
     if own.has("aws_access_key_id") {
         return Err(format!("'{name}' holds long-term keys; mfatui exports only temporary credentials: run `mfatui renew {name}` first"));

@@ -4,6 +4,7 @@ pub mod args;
 pub mod confirm;
 pub mod demo;
 pub mod edit;
+pub mod exec;
 pub mod export;
 pub mod list;
 pub mod renew;
@@ -64,6 +65,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Discover(opts) => renew::discover(&paths, &settings, api.as_ref(), &opts),
         Command::Export(opts) => export::export(&paths, &settings, &opts),
         Command::Unset(opts) => export::unset(&opts),
+        Command::Exec(opts) => return exec::exec(&paths, &settings, api.as_ref(), &opts),
         Command::Completions(opts) => {
             clap_complete::generate(
                 opts.shell,
@@ -97,6 +99,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Discover(_) => "discover",
         Command::Export(_) => "export",
         Command::Unset(_) => "unset",
+        Command::Exec(_) => "exec",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }

@@ -7,7 +7,7 @@ use crate::aws::AwsApi;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
 use crate::duration;
-use crate::renew::plan::{plan, site_for, static_credentials};
+use crate::renew::plan::{long_term_credentials, plan, site_for, static_credentials};
 use crate::renew::{bulk, execute, MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::Utc;
@@ -213,7 +213,8 @@ fn describe(r: &Renewal) {
     );
 }
 
-/// The code from `--code`, `--code-stdin`, the profile's `mfa_process`, or a prompt.
+/// The code from `--code`, `--code-stdin`, `AWS_MFA_TOKEN`, the profile's `mfa_process`, or
+/// a prompt on the terminal.
 fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<MfaCode, String> {
     if let Some(code) = &args.code {
         return MfaCode::parse(code);
@@ -227,27 +228,74 @@ fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<
             .map_err(|e| e.to_string())?;
         return MfaCode::parse(&line);
     }
+    if let Some(code) = code_without_prompt(files, renewal)? {
+        return Ok(code);
+    }
+    if !stdin.is_terminal() {
+        return Err(
+            "an MFA code is needed: pass --code 123456 or --code-stdin, or set AWS_MFA_TOKEN"
+                .to_owned(),
+        );
+    }
+    prompt_code(renewal)
+}
+
+/// A code that needs no typing: `AWS_MFA_TOKEN` (aws-mfa-secure's variable), else the
+/// `mfa_process` of the renewed profile or its source.
+pub fn code_without_prompt(files: &AwsFiles, renewal: &Renewal) -> Result<Option<MfaCode>, String> {
+    if let Some(token) = std::env::var("AWS_MFA_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return MfaCode::parse(&token)
+            .map(Some)
+            .map_err(|e| format!("AWS_MFA_TOKEN: {e}"));
+    }
     let map = files.config_map().map_err(|e| e.to_string())?;
     let process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
         .iter()
         .find_map(|p| map.profile(p)?.get("mfa_process").map(str::to_owned));
-    if let Some(command) = process {
-        return MfaCode::from_process(&command);
-    }
-    if !stdin.is_terminal() {
-        return Err("an MFA code is needed: pass --code 123456 or --code-stdin".to_owned());
-    }
-    print!(
-        "MFA code for {}: ",
-        renewal.serial().unwrap_or("your device")
-    );
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
+    process
+        .map(|command| MfaCode::from_process(&command))
+        .transpose()
+}
+
+/// Asks for the code on the terminal (`/dev/tty`, so that it works while standard input and
+/// output belong to something else); three tries for a code that is not six digits.
+pub fn prompt_code(renewal: &Renewal) -> Result<MfaCode, String> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| "an MFA code is needed and there is no terminal to ask on: pass --code 123456 or set AWS_MFA_TOKEN".to_owned())?;
+    let mut reader = std::io::BufReader::new(tty.try_clone().map_err(|e| e.to_string())?);
+    let mut out = tty;
+    let mut last = String::new();
+    for _ in 0..3 {
+        write!(
+            out,
+            "MFA code for {} ({}): ",
+            renewal.serial().unwrap_or("your device"),
+            renewal.profile
+        )
         .map_err(|e| e.to_string())?;
-    MfaCode::parse(&line)
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            break;
+        }
+        match MfaCode::parse(&line) {
+            Ok(code) => return Ok(code),
+            Err(e) => {
+                let _ = writeln!(out, "{e}");
+                last = e;
+            }
+        }
+    }
+    Err(if last.is_empty() {
+        "no MFA code was typed".to_owned()
+    } else {
+        last
+    })
 }
 
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
@@ -263,15 +311,17 @@ pub fn discover(
     let own = map
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
-    let long_term = format!("{name}-long-term");
-    let (key_profile, creds) = match static_credentials(own) {
-        Some(c) => (name.to_owned(), c),
-        None => map
-            .profile(&long_term)
-            .and_then(static_credentials)
-            .map(|c| (long_term.clone(), c))
-            .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
-    };
+    let profiles = settings.profiles(&map, paths);
+    let partner = profiles
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.long_term_profile.as_deref());
+    // Long-term keys first (its own, wherever they are, then its partner's), else a session.
+    let (key_profile, creds) = long_term_credentials(&map, name)
+        .map(|c| (name.to_owned(), c))
+        .or_else(|| partner.and_then(|lt| Some((lt.to_owned(), long_term_credentials(&map, lt)?))))
+        .or_else(|| static_credentials(own).map(|c| (name.to_owned(), c)))
+        .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?;
     let site = site_for(&map, Some(own), &options(settings, name));
     let (identity, devices) = runtime()?
         .block_on(async {
@@ -308,7 +358,13 @@ pub fn discover(
     };
     println!("{} uses MFA device {serial}", identity.arn);
     let mut plan = Plan::default();
-    if key_profile.ends_with("-long-term") {
+    let aws_mfa_partner = key_profile != name
+        && profiles.iter().any(|p| {
+            p.name == key_profile.as_str()
+                && (p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device")
+                    || key_profile.ends_with(settings.long_term_suffix.as_str()))
+        });
+    if aws_mfa_partner || key_profile.ends_with(settings.long_term_suffix.as_str()) {
         let edit = Edit::Set {
             section: key_profile.clone(),
             key: "aws_mfa_device".into(),

@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod code;
+pub mod current;
 pub mod execute;
 pub mod plan;
 

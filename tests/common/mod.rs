@@ -148,11 +148,24 @@ impl Sandbox {
 
     /// Runs mfatui with `args` and extra environment.
     pub fn mfatui_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let mut cmd = self.mfatui_command(args);
+        cmd.envs(extra.iter().copied());
+        cmd.output().unwrap()
+    }
+
+    /// The mfatui command with `args` in this sandbox's environment, not started.
+    pub fn mfatui_command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mfatui"));
         cmd.args(args);
         self.env(&mut cmd);
-        cmd.envs(extra.iter().copied());
-        cmd.output().unwrap()
+        cmd
+    }
+
+    /// Writes mfatui's settings file (`~/.config/mfatui/config.toml`).
+    pub fn settings(&self, toml: &str) {
+        let dir = self.home.path().join(".config/mfatui");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), toml).unwrap();
     }
 
     /// Runs the real AWS CLI with `args` (against the same endpoint and files).

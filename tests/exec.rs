@@ -1,0 +1,217 @@
+//! `mfatui exec` and aws-mfa-secure's session cache: a fresh session is used with no code and
+//! no network, a missing one is renewed (AWS_MFA_TOKEN, AWS_MFA_TTL) and written back; CMD's
+//! exit status and signals are its own; a missing CMD is exit 127.
+
+mod common;
+
+use chrono::{Duration, SecondsFormat, Utc};
+use common::{black_hole, text, Moto, Sandbox};
+
+fn in_hours(h: i64) -> String {
+    (Utc::now() + Duration::hours(h)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `dev` with long-term keys and a device; `[dev-mfa]` holds a session expiring at `expires`.
+fn files(expires: &str) -> (String, String) {
+    (
+        "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n".to_owned(),
+        format!(
+            "[dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
+             [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\naws_session_token = fresh-token\nexpiration = {expires}\n"
+        ),
+    )
+}
+
+const SHOW: &str = "echo \"$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $AWS_REGION ${AWS_PROFILE-none} $AWS_CREDENTIAL_EXPIRATION\"";
+
+#[test]
+fn a_fresh_session_is_used_as_is_without_a_code_or_a_call() {
+    let (config, credentials) = files(&in_hours(2));
+    // Any AWS call would hang on this endpoint: none must be made.
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    let out = sb.mfatui_env(
+        &["exec", "dev", "--", "sh", "-c", SHOW],
+        &[("AWS_PROFILE", "dev")],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let fields: Vec<&str> = stdout.split_whitespace().collect();
+    assert_eq!(
+        fields[..5],
+        [
+            "ASIAFRESHFRESH001234",
+            "fresh-secret",
+            "fresh-token",
+            "eu-central-1",
+            "none"
+        ],
+        "{stdout}"
+    );
+    assert!(fields[5].ends_with('Z'));
+    assert_eq!(sb.credentials(), credentials, "nothing written");
+    assert!(stderr.is_empty(), "{stderr}");
+}
+
+#[test]
+fn exit_status_signals_and_missing_commands() {
+    let (config, credentials) = files(&in_hours(2));
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    let out = sb.mfatui(&["exec", "dev", "--", "sh", "-c", "exit 7"]);
+    assert_eq!(out.status.code(), Some(7));
+
+    let out = sb.mfatui(&["exec", "dev", "--", "no-such-command-here", "x"]);
+    assert_eq!(out.status.code(), Some(127));
+    assert_eq!(
+        text(&out).1.trim(),
+        "mfatui: cannot run 'no-such-command-here': command not found"
+    );
+
+    let mut child = sb
+        .mfatui_command(&[
+            "exec",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ready = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut ready,
+    )
+    .unwrap();
+    assert_eq!(ready, "ready\n");
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(42),
+        "SIGTERM reached CMD"
+    );
+}
+
+#[test]
+fn an_expired_session_with_no_way_to_get_a_code_fails_in_one_sentence() {
+    let (config, credentials) = files("2026-01-01T00:00:00Z");
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    let out = sb.mfatui(&["exec", "dev", "--", "true"]);
+    let stderr = text(&out).1;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("AWS_MFA_TOKEN") && stderr.trim().lines().count() == 1,
+        "{stderr}"
+    );
+    assert_eq!(sb.credentials(), credentials);
+}
+
+#[test]
+fn an_expired_session_is_renewed_with_aws_mfa_token_for_aws_mfa_ttl() {
+    let Some(moto) = Moto::start() else { return };
+    let config = format!(
+        "[profile dev]\nregion = eu-west-1\nmfa_serial = {}\n",
+        moto.get("mfa_serial")
+    );
+    let credentials = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    let sb = Sandbox::new(&moto.url, &config, &credentials);
+    let started = Utc::now();
+    let out = sb.mfatui_env(
+        &[
+            "exec",
+            "dev",
+            "--",
+            "aws",
+            "sts",
+            "get-caller-identity",
+            "--output",
+            "text",
+        ],
+        &[("AWS_MFA_TOKEN", "123456"), ("AWS_MFA_TTL", "1800")],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("arn:aws:sts::123456789012:"),
+        "the child ran with the session: {stdout}"
+    );
+    assert!(
+        stderr.contains("renewed 'dev' into [dev-mfa]") && stderr.contains("backup"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("AKIAIOSFODNN7EXAMPLE")
+            && !stderr.contains(&moto.get("secret_access_key"))
+    );
+    let after = sb.credentials();
+    let expiration = after
+        .lines()
+        .find_map(|l| l.strip_prefix("expiration = "))
+        .unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(expiration).unwrap();
+    let secs = (at.with_timezone(&Utc) - started).num_seconds();
+    assert!(
+        (1700..=1900).contains(&secs),
+        "AWS_MFA_TTL=1800 gave {secs} s"
+    );
+    assert_eq!(sb.backups().len(), 1);
+
+    // A second exec finds the new session fresh: no code needed now.
+    let out = sb.mfatui(&["exec", "dev", "--", "true"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(sb.backups().len(), 1, "nothing renewed the second time");
+}
+
+fn secure_session(sb: &Sandbox, profile: &str, body: &str) {
+    let dir = sb.home.path().join(".aws/aws-mfa-secure-sessions");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(profile), body).unwrap();
+}
+
+#[test]
+fn aws_mfa_secure_sessions_count_down_and_are_reused() {
+    let config = "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n[profile broken]\nregion = x\n";
+    let credentials =
+        "[dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
+                       [broken]\naws_access_key_id = AKIABROKEN\naws_secret_access_key = b\n";
+    let sb = Sandbox::new(&black_hole(), config, credentials);
+    let expires = (Utc::now() + Duration::hours(3))
+        .format("%Y-%m-%d %H:%M:%S UTC")
+        .to_string();
+    secure_session(
+        &sb,
+        "dev",
+        &format!(
+            "{{\n  \"access_key_id\": \"ASIASECURESECURE0001\",\n  \"secret_access_key\": \"secure-secret\",\n  \"session_token\": \"secure-token\",\n  \"expiration\": \"{expires}\"\n}}"
+        ),
+    );
+    secure_session(&sb, "broken", "{\"secret_access_key\": \"broken-secret\"");
+    let out = sb.mfatui(&["list", "--json"]);
+    let stdout = text(&out).0;
+    for secret in ["secure-secret", "secure-token", "broken-secret"] {
+        assert!(!stdout.contains(secret), "{secret} printed");
+    }
+    let all: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let dev = all.iter().find(|p| p["name"] == "dev").unwrap();
+    assert_eq!(dev["expiry_source"], "aws-mfa-secure");
+    assert_eq!(dev["expiry_status"], "valid");
+    let broken = all.iter().find(|p| p["name"] == "broken").unwrap();
+    assert!(broken["problems"][0]
+        .as_str()
+        .unwrap()
+        .contains("aws-mfa-secure session file"));
+
+    let out = sb.mfatui(&["exec", "dev", "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(text(&out).0.trim(), "ASIASECURESECURE0001");
+    assert_eq!(sb.credentials(), credentials, "nothing written");
+}
