@@ -73,6 +73,9 @@ pub enum Command {
     /// Run a command with the profile's temporary credentials, renewing first if needed:
     /// mfatui exec dev -- aws s3 ls
     Exec(ExecArgs),
+    /// Print the profile's session for the AWS CLI/SDK setting
+    /// `credential_process = mfatui credential-process PROFILE`, renewing it when needed.
+    CredentialProcess(CredentialProcessArgs),
     /// Print a shell completion script: mfatui completions bash > /etc/bash_completion.d/mfatui
     Completions(CompletionsArgs),
     /// Print the man page (roff): mfatui man > /usr/local/share/man/man1/mfatui.1
@@ -171,6 +174,13 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<String>,
+}
+
+/// Options of `mfatui credential-process`.
+#[derive(Debug, Args)]
+pub struct CredentialProcessArgs {
+    /// The profile whose session is served.
+    pub profile: String,
 }
 
 /// Output syntax of `export` and `unset`.

@@ -3,16 +3,12 @@
 //! is missing or about to expire.
 
 use super::args::ExecArgs;
-use super::renew::{code_without_prompt, prompt_code};
+use super::session::{on_demand, CodeSources, Served};
 use crate::aws::{AwsApi, Credentials};
-use crate::awsfiles::expiry::relative;
-use crate::awsfiles::mfa_secure::SecureSessions;
-use crate::awsfiles::{commit, AwsFiles, AwsPaths, OnChange};
+use crate::awsfiles::AwsPaths;
 use crate::duration;
-use crate::renew::current::{self, CurrentSession};
-use crate::renew::{execute, plan, MfaCode, RenewOptions};
 use crate::settings::Settings;
-use chrono::{SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, ExitCode};
@@ -25,8 +21,18 @@ const CANNOT_RUN: u8 = 126;
 /// Runs `exec`. On success the process becomes CMD (so CMD's exit status and every signal
 /// are its own); this returns only when something failed before or at that point.
 pub fn exec(paths: &AwsPaths, settings: &Settings, api: &dyn AwsApi, args: &ExecArgs) -> ExitCode {
-    let (session, region) = match session_for(paths, settings, api, args) {
-        Ok(found) => found,
+    let codes = CodeSources {
+        given: args.code.clone(),
+        terminal: std::io::stdin().is_terminal() || std::io::stderr().is_terminal(),
+    };
+    let served = args
+        .duration
+        .as_deref()
+        .map(duration::parse)
+        .transpose()
+        .and_then(|d| on_demand(paths, settings, api, &args.profile, d, &codes));
+    let Served { session, region } = match served {
+        Ok(served) => served,
         Err(message) => {
             eprintln!("mfatui: {message}");
             return ExitCode::FAILURE;
@@ -90,77 +96,4 @@ fn set_environment(
             .env("AWS_REGION", region)
             .env("AWS_DEFAULT_REGION", region);
     }
-}
-
-/// A session of `args.profile` valid for longer than `sessions.refresh_before`: the one on
-/// file, else a new one (written back like `renew --yes`). Also the profile's region.
-fn session_for(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: &dyn AwsApi,
-    args: &ExecArgs,
-) -> Result<(CurrentSession, Option<String>), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, paths);
-    let name = args.profile.as_str();
-    let profile = profiles.iter().find(|p| p.name == name).ok_or_else(|| {
-        format!("there is no profile named '{name}' in the AWS config or credentials file")
-    })?;
-    let region = profile.region.as_ref().map(|r| r.to_string());
-    let now = Utc::now();
-    let mut opts = RenewOptions::for_profile(settings, name, now);
-    if let Some(d) = args.duration.as_deref() {
-        opts.duration = Some(duration::parse(d)?);
-    }
-    let secure = SecureSessions::read(&paths.mfa_secure_sessions);
-    let found = current::sessions(&map, &profiles, &secure, name, &opts)?;
-    if let Some(session) = current::fresh(&found, now, settings.refresh_before_secs) {
-        return Ok((session.clone(), region));
-    }
-    let renewal = plan::plan(&map, &profiles, name, &opts)?;
-    let code = if !renewal.needs_code() {
-        None
-    } else if let Some(code) = &args.code {
-        Some(MfaCode::parse(code)?)
-    } else if let Some(code) = code_without_prompt(&files, &renewal)? {
-        Some(code)
-    } else if std::io::stdin().is_terminal() || std::io::stderr().is_terminal() {
-        Some(prompt_code(&renewal)?)
-    } else {
-        return Err(format!(
-            "the session of '{name}' is missing or expires within {}, and an MFA code is needed: pass --code 123456, set AWS_MFA_TOKEN, or add mfa_process",
-            duration::human(settings.refresh_before_secs.max(0) as u32)
-        ));
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    let creds = runtime
-        .block_on(execute::run(api, &renewal, code.as_ref()))
-        .map_err(|e| e.to_string())?;
-    let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
-    let written =
-        commit(&plan, &settings.write_options(OnChange::Merge)).map_err(|e| e.to_string())?;
-    let backup = written
-        .iter()
-        .find_map(|w| w.backup.as_ref())
-        .map(|b| format!("; backup {}", b.display()))
-        .unwrap_or_default();
-    let until = creds
-        .expiration
-        .map(|t| format!(" until {}", relative(t, Utc::now())))
-        .unwrap_or_default();
-    eprintln!(
-        "mfatui: renewed '{name}' into [{}]{until}{backup}",
-        renewal.target
-    );
-    Ok((
-        CurrentSession {
-            from: renewal.target.clone(),
-            credentials: creds,
-        },
-        region,
-    ))
 }

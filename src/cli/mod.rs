@@ -2,12 +2,14 @@
 
 pub mod args;
 pub mod confirm;
+pub mod credential_process;
 pub mod demo;
 pub mod edit;
 pub mod exec;
 pub mod export;
 pub mod list;
 pub mod renew;
+pub mod session;
 
 use crate::aws::demo::DemoAws;
 use crate::aws::sdk::SdkAws;
@@ -66,6 +68,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export(opts) => export::export(&paths, &settings, &opts),
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&paths, &settings, api.as_ref(), &opts),
+        Command::CredentialProcess(opts) => {
+            credential_process::run(&paths, &settings, api.as_ref(), &opts)
+        }
         Command::Completions(opts) => {
             clap_complete::generate(
                 opts.shell,
@@ -100,6 +105,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Export(_) => "export",
         Command::Unset(_) => "unset",
         Command::Exec(_) => "exec",
+        Command::CredentialProcess(_) => "credential-process",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }
