@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Side by side with the AWS CLI's own profile listing on generated files of 10, 1,000 and
 # 10,000 profiles, interleaved round by round. Prints the median of each command and its ratio
-# to `mfatui list`.
+# to `mfatui list`. A regression guard: fails when, at 10,000 profiles, botocore's listing is
+# less than MIN_RATIO (default 40) times slower than `mfatui list`.
 #   bash bench/compare.sh            (RUNS=10 rounds by default; 5 at 10,000 profiles)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,5 +47,10 @@ print(f"\n{n} profiles ({rounds} interleaved rounds)")
 for name, samples in times.items():
     median = statistics.median(samples)
     print(f"  {name:<55} median {median*1000:9.1f} ms   {median/base:7.1f}x mfatui   ({len(samples)} runs)")
+if n == "10000":
+    ratio = statistics.median(times["botocore available_profiles (= aws v2 list-profiles)"]) / base
+    floor = float(os.environ.get("MIN_RATIO", "40"))
+    if ratio < floor:
+        sys.exit(f"regression: botocore's listing is only {ratio:.1f}x slower at 10,000 profiles (floor {floor:g}x)")
 PY
 done

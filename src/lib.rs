@@ -10,6 +10,7 @@
 //! - [`sample`]: generated AWS files of any size, for benchmarks.
 //! - [`settings`]: mfatui's own settings file.
 //! - [`secret`]: a string type that never prints itself.
+//! - [`serve`]: everything that listens (the `exec --server` endpoint), in one place.
 //! - [`tui`]: the full-screen interface.
 
 #![forbid(unsafe_code)]
@@ -23,5 +24,6 @@ pub mod mode;
 pub mod renew;
 pub mod sample;
 pub mod secret;
+pub mod serve;
 pub mod settings;
 pub mod tui;

@@ -215,3 +215,124 @@ fn aws_mfa_secure_sessions_count_down_and_are_reused() {
     assert_eq!(text(&out).0.trim(), "ASIASECURESECURE0001");
     assert_eq!(sb.credentials(), credentials, "nothing written");
 }
+
+/// A boto3 child that reads its credentials from the endpoint twice (around a renewal made
+/// meanwhile), then knocks with a wrong token and with none.
+const BOTO3_CHILD: &str = r#"
+import os, sys, time, urllib.request, urllib.error
+import botocore.session
+def key():
+    return botocore.session.get_session().get_credentials().get_frozen_credentials().access_key
+print(key(), os.environ.get("AWS_ACCESS_KEY_ID", "no-static-keys"), flush=True)
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.05)
+print(key(), flush=True)
+url = os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"]
+print(url.startswith("http://127.0.0.1:"), flush=True)
+for headers in ({"Authorization": "wrong"}, {}):
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, headers=headers))
+        print("accepted")
+    except urllib.error.HTTPError as e:
+        print(e.code, flush=True)
+sys.exit(3)
+"#;
+
+#[test]
+fn exec_server_feeds_a_boto3_child_the_current_session_and_refuses_wrong_tokens() {
+    let (config, credentials) = files(&in_hours(2));
+    // A [default] with keys would shadow the endpoint in every SDK: the child must not see it.
+    let credentials = format!("[default]\naws_access_key_id = AKIADEFAULTSHADOW000\naws_secret_access_key = d\n\n{credentials}");
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    let go = sb.home.path().join("go");
+    let mut child = sb
+        .mfatui_command(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "python3",
+            "-c",
+            BOTO3_CHILD,
+            go.to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let mut next = || lines.next().unwrap().unwrap();
+    assert_eq!(next(), "ASIAFRESHFRESH001234 no-static-keys");
+    // Another mfatui (or the TUI) renews meanwhile: the next fetch serves the new session.
+    let out = sb.mfatui(&[
+        "set",
+        "dev-mfa",
+        "aws_access_key_id",
+        "ASIARENEWEDRENEWED00",
+        "--yes",
+    ]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    std::fs::write(&go, "").unwrap();
+    assert_eq!(next(), "ASIARENEWEDRENEWED00");
+    assert_eq!(next(), "True");
+    assert_eq!(next(), "403", "a wrong token is refused");
+    assert_eq!(next(), "401", "no token is refused");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3), "CMD's exit status is mfatui's");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    for secret in ["fresh-secret", "fresh-token"] {
+        assert!(!stderr.contains(secret), "{stderr}");
+    }
+}
+
+#[test]
+fn exec_server_stops_with_its_command_and_passes_sigterm_on() {
+    let (config, credentials) = files(&in_hours(2));
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    let mut child = sb
+        .mfatui_command(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "trap 'exit 42' TERM; echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; while :; do sleep 0.1; done",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut url,
+    )
+    .unwrap();
+    let port: u16 = url
+        .trim()
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
+        "serving while CMD runs"
+    );
+    std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(
+        child.wait().unwrap().code(),
+        Some(42),
+        "SIGTERM passed on to CMD"
+    );
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
+        "the endpoint stopped with CMD"
+    );
+
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "no-such-command-here"]);
+    assert_eq!(out.status.code(), Some(127));
+}

@@ -166,6 +166,11 @@ pub struct ExecArgs {
     /// How long a new session lasts: 3600, 1h, 90m… [default: as for renew]
     #[arg(long)]
     pub duration: Option<String>,
+    /// Instead of static keys, give CMD a loopback credentials endpoint
+    /// (AWS_CONTAINER_CREDENTIALS_FULL_URI) that serves the current session, renewed when
+    /// needed, for as long as CMD runs.
+    #[arg(long)]
+    pub server: bool,
     /// The command and its arguments (after --).
     #[arg(
         trailing_var_arg = true,

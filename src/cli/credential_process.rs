@@ -5,9 +5,9 @@
 //! captures both standard output and standard error.
 
 use super::args::CredentialProcessArgs;
-use super::session::{on_demand, CodeSources};
 use crate::aws::{AwsApi, Credentials};
 use crate::awsfiles::AwsPaths;
+use crate::renew::on_demand::{on_demand, CodeSources};
 use crate::settings::Settings;
 use chrono::SecondsFormat;
 

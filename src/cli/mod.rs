@@ -9,7 +9,6 @@ pub mod exec;
 pub mod export;
 pub mod list;
 pub mod renew;
-pub mod session;
 
 use crate::aws::demo::DemoAws;
 use crate::aws::sdk::SdkAws;
@@ -67,7 +66,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Discover(opts) => renew::discover(&paths, &settings, api.as_ref(), &opts),
         Command::Export(opts) => export::export(&paths, &settings, &opts),
         Command::Unset(opts) => export::unset(&opts),
-        Command::Exec(opts) => return exec::exec(&paths, &settings, api.as_ref(), &opts),
+        Command::Exec(opts) => return exec::exec(&paths, &settings, api, &opts),
         Command::CredentialProcess(opts) => {
             credential_process::run(&paths, &settings, api.as_ref(), &opts)
         }

@@ -8,10 +8,10 @@ use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
 use crate::duration;
 use crate::renew::plan::{long_term_credentials, plan, site_for, static_credentials};
-use crate::renew::{bulk, execute, MfaCode, RenewOptions, Renewal};
+use crate::renew::{bulk, code, execute, MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::Utc;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::time::Duration;
 
 /// Options shared by commands that call AWS: timeouts from `MFATUI_CONNECT_TIMEOUT` and
@@ -228,7 +228,7 @@ fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<
             .map_err(|e| e.to_string())?;
         return MfaCode::parse(&line);
     }
-    if let Some(code) = code_without_prompt(files, renewal)? {
+    if let Some(code) = code::without_prompt(files, renewal)? {
         return Ok(code);
     }
     if !stdin.is_terminal() {
@@ -237,65 +237,7 @@ fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<
                 .to_owned(),
         );
     }
-    prompt_code(renewal)
-}
-
-/// A code that needs no typing: `AWS_MFA_TOKEN` (aws-mfa-secure's variable), else the
-/// `mfa_process` of the renewed profile or its source.
-pub fn code_without_prompt(files: &AwsFiles, renewal: &Renewal) -> Result<Option<MfaCode>, String> {
-    if let Some(token) = std::env::var("AWS_MFA_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-    {
-        return MfaCode::parse(&token)
-            .map(Some)
-            .map_err(|e| format!("AWS_MFA_TOKEN: {e}"));
-    }
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
-        .iter()
-        .find_map(|p| map.profile(p)?.get("mfa_process").map(str::to_owned));
-    process
-        .map(|command| MfaCode::from_process(&command))
-        .transpose()
-}
-
-/// Asks for the code on the terminal (`/dev/tty`, so that it works while standard input and
-/// output belong to something else); three tries for a code that is not six digits.
-pub fn prompt_code(renewal: &Renewal) -> Result<MfaCode, String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| "an MFA code is needed and there is no terminal to ask on: pass --code 123456 or set AWS_MFA_TOKEN".to_owned())?;
-    let mut reader = std::io::BufReader::new(tty.try_clone().map_err(|e| e.to_string())?);
-    let mut out = tty;
-    let mut last = String::new();
-    for _ in 0..3 {
-        write!(
-            out,
-            "MFA code for {} ({}): ",
-            renewal.serial().unwrap_or("your device"),
-            renewal.profile
-        )
-        .map_err(|e| e.to_string())?;
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
-            break;
-        }
-        match MfaCode::parse(&line) {
-            Ok(code) => return Ok(code),
-            Err(e) => {
-                let _ = writeln!(out, "{e}");
-                last = e;
-            }
-        }
-    }
-    Err(if last.is_empty() {
-        "no MFA code was typed".to_owned()
-    } else {
-        last
-    })
+    code::prompt(renewal)
 }
 
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.

@@ -1,5 +1,9 @@
-//! The MFA code: exactly six digits, checked before any call; or produced by `mfa_process`.
+//! The MFA code: exactly six digits, checked before any call; where it comes from when
+//! nobody typed it (`AWS_MFA_TOKEN`, `mfa_process`), and the prompt on the terminal.
 
+use super::plan::Renewal;
+use crate::awsfiles::AwsFiles;
+use std::io::{BufRead, Write};
 use std::process::{Command, Stdio};
 
 /// A six-digit MFA code.
@@ -49,6 +53,64 @@ impl MfaCode {
         let text = String::from_utf8_lossy(&output.stdout);
         MfaCode::parse(&text).map_err(|e| format!("mfa_process printed no usable code: {e}"))
     }
+}
+
+/// A code that needs no typing: `AWS_MFA_TOKEN` (aws-mfa-secure's variable), else the
+/// `mfa_process` of the renewed profile or its source.
+pub fn without_prompt(files: &AwsFiles, renewal: &Renewal) -> Result<Option<MfaCode>, String> {
+    if let Some(token) = std::env::var("AWS_MFA_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return MfaCode::parse(&token)
+            .map(Some)
+            .map_err(|e| format!("AWS_MFA_TOKEN: {e}"));
+    }
+    let map = files.config_map().map_err(|e| e.to_string())?;
+    let process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
+        .iter()
+        .find_map(|p| map.profile(p)?.get("mfa_process").map(str::to_owned));
+    process
+        .map(|command| MfaCode::from_process(&command))
+        .transpose()
+}
+
+/// Asks for the code on the terminal (`/dev/tty`, so that it works while standard input and
+/// output belong to something else); three tries for a code that is not six digits.
+pub fn prompt(renewal: &Renewal) -> Result<MfaCode, String> {
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|_| "an MFA code is needed and there is no terminal to ask on: pass --code 123456 or set AWS_MFA_TOKEN".to_owned())?;
+    let mut reader = std::io::BufReader::new(tty.try_clone().map_err(|e| e.to_string())?);
+    let mut out = tty;
+    let mut last = String::new();
+    for _ in 0..3 {
+        write!(
+            out,
+            "MFA code for {} ({}): ",
+            renewal.serial().unwrap_or("your device"),
+            renewal.profile
+        )
+        .map_err(|e| e.to_string())?;
+        let mut line = String::new();
+        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            break;
+        }
+        match MfaCode::parse(&line) {
+            Ok(code) => return Ok(code),
+            Err(e) => {
+                let _ = writeln!(out, "{e}");
+                last = e;
+            }
+        }
+    }
+    Err(if last.is_empty() {
+        "no MFA code was typed".to_owned()
+    } else {
+        last
+    })
 }
 
 #[cfg(test)]

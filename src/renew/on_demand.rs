@@ -3,15 +3,15 @@
 //! valid long enough, else exactly one renewal however many callers ask at once (a lock per
 //! target; the others wait, then read what the first one wrote).
 
-use super::renew::{code_without_prompt, prompt_code};
+use super::code;
+use super::current::{self, CurrentSession};
+use super::{execute, plan, MfaCode, RenewOptions, Renewal};
 use crate::aws::AwsApi;
 use crate::awsfiles::backup;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::mfa_secure::SecureSessions;
 use crate::awsfiles::{commit, AwsFiles, AwsPaths, OnChange};
 use crate::duration;
-use crate::renew::current::{self, CurrentSession};
-use crate::renew::{execute, plan, MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::Utc;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -161,11 +161,11 @@ fn obtain(
     if let Some(code) = &codes.given {
         return MfaCode::parse(code).map(Some);
     }
-    if let Some(code) = code_without_prompt(files, renewal)? {
+    if let Some(code) = code::without_prompt(files, renewal)? {
         return Ok(Some(code));
     }
     if codes.terminal && has_terminal() {
-        return prompt_code(renewal).map(Some);
+        return code::prompt(renewal).map(Some);
     }
     Err(format!(
         "the session of '{}' is missing or expires within {}, and an MFA code is needed: run `mfatui renew {}`, pass --code 123456, set AWS_MFA_TOKEN, or add mfa_process",
