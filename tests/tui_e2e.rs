@@ -18,8 +18,10 @@ impl Tmux {
             eprintln!("\n!!! SKIPPING: tmux is not installed\n");
             return None;
         }
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let tmux = Tmux {
-            socket: format!("mfatui-e2e-{}", std::process::id()),
+            socket: format!("mfatui-e2e-{}-{n}", std::process::id()),
         };
         let status = Command::new("tmux")
             .args([
@@ -154,4 +156,102 @@ fn renew_a_role_from_the_keyboard_in_a_real_terminal() {
         assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[test]
+fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
+    let Some(moto) = Moto::start() else { return };
+    let creds = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    let config = format!(
+        "[profile dev]\nregion = eu-west-1\nmfa_serial = {}\n",
+        moto.get("mfa_serial")
+    );
+    let sb = Sandbox::new(&moto.url, &config, &creds);
+    let run = sb.home.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::set_permissions(&run, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let env = format!(
+        "env -i PATH=/usr/bin:/bin HOME={} AWS_ENDPOINT_URL={} XDG_RUNTIME_DIR={}",
+        sb.home.path().display(),
+        moto.url,
+        run.display()
+    );
+    let Some(tmux) = Tmux::start(&format!(
+        "{env} TERM=xterm-256color {}",
+        env!("CARGO_BIN_EXE_mfatui")
+    )) else {
+        return;
+    };
+    tmux.wait_for("1 profiles");
+    let socket = run.join("mfatui/requests.sock");
+    let start = Instant::now();
+    while !socket.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no request socket"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // As an IDE would: no terminal at all (setsid), standard input closed, output captured.
+    let caller = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "exec setsid -w {env} {} credential-process dev </dev/null",
+                env!("CARGO_BIN_EXE_mfatui")
+            ),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let screen = tmux.wait_for("Asked for by pid");
+    assert!(screen.contains("Renew dev"), "{screen}");
+    tmux.send(&["123456"]);
+    tmux.wait_for("[123456]");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("Write the new credentials of dev?");
+    tmux.send(&["y"]);
+    let out = caller.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["AccessKeyId"], "AKIAIOSFODNN7EXAMPLE");
+    assert_eq!(sb.backups().len(), 1);
+
+    // The window closes while a caller waits: the caller fails in one sentence.
+    let expired = sb.credentials().replace(
+        &sb.credentials()
+            .lines()
+            .find(|l| l.starts_with("expiration"))
+            .unwrap()
+            .to_owned(),
+        "expiration = 2026-01-01T00:00:00Z",
+    );
+    std::fs::write(sb.aws("credentials"), expired).unwrap();
+    let caller = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "exec setsid -w {env} {} credential-process dev </dev/null",
+                env!("CARGO_BIN_EXE_mfatui")
+            ),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    tmux.wait_for("Asked for by pid");
+    tmux.send(&["C-c"]);
+    let out = caller.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("window closed"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(!socket.exists(), "the socket goes with the window");
 }

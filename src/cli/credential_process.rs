@@ -7,7 +7,7 @@
 use super::args::CredentialProcessArgs;
 use crate::aws::{AwsApi, Credentials};
 use crate::awsfiles::AwsPaths;
-use crate::renew::on_demand::{on_demand, CodeSources};
+use crate::serve::on_demand::{on_demand, CodeSources};
 use crate::settings::Settings;
 use chrono::SecondsFormat;
 

@@ -5,7 +5,6 @@ pub mod bulk;
 pub mod code;
 pub mod current;
 pub mod execute;
-pub mod on_demand;
 pub mod plan;
 
 pub use code::MfaCode;

@@ -5,10 +5,10 @@
 //! again, so a renewal made meanwhile (the TUI, `renew`, another mfatui) is served at once,
 //! and a session about to expire is renewed on demand as `credential-process` does.
 
+use super::on_demand::{on_demand, CodeSources, Served};
 use super::same_secret;
 use crate::aws::AwsApi;
 use crate::awsfiles::AwsPaths;
-use crate::renew::on_demand::{on_demand, CodeSources, Served};
 use crate::settings::Settings;
 use chrono::SecondsFormat;
 use http_body_util::Full;

@@ -1,10 +1,16 @@
-//! Everything in mfatui that listens, and its trust boundary, in one place:
+//! Serving other programs: a profile's session on demand ([`on_demand`], for `exec`,
+//! `credential-process` and the endpoint), and everything in mfatui that listens, with its
+//! trust boundary, in one place:
 //! - [`endpoint`]: the container-credentials endpoint `exec --server` gives its command —
 //!   127.0.0.1 only, a random token per run, the files re-read on every fetch.
+//! - [`requests`]: the Unix socket on which an open TUI takes renewal requests from programs
+//!   without a terminal — 0600 in a 0700 folder, the peer's user checked, no secret on it.
 //!
 //! Nothing here sends a secret anywhere but to the authenticated local caller it serves.
 
 pub mod endpoint;
+pub mod on_demand;
+pub mod requests;
 
 /// A random token: 32 bytes from the kernel's generator, as hex.
 pub fn random_token() -> std::io::Result<String> {

@@ -5,6 +5,7 @@
 //! reads no clock: time arrives with `Msg::Tick`, so every flow is unit-testable.
 
 use super::load::Loaded;
+pub use super::requests::CodeRequest;
 use super::screens::bulk::{BulkForm, BulkRunning};
 use super::screens::help::Help;
 use super::screens::preview::Preview;
@@ -15,10 +16,11 @@ use crate::awsfiles::{Expiry, Plan, Profile, Written};
 use crate::renew::bulk::{BulkPlan, Outcome};
 use crate::renew::plan::{plan, target_name};
 use crate::renew::{MfaCode, RenewOptions, Renewal};
+use crate::serve::requests::Answer;
 use crate::settings::Settings;
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 /// Something that happened.
 #[derive(Debug)]
@@ -56,6 +58,10 @@ pub enum Msg {
         /// Its outcome.
         outcome: Outcome,
     },
+    /// Another program asks for a renewal (through the request socket).
+    CodeRequest(CodeRequest),
+    /// The program behind a request has gone.
+    RequestGone(u64),
     /// A bulk renewal finished.
     RenewedMany {
         /// The job's id.
@@ -127,6 +133,13 @@ pub enum Command {
         mode: crate::renew::Mode,
         /// Its default duration in seconds.
         duration: u32,
+    },
+    /// Answer a program's request (the files hold a renewed session, or why not).
+    AnswerRequest {
+        /// The request.
+        id: u64,
+        /// The answer.
+        answer: Answer,
     },
     /// Leave.
     Quit,
@@ -220,6 +233,10 @@ pub struct App {
     pub marked: BTreeSet<String>,
     /// Whether the detail pane is shown (`d` toggles it).
     pub show_detail: bool,
+    /// Renewal requests from other programs, waiting their turn.
+    pub requests: VecDeque<CodeRequest>,
+    /// The request the open renewal answers, if any.
+    pub active_request: Option<CodeRequest>,
     /// Set when the app should exit.
     pub quit: bool,
 }
@@ -254,6 +271,8 @@ impl App {
             next_job: 1,
             marked: BTreeSet::new(),
             show_detail: true,
+            requests: VecDeque::new(),
+            active_request: None,
             quit: false,
         };
         app.refresh(aws_profile.as_deref());
@@ -291,6 +310,12 @@ impl App {
 
     /// Handles one message; returns what the loop must do.
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
+        let mut commands = self.handle(msg);
+        self.serve_requests(&mut commands);
+        commands
+    }
+
+    fn handle(&mut self, msg: Msg) -> Vec<Command> {
         match msg {
             Msg::Tick(now) => {
                 self.now = now;
@@ -337,6 +362,14 @@ impl App {
                 Vec::new()
             }
             Msg::Written { job, result } => self.on_written(job, result),
+            Msg::CodeRequest(request) => {
+                self.requests.push_back(request);
+                Vec::new()
+            }
+            Msg::RequestGone(id) => {
+                self.drop_request(id);
+                Vec::new()
+            }
             Msg::Loaded(result) => {
                 match *result {
                     Ok(data) => {

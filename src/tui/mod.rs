@@ -4,6 +4,7 @@
 pub mod app;
 pub mod event;
 pub mod load;
+pub mod requests;
 pub mod screens;
 pub mod theme;
 pub mod view;
@@ -11,6 +12,7 @@ pub mod view;
 use crate::aws::AwsApi;
 use crate::awsfiles::{commit, AwsPaths, OnChange, WriteError};
 use crate::renew::{execute, MfaCode};
+use crate::serve::requests::{self as socket, Answer};
 use crate::settings::{Colour, Settings};
 use app::{App, CodeSource, Command, Msg, WriteFailure};
 use chrono::{Local, Utc};
@@ -20,11 +22,14 @@ use crossterm::ExecutableCommand;
 use load::Stamp;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
+use std::collections::HashMap;
 use std::io::{self, Stdout};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 use theme::Theme;
 use tokio::sync::mpsc::{self, UnboundedSender};
+use tokio::sync::oneshot;
 
 /// Puts the terminal back: raw mode off, main screen, paste mode off, cursor shown.
 fn restore_terminal() {
@@ -108,6 +113,8 @@ async fn event_loop(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let input = event::spawn_input(tx.clone());
     let ticks = event::spawn_ticks(tx.clone());
+    let answers: Answers = Arc::default();
+    let listening = spawn_requests(tx.clone(), answers.clone()).await;
     terminal.draw(|f| view::render(&app, theme, f))?;
     loop {
         let msg = if app.busy() {
@@ -129,6 +136,12 @@ async fn event_loop(
         for command in app.update(msg) {
             match command {
                 Command::Quit => {}
+                Command::AnswerRequest { id, answer } => {
+                    let waiting = answers.lock().ok().and_then(|mut a| a.remove(&id));
+                    if let Some(waiting) = waiting {
+                        let _ = waiting.send(answer);
+                    }
+                }
                 Command::Reload => {
                     stamp = Stamp::of(&paths);
                     reload(&paths, &app.settings, &tx);
@@ -224,7 +237,64 @@ async fn event_loop(
     }
     input.abort();
     ticks.abort();
+    if let Some(task) = listening {
+        task.abort();
+    }
     Ok(())
+}
+
+/// Where the answers to pending requests go, by request id.
+type Answers = Arc<Mutex<HashMap<u64, oneshot::Sender<Answer>>>>;
+
+/// Takes renewal requests from other programs on the request socket, each as
+/// `Msg::CodeRequest`; answers what `Command::AnswerRequest` sends; reports callers that hang
+/// up. `None` when another open mfatui already takes them (or the socket cannot be set up:
+/// then requests are simply not taken, and the log says why).
+async fn spawn_requests(
+    tx: UnboundedSender<Msg>,
+    answers: Answers,
+) -> Option<tokio::task::JoinHandle<()>> {
+    let path = socket::socket_path();
+    let listener = match socket::Listener::bind(&path).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            crate::diag!("not taking renewal requests at {}: {e:?}", path.display());
+            return None;
+        }
+    };
+    Some(tokio::spawn(async move {
+        let mut next_id = 0u64;
+        while let Ok((request, mut pending)) = listener.next().await {
+            next_id += 1;
+            let id = next_id;
+            let (answer_tx, answer_rx) = oneshot::channel();
+            if let Ok(mut waiting) = answers.lock() {
+                waiting.insert(id, answer_tx);
+            }
+            let _ = tx.send(Msg::CodeRequest(app::CodeRequest {
+                id,
+                profile: request.profile,
+                pid: request.pid,
+                program: request.program,
+            }));
+            let (tx, answers) = (tx.clone(), answers.clone());
+            tokio::spawn(async move {
+                tokio::select! {
+                    answer = answer_rx => {
+                        if let Ok(answer) = answer {
+                            pending.answer(&answer).await;
+                        }
+                    }
+                    _ = pending.gone() => {
+                        if let Ok(mut waiting) = answers.lock() {
+                            waiting.remove(&id);
+                        }
+                        let _ = tx.send(Msg::RequestGone(id));
+                    }
+                }
+            });
+        }
+    }))
 }
 
 /// The code for a job: typed, not needed, or from `mfa_process` (run off the async threads).

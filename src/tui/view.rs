@@ -109,6 +109,14 @@ fn spans_marked(app: &App, theme: Theme, frame: &mut Frame, area: Rect, keys: &[
 }
 
 fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    if !app.requests.is_empty() && app.toast.is_none() {
+        let text = format!(
+            " ⧗ {} renewal request(s) from other programs wait for the open dialog to close",
+            app.requests.len()
+        );
+        frame.render_widget(Paragraph::new(Span::styled(text, theme.warn())), area);
+        return;
+    }
     if let Some(toast) = &app.toast {
         let style = if toast.warning {
             theme.danger()

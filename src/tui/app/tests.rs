@@ -432,3 +432,99 @@ fn ctrl_t_hides_the_code_while_typing() {
     assert!(form.masked);
     assert_eq!(form.code, "12", "the shortcut types nothing");
 }
+
+fn request(id: u64, profile: &str) -> Msg {
+    Msg::CodeRequest(CodeRequest {
+        id,
+        profile: profile.into(),
+        pid: 4242,
+        program: "aws sts get-caller-identity".into(),
+    })
+}
+
+fn answers(commands: &[Command]) -> Vec<(u64, bool)> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::AnswerRequest { id, answer } => Some((*id, answer.ok)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_request_from_another_program_opens_the_dialog_and_is_answered_once_written() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "/ss");
+    assert!(answers(&app.update(request(7, "dev"))).is_empty());
+    assert!(app.filter.is_empty(), "the filter gives way to the request");
+    let Overlay::Renew(form) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(
+        (form.profile.as_str(), form.asked_by.as_deref()),
+        ("dev", Some("pid 4242: aws sts get-caller-identity"))
+    );
+
+    press(app, "123456");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Renew { job, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    app.update(Msg::Renewed {
+        job: *job,
+        result: Ok(new_creds()),
+    });
+    let commands = press(app, "y");
+    let [Command::Write { job, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    let commands = app.update(Msg::Written {
+        job: *job,
+        result: Ok(Vec::new()),
+    });
+    assert_eq!(answers(&commands), [(7, true)]);
+    assert!(app.active_request.is_none());
+}
+
+#[test]
+fn requests_queue_and_a_closed_dialog_declines() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(request(1, "dev"));
+    app.update(request(2, "admin"));
+    assert_eq!(app.requests.len(), 1, "the second waits");
+    let commands = app.update(key(KeyCode::Esc));
+    assert_eq!(answers(&commands), [(1, false)]);
+    let Overlay::Renew(form) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(form.profile, "admin", "the next request opens");
+
+    app.update(request(3, "dev"));
+    app.update(Msg::RequestGone(3));
+    assert!(
+        app.requests.is_empty(),
+        "a caller that has gone leaves the queue"
+    );
+    app.update(Msg::RequestGone(2));
+    assert!(app.active_request.is_none());
+    assert!(app.toast.as_ref().unwrap().text.contains("has gone"));
+    let commands = app.update(key(KeyCode::Esc));
+    assert!(answers(&commands).is_empty(), "nobody to answer");
+
+    let commands = app.update(request(4, "ghost"));
+    assert_eq!(
+        answers(&commands),
+        [(4, false)],
+        "an unknown profile is declined at once"
+    );
+    let commands = app.update(request(5, "sso"));
+    assert_eq!(
+        answers(&commands),
+        [(5, false)],
+        "so is one mfatui cannot renew"
+    );
+    assert!(matches!(app.overlay, Overlay::None));
+}

@@ -110,7 +110,9 @@ impl App {
                 );
                 self.overlay = Overlay::None;
                 self.toast(text, false);
-                vec![Command::Reload]
+                let mut commands = vec![Command::Reload];
+                self.request_fulfilled(&mut commands);
+                commands
             }
             Err(WriteFailure::Changed(plan)) => {
                 preview.diff = plan.diff().lines().map(str::to_owned).collect();

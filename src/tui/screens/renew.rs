@@ -47,6 +47,8 @@ pub struct RenewForm {
     pub error: Option<String>,
     /// Whether the current role chain has more than one hop (1 h limit).
     pub chained: bool,
+    /// Which program asked for this renewal, when one did (through the request socket).
+    pub asked_by: Option<String>,
 }
 
 /// Duration presets per mode.
@@ -77,6 +79,7 @@ impl RenewForm {
             field: Field::Code,
             error: None,
             chained,
+            asked_by: None,
         };
         form.select_default_duration(default_duration);
         form
@@ -351,6 +354,13 @@ pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Fram
             ),
         ]),
     ];
+    if let Some(asker) = &form.asked_by {
+        lines.insert(
+            0,
+            Line::styled(format!("Asked for by {asker}"), theme.warn()),
+        );
+        lines.insert(1, Line::raw(""));
+    }
     let code_line = match &planned {
         Ok(r) if !r.needs_code() => Line::from(vec![
             Span::styled("MFA code   ", theme.dim()),

@@ -3,15 +3,16 @@
 //! valid long enough, else exactly one renewal however many callers ask at once (a lock per
 //! target; the others wait, then read what the first one wrote).
 
-use super::code;
-use super::current::{self, CurrentSession};
-use super::{execute, plan, MfaCode, RenewOptions, Renewal};
+use super::requests::{self, Answer};
 use crate::aws::AwsApi;
 use crate::awsfiles::backup;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::mfa_secure::SecureSessions;
 use crate::awsfiles::{commit, AwsFiles, AwsPaths, OnChange};
 use crate::duration;
+use crate::renew::code;
+use crate::renew::current::{self, CurrentSession};
+use crate::renew::{execute, plan, MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::Utc;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -79,7 +80,15 @@ pub fn on_demand(
     if let Some(served) = found {
         return Ok(served);
     }
-    let code = obtain(&files, &renewal, codes, margin)?;
+    let code = match obtain(&files, &renewal, codes, margin)? {
+        Code::Here(code) => code,
+        Code::RenewedByTheWindow => {
+            let (_, found) = look(paths, settings, name, duration)?;
+            return found.ok_or_else(|| {
+                format!("the mfatui window renewed '{name}', but no fresh session of it is on file")
+            });
+        }
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -147,25 +156,42 @@ fn look(
     Ok((files, found))
 }
 
+/// How a renewal gets its code.
+enum Code {
+    /// Here: the code (or none needed).
+    Here(Option<MfaCode>),
+    /// An open mfatui window took the request, and renewed.
+    RenewedByTheWindow,
+}
+
 /// The code for `renewal`, if it needs one: given, `AWS_MFA_TOKEN`, `mfa_process`, a prompt
-/// on the terminal, an open mfatui window; else one sentence saying how to renew.
+/// on the terminal, else an open mfatui window does the renewal; else one sentence saying
+/// how to renew.
 fn obtain(
     files: &AwsFiles,
     renewal: &Renewal,
     codes: &CodeSources,
     margin: i64,
-) -> Result<Option<MfaCode>, String> {
+) -> Result<Code, String> {
     if !renewal.needs_code() {
-        return Ok(None);
+        return Ok(Code::Here(None));
     }
     if let Some(code) = &codes.given {
-        return MfaCode::parse(code).map(Some);
+        return MfaCode::parse(code).map(|c| Code::Here(Some(c)));
     }
     if let Some(code) = code::without_prompt(files, renewal)? {
-        return Ok(Some(code));
+        return Ok(Code::Here(Some(code)));
     }
     if codes.terminal && has_terminal() {
-        return code::prompt(renewal).map(Some);
+        return code::prompt(renewal).map(|c| Code::Here(Some(c)));
+    }
+    match requests::ask(&requests::socket_path(), &renewal.profile, renew_wait())? {
+        Some(Answer { ok: true, .. }) => return Ok(Code::RenewedByTheWindow),
+        Some(Answer { message, .. }) => {
+            return Err(message
+                .unwrap_or_else(|| "the renewal was declined in the mfatui window".to_owned()))
+        }
+        None => {}
     }
     Err(format!(
         "the session of '{}' is missing or expires within {}, and an MFA code is needed: run `mfatui renew {}`, pass --code 123456, set AWS_MFA_TOKEN, or add mfa_process",
