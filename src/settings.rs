@@ -21,6 +21,8 @@ pub struct ProfileOverride {
     pub duration: Option<u32>,
     /// `target = "NAME-session"` (a name, or a pattern with `{profile}`).
     pub target: Option<String>,
+    /// `keep_fresh = true`: the open TUI renews it ahead of expiry when no code is needed.
+    pub keep_fresh: bool,
 }
 
 /// Whether to use colours.
@@ -263,20 +265,40 @@ fn parse_override(
                         .to_owned(),
                 )
             }
-            _ => return Err(bad(item, &name, "unknown setting (mode, duration, target)")),
+            "keep_fresh" => {
+                o.keep_fresh = item
+                    .as_bool()
+                    .ok_or_else(|| bad(item, &name, "expected true or false"))?
+            }
+            _ => {
+                return Err(bad(
+                    item,
+                    &name,
+                    "unknown setting (mode, duration, target, keep_fresh)",
+                ))
+            }
         }
     }
     Ok(o)
 }
 
-/// Saves `[profiles.NAME]` mode and duration, keeping every comment and the order of the
-/// file (created, with its folder, if missing). Written atomically.
-pub fn save_profile_defaults(
-    path: &Path,
-    profile: &str,
-    mode: Mode,
-    duration_secs: u32,
-) -> Result<(), String> {
+/// A change to one profile's entry in the settings file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProfileChange {
+    /// Its default mode and duration (`s` in the TUI).
+    Defaults {
+        /// The mode.
+        mode: Mode,
+        /// The duration in seconds.
+        duration: u32,
+    },
+    /// Whether it is kept fresh (`f` in the TUI).
+    KeepFresh(bool),
+}
+
+/// Saves a change to `[profiles.NAME]`, keeping every comment and the order of the file
+/// (created, with its folder, if missing). Written atomically.
+pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Result<(), String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -301,8 +323,16 @@ pub fn save_profile_defaults(
         .or_insert_with(|| Item::Table(toml_edit::Table::new()))
         .as_table_mut()
         .ok_or("profiles entry is not a table")?;
-    table["mode"] = toml_edit::value(mode.label());
-    table["duration"] = toml_edit::value(duration::human(duration_secs));
+    match change {
+        ProfileChange::Defaults { mode, duration } => {
+            table["mode"] = toml_edit::value(mode.label());
+            table["duration"] = toml_edit::value(duration::human(*duration));
+        }
+        ProfileChange::KeepFresh(true) => table["keep_fresh"] = toml_edit::value(true),
+        ProfileChange::KeepFresh(false) => {
+            table.remove("keep_fresh");
+        }
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
         .create(dir)
@@ -361,7 +391,8 @@ mod tests {
             ProfileOverride {
                 mode: Some(Mode::Role),
                 duration: Some(7200),
-                target: Some("admin-session".into())
+                target: Some("admin-session".into()),
+                keep_fresh: false,
             }
         );
         assert_eq!(parse("").unwrap(), Settings::default());
@@ -393,7 +424,15 @@ mod tests {
     fn saving_keeps_comments_and_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("mfatui/config.toml");
-        save_profile_defaults(&path, "dev", Mode::Session, 4 * 3600).unwrap();
+        save_profile(
+            &path,
+            "dev",
+            &ProfileChange::Defaults {
+                mode: Mode::Session,
+                duration: 4 * 3600,
+            },
+        )
+        .unwrap();
         assert_eq!(
             parse(&std::fs::read_to_string(&path).unwrap())
                 .unwrap()
@@ -403,13 +442,29 @@ mod tests {
         );
         let original = "# my settings\n[thresholds]\nwarn = \"2h\" # yellow early\n\n[profiles.admin]\n# chosen carefully\nmode = \"role\"\nduration = \"1h\"\n";
         std::fs::write(&path, original).unwrap();
-        save_profile_defaults(&path, "admin", Mode::Role, 7200).unwrap();
+        save_profile(
+            &path,
+            "admin",
+            &ProfileChange::Defaults {
+                mode: Mode::Role,
+                duration: 7200,
+            },
+        )
+        .unwrap();
         let after = std::fs::read_to_string(&path).unwrap();
         assert_eq!(
             after,
             original.replace("duration = \"1h\"", "duration = \"2h\"")
         );
-        save_profile_defaults(&path, "dev", Mode::Session, 3600).unwrap();
+        save_profile(
+            &path,
+            "dev",
+            &ProfileChange::Defaults {
+                mode: Mode::Session,
+                duration: 3600,
+            },
+        )
+        .unwrap();
         let after = std::fs::read_to_string(&path).unwrap();
         assert!(
             after.starts_with(&original.replace("duration = \"1h\"", "duration = \"2h\"")),
@@ -419,5 +474,14 @@ mod tests {
             after.ends_with("[profiles.dev]\nmode = \"session\"\nduration = \"1h\"\n"),
             "{after}"
         );
+        save_profile(&path, "admin", &ProfileChange::KeepFresh(true)).unwrap();
+        let kept = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            kept.contains("duration = \"2h\"\nkeep_fresh = true\n"),
+            "{kept}"
+        );
+        assert!(parse(&kept).unwrap().profiles["admin"].keep_fresh);
+        save_profile(&path, "admin", &ProfileChange::KeepFresh(false)).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
     }
 }

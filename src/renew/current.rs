@@ -25,9 +25,25 @@ pub fn sessions(
     name: &str,
     opts: &RenewOptions,
 ) -> Result<Vec<CurrentSession>, String> {
-    let profile = profiles.iter().find(|p| p.name == name);
+    let linked = profiles
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.session_profile.as_deref());
+    sessions_linked(map, linked, secure, name, opts)
+}
+
+/// [`sessions`] given the profile's linked session profile (`None` looks only where the
+/// names alone point: the profile, its target, aws-mfa's short-term name, aws-mfa-secure),
+/// so that a caller can look there before building every profile.
+pub fn sessions_linked(
+    map: &ConfigMap,
+    linked: Option<&str>,
+    secure: &SecureSessions,
+    name: &str,
+    opts: &RenewOptions,
+) -> Result<Vec<CurrentSession>, String> {
     let mut candidates = vec![name.to_owned()];
-    candidates.extend(profile.and_then(|p| p.session_profile.as_ref().map(|s| s.to_string())));
+    candidates.extend(linked.map(str::to_owned));
     candidates.push(
         opts.target
             .clone()

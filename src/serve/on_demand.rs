@@ -140,18 +140,26 @@ fn look(
     let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
     let found = {
         let map = files.config_map().map_err(|e| e.to_string())?;
-        let profiles = settings.profiles(&map, paths);
-        let profile = profiles.iter().find(|p| p.name == name).ok_or_else(|| {
+        let own = map.profile(name).ok_or_else(|| {
             format!("there is no profile named '{name}' in the AWS config or credentials file")
         })?;
-        let region = profile.region.as_ref().map(|r| r.to_string());
+        let region = own.get("region").map(str::to_owned);
         let opts = options(settings, name, duration)?;
         let secure = SecureSessions::read(&paths.mfa_secure_sessions);
-        let sessions = current::sessions(&map, &profiles, &secure, name, &opts)?;
-        current::fresh(&sessions, Utc::now(), settings.refresh_before_secs).map(|s| Served {
-            session: s.clone(),
-            region,
-        })
+        let now = Utc::now();
+        let margin = settings.refresh_before_secs;
+        // The hot path (every AWS call of a credential_process user): where the names point.
+        let direct = current::sessions_linked(&map, None, &secure, name, &opts)?;
+        let fresh = match current::fresh(&direct, now, margin) {
+            Some(s) => Some(s.clone()),
+            None => {
+                // Links only the whole set of profiles shows (`__profile__`, aws-mfa pairs).
+                let profiles = settings.profiles(&map, paths);
+                let all = current::sessions(&map, &profiles, &secure, name, &opts)?;
+                current::fresh(&all, now, margin).cloned()
+            }
+        };
+        fresh.map(|session| Served { session, region })
     };
     Ok((files, found))
 }

@@ -4,6 +4,7 @@
 //! event loop must carry out (start a renewal, write a plan, reload, quit). It does no I/O and
 //! reads no clock: time arrives with `Msg::Tick`, so every flow is unit-testable.
 
+pub use super::keep_fresh::KeepFreshState;
 use super::load::Loaded;
 pub use super::requests::CodeRequest;
 use super::screens::bulk::{BulkForm, BulkRunning};
@@ -17,7 +18,7 @@ use crate::renew::bulk::{BulkPlan, Outcome};
 use crate::renew::plan::{plan, target_name};
 use crate::renew::{MfaCode, RenewOptions, Renewal};
 use crate::serve::requests::Answer;
-use crate::settings::Settings;
+use crate::settings::{ProfileChange, Settings};
 use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -57,6 +58,13 @@ pub enum Msg {
         job: u64,
         /// Its outcome.
         outcome: Outcome,
+    },
+    /// A kept-fresh profile was renewed in the background (the toast's text), or why not.
+    KeptFresh {
+        /// The profile.
+        profile: String,
+        /// What was written, or the one-sentence error.
+        result: Result<String, String>,
     },
     /// Another program asks for a renewal (through the request socket).
     CodeRequest(CodeRequest),
@@ -125,14 +133,19 @@ pub enum Command {
     },
     /// Re-read the files.
     Reload,
-    /// Save a profile's default mode and duration to the settings file.
-    SaveDefaults {
+    /// Save a change to a profile's entry in the settings file.
+    SaveProfile {
         /// The profile.
         profile: String,
-        /// Its default mode.
-        mode: crate::renew::Mode,
-        /// Its default duration in seconds.
-        duration: u32,
+        /// The change.
+        change: ProfileChange,
+    },
+    /// Renew a kept-fresh profile in the background (no code needed) and write the result.
+    KeepFresh {
+        /// What to do.
+        renewal: Box<Renewal>,
+        /// The files the write is planned on.
+        files: Box<crate::awsfiles::AwsFiles>,
     },
     /// Answer a program's request (the files hold a renewed session, or why not).
     AnswerRequest {
@@ -237,6 +250,8 @@ pub struct App {
     pub requests: VecDeque<CodeRequest>,
     /// The request the open renewal answers, if any.
     pub active_request: Option<CodeRequest>,
+    /// Kept-fresh profiles: renewals under way, and when each was last tried.
+    pub fresh: KeepFreshState,
     /// Set when the app should exit.
     pub quit: bool,
 }
@@ -273,6 +288,7 @@ impl App {
             show_detail: true,
             requests: VecDeque::new(),
             active_request: None,
+            fresh: KeepFreshState::default(),
             quit: false,
         };
         app.refresh(aws_profile.as_deref());
@@ -322,7 +338,7 @@ impl App {
                 if self.toast.as_ref().is_some_and(|t| t.until <= now) {
                     self.toast = None;
                 }
-                Vec::new()
+                self.keep_fresh_due()
             }
             Msg::Resize(w, h) => {
                 self.size = (w, h);
@@ -362,6 +378,7 @@ impl App {
                 Vec::new()
             }
             Msg::Written { job, result } => self.on_written(job, result),
+            Msg::KeptFresh { profile, result } => self.on_kept_fresh(profile, result),
             Msg::CodeRequest(request) => {
                 self.requests.push_back(request);
                 Vec::new()

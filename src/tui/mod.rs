@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod event;
+pub mod keep_fresh;
 pub mod load;
 pub mod requests;
 pub mod screens;
@@ -159,20 +160,15 @@ async fn event_loop(
                         let _ = tx.send(Msg::Renewed { job, result });
                     });
                 }
-                Command::SaveDefaults {
-                    profile,
-                    mode,
-                    duration,
-                } => {
+                Command::SaveProfile { profile, change } => {
                     let tx = tx.clone();
                     tokio::task::spawn_blocking(move || {
                         let path = crate::settings::default_path();
-                        let result =
-                            crate::settings::save_profile_defaults(&path, &profile, mode, duration)
-                                .and_then(|()| {
-                                    let (settings, warning) = crate::settings::load(&path);
-                                    warning.map_or(Ok(settings), Err)
-                                });
+                        let result = crate::settings::save_profile(&path, &profile, &change)
+                            .and_then(|()| {
+                                let (settings, warning) = crate::settings::load(&path);
+                                warning.map_or(Ok(settings), Err)
+                            });
                         let _ = tx.send(Msg::SettingsSaved(result));
                     });
                 }
@@ -210,6 +206,15 @@ async fn event_loop(
                             outcomes,
                             plan,
                         });
+                    });
+                }
+                Command::KeepFresh { renewal, files } => {
+                    let (api, tx) = (api.clone(), tx.clone());
+                    let options = app.settings.write_options(OnChange::Merge);
+                    tokio::spawn(async move {
+                        let profile = renewal.profile.clone();
+                        let result = keep_fresh(api.as_ref(), &renewal, &files, options).await;
+                        let _ = tx.send(Msg::KeptFresh { profile, result });
                     });
                 }
                 Command::Write { job, plan } => {
@@ -308,6 +313,34 @@ async fn resolve_code(code: CodeSource) -> Result<Option<MfaCode>, String> {
                 .unwrap_or_else(|e| Err(e.to_string()))
         }
     }
+}
+
+/// Renews a kept-fresh profile (no code) and writes the result like `renew --yes`; the text
+/// for the toast, or why not.
+async fn keep_fresh(
+    api: &dyn AwsApi,
+    renewal: &crate::renew::Renewal,
+    files: &crate::awsfiles::AwsFiles,
+    options: crate::awsfiles::WriteOptions,
+) -> Result<String, String> {
+    let creds = execute::run(api, renewal, None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let plan = execute::plan_write(files, renewal, &creds).map_err(|e| e.to_string())?;
+    let written = tokio::task::spawn_blocking(move || commit(&plan, &options))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let backup = written
+        .iter()
+        .find_map(|w| w.backup.as_ref())
+        .map(|b| format!(" Backup: {}", b.display()))
+        .unwrap_or_default();
+    let until = creds
+        .expiration
+        .map(|t| format!(" until {}", t.with_timezone(&Local).format("%H:%M:%S")))
+        .unwrap_or_default();
+    Ok(format!("[{}] valid{until}.{backup}", renewal.target))
 }
 
 /// Re-reads the files off the UI loop; the result comes back as `Msg::Loaded`.

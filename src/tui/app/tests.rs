@@ -3,6 +3,7 @@
 use super::*;
 use crate::awsfiles::{AwsPaths, FileKind};
 use crate::secret::Secret;
+use crate::settings::ProfileChange;
 use crate::tui::load::load;
 use crate::tui::screens::renew::Field;
 use chrono::TimeZone;
@@ -302,17 +303,18 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Right));
     let commands = app.update(key(KeyCode::Enter));
-    let [Command::SaveDefaults {
-        profile,
-        mode,
-        duration,
-    }] = commands.as_slice()
-    else {
+    let [Command::SaveProfile { profile, change }] = commands.as_slice() else {
         panic!("{commands:?}")
     };
     assert_eq!(
-        (profile.as_str(), *mode, *duration),
-        ("admin", crate::renew::Mode::Role, 7200)
+        (profile.as_str(), change),
+        (
+            "admin",
+            &crate::settings::ProfileChange::Defaults {
+                mode: crate::renew::Mode::Role,
+                duration: 7200
+            }
+        )
     );
     let mut saved = Settings::default();
     saved.profiles.insert(
@@ -527,4 +529,75 @@ fn requests_queue_and_a_closed_dialog_declines() {
         "so is one mfatui cannot renew"
     );
     assert!(matches!(app.overlay, Overlay::None));
+}
+
+#[test]
+fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
+    // dev-mfa: an MFA session with 10 minutes left; admin-mfa: a role session with 5.
+    let creds = format!(
+        "{CREDS}\n[dev-mfa]\naws_access_key_id = ASIADEVMFA\naws_secret_access_key = s\naws_session_token = t\nexpiration = 2026-11-22T12:10:00Z\n\n\
+         [admin-mfa]\naws_access_key_id = ASIAADMIN\naws_secret_access_key = s\naws_session_token = t\nexpiration = 2026-11-22T12:05:00Z\n"
+    );
+    let mut f = fixture_with(&creds, None);
+    let app = &mut f.app;
+    assert!(
+        app.update(Msg::Tick(now())).is_empty(),
+        "nothing is kept fresh yet"
+    );
+
+    let commands = press(app, "f");
+    let [Command::SaveProfile { profile, change }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (profile.as_str(), change),
+        ("admin", &ProfileChange::KeepFresh(true))
+    );
+    let mut settings = Settings::default();
+    for name in ["admin", "dev"] {
+        settings.profiles.insert(
+            name.into(),
+            crate::settings::ProfileOverride {
+                keep_fresh: true,
+                ..Default::default()
+            },
+        );
+    }
+    app.update(Msg::SettingsSaved(Ok(settings)));
+
+    let commands = app.update(Msg::Tick(now()));
+    let [Command::KeepFresh { renewal, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(renewal.profile, "admin");
+    assert!(
+        !renewal.needs_code(),
+        "assumed with dev's fresh MFA session"
+    );
+    assert_eq!(
+        app.fresh.warnings.get("dev").map(String::as_str),
+        Some("expires soon and needs an MFA code: renew it by hand (⏎)"),
+        "dev itself needs a code: its row warns"
+    );
+    assert!(
+        app.update(Msg::Tick(now() + chrono::Duration::seconds(1)))
+            .is_empty(),
+        "one renewal at a time"
+    );
+    let commands = app.update(Msg::KeptFresh {
+        profile: "admin".into(),
+        result: Ok("[admin-mfa] valid until 13:05:00.".into()),
+    });
+    assert!(matches!(commands.as_slice(), [Command::Reload]));
+    assert!(app
+        .toast
+        .as_ref()
+        .unwrap()
+        .text
+        .starts_with("⟳ Kept admin fresh"));
+    assert!(
+        app.update(Msg::Tick(now() + chrono::Duration::seconds(2)))
+            .is_empty(),
+        "not again before the reload shows the new expiry"
+    );
 }

@@ -2,6 +2,7 @@
 
 use super::dialog::form_dialog;
 use super::renew::{Field, RenewForm};
+use crate::settings::ProfileChange;
 use crate::tui::app::{App, Command, Overlay};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
@@ -39,10 +40,12 @@ impl App {
             KeyCode::Char(c) if form.field == Field::Duration => form.type_text(&c.to_string()),
             KeyCode::Enter => match form.duration() {
                 Ok(duration) => {
-                    return vec![Command::SaveDefaults {
+                    return vec![Command::SaveProfile {
                         profile: form.profile.clone(),
-                        mode: form.current_mode(),
-                        duration,
+                        change: ProfileChange::Defaults {
+                            mode: form.current_mode(),
+                            duration,
+                        },
                     }];
                 }
                 Err(e) => form.error = Some(e),

@@ -98,6 +98,13 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         None => "—".into(),
     };
     lines.push(field("Renewal", renewal));
+    if app.kept_fresh(&p.name) {
+        let state = match app.fresh.warnings.get(p.name.as_str()) {
+            Some(why) => format!("yes, but {why}"),
+            None => "yes: renewed ahead of expiry while mfatui is open (f stops it)".to_owned(),
+        };
+        lines.push(field("Kept fresh", state));
+    }
     let (expiry, via_session) = app.shown_expiry(p);
     let expires = match &expiry {
         Expiry::None => "—".to_owned(),

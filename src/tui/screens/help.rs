@@ -17,7 +17,7 @@ pub struct Help {
 }
 
 /// Every key, for the help overlay.
-pub const KEYS: [(&str, &str); 20] = [
+pub const KEYS: [(&str, &str); 21] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -28,6 +28,10 @@ pub const KEYS: [(&str, &str); 20] = [
     ),
     ("o", "sort by name / by expiry"),
     ("d", "show / hide the detail pane"),
+    (
+        "f",
+        "keep fresh: renew ahead of expiry when no code is needed",
+    ),
     (
         "s",
         "save the profile's default mode and duration to settings",

@@ -79,6 +79,7 @@ impl App {
                 self.refresh(keep.as_deref());
             }
             KeyCode::Char('d') => self.show_detail = !self.show_detail,
+            KeyCode::Char('f') => return self.toggle_keep_fresh(),
             KeyCode::Char('?') => self.overlay = Overlay::Help(Help::default()),
             KeyCode::Char('R') => return vec![Command::Reload],
             KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => self.open_bulk(),
@@ -220,6 +221,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             };
             let mark = if app.marked.contains(p.name.as_str()) {
                 Span::styled("●", theme.accent())
+            } else if app.fresh.warnings.contains_key(p.name.as_str()) {
+                Span::styled("⟳", theme.danger())
+            } else if app.kept_fresh(&p.name) {
+                Span::styled("⟳", theme.ok())
             } else {
                 Span::raw(" ")
             };
