@@ -22,6 +22,21 @@ fn files(expires: &str) -> (String, String) {
     )
 }
 
+/// Starts `command` and reads the first line it prints.
+fn first_line(mut command: std::process::Command) -> (std::process::Child, String) {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    (child, line)
+}
+
 const SHOW: &str = "echo \"$AWS_ACCESS_KEY_ID $AWS_SECRET_ACCESS_KEY $AWS_SESSION_TOKEN $AWS_REGION ${AWS_PROFILE-none} $AWS_CREDENTIAL_EXPIRATION\"";
 
 #[test]
@@ -66,24 +81,14 @@ fn exit_status_signals_and_missing_commands() {
         "mfatui: cannot run 'no-such-command-here': command not found"
     );
 
-    let mut child = sb
-        .mfatui_command(&[
-            "exec",
-            "dev",
-            "--",
-            "sh",
-            "-c",
-            "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut ready = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut ready,
-    )
-    .unwrap();
+    let (mut child, ready) = first_line(sb.mfatui_command(&[
+        "exec",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
+    ]));
     assert_eq!(ready, "ready\n");
     let kill = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -290,25 +295,15 @@ fn exec_server_feeds_a_boto3_child_the_current_session_and_refuses_wrong_tokens(
 fn exec_server_stops_with_its_command_and_passes_sigterm_on() {
     let (config, credentials) = files(&in_hours(2));
     let sb = Sandbox::new(&black_hole(), &config, &credentials);
-    let mut child = sb
-        .mfatui_command(&[
-            "exec",
-            "--server",
-            "dev",
-            "--",
-            "sh",
-            "-c",
-            "trap 'exit 42' TERM; echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; while :; do sleep 0.1; done",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut url = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut url,
-    )
-    .unwrap();
+    let (mut child, url) = first_line(sb.mfatui_command(&[
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "trap 'exit 42' TERM; echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; while :; do sleep 0.1; done",
+    ]));
     let port: u16 = url
         .trim()
         .trim_start_matches("http://127.0.0.1:")

@@ -198,18 +198,21 @@ fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
     }
 
     // As an IDE would: no terminal at all (setsid), standard input closed, output captured.
-    let caller = Command::new("sh")
-        .args([
-            "-c",
-            &format!(
-                "exec setsid -w {env} {} credential-process dev </dev/null",
-                env!("CARGO_BIN_EXE_mfatui")
-            ),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let spawn_caller = || {
+        Command::new("sh")
+            .args([
+                "-c",
+                &format!(
+                    "exec setsid -w {env} {} credential-process dev </dev/null",
+                    env!("CARGO_BIN_EXE_mfatui")
+                ),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let caller = spawn_caller();
     let screen = tmux.wait_for("Asked for by pid");
     assert!(screen.contains("Renew dev"), "{screen}");
     tmux.send(&["123456"]);
@@ -234,18 +237,7 @@ fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
         "expiration = 2026-01-01T00:00:00Z",
     );
     std::fs::write(sb.aws("credentials"), expired).unwrap();
-    let caller = Command::new("sh")
-        .args([
-            "-c",
-            &format!(
-                "exec setsid -w {env} {} credential-process dev </dev/null",
-                env!("CARGO_BIN_EXE_mfatui")
-            ),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let caller = spawn_caller();
     tmux.wait_for("Asked for by pid");
     tmux.send(&["C-c"]);
     let out = caller.wait_with_output().unwrap();

@@ -1,13 +1,13 @@
 //! The defaults dialog (`s`): a profile's mode and duration, saved to the settings file.
 
 use super::dialog::form_dialog;
-use super::renew::{Field, RenewForm};
+use super::renew::{mode_and_duration, Field, RenewForm};
 use crate::settings::ProfileChange;
 use crate::tui::app::{App, Command, Overlay};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::Frame;
 
 impl App {
@@ -58,28 +58,10 @@ impl App {
 }
 
 pub(super) fn render(form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
-    let focus = |f: Field| {
-        if form.field == f {
-            theme.selected()
-        } else {
-            ratatui::style::Style::new()
-        }
-    };
+    let [mode, duration] = mode_and_duration(form, theme, [String::new(), String::new()]);
     let lines = vec![
-        Line::from(vec![
-            Span::styled("Mode       ", theme.dim()),
-            Span::styled(
-                format!("◀ {} ▶", form.current_mode().label()),
-                focus(Field::Mode),
-            ),
-        ]),
-        Line::from(vec![
-            Span::styled("Duration   ", theme.dim()),
-            Span::styled(
-                format!("◀ {} ▶", form.duration_text()),
-                focus(Field::Duration),
-            ),
-        ]),
+        mode,
+        duration,
         Line::raw(""),
         Line::styled(
             format!(

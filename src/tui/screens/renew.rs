@@ -314,6 +314,41 @@ impl App {
     }
 }
 
+/// The form's `Mode` and `Duration` lines (shared with the defaults dialog): label, the
+/// focused field highlighted, and `extra` (dim) after each value.
+pub(super) fn mode_and_duration(
+    form: &RenewForm,
+    theme: Theme,
+    extra: [String; 2],
+) -> [Line<'static>; 2] {
+    let focus = |f: Field| {
+        if form.field == f {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        }
+    };
+    let [mode_extra, duration_extra] = extra;
+    [
+        Line::from(vec![
+            Span::styled("Mode       ", theme.dim()),
+            Span::styled(
+                format!("◀ {} ▶", form.current_mode().label()),
+                focus(Field::Mode),
+            ),
+            Span::styled(mode_extra, theme.dim()),
+        ]),
+        Line::from(vec![
+            Span::styled("Duration   ", theme.dim()),
+            Span::styled(
+                format!("◀ {} ▶", form.duration_text()),
+                focus(Field::Duration),
+            ),
+            Span::styled(duration_extra, theme.dim()),
+        ]),
+    ]
+}
+
 pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
     let focus = |f: Field| {
         if form.field == f {
@@ -329,31 +364,13 @@ pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Fram
         .map(|m| m.label())
         .collect::<Vec<_>>()
         .join(" / ");
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("Mode       ", theme.dim()),
-            Span::styled(
-                format!("◀ {} ▶", form.current_mode().label()),
-                focus(Field::Mode),
-            ),
-            Span::styled(format!("   ({mode_text})"), theme.dim()),
-        ]),
-        Line::from(vec![
-            Span::styled("Duration   ", theme.dim()),
-            Span::styled(
-                format!("◀ {} ▶", form.duration_text()),
-                focus(Field::Duration),
-            ),
-            Span::styled(
-                match (form.current_mode(), form.chained) {
-                    (Mode::Session, _) => "   15m – 36h",
-                    (Mode::Role, true) => "   15m – 1h (role chaining)",
-                    (Mode::Role, false) => "   15m – 12h",
-                },
-                theme.dim(),
-            ),
-        ]),
-    ];
+    let limits = match (form.current_mode(), form.chained) {
+        (Mode::Session, _) => "   15m – 36h",
+        (Mode::Role, true) => "   15m – 1h (role chaining)",
+        (Mode::Role, false) => "   15m – 12h",
+    };
+    let mut lines =
+        mode_and_duration(form, theme, [format!("   ({mode_text})"), limits.into()]).to_vec();
     if let Some(asker) = &form.asked_by {
         lines.insert(
             0,
