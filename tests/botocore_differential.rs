@@ -28,6 +28,7 @@ fn mfatui_view(dir: &Path) -> Value {
         credentials: dir.join("credentials"),
         cli_cache: dir.join("no-cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
+        sso_cache: dir.join("sso-cache"),
         selected_profile: None,
     };
     let json = AwsFiles::load(&paths).and_then(|files| Ok(files.config_map()?.to_botocore_json()));

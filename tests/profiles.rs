@@ -18,6 +18,7 @@ fn load_with_cache(dir: &Path, cache: &Path) -> Vec<Profile> {
         credentials: dir.join("credentials"),
         cli_cache: cache.to_owned(),
         mfa_secure_sessions: cache.join("mfa-secure-sessions"),
+        sso_cache: cache.join("sso-cache"),
         selected_profile: None,
     };
     AwsFiles::load(&paths).unwrap().profiles().unwrap()

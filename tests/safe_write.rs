@@ -273,6 +273,7 @@ fn paths(home: &Home) -> AwsPaths {
         credentials: home.credentials(),
         cli_cache: home.aws().join("cli/cache"),
         mfa_secure_sessions: home.aws().join("mfa-secure-sessions"),
+        sso_cache: home.aws().join("sso-cache"),
         selected_profile: None,
     }
 }

@@ -34,6 +34,7 @@ fn app(name: &str, size: (u16, u16)) -> App {
         credentials: dir.join("credentials"),
         cli_cache: dir.join("cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
+        sso_cache: dir.join("sso-cache"),
         selected_profile: Some("admin".into()),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();

@@ -21,6 +21,8 @@ pub enum ExpirySource {
     CliCache(String),
     /// aws-mfa-secure's session cache (`~/.aws/aws-mfa-secure-sessions/PROFILE`).
     MfaSecure,
+    /// The AWS CLI's SSO token cache file with this name.
+    SsoCache(String),
 }
 
 impl ExpirySource {
@@ -30,6 +32,7 @@ impl ExpirySource {
             ExpirySource::Key(k) => k,
             ExpirySource::CliCache(_) => "cli-cache",
             ExpirySource::MfaSecure => "aws-mfa-secure",
+            ExpirySource::SsoCache(_) => "sso-cache",
         }
     }
 }

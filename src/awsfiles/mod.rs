@@ -15,6 +15,7 @@ pub mod paths;
 pub mod plan;
 pub mod profile;
 pub mod shlex;
+pub mod sso_cache;
 pub mod syntax;
 pub mod write;
 

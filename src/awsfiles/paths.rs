@@ -13,6 +13,8 @@ pub struct AwsPaths {
     pub cli_cache: PathBuf,
     /// aws-mfa-secure's session cache (`~/.aws/aws-mfa-secure-sessions`).
     pub mfa_secure_sessions: PathBuf,
+    /// The AWS CLI's SSO token cache (`~/.aws/sso/cache`).
+    pub sso_cache: PathBuf,
     /// The profile selected by `AWS_DEFAULT_PROFILE` or `AWS_PROFILE` (botocore checks them in
     /// that order), if any.
     pub selected_profile: Option<String>,
@@ -41,6 +43,7 @@ impl AwsPaths {
                 "~/.aws/aws-mfa-secure-sessions",
                 &home,
             )),
+            sso_cache: PathBuf::from(expand_user("~/.aws/sso/cache", &home)),
             selected_profile: env("AWS_DEFAULT_PROFILE")
                 .or_else(|| env("AWS_PROFILE"))
                 .filter(|p| !p.is_empty()),

@@ -7,6 +7,7 @@ use super::config_map::{ConfigMap, ProfileSettings};
 use super::expiry::{self, Expiry, ExpirySource};
 use super::mfa_secure::SecureSessions;
 use super::paths::AwsPaths;
+use super::sso_cache::SsoCache;
 use std::collections::HashMap;
 
 /// The suffix aws-mfa gives the profile that holds the long-term keys (`NAME-long-term`).
@@ -88,6 +89,8 @@ pub struct Profile {
     pub source_profile: Option<Name>,
     /// `credential_source` (Environment, Ec2InstanceMetadata, EcsContainer).
     pub credential_source: Option<Name>,
+    /// `sso_session` (for the SSO login hint).
+    pub sso_session: Option<Name>,
     /// For roles: the profiles walked to reach base credentials, nearest first.
     pub chain: Vec<Name>,
     /// The profile holding the long-term keys this profile's MFA session comes from: its
@@ -126,6 +129,7 @@ pub fn profiles_with_suffix(
     let caches = Caches {
         cli: CacheDir::read(&paths.cli_cache),
         secure: SecureSessions::read(&paths.mfa_secure_sessions),
+        sso: SsoCache::read(&paths.sso_cache),
     };
     let mut scratch = String::new();
     let mut profiles: Vec<Profile> = map
@@ -149,6 +153,7 @@ pub fn profiles_with_suffix(
 struct Caches {
     cli: CacheDir,
     secure: SecureSessions,
+    sso: SsoCache,
 }
 
 /// Links the profiles that other tools pair up: aws-mfa's `NAME` with `NAME-SUFFIX` for any
@@ -419,6 +424,7 @@ fn build(
         principal,
         source_profile: text(Field::SourceProfile),
         credential_source: text(Field::CredentialSource),
+        sso_session: text(Field::SsoSession),
         chain,
         long_term_profile,
         session_profile: None,
@@ -618,6 +624,11 @@ fn expiry_of(
             };
             caches.cli.expiry(&args).unwrap_or(Expiry::None)
         }
+        ProfileKind::Sso => k
+            .get(Field::SsoSession)
+            .or_else(|| k.get(Field::SsoStartUrl))
+            .and_then(|key| caches.sso.expiry(key))
+            .unwrap_or(Expiry::None),
         _ => Expiry::None,
     }
 }

@@ -286,6 +286,7 @@ mod tests {
             principal: None,
             source_profile: None,
             credential_source: None,
+            sso_session: None,
             chain: Vec::new(),
             long_term_profile: None,
             session_profile: None,

@@ -32,6 +32,7 @@ fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
         credentials: dir.path().join("credentials"),
         cli_cache: dir.path().join("cache"),
         mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
+        sso_cache: dir.path().join("sso-cache"),
         selected_profile: selected.map(str::to_owned),
     };
     let settings = Settings::default();

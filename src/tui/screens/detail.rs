@@ -1,7 +1,7 @@
 //! The detail pane: everything about the selected profile, no secrets.
 
 use crate::awsfiles::expiry::ExpirySource;
-use crate::awsfiles::Expiry;
+use crate::awsfiles::{Expiry, ProfileKind};
 use crate::duration;
 use crate::renew::Mode;
 use crate::tui::app::App;
@@ -98,6 +98,18 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         None => "—".into(),
     };
     lines.push(field("Renewal", renewal));
+    if p.kind == ProfileKind::Sso {
+        let login = match &p.sso_session {
+            Some(s) => format!("aws sso login --sso-session {s}"),
+            None => format!("aws sso login --profile {}", p.name),
+        };
+        let state = match p.expiry.at() {
+            Some(at) if at > app.now => format!("signed in; renew with `{login}`"),
+            Some(_) => format!("expired: sign in again with `{login}`"),
+            None => format!("no token cached: sign in with `{login}`"),
+        };
+        lines.push(field("SSO login", state));
+    }
     if app.kept_fresh(&p.name) {
         let state = match app.fresh.warnings.get(p.name.as_str()) {
             Some(why) => format!("yes, but {why}"),
@@ -117,6 +129,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 ExpirySource::Key(k) => (*k).to_owned(),
                 ExpirySource::CliCache(_) => "AWS CLI cache".to_owned(),
                 ExpirySource::MfaSecure => "aws-mfa-secure session".to_owned(),
+                ExpirySource::SsoCache(_) => "SSO token, AWS CLI cache".to_owned(),
             };
             let via = if via_session {
                 app.sessions
