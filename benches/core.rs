@@ -50,6 +50,7 @@ fn render_frame(c: &mut Criterion) {
         credentials: dir.path().join("credentials"),
         cli_cache: dir.path().join("cache"),
         mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
+        sso_cache: dir.path().join("sso-cache"),
         selected_profile: None,
     };
     let settings = Settings::default();

@@ -247,3 +247,48 @@ fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(!socket.exists(), "the socket goes with the window");
 }
+
+#[test]
+fn a_wrong_code_typed_at_the_terminal_is_asked_again_three_times_at_most() {
+    // STS answers every call with "wrong MFA code".
+    let sts = common::sts_error_responder(403, common::WRONG_CODE);
+    let sb = Sandbox::new(
+        &sts,
+        "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
+        "[dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n",
+    );
+    let before = sb.credentials();
+    let command = format!(
+        "sh -c 'env -i PATH=/usr/bin:/bin HOME={} AWS_ENDPOINT_URL={sts} {} credential-process dev >/dev/null; echo EXIT=$?; sleep 30'",
+        sb.home.path().display(),
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        return;
+    };
+    for asked in 1..=3 {
+        let start = Instant::now();
+        while tmux
+            .screen()
+            .matches("MFA code for arn:aws:iam::123456789012:mfa/ana (dev):")
+            .count()
+            < asked
+        {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "{}",
+                tmux.screen()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        tmux.send(&["123456", "Enter"]);
+    }
+    let screen = tmux.wait_for("EXIT=1");
+    assert_eq!(
+        screen.matches("The MFA code was rejected").count(),
+        3,
+        "two retries, then the final error: {screen}"
+    );
+    assert_eq!(screen.matches("MFA code for").count(), 3, "{screen}");
+    assert_eq!(sb.credentials(), before, "nothing written");
+}

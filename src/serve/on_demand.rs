@@ -4,7 +4,7 @@
 //! target; the others wait, then read what the first one wrote).
 
 use super::requests::{self, Answer};
-use crate::aws::AwsApi;
+use crate::aws::{AwsApi, AwsErrorKind};
 use crate::awsfiles::backup;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::mfa_secure::SecureSessions;
@@ -80,22 +80,33 @@ pub fn on_demand(
     if let Some(served) = found {
         return Ok(served);
     }
-    let code = match obtain(&files, &renewal, codes, margin)? {
-        Code::Here(code) => code,
-        Code::RenewedByTheWindow => {
-            let (_, found) = look(paths, settings, name, duration)?;
-            return found.ok_or_else(|| {
-                format!("the mfatui window renewed '{name}', but no fresh session of it is on file")
-            });
-        }
-    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    let creds = runtime
-        .block_on(execute::run(api, &renewal, code.as_ref()))
-        .map_err(|e| e.to_string())?;
+    let mut tries = 0;
+    let creds = loop {
+        tries += 1;
+        let (code, typed) = match obtain(&files, &renewal, codes, margin)? {
+            Code::Here(code, typed) => (code, typed),
+            Code::RenewedByTheWindow => {
+                let (_, found) = look(paths, settings, name, duration)?;
+                return found.ok_or_else(|| {
+                    format!(
+                        "the mfatui window renewed '{name}', but no fresh session of it is on file"
+                    )
+                });
+            }
+        };
+        match runtime.block_on(execute::run(api, &renewal, code.as_ref())) {
+            Ok(creds) => break creds,
+            // A code typed at the terminal that STS refused: ask again, three tries in all.
+            Err(e) if typed && e.kind == AwsErrorKind::WrongCode && tries < 3 => {
+                eprintln!("mfatui: {e}")
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    };
     let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
     let written =
         commit(&plan, &settings.write_options(OnChange::Merge)).map_err(|e| e.to_string())?;
@@ -166,8 +177,8 @@ fn look(
 
 /// How a renewal gets its code.
 enum Code {
-    /// Here: the code (or none needed).
-    Here(Option<MfaCode>),
+    /// Here: the code (or none needed), and whether a person typed it at the terminal.
+    Here(Option<MfaCode>, bool),
     /// An open mfatui window took the request, and renewed.
     RenewedByTheWindow,
 }
@@ -182,16 +193,16 @@ fn obtain(
     margin: i64,
 ) -> Result<Code, String> {
     if !renewal.needs_code() {
-        return Ok(Code::Here(None));
+        return Ok(Code::Here(None, false));
     }
     if let Some(code) = &codes.given {
-        return MfaCode::parse(code).map(|c| Code::Here(Some(c)));
+        return MfaCode::parse(code).map(|c| Code::Here(Some(c), false));
     }
     if let Some(code) = code::without_prompt(files, renewal)? {
-        return Ok(Code::Here(Some(code)));
+        return Ok(Code::Here(Some(code), false));
     }
     if codes.terminal && has_terminal() {
-        return code::prompt(renewal).map(|c| Code::Here(Some(c)));
+        return code::prompt(renewal).map(|c| Code::Here(Some(c), true));
     }
     match requests::ask(&requests::socket_path(), &renewal.profile, renew_wait())? {
         Some(Answer { ok: true, .. }) => return Ok(Code::RenewedByTheWindow),
