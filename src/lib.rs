@@ -5,6 +5,7 @@
 //! - [`renew`]: planning and running a renewal (mode, chain, target, code, duration).
 //! - [`cli`]: the non-interactive subcommands.
 //! - [`diag`]: the `-v` diagnostic log.
+//! - [`keys`]: long-term access keys: where they are, rotating them.
 //! - [`duration`], [`mode`]: the vocabulary renewals and settings share (durations and their
 //!   STS limits, session / role).
 //! - [`sample`]: generated AWS files of any size, for benchmarks.
@@ -20,6 +21,7 @@ pub mod awsfiles;
 pub mod cli;
 pub mod diag;
 pub mod duration;
+pub mod keys;
 pub mod mode;
 pub mod renew;
 pub mod sample;

@@ -86,6 +86,17 @@ impl Identity {
     }
 }
 
+/// One of an IAM user's access keys (`iam:ListAccessKeys`): no secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKey {
+    /// The key id.
+    pub id: String,
+    /// When it was created.
+    pub created: Option<DateTime<Utc>>,
+    /// Whether it is active.
+    pub active: bool,
+}
+
 /// The STS and IAM calls mfatui needs.
 pub trait AwsApi: Send + Sync {
     /// `sts:GetSessionToken` with `creds`.
@@ -118,4 +129,30 @@ pub trait AwsApi: Send + Sync {
         creds: &'a Credentials,
         user: &'a str,
     ) -> BoxFuture<'a, Result<Vec<String>, AwsError>>;
+
+    /// `iam:ListAccessKeys` for `user`.
+    fn list_access_keys<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<AccessKey>, AwsError>>;
+
+    /// `iam:CreateAccessKey` for `user`: the new long-term key pair.
+    fn create_access_key<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Credentials, AwsError>>;
+
+    /// `iam:DeleteAccessKey` (`deactivate`: `iam:UpdateAccessKey` to Inactive instead).
+    fn retire_access_key<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+        key_id: &'a str,
+        deactivate: bool,
+    ) -> BoxFuture<'a, Result<(), AwsError>>;
 }

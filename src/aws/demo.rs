@@ -3,7 +3,7 @@
 //! issues credentials that are plainly fake. Used by `--demo` only.
 
 use super::api::{
-    AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
+    AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
 };
 use super::error::AwsError;
 use crate::secret::Secret;
@@ -109,6 +109,53 @@ impl AwsApi for DemoAws {
         Box::pin(async move {
             latency().await;
             Ok(vec![format!("arn:aws:iam::111122223333:mfa/{user}")])
+        })
+    }
+
+    fn list_access_keys<'a>(
+        &'a self,
+        _: &'a CallSite,
+        creds: &'a Credentials,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<AccessKey>, AwsError>> {
+        Box::pin(async move {
+            latency().await;
+            Ok(vec![AccessKey {
+                id: creds.access_key_id.clone(),
+                created: Some(chrono::Utc::now() - chrono::Duration::days(123)),
+                active: true,
+            }])
+        })
+    }
+
+    fn create_access_key<'a>(
+        &'a self,
+        _: &'a CallSite,
+        _: &'a Credentials,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
+        Box::pin(async move {
+            latency().await;
+            Ok(Credentials {
+                access_key_id: "AKIADEMONEWKEY000001".into(),
+                secret_access_key: Secret::new("demo-new-secret-not-real"),
+                session_token: None,
+                expiration: None,
+            })
+        })
+    }
+
+    fn retire_access_key<'a>(
+        &'a self,
+        _: &'a CallSite,
+        _: &'a Credentials,
+        _: &'a str,
+        _: &'a str,
+        _: bool,
+    ) -> BoxFuture<'a, Result<(), AwsError>> {
+        Box::pin(async move {
+            latency().await;
+            Ok(())
         })
     }
 }

@@ -7,5 +7,7 @@ pub mod endpoint;
 pub mod error;
 pub mod sdk;
 
-pub use api::{AssumeRoleCall, AwsApi, CallSite, Credentials, Identity, SessionTokenCall};
+pub use api::{
+    AccessKey, AssumeRoleCall, AwsApi, CallSite, Credentials, Identity, SessionTokenCall,
+};
 pub use error::{AwsError, AwsErrorKind};

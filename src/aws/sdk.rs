@@ -5,7 +5,7 @@
 //! files or the environment on its own: mfatui has already resolved all of that.
 
 use super::api::{
-    AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
+    AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
 };
 use super::error::AwsError;
 use crate::secret::Secret;
@@ -104,6 +104,13 @@ fn from_sts(
     })
 }
 
+/// An IAM client for `creds` at `site`, and how to name that endpoint in messages.
+fn iam_client(site: &CallSite, creds: &Credentials) -> (aws_sdk_iam::Client, String) {
+    let endpoint = site.iam_endpoint.as_deref();
+    let client = aws_sdk_iam::Client::new(&sdk_config(site, creds, endpoint));
+    (client, where_to(endpoint, "IAM", &site.region))
+}
+
 impl AwsApi for SdkAws {
     fn get_session_token<'a>(
         &'a self,
@@ -174,9 +181,7 @@ impl AwsApi for SdkAws {
         user: &'a str,
     ) -> BoxFuture<'a, Result<Vec<String>, AwsError>> {
         Box::pin(async move {
-            let endpoint = site.iam_endpoint.as_deref();
-            let client = aws_sdk_iam::Client::new(&sdk_config(site, creds, endpoint));
-            let place = where_to(endpoint, "IAM", &site.region);
+            let (client, place) = iam_client(site, creds);
             let answer = client
                 .list_mfa_devices()
                 .user_name(user)
@@ -188,6 +193,92 @@ impl AwsApi for SdkAws {
                 .iter()
                 .map(|d| d.serial_number().to_owned())
                 .collect())
+        })
+    }
+
+    fn list_access_keys<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<AccessKey>, AwsError>> {
+        Box::pin(async move {
+            let (client, place) = iam_client(site, creds);
+            let answer = client
+                .list_access_keys()
+                .user_name(user)
+                .send()
+                .await
+                .map_err(|e| map_error("ListAccessKeys", &place, site, e))?;
+            Ok(answer
+                .access_key_metadata()
+                .iter()
+                .map(|k| AccessKey {
+                    id: k.access_key_id().unwrap_or_default().to_owned(),
+                    created: k
+                        .create_date()
+                        .and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos())),
+                    active: k.status() == Some(&aws_sdk_iam::types::StatusType::Active),
+                })
+                .collect())
+        })
+    }
+
+    fn create_access_key<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
+        Box::pin(async move {
+            let (client, place) = iam_client(site, creds);
+            let answer = client
+                .create_access_key()
+                .user_name(user)
+                .send()
+                .await
+                .map_err(|e| map_error("CreateAccessKey", &place, site, e))?;
+            let key = answer
+                .access_key()
+                .ok_or_else(|| AwsError::other("CreateAccessKey", "the answer held no key"))?;
+            Ok(Credentials {
+                access_key_id: key.access_key_id().to_owned(),
+                secret_access_key: Secret::new(key.secret_access_key()),
+                session_token: None,
+                expiration: None,
+            })
+        })
+    }
+
+    fn retire_access_key<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+        user: &'a str,
+        key_id: &'a str,
+        deactivate: bool,
+    ) -> BoxFuture<'a, Result<(), AwsError>> {
+        Box::pin(async move {
+            let (client, place) = iam_client(site, creds);
+            if deactivate {
+                client
+                    .update_access_key()
+                    .user_name(user)
+                    .access_key_id(key_id)
+                    .status(aws_sdk_iam::types::StatusType::Inactive)
+                    .send()
+                    .await
+                    .map_err(|e| map_error("UpdateAccessKey", &place, site, e))?;
+            } else {
+                client
+                    .delete_access_key()
+                    .user_name(user)
+                    .access_key_id(key_id)
+                    .send()
+                    .await
+                    .map_err(|e| map_error("DeleteAccessKey", &place, site, e))?;
+            }
+            Ok(())
         })
     }
 }

@@ -139,6 +139,18 @@ impl<'m> ProfileSettings<'m> {
         self.settings.contains_key(key)
     }
 
+    /// The same profile as the credentials file alone defines it.
+    pub fn credentials_only(&self) -> ProfileSettings<'m> {
+        let mut settings = self.settings;
+        settings.layers[2] = &[];
+        settings.layers[3] = &[];
+        ProfileSettings {
+            settings,
+            config_section: None,
+            credentials_section: self.credentials_section,
+        }
+    }
+
     /// The same profile as the config file alone defines it (the credentials file's keys,
     /// which shadow it for the AWS CLI, left out).
     pub fn config_only(&self) -> ProfileSettings<'m> {

@@ -1,7 +1,8 @@
-//! Test-only fault injection for the writer: `MFATUI_FAULT=STEP:ACTION`.
+//! Test-only fault injection for the writer and key rotation: `MFATUI_FAULT=STEP:ACTION`.
 //!
 //! Compiled into debug builds only (`cargo test` uses them); release builds contain no trace of
-//! it. STEP is one of `after-backup`, `mid-temp-write`, `before-rename`, `after-rename`;
+//! it. STEP is one of `after-backup`, `mid-temp-write`, `before-rename`, `after-rename`,
+//! `rotate-after-create`, `rotate-after-write`, `rotate-verify`;
 //! ACTION is `fail` (return an I/O error), `abort` (kill the process on the spot), `hang`
 //! (stop there until killed, for `kill -9` tests) or `pause` (wait one second, then go on,
 //! so that two processes overlap).
@@ -19,6 +20,12 @@ pub enum Step {
     BeforeRename,
     /// The rename happened; the directory is not synced yet.
     AfterRename,
+    /// Rotation: the new key exists in IAM; the file does not have it yet.
+    RotateAfterCreate,
+    /// Rotation: the file has the new key; it is not verified yet.
+    RotateAfterWrite,
+    /// Rotation: verifying the new key (a fault makes it fail).
+    RotateVerify,
 }
 
 impl Step {
@@ -29,6 +36,9 @@ impl Step {
             Step::MidTempWrite => "mid-temp-write",
             Step::BeforeRename => "before-rename",
             Step::AfterRename => "after-rename",
+            Step::RotateAfterCreate => "rotate-after-create",
+            Step::RotateAfterWrite => "rotate-after-write",
+            Step::RotateVerify => "rotate-verify",
         }
     }
 }

@@ -73,6 +73,9 @@ pub enum Command {
     /// Run a command with the profile's temporary credentials, renewing first if needed:
     /// mfatui exec dev -- aws s3 ls
     Exec(ExecArgs),
+    /// Replace the profile's access key with a new one: create, write (diff, backup), verify,
+    /// then delete the old key.
+    Rotate(RotateArgs),
     /// Print the profile's session for the AWS CLI/SDK setting
     /// `credential_process = mfatui credential-process PROFILE`, renewing it when needed.
     CredentialProcess(CredentialProcessArgs),
@@ -179,6 +182,25 @@ pub struct ExecArgs {
         value_name = "CMD"
     )]
     pub command: Vec<String>,
+}
+
+/// Options of `mfatui rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The profile whose access key is replaced.
+    pub profile: String,
+    /// Write without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Say what would happen; call nothing, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Deactivate the old key instead of deleting it.
+    #[arg(long)]
+    pub keep_old: bool,
+    /// The 6-digit MFA code, if an MFA session is needed for the IAM calls.
+    #[arg(long)]
+    pub code: Option<String>,
 }
 
 /// Options of `mfatui credential-process`.

@@ -77,7 +77,7 @@ fn report(written: &[Written]) {
 }
 
 /// Prints a diff, coloured when stdout is a terminal and `NO_COLOR` is unset.
-fn print_diff(diff: &str) {
+pub(super) fn print_diff(diff: &str) {
     let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = std::io::stdout().lock();
     for line in diff.lines() {
@@ -96,7 +96,7 @@ fn print_diff(diff: &str) {
 }
 
 /// Asks a yes/no question on the terminal; refuses when stdin is not a terminal.
-fn ask(question: &str) -> Result<bool, String> {
+pub(super) fn ask(question: &str) -> Result<bool, String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         return Err("refusing to write without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only look)".to_owned());

@@ -9,6 +9,7 @@ pub mod exec;
 pub mod export;
 pub mod list;
 pub mod renew;
+pub mod rotate;
 
 use crate::aws::demo::DemoAws;
 use crate::aws::sdk::SdkAws;
@@ -67,6 +68,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export(opts) => export::export(&paths, &settings, &opts),
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&paths, &settings, api, &opts),
+        Command::Rotate(opts) => rotate::run(&paths, &settings, api.as_ref(), &opts),
         Command::CredentialProcess(opts) => {
             credential_process::run(&paths, &settings, api.as_ref(), &opts)
         }
@@ -105,6 +107,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Unset(_) => "unset",
         Command::Exec(_) => "exec",
         Command::CredentialProcess(_) => "credential-process",
+        Command::Rotate(_) => "rotate",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }

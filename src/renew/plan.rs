@@ -227,7 +227,8 @@ pub fn static_credentials(p: ProfileSettings) -> Option<Credentials> {
     })
 }
 
-fn has_long_term_keys(p: ProfileSettings) -> bool {
+/// Whether these settings hold a long-term key pair (keys, no session token).
+pub fn has_long_term_keys(p: ProfileSettings) -> bool {
     p.has("aws_access_key_id")
         && p.has("aws_secret_access_key")
         && !p.has("aws_session_token")
