@@ -11,6 +11,7 @@ use super::screens::bulk::{BulkForm, BulkRunning};
 use super::screens::help::Help;
 use super::screens::preview::Preview;
 use super::screens::renew::RenewForm;
+use super::screens::rotate::RotateForm;
 use super::screens::running::Running;
 use crate::aws::Credentials;
 use crate::awsfiles::{Expiry, Plan, Profile, Written};
@@ -64,6 +65,13 @@ pub enum Msg {
         /// The profile.
         profile: String,
         /// What was written, or the one-sentence error.
+        result: Result<String, String>,
+    },
+    /// A key rotation finished: the toast's text, or the one-sentence error.
+    Rotated {
+        /// The job's id.
+        job: u64,
+        /// What happened.
         result: Result<String, String>,
     },
     /// Another program asks for a renewal (through the request socket).
@@ -154,6 +162,17 @@ pub enum Command {
         /// The answer.
         answer: Answer,
     },
+    /// Rotate a profile's access key in the background.
+    Rotate {
+        /// Id to match the answer.
+        job: u64,
+        /// The profile.
+        profile: String,
+        /// Deactivate the old key instead of deleting it.
+        keep_old: bool,
+        /// The MFA code typed, if one was needed.
+        code: Option<String>,
+    },
     /// Leave.
     Quit,
 }
@@ -186,6 +205,8 @@ pub enum Overlay {
     Running(Running),
     /// The diff to confirm.
     Preview(Box<Preview>),
+    /// Rotating the selected profile's access key.
+    Rotate(Box<RotateForm>),
     /// A failure.
     Error {
         /// Short title.
@@ -306,6 +327,7 @@ impl App {
     pub fn busy(&self) -> bool {
         matches!(&self.overlay, Overlay::Running(_) | Overlay::BulkRunning(_))
             || matches!(&self.overlay, Overlay::Preview(p) if p.writing.is_some())
+            || matches!(&self.overlay, Overlay::Rotate(f) if f.running.is_some())
     }
 
     /// The expiry to show for a profile: its own, or that of the session its renewals write.
@@ -379,6 +401,7 @@ impl App {
             }
             Msg::Written { job, result } => self.on_written(job, result),
             Msg::KeptFresh { profile, result } => self.on_kept_fresh(profile, result),
+            Msg::Rotated { job, result } => self.on_rotated(job, result),
             Msg::CodeRequest(request) => {
                 self.requests.push_back(request);
                 Vec::new()
@@ -432,6 +455,7 @@ impl App {
             Overlay::BulkRunning(running) => self.on_bulk_running_key(running, key),
             Overlay::Running(running) => self.on_running_key(running, key),
             Overlay::Preview(preview) => self.on_preview_key(*preview, key),
+            Overlay::Rotate(form) => self.on_rotate_key(*form, key),
         }
     }
 

@@ -217,6 +217,44 @@ async fn event_loop(
                         let _ = tx.send(Msg::KeptFresh { profile, result });
                     });
                 }
+                Command::Rotate {
+                    job,
+                    profile,
+                    keep_old,
+                    code,
+                } => {
+                    let (api, tx) = (api.clone(), tx.clone());
+                    let (paths, settings) = (paths.clone(), app.settings.clone());
+                    std::thread::spawn(move || {
+                        let options = crate::keys::rotate::RotateOptions {
+                            keep_old,
+                            codes: crate::serve::on_demand::CodeSources {
+                                given: code,
+                                terminal: false,
+                            },
+                        };
+                        let result = crate::keys::rotate::rotate(
+                            &paths,
+                            &settings,
+                            api.as_ref(),
+                            &profile,
+                            &options,
+                            &mut |_| Ok(true),
+                            &mut |_| {},
+                        )
+                        .and_then(|done| {
+                            let text = format!(
+                                "✓ Rotated the key of {}: {} in place, {} {}.",
+                                done.profile,
+                                done.new_key,
+                                done.old_key,
+                                if keep_old { "deactivated" } else { "deleted" }
+                            );
+                            done.warning.map_or(Ok(text), Err)
+                        });
+                        let _ = tx.send(Msg::Rotated { job, result });
+                    });
+                }
                 Command::Write { job, plan } => {
                     let tx = tx.clone();
                     let options = app.settings.write_options(OnChange::Refuse);

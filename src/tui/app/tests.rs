@@ -602,3 +602,52 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
         "not again before the reload shows the new expiry"
     );
 }
+
+#[test]
+fn k_rotates_the_selected_profiles_key_with_a_code_when_needed() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "K");
+    let Overlay::Error { message, .. } = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(message, "'admin' holds no long-term access key to rotate.");
+    app.update(key(KeyCode::Esc));
+
+    press(app, "jK");
+    let Overlay::Rotate(form) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(
+        (
+            form.profile.as_str(),
+            form.old_key.as_str(),
+            form.needs_code
+        ),
+        ("dev", "****WXYZ", true)
+    );
+    assert!(app.update(key(KeyCode::Enter)).is_empty(), "no code yet");
+    press(app, "123456");
+    app.update(key(KeyCode::Tab));
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::Rotate {
+        job,
+        profile,
+        keep_old,
+        code,
+    }] = commands.as_slice()
+    else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (profile.as_str(), *keep_old, code.as_deref()),
+        ("dev", true, Some("123456"))
+    );
+    assert!(app.busy());
+    let commands = app.update(Msg::Rotated {
+        job: *job,
+        result: Ok("✓ Rotated the key of dev".into()),
+    });
+    assert!(matches!(commands.as_slice(), [Command::Reload]));
+    assert!(matches!(app.overlay, Overlay::None));
+}

@@ -17,7 +17,7 @@ pub struct Help {
 }
 
 /// Every key, for the help overlay.
-pub const KEYS: [(&str, &str); 21] = [
+pub const KEYS: [(&str, &str); 22] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -31,6 +31,10 @@ pub const KEYS: [(&str, &str); 21] = [
     (
         "f",
         "keep fresh: renew ahead of expiry when no code is needed",
+    ),
+    (
+        "K",
+        "rotate the access key (new key, verified, old deleted)",
     ),
     (
         "s",

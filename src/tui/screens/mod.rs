@@ -10,6 +10,7 @@ pub mod error;
 pub mod help;
 pub mod preview;
 pub mod renew;
+pub mod rotate;
 pub mod running;
 pub mod table;
 
@@ -30,5 +31,6 @@ pub fn render_overlay(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         Overlay::Running(running) => running::render(app, running, theme, frame, area),
         Overlay::Preview(preview) => preview::render(preview, theme, frame, area),
         Overlay::Error { title, message } => error::render(title, message, theme, frame, area),
+        Overlay::Rotate(form) => rotate::render(app, form, theme, frame, area),
     }
 }

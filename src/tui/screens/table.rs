@@ -80,6 +80,7 @@ impl App {
             }
             KeyCode::Char('d') => self.show_detail = !self.show_detail,
             KeyCode::Char('f') => return self.toggle_keep_fresh(),
+            KeyCode::Char('K') => self.open_rotate(),
             KeyCode::Char('?') => self.overlay = Overlay::Help(Help::default()),
             KeyCode::Char('R') => return vec![Command::Reload],
             KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => self.open_bulk(),
