@@ -62,6 +62,8 @@ pub struct Settings {
     /// `sessions.refresh_before`: a session with less left than this is renewed before
     /// `exec` uses it (15m, botocore's own refresh margin).
     pub refresh_before_secs: i64,
+    /// `keys.max_age`: an access key this old is marked for rotation (90d).
+    pub key_max_age_secs: i64,
     /// `[profiles.NAME]` overrides.
     pub profiles: HashMap<String, ProfileOverride>,
 }
@@ -81,6 +83,7 @@ impl Default for Settings {
             write_role_profile: true,
             write_cli_cache: true,
             refresh_before_secs: 15 * 60,
+            key_max_age_secs: 90 * 86_400,
             profiles: HashMap::new(),
         }
     }
@@ -193,6 +196,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                         s.write_cli_cache = on;
                     }
                 }
+                ("keys", "max_age") => s.key_max_age_secs = i64::from(duration_of(item, &name)?),
                 ("sessions", "refresh_before") => {
                     s.refresh_before_secs = i64::from(duration_of(item, &name)?)
                 }

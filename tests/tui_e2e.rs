@@ -292,3 +292,26 @@ fn a_wrong_code_typed_at_the_terminal_is_asked_again_three_times_at_most() {
     assert_eq!(screen.matches("MFA code for").count(), 3, "{screen}");
     assert_eq!(sb.credentials(), before, "nothing written");
 }
+
+#[test]
+fn the_demo_shows_how_old_a_key_is_without_blocking() {
+    let cache = tempfile::tempdir().unwrap();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={0} XDG_CACHE_HOME={0}/cache {1} --demo",
+        cache.path().display(),
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        return;
+    };
+    tmux.wait_for("15 profiles");
+    tmux.send(&["/", "acme-dev", "Enter"]);
+    let screen = tmux.wait_for("Key age");
+    assert!(screen.contains("acme-dev"), "{screen}");
+    let screen = tmux.wait_for("due for rotation");
+    assert!(screen.contains("123 days"), "{screen}");
+    assert!(
+        !cache.path().join("cache/mfatui").exists(),
+        "the demo caches in its own folder"
+    );
+}

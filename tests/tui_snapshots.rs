@@ -35,6 +35,7 @@ fn app(name: &str, size: (u16, u16)) -> App {
         cli_cache: dir.join("cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         sso_cache: dir.join("sso-cache"),
+        mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: Some("admin".into()),
     };
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();

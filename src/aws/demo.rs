@@ -115,16 +115,22 @@ impl AwsApi for DemoAws {
     fn list_access_keys<'a>(
         &'a self,
         _: &'a CallSite,
-        creds: &'a Credentials,
+        _: &'a Credentials,
         _: &'a str,
     ) -> BoxFuture<'a, Result<Vec<AccessKey>, AwsError>> {
         Box::pin(async move {
             latency().await;
-            Ok(vec![AccessKey {
-                id: creds.access_key_id.clone(),
-                created: Some(chrono::Utc::now() - chrono::Duration::days(123)),
-                active: true,
-            }])
+            // The long-term keys of the bundled sample files: one old enough to rotate.
+            Ok(
+                [("AKIADEMODEMODEMO0ANA", 123), ("AKIADEMODEMODEMO0LEG", 30)]
+                    .iter()
+                    .map(|(id, days)| AccessKey {
+                        id: (*id).to_owned(),
+                        created: Some(Utc::now() - chrono::Duration::hours(days * 24 + 1)),
+                        active: true,
+                    })
+                    .collect(),
+            )
         })
     }
 

@@ -15,6 +15,9 @@ pub struct AwsPaths {
     pub mfa_secure_sessions: PathBuf,
     /// The AWS CLI's SSO token cache (`~/.aws/sso/cache`).
     pub sso_cache: PathBuf,
+    /// mfatui's own cache (`$XDG_CACHE_HOME/mfatui`, default `~/.cache/mfatui`): access-key
+    /// creation dates, no secret.
+    pub mfatui_cache: PathBuf,
     /// The profile selected by `AWS_DEFAULT_PROFILE` or `AWS_PROFILE` (botocore checks them in
     /// that order), if any.
     pub selected_profile: Option<String>,
@@ -44,6 +47,13 @@ impl AwsPaths {
                 &home,
             )),
             sso_cache: PathBuf::from(expand_user("~/.aws/sso/cache", &home)),
+            mfatui_cache: env("XDG_CACHE_HOME")
+                .filter(|v| !v.is_empty())
+                .map_or_else(
+                    || PathBuf::from(expand_user("~/.cache", &home)),
+                    PathBuf::from,
+                )
+                .join("mfatui"),
             selected_profile: env("AWS_DEFAULT_PROFILE")
                 .or_else(|| env("AWS_PROFILE"))
                 .filter(|p| !p.is_empty()),

@@ -1,5 +1,6 @@
-//! Long-term access keys: where a profile's keys are kept, and rotating them.
+//! Long-term access keys: where a profile's keys are kept, how old they are, rotating them.
 
+pub mod age;
 pub mod rotate;
 
 use crate::aws::Credentials;

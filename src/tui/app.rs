@@ -5,6 +5,7 @@
 //! reads no clock: time arrives with `Msg::Tick`, so every flow is unit-testable.
 
 pub use super::keep_fresh::KeepFreshState;
+pub use super::key_age::KeyAge;
 use super::load::Loaded;
 pub use super::requests::CodeRequest;
 use super::screens::bulk::{BulkForm, BulkRunning};
@@ -73,6 +74,13 @@ pub enum Msg {
         job: u64,
         /// What happened.
         result: Result<String, String>,
+    },
+    /// An access key's age was found, or why not.
+    KeyAge {
+        /// The key id.
+        key_id: String,
+        /// Its creation date, or the one-sentence reason it is unknown.
+        result: Result<DateTime<Utc>, String>,
     },
     /// Another program asks for a renewal (through the request socket).
     CodeRequest(CodeRequest),
@@ -172,6 +180,17 @@ pub enum Command {
         keep_old: bool,
         /// The MFA code typed, if one was needed.
         code: Option<String>,
+    },
+    /// Find out how old an access key is (cache, then IAM), in the background.
+    FetchKeyAge {
+        /// The key id.
+        key_id: String,
+        /// Where to call.
+        site: Box<crate::aws::CallSite>,
+        /// The key itself (for `GetCallerIdentity`).
+        keys: Box<Credentials>,
+        /// What `ListAccessKeys` is called with (a fresh MFA session, or the key).
+        iam: Box<Credentials>,
     },
     /// Leave.
     Quit,
@@ -273,6 +292,8 @@ pub struct App {
     pub active_request: Option<CodeRequest>,
     /// Kept-fresh profiles: renewals under way, and when each was last tried.
     pub fresh: KeepFreshState,
+    /// Access-key ages by key id (not secret).
+    pub key_ages: HashMap<String, KeyAge>,
     /// Set when the app should exit.
     pub quit: bool,
 }
@@ -310,6 +331,7 @@ impl App {
             requests: VecDeque::new(),
             active_request: None,
             fresh: KeepFreshState::default(),
+            key_ages: HashMap::new(),
             quit: false,
         };
         app.refresh(aws_profile.as_deref());
@@ -350,6 +372,7 @@ impl App {
     pub fn update(&mut self, msg: Msg) -> Vec<Command> {
         let mut commands = self.handle(msg);
         self.serve_requests(&mut commands);
+        self.fetch_key_age(&mut commands);
         commands
     }
 
@@ -402,6 +425,14 @@ impl App {
             Msg::Written { job, result } => self.on_written(job, result),
             Msg::KeptFresh { profile, result } => self.on_kept_fresh(profile, result),
             Msg::Rotated { job, result } => self.on_rotated(job, result),
+            Msg::KeyAge { key_id, result } => {
+                let age = match result {
+                    Ok(created) => KeyAge::Known(created),
+                    Err(why) => KeyAge::Unknown(why),
+                };
+                self.key_ages.insert(key_id, age);
+                Vec::new()
+            }
             Msg::CodeRequest(request) => {
                 self.requests.push_back(request);
                 Vec::new()

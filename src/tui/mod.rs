@@ -4,6 +4,7 @@
 pub mod app;
 pub mod event;
 pub mod keep_fresh;
+pub mod key_age;
 pub mod load;
 pub mod requests;
 pub mod screens;
@@ -253,6 +254,27 @@ async fn event_loop(
                             done.warning.map_or(Ok(text), Err)
                         });
                         let _ = tx.send(Msg::Rotated { job, result });
+                    });
+                }
+                Command::FetchKeyAge {
+                    key_id,
+                    site,
+                    keys,
+                    iam,
+                } => {
+                    let (api, tx) = (api.clone(), tx.clone());
+                    let cache = paths.mfatui_cache.clone();
+                    tokio::spawn(async move {
+                        let result = crate::keys::age::fetch(
+                            api.as_ref(),
+                            &site,
+                            &keys,
+                            &iam,
+                            &cache,
+                            Utc::now(),
+                        )
+                        .await;
+                        let _ = tx.send(Msg::KeyAge { key_id, result });
                     });
                 }
                 Command::Write { job, plan } => {

@@ -33,6 +33,7 @@ fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
         cli_cache: dir.path().join("cache"),
         mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
         sso_cache: dir.path().join("sso-cache"),
+        mfatui_cache: dir.path().join("mfatui-cache"),
         selected_profile: selected.map(str::to_owned),
     };
     let settings = Settings::default();
@@ -650,4 +651,33 @@ fn k_rotates_the_selected_profiles_key_with_a_code_when_needed() {
     });
     assert!(matches!(commands.as_slice(), [Command::Reload]));
     assert!(matches!(app.overlay, Overlay::None));
+}
+
+#[test]
+fn the_selected_keys_age_is_asked_for_once_and_marked_when_old() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let commands = press(app, "j");
+    let [Command::FetchKeyAge { key_id, keys, .. }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(key_id, "AKIADEVDEVDEV000WXYZ");
+    assert_eq!(keys.access_key_id, "AKIADEVDEVDEV000WXYZ");
+    assert!(press(app, "kj").is_empty(), "asked once per key");
+    let dev = app.selected_profile().unwrap().clone();
+    assert_eq!(app.key_age_of(&dev), Some((KeyAge::Fetching, false)));
+    let created = now() - chrono::Duration::days(120);
+    app.update(Msg::KeyAge {
+        key_id: key_id.clone(),
+        result: Ok(created),
+    });
+    assert_eq!(app.key_age_of(&dev), Some((KeyAge::Known(created), true)));
+    app.update(Msg::KeyAge {
+        key_id: key_id.clone(),
+        result: Err("AccessDenied".into()),
+    });
+    assert_eq!(
+        app.key_age_of(&dev),
+        Some((KeyAge::Unknown("AccessDenied".into()), false))
+    );
 }

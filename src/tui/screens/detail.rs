@@ -4,7 +4,7 @@ use crate::awsfiles::expiry::ExpirySource;
 use crate::awsfiles::{Expiry, ProfileKind};
 use crate::duration;
 use crate::renew::Mode;
-use crate::tui::app::App;
+use crate::tui::app::{App, KeyAge};
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -73,6 +73,26 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     ));
     if let Some(suffix) = &p.access_key_suffix {
         lines.push(field("Access key", suffix.to_string()));
+    }
+    if let Some((age, old)) = app.key_age_of(p) {
+        let text = match age {
+            KeyAge::Fetching => "asking IAM…".to_owned(),
+            KeyAge::Known(created) => {
+                let days = (app.now - created).num_days();
+                let mark = if old { " ⚠ due for rotation (K)" } else { "" };
+                format!("{days} days (created {}){mark}", created.format("%Y-%m-%d"))
+            }
+            KeyAge::Unknown(why) => format!("unknown: {why}"),
+        };
+        let style = if old {
+            theme.warn()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<13}", "Key age"), theme.dim()),
+            Span::styled(text, style),
+        ]));
     }
     let renewal = match &app.selected_plan {
         Some(Ok(r)) => {
