@@ -15,6 +15,8 @@ pub enum Service {
     Sts,
     /// AWS Identity and Access Management.
     Iam,
+    /// IAM Identity Center's OIDC service (SSO login).
+    SsoOidc,
 }
 
 impl Service {
@@ -22,6 +24,7 @@ impl Service {
         match self {
             Service::Sts => "STS",
             Service::Iam => "IAM",
+            Service::SsoOidc => "SSO_OIDC",
         }
     }
 
@@ -29,6 +32,7 @@ impl Service {
         match self {
             Service::Sts => "sts",
             Service::Iam => "iam",
+            Service::SsoOidc => "sso_oidc",
         }
     }
 }

@@ -1,4 +1,4 @@
-//! AWS calls: STS and IAM through aws-sdk-*, client construction (region, endpoint,
+//! AWS calls: STS, IAM and SSO login (OIDC) through aws-sdk-*, client construction (region, endpoint,
 //! timeouts), and mapping every failure to one clear sentence.
 
 pub mod api;
@@ -6,8 +6,10 @@ pub mod demo;
 pub mod endpoint;
 pub mod error;
 pub mod sdk;
+pub mod sso;
 
 pub use api::{
     AccessKey, AssumeRoleCall, AwsApi, CallSite, Credentials, Identity, SessionTokenCall,
 };
 pub use error::{AwsError, AwsErrorKind};
+pub use sdk::root_cause as sdk_cause;

@@ -79,7 +79,7 @@ where
 }
 
 /// The innermost cause's message (e.g. `Connection refused (os error 111)`).
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut current = err;
     while let Some(next) = current.source() {
         current = next;

@@ -1,11 +1,15 @@
-//! The AWS CLI's SSO token cache (`~/.aws/sso/cache/KEY.json`), read for SSO profiles'
-//! countdowns. KEY is what botocore's `SSOTokenLoader` derives: the SHA-1 hex of the
-//! `sso_session` name, or of `sso_start_url` for legacy profiles without a session. Only
-//! `expiresAt` is read; the access and refresh tokens never leave the file.
+//! The AWS CLI's SSO token cache (`~/.aws/sso/cache/KEY.json`): read for SSO profiles'
+//! countdowns, written by mfatui's SSO login exactly as the AWS CLI v2 writes it. KEY is what
+//! botocore's `SSOTokenLoader` derives: the SHA-1 hex of the `sso_session` name, or of
+//! `sso_start_url` for legacy profiles without a session. Reading takes only `expiresAt`;
+//! the access and refresh tokens never leave the file.
 
 use super::expiry::{parse_timestamp, Expiry, ExpirySource};
+use crate::secret::Secret;
+use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The cache file name (with `.json`) for an `sso_session` name or a legacy start URL.
@@ -14,6 +18,56 @@ pub fn file_name(session_or_start_url: &str) -> String {
     let mut name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     name.push_str(".json");
     name
+}
+
+/// A token as the AWS CLI v2 caches it after `aws sso login`.
+#[derive(Clone, Debug)]
+pub struct TokenRecord {
+    /// `startUrl`.
+    pub start_url: String,
+    /// `region`.
+    pub region: String,
+    /// `accessToken`.
+    pub access_token: Secret,
+    /// `expiresAt`.
+    pub expires_at: DateTime<Utc>,
+    /// `clientId` of the registered OIDC client.
+    pub client_id: String,
+    /// `clientSecret`.
+    pub client_secret: Secret,
+    /// `registrationExpiresAt`.
+    pub registration_expires_at: DateTime<Utc>,
+    /// `refreshToken`, when the service gave one.
+    pub refresh_token: Option<Secret>,
+}
+
+impl TokenRecord {
+    /// Writes the token under the name botocore looks for (`key`: the session name or start
+    /// URL), as the AWS CLI does: JSON, mode 0600, atomically, the folder created 0700.
+    pub fn write(&self, dir: &Path, key: &str) -> std::io::Result<PathBuf> {
+        // botocore writes its timestamps with strftime('%Y-%m-%dT%H:%M:%SZ').
+        let stamp = |t: &DateTime<Utc>| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut doc = serde_json::json!({
+            "startUrl": self.start_url,
+            "region": self.region,
+            "accessToken": self.access_token.expose(),
+            "expiresAt": stamp(&self.expires_at),
+            "clientId": self.client_id,
+            "clientSecret": self.client_secret.expose(),
+            "registrationExpiresAt": stamp(&self.registration_expires_at),
+        });
+        if let Some(refresh) = &self.refresh_token {
+            doc["refreshToken"] = serde_json::Value::from(refresh.expose());
+        }
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(dir)?;
+        let path = dir.join(file_name(key));
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        temp.write_all(doc.to_string().as_bytes())?;
+        temp.as_file().sync_all()?;
+        temp.persist(&path).map_err(|e| e.error)?;
+        Ok(path)
+    }
 }
 
 /// The cache folder, listed once so that profiles without a token cost no file access.

@@ -11,7 +11,7 @@ use crate::renew::plan::{long_term_credentials, plan, site_for, static_credentia
 use crate::renew::{bulk, code, execute, MfaCode, RenewOptions, Renewal};
 use crate::settings::Settings;
 use chrono::Utc;
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 /// Options shared by commands that call AWS: timeouts from `MFATUI_CONNECT_TIMEOUT` and
@@ -62,6 +62,12 @@ pub fn renew(
         return renew_many(&files, &map, &profiles, &names, settings, api, args);
     }
     let name = names.first().ok_or("no profile to renew")?;
+    if profiles
+        .iter()
+        .any(|p| p.name == name.as_str() && p.kind == crate::awsfiles::ProfileKind::Sso)
+    {
+        return sso_login(paths, &map, name, args.dry_run);
+    }
     let mut opts = options(settings, name);
     if let Some(mode) = args.mode {
         opts.mode = Some(mode.into());
@@ -109,6 +115,51 @@ pub fn renew(
             );
         }
     }
+    Ok(())
+}
+
+/// Renewing an SSO profile is signing in: the OIDC device flow, then the token written to
+/// the AWS CLI's SSO cache, where every profile of the same session finds it.
+fn sso_login(
+    paths: &AwsPaths,
+    map: &crate::awsfiles::ConfigMap,
+    name: &str,
+    dry_run: bool,
+) -> Result<(), String> {
+    let target = crate::aws::sso::target(map, name)?;
+    let file = paths
+        .sso_cache
+        .join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
+    if dry_run {
+        println!(
+            "Dry run: would sign in at {} ({}) and write the token to {}. Nothing was done.",
+            target.start_url,
+            target.region,
+            file.display()
+        );
+        return Ok(());
+    }
+    let record = runtime()?.block_on(crate::aws::sso::login(&target, &mut |prompt| {
+        println!(
+            "To sign in to {}, open this page and confirm the code {}:\n  {}\nWaiting… (Ctrl-C cancels)",
+            target.start_url, prompt.user_code, prompt.url
+        );
+        let _ = std::io::stdout().flush();
+        crate::aws::sso::open_browser(&prompt.url);
+    }))?;
+    let path = record
+        .write(&paths.sso_cache, target.cache_key())
+        .map_err(|e| format!("{}: {e}", paths.sso_cache.display()))?;
+    println!(
+        "Signed in: the SSO token is valid until {} ({}); every profile of {} uses it now. Cached in {}.",
+        record.expires_at.format("%Y-%m-%d %H:%M:%S UTC"),
+        relative(record.expires_at, Utc::now()),
+        target
+            .session
+            .as_deref()
+            .map_or_else(|| target.start_url.clone(), |s| format!("sso-session {s}")),
+        path.display()
+    );
     Ok(())
 }
 
