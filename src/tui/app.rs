@@ -14,6 +14,7 @@ use super::screens::preview::Preview;
 use super::screens::renew::RenewForm;
 use super::screens::rotate::RotateForm;
 use super::screens::running::Running;
+use super::screens::sso_login::SsoLogin;
 use crate::aws::Credentials;
 use crate::awsfiles::{Expiry, Plan, Profile, Written};
 use crate::renew::bulk::{BulkPlan, Outcome};
@@ -81,6 +82,20 @@ pub enum Msg {
         key_id: String,
         /// Its creation date, or the one-sentence reason it is unknown.
         result: Result<DateTime<Utc>, String>,
+    },
+    /// An SSO login has its page and code.
+    SsoPrompt {
+        /// The job's id.
+        job: u64,
+        /// The page and code.
+        prompt: crate::aws::sso::Prompt,
+    },
+    /// An SSO login finished: the toast's text, or the one-sentence error.
+    SsoDone {
+        /// The job's id.
+        job: u64,
+        /// What happened.
+        result: Result<String, String>,
     },
     /// Another program asks for a renewal (through the request socket).
     CodeRequest(CodeRequest),
@@ -192,6 +207,18 @@ pub enum Command {
         /// What `ListAccessKeys` is called with (a fresh MFA session, or the key).
         iam: Box<Credentials>,
     },
+    /// Sign in for an SSO profile in the background (OIDC device flow).
+    SsoLogin {
+        /// Id to match the answers (and to cancel).
+        job: u64,
+        /// Where to sign in.
+        target: Box<crate::aws::sso::SsoTarget>,
+    },
+    /// Stop a background job (the user pressed Esc).
+    Cancel {
+        /// The job.
+        job: u64,
+    },
     /// Leave.
     Quit,
 }
@@ -226,6 +253,8 @@ pub enum Overlay {
     Preview(Box<Preview>),
     /// Rotating the selected profile's access key.
     Rotate(Box<RotateForm>),
+    /// Signing in for an SSO profile.
+    SsoLogin(Box<SsoLogin>),
     /// A failure.
     Error {
         /// Short title.
@@ -350,6 +379,7 @@ impl App {
         matches!(&self.overlay, Overlay::Running(_) | Overlay::BulkRunning(_))
             || matches!(&self.overlay, Overlay::Preview(p) if p.writing.is_some())
             || matches!(&self.overlay, Overlay::Rotate(f) if f.running.is_some())
+            || matches!(&self.overlay, Overlay::SsoLogin(_))
     }
 
     /// The expiry to show for a profile: its own, or that of the session its renewals write.
@@ -425,6 +455,11 @@ impl App {
             Msg::Written { job, result } => self.on_written(job, result),
             Msg::KeptFresh { profile, result } => self.on_kept_fresh(profile, result),
             Msg::Rotated { job, result } => self.on_rotated(job, result),
+            Msg::SsoPrompt { job, prompt } => {
+                self.on_sso_prompt(job, prompt);
+                Vec::new()
+            }
+            Msg::SsoDone { job, result } => self.on_sso_done(job, result),
             Msg::KeyAge { key_id, result } => {
                 let age = match result {
                     Ok(created) => KeyAge::Known(created),
@@ -487,6 +522,7 @@ impl App {
             Overlay::Running(running) => self.on_running_key(running, key),
             Overlay::Preview(preview) => self.on_preview_key(*preview, key),
             Overlay::Rotate(form) => self.on_rotate_key(*form, key),
+            Overlay::SsoLogin(login) => self.on_sso_key(*login, key),
         }
     }
 

@@ -116,6 +116,7 @@ async fn event_loop(
     let input = event::spawn_input(tx.clone());
     let ticks = event::spawn_ticks(tx.clone());
     let answers: Answers = Arc::default();
+    let mut jobs: HashMap<u64, tokio::task::JoinHandle<()>> = HashMap::new();
     let listening = spawn_requests(tx.clone(), answers.clone()).await;
     terminal.draw(|f| view::render(&app, theme, f))?;
     loop {
@@ -276,6 +277,40 @@ async fn event_loop(
                         .await;
                         let _ = tx.send(Msg::KeyAge { key_id, result });
                     });
+                }
+                Command::SsoLogin { job, target } => {
+                    let tx = tx.clone();
+                    let cache = paths.sso_cache.clone();
+                    let task = tokio::spawn(async move {
+                        let prompt_tx = tx.clone();
+                        let mut prompt = move |p: &crate::aws::sso::Prompt| {
+                            crate::aws::sso::open_browser(&p.url);
+                            let _ = prompt_tx.send(Msg::SsoPrompt {
+                                job,
+                                prompt: p.clone(),
+                            });
+                        };
+                        let result =
+                            crate::aws::sso::login(&target, &mut prompt)
+                                .await
+                                .and_then(|record| {
+                                    record
+                                        .write(&cache, target.cache_key())
+                                        .map_err(|e| format!("{}: {e}", cache.display()))?;
+                                    Ok(format!(
+                                        "✓ Signed in to {}: the SSO token is valid until {}.",
+                                        target.start_url,
+                                        record.expires_at.with_timezone(&Local).format("%H:%M:%S")
+                                    ))
+                                });
+                        let _ = tx.send(Msg::SsoDone { job, result });
+                    });
+                    jobs.insert(job, task);
+                }
+                Command::Cancel { job } => {
+                    if let Some(task) = jobs.remove(&job) {
+                        task.abort();
+                    }
                 }
                 Command::Write { job, plan } => {
                     let tx = tx.clone();

@@ -217,7 +217,7 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
 }
 
 #[test]
-fn a_fresh_mfa_session_needs_no_code_and_sso_cannot_be_renewed() {
+fn a_fresh_mfa_session_needs_no_code_and_sso_needs_its_session_section() {
     let creds = format!("{CREDS}\n[dev-mfa]\naws_access_key_id = ASIASESSION000000001\naws_secret_access_key = s\naws_session_token = t\nexpiration = 2026-11-22T18:00:00Z\n");
     let mut f = fixture_with(&creds, None);
     let app = &mut f.app;
@@ -248,7 +248,10 @@ fn a_fresh_mfa_session_needs_no_code_and_sso_cannot_be_renewed() {
     let Overlay::Error { message, .. } = &app.overlay else {
         panic!()
     };
-    assert!(message.contains("'sso' is a sso profile"), "{message}");
+    assert!(
+        message.contains("no [sso-session corp]"),
+        "signing in needs the session's start URL: {message}"
+    );
 }
 
 #[test]
@@ -680,4 +683,69 @@ fn the_selected_keys_age_is_asked_for_once_and_marked_when_old() {
         app.key_age_of(&dev),
         Some((KeyAge::Unknown("AccessDenied".into()), false))
     );
+}
+
+#[test]
+fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "G");
+    app.update(key(KeyCode::Enter));
+    let Overlay::Error { message, .. } = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert!(message.contains("[sso-session corp]"), "{message}");
+    app.update(key(KeyCode::Esc));
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    );
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
+    let paths = AwsPaths {
+        config: dir.path().join("config"),
+        credentials: dir.path().join("credentials"),
+        ..AwsPaths::from_lookup(|_| None)
+    };
+    let settings = Settings::default();
+    let mut app = App::new(
+        load(&paths, &settings).unwrap(),
+        settings,
+        FixedOffset::east_opt(0).unwrap(),
+        now(),
+        (120, 40),
+    );
+    press(&mut app, "G");
+    let commands = app.update(key(KeyCode::Enter));
+    let [Command::SsoLogin { job, target }] = commands.as_slice() else {
+        panic!("{commands:?}")
+    };
+    assert_eq!(
+        (target.start_url.as_str(), target.session.as_deref()),
+        ("https://corp.awsapps.com/start", Some("corp"))
+    );
+    let job = *job;
+    app.update(Msg::SsoPrompt {
+        job,
+        prompt: crate::aws::sso::Prompt {
+            url: "https://device/?user_code=ABCD".into(),
+            user_code: "ABCD".into(),
+        },
+    });
+    let Overlay::SsoLogin(login) = &app.overlay else {
+        panic!("{:?}", app.overlay)
+    };
+    assert_eq!(login.prompt.as_ref().unwrap().user_code, "ABCD");
+    let commands = app.update(key(KeyCode::Esc));
+    assert!(matches!(commands.as_slice(), [Command::Cancel { job: j }] if *j == job));
+    assert!(
+        app.update(Msg::SsoDone {
+            job,
+            result: Ok("late".into())
+        })
+        .is_empty(),
+        "a cancelled login's answer is dropped"
+    );
+    assert!(matches!(app.overlay, Overlay::None));
 }

@@ -12,6 +12,7 @@ pub mod preview;
 pub mod renew;
 pub mod rotate;
 pub mod running;
+pub mod sso_login;
 pub mod table;
 
 use super::app::{App, Overlay};
@@ -32,5 +33,6 @@ pub fn render_overlay(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         Overlay::Preview(preview) => preview::render(preview, theme, frame, area),
         Overlay::Error { title, message } => error::render(title, message, theme, frame, area),
         Overlay::Rotate(form) => rotate::render(app, form, theme, frame, area),
+        Overlay::SsoLogin(login) => sso_login::render(app, login, theme, frame, area),
     }
 }

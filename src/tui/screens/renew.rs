@@ -212,7 +212,7 @@ impl App {
         let modes = modes_for(&profile);
         if modes.is_empty() {
             let hint = match profile.kind {
-                crate::awsfiles::ProfileKind::Sso => " (sign in with `aws sso login`)",
+                crate::awsfiles::ProfileKind::Sso => " (⏎ on it signs in)",
                 _ => "",
             };
             self.overlay = Overlay::Error {

@@ -84,6 +84,13 @@ impl App {
             KeyCode::Char('?') => self.overlay = Overlay::Help(Help::default()),
             KeyCode::Char('R') => return vec![Command::Reload],
             KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => self.open_bulk(),
+            KeyCode::Enter | KeyCode::Char('r')
+                if self
+                    .selected_profile()
+                    .is_some_and(|p| p.kind == crate::awsfiles::ProfileKind::Sso) =>
+            {
+                return self.start_sso_login()
+            }
             KeyCode::Enter | KeyCode::Char('r') => self.open_form(),
             KeyCode::Char('s') => self.open_defaults(),
             _ => {}
