@@ -55,7 +55,8 @@ pub fn cache_key(args: &RoleCacheArgs) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The AWS CLI cache folder, listed once so that profiles without an entry cost no file access.
+/// One of the AWS CLI's cache folders (`cli/cache`, `sso/cache`), listed once so that profiles
+/// without an entry cost no file access.
 #[derive(Clone, Debug, Default)]
 pub struct CacheDir {
     dir: PathBuf,
@@ -81,20 +82,30 @@ impl CacheDir {
 
     /// The expiry recorded for these role settings, if the CLI cached credentials for them.
     pub fn expiry(&self, args: &RoleCacheArgs) -> Option<Expiry> {
-        if self.names.is_empty() {
-            return None;
-        }
         let name = format!("{}.json", cache_key(args));
-        if !self.names.contains(&name) {
+        self.expiry_in(&name, &["Credentials", "Expiration"], || {
+            ExpirySource::CliCache(name.clone())
+        })
+    }
+
+    /// The timestamp at `path` (nested JSON keys) of the cache file `name`, if that file is
+    /// in the folder: an instant, or `Unknown` with the text when it cannot be read as one.
+    pub fn expiry_in(
+        &self,
+        name: &str,
+        path: &[&str],
+        source: impl FnOnce() -> ExpirySource,
+    ) -> Option<Expiry> {
+        if self.names.is_empty() || !self.names.contains(name) {
             return None;
         }
-        let text = std::fs::read_to_string(self.dir.join(&name)).ok()?;
+        let text = std::fs::read_to_string(self.dir.join(name)).ok()?;
         let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-        let raw = json.get("Credentials")?.get("Expiration")?.as_str()?;
+        let raw = path.iter().try_fold(&json, |v, key| v.get(key))?.as_str()?;
         Some(match parse_timestamp(raw) {
             Some(at) => Expiry::At {
                 at,
-                source: ExpirySource::CliCache(name),
+                source: source(),
             },
             None => Expiry::Unknown {
                 raw: Some(raw.to_owned()),

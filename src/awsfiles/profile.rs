@@ -7,7 +7,7 @@ use super::config_map::{ConfigMap, ProfileSettings};
 use super::expiry::{self, Expiry, ExpirySource};
 use super::mfa_secure::SecureSessions;
 use super::paths::AwsPaths;
-use super::sso_cache::SsoCache;
+use super::sso_cache;
 use std::collections::HashMap;
 
 /// The suffix aws-mfa gives the profile that holds the long-term keys (`NAME-long-term`).
@@ -129,7 +129,7 @@ pub fn profiles_with_suffix(
     let caches = Caches {
         cli: CacheDir::read(&paths.cli_cache),
         secure: SecureSessions::read(&paths.mfa_secure_sessions),
-        sso: SsoCache::read(&paths.sso_cache),
+        sso: CacheDir::read(&paths.sso_cache),
     };
     let mut scratch = String::new();
     let mut profiles: Vec<Profile> = map
@@ -153,7 +153,7 @@ pub fn profiles_with_suffix(
 struct Caches {
     cli: CacheDir,
     secure: SecureSessions,
-    sso: SsoCache,
+    sso: CacheDir,
 }
 
 /// Links the profiles that other tools pair up: aws-mfa's `NAME` with `NAME-SUFFIX` for any
@@ -627,7 +627,7 @@ fn expiry_of(
         ProfileKind::Sso => k
             .get(Field::SsoSession)
             .or_else(|| k.get(Field::SsoStartUrl))
-            .and_then(|key| caches.sso.expiry(key))
+            .and_then(|key| sso_cache::expiry(&caches.sso, key))
             .unwrap_or(Expiry::None),
         _ => Expiry::None,
     }

@@ -4,11 +4,11 @@
 //! `sso_start_url` for legacy profiles without a session. Reading takes only `expiresAt`;
 //! the access and refresh tokens never leave the file.
 
-use super::expiry::{parse_timestamp, Expiry, ExpirySource};
+use super::cli_cache::CacheDir;
+use super::expiry::{Expiry, ExpirySource};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
-use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -70,52 +70,13 @@ impl TokenRecord {
     }
 }
 
-/// The cache folder, listed once so that profiles without a token cost no file access.
-#[derive(Clone, Debug, Default)]
-pub struct SsoCache {
-    dir: PathBuf,
-    names: HashSet<String>,
-}
-
-impl SsoCache {
-    /// Lists `dir` (a missing folder is an empty cache).
-    pub fn read(dir: &Path) -> SsoCache {
-        let names = std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .filter_map(|e| e.file_name().into_string().ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        SsoCache {
-            dir: dir.to_owned(),
-            names,
-        }
-    }
-
-    /// When the token for this session (or legacy start URL) expires, if one is cached.
-    pub fn expiry(&self, session_or_start_url: &str) -> Option<Expiry> {
-        if self.names.is_empty() {
-            return None;
-        }
-        let name = file_name(session_or_start_url);
-        if !self.names.contains(&name) {
-            return None;
-        }
-        let text = std::fs::read_to_string(self.dir.join(&name)).ok()?;
-        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-        let raw = json.get("expiresAt")?.as_str()?;
-        Some(match parse_timestamp(raw) {
-            Some(at) => Expiry::At {
-                at,
-                source: ExpirySource::SsoCache(name),
-            },
-            None => Expiry::Unknown {
-                raw: Some(raw.to_owned()),
-            },
-        })
-    }
+/// When the token for this session (or legacy start URL) expires, if one is cached in the
+/// SSO cache folder `cache`.
+pub fn expiry(cache: &CacheDir, session_or_start_url: &str) -> Option<Expiry> {
+    let name = file_name(session_or_start_url);
+    cache.expiry_in(&name, &["expiresAt"], || {
+        ExpirySource::SsoCache(name.clone())
+    })
 }
 
 #[cfg(test)]
@@ -135,13 +96,13 @@ mod tests {
             r#"{"accessToken": "secret-token", "expiresAt": "2026-11-22T18:05:00Z", "refreshToken": "r"}"#,
         )
         .unwrap();
-        let cache = SsoCache::read(dir.path());
-        let expiry = cache.expiry("corp").unwrap();
+        let cache = CacheDir::read(dir.path());
+        let expiry = expiry(&cache, "corp").unwrap();
         assert_eq!(
             expiry.at().unwrap().to_rfc3339(),
             "2026-11-22T18:05:00+00:00"
         );
         assert!(!format!("{expiry:?}").contains("secret-token"));
-        assert_eq!(cache.expiry("other"), None);
+        assert_eq!(super::expiry(&cache, "other"), None);
     }
 }
