@@ -711,6 +711,63 @@ mod tests {
     }
 
     #[test]
+    fn the_mfa_tools_environment_fills_in_what_the_files_leave_open() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                vars.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let now = chrono::Utc::now();
+        let o = RenewOptions::new(now).with_env(env(&[
+            ("AWS_MFA_TTL", "1800"),
+            ("MFA_STS_DURATION", "7200"),
+            ("MFA_DEVICE", "arn:aws:iam::1:mfa/b"),
+        ]));
+        assert_eq!(o.env_session_duration, Some(1800), "aws-mfa-secure's first");
+        assert_eq!(o.env_serial.as_deref(), Some("arn:aws:iam::1:mfa/b"));
+        let o = RenewOptions::new(now).with_env(env(&[("MFA_STS_DURATION", "soon")]));
+        assert_eq!(o.env_session_duration, None, "an unusable value is ignored");
+
+        let text = "[profile a]\nregion = x\n";
+        let creds = "[a]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n[b]\naws_access_key_id = AKIB\naws_secret_access_key = s\nmfa_serial = arn:aws:iam::1:mfa/own\n";
+        let config = crate::awsfiles::Document::parse(text.as_bytes()).unwrap();
+        let credentials = crate::awsfiles::Document::parse(creds.as_bytes()).unwrap();
+        let map = ConfigMap::build(
+            config.structure().unwrap(),
+            credentials.structure().unwrap(),
+        );
+        let profiles = crate::awsfiles::profile::profiles(
+            &map,
+            &crate::awsfiles::AwsPaths::from_lookup(|_| None),
+        );
+        let mut opts = RenewOptions::new(now).with_env(env(&[
+            ("AWS_MFA_SERIAL", "arn:aws:iam::1:mfa/env"),
+            ("AWS_MFA_TTL", "1800"),
+        ]));
+        let a = plan(&map, &profiles, "a", &opts).unwrap();
+        assert_eq!(
+            a.session_serial.as_deref(),
+            Some("arn:aws:iam::1:mfa/env"),
+            "none on file"
+        );
+        assert_eq!(a.duration_secs, 1800);
+        let b = plan(&map, &profiles, "b", &opts).unwrap();
+        assert_eq!(
+            b.session_serial.as_deref(),
+            Some("arn:aws:iam::1:mfa/own"),
+            "the file wins"
+        );
+        opts.duration = Some(3600);
+        assert_eq!(
+            plan(&map, &profiles, "b", &opts).unwrap().duration_secs,
+            3600,
+            "--duration wins"
+        );
+    }
+
+    #[test]
     fn session_names_are_valid_for_sts() {
         assert_eq!(sanitize_session_name("ana maría@x"), "ana-mar-a@x");
         assert_eq!(sanitize_session_name("a"), "a-");

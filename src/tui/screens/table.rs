@@ -239,6 +239,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             let marker = Line::from(vec![mark, status]);
             let (expiry, via_session) = app.shown_expiry(p);
             let expires = match expiry {
+                Expiry::None if p.kind == crate::awsfiles::ProfileKind::Sso => {
+                    Span::styled("not signed in", theme.warn())
+                }
                 Expiry::None => Span::styled("—", theme.dim()),
                 Expiry::Unknown { .. } => Span::styled("unknown", theme.warn()),
                 Expiry::At { at, .. } => {
