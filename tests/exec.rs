@@ -22,6 +22,12 @@ fn files(expires: &str) -> (String, String) {
     )
 }
 
+/// Sends SIGTERM to `child` (mfatui itself, or CMD where mfatui became it).
+fn terminate(child: &std::process::Child) {
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+}
+
 /// Starts `command` and reads the first line it prints.
 fn first_line(mut command: std::process::Command) -> (std::process::Child, String) {
     let mut child = command
@@ -90,11 +96,7 @@ fn exit_status_signals_and_missing_commands() {
         "trap 'exit 42' TERM; echo ready; while :; do sleep 0.1; done",
     ]));
     assert_eq!(ready, "ready\n");
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
+    terminate(&child);
     assert_eq!(
         child.wait().unwrap().code(),
         Some(42),
@@ -314,10 +316,7 @@ fn exec_server_stops_with_its_command_and_passes_sigterm_on() {
         std::net::TcpStream::connect(("127.0.0.1", port)).is_ok(),
         "serving while CMD runs"
     );
-    std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    terminate(&child);
     assert_eq!(
         child.wait().unwrap().code(),
         Some(42),
