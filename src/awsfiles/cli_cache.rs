@@ -80,8 +80,16 @@ impl CacheDir {
         }
     }
 
+    /// Whether the folder holds no file at all (then no name needs computing).
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     /// The expiry recorded for these role settings, if the CLI cached credentials for them.
     pub fn expiry(&self, args: &RoleCacheArgs) -> Option<Expiry> {
+        if self.is_empty() {
+            return None;
+        }
         let name = format!("{}.json", cache_key(args));
         self.expiry_in(&name, &["Credentials", "Expiration"], || {
             ExpirySource::CliCache(name.clone())

@@ -73,6 +73,9 @@ impl TokenRecord {
 /// When the token for this session (or legacy start URL) expires, if one is cached in the
 /// SSO cache folder `cache`.
 pub fn expiry(cache: &CacheDir, session_or_start_url: &str) -> Option<Expiry> {
+    if cache.is_empty() {
+        return None;
+    }
     let name = file_name(session_or_start_url);
     cache.expiry_in(&name, &["expiresAt"], || {
         ExpirySource::SsoCache(name.clone())
