@@ -23,10 +23,28 @@ const CREDS: &str = "[dev]\naws_access_key_id = AKIASNAPSHOTDEV1WXYZ\naws_secret
     [ci-bot]\naws_access_key_id = ASIASNAPSHOTCI001ABC\naws_secret_access_key = snapshot-secret-ci\naws_session_token = snapshot-token-ci\nexpiration = 2026-11-22T12:07:30Z\n\n\
     [old]\naws_access_key_id = ASIASNAPSHOTOLD01DEF\naws_secret_access_key = snapshot-secret-old\naws_session_token = snapshot-token-old\nexpiration = 2026-11-22T11:57:00Z\n";
 
-fn app(name: &str, size: (u16, u16)) -> App {
+/// A fresh folder for one snapshot's files.
+fn folder(name: &str) -> PathBuf {
     let dir = PathBuf::from("/tmp/mfatui-snapshots").join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The App on `paths` at the snapshots' fixed time.
+fn app_on(paths: &AwsPaths, size: (u16, u16)) -> App {
+    let settings = Settings::default();
+    App::new(
+        load(paths, &settings).unwrap(),
+        settings,
+        chrono::FixedOffset::east_opt(0).unwrap(),
+        Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap(),
+        size,
+    )
+}
+
+fn app(name: &str, size: (u16, u16)) -> App {
+    let dir = folder(name);
     std::fs::write(dir.join("config"), CONFIG).unwrap();
     std::fs::write(dir.join("credentials"), CREDS).unwrap();
     let paths = AwsPaths {
@@ -38,15 +56,7 @@ fn app(name: &str, size: (u16, u16)) -> App {
         mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: Some("admin".into()),
     };
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-    let settings = Settings::default();
-    App::new(
-        load(&paths, &settings).unwrap(),
-        settings,
-        chrono::FixedOffset::east_opt(0).unwrap(),
-        now,
-        size,
-    )
+    app_on(&paths, size)
 }
 
 fn screen(app: &App) -> String {
@@ -175,19 +185,9 @@ fn marked_profiles_and_bulk_dialog() {
 
 /// The demo's profiles (15) in a terminal of `size`, at a fixed time.
 fn demo_app(name: &str, size: (u16, u16)) -> App {
-    let dir = PathBuf::from("/tmp/mfatui-snapshots").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-    let paths = mfatui::cli::demo::prepare(&dir, now).unwrap();
-    let settings = Settings::default();
-    App::new(
-        load(&paths, &settings).unwrap(),
-        settings,
-        chrono::FixedOffset::east_opt(0).unwrap(),
-        now,
-        size,
-    )
+    let paths = mfatui::cli::demo::prepare(&folder(name), now).unwrap();
+    app_on(&paths, size)
 }
 
 /// How many profile rows the table shows.
