@@ -182,6 +182,15 @@ fn run_with_server(
                 .env("AWS_REGION", region)
                 .env("AWS_DEFAULT_REGION", region);
         }
+        // Listen for the signals to pass on before CMD exists: one sent as soon as CMD is up
+        // must reach CMD, not end mfatui and leave CMD behind.
+        let signals = match Forwarded::listen() {
+            Ok(signals) => signals,
+            Err(e) => {
+                eprintln!("mfatui: cannot listen for signals: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
         let server = tokio::spawn(endpoint::serve(listener, Arc::new(endpoint)));
         let mut child = match command.spawn() {
             Ok(child) => child,
@@ -201,7 +210,7 @@ fn run_with_server(
                 return ExitCode::from(status);
             }
         };
-        let status = wait_forwarding_signals(&mut child).await;
+        let status = signals.wait_for(&mut child).await;
         server.abort();
         match status {
             Ok(status) => exit_code(status),
@@ -213,33 +222,53 @@ fn run_with_server(
     })
 }
 
-/// Waits for `child`, passing on the signals mfatui receives that CMD would not.
-async fn wait_forwarding_signals(
-    child: &mut tokio::process::Child,
-) -> std::io::Result<std::process::ExitStatus> {
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hangup = signal(SignalKind::hangup())?;
-    let mut usr1 = signal(SignalKind::user_defined1())?;
-    let mut usr2 = signal(SignalKind::user_defined2())?;
-    let mut interrupt = signal(SignalKind::interrupt())?;
-    let mut quit = signal(SignalKind::quit())?;
-    let pid = child
-        .id()
-        .and_then(|id| rustix::process::Pid::from_raw(id as i32));
-    let forward = |sig: rustix::process::Signal| {
-        if let Some(pid) = pid {
-            let _ = rustix::process::kill_process(pid, sig);
-        }
-    };
-    loop {
-        tokio::select! {
-            status = child.wait() => return status,
-            _ = term.recv() => forward(rustix::process::Signal::TERM),
-            _ = hangup.recv() => forward(rustix::process::Signal::HUP),
-            _ = usr1.recv() => forward(rustix::process::Signal::USR1),
-            _ = usr2.recv() => forward(rustix::process::Signal::USR2),
-            _ = interrupt.recv() => {}
-            _ = quit.recv() => {}
+/// The signals mfatui passes on to CMD (SIGTERM, SIGHUP, SIGUSR1, SIGUSR2), and the ones it
+/// only outlives (SIGINT and SIGQUIT reach CMD from the terminal itself).
+struct Forwarded {
+    term: tokio::signal::unix::Signal,
+    hangup: tokio::signal::unix::Signal,
+    usr1: tokio::signal::unix::Signal,
+    usr2: tokio::signal::unix::Signal,
+    interrupt: tokio::signal::unix::Signal,
+    quit: tokio::signal::unix::Signal,
+}
+
+impl Forwarded {
+    /// Starts listening (from here on these signals no longer end mfatui).
+    fn listen() -> std::io::Result<Forwarded> {
+        Ok(Forwarded {
+            term: signal(SignalKind::terminate())?,
+            hangup: signal(SignalKind::hangup())?,
+            usr1: signal(SignalKind::user_defined1())?,
+            usr2: signal(SignalKind::user_defined2())?,
+            interrupt: signal(SignalKind::interrupt())?,
+            quit: signal(SignalKind::quit())?,
+        })
+    }
+
+    /// Waits for `child`, passing on the signals mfatui receives that CMD would not.
+    async fn wait_for(
+        mut self,
+        child: &mut tokio::process::Child,
+    ) -> std::io::Result<std::process::ExitStatus> {
+        let pid = child
+            .id()
+            .and_then(|id| rustix::process::Pid::from_raw(id as i32));
+        let forward = |sig: rustix::process::Signal| {
+            if let Some(pid) = pid {
+                let _ = rustix::process::kill_process(pid, sig);
+            }
+        };
+        loop {
+            tokio::select! {
+                status = child.wait() => return status,
+                _ = self.term.recv() => forward(rustix::process::Signal::TERM),
+                _ = self.hangup.recv() => forward(rustix::process::Signal::HUP),
+                _ = self.usr1.recv() => forward(rustix::process::Signal::USR1),
+                _ = self.usr2.recv() => forward(rustix::process::Signal::USR2),
+                _ = self.interrupt.recv() => {}
+                _ = self.quit.recv() => {}
+            }
         }
     }
 }

@@ -1,8 +1,6 @@
 //! Renewal error paths: each ends with one clear sentence, exit status 1, nothing written.
 
-mod common;
-
-use common::{black_hole, free_port, sts_error_responder, text, Sandbox, WRONG_CODE};
+use crate::common::{black_hole, free_port, sts_error_responder, text, Sandbox, WRONG_CODE};
 use std::time::{Duration, Instant};
 
 const CONFIG: &str = "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n\n\

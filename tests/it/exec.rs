@@ -2,10 +2,8 @@
 //! no network, a missing one is renewed (AWS_MFA_TOKEN, AWS_MFA_TTL) and written back; CMD's
 //! exit status and signals are its own; a missing CMD is exit 127.
 
-mod common;
-
+use crate::common::{black_hole, text, Moto, Sandbox};
 use chrono::{Duration, SecondsFormat, Utc};
-use common::{black_hole, text, Moto, Sandbox};
 
 fn in_hours(h: i64) -> String {
     (Utc::now() + Duration::hours(h)).to_rfc3339_opts(SecondsFormat::Secs, true)

@@ -1,10 +1,8 @@
 //! SSO profiles count down to their SSO token's expiry, read from the AWS CLI's cache under
 //! the file name botocore itself derives (asked of botocore here), without showing a token.
 
-mod common;
-
+use crate::common::{text, Sandbox};
 use chrono::{Duration, SecondsFormat, Utc};
-use common::{text, Sandbox};
 use std::process::Command;
 
 /// botocore's own cache file name for a session name or a legacy start URL.

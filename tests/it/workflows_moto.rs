@@ -2,9 +2,7 @@
 //! real AWS CLI: aws-login style `__profile__` sections, long-term keys in config under a
 //! credentials session, aws-mfa with any suffix, and the AWS CLI's own role cache.
 
-mod common;
-
-use common::{text, Moto, Sandbox};
+use crate::common::{text, Moto, Sandbox};
 use serde_json::Value;
 
 const OLD_SESSION: &str = "aws_access_key_id = ASIAOLDOLDOLDOLD0000\naws_secret_access_key = old-session-secret\naws_session_token = old-session-token\n";

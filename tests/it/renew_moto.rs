@@ -1,8 +1,6 @@
 //! Renewals through the real binary against moto, judged by the real AWS CLI.
 
-mod common;
-
-use common::{text, Moto, Sandbox};
+use crate::common::{text, Moto, Sandbox};
 
 fn keys(moto: &Moto) -> String {
     format!(

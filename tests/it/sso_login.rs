@@ -2,9 +2,7 @@
 //! approved after a pending poll and a slow-down, denied, or expired; the token written where
 //! and how the AWS CLI v2 writes it, read back by botocore itself.
 
-mod common;
-
-use common::{text, Sandbox};
+use crate::common::{text, Sandbox};
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
 

@@ -2,9 +2,7 @@
 //! boto3 against moto: parallel callers share one renewal and one code, a fresh session asks
 //! none, an expired one asks one; with no way to get a code it fails in one sentence.
 
-mod common;
-
-use common::{text, Moto, Sandbox};
+use crate::common::{text, Moto, Sandbox};
 use std::path::Path;
 
 /// `dev` (long-term keys, MFA device, an `mfa_process` that counts its calls) and `cp`, a

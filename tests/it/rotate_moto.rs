@@ -2,9 +2,7 @@
 //! key and the profile works; a failure after create, after write or at verify leaves the old
 //! key in the file and in IAM; a user with two keys is told so and nothing changes.
 
-mod common;
-
-use common::{text, Moto, Sandbox};
+use crate::common::{text, Moto, Sandbox};
 use serde_json::Value;
 
 fn sandbox(moto: &Moto) -> Sandbox {

@@ -1,9 +1,7 @@
 //! End to end: the real binary in a real terminal (tmux), renewing against moto, as a person
 //! would: filter to the profile, Enter, type the code, Enter, read the diff, press y.
 
-mod common;
-
-use common::{Moto, Sandbox};
+use crate::common::{Moto, Sandbox};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -251,7 +249,7 @@ fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
 #[test]
 fn a_wrong_code_typed_at_the_terminal_is_asked_again_three_times_at_most() {
     // STS answers every call with "wrong MFA code".
-    let sts = common::sts_error_responder(403, common::WRONG_CODE);
+    let sts = crate::common::sts_error_responder(403, crate::common::WRONG_CODE);
     let sb = Sandbox::new(
         &sts,
         "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",

@@ -1,8 +1,6 @@
 //! One code, many profiles: 20 roles renewed against moto with one MFA code, one write.
 
-mod common;
-
-use common::{text, Moto, Sandbox};
+use crate::common::{text, Moto, Sandbox};
 
 #[test]
 fn twenty_roles_with_one_code_and_one_failure_that_blocks_nothing() {

@@ -1,0 +1,22 @@
+//! The integration tests, in one binary so that they share one build and one link.
+//! Each module is one area; `common` is the harness (moto, sandboxes, the AWS CLI).
+
+mod botocore_differential;
+mod bulk_moto;
+mod cli_extras;
+mod cli_list;
+mod common;
+mod credential_process;
+mod document;
+mod exec;
+mod profiles;
+mod renew_errors;
+mod renew_moto;
+mod rotate_moto;
+mod safe_write;
+mod settings_cli;
+mod sso;
+mod sso_login;
+mod tui_e2e;
+mod tui_snapshots;
+mod workflows_moto;
