@@ -62,6 +62,11 @@ pub struct MfaDevice {
     pub profile: Name,
 }
 
+/// The key mfatui leaves in the section whose long-term key pair it moved to the OS keyring
+/// (`mfatui keyring store`): its value is the access key id (not secret); the secret access
+/// key lives only in the keyring, under the name of the profile that holds this key.
+pub const KEYRING_MARKER: &str = "mfatui_keyring";
+
 /// Keys naming an MFA device, in the order they are looked at.
 pub const MFA_KEYS: [&str; 3] = ["mfa_serial", "aws_mfa_device", "__mfa__"];
 
