@@ -6,6 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use mfatui::awsfiles::{profile, AwsFile, AwsPaths, ConfigMap, Document, Edit, FileKind, Plan};
+use mfatui::context::{Context, Env};
 use mfatui::settings::Settings;
 use mfatui::tui::app::App;
 use mfatui::tui::load::load;
@@ -45,20 +46,19 @@ fn render_frame(c: &mut Criterion) {
     let (config, credentials) = mfatui::sample::generate(10_000);
     std::fs::write(dir.path().join("config"), config).unwrap();
     std::fs::write(dir.path().join("credentials"), credentials).unwrap();
+    let home = dir.path().display().to_string();
+    let env = Env::from_pairs(&[("HOME", &home)]);
     let paths = AwsPaths {
         config: dir.path().join("config"),
         credentials: dir.path().join("credentials"),
-        cli_cache: dir.path().join("cache"),
-        mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
-        sso_cache: dir.path().join("sso-cache"),
-        mfatui_cache: dir.path().join("mfatui-cache"),
-        selected_profile: None,
+        ..AwsPaths::from_lookup(env.lookup())
     };
-    let settings = Settings::default();
-    let data = load(&paths, &settings).unwrap();
+    let mut ctx = Context::new(env, paths, Settings::default(), dir.path().join("s.toml"));
+    ctx.requests = None;
+    let data = load(&ctx).unwrap();
     let app = App::new(
+        std::sync::Arc::new(ctx),
         data,
-        settings,
         chrono::FixedOffset::east_opt(0).unwrap(),
         chrono::Utc::now(),
         (200, 60),

@@ -19,8 +19,11 @@
 pub mod aws;
 pub mod awsfiles;
 pub mod cli;
+pub mod context;
+pub mod credentials;
 pub mod diag;
 pub mod duration;
+pub mod freshness;
 pub mod keys;
 pub mod mode;
 pub mod renew;

@@ -3,7 +3,9 @@
 //! toml_edit so comments and order survive. An invalid file is reported (key and line) and
 //! mfatui goes on with the defaults.
 
+use crate::awsfiles::layout::Naming;
 use crate::duration;
+use crate::freshness::Freshness;
 use crate::mode::Mode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -62,6 +64,14 @@ pub struct Settings {
     /// `sessions.refresh_before`: a session with less left than this is renewed before
     /// `exec` uses it (15m, botocore's own refresh margin).
     pub refresh_before_secs: i64,
+    /// `sessions.reuse_min`: an MFA session with at least this left is reused, with no code, to
+    /// assume a role or call IAM (5m).
+    pub reuse_min_secs: i64,
+    /// `sessions.keep_fresh_before`: the open TUI renews a kept-fresh profile this long before
+    /// its session expires (20m).
+    pub keep_fresh_before_secs: i64,
+    /// `sessions.mfa_process_timeout`: how long an `mfa_process` command may take (60s).
+    pub mfa_process_timeout_secs: u64,
     /// `keys.max_age`: an access key this old is marked for rotation (90d).
     pub key_max_age_secs: i64,
     /// `[profiles.NAME]` overrides.
@@ -83,6 +93,9 @@ impl Default for Settings {
             write_role_profile: true,
             write_cli_cache: true,
             refresh_before_secs: 15 * 60,
+            reuse_min_secs: 5 * 60,
+            keep_fresh_before_secs: 20 * 60,
+            mfa_process_timeout_secs: 60,
             key_max_age_secs: 90 * 86_400,
             profiles: HashMap::new(),
         }
@@ -90,36 +103,38 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// Writer options honouring `backups.keep` and `backups.dir`.
-    pub fn write_options(
-        &self,
-        on_change: crate::awsfiles::OnChange,
-    ) -> crate::awsfiles::WriteOptions {
-        crate::awsfiles::WriteOptions {
-            keep_backups: self.backups_keep,
-            backup_dir: self.backups_dir.clone(),
-            ..crate::awsfiles::WriteOptions::new(on_change)
+    /// How sessions are named and where role renewals go.
+    pub fn naming(&self) -> Naming {
+        Naming {
+            target_pattern: self.target_pattern.clone(),
+            long_term_suffix: self.long_term_suffix.clone(),
+            targets: self
+                .profiles
+                .iter()
+                .filter_map(|(name, o)| Some((name.clone(), o.target.clone()?)))
+                .collect(),
+            role_section: self.write_role_profile,
+            role_cli_cache: self.write_cli_cache,
         }
     }
 
-    /// Every profile of `map`, using `naming.long_term_suffix`.
-    pub fn profiles(
-        &self,
-        map: &crate::awsfiles::ConfigMap,
-        paths: &crate::awsfiles::AwsPaths,
-    ) -> Vec<crate::awsfiles::Profile> {
-        crate::awsfiles::profile::profiles_with_suffix(map, paths, &self.long_term_suffix)
+    /// The margins that say when a session is fresh enough, for each use.
+    pub fn freshness(&self) -> Freshness {
+        Freshness {
+            serve: self.refresh_before_secs,
+            reuse: self.reuse_min_secs,
+            keep_fresh: self.keep_fresh_before_secs,
+        }
     }
 }
 
-/// Where the settings file is.
-pub fn default_path() -> PathBuf {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".config")
-        });
+/// Where the settings file is: `$XDG_CONFIG_HOME/mfatui/config.toml`, default
+/// `~/.config/mfatui/config.toml`.
+pub fn default_path(env: &crate::context::Env) -> PathBuf {
+    let base = env.get("XDG_CONFIG_HOME").map_or_else(
+        || PathBuf::from(env.get("HOME").unwrap_or_default()).join(".config"),
+        PathBuf::from,
+    );
     base.join("mfatui").join("config.toml")
 }
 
@@ -199,6 +214,15 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                 ("keys", "max_age") => s.key_max_age_secs = i64::from(duration_of(item, &name)?),
                 ("sessions", "refresh_before") => {
                     s.refresh_before_secs = i64::from(duration_of(item, &name)?)
+                }
+                ("sessions", "reuse_min") => {
+                    s.reuse_min_secs = i64::from(duration_of(item, &name)?)
+                }
+                ("sessions", "keep_fresh_before") => {
+                    s.keep_fresh_before_secs = i64::from(duration_of(item, &name)?)
+                }
+                ("sessions", "mfa_process_timeout") => {
+                    s.mfa_process_timeout_secs = u64::from(duration_of(item, &name)?).max(1)
                 }
                 ("backups", "keep") => {
                     let n = item

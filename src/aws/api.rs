@@ -2,7 +2,6 @@
 //! offline stand-in (demo) or a test double.
 
 use super::error::AwsError;
-use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::pin::Pin;
@@ -11,18 +10,7 @@ use std::time::Duration;
 /// A boxed future that can move between threads (the TUI runs calls as tokio tasks).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// An access key pair, possibly temporary.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Credentials {
-    /// `aws_access_key_id` (not secret, but shown only masked).
-    pub access_key_id: String,
-    /// `aws_secret_access_key`.
-    pub secret_access_key: Secret,
-    /// `aws_session_token`, for temporary credentials.
-    pub session_token: Option<Secret>,
-    /// When temporary credentials expire.
-    pub expiration: Option<DateTime<Utc>>,
-}
+pub use crate::credentials::Credentials;
 
 /// Where and how to call: region, endpoint overrides and time limits.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -122,6 +122,27 @@ impl CacheDir {
     }
 }
 
+impl CacheDir {
+    /// The role session cached under `key` (the file name without `.json`), if there is one
+    /// the AWS CLI would use: `Credentials` with all four fields.
+    pub fn credentials(&self, key: &str) -> Option<crate::credentials::Credentials> {
+        let name = format!("{key}.json");
+        if !self.names.contains(&name) {
+            return None;
+        }
+        let text = std::fs::read_to_string(self.dir.join(&name)).ok()?;
+        let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let c = json.get("Credentials")?;
+        let field = |k: &str| c.get(k).and_then(serde_json::Value::as_str);
+        Some(crate::credentials::Credentials {
+            access_key_id: field("AccessKeyId")?.to_owned(),
+            secret_access_key: Secret::new(field("SecretAccessKey")?),
+            session_token: Some(Secret::new(field("SessionToken")?)),
+            expiration: Some(parse_timestamp(field("Expiration")?)?),
+        })
+    }
+}
+
 /// A cache entry to write: a role's new session, in the JSON the AWS CLI writes and reads
 /// (`{"Credentials": {AccessKeyId, SecretAccessKey, SessionToken, Expiration}}`).
 #[derive(Clone, Debug)]
@@ -156,8 +177,10 @@ impl CacheEntry {
         doc.to_string()
     }
 
-    /// Writes the entry atomically, mode 0600, its folder created 0700 when missing.
+    /// Writes the entry atomically, mode 0600, its folder created 0700 when missing; a path
+    /// that is not a regular file, or is read-only, is refused.
     pub fn write(&self) -> std::io::Result<()> {
+        super::write::check_writable(&self.path).map_err(std::io::Error::other)?;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
             .create(dir)?;
@@ -280,6 +303,10 @@ mod tests {
         assert_eq!(json["Credentials"]["SessionToken"], "t0k3n");
         let cache = CacheDir::read(&dir.path().join("cli/cache"));
         assert!(cache.names.contains("abc.json"));
+        let read = cache.credentials("abc").unwrap();
+        assert_eq!(read.secret_access_key.expose(), "s3cr3t");
+        assert_eq!(read.expiration, Some(entry.expiration));
+        assert!(cache.credentials("other").is_none());
         assert!(!entry.describe().contains("s3cr3t") && !entry.describe().contains("t0k3n"));
     }
 

@@ -98,6 +98,26 @@ fn value_of<'m>(entry: &'m Entry<'_>) -> Value<'m> {
     }
 }
 
+/// The config-file section for a profile that has none yet, as botocore reads it back:
+/// `default`, `profile NAME`, or `profile "NAME"` when the name has spaces or quotes
+/// (botocore splits the header with `shlex`, so `[profile my profile]` would be ignored).
+pub fn config_section_name(profile: &str) -> String {
+    if profile == "default" {
+        return "default".to_owned();
+    }
+    let plain = !profile.is_empty()
+        && !profile
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '#' | ';' | '[' | ']'));
+    if plain {
+        format!("profile {profile}")
+    } else if !profile.contains(['"', '\\']) {
+        format!("profile \"{profile}\"")
+    } else {
+        format!("profile {}", super::shlex::quote(profile))
+    }
+}
+
 /// Which of the two shared files something comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {

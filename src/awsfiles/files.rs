@@ -3,7 +3,6 @@
 use super::config_map::{ConfigMap, FileKind};
 use super::document::{DecodeError, Document};
 use super::paths::AwsPaths;
-use super::profile::{self, Profile};
 use super::syntax::{Structure, SyntaxError};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -49,29 +48,68 @@ pub struct AwsFile {
     pub document: Document,
     /// Whether the file existed when loaded (a missing file reads as empty, like botocore).
     pub existed: bool,
+    /// What the path is when it is not a regular file (`a FIFO`, `a directory`, …): then it
+    /// is read as empty without being opened (a FIFO would block) and never written.
+    pub not_regular: Option<&'static str>,
+}
+
+/// What a path that is not a regular file is, in words.
+pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    }
 }
 
 impl AwsFile {
-    /// Reads a file; a missing file (or a path that is not a file) is an empty document.
+    /// Reads a file; a missing file is an empty document, as for botocore. A path that is not
+    /// a regular file (a FIFO, a device, a folder) is never opened: it reads as empty and says
+    /// what it is in [`AwsFile::not_regular`].
     pub fn load(kind: FileKind, path: &Path) -> Result<AwsFile, LoadError> {
-        let (document, existed) = if path.is_file() {
-            let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
-            let doc = Document::from_bytes(bytes).map_err(|source| LoadError::Decode {
-                path: path.to_owned(),
-                source,
-            })?;
-            (doc, true)
-        } else {
-            (Document::default(), false)
+        let io = |source| LoadError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let (document, existed, not_regular) = match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                let bytes = std::fs::read(path).map_err(io)?;
+                let doc = Document::from_bytes(bytes).map_err(|source| LoadError::Decode {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                (doc, true, None)
+            }
+            Ok(meta) => (Document::default(), false, Some(file_type_name(&meta))),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => (Document::default(), false, None),
+            Err(e) => return Err(io(e)),
         };
         Ok(AwsFile {
             kind,
             path: path.to_owned(),
             document,
             existed,
+            not_regular,
+        })
+    }
+
+    /// One sentence when the path is not a regular file, for `list` and the TUI.
+    pub fn note(&self) -> Option<String> {
+        self.not_regular.map(|what| {
+            format!(
+                "{} is {what}, not a regular file: mfatui reads it as empty and never writes it",
+                self.path.display()
+            )
         })
     }
 
@@ -83,6 +121,26 @@ impl AwsFile {
                 path: self.path.clone(),
                 source,
             })
+    }
+}
+
+/// Modification time and size of both files: cheap to read every second, to notice a change
+/// made on disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp(Vec<Option<(std::time::SystemTime, u64)>>);
+
+impl Stamp {
+    /// The current stamp of the files named by `paths`.
+    pub fn of(paths: &AwsPaths) -> Stamp {
+        let one = |p: &Path| {
+            std::fs::metadata(p).ok().map(|m| {
+                (
+                    m.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH),
+                    m.len(),
+                )
+            })
+        };
+        Stamp(vec![one(&paths.config), one(&paths.credentials)])
     }
 }
 
@@ -113,10 +171,5 @@ impl AwsFiles {
             self.config.structure()?,
             self.credentials.structure()?,
         ))
-    }
-
-    /// Every profile, in botocore's order.
-    pub fn profiles(&self) -> Result<Vec<Profile>, LoadError> {
-        Ok(profile::profiles(&self.config_map()?, &self.paths))
     }
 }

@@ -24,11 +24,6 @@ pub struct AwsPaths {
 }
 
 impl AwsPaths {
-    /// Resolves the paths from the process environment.
-    pub fn from_env() -> AwsPaths {
-        AwsPaths::from_lookup(|k| std::env::var(k).ok())
-    }
-
     /// Resolves the paths from any environment lookup (for tests).
     pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> AwsPaths {
         let home = env("HOME").unwrap_or_default();
@@ -38,9 +33,27 @@ impl AwsPaths {
                 .unwrap_or_else(|| default.to_owned());
             PathBuf::from(expand_user(&expand_vars(&raw, &env), &home))
         };
+        // Inside `mfatui exec --server`, CMD may see copies of the files; mfatui itself reads and
+        // writes the real ones (while the variables still point at the copies).
+        let overlay = env("MFATUI_OVERLAY").filter(|v| !v.is_empty());
+        let real = |var: &str, real_var: &str, default: &str| {
+            let path = resolve(var, default);
+            match (&overlay, env(real_var).filter(|v| !v.is_empty())) {
+                (Some(dir), Some(real)) if path.starts_with(dir) => PathBuf::from(real),
+                _ => path,
+            }
+        };
         AwsPaths {
-            config: resolve("AWS_CONFIG_FILE", "~/.aws/config"),
-            credentials: resolve("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials"),
+            config: real(
+                "AWS_CONFIG_FILE",
+                "MFATUI_REAL_CONFIG_FILE",
+                "~/.aws/config",
+            ),
+            credentials: real(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "MFATUI_REAL_SHARED_CREDENTIALS_FILE",
+                "~/.aws/credentials",
+            ),
             cli_cache: PathBuf::from(expand_user("~/.aws/cli/cache", &home)),
             mfa_secure_sessions: PathBuf::from(expand_user(
                 "~/.aws/aws-mfa-secure-sessions",
@@ -134,6 +147,24 @@ mod tests {
         assert_eq!(p.config, PathBuf::from("/h/alt/config"));
         assert_eq!(p.credentials, PathBuf::from("/srv/creds-$MISSING"));
         assert_eq!(p.selected_profile.as_deref(), Some("dev"));
+    }
+
+    #[test]
+    fn inside_exec_server_mfatui_reads_the_real_files() {
+        let p = paths(&[
+            ("HOME", "/h"),
+            ("MFATUI_OVERLAY", "/run/mfatui/exec-7"),
+            ("AWS_CONFIG_FILE", "/run/mfatui/exec-7/config"),
+            ("MFATUI_REAL_CONFIG_FILE", "/h/.aws/config"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/elsewhere/credentials"),
+            ("MFATUI_REAL_SHARED_CREDENTIALS_FILE", "/h/.aws/credentials"),
+        ]);
+        assert_eq!(p.config, PathBuf::from("/h/.aws/config"));
+        assert_eq!(
+            p.credentials,
+            PathBuf::from("/elsewhere/credentials"),
+            "a path set by hand inside CMD is honoured"
+        );
     }
 
     #[test]

@@ -276,6 +276,7 @@ enum Field {
     ExpiresMarker,
     RoleSessionName,
     ExternalId,
+    KeyringMarker,
     DurationSeconds,
 }
 
@@ -323,6 +324,7 @@ impl Field {
             "role_session_name" => Field::RoleSessionName,
             "external_id" => Field::ExternalId,
             "duration_seconds" => Field::DurationSeconds,
+            KEYRING_MARKER => Field::KeyringMarker,
             _ => return None,
         })
     }
@@ -436,7 +438,10 @@ fn build(
         mfa,
         has_mfa_process: k.has(Field::MfaProcess),
         has_keys: k.has(Field::AccessKeyId) && k.has(Field::SecretAccessKey),
-        access_key_suffix: k.get(Field::AccessKeyId).map(key_suffix),
+        access_key_suffix: k
+            .get(Field::AccessKeyId)
+            .or_else(|| k.get(Field::KeyringMarker))
+            .map(key_suffix),
         expiry,
         problems,
     }
@@ -462,6 +467,9 @@ fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
         ProfileKind::Sso
     } else if k.has(Field::AccessKeyId) && in_credentials_file {
         keys_kind()
+    } else if k.has(Field::KeyringMarker) && !k.has(Field::AccessKeyId) {
+        // mfatui moved the pair to the OS keyring; its `credential_process` serves sessions.
+        ProfileKind::LongTerm
     } else if k.has(Field::CredentialProcess) {
         ProfileKind::Process
     } else if k.has(Field::AccessKeyId) {

@@ -1,4 +1,29 @@
-//! Python's `shlex.split` (POSIX mode), which botocore uses to read `[profile NAME]` headers.
+//! Python's `shlex.split` (POSIX mode), which botocore uses to read `[profile NAME]` headers,
+//! and `shlex.quote`, for the commands mfatui suggests and the headers it writes.
+
+/// A command to suggest: `mfatui ARGS` (`mfatui --demo ARGS` in the demo), each argument
+/// quoted for the shell, so that a profile name with spaces can be pasted as it is.
+pub fn mfatui_command(demo: bool, args: &[&str]) -> String {
+    let mut words = vec!["mfatui".to_owned()];
+    if demo {
+        words.push("--demo".to_owned());
+    }
+    words.extend(args.iter().map(|a| quote(a)));
+    words.join(" ")
+}
+
+/// Quotes `s` for a POSIX shell like Python's `shlex.quote`: as is when it is made only of
+/// `[A-Za-z0-9_@%+=:,./-]`, else in single quotes (`'` written as `'"'"'`).
+pub fn quote(s: &str) -> String {
+    if s.is_empty() {
+        return "''".to_owned();
+    }
+    let safe = |c: char| c.is_ascii_alphanumeric() || "_@%+=:,./-".contains(c);
+    if s.chars().all(safe) {
+        return s.to_owned();
+    }
+    format!("'{}'", s.replace('\'', "'\"'\"'"))
+}
 
 /// Splits `s` into words like `shlex.split(s)`: whitespace separates words, `'…'` and `"…"`
 /// quote, a backslash escapes the next character (inside `"…"` only `\\` and `\"`).
@@ -73,6 +98,20 @@ pub fn split(s: &str) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn quote_round_trips_through_split() {
+        for word in ["dev", "my profile", "it's", "", "a\"b", "x;rm -rf"] {
+            let quoted = super::quote(word);
+            assert_eq!(
+                super::split(&quoted),
+                Some(vec![word.to_owned()]),
+                "{quoted}"
+            );
+        }
+        assert_eq!(super::quote("dev-mfa"), "dev-mfa");
+        assert_eq!(super::quote("my profile"), "'my profile'");
+    }
+
     use super::split;
 
     fn words(s: &str) -> Option<Vec<&'static str>> {

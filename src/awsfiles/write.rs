@@ -106,6 +106,22 @@ pub enum WriteError {
         /// Why.
         source: EditError,
     },
+    /// The path is not a regular file (a device, a FIFO, a socket, a folder).
+    #[error("{}: it is {what}, not a regular file; mfatui writes only regular files, so nothing was written", path.display())]
+    NotRegular {
+        /// The file as configured.
+        path: PathBuf,
+        /// What it is.
+        what: &'static str,
+    },
+    /// The file is read-only by intent (its owner has no write bit), or this user may not write it.
+    #[error("{}: {why}; nothing was written — make it writable (chmod u+w) if mfatui should write it", path.display())]
+    ReadOnly {
+        /// The file as configured.
+        path: PathBuf,
+        /// Which of the two.
+        why: &'static str,
+    },
     /// The system refused a step.
     #[error("{}: {step}: {}; {}", path.display(), explain(source), if *after_rename { "the new content is in place but may not be synced to disk yet" } else { "the file was not changed" })]
     Io {
@@ -161,8 +177,43 @@ fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> W
     }
 }
 
+/// Checks that `path` may be replaced: a regular file (or a link to one) whose owner has the
+/// write bit and that this user may write, or a path where no file exists yet. Refuses
+/// devices, FIFOs, sockets and folders, and read-only files — for root too. Called before
+/// anything irreversible (an STS call that spends a code), and again by the writer itself.
+pub fn check_writable(path: &Path) -> Result<(), WriteError> {
+    let target = resolve_symlinks(path).map_err(io_err(path, "resolving the file's symlink"))?;
+    let meta = match fs::metadata(&target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io_err(path, "looking at the file")(e)),
+    };
+    if !meta.is_file() {
+        return Err(WriteError::NotRegular {
+            path: path.to_owned(),
+            what: super::files::file_type_name(&meta),
+        });
+    }
+    let read_only = |why| WriteError::ReadOnly {
+        path: path.to_owned(),
+        why,
+    };
+    if meta.permissions().mode() & 0o200 == 0 {
+        return Err(read_only(
+            "the file is read-only (its owner has no write permission), which mfatui takes as intent",
+        ));
+    }
+    match rustix::fs::access(&target, rustix::fs::Access::WRITE_OK) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::ROFS) => return Err(read_only("the file system is read-only")),
+        Err(_) => return Err(read_only("this user may not write the file")),
+    }
+    Ok(())
+}
+
 fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, WriteError> {
     let path = change.path.as_path();
+    check_writable(path)?;
     let target = resolve_symlinks(path).map_err(io_err(path, "resolving the file's symlink"))?;
     let _lock = lock(path, options.lock_timeout)?;
     remove_stale_temp_files(&target);
@@ -272,7 +323,7 @@ fn replan(change: &FileChange, current: Option<&[u8]>) -> Result<FileChange, Wri
 }
 
 /// Follows symlinks to the real file, so the write goes through the link and keeps it.
-fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
+pub(super) fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
     let mut current = path.to_owned();
     for _ in 0..40 {
         match fs::symlink_metadata(&current) {

@@ -1,7 +1,7 @@
 //! Showing a planned change and writing it: masked diff, `--dry-run`, confirmation or `--yes`.
 
 use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
-use crate::settings::Settings;
+use crate::context::Context;
 use std::io::{BufRead, IsTerminal, Write};
 
 /// How a command that writes was asked to behave.
@@ -18,7 +18,7 @@ pub struct WriteFlags {
 pub fn confirm_and_write(
     plan: Plan,
     flags: WriteFlags,
-    settings: &Settings,
+    ctx: &Context,
 ) -> Result<Vec<Written>, String> {
     if plan.is_noop() {
         println!("Nothing to change: the files already say that.");
@@ -26,7 +26,7 @@ pub fn confirm_and_write(
     }
     let mut plan = plan;
     loop {
-        print_diff(&plan.diff());
+        print_diff(&plan.diff(), ctx);
         if flags.dry_run {
             println!("Dry run: nothing was written.");
             return Ok(Vec::new());
@@ -40,7 +40,7 @@ pub fn confirm_and_write(
         } else {
             OnChange::Refuse
         };
-        match commit(&plan, &settings.write_options(on_change)) {
+        match commit(&plan, &ctx.write_options(on_change)) {
             Ok(written) => {
                 report(&written);
                 return Ok(written);
@@ -77,8 +77,8 @@ fn report(written: &[Written]) {
 }
 
 /// Prints a diff, coloured when stdout is a terminal and `NO_COLOR` is unset.
-pub(super) fn print_diff(diff: &str) {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+pub(super) fn print_diff(diff: &str, ctx: &Context) {
+    let colour = std::io::stdout().is_terminal() && ctx.env.get("NO_COLOR").is_none();
     let mut out = std::io::stdout().lock();
     for line in diff.lines() {
         let code = match line.as_bytes().first() {

@@ -1,30 +1,80 @@
 //! `mfatui credential-process PROFILE`: the AWS CLI/SDK `credential_process` setting. Prints
-//! the profile's session as the JSON botocore reads; renews first only when the session has
-//! less than `sessions.refresh_before` left (botocore itself refreshes 15 minutes before
-//! expiry), asking for a code on the caller's terminal (`/dev/tty`), since the AWS CLI
-//! captures both standard output and standard error.
+//! the profile's session as the JSON botocore reads; renews first only when the session is
+//! not fresh enough to serve ([`crate::freshness`]), asking for a code on the caller's
+//! terminal (`/dev/tty`: the AWS CLI captures both standard output and standard error) or in
+//! the open mfatui window.
 
 use super::args::CredentialProcessArgs;
-use crate::aws::{AwsApi, Credentials};
-use crate::awsfiles::AwsPaths;
-use crate::serve::on_demand::{on_demand, CodeSources};
-use crate::settings::Settings;
+use super::codes::{self, Allow};
+use super::Run;
+use crate::aws::Credentials;
+use crate::awsfiles::ProfileKind;
+use crate::renew::code::Given;
+use crate::renew::service::{Lookup, Want};
 use chrono::SecondsFormat;
 
 /// Runs the command: the JSON on standard output, or one sentence on standard error.
-pub fn run(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: &dyn AwsApi,
-    args: &CredentialProcessArgs,
-) -> Result<(), String> {
-    let codes = CodeSources {
-        given: None,
-        terminal: true,
+pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
+    let renewer = run.renewer();
+    let want = Want::serve();
+    let name = args.profile.as_str();
+    let served = match renewer.look(name, &want).map_err(|e| e.to_string())? {
+        Lookup::Fresh(served) => served,
+        Lookup::Stale { snapshot, .. } => {
+            if let Some(why) = snapshot
+                .profile(name)
+                .and_then(|p| not_served(run, name, p.kind))
+            {
+                return Err(why);
+            }
+            drop(snapshot);
+            let mut codes = codes::sources(
+                run,
+                Given::new(None)?,
+                Allow {
+                    terminal: true,
+                    window: true,
+                },
+            );
+            let served = run
+                .block_on(renewer.ensure(name, &want, &mut codes))?
+                .map_err(|e| e.to_string())?;
+            if let Some(renewed) = &served.renewed {
+                eprintln!("{}", crate::serve::endpoint::renewed_line(name, renewed));
+            }
+            served
+        }
     };
-    let served = on_demand(paths, settings, api, &args.profile, None, &codes)?;
     print!("{}", json(&served.session.credentials)?);
     Ok(())
+}
+
+/// Why a profile of this kind is not served here, in one sentence naming what to do.
+fn not_served(run: &Run, name: &str, kind: ProfileKind) -> Option<String> {
+    let quoted = crate::awsfiles::shlex::quote(name);
+    match kind {
+        ProfileKind::Sso => Some(format!(
+            "'{name}' is an SSO profile: the AWS CLI and SDKs use it directly; sign in with `{}` (or `aws sso login --profile {quoted}`) when its token has expired",
+            run.ctx.command(&["renew", name])
+        )),
+        ProfileKind::ConfigOnly => {
+            let inside = run
+                .ctx
+                .env
+                .get("MFATUI_OVERLAY")
+                .and(run.ctx.env.get("MFATUI_PROFILE"))
+                .map(|served| {
+                    format!(
+                        " (inside `mfatui exec --server {served}`, only the default chain gets the session of '{served}')"
+                    )
+                })
+                .unwrap_or_default();
+            Some(format!(
+                "profile '{name}' has no credentials of its own (only settings such as its region){inside}"
+            ))
+        }
+        _ => None,
+    }
 }
 
 /// The `credential_process` document (Version 1).

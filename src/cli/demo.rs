@@ -2,14 +2,16 @@
 //! expiry times placed relative to now so the countdowns are alive.
 
 use crate::awsfiles::AwsPaths;
+use crate::context::Env;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::path::Path;
 
 const CONFIG: &str = include_str!("../../assets/demo/config");
 const CREDENTIALS: &str = include_str!("../../assets/demo/credentials");
 
-/// Writes the demo files into `dir` and returns the paths to use.
-pub fn prepare(dir: &Path, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
+/// Writes the demo files into `dir` and returns the paths to use. `AWS_PROFILE` (or
+/// `AWS_DEFAULT_PROFILE`) selects a demo profile, as it selects one of yours.
+pub fn prepare(dir: &Path, env: &Env, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
     std::fs::write(dir.join("config"), CONFIG)?;
     std::fs::write(dir.join("credentials"), relative_times(CREDENTIALS, now))?;
     Ok(AwsPaths {
@@ -19,7 +21,10 @@ pub fn prepare(dir: &Path, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         sso_cache: dir.join("sso-cache"),
         mfatui_cache: dir.join("mfatui-cache"),
-        selected_profile: Some("acme-admin".to_owned()),
+        selected_profile: env
+            .get("AWS_DEFAULT_PROFILE")
+            .or_else(|| env.get("AWS_PROFILE"))
+            .map(str::to_owned),
     })
 }
 
@@ -50,15 +55,16 @@ fn relative_times(text: &str, now: DateTime<Utc>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::awsfiles::{AwsFiles, Expiry};
+    use crate::awsfiles::{Expiry, Naming, Snapshot};
     use chrono::TimeZone;
 
     #[test]
     fn demo_files_parse_and_their_sessions_are_alive() {
         let dir = tempfile::tempdir().unwrap();
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-        let paths = prepare(dir.path(), now).unwrap();
-        let profiles = AwsFiles::load(&paths).unwrap().profiles().unwrap();
+        let paths = prepare(dir.path(), &Env::default(), now).unwrap();
+        let snapshot = Snapshot::load(&paths, &Naming::default()).unwrap();
+        let profiles = snapshot.profiles();
         assert!(profiles.len() >= 12);
         let expiry = |n: &str| {
             profiles

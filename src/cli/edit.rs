@@ -4,6 +4,7 @@ use super::args::{BackupsArgs, FileChoice, RestoreArgs, SetArgs};
 use super::confirm::{confirm_and_write, WriteFlags};
 use crate::awsfiles::backup::{self, BACKUP_DIR};
 use crate::awsfiles::{AwsFile, AwsFiles, AwsPaths, Document, Edit, FileChange, FileKind, Plan};
+use crate::context::Context;
 use crate::settings::Settings;
 use std::path::{Path, PathBuf};
 
@@ -15,8 +16,8 @@ const CREDENTIAL_KEYS: [&str; 3] = [
 ];
 
 /// `mfatui set PROFILE KEY VALUE`.
-pub fn set(paths: &AwsPaths, settings: &Settings, args: &SetArgs) -> Result<(), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
+pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
+    let files = AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
     let key = args.key.to_lowercase();
     let kind = match args.file {
         Some(FileChoice::Config) => FileKind::Config,
@@ -31,7 +32,7 @@ pub fn set(paths: &AwsPaths, settings: &Settings, args: &SetArgs) -> Result<(), 
         FileKind::Config => {
             let section = existing
                 .and_then(|p| p.config_section.map(str::to_owned))
-                .unwrap_or_else(|| config_section_name(&args.profile));
+                .unwrap_or_else(|| crate::awsfiles::config_map::config_section_name(&args.profile));
             (&files.config, section)
         }
     };
@@ -49,26 +50,14 @@ pub fn set(paths: &AwsPaths, settings: &Settings, args: &SetArgs) -> Result<(), 
             dry_run: args.dry_run,
             yes: args.yes,
         },
-        settings,
+        ctx,
     )
     .map(drop)
 }
 
-/// The config-file section for a profile that has none yet.
-pub fn config_section_name(profile: &str) -> String {
-    if profile == "default" {
-        "default".to_owned()
-    } else {
-        format!("profile {profile}")
-    }
-}
-
 /// `mfatui backups [FILE]`.
-pub fn list_backups(
-    paths: &AwsPaths,
-    settings: &Settings,
-    args: &BackupsArgs,
-) -> Result<(), String> {
+pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
+    let (paths, settings) = (&ctx.paths, &ctx.settings);
     let files: Vec<&Path> = match args.file {
         Some(FileChoice::Config) => vec![&paths.config],
         Some(FileChoice::Credentials) => vec![&paths.credentials],
@@ -95,7 +84,8 @@ pub fn list_backups(
 
 /// `mfatui restore BACKUP`: the file the backup belongs to gets the backup's content (after
 /// its current content is itself backed up).
-pub fn restore(paths: &AwsPaths, settings: &Settings, args: &RestoreArgs) -> Result<(), String> {
+pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
+    let (paths, settings) = (&ctx.paths, &ctx.settings);
     let original = original_of(&args.backup, paths, settings)?;
     let bytes =
         std::fs::read(&args.backup).map_err(|e| format!("{}: {e}", args.backup.display()))?;
@@ -116,7 +106,7 @@ pub fn restore(paths: &AwsPaths, settings: &Settings, args: &RestoreArgs) -> Res
             dry_run: args.dry_run,
             yes: args.yes,
         },
-        settings,
+        ctx,
     )
     .map(drop)
 }

@@ -4,12 +4,15 @@
 //! instead, which keeps serving the current session (renewed when needed) while CMD runs.
 
 use super::args::ExecArgs;
-use crate::aws::{AwsApi, Credentials};
-use crate::awsfiles::AwsPaths;
+use super::codes::{self, Allow};
+use super::Run;
+use crate::aws::Credentials;
+use crate::awsfiles::{Snapshot, Stamp};
 use crate::duration;
+use crate::renew::code::Given;
+use crate::renew::service::{Served, Want};
 use crate::serve::endpoint::{self, Endpoint};
-use crate::serve::on_demand::{on_demand, CodeSources, Served};
-use crate::settings::Settings;
+use crate::serve::overlay::Overlay;
 use chrono::SecondsFormat;
 use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
@@ -24,43 +27,61 @@ const CANNOT_RUN: u8 = 126;
 
 /// Runs `exec`. On success the process becomes CMD (so CMD's exit status and every signal
 /// are its own); this returns only when something failed before or at that point.
-pub fn exec(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: Arc<dyn AwsApi>,
-    args: &ExecArgs,
-) -> ExitCode {
-    let codes = CodeSources {
-        given: args.code.clone(),
-        terminal: std::io::stdin().is_terminal() || std::io::stderr().is_terminal(),
-    };
-    let served = args
-        .duration
-        .as_deref()
-        .map(duration::parse)
-        .transpose()
-        .and_then(|d| on_demand(paths, settings, api.as_ref(), &args.profile, d, &codes));
-    let Served { session, region } = match served {
-        Ok(served) => served,
-        Err(message) => {
-            eprintln!("mfatui: {message}");
-            return ExitCode::FAILURE;
-        }
+pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
+    let fail = |message: String| {
+        eprintln!("mfatui: {message}");
+        ExitCode::FAILURE
     };
     let Some((program, rest)) = args.command.split_first() else {
         eprintln!("mfatui: exec needs a command to run: mfatui exec PROFILE -- CMD [ARGS…]");
         return ExitCode::from(2);
     };
+    let duration = match args.duration.as_deref().map(duration::parse).transpose() {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    let given = match Given::new(args.code.as_deref()) {
+        Ok(g) => g,
+        Err(e) => return fail(e),
+    };
+    let allow = Allow {
+        terminal: std::io::stdin().is_terminal() || std::io::stderr().is_terminal(),
+        window: true,
+    };
+    // One set of sources for the whole run: a code given with --code is sent once.
+    let mut codes = codes::sources(run, given, allow);
+    let want = Want {
+        duration,
+        ..Want::serve()
+    };
+    let served = run
+        .block_on(run.renewer().ensure(&args.profile, &want, &mut codes))
+        .and_then(|r| r.map_err(|e| with_code_hint(e.to_string())));
+    let Served {
+        session,
+        region,
+        renewed,
+    } = match served {
+        Ok(served) => served,
+        Err(message) => return fail(message),
+    };
+    if let Some(renewed) = &renewed {
+        eprintln!("{}", endpoint::renewed_line(&args.profile, renewed));
+    }
     if args.server {
         let endpoint = Endpoint {
             token: String::new(),
             profile: args.profile.clone(),
-            paths: paths.clone(),
-            settings: settings.clone(),
-            api,
-            codes,
+            ctx: run.ctx.clone(),
+            api: run.api.clone(),
+            keyring: run.keyring.clone(),
+            want,
+            codes: tokio::sync::Mutex::new(codes),
         };
-        return run_with_server(endpoint, program, rest, region.as_deref());
+        return match run.block_on(run_with_server(endpoint, program, rest, region.as_deref())) {
+            Ok(code) => code,
+            Err(e) => fail(e),
+        };
     }
     let mut command = Command::new(program);
     command.args(rest);
@@ -83,6 +104,15 @@ pub fn exec(
     };
     eprintln!("mfatui: cannot run '{program}': {why}");
     ExitCode::from(status)
+}
+
+/// `exec` takes a code on the command line too: say so where a code was missing.
+fn with_code_hint(message: String) -> String {
+    if message.starts_with("an MFA code is needed") {
+        format!("{message}, or pass --code 123456")
+    } else {
+        message
+    }
 }
 
 /// The variables CMD gets: the credentials, their expiry and the region, and no
@@ -119,7 +149,7 @@ fn set_environment(
 }
 
 /// Variables that would make CMD's SDK use something other than the endpoint.
-const SHADOWING: [&str; 8] = [
+const SHADOWING: [&str; 9] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -128,98 +158,151 @@ const SHADOWING: [&str; 8] = [
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
 ];
 
 /// Runs CMD beside the endpoint; the endpoint stops when CMD ends. SIGTERM, SIGHUP, SIGUSR1
-/// and SIGUSR2 sent to mfatui are passed on; Ctrl-C and Ctrl-\ reach CMD from the terminal
-/// itself, so mfatui only outlives them.
-fn run_with_server(
+/// and SIGUSR2 sent to mfatui are passed on; Ctrl-C and Ctrl-\\ reach CMD from the terminal
+/// itself, so mfatui only outlives them. CMD sees copies of the shared files where the real
+/// ones would let anything but the endpoint answer the default chain, or let a profile named
+/// explicitly fall through to it ([`crate::serve::overlay`]).
+async fn run_with_server(
     mut endpoint: Endpoint,
     program: &str,
     args: &[String],
     region: Option<&str>,
 ) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
+    let setup = async {
+        endpoint.token = crate::serve::random_token()?;
+        let listener = endpoint::bind().await?;
+        let port = listener.local_addr()?.port();
+        Ok::<_, std::io::Error>((listener, port))
+    };
+    let (listener, port) = match setup.await {
+        Ok(found) => found,
         Err(e) => {
-            eprintln!("mfatui: {e}");
+            eprintln!("mfatui: cannot start the credentials endpoint: {e}");
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
-        let setup = async {
-            endpoint.token = crate::serve::random_token()?;
-            let listener = endpoint::bind().await?;
-            let port = listener.local_addr()?.port();
-            Ok::<_, std::io::Error>((listener, port))
-        };
-        let (listener, port) = match setup.await {
-            Ok(found) => found,
-            Err(e) => {
-                eprintln!("mfatui: cannot start the credentials endpoint: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let mut command = tokio::process::Command::new(program);
-        command.args(args);
-        for var in SHADOWING {
-            command.env_remove(var);
+    let overlay = match child_files(&endpoint) {
+        Ok(overlay) => overlay,
+        Err(e) => {
+            eprintln!("mfatui: cannot prepare the files CMD sees: {e}");
+            return ExitCode::FAILURE;
         }
+    };
+    let mut command = tokio::process::Command::new(program);
+    command.args(args);
+    for var in SHADOWING {
+        command.env_remove(var);
+    }
+    command
+        .env(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            format!("http://127.0.0.1:{port}/"),
+        )
+        .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", &endpoint.token)
+        .env("MFATUI_PROFILE", &endpoint.profile);
+    if let Some((overlay, needs)) = &overlay {
+        for note in &needs.notes {
+            eprintln!("mfatui: {note}");
+        }
+        command.envs(overlay.copies().environment(needs));
+    }
+    if let Some(region) = region {
         command
-            .env(
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                format!("http://127.0.0.1:{port}/"),
-            )
-            .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", &endpoint.token)
-            // Keys in the credentials file come before the endpoint in every SDK's chain.
-            .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-            .env("MFATUI_PROFILE", &endpoint.profile);
-        if let Some(region) = region {
-            command
-                .env("AWS_REGION", region)
-                .env("AWS_DEFAULT_REGION", region);
+            .env("AWS_REGION", region)
+            .env("AWS_DEFAULT_REGION", region);
+    }
+    // Listen for the signals to pass on before CMD exists: one sent as soon as CMD is up
+    // must reach CMD, not end mfatui and leave CMD behind.
+    let signals = match Forwarded::listen() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("mfatui: cannot listen for signals: {e}");
+            return ExitCode::FAILURE;
         }
-        // Listen for the signals to pass on before CMD exists: one sent as soon as CMD is up
-        // must reach CMD, not end mfatui and leave CMD behind.
-        let signals = match Forwarded::listen() {
-            Ok(signals) => signals,
-            Err(e) => {
-                eprintln!("mfatui: cannot listen for signals: {e}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let server = tokio::spawn(endpoint::serve(listener, Arc::new(endpoint)));
-        let mut child = match command.spawn() {
-            Ok(child) => child,
-            Err(e) => {
-                server.abort();
-                let status = if e.kind() == std::io::ErrorKind::NotFound {
-                    NOT_FOUND
-                } else {
-                    CANNOT_RUN
-                };
-                let why = if status == NOT_FOUND {
-                    "command not found".to_owned()
-                } else {
-                    e.to_string()
-                };
-                eprintln!("mfatui: cannot run '{program}': {why}");
-                return ExitCode::from(status);
-            }
-        };
-        let status = signals.wait_for(&mut child).await;
-        server.abort();
-        match status {
-            Ok(status) => exit_code(status),
-            Err(e) => {
-                eprintln!("mfatui: lost track of '{program}': {e}");
-                ExitCode::FAILURE
+    };
+    let endpoint = Arc::new(endpoint);
+    let server = tokio::spawn(endpoint::serve(listener, endpoint.clone()));
+    let refresher = overlay
+        .as_ref()
+        .map(|(o, _)| tokio::spawn(keep_copies_current(endpoint.clone(), o.copies().clone())));
+    let mut child = match command.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            server.abort();
+            let status = if e.kind() == std::io::ErrorKind::NotFound {
+                NOT_FOUND
+            } else {
+                CANNOT_RUN
+            };
+            let why = if status == NOT_FOUND {
+                "command not found".to_owned()
+            } else {
+                e.to_string()
+            };
+            eprintln!("mfatui: cannot run '{program}': {why}");
+            return ExitCode::from(status);
+        }
+    };
+    let status = signals.wait_for(&mut child).await;
+    server.abort();
+    if let Some(task) = refresher {
+        task.abort();
+    }
+    drop(overlay);
+    match status {
+        Ok(status) => exit_code(status),
+        Err(e) => {
+            eprintln!("mfatui: lost track of '{program}': {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The copies of the shared files CMD needs, if any (in a private folder beside the request
+/// socket, removed when dropped).
+fn child_files(
+    endpoint: &Endpoint,
+) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
+    let ctx = &endpoint.ctx;
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "mfatui".to_owned());
+    let needs = crate::serve::overlay::needs(&snapshot, &endpoint.profile, &exe)?;
+    if needs.config.is_none() && needs.credentials.is_none() {
+        return Ok(None);
+    }
+    let base = crate::serve::requests::socket_path(&ctx.env)
+        .parent()
+        .map(|p| p.to_owned())
+        .ok_or("no folder for the copies")?;
+    let overlay = Overlay::create(&base, &ctx.paths, &endpoint.profile, &exe)?;
+    let needs = overlay.copies().refresh(&snapshot)?;
+    Ok(Some((overlay, needs)))
+}
+
+/// Rewrites CMD's copies whenever the real files change (a renewal inside CMD lands in the
+/// real files; the copies follow within a second).
+async fn keep_copies_current(endpoint: Arc<Endpoint>, copies: crate::serve::overlay::Copies) {
+    let ctx = &endpoint.ctx;
+    let mut stamp = Stamp::of(&ctx.paths);
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let now = Stamp::of(&ctx.paths);
+        if now == stamp {
+            continue;
+        }
+        stamp = now;
+        if let Ok(snapshot) = Snapshot::load(&ctx.paths, &ctx.naming()) {
+            if let Err(e) = copies.refresh(&snapshot) {
+                crate::diag!("exec --server: could not update CMD's copies: {e}");
             }
         }
-    })
+    }
 }
 
 /// The signals mfatui passes on to CMD (SIGTERM, SIGHUP, SIGUSR1, SIGUSR2), and the ones it

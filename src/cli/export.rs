@@ -3,11 +3,9 @@
 use super::args::{ExportArgs, ShellFormat, UnsetArgs};
 use crate::aws::Credentials;
 use crate::awsfiles::expiry::relative;
-use crate::awsfiles::mfa_secure::SecureSessions;
-use crate::awsfiles::{AwsFiles, AwsPaths, ConfigMap};
-use crate::renew::current;
-use crate::renew::RenewOptions;
-use crate::settings::Settings;
+use crate::awsfiles::Snapshot;
+use crate::context::Context;
+use crate::renew::session;
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The variables `export` sets and `unset` clears.
@@ -20,53 +18,51 @@ pub const VARIABLES: [&str; 5] = [
 ];
 
 /// `mfatui export PROFILE`.
-pub fn export(paths: &AwsPaths, settings: &Settings, args: &ExportArgs) -> Result<(), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let (from, creds) = temporary_credentials(paths, &map, settings, &args.profile)?;
-    let now = Utc::now();
+pub fn export(ctx: &Context, args: &ExportArgs) -> Result<(), String> {
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let (from, creds) = temporary_credentials(ctx, &snapshot, &args.profile)?;
+    let now = ctx.now();
     match creds.expiration {
         Some(t) if t <= now => {
             return Err(format!(
-                "the credentials of '{from}' expired {}: run `mfatui renew {}` first",
+                "the credentials in {from} {}: run `{}` first",
                 relative(t, now),
-                args.profile
+                ctx.command(&["renew", &args.profile])
             ))
         }
-        None => eprintln!(
-            "mfatui: warning: '{from}' records no expiry; these credentials may be expired"
-        ),
+        None => {
+            eprintln!("mfatui: warning: {from} records no expiry; these credentials may be expired")
+        }
         Some(_) => {}
     }
     print!("{}", render(&creds, args.format, now));
     Ok(())
 }
 
-/// The temporary credentials to export for `name`: its own, those its renewals write, or
-/// aws-mfa-secure's.
+/// The temporary credentials to export for `name`: the newest of its sessions, wherever its
+/// layout keeps them.
 fn temporary_credentials(
-    paths: &AwsPaths,
-    map: &ConfigMap,
-    settings: &Settings,
+    ctx: &Context,
+    snapshot: &Snapshot,
     name: &str,
 ) -> Result<(String, Credentials), String> {
-    let own = map
+    let own = snapshot
+        .map()
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
-    let profiles = settings.profiles(map, paths);
-    let opts = RenewOptions::for_profile(settings, name, Utc::now());
-    let secure = SecureSessions::read(&paths.mfa_secure_sessions);
-    if let Some(s) = current::sessions(map, &profiles, &secure, name, &opts)?
+    let found = session::sessions(snapshot, name)?;
+    let newest = found
         .into_iter()
-        .next()
-    {
-        return Ok((s.from, s.credentials));
+        .max_by_key(|s| s.credentials.expiration.map_or(i64::MIN, |t| t.timestamp()));
+    if let Some(s) = newest {
+        return Ok((s.from.to_string(), s.credentials));
     }
+    let renew = ctx.command(&["renew", name]);
     if own.has("aws_access_key_id") {
-        return Err(format!("'{name}' holds long-term keys; mfatui exports only temporary credentials: run `mfatui renew {name}` first"));
+        return Err(format!("'{name}' holds long-term keys; mfatui exports only temporary credentials: run `{renew}` first"));
     }
     Err(format!(
-        "'{name}' has no temporary credentials yet: run `mfatui renew {name}` first"
+        "'{name}' has no temporary credentials yet: run `{renew}` first"
     ))
 }
 

@@ -3,21 +3,23 @@
 use super::args::ListArgs;
 use crate::awsfiles::expiry::{push_number, push_relative};
 use crate::awsfiles::profile::Name;
-use crate::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile};
-use crate::settings::Settings;
+use crate::awsfiles::{Expiry, Profile, Snapshot};
+use crate::context::Context;
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::io::Write;
 
 /// Loads the files and prints the list to stdout.
-pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, paths);
-    let sorted = by_name(&profiles);
-    let now = Utc::now();
-    let selected = paths.selected_profile.as_deref();
+pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    for note in snapshot.notes() {
+        eprintln!("mfatui: {note}");
+    }
+    let profiles = snapshot.profiles();
+    let sorted = by_name(profiles);
+    let now = ctx.now();
+    let selected = ctx.paths.selected_profile.as_deref();
     let out = if args.json {
         let rows: Vec<JsonProfile> = sorted
             .iter()
@@ -40,8 +42,7 @@ pub fn run(paths: &AwsPaths, settings: &Settings, args: &ListArgs) -> Result<(),
     // The process ends right after this: handing tens of thousands of small allocations back
     // one by one would cost more than the listing itself.
     std::mem::forget((sorted, out));
-    std::mem::forget((map, profiles));
-    std::mem::forget(files);
+    std::mem::forget(snapshot);
     written
 }
 

@@ -1,6 +1,9 @@
-//! The non-interactive subcommands: argument definitions and dispatch.
+//! The non-interactive subcommands: the entry point that builds the run's context (files,
+//! settings, environment, time limits), the AWS client, the keyring and the one runtime, and
+//! hands them to the command.
 
 pub mod args;
+pub mod codes;
 pub mod confirm;
 pub mod credential_process;
 pub mod demo;
@@ -15,10 +18,59 @@ use crate::aws::demo::DemoAws;
 use crate::aws::sdk::SdkAws;
 use crate::aws::AwsApi;
 use crate::awsfiles::AwsPaths;
+use crate::context::{Context, Env};
+use crate::renew::service::{Keyring, NoKeyring, Renewer};
 use args::{Cli, Command};
 use clap::CommandFactory;
+use std::cell::OnceCell;
 use std::process::ExitCode;
 use std::sync::Arc;
+
+/// One run of mfatui: its context, the AWS API, the keyring, and the runtime the commands
+/// that call AWS share (built on first use, so the fast paths never start one).
+pub struct Run {
+    /// The context.
+    pub ctx: Context,
+    /// STS and IAM (the real SDK, or the demo's stand-in).
+    pub api: Arc<dyn AwsApi>,
+    /// Long-term keys kept in the OS keyring.
+    pub keyring: Arc<dyn Keyring>,
+    runtime: OnceCell<tokio::runtime::Runtime>,
+}
+
+impl Run {
+    /// A run over this context and API.
+    pub fn new(ctx: Context, api: Arc<dyn AwsApi>, keyring: Arc<dyn Keyring>) -> Run {
+        Run {
+            ctx,
+            api,
+            keyring,
+            runtime: OnceCell::new(),
+        }
+    }
+
+    /// The renewal service of this run.
+    pub fn renewer(&self) -> Renewer<'_> {
+        Renewer {
+            ctx: &self.ctx,
+            api: self.api.as_ref(),
+            keyring: self.keyring.as_ref(),
+        }
+    }
+
+    /// Runs `future` to completion on the run's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, String> {
+        if self.runtime.get().is_none() {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+            let _ = self.runtime.set(runtime);
+        }
+        let runtime = self.runtime.get().expect("set above");
+        Ok(runtime.block_on(future))
+    }
+}
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
@@ -34,44 +86,59 @@ pub fn run(cli: Cli) -> ExitCode {
             )));
         }
         crate::diag!(
-            "mfatui {} started: {:?}",
+            "mfatui {} started: {}",
             env!("CARGO_PKG_VERSION"),
-            cli.command.as_ref().map(command_name)
+            cli.command.as_ref().map_or("the interface", command_name)
         );
     }
+    let env = Env::from_process();
     let demo_dir = match cli.demo.then(tempfile::tempdir).transpose() {
         Ok(dir) => dir,
         Err(e) => return finish(Err(format!("cannot create the demo folder: {e}"))),
     };
-    let (paths, api): (AwsPaths, Arc<dyn AwsApi>) = match &demo_dir {
-        Some(dir) => match demo::prepare(dir.path(), chrono::Utc::now()) {
-            Ok(paths) => (paths, Arc::new(DemoAws::default())),
+    let (paths, settings_path, api): (AwsPaths, _, Arc<dyn AwsApi>) = match &demo_dir {
+        Some(dir) => match demo::prepare(dir.path(), &env, chrono::Utc::now()) {
+            Ok(paths) => {
+                // The demo starts from your settings but saves (`s`, `f`) only in its folder.
+                let copy = dir.path().join("config.toml");
+                let _ = std::fs::copy(crate::settings::default_path(&env), &copy);
+                (paths, copy, Arc::new(DemoAws::default()))
+            }
             Err(e) => return finish(Err(format!("cannot write the demo files: {e}"))),
         },
-        None => (cli.files.apply(AwsPaths::from_env()), Arc::new(SdkAws)),
+        None => (
+            cli.files.apply(AwsPaths::from_lookup(env.lookup())),
+            crate::settings::default_path(&env),
+            Arc::new(SdkAws),
+        ),
     };
-    let (settings, warning) = crate::settings::load(&crate::settings::default_path());
+    let (settings, warning) = crate::settings::load(&settings_path);
     if let Some(warning) = &warning {
         eprintln!("mfatui: {warning}");
         crate::diag!("{warning}");
     }
+    let mut ctx = Context::new(env, paths, settings, settings_path);
+    if demo_dir.is_some() {
+        // The demo is a sandbox: no request socket (neither answered nor asked).
+        ctx.demo = true;
+        ctx.requests = None;
+    }
+    let run = Run::new(ctx, api, Arc::new(NoKeyring));
     let Some(command) = cli.command else {
-        return finish(crate::tui::run(paths, settings, warning, api));
+        return finish(crate::tui::run(run.ctx, run.api, run.keyring, warning));
     };
     let result = match command {
-        Command::List(opts) => list::run(&paths, &settings, &opts),
-        Command::Set(opts) => edit::set(&paths, &settings, &opts),
-        Command::Backups(opts) => edit::list_backups(&paths, &settings, &opts),
-        Command::Restore(opts) => edit::restore(&paths, &settings, &opts),
-        Command::Renew(opts) => renew::renew(&paths, &settings, api.as_ref(), &opts),
-        Command::Discover(opts) => renew::discover(&paths, &settings, api.as_ref(), &opts),
-        Command::Export(opts) => export::export(&paths, &settings, &opts),
+        Command::List(opts) => list::run(&run.ctx, &opts),
+        Command::Set(opts) => edit::set(&run.ctx, &opts),
+        Command::Backups(opts) => edit::list_backups(&run.ctx, &opts),
+        Command::Restore(opts) => edit::restore(&run.ctx, &opts),
+        Command::Renew(opts) => renew::renew(&run, &opts),
+        Command::Discover(opts) => renew::discover(&run, &opts),
+        Command::Export(opts) => export::export(&run.ctx, &opts),
         Command::Unset(opts) => export::unset(&opts),
-        Command::Exec(opts) => return exec::exec(&paths, &settings, api, &opts),
-        Command::Rotate(opts) => rotate::run(&paths, &settings, api.as_ref(), &opts),
-        Command::CredentialProcess(opts) => {
-            credential_process::run(&paths, &settings, api.as_ref(), &opts)
-        }
+        Command::Exec(opts) => return exec::exec(&run, &opts),
+        Command::Rotate(opts) => rotate::run(&run, &opts),
+        Command::CredentialProcess(opts) => credential_process::run(&run, &opts),
         Command::Completions(opts) => {
             clap_complete::generate(
                 opts.shell,

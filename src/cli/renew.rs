@@ -1,106 +1,101 @@
-//! `mfatui renew` and `mfatui discover`: the commands that call AWS.
+//! `mfatui renew` and `mfatui discover`: the commands that call AWS and write what they got
+//! after the masked diff.
 
 use super::args::{DiscoverArgs, RenewArgs};
+use super::codes::{self, Allow};
 use super::confirm::{confirm_and_write, WriteFlags};
-use super::edit::config_section_name;
-use crate::aws::AwsApi;
-use crate::awsfiles::expiry::relative;
-use crate::awsfiles::{AwsFiles, AwsPaths, Edit, Plan};
+use super::Run;
+use crate::awsfiles::config_map::config_section_name;
+use crate::awsfiles::expiry::{compact_duration, relative};
+use crate::awsfiles::layout::Convention;
+use crate::awsfiles::{Edit, Plan, ProfileKind, Snapshot};
 use crate::duration;
-use crate::renew::plan::{long_term_credentials, plan, site_for, static_credentials};
-use crate::renew::{bulk, code, execute, MfaCode, RenewOptions, Renewal};
-use crate::settings::Settings;
+use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource, Given, MfaCode};
+use crate::renew::plan::{keys_at, plan, site_for, static_credentials, Keys};
+use crate::renew::{bulk, execute, Mode, Renewal};
 use chrono::Utc;
-use std::io::{BufRead, IsTerminal, Write};
-use std::time::Duration;
+use std::io::IsTerminal;
 
-/// Options shared by commands that call AWS: timeouts from `MFATUI_CONNECT_TIMEOUT` and
-/// `MFATUI_CALL_TIMEOUT` (seconds), defaults 5 and 30.
-fn options(settings: &Settings, profile: &str) -> RenewOptions {
-    let secs = |var: &str, default: u64| {
-        Duration::from_secs(
-            std::env::var(var)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default),
-        )
+/// What `renew` says when no code came from anywhere.
+const NO_CODE: &str =
+    "an MFA code is needed: pass --code 123456 or --code-stdin, or set AWS_MFA_TOKEN";
+
+/// The code sources of `renew`: `--code`, `--code-stdin`, then the usual ones; a prompt only
+/// when standard input is a terminal.
+fn sources(run: &Run, args: &RenewArgs) -> Result<crate::renew::code::Codes, String> {
+    let given = if args.code_stdin {
+        codes::from_stdin()?
+    } else {
+        Given::new(args.code.as_deref())?
     };
-    RenewOptions {
-        connect_timeout: secs("MFATUI_CONNECT_TIMEOUT", 5),
-        call_timeout: secs("MFATUI_CALL_TIMEOUT", 30),
-        ..RenewOptions::for_profile(settings, profile, Utc::now())
-    }
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())
+    let allow = Allow {
+        terminal: std::io::stdin().is_terminal(),
+        window: false,
+    };
+    Ok(codes::sources(run, given, allow))
 }
 
 /// `mfatui renew PROFILE`.
-pub fn renew(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: &dyn AwsApi,
-    args: &RenewArgs,
-) -> Result<(), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, paths);
+pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
+    let ctx = &run.ctx;
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let now = ctx.now();
     let flags = WriteFlags {
         dry_run: args.dry_run,
         yes: args.yes,
     };
     let names = if args.all_expiring {
-        bulk::expiring_roles(&profiles, settings, Utc::now())
+        bulk::expiring_roles(&snapshot, ctx.settings.warn_secs, now)
     } else {
         args.profiles.clone()
     };
     if args.all_expiring || names.len() > 1 {
-        return renew_many(&files, &map, &profiles, &names, settings, api, args);
+        return renew_many(run, &snapshot, &names, args);
     }
     let name = names.first().ok_or("no profile to renew")?;
-    if profiles
-        .iter()
-        .any(|p| p.name == name.as_str() && p.kind == crate::awsfiles::ProfileKind::Sso)
+    if snapshot
+        .profile(name)
+        .is_some_and(|p| p.kind == ProfileKind::Sso)
     {
-        return sso_login(paths, &map, name, args.dry_run);
+        return sso_login(run, &snapshot, name, args.dry_run);
     }
-    let mut opts = options(settings, name);
+    let mut opts = ctx.renew_options(name, now);
     if let Some(mode) = args.mode {
         opts.mode = Some(mode.into());
     }
     if let Some(d) = args.duration.as_deref() {
         opts.duration = Some(duration::parse(d)?);
     }
-    let renewal = plan(&map, &profiles, name, &opts)?;
-    describe(&renewal);
+    let renewal = plan(&snapshot, name, &opts).map_err(|e| e.to_string())?;
+    println!("{}", describe(&renewal));
     if args.dry_run {
-        let creds = execute::placeholder(&renewal, opts.now);
-        let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
+        let creds = execute::placeholder(&renewal, now);
+        let plan =
+            execute::plan_write(snapshot.files(), &renewal, &creds).map_err(|e| e.to_string())?;
         println!("Dry run: no AWS call is made; new values are placeholders.");
-        return confirm_and_write(plan, flags, settings).map(drop);
+        return confirm_and_write(plan, flags, ctx).map(drop);
     }
-    let code = if renewal.needs_code() {
-        Some(obtain_code(args, &files, &renewal)?)
-    } else {
-        None
-    };
-    let creds = runtime()?
-        .block_on(execute::run(api, &renewal, code.as_ref()))
-        .map_err(|e| e.to_string())?;
-    let plan = execute::plan_write(&files, &renewal, &creds).map_err(|e| e.to_string())?;
-    let written = confirm_and_write(plan, flags, settings)?;
+    let renewer = run.renewer();
+    let renewal = renewer.with_keys(renewal).map_err(|e| e.to_string())?;
+    let mut codes = sources(run, args)?;
+    let creds = run
+        .block_on(renewer.run_with_code(&snapshot, &renewal, &mut codes))?
+        .map_err(|e| match e {
+            crate::renew::RenewError::NoCode { .. } => NO_CODE.to_owned(),
+            other => other.to_string(),
+        })?
+        .ok_or("the renewal was made elsewhere")?;
+    let plan =
+        execute::plan_write(snapshot.files(), &renewal, &creds).map_err(|e| e.to_string())?;
+    let written = confirm_and_write(plan, flags, ctx)?;
     if !written.is_empty() {
         let until = creds
             .expiration
             .map(|t| {
                 format!(
-                    " until {} ({})",
+                    " until {} (for {})",
                     t.format("%Y-%m-%d %H:%M:%S UTC"),
-                    relative(t, Utc::now())
+                    compact_duration((t - Utc::now()).num_seconds())
                 )
             })
             .unwrap_or_default();
@@ -108,10 +103,10 @@ pub fn renew(
             "Renewed '{}': profile '{}' is valid{until}.",
             renewal.profile, renewal.target
         );
-        if renewal.target != renewal.profile {
+        if renewal.target != renewal.profile && renewal.write_target {
             println!(
                 "Use it with --profile {0} (or export AWS_PROFILE={0}).",
-                renewal.target
+                crate::awsfiles::shlex::quote(&renewal.target)
             );
         }
     }
@@ -120,13 +115,9 @@ pub fn renew(
 
 /// Renewing an SSO profile is signing in: the OIDC device flow, then the token written to
 /// the AWS CLI's SSO cache, where every profile of the same session finds it.
-fn sso_login(
-    paths: &AwsPaths,
-    map: &crate::awsfiles::ConfigMap,
-    name: &str,
-    dry_run: bool,
-) -> Result<(), String> {
-    let target = crate::aws::sso::target(map, name)?;
+fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Result<(), String> {
+    let paths = &run.ctx.paths;
+    let target = crate::aws::sso::target(snapshot.map(), name)?;
     let file = paths
         .sso_cache
         .join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
@@ -139,14 +130,14 @@ fn sso_login(
         );
         return Ok(());
     }
-    let record = runtime()?.block_on(crate::aws::sso::login(&target, &mut |prompt| {
+    let record = run.block_on(crate::aws::sso::login(&target, &mut |prompt| {
         println!(
             "To sign in to {}, open this page and confirm the code {}:\n  {}\nWaiting… (Ctrl-C cancels)",
             target.start_url, prompt.user_code, prompt.url
         );
-        let _ = std::io::stdout().flush();
+        let _ = std::io::Write::flush(&mut std::io::stdout());
         crate::aws::sso::open_browser(&prompt.url);
-    }))?;
+    }))??;
     let path = record
         .write(&paths.sso_cache, target.cache_key())
         .map_err(|e| format!("{}: {e}", paths.sso_cache.display()))?;
@@ -165,14 +156,12 @@ fn sso_login(
 
 /// Several profiles with one code: one MFA session, the roles assumed with it, one write.
 fn renew_many(
-    files: &AwsFiles,
-    map: &crate::awsfiles::ConfigMap,
-    profiles: &[crate::awsfiles::Profile],
+    run: &Run,
+    snapshot: &Snapshot,
     names: &[String],
-    settings: &Settings,
-    api: &dyn AwsApi,
     args: &RenewArgs,
 ) -> Result<(), String> {
+    let ctx = &run.ctx;
     if args.mode.is_some() || args.duration.is_some() {
         return Err("--mode and --duration apply to one profile; several profiles use their own defaults (see settings)".to_owned());
     }
@@ -180,8 +169,17 @@ fn renew_many(
         println!("Nothing to renew: no role profile is expired or expiring soon.");
         return Ok(());
     }
-    let bulk = bulk::plan_bulk(map, profiles, names, settings, Utc::now());
-    println!("Renewing {} profile(s) with one MFA code:", names.len());
+    let now = ctx.now();
+    let bulk = bulk::plan_bulk(snapshot, names, &|name| ctx.renew_options(name, now));
+    println!(
+        "Renewing {}{}:",
+        bulk::profiles_count(names.len()),
+        if bulk.needs_code() {
+            " with one MFA code"
+        } else {
+            " (no MFA code needed: a fresh MFA session is reused)"
+        }
+    );
     if let Some(s) = &bulk.session {
         println!("  MFA session for '{}' → [{}]", s.source.profile, s.target);
     }
@@ -201,14 +199,20 @@ fn renew_many(
         return Ok(());
     }
     let code = match (&bulk.session, bulk.needs_code()) {
-        (Some(session), true) => Some(obtain_code(args, files, session)?),
+        (Some(session), true) => Some(one_code(run, snapshot, session, args)?),
         (None, true) => {
             return Err("these profiles need different MFA codes: renew them one by one".to_owned())
         }
         _ => None,
     };
-    let (outcomes, plan) =
-        runtime()?.block_on(bulk::run(api, files, &bulk, code.as_ref(), &|_| {}));
+    let (outcomes, plan) = run.block_on(bulk::run(
+        run.api.as_ref(),
+        run.keyring.as_ref(),
+        snapshot.files(),
+        &bulk,
+        code.as_ref(),
+        &|_| {},
+    ))?;
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     for o in &outcomes {
         match &o.result {
@@ -224,7 +228,7 @@ fn renew_many(
                 dry_run: false,
                 yes: args.yes,
             },
-            settings,
+            ctx,
         )?;
     }
     if failed > 0 {
@@ -236,12 +240,40 @@ fn renew_many(
     Ok(())
 }
 
-fn describe(r: &Renewal) {
+/// The one code of a bulk renewal, from the command's sources.
+fn one_code(
+    run: &Run,
+    snapshot: &Snapshot,
+    session: &Renewal,
+    args: &RenewArgs,
+) -> Result<MfaCode, String> {
+    let mut codes = sources(run, args)?;
+    let ask = CodeAsk {
+        profile: session.profile.clone(),
+        serial: session.serial().map(str::to_owned),
+        mfa_process: [&session.profile, &session.source.profile]
+            .iter()
+            .find_map(|p| {
+                snapshot
+                    .map()
+                    .profile(p)?
+                    .get("mfa_process")
+                    .map(str::to_owned)
+            }),
+        attempt: 1,
+        refused: None,
+    };
+    match run.block_on(codes.code(&ask))?? {
+        CodeAnswer::Typed(code) | CodeAnswer::Given(code) => Ok(code),
+        _ => Err(NO_CODE.to_owned()),
+    }
+}
+
+/// One line saying what a renewal will do.
+pub fn describe(r: &Renewal) -> String {
     let how = match r.mode {
-        crate::renew::Mode::Session => {
-            format!("GetSessionToken with the keys of '{}'", r.source.profile)
-        }
-        crate::renew::Mode::Role => {
+        Mode::Session => format!("GetSessionToken with the keys of '{}'", r.source.profile),
+        Mode::Role => {
             let roles: Vec<&str> = r.hops.iter().map(|h| h.profile.as_str()).collect();
             let from = if r.source.mfa_session {
                 "the MFA session"
@@ -255,68 +287,46 @@ fn describe(r: &Renewal) {
             )
         }
     };
-    println!(
-        "Renewing '{}' ({} mode, {}): {how}; writes [{}] in the credentials file.",
+    let writes = if r.write_target {
+        format!("writes [{}] in the credentials file", r.target)
+    } else {
+        "writes the AWS CLI cache".to_owned()
+    };
+    format!(
+        "Renewing '{}' ({} mode, {}): {how}; {writes}.",
         r.profile,
         r.mode.label(),
         duration::human(r.duration_secs),
-        r.target
-    );
-}
-
-/// The code from `--code`, `--code-stdin`, `AWS_MFA_TOKEN`, the profile's `mfa_process`, or
-/// a prompt on the terminal.
-fn obtain_code(args: &RenewArgs, files: &AwsFiles, renewal: &Renewal) -> Result<MfaCode, String> {
-    if let Some(code) = &args.code {
-        return MfaCode::parse(code);
-    }
-    let stdin = std::io::stdin();
-    if args.code_stdin {
-        let mut line = String::new();
-        stdin
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        return MfaCode::parse(&line);
-    }
-    if let Some(code) = code::without_prompt(files, renewal)? {
-        return Ok(code);
-    }
-    if !stdin.is_terminal() {
-        return Err(
-            "an MFA code is needed: pass --code 123456 or --code-stdin, or set AWS_MFA_TOKEN"
-                .to_owned(),
-        );
-    }
-    code::prompt(renewal)
+    )
 }
 
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
-pub fn discover(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: &dyn AwsApi,
-    args: &DiscoverArgs,
-) -> Result<(), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
+pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
+    let ctx = &run.ctx;
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let map = snapshot.map();
     let name = args.profile.as_str();
     let own = map
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
-    let profiles = settings.profiles(&map, paths);
-    let partner = profiles
-        .iter()
-        .find(|p| p.name == name)
-        .and_then(|p| p.long_term_profile.as_deref());
-    // Long-term keys first (its own, wherever they are, then its partner's), else a session.
-    let (key_profile, creds) = long_term_credentials(&map, name)
-        .map(|c| (name.to_owned(), c))
-        .or_else(|| partner.and_then(|lt| Some((lt.to_owned(), long_term_credentials(&map, lt)?))))
-        .or_else(|| static_credentials(own).map(|c| (name.to_owned(), c)))
-        .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?;
-    let site = site_for(&map, Some(own), &options(settings, name));
-    let (identity, devices) = runtime()?
+    let layout = snapshot.layout_of(name);
+    // Long-term keys first (wherever the layout puts them), else a session of its own.
+    let place = layout.keys.clone();
+    let key_profile = place
+        .as_ref()
+        .map_or_else(|| name.to_owned(), |k| k.profile.to_string());
+    let creds = match place.as_ref().and_then(|k| keys_at(map, k)) {
+        Some(Keys::Here(c)) => c,
+        Some(Keys::Keyring {
+            profile,
+            access_key_id,
+        }) => run.keyring.load(&profile, &access_key_id)?,
+        None => static_credentials(own)
+            .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
+    };
+    let site = site_for(map, Some(own), &ctx.renew_options(name, ctx.now()));
+    let api = run.api.as_ref();
+    let (identity, devices) = run
         .block_on(async {
             let identity = api.caller_identity(&site, &creds).await?;
             let Some(user) = identity.user_name().map(str::to_owned) else {
@@ -324,7 +334,7 @@ pub fn discover(
             };
             let devices = api.list_mfa_devices(&site, &creds, &user).await?;
             Ok::<_, crate::aws::AwsError>((identity, Some(devices)))
-        })
+        })?
         .map_err(|e| e.to_string())?;
     let devices = devices.ok_or_else(|| format!("the keys of '{key_profile}' belong to {}, not an IAM user; MFA devices belong to IAM users", identity.arn))?;
     let serial = match (&args.serial, devices.as_slice()) {
@@ -351,19 +361,19 @@ pub fn discover(
     };
     println!("{} uses MFA device {serial}", identity.arn);
     let mut plan = Plan::default();
-    let aws_mfa_partner = key_profile != name
-        && profiles.iter().any(|p| {
-            p.name == key_profile.as_str()
-                && (p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device")
-                    || key_profile.ends_with(settings.long_term_suffix.as_str()))
-        });
-    if aws_mfa_partner || key_profile.ends_with(settings.long_term_suffix.as_str()) {
+    let aws_mfa = layout
+        .session
+        .as_ref()
+        .is_some_and(|s| s.convention == Convention::AwsMfa);
+    if aws_mfa && key_profile != name
+        || key_profile.ends_with(ctx.settings.long_term_suffix.as_str())
+    {
         let edit = Edit::Set {
             section: key_profile.clone(),
             key: "aws_mfa_device".into(),
             value: serial,
         };
-        plan.edit(&files.credentials, vec![edit])
+        plan.edit(&snapshot.files().credentials, vec![edit])
             .map_err(|e| e.to_string())?;
     } else {
         let section = own
@@ -374,7 +384,7 @@ pub fn discover(
             key: "mfa_serial".into(),
             value: serial,
         };
-        plan.edit(&files.config, vec![edit])
+        plan.edit(&snapshot.files().config, vec![edit])
             .map_err(|e| e.to_string())?;
     }
     confirm_and_write(
@@ -383,7 +393,7 @@ pub fn discover(
             dry_run: args.dry_run,
             yes: args.yes,
         },
-        settings,
+        ctx,
     )
     .map(drop)
 }

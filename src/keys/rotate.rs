@@ -1,37 +1,89 @@
-//! Rotating a profile's access key: create a new key for its IAM user, write it into the
-//! profile through the safe writer, prove that it works, then delete (or deactivate) the old
-//! one. Any failure leaves one working key in the file: a new key that could not be written
-//! or verified is deleted again and the file put back as it was.
+//! Rotating a profile's access key. Everything is checked and shown before anything changes
+//! in IAM ([`prepare`]); then ([`execute`]): create a new key for the IAM user, write it
+//! wherever the old one is (every section holding the same key id), prove it works, delete
+//! (or deactivate) the old one.
 //!
-//! IAM calls use the profile's fresh MFA session when it has an MFA device (accounts that
-//! deny everything without MFA deny `iam:CreateAccessKey` too), getting one first if needed;
-//! otherwise its long-term keys. Sessions made from the old key stay valid.
+//! At every point there is exactly one working key in the file and one in IAM, or the run
+//! puts it back: a failure or an interruption (Ctrl-C, SIGTERM, SIGHUP: the step under way
+//! finishes first) before the new key is verified deletes the new key and writes the old one
+//! back; after it is verified, the old key is retired. A journal beside the credentials file
+//! records the step, so that a run killed outright is completed or rolled back by the next
+//! `rotate` of the same profile.
+//!
+//! IAM calls use the profile's MFA session when it has an MFA device (accounts that deny
+//! everything without MFA deny `iam:CreateAccessKey` too), from the renewal service with the
+//! same freshness rule the TUI's dialog shows; otherwise its long-term keys.
 
-use super::{key_place, KeyPlace};
-use crate::aws::{AwsApi, CallSite, Credentials};
+use super::copies;
+use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use crate::awsfiles::fault::{self, Step};
 use crate::awsfiles::profile::key_suffix;
-use crate::awsfiles::{commit, AwsFiles, AwsPaths, Edit, FileKind, OnChange, Plan, Written};
-use crate::renew::plan::site_for;
-use crate::renew::RenewOptions;
-use crate::serve::on_demand::{on_demand, CodeSources};
-use crate::settings::Settings;
-use chrono::Utc;
+use crate::awsfiles::{
+    backup, commit, Edit, FileKind, KeyPlace, KeyStore, OnChange, Plan, Snapshot, Written,
+};
+use crate::freshness::Use;
+use crate::renew::code::CodeSource;
+use crate::renew::plan::{keys_at, site_for, Keys};
+use crate::renew::service::{RenewError, Renewer, Want};
+use crate::secret::Secret;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+use thiserror::Error;
 
-/// How to rotate.
-#[derive(Clone, Debug, Default)]
-pub struct RotateOptions {
-    /// Deactivate the old key instead of deleting it.
-    pub keep_old: bool,
-    /// Where an MFA code may come from, when the IAM calls need a fresh MFA session.
-    pub codes: CodeSources,
+/// Why a rotation did not happen, or did not finish cleanly: one sentence.
+#[derive(Debug, Error)]
+pub enum RotateError {
+    /// Getting the MFA session for the IAM calls failed.
+    #[error(transparent)]
+    Renew(#[from] RenewError),
+    /// An AWS call failed (before anything changed, unless the sentence says otherwise).
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Everything decided before anything changes in IAM.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The profile named.
+    pub profile: String,
+    /// Every section holding the key, the profile's own first.
+    pub places: Vec<KeyPlace>,
+    /// The IAM user.
+    pub user: String,
+    /// The user's ARN.
+    pub arn: String,
+    /// The current key pair.
+    pub old: Credentials,
+    /// Where to call.
+    pub site: CallSite,
+    /// What the IAM calls are made with (the MFA session, or the key).
+    pub iam: Credentials,
+    /// What an earlier, interrupted rotation left behind and what was done about it.
+    pub recovered: Option<String>,
+}
+
+impl Prepared {
+    /// The old key id, masked.
+    pub fn old_key(&self) -> String {
+        key_suffix(&self.old.access_key_id).to_string()
+    }
+
+    /// `[dev] in the credentials file` (and the other places holding the same key).
+    pub fn places_text(&self) -> String {
+        let all: Vec<String> = self.places.iter().map(KeyPlace::describe).collect();
+        all.join(", ")
+    }
 }
 
 /// What a rotation did.
 #[derive(Clone, Debug)]
 pub struct Rotated {
-    /// The profile whose keys were rotated.
+    /// The profile whose key was rotated.
     pub profile: String,
     /// The IAM user.
     pub user: String,
@@ -45,172 +97,389 @@ pub struct Rotated {
     pub warning: Option<String>,
 }
 
-/// How long the new key is tried while IAM's change propagates:
-/// `MFATUI_ROTATE_VERIFY_SECS`, default 30.
-fn verify_window() -> Duration {
-    Duration::from_secs(
-        std::env::var("MFATUI_ROTATE_VERIFY_SECS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(30),
-    )
+/// The record of a rotation under way, beside the credentials file (no secret in it).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Entry {
+    profile: String,
+    user: String,
+    old_key_id: String,
+    new_key_id: Option<String>,
+    started: DateTime<Utc>,
 }
 
-/// Where the keys of `name` are (its own, or its aws-mfa partner's), or why it has none.
-pub fn locate(paths: &AwsPaths, settings: &Settings, name: &str) -> Result<KeyPlace, String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    if map.profile(name).is_none() {
+/// The journal file of `profile`'s rotation.
+struct Journal {
+    path: PathBuf,
+}
+
+impl Journal {
+    fn of(credentials: &Path, profile: &str) -> Journal {
+        let safe: String = profile
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        Journal {
+            path: backup::backup_dir(credentials, None).join(format!("rotating-{safe}.json")),
+        }
+    }
+
+    fn read(&self) -> Option<Entry> {
+        serde_json::from_str(&std::fs::read_to_string(&self.path).ok()?).ok()
+    }
+
+    fn write(&self, entry: &Entry) -> Result<(), String> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        backup::ensure_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut temp =
+            tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+        std::io::Write::write_all(&mut temp, text.as_bytes()).map_err(|e| e.to_string())?;
+        temp.as_file().sync_all().map_err(|e| e.to_string())?;
+        temp.persist(&self.path)
+            .map_err(|e| format!("{}: {}", self.path.display(), e.error))?;
+        Ok(())
+    }
+
+    fn remove(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+fn other(e: impl std::fmt::Display) -> RotateError {
+    RotateError::Other(e.to_string())
+}
+
+/// Looks at the profile's key, its IAM user and keys, and gets the IAM credentials (an MFA
+/// session from `codes` when one is needed): nothing changes in IAM or the files, except
+/// finishing or rolling back a rotation of this profile that was killed outright.
+pub async fn prepare(
+    renewer: &Renewer<'_>,
+    name: &str,
+    codes: &mut dyn CodeSource,
+) -> Result<Prepared, RotateError> {
+    let ctx = renewer.ctx;
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(other)?;
+    let places = places(&snapshot, name).map_err(other)?;
+    let place = places[0].clone();
+    let old = match keys_at(snapshot.map(), &place) {
+        Some(Keys::Here(c)) => c,
+        Some(Keys::Keyring {
+            profile,
+            access_key_id,
+        }) => renewer
+            .keyring
+            .load(&profile, &access_key_id)
+            .map_err(other)?,
+        None => {
+            return Err(other(format!(
+                "'{name}' holds no long-term access key to rotate"
+            )))
+        }
+    };
+    let opts = ctx.renew_options(name, ctx.now());
+    let site = site_for(snapshot.map(), snapshot.map().profile(name), &opts);
+    let has_mfa = snapshot.profile(name).is_some_and(|p| p.mfa.is_some())
+        || snapshot
+            .profile(&place.profile)
+            .is_some_and(|p| p.mfa.is_some());
+    let iam = if has_mfa {
+        let want = Want {
+            purpose: Use::Reuse,
+            duration: None,
+            mode: None,
+        };
+        renewer
+            .ensure(name, &want, codes)
+            .await?
+            .session
+            .credentials
+    } else {
+        old.clone()
+    };
+    let api = renewer.api;
+    // GetCallerIdentity needs no permission (no policy can deny it): the key names its user.
+    let identity = api.caller_identity(&site, &old).await?;
+    let user = identity
+        .user_name()
+        .ok_or_else(|| {
+            other(format!(
+                "the keys of '{}' belong to {}, not an IAM user: only IAM users have access keys to rotate",
+                place.profile, identity.arn
+            ))
+        })?
+        .to_owned();
+    let journal = Journal::of(&ctx.paths.credentials, &place.profile);
+    let recovered = match journal.read() {
+        Some(entry) => Some(recover(api, &site, &iam, &old, &entry).await?),
+        None => None,
+    };
+    journal.remove();
+    let keys = api.list_access_keys(&site, &iam, &user).await?;
+    if keys.len() >= 2 {
+        let ids: Vec<String> = keys.iter().map(|k| key_suffix(&k.id).to_string()).collect();
+        return Err(other(format!(
+            "the IAM user {user} already has two access keys ({}), IAM's limit: delete the one you do not use, then rotate; nothing was changed",
+            ids.join(", ")
+        )));
+    }
+    Ok(Prepared {
+        profile: name.to_owned(),
+        places,
+        user,
+        arn: identity.arn,
+        old,
+        site,
+        iam,
+        recovered,
+    })
+}
+
+/// Finishes or rolls back a rotation that was killed outright, from its journal entry.
+async fn recover(
+    api: &dyn AwsApi,
+    site: &CallSite,
+    iam: &Credentials,
+    on_file: &Credentials,
+    entry: &Entry,
+) -> Result<String, RotateError> {
+    let keys = api.list_access_keys(site, iam, &entry.user).await?;
+    if on_file.access_key_id == entry.old_key_id {
+        // The file still holds the old key: any key made by that run is useless (its secret
+        // was never stored): delete it.
+        let orphans: Vec<String> = keys
+            .iter()
+            .filter(|k| k.id != entry.old_key_id)
+            .filter(|k| {
+                Some(&k.id) == entry.new_key_id.as_ref()
+                    || (entry.new_key_id.is_none()
+                        && k.created
+                            .is_some_and(|c| c >= entry.started - chrono::Duration::seconds(5)))
+            })
+            .map(|k| k.id.clone())
+            .collect();
+        for id in &orphans {
+            api.retire_access_key(site, iam, &entry.user, id, false)
+                .await?;
+        }
+        return Ok(if orphans.is_empty() {
+            "an earlier rotation was interrupted before it created a key; nothing to undo"
+                .to_owned()
+        } else {
+            format!(
+                "an earlier rotation was interrupted: its new key {} (never stored) was deleted",
+                orphans
+                    .iter()
+                    .map(|k| key_suffix(k).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+    }
+    if Some(&on_file.access_key_id) == entry.new_key_id.as_ref() {
+        // The file holds the new key: finish by retiring the old one, if the new one works.
+        api.caller_identity(site, on_file).await?;
+        if keys.iter().any(|k| k.id == entry.old_key_id) {
+            api.retire_access_key(site, iam, &entry.user, &entry.old_key_id, false)
+                .await?;
+        }
+        return Ok(format!(
+            "an earlier rotation was interrupted after writing the new key {}: it works, and the old key {} was deleted",
+            key_suffix(&on_file.access_key_id),
+            key_suffix(&entry.old_key_id)
+        ));
+    }
+    Ok("an earlier rotation's record did not match the key on file; it was discarded".to_owned())
+}
+
+/// The write a rotation makes: the new pair in every place that holds the old one.
+pub fn write_plan(
+    snapshot: &Snapshot,
+    places: &[KeyPlace],
+    new: &Credentials,
+) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    for place in places {
+        if place.store == KeyStore::Keyring {
+            return Err(format!(
+                "the key of '{}' is in the OS keyring; rotate it after `mfatui keyring restore {}`",
+                place.profile, place.profile
+            ));
+        }
+        let file = match place.file {
+            FileKind::Credentials => &snapshot.files().credentials,
+            FileKind::Config => &snapshot.files().config,
+        };
+        let set = |key: &str, value: &str| Edit::Set {
+            section: place.section.to_string(),
+            key: key.to_owned(),
+            value: value.to_owned(),
+        };
+        plan.edit(
+            file,
+            vec![
+                set("aws_access_key_id", &new.access_key_id),
+                set("aws_secret_access_key", new.secret_access_key.expose()),
+            ],
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(plan)
+}
+
+/// Where `name`'s key is (every copy of it), for a rotation: no call, no change.
+pub fn places(snapshot: &Snapshot, name: &str) -> Result<Vec<KeyPlace>, String> {
+    if snapshot.profile(name).is_none() {
         return Err(format!(
             "there is no profile named '{name}' in the AWS config or credentials file"
         ));
     }
-    let profiles = settings.profiles(&map, paths);
-    let partner = profiles
-        .iter()
-        .find(|p| p.name == name)
-        .and_then(|p| p.long_term_profile.as_deref());
-    key_place(&map, name)
-        .or_else(|| partner.and_then(|lt| key_place(&map, lt)))
-        .ok_or_else(|| format!("'{name}' holds no long-term access key to rotate"))
+    let place = snapshot
+        .layout_of(name)
+        .keys
+        .clone()
+        .ok_or_else(|| format!("'{name}' holds no long-term access key to rotate"))?;
+    Ok(copies(snapshot, &place))
 }
 
-/// Rotates the access key of `name`. `confirm` sees the planned write (its masked diff) and
-/// says whether to go on; `progress` hears each step.
-pub fn rotate(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: &dyn AwsApi,
-    name: &str,
-    options: &RotateOptions,
-    confirm: &mut dyn FnMut(&Plan) -> Result<bool, String>,
-    progress: &mut dyn FnMut(&str),
-) -> Result<Rotated, String> {
-    let place = locate(paths, settings, name)?;
-    let (site, iam) = iam_access(paths, settings, api, name, &place, options)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+/// The change a rotation of the key at `places` will make, with a placeholder for the key IAM
+/// has not made yet: shown before anything is created.
+pub fn preview(snapshot: &Snapshot, places: &[KeyPlace]) -> Result<Plan, String> {
+    let placeholder = Credentials {
+        access_key_id: "AKIA-NEW-KEY-FROM-IAM".to_owned(),
+        secret_access_key: Secret::new("new-secret-from-iam"),
+        session_token: None,
+        expiration: None,
+    };
+    write_plan(snapshot, places, &placeholder)
+}
 
-    // GetCallerIdentity needs no permission (no policy can deny it): the old key names its user.
-    let identity = runtime
-        .block_on(api.caller_identity(&site, &place.credentials))
-        .map_err(|e| e.to_string())?;
-    let user = identity
-        .user_name()
-        .ok_or_else(|| {
-            format!(
-                "the keys of '{}' belong to {}, not an IAM user: only IAM users have access keys to rotate",
-                place.profile, identity.arn
-            )
-        })?
-        .to_owned();
-    let old_id = place.credentials.access_key_id.clone();
-    let keys = runtime
-        .block_on(api.list_access_keys(&site, &iam, &user))
-        .map_err(|e| e.to_string())?;
-    if keys.len() >= 2 {
-        let ids: Vec<String> = keys.iter().map(|k| key_suffix(&k.id).to_string()).collect();
-        return Err(format!(
-            "the IAM user {user} already has two access keys ({}), IAM's limit: delete the one you do not use, then rotate; nothing was changed",
-            ids.join(", ")
-        ));
-    }
+/// Creates the new key, writes it, verifies it and retires the old one. `interrupted` is
+/// asked between steps (a signal arrived, the user cancelled); `progress` hears each step.
+pub async fn execute(
+    renewer: &Renewer<'_>,
+    prepared: &Prepared,
+    keep_old: bool,
+    interrupted: &(dyn Fn() -> bool + Sync),
+    progress: &mut (dyn FnMut(&str) + Send),
+) -> Result<Rotated, RotateError> {
+    let ctx = renewer.ctx;
+    let api = renewer.api;
+    let (site, iam, user) = (&prepared.site, &prepared.iam, prepared.user.as_str());
+    let old_id = prepared.old.access_key_id.clone();
+    let owner = prepared.places[0].profile.to_string();
+    let journal = Journal::of(&ctx.paths.credentials, &owner);
+    let mut entry = Entry {
+        profile: owner,
+        user: user.to_owned(),
+        old_key_id: old_id.clone(),
+        new_key_id: None,
+        started: Utc::now(),
+    };
+    journal.write(&entry).map_err(other)?;
     progress(&format!(
         "Creating a new access key for the IAM user {user}…"
     ));
-    let new = runtime
-        .block_on(api.create_access_key(&site, &iam, &user))
-        .map_err(|e| e.to_string())?;
-    let undo_create = |why: String| -> String {
-        match runtime.block_on(api.retire_access_key(&site, &iam, &user, &new.access_key_id, false)) {
-            Ok(()) => format!("{why}; the new key was deleted again and the file is unchanged"),
-            Err(e) => format!(
-                "{why}; the new key {} could not be deleted again ({e}): delete it in the IAM console",
-                key_suffix(&new.access_key_id)
-            ),
+    let new = match api.create_access_key(site, iam, user).await {
+        Ok(new) => new,
+        Err(e) => {
+            journal.remove();
+            return Err(e.into());
         }
     };
-    if let Err(e) = fault::point(Step::RotateAfterCreate) {
-        return Err(undo_create(e.to_string()));
-    }
-    let write = |creds: &Credentials| -> Result<Plan, String> {
-        let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-        let file = match place.file {
-            FileKind::Credentials => &files.credentials,
-            FileKind::Config => &files.config,
-        };
-        let set = |key: &str, value: &str| Edit::Set {
-            section: place.section.clone(),
-            key: key.to_owned(),
-            value: value.to_owned(),
-        };
-        let mut plan = Plan::default();
-        plan.edit(
-            file,
-            vec![
-                set("aws_access_key_id", &creds.access_key_id),
-                set("aws_secret_access_key", creds.secret_access_key.expose()),
-            ],
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(plan)
+    let (new_ref, journal_ref, old_ref) = (&new, &journal, &old_id);
+    let undo_create = |why: String| async move {
+        let (new, journal) = (new_ref, journal_ref);
+        match api
+            .retire_access_key(site, iam, user, &new.access_key_id, false)
+            .await
+        {
+            Ok(()) => {
+                journal.remove();
+                other(format!("{why}; the new key was deleted again and the file is unchanged"))
+            }
+            Err(e) => other(format!(
+                "{why}; the new key {} could not be deleted again ({e}): delete it in the IAM console",
+                key_suffix(&new.access_key_id)
+            )),
+        }
     };
-    let plan = write(&new).map_err(&undo_create)?;
-    match confirm(&plan) {
-        Ok(true) => {}
-        Ok(false) => return Err(undo_create("nothing was written".to_owned())),
-        Err(e) => return Err(undo_create(e)),
+    entry.new_key_id = Some(new.access_key_id.clone());
+    if let Err(e) = journal.write(&entry) {
+        return Err(undo_create(e).await);
     }
-    let options_w = settings.write_options(OnChange::Merge);
-    let written = commit(&plan, &options_w).map_err(|e| undo_create(e.to_string()))?;
+    if let Err(e) = fault::point(Step::RotateAfterCreate) {
+        return Err(undo_create(e.to_string()).await);
+    }
+    if interrupted() {
+        return Err(undo_create("interrupted".to_owned()).await);
+    }
+    let write = |creds: &Credentials| -> Result<Vec<Written>, String> {
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+        let plan = write_plan(&snapshot, &prepared.places, creds)?;
+        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| e.to_string())
+    };
+    let written = match write(new_ref) {
+        Ok(written) => written,
+        Err(e) => return Err(undo_create(e).await),
+    };
     // From here the file holds the new key: undoing means writing the old one back first.
-    let undo_write = |why: String| -> String {
-        let restored = write(&place.credentials)
-            .and_then(|plan| commit(&plan, &options_w).map_err(|e| e.to_string()));
-        match restored {
-            Ok(_) => undo_create(format!("{why}; the old key was written back")),
-            Err(e) => format!(
+    let undo_write = |why: String| async move {
+        let (new, old_id) = (new_ref, old_ref);
+        match write(&prepared.old) {
+            Ok(_) => undo_create(format!("{why}; the old key was written back")).await,
+            Err(e) => other(format!(
                 "{why}, and writing the old key back failed ({e}): the file holds the new key {}, which may not work yet; the old key {} still exists",
                 key_suffix(&new.access_key_id),
-                key_suffix(&old_id)
-            ),
+                key_suffix(old_id)
+            )),
         }
     };
     if let Err(e) = fault::point(Step::RotateAfterWrite) {
-        return Err(undo_write(e.to_string()));
+        return Err(undo_write(e.to_string()).await);
+    }
+    if interrupted() {
+        return Err(undo_write("interrupted".to_owned()).await);
     }
     progress("Checking that the new key works (IAM may take a few seconds)…");
-    if let Err(why) = verify(&runtime, api, &site, &new, &identity.arn) {
-        return Err(undo_write(why));
+    if let Err(why) = verify(
+        api,
+        site,
+        &new,
+        &prepared.arn,
+        ctx.timeouts.rotate_verify,
+        interrupted,
+    )
+    .await
+    {
+        return Err(undo_write(why).await);
     }
+    // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
     progress(&format!(
         "{} the old key {}…",
-        if options.keep_old {
-            "Deactivating"
-        } else {
-            "Deleting"
-        },
+        if keep_old { "Deactivating" } else { "Deleting" },
         key_suffix(&old_id)
     ));
-    let warning = runtime
-        .block_on(api.retire_access_key(&site, &iam, &user, &old_id, options.keep_old))
+    let warning = api
+        .retire_access_key(site, iam, user, &old_id, keep_old)
+        .await
         .err()
         .map(|e| {
             format!(
                 "the new key works and is in the file, but the old key {} could not be {}: {e}",
                 key_suffix(&old_id),
-                if options.keep_old {
-                    "deactivated"
-                } else {
-                    "deleted"
-                }
+                if keep_old { "deactivated" } else { "deleted" }
             )
         });
+    journal.remove();
     Ok(Rotated {
-        profile: place.profile,
-        user,
+        profile: prepared.profile.clone(),
+        user: user.to_owned(),
         old_key: key_suffix(&old_id).to_string(),
         new_key: key_suffix(&new.access_key_id).to_string(),
         written,
@@ -218,53 +487,24 @@ pub fn rotate(
     })
 }
 
-/// The site and the credentials for the IAM calls: a fresh MFA session when the profile has
-/// an MFA device (renewed first when needed), else its long-term keys.
-fn iam_access(
-    paths: &AwsPaths,
-    settings: &Settings,
-    api: &dyn AwsApi,
-    name: &str,
-    place: &KeyPlace,
-    options: &RotateOptions,
-) -> Result<(CallSite, Credentials), String> {
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, paths);
-    let site = site_for(
-        &map,
-        map.profile(name),
-        &RenewOptions::for_profile(settings, name, Utc::now()),
-    );
-    let has_mfa = profiles
-        .iter()
-        .any(|p| (p.name == name || p.name == place.profile.as_str()) && p.mfa.is_some());
-    if !has_mfa {
-        return Ok((site, place.credentials.clone()));
-    }
-    let served = on_demand(paths, settings, api, name, None, &options.codes)?;
-    Ok((site, served.session.credentials))
-}
-
-/// `sts:GetCallerIdentity` with the new key until it answers as the same user, within
-/// [`verify_window`].
-fn verify(
-    runtime: &tokio::runtime::Runtime,
+/// `sts:GetCallerIdentity` with the new key until it answers as the same user, within `window`.
+async fn verify(
     api: &dyn AwsApi,
     site: &CallSite,
     new: &Credentials,
     arn: &str,
+    window: Duration,
+    interrupted: &(dyn Fn() -> bool + Sync),
 ) -> Result<(), String> {
     let start = Instant::now();
-    let window = verify_window();
     loop {
-        let answer = fault::point(Step::RotateVerify)
-            .map_err(|e| e.to_string())
-            .and_then(|()| {
-                runtime
-                    .block_on(api.caller_identity(site, new))
-                    .map_err(|e| e.to_string())
-            });
+        let answer = match fault::point(Step::RotateVerify) {
+            Err(e) => Err(e.to_string()),
+            Ok(()) => api
+                .caller_identity(site, new)
+                .await
+                .map_err(|e| e.to_string()),
+        };
         match answer {
             Ok(identity) if identity.arn == arn => return Ok(()),
             Ok(identity) => {
@@ -273,13 +513,14 @@ fn verify(
                     identity.arn
                 ))
             }
+            Err(_) if interrupted() => return Err("interrupted".to_owned()),
             Err(e) if start.elapsed() >= window => {
                 return Err(format!(
                     "the new key did not work within {} s: {e}",
                     window.as_secs()
                 ))
             }
-            Err(_) => std::thread::sleep(Duration::from_secs(2)),
+            Err(_) => tokio::time::sleep(Duration::from_secs(2)).await,
         }
     }
 }

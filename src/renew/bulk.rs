@@ -4,10 +4,10 @@
 
 use super::code::MfaCode;
 use super::execute;
-use super::plan::{plan, Mode, RenewOptions, Renewal, Source};
+use super::plan::{plan, Keys, Mode, RenewOptions, Renewal, Source};
+use super::service::Keyring;
 use crate::aws::{AwsApi, AwsErrorKind, Credentials};
-use crate::awsfiles::{AwsFiles, ConfigMap, EditError, Plan, Profile, ProfileKind};
-use crate::settings::Settings;
+use crate::awsfiles::{AwsFiles, EditError, Plan, ProfileKind, Snapshot};
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 
@@ -41,28 +41,35 @@ pub struct Outcome {
     pub result: Result<String, String>,
 }
 
-/// Role profiles whose credentials are missing, expired or expire within `warn_secs`.
-pub fn expiring_roles(
-    profiles: &[Profile],
-    settings: &Settings,
-    now: DateTime<Utc>,
-) -> Vec<String> {
-    let by_name = |n: &str| profiles.iter().find(|p| p.name == n);
-    profiles
+/// `1 profile`, `2 profiles`.
+pub fn profiles_count(n: usize) -> String {
+    if n == 1 {
+        "1 profile".to_owned()
+    } else {
+        format!("{n} profiles")
+    }
+}
+
+/// Role profiles whose credentials are missing, expired or expire within `warn_secs` (the
+/// countdown's warning threshold), wherever their layout keeps the role session.
+pub fn expiring_roles(snapshot: &Snapshot, warn_secs: i64, now: DateTime<Utc>) -> Vec<String> {
+    snapshot
+        .profiles()
         .iter()
         .filter(|p| {
             p.kind == ProfileKind::Role && p.problems.is_empty() && p.credential_source.is_none()
         })
         .filter(|p| {
-            let target = settings
-                .profiles
-                .get(p.name.as_str())
-                .and_then(|o| o.target.clone())
-                .unwrap_or_else(|| super::plan::target_name(&settings.target_pattern, &p.name));
-            let at = by_name(&target)
+            let section = snapshot
+                .layout_of(&p.name)
+                .role
+                .as_ref()
+                .and_then(|r| r.section.as_deref());
+            let at = section
+                .and_then(|t| snapshot.profile(t))
                 .and_then(|t| t.expiry.at())
                 .or(p.expiry.at());
-            at.is_none_or(|t| (t - now).num_seconds() < settings.warn_secs)
+            at.is_none_or(|t| (t - now).num_seconds() < warn_secs)
         })
         .map(|p| p.name.to_string())
         .collect()
@@ -70,11 +77,9 @@ pub fn expiring_roles(
 
 /// Plans renewing `names` with at most one code.
 pub fn plan_bulk(
-    map: &ConfigMap,
-    profiles: &[Profile],
+    snapshot: &Snapshot,
     names: &[String],
-    settings: &Settings,
-    now: DateTime<Utc>,
+    options: &dyn Fn(&str) -> RenewOptions,
 ) -> BulkPlan {
     let mut out = BulkPlan {
         session: None,
@@ -83,11 +88,10 @@ pub fn plan_bulk(
     };
     let mut base: Option<String> = None;
     for name in names {
-        let opts = RenewOptions::for_profile(settings, name, now);
-        let renewal = match plan(map, profiles, name, &opts) {
+        let renewal = match plan(snapshot, name, &options(name)) {
             Ok(r) => r,
             Err(e) => {
-                out.skipped.push((name.clone(), e));
+                out.skipped.push((name.clone(), e.to_string()));
                 continue;
             }
         };
@@ -109,10 +113,10 @@ pub fn plan_bulk(
     }
     let Some(base) = base else { return out };
     if out.session.is_none() {
-        let mut opts = RenewOptions::for_profile(settings, &base, now);
+        let mut opts = options(&base);
         opts.mode = Some(Mode::Session);
         opts.duration = None;
-        match plan(map, profiles, &base, &opts) {
+        match plan(snapshot, &base, &opts) {
             Ok(session) => out.session = Some(session),
             Err(e) => {
                 let stuck: Vec<Renewal> = out.renewals.extract_if(.., |r| r.needs_code()).collect();
@@ -133,6 +137,7 @@ pub fn plan_bulk(
 /// the one planned change holding all successes.
 pub async fn run(
     api: &dyn AwsApi,
+    keyring: &dyn Keyring,
     files: &AwsFiles,
     bulk: &BulkPlan,
     code: Option<&MfaCode>,
@@ -153,6 +158,7 @@ pub async fn run(
     let mut done: Vec<(Renewal, Credentials)> = Vec::new();
     let mut session_creds = None;
     if let Some(session) = &bulk.session {
+        let session = &with_keys(keyring, session);
         match execute::run(api, session, code).await {
             Ok(creds) => {
                 report(&session.profile, Ok(session.target.clone()));
@@ -175,6 +181,7 @@ pub async fn run(
             ),
         }
     }
+    let ready: Vec<Renewal> = ready.iter().map(|r| with_keys(keyring, r)).collect();
     let mut calls = futures_util::stream::iter(ready)
         .map(|r| async move {
             let result = execute::run(api, &r, None).await;
@@ -204,12 +211,28 @@ pub async fn run(
     (outcomes, Ok(plan))
 }
 
+/// `r` with keys kept in the keyring read (left as they are when that fails: the call then
+/// reports it for this profile alone).
+fn with_keys(keyring: &dyn Keyring, r: &Renewal) -> Renewal {
+    let mut r = r.clone();
+    if let Keys::Keyring {
+        profile,
+        access_key_id,
+    } = &r.source.keys
+    {
+        if let Ok(creds) = keyring.load(profile, access_key_id) {
+            r.source.keys = Keys::Here(creds);
+        }
+    }
+    r
+}
+
 /// The role renewal started from the fresh MFA session instead of the long-term keys.
 fn through_session(r: &Renewal, session_profile: &str, creds: &Credentials) -> Renewal {
     let mut r = r.clone();
     r.source = Source {
         profile: session_profile.to_owned(),
-        credentials: creds.clone(),
+        keys: Keys::Here(creds.clone()),
         mfa_session: true,
     };
     if let Some(first) = r.hops.first_mut() {
@@ -221,7 +244,7 @@ fn through_session(r: &Renewal, session_profile: &str, creds: &Credentials) -> R
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::awsfiles::{profile, Document};
+    use crate::awsfiles::Naming;
     use chrono::TimeZone;
 
     const CONFIG: &str = "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = dev1\nmfa_serial = arn:aws:iam::1:mfa/ana\n\n\
@@ -232,18 +255,13 @@ mod tests {
 
     #[test]
     fn one_session_for_the_shared_source_and_other_sources_are_explained() {
-        let (config, creds) = (
-            Document::from_str_lossless(CONFIG),
-            Document::from_str_lossless(CREDS),
-        );
-        let map = ConfigMap::build(config.structure().unwrap(), creds.structure().unwrap());
-        let profiles = profile::profiles(&map, &crate::awsfiles::AwsPaths::from_lookup(|_| None));
+        let snapshot = crate::renew::plan::tests::snapshot(CONFIG, CREDS, &Naming::default());
         let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
         let names: Vec<String> = ["a", "b", "other", "ghost"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        let bulk = plan_bulk(&map, &profiles, &names, &Settings::default(), now);
+        let bulk = plan_bulk(&snapshot, &names, &|_| RenewOptions::new(now));
         let session = bulk.session.as_ref().expect("one MFA session");
         assert_eq!(
             (session.source.profile.as_str(), session.target.as_str()),

@@ -1,10 +1,15 @@
-//! The MFA code: exactly six digits, checked before any call; where it comes from when
-//! nobody typed it (`AWS_MFA_TOKEN`, `mfa_process`), and the prompt on the terminal.
+//! The MFA code: exactly six digits, checked before any call; and where a renewal gets it —
+//! [`CodeSource`]s the caller injects, tried in order. A code is handed out once: a source
+//! that gave one does not give the same one again (STS refuses a code used twice).
+//!
+//! The sources here need no terminal and no socket: a code given up front, `AWS_MFA_TOKEN`
+//! (aws-mfa-secure's variable), a profile's `mfa_process` (with a time limit). The prompt on
+//! the terminal lives with the commands (`cli::codes`), the open window's answer with the
+//! request socket (`serve::requests`), the TUI's dialog in the TUI.
 
-use super::plan::Renewal;
-use crate::awsfiles::AwsFiles;
-use std::io::{BufRead, Write};
-use std::process::{Command, Stdio};
+use crate::aws::api::BoxFuture;
+use std::process::Stdio;
+use std::time::Duration;
 
 /// A six-digit MFA code.
 #[derive(Clone, PartialEq, Eq)]
@@ -24,7 +29,9 @@ impl MfaCode {
         if t.chars().count() == 6 && digits == 6 {
             return Ok(MfaCode(t.to_owned()));
         }
-        if digits == t.chars().count() {
+        if t.is_empty() {
+            Err("type the 6-digit MFA code from your device".to_owned())
+        } else if digits == t.chars().count() {
             Err(format!(
                 "the MFA code must be exactly 6 digits, not {digits}"
             ))
@@ -37,85 +44,184 @@ impl MfaCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
 
-    /// Runs `command` with `sh -c` (as aws-vault's `mfa_process`) and reads the code from its
-    /// standard output.
-    pub fn from_process(command: &str) -> Result<MfaCode, String> {
-        let output = Command::new("sh")
-            .args(["-c", command])
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("mfa_process could not be started: {e}"))?;
-        if !output.status.success() {
-            return Err(format!("mfa_process failed ({})", output.status));
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
-        MfaCode::parse(&text).map_err(|e| format!("mfa_process printed no usable code: {e}"))
+/// What a renewal asks a code source.
+#[derive(Clone, Debug)]
+pub struct CodeAsk {
+    /// The profile being renewed.
+    pub profile: String,
+    /// The MFA device the code is for.
+    pub serial: Option<String>,
+    /// The `mfa_process` command of the profile or its source, if any.
+    pub mfa_process: Option<String>,
+    /// 1 for the first ask, 2 after STS refused the first code, …
+    pub attempt: u32,
+    /// Why the last code was refused, on a second or third ask.
+    pub refused: Option<String>,
+}
+
+/// A source's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeAnswer {
+    /// A code a person typed just now: if STS refuses it, the person may be asked again.
+    Typed(MfaCode),
+    /// A code from a command, a variable or the command line: used once, never retried.
+    Given(MfaCode),
+    /// Someone else renewed (the open mfatui window did): read the files again.
+    RenewedElsewhere,
+    /// This source has no code; try the next.
+    Pass,
+}
+
+/// Where codes come from. Implementations may take time (a prompt, a window) but must
+/// always end: with a code, `Pass`, or one sentence.
+pub trait CodeSource: Send {
+    /// The answer to `ask`.
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>>;
+}
+
+/// Several sources, tried in order until one answers.
+#[derive(Default)]
+pub struct Codes(Vec<Box<dyn CodeSource>>);
+
+impl Codes {
+    /// No source at all: a renewal that needs a code fails with one sentence.
+    pub fn none() -> Codes {
+        Codes(Vec::new())
+    }
+
+    /// Adds a source after the others.
+    pub fn then(mut self, source: impl CodeSource + 'static) -> Codes {
+        self.0.push(Box::new(source));
+        self
     }
 }
 
-/// A code that needs no typing: `AWS_MFA_TOKEN` (aws-mfa-secure's variable), else the
-/// `mfa_process` of the renewed profile or its source.
-pub fn without_prompt(files: &AwsFiles, renewal: &Renewal) -> Result<Option<MfaCode>, String> {
-    if let Some(token) = std::env::var("AWS_MFA_TOKEN")
-        .ok()
-        .filter(|t| !t.trim().is_empty())
-    {
-        return MfaCode::parse(&token)
-            .map(Some)
-            .map_err(|e| format!("AWS_MFA_TOKEN: {e}"));
-    }
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
-        .iter()
-        .find_map(|p| map.profile(p)?.get("mfa_process").map(str::to_owned));
-    process
-        .map(|command| MfaCode::from_process(&command))
-        .transpose()
-}
-
-/// Asks for the code on the terminal (`/dev/tty`, so that it works while standard input and
-/// output belong to something else); three tries for a code that is not six digits.
-pub fn prompt(renewal: &Renewal) -> Result<MfaCode, String> {
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|_| "an MFA code is needed and there is no terminal to ask on: pass --code 123456 or set AWS_MFA_TOKEN".to_owned())?;
-    let mut reader = std::io::BufReader::new(tty.try_clone().map_err(|e| e.to_string())?);
-    let mut out = tty;
-    let mut last = String::new();
-    for _ in 0..3 {
-        write!(
-            out,
-            "MFA code for {} ({}): ",
-            renewal.serial().unwrap_or("your device"),
-            renewal.profile
-        )
-        .map_err(|e| e.to_string())?;
-        let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
-            break;
-        }
-        match MfaCode::parse(&line) {
-            Ok(code) => return Ok(code),
-            Err(e) => {
-                let _ = writeln!(out, "{e}");
-                last = e;
+impl CodeSource for Codes {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+        Box::pin(async move {
+            for source in &mut self.0 {
+                match source.code(ask).await? {
+                    CodeAnswer::Pass => continue,
+                    answer => return Ok(answer),
+                }
             }
-        }
+            Ok(CodeAnswer::Pass)
+        })
     }
-    Err(if last.is_empty() {
-        "no MFA code was typed".to_owned()
-    } else {
-        last
-    })
+}
+
+/// A code given up front (`--code`, the TUI's dialog): handed out once.
+pub struct Given(Option<MfaCode>);
+
+impl Given {
+    /// The code (checked now, so a bad one fails before any call).
+    pub fn new(code: Option<&str>) -> Result<Given, String> {
+        code.map(MfaCode::parse).transpose().map(Given)
+    }
+
+    /// A code already checked.
+    pub fn code(code: MfaCode) -> Given {
+        Given(Some(code))
+    }
+}
+
+impl CodeSource for Given {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+        // A given code is for the first try only: after a refusal it is the wrong one.
+        let answer = match self.0.take() {
+            Some(code) if ask.attempt == 1 => CodeAnswer::Given(code),
+            _ => CodeAnswer::Pass,
+        };
+        Box::pin(async move { Ok(answer) })
+    }
+}
+
+/// `AWS_MFA_TOKEN` (aws-mfa-secure's variable): handed out once per run, like a given code.
+pub struct EnvToken(Option<String>);
+
+impl EnvToken {
+    /// The variable's value, if set.
+    pub fn new(value: Option<&str>) -> EnvToken {
+        EnvToken(value.filter(|t| !t.trim().is_empty()).map(str::to_owned))
+    }
+}
+
+impl CodeSource for EnvToken {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+        let answer = match self.0.take() {
+            Some(token) if ask.attempt == 1 => MfaCode::parse(&token)
+                .map(CodeAnswer::Given)
+                .map_err(|e| format!("AWS_MFA_TOKEN: {e}")),
+            _ => Ok(CodeAnswer::Pass),
+        };
+        Box::pin(async move { answer })
+    }
+}
+
+/// The profile's `mfa_process` (as aws-vault's): run with `sh -c`, its standard output read
+/// as the code, killed after `timeout`.
+pub struct MfaProcess {
+    /// How long the command may take.
+    pub timeout: Duration,
+    /// Whether the command's standard error reaches the user's (not while a screen is drawn).
+    pub show_stderr: bool,
+}
+
+impl CodeSource for MfaProcess {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+        Box::pin(async move {
+            let Some(command) = ask.mfa_process.as_deref() else {
+                return Ok(CodeAnswer::Pass);
+            };
+            if ask.attempt > 1 {
+                return Ok(CodeAnswer::Pass);
+            }
+            run_mfa_process(command, self.timeout, self.show_stderr)
+                .await
+                .map(CodeAnswer::Given)
+        })
+    }
+}
+
+/// Runs an `mfa_process` command and reads the code from its standard output.
+pub async fn run_mfa_process(
+    command: &str,
+    timeout: Duration,
+    show_stderr: bool,
+) -> Result<MfaCode, String> {
+    let child = tokio::process::Command::new("sh")
+        .args(["-c", command])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(if show_stderr {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        })
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("mfa_process could not be started: {e}"))?;
+    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
+        Ok(output) => output.map_err(|e| format!("mfa_process failed: {e}"))?,
+        Err(_) => {
+            return Err(format!(
+                "mfa_process gave no code within {} s and was stopped (sessions.mfa_process_timeout in mfatui's settings)",
+                timeout.as_secs()
+            ))
+        }
+    };
+    if !output.status.success() {
+        return Err(format!("mfa_process failed ({})", output.status));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    MfaCode::parse(&text).map_err(|e| format!("mfa_process printed no usable code: {e}"))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::MfaCode;
+    use super::*;
 
     #[test]
     fn only_six_digits_pass() {
@@ -125,8 +231,8 @@ mod tests {
             "the MFA code must be exactly 6 digits, not 5"
         );
         assert_eq!(
-            MfaCode::parse("1234567").unwrap_err(),
-            "the MFA code must be exactly 6 digits, not 7"
+            MfaCode::parse("").unwrap_err(),
+            "type the 6-digit MFA code from your device"
         );
         assert!(MfaCode::parse("12a456").is_err());
         assert!(MfaCode::parse("123 456").is_err());
@@ -140,17 +246,53 @@ mod tests {
         );
     }
 
-    #[test]
-    fn mfa_process_output_is_read_and_checked() {
+    fn ask(attempt: u32, process: Option<&str>) -> CodeAsk {
+        CodeAsk {
+            profile: "dev".into(),
+            serial: None,
+            mfa_process: process.map(str::to_owned),
+            attempt,
+            refused: None,
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_given_code_and_the_variable_are_handed_out_once() {
+        let mut codes = Codes::none()
+            .then(Given::new(Some("111111")).unwrap())
+            .then(EnvToken::new(Some("222222")));
+        let first = codes.code(&ask(1, None)).await.unwrap();
+        assert_eq!(first, CodeAnswer::Given(MfaCode::parse("111111").unwrap()));
+        let second = codes.code(&ask(1, None)).await.unwrap();
+        assert_eq!(second, CodeAnswer::Given(MfaCode::parse("222222").unwrap()));
+        assert_eq!(codes.code(&ask(1, None)).await.unwrap(), CodeAnswer::Pass);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn mfa_process_is_read_checked_and_stopped_in_time() {
+        let run = |cmd: &'static str, secs| async move {
+            MfaProcess {
+                timeout: Duration::from_secs(secs),
+                show_stderr: false,
+            }
+            .code(&ask(1, Some(cmd)))
+            .await
+        };
         assert_eq!(
-            MfaCode::from_process("echo 654321").unwrap().as_str(),
-            "654321"
+            run("echo 654321", 5).await.unwrap(),
+            CodeAnswer::Given(MfaCode::parse("654321").unwrap())
         );
-        assert!(MfaCode::from_process("echo nope")
+        assert!(run("echo nope", 5)
+            .await
             .unwrap_err()
             .contains("no usable code"));
-        assert!(MfaCode::from_process("exit 3")
-            .unwrap_err()
-            .contains("failed"));
+        assert!(run("exit 3", 5).await.unwrap_err().contains("failed"));
+        let started = std::time::Instant::now();
+        let slow = run("sleep 30", 1).await.unwrap_err();
+        assert!(slow.contains("within 1 s"), "{slow}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "stopped, not waited for"
+        );
     }
 }

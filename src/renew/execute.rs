@@ -40,6 +40,12 @@ async fn run_calls(
 ) -> Result<Credentials, AwsError> {
     let site = &renewal.site;
     let code = code.map(|c| c.as_str().to_owned());
+    let source = renewal.source.credentials().ok_or_else(|| {
+        AwsError::other(
+            "the renewal",
+            "the long-term keys are in the OS keyring and were not read",
+        )
+    })?;
     match renewal.mode {
         Mode::Session => {
             let call = SessionTokenCall {
@@ -47,11 +53,10 @@ async fn run_calls(
                 serial: renewal.session_serial.clone(),
                 code: renewal.session_serial.as_ref().and(code),
             };
-            api.get_session_token(site, &renewal.source.credentials, call)
-                .await
+            api.get_session_token(site, source, call).await
         }
         Mode::Role => {
-            let mut creds = renewal.source.credentials.clone();
+            let mut creds = source.clone();
             for hop in &renewal.hops {
                 let call = AssumeRoleCall {
                     role_arn: hop.role_arn.clone(),

@@ -1,11 +1,16 @@
-//! Renewing a profile: choosing mode, source credentials, role hops and target, checking the
-//! MFA code and duration before any call, running the calls, and planning the file edits.
+//! Renewing a profile: planning it (mode, source credentials, role hops, target, duration,
+//! checked before any call), where its code comes from, running the calls, turning the
+//! result into file edits; bulk renewals; a profile's current sessions; and the service that
+//! ensures a fresh session for the commands, the serving layer and the TUI.
 
 pub mod bulk;
 pub mod code;
-pub mod current;
 pub mod execute;
+pub mod lock;
 pub mod plan;
+pub mod service;
+pub mod session;
 
 pub use code::MfaCode;
 pub use plan::{Mode, RenewOptions, Renewal};
+pub use service::{RenewError, Renewer, Served, Want};

@@ -1,118 +1,161 @@
-//! Planning a renewal without any network call: mode, source credentials, role hops, target
-//! profile, duration, endpoint — and whether an MFA code is needed.
-//!
-//! Where results go (so that what already reads the session keeps working):
-//! - a pair other tools made (aws-mfa's `NAME` + `NAME-SUFFIX`, a section with
-//!   `__profile__ = NAME`): the session section of the pair, whichever side is renewed.
-//! - a profile whose credentials section holds a session while its config section holds the
-//!   long-term keys: the credentials section, renewed with the config keys.
-//! - a profile holding long-term keys: never overwritten; the session goes to `NAME-mfa`
-//!   (the pattern `{profile}-mfa`), and renewing `NAME-mfa` renews from `NAME`.
-//! - a role profile: `NAME-mfa` in the credentials file (botocore gives a config `role_arn`
-//!   priority over static keys of the same profile name) and the AWS CLI's own cache entry.
+//! Planning a renewal without any I/O: mode, source credentials, role hops, target, duration,
+//! endpoint — and whether an MFA code is needed. Where keys and sessions are comes from the
+//! snapshot's layout ([`crate::awsfiles::layout`]); when a session is fresh enough comes from
+//! [`crate::freshness`].
 //!
 //! Expiry keys the target already has keep their form; none is left stale.
 
 use crate::aws::endpoint::{self, Service};
 use crate::aws::{CallSite, Credentials};
-use crate::awsfiles::cli_cache::{cache_key, RoleCacheArgs};
 use crate::awsfiles::expiry::{self, TimeFormat, EXPIRY_KEYS};
-use crate::awsfiles::profile::AWS_MFA_LONG_TERM_SUFFIX;
-use crate::awsfiles::{ConfigMap, Profile, ProfileKind, ProfileSettings};
+use crate::awsfiles::layout::{Convention, KeyPlace, KeyStore};
+use crate::awsfiles::{ConfigMap, FileKind, Profile, ProfileKind, ProfileSettings, Snapshot};
 use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
+use crate::freshness::{Freshness, Use};
 pub use crate::mode::Mode;
 use crate::secret::Secret;
-use crate::settings::{Settings, DEFAULT_TARGET_PATTERN};
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::time::Duration;
+use thiserror::Error;
 
-/// A source session must stay valid this long to be used instead of asking for a code.
-const FRESH_MARGIN_SECS: i64 = 300;
-
-/// Choices that shape a renewal.
+/// Choices that shape a renewal, all gathered by [`crate::context::Context::renew_options`].
 #[derive(Clone, Debug)]
 pub struct RenewOptions {
     /// Force a mode (otherwise: role for role profiles, session for the rest).
     pub mode: Option<Mode>,
-    /// Duration in seconds (otherwise the profile's `duration_seconds`, or 12 h / 1 h).
+    /// Duration in seconds (otherwise the profile's `duration_seconds`, or the defaults).
     pub duration: Option<u32>,
-    /// Target name pattern; `{profile}` is replaced by the profile name.
-    pub target_pattern: String,
-    /// An explicit target for this profile (settings `[profiles.NAME] target`).
-    pub target: Option<String>,
     /// GetSessionToken duration when none is asked for.
     pub session_default: u32,
     /// AssumeRole duration when none is asked for and the profile has no `duration_seconds`.
     pub role_default: u32,
-    /// aws-mfa's long-term profile suffix.
-    pub long_term_suffix: String,
     /// GetSessionToken duration from the environment (`AWS_MFA_TTL` of aws-mfa-secure,
     /// `MFA_STS_DURATION` of aws-mfa), below `duration` and above `session_default`.
     pub env_session_duration: Option<u32>,
     /// An MFA device from the environment (`AWS_MFA_SERIAL`, aws-mfa's `MFA_DEVICE`), used
     /// when the profile names none.
     pub env_serial: Option<String>,
-    /// Whether role renewals write the `NAME-mfa` profile (`roles.write_profile`).
-    pub write_role_profile: bool,
-    /// Whether role renewals write the AWS CLI's cache entry (`roles.write_cli_cache`).
-    pub write_cli_cache: bool,
+    /// The user name for generated role session names (`USER`).
+    pub user: String,
+    /// When a source session is fresh enough to reuse.
+    pub freshness: Freshness,
     /// Now, for freshness checks and session names.
     pub now: DateTime<Utc>,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
     /// Time allowed for a whole call.
     pub call_timeout: Duration,
+    /// The `AWS_*` variables, for endpoints and region.
+    pub env: HashMap<String, String>,
+    /// Whether hints should say `mfatui --demo`.
+    pub demo: bool,
 }
 
 impl RenewOptions {
-    /// The options for renewing `profile` under the user's settings (its overrides included).
-    pub fn for_profile(settings: &Settings, profile: &str, now: DateTime<Utc>) -> Self {
-        let over = settings.profiles.get(profile).cloned().unwrap_or_default();
-        RenewOptions {
-            mode: over.mode,
-            duration: over.duration,
-            target_pattern: settings.target_pattern.clone(),
-            target: over.target,
-            session_default: settings.session_duration,
-            role_default: settings.role_duration,
-            long_term_suffix: settings.long_term_suffix.clone(),
-            write_role_profile: settings.write_role_profile,
-            write_cli_cache: settings.write_cli_cache,
-            ..RenewOptions::new(now).with_env(|k| std::env::var(k).ok())
-        }
-    }
-
-    /// These options with the MFA variables of aws-mfa-secure and aws-mfa read from `env`.
-    /// An unusable duration is ignored here and reported by [`env_duration_problem`].
-    pub fn with_env(mut self, env: impl Fn(&str) -> Option<String>) -> Self {
-        self.env_session_duration = ["AWS_MFA_TTL", "MFA_STS_DURATION"]
-            .iter()
-            .find_map(|k| env(k)?.trim().parse().ok());
-        self.env_serial = ["AWS_MFA_SERIAL", "MFA_DEVICE"]
-            .iter()
-            .find_map(|k| env(k).filter(|v| !v.trim().is_empty()));
-        self
-    }
-
-    /// Defaults: automatic mode and duration, `{profile}-mfa`, 5 s to connect, 30 s per call.
+    /// Defaults and an empty environment: automatic mode and duration, 12 h sessions, 1 h
+    /// roles, 5 s to connect, 30 s per call.
     pub fn new(now: DateTime<Utc>) -> Self {
         RenewOptions {
             mode: None,
             duration: None,
-            target_pattern: DEFAULT_TARGET_PATTERN.to_owned(),
-            target: None,
             session_default: 12 * 3600,
             role_default: 3600,
-            long_term_suffix: AWS_MFA_LONG_TERM_SUFFIX.to_owned(),
             env_session_duration: None,
             env_serial: None,
-            write_role_profile: true,
-            write_cli_cache: true,
+            user: "user".to_owned(),
+            freshness: Freshness::default(),
             now,
             connect_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(30),
+            env: HashMap::new(),
+            demo: false,
         }
     }
+
+    /// A command for a hint: `mfatui ARGS` (`--demo` in the demo), shell-quoted.
+    pub fn command(&self, args: &[&str]) -> String {
+        crate::awsfiles::shlex::mfatui_command(self.demo, args)
+    }
+}
+
+/// Why a renewal cannot be planned: one sentence each.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum PlanError {
+    /// No such profile.
+    #[error("there is no profile named '{0}' in the AWS config or credentials file")]
+    NoProfile(String),
+    /// The profile has a problem (a broken chain, a half key pair…).
+    #[error("profile '{name}' cannot be renewed: {problem}")]
+    Problem {
+        /// The profile.
+        name: String,
+        /// The problem.
+        problem: String,
+    },
+    /// Session mode without long-term keys.
+    #[error("profile '{name}' ({kind}) has no long-term keys to start an MFA session from{hint}")]
+    NoKeys {
+        /// The profile.
+        name: String,
+        /// Its kind.
+        kind: &'static str,
+        /// What to do instead.
+        hint: String,
+    },
+    /// No MFA device known.
+    #[error("no MFA device is configured for '{name}': add mfa_serial to it, set AWS_MFA_SERIAL, or run `{discover}`")]
+    NoDevice {
+        /// The profile.
+        name: String,
+        /// The `mfatui discover …` command to run.
+        discover: String,
+    },
+    /// Role mode on a profile that is not a role.
+    #[error("profile '{name}' ({kind}) has no role_arn to assume")]
+    NotRole {
+        /// The profile.
+        name: String,
+        /// Its kind.
+        kind: &'static str,
+    },
+    /// The role's source is the environment or the instance.
+    #[error("profile '{name}' takes its source credentials from credential_source = {source_name} (the environment or the instance), not from a profile mfatui can renew")]
+    CredentialSource {
+        /// The profile.
+        name: String,
+        /// The `credential_source` value.
+        source_name: String,
+    },
+    /// The role chain's source has nothing mfatui can use.
+    #[error("{0}")]
+    Source(String),
+    /// More than one hop wants a code.
+    #[error("more than one role in the chain asks for an MFA code ({0}); one code can be used once: keep mfa_serial on the first role only")]
+    TwoCodes(String),
+    /// The target cannot hold the keys.
+    #[error("{0}")]
+    Target(String),
+    /// A duration outside what STS allows.
+    #[error("{0}")]
+    Duration(String),
+    /// Both role outputs are switched off.
+    #[error("roles.write_profile and roles.write_cli_cache are both off in mfatui's settings: a role renewal would have nowhere to go")]
+    NowhereToWrite,
+}
+
+/// Where a renewal's first call gets its keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Keys {
+    /// Read from the files (or a session on file).
+    Here(Credentials),
+    /// In the OS keyring under `profile`: read just before the call.
+    Keyring {
+        /// The keyring entry's profile.
+        profile: String,
+        /// The access key id on file (to check the entry against).
+        access_key_id: String,
+    },
 }
 
 /// The base credentials a renewal starts from.
@@ -121,9 +164,19 @@ pub struct Source {
     /// The profile they come from.
     pub profile: String,
     /// The keys.
-    pub credentials: Credentials,
+    pub keys: Keys,
     /// Whether they are a still-valid MFA session (then no code is needed for the first hop).
     pub mfa_session: bool,
+}
+
+impl Source {
+    /// The credentials when they are read from the files (`None` for the keyring).
+    pub fn credentials(&self) -> Option<&Credentials> {
+        match &self.keys {
+            Keys::Here(c) => Some(c),
+            Keys::Keyring { .. } => None,
+        }
+    }
 }
 
 /// One `AssumeRole` in a chain.
@@ -202,18 +255,6 @@ pub fn modes_for(profile: &Profile) -> Vec<Mode> {
     }
 }
 
-/// The target profile name for `profile` under `pattern`.
-pub fn target_name(pattern: &str, profile: &str) -> String {
-    pattern.replace("{profile}", profile)
-}
-
-/// The profile `name` was derived from under `pattern`, if it looks like a target.
-fn source_of_target<'a>(pattern: &str, name: &'a str) -> Option<&'a str> {
-    let (prefix, suffix) = pattern.split_once("{profile}")?;
-    let inner = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
-    (!inner.is_empty() && (prefix.len() + suffix.len()) > 0).then_some(inner)
-}
-
 /// Static credentials of a profile, if it has a complete key pair.
 pub fn static_credentials(p: ProfileSettings) -> Option<Credentials> {
     Some(Credentials {
@@ -227,50 +268,54 @@ pub fn static_credentials(p: ProfileSettings) -> Option<Credentials> {
     })
 }
 
-/// Whether these settings hold a long-term key pair (keys, no session token).
-pub fn has_long_term_keys(p: ProfileSettings) -> bool {
-    p.has("aws_access_key_id")
-        && p.has("aws_secret_access_key")
-        && !p.has("aws_session_token")
-        && !p.has("aws_security_token")
-}
-
-/// The long-term keys of profile `name`, wherever they are: its merged settings, or its
-/// config section when a session in its credentials section shadows them there.
-pub fn long_term_credentials(map: &ConfigMap, name: &str) -> Option<Credentials> {
-    let p = map.profile(name)?;
-    [p, p.config_only()]
-        .into_iter()
-        .find(|s| has_long_term_keys(*s))
-        .and_then(static_credentials)
-}
-
-/// How a target's session section was found, for the default expiry key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Convention {
-    /// aws-mfa's short-term profile.
-    AwsMfa,
-    /// Anything else.
-    Plain,
+/// The keys at `place`: read from its section, or left to the keyring.
+pub fn keys_at(map: &ConfigMap, place: &KeyPlace) -> Option<Keys> {
+    match place.store {
+        KeyStore::Keyring => Some(Keys::Keyring {
+            profile: place.profile.to_string(),
+            access_key_id: place.access_key_id.to_string(),
+        }),
+        KeyStore::File(file) => {
+            let p = map.profile(&place.profile)?;
+            let section = match file {
+                FileKind::Credentials
+                    if crate::awsfiles::layout::has_long_term_keys(p.credentials_only()) =>
+                {
+                    p.credentials_only()
+                }
+                FileKind::Config
+                    if crate::awsfiles::layout::has_long_term_keys(p.config_only()) =>
+                {
+                    p.config_only()
+                }
+                _ => p,
+            };
+            let mut creds = static_credentials(section)?;
+            creds.session_token = None;
+            creds.expiration = None;
+            Some(Keys::Here(creds))
+        }
+    }
 }
 
 /// Plans the renewal of `name` (pure: no I/O, no network).
-pub fn plan(
-    map: &ConfigMap,
-    profiles: &[Profile],
-    name: &str,
-    opts: &RenewOptions,
-) -> Result<Renewal, String> {
-    let profile = profiles.iter().find(|p| p.name == name).ok_or_else(|| {
-        format!("there is no profile named '{name}' in the AWS config or credentials file")
-    })?;
+pub fn plan(snapshot: &Snapshot, name: &str, opts: &RenewOptions) -> Result<Renewal, PlanError> {
+    let profile = snapshot
+        .profile(name)
+        .ok_or_else(|| PlanError::NoProfile(name.to_owned()))?;
     let mode = match opts.mode {
         Some(m) => m,
         None => *modes_for(profile).first().unwrap_or(&Mode::Session),
     };
+    if let Some(problem) = profile.problems.first() {
+        return Err(PlanError::Problem {
+            name: name.to_owned(),
+            problem: problem.clone(),
+        });
+    }
     match mode {
-        Mode::Session => plan_session(map, profiles, profile, opts),
-        Mode::Role => plan_role(map, profiles, profile, opts),
+        Mode::Session => plan_session(snapshot, profile, opts),
+        Mode::Role => plan_role(snapshot, profile, opts),
     }
 }
 
@@ -280,7 +325,7 @@ pub fn site_for(
     settings: Option<ProfileSettings>,
     opts: &RenewOptions,
 ) -> CallSite {
-    let env = |k: &str| std::env::var(k).ok();
+    let env = |k: &str| opts.env.get(k).cloned();
     CallSite {
         region: endpoint::region(settings, &env),
         sts_endpoint: endpoint::endpoint_url(Service::Sts, map, settings, &env),
@@ -290,100 +335,75 @@ pub fn site_for(
     }
 }
 
+/// What to do instead, for a profile mfatui cannot start an MFA session for.
+fn kind_hint(profile: &Profile, opts: &RenewOptions) -> String {
+    let name = profile.name.as_str();
+    match profile.kind {
+        ProfileKind::Role => "; renew it in role mode".to_owned(),
+        ProfileKind::Sso => format!(
+            "; it is an SSO profile: `{}` signs in",
+            opts.command(&["renew", name])
+        ),
+        ProfileKind::Process => {
+            "; its credential_process gives its credentials, which mfatui cannot renew".to_owned()
+        }
+        ProfileKind::WebIdentity => {
+            "; it takes a web identity token, which mfatui cannot renew".to_owned()
+        }
+        _ => String::new(),
+    }
+}
+
 fn plan_session(
-    map: &ConfigMap,
-    profiles: &[Profile],
+    snapshot: &Snapshot,
     profile: &Profile,
     opts: &RenewOptions,
-) -> Result<Renewal, String> {
+) -> Result<Renewal, PlanError> {
+    let map = snapshot.map();
     let name = profile.name.as_str();
-    if let Some(problem) = profile.problems.first() {
-        return Err(format!("profile '{name}' cannot be renewed: {problem}"));
-    }
-    let by_name = |n: &str| profiles.iter().find(|p| p.name == n);
-    let keys = |n: &str| long_term_credentials(map, n);
-    let is_aws_mfa = |lt: &str| {
-        by_name(lt).is_some_and(|p| p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device"))
-            || lt.ends_with(opts.long_term_suffix.as_str())
+    let layout = snapshot.layout_of(name);
+    let (Some(place), Some(session)) = (&layout.keys, &layout.session) else {
+        return Err(PlanError::NoKeys {
+            name: name.to_owned(),
+            kind: profile.kind.label(),
+            hint: kind_hint(profile, opts),
+        });
     };
-    let own_keys = keys(name);
-    let (source, credentials, conventional, convention) = if let Some((lt, creds)) = profile
-        .long_term_profile
-        .as_deref()
-        .and_then(|lt| Some((lt, keys(lt)?)))
-    {
-        let convention = if is_aws_mfa(lt) {
-            Convention::AwsMfa
-        } else {
-            Convention::Plain
-        };
-        (lt.to_owned(), creds, name.to_owned(), convention)
-    } else if let Some(creds) = own_keys
-        .clone()
-        .filter(|_| profile.session_profile.is_some())
-    {
-        let session = profile.session_profile.as_deref().unwrap_or_default();
-        let convention = if is_aws_mfa(name) {
-            Convention::AwsMfa
-        } else {
-            Convention::Plain
-        };
-        (name.to_owned(), creds, session.to_owned(), convention)
-    } else if let Some((short, creds)) = name
-        .strip_suffix(opts.long_term_suffix.as_str())
-        .filter(|s| !s.is_empty())
-        .and_then(|short| Some((short, own_keys.clone()?)))
-    {
-        (name.to_owned(), creds, short.to_owned(), Convention::AwsMfa)
-    } else if let Some(creds) = own_keys.clone().filter(|_| {
-        map.profile(name)
-            .is_some_and(|p| has_long_term_keys(p.config_only()) && !has_long_term_keys(p))
-    }) {
-        // Long-term keys in config, the session in credentials shadowing them.
-        (name.to_owned(), creds, name.to_owned(), Convention::Plain)
-    } else if let Some(creds) = own_keys {
-        let target = target_name(&opts.target_pattern, name);
-        (name.to_owned(), creds, target, Convention::Plain)
-    } else if let Some((base, creds)) =
-        source_of_target(&opts.target_pattern, name).and_then(|base| Some((base, keys(base)?)))
-    {
-        (base.to_owned(), creds, name.to_owned(), Convention::Plain)
-    } else {
-        return Err(format!(
-            "profile '{name}' ({}) has no long-term keys to start an MFA session from{}",
-            profile.kind.label(),
-            if profile.kind == ProfileKind::Role {
-                "; renew it in role mode"
-            } else {
-                ""
-            }
-        ));
-    };
-    let target = opts.target.clone().unwrap_or(conventional);
-    let source_profile = by_name(&source);
+    let keys = keys_at(map, place).ok_or_else(|| PlanError::NoKeys {
+        name: name.to_owned(),
+        kind: profile.kind.label(),
+        hint: String::new(),
+    })?;
+    let source = place.profile.to_string();
+    let target = session.section.to_string();
     let serial = profile
         .mfa
         .as_ref()
-        .or_else(|| source_profile.and_then(|p| p.mfa.as_ref()))
+        .or_else(|| snapshot.profile(&source).and_then(|p| p.mfa.as_ref()))
         .map(|m| m.serial.to_string())
         .or_else(|| opts.env_serial.clone())
-        .ok_or_else(|| format!("no MFA device is configured for '{name}': add mfa_serial to it, set AWS_MFA_SERIAL, or run `mfatui discover {source}`"))?;
+        .ok_or_else(|| PlanError::NoDevice {
+            name: name.to_owned(),
+            discover: opts.command(&["discover", &source]),
+        })?;
     check_target(map, &target)?;
     if target != name {
-        if let Some(problem) = by_name(&target).and_then(|t| t.problems.first()) {
-            return Err(format!(
+        if let Some(problem) = snapshot.profile(&target).and_then(|t| t.problems.first()) {
+            return Err(PlanError::Target(format!(
                 "the session profile '{target}' of '{name}' cannot be written: {problem}"
-            ));
+            )));
         }
     }
     let requested = opts
         .duration
         .or(opts.env_session_duration)
         .unwrap_or(opts.session_default);
-    let duration_secs = duration::check(requested, SESSION_LIMITS, "GetSessionToken")?;
+    let duration_secs = duration::check(requested, SESSION_LIMITS, "GetSessionToken")
+        .map_err(PlanError::Duration)?;
     let own = map.profile(name);
     let base = map.profile(&source);
-    let (expiry_keys, started_key) = expiry_writes(map.profile(&target), convention, &target)?;
+    let (expiry_keys, started_key) =
+        expiry_writes(map.profile(&target), session.convention, &target)?;
     Ok(Renewal {
         profile: name.to_owned(),
         mode: Mode::Session,
@@ -396,7 +416,7 @@ fn plan_session(
         target,
         source: Source {
             profile: source,
-            credentials,
+            keys,
             mfa_session: false,
         },
         session_serial: Some(serial),
@@ -414,14 +434,14 @@ fn expiry_writes(
     target: Option<ProfileSettings>,
     convention: Convention,
     name: &str,
-) -> Result<(ExpiryWrites, Option<TimeFormat>), String> {
+) -> Result<(ExpiryWrites, Option<TimeFormat>), PlanError> {
     let mut keys = Vec::new();
     for key in EXPIRY_KEYS {
         let Some(raw) = target.and_then(|t| t.get(key)) else {
             continue;
         };
         let form = TimeFormat::of(raw).ok_or_else(|| {
-            format!("[{name}] has {key} = '{raw}', which is not a time mfatui can read; correct or remove it, then renew")
+            PlanError::Target(format!("[{name}] has {key} = '{raw}', which is not a time mfatui can read; correct or remove it, then renew"))
         })?;
         keys.push((key, form));
     }
@@ -442,34 +462,26 @@ fn expiry_writes(
 }
 
 fn plan_role(
-    map: &ConfigMap,
-    profiles: &[Profile],
+    snapshot: &Snapshot,
     profile: &Profile,
     opts: &RenewOptions,
-) -> Result<Renewal, String> {
+) -> Result<Renewal, PlanError> {
+    let map = snapshot.map();
     let name = profile.name.as_str();
-    if profile.kind != ProfileKind::Role {
-        return Err(format!(
-            "profile '{name}' ({}) has no role_arn to assume",
-            profile.kind.label()
-        ));
-    }
-    if let Some(problem) = profile.problems.first() {
-        return Err(format!("profile '{name}' cannot be renewed: {problem}"));
-    }
+    let Some(places) = snapshot.layout_of(name).role.as_ref() else {
+        return Err(PlanError::NotRole {
+            name: name.to_owned(),
+            kind: profile.kind.label(),
+        });
+    };
     if let Some(cs) = &profile.credential_source {
-        return Err(format!(
-            "profile '{name}' takes its source credentials from credential_source = {cs} (the environment or the instance), not from a profile mfatui can renew"
-        ));
+        return Err(PlanError::CredentialSource {
+            name: name.to_owned(),
+            source_name: cs.to_string(),
+        });
     }
-    let base_name = profile
-        .chain
-        .last()
-        .map_or_else(|| name.to_owned(), |n| n.to_string());
-    let base = map
-        .profile(&base_name)
-        .ok_or_else(|| format!("source profile '{base_name}' does not exist"))?;
-    let source = role_source(map, profiles, &base_name, base, opts)?;
+    let base_name = places.base.to_string();
+    let source = role_source(snapshot, &base_name, opts)?;
 
     let mut roles: Vec<&str> = std::iter::once(name)
         .chain(profile.chain.iter().map(|n| n.as_str()))
@@ -481,11 +493,10 @@ fn plan_role(
         roles.push(name);
     }
     roles.reverse();
-    let user = std::env::var("USER").unwrap_or_else(|_| "user".to_owned());
     let mut hops = Vec::new();
     for role in &roles {
         let s = map.profile(role).expect("chain profiles exist");
-        let default_name = format!("mfatui-{user}-{}", opts.now.timestamp());
+        let default_name = format!("mfatui-{}-{}", opts.user, opts.now.timestamp());
         hops.push(Hop {
             profile: (*role).to_owned(),
             role_arn: s.get("role_arn").unwrap_or_default().to_owned(),
@@ -508,60 +519,43 @@ fn plan_role(
         .map(|h| h.profile.as_str())
         .collect();
     if needing.len() > 1 {
-        return Err(format!(
-            "more than one role in the chain asks for an MFA code ({}); one code can be used once: keep mfa_serial on the first role only",
-            needing.join(", ")
-        ));
+        return Err(PlanError::TwoCodes(needing.join(", ")));
     }
     let own = map.profile(name);
     let chained = hops.len() > 1;
-    let default = own
-        .and_then(|s| s.get("duration_seconds"))
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(opts.role_default);
-    let requested = opts.duration.unwrap_or(default);
+    let requested = opts
+        .duration
+        .unwrap_or_else(|| default_role_duration(own, opts));
     let duration_secs = if chained {
         duration::check(
             requested,
             (ROLE_LIMITS.0, CHAINED_MAX),
             "AssumeRole with role chaining",
-        )?
+        )
     } else {
-        duration::check(requested, ROLE_LIMITS, "AssumeRole")?
-    };
+        duration::check(requested, ROLE_LIMITS, "AssumeRole")
+    }
+    .map_err(PlanError::Duration)?;
     if let Some(last) = hops.last_mut() {
         last.duration_secs = duration_secs;
     }
-    if !opts.write_role_profile && !opts.write_cli_cache {
-        return Err("roles.write_profile and roles.write_cli_cache are both off in mfatui's settings: a role renewal would have nowhere to go".to_owned());
+    if places.section.is_none() && places.cli_cache.is_none() {
+        return Err(PlanError::NowhereToWrite);
     }
-    let target = opts
-        .target
-        .clone()
-        .unwrap_or_else(|| target_name(&opts.target_pattern, name));
-    let (expiry_keys, started_key) = if opts.write_role_profile {
+    let target = places.section.as_deref().unwrap_or(name).to_owned();
+    let (expiry_keys, started_key) = if places.section.is_some() {
         check_target(map, &target)?;
         expiry_writes(map.profile(&target), Convention::Plain, &target)?
     } else {
         (Vec::new(), None)
     };
-    let cli_cache_key = opts.write_cli_cache.then(|| {
-        let s = own.expect("the renewed profile exists");
-        cache_key(&RoleCacheArgs {
-            role_arn: s.get("role_arn").unwrap_or_default(),
-            role_session_name: s.get("role_session_name"),
-            external_id: s.get("external_id"),
-            mfa_serial: s.get("mfa_serial"),
-            duration_seconds: s.get("duration_seconds"),
-        })
-    });
     Ok(Renewal {
         profile: name.to_owned(),
         mode: Mode::Role,
         expiry_keys,
         started_key,
-        write_target: opts.write_role_profile,
-        cli_cache_key,
+        write_target: places.section.is_some(),
+        cli_cache_key: places.cli_cache.clone(),
         copy_settings: settings_to_copy(own, map.profile(&target)),
         site: site_for(map, own, opts),
         target,
@@ -572,80 +566,77 @@ fn plan_role(
     })
 }
 
-/// The credentials a role chain starts from: a still-fresh MFA session of the base (its
-/// session target, or the base itself if it is a session), else the base's long-term keys.
+/// A role's duration when none is asked for: its `duration_seconds`, else the default.
+fn default_role_duration(own: Option<ProfileSettings>, opts: &RenewOptions) -> u32 {
+    own.and_then(|s| s.get("duration_seconds"))
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(opts.role_default)
+}
+
+/// The credentials a role chain starts from: a still-fresh MFA session of the base (where its
+/// layout keeps it), else the base's long-term keys (files or keyring).
 fn role_source(
-    map: &ConfigMap,
-    profiles: &[Profile],
+    snapshot: &Snapshot,
     base_name: &str,
-    base: ProfileSettings,
     opts: &RenewOptions,
-) -> Result<Source, String> {
-    let fresh = |creds: &Credentials| {
+) -> Result<Source, PlanError> {
+    let map = snapshot.map();
+    let layout = snapshot.layout_of(base_name);
+    let on_file = layout.session.as_ref().and_then(|s| {
+        let creds = map.profile(&s.section).and_then(static_credentials)?;
         creds
-            .expiration
-            .is_none_or(|t| (t - opts.now).num_seconds() > FRESH_MARGIN_SECS)
-    };
-    if has_long_term_keys(base) {
-        let linked = profiles
-            .iter()
-            .find(|p| p.name == base_name)
-            .and_then(|p| p.session_profile.as_deref());
-        let session_name = match (
-            linked,
-            base_name.strip_suffix(opts.long_term_suffix.as_str()),
-        ) {
-            (Some(session), _) => session.to_owned(),
-            (None, Some(short)) => short.to_owned(),
-            (None, None) => target_name(&opts.target_pattern, base_name),
-        };
-        if let Some(creds) = map.profile(&session_name).and_then(static_credentials) {
-            if creds.session_token.is_some() && creds.expiration.is_some() && fresh(&creds) {
-                return Ok(Source {
-                    profile: session_name,
-                    credentials: creds,
-                    mfa_session: true,
-                });
-            }
-        }
-        let credentials = static_credentials(base).expect("has keys");
-        return Ok(Source {
-            profile: base_name.to_owned(),
-            credentials,
-            mfa_session: false,
-        });
-    }
-    if let Some(creds) = static_credentials(base) {
-        if fresh(&creds) {
+            .session_token
+            .is_some()
+            .then(|| (s.section.to_string(), creds))
+    });
+    if let Some((section, creds)) = &on_file {
+        if opts
+            .freshness
+            .is_fresh(Use::Reuse, creds.expiration, None, opts.now)
+        {
             return Ok(Source {
-                profile: base_name.to_owned(),
-                credentials: creds,
+                profile: section.clone(),
+                keys: Keys::Here(creds.clone()),
                 mfa_session: true,
             });
         }
-        // An expired session shadowing long-term keys in the config file: start from those.
-        if let Some(credentials) = long_term_credentials(map, base_name) {
-            return Ok(Source {
-                profile: base_name.to_owned(),
-                credentials,
-                mfa_session: false,
-            });
-        }
-        return Err(format!(
-            "the session of source profile '{base_name}' has expired: renew '{base_name}' first"
-        ));
     }
-    let kind = profiles
-        .iter()
-        .find(|p| p.name == base_name)
-        .map_or("unknown", |p| p.kind.label());
-    Err(format!(
-        "source profile '{base_name}' ({kind}) has no keys mfatui can use; sign in with the AWS CLI for it (e.g. `aws sso login`)"
-    ))
+    if let Some(keys) = layout
+        .keys
+        .as_ref()
+        .and_then(|k| Some((k, keys_at(map, k)?)))
+    {
+        return Ok(Source {
+            profile: keys.0.profile.to_string(),
+            keys: keys.1,
+            mfa_session: false,
+        });
+    }
+    if on_file.is_some() {
+        return Err(PlanError::Source(format!(
+            "the session of source profile '{base_name}' has expired (or records no expiry), and mfatui has no long-term keys to renew it"
+        )));
+    }
+    let base = snapshot.profile(base_name);
+    let kind = base.map_or("unknown", |p| p.kind.label());
+    let what = match base.map(|p| p.kind) {
+        Some(ProfileKind::Sso) => format!(
+            "sign in first with `{}` (or `aws sso login --profile {}`)",
+            opts.command(&["renew", base_name]),
+            crate::awsfiles::shlex::quote(base_name)
+        ),
+        Some(ProfileKind::Process) => {
+            "its credential_process gives its credentials; the AWS CLI assumes this role from them without mfatui".to_owned()
+        }
+        _ => "add long-term keys to it, or point source_profile at a profile that has them".to_owned(),
+    };
+    Err(PlanError::Source(format!(
+        "source profile '{base_name}' ({kind}) has no keys mfatui can use: {what}"
+    )))
 }
 
 /// Refuses a target that the AWS CLI would not read as static keys.
-fn check_target(map: &ConfigMap, target: &str) -> Result<(), String> {
+fn check_target(map: &ConfigMap, target: &str) -> Result<(), PlanError> {
     let Some(t) = map.profile(target) else {
         return Ok(());
     };
@@ -658,9 +649,9 @@ fn check_target(map: &ConfigMap, target: &str) -> Result<(), String> {
         "source_profile",
     ] {
         if t.has(key) {
-            return Err(format!(
+            return Err(PlanError::Target(format!(
                 "the target profile '{target}' has {key}, so the AWS CLI would not use the keys written there; rename that profile or choose another target pattern"
-            ));
+            )));
         }
     }
     Ok(())
@@ -698,62 +689,44 @@ fn sanitize_session_name(raw: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::awsfiles::{AwsFile, AwsFiles, AwsPaths, Document, Naming};
 
-    #[test]
-    fn target_names_follow_the_pattern_both_ways() {
-        assert_eq!(target_name("{profile}-mfa", "dev"), "dev-mfa");
-        assert_eq!(source_of_target("{profile}-mfa", "dev-mfa"), Some("dev"));
-        assert_eq!(source_of_target("{profile}-mfa", "-mfa"), None);
-        assert_eq!(source_of_target("mfa-{profile}", "mfa-dev"), Some("dev"));
-        assert_eq!(source_of_target("{profile}", "dev"), None);
+    /// A snapshot of these two files (nothing read from disk).
+    pub(crate) fn snapshot(config: &str, credentials: &str, naming: &Naming) -> Snapshot {
+        let paths = AwsPaths::from_lookup(|_| None);
+        let file = |kind, text: &str| AwsFile {
+            kind,
+            path: "/nonexistent".into(),
+            document: Document::from_str_lossless(text),
+            existed: true,
+            not_regular: None,
+        };
+        let files = AwsFiles {
+            config: file(FileKind::Config, config),
+            credentials: file(FileKind::Credentials, credentials),
+            paths,
+        };
+        Snapshot::from_files(files, naming).unwrap()
     }
 
     #[test]
     fn the_mfa_tools_environment_fills_in_what_the_files_leave_open() {
-        let env = |vars: &'static [(&'static str, &'static str)]| {
-            move |k: &str| {
-                vars.iter()
-                    .find(|(n, _)| *n == k)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
         let now = chrono::Utc::now();
-        let o = RenewOptions::new(now).with_env(env(&[
-            ("AWS_MFA_TTL", "1800"),
-            ("MFA_STS_DURATION", "7200"),
-            ("MFA_DEVICE", "arn:aws:iam::1:mfa/b"),
-        ]));
-        assert_eq!(o.env_session_duration, Some(1800), "aws-mfa-secure's first");
-        assert_eq!(o.env_serial.as_deref(), Some("arn:aws:iam::1:mfa/b"));
-        let o = RenewOptions::new(now).with_env(env(&[("MFA_STS_DURATION", "soon")]));
-        assert_eq!(o.env_session_duration, None, "an unusable value is ignored");
-
-        let text = "[profile a]\nregion = x\n";
         let creds = "[a]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n[b]\naws_access_key_id = AKIB\naws_secret_access_key = s\nmfa_serial = arn:aws:iam::1:mfa/own\n";
-        let config = crate::awsfiles::Document::parse(text.as_bytes()).unwrap();
-        let credentials = crate::awsfiles::Document::parse(creds.as_bytes()).unwrap();
-        let map = ConfigMap::build(
-            config.structure().unwrap(),
-            credentials.structure().unwrap(),
-        );
-        let profiles = crate::awsfiles::profile::profiles(
-            &map,
-            &crate::awsfiles::AwsPaths::from_lookup(|_| None),
-        );
-        let mut opts = RenewOptions::new(now).with_env(env(&[
-            ("AWS_MFA_SERIAL", "arn:aws:iam::1:mfa/env"),
-            ("AWS_MFA_TTL", "1800"),
-        ]));
-        let a = plan(&map, &profiles, "a", &opts).unwrap();
+        let s = snapshot("[profile a]\nregion = x\n", creds, &Naming::default());
+        let mut opts = RenewOptions::new(now);
+        opts.env_serial = Some("arn:aws:iam::1:mfa/env".into());
+        opts.env_session_duration = Some(1800);
+        let a = plan(&s, "a", &opts).unwrap();
         assert_eq!(
             a.session_serial.as_deref(),
             Some("arn:aws:iam::1:mfa/env"),
             "none on file"
         );
         assert_eq!(a.duration_secs, 1800);
-        let b = plan(&map, &profiles, "b", &opts).unwrap();
+        let b = plan(&s, "b", &opts).unwrap();
         assert_eq!(
             b.session_serial.as_deref(),
             Some("arn:aws:iam::1:mfa/own"),
@@ -761,10 +734,49 @@ mod tests {
         );
         opts.duration = Some(3600);
         assert_eq!(
-            plan(&map, &profiles, "b", &opts).unwrap().duration_secs,
+            plan(&s, "b", &opts).unwrap().duration_secs,
             3600,
             "--duration wins"
         );
+    }
+
+    #[test]
+    fn a_role_reuses_the_fresh_session_its_source_keeps_under_a_custom_target() {
+        let now = chrono::Utc::now();
+        let expires = (now + chrono::Duration::hours(2)).to_rfc3339();
+        let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\nmfa_serial = arn:aws:iam::1:mfa/a\n";
+        let credentials = format!(
+            "[base]\naws_access_key_id = AKIA\naws_secret_access_key = s\n\n[base-session]\naws_access_key_id = ASIA\naws_secret_access_key = s\naws_session_token = t\nexpiration = {expires}\n"
+        );
+        let mut naming = Naming::default();
+        naming.targets.insert("base".into(), "base-session".into());
+        let s = snapshot(config, &credentials, &naming);
+        let r = plan(&s, "r", &RenewOptions::new(now)).unwrap();
+        assert!(
+            !r.needs_code(),
+            "the MFA session in [base-session] stands in for the code"
+        );
+        assert_eq!(r.source.profile, "base-session");
+        let s = snapshot(config, &credentials, &Naming::default());
+        assert!(plan(&s, "r", &RenewOptions::new(now)).unwrap().needs_code());
+    }
+
+    #[test]
+    fn hints_name_the_right_command_quoted() {
+        let now = chrono::Utc::now();
+        let config = "[profile \"my sso\"]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = R\n\n[sso-session corp]\nsso_start_url = https://x\nsso_region = eu-west-1\n\
+                      [profile \"my role\"]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = my sso\n";
+        let s = snapshot(
+            config,
+            "[k k]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+            &Naming::default(),
+        );
+        let mut opts = RenewOptions::new(now);
+        opts.demo = true;
+        let e = plan(&s, "my role", &opts).unwrap_err().to_string();
+        assert!(e.contains("`mfatui --demo renew 'my sso'`"), "{e}");
+        let e = plan(&s, "k k", &opts).unwrap_err().to_string();
+        assert!(e.contains("`mfatui --demo discover 'k k'`"), "{e}");
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! are set, and fetch again before the credentials expire. Listens on 127.0.0.1 only; a
 //! request without the run's token gets 401 (none) or 403 (wrong). Each fetch reads the files
 //! again, so a renewal made meanwhile (the TUI, `renew`, another mfatui) is served at once,
-//! and a session about to expire is renewed on demand as `credential-process` does.
+//! and a session about to expire is renewed on demand as `credential-process` does — with the
+//! run's `--duration` every time, and a code from the run's sources, each code sent once.
 
-use super::on_demand::{on_demand, CodeSources, Served};
 use super::same_secret;
 use crate::aws::AwsApi;
-use crate::awsfiles::AwsPaths;
-use crate::settings::Settings;
+use crate::context::Context;
+use crate::renew::code::Codes;
+use crate::renew::service::{Keyring, Lookup, Renewer, Served, Want};
 use chrono::SecondsFormat;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -24,14 +25,16 @@ pub struct Endpoint {
     pub token: String,
     /// The profile whose session is served.
     pub profile: String,
-    /// The shared files.
-    pub paths: AwsPaths,
-    /// The user's settings.
-    pub settings: Settings,
+    /// The run's context.
+    pub ctx: Context,
     /// STS, for renewals on demand.
     pub api: Arc<dyn AwsApi>,
-    /// Where a renewal's code may come from.
-    pub codes: CodeSources,
+    /// The keyring, for long-term keys kept there.
+    pub keyring: Arc<dyn Keyring>,
+    /// What renewals ask for (the run's `--duration`).
+    pub want: Want,
+    /// Where a renewal's code comes from; one renewal at a time takes it.
+    pub codes: tokio::sync::Mutex<Codes>,
 }
 
 /// Binds 127.0.0.1 on a port the system picks (so a taken port is never a problem).
@@ -79,30 +82,19 @@ impl Endpoint {
                 serde_json::json!({"Message": "a valid token is required"}),
             );
         }
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let me = self.clone();
-        // Renewing may block on a lock, a prompt or STS: off the async threads.
-        std::thread::spawn(move || {
-            let served = on_demand(
-                &me.paths,
-                &me.settings,
-                me.api.as_ref(),
-                &me.profile,
-                None,
-                &me.codes,
-            );
-            let _ = tx.send(served);
-        });
-        match rx.await {
-            Ok(Ok(served)) => {
+        match self.served().await {
+            Ok(served) => {
                 crate::diag!(
                     "endpoint: served the session of {} from {}",
                     self.profile,
                     served.session.from
                 );
+                if let Some(renewed) = &served.renewed {
+                    eprintln!("{}", renewed_line(&self.profile, renewed));
+                }
                 reply(StatusCode::OK, document(&served))
             }
-            Ok(Err(message)) => {
+            Err(message) => {
                 crate::diag!("endpoint: {message}");
                 eprintln!("mfatui: {message}");
                 reply(
@@ -110,12 +102,49 @@ impl Endpoint {
                     serde_json::json!({"Message": message}),
                 )
             }
-            Err(_) => reply(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                serde_json::json!({"Message": "the renewal stopped unexpectedly"}),
-            ),
         }
     }
+
+    /// The profile's session: as it is when fresh (no lock, no call), else renewed — one
+    /// renewal at a time.
+    async fn served(&self) -> Result<Served, String> {
+        let renewer = Renewer {
+            ctx: &self.ctx,
+            api: self.api.as_ref(),
+            keyring: self.keyring.as_ref(),
+        };
+        if let Ok(Lookup::Fresh(served)) = renewer.look(&self.profile, &self.want) {
+            return Ok(served);
+        }
+        let mut codes = self.codes.lock().await;
+        renewer
+            .ensure(&self.profile, &self.want, &mut *codes)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// `mfatui: renewed 'ops' into [ops-mfa] until 14:05:33 (backup …)`: what a renewal on
+/// demand says on standard error (never a secret).
+pub fn renewed_line(profile: &str, renewed: &crate::renew::service::Renewed) -> String {
+    let until = renewed
+        .expires
+        .map(|t| {
+            format!(
+                " until {}",
+                crate::awsfiles::expiry::relative(t, chrono::Utc::now())
+            )
+        })
+        .unwrap_or_default();
+    let backup = renewed
+        .backup
+        .as_ref()
+        .map(|b| format!("; backup {}", b.display()))
+        .unwrap_or_default();
+    format!(
+        "mfatui: renewed '{profile}' into [{}]{until}{backup}",
+        renewed.target
+    )
 }
 
 /// The container-credentials document.

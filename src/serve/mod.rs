@@ -1,15 +1,17 @@
-//! Serving other programs: a profile's session on demand ([`on_demand`], for `exec`,
-//! `credential-process` and the endpoint), and everything in mfatui that listens, with its
-//! trust boundary, in one place:
+//! Serving other programs, with every trust boundary in one place (sessions themselves come
+//! from [`crate::renew::service`]):
 //! - [`endpoint`]: the container-credentials endpoint `exec --server` gives its command —
 //!   127.0.0.1 only, a random token per run, the files re-read on every fetch.
+//! - [`overlay`]: what that command sees of the shared files, so that the default chain gets
+//!   the served session and every profile named explicitly its own.
 //! - [`requests`]: the Unix socket on which an open TUI takes renewal requests from programs
-//!   without a terminal — 0600 in a 0700 folder, the peer's user checked, no secret on it.
+//!   without a terminal — 0600 in a 0700 folder, owner, mode and peer user checked by both
+//!   sides, no secret on it.
 //!
 //! Nothing here sends a secret anywhere but to the authenticated local caller it serves.
 
 pub mod endpoint;
-pub mod on_demand;
+pub mod overlay;
 pub mod requests;
 
 /// A random token: 32 bytes from the kernel's generator, as hex.

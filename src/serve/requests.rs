@@ -1,19 +1,33 @@
 //! The open TUI answering renewal requests from programs that have no terminal (an IDE, a GUI,
 //! a background job running `credential-process` or `exec`).
 //!
-//! A Unix socket, `$XDG_RUNTIME_DIR/mfatui/requests.sock` (else `/tmp/mfatui-UID/`), in a
-//! folder of the user's own with mode 0700, the socket 0600, and the caller's user checked
-//! against ours. One JSON line each way and no secret: the caller asks for a renewal of a
-//! profile (`{"profile", "pid", "program"}`), the person types the code in the TUI, the TUI
-//! writes the files as for any renewal and answers `{"ok": true}` (or `false` with a
-//! sentence); the caller then reads the files itself.
+//! A Unix socket, `$XDG_RUNTIME_DIR/mfatui/requests.sock` (else `$TMPDIR/mfatui-UID/`), in a
+//! folder of the user's own with mode 0700, the socket 0600. Both sides check the other before
+//! saying anything: the listener refuses a folder that is not its user's own and private, and
+//! drops connections from other users; a caller sends nothing unless the folder is its user's
+//! own and private and the process listening runs as its user. One JSON line each way and no
+//! secret: the caller asks for a renewal of a profile (`{"profile", "pid", "program"}`), the
+//! person types the code in the TUI, the TUI writes the files as for any renewal and answers
+//! `{"ok": true}` (or `false` with a sentence); the caller then reads the files itself.
+//! Connections are read concurrently, each with a time limit, and caller text is stripped of
+//! control characters before it is shown or logged.
 
+use crate::aws::api::BoxFuture;
+use crate::context::Env;
+use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource};
 use serde::{Deserialize, Serialize};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::mpsc;
+
+/// How long a connection may take to send its request line.
+const READ_LIMIT: Duration = Duration::from_secs(5);
+
+/// The longest request line read.
+const LINE_LIMIT: u64 = 4096;
 
 /// A caller's request, as it crosses the socket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,43 +50,58 @@ pub struct Answer {
     pub message: Option<String>,
 }
 
+/// `text` fit to show or log: control characters (escape sequences, newlines) become `?`,
+/// at most `max` characters.
+pub fn printable(text: &str, max: usize) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .take(max)
+        .collect()
+}
+
 /// The socket's path: under `$XDG_RUNTIME_DIR` (private to the user by definition), else in
-/// a 0700 folder of mfatui's in the temporary folder.
-pub fn socket_path() -> PathBuf {
+/// a 0700 folder of mfatui's in the temporary folder (`TMPDIR`, else `/tmp`).
+pub fn socket_path(env: &Env) -> PathBuf {
     let uid = rustix::process::getuid().as_raw();
-    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+    let dir = match env.get("XDG_RUNTIME_DIR") {
         Some(run) => PathBuf::from(run).join("mfatui"),
-        None => std::env::temp_dir().join(format!("mfatui-{uid}")),
+        None => PathBuf::from(env.get("TMPDIR").unwrap_or("/tmp")).join(format!("mfatui-{uid}")),
     };
     dir.join("requests.sock")
 }
 
-/// Creates the socket's folder 0700, or checks that an existing one is ours and private.
-fn private_dir(dir: &Path) -> std::io::Result<()> {
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)?;
-    let meta = std::fs::symlink_metadata(dir)?;
+/// Whether `dir` is a folder (not a link) of this user with no access for anyone else.
+pub fn check_private(dir: &Path) -> Result<(), String> {
+    let meta = std::fs::symlink_metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let uid = rustix::process::getuid().as_raw();
     if !meta.is_dir() || meta.uid() != uid || meta.permissions().mode() & 0o077 != 0 {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::PermissionDenied,
-            format!(
-                "{} is not a private folder of this user (0700); mfatui will not listen there",
-                dir.display()
-            ),
+        return Err(format!(
+            "{} is not a private folder of this user (a folder owned by uid {uid}, mode 0700); mfatui will not use a socket there",
+            dir.display()
         ));
     }
     Ok(())
 }
 
+/// Creates the socket's folder 0700 (with its parents), or checks that an existing one is
+/// this user's own and private.
+fn private_dir(dir: &Path) -> Result<(), String> {
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    check_private(dir)
+}
+
 /// The listening side (the TUI): removes the socket file when dropped.
 pub struct Listener {
-    listener: UnixListener,
+    incoming: mpsc::Receiver<(Request, Pending)>,
+    accepting: tokio::task::JoinHandle<()>,
     path: PathBuf,
 }
 
 impl Drop for Listener {
     fn drop(&mut self) {
+        self.accepting.abort();
         let _ = std::fs::remove_file(&self.path);
     }
 }
@@ -82,8 +111,8 @@ impl Drop for Listener {
 pub enum ListenError {
     /// Another open mfatui answers requests already.
     Taken,
-    /// The folder or socket could not be set up.
-    Io(std::io::Error),
+    /// The folder or socket could not be set up (one sentence).
+    Setup(String),
 }
 
 impl Listener {
@@ -91,56 +120,67 @@ impl Listener {
     /// one that answers belongs to another open mfatui, which keeps it.
     pub async fn bind(path: &Path) -> Result<Listener, ListenError> {
         let dir = path.parent().unwrap_or(Path::new("/"));
-        private_dir(dir).map_err(ListenError::Io)?;
-        if path.exists() {
+        private_dir(dir).map_err(ListenError::Setup)?;
+        if std::fs::symlink_metadata(path).is_ok() {
             if UnixStream::connect(path).await.is_ok() {
                 return Err(ListenError::Taken);
             }
-            std::fs::remove_file(path).map_err(ListenError::Io)?;
+            std::fs::remove_file(path)
+                .map_err(|e| ListenError::Setup(format!("{}: {e}", path.display())))?;
         }
-        let listener = UnixListener::bind(path).map_err(ListenError::Io)?;
+        let listener = UnixListener::bind(path)
+            .map_err(|e| ListenError::Setup(format!("{}: {e}", path.display())))?;
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(ListenError::Io)?;
+            .map_err(|e| ListenError::Setup(format!("{}: {e}", path.display())))?;
+        let (tx, incoming) = mpsc::channel(16);
+        let accepting = tokio::spawn(accept(listener, tx));
         Ok(Listener {
-            listener,
+            incoming,
+            accepting,
             path: path.to_owned(),
         })
     }
 
     /// The next request from a process of this user, with the connection to answer on.
-    /// Connections from other users, and malformed requests, are dropped.
-    pub async fn next(&self) -> std::io::Result<(Request, Pending)> {
-        let uid = rustix::process::getuid().as_raw();
-        loop {
-            let (stream, _) = self.listener.accept().await?;
-            let same_user = stream.peer_cred().is_ok_and(|c| c.uid() == uid);
-            if !same_user {
-                crate::diag!("request socket: refused a connection from another user");
-                continue;
-            }
+    /// Connections from other users, silent ones and malformed requests never get here.
+    pub async fn next(&mut self) -> Option<(Request, Pending)> {
+        self.incoming.recv().await
+    }
+}
+
+/// Accepts connections, each read on its own task, so a silent one delays nobody.
+async fn accept(listener: UnixListener, tx: mpsc::Sender<(Request, Pending)>) {
+    let uid = rustix::process::getuid().as_raw();
+    while let Ok((stream, _)) = listener.accept().await {
+        if !stream.peer_cred().is_ok_and(|c| c.uid() == uid) {
+            crate::diag!("request socket: refused a connection from another user");
+            continue;
+        }
+        let tx = tx.clone();
+        tokio::spawn(async move {
             let mut reader = BufReader::new(stream);
             let mut line = String::new();
-            let read = tokio::time::timeout(Duration::from_secs(5), async {
-                (&mut reader).take(4096).read_line(&mut line).await
+            let read = tokio::time::timeout(READ_LIMIT, async {
+                (&mut reader).take(LINE_LIMIT).read_line(&mut line).await
             })
             .await;
-            let Ok(Ok(_)) = read else { continue };
-            let Ok(request) = serde_json::from_str::<Request>(&line) else {
-                continue;
+            let Ok(Ok(_)) = read else { return };
+            let Ok(mut request) = serde_json::from_str::<Request>(&line) else {
+                return;
             };
+            request.profile = printable(&request.profile, 200);
+            request.program = printable(&request.program, 120);
             crate::diag!(
                 "request socket: {} asks for {} (pid {})",
                 request.program,
                 request.profile,
                 request.pid
             );
-            return Ok((
-                request,
-                Pending {
-                    stream: reader.into_inner(),
-                },
-            ));
-        }
+            let pending = Pending {
+                stream: reader.into_inner(),
+            };
+            let _ = tx.send((request, pending)).await;
+        });
     }
 }
 
@@ -171,45 +211,80 @@ impl Pending {
 }
 
 /// The caller's side: asks an open mfatui to renew `profile` and waits (at most `wait`) for
-/// its answer. `Ok(None)` when no mfatui is open; `Ok(Some(answer))` when one answered;
-/// `Err` with one sentence when it closed or did not answer in time.
-pub fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<Answer>, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let Ok(stream) = UnixStream::connect(path).await else {
-            return Ok(None);
-        };
-        let request = Request {
-            profile: profile.to_owned(),
-            pid: rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32),
-            program: caller_program(),
-        };
-        let mut line = serde_json::to_string(&request).map_err(|e| e.to_string())?;
-        line.push('\n');
-        let mut reader = BufReader::new(stream);
-        reader
-            .get_mut()
-            .write_all(line.as_bytes())
-            .await
-            .map_err(|e| format!("the open mfatui window did not take the request: {e}"))?;
-        let mut reply = String::new();
-        match tokio::time::timeout(wait, reader.read_line(&mut reply)).await {
-            Err(_) => Err(format!(
-                "the open mfatui window did not answer within {} s",
-                wait.as_secs()
-            )),
-            Ok(Ok(n)) if n > 0 => serde_json::from_str(&reply)
-                .map(Some)
-                .map_err(|_| "the open mfatui window answered something unreadable".to_owned()),
-            Ok(_) => Err(
-                "the mfatui window closed before the renewal was done; run `mfatui renew` or open mfatui again"
-                    .to_owned(),
-            ),
-        }
-    })
+/// its answer. `Ok(None)` when no mfatui of this user is listening there (nothing is sent to
+/// a socket in a folder that is not this user's own and private, or to a listener of another
+/// user); `Ok(Some(answer))` when one answered; `Err` with one sentence when it closed or did
+/// not answer in time.
+pub async fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<Answer>, String> {
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    if std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    if let Err(why) = check_private(dir) {
+        crate::diag!("request socket: not asking: {why}");
+        return Ok(None);
+    }
+    let Ok(stream) = UnixStream::connect(path).await else {
+        return Ok(None);
+    };
+    let uid = rustix::process::getuid().as_raw();
+    if !stream.peer_cred().is_ok_and(|c| c.uid() == uid) {
+        crate::diag!("request socket: not asking: the listener runs as another user");
+        return Ok(None);
+    }
+    let request = Request {
+        profile: profile.to_owned(),
+        pid: rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32),
+        program: caller_program(),
+    };
+    let mut line = serde_json::to_string(&request).map_err(|e| e.to_string())?;
+    line.push('\n');
+    let mut reader = BufReader::new(stream);
+    reader
+        .get_mut()
+        .write_all(line.as_bytes())
+        .await
+        .map_err(|e| format!("the open mfatui window did not take the request: {e}"))?;
+    let mut reply = String::new();
+    let mut limited = (&mut reader).take(LINE_LIMIT);
+    match tokio::time::timeout(wait, limited.read_line(&mut reply)).await {
+        Err(_) => Err(format!(
+            "the open mfatui window did not answer within {} s",
+            wait.as_secs()
+        )),
+        Ok(Ok(n)) if n > 0 => serde_json::from_str::<Answer>(&reply)
+            .map(|mut a| {
+                a.message = a.message.map(|m| printable(&m, 400));
+                Some(a)
+            })
+            .map_err(|_| "the open mfatui window answered something unreadable".to_owned()),
+        Ok(_) => Err(
+            "the mfatui window closed before the renewal was done; run `mfatui renew` or open mfatui again"
+                .to_owned(),
+        ),
+    }
+}
+
+/// The open window as a code source: it takes the request, the person types the code there
+/// and the window renews; `Pass` when no window of this user is open.
+pub struct Window {
+    /// The socket.
+    pub path: PathBuf,
+    /// How long to wait for the person.
+    pub wait: Duration,
+}
+
+impl CodeSource for Window {
+    fn code<'a>(&'a mut self, ask_: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+        Box::pin(async move {
+            match ask(&self.path, &ask_.profile, self.wait).await? {
+                Some(Answer { ok: true, .. }) => Ok(CodeAnswer::RenewedElsewhere),
+                Some(Answer { message, .. }) => Err(message
+                    .unwrap_or_else(|| "the renewal was declined in the mfatui window".to_owned())),
+                None => Ok(CodeAnswer::Pass),
+            }
+        })
+    }
 }
 
 /// The command line of the process that ran this one (what the TUI shows as the asker).
@@ -221,7 +296,7 @@ fn caller_program() -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    let short: String = text.chars().take(120).collect();
+    let short = printable(&text, 120);
     if short.is_empty() {
         format!("pid {parent}")
     } else {
@@ -260,11 +335,43 @@ mod tests {
     }
 
     #[test]
-    fn a_shared_folder_is_refused() {
+    fn a_shared_folder_is_refused_by_both_sides() {
         let dir = tempfile::tempdir().unwrap();
         let shared = dir.path().join("shared");
         std::fs::create_dir(&shared).unwrap();
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
         assert!(private_dir(&shared).is_err());
+        let socket = shared.join("requests.sock");
+        let _squatter = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let asked = runtime.block_on(ask(&socket, "dev", Duration::from_secs(1)));
+        assert_eq!(asked, Ok(None), "nothing is sent into a shared folder");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn silent_connections_delay_nobody_and_text_is_made_printable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run/requests.sock");
+        let mut listener = Listener::bind(&path).await.unwrap();
+        let mut silent = Vec::new();
+        for _ in 0..6 {
+            silent.push(UnixStream::connect(&path).await.unwrap());
+        }
+        let mut caller = UnixStream::connect(&path).await.unwrap();
+        caller
+            .write_all(b"{\"profile\":\"dev\\u001b[2J\",\"pid\":1,\"program\":\"evil\\nline\"}\n")
+            .await
+            .unwrap();
+        let started = std::time::Instant::now();
+        let (request, _) = tokio::time::timeout(Duration::from_secs(2), listener.next())
+            .await
+            .expect("served while six connections stay silent")
+            .unwrap();
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(request.profile, "dev?[2J");
+        assert_eq!(request.program, "evil?line");
     }
 }

@@ -1,12 +1,17 @@
 //! Profiles kept fresh (`f`, saved as `keep_fresh = true` in the settings): while the TUI is
-//! open, each is renewed ahead of expiry — `sessions.refresh_before` before it — whenever that
-//! needs no code (a role assumed with a still-fresh MFA session), written with a backup as
-//! usual, with a toast. Where a code would be needed, the row warns instead.
+//! open, each is renewed ahead of expiry (`sessions.keep_fresh_before`, earlier than any
+//! caller would renew) whenever that needs no code — a role assumed with a still-fresh MFA
+//! session — through the renewal service, written with a backup as usual, with a toast.
+//! Where a code would be needed, the row warns instead.
 
-use super::app::{App, Command};
+use super::component::Shared;
+use super::jobs::{Job, JobEnv, Output};
+use crate::aws::api::BoxFuture;
+use crate::freshness::Use;
+use crate::renew::code::Codes;
 use crate::renew::plan::plan;
-use crate::renew::RenewOptions;
-use crate::settings::ProfileChange;
+use crate::renew::service::Want;
+use crate::renew::session;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
 
@@ -15,7 +20,7 @@ const RETRY_SECS: i64 = 60;
 
 /// What the TUI knows about its kept-fresh profiles.
 #[derive(Clone, Debug, Default)]
-pub struct KeepFreshState {
+pub struct KeepFresh {
     /// Renewals under way.
     pub running: BTreeSet<String>,
     /// When each was last tried.
@@ -24,101 +29,138 @@ pub struct KeepFreshState {
     pub warnings: HashMap<String, String>,
 }
 
-impl App {
-    /// Whether `name` is kept fresh.
-    pub fn kept_fresh(&self, name: &str) -> bool {
-        self.settings
-            .profiles
-            .get(name)
-            .is_some_and(|o| o.keep_fresh)
-    }
+/// Whether `name` is kept fresh.
+pub fn kept_fresh(shared: &Shared, name: &str) -> bool {
+    shared
+        .ctx
+        .settings
+        .profiles
+        .get(name)
+        .is_some_and(|o| o.keep_fresh)
+}
 
-    /// `f` on the table: keeps the selected profile fresh, or stops.
-    pub(super) fn toggle_keep_fresh(&mut self) -> Vec<Command> {
-        let Some(name) = self.selected_profile().map(|p| p.name.to_string()) else {
-            return Vec::new();
-        };
-        let on = !self.kept_fresh(&name);
-        self.fresh.warnings.remove(&name);
-        vec![Command::SaveProfile {
-            profile: name,
-            change: ProfileChange::KeepFresh(on),
-        }]
-    }
-
-    /// On every tick: the kept-fresh profiles that are due and need no code are renewed.
-    pub(super) fn keep_fresh_due(&mut self) -> Vec<Command> {
-        let mut names: Vec<String> = self
+impl KeepFresh {
+    /// On every tick: the kept-fresh profiles that are due and need no code, as jobs.
+    pub fn due(&mut self, shared: &Shared) -> Vec<Box<dyn Job>> {
+        let ctx = shared.ctx;
+        let snapshot = &shared.data.snapshot;
+        let now = shared.now;
+        let mut names: Vec<&String> = ctx
             .settings
             .profiles
             .iter()
             .filter(|(_, o)| o.keep_fresh)
-            .map(|(n, _)| n.clone())
+            .map(|(n, _)| n)
             .collect();
         names.sort();
-        let mut commands = Vec::new();
+        let mut jobs: Vec<Box<dyn Job>> = Vec::new();
         for name in names {
-            let Some(profile) = self.data.profiles.iter().find(|p| p.name == name.as_str()) else {
+            if snapshot.profile(name).is_none() {
                 continue;
-            };
-            let (expiry, _) = self.shown_expiry(profile);
-            let due = expiry.at().is_none_or(|at| {
-                (at - self.now).num_seconds() <= self.settings.refresh_before_secs
-            });
+            }
+            let planned = plan(snapshot, name, &ctx.renew_options(name, now));
+            let length = planned.as_ref().ok().map(|r| r.duration_secs);
+            let found = session::sessions(snapshot, name).unwrap_or_default();
+            let policy = ctx.settings.freshness();
+            if session::fresh(&found, &policy, Use::KeepFresh, length, now).is_some() {
+                self.warnings.remove(name);
+                continue;
+            }
             let recent = self
-                .fresh
                 .tried
-                .get(&name)
-                .is_some_and(|t| (self.now - *t).num_seconds() < RETRY_SECS);
-            if !due {
-                self.fresh.warnings.remove(&name);
+                .get(name)
+                .is_some_and(|t| (now - *t).num_seconds() < RETRY_SECS);
+            if self.running.contains(name) || recent {
                 continue;
             }
-            if self.fresh.running.contains(&name) || recent {
-                continue;
-            }
-            let opts = RenewOptions::for_profile(&self.settings, &name, self.now);
-            match plan(&self.data.map, &self.data.profiles, &name, &opts) {
+            match planned {
                 Ok(renewal) if !renewal.needs_code() => {
-                    self.fresh.warnings.remove(&name);
-                    self.fresh.running.insert(name.clone());
-                    self.fresh.tried.insert(name, self.now);
-                    commands.push(Command::KeepFresh {
-                        renewal: Box::new(renewal),
-                        files: Box::new(self.data.files.clone()),
-                    });
+                    self.warnings.remove(name);
+                    self.running.insert(name.clone());
+                    self.tried.insert(name.clone(), now);
+                    jobs.push(Box::new(KeepFreshJob {
+                        profile: name.clone(),
+                    }));
                 }
                 Ok(_) => {
-                    self.fresh.warnings.insert(
-                        name,
+                    self.warnings.insert(
+                        name.clone(),
                         "expires soon and needs an MFA code: renew it by hand (⏎)".to_owned(),
                     );
                 }
                 Err(why) => {
-                    self.fresh.warnings.insert(name, why);
+                    self.warnings.insert(name.clone(), why.to_string());
                 }
             }
         }
-        commands
+        jobs
     }
 
-    /// A background renewal of a kept-fresh profile finished.
-    pub(super) fn on_kept_fresh(
-        &mut self,
-        profile: String,
-        result: Result<String, String>,
-    ) -> Vec<Command> {
-        self.fresh.running.remove(&profile);
-        match result {
-            Ok(text) => {
-                self.toast(format!("⟳ Kept {profile} fresh: {text}"), false);
-                vec![Command::Reload]
-            }
+    /// A background renewal finished: the toast's text, whether it warns, whether to reload.
+    pub fn finished(&mut self, kept: KeptFresh) -> (String, bool, bool) {
+        self.running.remove(&kept.profile);
+        match kept.result {
+            Ok(text) => (
+                format!("⟳ Kept {} fresh: {text}", kept.profile),
+                false,
+                true,
+            ),
             Err(why) => {
-                self.toast(format!("Keeping {profile} fresh failed: {why}"), true);
-                self.fresh.warnings.insert(profile, why);
-                Vec::new()
+                let text = format!("Keeping {} fresh failed: {why}", kept.profile);
+                self.warnings.insert(kept.profile, why);
+                (text, true, false)
             }
         }
+    }
+}
+
+/// Renews one kept-fresh profile (no code) through the renewal service.
+#[derive(Debug)]
+pub struct KeepFreshJob {
+    /// The profile.
+    pub profile: String,
+}
+
+/// What [`KeepFreshJob`] reports.
+#[derive(Debug)]
+pub struct KeptFresh {
+    /// The profile.
+    pub profile: String,
+    /// What was written (the toast's text), or the one-sentence error.
+    pub result: Result<String, String>,
+}
+
+impl Job for KeepFreshJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let want = Want {
+                purpose: Use::KeepFresh,
+                duration: None,
+                mode: None,
+            };
+            let result = env
+                .renewer()
+                .ensure(&self.profile, &want, &mut Codes::none())
+                .await
+                .map_err(|e| e.to_string())
+                .map(|served| match served.renewed {
+                    Some(r) => {
+                        let backup = r
+                            .backup
+                            .map(|b| format!(" Backup: {}", b.display()))
+                            .unwrap_or_default();
+                        format!("[{}] renewed.{backup}", r.target)
+                    }
+                    None => "it was fresh already.".to_owned(),
+                });
+            Output::new(KeptFresh {
+                profile: self.profile,
+                result,
+            })
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }

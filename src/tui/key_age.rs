@@ -1,14 +1,18 @@
 //! Access-key ages in the TUI: when the selected profile holds long-term keys whose age is
-//! not known yet, a background job asks (cache first, then IAM); the detail pane shows the
-//! answer, marked once it reaches `keys.max_age`.
+//! not known yet, a background job asks (cache first, then IAM, with the profile's MFA session
+//! when one is fresh enough to reuse); the detail pane shows the answer, marked once it
+//! reaches `keys.max_age`.
 
-use super::app::{App, Command};
-use crate::awsfiles::mfa_secure::SecureSessions;
-use crate::keys::key_place;
-use crate::renew::current;
-use crate::renew::plan::site_for;
-use crate::renew::RenewOptions;
+use super::component::Shared;
+use super::jobs::{Job, JobEnv, Output};
+use crate::aws::api::BoxFuture;
+use crate::awsfiles::{Profile, Snapshot};
+use crate::freshness::Use;
+use crate::renew::plan::{keys_at, site_for, Keys};
+use crate::renew::session;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What is known of a key's age.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,56 +25,118 @@ pub enum KeyAge {
     Unknown(String),
 }
 
-impl App {
-    /// After every message: asks for the selected profile's key age if it is not known.
-    pub(super) fn fetch_key_age(&mut self, commands: &mut Vec<Command>) {
-        let Some(p) = self.selected_profile() else {
-            return;
-        };
-        let name = p.name.to_string();
-        let place = [Some(p.name.as_str()), p.long_term_profile.as_deref()]
-            .into_iter()
-            .flatten()
-            .find_map(|n| key_place(&self.data.map, n));
-        let Some(place) = place else {
-            return;
-        };
-        let key_id = place.credentials.access_key_id.clone();
-        if self.key_ages.contains_key(&key_id) {
-            return;
+/// Key ages by key id (not secret).
+#[derive(Clone, Debug, Default)]
+pub struct KeyAges(HashMap<String, KeyAge>);
+
+/// What [`KeyAgeJob`] reports.
+#[derive(Debug)]
+pub struct KeyAgeFound {
+    /// The key id.
+    pub key_id: String,
+    /// Its creation date, or the one-sentence reason it is unknown.
+    pub result: Result<DateTime<Utc>, String>,
+}
+
+impl KeyAges {
+    /// The job asking for the selected profile's key age, when it is not known yet.
+    pub fn wanted(&mut self, shared: &Shared, selected: Option<&Profile>) -> Option<KeyAgeJob> {
+        let p = selected?;
+        let place = shared.data.snapshot.layout_of(&p.name).keys.clone()?;
+        let key_id = place.access_key_id.to_string();
+        if self.0.contains_key(&key_id) {
+            return None;
         }
-        let opts = RenewOptions::for_profile(&self.settings, &name, self.now);
-        let iam = current::sessions(
-            &self.data.map,
-            &self.data.profiles,
-            &SecureSessions::default(),
-            &name,
-            &opts,
-        )
-        .ok()
-        .and_then(|found| current::fresh(&found, self.now, 60).map(|s| s.credentials.clone()))
-        .unwrap_or_else(|| place.credentials.clone());
-        let site = site_for(&self.data.map, self.data.map.profile(&place.profile), &opts);
-        self.key_ages.insert(key_id.clone(), KeyAge::Fetching);
-        commands.push(Command::FetchKeyAge {
+        self.0.insert(key_id.clone(), KeyAge::Fetching);
+        Some(KeyAgeJob {
             key_id,
-            site: Box::new(site),
-            keys: Box::new(place.credentials),
-            iam: Box::new(iam),
-        });
+            profile: p.name.to_string(),
+            snapshot: shared.data.snapshot.clone(),
+        })
     }
 
-    /// The age of the key of `profile`, if it holds one, with whether it is due for rotation.
-    pub fn key_age_of(&self, profile: &crate::awsfiles::Profile) -> Option<(KeyAge, bool)> {
-        let place = [
-            Some(profile.name.as_str()),
-            profile.long_term_profile.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .find_map(|n| key_place(&self.data.map, n))?;
-        let age = self.key_ages.get(&place.credentials.access_key_id)?.clone();
-        let old = matches!(&age, KeyAge::Known(t) if (self.now - *t).num_seconds() >= self.settings.key_max_age_secs);
+    /// A job's answer.
+    pub fn found(&mut self, found: KeyAgeFound) {
+        let age = match found.result {
+            Ok(created) => KeyAge::Known(created),
+            Err(why) => KeyAge::Unknown(why),
+        };
+        self.0.insert(found.key_id, age);
+    }
+
+    /// The age of `profile`'s key, if it holds one, with whether it is due for rotation.
+    pub fn of(&self, shared: &Shared, profile: &Profile) -> Option<(KeyAge, bool)> {
+        let place = shared
+            .data
+            .snapshot
+            .layout_of(&profile.name)
+            .keys
+            .as_ref()?;
+        let age = self.0.get(place.access_key_id.as_str())?.clone();
+        let old = matches!(&age, KeyAge::Known(t) if (shared.now - *t).num_seconds() >= shared.ctx.settings.key_max_age_secs);
         Some((age, old))
+    }
+}
+
+/// Asks for one key's age.
+#[derive(Debug)]
+pub struct KeyAgeJob {
+    /// The key id.
+    pub key_id: String,
+    /// The profile selected.
+    pub profile: String,
+    /// The files as loaded.
+    pub snapshot: Arc<Snapshot>,
+}
+
+impl Job for KeyAgeJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let result = self.ask(&env).await;
+            Output::new(KeyAgeFound {
+                key_id: self.key_id,
+                result,
+            })
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl KeyAgeJob {
+    async fn ask(&self, env: &JobEnv) -> Result<DateTime<Utc>, String> {
+        let ctx = &env.ctx;
+        let s = &self.snapshot;
+        let place = s
+            .layout_of(&self.profile)
+            .keys
+            .clone()
+            .ok_or("no access key")?;
+        let keys = match keys_at(s.map(), &place).ok_or("no access key")? {
+            Keys::Here(c) => c,
+            Keys::Keyring {
+                profile,
+                access_key_id,
+            } => env.keyring.load(&profile, &access_key_id)?,
+        };
+        let now = ctx.now();
+        let found = session::sessions(s, &self.profile).unwrap_or_default();
+        let policy = ctx.settings.freshness();
+        let iam = session::fresh(&found, &policy, Use::Reuse, None, now)
+            .map(|s| s.credentials.clone())
+            .unwrap_or_else(|| keys.clone());
+        let opts = ctx.renew_options(&self.profile, now);
+        let site = site_for(s.map(), s.map().profile(&place.profile), &opts);
+        crate::keys::age::fetch(
+            env.api.as_ref(),
+            &site,
+            &keys,
+            &iam,
+            &ctx.paths.mfatui_cache,
+            now,
+        )
+        .await
     }
 }

@@ -1,66 +1,77 @@
-//! Reading the shared files for the TUI, and noticing when they change on disk.
+//! Reading the files for the TUI (off the UI loop, as a job), and what it shows of them.
 
-use crate::awsfiles::{backup, AwsFiles, AwsPaths, ConfigMap, Profile};
-use crate::settings::Settings;
+use super::jobs::{Job, JobEnv, Output};
+use crate::aws::api::BoxFuture;
+use crate::awsfiles::{backup, AwsPaths, Profile, Snapshot, Stamp};
+use crate::context::Context;
 use chrono::{DateTime, Utc};
-use std::path::Path;
-use std::time::SystemTime;
+use std::sync::Arc;
 
 /// Everything the TUI shows, read from disk in one go.
 #[derive(Clone, Debug)]
 pub struct Loaded {
-    /// The two files as loaded (the writer compares against them).
-    pub files: AwsFiles,
-    /// The merged configuration (its own copy: it outlives the files' text).
-    pub map: ConfigMap<'static>,
-    /// Every profile, botocore's order.
-    pub profiles: Vec<Profile>,
+    /// The files, every profile and its layout.
+    pub snapshot: Arc<Snapshot>,
     /// The newest backup mfatui made of the credentials file, if any.
     pub last_write: Option<DateTime<Utc>>,
     /// The files' stamps when read.
     pub stamp: Stamp,
 }
 
-/// Modification time and size of both files: cheap to read every second.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Stamp(Vec<Option<(SystemTime, u64)>>);
+impl Loaded {
+    /// Every profile, botocore's order.
+    pub fn profiles(&self) -> &[Profile] {
+        self.snapshot.profiles()
+    }
 
-impl Stamp {
-    /// The current stamp of the files named by `paths`.
-    pub fn of(paths: &AwsPaths) -> Stamp {
-        let one = |p: &Path| {
-            std::fs::metadata(p)
-                .ok()
-                .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()))
-        };
-        Stamp(vec![one(&paths.config), one(&paths.credentials)])
+    /// The paths read.
+    pub fn paths(&self) -> &AwsPaths {
+        &self.snapshot.files().paths
     }
 }
 
 /// Reads both files; the error is one sentence naming file and line.
-pub fn load(paths: &AwsPaths, settings: &Settings) -> Result<Loaded, String> {
+pub fn load(ctx: &Context) -> Result<Loaded, String> {
     let started = std::time::Instant::now();
-    let stamp = Stamp::of(paths);
-    let files = AwsFiles::load(paths).map_err(|e| e.to_string())?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let profiles = settings.profiles(&map, paths);
-    let map = map.into_owned();
-    let backups = backup::backup_dir(&paths.credentials, settings.backups_dir.as_deref());
-    let last_write = backup::list(&paths.credentials, &backups)
+    let stamp = Stamp::of(&ctx.paths);
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let backups = backup::backup_dir(&ctx.paths.credentials, ctx.settings.backups_dir.as_deref());
+    let last_write = backup::list(&ctx.paths.credentials, &backups)
         .ok()
         .and_then(|b| b.last().map(|b| b.time));
     crate::diag!(
         "loaded {} profiles from {} and {} in {} ms",
-        profiles.len(),
-        paths.config.display(),
-        paths.credentials.display(),
+        snapshot.profiles().len(),
+        ctx.paths.config.display(),
+        ctx.paths.credentials.display(),
         started.elapsed().as_millis()
     );
     Ok(Loaded {
-        files,
-        map,
-        profiles,
+        snapshot: Arc::new(snapshot),
         last_write,
         stamp,
     })
+}
+
+/// Reads the files again in the background.
+#[derive(Debug)]
+pub struct LoadJob;
+
+/// What [`LoadJob`] reports.
+pub struct Reloaded(pub Result<Loaded, String>);
+
+impl Job for LoadJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let ctx = env.ctx.clone();
+            let loaded = tokio::task::spawn_blocking(move || load(&ctx))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            Output::new(Reloaded(loaded))
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -1,11 +1,8 @@
-//! Renewal requests from programs without a terminal, as the TUI handles them: they queue;
-//! the first opens the renew dialog of its profile (saying who asks) whenever nothing else is
-//! open; a successful write answers it, anything else that closes the dialog declines it.
+//! Renewal requests from programs without a terminal, as the TUI keeps them: they queue; the
+//! first opens the renew dialog of its profile (saying who asks) whenever nothing else is
+//! open; a write answers it, a dialog closed without one declines it.
 
-use super::app::{App, Command, Overlay};
-use crate::serve::requests::Answer;
-
-/// One request, as the TUI shows it.
+/// One request, as the TUI shows it (its text already made printable by the socket).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeRequest {
     /// Its id, to answer it.
@@ -25,85 +22,34 @@ impl CodeRequest {
     }
 }
 
-impl App {
-    /// After every message: a request whose renewal ended without a write is declined; the
-    /// next one waiting opens when nothing else is on screen.
-    pub(super) fn serve_requests(&mut self, commands: &mut Vec<Command>) {
-        if !matches!(self.overlay, Overlay::None) {
-            return;
-        }
-        if let Some(done) = self.active_request.take() {
-            commands.push(Command::AnswerRequest {
-                id: done.id,
-                answer: declined("the renewal was cancelled or failed in the mfatui window"),
-            });
-        }
-        while let Some(next) = self.requests.pop_front() {
-            self.filter.clear();
-            self.refresh(Some(&next.profile));
-            let found = self
-                .selected_profile()
-                .is_some_and(|p| p.name == next.profile.as_str());
-            if found {
-                self.open_form();
-            }
-            match &mut self.overlay {
-                Overlay::Renew(form) if found => {
-                    form.asked_by = Some(next.asker());
-                    self.active_request = Some(next);
-                    return;
-                }
-                _ => {
-                    let why = match std::mem::replace(&mut self.overlay, Overlay::None) {
-                        Overlay::Error { message, .. } => message,
-                        _ => format!("there is no profile named '{}'", next.profile),
-                    };
-                    self.toast(
-                        format!("A request to renew {} was refused: {why}", next.profile),
-                        true,
-                    );
-                    commands.push(Command::AnswerRequest {
-                        id: next.id,
-                        answer: declined(&why),
-                    });
-                }
-            }
-        }
-    }
-
-    /// The renewal for the active request was written: it is answered.
-    pub(super) fn request_fulfilled(&mut self, commands: &mut Vec<Command>) {
-        if let Some(done) = self.active_request.take() {
-            commands.push(Command::AnswerRequest {
-                id: done.id,
-                answer: Answer {
-                    ok: true,
-                    message: None,
-                },
-            });
-        }
-    }
-
-    /// The program behind request `id` has gone: it leaves the queue (an open dialog for it
-    /// stays, the renewal is still useful).
-    pub(super) fn drop_request(&mut self, id: u64) {
-        self.requests.retain(|r| r.id != id);
-        if self.active_request.as_ref().is_some_and(|r| r.id == id) {
-            let gone = self.active_request.take().expect("checked");
-            self.toast(
-                format!("The program that asked to renew {} has gone.", gone.profile),
-                false,
-            );
-            if let Overlay::Renew(form) = &mut self.overlay {
-                form.asked_by = None;
-            }
-        }
-    }
+/// The requests waiting, and the one the open dialog answers.
+#[derive(Clone, Debug, Default)]
+pub struct Requests {
+    /// Waiting their turn.
+    pub queue: std::collections::VecDeque<CodeRequest>,
+    /// The one the open dialog answers.
+    pub active: Option<CodeRequest>,
 }
 
-fn declined(why: &str) -> Answer {
-    Answer {
-        ok: false,
-        message: Some(why.to_owned()),
+impl Requests {
+    /// A renewal was written: the active request (its id) is answered yes.
+    pub fn fulfilled(&mut self) -> Option<u64> {
+        self.active.take().map(|r| r.id)
+    }
+
+    /// Its dialog closed without a write: the active request (its id) is declined.
+    pub fn closed(&mut self) -> Option<u64> {
+        self.active.take().map(|r| r.id)
+    }
+
+    /// The program behind request `id` has gone: it leaves the queue; the toast's text when
+    /// it was the active one (its dialog stays: the renewal is still useful).
+    pub fn gone(&mut self, id: u64) -> Option<String> {
+        self.queue.retain(|r| r.id != id);
+        let active = self.active.take_if(|r| r.id == id)?;
+        Some(format!(
+            "The program that asked to renew {} has gone.",
+            active.profile
+        ))
     }
 }

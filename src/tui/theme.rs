@@ -11,9 +11,9 @@ pub struct Theme {
 
 impl Theme {
     /// Colours unless `NO_COLOR` is set (to anything non-empty).
-    pub fn from_env() -> Theme {
+    pub fn from_env(env: &crate::context::Env) -> Theme {
         Theme {
-            colour: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            colour: env.get("NO_COLOR").is_none(),
         }
     }
 

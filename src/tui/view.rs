@@ -3,7 +3,8 @@
 //! each screen draws itself (see [`super::screens`]).
 
 use super::app::App;
-use super::screens::{self, detail, table};
+use super::keep_fresh::kept_fresh;
+use super::screens::{detail, table};
 use super::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,7 +14,7 @@ use ratatui::Frame;
 /// The smallest terminal the layout is made for.
 pub const MIN_SIZE: (u16, u16) = (60, 15);
 
-pub use screens::table::countdown;
+pub use super::screens::table::countdown;
 
 /// Draws the whole screen.
 pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
@@ -40,7 +41,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
     ])
     .areas(area);
     render_header(app, theme, frame, header);
-    let (table_area, detail_area) = if !app.show_detail {
+    let (table_area, detail_area) = if !app.table.show_detail {
         (body, None)
     } else if body.width >= 150 {
         let [t, d] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
@@ -59,26 +60,44 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
             .areas(body);
         (t, Some(d))
     };
-    table::render(app, theme, frame, table_area);
+    let shared = app.shared();
+    let kept = |name: &str| kept_fresh(&shared, name);
+    let marks = table::Marks {
+        fresh_warnings: &app.fresh.warnings,
+        kept: &kept,
+        thresholds: (app.ctx.settings.warn_secs, app.ctx.settings.danger_secs),
+    };
+    table::render(
+        &app.table, &app.data, &marks, app.now, theme, frame, table_area,
+    );
     if let Some(area) = detail_area {
         detail::render(app, theme, frame, area);
     }
     render_footer(app, theme, frame, footer);
-    screens::render_overlay(app, theme, frame, area);
+    if let Some(dialog) = app.dialog() {
+        dialog.render(&shared, theme, frame, area);
+    }
 }
 
 fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let title = if app.ctx.demo {
+        " mfatui --demo "
+    } else {
+        " mfatui "
+    };
     let mut spans = vec![
-        Span::styled(" mfatui ", theme.accent()),
-        Span::raw(format!("{} profiles", app.data.profiles.len())),
+        Span::styled(title, theme.accent()),
+        Span::raw(crate::renew::bulk::profiles_count(
+            app.data.profiles().len(),
+        )),
     ];
-    if app.rows.len() != app.data.profiles.len() {
-        spans.push(Span::raw(format!(" ({} shown)", app.rows.len())));
+    if app.table.rows.len() != app.data.profiles().len() {
+        spans.push(Span::raw(format!(" ({} shown)", app.table.rows.len())));
     }
     spans.push(Span::styled(
         format!(
             "  sorted by {}",
-            if app.sort == super::app::Sort::Name {
+            if app.table.sort == table::Sort::Name {
                 "name"
             } else {
                 "expiry"
@@ -86,10 +105,14 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         ),
         theme.dim(),
     ));
-    if app.filtering || !app.filter.is_empty() {
+    if app.table.filtering || !app.table.filter.is_empty() {
         spans.push(Span::raw("  filter: "));
         spans.push(Span::styled(
-            format!("{}{}", app.filter, if app.filtering { "▏" } else { "" }),
+            format!(
+                "{}{}",
+                app.table.filter,
+                if app.table.filtering { "▏" } else { "" }
+            ),
             theme.accent(),
         ));
     }
@@ -98,7 +121,7 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
 
 fn spans_marked(app: &App, theme: Theme, frame: &mut Frame, area: Rect, keys: &[(&str, &str)]) {
     let mut spans = vec![Span::styled(
-        format!(" {} marked ", app.marked.len()),
+        format!(" {} marked ", app.table.marked.len()),
         theme.accent(),
     )];
     for (key, what) in keys {
@@ -109,11 +132,14 @@ fn spans_marked(app: &App, theme: Theme, frame: &mut Frame, area: Rect, keys: &[
 }
 
 fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    if !app.requests.is_empty() && app.toast.is_none() {
-        let text = format!(
-            " ⧗ {} renewal request(s) from other programs wait for the open dialog to close",
-            app.requests.len()
-        );
+    let waiting = app.requests.queue.len();
+    if waiting > 0 && app.toast.is_none() {
+        let text = if waiting == 1 {
+            " ⧗ a renewal request from another program waits for the open dialog to close"
+                .to_owned()
+        } else {
+            format!(" ⧗ {waiting} renewal requests from other programs wait for the open dialog to close")
+        };
         frame.render_widget(Paragraph::new(Span::styled(text, theme.warn())), area);
         return;
     }
@@ -135,10 +161,10 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         ("Esc", "clear marks"),
         ("?", "help"),
     ];
-    let keys: &[(&str, &str)] = if !app.marked.is_empty() && !app.filtering {
+    let keys: &[(&str, &str)] = if !app.table.marked.is_empty() && !app.table.filtering {
         spans_marked(app, theme, frame, area, &marked_keys);
         return;
-    } else if app.filtering {
+    } else if app.table.filtering {
         &[("type", "filter"), ("⏎", "done"), ("Esc", "clear")]
     } else {
         &[

@@ -85,7 +85,7 @@ fn all_expiring_picks_only_roles_without_fresh_credentials() {
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stdout.contains("Renewing 1 profile(s)")
+        stdout.contains("Renewing 1 profile with one MFA code:")
             && stdout.contains("✓ a → [a-mfa]")
             && !stdout.contains("✓ b"),
         "{stdout}"

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use mfatui::awsfiles::cli_cache::{cache_key, RoleCacheArgs};
 use mfatui::awsfiles::expiry::ExpirySource;
-use mfatui::awsfiles::{AwsFiles, AwsPaths, Expiry, Profile, ProfileKind};
+use mfatui::awsfiles::{AwsPaths, Expiry, Naming, Profile, ProfileKind, Snapshot};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
@@ -22,7 +22,10 @@ fn load_with_cache(dir: &Path, cache: &Path) -> Vec<Profile> {
         mfatui_cache: cache.join("mfatui-cache"),
         selected_profile: None,
     };
-    AwsFiles::load(&paths).unwrap().profiles().unwrap()
+    Snapshot::load(&paths, &Naming::default())
+        .unwrap()
+        .profiles()
+        .to_vec()
 }
 
 fn load(name: &str) -> Vec<Profile> {

@@ -133,7 +133,7 @@ fn export_refuses_expired_or_long_term_credentials() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout.is_empty());
     assert!(
-        stderr.contains("the credentials of 'dev-mfa' expired")
+        stderr.contains("the credentials in [dev-mfa] expired 9")
             && stderr.contains("run `mfatui renew dev` first"),
         "{stderr}"
     );

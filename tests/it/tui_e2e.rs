@@ -184,7 +184,7 @@ fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
     )) else {
         return;
     };
-    tmux.wait_for("1 profiles");
+    tmux.wait_for("1 profile ");
     let socket = run.join("mfatui/requests.sock");
     let start = Instant::now();
     while !socket.exists() {

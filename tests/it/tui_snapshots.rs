@@ -4,15 +4,19 @@ use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use mfatui::aws::Credentials;
 use mfatui::awsfiles::AwsPaths;
+use mfatui::context::{Clock, Context, Env};
 use mfatui::secret::Secret;
 use mfatui::settings::Settings;
-use mfatui::tui::app::{App, Command, Msg};
+use mfatui::tui::app::{App, Effect, Msg};
+use mfatui::tui::jobs::Output;
 use mfatui::tui::load::load;
+use mfatui::tui::screens::running::{RenewJob, Renewed};
 use mfatui::tui::theme::Theme;
 use mfatui::tui::view::render;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 const CONFIG: &str = "[default]\nregion = us-east-1\n\n[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::111111111111:mfa/ana\n\n\
     [profile admin]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::111111111111:mfa/ana\nregion = eu-west-1\n\n\
@@ -31,12 +35,18 @@ fn folder(name: &str) -> PathBuf {
     dir
 }
 
-/// The App on `paths` at the snapshots' fixed time.
+/// The App on `paths` at the snapshots' fixed time, in a context of nothing but them.
 fn app_on(paths: &AwsPaths, size: (u16, u16)) -> App {
-    let settings = Settings::default();
+    let home = paths.config.parent().unwrap().display().to_string();
+    let env = Env::from_pairs(&[("HOME", &home)]);
+    let settings_path = paths.config.with_file_name("mfatui.toml");
+    let mut ctx = Context::new(env, paths.clone(), Settings::default(), settings_path);
+    ctx.requests = None;
+    ctx.clock = Clock::Fixed(Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap());
+    let data = load(&ctx).unwrap();
     App::new(
-        load(paths, &settings).unwrap(),
-        settings,
+        Arc::new(ctx),
+        data,
         chrono::FixedOffset::east_opt(0).unwrap(),
         Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap(),
         size,
@@ -47,20 +57,19 @@ fn app(name: &str, size: (u16, u16)) -> App {
     let dir = folder(name);
     std::fs::write(dir.join("config"), CONFIG).unwrap();
     std::fs::write(dir.join("credentials"), CREDS).unwrap();
+    let home = dir.display().to_string();
     let paths = AwsPaths {
         config: dir.join("config"),
         credentials: dir.join("credentials"),
-        cli_cache: dir.join("cache"),
-        mfa_secure_sessions: dir.join("mfa-secure-sessions"),
-        sso_cache: dir.join("sso-cache"),
-        mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: Some("admin".into()),
+        ..AwsPaths::from_lookup(|k| (k == "HOME").then(|| home.clone()))
     };
     app_on(&paths, size)
 }
 
 fn screen(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(app.size.0, app.size.1)).unwrap();
+    let (w, h) = app.size();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     terminal
         .draw(|f| render(app, Theme { colour: false }, f))
         .unwrap();
@@ -83,11 +92,22 @@ fn screen(app: &App) -> String {
     screen
 }
 
-fn keys(app: &mut App, codes: &[KeyCode]) -> Vec<Command> {
+fn keys(app: &mut App, codes: &[KeyCode]) -> Vec<Effect> {
     codes
         .iter()
         .flat_map(|c| app.update(Msg::Key(KeyEvent::new(*c, KeyModifiers::NONE))))
         .collect()
+}
+
+/// The id of the renewal job among `effects`.
+fn renew_job(effects: &[Effect]) -> u64 {
+    effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Spawn(id, job) if job.as_any().is::<RenewJob>() => Some(*id),
+            _ => None,
+        })
+        .expect("a renewal job")
 }
 
 fn chars(s: &str) -> Vec<KeyCode> {
@@ -127,19 +147,16 @@ fn diff_preview() {
     let mut a = app("preview", (100, 30));
     keys(&mut a, &[KeyCode::Enter]);
     keys(&mut a, &chars("123456"));
-    let commands = keys(&mut a, &[KeyCode::Enter]);
-    let [Command::Renew { job, .. }] = commands.as_slice() else {
-        panic!()
-    };
+    let job = renew_job(&keys(&mut a, &[KeyCode::Enter]));
     let creds = Credentials {
         access_key_id: "ASIANEWNEWNEWNEW1234".into(),
         secret_access_key: Secret::new("brand-new-secret-key"),
         session_token: Some(Secret::new("brand-new-secret-token")),
         expiration: Some(Utc.with_ymd_and_hms(2026, 11, 22, 13, 0, 0).unwrap()),
     };
-    a.update(Msg::Renewed {
-        job: *job,
-        result: Ok(creds),
+    a.update(Msg::Job {
+        id: job,
+        output: Output::new(Renewed(Ok(creds))),
     });
     insta::assert_snapshot!(screen(&a));
 }
@@ -149,14 +166,11 @@ fn error_dialog() {
     let mut a = app("error", (100, 24));
     keys(&mut a, &[KeyCode::Enter]);
     keys(&mut a, &chars("123456"));
-    let commands = keys(&mut a, &[KeyCode::Enter]);
-    let [Command::Renew { job, .. }] = commands.as_slice() else {
-        panic!()
-    };
+    let job = renew_job(&keys(&mut a, &[KeyCode::Enter]));
     let message = "The MFA code was rejected (wrong, expired or already used): wait for the next code and try again.";
-    a.update(Msg::Renewed {
-        job: *job,
-        result: Err(message.into()),
+    a.update(Msg::Job {
+        id: job,
+        output: Output::new(Renewed(Err(message.into()))),
     });
     insta::assert_snapshot!(screen(&a));
 }
@@ -186,14 +200,16 @@ fn marked_profiles_and_bulk_dialog() {
 /// The demo's profiles (15) in a terminal of `size`, at a fixed time.
 fn demo_app(name: &str, size: (u16, u16)) -> App {
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
-    let paths = mfatui::cli::demo::prepare(&folder(name), now).unwrap();
+    let env = Env::from_pairs(&[("AWS_PROFILE", "acme-admin")]);
+    let paths = mfatui::cli::demo::prepare(&folder(name), &env, now).unwrap();
     app_on(&paths, size)
 }
 
 /// How many profile rows the table shows.
 fn table_rows(screen: &str, app: &App) -> usize {
-    app.data
-        .profiles
+    app.shared()
+        .data
+        .profiles()
         .iter()
         .filter(|p| {
             screen
@@ -211,14 +227,14 @@ fn small_terminal_gives_the_table_the_room() {
         table_rows(&shown, &a) >= 12,
         "only {} of {} profiles shown at 80×24:\n{shown}",
         table_rows(&shown, &a),
-        a.data.profiles.len()
+        a.shared().data.profiles().len()
     );
     insta::assert_snapshot!(shown);
     keys(&mut a, &chars("d"));
     let without_pane = screen(&a);
     assert_eq!(
         table_rows(&without_pane, &a),
-        a.data.profiles.len(),
+        a.shared().data.profiles().len(),
         "d hides the pane and every profile fits:\n{without_pane}"
     );
 }
@@ -231,7 +247,8 @@ fn demo_at_140x40() {
 /// Every help text is on screen in full (wrapped or not), or reachable by scrolling.
 fn assert_help_complete(a: &mut App) -> String {
     let mut seen = String::new();
-    for _ in 0..mfatui::tui::screens::help::KEYS.len() {
+    let rows = mfatui::tui::screens::help::rows();
+    for _ in 0..rows.len() {
         seen.push_str(&screen(a));
         keys(a, &[KeyCode::Down]);
     }
@@ -240,7 +257,7 @@ fn assert_help_complete(a: &mut App) -> String {
         .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
         .collect::<Vec<_>>()
         .join(" ");
-    for (_, what) in mfatui::tui::screens::help::KEYS {
+    for (_, what) in rows {
         for word in what.split(' ') {
             assert!(words.contains(word), "help lost '{word}' of '{what}'");
         }

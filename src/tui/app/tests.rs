@@ -1,11 +1,29 @@
-//! Flow tests of `App::update`: keys in, commands out, with an injected clock.
+//! Flow tests of `App::update`: keys in, effects out (the jobs started, the answers given),
+//! job outputs fed back, with an injected clock and a sandboxed context.
 
 use super::*;
-use crate::awsfiles::{AwsPaths, FileKind};
+use crate::aws::Credentials;
+use crate::awsfiles::{AwsPaths, FileKind, Plan};
+use crate::context::{Clock, Env};
+use crate::renew::bulk::Outcome;
+use crate::renew::MfaCode;
 use crate::secret::Secret;
-use crate::settings::ProfileChange;
-use crate::tui::load::load;
-use crate::tui::screens::renew::Field;
+use crate::settings::Settings;
+use crate::tui::jobs::Output;
+use crate::tui::keep_fresh::{KeepFreshJob, KeptFresh};
+use crate::tui::key_age::{KeyAge, KeyAgeFound, KeyAgeJob};
+use crate::tui::load::{load, LoadJob};
+use crate::tui::screens::bulk::{BulkDone, BulkForm, BulkJob, BulkRunning};
+use crate::tui::screens::defaults::Defaults;
+use crate::tui::screens::error::ErrorDialog;
+use crate::tui::screens::help::Help;
+use crate::tui::screens::preview::{Preview, WriteDone, WriteFailure, WriteJob};
+use crate::tui::screens::renew::{Field, RenewForm};
+use crate::tui::screens::rotate::{RotateForm, RotateJob, Rotated};
+use crate::tui::screens::running::{CodeSource, RenewJob, Renewed};
+use crate::tui::screens::sso_login::{SignedIn, SsoJob, SsoLogin};
+use crate::tui::screens::table::Sort;
+use crate::tui::settings_job::{SaveSettings, SettingsSaved};
 use chrono::TimeZone;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -23,27 +41,39 @@ struct Fixture {
     app: App,
 }
 
+/// A context over the files in `dir`, with nothing of the real environment.
+fn context(dir: &std::path::Path, selected: Option<&str>) -> Context {
+    let home = dir.display().to_string();
+    let env = Env::from_pairs(&[("HOME", &home)]);
+    let paths = AwsPaths {
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
+        selected_profile: selected.map(str::to_owned),
+        ..AwsPaths::from_lookup(env.lookup())
+    };
+    let mut ctx = Context::new(env, paths, Settings::default(), dir.join("mfatui.toml"));
+    ctx.requests = None;
+    ctx.clock = Clock::Fixed(now());
+    ctx
+}
+
+fn app_over(dir: &std::path::Path, selected: Option<&str>) -> App {
+    let ctx = context(dir, selected);
+    let data = load(&ctx).unwrap();
+    App::new(
+        Arc::new(ctx),
+        data,
+        FixedOffset::east_opt(0).unwrap(),
+        now(),
+        (120, 40),
+    )
+}
+
 fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config"), CONFIG).unwrap();
     std::fs::write(dir.path().join("credentials"), creds).unwrap();
-    let paths = AwsPaths {
-        config: dir.path().join("config"),
-        credentials: dir.path().join("credentials"),
-        cli_cache: dir.path().join("cache"),
-        mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
-        sso_cache: dir.path().join("sso-cache"),
-        mfatui_cache: dir.path().join("mfatui-cache"),
-        selected_profile: selected.map(str::to_owned),
-    };
-    let settings = Settings::default();
-    let app = App::new(
-        load(&paths, &settings).unwrap(),
-        settings,
-        FixedOffset::east_opt(0).unwrap(),
-        now(),
-        (120, 40),
-    );
+    let app = app_over(dir.path(), selected);
     Fixture { _dir: dir, app }
 }
 
@@ -55,16 +85,63 @@ fn key(code: KeyCode) -> Msg {
     Msg::Key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
-fn press(app: &mut App, keys: &str) -> Vec<Command> {
+fn press(app: &mut App, keys: &str) -> Vec<Effect> {
     keys.chars()
         .flat_map(|c| app.update(key(KeyCode::Char(c))))
         .collect()
 }
 
 fn names(app: &App) -> Vec<&str> {
-    app.rows
+    app.table
+        .rows
         .iter()
-        .map(|&i| app.data.profiles[i].name.as_str())
+        .map(|&i| app.data.profiles()[i].name.as_str())
+        .collect()
+}
+
+fn selected(app: &App) -> String {
+    app.table.selected(&app.data).unwrap().name.to_string()
+}
+
+/// The jobs of type `T` among `effects`.
+fn spawned<T: 'static>(effects: &[Effect]) -> Vec<(JobId, &T)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Spawn(id, job) => job.as_any().downcast_ref::<T>().map(|j| (*id, j)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The one job of type `T` among `effects`.
+fn the<T: 'static>(effects: &[Effect]) -> (JobId, &T) {
+    let found = spawned::<T>(effects);
+    assert_eq!(found.len(), 1, "{effects:?}");
+    found[0]
+}
+
+/// The dialog on top, as a `T`.
+fn dialog<T: 'static>(app: &App) -> &T {
+    app.dialog()
+        .and_then(|d| d.as_any().downcast_ref::<T>())
+        .unwrap_or_else(|| panic!("not the expected dialog: {:?}", app.dialog()))
+}
+
+fn reply(app: &mut App, id: JobId, value: impl std::any::Any + Send) -> Vec<Effect> {
+    app.update(Msg::Job {
+        id,
+        output: Output::new(value),
+    })
+}
+
+fn answers(effects: &[Effect]) -> Vec<(u64, bool)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Answer { id, answer } => Some((*id, answer.ok)),
+            _ => None,
+        })
         .collect()
 }
 
@@ -83,27 +160,27 @@ fn moves_filters_and_sorts() {
     let app = &mut f.app;
     assert_eq!(names(app), ["admin", "dev", "sso"]);
     press(app, "j");
-    assert_eq!(app.selected_profile().unwrap().name, "dev");
+    assert_eq!(selected(app), "dev");
     app.update(key(KeyCode::End));
-    assert_eq!(app.selected_profile().unwrap().name, "sso");
+    assert_eq!(selected(app), "sso");
     press(app, "g/ss");
-    assert!(app.filtering);
+    assert!(app.table.filtering);
     assert_eq!(names(app), ["sso"]);
     app.update(key(KeyCode::Esc));
-    assert!(!app.filtering && app.filter.is_empty());
+    assert!(!app.table.filtering && app.table.filter.is_empty());
     assert_eq!(names(app).len(), 3);
     press(app, "/333");
     app.update(key(KeyCode::Enter));
     assert_eq!(names(app), ["sso"], "filter matches accounts too");
     app.update(key(KeyCode::Esc));
     press(app, "o");
-    assert_eq!(app.sort, Sort::Expiry);
+    assert_eq!(app.table.sort, Sort::Expiry);
 }
 
 #[test]
 fn aws_profile_is_preselected() {
     let f = fixture_with(CREDS, Some("dev"));
-    assert_eq!(f.app.selected_profile().unwrap().name, "dev");
+    assert_eq!(selected(&f.app), "dev");
 }
 
 #[test]
@@ -111,37 +188,26 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
     let mut f = fixture();
     let app = &mut f.app;
     assert!(app.update(key(KeyCode::Enter)).is_empty());
-    let Overlay::Renew(form) = &app.overlay else {
-        panic!("no form")
-    };
-    assert_eq!(form.profile, "admin");
+    assert_eq!(dialog::<RenewForm>(app).profile, "admin");
     press(app, "12345");
     assert!(app.update(key(KeyCode::Enter)).is_empty());
-    let Overlay::Renew(form) = &app.overlay else {
-        panic!("form closed")
-    };
     assert_eq!(
-        form.error.as_deref(),
+        dialog::<RenewForm>(app).error.as_deref(),
         Some("the MFA code must be exactly 6 digits, not 5")
     );
 
     press(app, "6");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Renew { job, renewal, code }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    assert_eq!(renewal.target, "admin-mfa");
-    assert_eq!(*code, CodeSource::Typed(MfaCode::parse("123456").unwrap()));
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, renew) = the::<RenewJob>(&effects);
+    assert_eq!(renew.renewal.target, "admin-mfa");
+    assert_eq!(
+        renew.code,
+        CodeSource::Typed(MfaCode::parse("123456").unwrap())
+    );
     assert!(app.busy());
 
-    app.update(Msg::Renewed {
-        job: *job,
-        result: Ok(new_creds()),
-    });
-    let Overlay::Preview(preview) = &app.overlay else {
-        panic!("no preview: {:?}", app.overlay)
-    };
-    let diff = preview.diff.join("\n");
+    reply(app, job, Renewed(Ok(new_creds())));
+    let diff = dialog::<Preview>(app).diff.join("\n");
     assert!(
         diff.contains("+[admin-mfa]") && diff.contains("+aws_access_key_id = ****1234"),
         "{diff}"
@@ -154,22 +220,17 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
         assert!(!diff.contains(secret));
     }
 
-    let commands = press(app, "y");
-    let [Command::Write { job, plan }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    assert_eq!(plan.changes[0].kind, FileKind::Credentials);
-    let commands = app.update(Msg::Written {
-        job: *job,
-        result: Ok(Vec::new()),
-    });
-    assert!(matches!(commands.as_slice(), [Command::Reload]));
-    assert!(matches!(app.overlay, Overlay::None));
+    let effects = press(app, "y");
+    let (job, write) = the::<WriteJob>(&effects);
+    assert_eq!(write.plan.changes[0].kind, FileKind::Credentials);
+    let effects = reply(app, job, WriteDone(Ok(Vec::new())));
+    the::<LoadJob>(&effects);
+    assert!(app.dialog().is_none());
     let toast = app.toast.clone().unwrap();
     assert!(
         toast
             .text
-            .starts_with("✓ admin renewed: admin-mfa valid until 13:00:00 (in 1h)"),
+            .starts_with("✓ admin renewed: admin-mfa valid until 13:00:00 (for 1h)."),
         "{}",
         toast.text
     );
@@ -183,37 +244,35 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
     let app = &mut f.app;
     app.update(key(KeyCode::Enter));
     press(app, "123456");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Renew { job, .. }] = commands.as_slice() else {
-        panic!()
-    };
-    let job = *job;
-    app.update(key(KeyCode::Esc));
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, _) = the::<RenewJob>(&effects);
+    let effects = app.update(key(KeyCode::Esc));
+    assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
     assert!(app.toast.as_ref().unwrap().text.contains("cancelled"));
-    assert!(app
-        .update(Msg::Renewed {
-            job,
-            result: Ok(new_creds())
-        })
-        .is_empty());
+    assert!(reply(app, job, Renewed(Ok(new_creds()))).is_empty());
     assert!(
-        matches!(app.overlay, Overlay::None),
+        app.dialog().is_none(),
         "a cancelled job's answer is ignored"
     );
 
     app.update(key(KeyCode::Enter));
     press(app, "123456");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Renew { job, .. }] = commands.as_slice() else {
-        panic!()
-    };
-    app.update(Msg::Renewed { job: *job, result: Err("The MFA code was rejected (wrong, expired or already used): wait for the next code and try again.".into()) });
-    let Overlay::Error { message, .. } = &app.overlay else {
-        panic!()
-    };
-    assert!(message.ends_with("Nothing was written."));
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, _) = the::<RenewJob>(&effects);
+    reply(
+        app,
+        job,
+        Renewed(Err(
+            "The MFA code was rejected (wrong, expired or already used)".into(),
+        )),
+    );
+    let message = &dialog::<ErrorDialog>(app).message;
+    assert!(
+        message.ends_with("already used). Nothing was written."),
+        "one full stop between the sentences: {message}"
+    );
     app.update(key(KeyCode::Enter));
-    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.dialog().is_none());
 }
 
 #[test]
@@ -222,32 +281,22 @@ fn a_fresh_mfa_session_needs_no_code_and_sso_needs_its_session_section() {
     let mut f = fixture_with(&creds, None);
     let app = &mut f.app;
     app.update(key(KeyCode::Enter));
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Renew { code, renewal, .. }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    assert_eq!(*code, CodeSource::NotNeeded);
-    assert_eq!(renewal.source.profile, "dev-mfa");
+    let effects = app.update(key(KeyCode::Enter));
+    let (_, renew) = the::<RenewJob>(&effects);
+    assert_eq!(renew.code, CodeSource::NotNeeded);
+    assert_eq!(renew.renewal.source.profile, "dev-mfa");
 
-    let dev = app
-        .data
-        .profiles
-        .iter()
-        .find(|p| p.name == "dev")
-        .unwrap()
-        .clone();
-    let (expiry, via_session) = app.shown_expiry(&dev);
+    let dev = app.data.snapshot.profile("dev").unwrap();
+    let (expiry, via_session) = app.data.snapshot.shown_expiry(dev);
     assert!(
         via_session && expiry.at().is_some(),
         "dev shows its session's countdown"
     );
 
-    app.overlay = Overlay::None;
+    app.update(key(KeyCode::Esc));
     app.update(key(KeyCode::End));
     app.update(key(KeyCode::Enter));
-    let Overlay::Error { message, .. } = &app.overlay else {
-        panic!()
-    };
+    let message = &dialog::<ErrorDialog>(app).message;
     assert!(
         message.contains("no [sso-session corp]"),
         "signing in needs the session's start URL: {message}"
@@ -260,26 +309,14 @@ fn a_file_changed_on_disk_brings_the_diff_back_for_review() {
     let app = &mut f.app;
     app.update(key(KeyCode::Enter));
     press(app, "123456");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Renew { job, .. }] = commands.as_slice() else {
-        panic!()
-    };
-    app.update(Msg::Renewed {
-        job: *job,
-        result: Ok(new_creds()),
-    });
-    let commands = press(app, "y");
-    let [Command::Write { job, plan }] = commands.as_slice() else {
-        panic!()
-    };
-    let replanned = plan.clone();
-    app.update(Msg::Written {
-        job: *job,
-        result: Err(WriteFailure::Changed(replanned)),
-    });
-    let Overlay::Preview(preview) = &app.overlay else {
-        panic!()
-    };
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, _) = the::<RenewJob>(&effects);
+    reply(app, job, Renewed(Ok(new_creds())));
+    let effects = press(app, "y");
+    let (job, write) = the::<WriteJob>(&effects);
+    let replanned = write.plan.clone();
+    reply(app, job, WriteDone(Err(WriteFailure::Changed(replanned))));
+    let preview = dialog::<Preview>(app);
     assert!(preview.note.as_deref().unwrap().contains("changed on disk"));
     assert!(preview.writing.is_none(), "y is needed again");
 }
@@ -288,12 +325,12 @@ fn a_file_changed_on_disk_brings_the_diff_back_for_review() {
 fn quitting_and_help() {
     let mut f = fixture();
     press(&mut f.app, "?");
-    assert!(matches!(f.app.overlay, Overlay::Help(_)));
+    dialog::<Help>(&f.app);
     press(&mut f.app, "x");
-    assert!(matches!(f.app.overlay, Overlay::None));
+    assert!(f.app.dialog().is_none());
     let ctrl_c = Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
-    assert!(matches!(f.app.update(ctrl_c).as_slice(), [Command::Quit]));
-    assert!(f.app.quit);
+    assert!(matches!(f.app.update(ctrl_c).as_slice(), [Effect::Quit]));
+    assert!(f.app.quitting());
 }
 
 #[test]
@@ -301,26 +338,23 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "s");
-    let Overlay::Defaults(form) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
+    let form = &dialog::<Defaults>(app).0;
     assert_eq!((form.profile.as_str(), form.field), ("admin", Field::Mode));
     app.update(key(KeyCode::Tab));
     app.update(key(KeyCode::Right));
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::SaveProfile { profile, change }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, save) = the::<SaveSettings>(&effects);
     assert_eq!(
-        (profile.as_str(), change),
+        (save.profile.as_str(), &save.change),
         (
             "admin",
-            &crate::settings::ProfileChange::Defaults {
+            &ProfileChange::Defaults {
                 mode: crate::renew::Mode::Role,
                 duration: 7200
             }
         )
     );
+    assert!(app.dialog().is_none());
     let mut saved = Settings::default();
     saved.profiles.insert(
         "admin".into(),
@@ -329,41 +363,37 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
             ..Default::default()
         },
     );
-    app.overlay = Overlay::None;
-    app.update(Msg::SettingsSaved(Ok(saved)));
+    reply(app, job, SettingsSaved(Ok(saved)));
     assert_eq!(
         app.toast.as_ref().unwrap().text,
         "Saved to the settings file."
     );
-    let Some(Ok(plan)) = &app.selected_plan else {
-        panic!()
-    };
+    let opts = app.ctx.renew_options("admin", now());
+    let plan = crate::renew::plan::plan(&app.data.snapshot, "admin", &opts).unwrap();
     assert_eq!(plan.duration_secs, 7200, "the new default applies at once");
 }
 
 #[test]
-fn marked_profiles_renew_together_with_one_code() {
+fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
     let mut f = fixture();
     let app = &mut f.app;
     press(app, " ");
-    assert!(app.marked.contains("admin"));
-    assert_eq!(
-        app.selected_profile().unwrap().name,
-        "dev",
-        "space moves on"
-    );
+    assert!(app.table.marked.contains("admin"));
+    assert_eq!(selected(app), "dev", "space moves on");
     press(app, "a");
     assert_eq!(
-        app.marked.iter().collect::<Vec<_>>(),
+        app.table.marked.iter().collect::<Vec<_>>(),
         ["admin"],
         "a adds expiring roles only"
     );
     app.update(key(KeyCode::Enter));
-    let Overlay::Bulk(form) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
     assert_eq!(
-        form.plan.session.as_ref().unwrap().target,
+        dialog::<BulkForm>(app)
+            .plan
+            .session
+            .as_ref()
+            .unwrap()
+            .target,
         "dev-mfa",
         "one MFA session for the shared source"
     );
@@ -372,27 +402,19 @@ fn marked_profiles_renew_together_with_one_code() {
         "a code is required"
     );
     press(app, "123456");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::RenewMany {
-        job, bulk, code, ..
-    }] = commands.as_slice()
-    else {
-        panic!("{commands:?}")
-    };
-    assert_eq!(*code, CodeSource::Typed(MfaCode::parse("123456").unwrap()));
-    assert_eq!(bulk.renewals.len(), 1);
-    let job = *job;
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, bulk) = the::<BulkJob>(&effects);
+    assert_eq!(
+        bulk.code,
+        CodeSource::Typed(MfaCode::parse("123456").unwrap())
+    );
+    assert_eq!(bulk.bulk.renewals.len(), 1);
     let outcome = Outcome {
         profile: "admin".into(),
         result: Ok("admin-mfa".into()),
     };
-    app.update(Msg::BulkProgress {
-        job,
-        outcome: outcome.clone(),
-    });
-    let Overlay::BulkRunning(BulkRunning { lines, .. }) = &app.overlay else {
-        panic!()
-    };
+    reply(app, job, outcome.clone());
+    let lines = &dialog::<BulkRunning>(app).lines;
     assert!(
         lines.iter().any(|(p, o)| p == "admin" && o.is_some()),
         "{lines:?}"
@@ -403,24 +425,30 @@ fn marked_profiles_renew_together_with_one_code() {
         key: "aws_access_key_id".into(),
         value: "ASIAX".into(),
     };
-    plan.edit(&app.data.files.credentials, vec![edit]).unwrap();
+    plan.edit(&app.data.snapshot.files().credentials, vec![edit])
+        .unwrap();
     let failed = Outcome {
         profile: "dev".into(),
-        result: Err("The MFA code was rejected.".into()),
+        result: Err("The MFA code was rejected".into()),
     };
-    app.update(Msg::RenewedMany {
+    reply(
+        app,
         job,
-        outcomes: vec![outcome, failed],
-        plan: Ok(plan),
-    });
-    let Overlay::Preview(preview) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
-    assert_eq!(
-        preview.outcomes,
-        ["✓ admin → [admin-mfa]", "✗ dev: The MFA code was rejected."]
+        BulkDone {
+            outcomes: vec![outcome, failed],
+            plan: Ok(plan),
+        },
     );
-    assert!(app.marked.is_empty());
+    assert_eq!(
+        dialog::<Preview>(app).outcomes,
+        ["✓ admin → [admin-mfa]", "✗ dev: The MFA code was rejected."],
+        "the failure stays on screen until the preview is dismissed"
+    );
+    assert_eq!(
+        dialog::<Preview>(app).profile,
+        "1 profile",
+        "one profile, not '1 profiles'"
+    );
 }
 
 #[test]
@@ -433,9 +461,7 @@ fn ctrl_t_hides_the_code_while_typing() {
         KeyCode::Char('t'),
         KeyModifiers::CONTROL,
     )));
-    let Overlay::Renew(form) = &app.overlay else {
-        panic!()
-    };
+    let form = dialog::<RenewForm>(app);
     assert!(form.masked);
     assert_eq!(form.code, "12", "the shortcut types nothing");
 }
@@ -449,50 +475,31 @@ fn request(id: u64, profile: &str) -> Msg {
     })
 }
 
-fn answers(commands: &[Command]) -> Vec<(u64, bool)> {
-    commands
-        .iter()
-        .filter_map(|c| match c {
-            Command::AnswerRequest { id, answer } => Some((*id, answer.ok)),
-            _ => None,
-        })
-        .collect()
-}
-
 #[test]
 fn a_request_from_another_program_opens_the_dialog_and_is_answered_once_written() {
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "/ss");
     assert!(answers(&app.update(request(7, "dev"))).is_empty());
-    assert!(app.filter.is_empty(), "the filter gives way to the request");
-    let Overlay::Renew(form) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
+    assert!(
+        app.table.filter.is_empty(),
+        "the filter gives way to the request"
+    );
+    let form = dialog::<RenewForm>(app);
     assert_eq!(
         (form.profile.as_str(), form.asked_by.as_deref()),
         ("dev", Some("pid 4242: aws sts get-caller-identity"))
     );
 
     press(app, "123456");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Renew { job, .. }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    app.update(Msg::Renewed {
-        job: *job,
-        result: Ok(new_creds()),
-    });
-    let commands = press(app, "y");
-    let [Command::Write { job, .. }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    let commands = app.update(Msg::Written {
-        job: *job,
-        result: Ok(Vec::new()),
-    });
-    assert_eq!(answers(&commands), [(7, true)]);
-    assert!(app.active_request.is_none());
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, _) = the::<RenewJob>(&effects);
+    reply(app, job, Renewed(Ok(new_creds())));
+    let effects = press(app, "y");
+    let (job, _) = the::<WriteJob>(&effects);
+    let effects = reply(app, job, WriteDone(Ok(Vec::new())));
+    assert_eq!(answers(&effects), [(7, true)]);
+    assert!(app.requests.active.is_none());
 }
 
 #[test]
@@ -501,39 +508,40 @@ fn requests_queue_and_a_closed_dialog_declines() {
     let app = &mut f.app;
     app.update(request(1, "dev"));
     app.update(request(2, "admin"));
-    assert_eq!(app.requests.len(), 1, "the second waits");
-    let commands = app.update(key(KeyCode::Esc));
-    assert_eq!(answers(&commands), [(1, false)]);
-    let Overlay::Renew(form) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
-    assert_eq!(form.profile, "admin", "the next request opens");
+    assert_eq!(app.requests.queue.len(), 1, "the second waits");
+    let effects = app.update(key(KeyCode::Esc));
+    assert_eq!(answers(&effects), [(1, false)]);
+    assert_eq!(
+        dialog::<RenewForm>(app).profile,
+        "admin",
+        "the next request opens"
+    );
 
     app.update(request(3, "dev"));
     app.update(Msg::RequestGone(3));
     assert!(
-        app.requests.is_empty(),
+        app.requests.queue.is_empty(),
         "a caller that has gone leaves the queue"
     );
     app.update(Msg::RequestGone(2));
-    assert!(app.active_request.is_none());
+    assert!(app.requests.active.is_none());
     assert!(app.toast.as_ref().unwrap().text.contains("has gone"));
-    let commands = app.update(key(KeyCode::Esc));
-    assert!(answers(&commands).is_empty(), "nobody to answer");
+    let effects = app.update(key(KeyCode::Esc));
+    assert!(answers(&effects).is_empty(), "nobody to answer");
 
-    let commands = app.update(request(4, "ghost"));
+    let effects = app.update(request(4, "ghost"));
     assert_eq!(
-        answers(&commands),
+        answers(&effects),
         [(4, false)],
         "an unknown profile is declined at once"
     );
-    let commands = app.update(request(5, "sso"));
+    let effects = app.update(request(5, "sso"));
     assert_eq!(
-        answers(&commands),
+        answers(&effects),
         [(5, false)],
         "so is one mfatui cannot renew"
     );
-    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.dialog().is_none());
 }
 
 #[test]
@@ -550,12 +558,10 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
         "nothing is kept fresh yet"
     );
 
-    let commands = press(app, "f");
-    let [Command::SaveProfile { profile, change }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
+    let effects = press(app, "f");
+    let (job, save) = the::<SaveSettings>(&effects);
     assert_eq!(
-        (profile.as_str(), change),
+        (save.profile.as_str(), &save.change),
         ("admin", &ProfileChange::KeepFresh(true))
     );
     let mut settings = Settings::default();
@@ -568,15 +574,12 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
             },
         );
     }
-    app.update(Msg::SettingsSaved(Ok(settings)));
+    reply(app, job, SettingsSaved(Ok(settings)));
 
-    let commands = app.update(Msg::Tick(now()));
-    let [Command::KeepFresh { renewal, .. }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    assert_eq!(renewal.profile, "admin");
-    assert!(
-        !renewal.needs_code(),
+    let effects = app.update(Msg::Tick(now()));
+    let (job, kept) = the::<KeepFreshJob>(&effects);
+    assert_eq!(
+        kept.profile, "admin",
         "assumed with dev's fresh MFA session"
     );
     assert_eq!(
@@ -585,15 +588,19 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
         "dev itself needs a code: its row warns"
     );
     assert!(
-        app.update(Msg::Tick(now() + chrono::Duration::seconds(1)))
+        spawned::<KeepFreshJob>(&app.update(Msg::Tick(now() + chrono::Duration::seconds(1))))
             .is_empty(),
         "one renewal at a time"
     );
-    let commands = app.update(Msg::KeptFresh {
-        profile: "admin".into(),
-        result: Ok("[admin-mfa] valid until 13:05:00.".into()),
-    });
-    assert!(matches!(commands.as_slice(), [Command::Reload]));
+    let effects = reply(
+        app,
+        job,
+        KeptFresh {
+            profile: "admin".into(),
+            result: Ok("[admin-mfa] renewed.".into()),
+        },
+    );
+    the::<LoadJob>(&effects);
     assert!(app
         .toast
         .as_ref()
@@ -601,7 +608,7 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
         .text
         .starts_with("⟳ Kept admin fresh"));
     assert!(
-        app.update(Msg::Tick(now() + chrono::Duration::seconds(2)))
+        spawned::<KeepFreshJob>(&app.update(Msg::Tick(now() + chrono::Duration::seconds(2))))
             .is_empty(),
         "not again before the reload shows the new expiry"
     );
@@ -612,16 +619,14 @@ fn k_rotates_the_selected_profiles_key_with_a_code_when_needed() {
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "K");
-    let Overlay::Error { message, .. } = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
-    assert_eq!(message, "'admin' holds no long-term access key to rotate.");
+    assert_eq!(
+        dialog::<ErrorDialog>(app).message,
+        "'admin' holds no long-term access key to rotate."
+    );
     app.update(key(KeyCode::Esc));
 
     press(app, "jK");
-    let Overlay::Rotate(form) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
+    let form = dialog::<RotateForm>(app);
     assert_eq!(
         (
             form.profile.as_str(),
@@ -633,56 +638,64 @@ fn k_rotates_the_selected_profiles_key_with_a_code_when_needed() {
     assert!(app.update(key(KeyCode::Enter)).is_empty(), "no code yet");
     press(app, "123456");
     app.update(key(KeyCode::Tab));
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::Rotate {
-        job,
-        profile,
-        keep_old,
-        code,
-    }] = commands.as_slice()
-    else {
-        panic!("{commands:?}")
-    };
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, rotate) = the::<RotateJob>(&effects);
     assert_eq!(
-        (profile.as_str(), *keep_old, code.as_deref()),
-        ("dev", true, Some("123456"))
+        (
+            rotate.profile.as_str(),
+            rotate.keep_old,
+            rotate.code.is_some()
+        ),
+        ("dev", true, true)
     );
     assert!(app.busy());
-    let commands = app.update(Msg::Rotated {
-        job: *job,
-        result: Ok("✓ Rotated the key of dev".into()),
-    });
-    assert!(matches!(commands.as_slice(), [Command::Reload]));
-    assert!(matches!(app.overlay, Overlay::None));
+    let effects = reply(app, job, Rotated(Ok("✓ Rotated the key of dev".into())));
+    the::<LoadJob>(&effects);
+    assert!(app.dialog().is_none());
+}
+
+#[test]
+fn k_with_an_mfa_session_of_ten_minutes_needs_no_code_by_the_rotations_own_rule() {
+    // Between the old 5- and 15-minute rules: the dialog and the rotation now agree.
+    let creds = format!(
+        "{CREDS}\n[dev-mfa]\naws_access_key_id = ASIADEVMFA\naws_secret_access_key = s\naws_session_token = t\nexpiration = 2026-11-22T12:10:00Z\n"
+    );
+    let mut f = fixture_with(&creds, None);
+    let app = &mut f.app;
+    press(app, "jK");
+    assert!(!dialog::<RotateForm>(app).needs_code);
+    let effects = app.update(key(KeyCode::Enter));
+    let (_, rotate) = the::<RotateJob>(&effects);
+    assert!(rotate.code.is_none());
 }
 
 #[test]
 fn the_selected_keys_age_is_asked_for_once_and_marked_when_old() {
     let mut f = fixture();
     let app = &mut f.app;
-    let commands = press(app, "j");
-    let [Command::FetchKeyAge { key_id, keys, .. }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
-    assert_eq!(key_id, "AKIADEVDEVDEV000WXYZ");
-    assert_eq!(keys.access_key_id, "AKIADEVDEVDEV000WXYZ");
-    assert!(press(app, "kj").is_empty(), "asked once per key");
-    let dev = app.selected_profile().unwrap().clone();
-    assert_eq!(app.key_age_of(&dev), Some((KeyAge::Fetching, false)));
-    let created = now() - chrono::Duration::days(120);
-    app.update(Msg::KeyAge {
-        key_id: key_id.clone(),
-        result: Ok(created),
-    });
-    assert_eq!(app.key_age_of(&dev), Some((KeyAge::Known(created), true)));
-    app.update(Msg::KeyAge {
-        key_id: key_id.clone(),
-        result: Err("AccessDenied".into()),
-    });
-    assert_eq!(
-        app.key_age_of(&dev),
-        Some((KeyAge::Unknown("AccessDenied".into()), false))
+    let effects = press(app, "j");
+    let (job, ask) = the::<KeyAgeJob>(&effects);
+    assert_eq!(ask.key_id, "AKIADEVDEVDEV000WXYZ");
+    let key_id = ask.key_id.clone();
+    assert!(
+        spawned::<KeyAgeJob>(&press(app, "kj")).is_empty(),
+        "asked once per key"
     );
+    let shared_age = |app: &App| {
+        let dev = app.data.snapshot.profile("dev").unwrap();
+        app.key_ages.of(&app.shared(), dev)
+    };
+    assert_eq!(shared_age(app), Some((KeyAge::Fetching, false)));
+    let created = now() - chrono::Duration::days(120);
+    reply(
+        app,
+        job,
+        KeyAgeFound {
+            key_id: key_id.clone(),
+            result: Ok(created),
+        },
+    );
+    assert_eq!(shared_age(app), Some((KeyAge::Known(created), true)));
 }
 
 #[test]
@@ -691,9 +704,7 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     let app = &mut f.app;
     press(app, "G");
     app.update(key(KeyCode::Enter));
-    let Overlay::Error { message, .. } = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
+    let message = &dialog::<ErrorDialog>(app).message;
     assert!(message.contains("[sso-session corp]"), "{message}");
     app.update(key(KeyCode::Esc));
 
@@ -703,49 +714,31 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     );
     std::fs::write(dir.path().join("config"), config).unwrap();
     std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
-    let paths = AwsPaths {
-        config: dir.path().join("config"),
-        credentials: dir.path().join("credentials"),
-        ..AwsPaths::from_lookup(|_| None)
-    };
-    let settings = Settings::default();
-    let mut app = App::new(
-        load(&paths, &settings).unwrap(),
-        settings,
-        FixedOffset::east_opt(0).unwrap(),
-        now(),
-        (120, 40),
-    );
+    let mut app = app_over(dir.path(), None);
     press(&mut app, "G");
-    let commands = app.update(key(KeyCode::Enter));
-    let [Command::SsoLogin { job, target }] = commands.as_slice() else {
-        panic!("{commands:?}")
-    };
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, sso) = the::<SsoJob>(&effects);
     assert_eq!(
-        (target.start_url.as_str(), target.session.as_deref()),
+        (sso.target.start_url.as_str(), sso.target.session.as_deref()),
         ("https://corp.awsapps.com/start", Some("corp"))
     );
-    let job = *job;
-    app.update(Msg::SsoPrompt {
+    reply(
+        &mut app,
         job,
-        prompt: crate::aws::sso::Prompt {
+        crate::aws::sso::Prompt {
             url: "https://device/?user_code=ABCD".into(),
             user_code: "ABCD".into(),
         },
-    });
-    let Overlay::SsoLogin(login) = &app.overlay else {
-        panic!("{:?}", app.overlay)
-    };
-    assert_eq!(login.prompt.as_ref().unwrap().user_code, "ABCD");
-    let commands = app.update(key(KeyCode::Esc));
-    assert!(matches!(commands.as_slice(), [Command::Cancel { job: j }] if *j == job));
+    );
+    assert_eq!(
+        dialog::<SsoLogin>(&app).prompt.as_ref().unwrap().user_code,
+        "ABCD"
+    );
+    let effects = app.update(key(KeyCode::Esc));
+    assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
     assert!(
-        app.update(Msg::SsoDone {
-            job,
-            result: Ok("late".into())
-        })
-        .is_empty(),
+        reply(&mut app, job, SignedIn(Ok("late".into()))).is_empty(),
         "a cancelled login's answer is dropped"
     );
-    assert!(matches!(app.overlay, Overlay::None));
+    assert!(app.dialog().is_none());
 }

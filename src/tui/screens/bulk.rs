@@ -3,11 +3,14 @@
 
 use super::dialog::{dialog, form_dialog, spinner};
 use super::preview::Preview;
-use crate::awsfiles::Plan;
+use super::running::{sentence, CodeSource};
+use crate::aws::api::BoxFuture;
+use crate::awsfiles::{Plan, Snapshot};
 use crate::duration;
 use crate::renew::bulk::{self, BulkPlan, Outcome};
-use crate::renew::MfaCode;
-use crate::tui::app::{App, CodeSource, Command, Overlay};
+use crate::renew::code::{run_mfa_process, MfaCode};
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::jobs::{Job, JobEnv, JobId, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -15,6 +18,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::sync::Arc;
 
 /// The bulk dialog: what will be renewed, and the one code.
 #[derive(Clone, Debug)]
@@ -31,107 +35,156 @@ pub struct BulkForm {
 #[derive(Clone, Debug)]
 pub struct BulkRunning {
     /// Its id.
-    pub job: u64,
+    pub job: JobId,
     /// When it started.
     pub started: DateTime<Utc>,
     /// Each profile and its outcome so far.
     pub lines: Vec<(String, Option<Result<String, String>>)>,
 }
 
-impl App {
-    /// Opens the dialog for the marked profiles.
-    pub(in crate::tui) fn open_bulk(&mut self) {
-        let names: Vec<String> = self.marked.iter().cloned().collect();
-        let plan = bulk::plan_bulk(
-            &self.data.map,
-            &self.data.profiles,
-            &names,
-            &self.settings,
-            self.now,
-        );
-        self.overlay = Overlay::Bulk(Box::new(BulkForm {
-            plan,
-            code: String::new(),
-            error: None,
-        }));
+/// Opens the dialog for the marked profiles.
+pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
+    let shared = &cx.shared;
+    let plan = bulk::plan_bulk(&shared.data.snapshot, names, &|name| {
+        shared.ctx.renew_options(name, shared.now)
+    });
+    Box::new(BulkForm {
+        plan,
+        code: String::new(),
+        error: None,
+    })
+}
+
+/// Renews several profiles with one code, reporting each outcome as it comes.
+#[derive(Debug)]
+pub struct BulkJob {
+    /// What to do.
+    pub bulk: Box<BulkPlan>,
+    /// The code.
+    pub code: CodeSource,
+    /// The files the change is planned on.
+    pub snapshot: Arc<Snapshot>,
+}
+
+/// What [`BulkJob`] reports at the end: every outcome and the one change holding the successes.
+pub struct BulkDone {
+    /// Every profile's outcome.
+    pub outcomes: Vec<Outcome>,
+    /// The change, or why there is none.
+    pub plan: Result<Plan, String>,
+}
+
+impl Job for BulkJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let code = match self.code {
+                CodeSource::Typed(code) => Ok(Some(code)),
+                CodeSource::NotNeeded => Ok(None),
+                CodeSource::Process => {
+                    let command = self.bulk.session.as_ref().and_then(|s| {
+                        [&s.profile, &s.source.profile].iter().find_map(|p| {
+                            self.snapshot
+                                .map()
+                                .profile(p)?
+                                .get("mfa_process")
+                                .map(str::to_owned)
+                        })
+                    });
+                    match command {
+                        Some(c) => run_mfa_process(&c, env.ctx.timeouts.mfa_process, false)
+                            .await
+                            .map(Some),
+                        None => Ok(None),
+                    }
+                }
+            };
+            let done = match code {
+                Ok(code) => {
+                    let progress = |o: &Outcome| env.report(o.clone());
+                    let (outcomes, plan) = bulk::run(
+                        env.api.as_ref(),
+                        env.keyring.as_ref(),
+                        self.snapshot.files(),
+                        &self.bulk,
+                        code.as_ref(),
+                        &progress,
+                    )
+                    .await;
+                    BulkDone {
+                        outcomes,
+                        plan: plan.map_err(|e| e.to_string()),
+                    }
+                }
+                Err(e) => BulkDone {
+                    outcomes: Vec::new(),
+                    plan: Err(e),
+                },
+            };
+            Output::new(done)
+        })
     }
 
-    /// Esc cancels the running bulk renewal; other keys wait.
-    pub(in crate::tui) fn on_bulk_running_key(
-        &mut self,
-        running: BulkRunning,
-        key: KeyEvent,
-    ) -> Vec<Command> {
-        if key.code == KeyCode::Esc {
-            self.toast("Bulk renewal cancelled; nothing written.".into(), false);
-        } else {
-            self.overlay = Overlay::BulkRunning(running);
-        }
-        Vec::new()
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
+}
 
-    /// One profile of the running bulk renewal finished.
-    pub(in crate::tui) fn on_bulk_progress(&mut self, job: u64, outcome: Outcome) {
-        if let Overlay::BulkRunning(running) = &mut self.overlay {
-            if running.job != job {
-                return;
-            }
-            if let Some(line) = running
-                .lines
-                .iter_mut()
-                .find(|(p, _)| *p == outcome.profile)
-            {
-                line.1 = Some(outcome.result);
-            }
-        }
-    }
-
-    pub(in crate::tui) fn on_bulk_key(
-        &mut self,
-        mut form: BulkForm,
-        key: KeyEvent,
-    ) -> Vec<Command> {
+impl Dialog for BulkForm {
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
         match key.code {
-            KeyCode::Esc => return Vec::new(),
+            KeyCode::Esc => return Flow::Close,
             KeyCode::Backspace => {
-                form.code.pop();
+                self.code.pop();
             }
-            KeyCode::Char(c) if c.is_ascii_digit() && form.code.len() < 6 => form.code.push(c),
-            KeyCode::Enter => return self.submit_bulk(form),
+            KeyCode::Char(c) if c.is_ascii_digit() && self.code.len() < 6 => self.code.push(c),
+            KeyCode::Enter => return self.submit(cx),
             _ => {}
         }
-        self.overlay = Overlay::Bulk(Box::new(form));
-        Vec::new()
+        Flow::Stay
     }
 
-    pub(in crate::tui) fn submit_bulk(&mut self, mut form: BulkForm) -> Vec<Command> {
-        let plan = &form.plan;
+    fn paste(&mut self, text: &str) {
+        for c in text.chars().filter(char::is_ascii_digit) {
+            if self.code.len() < 6 {
+                self.code.push(c);
+            }
+        }
+    }
+
+    fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render(self, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl BulkForm {
+    fn submit(&mut self, cx: &mut Cx) -> Flow {
+        let plan = &self.plan;
         if plan.session.is_none() && plan.renewals.is_empty() {
-            form.error = Some("Nothing can be renewed: see the reasons above.".into());
-            self.overlay = Overlay::Bulk(Box::new(form));
-            return Vec::new();
+            self.error = Some("Nothing can be renewed: see the reasons above.".into());
+            return Flow::Stay;
         }
         let code = match (&plan.session, plan.needs_code()) {
             (_, false) => CodeSource::NotNeeded,
-            (Some(session), true) => match self.mfa_process(session) {
-                Some(cmd) => CodeSource::Process(cmd),
-                None => match MfaCode::parse(&form.code) {
-                    Ok(code) => CodeSource::Typed(code),
-                    Err(e) => {
-                        form.error = Some(e);
-                        self.overlay = Overlay::Bulk(Box::new(form));
-                        return Vec::new();
-                    }
-                },
+            (Some(session), true) if super::renew::mfa_process(&cx.shared, session).is_some() => {
+                CodeSource::Process
+            }
+            (Some(_), true) => match MfaCode::parse(&self.code) {
+                Ok(code) => CodeSource::Typed(code),
+                Err(e) => {
+                    self.error = Some(e);
+                    return Flow::Stay;
+                }
             },
             (None, true) => {
-                form.error =
+                self.error =
                     Some("These profiles need different MFA codes: renew them one by one.".into());
-                self.overlay = Overlay::Bulk(Box::new(form));
-                return Vec::new();
+                return Flow::Stay;
             }
         };
-        let job = self.job();
         let lines = plan
             .session
             .iter()
@@ -140,84 +193,93 @@ impl App {
             .chain(plan.skipped.iter().map(|(p, _)| p.clone()))
             .map(|p| (p, None))
             .collect();
-        self.overlay = Overlay::BulkRunning(BulkRunning {
-            job,
-            started: self.now,
-            lines,
-        });
-        vec![Command::RenewMany {
-            job,
-            bulk: Box::new(form.plan),
+        let job = cx.spawn(BulkJob {
+            bulk: Box::new(self.plan.clone()),
             code,
-            files: Box::new(self.data.files.clone()),
-        }]
+            snapshot: cx.shared.data.snapshot.clone(),
+        });
+        Flow::Replace(Box::new(BulkRunning {
+            job,
+            started: cx.shared.now,
+            lines,
+        }))
+    }
+}
+
+impl Dialog for BulkRunning {
+    /// Esc cancels the running bulk renewal; other keys wait.
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        if key.code != KeyCode::Esc {
+            return Flow::Stay;
+        }
+        cx.cancel(self.job);
+        cx.toast("Bulk renewal cancelled; nothing written.", false);
+        Flow::Close
     }
 
-    pub(in crate::tui) fn on_renewed_many(
-        &mut self,
-        job: u64,
-        outcomes: Vec<Outcome>,
-        plan: Result<Plan, String>,
-    ) -> Vec<Command> {
-        let Overlay::BulkRunning(running) = &self.overlay else {
-            return Vec::new();
-        };
-        if running.job != job {
-            return Vec::new();
+    fn output(&mut self, job: JobId, output: Output, cx: &mut Cx) -> Flow {
+        if job != self.job {
+            return Flow::Stay;
         }
+        let output = match output.take::<Outcome>() {
+            Ok(outcome) => {
+                if let Some(line) = self.lines.iter_mut().find(|(p, _)| *p == outcome.profile) {
+                    line.1 = Some(outcome.result);
+                }
+                return Flow::Stay;
+            }
+            Err(output) => output,
+        };
+        let Ok(BulkDone { outcomes, plan }) = output.take::<BulkDone>() else {
+            return Flow::Stay;
+        };
         let lines: Vec<String> = outcomes
             .iter()
             .map(|o| match &o.result {
                 Ok(target) => format!("✓ {} → [{target}]", o.profile),
-                Err(why) => format!("✗ {}: {why}", o.profile),
+                Err(why) => format!("✗ {}: {}", o.profile, sentence(why)),
             })
             .collect();
         match plan {
             Ok(plan) if !plan.changes.is_empty() => {
-                self.marked.clear();
                 let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
-                self.overlay = Overlay::Preview(Box::new(Preview {
-                    profile: format!("{ok} profiles"),
-                    target: format!("{ok} targets"),
-                    expires: None,
-                    diff: plan.diff().lines().map(str::to_owned).collect(),
-                    plan,
-                    scroll: 0,
-                    writing: None,
-                    note: None,
-                    outcomes: lines,
-                }));
+                let what = bulk::profiles_count(ok);
+                Flow::Replace(Box::new(Preview::new(&what, &what, None, plan, lines)))
             }
-            Ok(_) => {
-                self.overlay = Overlay::Error {
-                    title: "Nothing renewed".into(),
-                    message: lines.join(" "),
-                }
-            }
+            Ok(_) => super::error::flow("Nothing renewed", &lines.join(" ")),
             Err(e) => {
-                self.overlay = Overlay::Error {
-                    title: "Cannot write".into(),
-                    message: e,
-                }
+                cx.toast("Nothing was written.", true);
+                super::error::flow("Cannot renew", &sentence(&e))
             }
         }
-        Vec::new()
+    }
+
+    fn busy(&self) -> bool {
+        true
+    }
+
+    fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render_running(shared, self, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
 /// Draws the live progress of a bulk renewal.
-pub(super) fn render_running(
-    app: &App,
+fn render_running(
+    shared: &Shared,
     running: &BulkRunning,
     theme: Theme,
     frame: &mut Frame,
     area: Rect,
 ) {
-    let elapsed = (app.now - running.started).num_milliseconds().max(0);
+    let elapsed = (shared.now - running.started).num_milliseconds().max(0);
     let mut text = vec![Line::from(format!(
-        "{} Renewing {} profiles…  {:.1} s",
+        "{} Renewing {}…  {:.1} s",
         spinner(elapsed),
-        running.lines.len(),
+        bulk::profiles_count(running.lines.len()),
         elapsed as f64 / 1000.0
     ))];
     for (profile, outcome) in running
@@ -247,7 +309,7 @@ pub(super) fn render_running(
     );
 }
 
-pub(super) fn render(form: &BulkForm, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render(form: &BulkForm, theme: Theme, frame: &mut Frame, area: Rect) {
     let plan = &form.plan;
     let mut lines = Vec::new();
     if let Some(session) = &plan.session {

@@ -2,31 +2,35 @@
 
 use super::dialog::form_dialog;
 use super::renew::{mode_and_duration, Field, RenewForm};
+use crate::awsfiles::Profile;
 use crate::settings::ProfileChange;
-use crate::tui::app::{App, Command, Overlay};
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::Frame;
 
-impl App {
-    /// Opens the dialog on the selected profile (nothing if it cannot be renewed).
-    pub(in crate::tui) fn open_defaults(&mut self) {
-        self.open_form();
-        if let Overlay::Renew(mut form) = std::mem::replace(&mut self.overlay, Overlay::None) {
-            form.field = Field::Mode;
-            self.overlay = Overlay::Defaults(form);
-        }
-    }
+/// The dialog: the renew form's mode and duration, nothing else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Defaults(pub RenewForm);
 
-    pub(in crate::tui) fn on_defaults_key(
-        &mut self,
-        mut form: RenewForm,
-        key: KeyEvent,
-    ) -> Vec<Command> {
+/// Opens the dialog on `profile` (an error dialog when it cannot be renewed).
+pub fn open(shared: &Shared, profile: &Profile) -> Box<dyn Dialog> {
+    match super::renew::form(shared, &profile.name) {
+        Ok(mut form) => {
+            form.field = Field::Mode;
+            Box::new(Defaults(form))
+        }
+        Err(why) => super::error::dialog("No defaults to save", &why),
+    }
+}
+
+impl Dialog for Defaults {
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        let form = &mut self.0;
         match key.code {
-            KeyCode::Esc => return Vec::new(),
+            KeyCode::Esc => return Flow::Close,
             KeyCode::Tab | KeyCode::Down | KeyCode::Up | KeyCode::BackTab => {
                 form.field = if form.field == Field::Mode {
                     Field::Duration
@@ -40,24 +44,32 @@ impl App {
             KeyCode::Char(c) if form.field == Field::Duration => form.type_text(&c.to_string()),
             KeyCode::Enter => match form.duration() {
                 Ok(duration) => {
-                    return vec![Command::SaveProfile {
-                        profile: form.profile.clone(),
-                        change: ProfileChange::Defaults {
+                    cx.save(
+                        &form.profile,
+                        ProfileChange::Defaults {
                             mode: form.current_mode(),
                             duration,
                         },
-                    }];
+                    );
+                    return Flow::Close;
                 }
                 Err(e) => form.error = Some(e),
             },
             _ => {}
         }
-        self.overlay = Overlay::Defaults(form);
-        Vec::new()
+        Flow::Stay
+    }
+
+    fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render(shared, &self.0, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
-pub(super) fn render(form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
     let [mode, duration] = mode_and_duration(form, theme, [String::new(), String::new()]);
     let lines = vec![
         mode,
@@ -65,8 +77,9 @@ pub(super) fn render(form: &RenewForm, theme: Theme, frame: &mut Frame, area: Re
         Line::raw(""),
         Line::styled(
             format!(
-                "Saved as [profiles.{}] in the settings file; comments there are kept.",
-                form.profile
+                "Saved as [profiles.{}] in {}; comments there are kept.",
+                form.profile,
+                super::home_short(shared, &shared.ctx.settings_path)
             ),
             theme.dim(),
         ),

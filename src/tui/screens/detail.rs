@@ -1,20 +1,31 @@
 //! The detail pane: everything about the selected profile, no secrets.
 
 use crate::awsfiles::expiry::ExpirySource;
-use crate::awsfiles::{Expiry, ProfileKind};
+use crate::awsfiles::profile::key_suffix;
+use crate::awsfiles::{Expiry, KeyStore, ProfileKind};
 use crate::duration;
+use crate::renew::plan::plan;
 use crate::renew::Mode;
-use crate::tui::app::{App, KeyAge};
+use crate::tui::app::App;
+use crate::tui::keep_fresh::kept_fresh;
+use crate::tui::key_age::KeyAge;
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
+/// The section holding `name`'s session when it is another profile's.
+fn app_session<'a>(snapshot: &'a crate::awsfiles::Snapshot, name: &str) -> Option<&'a str> {
+    snapshot.layout().session_elsewhere(name)
+}
+
 /// Draws the pane into `area`.
 pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let Some(p) = app.selected_profile() else {
-        let text = if app.data.profiles.is_empty() {
+    let shared = app.shared();
+    let snapshot = &app.data.snapshot;
+    let Some(p) = app.table.selected(&app.data) else {
+        let text = if app.data.profiles().is_empty() {
             "No profiles in the AWS files."
         } else {
             "No profile matches the filter."
@@ -55,11 +66,12 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         ));
     } else if let Some(cs) = &p.credential_source {
         lines.push(field("Source", format!("credential_source = {cs}")));
-    } else if let Some(lt) = &p.long_term_profile {
-        lines.push(field("Long-term", format!("keys in '{lt}'")));
     }
-    if let Some(session) = &p.session_profile {
-        lines.push(field("Session", format!("kept in '{session}'")));
+    let layout = snapshot.layout_of(&p.name);
+    if p.kind != ProfileKind::Role {
+        if let Some(section) = app_session(snapshot, &p.name) {
+            lines.push(field("Session", format!("kept in [{section}]")));
+        }
     }
     lines.push(field(
         "MFA device",
@@ -71,10 +83,19 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         "Region",
         p.region.as_deref().unwrap_or("—").to_owned(),
     ));
-    if let Some(suffix) = &p.access_key_suffix {
+    if let Some(keys) = &layout.keys {
+        let place = match keys.store {
+            KeyStore::Keyring => "the OS keyring (Secret Service)".to_owned(),
+            KeyStore::File(_) => keys.describe(),
+        };
+        lines.push(field(
+            "Access key",
+            format!("{} · {place}", key_suffix(&keys.access_key_id)),
+        ));
+    } else if let Some(suffix) = &p.access_key_suffix {
         lines.push(field("Access key", suffix.to_string()));
     }
-    if let Some((age, old)) = app.key_age_of(p) {
+    if let Some((age, old)) = app.key_ages.of(&shared, p) {
         let text = match age {
             KeyAge::Fetching => "asking IAM…".to_owned(),
             KeyAge::Known(created) => {
@@ -94,8 +115,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::styled(text, style),
         ]));
     }
-    let renewal = match &app.selected_plan {
-        Some(Ok(r)) => {
+    let planned = plan(snapshot, &p.name, &app.ctx.renew_options(&p.name, app.now));
+    let renewal = match &planned {
+        Ok(r) => {
             let mode = match r.mode {
                 Mode::Session => "session",
                 Mode::Role => "role",
@@ -114,30 +136,29 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 writes.join(" + ")
             )
         }
-        Some(Err(e)) => e.clone(),
-        None => "—".into(),
+        Err(_) if p.kind == ProfileKind::Sso => {
+            "⏎ signs in (the OIDC device flow); the token lands in the AWS CLI's SSO cache"
+                .to_owned()
+        }
+        Err(e) => e.to_string(),
     };
     lines.push(field("Renewal", renewal));
     if p.kind == ProfileKind::Sso {
-        let login = match &p.sso_session {
-            Some(s) => format!("aws sso login --sso-session {s}"),
-            None => format!("aws sso login --profile {}", p.name),
-        };
         let state = match p.expiry.at() {
-            Some(at) if at > app.now => format!("signed in; renew with `{login}`"),
-            Some(_) => format!("expired: sign in again with `{login}`"),
-            None => format!("no token cached: sign in with `{login}`"),
+            Some(at) if at > app.now => "signed in; ⏎ signs in again",
+            Some(_) => "expired: ⏎ signs in again",
+            None => "not signed in: ⏎ signs in",
         };
-        lines.push(field("SSO login", state));
+        lines.push(field("SSO login", state.to_owned()));
     }
-    if app.kept_fresh(&p.name) {
+    if kept_fresh(&shared, &p.name) {
         let state = match app.fresh.warnings.get(p.name.as_str()) {
             Some(why) => format!("yes, but {why}"),
             None => "yes: renewed ahead of expiry while mfatui is open (f stops it)".to_owned(),
         };
         lines.push(field("Kept fresh", state));
     }
-    let (expiry, via_session) = app.shown_expiry(p);
+    let (expiry, via_session) = snapshot.shown_expiry(p);
     let expires = match &expiry {
         Expiry::None => "—".to_owned(),
         Expiry::Unknown { raw: Some(raw) } => format!("unknown (cannot read '{raw}')"),
@@ -152,9 +173,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 ExpirySource::SsoCache(_) => "SSO token, AWS CLI cache".to_owned(),
             };
             let via = if via_session {
-                app.sessions
-                    .get(p.name.as_str())
-                    .map(|s| format!(", session {s}"))
+                app_session(snapshot, &p.name)
+                    .map(|s| format!(", session [{s}]"))
                     .unwrap_or_default()
             } else {
                 String::new()

@@ -1,7 +1,7 @@
 //! The error dialog: one sentence, closed with Enter, Esc or q.
 
-use super::dialog::dialog;
-use crate::tui::app::{App, Command, Overlay};
+use super::dialog::dialog as boxed;
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -9,36 +9,56 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
-impl App {
-    /// Enter, Esc or q close the dialog; other keys leave it up.
-    pub(in crate::tui) fn on_error_key(
-        &mut self,
-        title: String,
-        message: String,
-        key: KeyEvent,
-    ) -> Vec<Command> {
-        if !matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q')) {
-            self.overlay = Overlay::Error { title, message };
-        }
-        Vec::new()
-    }
+/// A failure, shown until dismissed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorDialog {
+    /// Short title.
+    pub title: String,
+    /// The sentence.
+    pub message: String,
 }
 
-/// Draws the dialog.
-pub(super) fn render(title: &str, message: &str, theme: Theme, frame: &mut Frame, area: Rect) {
-    let text = vec![
-        Line::styled(message.to_owned(), theme.danger()),
-        Line::raw(""),
-        Line::styled("⏎ / Esc close", theme.dim()),
-    ];
-    let height = 4 + (message.len() as u16 / 60);
-    dialog(
-        frame,
-        area,
-        &format!(" {title} "),
-        70,
-        height + 2,
-        Paragraph::new(text).wrap(Wrap { trim: true }),
-        theme,
-    );
+/// The error dialog, boxed.
+pub fn dialog(title: &str, message: &str) -> Box<dyn Dialog> {
+    Box::new(ErrorDialog {
+        title: title.to_owned(),
+        message: message.to_owned(),
+    })
+}
+
+/// Replaces the current dialog with the error dialog.
+pub fn flow(title: &str, message: &str) -> Flow {
+    Flow::Replace(dialog(title, message))
+}
+
+impl Dialog for ErrorDialog {
+    fn key(&mut self, key: KeyEvent, _cx: &mut Cx) -> Flow {
+        if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q')) {
+            Flow::Close
+        } else {
+            Flow::Stay
+        }
+    }
+
+    fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        let text = vec![
+            Line::styled(self.message.clone(), theme.danger()),
+            Line::raw(""),
+            Line::styled("⏎ / Esc close", theme.dim()),
+        ];
+        let height = 4 + (self.message.chars().count() as u16 / 66);
+        boxed(
+            frame,
+            area,
+            &format!(" {} ", self.title),
+            70,
+            height + 2,
+            Paragraph::new(text).wrap(Wrap { trim: true }),
+            theme,
+        );
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

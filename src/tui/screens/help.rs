@@ -1,7 +1,7 @@
 //! The help overlay: every key, sized to its content, scrollable when the terminal is short.
 
 use super::dialog::dialog;
-use crate::tui::app::{App, Command, Overlay};
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -16,8 +16,8 @@ pub struct Help {
     pub scroll: usize,
 }
 
-/// Every key, for the help overlay.
-pub const KEYS: [(&str, &str); 22] = [
+/// The table's own keys.
+const TABLE_KEYS: [(&str, &str); 13] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -32,14 +32,6 @@ pub const KEYS: [(&str, &str); 22] = [
         "f",
         "keep fresh: renew ahead of expiry when no code is needed",
     ),
-    (
-        "K",
-        "rotate the access key (new key, verified, old deleted)",
-    ),
-    (
-        "s",
-        "save the profile's default mode and duration to settings",
-    ),
     ("space", "mark / unmark; ⏎ renews all marked with one code"),
     ("a", "mark every expired or expiring role; Esc clears marks"),
     (
@@ -48,6 +40,10 @@ pub const KEYS: [(&str, &str); 22] = [
     ),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
+];
+
+/// Keys inside the dialogs.
+const DIALOG_KEYS: [(&str, &str); 7] = [
     ("In the renew dialog", ""),
     ("Tab ↑ ↓", "next / previous field"),
     ("← →", "change mode or duration"),
@@ -63,17 +59,36 @@ pub const KEYS: [(&str, &str); 22] = [
     ("In the diff", "j k PgUp PgDn scroll · y write · n discard"),
 ];
 
-impl App {
+impl Dialog for Help {
     /// ↑ ↓ j k scroll a help that does not fit; any other key closes it.
-    pub(in crate::tui) fn on_help_key(&mut self, mut help: Help, key: KeyEvent) -> Vec<Command> {
+    fn key(&mut self, key: KeyEvent, _cx: &mut Cx) -> Flow {
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') => help.scroll = (help.scroll + 1).min(KEYS.len()),
-            KeyCode::Up | KeyCode::Char('k') => help.scroll = help.scroll.saturating_sub(1),
-            _ => return Vec::new(),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(rows().len()),
+            KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
+            _ => return Flow::Close,
         }
-        self.overlay = Overlay::Help(help);
-        Vec::new()
+        Flow::Stay
     }
+
+    fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render(self, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+/// Every line of the help: the table's keys, the registered dialogs' keys, the dialogs' own.
+pub fn rows() -> Vec<(String, &'static str)> {
+    let owned = |(k, v): &(&str, &'static str)| ((*k).to_owned(), *v);
+    // The registered dialogs' keys go before `?` and `q`, which close the table's list.
+    let (keys, last) = TABLE_KEYS.split_at(TABLE_KEYS.len() - 2);
+    let mut out: Vec<(String, &'static str)> = keys.iter().map(owned).collect();
+    out.extend(super::OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
+    out.extend(last.iter().map(owned));
+    out.extend(DIALOG_KEYS.iter().map(owned));
+    out
 }
 
 /// Width of the key column.
@@ -83,13 +98,13 @@ const KEY_WIDTH: usize = 16;
 fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
     let text_width = width.saturating_sub(KEY_WIDTH).max(12);
     let mut out = Vec::new();
-    for (key, what) in KEYS {
+    for (key, what) in rows() {
         if what.is_empty() {
             out.push(Line::styled(key, theme.accent()));
             continue;
         }
         for (i, chunk) in wrap(what, text_width).into_iter().enumerate() {
-            let key = if i == 0 { key } else { "" };
+            let key = if i == 0 { key.as_str() } else { "" };
             out.push(Line::from(vec![
                 Span::styled(format!("{key:<KEY_WIDTH$}"), theme.accent()),
                 Span::raw(chunk),
@@ -119,7 +134,8 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 
 /// The widest help line, unwrapped.
 fn natural_width() -> usize {
-    KEYS.iter()
+    rows()
+        .iter()
         .map(|(k, v)| {
             if v.is_empty() {
                 k.chars().count()
@@ -133,7 +149,7 @@ fn natural_width() -> usize {
 
 /// Draws the help, as wide as its longest line (wrapped on narrow terminals) and as tall as
 /// it is (scrolled when the terminal is shorter).
-pub(super) fn render(help: &Help, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render(help: &Help, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = (natural_width() + 2).min(usize::from(area.width));
     let mut body = lines(theme, width.saturating_sub(2));
     let room = usize::from(area.height.saturating_sub(4));

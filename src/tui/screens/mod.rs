@@ -1,6 +1,8 @@
-//! One file per screen or overlay, each owning its state, its keys and its drawing (as
+//! One file per screen or dialog, each owning its state, its keys and its drawing (as
 //! gitui's popups): the table and detail pane underneath, and the dialogs drawn over them.
-//! [`crate::tui::app::App::update`] hands keys to whichever is on top.
+//!
+//! [`OPENERS`] is the one place a dialog opened by a key on the table is registered: its key,
+//! its line in the help, and the function that opens it on the selected profile.
 
 pub mod bulk;
 pub mod defaults;
@@ -15,24 +17,39 @@ pub mod running;
 pub mod sso_login;
 pub mod table;
 
-use super::app::{App, Overlay};
-use super::theme::Theme;
-use ratatui::layout::Rect;
-use ratatui::Frame;
+use super::component::{Dialog, Shared};
+use crate::awsfiles::Profile;
 
-/// Draws the overlay on top, if any.
-pub fn render_overlay(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    match &app.overlay {
-        Overlay::None => {}
-        Overlay::Help(help) => help::render(help, theme, frame, area),
-        Overlay::Renew(form) => renew::render(app, form, theme, frame, area),
-        Overlay::Defaults(form) => defaults::render(form, theme, frame, area),
-        Overlay::Bulk(form) => bulk::render(form, theme, frame, area),
-        Overlay::BulkRunning(running) => bulk::render_running(app, running, theme, frame, area),
-        Overlay::Running(running) => running::render(app, running, theme, frame, area),
-        Overlay::Preview(preview) => preview::render(preview, theme, frame, area),
-        Overlay::Error { title, message } => error::render(title, message, theme, frame, area),
-        Overlay::Rotate(form) => rotate::render(app, form, theme, frame, area),
-        Overlay::SsoLogin(login) => sso_login::render(app, login, theme, frame, area),
+/// `path` with the home folder written `~`, so that it fits in a toast or a dialog.
+pub fn home_short(shared: &Shared, path: &std::path::Path) -> String {
+    match shared.ctx.env.get("HOME").map(std::path::Path::new) {
+        Some(home) if path.starts_with(home) && home != std::path::Path::new("/") => {
+            format!("~/{}", path.strip_prefix(home).unwrap_or(path).display())
+        }
+        _ => path.display().to_string(),
     }
 }
+
+/// A dialog the table opens with a key.
+pub struct Opener {
+    /// The key.
+    pub key: char,
+    /// Its line in the help.
+    pub help: &'static str,
+    /// Opens the dialog on the selected profile (or an error dialog saying why not).
+    pub open: fn(&Shared, &Profile) -> Box<dyn Dialog>,
+}
+
+/// Every dialog opened by a key on the table.
+pub const OPENERS: &[Opener] = &[
+    Opener {
+        key: 'K',
+        help: "rotate the access key (new key, verified, old deleted)",
+        open: rotate::open,
+    },
+    Opener {
+        key: 's',
+        help: "save the profile's default mode and duration to settings",
+        open: defaults::open,
+    },
+];

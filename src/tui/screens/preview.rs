@@ -2,8 +2,10 @@
 //! made on disk meanwhile comes back re-planned for another look.
 
 use super::dialog::centered;
-use crate::awsfiles::{Plan, Written};
-use crate::tui::app::{App, Command, Overlay, WriteFailure};
+use crate::aws::api::BoxFuture;
+use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::jobs::{Job, JobEnv, JobId, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -28,114 +30,180 @@ pub struct Preview {
     /// First diff line shown.
     pub scroll: usize,
     /// A write is under way (job id).
-    pub writing: Option<u64>,
+    pub writing: Option<JobId>,
     /// Shown above the diff (e.g. the file changed on disk meanwhile).
     pub note: Option<String>,
     /// For a bulk renewal: one line per profile (`✓ name → [target]`, `✗ name: why`).
     pub outcomes: Vec<String>,
 }
 
-impl App {
-    pub(in crate::tui) fn on_preview_key(
-        &mut self,
-        mut preview: Preview,
-        key: KeyEvent,
-    ) -> Vec<Command> {
-        if preview.writing.is_some() {
-            self.overlay = Overlay::Preview(Box::new(preview));
-            return Vec::new();
+/// Why a write from the TUI did not happen.
+#[derive(Debug)]
+pub enum WriteFailure {
+    /// The file changed on disk: here is the change re-planned on top of it.
+    Changed(Box<Plan>),
+    /// Anything else, as one sentence.
+    Failed(String),
+}
+
+/// Writes a confirmed plan (refusing, and re-planning, when a file changed meanwhile).
+#[derive(Debug)]
+pub struct WriteJob {
+    /// The plan.
+    pub plan: Box<Plan>,
+}
+
+/// What [`WriteJob`] reports.
+pub struct WriteDone(pub Result<Vec<Written>, WriteFailure>);
+
+impl Job for WriteJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let options = env.ctx.write_options(OnChange::Refuse);
+            let plan = self.plan;
+            let result = tokio::task::spawn_blocking(move || {
+                commit(&plan, &options).map_err(|e| match e {
+                    WriteError::Changed { replanned, .. } => {
+                        WriteFailure::Changed(Box::new(Plan {
+                            changes: vec![*replanned],
+                            cli_cache: plan.cli_cache.clone(),
+                        }))
+                    }
+                    other => WriteFailure::Failed(other.to_string()),
+                })
+            })
+            .await
+            .unwrap_or_else(|e| Err(WriteFailure::Failed(e.to_string())));
+            Output::new(WriteDone(result))
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Preview {
+    /// The preview of `plan`, the renewal of `profile` into `target`.
+    pub fn new(
+        profile: &str,
+        target: &str,
+        expires: Option<DateTime<Utc>>,
+        plan: Plan,
+        outcomes: Vec<String>,
+    ) -> Preview {
+        Preview {
+            profile: profile.to_owned(),
+            target: target.to_owned(),
+            expires,
+            diff: plan.diff().lines().map(str::to_owned).collect(),
+            plan,
+            scroll: 0,
+            writing: None,
+            note: None,
+            outcomes,
         }
-        let last = preview.diff.len().saturating_sub(1);
+    }
+}
+
+impl Dialog for Preview {
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        if self.writing.is_some() {
+            return Flow::Stay;
+        }
+        let last = self.diff.len().saturating_sub(1);
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
-                let job = self.job();
-                preview.writing = Some(job);
-                let plan = Box::new(preview.plan.clone());
-                self.overlay = Overlay::Preview(Box::new(preview));
-                return vec![Command::Write { job, plan }];
+                self.writing = Some(cx.spawn(WriteJob {
+                    plan: Box::new(self.plan.clone()),
+                }));
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
-                self.toast(
+                cx.toast(
                     format!(
                         "Discarded the new credentials of {}; nothing written.",
-                        preview.profile
+                        self.profile
                     ),
                     false,
                 );
-                return Vec::new();
+                return Flow::Close;
             }
-            KeyCode::Char('j') | KeyCode::Down => preview.scroll = (preview.scroll + 1).min(last),
-            KeyCode::Char('k') | KeyCode::Up => preview.scroll = preview.scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => {
-                preview.scroll = (preview.scroll + 10).min(last)
-            }
-            KeyCode::PageUp => preview.scroll = preview.scroll.saturating_sub(10),
+            KeyCode::Char('j') | KeyCode::Down => self.scroll = (self.scroll + 1).min(last),
+            KeyCode::Char('k') | KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll = (self.scroll + 10).min(last),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
             _ => {}
         }
-        self.overlay = Overlay::Preview(Box::new(preview));
-        Vec::new()
+        Flow::Stay
     }
 
-    pub(in crate::tui) fn on_written(
-        &mut self,
-        job: u64,
-        result: Result<Vec<Written>, WriteFailure>,
-    ) -> Vec<Command> {
-        let Overlay::Preview(preview) = &mut self.overlay else {
-            return Vec::new();
-        };
-        if preview.writing != Some(job) {
-            return Vec::new();
+    fn output(&mut self, job: JobId, output: Output, cx: &mut Cx) -> Flow {
+        if self.writing != Some(job) {
+            return Flow::Stay;
         }
+        let Ok(WriteDone(result)) = output.take::<WriteDone>() else {
+            return Flow::Stay;
+        };
         match result {
             Ok(written) => {
-                let until = preview
+                let shared = &cx.shared;
+                let until = self
                     .expires
                     .map(|t| {
                         format!(
-                            " until {} ({})",
-                            t.with_timezone(&self.local).format("%H:%M:%S"),
-                            crate::awsfiles::expiry::relative(t, self.now)
+                            " until {} (for {})",
+                            t.with_timezone(&shared.local).format("%H:%M:%S"),
+                            crate::awsfiles::expiry::compact_duration(
+                                (t - shared.now).num_seconds()
+                            )
                         )
                     })
                     .unwrap_or_default();
                 let backup = written
                     .iter()
                     .find_map(|w| w.backup.as_ref())
-                    .map(|b| format!(" Backup: {}", b.display()))
+                    .map(|b| format!(" Backup: {}", super::home_short(shared, b)))
                     .unwrap_or_default();
-                let text = format!(
-                    "✓ {} renewed: {} valid{until}.{backup}",
-                    preview.profile, preview.target
+                cx.toast(
+                    format!(
+                        "✓ {} renewed: {} valid{until}.{backup}",
+                        self.profile, self.target
+                    ),
+                    false,
                 );
-                self.overlay = Overlay::None;
-                self.toast(text, false);
-                let mut commands = vec![Command::Reload];
-                self.request_fulfilled(&mut commands);
-                commands
+                cx.written();
+                cx.reload();
+                Flow::Close
             }
             Err(WriteFailure::Changed(plan)) => {
-                preview.diff = plan.diff().lines().map(str::to_owned).collect();
-                preview.plan = *plan;
-                preview.writing = None;
-                preview.scroll = 0;
-                preview.note = Some(
+                self.diff = plan.diff().lines().map(str::to_owned).collect();
+                self.plan = *plan;
+                self.writing = None;
+                self.scroll = 0;
+                self.note = Some(
                     "The file changed on disk meanwhile; this is the change on top of it.".into(),
                 );
-                vec![Command::Reload]
+                cx.reload();
+                Flow::Stay
             }
-            Err(WriteFailure::Failed(message)) => {
-                self.overlay = Overlay::Error {
-                    title: "Write failed".into(),
-                    message,
-                };
-                Vec::new()
-            }
+            Err(WriteFailure::Failed(message)) => super::error::flow("Write failed", &message),
         }
+    }
+
+    fn busy(&self) -> bool {
+        self.writing.is_some()
+    }
+
+    fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render(self, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
-pub(super) fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: Rect) {
     let rect = centered(
         area,
         area.width.saturating_sub(4).min(110),
@@ -145,6 +213,14 @@ pub(super) fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: R
     let mut lines = Vec::new();
     if let Some(note) = &preview.note {
         lines.push(Line::styled(note.clone(), theme.warn()));
+    }
+    for outcome in &preview.outcomes {
+        let style = if outcome.starts_with('✗') {
+            theme.danger()
+        } else {
+            theme.ok()
+        };
+        lines.push(Line::styled(outcome.clone(), style));
     }
     let files: Vec<String> = preview
         .plan

@@ -2,11 +2,11 @@
 //! and its drawing.
 
 use super::dialog::form_dialog;
-use super::running::Running;
+use super::running::{CodeSource, RenewJob, Running};
 use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
 use crate::renew::plan::{modes_for, plan};
-use crate::renew::{MfaCode, Mode, RenewOptions, Renewal};
-use crate::tui::app::{App, CodeSource, Command, Overlay};
+use crate::renew::{MfaCode, Mode, Renewal};
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
@@ -204,113 +204,134 @@ impl RenewForm {
     }
 }
 
-impl App {
-    pub(in crate::tui) fn open_form(&mut self) {
-        let Some(profile) = self.selected_profile().cloned() else {
-            return;
-        };
-        let modes = modes_for(&profile);
-        if modes.is_empty() {
-            let hint = match profile.kind {
-                crate::awsfiles::ProfileKind::Sso => " (⏎ on it signs in)",
-                _ => "",
-            };
-            self.overlay = Overlay::Error {
-                title: "Cannot renew".into(),
-                message: format!(
-                    "'{}' is a {} profile; mfatui renews profiles with keys or a role{hint}.",
-                    profile.name,
-                    profile.kind.label()
-                ),
-            };
-            return;
-        }
-        let (duration, chained) = match &self.selected_plan {
-            Some(Ok(r)) => (Some(r.duration_secs), r.hops.len() > 1),
-            _ => (None, false),
-        };
-        self.overlay = Overlay::Renew(RenewForm::new(&profile.name, modes, duration, chained));
-    }
+/// Opens the renew dialog on `name`, or says in one sentence why it cannot be renewed.
+pub fn open(shared: &Shared, name: &str) -> Result<Box<dyn Dialog>, String> {
+    form(shared, name).map(|f| Box::new(f) as Box<dyn Dialog>)
+}
 
-    /// The renewal the form describes, planned against the loaded files.
-    pub fn form_plan(&self, form: &RenewForm) -> Result<Renewal, String> {
-        let mut opts = RenewOptions::for_profile(&self.settings, &form.profile, self.now);
-        opts.mode = Some(form.current_mode());
-        opts.duration = Some(form.duration()?);
-        plan(&self.data.map, &self.data.profiles, &form.profile, &opts)
+/// The renew form for `name`, or why there is none.
+pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, String> {
+    let profile = shared
+        .profile(name)
+        .ok_or_else(|| format!("there is no profile named '{name}'"))?;
+    let modes = modes_for(profile);
+    if modes.is_empty() {
+        let hint = match profile.kind {
+            crate::awsfiles::ProfileKind::Sso => " (⏎ on it signs in)",
+            _ => "",
+        };
+        return Err(format!(
+            "'{}' is a {} profile; mfatui renews profiles with keys or a role{hint}.",
+            profile.name,
+            profile.kind.label()
+        ));
     }
+    let opts = shared.ctx.renew_options(name, shared.now);
+    let (duration, chained) = match plan(&shared.data.snapshot, name, &opts) {
+        Ok(r) => (Some(r.duration_secs), r.hops.len() > 1),
+        _ => (None, false),
+    };
+    Ok(RenewForm::new(&profile.name, modes, duration, chained))
+}
 
-    pub(in crate::tui) fn on_form_key(
-        &mut self,
-        mut form: RenewForm,
-        key: KeyEvent,
-    ) -> Vec<Command> {
+/// The renewal `form` describes, planned against the loaded files.
+pub fn form_plan(shared: &Shared, form: &RenewForm) -> Result<Renewal, String> {
+    let mut opts = shared.ctx.renew_options(&form.profile, shared.now);
+    opts.mode = Some(form.current_mode());
+    opts.duration = Some(form.duration()?);
+    plan(&shared.data.snapshot, &form.profile, &opts).map_err(|e| e.to_string())
+}
+
+/// The `mfa_process` command of the renewed profile or its source, if any.
+pub fn mfa_process(shared: &Shared, renewal: &Renewal) -> Option<String> {
+    [&renewal.profile, &renewal.source.profile]
+        .iter()
+        .find_map(|p| {
+            shared
+                .data
+                .snapshot
+                .map()
+                .profile(p)?
+                .get("mfa_process")
+                .map(str::to_owned)
+        })
+}
+
+impl Dialog for RenewForm {
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
         match key.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Tab => form.focus(true),
-            KeyCode::BackTab => form.focus(false),
-            KeyCode::Left => form.cycle(false),
-            KeyCode::Right => form.cycle(true),
-            KeyCode::Up if form.field != Field::Mode => form.focus(false),
-            KeyCode::Down if form.field != Field::Code => form.focus(true),
-            KeyCode::Backspace => form.backspace(),
+            KeyCode::Esc => return Flow::Close,
+            KeyCode::Tab => self.focus(true),
+            KeyCode::BackTab => self.focus(false),
+            KeyCode::Left => self.cycle(false),
+            KeyCode::Right => self.cycle(true),
+            KeyCode::Up if self.field != Field::Mode => self.focus(false),
+            KeyCode::Down if self.field != Field::Code => self.focus(true),
+            KeyCode::Backspace => self.backspace(),
             KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                form.masked = !form.masked
+                self.masked = !self.masked
             }
-            KeyCode::Char(c) => form.type_text(&c.to_string()),
-            KeyCode::Enter => return self.submit(form),
+            KeyCode::Char(c) => self.type_text(&c.to_string()),
+            KeyCode::Enter => return self.submit(cx),
             _ => {}
         }
-        self.overlay = Overlay::Renew(form);
-        Vec::new()
+        Flow::Stay
     }
 
-    pub(in crate::tui) fn submit(&mut self, mut form: RenewForm) -> Vec<Command> {
-        let renewal = match self.form_plan(&form) {
+    fn paste(&mut self, text: &str) {
+        self.type_text(text);
+    }
+
+    fn asked_by(&mut self, asker: Option<String>) {
+        self.asked_by = asker;
+    }
+
+    fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render(shared, self, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl RenewForm {
+    /// Enter: checks the duration and code, then starts the renewal.
+    fn submit(&mut self, cx: &mut Cx) -> Flow {
+        let renewal = match form_plan(&cx.shared, self) {
             Ok(r) => r,
             Err(e) => {
-                form.error = Some(e);
-                self.overlay = Overlay::Renew(form);
-                return Vec::new();
+                self.error = Some(e);
+                return Flow::Stay;
             }
         };
         let code = if !renewal.needs_code() {
             CodeSource::NotNeeded
-        } else if let Some(cmd) = self.mfa_process(&renewal) {
-            CodeSource::Process(cmd)
+        } else if mfa_process(&cx.shared, &renewal).is_some() {
+            CodeSource::Process
         } else {
-            match MfaCode::parse(&form.code) {
+            match MfaCode::parse(&self.code) {
                 Ok(code) => CodeSource::Typed(code),
                 Err(e) => {
-                    form.error = Some(e);
-                    form.field = Field::Code;
-                    self.overlay = Overlay::Renew(form);
-                    return Vec::new();
+                    self.error = Some(e);
+                    self.field = Field::Code;
+                    return Flow::Stay;
                 }
             }
         };
-        let job = self.job();
         let renewal = Box::new(renewal);
-        self.overlay = Overlay::Running(Running {
-            job,
-            profile: form.profile.clone(),
-            started: self.now,
+        let job = cx.spawn(RenewJob {
             renewal: renewal.clone(),
+            snapshot: cx.shared.data.snapshot.clone(),
+            code,
         });
-        vec![Command::Renew { job, renewal, code }]
-    }
-
-    /// The `mfa_process` command of the renewed profile or its source, if any.
-    pub fn mfa_process(&self, renewal: &Renewal) -> Option<String> {
-        [&renewal.profile, &renewal.source.profile]
-            .iter()
-            .find_map(|p| {
-                self.data
-                    .map
-                    .profile(p)?
-                    .get("mfa_process")
-                    .map(str::to_owned)
-            })
+        Flow::Replace(Box::new(Running {
+            job,
+            profile: self.profile.clone(),
+            started: cx.shared.now,
+            renewal,
+            asked_by: self.asked_by.clone(),
+        }))
     }
 }
 
@@ -349,7 +370,7 @@ pub(super) fn mode_and_duration(
     ]
 }
 
-pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
+fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
     let focus = |f: Field| {
         if form.field == f {
             theme.selected()
@@ -357,7 +378,7 @@ pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Fram
             ratatui::style::Style::new()
         }
     };
-    let planned = app.form_plan(form);
+    let planned = form_plan(shared, form);
     let mode_text = form
         .modes
         .iter()
@@ -386,7 +407,7 @@ pub(super) fn render(app: &App, form: &RenewForm, theme: Theme, frame: &mut Fram
                 r.source.profile
             )),
         ]),
-        Ok(r) if app.mfa_process(r).is_some() => Line::from(vec![
+        Ok(r) if mfa_process(shared, r).is_some() => Line::from(vec![
             Span::styled("MFA code   ", theme.dim()),
             Span::raw("from mfa_process"),
         ]),

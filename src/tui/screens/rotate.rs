@@ -1,21 +1,27 @@
 //! The key-rotation dialog (`K`): what will happen to the selected profile's access key, the
-//! MFA code when the IAM calls need a fresh session, then the rotation running in the
-//! background. The write has no separate preview: the dialog says what changes, and the
-//! writer makes its backup as always.
+//! MFA code when the IAM calls need a fresh session (the same freshness rule the rotation
+//! itself uses, so "no code needed" is never wrong), then the rotation in the background
+//! with its steps shown; Esc while it runs stops it and puts the old key back. Enter is the
+//! confirmation: nothing is created in IAM before it.
 
 use super::dialog::{form_dialog, spinner};
-use crate::awsfiles::mfa_secure::SecureSessions;
+use crate::aws::api::BoxFuture;
 use crate::awsfiles::profile::key_suffix;
-use crate::keys::key_place;
-use crate::renew::current;
-use crate::renew::{MfaCode, RenewOptions};
-use crate::tui::app::{App, Command, Overlay};
+use crate::awsfiles::Profile;
+use crate::freshness::Use;
+use crate::keys::rotate::{execute, prepare};
+use crate::renew::code::{Codes, Given, MfaCode};
+use crate::renew::session;
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::jobs::{Job, JobEnv, JobId, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// The dialog's state.
 #[derive(Clone, Debug)]
@@ -26,7 +32,7 @@ pub struct RotateForm {
     pub place: String,
     /// The current key, masked.
     pub old_key: String,
-    /// Whether a code must be typed (an MFA device and no fresh MFA session).
+    /// Whether a code must be typed (an MFA device and no MFA session fresh enough to reuse).
     pub needs_code: bool,
     /// The code typed so far.
     pub code: String,
@@ -34,176 +40,247 @@ pub struct RotateForm {
     pub keep_old: bool,
     /// Why the last submit was refused.
     pub error: Option<String>,
-    /// A rotation under way (job id, start).
-    pub running: Option<(u64, DateTime<Utc>)>,
+    /// A rotation under way: job id, start, the step it is at, and its stop switch.
+    pub running: Option<(JobId, DateTime<Utc>, String, Arc<AtomicBool>)>,
 }
 
-impl App {
-    /// Opens the dialog on the selected profile, or says why its key cannot be rotated.
-    pub(in crate::tui) fn open_rotate(&mut self) {
-        let Some(p) = self.selected_profile().cloned() else {
-            return;
-        };
-        let target = [Some(p.name.as_str()), p.long_term_profile.as_deref()]
-            .into_iter()
-            .flatten()
-            .find_map(|n| key_place(&self.data.map, n));
-        let Some(place) = target else {
-            self.overlay = Overlay::Error {
-                title: "Cannot rotate".into(),
-                message: format!("'{}' holds no long-term access key to rotate.", p.name),
-            };
-            return;
-        };
-        let opts = RenewOptions::for_profile(&self.settings, &p.name, self.now);
-        let fresh_session = current::sessions(
-            &self.data.map,
-            &self.data.profiles,
-            &SecureSessions::default(),
-            &p.name,
-            &opts,
-        )
+/// Opens the dialog on `p`, or an error dialog saying why its key cannot be rotated.
+pub fn open(shared: &Shared, p: &Profile) -> Box<dyn Dialog> {
+    let snapshot = &shared.data.snapshot;
+    let Some(place) = snapshot.layout_of(&p.name).keys.clone() else {
+        return super::error::dialog(
+            "Cannot rotate",
+            &format!("'{}' holds no long-term access key to rotate.", p.name),
+        );
+    };
+    let found = session::sessions(snapshot, &p.name).unwrap_or_default();
+    let policy = shared.ctx.settings.freshness();
+    // The length the rotation's own check fits its margin to: what a renewal would make.
+    let opts = shared.ctx.renew_options(&p.name, shared.now);
+    let length = crate::renew::plan::plan(snapshot, &p.name, &opts)
         .ok()
-        .is_some_and(|found| current::fresh(&found, self.now, 300).is_some());
-        self.overlay = Overlay::Rotate(Box::new(RotateForm {
-            profile: p.name.to_string(),
-            place: format!("[{}] in the {} file", place.section, place.file.label()),
-            old_key: key_suffix(&place.credentials.access_key_id).to_string(),
-            needs_code: p.mfa.is_some() && !fresh_session,
-            code: String::new(),
-            keep_old: false,
-            error: None,
-            running: None,
-        }));
+        .map(|r| r.duration_secs);
+    let fresh = session::fresh(&found, &policy, Use::Reuse, length, shared.now).is_some();
+    let has_mfa = p.mfa.is_some()
+        || snapshot
+            .profile(&place.profile)
+            .is_some_and(|k| k.mfa.is_some());
+    Box::new(RotateForm {
+        profile: p.name.to_string(),
+        place: place.describe(),
+        old_key: key_suffix(&place.access_key_id).to_string(),
+        needs_code: has_mfa && !fresh,
+        code: String::new(),
+        keep_old: false,
+        error: None,
+        running: None,
+    })
+}
+
+/// Prepares and runs one rotation.
+#[derive(Debug)]
+pub struct RotateJob {
+    /// The profile.
+    pub profile: String,
+    /// The code typed, when one was needed.
+    pub code: Option<MfaCode>,
+    /// Deactivate the old key instead of deleting it.
+    pub keep_old: bool,
+    /// Set when the user stops the rotation.
+    pub stop: Arc<AtomicBool>,
+}
+
+/// A step of a rotation under way.
+pub struct Step(pub String);
+
+/// What [`RotateJob`] reports at the end: the toast's text, or the one-sentence error.
+pub struct Rotated(pub Result<String, String>);
+
+impl Job for RotateJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let renewer = env.renewer();
+            let mut codes = match self.code {
+                Some(code) => Codes::none().then(Given::code(code)),
+                None => Codes::none(),
+            };
+            let stop = self.stop.clone();
+            let interrupted = move || stop.load(Ordering::SeqCst);
+            let result = async {
+                let prepared = prepare(&renewer, &self.profile, &mut codes)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let reporter = env.clone();
+                let mut progress = move |step: &str| reporter.report(Step(step.to_owned()));
+                let done = execute(
+                    &renewer,
+                    &prepared,
+                    self.keep_old,
+                    &interrupted,
+                    &mut progress,
+                )
+                .await
+                .map_err(|e| e.to_string())?;
+                let text = format!(
+                    "✓ Rotated the key of {}: {} in place, {} {}.",
+                    done.profile,
+                    done.new_key,
+                    done.old_key,
+                    if self.keep_old {
+                        "deactivated"
+                    } else {
+                        "deleted"
+                    }
+                );
+                done.warning.map_or(Ok(text), Err)
+            }
+            .await;
+            Output::new(Rotated(result))
+        })
     }
 
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Dialog for RotateForm {
     /// Digits, Tab (delete / deactivate the old key), Enter, Esc.
-    pub(in crate::tui) fn on_rotate_key(
-        &mut self,
-        mut form: RotateForm,
-        key: KeyEvent,
-    ) -> Vec<Command> {
-        if form.running.is_some() {
-            self.overlay = Overlay::Rotate(Box::new(form));
-            return Vec::new();
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        if let Some((_, _, step, stop)) = &mut self.running {
+            if key.code == KeyCode::Esc && !stop.swap(true, Ordering::SeqCst) {
+                *step = "Stopping: finishing this step, then putting the old key back…".into();
+            }
+            return Flow::Stay;
         }
         match key.code {
-            KeyCode::Esc => return Vec::new(),
-            KeyCode::Tab => form.keep_old = !form.keep_old,
+            KeyCode::Esc => return Flow::Close,
+            KeyCode::Tab => self.keep_old = !self.keep_old,
             KeyCode::Backspace => {
-                form.code.pop();
+                self.code.pop();
             }
-            KeyCode::Char(c) if c.is_ascii_digit() && form.code.len() < 6 => form.code.push(c),
+            KeyCode::Char(c) if c.is_ascii_digit() && self.code.len() < 6 => self.code.push(c),
             KeyCode::Enter => {
-                let code = if form.needs_code {
-                    match MfaCode::parse(&form.code) {
-                        Ok(_) => Some(form.code.clone()),
+                let code = if self.needs_code {
+                    match MfaCode::parse(&self.code) {
+                        Ok(code) => Some(code),
                         Err(e) => {
-                            form.error = Some(e);
-                            self.overlay = Overlay::Rotate(Box::new(form));
-                            return Vec::new();
+                            self.error = Some(e);
+                            return Flow::Stay;
                         }
                     }
                 } else {
                     None
                 };
-                let job = self.job();
-                form.running = Some((job, self.now));
-                let command = Command::Rotate {
-                    job,
-                    profile: form.profile.clone(),
-                    keep_old: form.keep_old,
+                let stop = Arc::new(AtomicBool::new(false));
+                let job = cx.spawn(RotateJob {
+                    profile: self.profile.clone(),
                     code,
-                };
-                self.overlay = Overlay::Rotate(Box::new(form));
-                return vec![command];
+                    keep_old: self.keep_old,
+                    stop: stop.clone(),
+                });
+                self.running = Some((job, cx.shared.now, "Starting…".into(), stop));
+                return Flow::Stay;
             }
             _ => {}
         }
-        form.error = None;
-        self.overlay = Overlay::Rotate(Box::new(form));
-        Vec::new()
+        self.error = None;
+        Flow::Stay
     }
 
-    /// The rotation job finished.
-    pub(in crate::tui) fn on_rotated(
-        &mut self,
-        job: u64,
-        result: Result<String, String>,
-    ) -> Vec<Command> {
-        let Overlay::Rotate(form) = &self.overlay else {
-            return Vec::new();
+    fn output(&mut self, job: JobId, output: Output, cx: &mut Cx) -> Flow {
+        let Some((running, _, step, _)) = &mut self.running else {
+            return Flow::Stay;
         };
-        if form.running.map(|(j, _)| j) != Some(job) {
-            return Vec::new();
+        if *running != job {
+            return Flow::Stay;
         }
-        let profile = form.profile.clone();
+        let output = match output.take::<Step>() {
+            Ok(Step(text)) => {
+                *step = text;
+                return Flow::Stay;
+            }
+            Err(output) => output,
+        };
+        let Ok(Rotated(result)) = output.take::<Rotated>() else {
+            return Flow::Stay;
+        };
+        cx.reload();
         match result {
             Ok(text) => {
-                self.overlay = Overlay::None;
-                self.toast(text, false);
+                cx.toast(text, false);
+                Flow::Close
             }
-            Err(message) => {
-                self.overlay = Overlay::Error {
-                    title: format!("Rotating the key of {profile} failed"),
-                    message,
-                }
-            }
+            Err(message) => super::error::flow(
+                &format!("Rotating the key of {} failed", self.profile),
+                &message,
+            ),
         }
-        vec![Command::Reload]
     }
-}
 
-/// Draws the dialog.
-pub(super) fn render(app: &App, form: &RotateForm, theme: Theme, frame: &mut Frame, area: Rect) {
-    let retire = if form.keep_old {
-        "deactivate"
-    } else {
-        "delete"
-    };
-    let mut lines = vec![
-        Line::from(format!("Current key {} in {}.", form.old_key, form.place)),
-        Line::from("1. create a new access key for the profile's IAM user"),
-        Line::from("2. write it in place of the current one (backup first)"),
-        Line::from("3. check that it works (GetCallerIdentity, retried while IAM catches up)"),
-        Line::from(format!(
-            "4. {retire} the old key {} (Tab: delete / deactivate)",
-            form.old_key
-        )),
-        Line::styled(
-            "A failure at any step leaves the current key in the file and in IAM.",
-            theme.dim(),
-        ),
-        Line::raw(""),
-    ];
-    if let Some((_, started)) = form.running {
-        let elapsed = (app.now - started).num_milliseconds().max(0);
-        lines.push(Line::from(format!(
-            "{} Rotating…  {:.1} s",
-            spinner(elapsed),
-            elapsed as f64 / 1000.0
-        )));
-    } else if form.needs_code {
-        lines.push(Line::from(vec![
-            Span::styled("MFA code   ", theme.dim()),
-            Span::styled(format!("[{:_<6}]", form.code), theme.selected()),
-            Span::styled("  for the IAM calls", theme.dim()),
-        ]));
-    } else {
-        lines.push(Line::styled(
-            "No code needed: a fresh MFA session is used, or the profile has no MFA device.",
-            theme.dim(),
-        ));
+    fn busy(&self) -> bool {
+        self.running.is_some()
     }
-    form_dialog(
-        frame,
-        area,
-        &format!(" Rotate the access key of {} ", form.profile),
-        84,
-        lines,
-        form.error.as_deref(),
-        "⏎ rotate · Tab delete/deactivate · Esc cancel",
-        true,
-        theme,
-    );
+
+    fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        let retire = if self.keep_old {
+            "deactivate"
+        } else {
+            "delete"
+        };
+        let mut lines = vec![
+            Line::from(format!("Current key {} in {}.", self.old_key, self.place)),
+            Line::from("1. create a new access key for the profile's IAM user"),
+            Line::from("2. write it in place of the current one (backup first)"),
+            Line::from("3. check that it works (GetCallerIdentity, retried while IAM catches up)"),
+            Line::from(format!(
+                "4. {retire} the old key {} (Tab: delete / deactivate)",
+                self.old_key
+            )),
+            Line::styled(
+                "A failure or Esc at any step leaves the current key in the file and in IAM.",
+                theme.dim(),
+            ),
+            Line::raw(""),
+        ];
+        if let Some((_, started, step, _)) = &self.running {
+            let elapsed = (shared.now - *started).num_milliseconds().max(0);
+            lines.push(Line::from(format!(
+                "{} {step}  {:.1} s",
+                spinner(elapsed),
+                elapsed as f64 / 1000.0
+            )));
+        } else if self.needs_code {
+            lines.push(Line::from(vec![
+                Span::styled("MFA code   ", theme.dim()),
+                Span::styled(format!("[{:_<6}]", self.code), theme.selected()),
+                Span::styled("  for the IAM calls", theme.dim()),
+            ]));
+        } else {
+            lines.push(Line::styled(
+                "No code needed: a fresh MFA session is used, or the profile has no MFA device.",
+                theme.dim(),
+            ));
+        }
+        let keys = if self.running.is_some() {
+            "Esc stops and puts the old key back"
+        } else {
+            "⏎ rotate · Tab delete/deactivate · Esc cancel"
+        };
+        form_dialog(
+            frame,
+            area,
+            &format!(" Rotate the access key of {} ", self.profile),
+            84,
+            lines,
+            self.error.as_deref(),
+            keys,
+            true,
+            theme,
+        );
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -1,11 +1,16 @@
-//! A renewal under way: spinner and elapsed time, Esc cancels; its result opens the preview.
+//! A renewal under way: its job (the STS calls, with the code the dialog got), a spinner and
+//! the elapsed time, Esc cancels; its result opens the preview.
 
 use super::dialog::{dialog, spinner};
 use super::preview::Preview;
+use crate::aws::api::BoxFuture;
 use crate::aws::Credentials;
+use crate::awsfiles::Snapshot;
+use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::renew::execute::plan_write;
 use crate::renew::Renewal;
-use crate::tui::app::{App, Command, Overlay};
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::jobs::{Job, JobEnv, JobId, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -13,96 +18,160 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::sync::Arc;
+
+/// Where the MFA code for a renewal comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CodeSource {
+    /// Typed in the dialog.
+    Typed(MfaCode),
+    /// The profile's `mfa_process` command.
+    Process,
+    /// No code is needed (an MFA session is reused).
+    NotNeeded,
+}
+
+/// The STS calls of one renewal.
+#[derive(Debug)]
+pub struct RenewJob {
+    /// What to do.
+    pub renewal: Box<Renewal>,
+    /// The files it was planned on (for `mfa_process`).
+    pub snapshot: Arc<Snapshot>,
+    /// The code.
+    pub code: CodeSource,
+}
+
+/// What [`RenewJob`] reports: new credentials, or the one-sentence error.
+pub struct Renewed(pub Result<Credentials, String>);
+
+impl Job for RenewJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let RenewJob {
+                renewal,
+                snapshot,
+                code,
+            } = *self;
+            let mut codes = match code {
+                CodeSource::Typed(code) => Codes::none().then(Given::code(code)),
+                CodeSource::Process => Codes::none().then(MfaProcess {
+                    timeout: env.ctx.timeouts.mfa_process,
+                    show_stderr: false,
+                }),
+                CodeSource::NotNeeded => Codes::none(),
+            };
+            let renewer = env.renewer();
+            let result = async {
+                let renewal = renewer.with_keys(*renewal)?;
+                renewer
+                    .run_with_code(&snapshot, &renewal, &mut codes)
+                    .await?
+                    .ok_or_else(|| {
+                        crate::renew::RenewError::Other("the renewal was made elsewhere".into())
+                    })
+            }
+            .await
+            .map_err(|e| e.to_string());
+            Output::new(Renewed(result))
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
 
 /// A renewal job in flight.
 #[derive(Clone, Debug)]
 pub struct Running {
     /// Its id.
-    pub job: u64,
+    pub job: JobId,
     /// The profile.
     pub profile: String,
     /// When it started.
     pub started: DateTime<Utc>,
     /// What it does.
     pub renewal: Box<Renewal>,
+    /// The program that asked for it, when one did.
+    pub asked_by: Option<String>,
 }
 
-impl App {
+/// `text`, ending with a full stop.
+pub fn sentence(text: &str) -> String {
+    let t = text.trim_end();
+    if t.ends_with(['.', '!', '?']) {
+        t.to_owned()
+    } else {
+        format!("{t}.")
+    }
+}
+
+impl Dialog for Running {
     /// Esc cancels (the job's answer will be dropped); other keys wait.
-    pub(in crate::tui) fn on_running_key(
-        &mut self,
-        running: Running,
-        key: KeyEvent,
-    ) -> Vec<Command> {
-        if key.code == KeyCode::Esc {
-            self.toast(
-                format!("Renewal of {} cancelled; nothing written.", running.profile),
-                false,
-            );
-        } else {
-            self.overlay = Overlay::Running(running);
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        if key.code != KeyCode::Esc {
+            return Flow::Stay;
         }
-        Vec::new()
+        cx.cancel(self.job);
+        cx.toast(
+            format!("Renewal of {} cancelled; nothing written.", self.profile),
+            false,
+        );
+        Flow::Close
     }
 
-    pub(in crate::tui) fn on_renewed(
-        &mut self,
-        job: u64,
-        result: Result<Credentials, String>,
-    ) -> Vec<Command> {
-        let Overlay::Running(running) = &self.overlay else {
-            return Vec::new();
-        };
-        if running.job != job {
-            return Vec::new();
+    fn output(&mut self, job: JobId, output: Output, cx: &mut Cx) -> Flow {
+        if job != self.job {
+            return Flow::Stay;
         }
-        let (profile, renewal) = (running.profile.clone(), running.renewal.clone());
+        let Ok(Renewed(result)) = output.take::<Renewed>() else {
+            return Flow::Stay;
+        };
         let creds = match result {
             Ok(c) => c,
             Err(message) => {
-                self.overlay = Overlay::Error {
-                    title: format!("Renewing {profile} failed"),
-                    message: format!("{message} Nothing was written."),
-                };
-                return Vec::new();
+                return super::error::flow(
+                    &format!("Renewing {} failed", self.profile),
+                    &format!("{} Nothing was written.", sentence(&message)),
+                )
             }
         };
-        match plan_write(&self.data.files, &renewal, &creds) {
-            Ok(plan) => {
-                self.overlay = Overlay::Preview(Box::new(Preview {
-                    profile,
-                    target: renewal.target.clone(),
-                    expires: creds.expiration,
-                    diff: plan.diff().lines().map(str::to_owned).collect(),
-                    plan,
-                    scroll: 0,
-                    writing: None,
-                    note: None,
-                    outcomes: Vec::new(),
-                }))
-            }
-            Err(e) => {
-                self.overlay = Overlay::Error {
-                    title: "Cannot write".into(),
-                    message: e.to_string(),
-                }
-            }
+        match plan_write(cx.shared.data.snapshot.files(), &self.renewal, &creds) {
+            Ok(plan) => Flow::Replace(Box::new(Preview::new(
+                &self.profile,
+                &self.renewal.target,
+                creds.expiration,
+                plan,
+                Vec::new(),
+            ))),
+            Err(e) => super::error::flow("Cannot write", &e.to_string()),
         }
-        Vec::new()
     }
-}
 
-/// Draws the spinner dialog.
-pub(super) fn render(app: &App, running: &Running, theme: Theme, frame: &mut Frame, area: Rect) {
-    let elapsed = (app.now - running.started).num_milliseconds().max(0);
-    let text = vec![
-        Line::from(format!(
-            "{} Renewing {}…  {:.1} s",
-            spinner(elapsed),
-            running.profile,
-            elapsed as f64 / 1000.0
-        )),
-        Line::styled("Esc cancels (nothing is written).", theme.dim()),
-    ];
-    dialog(frame, area, " Working ", 50, 4, Paragraph::new(text), theme);
+    fn busy(&self) -> bool {
+        true
+    }
+
+    fn asked_by(&mut self, asker: Option<String>) {
+        self.asked_by = asker;
+    }
+
+    fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        let elapsed = (shared.now - self.started).num_milliseconds().max(0);
+        let text = vec![
+            Line::from(format!(
+                "{} Renewing {}…  {:.1} s",
+                spinner(elapsed),
+                self.profile,
+                elapsed as f64 / 1000.0
+            )),
+            Line::styled("Esc cancels (nothing is written).", theme.dim()),
+        ];
+        dialog(frame, area, " Working ", 50, 4, Paragraph::new(text), theme);
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
 }

@@ -3,8 +3,11 @@
 //! The token lands in the AWS CLI's SSO cache, so every profile of the session counts down.
 
 use super::dialog::{form_dialog, spinner};
-use crate::aws::sso::{self, Prompt};
-use crate::tui::app::{App, Command, Overlay};
+use crate::aws::api::BoxFuture;
+use crate::aws::sso::{self, Prompt, SsoTarget};
+use crate::awsfiles::Profile;
+use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::jobs::{Job, JobEnv, JobId, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -16,7 +19,7 @@ use ratatui::Frame;
 #[derive(Clone, Debug)]
 pub struct SsoLogin {
     /// The job's id.
-    pub job: u64,
+    pub job: JobId,
     /// The profile it started from.
     pub profile: String,
     /// Where it signs in.
@@ -27,88 +30,120 @@ pub struct SsoLogin {
     pub started: DateTime<Utc>,
 }
 
-impl App {
-    /// Starts signing in for the selected SSO profile.
-    pub(in crate::tui) fn start_sso_login(&mut self) -> Vec<Command> {
-        let Some(name) = self.selected_profile().map(|p| p.name.to_string()) else {
-            return Vec::new();
-        };
-        let target = match sso::target(&self.data.map, &name) {
-            Ok(t) => t,
-            Err(message) => {
-                self.overlay = Overlay::Error {
-                    title: "Cannot sign in".into(),
-                    message,
-                };
-                return Vec::new();
-            }
-        };
-        let job = self.job();
-        self.overlay = Overlay::SsoLogin(Box::new(SsoLogin {
-            job,
-            profile: name,
-            start_url: target.start_url.clone(),
-            prompt: None,
-            started: self.now,
-        }));
-        vec![Command::SsoLogin {
-            job,
-            target: Box::new(target),
-        }]
+/// Starts signing in for `p`, or an error dialog saying why not.
+pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
+    let target = match sso::target(cx.shared.data.snapshot.map(), &p.name) {
+        Ok(t) => t,
+        Err(message) => return super::error::dialog("Cannot sign in", &message),
+    };
+    let start_url = target.start_url.clone();
+    let job = cx.spawn(SsoJob {
+        target: Box::new(target),
+    });
+    Box::new(SsoLogin {
+        job,
+        profile: p.name.to_string(),
+        start_url,
+        prompt: None,
+        started: cx.shared.now,
+    })
+}
+
+/// The OIDC device flow, then the token written to the AWS CLI's SSO cache.
+#[derive(Debug)]
+pub struct SsoJob {
+    /// Where to sign in.
+    pub target: Box<SsoTarget>,
+}
+
+/// What [`SsoJob`] reports at the end: the toast's text, or the one-sentence error.
+pub struct SignedIn(pub Result<String, String>);
+
+impl Job for SsoJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let cache = env.ctx.paths.sso_cache.clone();
+            let reporter = env.clone();
+            let mut prompt = move |p: &Prompt| {
+                sso::open_browser(&p.url);
+                reporter.report(p.clone());
+            };
+            let target = self.target;
+            let result = sso::login(&target, &mut prompt).await.and_then(|record| {
+                record
+                    .write(&cache, target.cache_key())
+                    .map_err(|e| format!("{}: {e}", cache.display()))?;
+                Ok(format!(
+                    "✓ Signed in to {}: the SSO token is valid until {}.",
+                    target.start_url,
+                    record
+                        .expires_at
+                        .with_timezone(&chrono::Local)
+                        .format("%H:%M:%S")
+                ))
+            });
+            Output::new(SignedIn(result))
+        })
     }
 
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl Dialog for SsoLogin {
     /// Esc cancels the login (the job stops polling); other keys wait.
-    pub(in crate::tui) fn on_sso_key(&mut self, login: SsoLogin, key: KeyEvent) -> Vec<Command> {
-        if key.code == KeyCode::Esc {
-            self.toast("SSO login cancelled; nothing written.".into(), false);
-            return vec![Command::Cancel { job: login.job }];
+    fn key(&mut self, key: KeyEvent, cx: &mut Cx) -> Flow {
+        if key.code != KeyCode::Esc {
+            return Flow::Stay;
         }
-        self.overlay = Overlay::SsoLogin(Box::new(login));
-        Vec::new()
+        cx.cancel(self.job);
+        cx.toast("SSO login cancelled; nothing written.", false);
+        Flow::Close
     }
 
-    /// The service gave the page and code.
-    pub(in crate::tui) fn on_sso_prompt(&mut self, job: u64, prompt: Prompt) {
-        if let Overlay::SsoLogin(login) = &mut self.overlay {
-            if login.job == job {
-                login.prompt = Some(prompt);
+    fn output(&mut self, job: JobId, output: Output, cx: &mut Cx) -> Flow {
+        if job != self.job {
+            return Flow::Stay;
+        }
+        let output = match output.take::<Prompt>() {
+            Ok(prompt) => {
+                self.prompt = Some(prompt);
+                return Flow::Stay;
             }
-        }
-    }
-
-    /// The login finished: the toast's text, or why not.
-    pub(in crate::tui) fn on_sso_done(
-        &mut self,
-        job: u64,
-        result: Result<String, String>,
-    ) -> Vec<Command> {
-        let Overlay::SsoLogin(login) = &self.overlay else {
-            return Vec::new();
+            Err(output) => output,
         };
-        if login.job != job {
-            return Vec::new();
-        }
-        let profile = login.profile.clone();
+        let Ok(SignedIn(result)) = output.take::<SignedIn>() else {
+            return Flow::Stay;
+        };
         match result {
             Ok(text) => {
-                self.overlay = Overlay::None;
-                self.toast(text, false);
-                vec![Command::Reload]
+                cx.toast(text, false);
+                cx.reload();
+                Flow::Close
             }
             Err(message) => {
-                self.overlay = Overlay::Error {
-                    title: format!("Signing in for {profile} failed"),
-                    message,
-                };
-                Vec::new()
+                super::error::flow(&format!("Signing in for {} failed", self.profile), &message)
             }
         }
+    }
+
+    fn busy(&self) -> bool {
+        true
+    }
+
+    fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
+        render(shared, self, theme, frame, area)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 
 /// Draws the dialog.
-pub(super) fn render(app: &App, login: &SsoLogin, theme: Theme, frame: &mut Frame, area: Rect) {
-    let elapsed = (app.now - login.started).num_milliseconds().max(0);
+fn render(shared: &Shared, login: &SsoLogin, theme: Theme, frame: &mut Frame, area: Rect) {
+    let elapsed = (shared.now - login.started).num_milliseconds().max(0);
     let mut lines = vec![Line::from(format!("Signing in to {}", login.start_url))];
     match &login.prompt {
         None => lines.push(Line::from(format!(

@@ -1,0 +1,534 @@
+//! A profile's layout: where its long-term keys are and where its session lives, decided
+//! once per load for every profile and then only read — by planning, bulk renewals, the
+//! sessions a profile is served from, the TUI's countdowns, key age, rotation and the keyring.
+//!
+//! The conventions, in the order they are recognised (the first that applies wins):
+//! - a pair other tools made — aws-mfa's `NAME` + `NAME-SUFFIX`, or a section with
+//!   `__profile__ = NAME`: the session lives in the short / `__profile__` side, the keys in the
+//!   other, whichever side is asked about;
+//! - aws-mfa's long-term profile named `NAME-SUFFIX` (`naming.long_term_suffix`): its session
+//!   is `NAME`;
+//! - long-term keys in the config section shadowed by a session in the credentials section of
+//!   the same profile: the session lives right there;
+//! - long-term keys anywhere else: the session goes to `naming.target` (`{profile}-mfa`);
+//! - a profile named like a target (`dev-mfa`) of a profile with keys: it is that session;
+//! - a profile that only holds a session: it is its own session, with no keys to renew it.
+//!
+//! `[profiles.NAME] target` in the settings overrides where NAME's session goes. Role
+//! profiles get their role session section (the same pattern) and the AWS CLI cache entry.
+
+use super::cli_cache::{cache_key, RoleCacheArgs};
+use super::config_map::{ConfigMap, FileKind, ProfileSettings};
+use super::profile::{Name, Profile, ProfileKind, KEYRING_MARKER};
+use std::collections::{BTreeMap, HashMap};
+
+/// How sessions are named, from mfatui's settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Naming {
+    /// Where sessions of long-term keys and roles go (`naming.target`, `{profile}-mfa`).
+    pub target_pattern: String,
+    /// aws-mfa's long-term profile suffix (`naming.long_term_suffix`, `-long-term`).
+    pub long_term_suffix: String,
+    /// Per-profile targets (`[profiles.NAME] target`).
+    pub targets: BTreeMap<String, String>,
+    /// Whether role renewals write the role session section (`roles.write_profile`).
+    pub role_section: bool,
+    /// Whether role renewals write the AWS CLI's cache entry (`roles.write_cli_cache`).
+    pub role_cli_cache: bool,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Naming {
+            target_pattern: "{profile}-mfa".to_owned(),
+            long_term_suffix: super::profile::AWS_MFA_LONG_TERM_SUFFIX.to_owned(),
+            targets: BTreeMap::new(),
+            role_section: true,
+            role_cli_cache: true,
+        }
+    }
+}
+
+impl Naming {
+    /// The section a session of `profile` goes to under the pattern (no override).
+    pub fn pattern_target(&self, profile: &str) -> String {
+        self.target_pattern.replace("{profile}", profile)
+    }
+
+    /// The profile `name` was derived from under the pattern, if it looks like a target.
+    pub fn source_of_target<'a>(&self, name: &'a str) -> Option<&'a str> {
+        let (prefix, suffix) = self.target_pattern.split_once("{profile}")?;
+        let inner = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+        (!inner.is_empty() && (prefix.len() + suffix.len()) > 0).then_some(inner)
+    }
+}
+
+/// Where a long-term key pair is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyStore {
+    /// In a section of one of the shared files.
+    File(FileKind),
+    /// In the OS keyring; the section holds only the marker with the key id.
+    Keyring,
+}
+
+/// Where a profile's long-term keys are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPlace {
+    /// The profile whose section holds them (the one asked about, or its partner).
+    pub profile: Name,
+    /// Where.
+    pub store: KeyStore,
+    /// The file the section is in (for the keyring, the file that holds the marker).
+    pub file: FileKind,
+    /// The section (as written between the brackets).
+    pub section: Name,
+    /// The access key id (not secret).
+    pub access_key_id: Name,
+}
+
+impl KeyPlace {
+    /// `[dev] in the credentials file`, `the OS keyring (marker in [profile dev])`.
+    pub fn describe(&self) -> String {
+        match self.store {
+            KeyStore::File(file) => format!("[{}] in the {} file", self.section, file.label()),
+            KeyStore::Keyring => format!(
+                "the OS keyring (marker in [{}] of the {} file)",
+                self.section,
+                self.file.label()
+            ),
+        }
+    }
+}
+
+/// Which convention a session section follows (it picks the expiry key a new one gets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convention {
+    /// aws-mfa's short-term profile: `expiration` in aws-mfa's form.
+    AwsMfa,
+    /// Anything else: `__expires__` beside `__profile__`, else RFC 3339 `expiration`.
+    Plain,
+}
+
+/// Where a profile's MFA session (GetSessionToken) lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionPlace {
+    /// The credentials-file section.
+    pub section: Name,
+    /// Its convention.
+    pub convention: Convention,
+}
+
+/// Where a role profile's sessions go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RolePlaces {
+    /// The credentials-file section (`roles.write_profile`), if written.
+    pub section: Option<Name>,
+    /// The AWS CLI cache file name without `.json` (`roles.write_cli_cache`), if written.
+    pub cli_cache: Option<String>,
+    /// The profile whose keys or MFA session start the chain.
+    pub base: Name,
+}
+
+/// One profile's layout.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileLayout {
+    /// Its long-term keys, if it has (or stands for) a pair.
+    pub keys: Option<KeyPlace>,
+    /// Where its MFA session lives.
+    pub session: Option<SessionPlace>,
+    /// For role profiles: where the role session goes.
+    pub role: Option<RolePlaces>,
+}
+
+/// Every profile's layout, by name.
+#[derive(Clone, Debug, Default)]
+pub struct Layout {
+    by_name: HashMap<Name, ProfileLayout>,
+}
+
+impl Layout {
+    /// Decides every profile's layout (`profiles` are the map's profiles, links included).
+    pub fn build(map: &ConfigMap, profiles: &[Profile], naming: &Naming) -> Layout {
+        let index: HashMap<&str, &Profile> =
+            profiles.iter().map(|p| (p.name.as_str(), p)).collect();
+        let by_name = profiles
+            .iter()
+            .map(|p| (p.name.clone(), resolve(map, &index, naming, p)))
+            .collect();
+        Layout { by_name }
+    }
+
+    /// The layout of `name` (empty for an unknown profile).
+    pub fn of(&self, name: &str) -> &ProfileLayout {
+        static EMPTY: ProfileLayout = ProfileLayout {
+            keys: None,
+            session: None,
+            role: None,
+        };
+        self.by_name.get(name).unwrap_or(&EMPTY)
+    }
+
+    /// The section holding `name`'s session when it is another profile's (`dev` → `dev-mfa`,
+    /// a role → its role section), for showing that session's countdown on `name`'s row.
+    pub fn session_elsewhere(&self, name: &str) -> Option<&str> {
+        let l = self.of(name);
+        let section = l
+            .role
+            .as_ref()
+            .and_then(|r| r.section.as_deref())
+            .or(l.session.as_ref().map(|s| s.section.as_str()))?;
+        (section != name).then_some(section)
+    }
+
+    /// The profiles whose long-term keys sit in the OS keyring, with their places.
+    pub fn in_keyring(&self) -> impl Iterator<Item = &KeyPlace> {
+        let mut places: Vec<&KeyPlace> = self
+            .by_name
+            .values()
+            .filter_map(|l| l.keys.as_ref())
+            .filter(|k| k.store == KeyStore::Keyring)
+            .collect();
+        places.sort_by(|a, b| a.profile.cmp(&b.profile));
+        places.dedup_by(|a, b| a.profile == b.profile);
+        places.into_iter()
+    }
+}
+
+/// Whether these settings hold a long-term key pair (keys, no session token).
+pub fn has_long_term_keys(p: ProfileSettings) -> bool {
+    p.has("aws_access_key_id")
+        && p.has("aws_secret_access_key")
+        && !p.has("aws_session_token")
+        && !p.has("aws_security_token")
+}
+
+/// Whether these settings hold temporary credentials (keys and a session token).
+pub fn has_session(p: ProfileSettings) -> bool {
+    p.has("aws_access_key_id")
+        && p.has("aws_secret_access_key")
+        && (p.has("aws_session_token") || p.has("aws_security_token"))
+}
+
+/// Where profile `name`'s own long-term keys are: its credentials section, else its config
+/// section (where a session in the credentials section may shadow them), else the keyring
+/// marker in either; `None` when it holds no pair of its own.
+pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
+    let p = map.profile(name)?;
+    let place = |file: FileKind, s: ProfileSettings, section: Option<&str>, store| {
+        let id = match store {
+            KeyStore::Keyring => s.get(KEYRING_MARKER)?,
+            KeyStore::File(_) => s.get("aws_access_key_id")?,
+        };
+        Some(KeyPlace {
+            profile: Name::from(name),
+            store,
+            file,
+            section: Name::from(section?),
+            access_key_id: Name::from(id),
+        })
+    };
+    let creds = p.credentials_only();
+    let config = p.config_only();
+    if has_long_term_keys(creds) {
+        return place(
+            FileKind::Credentials,
+            creds,
+            p.credentials_section,
+            KeyStore::File(FileKind::Credentials),
+        );
+    }
+    if has_long_term_keys(config) {
+        return place(
+            FileKind::Config,
+            config,
+            p.config_section,
+            KeyStore::File(FileKind::Config),
+        );
+    }
+    if has_long_term_keys(p) {
+        // The pair is split across the files: the secret's file is where it is written back.
+        let file = if creds.has("aws_secret_access_key") {
+            FileKind::Credentials
+        } else {
+            FileKind::Config
+        };
+        let (s, section) = match file {
+            FileKind::Credentials => (creds, p.credentials_section),
+            FileKind::Config => (config, p.config_section),
+        };
+        let id = p.get("aws_access_key_id")?;
+        return Some(KeyPlace {
+            profile: Name::from(name),
+            store: KeyStore::File(file),
+            file,
+            section: Name::from(section?),
+            access_key_id: Name::from(id),
+        })
+        .filter(|_| s.has("aws_secret_access_key"));
+    }
+    let marked = |s: ProfileSettings| s.has(KEYRING_MARKER) && !s.has("aws_access_key_id");
+    if marked(creds) {
+        return place(
+            FileKind::Credentials,
+            creds,
+            p.credentials_section,
+            KeyStore::Keyring,
+        );
+    }
+    if marked(config) {
+        return place(
+            FileKind::Config,
+            config,
+            p.config_section,
+            KeyStore::Keyring,
+        );
+    }
+    None
+}
+
+/// Whether profile `lt` is an aws-mfa long-term profile (its device under aws-mfa's key, or
+/// named with the suffix).
+fn is_aws_mfa(index: &HashMap<&str, &Profile>, naming: &Naming, lt: &str) -> bool {
+    index
+        .get(lt)
+        .is_some_and(|p| p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device"))
+        || lt.ends_with(naming.long_term_suffix.as_str())
+}
+
+/// One profile's layout (see the module's conventions).
+fn resolve(
+    map: &ConfigMap,
+    index: &HashMap<&str, &Profile>,
+    naming: &Naming,
+    p: &Profile,
+) -> ProfileLayout {
+    let name = p.name.as_str();
+    let convention = |lt: &str| {
+        if is_aws_mfa(index, naming, lt) {
+            Convention::AwsMfa
+        } else {
+            Convention::Plain
+        }
+    };
+    let own = own_keys(map, name);
+    let settings = map.profile(name);
+    let shadowed = settings.is_some_and(|s| {
+        has_long_term_keys(s.config_only()) && !has_long_term_keys(s) && has_session(s)
+    });
+    let found: Option<(Option<KeyPlace>, String, Convention)> = if let Some((lt, keys)) = p
+        .long_term_profile
+        .as_deref()
+        .and_then(|lt| Some((lt, own_keys(map, lt)?)))
+    {
+        Some((Some(keys), name.to_owned(), convention(lt)))
+    } else if let (Some(keys), Some(session)) = (&own, p.session_profile.as_deref()) {
+        Some((Some(keys.clone()), session.to_owned(), convention(name)))
+    } else if let Some(short) = name
+        .strip_suffix(naming.long_term_suffix.as_str())
+        .filter(|s| !s.is_empty() && own.is_some())
+    {
+        Some((own.clone(), short.to_owned(), Convention::AwsMfa))
+    } else if own.is_some() && shadowed {
+        Some((own.clone(), name.to_owned(), Convention::Plain))
+    } else if own.is_some() {
+        Some((own.clone(), naming.pattern_target(name), Convention::Plain))
+    } else if let Some(keys) = naming
+        .source_of_target(name)
+        .and_then(|base| own_keys(map, base))
+    {
+        Some((Some(keys), name.to_owned(), Convention::Plain))
+    } else if settings.is_some_and(has_session) {
+        Some((None, name.to_owned(), Convention::Plain))
+    } else {
+        None
+    };
+    let (keys, session) = match found {
+        Some((keys, section, convention)) => {
+            let section = match naming.targets.get(name) {
+                Some(over) if keys.is_some() => over.clone(),
+                _ => section,
+            };
+            (
+                keys,
+                Some(SessionPlace {
+                    section: Name::from(section),
+                    convention,
+                }),
+            )
+        }
+        None => (None, None),
+    };
+    let role = (p.kind == ProfileKind::Role).then(|| {
+        let section = naming.role_section.then(|| {
+            Name::from(
+                naming
+                    .targets
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| naming.pattern_target(name)),
+            )
+        });
+        let cli_cache = naming.role_cli_cache.then(|| {
+            let s = settings.expect("the profile exists");
+            cache_key(&RoleCacheArgs {
+                role_arn: s.get("role_arn").unwrap_or_default(),
+                role_session_name: s.get("role_session_name"),
+                external_id: s.get("external_id"),
+                mfa_serial: s.get("mfa_serial"),
+                duration_seconds: s.get("duration_seconds"),
+            })
+        });
+        RolePlaces {
+            section,
+            cli_cache,
+            base: p.chain.last().cloned().unwrap_or_else(|| p.name.clone()),
+        }
+    });
+    ProfileLayout {
+        keys,
+        session,
+        role,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::{profile, AwsPaths, Document};
+
+    fn layout(config: &str, credentials: &str, naming: &Naming) -> Layout {
+        let (config, credentials) = (
+            Document::from_str_lossless(config),
+            Document::from_str_lossless(credentials),
+        );
+        let map = ConfigMap::build(
+            config.structure().unwrap(),
+            credentials.structure().unwrap(),
+        );
+        let profiles = profile::profiles_with_suffix(
+            &map,
+            &AwsPaths::from_lookup(|_| None),
+            &naming.long_term_suffix,
+        );
+        Layout::build(&map, &profiles, naming)
+    }
+
+    fn session(l: &Layout, name: &str) -> Option<(String, Convention)> {
+        l.of(name)
+            .session
+            .as_ref()
+            .map(|s| (s.section.to_string(), s.convention))
+    }
+
+    fn keys(l: &Layout, name: &str) -> Option<(String, KeyStore, String)> {
+        l.of(name)
+            .keys
+            .as_ref()
+            .map(|k| (k.profile.to_string(), k.store, k.section.to_string()))
+    }
+
+    const KEYS: &str = "aws_access_key_id = AKIA\naws_secret_access_key = s\n";
+    const SESSION: &str =
+        "aws_access_key_id = ASIA\naws_secret_access_key = s\naws_session_token = t\n";
+
+    #[test]
+    fn every_convention_names_its_session_and_keys_once() {
+        let config = "[profile role]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = plain\n\n\
+                      [default]\n__profile__ = acct\n\n[profile seed]\n"
+            .to_owned()
+            + KEYS;
+        let credentials = format!(
+            "[plain]\n{KEYS}\n[plain-mfa]\n{SESSION}\n[dev]\n{SESSION}\n[dev-long-term]\n{KEYS}aws_mfa_device = arn:aws:iam::1:mfa/a\n\n\
+             [acct]\n{KEYS}\n[seed]\n{SESSION}\n[tmp]\n{SESSION}\n[ops]\n{SESSION}\n[ops-lt]\n{KEYS}aws_mfa_device = arn:aws:iam::1:mfa/o\n"
+        );
+        let l = layout(&config, &credentials, &Naming::default());
+        let f = |file| KeyStore::File(file);
+        assert_eq!(
+            session(&l, "plain"),
+            Some(("plain-mfa".into(), Convention::Plain))
+        );
+        assert_eq!(
+            session(&l, "plain-mfa"),
+            Some(("plain-mfa".into(), Convention::Plain))
+        );
+        assert_eq!(
+            keys(&l, "plain-mfa"),
+            Some(("plain".into(), f(FileKind::Credentials), "plain".into()))
+        );
+        assert_eq!(session(&l, "dev"), Some(("dev".into(), Convention::AwsMfa)));
+        assert_eq!(
+            session(&l, "dev-long-term"),
+            Some(("dev".into(), Convention::AwsMfa))
+        );
+        assert_eq!(keys(&l, "dev").unwrap().0, "dev-long-term");
+        assert_eq!(
+            session(&l, "ops"),
+            Some(("ops".into(), Convention::AwsMfa)),
+            "any suffix with aws_mfa_device"
+        );
+        assert_eq!(
+            session(&l, "acct"),
+            Some(("default".into(), Convention::Plain))
+        );
+        assert_eq!(
+            session(&l, "default"),
+            Some(("default".into(), Convention::Plain))
+        );
+        assert_eq!(keys(&l, "default").unwrap().0, "acct");
+        assert_eq!(
+            session(&l, "seed"),
+            Some(("seed".into(), Convention::Plain)),
+            "seed 003"
+        );
+        assert_eq!(
+            keys(&l, "seed"),
+            Some(("seed".into(), f(FileKind::Config), "profile seed".into()))
+        );
+        assert_eq!(session(&l, "tmp"), Some(("tmp".into(), Convention::Plain)));
+        assert_eq!(
+            keys(&l, "tmp"),
+            None,
+            "a bare session has no keys to renew it"
+        );
+        let role = l.of("role").role.clone().unwrap();
+        assert_eq!(role.section.as_deref(), Some("role-mfa"));
+        assert_eq!(role.base, "plain");
+        assert!(role.cli_cache.is_some());
+        assert_eq!(l.session_elsewhere("plain"), Some("plain-mfa"));
+        assert_eq!(l.session_elsewhere("dev"), None);
+    }
+
+    #[test]
+    fn a_settings_target_moves_the_session_for_every_reader() {
+        let mut naming = Naming::default();
+        naming.targets.insert("base".into(), "base-session".into());
+        naming.role_cli_cache = false;
+        let config = "[profile r]\nrole_arn = arn:aws:iam::1:role/R\nsource_profile = base\n";
+        let credentials = format!("[base]\n{KEYS}\n[base-session]\n{SESSION}");
+        let l = layout(config, &credentials, &naming);
+        assert_eq!(
+            session(&l, "base"),
+            Some(("base-session".into(), Convention::Plain))
+        );
+        assert_eq!(l.session_elsewhere("base"), Some("base-session"));
+        assert_eq!(l.of("r").role.as_ref().unwrap().cli_cache, None);
+    }
+
+    #[test]
+    fn keys_in_the_keyring_are_found_by_their_marker() {
+        let credentials = "[dev]\nmfatui_keyring = AKIAKEYRINGKEY0WXYZ\n";
+        let config = "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/a\ncredential_process = mfatui credential-process dev\n";
+        let l = layout(config, credentials, &Naming::default());
+        let k = l.of("dev").keys.clone().unwrap();
+        assert_eq!(
+            (k.store, k.access_key_id.as_str()),
+            (KeyStore::Keyring, "AKIAKEYRINGKEY0WXYZ")
+        );
+        assert_eq!(
+            session(&l, "dev"),
+            Some(("dev-mfa".into(), Convention::Plain))
+        );
+        assert_eq!(l.in_keyring().count(), 1);
+    }
+}

@@ -1,0 +1,110 @@
+//! One renewal of a target at a time, across processes: an advisory lock on
+//! `.mfatui-backups/renewing-TARGET.lock` beside the credentials file. The lock file is
+//! removed when the lock is released, and a waiter that wakes up on a removed file tries
+//! again, so no lock file is left behind and no two renewals ever hold "the" lock at once.
+
+use super::service::RenewError;
+use crate::awsfiles::backup;
+use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A held renewal lock; released (and its file removed) when dropped.
+#[derive(Debug)]
+pub struct RenewLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for RenewLock {
+    fn drop(&mut self) {
+        // Removed while still held: a waiter that then gets the old file notices and retries.
+        let _ = std::fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+/// The lock file's name for `target` (characters other than letters, digits, `-`, `_` become `_`).
+fn file_name(target: &str) -> String {
+    let safe: String = target
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("renewing-{safe}.lock")
+}
+
+impl RenewLock {
+    /// Takes the lock for renewing `target` of `credentials`, waiting at most `wait`.
+    pub async fn acquire(
+        credentials: &Path,
+        target: &str,
+        wait: Duration,
+    ) -> Result<RenewLock, RenewError> {
+        let dir = backup::backup_dir(credentials, None);
+        let io = |e: std::io::Error, p: &Path| RenewError::Other(format!("{}: {e}", p.display()));
+        backup::ensure_dir(&dir).map_err(|e| io(e, &dir))?;
+        let path = dir.join(file_name(target));
+        let start = Instant::now();
+        loop {
+            let file = OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| io(e, &path))?;
+            match file.try_lock() {
+                Ok(()) => {
+                    let same = std::fs::metadata(&path)
+                        .ok()
+                        .zip(file.metadata().ok())
+                        .is_some_and(|(now, held)| {
+                            now.ino() == held.ino() && now.dev() == held.dev()
+                        });
+                    if same {
+                        return Ok(RenewLock { file, path });
+                    }
+                    // The holder removed it as we took it: take the current one instead.
+                }
+                Err(TryLockError::WouldBlock) if start.elapsed() < wait => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(RenewError::Busy {
+                        target: target.to_owned(),
+                        secs: wait.as_secs(),
+                    })
+                }
+                Err(TryLockError::Error(e)) => return Err(io(e, &path)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn one_holder_at_a_time_and_no_file_left_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        let first = RenewLock::acquire(&creds, "dev mfa", Duration::from_secs(1))
+            .await
+            .unwrap();
+        let lock_file = dir.path().join(".mfatui-backups/renewing-dev_mfa.lock");
+        assert!(lock_file.exists());
+        let busy = RenewLock::acquire(&creds, "dev mfa", Duration::from_millis(200)).await;
+        assert!(matches!(busy, Err(RenewError::Busy { .. })));
+        drop(first);
+        assert!(!lock_file.exists(), "released locks leave no file");
+        let again = RenewLock::acquire(&creds, "dev mfa", Duration::from_secs(1)).await;
+        assert!(again.is_ok());
+    }
+}

@@ -1,0 +1,348 @@
+//! The renewal service: "a session of NAME fresh enough for this use" — the session on file
+//! when it is, else exactly one renewal however many callers ask at once (a lock per target;
+//! the others wait, then read what the first one wrote), written back like `renew --yes`.
+//!
+//! It takes the AWS API, the context and an injected [`CodeSource`], returns typed errors,
+//! and does no terminal or socket I/O itself: the commands inject the environment, the
+//! profile's `mfa_process`, a prompt and the open window; the TUI injects its dialog.
+
+use super::code::{CodeAnswer, CodeAsk, CodeSource};
+use super::lock::RenewLock;
+use super::plan::{self, Keys, PlanError, RenewOptions, Renewal};
+use super::session::{self, Session};
+use super::{execute, Mode};
+use crate::aws::{AwsApi, AwsError, AwsErrorKind, Credentials};
+use crate::awsfiles::{check_writable, commit, LoadError, OnChange, Snapshot, WriteError};
+use crate::context::Context;
+use crate::freshness::Use;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+use thiserror::Error;
+
+/// Reads long-term keys kept in the OS keyring (implemented where the keyring is).
+pub trait Keyring: Send + Sync {
+    /// The pair stored for `profile`; `access_key_id` is the id on file, to check against.
+    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, String>;
+}
+
+/// No keyring: profiles whose keys are there cannot be renewed here.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoKeyring;
+
+impl Keyring for NoKeyring {
+    fn load(&self, profile: &str, _: &str) -> Result<Credentials, String> {
+        Err(format!(
+            "the long-term keys of '{profile}' are in the OS keyring, which this mfatui cannot reach"
+        ))
+    }
+}
+
+/// Why no fresh session could be had: one sentence each.
+#[derive(Debug, Error)]
+pub enum RenewError {
+    /// The files could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The renewal cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// An AWS call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// The result could not be written (or the target may not be written at all).
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// A code source failed (a command timed out, the window declined…).
+    #[error("{0}")]
+    Code(String),
+    /// A code is needed and no source gave one.
+    #[error("an MFA code is needed to renew '{profile}' and none was given: {what}")]
+    NoCode {
+        /// The profile.
+        profile: String,
+        /// What the user can do.
+        what: String,
+    },
+    /// Another renewal of the same target did not finish in time.
+    #[error("another mfatui has been renewing [{target}] for {secs} s (waiting for a code?); try again once it is done")]
+    Busy {
+        /// The target.
+        target: String,
+        /// How long we waited.
+        secs: u64,
+    },
+    /// Something else, as one sentence (the keyring, a corrupt cache, a lock file).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// What the caller wants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Want {
+    /// What the session is for (how fresh it must be).
+    pub purpose: Use,
+    /// A duration for a renewal, instead of the profile's default.
+    pub duration: Option<u32>,
+    /// A mode for a renewal, instead of the profile's default.
+    pub mode: Option<Mode>,
+}
+
+impl Want {
+    /// A session to hand to another program, renewed with the profile's defaults.
+    pub fn serve() -> Want {
+        Want {
+            purpose: Use::Serve,
+            duration: None,
+            mode: None,
+        }
+    }
+}
+
+/// What a renewal wrote.
+#[derive(Clone, Debug)]
+pub struct Renewed {
+    /// The section written (or the role profile, when only the CLI cache was written).
+    pub target: String,
+    /// The backup made first, if the file existed.
+    pub backup: Option<PathBuf>,
+    /// When the new session expires.
+    pub expires: Option<DateTime<Utc>>,
+}
+
+/// A fresh session.
+#[derive(Clone, Debug)]
+pub struct Served {
+    /// The session.
+    pub session: Session,
+    /// The profile's region, if set.
+    pub region: Option<String>,
+    /// Set when it was renewed just now.
+    pub renewed: Option<Renewed>,
+}
+
+/// The service over one context, API and keyring.
+pub struct Renewer<'a> {
+    /// The run's context.
+    pub ctx: &'a Context,
+    /// STS and IAM.
+    pub api: &'a dyn AwsApi,
+    /// The keyring, for profiles whose keys are there.
+    pub keyring: &'a dyn Keyring,
+}
+
+/// What [`Renewer::look`] found.
+pub enum Lookup {
+    /// A session fresh enough.
+    Fresh(Served),
+    /// None: here is what a renewal would start from.
+    Stale {
+        /// The files as read.
+        snapshot: Snapshot,
+        /// The planned renewal, or why there can be none.
+        plan: Result<Box<Renewal>, PlanError>,
+        /// A session still valid though not fresh enough (served when none can be renewed).
+        valid: Option<Session>,
+    },
+}
+
+impl Renewer<'_> {
+    /// The options of a renewal of `name` for `want`.
+    fn options(&self, name: &str, want: &Want) -> RenewOptions {
+        let mut opts = self.ctx.renew_options(name, self.ctx.now());
+        if want.duration.is_some() {
+            opts.duration = want.duration;
+        }
+        if want.mode.is_some() {
+            opts.mode = want.mode;
+        }
+        opts
+    }
+
+    /// Reads the files and looks for a session of `name` fresh enough for `want`, without
+    /// any network call, lock or code: the path every `credential_process` call takes.
+    pub fn look(&self, name: &str, want: &Want) -> Result<Lookup, RenewError> {
+        let snapshot = Snapshot::load(&self.ctx.paths, &self.ctx.naming())?;
+        let profile = snapshot
+            .profile(name)
+            .ok_or_else(|| PlanError::NoProfile(name.to_owned()))?;
+        let region = profile.region.as_deref().map(str::to_owned);
+        let opts = self.options(name, want);
+        let plan = plan::plan(&snapshot, name, &opts).map(Box::new);
+        let length = plan.as_ref().ok().map(|r| r.duration_secs);
+        let now = self.ctx.now();
+        let found = session::sessions(&snapshot, name).map_err(RenewError::Other)?;
+        let policy = self.ctx.settings.freshness();
+        if let Some(fresh) = session::fresh(&found, &policy, want.purpose, length, now) {
+            return Ok(Lookup::Fresh(Served {
+                session: fresh.clone(),
+                region,
+                renewed: None,
+            }));
+        }
+        let valid = found.into_iter().find(|s| s.is_valid(now));
+        Ok(Lookup::Stale {
+            snapshot,
+            plan,
+            valid,
+        })
+    }
+
+    /// A session of `name` fresh enough for `want`: the one on file, else a renewal (one
+    /// however many callers ask), with a code from `codes` when one is needed.
+    pub async fn ensure(
+        &self,
+        name: &str,
+        want: &Want,
+        codes: &mut dyn CodeSource,
+    ) -> Result<Served, RenewError> {
+        let (snapshot, renewal) = match self.look(name, want)? {
+            Lookup::Fresh(served) => return Ok(served),
+            Lookup::Stale {
+                snapshot,
+                plan,
+                valid,
+            } => match (plan, valid) {
+                (Ok(renewal), _) => (snapshot, renewal),
+                // Nothing can renew it: a session still valid is better than none.
+                (Err(_), Some(session)) => {
+                    return Ok(Served {
+                        region: snapshot
+                            .profile(name)
+                            .and_then(|p| p.region.as_deref().map(str::to_owned)),
+                        session,
+                        renewed: None,
+                    })
+                }
+                (Err(e), None) => return Err(e.into()),
+            },
+        };
+        // Before anything that cannot be undone (a code spent at STS): may we write there?
+        if renewal.write_target {
+            check_writable(&snapshot.files().credentials.path)?;
+        }
+        if let Some(key) = &renewal.cli_cache_key {
+            check_writable(&snapshot.files().paths.cli_cache.join(format!("{key}.json")))?;
+        }
+        let _lock = RenewLock::acquire(
+            &snapshot.files().paths.credentials,
+            &renewal.target,
+            self.ctx.timeouts.renew_wait,
+        )
+        .await?;
+        // Someone else may have renewed while this caller waited for the lock.
+        let (snapshot, renewal) = match self.look(name, want)? {
+            Lookup::Fresh(served) => return Ok(served),
+            Lookup::Stale { snapshot, plan, .. } => (snapshot, plan?),
+        };
+        let region = snapshot
+            .profile(name)
+            .and_then(|p| p.region.as_deref().map(str::to_owned));
+        let renewal = self.with_keys(*renewal)?;
+        let creds = match self.run_with_code(&snapshot, &renewal, codes).await? {
+            Some(creds) => creds,
+            None => {
+                // The open window renewed: what it wrote is the answer.
+                return match self.look(name, want)? {
+                    Lookup::Fresh(served) => Ok(served),
+                    Lookup::Stale { .. } => Err(RenewError::Other(format!(
+                        "the mfatui window renewed '{name}', but no fresh session of it is on file"
+                    ))),
+                };
+            }
+        };
+        let plan = execute::plan_write(snapshot.files(), &renewal, &creds)
+            .map_err(|e| RenewError::Other(e.to_string()))?;
+        let written = commit(&plan, &self.ctx.write_options(OnChange::Merge))?;
+        crate::diag!(
+            "renewed {name} into [{}] (source {})",
+            renewal.target,
+            renewal.source.profile
+        );
+        let from = if renewal.write_target {
+            session::SessionFrom::Section(renewal.target.clone())
+        } else {
+            session::SessionFrom::CliCache(renewal.cli_cache_key.clone().unwrap_or_default())
+        };
+        Ok(Served {
+            renewed: Some(Renewed {
+                target: renewal.target.clone(),
+                backup: written.iter().find_map(|w| w.backup.clone()),
+                expires: creds.expiration,
+            }),
+            session: Session {
+                from,
+                credentials: creds,
+            },
+            region,
+        })
+    }
+
+    /// `renewal` with its source keys read from the keyring when they are kept there.
+    pub fn with_keys(&self, mut renewal: Renewal) -> Result<Renewal, RenewError> {
+        if let Keys::Keyring {
+            profile,
+            access_key_id,
+        } = &renewal.source.keys
+        {
+            let creds = self
+                .keyring
+                .load(profile, access_key_id)
+                .map_err(RenewError::Other)?;
+            renewal.source.keys = Keys::Here(creds);
+        }
+        Ok(renewal)
+    }
+
+    /// Runs `renewal`, asking `codes` when it needs a code; a code a person typed that STS
+    /// refuses is asked for again (three tries in all). `None` when the open window renewed.
+    pub async fn run_with_code(
+        &self,
+        snapshot: &Snapshot,
+        renewal: &Renewal,
+        codes: &mut dyn CodeSource,
+    ) -> Result<Option<Credentials>, RenewError> {
+        if !renewal.needs_code() {
+            return Ok(Some(execute::run(self.api, renewal, None).await?));
+        }
+        let mfa_process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
+            .iter()
+            .find_map(|p| {
+                snapshot
+                    .map()
+                    .profile(p)?
+                    .get("mfa_process")
+                    .map(str::to_owned)
+            });
+        let mut ask = CodeAsk {
+            profile: renewal.profile.clone(),
+            serial: renewal.serial().map(str::to_owned),
+            mfa_process,
+            attempt: 1,
+            refused: None,
+        };
+        loop {
+            let (code, typed) = match codes.code(&ask).await.map_err(RenewError::Code)? {
+                CodeAnswer::Typed(code) => (code, true),
+                CodeAnswer::Given(code) => (code, false),
+                CodeAnswer::RenewedElsewhere => return Ok(None),
+                CodeAnswer::Pass => {
+                    return Err(RenewError::NoCode {
+                        profile: renewal.profile.clone(),
+                        what: format!(
+                            "run `{}` in a terminal, set AWS_MFA_TOKEN, add mfa_process to the profile, or keep an mfatui window open to answer",
+                            self.ctx.command(&["renew", &renewal.profile])
+                        ),
+                    })
+                }
+            };
+            match execute::run(self.api, renewal, Some(&code)).await {
+                Ok(creds) => return Ok(Some(creds)),
+                Err(e) if typed && e.kind == AwsErrorKind::WrongCode && ask.attempt < 3 => {
+                    ask.attempt += 1;
+                    ask.refused = Some(e.to_string());
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+}

@@ -1,0 +1,330 @@
+//! What the command run by `mfatui exec --server PROFILE` sees of the shared files, so that
+//! every served identity is exactly the one asked for:
+//!
+//! - the default chain (no profile named) must reach the endpoint, so credentials in either
+//!   file's `[default]` — keys, a role, SSO, a `credential_process` — must not win over it;
+//! - a profile named explicitly must get its own credentials or its own clear error, never the
+//!   served session: a profile with no credentials at all would otherwise fall through to the
+//!   endpoint, so it gets a `credential_process` that says so;
+//! - everything else is left as it is, in the user's real files.
+//!
+//! When (and only when) the files need it, CMD gets copies with exactly those changes in a
+//! private folder (0700 under the request socket's folder, files 0600), kept up to date when
+//! the real files change and removed when CMD ends; stderr says what and why. `mfatui` run
+//! inside CMD still reads and writes the real files (`MFATUI_OVERLAY` tells it where they are).
+
+use crate::awsfiles::config_map::config_section_name;
+use crate::awsfiles::plan::apply_edits;
+use crate::awsfiles::{AwsPaths, Document, Edit, ProfileKind, Snapshot};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Keys that make a profile get credentials some way other than the endpoint.
+pub const SOURCE_KEYS: [&str; 13] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+    "role_arn",
+    "web_identity_token_file",
+    "sso_session",
+    "sso_start_url",
+    "sso_account_id",
+    "sso_role_name",
+    "credential_process",
+    "login_session",
+    crate::awsfiles::profile::KEYRING_MARKER,
+];
+
+/// The copies CMD needs, if any, and what they change.
+#[derive(Clone, Debug, Default)]
+pub struct Needs {
+    /// The config file as CMD should see it, when it differs.
+    pub config: Option<Document>,
+    /// The credentials file as CMD should see it, when it differs.
+    pub credentials: Option<Document>,
+    /// One sentence per change, for stderr.
+    pub notes: Vec<String>,
+}
+
+/// Works out what CMD must see differently, given the files, the served profile and the
+/// mfatui binary the guards run.
+pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, String> {
+    let files = snapshot.files();
+    let mut out = Needs::default();
+    let strip = |doc: &Document,
+                 what: &str,
+                 notes: &mut Vec<String>|
+     -> Result<Option<Document>, String> {
+        let structure = doc.structure().map_err(|e| e.to_string())?;
+        let Some(section) = structure.section("default") else {
+            return Ok(None);
+        };
+        let found: Vec<&str> = SOURCE_KEYS
+            .iter()
+            .copied()
+            .filter(|k| section.entry(k).is_some())
+            .collect();
+        if found.is_empty() {
+            return Ok(None);
+        }
+        notes.push(format!(
+            "the {what} file's [default] has {}, which would win over the served session of '{served}'; CMD sees a copy without them",
+            found.join(", ")
+        ));
+        let edits: Vec<Edit> = found
+            .iter()
+            .map(|k| Edit::Remove {
+                section: "default".to_owned(),
+                key: (*k).to_owned(),
+            })
+            .collect();
+        apply_edits(doc, &edits)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    };
+    out.credentials = strip(&files.credentials.document, "credentials", &mut out.notes)?;
+    let config = strip(&files.config.document, "config", &mut out.notes)?;
+    let bare: Vec<&str> = snapshot
+        .profiles()
+        .iter()
+        .filter(|p| p.kind == ProfileKind::ConfigOnly && p.name != "default")
+        .map(|p| p.name.as_str())
+        .collect();
+    if bare.is_empty() {
+        out.config = config;
+        return Ok(out);
+    }
+    let mut doc = config.unwrap_or_else(|| files.config.document.clone());
+    let edits: Vec<Edit> = bare
+        .iter()
+        .map(|name| {
+            let section = snapshot
+                .map()
+                .profile(name)
+                .and_then(|p| p.config_section)
+                .map_or_else(|| config_section_name(name), str::to_owned);
+            Edit::Set {
+                section,
+                key: "credential_process".to_owned(),
+                value: format!(
+                    "{} credential-process {}",
+                    crate::awsfiles::shlex::quote(exe),
+                    crate::awsfiles::shlex::quote(name)
+                ),
+            }
+        })
+        .collect();
+    doc = apply_edits(&doc, &edits).map_err(|e| e.to_string())?;
+    out.notes.push(format!(
+        "{} {} no credentials of {} own and would otherwise get the served session of '{served}'; in CMD {} with a clear error instead",
+        list(&bare),
+        if bare.len() == 1 { "has" } else { "have" },
+        if bare.len() == 1 { "its" } else { "their" },
+        if bare.len() == 1 { "it fails" } else { "they fail" },
+    ));
+    out.config = Some(doc);
+    Ok(out)
+}
+
+/// `a`, `a and b`, `a, b and 3 others`.
+fn list(names: &[&str]) -> String {
+    match names {
+        [one] => format!("'{one}'"),
+        [a, b] => format!("'{a}' and '{b}'"),
+        [a, b, rest @ ..] => format!("'{a}', '{b}' and {} others", rest.len()),
+        [] => String::new(),
+    }
+}
+
+/// Writes the copies of one run into its folder.
+#[derive(Clone, Debug)]
+pub struct Copies {
+    dir: PathBuf,
+    real: AwsPaths,
+    served: String,
+    exe: String,
+}
+
+impl Copies {
+    /// Where CMD's config copy is.
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.join("config")
+    }
+
+    /// Where CMD's credentials copy is.
+    pub fn credentials_path(&self) -> PathBuf {
+        self.dir.join("credentials")
+    }
+
+    /// Writes the copies the real files need now (removing those no longer needed); returns
+    /// what they change.
+    pub fn refresh(&self, snapshot: &Snapshot) -> Result<Needs, String> {
+        let needs = needs(snapshot, &self.served, &self.exe)?;
+        for (path, doc) in [
+            (self.config_path(), &needs.config),
+            (self.credentials_path(), &needs.credentials),
+        ] {
+            match doc {
+                Some(doc) => write_private(&path, &doc.render())?,
+                None => {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+        Ok(needs)
+    }
+
+    /// The variables CMD gets for the copies in `needs`: the copy's path, and where the real
+    /// file is (for `mfatui` run inside CMD).
+    pub fn environment(&self, needs: &Needs) -> Vec<(String, String)> {
+        let mut vars = vec![("MFATUI_OVERLAY".to_owned(), self.dir.display().to_string())];
+        if needs.config.is_some() {
+            vars.push((
+                "AWS_CONFIG_FILE".into(),
+                self.config_path().display().to_string(),
+            ));
+            vars.push((
+                "MFATUI_REAL_CONFIG_FILE".into(),
+                self.real.config.display().to_string(),
+            ));
+        }
+        if needs.credentials.is_some() {
+            vars.push((
+                "AWS_SHARED_CREDENTIALS_FILE".into(),
+                self.credentials_path().display().to_string(),
+            ));
+            vars.push((
+                "MFATUI_REAL_SHARED_CREDENTIALS_FILE".into(),
+                self.real.credentials.display().to_string(),
+            ));
+        }
+        vars
+    }
+}
+
+/// The private folder of one run's copies, removed when dropped.
+#[derive(Debug)]
+pub struct Overlay {
+    copies: Copies,
+}
+
+impl Drop for Overlay {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.copies.dir);
+    }
+}
+
+impl Overlay {
+    /// A private folder `exec-PID` under `base` (which must be this user's private folder);
+    /// folders left by runs that were killed are removed first.
+    pub fn create(
+        base: &Path,
+        real: &AwsPaths,
+        served: &str,
+        exe: &str,
+    ) -> Result<Overlay, String> {
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(base)
+            .map_err(|e| format!("{}: {e}", base.display()))?;
+        super::requests::check_private(base)?;
+        remove_stale(base);
+        let dir = base.join(format!("exec-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .create(&dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        Ok(Overlay {
+            copies: Copies {
+                dir,
+                real: real.clone(),
+                served: served.to_owned(),
+                exe: exe.to_owned(),
+            },
+        })
+    }
+
+    /// The writer of the copies (for keeping them current while CMD runs).
+    pub fn copies(&self) -> &Copies {
+        &self.copies
+    }
+}
+
+/// Writes `bytes` to `path` atomically, mode 0600.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    temp.write_all(bytes).map_err(|e| e.to_string())?;
+    temp.persist(path)
+        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// Removes `exec-PID` folders whose run is gone (killed before it could clean up).
+fn remove_stale(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix("exec-")
+            .and_then(|p| p.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let alive = rustix::process::Pid::from_raw(pid)
+            .is_some_and(|p| rustix::process::test_kill_process(p).is_ok());
+        if !alive {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::Naming;
+
+    fn snapshot(config: &str, credentials: &str) -> Snapshot {
+        crate::renew::plan::tests::snapshot(config, credentials, &Naming::default())
+    }
+
+    #[test]
+    fn nothing_is_copied_when_nothing_would_shadow_the_endpoint() {
+        let s = snapshot(
+            "[default]\nregion = eu-west-1\n\n[profile ops]\nmfa_serial = arn:aws:iam::1:mfa/a\n",
+            "[ops]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+        );
+        let n = needs(&s, "ops", "/bin/mfatui").unwrap();
+        assert!(n.config.is_none() && n.credentials.is_none() && n.notes.is_empty());
+    }
+
+    #[test]
+    fn default_credentials_are_hidden_and_bare_profiles_fail_clearly() {
+        let config = "# mine\n[default]\nregion = eu-west-1\naws_access_key_id = AKIACONFIG\naws_secret_access_key = s\n\n\
+                      [profile \"settings only\"]\nregion = us-east-1\n";
+        let credentials = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = o\n";
+        let s = snapshot(config, credentials);
+        let n = needs(&s, "ops", "/opt/my bin/mfatui").unwrap();
+        let creds = n.credentials.unwrap().to_text();
+        assert_eq!(
+            creds,
+            "[default]\n\n[other]\naws_access_key_id = AKIAOTHER\naws_secret_access_key = o\n"
+        );
+        let config = n.config.unwrap().to_text();
+        assert!(
+            config.starts_with("# mine\n[default]\nregion = eu-west-1\n"),
+            "{config}"
+        );
+        assert!(!config.contains("AKIACONFIG"), "{config}");
+        assert!(
+            config.contains(
+                "credential_process = '/opt/my bin/mfatui' credential-process 'settings only'"
+            ),
+            "{config}"
+        );
+        assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
+    }
+}

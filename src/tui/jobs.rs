@@ -1,0 +1,110 @@
+//! Background jobs: the slow work (AWS calls, writes, reading the files) that runs as a tokio
+//! task while the interface stays live. A job never touches the interface's state: it reports
+//! what it found as an [`Output`] that comes back through the event loop to whoever started
+//! it (the dialog with that job id, or the app), and a late answer to a dialog that has been
+//! closed is simply dropped.
+
+use super::app::Msg;
+use crate::aws::api::BoxFuture;
+use crate::aws::AwsApi;
+use crate::context::Context;
+use crate::renew::service::{Keyring, Renewer};
+use std::any::Any;
+use std::sync::Arc;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// A job's id, unique in one run of the interface.
+pub type JobId = u64;
+
+/// What a job reports: a value of the job's own result type.
+pub struct Output(Box<dyn Any + Send>);
+
+impl std::fmt::Debug for Output {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Output")
+    }
+}
+
+impl Output {
+    /// Wraps a result.
+    pub fn new(value: impl Any + Send) -> Output {
+        Output(Box::new(value))
+    }
+
+    /// The result as `T`, or the output back when it is something else.
+    pub fn take<T: Any>(self) -> Result<T, Output> {
+        self.0.downcast::<T>().map(|b| *b).map_err(Output)
+    }
+
+    /// Whether the result is a `T`.
+    pub fn is<T: Any>(&self) -> bool {
+        self.0.is::<T>()
+    }
+}
+
+/// What a job may use while it runs.
+#[derive(Clone)]
+pub struct JobEnv {
+    /// The run's context.
+    pub ctx: Arc<Context>,
+    /// STS and IAM.
+    pub api: Arc<dyn AwsApi>,
+    /// The OS keyring.
+    pub keyring: Arc<dyn Keyring>,
+    id: JobId,
+    tx: UnboundedSender<Msg>,
+}
+
+impl JobEnv {
+    /// An environment for job `id` reporting to `tx`.
+    pub fn new(
+        ctx: Arc<Context>,
+        api: Arc<dyn AwsApi>,
+        keyring: Arc<dyn Keyring>,
+        id: JobId,
+        tx: UnboundedSender<Msg>,
+    ) -> JobEnv {
+        JobEnv {
+            ctx,
+            api,
+            keyring,
+            id,
+            tx,
+        }
+    }
+
+    /// Reports something on the way (a progress step, a prompt to show); the job goes on.
+    pub fn report(&self, value: impl Any + Send) {
+        let _ = self.tx.send(Msg::Job {
+            id: self.id,
+            output: Output::new(value),
+        });
+    }
+
+    /// The renewal service over this environment.
+    pub fn renewer(&self) -> Renewer<'_> {
+        Renewer {
+            ctx: &self.ctx,
+            api: self.api.as_ref(),
+            keyring: self.keyring.as_ref(),
+        }
+    }
+}
+
+/// Work to run in the background.
+pub trait Job: std::fmt::Debug + Send + 'static {
+    /// Runs the job; its final output is reported like any other.
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output>;
+
+    /// The job itself, for tests that check what was started.
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Starts `job` as a tokio task; its final output arrives as `Msg::Job`.
+pub fn spawn(job: Box<dyn Job>, env: JobEnv) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let (id, tx) = (env.id, env.tx.clone());
+        let output = job.run(env).await;
+        let _ = tx.send(Msg::Job { id, output });
+    })
+}

@@ -1,0 +1,43 @@
+//! Saving a profile's entry in the settings file (`s`, `f`) in the background, and reading the
+//! settings back so the interface uses what is now on disk.
+
+use super::jobs::{Job, JobEnv, Output};
+use crate::aws::api::BoxFuture;
+use crate::settings::{ProfileChange, Settings};
+use std::path::PathBuf;
+
+/// Saves one change.
+#[derive(Debug)]
+pub struct SaveSettings {
+    /// The settings file.
+    pub path: PathBuf,
+    /// The profile.
+    pub profile: String,
+    /// The change.
+    pub change: ProfileChange,
+}
+
+/// What [`SaveSettings`] reports: the settings as read back, or why not.
+pub struct SettingsSaved(pub Result<Settings, String>);
+
+impl Job for SaveSettings {
+    fn run(self: Box<Self>, _env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let result = tokio::task::spawn_blocking(move || {
+                crate::settings::save_profile(&self.path, &self.profile, &self.change).and_then(
+                    |()| {
+                        let (settings, warning) = crate::settings::load(&self.path);
+                        warning.map_or(Ok(settings), Err)
+                    },
+                )
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            Output::new(SettingsSaved(result))
+        })
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
