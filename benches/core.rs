@@ -51,6 +51,7 @@ fn render_frame(c: &mut Criterion) {
         cli_cache: dir.path().join("cache"),
         mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
         sso_cache: dir.path().join("sso-cache"),
+        login_cache: dir.path().join("login-cache"),
         mfatui_cache: dir.path().join("mfatui-cache"),
         selected_profile: None,
     };

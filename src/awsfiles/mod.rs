@@ -9,6 +9,7 @@ pub mod document;
 pub mod expiry;
 pub mod fault;
 pub mod files;
+pub mod login_cache;
 pub mod mask;
 pub mod mfa_secure;
 pub mod paths;

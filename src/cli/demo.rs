@@ -18,6 +18,7 @@ pub fn prepare(dir: &Path, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
         cli_cache: dir.join("cli-cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         sso_cache: dir.join("sso-cache"),
+        login_cache: dir.join("login-cache"),
         mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: Some("acme-admin".to_owned()),
     })

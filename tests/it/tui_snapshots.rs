@@ -53,6 +53,7 @@ fn app(name: &str, size: (u16, u16)) -> App {
         cli_cache: dir.join("cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         sso_cache: dir.join("sso-cache"),
+        login_cache: dir.join("login-cache"),
         mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: Some("admin".into()),
     };

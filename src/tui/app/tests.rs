@@ -33,6 +33,7 @@ fn fixture_with(creds: &str, selected: Option<&str>) -> Fixture {
         cli_cache: dir.path().join("cache"),
         mfa_secure_sessions: dir.path().join("mfa-secure-sessions"),
         sso_cache: dir.path().join("sso-cache"),
+        login_cache: dir.path().join("login-cache"),
         mfatui_cache: dir.path().join("mfatui-cache"),
         selected_profile: selected.map(str::to_owned),
     };
