@@ -4,7 +4,7 @@ use super::args::{ExportArgs, ShellFormat, UnsetArgs};
 use crate::aws::Credentials;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::mfa_secure::SecureSessions;
-use crate::awsfiles::{AwsFiles, AwsPaths, ConfigMap};
+use crate::awsfiles::{AwsFiles, AwsPaths, ConfigMap, ProfileKind};
 use crate::renew::current;
 use crate::renew::RenewOptions;
 use crate::settings::Settings;
@@ -42,8 +42,9 @@ pub fn export(paths: &AwsPaths, settings: &Settings, args: &ExportArgs) -> Resul
     Ok(())
 }
 
-/// The temporary credentials to export for `name`: its own, those its renewals write, or
-/// aws-mfa-secure's.
+/// The temporary credentials to export for `name`: its own, those its renewals write,
+/// aws-mfa-secure's, or for a login profile those of its `aws login` cache (refreshed first
+/// when they are about to expire).
 fn temporary_credentials(
     paths: &AwsPaths,
     map: &ConfigMap,
@@ -54,6 +55,12 @@ fn temporary_credentials(
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
     let profiles = settings.profiles(map, paths);
+    if profiles
+        .iter()
+        .any(|p| p.name == name && p.kind == ProfileKind::Login)
+    {
+        return super::login::credentials(paths, map, name).map(|c| (name.to_owned(), c));
+    }
     let opts = RenewOptions::for_profile(settings, name, Utc::now());
     let secure = SecureSessions::read(&paths.mfa_secure_sessions);
     if let Some(s) = current::sessions(map, &profiles, &secure, name, &opts)?

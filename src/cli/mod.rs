@@ -8,6 +8,7 @@ pub mod edit;
 pub mod exec;
 pub mod export;
 pub mod list;
+pub mod login;
 pub mod renew;
 pub mod rotate;
 

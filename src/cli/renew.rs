@@ -68,6 +68,12 @@ pub fn renew(
     {
         return sso_login(paths, &map, name, args.dry_run);
     }
+    if profiles
+        .iter()
+        .any(|p| p.name == name.as_str() && p.kind == crate::awsfiles::ProfileKind::Login)
+    {
+        return super::login::renew(paths, &map, name, args.dry_run);
+    }
     let mut opts = options(settings, name);
     if let Some(mode) = args.mode {
         opts.mode = Some(mode.into());
