@@ -159,21 +159,32 @@ impl LoginToken {
     /// Reads one cache file. It must be a file of the current user that nobody else may
     /// write: the credentials it holds are handed to other programs.
     pub fn read(path: &Path) -> Result<LoginToken, LoginCacheError> {
-        let text = match std::fs::read(path) {
-            Ok(text) => text,
+        use std::io::Read;
+        let unreadable = |source| LoginCacheError::Unreadable {
+            path: path.to_owned(),
+            source,
+        };
+        match std::fs::metadata(path) {
+            // Opening a FIFO or device could block or read forever: only regular files are read.
+            Ok(meta) if !meta.is_file() => {
+                return Err(LoginCacheError::Unsafe {
+                    path: path.to_owned(),
+                    why: "is not a regular file".to_owned(),
+                })
+            }
+            Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(LoginCacheError::Missing {
                     path: path.to_owned(),
                 })
             }
-            Err(source) => {
-                return Err(LoginCacheError::Unreadable {
-                    path: path.to_owned(),
-                    source,
-                })
-            }
-        };
-        check_owner_and_mode(path)?;
+            Err(source) => return Err(unreadable(source)),
+        }
+        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        // Owner and mode of the file actually opened, not of whatever the name points to later.
+        check_owner_and_mode(path, &file.metadata().map_err(unreadable)?)?;
+        let mut text = Vec::new();
+        file.read_to_end(&mut text).map_err(unreadable)?;
         LoginToken::parse(&text).map_err(|reason| LoginCacheError::Corrupt {
             path: path.to_owned(),
             reason,
@@ -257,12 +268,8 @@ pub fn expiry(dir: &Path, login_session: &str) -> Option<Result<Expiry, LoginCac
     }
 }
 
-fn check_owner_and_mode(path: &Path) -> Result<(), LoginCacheError> {
+fn check_owner_and_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), LoginCacheError> {
     use std::os::unix::fs::MetadataExt;
-    let meta = std::fs::metadata(path).map_err(|source| LoginCacheError::Unreadable {
-        path: path.to_owned(),
-        source,
-    })?;
     let unsafe_because = |why: String| {
         Err(LoginCacheError::Unsafe {
             path: path.to_owned(),
@@ -548,6 +555,14 @@ mod tests {
         assert!(e.to_string().contains("mode 0666"), "{e}");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
         assert!(LoginToken::read(&path).is_ok());
+        let fifo = dir.path().join("fifo.json");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        let e = LoginToken::read(&fifo).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 
     #[test]
