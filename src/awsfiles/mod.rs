@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod fault;
 pub mod files;
 pub mod layout;
+pub mod login_cache;
 pub mod mask;
 pub mod mfa_secure;
 pub mod paths;

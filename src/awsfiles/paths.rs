@@ -15,6 +15,8 @@ pub struct AwsPaths {
     pub mfa_secure_sessions: PathBuf,
     /// The AWS CLI's SSO token cache (`~/.aws/sso/cache`).
     pub sso_cache: PathBuf,
+    /// The `aws login` cache (`AWS_LOGIN_CACHE_DIRECTORY`, default `~/.aws/login/cache`).
+    pub login_cache: PathBuf,
     /// mfatui's own cache (`$XDG_CACHE_HOME/mfatui`, default `~/.cache/mfatui`): access-key
     /// creation dates, no secret.
     pub mfatui_cache: PathBuf,
@@ -60,6 +62,7 @@ impl AwsPaths {
                 &home,
             )),
             sso_cache: PathBuf::from(expand_user("~/.aws/sso/cache", &home)),
+            login_cache: resolve("AWS_LOGIN_CACHE_DIRECTORY", "~/.aws/login/cache"),
             mfatui_cache: env("XDG_CACHE_HOME")
                 .filter(|v| !v.is_empty())
                 .map_or_else(
@@ -132,6 +135,7 @@ mod tests {
         assert_eq!(p.config, PathBuf::from("/home/ana/.aws/config"));
         assert_eq!(p.credentials, PathBuf::from("/home/ana/.aws/credentials"));
         assert_eq!(p.cli_cache, PathBuf::from("/home/ana/.aws/cli/cache"));
+        assert_eq!(p.login_cache, PathBuf::from("/home/ana/.aws/login/cache"));
         assert_eq!(p.selected_profile, None);
     }
 
@@ -143,8 +147,10 @@ mod tests {
             ("AWS_CONFIG_FILE", "~/alt/config"),
             ("AWS_SHARED_CREDENTIALS_FILE", "${WORK}/creds-$MISSING"),
             ("AWS_PROFILE", "dev"),
+            ("AWS_LOGIN_CACHE_DIRECTORY", "$WORK/login"),
         ]);
         assert_eq!(p.config, PathBuf::from("/h/alt/config"));
+        assert_eq!(p.login_cache, PathBuf::from("/srv/login"));
         assert_eq!(p.credentials, PathBuf::from("/srv/creds-$MISSING"));
         assert_eq!(p.selected_profile.as_deref(), Some("dev"));
     }

@@ -5,6 +5,7 @@
 use super::cli_cache::{CacheDir, RoleCacheArgs};
 use super::config_map::{ConfigMap, ProfileSettings};
 use super::expiry::{self, Expiry, ExpirySource};
+use super::login_cache;
 use super::mfa_secure::SecureSessions;
 use super::paths::AwsPaths;
 use super::sso_cache;
@@ -26,6 +27,8 @@ pub enum ProfileKind {
     Session,
     /// Keys without a session token.
     LongTerm,
+    /// `login_session`: `aws login` (AWS CLI 2.32+), credentials refreshed from its cache.
+    Login,
     /// `credential_process`.
     Process,
     /// Settings only (region, output…), no way to get credentials.
@@ -41,6 +44,7 @@ impl ProfileKind {
             ProfileKind::Sso => "sso",
             ProfileKind::Session => "session",
             ProfileKind::LongTerm => "long-term",
+            ProfileKind::Login => "login",
             ProfileKind::Process => "process",
             ProfileKind::ConfigOnly => "config-only",
         }
@@ -135,6 +139,7 @@ pub fn profiles_with_suffix(
         cli: CacheDir::read(&paths.cli_cache),
         secure: SecureSessions::read(&paths.mfa_secure_sessions),
         sso: CacheDir::read(&paths.sso_cache),
+        login: paths.login_cache.clone(),
     };
     let mut scratch = String::new();
     let mut profiles: Vec<Profile> = map
@@ -159,6 +164,8 @@ struct Caches {
     cli: CacheDir,
     secure: SecureSessions,
     sso: CacheDir,
+    /// The `aws login` cache folder, read only for login profiles.
+    login: std::path::PathBuf,
 }
 
 /// Links the profiles that other tools pair up: aws-mfa's `NAME` with `NAME-SUFFIX` for any
@@ -256,6 +263,7 @@ enum Field {
     SsoStartUrl,
     SsoAccountId,
     SsoRoleName,
+    LoginSession,
     AccessKeyId,
     SecretAccessKey,
     SessionToken,
@@ -303,6 +311,7 @@ impl Field {
             "sso_start_url" => Field::SsoStartUrl,
             "sso_account_id" => Field::SsoAccountId,
             "sso_role_name" => Field::SsoRoleName,
+            "login_session" => Field::LoginSession,
             "aws_access_key_id" => Field::AccessKeyId,
             "aws_secret_access_key" => Field::SecretAccessKey,
             "aws_session_token" => Field::SessionToken,
@@ -448,7 +457,7 @@ fn build(
 }
 
 /// botocore's provider order: assume-role, web identity, SSO, credentials-file keys,
-/// credential_process, config-file keys.
+/// `aws login`, credential_process, config-file keys.
 fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
     let keys_kind = || {
         if k.has(Field::SessionToken) || k.has(Field::SecurityToken) {
@@ -470,6 +479,8 @@ fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
     } else if k.has(Field::KeyringMarker) && !k.has(Field::AccessKeyId) {
         // mfatui moved the pair to the OS keyring; its `credential_process` serves sessions.
         ProfileKind::LongTerm
+    } else if k.has(Field::LoginSession) {
+        ProfileKind::Login
     } else if k.has(Field::CredentialProcess) {
         ProfileKind::Process
     } else if k.has(Field::AccessKeyId) {
@@ -535,6 +546,7 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
                 || s.has(Field::CredentialProcess)
                 || s.has(Field::SsoSession)
                 || s.has(Field::SsoStartUrl)
+                || s.has(Field::LoginSession)
                 || s.has(Field::WebIdentityTokenFile);
             if !usable {
                 return Err(format!("source profile '{source}' has no credentials"));
@@ -642,6 +654,19 @@ fn expiry_of(
             .or_else(|| k.get(Field::SsoStartUrl))
             .and_then(|key| sso_cache::expiry(&caches.sso, key))
             .unwrap_or(Expiry::None),
+        ProfileKind::Login => match k
+            .get(Field::LoginSession)
+            .and_then(|session| login_cache::expiry(&caches.login, session))
+        {
+            Some(Ok(found)) => found,
+            Some(Err(e)) => {
+                problems.push(format!(
+                    "{e}; run `aws login --profile {name}` to sign in again"
+                ));
+                Expiry::Unknown { raw: None }
+            }
+            None => Expiry::None,
+        },
         _ => Expiry::None,
     }
 }

@@ -20,6 +20,7 @@ pub fn prepare(dir: &Path, env: &Env, now: DateTime<Utc>) -> std::io::Result<Aws
         cli_cache: dir.join("cli-cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         sso_cache: dir.join("sso-cache"),
+        login_cache: dir.join("login-cache"),
         mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: env
             .get("AWS_DEFAULT_PROFILE")

@@ -3,8 +3,9 @@
 use super::args::{ExportArgs, ShellFormat, UnsetArgs};
 use crate::aws::Credentials;
 use crate::awsfiles::expiry::relative;
-use crate::awsfiles::Snapshot;
+use crate::awsfiles::{ProfileKind, Snapshot};
 use crate::context::Context;
+use crate::renew::service::Want;
 use crate::renew::session;
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -18,9 +19,25 @@ pub const VARIABLES: [&str; 5] = [
 ];
 
 /// `mfatui export PROFILE`.
-pub fn export(ctx: &Context, args: &ExportArgs) -> Result<(), String> {
+pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), String> {
+    let ctx = &run.ctx;
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-    let (from, creds) = temporary_credentials(ctx, &snapshot, &args.profile)?;
+    let (from, creds) = if snapshot
+        .profile(&args.profile)
+        .is_some_and(|p| p.kind == ProfileKind::Login)
+    {
+        // A login profile's credentials last minutes: refreshed when about to end.
+        let served = run
+            .block_on(run.renewer().ensure(
+                &args.profile,
+                &Want::serve(),
+                &mut crate::renew::code::Codes::none(),
+            ))?
+            .map_err(|e| e.to_string())?;
+        (served.session.from.to_string(), served.session.credentials)
+    } else {
+        temporary_credentials(ctx, &snapshot, &args.profile)?
+    };
     let now = ctx.now();
     match creds.expiration {
         Some(t) if t <= now => {
@@ -39,8 +56,9 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The temporary credentials to export for `name`: the newest of its sessions, wherever its
-/// layout keeps them.
+/// The temporary credentials to export for `name`: its own, those its renewals write,
+/// aws-mfa-secure's, or for a login profile those of its `aws login` cache (refreshed first
+/// when they are about to expire).
 fn temporary_credentials(
     ctx: &Context,
     snapshot: &Snapshot,

@@ -11,6 +11,7 @@ pub mod edit;
 pub mod exec;
 pub mod export;
 pub mod list;
+pub mod login;
 pub mod renew;
 pub mod rotate;
 
@@ -134,7 +135,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Restore(opts) => edit::restore(&run.ctx, &opts),
         Command::Renew(opts) => renew::renew(&run, &opts),
         Command::Discover(opts) => renew::discover(&run, &opts),
-        Command::Export(opts) => export::export(&run.ctx, &opts),
+        Command::Export(opts) => export::export(&run, &opts),
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&run, &opts),
         Command::Rotate(opts) => rotate::run(&run, &opts),

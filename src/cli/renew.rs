@@ -59,6 +59,12 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
     {
         return sso_login(run, &snapshot, name, args.dry_run);
     }
+    if snapshot
+        .profile(name)
+        .is_some_and(|p| p.kind == ProfileKind::Login)
+    {
+        return super::login::renew(run, snapshot.map(), name, args.dry_run);
+    }
     let mut opts = ctx.renew_options(name, now);
     if let Some(mode) = args.mode {
         opts.mode = Some(mode.into());

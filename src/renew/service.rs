@@ -12,7 +12,9 @@ use super::plan::{self, Keys, PlanError, RenewOptions, Renewal};
 use super::session::{self, Session};
 use super::{execute, Mode};
 use crate::aws::{AwsApi, AwsError, AwsErrorKind, Credentials};
-use crate::awsfiles::{check_writable, commit, LoadError, OnChange, Snapshot, WriteError};
+use crate::awsfiles::{
+    check_writable, commit, LoadError, OnChange, ProfileKind, Snapshot, WriteError,
+};
 use crate::context::Context;
 use crate::freshness::Use;
 use chrono::{DateTime, Utc};
@@ -35,6 +37,22 @@ impl Keyring for NoKeyring {
             "the long-term keys of '{profile}' are in the OS keyring, which this mfatui cannot reach"
         ))
     }
+}
+
+/// How long `aws login` credentials last (they are refreshed before they end).
+pub const LOGIN_SESSION_SECS: u32 = 900;
+
+/// An `aws login` profile with the run's time limits and environment.
+pub fn login_profile(
+    ctx: &Context,
+    snapshot: &Snapshot,
+    name: &str,
+) -> Result<crate::aws::login::LoginProfile, RenewError> {
+    let mut profile =
+        crate::aws::login::LoginProfile::resolve(snapshot.map(), name, &ctx.env.lookup())?;
+    profile.connect_timeout = ctx.timeouts.connect;
+    profile.call_timeout = ctx.timeouts.call;
+    Ok(profile)
 }
 
 /// Why no fresh session could be had: one sentence each.
@@ -71,6 +89,9 @@ pub enum RenewError {
         /// How long we waited.
         secs: u64,
     },
+    /// An `aws login` profile could not be refreshed.
+    #[error(transparent)]
+    Login(#[from] crate::aws::login::LoginError),
     /// Something else, as one sentence (the keyring, a corrupt cache, a lock file).
     #[error("{0}")]
     Other(String),
@@ -168,7 +189,10 @@ impl Renewer<'_> {
         let region = profile.region.as_deref().map(str::to_owned);
         let opts = self.options(name, want);
         let plan = plan::plan(&snapshot, name, &opts).map(Box::new);
-        let length = plan.as_ref().ok().map(|r| r.duration_secs);
+        let length = match profile.kind {
+            ProfileKind::Login => Some(LOGIN_SESSION_SECS),
+            _ => plan.as_ref().ok().map(|r| r.duration_secs),
+        };
         let now = self.ctx.now();
         let found = session::sessions(&snapshot, name).map_err(RenewError::Other)?;
         let policy = self.ctx.settings.freshness();
@@ -197,6 +221,13 @@ impl Renewer<'_> {
     ) -> Result<Served, RenewError> {
         let (snapshot, renewal) = match self.look(name, want)? {
             Lookup::Fresh(served) => return Ok(served),
+            Lookup::Stale { snapshot, .. }
+                if snapshot
+                    .profile(name)
+                    .is_some_and(|p| p.kind == ProfileKind::Login) =>
+            {
+                return self.refresh_login(&snapshot, name, want).await
+            }
             Lookup::Stale {
                 snapshot,
                 plan,
@@ -274,6 +305,46 @@ impl Renewer<'_> {
                 credentials: creds,
             },
             region,
+        })
+    }
+
+    /// An `aws login` profile's credentials, refreshed through the sign-in service (its own
+    /// lock; the cache written back as the AWS CLI does).
+    async fn refresh_login(
+        &self,
+        snapshot: &Snapshot,
+        name: &str,
+        want: &Want,
+    ) -> Result<Served, RenewError> {
+        let profile = login_profile(self.ctx, snapshot, name)?;
+        let policy = self.ctx.settings.freshness();
+        let margin =
+            chrono::Duration::seconds(policy.margin(want.purpose, Some(LOGIN_SESSION_SECS)));
+        let before = session::sessions(snapshot, name)
+            .ok()
+            .and_then(|s| s.into_iter().next())
+            .and_then(|s| s.credentials.expiration);
+        let credentials = crate::aws::login::current_credentials(
+            &profile,
+            &self.ctx.paths,
+            self.ctx.now(),
+            margin,
+        )
+        .await?;
+        let renewed = (credentials.expiration != before).then(|| Renewed {
+            target: format!("the `aws login` cache of {name}"),
+            backup: None,
+            expires: credentials.expiration,
+        });
+        Ok(Served {
+            session: Session {
+                from: session::SessionFrom::LoginCache(name.to_owned()),
+                credentials,
+            },
+            region: snapshot
+                .profile(name)
+                .and_then(|p| p.region.as_deref().map(str::to_owned)),
+            renewed,
         })
     }
 

@@ -7,8 +7,9 @@
 use super::plan::static_credentials;
 use crate::aws::Credentials;
 use crate::awsfiles::cli_cache::CacheDir;
+use crate::awsfiles::login_cache::LoginToken;
 use crate::awsfiles::mfa_secure::SecureSessions;
-use crate::awsfiles::Snapshot;
+use crate::awsfiles::{ProfileKind, Snapshot};
 use crate::freshness::{Freshness, Use};
 use chrono::{DateTime, Utc};
 use std::fmt;
@@ -22,6 +23,8 @@ pub enum SessionFrom {
     CliCache(String),
     /// aws-mfa-secure's cache file of this profile.
     MfaSecure(String),
+    /// The `aws login` cache of this profile.
+    LoginCache(String),
 }
 
 impl fmt::Display for SessionFrom {
@@ -30,6 +33,7 @@ impl fmt::Display for SessionFrom {
             SessionFrom::Section(s) => write!(f, "[{s}]"),
             SessionFrom::CliCache(_) => f.write_str("the AWS CLI cache"),
             SessionFrom::MfaSecure(p) => write!(f, "aws-mfa-secure's cache of {p}"),
+            SessionFrom::LoginCache(p) => write!(f, "the `aws login` cache of {p}"),
         }
     }
 }
@@ -76,6 +80,20 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, String>
         })
     };
     let mut found = Vec::new();
+    if let Some(session) = snapshot
+        .profile(name)
+        .filter(|p| p.kind == ProfileKind::Login)
+        .and_then(|_| map.profile(name)?.get("login_session"))
+    {
+        // Missing or unusable: no session (the profile's problem says why).
+        if let Ok(token) = LoginToken::load(&paths.login_cache, session) {
+            found.push(Session {
+                from: SessionFrom::LoginCache(name.to_owned()),
+                credentials: crate::aws::login::credentials(&token),
+            });
+        }
+        return Ok(found);
+    }
     if let Some(role) = &layout.role {
         found.extend(role.section.as_deref().and_then(section));
         if let Some(key) = &role.cli_cache {

@@ -29,6 +29,7 @@ fn mfatui_view(dir: &Path) -> Value {
         cli_cache: dir.join("no-cache"),
         mfa_secure_sessions: dir.join("mfa-secure-sessions"),
         sso_cache: dir.join("sso-cache"),
+        login_cache: dir.join("login-cache"),
         mfatui_cache: dir.join("mfatui-cache"),
         selected_profile: None,
     };

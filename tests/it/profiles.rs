@@ -19,6 +19,7 @@ fn load_with_cache(dir: &Path, cache: &Path) -> Vec<Profile> {
         cli_cache: cache.to_owned(),
         mfa_secure_sessions: cache.join("mfa-secure-sessions"),
         sso_cache: cache.join("sso-cache"),
+        login_cache: cache.join("login-cache"),
         mfatui_cache: cache.join("mfatui-cache"),
         selected_profile: None,
     };

@@ -274,6 +274,7 @@ fn paths(home: &Home) -> AwsPaths {
         cli_cache: home.aws().join("cli/cache"),
         mfa_secure_sessions: home.aws().join("mfa-secure-sessions"),
         sso_cache: home.aws().join("sso-cache"),
+        login_cache: home.aws().join("login-cache"),
         mfatui_cache: home.aws().join("mfatui-cache"),
         selected_profile: None,
     }
