@@ -24,7 +24,7 @@ pub struct Credentials {
     pub expiration: Option<DateTime<Utc>>,
 }
 
-/// Where and how to call: region, endpoint overrides and time limits.
+/// Where and how to call: region, endpoint overrides, trusted roots and time limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallSite {
     /// The region (also picks the regional STS endpoint).
@@ -33,6 +33,9 @@ pub struct CallSite {
     pub sts_endpoint: Option<String>,
     /// IAM endpoint override, if any.
     pub iam_endpoint: Option<String>,
+    /// The CA bundle trusted instead of the platform's roots (`AWS_CA_BUNDLE`, the
+    /// profile's `ca_bundle`), if any.
+    pub ca_bundle: Option<super::http::CaBundle>,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
     /// Time allowed for a whole call, retries included.

@@ -175,6 +175,7 @@ mod tests {
             region: "us-east-1".into(),
             sts_endpoint: None,
             iam_endpoint: None,
+            ca_bundle: None,
             connect_timeout: Duration::from_secs(1),
             call_timeout: Duration::from_secs(1),
         }

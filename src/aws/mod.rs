@@ -1,10 +1,12 @@
 //! AWS calls: STS, IAM and SSO login (OIDC) through aws-sdk-*, client construction (region, endpoint,
-//! timeouts), and mapping every failure to one clear sentence.
+//! timeouts, the HTTPS client with its CA bundle and proxies), and mapping every failure to one
+//! clear sentence.
 
 pub mod api;
 pub mod demo;
 pub mod endpoint;
 pub mod error;
+pub mod http;
 pub mod sdk;
 pub mod sso;
 

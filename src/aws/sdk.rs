@@ -1,13 +1,15 @@
 //! [`AwsApi`] over the real aws-sdk-sts and aws-sdk-iam clients.
 //!
 //! Each call builds its client from an explicit `SdkConfig` (region, the given static
-//! credentials, endpoint override, timeouts, two attempts), so the SDK never reads the shared
-//! files or the environment on its own: mfatui has already resolved all of that.
+//! credentials, endpoint override, timeouts, two attempts, the HTTPS client of [`super::http`]
+//! with the call site's CA bundle), so the SDK never reads the shared files or the environment
+//! on its own: mfatui has already resolved all of that.
 
 use super::api::{
     AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
 };
 use super::error::AwsError;
+use super::http::{self, Trust};
 use crate::secret::Secret;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -20,7 +22,14 @@ use chrono::{DateTime, Utc};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SdkAws;
 
-fn sdk_config(site: &CallSite, creds: &Credentials, endpoint: Option<&str>) -> SdkConfig {
+/// The SDK configuration for one call; a CA bundle that cannot be used stops it here.
+fn sdk_config(
+    site: &CallSite,
+    creds: &Credentials,
+    endpoint: Option<&str>,
+) -> Result<SdkConfig, AwsError> {
+    let trust =
+        Trust::load(site.ca_bundle.as_ref()).map_err(|e| AwsError::setup(&e.to_string()))?;
     let provider = aws_sdk_sts::config::Credentials::new(
         creds.access_key_id.clone(),
         creds.secret_access_key.expose().to_owned(),
@@ -37,11 +46,12 @@ fn sdk_config(site: &CallSite, creds: &Credentials, endpoint: Option<&str>) -> S
         .region(Region::new(site.region.clone()))
         .credentials_provider(SharedCredentialsProvider::new(provider))
         .timeout_config(timeouts)
-        .retry_config(RetryConfig::standard().with_max_attempts(2));
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .http_client(http::sdk_client(&trust));
     if let Some(url) = endpoint {
         builder = builder.endpoint_url(url);
     }
-    builder.build()
+    Ok(builder.build())
 }
 
 fn where_to(endpoint: Option<&str>, service: &str, region: &str) -> String {
@@ -49,10 +59,13 @@ fn where_to(endpoint: Option<&str>, service: &str, region: &str) -> String {
 }
 
 /// An STS client for `creds` at `site`, and how to name that endpoint in messages.
-fn sts_client(site: &CallSite, creds: &Credentials) -> (aws_sdk_sts::Client, String) {
+fn sts_client(
+    site: &CallSite,
+    creds: &Credentials,
+) -> Result<(aws_sdk_sts::Client, String), AwsError> {
     let endpoint = site.sts_endpoint.as_deref();
-    let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint));
-    (client, where_to(endpoint, "STS", &site.region))
+    let client = aws_sdk_sts::Client::new(&sdk_config(site, creds, endpoint)?);
+    Ok((client, where_to(endpoint, "STS", &site.region)))
 }
 
 /// Maps an SDK failure to one sentence: service errors by code, transport failures by cause.
@@ -68,7 +81,15 @@ where
         SdkError::DispatchFailure(failure) if failure.is_timeout() => {
             AwsError::timeout(operation, place, site.connect_timeout.as_secs())
         }
-        SdkError::DispatchFailure(_) => AwsError::network(operation, place, &root_cause(&err)),
+        SdkError::DispatchFailure(_) => {
+            let cause = root_cause(&err);
+            if http::is_untrusted(&cause) {
+                let roots = http::describe_roots(site.ca_bundle.as_ref());
+                AwsError::untrusted(operation, place, &cause, &roots)
+            } else {
+                AwsError::network(operation, place, &cause)
+            }
+        }
         SdkError::ServiceError(_) => AwsError::from_service(operation, err.code(), err.message()),
         SdkError::ResponseError(_) => AwsError::other(
             operation,
@@ -105,10 +126,13 @@ fn from_sts(
 }
 
 /// An IAM client for `creds` at `site`, and how to name that endpoint in messages.
-fn iam_client(site: &CallSite, creds: &Credentials) -> (aws_sdk_iam::Client, String) {
+fn iam_client(
+    site: &CallSite,
+    creds: &Credentials,
+) -> Result<(aws_sdk_iam::Client, String), AwsError> {
     let endpoint = site.iam_endpoint.as_deref();
-    let client = aws_sdk_iam::Client::new(&sdk_config(site, creds, endpoint));
-    (client, where_to(endpoint, "IAM", &site.region))
+    let client = aws_sdk_iam::Client::new(&sdk_config(site, creds, endpoint)?);
+    Ok((client, where_to(endpoint, "IAM", &site.region)))
 }
 
 impl AwsApi for SdkAws {
@@ -119,7 +143,7 @@ impl AwsApi for SdkAws {
         call: SessionTokenCall,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
-            let (client, place) = sts_client(site, creds);
+            let (client, place) = sts_client(site, creds)?;
             let answer = client
                 .get_session_token()
                 .duration_seconds(call.duration_secs)
@@ -139,7 +163,7 @@ impl AwsApi for SdkAws {
         call: AssumeRoleCall,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
-            let (client, place) = sts_client(site, creds);
+            let (client, place) = sts_client(site, creds)?;
             let answer = client
                 .assume_role()
                 .role_arn(call.role_arn)
@@ -161,7 +185,7 @@ impl AwsApi for SdkAws {
         creds: &'a Credentials,
     ) -> BoxFuture<'a, Result<Identity, AwsError>> {
         Box::pin(async move {
-            let (client, place) = sts_client(site, creds);
+            let (client, place) = sts_client(site, creds)?;
             let answer = client
                 .get_caller_identity()
                 .send()
@@ -181,7 +205,7 @@ impl AwsApi for SdkAws {
         user: &'a str,
     ) -> BoxFuture<'a, Result<Vec<String>, AwsError>> {
         Box::pin(async move {
-            let (client, place) = iam_client(site, creds);
+            let (client, place) = iam_client(site, creds)?;
             let answer = client
                 .list_mfa_devices()
                 .user_name(user)
@@ -203,7 +227,7 @@ impl AwsApi for SdkAws {
         user: &'a str,
     ) -> BoxFuture<'a, Result<Vec<AccessKey>, AwsError>> {
         Box::pin(async move {
-            let (client, place) = iam_client(site, creds);
+            let (client, place) = iam_client(site, creds)?;
             let answer = client
                 .list_access_keys()
                 .user_name(user)
@@ -231,7 +255,7 @@ impl AwsApi for SdkAws {
         user: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
-            let (client, place) = iam_client(site, creds);
+            let (client, place) = iam_client(site, creds)?;
             let answer = client
                 .create_access_key()
                 .user_name(user)
@@ -259,7 +283,7 @@ impl AwsApi for SdkAws {
         deactivate: bool,
     ) -> BoxFuture<'a, Result<(), AwsError>> {
         Box::pin(async move {
-            let (client, place) = iam_client(site, creds);
+            let (client, place) = iam_client(site, creds)?;
             if deactivate {
                 client
                     .update_access_key()

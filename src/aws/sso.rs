@@ -4,6 +4,7 @@
 //! `aws sso login` does; the token is then written to the same cache (see
 //! [`crate::awsfiles::sso_cache`]).
 
+use super::http::{self, CaBundle, Trust};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::secret::Secret;
 use aws_config::timeout::TimeoutConfig;
@@ -22,6 +23,8 @@ pub struct SsoTarget {
     pub session: Option<String>,
     /// The OIDC endpoint override (`AWS_ENDPOINT_URL_SSO_OIDC`, …), if any.
     pub endpoint: Option<String>,
+    /// The CA bundle trusted instead of the platform's roots, if any.
+    pub ca_bundle: Option<CaBundle>,
 }
 
 impl SsoTarget {
@@ -40,7 +43,8 @@ pub struct Prompt {
     pub user_code: String,
 }
 
-fn client(target: &SsoTarget) -> aws_sdk_ssooidc::Client {
+fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
+    let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(std::time::Duration::from_secs(5))
         .operation_timeout(std::time::Duration::from_secs(30))
@@ -48,17 +52,21 @@ fn client(target: &SsoTarget) -> aws_sdk_ssooidc::Client {
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
-        .timeout_config(timeouts);
+        .timeout_config(timeouts)
+        .http_client(http::sdk_client(&trust));
     if let Some(url) = &target.endpoint {
         config = config.endpoint_url(url);
     }
-    aws_sdk_ssooidc::Client::new(&config.build())
+    Ok(aws_sdk_ssooidc::Client::new(&config.build()))
 }
 
 fn sentence<E: ProvideErrorMetadata>(operation: &str, e: &E, fallback: String) -> String {
     match (e.code(), e.message()) {
         (Some(code), Some(message)) => format!("{operation} failed ({code}): {message}"),
         (Some(code), None) => format!("{operation} failed ({code})"),
+        _ if http::is_untrusted(&fallback) => format!(
+            "{operation} failed: the server's certificate is not trusted ({fallback}); if a private CA or a TLS-inspecting proxy signs it, set AWS_CA_BUNDLE or the profile's ca_bundle to that CA's certificates (PEM)"
+        ),
         _ => format!("{operation} failed: {fallback}"),
     }
 }
@@ -69,7 +77,7 @@ pub async fn login(
     target: &SsoTarget,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
 ) -> Result<TokenRecord, String> {
-    let oidc = client(target);
+    let oidc = client(target)?;
     let registered = oidc
         .register_client()
         .client_name(format!("mfatui-{}", Utc::now().timestamp()))
@@ -159,6 +167,7 @@ pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget,
     let env = |k: &str| std::env::var(k).ok();
     let endpoint =
         super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, Some(p), &env);
+    let ca_bundle = super::endpoint::ca_bundle(Some(p), &env);
     if let Some(session) = p.get("sso_session") {
         let s = map
             .sso_session(session)
@@ -171,6 +180,7 @@ pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget,
                 .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
             session: Some(session.to_owned()),
             endpoint,
+            ca_bundle,
         });
     }
     Ok(SsoTarget {
@@ -186,6 +196,7 @@ pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget,
             .to_owned(),
         session: None,
         endpoint,
+        ca_bundle,
     })
 }
 

@@ -285,6 +285,7 @@ pub fn site_for(
         region: endpoint::region(settings, &env),
         sts_endpoint: endpoint::endpoint_url(Service::Sts, map, settings, &env),
         iam_endpoint: endpoint::endpoint_url(Service::Iam, map, settings, &env),
+        ca_bundle: endpoint::ca_bundle(settings, &env),
         connect_timeout: opts.connect_timeout,
         call_timeout: opts.call_timeout,
     }

@@ -17,6 +17,7 @@ mod safe_write;
 mod settings_cli;
 mod sso;
 mod sso_login;
+mod tls;
 mod tui_e2e;
 mod tui_snapshots;
 mod workflows_moto;
