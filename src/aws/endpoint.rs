@@ -25,6 +25,8 @@ pub enum Service {
     Iam,
     /// IAM Identity Center's OIDC service (SSO login).
     SsoOidc,
+    /// IAM Identity Center's portal (role credentials for SSO profiles).
+    Sso,
 }
 
 impl Service {
@@ -33,6 +35,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Iam => "IAM",
             Service::SsoOidc => "SSO_OIDC",
+            Service::Sso => "SSO",
         }
     }
 
@@ -41,6 +44,7 @@ impl Service {
             Service::Sts => "sts",
             Service::Iam => "iam",
             Service::SsoOidc => "sso_oidc",
+            Service::Sso => "sso",
         }
     }
 }

@@ -49,7 +49,7 @@ impl fmt::Display for AwsError {
 impl std::error::Error for AwsError {}
 
 impl AwsError {
-    fn new(kind: AwsErrorKind, message: impl Into<String>) -> Self {
+    pub(super) fn new(kind: AwsErrorKind, message: impl Into<String>) -> Self {
         AwsError {
             kind,
             message: message.into(),

@@ -1,4 +1,5 @@
-//! AWS calls: STS, IAM and SSO login (OIDC) through aws-sdk-*, client construction (region, endpoint,
+//! AWS calls: STS, IAM, SSO login (OIDC) and the SSO portal through aws-sdk-*, the console
+//! sign-in endpoint (federation), client construction (region, endpoint,
 //! timeouts, the HTTPS client with its CA bundle and proxies), and mapping every failure to one
 //! clear sentence.
 
@@ -6,12 +7,14 @@ pub mod api;
 pub mod demo;
 pub mod endpoint;
 pub mod error;
+pub mod federation;
 pub mod http;
 pub mod sdk;
 pub mod sso;
 
 pub use api::{
-    AccessKey, AssumeRoleCall, AwsApi, CallSite, Credentials, Identity, SessionTokenCall,
+    AccessKey, AssumeRoleCall, AwsApi, CallSite, Credentials, FederationTokenCall, Identity,
+    SessionTokenCall, SsoRoleCall,
 };
 pub use error::{AwsError, AwsErrorKind};
 pub use sdk::root_cause as sdk_cause;

@@ -6,9 +6,11 @@
 //! on its own: mfatui has already resolved all of that.
 
 use super::api::{
-    AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
+    AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, FederationTokenCall,
+    Identity, SessionTokenCall, SsoRoleCall,
 };
-use super::error::AwsError;
+use super::error::{AwsError, AwsErrorKind};
+use super::federation::{self, ConsoleCredentials, FederationEndpoint, Origin};
 use super::http::{self, Trust};
 use crate::secret::Secret;
 use aws_config::retry::RetryConfig;
@@ -22,14 +24,18 @@ use chrono::{DateTime, Utc};
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SdkAws;
 
+/// The roots `site` trusts; a CA bundle that cannot be used stops the call here.
+fn trust(site: &CallSite) -> Result<Trust, AwsError> {
+    Trust::load(site.ca_bundle.as_ref()).map_err(|e| AwsError::setup(&e.to_string()))
+}
+
 /// The SDK configuration for one call; a CA bundle that cannot be used stops it here.
 fn sdk_config(
     site: &CallSite,
     creds: &Credentials,
     endpoint: Option<&str>,
 ) -> Result<SdkConfig, AwsError> {
-    let trust =
-        Trust::load(site.ca_bundle.as_ref()).map_err(|e| AwsError::setup(&e.to_string()))?;
+    let trust = trust(site)?;
     let provider = aws_sdk_sts::config::Credentials::new(
         creds.access_key_id.clone(),
         creds.secret_access_key.expose().to_owned(),
@@ -303,6 +309,114 @@ impl AwsApi for SdkAws {
                     .map_err(|e| map_error("DeleteAccessKey", &place, site, e))?;
             }
             Ok(())
+        })
+    }
+
+    fn get_federation_token<'a>(
+        &'a self,
+        site: &'a CallSite,
+        keys: &'a Credentials,
+        call: FederationTokenCall,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
+        Box::pin(async move {
+            if keys.session_token.is_some() {
+                return Err(AwsError::setup("GetFederationToken needs an IAM user's long-term keys, and these are temporary; nothing was sent"));
+            }
+            let (client, place) = sts_client(site, keys)?;
+            let answer = client
+                .get_federation_token()
+                .name(call.name)
+                .policy(call.policy)
+                .duration_seconds(call.duration_secs)
+                .send()
+                .await
+                .map_err(|e| map_error("GetFederationToken", &place, site, e))?;
+            let creds = from_sts("GetFederationToken", answer.credentials())?;
+            let user = answer.federated_user().map(|u| u.arn().to_owned());
+            ConsoleCredentials::new(creds, Origin::FederationToken, user)
+        })
+    }
+
+    fn sso_role_credentials<'a>(
+        &'a self,
+        site: &'a CallSite,
+        call: &'a SsoRoleCall,
+        token: &'a Secret,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
+        Box::pin(async move {
+            let timeouts = TimeoutConfig::builder()
+                .connect_timeout(site.connect_timeout)
+                .operation_timeout(site.call_timeout)
+                .build();
+            let mut config = SdkConfig::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new(call.region.clone()))
+                .timeout_config(timeouts)
+                .retry_config(RetryConfig::standard().with_max_attempts(2))
+                .http_client(http::sdk_client(&trust(site)?));
+            if let Some(url) = &call.endpoint {
+                config = config.endpoint_url(url);
+            }
+            let place = where_to(call.endpoint.as_deref(), "the SSO portal", &call.region);
+            let answer = aws_sdk_sso::Client::new(&config.build())
+                .get_role_credentials()
+                .account_id(&call.account_id)
+                .role_name(&call.role_name)
+                .access_token(token.expose())
+                .send()
+                .await;
+            let answer = match answer {
+                Ok(a) => a,
+                Err(e) => {
+                    return Err(match e.code() {
+                        Some("UnauthorizedException") => AwsError::new(
+                            AwsErrorKind::ExpiredCredentials,
+                            "The SSO sign-in has expired or was revoked: sign in again with `mfatui renew` on the profile (or aws sso login).",
+                        ),
+                        Some("ForbiddenException") | Some("ResourceNotFoundException") => {
+                            AwsError::new(
+                                AwsErrorKind::AccessDenied,
+                                format!(
+                                    "The SSO portal gives no role {} in account {} to this sign-in: check sso_account_id and sso_role_name.",
+                                    call.role_name, call.account_id
+                                ),
+                            )
+                        }
+                        _ => map_error("GetRoleCredentials", &place, site, e),
+                    })
+                }
+            };
+            let c = answer.role_credentials().ok_or_else(|| {
+                AwsError::other("GetRoleCredentials", "the answer held no credentials")
+            })?;
+            let creds = Credentials {
+                access_key_id: c.access_key_id().unwrap_or_default().to_owned(),
+                secret_access_key: Secret::new(c.secret_access_key().unwrap_or_default()),
+                session_token: c.session_token().map(Secret::new),
+                expiration: DateTime::from_timestamp_millis(c.expiration()),
+            };
+            ConsoleCredentials::new(creds, Origin::SsoRole, None)
+        })
+    }
+
+    fn console_signin_token<'a>(
+        &'a self,
+        site: &'a CallSite,
+        endpoint: &'a FederationEndpoint,
+        creds: &'a ConsoleCredentials,
+        session_duration: Option<u32>,
+    ) -> BoxFuture<'a, Result<Secret, AwsError>> {
+        Box::pin(async move {
+            let trust = trust(site)?;
+            let client = http::WebClient::new(&trust, site.connect_timeout, site.call_timeout);
+            federation::signin_token(
+                &client,
+                endpoint,
+                creds,
+                session_duration,
+                &trust.describe(),
+            )
+            .await
         })
     }
 }

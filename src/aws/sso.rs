@@ -158,6 +158,39 @@ pub async fn login(
     }
 }
 
+/// The access token the AWS CLI's SSO cache (`dir`) holds for `target`, and when it expires;
+/// `None` when there is no cache file. A file that is not a token is one sentence naming it
+/// (never its content).
+pub fn cached_token(
+    dir: &std::path::Path,
+    target: &SsoTarget,
+) -> Result<Option<(Secret, DateTime<Utc>)>, String> {
+    let path = dir.join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let unreadable = || {
+        format!(
+            "{} is not an SSO token the AWS CLI wrote (no accessToken and expiresAt): sign in again",
+            path.display()
+        )
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|_| unreadable())?;
+    let token = json
+        .get("accessToken")
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(unreadable)?;
+    let expires = json
+        .get("expiresAt")
+        .and_then(|t| t.as_str())
+        .and_then(crate::awsfiles::expiry::parse_timestamp)
+        .ok_or_else(unreadable)?;
+    Ok(Some((Secret::new(token), expires)))
+}
+
 /// Where profile `name` signs in: its `[sso-session]`'s start URL and region, or a legacy
 /// profile's own `sso_start_url` and `sso_region`; the OIDC endpoint as the SDKs pick it.
 pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget, String> {
@@ -216,4 +249,43 @@ pub fn open_browser(url: &str) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_token_is_read_back_and_a_foreign_file_is_one_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = SsoTarget {
+            start_url: "https://corp.awsapps.com/start".into(),
+            region: "eu-west-1".into(),
+            session: Some("corp".into()),
+            endpoint: None,
+            ca_bundle: None,
+        };
+        assert!(cached_token(dir.path(), &target).unwrap().is_none());
+        let now = Utc::now();
+        let record = TokenRecord {
+            start_url: target.start_url.clone(),
+            region: target.region.clone(),
+            access_token: Secret::new("the-token"),
+            expires_at: now + Duration::hours(1),
+            client_id: "c".into(),
+            client_secret: Secret::new("cs"),
+            registration_expires_at: now,
+            refresh_token: None,
+        };
+        let path = record.write(dir.path(), target.cache_key()).unwrap();
+        let (token, expires) = cached_token(dir.path(), &target).unwrap().unwrap();
+        assert_eq!(token.expose(), "the-token");
+        assert_eq!(expires.timestamp(), record.expires_at.timestamp());
+        std::fs::write(&path, r#"{"accessToken": "secret-value"}"#).unwrap();
+        let e = cached_token(dir.path(), &target).unwrap_err();
+        assert!(
+            e.contains("is not an SSO token") && !e.contains("secret-value"),
+            "{e}"
+        );
+    }
 }
