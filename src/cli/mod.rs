@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod confirm;
+pub mod console;
 pub mod credential_process;
 pub mod demo;
 pub mod edit;
@@ -69,6 +70,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&paths, &settings, api, &opts),
         Command::Rotate(opts) => rotate::run(&paths, &settings, api.as_ref(), &opts),
+        Command::Console(opts) => {
+            console::run(&paths, &settings, api.as_ref(), &opts, demo_dir.is_some())
+        }
         Command::CredentialProcess(opts) => {
             credential_process::run(&paths, &settings, api.as_ref(), &opts)
         }
@@ -108,6 +112,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Exec(_) => "exec",
         Command::CredentialProcess(_) => "credential-process",
         Command::Rotate(_) => "rotate",
+        Command::Console(_) => "console",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }

@@ -6,6 +6,7 @@ mod bulk_moto;
 mod cli_extras;
 mod cli_list;
 mod common;
+mod console;
 mod credential_process;
 mod document;
 mod exec;
