@@ -161,7 +161,7 @@ impl Context {
                 .env
                 .0
                 .iter()
-                .filter(|(k, _)| k.starts_with("AWS_"))
+                .filter(|(k, _)| k.starts_with("AWS_") || *k == "REQUESTS_CA_BUNDLE")
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         }
@@ -171,10 +171,19 @@ impl Context {
     pub fn write_options(&self, on_change: OnChange) -> WriteOptions {
         WriteOptions {
             keep_backups: self.settings.backups_keep,
-            backup_dir: self.settings.backups_dir.clone(),
+            backup_dir: self.backups_dir(),
             now: self.now(),
             ..WriteOptions::new(on_change)
         }
+    }
+
+    /// `backups.dir` with a leading `~/` read as the home folder, if set.
+    pub fn backups_dir(&self) -> Option<PathBuf> {
+        let dir = self.settings.backups_dir.as_ref()?;
+        Some(match dir.strip_prefix("~") {
+            Ok(rest) => PathBuf::from(self.env.get("HOME").unwrap_or_default()).join(rest),
+            Err(_) => dir.clone(),
+        })
     }
 
     /// The command a hint tells the user to run: `mfatui ARGS`, with `--demo` in the demo,

@@ -11,13 +11,11 @@ use std::sync::{Mutex, OnceLock};
 static LOG: OnceLock<Mutex<File>> = OnceLock::new();
 
 /// `$XDG_STATE_HOME/mfatui/mfatui.log`, default `~/.local/state/mfatui/mfatui.log`.
-pub fn default_path() -> PathBuf {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local/state")
-        });
+pub fn default_path(env: &crate::context::Env) -> PathBuf {
+    let state = env.get("XDG_STATE_HOME").map_or_else(
+        || PathBuf::from(env.get("HOME").unwrap_or_default()).join(".local/state"),
+        PathBuf::from,
+    );
     state.join("mfatui").join("mfatui.log")
 }
 

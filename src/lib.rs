@@ -19,6 +19,7 @@
 pub mod aws;
 pub mod awsfiles;
 pub mod cli;
+pub mod console;
 pub mod context;
 pub mod credentials;
 pub mod diag;

@@ -25,6 +25,10 @@ pub struct ProfileOverride {
     pub target: Option<String>,
     /// `keep_fresh = true`: the open TUI renews it ahead of expiry when no code is needed.
     pub keep_fresh: bool,
+    /// `browser = "firefox -P work %s"`: the command `mfatui console` opens this profile's
+    /// console with (`%s` is the sign-in URL; appended when absent), so that accounts keep
+    /// their console sessions apart.
+    pub browser: Option<String>,
 }
 
 /// Whether to use colours.
@@ -53,7 +57,8 @@ pub struct Settings {
     pub long_term_suffix: String,
     /// `backups.keep`: backups kept per file (20).
     pub backups_keep: usize,
-    /// `backups.dir`: where backups go (default: `.mfatui-backups` beside each file).
+    /// `backups.dir`: where backups go, as written (default: `.mfatui-backups` beside each
+    /// file); see [`crate::context::Context::backups_dir`].
     pub backups_dir: Option<PathBuf>,
     /// `theme.colour`: `auto` or `never`.
     pub colour: Colour,
@@ -74,6 +79,9 @@ pub struct Settings {
     pub mfa_process_timeout_secs: u64,
     /// `keys.max_age`: an access key this old is marked for rotation (90d).
     pub key_max_age_secs: i64,
+    /// `console.browser`: the command `mfatui console` opens the console with, for profiles
+    /// without their own `browser` (default: `$BROWSER`, else `xdg-open` / `open`).
+    pub console_browser: Option<String>,
     /// `[profiles.NAME]` overrides.
     pub profiles: HashMap<String, ProfileOverride>,
 }
@@ -97,6 +105,7 @@ impl Default for Settings {
             keep_fresh_before_secs: 20 * 60,
             mfa_process_timeout_secs: 60,
             key_max_age_secs: 90 * 86_400,
+            console_browser: None,
             profiles: HashMap::new(),
         }
     }
@@ -125,6 +134,14 @@ impl Settings {
             reuse: self.reuse_min_secs,
             keep_fresh: self.keep_fresh_before_secs,
         }
+    }
+
+    /// The browser command for `profile`'s console: its own `browser`, else `console.browser`.
+    pub fn browser_for(&self, profile: &str) -> Option<&str> {
+        self.profiles
+            .get(profile)
+            .and_then(|o| o.browser.as_deref())
+            .or(self.console_browser.as_deref())
     }
 }
 
@@ -212,6 +229,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                     }
                 }
                 ("keys", "max_age") => s.key_max_age_secs = i64::from(duration_of(item, &name)?),
+                ("console", "browser") => s.console_browser = Some(browser_of(item, &name, &bad)?),
                 ("sessions", "refresh_before") => {
                     s.refresh_before_secs = i64::from(duration_of(item, &name)?)
                 }
@@ -235,11 +253,8 @@ pub fn parse(text: &str) -> Result<Settings, String> {
                     let dir = item
                         .as_str()
                         .ok_or_else(|| bad(item, &name, "expected a folder path in quotes"))?;
-                    let home = std::env::var("HOME").unwrap_or_default();
-                    s.backups_dir = Some(PathBuf::from(match dir.strip_prefix("~/") {
-                        Some(rest) => format!("{home}/{rest}"),
-                        None => dir.to_owned(),
-                    }));
+                    // `~/` is expanded where the folder is used (the run's HOME).
+                    s.backups_dir = Some(PathBuf::from(dir));
                 }
                 ("theme", "colour") | ("theme", "color") => {
                     s.colour = match item.as_str() {
@@ -265,6 +280,24 @@ pub fn parse(text: &str) -> Result<Settings, String> {
         return Err("thresholds.danger must not be longer than thresholds.warn".to_owned());
     }
     Ok(s)
+}
+
+/// A browser command: a non-empty string the shell-like splitter accepts.
+fn browser_of(
+    item: &Item,
+    name: &str,
+    bad: &dyn Fn(&Item, &str, &str) -> String,
+) -> Result<String, String> {
+    item.as_str()
+        .filter(|c| crate::awsfiles::shlex::split(c).is_some_and(|words| !words.is_empty()))
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            bad(
+                item,
+                name,
+                "expected a command in quotes, e.g. \"firefox -P work %s\"",
+            )
+        })
 }
 
 fn parse_override(
@@ -298,11 +331,12 @@ fn parse_override(
                     .as_bool()
                     .ok_or_else(|| bad(item, &name, "expected true or false"))?
             }
+            "browser" => o.browser = Some(browser_of(item, &name, bad)?),
             _ => {
                 return Err(bad(
                     item,
                     &name,
-                    "unknown setting (mode, duration, target, keep_fresh)",
+                    "unknown setting (mode, duration, target, keep_fresh, browser)",
                 ))
             }
         }
@@ -421,9 +455,36 @@ mod tests {
                 duration: Some(7200),
                 target: Some("admin-session".into()),
                 keep_fresh: false,
+                browser: None,
             }
         );
         assert_eq!(parse("").unwrap(), Settings::default());
+    }
+
+    #[test]
+    fn browsers_per_profile_then_global() {
+        let s = parse(
+            "[console]\nbrowser = \"firefox -P default %s\"\n[profiles.prod]\nbrowser = \"chromium --user-data-dir='/home/a/chrome prod'\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.browser_for("prod"),
+            Some("chromium --user-data-dir='/home/a/chrome prod'")
+        );
+        assert_eq!(s.browser_for("dev"), Some("firefox -P default %s"));
+        assert_eq!(Settings::default().browser_for("dev"), None);
+        for bad in [
+            "[console]\nbrowser = \"\"\n",
+            "[console]\nbrowser = \"firefox 'unclosed\"\n",
+            "[console]\nbrowser = true\n",
+            "[profiles.x]\nbrowser = 3\n",
+        ] {
+            let e = parse(bad).unwrap_err();
+            assert!(
+                e.contains("browser: expected a command in quotes"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

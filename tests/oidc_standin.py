@@ -1,17 +1,25 @@
 """A local stand-in for IAM Identity Center's OIDC endpoints (moto does not serve the device
-flow): RegisterClient, StartDeviceAuthorization, CreateToken, as aws-sdk-ssooidc calls them.
+flow): RegisterClient, StartDeviceAuthorization, CreateToken, as aws-sdk-ssooidc calls them;
+and the portal's GetRoleCredentials, as aws-sdk-sso calls it.
 
-Usage: python3 tests/oidc_standin.py MODE   (prints the port, then serves until killed)
+Usage: python3 tests/oidc_standin.py MODE [ISSUED]   (prints the port, then serves until killed)
 MODE: approve   - pending once, slow_down once, then a token
       deny      - pending once, then access denied
       expire    - always pending; the device code expires after 2 seconds
+GetRoleCredentials answers the token this stand-in issues (standin-access-token) with fresh
+role credentials, appending "KEY SECRET TOKEN" to the file ISSUED when given (the federation
+stand-in accepts those); any other token is UnauthorizedException, role "Missing" is
+ForbiddenException.
 """
 import json
+import secrets
 import sys
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 MODE = sys.argv[1]
+ISSUED = sys.argv[2] if len(sys.argv) > 2 else None
 POLLS = {"n": 0}
 
 
@@ -57,6 +65,26 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(400, {"error": "access_denied"}, "AccessDeniedException")
             return self.reply(400, {"error": "authorization_pending"}, "AuthorizationPendingException")
         self.reply(404, {"error": "not found"})
+
+    def do_GET(self):
+        url = urllib.parse.urlsplit(self.path)
+        query = urllib.parse.parse_qs(url.query)
+        if url.path != "/federation/credentials":
+            return self.reply(404, {"error": "not found"})
+        if self.headers.get("x-amz-sso_bearer_token") != "standin-access-token":
+            return self.reply(401, {"message": "Session token not found or invalid"}, "UnauthorizedException")
+        role = query.get("role_name", [""])[0]
+        if not query.get("account_id", [""])[0] or role == "Missing":
+            return self.reply(403, {"message": "No access"}, "ForbiddenException")
+        key = "ASIASSO" + secrets.token_hex(7).upper()[:13]
+        secret = "sso-secret-" + secrets.token_hex(12)
+        token = "sso-session-token-" + secrets.token_hex(12)
+        if ISSUED:
+            with open(ISSUED, "a") as f:
+                f.write(f"{key} {secret} {token}\n")
+        return self.reply(200, {"roleCredentials": {"accessKeyId": key, "secretAccessKey": secret,
+                                                    "sessionToken": token,
+                                                    "expiration": int(time.time() + 3600) * 1000}})
 
 
 server = HTTPServer(("127.0.0.1", 0), Handler)

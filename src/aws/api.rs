@@ -1,7 +1,9 @@
 //! The calls mfatui makes, as a trait: the real SDK client implements it, and so can an
 //! offline stand-in (demo) or a test double.
 
-use super::error::AwsError;
+use super::error::{AwsError, AwsErrorKind};
+use super::federation::{ConsoleCredentials, FederationEndpoint, Origin};
+use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use std::future::Future;
 use std::pin::Pin;
@@ -12,7 +14,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub use crate::credentials::Credentials;
 
-/// Where and how to call: region, endpoint overrides and time limits.
+/// Where and how to call: region, endpoint overrides, trusted roots and time limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CallSite {
     /// The region (also picks the regional STS endpoint).
@@ -21,6 +23,9 @@ pub struct CallSite {
     pub sts_endpoint: Option<String>,
     /// IAM endpoint override, if any.
     pub iam_endpoint: Option<String>,
+    /// The CA bundle trusted instead of the platform's roots (`AWS_CA_BUNDLE`, the
+    /// profile's `ca_bundle`), if any.
+    pub ca_bundle: Option<super::http::CaBundle>,
     /// Time allowed to open a connection.
     pub connect_timeout: Duration,
     /// Time allowed for a whole call, retries included.
@@ -53,6 +58,30 @@ pub struct AssumeRoleCall {
     pub code: Option<String>,
     /// `DurationSeconds`.
     pub duration_secs: i32,
+}
+
+/// `sts:GetFederationToken` parameters (the console sign-in of an IAM user).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FederationTokenCall {
+    /// `Name`: the federated user's name (2–32 characters of `[\w+=,.@-]`).
+    pub name: String,
+    /// `Policy`: the inline session policy (allow-all, so the user's own permissions apply).
+    pub policy: String,
+    /// `DurationSeconds` (900–129600).
+    pub duration_secs: i32,
+}
+
+/// `sso:GetRoleCredentials` parameters: which account and role, at which portal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SsoRoleCall {
+    /// `sso_region`: where the portal is.
+    pub region: String,
+    /// The portal endpoint override (`AWS_ENDPOINT_URL_SSO`, …), if any.
+    pub endpoint: Option<String>,
+    /// `sso_account_id`.
+    pub account_id: String,
+    /// `sso_role_name`.
+    pub role_name: String,
 }
 
 /// `sts:GetCallerIdentity` answer.
@@ -143,4 +172,70 @@ pub trait AwsApi: Send + Sync {
         key_id: &'a str,
         deactivate: bool,
     ) -> BoxFuture<'a, Result<(), AwsError>>;
+
+    /// `sts:GetFederationToken` with an IAM user's long-term `keys`: a federated session for
+    /// the console (no MFA context). Keys with a session token are refused before any call.
+    fn get_federation_token<'a>(
+        &'a self,
+        site: &'a CallSite,
+        keys: &'a Credentials,
+        call: FederationTokenCall,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>>;
+
+    /// `sso:GetRoleCredentials` with the SSO access `token`: the role's credentials, through
+    /// `site`'s CA bundle and time limits (its region and endpoints are STS's, not used).
+    fn sso_role_credentials<'a>(
+        &'a self,
+        site: &'a CallSite,
+        call: &'a SsoRoleCall,
+        token: &'a Secret,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>>;
+
+    /// The console sign-in endpoint's `getSigninToken`: a sign-in token for `creds`
+    /// (`session_duration` only where AWS accepts it), through `site`'s CA bundle.
+    fn console_signin_token<'a>(
+        &'a self,
+        site: &'a CallSite,
+        endpoint: &'a FederationEndpoint,
+        creds: &'a ConsoleCredentials,
+        session_duration: Option<u32>,
+    ) -> BoxFuture<'a, Result<Secret, AwsError>>;
+
+    /// `sts:AssumeRole` with long-term `keys`, for a console session whose length
+    /// `SessionDuration` may set. Keys with a session token are refused before any call.
+    fn assume_role_for_console<'a>(
+        &'a self,
+        site: &'a CallSite,
+        keys: &'a Credentials,
+        call: AssumeRoleCall,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
+        Box::pin(async move {
+            if keys.session_token.is_some() {
+                return Err(AwsError::setup("a console session of chosen length needs the role assumed with long-term keys, and these keys are temporary; nothing was sent"));
+            }
+            let role = call.role_arn.clone();
+            let creds = self.assume_role(site, keys, call).await?;
+            ConsoleCredentials::new(creds, Origin::RoleFromLongTermKeys, Some(role))
+        })
+    }
+
+    /// `creds` as a role session for the console, once GetCallerIdentity says they act as an
+    /// assumed role: a GetSessionToken session (a user) is refused, and is never sent on.
+    fn role_session<'a>(
+        &'a self,
+        site: &'a CallSite,
+        creds: &'a Credentials,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
+        Box::pin(async move {
+            let identity = self.caller_identity(site, creds).await?;
+            let resource = identity.arn.splitn(6, ':').nth(5).unwrap_or_default();
+            if !resource.starts_with("assumed-role/") {
+                return Err(AwsError::new(
+                    AwsErrorKind::Invalid,
+                    format!("These credentials act as {}, not as an assumed role (a GetSessionToken session acts as its user): the console sign-in accepts only role sessions and federation tokens, so they were not sent.", identity.arn),
+                ));
+            }
+            ConsoleCredentials::new(creds.clone(), Origin::RoleSession, Some(identity.arn))
+        })
+    }
 }

@@ -1,11 +1,15 @@
 //! The offline STS/IAM stand-in for `mfatui --demo`: accepts the code 123456, refuses any
 //! other with STS's own error, refuses roles named `Denied…` like a trust policy would, and
-//! issues credentials that are plainly fake. Used by `--demo` only.
+//! issues credentials that are plainly fake (role sessions say `ROLE` in their key id, so
+//! that GetCallerIdentity can answer an assumed role for them, as AWS does). The console
+//! sign-in answers a fake token. Used by `--demo` only.
 
 use super::api::{
-    AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, Identity, SessionTokenCall,
+    AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, FederationTokenCall,
+    Identity, SessionTokenCall, SsoRoleCall,
 };
-use super::error::AwsError;
+use super::error::{AwsError, AwsErrorKind};
+use super::federation::{ConsoleCredentials, FederationEndpoint, Origin};
 use crate::secret::Secret;
 use chrono::Utc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -82,20 +86,28 @@ impl AwsApi for DemoAws {
                     Some(&message),
                 ));
             }
-            Ok(self.fake("ASIA", call.duration_secs))
+            Ok(self.fake("ASIAROLE", call.duration_secs))
         })
     }
 
     fn caller_identity<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
+        creds: &'a Credentials,
     ) -> BoxFuture<'a, Result<Identity, AwsError>> {
         Box::pin(async move {
             latency().await;
+            // Role sessions: the demo's own AssumeRole answers, and the sample saml2aws session.
+            let role = ["ROLE", "SAML"]
+                .iter()
+                .any(|m| creds.access_key_id.contains(m));
             Ok(Identity {
                 account: "111122223333".into(),
-                arn: "arn:aws:iam::111122223333:user/ana".into(),
+                arn: if role {
+                    "arn:aws:sts::111122223333:assumed-role/Demo/mfatui-demo".into()
+                } else {
+                    "arn:aws:iam::111122223333:user/ana".into()
+                },
             })
         })
     }
@@ -164,6 +176,59 @@ impl AwsApi for DemoAws {
             Ok(())
         })
     }
+
+    fn get_federation_token<'a>(
+        &'a self,
+        _: &'a CallSite,
+        keys: &'a Credentials,
+        call: FederationTokenCall,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
+        Box::pin(async move {
+            if keys.session_token.is_some() {
+                return Err(AwsError::setup(
+                    "GetFederationToken needs an IAM user's long-term keys, and these are temporary; nothing was sent",
+                ));
+            }
+            latency().await;
+            let user = format!("arn:aws:sts::111122223333:federated-user/{}", call.name);
+            ConsoleCredentials::new(
+                self.fake("ASIAFED", call.duration_secs),
+                Origin::FederationToken,
+                Some(user),
+            )
+        })
+    }
+
+    fn sso_role_credentials<'a>(
+        &'a self,
+        _: &'a CallSite,
+        _: &'a SsoRoleCall,
+        _: &'a Secret,
+    ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
+        Box::pin(async move {
+            latency().await;
+            ConsoleCredentials::new(self.fake("ASIAROLE", 3600), Origin::SsoRole, None)
+        })
+    }
+
+    fn console_signin_token<'a>(
+        &'a self,
+        _: &'a CallSite,
+        _: &'a FederationEndpoint,
+        creds: &'a ConsoleCredentials,
+        session_duration: Option<u32>,
+    ) -> BoxFuture<'a, Result<Secret, AwsError>> {
+        Box::pin(async move {
+            latency().await;
+            if session_duration.is_some() && !creds.origin().allows_session_duration() {
+                return Err(AwsError::new(
+                    AwsErrorKind::AccessDenied,
+                    "The console sign-in endpoint refused the session (HTTP 400); no console session was made.",
+                ));
+            }
+            Ok(Secret::new("DEMO-FAKE-SIGNIN-TOKEN-not-real"))
+        })
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +240,7 @@ mod tests {
             region: "us-east-1".into(),
             sts_endpoint: None,
             iam_endpoint: None,
+            ca_bundle: None,
             connect_timeout: Duration::from_secs(1),
             call_timeout: Duration::from_secs(1),
         }
@@ -209,5 +275,79 @@ mod tests {
         };
         let err = demo.assume_role(&site(), &keys, denied).await.unwrap_err();
         assert_eq!(err.kind, crate::aws::AwsErrorKind::RoleNotAssumable);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn only_role_sessions_and_federation_tokens_reach_the_console() {
+        let demo = DemoAws::default();
+        let keys = Credentials {
+            session_token: None,
+            ..demo.fake("AKIA", 0)
+        };
+        let session = demo
+            .get_session_token(
+                &site(),
+                &keys,
+                SessionTokenCall {
+                    duration_secs: 3600,
+                    serial: None,
+                    code: None,
+                },
+            )
+            .await
+            .unwrap();
+        let refused = demo.role_session(&site(), &session).await.unwrap_err();
+        assert!(
+            refused.message.contains("not as an assumed role"),
+            "{refused}"
+        );
+        let call = AssumeRoleCall {
+            role_arn: "arn:aws:iam::1:role/Admin".into(),
+            session_name: "s".into(),
+            external_id: None,
+            serial: None,
+            code: None,
+            duration_secs: 900,
+        };
+        let role = demo
+            .assume_role(&site(), &keys, call.clone())
+            .await
+            .unwrap();
+        let chained = demo.role_session(&site(), &role).await.unwrap();
+        assert_eq!(chained.origin(), Origin::RoleSession);
+        let endpoint =
+            FederationEndpoint::new(super::super::federation::Partition::Aws, None).unwrap();
+        assert!(demo
+            .console_signin_token(&site(), &endpoint, &chained, Some(3600))
+            .await
+            .is_err());
+        let direct = demo
+            .assume_role_for_console(&site(), &keys, call.clone())
+            .await
+            .unwrap();
+        assert!(demo
+            .console_signin_token(&site(), &endpoint, &direct, Some(3600))
+            .await
+            .is_ok());
+        let from_session = demo
+            .assume_role_for_console(&site(), &session, call)
+            .await
+            .unwrap_err();
+        assert_eq!(from_session.kind, AwsErrorKind::Setup);
+        let fed = FederationTokenCall {
+            name: "dev".into(),
+            policy: "{}".into(),
+            duration_secs: 3600,
+        };
+        assert!(demo
+            .get_federation_token(&site(), &session, fed.clone())
+            .await
+            .is_err());
+        let token = demo
+            .get_federation_token(&site(), &keys, fed)
+            .await
+            .unwrap();
+        assert_eq!(token.origin(), Origin::FederationToken);
+        assert!(token.principal().unwrap().ends_with(":federated-user/dev"));
     }
 }

@@ -5,7 +5,15 @@
 //! configured ones when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true` (or the profile's
 //! `ignore_configured_endpoint_urls = true`). Region: the profile's `region`, else
 //! `AWS_REGION`/`AWS_DEFAULT_REGION`, else `us-east-1` (STS's global endpoint lives there).
+//!
+//! CA bundle, as botocore 1.43 picks `verify` (`Session.create_client` reads the config
+//! variable `ca_bundle` — env `AWS_CA_BUNDLE` before the profile's `ca_bundle` — and the
+//! endpoint creator falls back to `REQUESTS_CA_BUNDLE`): `AWS_CA_BUNDLE` › the profile's
+//! `ca_bundle` › `REQUESTS_CA_BUNDLE` › none (the platform's roots). One deliberate difference:
+//! botocore reads an empty value as `verify=''`, which turns certificate checks off; mfatui
+//! never turns them off and reads an empty value as unset.
 
+use super::http::{BundleSource, CaBundle};
 use crate::awsfiles::{ConfigMap, ProfileSettings, Value};
 
 /// The services mfatui calls.
@@ -17,6 +25,8 @@ pub enum Service {
     Iam,
     /// IAM Identity Center's OIDC service (SSO login).
     SsoOidc,
+    /// IAM Identity Center's portal (role credentials for SSO profiles).
+    Sso,
 }
 
 impl Service {
@@ -25,6 +35,7 @@ impl Service {
             Service::Sts => "STS",
             Service::Iam => "IAM",
             Service::SsoOidc => "SSO_OIDC",
+            Service::Sso => "SSO",
         }
     }
 
@@ -33,6 +44,7 @@ impl Service {
             Service::Sts => "sts",
             Service::Iam => "iam",
             Service::SsoOidc => "sso_oidc",
+            Service::Sso => "sso",
         }
     }
 }
@@ -78,6 +90,25 @@ pub fn region(profile: Option<ProfileSettings>, env: &impl Fn(&str) -> Option<St
         .or_else(|| env("AWS_DEFAULT_REGION"))
         .filter(|r| !r.trim().is_empty())
         .unwrap_or_else(|| "us-east-1".to_owned())
+}
+
+/// The CA bundle for calls made for `profile`, if one is configured (see the module doc).
+pub fn ca_bundle(
+    profile: Option<ProfileSettings>,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Option<CaBundle> {
+    let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let found = set(env("AWS_CA_BUNDLE"))
+        .map(|p| (p, BundleSource::AwsCaBundle))
+        .or_else(|| {
+            set(profile.and_then(|p| p.get("ca_bundle")).map(str::to_owned))
+                .map(|p| (p, BundleSource::Profile))
+        })
+        .or_else(|| set(env("REQUESTS_CA_BUNDLE")).map(|p| (p, BundleSource::RequestsCaBundle)));
+    found.map(|(path, source)| CaBundle {
+        path: path.into(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -141,6 +172,38 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn ca_bundle_precedence_follows_botocore_but_never_turns_checks_off() {
+        let m = map("[profile a]\nca_bundle = /profile.pem\n\n[profile b]\nca_bundle =\n");
+        let a = m.profile("a");
+        let pick = |p, e: &[(&str, &str)]| {
+            ca_bundle(p, &env(e)).map(|b| (b.path.display().to_string(), b.source))
+        };
+        let both = [
+            ("AWS_CA_BUNDLE", "/env.pem"),
+            ("REQUESTS_CA_BUNDLE", "/requests.pem"),
+        ];
+        assert_eq!(
+            pick(a, &both),
+            Some(("/env.pem".into(), BundleSource::AwsCaBundle))
+        );
+        assert_eq!(
+            pick(a, &[("REQUESTS_CA_BUNDLE", "/requests.pem")]),
+            Some(("/profile.pem".into(), BundleSource::Profile))
+        );
+        assert_eq!(
+            pick(m.profile("b"), &[("REQUESTS_CA_BUNDLE", "/requests.pem")]),
+            Some(("/requests.pem".into(), BundleSource::RequestsCaBundle)),
+            "an empty ca_bundle is unset"
+        );
+        assert_eq!(
+            pick(a, &[("AWS_CA_BUNDLE", "")]),
+            Some(("/profile.pem".into(), BundleSource::Profile)),
+            "an empty AWS_CA_BUNDLE is unset, not 'verify nothing'"
+        );
+        assert_eq!(pick(None, &[]), None);
     }
 
     #[test]

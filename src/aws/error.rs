@@ -19,6 +19,10 @@ pub enum AwsErrorKind {
     Throttled,
     /// The endpoint could not be reached.
     Network,
+    /// The endpoint's TLS certificate is not signed by a trusted root.
+    Untrusted,
+    /// A local setting (such as the CA bundle) rules the call out; nothing was sent.
+    Setup,
     /// The call did not finish in time.
     Timeout,
     /// AWS rejected the parameters.
@@ -45,7 +49,7 @@ impl fmt::Display for AwsError {
 impl std::error::Error for AwsError {}
 
 impl AwsError {
-    fn new(kind: AwsErrorKind, message: impl Into<String>) -> Self {
+    pub(super) fn new(kind: AwsErrorKind, message: impl Into<String>) -> Self {
         AwsError {
             kind,
             message: message.into(),
@@ -93,6 +97,25 @@ impl AwsError {
             AwsErrorKind::Network,
             format!("Could not reach {endpoint} for {operation} ({detail}): check the network connection or the endpoint setting."),
         )
+    }
+
+    /// The endpoint's certificate is not vouched for by `trusted` (the system's store or a
+    /// CA bundle), so nothing was sent.
+    pub fn untrusted(operation: &str, endpoint: &str, detail: &str, trusted: &str) -> Self {
+        Self::new(
+            AwsErrorKind::Untrusted,
+            format!("The certificate of {endpoint} is not trusted by {trusted} ({detail}), so {operation} was not sent: if a private CA or a TLS-inspecting proxy signs it, set AWS_CA_BUNDLE or the profile's ca_bundle to that CA's certificates (PEM)."),
+        )
+    }
+
+    /// A local setting rules the call out before anything is sent (`sentence` says which).
+    pub fn setup(sentence: &str) -> Self {
+        let mut chars = sentence.chars();
+        let message = match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+        Self::new(AwsErrorKind::Setup, message)
     }
 
     /// The call took too long.
@@ -150,5 +173,8 @@ mod tests {
         assert!(!AwsError::from_service("X", Some("Weird"), Some("m"))
             .message
             .contains('\n'));
+        let setup = AwsError::setup("the CA bundle /x named by AWS_CA_BUNDLE cannot be read");
+        assert!(setup.message.starts_with("The CA bundle /x"));
+        assert_eq!(setup.kind, AwsErrorKind::Setup);
     }
 }

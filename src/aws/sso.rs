@@ -4,6 +4,7 @@
 //! `aws sso login` does; the token is then written to the same cache (see
 //! [`crate::awsfiles::sso_cache`]).
 
+use super::http::{self, CaBundle, Trust};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::secret::Secret;
 use aws_config::timeout::TimeoutConfig;
@@ -22,6 +23,8 @@ pub struct SsoTarget {
     pub session: Option<String>,
     /// The OIDC endpoint override (`AWS_ENDPOINT_URL_SSO_OIDC`, …), if any.
     pub endpoint: Option<String>,
+    /// The CA bundle trusted instead of the platform's roots, if any.
+    pub ca_bundle: Option<CaBundle>,
 }
 
 impl SsoTarget {
@@ -40,7 +43,8 @@ pub struct Prompt {
     pub user_code: String,
 }
 
-fn client(target: &SsoTarget) -> aws_sdk_ssooidc::Client {
+fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
+    let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(std::time::Duration::from_secs(5))
         .operation_timeout(std::time::Duration::from_secs(30))
@@ -48,17 +52,21 @@ fn client(target: &SsoTarget) -> aws_sdk_ssooidc::Client {
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(target.region.clone()))
-        .timeout_config(timeouts);
+        .timeout_config(timeouts)
+        .http_client(http::sdk_client(&trust));
     if let Some(url) = &target.endpoint {
         config = config.endpoint_url(url);
     }
-    aws_sdk_ssooidc::Client::new(&config.build())
+    Ok(aws_sdk_ssooidc::Client::new(&config.build()))
 }
 
 fn sentence<E: ProvideErrorMetadata>(operation: &str, e: &E, fallback: String) -> String {
     match (e.code(), e.message()) {
         (Some(code), Some(message)) => format!("{operation} failed ({code}): {message}"),
         (Some(code), None) => format!("{operation} failed ({code})"),
+        _ if http::is_untrusted(&fallback) => format!(
+            "{operation} failed: the server's certificate is not trusted ({fallback}); if a private CA or a TLS-inspecting proxy signs it, set AWS_CA_BUNDLE or the profile's ca_bundle to that CA's certificates (PEM)"
+        ),
         _ => format!("{operation} failed: {fallback}"),
     }
 }
@@ -69,7 +77,7 @@ pub async fn login(
     target: &SsoTarget,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
 ) -> Result<TokenRecord, String> {
-    let oidc = client(target);
+    let oidc = client(target)?;
     let registered = oidc
         .register_client()
         .client_name(format!("mfatui-{}", Utc::now().timestamp()))
@@ -150,15 +158,52 @@ pub async fn login(
     }
 }
 
+/// The access token the AWS CLI's SSO cache (`dir`) holds for `target`, and when it expires;
+/// `None` when there is no cache file. A file that is not a token is one sentence naming it
+/// (never its content).
+pub fn cached_token(
+    dir: &std::path::Path,
+    target: &SsoTarget,
+) -> Result<Option<(Secret, DateTime<Utc>)>, String> {
+    let path = dir.join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
+    let unreadable = || {
+        format!(
+            "{} is not an SSO token the AWS CLI wrote (no accessToken and expiresAt): sign in again",
+            path.display()
+        )
+    };
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|_| unreadable())?;
+    let token = json
+        .get("accessToken")
+        .and_then(|t| t.as_str())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(unreadable)?;
+    let expires = json
+        .get("expiresAt")
+        .and_then(|t| t.as_str())
+        .and_then(crate::awsfiles::expiry::parse_timestamp)
+        .ok_or_else(unreadable)?;
+    Ok(Some((Secret::new(token), expires)))
+}
+
 /// Where profile `name` signs in: its `[sso-session]`'s start URL and region, or a legacy
 /// profile's own `sso_start_url` and `sso_region`; the OIDC endpoint as the SDKs pick it.
-pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget, String> {
+pub fn target(
+    map: &crate::awsfiles::ConfigMap,
+    name: &str,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<SsoTarget, String> {
     let p = map
         .profile(name)
         .ok_or_else(|| format!("there is no profile named '{name}'"))?;
-    let env = |k: &str| std::env::var(k).ok();
     let endpoint =
-        super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, Some(p), &env);
+        super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, Some(p), env);
+    let ca_bundle = super::endpoint::ca_bundle(Some(p), env);
     if let Some(session) = p.get("sso_session") {
         let s = map
             .sso_session(session)
@@ -171,6 +216,7 @@ pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget,
                 .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
             session: Some(session.to_owned()),
             endpoint,
+            ca_bundle,
         });
     }
     Ok(SsoTarget {
@@ -186,23 +232,45 @@ pub fn target(map: &crate::awsfiles::ConfigMap, name: &str) -> Result<SsoTarget,
             .to_owned(),
         session: None,
         endpoint,
+        ca_bundle,
     })
 }
 
-/// Opens `url` in a browser where there is one: `$BROWSER`, else `xdg-open` on a desktop
-/// (`DISPLAY` or `WAYLAND_DISPLAY`). Quietly does nothing otherwise: the URL is shown anyway.
-pub fn open_browser(url: &str) {
-    let desktop =
-        std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    let program = match std::env::var("BROWSER") {
-        Ok(b) if !b.is_empty() => b,
-        _ if desktop => "xdg-open".to_owned(),
-        _ => return,
-    };
-    let _ = std::process::Command::new(program)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_token_is_read_back_and_a_foreign_file_is_one_sentence() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = SsoTarget {
+            start_url: "https://corp.awsapps.com/start".into(),
+            region: "eu-west-1".into(),
+            session: Some("corp".into()),
+            endpoint: None,
+            ca_bundle: None,
+        };
+        assert!(cached_token(dir.path(), &target).unwrap().is_none());
+        let now = Utc::now();
+        let record = TokenRecord {
+            start_url: target.start_url.clone(),
+            region: target.region.clone(),
+            access_token: Secret::new("the-token"),
+            expires_at: now + Duration::hours(1),
+            client_id: "c".into(),
+            client_secret: Secret::new("cs"),
+            registration_expires_at: now,
+            refresh_token: None,
+        };
+        let path = record.write(dir.path(), target.cache_key()).unwrap();
+        let (token, expires) = cached_token(dir.path(), &target).unwrap().unwrap();
+        assert_eq!(token.expose(), "the-token");
+        assert_eq!(expires.timestamp(), record.expires_at.timestamp());
+        std::fs::write(&path, r#"{"accessToken": "secret-value"}"#).unwrap();
+        let e = cached_token(dir.path(), &target).unwrap_err();
+        assert!(
+            e.contains("is not an SSO token") && !e.contains("secret-value"),
+            "{e}"
+        );
+    }
 }

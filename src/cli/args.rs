@@ -79,6 +79,9 @@ pub enum Command {
     /// Print the profile's session for the AWS CLI/SDK setting
     /// `credential_process = mfatui credential-process PROFILE`, renewing it when needed.
     CredentialProcess(CredentialProcessArgs),
+    /// Sign in to the AWS Management Console as the profile: opens a browser (a browser command
+    /// per profile in the settings keeps accounts apart) or prints the sign-in URL.
+    Console(ConsoleArgs),
     /// Print a shell completion script: mfatui completions bash > /etc/bash_completion.d/mfatui
     Completions(CompletionsArgs),
     /// Print the man page (roff): mfatui man > /usr/local/share/man/man1/mfatui.1
@@ -199,6 +202,32 @@ pub struct RotateArgs {
     #[arg(long)]
     pub keep_old: bool,
     /// The 6-digit MFA code, if an MFA session is needed for the IAM calls.
+    #[arg(long)]
+    pub code: Option<String>,
+}
+
+/// Options of `mfatui console`.
+#[derive(Debug, Args)]
+pub struct ConsoleArgs {
+    /// The profile to sign in as (a role, an IAM user or its MFA session, or SSO).
+    pub profile: String,
+    /// Print the sign-in URL (a secret for 15 minutes) instead of opening a browser.
+    #[arg(long)]
+    pub print: bool,
+    /// Where the console opens: a service (ec2, s3, cloudwatch…) or a console URL
+    /// [default: the console home in the region]
+    #[arg(long, value_name = "SERVICE|URL")]
+    pub destination: Option<String>,
+    /// The console's region [default: the profile's region]
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The console session's length where AWS lets it be chosen: IAM users 15m–36h (default
+    /// 1h), roles assumed directly with long-term keys 15m–12h (the role is assumed afresh);
+    /// other sessions end with their credentials.
+    #[arg(long)]
+    pub duration: Option<String>,
+    /// The 6-digit MFA code, if a renewal or the role needs one (otherwise: AWS_MFA_TOKEN,
+    /// mfa_process, or a prompt on the terminal).
     #[arg(long)]
     pub code: Option<String>,
 }

@@ -5,7 +5,7 @@ use super::confirm::{confirm_and_write, WriteFlags};
 use crate::awsfiles::backup::{self, BACKUP_DIR};
 use crate::awsfiles::{AwsFile, AwsFiles, AwsPaths, Document, Edit, FileChange, FileKind, Plan};
 use crate::context::Context;
-use crate::settings::Settings;
+
 use std::path::{Path, PathBuf};
 
 /// Keys that `aws configure set` also writes to the credentials file.
@@ -57,7 +57,7 @@ pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
 
 /// `mfatui backups [FILE]`.
 pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
-    let (paths, settings) = (&ctx.paths, &ctx.settings);
+    let paths = &ctx.paths;
     let files: Vec<&Path> = match args.file {
         Some(FileChoice::Config) => vec![&paths.config],
         Some(FileChoice::Credentials) => vec![&paths.credentials],
@@ -65,7 +65,7 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
     };
     let mut any = false;
     for file in files {
-        let dir = backup::backup_dir(file, settings.backups_dir.as_deref());
+        let dir = backup::backup_dir(file, ctx.backups_dir().as_deref());
         for b in backup::list(file, &dir).map_err(|e| format!("{}: {e}", dir.display()))? {
             any = true;
             println!(
@@ -85,11 +85,11 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
 /// `mfatui restore BACKUP`: the file the backup belongs to gets the backup's content (after
 /// its current content is itself backed up).
 pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
-    let (paths, settings) = (&ctx.paths, &ctx.settings);
-    let original = original_of(&args.backup, paths, settings)?;
-    let bytes =
-        std::fs::read(&args.backup).map_err(|e| format!("{}: {e}", args.backup.display()))?;
-    let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", args.backup.display()))?;
+    let paths = &ctx.paths;
+    let backup = find_backup(ctx, &args.backup);
+    let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
+    let bytes = std::fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
+    let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
     let kind = if original == paths.config {
         FileKind::Config
     } else {
@@ -111,12 +111,27 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
     .map(drop)
 }
 
+/// The backup `given` names: as given when it has a folder or exists here, else (a bare file
+/// name, as `mfatui backups` lists) the file of that name in a backup folder of either file.
+fn find_backup(ctx: &Context, given: &Path) -> PathBuf {
+    let bare = given.parent().is_none_or(|p| p.as_os_str().is_empty());
+    if !bare || given.exists() {
+        return given.to_owned();
+    }
+    let custom = ctx.backups_dir();
+    [&ctx.paths.config, &ctx.paths.credentials]
+        .into_iter()
+        .map(|file| backup::backup_dir(file, custom.as_deref()).join(given))
+        .find(|candidate| candidate.exists())
+        .unwrap_or_else(|| given.to_owned())
+}
+
 /// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`; a backup in the `backups.dir`
 /// folder belongs to the config or credentials file whose name it starts with.
 fn original_of(
     backup_path: &Path,
     paths: &AwsPaths,
-    settings: &Settings,
+    custom: Option<&Path>,
 ) -> Result<PathBuf, String> {
     let not_backup = || {
         format!(
@@ -135,10 +150,7 @@ fn original_of(
     if dir.file_name().is_some_and(|n| n == BACKUP_DIR) {
         return Ok(dir.parent().unwrap_or(Path::new(".")).join(original));
     }
-    let in_custom_dir = settings
-        .backups_dir
-        .as_deref()
-        .is_some_and(|custom| custom == dir);
+    let in_custom_dir = custom.is_some_and(|custom| custom == dir);
     [&paths.config, &paths.credentials]
         .into_iter()
         .find(|p| in_custom_dir && p.file_name().is_some_and(|n| n == original))

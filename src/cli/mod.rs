@@ -5,6 +5,7 @@
 pub mod args;
 pub mod codes;
 pub mod confirm;
+pub mod console;
 pub mod credential_process;
 pub mod demo;
 pub mod edit;
@@ -75,11 +76,12 @@ impl Run {
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    let env = Env::from_process();
     if cli.verbose || cli.log_file.is_some() {
         let path = cli
             .log_file
             .clone()
-            .unwrap_or_else(crate::diag::default_path);
+            .unwrap_or_else(|| crate::diag::default_path(&env));
         if let Err(e) = crate::diag::enable(&path) {
             return finish(Err(format!(
                 "cannot open the log file {}: {e}",
@@ -92,7 +94,6 @@ pub fn run(cli: Cli) -> ExitCode {
             cli.command.as_ref().map_or("the interface", command_name)
         );
     }
-    let env = Env::from_process();
     let demo_dir = match cli.demo.then(tempfile::tempdir).transpose() {
         Ok(dir) => dir,
         Err(e) => return finish(Err(format!("cannot create the demo folder: {e}"))),
@@ -139,6 +140,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&run, &opts),
         Command::Rotate(opts) => rotate::run(&run, &opts),
+        Command::Console(opts) => console::run(&run, &opts),
         Command::CredentialProcess(opts) => credential_process::run(&run, &opts),
         Command::Completions(opts) => {
             clap_complete::generate(
@@ -176,6 +178,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Exec(_) => "exec",
         Command::CredentialProcess(_) => "credential-process",
         Command::Rotate(_) => "rotate",
+        Command::Console(_) => "console",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }

@@ -123,7 +123,7 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
 /// the AWS CLI's SSO cache, where every profile of the same session finds it.
 fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Result<(), String> {
     let paths = &run.ctx.paths;
-    let target = crate::aws::sso::target(snapshot.map(), name)?;
+    let target = crate::aws::sso::target(snapshot.map(), name, &run.ctx.env.lookup())?;
     let file = paths
         .sso_cache
         .join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
@@ -136,13 +136,14 @@ fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Resul
         );
         return Ok(());
     }
+    let ctx = &run.ctx;
     let record = run.block_on(crate::aws::sso::login(&target, &mut |prompt| {
         println!(
             "To sign in to {}, open this page and confirm the code {}:\n  {}\nWaiting… (Ctrl-C cancels)",
             target.start_url, prompt.user_code, prompt.url
         );
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        crate::aws::sso::open_browser(&prompt.url);
+        crate::console::browser::Browser::try_open(ctx, &prompt.url);
     }))??;
     let path = record
         .write(&paths.sso_cache, target.cache_key())

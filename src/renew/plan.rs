@@ -46,7 +46,7 @@ pub struct RenewOptions {
     pub connect_timeout: Duration,
     /// Time allowed for a whole call.
     pub call_timeout: Duration,
-    /// The `AWS_*` variables, for endpoints and region.
+    /// The `AWS_*` variables (and `REQUESTS_CA_BUNDLE`), for endpoints, region and CA bundle.
     pub env: HashMap<String, String>,
     /// Whether hints should say `mfatui --demo`.
     pub demo: bool,
@@ -330,6 +330,7 @@ pub fn site_for(
         region: endpoint::region(settings, &env),
         sts_endpoint: endpoint::endpoint_url(Service::Sts, map, settings, &env),
         iam_endpoint: endpoint::endpoint_url(Service::Iam, map, settings, &env),
+        ca_bundle: endpoint::ca_bundle(settings, &env),
         connect_timeout: opts.connect_timeout,
         call_timeout: opts.call_timeout,
     }

@@ -35,7 +35,7 @@ pub fn load(ctx: &Context) -> Result<Loaded, String> {
     let started = std::time::Instant::now();
     let stamp = Stamp::of(&ctx.paths);
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-    let backups = backup::backup_dir(&ctx.paths.credentials, ctx.settings.backups_dir.as_deref());
+    let backups = backup::backup_dir(&ctx.paths.credentials, ctx.backups_dir().as_deref());
     let last_write = backup::list(&ctx.paths.credentials, &backups)
         .ok()
         .and_then(|b| b.last().map(|b| b.time));

@@ -32,7 +32,11 @@ pub struct SsoLogin {
 
 /// Starts signing in for `p`, or an error dialog saying why not.
 pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
-    let target = match sso::target(cx.shared.data.snapshot.map(), &p.name) {
+    let target = match sso::target(
+        cx.shared.data.snapshot.map(),
+        &p.name,
+        &cx.shared.ctx.env.lookup(),
+    ) {
         Ok(t) => t,
         Err(message) => return super::error::dialog("Cannot sign in", &message),
     };
@@ -65,7 +69,7 @@ impl Job for SsoJob {
             let cache = env.ctx.paths.sso_cache.clone();
             let reporter = env.clone();
             let mut prompt = move |p: &Prompt| {
-                sso::open_browser(&p.url);
+                crate::console::browser::Browser::try_open(&reporter.ctx, &p.url);
                 reporter.report(p.clone());
             };
             let target = self.target;

@@ -271,3 +271,78 @@ pub fn black_hole() -> String {
 
 /// The STS error body AWS returns for a wrong MFA code (HTTP 403).
 pub const WRONG_CODE: &str = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>MultiFactorAuthentication failed with invalid MFA one time pass code. </Message></Error><RequestId>1a2b3c</RequestId></ErrorResponse>"#;
+
+/// A Python helper from `tests/` that prints its port on its first line and serves until
+/// killed (stopped by PID when dropped).
+pub struct PyServer {
+    child: Child,
+    /// The port it listens on (127.0.0.1).
+    pub port: u16,
+}
+
+impl PyServer {
+    /// Starts `python3 tests/SCRIPT ARGS…` and waits for its port.
+    pub fn start(script: &str, args: &[&str]) -> PyServer {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests")
+            .join(script);
+        let mut child = Command::new("python3")
+            .arg(path)
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("{script} printed no port: {line:?}"));
+        PyServer { child, port }
+    }
+
+    /// `http://127.0.0.1:PORT` (or https).
+    pub fn url(&self, scheme: &str) -> String {
+        format!("{scheme}://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for PyServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sandbox {
+    /// The XDG folders and TMPDIR inside the sandbox (created), so that a command finds
+    /// neither the user's runtime folder (an open mfatui window's request socket) nor their
+    /// temporary files.
+    pub fn private_dirs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("XDG_RUNTIME_DIR", "run"),
+            ("XDG_CONFIG_HOME", ".config"),
+            ("XDG_CACHE_HOME", ".cache"),
+            ("XDG_STATE_HOME", ".local/state"),
+            ("TMPDIR", "tmp"),
+        ]
+        .iter()
+        .map(|(var, dir)| {
+            let path = self.home.path().join(dir);
+            std::fs::create_dir_all(&path).unwrap();
+            (*var, path.display().to_string())
+        })
+        .collect()
+    }
+
+    /// Runs mfatui with `args`, extra environment, and [`Sandbox::private_dirs`].
+    pub fn mfatui_private(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
+        let dirs = self.private_dirs();
+        let mut cmd = self.mfatui_command(args);
+        cmd.envs(dirs.iter().map(|(k, v)| (*k, v.as_str())));
+        cmd.envs(extra.iter().copied());
+        cmd.output().unwrap()
+    }
+}
