@@ -125,6 +125,11 @@ impl Given {
     pub fn code(code: MfaCode) -> Given {
         Given(Some(code))
     }
+
+    /// A code already checked, if there is one.
+    pub fn code_opt(code: Option<MfaCode>) -> Given {
+        Given(code)
+    }
 }
 
 impl CodeSource for Given {

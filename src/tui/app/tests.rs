@@ -742,3 +742,37 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     );
     assert!(app.dialog().is_none());
 }
+
+#[test]
+fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
+    use crate::tui::screens::console::{ConsoleDialog, ConsoleJob, SignedIn, Stage};
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "c");
+    let form = dialog::<ConsoleDialog>(app);
+    assert_eq!(form.profile, "admin");
+    assert!(
+        form.needs_code,
+        "the role has no session yet and its renewal needs a code"
+    );
+    assert!(app.update(key(KeyCode::Enter)).is_empty(), "no code yet");
+    press(app, "123456");
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, console) = the::<ConsoleJob>(&effects);
+    assert_eq!(console.profile, "admin");
+    assert!(console.code.is_some());
+    assert!(app.busy());
+    let lines = vec!["The console session ends at 2026-11-22 13:00 UTC (in 1h).".to_owned()];
+    reply(app, job, SignedIn(Ok(lines.clone())));
+    assert_eq!(dialog::<ConsoleDialog>(app).stage, Stage::Done(lines));
+    press(app, "x");
+    assert!(app.dialog().is_none());
+
+    press(app, "jc");
+    let form = dialog::<ConsoleDialog>(app);
+    assert!(
+        !form.needs_code,
+        "an IAM user signs in with a federation token, no code"
+    );
+    assert!(form.how.contains("no MFA context"));
+}

@@ -5,6 +5,7 @@
 //! its line in the help, and the function that opens it on the selected profile.
 
 pub mod bulk;
+pub mod console;
 pub mod defaults;
 pub mod detail;
 mod dialog;
@@ -42,6 +43,11 @@ pub struct Opener {
 
 /// Every dialog opened by a key on the table.
 pub const OPENERS: &[Opener] = &[
+    Opener {
+        key: 'c',
+        help: "open the AWS console as the profile (in its own browser)",
+        open: console::open,
+    },
     Opener {
         key: 'K',
         help: "rotate the access key (new key, verified, old deleted)",
