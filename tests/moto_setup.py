@@ -25,6 +25,8 @@ def main():
     iam.enable_mfa_device(
         UserName="ana", SerialNumber=device["SerialNumber"], AuthenticationCode1="123456", AuthenticationCode2="654321"
     )
+    iam.create_user(UserName="bob")
+    bob = iam.create_access_key(UserName="bob")["AccessKey"]
     roles = {}
     for name in ["Admin", "Hop", "Target"] + [f"Bulk{i:02d}" for i in range(20)]:
         role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]
@@ -35,6 +37,8 @@ def main():
                 "access_key_id": key["AccessKeyId"],
                 "secret_access_key": key["SecretAccessKey"],
                 "mfa_serial": device["SerialNumber"],
+                "bob_access_key_id": bob["AccessKeyId"],
+                "bob_secret_access_key": bob["SecretAccessKey"],
                 "account": sts.get_caller_identity()["Account"],
                 "roles": roles,
             }

@@ -79,6 +79,9 @@ pub enum Command {
     /// Print the profile's session for the AWS CLI/SDK setting
     /// `credential_process = mfatui credential-process PROFILE`, renewing it when needed.
     CredentialProcess(CredentialProcessArgs),
+    /// One line for a shell prompt: the profile (AWS_PROFILE, or the one named) and the time
+    /// its session has left, e.g. `dev 42m`. Never a secret; always exit 0.
+    Status(StatusArgs),
     /// Sign in to the AWS Management Console as the profile: opens a browser (a browser command
     /// per profile in the settings keeps accounts apart) or prints the sign-in URL.
     Console(ConsoleArgs),
@@ -237,6 +240,35 @@ pub struct ConsoleArgs {
 pub struct CredentialProcessArgs {
     /// The profile whose session is served.
     pub profile: String,
+}
+
+/// How `status` colours its line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusColour {
+    /// No colour.
+    #[default]
+    Never,
+    /// ANSI colours (starship, fish, a terminal).
+    Ansi,
+    /// ANSI colours wrapped for bash's PS1 (`\001`…`\002`), so line editing stays right.
+    Bash,
+    /// ANSI colours wrapped for zsh's PROMPT (`%{`…`%}`).
+    Zsh,
+}
+
+/// Options of `mfatui status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The profile [default: $AWS_PROFILE, else $AWS_DEFAULT_PROFILE; none: prints nothing]
+    pub profile: Option<String>,
+    /// The line, with {profile}, {left} (42m, 1h05m, expired, —), {expires} (local HH:MM),
+    /// {kind}, {region}, {account}.
+    #[arg(long, default_value = "{profile} {left}")]
+    pub format: String,
+    /// Colour the time left by urgency (green, yellow under thresholds.warn, red under
+    /// thresholds.danger); NO_COLOR turns it off.
+    #[arg(long, value_enum, default_value_t)]
+    pub colour: StatusColour,
 }
 
 /// Output syntax of `export` and `unset`.

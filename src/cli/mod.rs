@@ -15,6 +15,7 @@ pub mod list;
 pub mod login;
 pub mod renew;
 pub mod rotate;
+pub mod status;
 
 use crate::aws::demo::DemoAws;
 use crate::aws::sdk::SdkAws;
@@ -141,6 +142,10 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Exec(opts) => return exec::exec(&run, &opts),
         Command::Rotate(opts) => rotate::run(&run, &opts),
         Command::Console(opts) => console::run(&run, &opts),
+        Command::Status(opts) => {
+            status::run(&run.ctx, &opts);
+            Ok(())
+        }
         Command::CredentialProcess(opts) => credential_process::run(&run, &opts),
         Command::Completions(opts) => {
             clap_complete::generate(
@@ -177,6 +182,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Unset(_) => "unset",
         Command::Exec(_) => "exec",
         Command::CredentialProcess(_) => "credential-process",
+        Command::Status(_) => "status",
         Command::Rotate(_) => "rotate",
         Command::Console(_) => "console",
         Command::Completions(_) => "completions",

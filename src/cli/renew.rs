@@ -81,6 +81,7 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
         println!("Dry run: no AWS call is made; new values are placeholders.");
         return confirm_and_write(plan, flags, ctx).map(drop);
     }
+    crate::renew::service::check_targets(&snapshot, &renewal).map_err(|e| e.to_string())?;
     let renewer = run.renewer();
     let renewal = renewer.with_keys(renewal).map_err(|e| e.to_string())?;
     let mut codes = sources(run, args)?;
@@ -204,6 +205,9 @@ fn renew_many(
         }
         println!("Dry run: no AWS call is made, nothing is written.");
         return Ok(());
+    }
+    for r in bulk.session.iter().chain(&bulk.renewals) {
+        crate::renew::service::check_targets(snapshot, r).map_err(|e| e.to_string())?;
     }
     let code = match (&bulk.session, bulk.needs_code()) {
         (Some(session), true) => Some(one_code(run, snapshot, session, args)?),

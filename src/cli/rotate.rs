@@ -71,25 +71,33 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), String> {
         println!("Nothing was created in IAM and nothing was written.");
         return Ok(());
     }
+    // From the first change in IAM on, Ctrl-C, SIGTERM and SIGHUP only set this flag (in the
+    // signal handler itself): the rotation finishes its step and puts things back.
     let stop = Arc::new(AtomicBool::new(false));
-    let done = run.block_on(async {
-        // Listening starts before the first change in IAM.
-        let watcher = watch_signals(stop.clone()).map(tokio::spawn);
-        let interrupted = || stop.load(Ordering::SeqCst);
-        let mut progress = |step: &str| println!("{step}");
-        let result = execute(
-            &renewer,
-            &prepared,
-            args.keep_old,
-            &interrupted,
-            &mut progress,
-        )
-        .await;
-        if let Some(watcher) = watcher {
-            watcher.abort();
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(signal, stop.clone())
+            .map_err(|e| format!("cannot listen for signals: {e}"))?;
+    }
+    let told = AtomicBool::new(false);
+    let interrupted = || {
+        let stopped = stop.load(Ordering::SeqCst);
+        if stopped && !told.swap(true, Ordering::SeqCst) {
+            eprintln!("mfatui: interrupted: putting the old key back (or finishing, once the new key works)…");
         }
-        result
-    })?;
+        stopped
+    };
+    let mut progress = |step: &str| println!("{step}");
+    let done = run.block_on(execute(
+        &renewer,
+        &prepared,
+        args.keep_old,
+        &interrupted,
+        &mut progress,
+    ))?;
     let done = done.map_err(|e| e.to_string())?;
     for w in &done.written {
         if let Some(b) = &w.backup {
@@ -114,31 +122,4 @@ fn describe(places: &[KeyPlace]) -> String {
         .map(KeyPlace::describe)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// From now on, Ctrl-C, SIGTERM and SIGHUP set `stop` instead of ending mfatui on the spot
-/// (the rotation finishes its step and puts things back); the future watches them.
-fn watch_signals(stop: Arc<AtomicBool>) -> Option<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let (Ok(mut int), Ok(mut term), Ok(mut hup)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-        signal(SignalKind::hangup()),
-    ) else {
-        return None;
-    };
-    Some(async move {
-        loop {
-            tokio::select! {
-                _ = int.recv() => {}
-                _ = term.recv() => {}
-                _ = hup.recv() => {}
-            }
-            if !stop.swap(true, Ordering::SeqCst) {
-                eprintln!(
-                    "mfatui: interrupted: finishing this step, then putting the old key back…"
-                );
-            }
-        }
-    })
 }

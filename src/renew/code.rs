@@ -190,13 +190,15 @@ impl CodeSource for MfaProcess {
     }
 }
 
-/// Runs an `mfa_process` command and reads the code from its standard output.
+/// Runs an `mfa_process` command and reads the code from its standard output. The command
+/// runs in a process group of its own, so that when it takes too long everything it started
+/// is stopped with it (a leftover child would hold the caller's output open).
 pub async fn run_mfa_process(
     command: &str,
     timeout: Duration,
     show_stderr: bool,
 ) -> Result<MfaCode, String> {
-    let child = tokio::process::Command::new("sh")
+    let mut child = tokio::process::Command::new("sh")
         .args(["-c", command])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -205,22 +207,36 @@ pub async fn run_mfa_process(
         } else {
             Stdio::null()
         })
+        .process_group(0)
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("mfa_process could not be started: {e}"))?;
-    let output = match tokio::time::timeout(timeout, child.wait_with_output()).await {
-        Ok(output) => output.map_err(|e| format!("mfa_process failed: {e}"))?,
+    let group = child
+        .id()
+        .and_then(|id| rustix::process::Pid::from_raw(id as i32));
+    let mut stdout = child.stdout.take().ok_or("mfa_process has no output")?;
+    let run = async {
+        let mut text = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut stdout, &mut text).await?;
+        let status = child.wait().await?;
+        Ok::<_, std::io::Error>((status, text))
+    };
+    let (status, text) = match tokio::time::timeout(timeout, run).await {
+        Ok(done) => done.map_err(|e| format!("mfa_process failed: {e}"))?,
         Err(_) => {
+            if let Some(group) = group {
+                let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+            }
             return Err(format!(
                 "mfa_process gave no code within {} s and was stopped (sessions.mfa_process_timeout in mfatui's settings)",
                 timeout.as_secs()
-            ))
+            ));
         }
     };
-    if !output.status.success() {
-        return Err(format!("mfa_process failed ({})", output.status));
+    if !status.success() {
+        return Err(format!("mfa_process failed ({status})"));
     }
-    let text = String::from_utf8_lossy(&output.stdout);
+    let text = String::from_utf8_lossy(&text);
     MfaCode::parse(&text).map_err(|e| format!("mfa_process printed no usable code: {e}"))
 }
 

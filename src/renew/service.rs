@@ -55,6 +55,18 @@ pub fn login_profile(
     Ok(profile)
 }
 
+/// Before anything that cannot be undone (a code spent at STS): may the renewal's results be
+/// written where they go? A device, FIFO, folder or read-only file is refused here.
+pub fn check_targets(snapshot: &Snapshot, renewal: &Renewal) -> Result<(), WriteError> {
+    if renewal.write_target {
+        check_writable(&snapshot.files().credentials.path)?;
+    }
+    if let Some(key) = &renewal.cli_cache_key {
+        check_writable(&snapshot.files().paths.cli_cache.join(format!("{key}.json")))?;
+    }
+    Ok(())
+}
+
 /// Why no fresh session could be had: one sentence each.
 #[derive(Debug, Error)]
 pub enum RenewError {
@@ -247,13 +259,7 @@ impl Renewer<'_> {
                 (Err(e), None) => return Err(e.into()),
             },
         };
-        // Before anything that cannot be undone (a code spent at STS): may we write there?
-        if renewal.write_target {
-            check_writable(&snapshot.files().credentials.path)?;
-        }
-        if let Some(key) = &renewal.cli_cache_key {
-            check_writable(&snapshot.files().paths.cli_cache.join(format!("{key}.json")))?;
-        }
+        check_targets(&snapshot, &renewal)?;
         let _lock = RenewLock::acquire(
             &snapshot.files().paths.credentials,
             &renewal.target,

@@ -99,7 +99,7 @@ impl Fed {
         ];
         env.extend_from_slice(extra);
         let args = [&["console"], args].concat();
-        sb.mfatui_private(&args, &env)
+        sb.mfatui_env(&args, &env)
     }
 }
 
@@ -171,7 +171,7 @@ fn a_role_from_an_mfa_session_ends_with_the_role_session() {
         return;
     };
     let sb = fed.sandbox("", "");
-    let renewed = sb.mfatui_private(&["renew", "dev", "--code", "123456", "--yes"], &[]);
+    let renewed = sb.mfatui_env(&["renew", "dev", "--code", "123456", "--yes"], &[]);
     assert!(renewed.status.success(), "{}", text(&renewed).1);
     let mfa_session = fed.sts().last().unwrap()["issued"]
         .as_str()
@@ -330,7 +330,7 @@ fn an_iam_user_signs_in_with_a_federation_token_and_no_mfa_context() {
     );
 
     // Its MFA session signs in with the long-term keys too, never with itself.
-    let renewed = sb.mfatui_private(&["renew", "dev", "--code", "123456", "--yes"], &[]);
+    let renewed = sb.mfatui_env(&["renew", "dev", "--code", "123456", "--yes"], &[]);
     assert!(renewed.status.success());
     let out = fed.console(&sb, &["dev-mfa", "--print"], &[]);
     assert!(out.status.success(), "{}", text(&out).1);
@@ -350,7 +350,7 @@ fn a_session_token_profile_is_never_sent() {
     };
     let sb = fed.sandbox("", "");
     assert!(sb
-        .mfatui_private(&["renew", "dev", "--code", "123456", "--yes"], &[])
+        .mfatui_env(&["renew", "dev", "--code", "123456", "--yes"], &[])
         .status
         .success());
     // The same GetSessionToken session under a name nothing links to long-term keys.

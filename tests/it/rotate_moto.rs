@@ -146,3 +146,115 @@ fn keep_old_deactivates_and_a_user_with_two_keys_is_refused() {
     assert_eq!(sb.credentials(), before);
     assert_eq!(iam_keys(&sb).len(), 2);
 }
+
+/// Starts `rotate dev --code 123456 --yes` with `fault` and returns it once it says it is
+/// creating the new key.
+fn rotation_under_way(sb: &Sandbox, fault: &str) -> std::process::Child {
+    let mut cmd = sb.mfatui_command(&["rotate", "dev", "--code", "123456", "--yes"]);
+    cmd.env("MFATUI_FAULT", fault)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("Creating a new access key") {
+        line.clear();
+        assert!(
+            std::io::BufRead::read_line(&mut out, &mut line).unwrap() > 0,
+            "the rotation never started"
+        );
+    }
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    child
+}
+
+#[test]
+fn nothing_is_created_in_iam_before_the_user_says_yes() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let out = sb.mfatui(&["rotate", "dev", "--code", "123456"]);
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stdout.contains("AKIA-NEW-KEY") || stdout.contains("****"),
+        "the diff is shown first: {stdout}"
+    );
+    assert!(
+        stderr.contains("refusing to write without confirmation"),
+        "{stderr}"
+    );
+    assert_eq!(iam_keys(&sb).len(), 1, "no key was created before yes");
+}
+
+#[test]
+fn ctrl_c_before_the_new_key_is_verified_puts_the_old_one_back() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let old = key_in_file(&sb);
+    let mut child = rotation_under_way(&sb, "rotate-after-write:pause");
+    std::thread::sleep(std::time::Duration::from_millis(400));
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!status.success());
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(key_in_file(&sb), old, "the old key is back in the file");
+    assert_eq!(
+        iam_keys(&sb),
+        [(old, "Active".to_owned())],
+        "and alone in IAM"
+    );
+    sb.caller_arn("dev");
+}
+
+#[test]
+fn a_rotation_killed_outright_is_undone_by_the_next_one() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let old = key_in_file(&sb);
+    let mut child = rotation_under_way(&sb, "rotate-after-create:hang");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(iam_keys(&sb).len(), 2, "killed with an orphan key in IAM");
+    assert_eq!(key_in_file(&sb), old);
+
+    let out = sb.mfatui(&["rotate", "dev", "--code", "123456", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("an earlier rotation was interrupted: its new key"),
+        "{stdout}"
+    );
+    let now = key_in_file(&sb);
+    assert_ne!(now, old);
+    assert_eq!(
+        iam_keys(&sb),
+        [(now, "Active".to_owned())],
+        "exactly one key, the one in the file"
+    );
+    sb.caller_arn("dev");
+}
+
+#[test]
+fn the_same_key_in_two_profiles_is_rotated_in_both() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let copy = format!(
+        "{}\n[dev-copy]\naws_access_key_id = {}\naws_secret_access_key = {}\nregion = eu-west-1\n",
+        sb.credentials(),
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    std::fs::write(sb.aws("credentials"), copy).unwrap();
+    let out = sb.mfatui(&["rotate", "dev", "--code", "123456", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("The same key is in 2 places"), "{stdout}");
+    let text = sb.credentials();
+    let new = key_in_file(&sb);
+    assert_eq!(text.matches(&new).count(), 2, "{text}");
+    sb.caller_arn("dev-copy");
+}

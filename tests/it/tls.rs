@@ -67,7 +67,7 @@ impl Corp {
 }
 
 fn renew(sb: &Sandbox, env: &[(&str, &str)]) -> (bool, String) {
-    let out = sb.mfatui_private(&["renew", "dev", "--code", "123456", "--yes"], env);
+    let out = sb.mfatui_env(&["renew", "dev", "--code", "123456", "--yes"], env);
     (out.status.success(), text(&out).1)
 }
 

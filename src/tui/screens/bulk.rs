@@ -98,7 +98,14 @@ impl Job for BulkJob {
                     }
                 }
             };
-            let done = match code {
+            let checked = self
+                .bulk
+                .session
+                .iter()
+                .chain(&self.bulk.renewals)
+                .try_for_each(|r| crate::renew::service::check_targets(&self.snapshot, r))
+                .map_err(|e| e.to_string());
+            let done = match checked.and(code) {
                 Ok(code) => {
                     let progress = |o: &Outcome| env.report(o.clone());
                     let (outcomes, plan) = bulk::run(

@@ -63,6 +63,7 @@ impl Job for RenewJob {
             };
             let renewer = env.renewer();
             let result = async {
+                crate::renew::service::check_targets(&snapshot, &renewal)?;
                 let renewal = renewer.with_keys(*renewal)?;
                 renewer
                     .run_with_code(&snapshot, &renewal, &mut codes)

@@ -101,6 +101,38 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Clears `cmd`'s environment but for PATH, and gives it `home` as HOME with its own XDG
+/// folders and TMPDIR inside (created): a command run by a test never finds the user's
+/// settings, caches, runtime folder (an open mfatui window's request socket) or temporary
+/// files.
+pub fn isolate(cmd: &mut Command, home: &Path) {
+    cmd.env_clear()
+        .env("HOME", home)
+        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    for (var, dir) in [
+        ("XDG_RUNTIME_DIR", "run"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("TMPDIR", "tmp"),
+    ] {
+        let path = home.join(dir);
+        std::fs::create_dir_all(&path).unwrap();
+        if var == "XDG_RUNTIME_DIR" {
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+                .unwrap();
+        }
+        cmd.env(var, path);
+    }
+}
+
+/// The mfatui binary as a command isolated in `home` (see [`isolate`]).
+pub fn mfatui_in(home: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mfatui"));
+    isolate(&mut cmd, home);
+    cmd
+}
+
 /// A temporary HOME with `~/.aws/config` and `~/.aws/credentials`.
 pub struct Sandbox {
     /// The HOME directory.
@@ -133,10 +165,8 @@ impl Sandbox {
     }
 
     fn env(&self, cmd: &mut Command) {
-        cmd.env_clear()
-            .env("HOME", self.home.path())
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
+        isolate(cmd, self.home.path());
+        cmd.env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("MFATUI_CALL_TIMEOUT", "20")
             .stdin(Stdio::null());
     }
@@ -316,33 +346,157 @@ impl Drop for PyServer {
     }
 }
 
-impl Sandbox {
-    /// The XDG folders and TMPDIR inside the sandbox (created), so that a command finds
-    /// neither the user's runtime folder (an open mfatui window's request socket) nor their
-    /// temporary files.
-    pub fn private_dirs(&self) -> Vec<(&'static str, String)> {
-        [
-            ("XDG_RUNTIME_DIR", "run"),
-            ("XDG_CONFIG_HOME", ".config"),
-            ("XDG_CACHE_HOME", ".cache"),
-            ("XDG_STATE_HOME", ".local/state"),
-            ("TMPDIR", "tmp"),
-        ]
-        .iter()
-        .map(|(var, dir)| {
-            let path = self.home.path().join(dir);
-            std::fs::create_dir_all(&path).unwrap();
-            (*var, path.display().to_string())
-        })
-        .collect()
+/// A local STS stand-in that answers every request with `status` and `body`, counting them:
+/// the count proves that no call was made.
+pub fn counting_responder(
+    status: u16,
+    body: &'static str,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = answer(stream, status, body);
+        }
+    });
+    (url, count)
+}
+
+/// Whether the tests run as root (needed for another user, device nodes, `unshare`). Outside
+/// CI such tests may skip, loudly; in CI they must run.
+pub fn root_or_skip(what: &str) -> bool {
+    if rustix::process::geteuid().is_root() {
+        return true;
+    }
+    assert!(std::env::var("CI").is_err(), "CI must run as root: {what}");
+    eprintln!("\n!!! SKIPPING (not root): {what}\n");
+    false
+}
+
+/// moto behind a front that records every call (see tests/sts_recorder.py).
+pub struct Recorder {
+    _server: PyServer,
+    log: tempfile::NamedTempFile,
+    /// The front's URL, to use as the endpoint.
+    pub url: String,
+}
+
+impl Recorder {
+    /// A recording front before `moto`.
+    pub fn start(moto: &Moto) -> Recorder {
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let server = PyServer::start(
+            "sts_recorder.py",
+            &[&moto.url, &log.path().display().to_string()],
+        );
+        let url = server.url("http");
+        Recorder {
+            _server: server,
+            log,
+            url,
+        }
     }
 
-    /// Runs mfatui with `args`, extra environment, and [`Sandbox::private_dirs`].
-    pub fn mfatui_private(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
-        let dirs = self.private_dirs();
-        let mut cmd = self.mfatui_command(args);
-        cmd.envs(dirs.iter().map(|(k, v)| (*k, v.as_str())));
-        cmd.envs(extra.iter().copied());
-        cmd.output().unwrap()
+    /// The calls of `action` so far, each with its recorded parameters.
+    pub fn calls(&self, action: &str) -> Vec<Value> {
+        std::fs::read_to_string(self.log.path())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| v["Action"] == action)
+            .collect()
+    }
+}
+
+/// A real terminal (a detached tmux session, 120×40) running one command.
+pub struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    /// Starts `command` in it; `None` (loudly) when tmux is missing outside CI.
+    pub fn start(command: &str) -> Option<Tmux> {
+        if Command::new("tmux").arg("-V").output().is_err() {
+            assert!(std::env::var("CI").is_err(), "CI must have tmux");
+            eprintln!("\n!!! SKIPPING: tmux is not installed\n");
+            return None;
+        }
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmux = Tmux {
+            socket: format!("mfatui-e2e-{}-{n}", std::process::id()),
+        };
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+                "-x",
+                "120",
+                "-y",
+                "40",
+                command,
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        Some(tmux)
+    }
+
+    /// Types `keys` (tmux key names or text).
+    pub fn send(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "send-keys", "-t", "e2e"])
+            .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// What the terminal shows now.
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "capture-pane", "-p", "-t", "e2e"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Polls the screen until `text` shows (at most 20 s).
+    pub fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "'{text}' never showed; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Whether the command still runs.
+    pub fn alive(&self) -> bool {
+        Command::new("tmux")
+            .args(["-L", &self.socket, "has-session", "-t", "e2e"])
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
     }
 }

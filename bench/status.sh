@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The prompt segment (`mfatui status`, run on every Enter) side by side with `cat` reading the
+# same two files, on 1,000 generated profiles, interleaved round by round. Fails when mfatui's
+# median is more than 2× cat's (MAX_RATIO).
+#   bash bench/status.sh        (ROUNDS=30 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet --bin mfatui --example gen_profiles
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target/release/examples/gen_profiles 1000 "$work"
+expires=$(date -u -d '+42 minutes' +%Y-%m-%dT%H:%M:%SZ)
+printf '\n[bench]\naws_access_key_id = ASIABENCHBENCHBENCH0\naws_secret_access_key = bench-secret\naws_session_token = bench-token\nexpiration = %s\n' \
+  "$expires" >> "$work/credentials"
+export AWS_CONFIG_FILE=$work/config AWS_SHARED_CREDENTIALS_FILE=$work/credentials HOME=$work AWS_PROFILE=bench
+export XDG_CONFIG_HOME=$work/xdg XDG_RUNTIME_DIR=$work/run XDG_CACHE_HOME=$work/cache
+python3 - "${ROUNDS:-30}" "${MAX_RATIO:-2}" "$PWD/target/release/mfatui" "$work" <<'PY'
+import statistics, subprocess, sys, time
+rounds, max_ratio, mfatui, work = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3], sys.argv[4]
+commands = [
+    ("cat config credentials", ["cat", f"{work}/config", f"{work}/credentials"]),
+    ("mfatui status", [mfatui, "status"]),
+]
+out = subprocess.run(commands[1][1], capture_output=True, text=True, check=True).stdout
+assert out.startswith("bench 4"), out
+times = {name: [] for name, _ in commands}
+for round in range(rounds + 1):
+    for name, argv in commands:
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            if round > 0:
+                times[name].append(time.perf_counter() - start)
+base = statistics.median(times["cat config credentials"])
+mine = statistics.median(times["mfatui status"])
+print(f"1,000 profiles, {rounds} interleaved rounds of 5 runs each")
+for name, samples in times.items():
+    print(f"  {name:<28} median {statistics.median(samples)*1000:7.2f} ms")
+print(f"  ratio: {mine/base:.2f}x cat (must stay within {max_ratio:g}x)")
+sys.exit(0 if mine <= max_ratio * base else 1)
+PY

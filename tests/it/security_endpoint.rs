@@ -1,0 +1,345 @@
+//! The serving boundary (docs/security.md, "Serving"): inside `exec --server PROFILE`, the
+//! default chain gets PROFILE's session and every profile named explicitly its own identity
+//! (or its own clear error); a code is sent to STS once; the run's duration holds for every
+//! renewal; short sessions are not renewed on every call; a role kept only in the AWS CLI's
+//! cache is served from there. The AWS CLI judges, moto answers, a recording front counts.
+
+use crate::common::{text, Moto, Recorder, Sandbox};
+use chrono::{Duration, SecondsFormat, Utc};
+
+fn in_secs(s: i64) -> String {
+    (Utc::now() + Duration::seconds(s)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `aws sts get-caller-identity` for each of `profiles` (`-` = no profile), one line each:
+/// the ARN, or `ERROR <first line of the error>`.
+fn whoami(profiles: &[&str]) -> String {
+    profiles
+        .iter()
+        .map(|p| {
+            let flag = if *p == "-" {
+                String::new()
+            } else {
+                format!("--profile '{p}'")
+            };
+            format!(
+                "out=$(aws sts get-caller-identity {flag} --query Arn --output text 2>&1) && echo \"{p} $out\" || echo \"{p} ERROR $(echo \"$out\" | grep -v '^$' | tail -n 1)\""
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn answers(stdout: &str) -> std::collections::BTreeMap<String, String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(p, rest)| (p.to_owned(), rest.to_owned()))
+        .collect()
+}
+
+#[test]
+fn every_profile_named_inside_exec_server_gets_its_own_identity() {
+    let Some(moto) = Moto::start() else { return };
+    let serial = moto.get("mfa_serial");
+    let bob = (
+        moto.get("bob_access_key_id"),
+        moto.get("bob_secret_access_key"),
+    );
+    for keys_in_config_default in [false, true] {
+        let default_keys = format!(
+            "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+            bob.0, bob.1
+        );
+        let config = format!(
+            "[default]\nregion = us-east-1\n{}\n[profile dev]\nregion = us-east-1\nmfa_serial = {serial}\n\n\
+             [profile other]\nregion = us-east-1\n\n[profile settings-only]\nregion = us-east-1\n\n\
+             [profile admin-of-other]\nrole_arn = {}\nsource_profile = other\nregion = us-east-1\n",
+            if keys_in_config_default { default_keys.as_str() } else { "" },
+            moto.role("Admin")
+        );
+        let credentials = format!(
+            "{}[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
+             [dev-mfa]\naws_access_key_id = ASIASERVEDSESSION001\naws_secret_access_key = served-secret\naws_session_token = served-token\nexpiration = {}\n\n\
+             [other]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            if keys_in_config_default { String::new() } else { format!("[default]\n{default_keys}\n") },
+            moto.get("access_key_id"),
+            moto.get("secret_access_key"),
+            in_secs(7200),
+            bob.0,
+            bob.1
+        );
+        let sb = Sandbox::new(&moto.url, &config, &credentials);
+        let before = (
+            sb.credentials(),
+            std::fs::read_to_string(sb.aws("config")).unwrap(),
+        );
+        let script = whoami(&["-", "default", "other", "admin-of-other", "settings-only"]);
+        let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        let who = answers(&stdout);
+        // moto answers user/moto for the served GetSessionToken session (TEST-ENV.md).
+        assert!(
+            who["-"].ends_with(":user/moto"),
+            "the default chain gets the served session: {stdout}\n{stderr}"
+        );
+        assert!(who["default"].ends_with(":user/moto"), "{stdout}");
+        assert!(
+            who["other"].ends_with(":user/bob"),
+            "other is other: {stdout}"
+        );
+        assert!(
+            who["admin-of-other"].contains(":assumed-role/Admin/"),
+            "{stdout}"
+        );
+        assert!(
+            who["settings-only"].starts_with("ERROR")
+                && who["settings-only"].contains("no credentials of its own"),
+            "a profile with no credentials gets its own error, not dev's session: {stdout}"
+        );
+        assert!(
+            stderr.contains("[default] has aws_access_key_id"),
+            "says what it hid and why: {stderr}"
+        );
+        assert!(
+            stderr.contains("'settings-only' has no credentials of its own"),
+            "{stderr}"
+        );
+        for secret in ["served-secret", "served-token", &bob.1] {
+            assert!(!stderr.contains(secret), "{stderr}");
+        }
+        assert_eq!(
+            (
+                sb.credentials(),
+                std::fs::read_to_string(sb.aws("config")).unwrap()
+            ),
+            before,
+            "the real files are untouched"
+        );
+        let run = sb.home.path().join("run/mfatui");
+        let left: Vec<_> = std::fs::read_dir(&run)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(
+            left.iter()
+                .all(|n| !n.to_string_lossy().starts_with("exec-")),
+            "CMD's copies are gone with it: {left:?}"
+        );
+    }
+}
+
+#[test]
+fn nothing_is_copied_when_nothing_could_shadow_the_endpoint_and_mfatui_inside_writes_the_real_files(
+) {
+    let Some(moto) = Moto::start() else { return };
+    let config = format!(
+        "[profile dev]\nregion = us-east-1\nmfa_serial = {}\n",
+        moto.get("mfa_serial")
+    );
+    let credentials = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n[dev-mfa]\naws_access_key_id = ASIASERVEDSESSION001\naws_secret_access_key = s\naws_session_token = t\nexpiration = {}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key"),
+        in_secs(7200)
+    );
+    let sb = Sandbox::new(&moto.url, &config, &credentials);
+    let script = format!(
+        "echo \"files ${{AWS_CONFIG_FILE:-real}} ${{AWS_SHARED_CREDENTIALS_FILE:-real}}\"; {} set dev output json --yes >/dev/null",
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("files real real"),
+        "no copies were needed: {stdout}"
+    );
+    assert!(!stderr.contains("CMD sees a copy"), "{stderr}");
+    assert!(std::fs::read_to_string(sb.aws("config"))
+        .unwrap()
+        .contains("output = json"));
+
+    // With copies (keys in [default]), mfatui inside CMD still writes the real file.
+    let credentials = format!(
+        "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n\n{credentials}"
+    );
+    std::fs::write(sb.aws("credentials"), credentials).unwrap();
+    let script = format!(
+        "{} set dev region eu-north-1 --yes >/dev/null && grep -c AKIADEFAULT \"$AWS_SHARED_CREDENTIALS_FILE\" || true",
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "0",
+        "CMD's copy has no [default] keys: {stdout}"
+    );
+    assert!(std::fs::read_to_string(sb.aws("config"))
+        .unwrap()
+        .contains("region = eu-north-1"));
+    assert!(
+        sb.credentials().contains("AKIADEFAULT"),
+        "the real file keeps them"
+    );
+}
+
+#[test]
+fn a_code_given_to_exec_server_is_sent_once_and_its_duration_holds_for_every_renewal() {
+    let Some(moto) = Moto::start() else { return };
+    let front = Recorder::start(&moto);
+    let config = format!(
+        "[profile dev]\nregion = us-east-1\nmfa_serial = {}\n",
+        moto.get("mfa_serial")
+    );
+    let credentials = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    let sb = Sandbox::new(&front.url, &config, &credentials);
+    let expire = format!(
+        "{} set dev-mfa expiration 2001-01-01T00:00:00Z --file credentials --yes >/dev/null",
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let script = format!(
+        "aws sts get-caller-identity >/dev/null && echo first ok; {expire}; aws sts get-caller-identity >/dev/null 2>&1 && echo second ok || echo second refused"
+    );
+    let out = sb.mfatui(&[
+        "exec",
+        "--server",
+        "dev",
+        "--code",
+        "111111",
+        "--duration",
+        "20m",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("first ok") && stdout.contains("second refused"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains("an MFA code is needed"),
+        "the second renewal asks the sources again: {stderr}"
+    );
+    let calls = front.calls("GetSessionToken");
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert_eq!(calls[0]["TokenCode"], "111111");
+    assert_eq!(
+        calls[0]["DurationSeconds"], "1200",
+        "--duration, not the default"
+    );
+
+    // With a source that can give another code (mfa_process), the endpoint's renewal uses that
+    // one, never --code again, and the run's --duration holds for it too.
+    let config = format!("{config}mfa_process = echo 333333\n");
+    std::fs::write(sb.aws("config"), config).unwrap();
+    std::fs::write(sb.aws("credentials"), &credentials).unwrap();
+    let script = format!("{expire}; aws sts get-caller-identity >/dev/null && echo renewed ok");
+    let out = sb.mfatui(&[
+        "exec",
+        "--server",
+        "dev",
+        "--code",
+        "111111",
+        "--duration",
+        "20m",
+        "--",
+        "sh",
+        "-c",
+        &script,
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert!(stdout.contains("renewed ok"), "{stdout}\n{stderr}");
+    let calls = front.calls("GetSessionToken");
+    let codes: Vec<&str> = calls[1..]
+        .iter()
+        .map(|c| c["TokenCode"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["111111", "333333"], "each code once");
+    assert!(
+        calls[1..].iter().all(|c| c["DurationSeconds"] == "1200"),
+        "{calls:?}"
+    );
+}
+
+#[test]
+fn five_calls_within_a_short_role_session_renew_it_once() {
+    let Some(moto) = Moto::start() else { return };
+    let front = Recorder::start(&moto);
+    let serial = moto.get("mfa_serial");
+    let config = format!(
+        "[profile dev]\nregion = us-east-1\n\n[profile ops]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {serial}\nduration_seconds = 900\nregion = us-east-1\n\n\
+         [profile work]\ncredential_process = {} credential-process ops\nregion = us-east-1\n",
+        moto.role("Admin"),
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let credentials = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    let sb = Sandbox::new(&front.url, &config, &credentials);
+    for _ in 0..5 {
+        let out = sb.aws_cli(
+            &["sts", "get-caller-identity", "--profile", "work"],
+            &[("AWS_MFA_TOKEN", "123456")],
+        );
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let assumed: Vec<_> = front
+        .calls("AssumeRole")
+        .into_iter()
+        .filter(|c| c["TokenCode"] == "123456")
+        .collect();
+    assert_eq!(
+        assumed.len(),
+        1,
+        "one code, one renewal for five calls: {assumed:?}"
+    );
+    assert_eq!(sb.backups().len(), 1, "one renewal, one backup");
+}
+
+#[test]
+fn a_role_kept_only_in_the_aws_cli_cache_is_served_from_there() {
+    let Some(moto) = Moto::start() else { return };
+    let front = Recorder::start(&moto);
+    let config = format!(
+        "[profile dev]\nregion = us-east-1\n\n[profile ops]\nrole_arn = {}\nsource_profile = dev\nmfa_serial = {}\nregion = us-east-1\n",
+        moto.role("Admin"),
+        moto.get("mfa_serial")
+    );
+    let credentials = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    let sb = Sandbox::new(&front.url, &config, &credentials);
+    sb.settings("[roles]\nwrite_profile = false\n");
+    for _ in 0..3 {
+        let out = sb.mfatui_env(
+            &["credential-process", "ops"],
+            &[("AWS_MFA_TOKEN", "123456")],
+        );
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stdout.contains("\"AccessKeyId\":\"ASIA"), "{stdout}");
+    }
+    assert_eq!(
+        front.calls("AssumeRole").len(),
+        1,
+        "renewed once, then served from the cache"
+    );
+    assert!(
+        !sb.credentials().contains("[ops-mfa]"),
+        "no section written"
+    );
+}

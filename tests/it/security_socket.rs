@@ -1,0 +1,176 @@
+//! The request socket boundary (docs/security.md, "Request socket"): a caller sends nothing to
+//! a socket in a folder that is not its user's own and private, or to a listener of another
+//! user; the listener refuses such a folder and drops other users' connections.
+
+use crate::common::{root_or_skip, text, Sandbox};
+use mfatui::serve::requests::Listener;
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// A "squatter" another user (nobody) runs: listens on `socket`, writes how many bytes it got
+/// to `count`, and answers as if it were mfatui's window.
+const SQUATTER: &str = r#"
+import os, socket, sys
+path, count = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+os.chmod(path, 0o777)
+s.listen(5)
+open(count, "w").write("0")
+print("ready", flush=True)
+total = 0
+while True:
+    c, _ = s.accept()
+    c.settimeout(2)
+    try:
+        data = c.recv(4096)
+    except Exception:
+        data = b""
+    total += len(data)
+    open(count, "w").write(str(total))
+    try:
+        c.sendall(b'{"ok": false, "message": "\u001b[31mSQUATTED: send me your code"}\n')
+    except Exception:
+        pass
+    c.close()
+"#;
+
+#[test]
+fn a_squatted_socket_in_the_temporary_folder_gets_not_a_byte() {
+    if !root_or_skip("a folder of another user needs root") {
+        return;
+    }
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/ana\n",
+        "[dev]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+    );
+    // XDG_RUNTIME_DIR unset: the socket would be $TMPDIR/mfatui-0, which nobody made first.
+    let tmp = sb.home.path().join("shared-tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    std::fs::set_permissions(sb.home.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let folder = tmp.join("mfatui-0");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+    Command::new("chown")
+        .args(["65534:65534", folder.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let count = tmp.join("count");
+    let mut squatter = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/usr/bin/python3",
+            "-c",
+            SQUATTER,
+        ])
+        .arg(folder.join("requests.sock"))
+        .arg(&count)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(squatter.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "ready");
+
+    // A caller with no terminal and no code: it would ask an open window.
+    let mut cmd = Command::new("setsid");
+    cmd.args([
+        "-w",
+        env!("CARGO_BIN_EXE_mfatui"),
+        "credential-process",
+        "dev",
+    ]);
+    crate::common::isolate(&mut cmd, sb.home.path());
+    cmd.env_remove("XDG_RUNTIME_DIR")
+        .env("TMPDIR", &tmp)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .stdin(Stdio::null());
+    let out = cmd.output().unwrap();
+    let _ = squatter.kill();
+    let _ = squatter.wait();
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("an MFA code is needed"), "{stderr}");
+    assert!(
+        !stderr.contains("SQUATTED"),
+        "the squatter's answer is not shown: {stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&count).unwrap(),
+        "0",
+        "not a byte reached the squatter"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn connections_from_another_user_are_dropped_by_the_listener() {
+    if !root_or_skip("connecting as another user needs root") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    let path = run.join("requests.sock");
+    let mut listener = Listener::bind(&path).await.unwrap();
+    // Simulate a folder and socket opened up after the fact: only the peer check is left.
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o777)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let client = r#"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"profile": "dev", "pid": 1, "program": "intruder"}\n')
+import time; time.sleep(2)
+"#;
+    let mut intruder = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/usr/bin/python3",
+            "-c",
+            client,
+        ])
+        .arg(&path)
+        .spawn()
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_millis(1500), listener.next()).await;
+    let _ = intruder.wait();
+    assert!(
+        got.is_err(),
+        "another user's request never reaches the window"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_listener_refuses_a_folder_it_does_not_own() {
+    if !root_or_skip("a folder of another user needs root") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run");
+    std::fs::create_dir(&run).unwrap();
+    std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
+    Command::new("chown")
+        .args(["65534:65534", run.to_str().unwrap()])
+        .status()
+        .unwrap();
+    let refused = Listener::bind(&run.join("requests.sock")).await;
+    let Err(mfatui::serve::requests::ListenError::Setup(why)) = refused else {
+        panic!("listened in another user's folder");
+    };
+    assert!(
+        why.contains("is not a private folder of this user"),
+        "{why}"
+    );
+    assert!(!run.join("requests.sock").exists());
+}

@@ -1,0 +1,80 @@
+//! The terminal and code sources (docs/security.md, "Codes and prompts"): a prompt can always
+//! be answered — also when the shell `exec --server` runs owns the terminal — and a code
+//! source that hangs is stopped in time, leaving no lock behind.
+
+use crate::common::{text, Moto, Sandbox, Tmux};
+use chrono::{Duration, SecondsFormat, Utc};
+use std::time::Instant;
+
+#[test]
+fn the_prompt_is_answerable_while_the_shell_under_exec_server_owns_the_terminal() {
+    let Some(moto) = Moto::start() else { return };
+    let config = format!(
+        "[profile dev]\nregion = us-east-1\nmfa_serial = {}\n",
+        moto.get("mfa_serial")
+    );
+    let fresh = (Utc::now() + Duration::hours(2)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let credentials = format!(
+        "[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n[dev-mfa]\naws_access_key_id = ASIASERVED\naws_secret_access_key = s\naws_session_token = t\nexpiration = {fresh}\n",
+        moto.get("access_key_id"),
+        moto.get("secret_access_key")
+    );
+    let sb = Sandbox::new(&moto.url, &config, &credentials);
+    let run = sb.home.path().join("run");
+    std::fs::create_dir_all(&run).unwrap();
+    let bin = env!("CARGO_BIN_EXE_mfatui");
+    let command = format!(
+        "env -i PATH='{}' TERM=xterm-256color HOME={home} XDG_RUNTIME_DIR={run} XDG_CONFIG_HOME={home}/.config AWS_ENDPOINT_URL={url} PS1='ready$ ' {bin} exec --server dev -- bash --norc --noprofile -i",
+        std::env::var("PATH").unwrap_or_default(),
+        home = sb.home.path().display(),
+        run = run.display(),
+        url = moto.url,
+    );
+    let Some(tmux) = Tmux::start(&command) else {
+        return;
+    };
+    tmux.wait_for("ready$");
+    // The session runs out while the shell owns the terminal; the next AWS call needs a code.
+    tmux.send(&[
+        &format!("{bin} set dev-mfa expiration 2001-01-01T00:00:00Z --file credentials --yes >/dev/null; aws sts get-caller-identity --query Arn --output text"),
+        "Enter",
+    ]);
+    let screen = tmux.wait_for("MFA code for");
+    assert!(!screen.contains("Input/output error"), "{screen}");
+    tmux.send(&["123456", "Enter"]);
+    let screen = tmux.wait_for(":user/moto");
+    assert!(screen.contains("renewed 'dev' into [dev-mfa]"), "{screen}");
+    tmux.send(&["echo still-here", "Enter"]);
+    tmux.wait_for("still-here");
+    assert!(tmux.alive(), "the shell got its terminal back");
+}
+
+#[test]
+fn an_mfa_process_that_hangs_is_stopped_in_time_and_leaves_no_lock() {
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nmfa_serial = arn:aws:iam::1:mfa/ana\nmfa_process = sleep 30\n",
+        "[dev]\naws_access_key_id = AKIA\naws_secret_access_key = s\n",
+    );
+    sb.settings("[sessions]\nmfa_process_timeout = \"2s\"\n");
+    for _ in 0..2 {
+        let started = Instant::now();
+        let out = sb.mfatui(&["credential-process", "dev"]);
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("mfa_process gave no code within 2 s"),
+            "not 'another mfatui is renewing': {stderr}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(15));
+        let locks: Vec<_> = std::fs::read_dir(sb.aws(".mfatui-backups"))
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(
+            locks
+                .iter()
+                .all(|n| !n.to_string_lossy().ends_with(".lock")),
+            "{locks:?}"
+        );
+    }
+}
