@@ -1,6 +1,7 @@
 //! Long-term access keys: where a profile's keys are kept, how old they are, rotating them.
 
 pub mod age;
+pub mod keyring;
 pub mod rotate;
 
 use crate::aws::Credentials;
