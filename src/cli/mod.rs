@@ -7,6 +7,7 @@ pub mod demo;
 pub mod edit;
 pub mod exec;
 pub mod export;
+pub mod keyring;
 pub mod list;
 pub mod renew;
 pub mod rotate;
@@ -69,6 +70,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&paths, &settings, api, &opts),
         Command::Rotate(opts) => rotate::run(&paths, &settings, api.as_ref(), &opts),
+        Command::Keyring(opts) => keyring::run(&paths, &settings, api.as_ref(), cli.demo, &opts),
         Command::CredentialProcess(opts) => {
             credential_process::run(&paths, &settings, api.as_ref(), &opts)
         }
@@ -108,6 +110,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Exec(_) => "exec",
         Command::CredentialProcess(_) => "credential-process",
         Command::Rotate(_) => "rotate",
+        Command::Keyring(_) => "keyring",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }
