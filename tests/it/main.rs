@@ -9,6 +9,7 @@ mod common;
 mod credential_process;
 mod document;
 mod exec;
+mod keyring;
 mod profiles;
 mod renew_errors;
 mod renew_moto;
