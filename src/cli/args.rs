@@ -239,7 +239,7 @@ pub struct KeyringMoveArgs {
     /// Change the files (and rewrite backups) without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
-    /// Show what would change; call nothing, change nothing.
+    /// Show what would change, change nothing (no AWS call; restore reads the keyring).
     #[arg(long)]
     pub dry_run: bool,
 }

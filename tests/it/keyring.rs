@@ -116,6 +116,19 @@ fn store_moves_the_key_into_the_keyring_and_no_file_under_home_keeps_the_secret(
         2,
         "the file and a backup"
     );
+    let before = sb.credentials();
+    let dry = mfatui(&sb, NoDbus, &["keyring", "store", "dev", "--dry-run"]);
+    assert!(
+        dry.status.success(),
+        "a dry run never opens the keyring: {}",
+        text(&dry).1
+    );
+    assert!(
+        text(&dry).0.contains("+mfatui_keyring = ****"),
+        "{}",
+        text(&dry).0
+    );
+    assert_eq!(sb.credentials(), before);
 
     let out = mfatui(&sb, Unlocked, &["-v", "keyring", "store", "dev", "--yes"]);
     let (stdout, stderr) = text(&out);
