@@ -1,10 +1,18 @@
-//! A string that never prints itself: `Debug` and `Display` show `****`.
+//! A string that never prints itself (`Debug` and `Display` show `****`) and is wiped from
+//! memory when dropped.
 
 use std::fmt;
 
-/// A secret value (secret access key, session token). Only [`Secret::expose`] reveals it.
+/// A secret value (secret access key, session token). Only [`Secret::expose`] reveals it; its
+/// bytes are overwritten when it is dropped.
 #[derive(Clone, PartialEq, Eq, Default)]
 pub struct Secret(String);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
 
 impl Secret {
     /// Wraps a secret.

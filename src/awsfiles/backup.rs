@@ -3,11 +3,17 @@
 //! `~/.aws/credentials` is backed up as `~/.aws/.mfatui-backups/credentials.2026-11-22T14-05-33Z.bak`
 //! (mode 0600, directory 0700); a second backup in the same second gets `.2`, `.3`, … before
 //! `.bak`. The newest N are kept; the one just made is never deleted.
+//!
+//! When a secret leaves the files (`mfatui keyring store`), the backups that still hold it are
+//! found ([`holding`]) and rewritten without it ([`without_secret`], [`rewrite`]).
 
+use super::document::Document;
+use super::mask::MASKED;
+use super::profile::KEYRING_MARKER;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 /// Name of the directory, beside each file, that holds its backups and lock.
@@ -140,6 +146,96 @@ pub fn prune(file: &Path, dir: &Path, keep: usize, protect: &Path) -> io::Result
     Ok(())
 }
 
+/// The backups of `file` in `dir` whose bytes contain `needle`, oldest first.
+pub fn holding(file: &Path, dir: &Path, needle: &str) -> io::Result<Vec<Backup>> {
+    if needle.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for backup in list(file, dir)? {
+        if memchr::memmem::find(&fs::read(&backup.path)?, needle.as_bytes()).is_some() {
+            out.push(backup);
+        }
+    }
+    Ok(out)
+}
+
+/// A shared file's bytes with the long-term key pair whose secret is `secret` moved out the
+/// way `mfatui keyring store` moves it: in each section holding that secret, the secret key
+/// line (and the `key_id` line beside it) give way to `mfatui_keyring = KEY_ID`, so that
+/// restoring the backup later gives a profile that takes its key from the keyring. Any other
+/// occurrence of the secret (a comment, a file that does not parse) becomes `****`.
+pub fn without_secret(contents: &[u8], key_id: &str, secret: &str) -> Vec<u8> {
+    let moved = Document::parse(contents)
+        .ok()
+        .and_then(|doc| move_pair_out(doc, key_id, secret))
+        .map(|doc| doc.render());
+    replace_all(moved.as_deref().unwrap_or(contents), secret, MASKED)
+}
+
+/// The document with the pair moved out of every section holding `secret` (`None` if the
+/// file does not parse or an edit is refused).
+fn move_pair_out(mut doc: Document, key_id: &str, secret: &str) -> Option<Document> {
+    let sections: Vec<(String, bool)> = doc
+        .structure()
+        .ok()?
+        .sections()
+        .filter(|s| {
+            s.entry("aws_secret_access_key")
+                .is_some_and(|e| e.value == secret)
+        })
+        .map(|s| {
+            let same_id = s
+                .entry("aws_access_key_id")
+                .is_some_and(|e| e.value == key_id);
+            (s.name.to_owned(), same_id)
+        })
+        .collect();
+    for (section, same_id) in sections {
+        doc.set(&section, KEYRING_MARKER, key_id).ok()?;
+        doc.remove(&section, "aws_secret_access_key").ok()?;
+        if same_id {
+            doc.remove(&section, "aws_access_key_id").ok()?;
+        }
+    }
+    Some(doc)
+}
+
+/// `haystack` with every occurrence of `needle` replaced by `with`.
+fn replace_all(haystack: &[u8], needle: &str, with: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(haystack.len());
+    let mut rest = 0;
+    if !needle.is_empty() {
+        for at in memchr::memmem::find_iter(haystack, needle.as_bytes()) {
+            if at >= rest {
+                out.extend_from_slice(&haystack[rest..at]);
+                out.extend_from_slice(with.as_bytes());
+                rest = at + needle.len();
+            }
+        }
+    }
+    out.extend_from_slice(&haystack[rest..]);
+    out
+}
+
+/// Replaces the backup at `path` with `contents`: a temporary file (0600) in the same folder,
+/// synced, renamed over it, the folder synced. A crash leaves the old or the new backup, whole.
+pub fn rewrite(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut temp = tempfile::Builder::new()
+        .prefix(".mfatui-rewrite-")
+        .suffix(".tmp")
+        .permissions(fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    temp.write_all(contents)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    fs::File::open(dir)?.sync_all()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,5 +295,70 @@ mod tests {
             .collect();
         assert_eq!(left, [made[0].clone(), made[3].clone(), made[4].clone()]);
         assert!(list(&home.path().join("other"), &dir).unwrap().is_empty());
+    }
+
+    const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    #[test]
+    fn without_secret_moves_the_pair_out_like_keyring_store() {
+        let before = format!(
+            "# keys\n[dev]\nregion = eu-west-1\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\noutput = json\n\n[other]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n"
+        );
+        let after = String::from_utf8(without_secret(before.as_bytes(), ID, SECRET)).unwrap();
+        assert_eq!(
+            after,
+            format!("# keys\n[dev]\nregion = eu-west-1\noutput = json\nmfatui_keyring = {ID}\n\n[other]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n")
+        );
+    }
+
+    #[test]
+    fn without_secret_masks_it_anywhere_else_even_in_a_broken_file() {
+        let commented = format!("[dev]\n# old: {SECRET}\naws_secret_access_key = {SECRET}\n");
+        let after = String::from_utf8(without_secret(commented.as_bytes(), ID, SECRET)).unwrap();
+        assert_eq!(
+            after,
+            format!("[dev]\n# old: ****\nmfatui_keyring = {ID}\n")
+        );
+        let broken = format!("key before any section = {SECRET}\n[dev]\n[dev]\n{SECRET}{SECRET}");
+        let after = without_secret(broken.as_bytes(), ID, SECRET);
+        assert_eq!(
+            after,
+            b"key before any section = ****\n[dev]\n[dev]\n********".to_vec()
+        );
+        let not_utf8 = [b"x = ".as_slice(), SECRET.as_bytes(), &[0xff, b'\n']].concat();
+        assert_eq!(
+            without_secret(&not_utf8, ID, SECRET),
+            b"x = ****\xff\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn holding_finds_the_backups_with_the_secret_and_rewrite_keeps_them_private() {
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join("credentials");
+        let dir = backup_dir(&file, None);
+        let with = create(&file, &dir, SECRET.as_bytes(), at("2026-11-22T14:05:00Z")).unwrap();
+        create(&file, &dir, b"[dev]", at("2026-11-22T14:05:01Z")).unwrap();
+        let found: Vec<PathBuf> = holding(&file, &dir, SECRET)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.path)
+            .collect();
+        assert_eq!(found, std::slice::from_ref(&with));
+        assert!(holding(&file, &dir, "").unwrap().is_empty());
+        rewrite(&with, b"[dev]\nmfatui_keyring = x\n").unwrap();
+        assert_eq!(fs::read(&with).unwrap(), b"[dev]\nmfatui_keyring = x\n");
+        assert_eq!(
+            fs::metadata(&with).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert!(holding(&file, &dir, SECRET).unwrap().is_empty());
+        assert_eq!(
+            list(&file, &dir).unwrap().len(),
+            2,
+            "no stray temporary file is listed"
+        );
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2);
     }
 }

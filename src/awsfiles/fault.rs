@@ -1,8 +1,10 @@
-//! Test-only fault injection for the writer and key rotation: `MFATUI_FAULT=STEP:ACTION`.
+//! Test-only fault injection for the writer, key rotation and the keyring commands:
+//! `MFATUI_FAULT=STEP:ACTION`.
 //!
 //! Compiled into debug builds only (`cargo test` uses them); release builds contain no trace of
 //! it. STEP is one of `after-backup`, `mid-temp-write`, `before-rename`, `after-rename`,
-//! `rotate-after-create`, `rotate-after-write`, `rotate-verify`;
+//! `rotate-after-create`, `rotate-after-write`, `rotate-verify`, `keyring-after-store`,
+//! `keyring-before-scrub`, `keyring-before-delete`;
 //! ACTION is `fail` (return an I/O error), `abort` (kill the process on the spot), `hang`
 //! (stop there until killed, for `kill -9` tests) or `pause` (wait one second, then go on,
 //! so that two processes overlap).
@@ -22,10 +24,19 @@ pub enum Step {
     AfterRename,
     /// Rotation: the new key exists in IAM; the file does not have it yet.
     RotateAfterCreate,
+    /// Rotation of a key kept in the OS keyring: the keyring holds the new key; the file's
+    /// marker still names the old one.
+    RotateAfterKeyring,
     /// Rotation: the file has the new key; it is not verified yet.
     RotateAfterWrite,
     /// Rotation: verifying the new key (a fault makes it fail).
     RotateVerify,
+    /// `keyring store`/`add`: the keyring holds the keys (read back); the files are unchanged.
+    KeyringAfterStore,
+    /// `keyring store`: the files no longer hold the secret; backups still may.
+    KeyringBeforeScrub,
+    /// `keyring restore`: the file holds the keys again; the keyring entry is not deleted yet.
+    KeyringBeforeDelete,
 }
 
 impl Step {
@@ -37,8 +48,12 @@ impl Step {
             Step::BeforeRename => "before-rename",
             Step::AfterRename => "after-rename",
             Step::RotateAfterCreate => "rotate-after-create",
+            Step::RotateAfterKeyring => "rotate-after-keyring",
             Step::RotateAfterWrite => "rotate-after-write",
             Step::RotateVerify => "rotate-verify",
+            Step::KeyringAfterStore => "keyring-after-store",
+            Step::KeyringBeforeScrub => "keyring-before-scrub",
+            Step::KeyringBeforeDelete => "keyring-before-delete",
         }
     }
 }

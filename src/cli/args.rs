@@ -85,6 +85,8 @@ pub enum Command {
     /// Sign in to the AWS Management Console as the profile: opens a browser (a browser command
     /// per profile in the settings keeps accounts apart) or prints the sign-in URL.
     Console(ConsoleArgs),
+    /// Keep long-term access keys in the OS keyring instead of the shared files.
+    Keyring(KeyringArgs),
     /// Print a shell completion script: mfatui completions bash > /etc/bash_completion.d/mfatui
     Completions(CompletionsArgs),
     /// Print the man page (roff): mfatui man > /usr/local/share/man/man1/mfatui.1
@@ -233,6 +235,56 @@ pub struct ConsoleArgs {
     /// mfa_process, or a prompt on the terminal).
     #[arg(long)]
     pub code: Option<String>,
+}
+
+/// `mfatui keyring`: its subcommands.
+#[derive(Debug, Args)]
+pub struct KeyringArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: KeyringCommand,
+}
+
+/// The subcommands of `mfatui keyring`.
+#[derive(Debug, Subcommand)]
+pub enum KeyringCommand {
+    /// Move a profile's access key pair from the shared files into the OS keyring (checked
+    /// with GetCallerIdentity and read back first); backups that hold the secret are
+    /// rewritten without it.
+    Store(KeyringMoveArgs),
+    /// Put a profile's access key pair back into the shared file and delete it from the OS
+    /// keyring.
+    Restore(KeyringMoveArgs),
+    /// Type or paste a profile's access key pair straight into the OS keyring (hidden input,
+    /// never through a file).
+    Add(KeyringAddArgs),
+    /// List the profiles whose keys are in the OS keyring (read from the files; the keyring
+    /// is not opened).
+    List,
+}
+
+/// Options of `mfatui keyring store` and `restore`.
+#[derive(Debug, Args)]
+pub struct KeyringMoveArgs {
+    /// The profile (its own keys, or those of its aws-mfa long-term partner).
+    pub profile: String,
+    /// Change the files (and rewrite backups) without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Show what would change, change nothing (no AWS call; restore reads the keyring).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// Options of `mfatui keyring add`.
+#[derive(Debug, Args)]
+pub struct KeyringAddArgs {
+    /// The profile the keys are for (created if it does not exist).
+    pub profile: String,
+    /// Read the access key id and the secret access key from standard input, one per line,
+    /// instead of asking on the terminal.
+    #[arg(long)]
+    pub stdin: bool,
 }
 
 /// Options of `mfatui credential-process`.

@@ -60,7 +60,8 @@ pub fn confirm_and_write(
     }
 }
 
-fn report(written: &[Written]) {
+/// Says what was written, and where each backup went.
+pub(super) fn report(written: &[Written]) {
     for w in written {
         match &w.backup {
             None if w.cache => println!("Wrote {} (AWS CLI cache, 0600)", w.path.display()),

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod edit;
 pub mod exec;
 pub mod export;
+pub mod keyring;
 pub mod list;
 pub mod login;
 pub mod renew;
@@ -22,7 +23,7 @@ use crate::aws::sdk::SdkAws;
 use crate::aws::AwsApi;
 use crate::awsfiles::AwsPaths;
 use crate::context::{Context, Env};
-use crate::renew::service::{Keyring, NoKeyring, Renewer};
+use crate::renew::service::{KeyringAccess, NoKeyring, Renewer};
 use args::{Cli, Command};
 use clap::CommandFactory;
 use std::cell::OnceCell;
@@ -37,13 +38,13 @@ pub struct Run {
     /// STS and IAM (the real SDK, or the demo's stand-in).
     pub api: Arc<dyn AwsApi>,
     /// Long-term keys kept in the OS keyring.
-    pub keyring: Arc<dyn Keyring>,
+    pub keyring: Arc<dyn KeyringAccess>,
     runtime: OnceCell<tokio::runtime::Runtime>,
 }
 
 impl Run {
     /// A run over this context and API.
-    pub fn new(ctx: Context, api: Arc<dyn AwsApi>, keyring: Arc<dyn Keyring>) -> Run {
+    pub fn new(ctx: Context, api: Arc<dyn AwsApi>, keyring: Arc<dyn KeyringAccess>) -> Run {
         Run {
             ctx,
             api,
@@ -126,7 +127,13 @@ pub fn run(cli: Cli) -> ExitCode {
         ctx.demo = true;
         ctx.requests = None;
     }
-    let run = Run::new(ctx, api, Arc::new(NoKeyring));
+    // The demo never reaches the OS keyring; a real run opens it when a profile needs it.
+    let keyring: Arc<dyn KeyringAccess> = if ctx.demo {
+        Arc::new(NoKeyring)
+    } else {
+        Arc::new(crate::keys::keyring::OsKeyring::default())
+    };
+    let run = Run::new(ctx, api, keyring);
     let Some(command) = cli.command else {
         return finish(crate::tui::run(run.ctx, run.api, run.keyring, warning));
     };
@@ -142,6 +149,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Exec(opts) => return exec::exec(&run, &opts),
         Command::Rotate(opts) => rotate::run(&run, &opts),
         Command::Console(opts) => console::run(&run, &opts),
+        Command::Keyring(opts) => keyring::run(&run, &opts),
         Command::Status(opts) => {
             status::run(&run.ctx, &opts);
             Ok(())
@@ -185,6 +193,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Status(_) => "status",
         Command::Rotate(_) => "rotate",
         Command::Console(_) => "console",
+        Command::Keyring(_) => "keyring",
         Command::Completions(_) => "completions",
         Command::Man => "man",
     }

@@ -331,7 +331,9 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
         Some(Keys::Keyring {
             profile,
             access_key_id,
-        }) => run.keyring.load(&profile, &access_key_id)?,
+        }) => {
+            crate::renew::service::load_expecting(run.keyring.as_ref(), &profile, &access_key_id)?
+        }
         None => static_credentials(own)
             .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
     };

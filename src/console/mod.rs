@@ -235,7 +235,11 @@ impl Chooser<'_> {
             Some(Keys::Keyring {
                 profile,
                 access_key_id,
-            }) => self.renewer.keyring.load(&profile, &access_key_id)?,
+            }) => crate::renew::service::load_expecting(
+                self.renewer.keyring,
+                &profile,
+                &access_key_id,
+            )?,
             None => return Ok(None),
         };
         Ok(Some((place.profile.to_string(), keys)))

@@ -2,6 +2,8 @@
 //! [`crate::awsfiles::layout`]), how old they are, rotating them.
 
 pub mod age;
+pub mod custody;
+pub mod keyring;
 pub mod rotate;
 
 use crate::awsfiles::{KeyPlace, KeyStore, Snapshot};

@@ -17,14 +17,14 @@
 use super::copies;
 use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use crate::awsfiles::fault::{self, Step};
-use crate::awsfiles::profile::key_suffix;
+use crate::awsfiles::profile::{key_suffix, KEYRING_MARKER};
 use crate::awsfiles::{
     backup, commit, Edit, FileKind, KeyPlace, KeyStore, OnChange, Plan, Snapshot, Written,
 };
 use crate::freshness::Use;
 use crate::renew::code::CodeSource;
 use crate::renew::plan::{keys_at, site_for, Keys};
-use crate::renew::service::{RenewError, Renewer, Want};
+use crate::renew::service::{key_mismatch, RenewError, Renewer, Want};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -172,10 +172,7 @@ pub async fn prepare(
         Some(Keys::Keyring {
             profile,
             access_key_id,
-        }) => renewer
-            .keyring
-            .load(&profile, &access_key_id)
-            .map_err(other)?,
+        }) => from_keyring(renewer, &snapshot, &place, &profile, &access_key_id)?,
         None => {
             return Err(other(format!(
                 "'{name}' holds no long-term access key to rotate"
@@ -238,6 +235,32 @@ pub async fn prepare(
         iam,
         recovered,
     })
+}
+
+/// The pair of a key kept in the OS keyring. When the keyring holds another key than the file
+/// names, a rotation was killed between storing its new key and naming it in the file: the
+/// journal says so, and the file is made to name it (the rotation is then finished as usual).
+fn from_keyring(
+    renewer: &Renewer<'_>,
+    snapshot: &Snapshot,
+    place: &KeyPlace,
+    profile: &str,
+    on_file: &str,
+) -> Result<Credentials, RotateError> {
+    let stored = renewer.keyring.load(profile).map_err(other)?;
+    if stored.access_key_id == on_file {
+        return Ok(stored);
+    }
+    let journal = Journal::of(&renewer.ctx.paths.credentials, &place.profile);
+    let interrupted = journal.read().is_some_and(|e| {
+        e.old_key_id == on_file && e.new_key_id.as_deref() == Some(&stored.access_key_id)
+    });
+    if !interrupted {
+        return Err(other(key_mismatch(profile, &stored.access_key_id, on_file)));
+    }
+    let plan = write_plan(snapshot, std::slice::from_ref(place), &stored).map_err(other)?;
+    commit(&plan, &renewer.ctx.write_options(OnChange::Merge)).map_err(other)?;
+    Ok(stored)
 }
 
 /// Finishes or rolls back a rotation that was killed outright, from its journal entry.
@@ -305,12 +328,6 @@ pub fn write_plan(
 ) -> Result<Plan, String> {
     let mut plan = Plan::default();
     for place in places {
-        if place.store == KeyStore::Keyring {
-            return Err(format!(
-                "the key of '{}' is in the OS keyring; rotate it after `mfatui keyring restore {}`",
-                place.profile, place.profile
-            ));
-        }
         let file = match place.file {
             FileKind::Credentials => &snapshot.files().credentials,
             FileKind::Config => &snapshot.files().config,
@@ -320,14 +337,15 @@ pub fn write_plan(
             key: key.to_owned(),
             value: value.to_owned(),
         };
-        plan.edit(
-            file,
-            vec![
+        let edits = match place.store {
+            // The secret goes to the keyring; the file names the new key id.
+            KeyStore::Keyring => vec![set(KEYRING_MARKER, &new.access_key_id)],
+            KeyStore::File(_) => vec![
                 set("aws_access_key_id", &new.access_key_id),
                 set("aws_secret_access_key", new.secret_access_key.expose()),
             ],
-        )
-        .map_err(|e| e.to_string())?;
+        };
+        plan.edit(file, edits).map_err(|e| e.to_string())?;
     }
     Ok(plan)
 }
@@ -420,9 +438,37 @@ pub async fn execute(
         return Err(undo_create("interrupted".to_owned()).await);
     }
     let write = |creds: &Credentials| -> Result<Vec<Written>, String> {
-        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-        let plan = write_plan(&snapshot, &prepared.places, creds)?;
-        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| e.to_string())
+        // A key kept in the keyring is stored (and read back) before the file names it.
+        let in_keyring: Vec<&KeyPlace> = prepared
+            .places
+            .iter()
+            .filter(|p| p.store == KeyStore::Keyring)
+            .collect();
+        for place in &in_keyring {
+            renewer.keyring.store(&place.profile, creds)?;
+        }
+        let file = || -> Result<Vec<Written>, String> {
+            if !in_keyring.is_empty() {
+                fault::point(Step::RotateAfterKeyring).map_err(|e| e.to_string())?;
+            }
+            let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+            let plan = write_plan(&snapshot, &prepared.places, creds)?;
+            commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| e.to_string())
+        };
+        file().map_err(|e| {
+            // The file still names the key it had: the keyring must hold that one again.
+            if creds.access_key_id == prepared.old.access_key_id {
+                return e;
+            }
+            for place in &in_keyring {
+                if let Err(back) = renewer.keyring.store(&place.profile, &prepared.old) {
+                    return format!(
+                        "{e}, and the OS keyring could not take the old key back ({back})"
+                    );
+                }
+            }
+            e
+        })
     };
     let written = match write(new_ref) {
         Ok(written) => written,

@@ -5,7 +5,7 @@
 use super::code::MfaCode;
 use super::execute;
 use super::plan::{plan, Keys, Mode, RenewOptions, Renewal, Source};
-use super::service::Keyring;
+use super::service::{load_expecting, KeyringAccess};
 use crate::aws::{AwsApi, AwsErrorKind, Credentials};
 use crate::awsfiles::{AwsFiles, EditError, Plan, ProfileKind, Snapshot};
 use chrono::{DateTime, Utc};
@@ -137,7 +137,7 @@ pub fn plan_bulk(
 /// the one planned change holding all successes.
 pub async fn run(
     api: &dyn AwsApi,
-    keyring: &dyn Keyring,
+    keyring: &dyn KeyringAccess,
     files: &AwsFiles,
     bulk: &BulkPlan,
     code: Option<&MfaCode>,
@@ -213,14 +213,14 @@ pub async fn run(
 
 /// `r` with keys kept in the keyring read (left as they are when that fails: the call then
 /// reports it for this profile alone).
-fn with_keys(keyring: &dyn Keyring, r: &Renewal) -> Renewal {
+fn with_keys(keyring: &dyn KeyringAccess, r: &Renewal) -> Renewal {
     let mut r = r.clone();
     if let Keys::Keyring {
         profile,
         access_key_id,
     } = &r.source.keys
     {
-        if let Ok(creds) = keyring.load(profile, access_key_id) {
+        if let Ok(creds) = load_expecting(keyring, profile, access_key_id) {
             r.source.keys = Keys::Here(creds);
         }
     }

@@ -382,11 +382,15 @@ fn plan_session(
         .as_ref()
         .or_else(|| snapshot.profile(&source).and_then(|p| p.mfa.as_ref()))
         .map(|m| m.serial.to_string())
-        .or_else(|| opts.env_serial.clone())
-        .ok_or_else(|| PlanError::NoDevice {
+        .or_else(|| opts.env_serial.clone());
+    // Keys kept in the OS keyring are never served as they are: without a device, their
+    // session is a GetSessionToken without MFA (as aws-vault does).
+    if serial.is_none() && place.store != KeyStore::Keyring {
+        return Err(PlanError::NoDevice {
             name: name.to_owned(),
             discover: opts.command(&["discover", &source]),
-        })?;
+        });
+    }
     check_target(map, &target)?;
     if target != name {
         if let Some(problem) = snapshot.profile(&target).and_then(|t| t.problems.first()) {
@@ -420,7 +424,7 @@ fn plan_session(
             keys,
             mfa_session: false,
         },
-        session_serial: Some(serial),
+        session_serial: serial,
         hops: Vec::new(),
         duration_secs,
     })

@@ -21,21 +21,59 @@ use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 use thiserror::Error;
 
-/// Reads long-term keys kept in the OS keyring (implemented where the keyring is).
-pub trait Keyring: Send + Sync {
-    /// The pair stored for `profile`; `access_key_id` is the id on file, to check against.
-    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, String>;
+/// The OS keyring as the renewal service and rotation see it (implemented in
+/// [`crate::keys::keyring`]; [`NoKeyring`] where it must not be reached, like the demo).
+pub trait KeyringAccess: Send + Sync {
+    /// The pair stored for `profile`, as it is (see [`load_expecting`] for the check against
+    /// the key id on file).
+    fn load(&self, profile: &str) -> Result<Credentials, String>;
+    /// Stores `creds` as `profile`'s pair and reads it back.
+    fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String>;
+}
+
+/// The pair stored for `profile`, refused when it is not the key `access_key_id` the files name.
+pub fn load_expecting(
+    keyring: &dyn KeyringAccess,
+    profile: &str,
+    access_key_id: &str,
+) -> Result<Credentials, String> {
+    let creds = keyring.load(profile)?;
+    if creds.access_key_id != access_key_id {
+        return Err(key_mismatch(profile, &creds.access_key_id, access_key_id));
+    }
+    Ok(creds)
+}
+
+/// Why a keyring entry that holds key `stored` is not used for `profile`, whose files name
+/// `on_file`.
+pub fn key_mismatch(profile: &str, stored: &str, on_file: &str) -> String {
+    let mask = crate::awsfiles::mask::mask_key_id;
+    format!(
+        "the OS keyring holds the key {} for '{profile}', but the files name {}: put the right keys in with `mfatui keyring add {profile}`",
+        mask(stored),
+        mask(on_file)
+    )
 }
 
 /// No keyring: profiles whose keys are there cannot be renewed here.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoKeyring;
 
-impl Keyring for NoKeyring {
-    fn load(&self, profile: &str, _: &str) -> Result<Credentials, String> {
-        Err(format!(
+impl NoKeyring {
+    fn refuse(profile: &str) -> String {
+        format!(
             "the long-term keys of '{profile}' are in the OS keyring, which this mfatui cannot reach"
-        ))
+        )
+    }
+}
+
+impl KeyringAccess for NoKeyring {
+    fn load(&self, profile: &str) -> Result<Credentials, String> {
+        Err(NoKeyring::refuse(profile))
+    }
+
+    fn store(&self, profile: &str, _: &Credentials) -> Result<(), String> {
+        Err(NoKeyring::refuse(profile))
     }
 }
 
@@ -160,7 +198,7 @@ pub struct Renewer<'a> {
     /// STS and IAM.
     pub api: &'a dyn AwsApi,
     /// The keyring, for profiles whose keys are there.
-    pub keyring: &'a dyn Keyring,
+    pub keyring: &'a dyn KeyringAccess,
 }
 
 /// What [`Renewer::look`] found.
@@ -361,10 +399,8 @@ impl Renewer<'_> {
             access_key_id,
         } = &renewal.source.keys
         {
-            let creds = self
-                .keyring
-                .load(profile, access_key_id)
-                .map_err(RenewError::Other)?;
+            let creds =
+                load_expecting(self.keyring, profile, access_key_id).map_err(RenewError::Other)?;
             renewal.source.keys = Keys::Here(creds);
         }
         Ok(renewal)

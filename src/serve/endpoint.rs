@@ -10,7 +10,7 @@ use super::same_secret;
 use crate::aws::AwsApi;
 use crate::context::Context;
 use crate::renew::code::Codes;
-use crate::renew::service::{Keyring, Lookup, Renewer, Served, Want};
+use crate::renew::service::{KeyringAccess, Lookup, Renewer, Served, Want};
 use chrono::SecondsFormat;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -30,7 +30,7 @@ pub struct Endpoint {
     /// STS, for renewals on demand.
     pub api: Arc<dyn AwsApi>,
     /// The keyring, for long-term keys kept there.
-    pub keyring: Arc<dyn Keyring>,
+    pub keyring: Arc<dyn KeyringAccess>,
     /// What renewals ask for (the run's `--duration`).
     pub want: Want,
     /// Where a renewal's code comes from; one renewal at a time takes it.

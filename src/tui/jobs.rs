@@ -8,7 +8,7 @@ use super::app::Msg;
 use crate::aws::api::BoxFuture;
 use crate::aws::AwsApi;
 use crate::context::Context;
-use crate::renew::service::{Keyring, Renewer};
+use crate::renew::service::{KeyringAccess, Renewer};
 use std::any::Any;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
@@ -50,7 +50,7 @@ pub struct JobEnv {
     /// STS and IAM.
     pub api: Arc<dyn AwsApi>,
     /// The OS keyring.
-    pub keyring: Arc<dyn Keyring>,
+    pub keyring: Arc<dyn KeyringAccess>,
     id: JobId,
     tx: UnboundedSender<Msg>,
 }
@@ -60,7 +60,7 @@ impl JobEnv {
     pub fn new(
         ctx: Arc<Context>,
         api: Arc<dyn AwsApi>,
-        keyring: Arc<dyn Keyring>,
+        keyring: Arc<dyn KeyringAccess>,
         id: JobId,
         tx: UnboundedSender<Msg>,
     ) -> JobEnv {

@@ -119,7 +119,11 @@ impl KeyAgeJob {
             Keys::Keyring {
                 profile,
                 access_key_id,
-            } => env.keyring.load(&profile, &access_key_id)?,
+            } => crate::renew::service::load_expecting(
+                env.keyring.as_ref(),
+                &profile,
+                &access_key_id,
+            )?,
         };
         let now = ctx.now();
         let found = session::sessions(s, &self.profile).unwrap_or_default();

@@ -17,7 +17,7 @@ pub mod view;
 
 use crate::aws::AwsApi;
 use crate::context::Context;
-use crate::renew::service::Keyring;
+use crate::renew::service::KeyringAccess;
 use crate::serve::requests::{self as socket, Answer};
 use crate::settings::Colour;
 use app::{App, Effect, Msg};
@@ -74,7 +74,7 @@ fn setup_terminal() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdo
 pub fn run(
     ctx: Context,
     api: Arc<dyn AwsApi>,
-    keyring: Arc<dyn Keyring>,
+    keyring: Arc<dyn KeyringAccess>,
     warning: Option<String>,
 ) -> Result<(), String> {
     let data = load::load(&ctx)?;
@@ -91,7 +91,7 @@ pub fn run(
 async fn event_loop(
     ctx: Arc<Context>,
     api: Arc<dyn AwsApi>,
-    keyring: Arc<dyn Keyring>,
+    keyring: Arc<dyn KeyringAccess>,
     warning: Option<String>,
     data: load::Loaded,
 ) -> io::Result<()> {

@@ -10,6 +10,7 @@ mod console;
 mod credential_process;
 mod document;
 mod exec;
+mod keyring;
 mod login;
 mod profiles;
 mod renew_errors;

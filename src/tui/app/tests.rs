@@ -776,3 +776,41 @@ fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
     );
     assert!(form.how.contains("no MFA context"));
 }
+
+#[test]
+fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
+    use crate::tui::screens::keyring::{KeyringForm, StoreJob, Stored};
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "V");
+    assert_eq!(
+        dialog::<ErrorDialog>(app).title,
+        "Cannot move the key to the OS keyring"
+    );
+    app.update(key(KeyCode::Esc));
+
+    press(app, "jV");
+    let form = dialog::<KeyringForm>(app);
+    assert_eq!(
+        (form.profile.as_str(), form.key.as_str()),
+        ("dev", "****WXYZ")
+    );
+    let diff = form.diff.join("\n");
+    assert!(diff.contains("+mfatui_keyring = ****WXYZ"), "{diff}");
+    assert!(diff.contains("credential_process = "), "{diff}");
+    assert!(
+        !diff.contains("long-term-secret-value") && !diff.contains("AKIADEVDEVDEV000WXYZ"),
+        "{diff}"
+    );
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, store) = the::<StoreJob>(&effects);
+    assert_eq!(store.profile, "dev");
+    assert!(app.busy());
+    assert!(
+        app.update(key(KeyCode::Esc)).is_empty(),
+        "a move under way is not cancelled"
+    );
+    let effects = reply(app, job, Stored(Ok("✓ moved".into())));
+    the::<LoadJob>(&effects);
+    assert!(app.dialog().is_none());
+}

@@ -11,6 +11,7 @@ pub mod detail;
 mod dialog;
 pub mod error;
 pub mod help;
+pub mod keyring;
 pub mod preview;
 pub mod renew;
 pub mod rotate;
@@ -57,5 +58,10 @@ pub const OPENERS: &[Opener] = &[
         key: 's',
         help: "save the profile's default mode and duration to settings",
         open: defaults::open,
+    },
+    Opener {
+        key: 'V',
+        help: "keep the profile's access key in the OS keyring (moved out of the files)",
+        open: keyring::open,
     },
 ];

@@ -146,6 +146,14 @@ impl Sandbox {
     pub fn new(endpoint: &str, config: &str, credentials: &str) -> Sandbox {
         let home = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(home.path().join(".aws")).unwrap();
+        for private in [".run", ".tmp"] {
+            std::fs::create_dir_all(home.path().join(private)).unwrap();
+            std::fs::set_permissions(
+                home.path().join(private),
+                std::os::unix::fs::PermissionsExt::from_mode(0o700),
+            )
+            .unwrap();
+        }
         std::fs::write(home.path().join(".aws/config"), config).unwrap();
         std::fs::write(home.path().join(".aws/credentials"), credentials).unwrap();
         Sandbox {
@@ -229,6 +237,103 @@ impl Sandbox {
         v["Arn"].as_str().unwrap().to_owned()
     }
 
+    /// `PROGRAM ARGS` in this sandbox's environment with an OS keyring in the given state:
+    /// a private D-Bus session (`dbus-run-session`) whose gnome-keyring keeps its keyring under
+    /// this HOME (`~/.local/share/keyrings`), so every call sees what the previous ones stored.
+    /// The program's PID is written to `keyring_pid()`'s file first (`exec` keeps it).
+    pub fn keyring_command(&self, state: KeyringState, program: &str, args: &[&str]) -> Command {
+        let pid = "echo $$ > \"$XDG_RUNTIME_DIR/keyring-test.pid\"; exec \"$@\"";
+        let mut cmd = match state {
+            KeyringState::NoDbus => {
+                let mut cmd = Command::new("sh");
+                cmd.args(["-c", pid, "sh", program]);
+                cmd
+            }
+            KeyringState::Unlocked | KeyringState::Locked => {
+                let unlock = if state == KeyringState::Unlocked {
+                    "printf %s \"$MFATUI_TEST_KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "
+                } else {
+                    // gnome-keyring is started on demand by D-Bus activation, its keyring locked.
+                    ""
+                };
+                let mut cmd = Command::new("dbus-run-session");
+                cmd.args(["--", "sh", "-c", &format!("{unlock}{pid}"), "sh", program]);
+                cmd
+            }
+        };
+        cmd.args(args);
+        self.env(&mut cmd);
+        cmd.env("MFATUI_TEST_KEYRING_PASSWORD", KEYRING_PASSWORD);
+        cmd
+    }
+
+    /// Runs mfatui with `args` and an OS keyring in `state`, feeding it `stdin`.
+    pub fn mfatui_keyring(&self, state: KeyringState, args: &[&str], stdin: &str) -> Output {
+        let mut cmd = self.keyring_command(state, env!("CARGO_BIN_EXE_mfatui"), args);
+        run_with_stdin(&mut cmd, stdin)
+    }
+
+    /// The PID of the last program [`Sandbox::keyring_command`] started.
+    pub fn keyring_pid(&self) -> i32 {
+        std::fs::read_to_string(self.home.path().join("run/keyring-test.pid"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
+    /// The secret the OS keyring holds for mfatui's entry of `profile`, read by `secret-tool`
+    /// (libsecret), not by mfatui; `None` when there is no such entry.
+    pub fn keyring_lookup(&self, profile: &str) -> Option<String> {
+        let out = self
+            .keyring_command(
+                KeyringState::Unlocked,
+                "secret-tool",
+                &["lookup", "service", "mfatui", "username", profile],
+            )
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8(out.stdout).unwrap())
+    }
+
+    /// Deletes mfatui's entry of `profile` with `secret-tool`, behind mfatui's back.
+    pub fn keyring_clear(&self, profile: &str) {
+        let out = self
+            .keyring_command(
+                KeyringState::Unlocked,
+                "secret-tool",
+                &["clear", "service", "mfatui", "username", profile],
+            )
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+
+    /// Every file under HOME whose bytes contain `needle`.
+    pub fn files_containing(&self, needle: &str) -> Vec<PathBuf> {
+        fn walk(dir: &Path, needle: &[u8], found: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                let path = entry.path();
+                let kind = entry.file_type().unwrap();
+                if kind.is_dir() {
+                    walk(&path, needle, found);
+                } else if kind.is_file()
+                    && std::fs::read(&path)
+                        .unwrap()
+                        .windows(needle.len())
+                        .any(|w| w == needle)
+                {
+                    found.push(path);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(self.home.path(), needle.as_bytes(), &mut found);
+        found
+    }
+
     /// The backups mfatui made of the credentials file.
     pub fn backups(&self) -> Vec<PathBuf> {
         let dir = self.aws(".mfatui-backups");
@@ -240,6 +345,85 @@ impl Sandbox {
             .filter(|p| p.extension().is_some_and(|x| x == "bak"))
             .collect()
     }
+}
+
+/// How the OS keyring a command runs with is set up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyringState {
+    /// A private D-Bus session with gnome-keyring's Secret Service, unlocked.
+    Unlocked,
+    /// The same, never unlocked (no one can answer its unlock prompt).
+    Locked,
+    /// No D-Bus session at all (no `DBUS_SESSION_BUS_ADDRESS`, no bus in `XDG_RUNTIME_DIR`).
+    NoDbus,
+}
+
+/// The password of the sandbox's keyring.
+pub const KEYRING_PASSWORD: &str = "mfatui-test-keyring";
+
+/// Whether the tools of a private OS keyring are here (`dbus-run-session`, `gnome-keyring-daemon`,
+/// `secret-tool`); `false` (loudly) when not installed locally. In CI (`CI` set) a missing tool
+/// fails the test instead.
+pub fn keyring_tools() -> bool {
+    let missing: Vec<&str> = ["dbus-run-session", "gnome-keyring-daemon", "secret-tool"]
+        .into_iter()
+        .filter(|tool| {
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .stdout(Stdio::null())
+                .status()
+                .map_or(true, |s| !s.success())
+        })
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI must have {} (apt-get install gnome-keyring dbus libsecret-tools)",
+        missing.join(", ")
+    );
+    eprintln!(
+        "\n!!! SKIPPING: {} not installed (apt-get install gnome-keyring dbus libsecret-tools)\n",
+        missing.join(", ")
+    );
+    false
+}
+
+/// `cmd` (built on [`Sandbox`]'s cleared environment) as one POSIX shell line, for a terminal
+/// multiplexer to run: `env -i NAME=VALUE… PROGRAM ARGS…`, every word single-quoted.
+pub fn shell_line(cmd: &Command) -> String {
+    let quote =
+        |s: &std::ffi::OsStr| format!("'{}'", s.to_string_lossy().replace('\'', r#"'"'"'"#));
+    let mut words = vec!["env".to_owned(), "-i".to_owned()];
+    for (name, value) in cmd.get_envs() {
+        if let Some(value) = value {
+            let mut pair = name.to_owned();
+            pair.push("=");
+            pair.push(value);
+            words.push(quote(&pair));
+        }
+    }
+    words.push(quote(cmd.get_program()));
+    words.extend(cmd.get_args().map(quote));
+    words.join(" ")
+}
+
+/// Runs `cmd` with `stdin` as its standard input.
+pub fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// Stdout and stderr as text, for assertions.

@@ -1,0 +1,549 @@
+//! `mfatui keyring store|restore|add|list`: long-term access keys kept in the OS keyring
+//! instead of the shared files (the changes and steps of a move are [`crate::keys::custody`]'s;
+//! this module shows them and asks).
+//!
+//! The section that held a pair keeps every other key and gets `mfatui_keyring = KEY_ID`; the
+//! profile's config section gets `credential_process = mfatui credential-process PROFILE`
+//! when it has none, so every AWS tool can go on using the profile by name. Where a profile's
+//! keys are (files or keyring) is its layout's answer ([`crate::awsfiles::layout`]).
+//!
+//! Order, so that a crash between two steps never leaves a profile without a working key:
+//! `store` checks the key with GetCallerIdentity, writes the keyring and reads it back, then
+//! writes the config file (credential_process: harmless while the credentials file still holds
+//! the keys, which botocore prefers), then the file that held the pair, then rewrites the
+//! backups that still hold the secret; running it again finishes an interrupted scrub.
+//! `restore` writes the keys back into the file first and deletes the keyring entry last;
+//! running it again deletes an entry an interrupted restore left behind. A keyring entry that
+//! the files do not point to is harmless.
+
+use super::args::{KeyringAddArgs, KeyringArgs, KeyringCommand, KeyringMoveArgs};
+use super::confirm::{ask, print_diff, report};
+use super::Run;
+use crate::aws::Credentials;
+use crate::awsfiles::backup::Backup;
+use crate::awsfiles::fault::{self, Step};
+use crate::awsfiles::layout::own_keys;
+use crate::awsfiles::mask::mask_key_id;
+use crate::awsfiles::profile::{Name, KEYRING_MARKER};
+use crate::awsfiles::{commit, ConfigMap, FileKind, KeyPlace, KeyStore, OnChange, Snapshot};
+use crate::context::Context;
+use crate::keys::custody::{
+    self, backups_holding, config_section, credential_process, is_ours, masked_diff, plan_add,
+    plan_restore, scrub, Progress, Start,
+};
+use crate::keys::keyring::{check_keys, Keyring, KeyringError, SERVICE};
+use crate::renew::plan::{keys_at, site_for, Keys};
+use crate::secret::Secret;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// How the workflows reach the keyring: opened only when a step needs it (`list` never does).
+type Open<'a> = &'a dyn Fn() -> Result<Keyring, KeyringError>;
+
+/// Runs `mfatui keyring …`. Refused under `--demo`, which must not touch the real keyring.
+pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), String> {
+    if run.ctx.demo && !matches!(args.command, KeyringCommand::List) {
+        return Err(
+            "the demo never touches your OS keyring: run `mfatui keyring` without --demo to use it"
+                .to_owned(),
+        );
+    }
+    let open: Open = &Keyring::open;
+    match &args.command {
+        KeyringCommand::Store(a) => store(run, a, open),
+        KeyringCommand::Restore(a) => restore(&run.ctx, a, open),
+        KeyringCommand::Add(a) => add(run, a, open),
+        KeyringCommand::List => list(&run.ctx),
+    }
+}
+
+/// The shared files as they are now.
+fn load(ctx: &Context) -> Result<Snapshot, String> {
+    Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())
+}
+
+/// The keyring marker `name` uses: its own, or its aws-mfa long-term partner's.
+fn marker_of(snapshot: &Snapshot, name: &str) -> Option<KeyPlace> {
+    let keys = snapshot.layout_of(name).keys.clone()?;
+    (keys.store == KeyStore::Keyring).then_some(keys)
+}
+
+/// The key pair `name` uses from the files (its own, or its partner's), with its place.
+fn file_keys(snapshot: &Snapshot, name: &str) -> Option<(KeyPlace, Credentials)> {
+    let place = snapshot.layout_of(name).keys.clone()?;
+    match keys_at(snapshot.map(), &place)? {
+        Keys::Here(creds) => Some((place, creds)),
+        Keys::Keyring { .. } => None,
+    }
+}
+
+fn print_backups(holding: &[Backup], makes: Option<&Path>) {
+    if holding.is_empty() && makes.is_none() {
+        return;
+    }
+    println!("No backup may keep the secret key: once the files are written, these are rewritten without it (0600, atomically):");
+    for b in holding {
+        println!("  {}", b.path.display());
+    }
+    if let Some(file) = makes {
+        println!("  the backup this change makes of {}", file.display());
+    }
+}
+
+/// `sts:GetCallerIdentity` with `creds`: the ARN, or why the key does not work.
+fn check_with_sts(
+    run: &Run,
+    snapshot: &Snapshot,
+    name: &str,
+    creds: &Credentials,
+) -> Result<String, String> {
+    let map = snapshot.map();
+    let opts = run.ctx.renew_options(name, run.ctx.now());
+    let site = site_for(map, map.profile(name), &opts);
+    run.block_on(run.api.caller_identity(&site, creds))?
+        .map(|identity| identity.arn)
+        .map_err(|e| e.to_string())
+}
+
+fn no_such_profile(name: &str) -> String {
+    format!("there is no profile named '{name}' in the AWS config or credentials file")
+}
+
+/// `mfatui keyring store PROFILE`.
+fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
+    let ctx = &run.ctx;
+    let name = args.profile.as_str();
+    let snapshot = load(ctx)?;
+    let mv = match custody::start_store(ctx, &snapshot, name)? {
+        Start::Move(mv) => mv,
+        Start::InKeyring(marker) => return finish_store(ctx, args, &marker, open),
+    };
+    let (place, creds) = (&mv.place, &mv.creds);
+    let id = mask_key_id(&creds.access_key_id);
+    println!(
+        "'{}': access key {id} in [{}] of {}.",
+        place.profile,
+        place.section,
+        mv.file_path.display()
+    );
+    let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
+    if !args.dry_run {
+        let arn = check_with_sts(run, &snapshot, name, creds).map_err(|e| {
+            format!(
+                "the access key {id} of '{}' does not work ({e}), so it stays where it is; nothing was changed",
+                place.profile
+            )
+        })?;
+        println!("GetCallerIdentity accepts it: {arn}.");
+    }
+    print_diff(&masked_diff(&mv.plan, &creds.access_key_id), ctx);
+    print_backups(&holding, Some(&mv.file_path));
+    if args.dry_run {
+        println!("Dry run: no AWS call was made, the OS keyring and the files are unchanged.");
+        return Ok(());
+    }
+    if !args.yes && !ask("Move the key into the OS keyring and change the files? [y/N] ")? {
+        println!("Nothing was changed.");
+        return Ok(());
+    }
+    let rewritten = custody::store(ctx, run.keyring.as_ref(), &mv, &mut |step| match step {
+        Progress::InKeyring => println!(
+            "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
+            place.profile
+        ),
+        Progress::Written(written) => report(&written),
+    })?;
+    println!(
+        "Rewrote {} backup(s) without the secret key.",
+        rewritten.len()
+    );
+    println!(
+        "Done: '{}' keeps its key {id} in the OS keyring; the files hold only {KEYRING_MARKER} = {id}.",
+        place.profile
+    );
+    Ok(())
+}
+
+/// `store` on a profile whose key is already in the keyring: rewrites the backups that an
+/// interrupted `store` left holding the secret.
+fn finish_store(
+    ctx: &Context,
+    args: &KeyringMoveArgs,
+    marker: &KeyPlace,
+    open: Open,
+) -> Result<(), String> {
+    let keyring = open().map_err(|e| e.to_string())?;
+    let creds = keyring.load(&marker.profile).map_err(|e| e.to_string())?;
+    let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
+    let id = mask_key_id(&marker.access_key_id);
+    if holding.is_empty() {
+        println!(
+            "'{}' already keeps its key {id} in the OS keyring, and no backup holds the secret: nothing to do.",
+            marker.profile
+        );
+        return Ok(());
+    }
+    println!(
+        "'{}' already keeps its key {id} in the OS keyring, but an earlier run stopped before rewriting the backups.",
+        marker.profile
+    );
+    print_backups(&holding, None);
+    if args.dry_run {
+        println!("Dry run: nothing was rewritten.");
+        return Ok(());
+    }
+    if !args.yes && !ask("Rewrite these backups without the secret key? [y/N] ")? {
+        println!("Nothing was changed.");
+        return Ok(());
+    }
+    let rewritten = scrub(ctx, &creds)?;
+    println!(
+        "Rewrote {} backup(s) without the secret key.",
+        rewritten.len()
+    );
+    Ok(())
+}
+
+/// `mfatui keyring restore PROFILE`.
+fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
+    let name = args.profile.as_str();
+    let snapshot = load(ctx)?;
+    let (files, map) = (snapshot.files(), snapshot.map());
+    if map.profile(name).is_none() {
+        return Err(no_such_profile(name));
+    }
+    let Some(marker) = marker_of(&snapshot, name) else {
+        return finish_restore(&snapshot, name, args.dry_run, open);
+    };
+    let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
+    let creds = keyring
+        .load(&marker.profile)
+        .map_err(|e| format!("{e} (nothing was changed)"))?;
+    let id = mask_key_id(&marker.access_key_id);
+    if creds.access_key_id != marker.access_key_id {
+        return Err(format!(
+            "the OS keyring holds the key {} for '{}', but [{}] of the {} file names {id}: put the right keys in with {}; nothing was changed",
+            mask_key_id(&creds.access_key_id),
+            marker.profile,
+            marker.section,
+            marker.file.label(),
+            ctx.command(&["keyring", "add", &marker.profile])
+        ));
+    }
+    let plan = plan_restore(files, map, &marker, &creds)?;
+    print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
+    println!(
+        "Then the OS keyring entry (service {SERVICE}, user {}) is deleted.",
+        marker.profile
+    );
+    if args.dry_run {
+        println!("Dry run: the OS keyring and the files are unchanged.");
+        return Ok(());
+    }
+    if !args.yes && !ask("Put the key back into the file? [y/N] ")? {
+        println!("Nothing was changed.");
+        return Ok(());
+    }
+    let written = commit(&plan, &ctx.write_options(OnChange::Merge))
+        .map_err(|e| format!("{e}; the key stays in the OS keyring"))?;
+    report(&written);
+    fault::point(Step::KeyringBeforeDelete).map_err(|e| e.to_string())?;
+    keyring.delete(&marker.profile).map_err(|e| {
+        format!("the key is back in the file, but its OS keyring entry could not be deleted: {e}")
+    })?;
+    println!(
+        "Done: '{}' has its key {id} in [{}] of the {} file again; the OS keyring entry is deleted.",
+        marker.profile,
+        marker.section,
+        marker.file.label()
+    );
+    Ok(())
+}
+
+/// `restore` on a profile whose key is already back in the file: deletes the keyring entry an
+/// interrupted `restore` left behind (only when it holds that same key).
+fn finish_restore(
+    snapshot: &Snapshot,
+    name: &str,
+    dry_run: bool,
+    open: Open,
+) -> Result<(), String> {
+    let not_there = || {
+        format!("'{name}' does not keep its key in the OS keyring (no {KEYRING_MARKER} line in its sections): nothing to restore")
+    };
+    let (place, on_file) = file_keys(snapshot, name).ok_or_else(not_there)?;
+    // Only a leftover of an interrupted restore is looked for: without a keyring there is none
+    // to find, and the answer stays that the profile is not in it.
+    let keyring = open().map_err(|_| not_there())?;
+    match keyring.load(&place.profile) {
+        Ok(stored) if stored.access_key_id == on_file.access_key_id => {
+            if dry_run {
+                println!("Dry run: would delete the OS keyring entry an earlier restore of '{}' left behind.", place.profile);
+                return Ok(());
+            }
+            keyring.delete(&place.profile).map_err(|e| e.to_string())?;
+            println!(
+                "'{}' already has its key in the {} file; deleted the OS keyring entry an earlier restore left behind.",
+                place.profile,
+                place.file.label()
+            );
+            Ok(())
+        }
+        Ok(_) | Err(KeyringError::Missing { .. }) => Err(not_there()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The key pair `add` was given: from standard input, or asked on the terminal.
+fn read_keys(from_stdin: bool) -> Result<Credentials, String> {
+    let (id, secret) = if from_stdin {
+        // Bounded, and reserved up front so the buffer never moves (no stray copies).
+        const LIMIT: usize = 4096;
+        let mut input = Zeroizing::new(String::with_capacity(LIMIT + 1));
+        std::io::stdin()
+            .take(LIMIT as u64)
+            .read_to_string(&mut input)
+            .map_err(|e| format!("cannot read the keys from standard input: {e}"))?;
+        let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
+        match (lines.next(), lines.next(), lines.next()) {
+            (Some(id), Some(secret), None) => (id.to_owned(), Zeroizing::new(secret.to_owned())),
+            _ => {
+                return Err("--stdin expects two lines, the access key id then the secret access key; nothing was stored".to_owned())
+            }
+        }
+    } else {
+        let no_tty = |e: std::io::Error| {
+            format!("cannot ask for the keys on the terminal ({e}): pipe them in with --stdin, the access key id then the secret access key, one per line")
+        };
+        let mut tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+            .map_err(no_tty)?;
+        tty.write_all(b"Access key id: ")
+            .and_then(|()| tty.flush())
+            .map_err(no_tty)?;
+        let mut id = String::new();
+        BufReader::new(&tty).read_line(&mut id).map_err(no_tty)?;
+        let secret = Zeroizing::new(
+            rpassword::prompt_password("Secret access key (not shown): ").map_err(no_tty)?,
+        );
+        (
+            id.trim().to_owned(),
+            Zeroizing::new(secret.trim().to_owned()),
+        )
+    };
+    check_keys(&id, &secret).map_err(|e| e.to_string())?;
+    Ok(Credentials {
+        access_key_id: id,
+        secret_access_key: Secret::new(secret.as_str()),
+        session_token: None,
+        expiration: None,
+    })
+}
+
+/// Where `add` puts the marker of `name` when it has none: beside a session in the credentials
+/// file a marker would mix two kinds of keys, so it goes to the config section then.
+fn new_marker(map: &ConfigMap, name: &str) -> KeyPlace {
+    let p = map.profile(name);
+    let (file, section) = if p.is_some_and(|p| p.credentials_only().has("aws_access_key_id")) {
+        (FileKind::Config, config_section(map, name))
+    } else {
+        let section = p.and_then(|p| p.credentials_section).unwrap_or(name);
+        (FileKind::Credentials, section.to_owned())
+    };
+    KeyPlace {
+        profile: Name::from(name),
+        store: KeyStore::Keyring,
+        file,
+        section: Name::from(section),
+        access_key_id: Name::default(),
+    }
+}
+
+/// `mfatui keyring add PROFILE`.
+fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
+    let ctx = &run.ctx;
+    let name = args.profile.as_str();
+    let snapshot = load(ctx)?;
+    let (files, map) = (snapshot.files(), snapshot.map());
+    let target = match marker_of(&snapshot, name) {
+        Some(marker) => marker,
+        None => {
+            if let Some((place, _)) = file_keys(&snapshot, name) {
+                return Err(format!(
+                    "'{}' already holds an access key pair in [{}] of the {} file: move it with {}, or remove it first; nothing was stored",
+                    place.profile,
+                    place.section,
+                    place.file.label(),
+                    ctx.command(&["keyring", "store", name])
+                ));
+            }
+            new_marker(map, name)
+        }
+    };
+    let creds = read_keys(args.stdin)?;
+    let id = mask_key_id(&creds.access_key_id);
+    let arn = check_with_sts(run, &snapshot, name, &creds).map_err(|e| {
+        format!("AWS does not accept the access key {id} ({e}): check the keys; nothing was stored")
+    })?;
+    println!("GetCallerIdentity accepts the key {id}: {arn}.");
+    let marker = KeyPlace {
+        access_key_id: Name::from(creds.access_key_id.as_str()),
+        ..target
+    };
+    let plan = plan_add(
+        files,
+        map,
+        &marker,
+        &credential_process(ctx, &marker.profile),
+    )?;
+    let keyring = open().map_err(|e| format!("{e} (nothing was stored)"))?;
+    keyring
+        .store_checked(&marker.profile, &creds)
+        .map_err(|e| format!("{e} (the files were not changed)"))?;
+    println!(
+        "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
+        marker.profile
+    );
+    fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
+    print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
+    let written = commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| {
+        format!(
+            "{e}; the key is in the OS keyring, but the files do not point to it yet: run {} again",
+            ctx.command(&["keyring", "add", name])
+        )
+    })?;
+    report(&written);
+    println!(
+        "Done: '{}' takes its key {id} from the OS keyring.",
+        marker.profile
+    );
+    Ok(())
+}
+
+/// One row of `mfatui keyring list`.
+#[derive(Debug, PartialEq, Eq)]
+struct Listed {
+    profile: String,
+    key: String,
+    place: String,
+    served_by: &'static str,
+}
+
+/// Every marker in the files. Reads the files only: the keyring is not opened.
+fn listed(map: &ConfigMap) -> Vec<Listed> {
+    map.profiles()
+        .filter_map(|(name, p)| {
+            let marker = own_keys(map, name).filter(|k| k.store == KeyStore::Keyring)?;
+            let served_by = match p.get("credential_process") {
+                Some(v) if is_ours(v, name) => "mfatui credential-process",
+                Some(_) => "another credential_process",
+                None => "nothing (no credential_process)",
+            };
+            Some(Listed {
+                profile: name.to_owned(),
+                key: mask_key_id(&marker.access_key_id),
+                place: format!("[{}] {}", marker.section, marker.file.label()),
+                served_by,
+            })
+        })
+        .collect()
+}
+
+/// `mfatui keyring list`.
+fn list(ctx: &Context) -> Result<(), String> {
+    let snapshot = load(ctx)?;
+    let rows = listed(snapshot.map());
+    if rows.is_empty() {
+        println!("No profile keeps its key in the OS keyring.");
+        return Ok(());
+    }
+    let width = |f: fn(&Listed) -> usize, title: &str| {
+        rows.iter().map(f).max().unwrap_or(0).max(title.len())
+    };
+    let (wp, wk, wl) = (
+        width(|r| r.profile.len(), "PROFILE"),
+        width(|r| r.key.len(), "KEY"),
+        width(|r| r.place.len(), "MARKER"),
+    );
+    println!(
+        "{:wp$}  {:wk$}  {:wl$}  SERVED BY",
+        "PROFILE", "KEY", "MARKER"
+    );
+    for r in &rows {
+        println!(
+            "{:wp$}  {:wk$}  {:wl$}  {}",
+            r.profile, r.key, r.place, r.served_by
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::context::Env;
+    use crate::settings::Settings;
+
+    const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+
+    /// Writes the two files into a temporary HOME and loads them.
+    fn home(config: &str, credentials: &str) -> (tempfile::TempDir, Context, Snapshot) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        std::fs::write(dir.path().join(".aws/config"), config).unwrap();
+        std::fs::write(dir.path().join(".aws/credentials"), credentials).unwrap();
+        let home = dir.path().to_string_lossy().into_owned();
+        let env = Env::from_pairs(&[("HOME", &home)]);
+        let paths = crate::awsfiles::AwsPaths::from_lookup(env.lookup());
+        let settings_path = dir.path().join("mfatui.toml");
+        let ctx = Context::new(env, paths, Settings::default(), settings_path);
+        let snapshot = load(&ctx).unwrap();
+        (dir, ctx, snapshot)
+    }
+
+    #[test]
+    fn markers_are_found_on_the_profile_or_its_aws_mfa_partner_and_listed_masked() {
+        let (_d, _c, s) = home(
+            "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\ncredential_process = mfatui credential-process dev-long-term\n[profile ops]\nmfatui_keyring = AKIAI44QH8DHBEXAMPLE\n",
+            &format!("[dev]\naws_access_key_id = ASIAX\naws_secret_access_key = s\naws_session_token = t\n[dev-long-term]\nmfatui_keyring = {ID}\n"),
+        );
+        let found = marker_of(&s, "dev").unwrap();
+        assert_eq!(
+            found,
+            KeyPlace {
+                profile: Name::from("dev-long-term"),
+                store: KeyStore::Keyring,
+                file: FileKind::Credentials,
+                section: Name::from("dev-long-term"),
+                access_key_id: Name::from(ID),
+            }
+        );
+        assert_eq!(
+            marker_of(&s, "ops").map(|m| (m.file, m.section)),
+            Some((FileKind::Config, Name::from("profile ops")))
+        );
+        assert_eq!(marker_of(&s, "nobody"), None);
+        let map = s.map();
+        let rows = listed(map);
+        assert_eq!(
+            rows,
+            [
+                Listed {
+                    profile: "ops".to_owned(),
+                    key: "****MPLE".to_owned(),
+                    place: "[profile ops] config".to_owned(),
+                    served_by: "nothing (no credential_process)",
+                },
+                Listed {
+                    profile: "dev-long-term".to_owned(),
+                    key: "****MPLE".to_owned(),
+                    place: "[dev-long-term] credentials".to_owned(),
+                    served_by: "nothing (no credential_process)",
+                },
+            ]
+        );
+    }
+}

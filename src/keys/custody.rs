@@ -1,0 +1,581 @@
+//! Moving a profile's long-term key pair between the shared files and the OS keyring: the
+//! file changes (the `mfatui_keyring` marker, mfatui's `credential_process`), the backups that
+//! still hold the secret, and the ordered steps of a move, with no terminal I/O (the command
+//! line and the TUI's dialog show them).
+//!
+//! A move into the keyring goes: the key checked with GetCallerIdentity (by the caller, which
+//! shows the answer), the keyring written and read back, then the config file
+//! (credential_process: harmless while the credentials file still holds the keys, which
+//! botocore prefers), then the file that held the pair, then every backup that still holds
+//! the secret is rewritten without it. A crash between two steps leaves a working key.
+
+use crate::aws::Credentials;
+use crate::awsfiles::backup::{self, Backup};
+use crate::awsfiles::config_map::config_section_name;
+use crate::awsfiles::fault::{self, Step};
+use crate::awsfiles::layout::has_long_term_keys;
+use crate::awsfiles::mask::mask_key_id;
+use crate::awsfiles::profile::KEYRING_MARKER;
+use crate::awsfiles::shlex::quote;
+use crate::awsfiles::{
+    commit, AwsFile, AwsFiles, ConfigMap, Edit, FileKind, KeyPlace, OnChange, Plan, Snapshot,
+    Written,
+};
+use crate::context::Context;
+use crate::renew::plan::{keys_at, Keys};
+use crate::renew::service::KeyringAccess;
+use std::ffi::OsStr;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// A move of file keys into the keyring, planned and shown before anything changes.
+#[derive(Debug)]
+pub struct Move {
+    /// Where the pair is now.
+    pub place: KeyPlace,
+    /// The pair.
+    pub creds: Credentials,
+    /// The file change (marker, credential_process).
+    pub plan: Plan,
+    /// The file that holds the pair.
+    pub file_path: PathBuf,
+}
+
+/// Where `store` starts from.
+#[derive(Debug)]
+pub enum Start {
+    /// The pair is in the files: move it.
+    Move(Box<Move>),
+    /// The pair is already in the keyring (marker here): only backups may be left to rewrite.
+    InKeyring(KeyPlace),
+}
+
+/// Plans moving the key pair `name` uses (its own or its aws-mfa partner's) into the keyring.
+pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Start, String> {
+    let (files, map) = (snapshot.files(), snapshot.map());
+    if map.profile(name).is_none() {
+        return Err(format!(
+            "there is no profile named '{name}' in the AWS config or credentials file"
+        ));
+    }
+    let place = snapshot.layout_of(name).keys.clone().ok_or_else(|| {
+        format!(
+            "'{name}' holds no long-term access key in the AWS files, so there is nothing to move to the OS keyring (new keys go in with {})",
+            ctx.command(&["keyring", "add", name])
+        )
+    })?;
+    let creds = match keys_at(map, &place) {
+        Some(Keys::Here(creds)) => creds,
+        _ => return Ok(Start::InKeyring(place)),
+    };
+    let holder = map.profile(&place.profile);
+    if place.file == FileKind::Credentials
+        && holder.is_some_and(|p| has_long_term_keys(p.config_only()))
+    {
+        return Err(format!(
+            "'{}' has an access key pair in both the credentials and the config file: remove the one you do not use, then try again; nothing was changed",
+            place.profile
+        ));
+    }
+    let plan = plan_store(files, map, &place, &credential_process(ctx, &place.profile))?;
+    let file_path = file_of(files, place.file).path.clone();
+    Ok(Start::Move(Box::new(Move {
+        place,
+        creds,
+        plan,
+        file_path,
+    })))
+}
+
+/// A step of [`store`] that is done.
+#[derive(Debug)]
+pub enum Progress {
+    /// The keyring holds the pair (read back).
+    InKeyring,
+    /// The files are written.
+    Written(Vec<Written>),
+}
+
+/// Carries out `mv` (already checked with STS and confirmed): keyring, files, backups.
+/// Returns the backups rewritten without the secret.
+pub fn store(
+    ctx: &Context,
+    keyring: &dyn KeyringAccess,
+    mv: &Move,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Vec<PathBuf>, String> {
+    let name = &mv.place.profile;
+    keyring
+        .store(name, &mv.creds)
+        .map_err(|e| format!("{e} (the files were not changed)"))?;
+    crate::diag!("keyring store {name}: keyring written and read back");
+    progress(Progress::InKeyring);
+    fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
+    let written = commit(&mv.plan, &ctx.write_options(OnChange::Merge)).map_err(|e| {
+        format!(
+            "{e}; the key is still in the file and also in the OS keyring, which does no harm: run {} again",
+            ctx.command(&["keyring", "store", name])
+        )
+    })?;
+    progress(Progress::Written(written));
+    fault::point(Step::KeyringBeforeScrub).map_err(|e| e.to_string())?;
+    scrub(ctx, &mv.creds)
+}
+
+/// The config-file section of profile `name`: the one it has, else the one botocore reads.
+pub fn config_section(map: &ConfigMap, name: &str) -> String {
+    map.profile(name)
+        .and_then(|p| p.config_section)
+        .map_or_else(|| config_section_name(name), str::to_owned)
+}
+
+/// One of the two loaded files.
+fn file_of(files: &AwsFiles, kind: FileKind) -> &AwsFile {
+    match kind {
+        FileKind::Config => &files.config,
+        FileKind::Credentials => &files.credentials,
+    }
+}
+
+/// The `credential_process` value for `profile`. Plain `mfatui` when the `mfatui` found first
+/// on `path_var` is this very binary: the line then survives upgrades that move the binary
+/// (a Homebrew cellar, a reinstall); otherwise (not on PATH, or another mfatui is) the
+/// absolute path of the running binary, the only one known to be this mfatui.
+fn credential_process_for(path_var: Option<&OsStr>, exe: Option<&Path>, profile: &str) -> String {
+    let on_path = path_var.and_then(|paths| {
+        std::env::split_paths(paths)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .map(|dir| dir.join("mfatui"))
+            .find(|candidate| {
+                std::fs::metadata(candidate)
+                    .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+            })
+    });
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let program = match (exe, on_path) {
+        (Some(exe), Some(found)) if same(exe, &found) => "mfatui".to_owned(),
+        (Some(exe), _) => exe.to_str().map_or_else(|| "mfatui".to_owned(), quote),
+        (None, _) => "mfatui".to_owned(),
+    };
+    format!("{program} credential-process {}", quote(profile))
+}
+
+/// [`credential_process_for`] this process, with the run's `PATH`.
+pub fn credential_process(ctx: &Context, profile: &str) -> String {
+    let exe = std::env::current_exe().ok();
+    credential_process_for(ctx.env.get("PATH").map(OsStr::new), exe.as_deref(), profile)
+}
+
+/// Whether `value` is the `credential_process` mfatui writes for `profile` (any path to it).
+pub fn is_ours(value: &str, profile: &str) -> bool {
+    match crate::awsfiles::shlex::split(value).as_deref() {
+        Some([program, command, named]) => {
+            Path::new(program).file_name() == Some(OsStr::new("mfatui"))
+                && command == "credential-process"
+                && named == profile
+        }
+        _ => false,
+    }
+}
+
+/// The edit that gives `profile` mfatui's `credential_process`, unless it has one.
+fn add_process(
+    plan: &mut Plan,
+    files: &AwsFiles,
+    map: &ConfigMap,
+    profile: &str,
+    command: &str,
+) -> Result<(), String> {
+    if map
+        .profile(profile)
+        .is_some_and(|p| p.has("credential_process"))
+    {
+        return Ok(());
+    }
+    plan.edit(
+        &files.config,
+        vec![Edit::Set {
+            section: config_section(map, profile),
+            key: "credential_process".to_owned(),
+            value: command.to_owned(),
+        }],
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The change that moves the pair at `place` out of the files.
+fn plan_store(
+    files: &AwsFiles,
+    map: &ConfigMap,
+    place: &KeyPlace,
+    command: &str,
+) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    // The config file first: a crash after it leaves the keys in the credentials file, which
+    // botocore prefers to credential_process.
+    add_process(&mut plan, files, map, &place.profile, command)?;
+    let section = place.section.to_string();
+    plan.edit(
+        file_of(files, place.file),
+        vec![
+            Edit::Set {
+                section: section.clone(),
+                key: KEYRING_MARKER.to_owned(),
+                value: place.access_key_id.to_string(),
+            },
+            Edit::Remove {
+                section: section.clone(),
+                key: "aws_secret_access_key".to_owned(),
+            },
+            Edit::Remove {
+                section,
+                key: "aws_access_key_id".to_owned(),
+            },
+        ],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(plan)
+}
+
+/// The change that puts `creds` back where `marker` is, and removes mfatui's
+/// credential_process (so that config-file keys are used again: botocore prefers
+/// credential_process to them).
+pub fn plan_restore(
+    files: &AwsFiles,
+    map: &ConfigMap,
+    marker: &KeyPlace,
+    creds: &Credentials,
+) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    let set = |key: &str, value: &str| Edit::Set {
+        section: marker.section.to_string(),
+        key: key.to_owned(),
+        value: value.to_owned(),
+    };
+    plan.edit(
+        file_of(files, marker.file),
+        vec![
+            set("aws_access_key_id", &creds.access_key_id),
+            set("aws_secret_access_key", creds.secret_access_key.expose()),
+            Edit::Remove {
+                section: marker.section.to_string(),
+                key: KEYRING_MARKER.to_owned(),
+            },
+        ],
+    )
+    .map_err(|e| e.to_string())?;
+    let section = config_section(map, &marker.profile);
+    let ours = files
+        .config
+        .document
+        .structure()
+        .ok()
+        .and_then(|s| s.value(&section, "credential_process").map(str::to_owned))
+        .is_some_and(|v| is_ours(&v, &marker.profile));
+    if ours {
+        plan.edit(
+            &files.config,
+            vec![Edit::Remove {
+                section,
+                key: "credential_process".to_owned(),
+            }],
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(plan)
+}
+
+/// The change `add` makes: the marker at `marker`, and credential_process when missing.
+pub fn plan_add(
+    files: &AwsFiles,
+    map: &ConfigMap,
+    marker: &KeyPlace,
+    command: &str,
+) -> Result<Plan, String> {
+    let mut plan = Plan::default();
+    add_process(&mut plan, files, map, &marker.profile, command)?;
+    plan.edit(
+        file_of(files, marker.file),
+        vec![Edit::Set {
+            section: marker.section.to_string(),
+            key: KEYRING_MARKER.to_owned(),
+            value: marker.access_key_id.to_string(),
+        }],
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(plan)
+}
+
+/// The plan's masked diff, with the marker's key id masked like `aws_access_key_id` is.
+pub fn masked_diff(plan: &Plan, key_id: &str) -> String {
+    plan.diff().replace(key_id, &mask_key_id(key_id))
+}
+
+/// Every backup folder mfatui may have used for `file`: beside it, and `backups.dir`.
+fn backup_dirs(file: &Path, ctx: &Context) -> Vec<PathBuf> {
+    let mut dirs = vec![backup::backup_dir(file, None)];
+    if let Some(custom) = ctx.backups_dir() {
+        if !dirs.contains(&custom) {
+            dirs.push(custom);
+        }
+    }
+    dirs
+}
+
+/// mfatui's backups of either shared file that contain `secret`.
+pub fn backups_holding(ctx: &Context, secret: &str) -> Result<Vec<Backup>, String> {
+    let mut found: Vec<Backup> = Vec::new();
+    for file in [&ctx.paths.credentials, &ctx.paths.config] {
+        for dir in backup_dirs(file, ctx) {
+            let holding = backup::holding(file, &dir, secret)
+                .map_err(|e| format!("cannot read the backups in {}: {e}", dir.display()))?;
+            for b in holding {
+                if !found.iter().any(|f| f.path == b.path) {
+                    found.push(b);
+                }
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Rewrites every backup that holds `creds`' secret without it; returns their paths.
+pub fn scrub(ctx: &Context, creds: &Credentials) -> Result<Vec<PathBuf>, String> {
+    let secret = creds.secret_access_key.expose();
+    let mut done = Vec::new();
+    for b in backups_holding(ctx, secret)? {
+        let failed = |e: std::io::Error| {
+            format!(
+                "cannot rewrite the backup {} without the secret key ({e}): fix its permissions and run `mfatui keyring store` for this profile again, or delete that backup",
+                b.path.display()
+            )
+        };
+        let bytes = Zeroizing::new(std::fs::read(&b.path).map_err(failed)?);
+        let clean = backup::without_secret(&bytes, &creds.access_key_id, secret);
+        backup::rewrite(&b.path, &clean).map_err(failed)?;
+        crate::diag!("rewrote backup {} without the secret key", b.path.display());
+        done.push(b.path);
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::profile::Name;
+    use crate::awsfiles::KeyStore;
+    use crate::context::Env;
+    use crate::secret::Secret;
+    use crate::settings::Settings;
+
+    const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+    const COMMAND: &str = "mfatui credential-process dev";
+
+    /// Writes the two files into a temporary HOME and loads them.
+    fn home(config: &str, credentials: &str) -> (tempfile::TempDir, Context, Snapshot) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        std::fs::write(dir.path().join(".aws/config"), config).unwrap();
+        std::fs::write(dir.path().join(".aws/credentials"), credentials).unwrap();
+        let home = dir.path().to_string_lossy().into_owned();
+        let env = Env::from_pairs(&[("HOME", &home)]);
+        let paths = crate::awsfiles::AwsPaths::from_lookup(env.lookup());
+        let settings_path = dir.path().join("mfatui.toml");
+        let ctx = Context::new(env, paths, Settings::default(), settings_path);
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).unwrap();
+        (dir, ctx, snapshot)
+    }
+
+    /// Where `name`'s keys are, by its layout.
+    fn key_place(s: &Snapshot, name: &str) -> KeyPlace {
+        s.layout_of(name).keys.clone().unwrap()
+    }
+
+    /// The text of each file after `plan`, in the order the plan writes them.
+    fn after(plan: &Plan) -> Vec<(FileKind, String)> {
+        plan.changes
+            .iter()
+            .map(|c| (c.kind, c.after.text().to_owned()))
+            .collect()
+    }
+
+    fn pair() -> String {
+        format!("aws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n")
+    }
+
+    #[test]
+    fn store_writes_the_config_first_then_swaps_the_pair_for_the_marker() {
+        let credentials = format!("# mine\n[dev]\n{}region = eu-west-1\n", pair());
+        let (_d, _c, s) = home("[profile dev]\noutput = json\n", &credentials);
+        let place = key_place(&s, "dev");
+        let plan = plan_store(s.files(), s.map(), &place, COMMAND).unwrap();
+        assert_eq!(
+            after(&plan),
+            [
+                (
+                    FileKind::Config,
+                    format!("[profile dev]\noutput = json\ncredential_process = {COMMAND}\n")
+                ),
+                (
+                    FileKind::Credentials,
+                    format!("# mine\n[dev]\nregion = eu-west-1\nmfatui_keyring = {ID}\n")
+                ),
+            ]
+        );
+        let diff = masked_diff(&plan, ID);
+        assert!(!diff.contains(ID) && !diff.contains(SECRET), "{diff}");
+        assert!(diff.contains("+mfatui_keyring = ****MPLE"), "{diff}");
+    }
+
+    #[test]
+    fn store_handles_keys_in_the_config_file_a_default_profile_and_an_existing_process() {
+        // Keys in [default] of the config file: one file, one change.
+        let (_d, _c, s) = home(&format!("[default]\n{}", pair()), "");
+        let place = key_place(&s, "default");
+        let plan = plan_store(
+            s.files(),
+            s.map(),
+            &place,
+            "mfatui credential-process default",
+        )
+        .unwrap();
+        assert_eq!(
+            after(&plan),
+            [(
+                FileKind::Config,
+                format!("[default]\ncredential_process = mfatui credential-process default\nmfatui_keyring = {ID}\n")
+            )]
+        );
+        // A profile with its own credential_process keeps it; one without a config section
+        // gets `[profile NAME]`.
+        let (_d, _c, s) = home(
+            "[profile dev]\ncredential_process = other-tool\n",
+            &format!("[dev]\n{}[qa]\n{}", pair(), pair()),
+        );
+        let dev = plan_store(s.files(), s.map(), &key_place(&s, "dev"), COMMAND).unwrap();
+        assert_eq!(after(&dev).len(), 1, "only the credentials file changes");
+        let qa = plan_store(s.files(), s.map(), &key_place(&s, "qa"), "x").unwrap();
+        assert!(after(&qa)[0]
+            .1
+            .ends_with("\n[profile qa]\ncredential_process = x\n"));
+    }
+
+    #[test]
+    fn restore_puts_the_pair_back_and_removes_only_mfatuis_credential_process() {
+        let marker = |file| KeyPlace {
+            profile: Name::from("dev"),
+            store: KeyStore::Keyring,
+            file,
+            section: Name::from("dev"),
+            access_key_id: Name::from(ID),
+        };
+        let creds = Credentials {
+            access_key_id: ID.to_owned(),
+            secret_access_key: Secret::new(SECRET),
+            session_token: None,
+            expiration: None,
+        };
+        let config =
+            "[profile dev]\ncredential_process = '/opt/my tools/mfatui' credential-process dev\n";
+        let (_d, _c, s) = home(config, &format!("[dev]\nmfatui_keyring = {ID}\n"));
+        let plan =
+            plan_restore(s.files(), s.map(), &marker(FileKind::Credentials), &creds).unwrap();
+        assert_eq!(
+            after(&plan),
+            [
+                (FileKind::Credentials, format!("[dev]\n{}", pair())),
+                (FileKind::Config, "[profile dev]\n".to_owned()),
+            ],
+            "the keys first, then the config"
+        );
+        let (_d, _c, s) = home(
+            "[profile dev]\ncredential_process = mfatui credential-process prod\n",
+            &format!("[dev]\nmfatui_keyring = {ID}\n"),
+        );
+        let plan =
+            plan_restore(s.files(), s.map(), &marker(FileKind::Credentials), &creds).unwrap();
+        assert_eq!(
+            after(&plan).len(),
+            1,
+            "another profile's command is not ours"
+        );
+    }
+
+    #[test]
+    fn credential_process_names_mfatui_when_path_finds_this_binary_else_its_full_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let bin = dir.path().join("bin");
+        let other = dir.path().join("other dir");
+        std::fs::create_dir_all(&bin).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        let exe = bin.join("mfatui");
+        std::fs::write(&exe, "").unwrap();
+        std::fs::set_permissions(&exe, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let copy = other.join("mfatui");
+        std::fs::copy(&exe, &copy).unwrap();
+        let path = |dirs: &[&Path]| std::env::join_paths(dirs).unwrap();
+
+        let found = credential_process_for(Some(&path(&[&bin])), Some(&exe), "dev");
+        assert_eq!(found, "mfatui credential-process dev");
+        let via_link = dir.path().join("link");
+        std::os::unix::fs::symlink(&bin, &via_link).unwrap();
+        assert_eq!(
+            credential_process_for(Some(&path(&[&via_link])), Some(&exe), "my dev"),
+            "mfatui credential-process 'my dev'",
+            "a symlinked PATH entry that leads to this binary counts"
+        );
+        let elsewhere = credential_process_for(Some(&path(&[&bin])), Some(&copy), "dev");
+        assert_eq!(
+            elsewhere,
+            format!("'{}' credential-process dev", copy.display()),
+            "another mfatui first on PATH: this one's full path, quoted"
+        );
+        let none = credential_process_for(None, Some(&exe), "dev");
+        assert_eq!(none, format!("{} credential-process dev", exe.display()));
+        for command in [found, elsewhere, none] {
+            assert!(is_ours(&command, "dev"), "{command}");
+            assert!(!is_ours(&command, "prod"), "{command}");
+        }
+        assert!(is_ours("mfatui credential-process 'my dev'", "my dev"));
+        assert!(!is_ours("aws-vault export dev", "dev"));
+        assert!(!is_ours("mfatui credential-process dev --extra", "dev"));
+    }
+
+    #[test]
+    fn backups_holding_the_secret_are_rewritten_and_others_left_alone() {
+        let (d, mut ctx, _s) = home("", "");
+        let custom = d.path().join("kept");
+        ctx.settings.backups_dir = Some(custom.clone());
+        let paths = ctx.paths.clone();
+        let now = chrono::Utc::now();
+        let with = format!("[dev]\n{}", pair());
+        let beside = backup::backup_dir(&paths.credentials, None);
+        let a = backup::create(&paths.credentials, &beside, with.as_bytes(), now).unwrap();
+        let b = backup::create(&paths.config, &custom, with.as_bytes(), now).unwrap();
+        let c = backup::create(&paths.credentials, &custom, b"[dev]\n", now).unwrap();
+        let creds = Credentials {
+            access_key_id: ID.to_owned(),
+            secret_access_key: Secret::new(SECRET),
+            session_token: None,
+            expiration: None,
+        };
+        let mut done = scrub(&ctx, &creds).unwrap();
+        done.sort();
+        let mut want = vec![a.clone(), b.clone()];
+        want.sort();
+        assert_eq!(done, want, "both folders, both files");
+        for path in [&a, &b] {
+            assert_eq!(
+                std::fs::read_to_string(path).unwrap(),
+                format!("[dev]\nmfatui_keyring = {ID}\n")
+            );
+        }
+        assert_eq!(std::fs::read(&c).unwrap(), b"[dev]\n");
+        assert!(backups_holding(&ctx, SECRET).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,588 @@
+//! The OS keyring as the home of long-term access keys: one entry per profile (service
+//! `mfatui`, user = the profile whose section held the keys), its secret a small JSON document
+//! `{"Version":1,"AccessKeyId":…,"SecretAccessKey":…}`. The Secret Service over D-Bus on Linux
+//! and the BSDs, the Keychain on macOS, Credential Manager on Windows: chosen at build time.
+//! There is no fallback to a file: a keyring that cannot be reached is an error.
+//!
+//! Secrets read from the keyring stay in [`Zeroizing`] buffers until they are handed over as
+//! [`Credentials`]; nothing here logs or formats them, and [`KeyringError`] never holds them
+//! (keyring-core's own errors may carry the raw secret bytes, so none of them is kept).
+
+use crate::aws::Credentials;
+use crate::secret::Secret;
+use keyring_core::{CredentialStore, Entry, Error as CoreError};
+use serde::{Deserialize, Serialize};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// The keyring service name of every entry mfatui writes.
+pub const SERVICE: &str = "mfatui";
+
+/// How long one keyring call may take, an unlock prompt included.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The version of the JSON document mfatui stores.
+const FORMAT_VERSION: u32 = 1;
+
+/// The longest access key id IAM issues (its API allows 16 to 128 characters).
+const MAX_KEY_ID: usize = 128;
+
+/// Generous bound on a secret access key (IAM's are 40 characters).
+const MAX_SECRET: usize = 128;
+
+/// Room for the JSON document: both values at their longest, every character escaped once,
+/// plus the field names. Reserved up front so that writing it never reallocates (a
+/// reallocation would leave a copy of the secret in freed memory).
+const DOCUMENT_CAPACITY: usize = 2 * (MAX_KEY_ID + MAX_SECRET) + 96;
+
+/// What reaching the keyring takes on this system, for the error that says it failed.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+const HOW_TO_REACH: &str = "no Secret Service answers on this session's D-Bus: log in to a desktop session, or start gnome-keyring-daemon or KeePassXC's Secret Service, then try again";
+#[cfg(target_os = "macos")]
+const HOW_TO_REACH: &str =
+    "the login Keychain is not available here: run mfatui in your logged-in session and try again";
+#[cfg(windows)]
+const HOW_TO_REACH: &str =
+    "Credential Manager is not available here: run mfatui in your logged-in session and try again";
+
+/// Why a keyring call failed: one sentence each, saying what to do. Never holds a secret.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum KeyringError {
+    /// No keyring service could be reached (no D-Bus session, no Secret Service on it).
+    #[error("cannot reach the OS keyring ({detail}); {HOW_TO_REACH}")]
+    Unavailable {
+        /// What the system said.
+        detail: String,
+    },
+    /// The keyring is locked and was not unlocked, or access was refused.
+    #[error("the OS keyring is locked or refused access (its unlock prompt was dismissed or could not be shown): unlock it, e.g. by logging in to your desktop or with `gnome-keyring-daemon --unlock`, then try again")]
+    Locked,
+    /// The profile has no entry (never stored, or deleted outside mfatui).
+    #[error("the OS keyring has no entry for profile '{profile}' (service mfatui), so it may have been deleted outside mfatui: put the keys back with `mfatui keyring add {profile}`")]
+    Missing {
+        /// The profile.
+        profile: String,
+    },
+    /// The entry is not a document this mfatui wrote or can read.
+    #[error("the OS keyring's entry for profile '{profile}' (service mfatui) is not one this mfatui can read: replace it with `mfatui keyring add {profile}`")]
+    Unreadable {
+        /// The profile.
+        profile: String,
+    },
+    /// Reading the entry back right after writing it gave something else.
+    #[error("the OS keyring did not give back the keys just stored for profile '{profile}': nothing was removed from the files; check the keyring (another program may manage service mfatui) and try again")]
+    NotKept {
+        /// The profile.
+        profile: String,
+    },
+    /// The keys are not shaped like an AWS access key pair.
+    #[error("{0}")]
+    BadKeys(String),
+    /// The keyring did not answer in time.
+    #[error("the OS keyring did not answer within {secs} s (a prompt may be waiting on another screen): answer or close it, then try again")]
+    Timeout {
+        /// How long mfatui waited.
+        secs: u64,
+    },
+    /// Anything else the keyring said.
+    #[error("the OS keyring refused the request ({detail}); check that it works (e.g. with your desktop's password manager) and try again")]
+    Other {
+        /// What the keyring said (never a secret).
+        detail: String,
+    },
+}
+
+/// The document stored as the entry's secret, as written.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct DocumentOut<'a> {
+    version: u32,
+    access_key_id: &'a str,
+    secret_access_key: &'a str,
+}
+
+/// The document stored as the entry's secret, as read: the secret wiped when dropped.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DocumentIn {
+    version: u32,
+    access_key_id: String,
+    secret_access_key: Zeroizing<String>,
+}
+
+/// Checks that `creds` look like a long-term AWS key pair, so the document stays small and
+/// needs no escaping: ids are 16–128 letters and digits, secrets printable ASCII.
+pub fn check_keys(access_key_id: &str, secret_access_key: &str) -> Result<(), KeyringError> {
+    let id_ok = (16..=MAX_KEY_ID).contains(&access_key_id.len())
+        && access_key_id.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !id_ok {
+        return Err(KeyringError::BadKeys(
+            "that is not an AWS access key id (16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE): check what was pasted and try again".to_owned(),
+        ));
+    }
+    let secret_ok = (1..=MAX_SECRET).contains(&secret_access_key.len())
+        && secret_access_key.bytes().all(|b| b.is_ascii_graphic());
+    if !secret_ok {
+        return Err(KeyringError::BadKeys(
+            "that is not an AWS secret access key (up to 128 printable characters, no spaces): check what was pasted and try again".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The JSON document for `creds`, in a buffer wiped when dropped.
+fn encode(creds: &Credentials) -> Result<Zeroizing<String>, KeyringError> {
+    check_keys(&creds.access_key_id, creds.secret_access_key.expose())?;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(DOCUMENT_CAPACITY));
+    serde_json::to_writer(
+        &mut *bytes,
+        &DocumentOut {
+            version: FORMAT_VERSION,
+            access_key_id: &creds.access_key_id,
+            secret_access_key: creds.secret_access_key.expose(),
+        },
+    )
+    .map_err(|e| KeyringError::Other {
+        detail: format!("cannot encode the entry: {e}"),
+    })?;
+    // The document is ASCII (checked above): the conversion cannot fail, and `from_utf8`
+    // takes the buffer over instead of copying it.
+    let text = String::from_utf8(std::mem::take(&mut *bytes)).map_err(|_| KeyringError::Other {
+        detail: "the entry is not text".to_owned(),
+    })?;
+    Ok(Zeroizing::new(text))
+}
+
+/// The credentials in a stored document.
+fn decode(profile: &str, document: &str) -> Result<Credentials, KeyringError> {
+    let unreadable = || KeyringError::Unreadable {
+        profile: profile.to_owned(),
+    };
+    let doc: DocumentIn = serde_json::from_str(document).map_err(|_| unreadable())?;
+    if doc.version != FORMAT_VERSION
+        || check_keys(&doc.access_key_id, &doc.secret_access_key).is_err()
+    {
+        return Err(unreadable());
+    }
+    Ok(Credentials {
+        access_key_id: doc.access_key_id,
+        secret_access_key: Secret::new(doc.secret_access_key.as_str()),
+        session_token: None,
+        expiration: None,
+    })
+}
+
+/// Whether what the keyring gave `back` for `profile` is the pair just stored.
+fn read_back_matches(
+    profile: &str,
+    back: Result<Credentials, KeyringError>,
+    stored: &Credentials,
+) -> Result<(), KeyringError> {
+    let not_kept = || KeyringError::NotKept {
+        profile: profile.to_owned(),
+    };
+    match back {
+        Ok(back)
+            if back.access_key_id == stored.access_key_id
+                && back.secret_access_key == stored.secret_access_key =>
+        {
+            Ok(())
+        }
+        Ok(_) | Err(KeyringError::Missing { .. } | KeyringError::Unreadable { .. }) => {
+            Err(not_kept())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// One sentence for a keyring-core error, keeping none of its payload but platform messages.
+fn classify(err: CoreError, profile: &str) -> KeyringError {
+    match err {
+        CoreError::NoEntry => KeyringError::Missing {
+            profile: profile.to_owned(),
+        },
+        CoreError::NoStorageAccess(_) => KeyringError::Locked,
+        // Both carry the raw secret bytes: dropped here, never formatted.
+        CoreError::BadEncoding(_) | CoreError::BadDataFormat(..) => KeyringError::Unreadable {
+            profile: profile.to_owned(),
+        },
+        CoreError::PlatformFailure(e) => KeyringError::Other {
+            detail: e.to_string(),
+        },
+        // Its Display formats the matching entries with Debug, which some stores fill with
+        // the secret: counted, not shown.
+        CoreError::Ambiguous(found) => KeyringError::Other {
+            detail: format!(
+                "{} entries match service mfatui and user '{profile}'; remove the extra ones",
+                found.len()
+            ),
+        },
+        e @ (CoreError::BadStoreFormat(_)
+        | CoreError::TooLong(..)
+        | CoreError::Invalid(..)
+        | CoreError::NoDefaultStore
+        | CoreError::NotSupportedByStore(_)) => KeyringError::Other {
+            detail: e.to_string(),
+        },
+        _ => KeyringError::Other {
+            detail: "an error this version of mfatui does not know".to_owned(),
+        },
+    }
+}
+
+/// Runs `job` on a thread of its own and waits at most `timeout` for it. zbus's blocking API
+/// drives its own executor, which must not run inside the caller's (the TUI and the
+/// credentials endpoint run on tokio); and a keyring waiting on a prompt nobody answers
+/// must not hang mfatui (the thread is left behind; the process ends soon after).
+fn on_worker<T: Send + 'static>(
+    timeout: Duration,
+    job: impl FnOnce() -> Result<T, KeyringError> + Send + 'static,
+) -> Result<T, KeyringError> {
+    let (tx, rx) = mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("mfatui-keyring".to_owned())
+        .spawn(move || {
+            let _ = tx.send(job());
+        })
+        .map_err(|e| KeyringError::Other {
+            detail: format!("cannot start a thread for it: {e}"),
+        })?;
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(RecvTimeoutError::Timeout) => Err(KeyringError::Timeout {
+            secs: timeout.as_secs(),
+        }),
+        Err(RecvTimeoutError::Disconnected) => Err(KeyringError::Other {
+            detail: "the keyring call stopped without an answer".to_owned(),
+        }),
+    }
+}
+
+/// This system's keyring store.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(zbus_secret_service_keyring_store::Store::new()?)
+}
+
+/// This system's keyring store.
+#[cfg(target_os = "macos")]
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+/// This system's keyring store.
+#[cfg(windows)]
+fn os_store() -> keyring_core::Result<Arc<CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+/// A connection to a keyring store: the OS's, or an in-memory one in unit tests.
+#[derive(Clone)]
+pub struct Keyring {
+    store: Arc<CredentialStore>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Keyring {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keyring")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Keyring {
+    /// Connects to the OS keyring. Blocking; safe to call from async code (the work runs on
+    /// a thread of its own).
+    pub fn open() -> Result<Keyring, KeyringError> {
+        let store = on_worker(CALL_TIMEOUT, || {
+            os_store().map_err(|e| KeyringError::Unavailable {
+                detail: match e {
+                    CoreError::PlatformFailure(e) | CoreError::NoStorageAccess(e) => e.to_string(),
+                    other => classify(other, "").to_string(),
+                },
+            })
+        })?;
+        Ok(Keyring {
+            store,
+            timeout: CALL_TIMEOUT,
+        })
+    }
+
+    /// A keyring over any keyring-core store (keyring-core's mock in tests).
+    pub fn with_store(store: Arc<CredentialStore>, timeout: Duration) -> Keyring {
+        Keyring { store, timeout }
+    }
+
+    /// Runs `op` on the entry of `profile`, on a worker thread.
+    fn call<T: Send + 'static>(
+        &self,
+        profile: &str,
+        op: impl FnOnce(&Entry) -> keyring_core::Result<T> + Send + 'static,
+    ) -> Result<T, KeyringError> {
+        let store = self.store.clone();
+        let profile = profile.to_owned();
+        on_worker(self.timeout, move || {
+            let entry = Entry::new_in_store(&store, SERVICE, &profile)
+                .map_err(|e| classify(e, &profile))?;
+            op(&entry).map_err(|e| classify(e, &profile))
+        })
+    }
+
+    /// Stores `creds` (a long-term pair) as profile's entry, replacing any entry it had.
+    pub fn store(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
+        let document = encode(creds)?;
+        self.call(profile, move |entry| entry.set_password(&document))
+    }
+
+    /// The long-term pair stored for `profile`.
+    pub fn load(&self, profile: &str) -> Result<Credentials, KeyringError> {
+        let document = self.call(profile, |entry| entry.get_password().map(Zeroizing::new))?;
+        decode(profile, &document)
+    }
+
+    /// [`Keyring::store`], then reads the entry back and compares: only then is it safe to
+    /// remove the keys from anywhere else.
+    pub fn store_checked(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
+        self.store(profile, creds)?;
+        read_back_matches(profile, self.load(profile), creds)
+    }
+
+    /// Deletes the entry of `profile` ([`KeyringError::Missing`] if it has none).
+    pub fn delete(&self, profile: &str) -> Result<(), KeyringError> {
+        self.call(profile, |entry| entry.delete_credential())
+    }
+}
+
+/// The OS keyring, opened on first use (most runs never need it), as the renewal service and
+/// rotation reach it.
+#[derive(Debug, Default)]
+pub struct OsKeyring {
+    opened: std::sync::OnceLock<Result<Keyring, KeyringError>>,
+}
+
+impl OsKeyring {
+    /// The keyring, opened now if it was not yet.
+    fn keyring(&self) -> Result<&Keyring, String> {
+        self.opened
+            .get_or_init(Keyring::open)
+            .as_ref()
+            .map_err(ToString::to_string)
+    }
+}
+
+impl crate::renew::service::KeyringAccess for OsKeyring {
+    fn load(&self, profile: &str) -> Result<Credentials, String> {
+        self.keyring()?.load(profile).map_err(|e| e.to_string())
+    }
+
+    fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String> {
+        self.keyring()?
+            .store_checked(profile, creds)
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyring_core::mock;
+
+    const ID: &str = "AKIAIOSFODNN7EXAMPLE";
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+    fn creds(id: &str, secret: &str) -> Credentials {
+        Credentials {
+            access_key_id: id.to_owned(),
+            secret_access_key: Secret::new(secret),
+            session_token: None,
+            expiration: None,
+        }
+    }
+
+    fn mock_keyring() -> (Keyring, Arc<mock::Store>) {
+        let store = mock::Store::new().unwrap();
+        (
+            Keyring::with_store(store.clone(), Duration::from_secs(5)),
+            store,
+        )
+    }
+
+    /// The next call on `profile`'s mock entry fails with `err`.
+    fn fail_next(store: &Arc<mock::Store>, profile: &str, err: CoreError) {
+        let shared: Arc<CredentialStore> = store.clone();
+        let entry = Entry::new_in_store(&shared, SERVICE, profile).unwrap();
+        let cred: &mock::Cred = entry.as_any().downcast_ref().unwrap();
+        cred.set_error(err);
+    }
+
+    /// The raw document stored for `profile`.
+    fn raw(store: &Arc<mock::Store>, profile: &str) -> String {
+        let shared: Arc<CredentialStore> = store.clone();
+        Entry::new_in_store(&shared, SERVICE, profile)
+            .unwrap()
+            .get_password()
+            .unwrap()
+    }
+
+    #[test]
+    fn stores_the_versioned_document_and_loads_it_back() {
+        let (keyring, store) = mock_keyring();
+        keyring.store_checked("dev", &creds(ID, SECRET)).unwrap();
+        assert_eq!(
+            raw(&store, "dev"),
+            format!(r#"{{"Version":1,"AccessKeyId":"{ID}","SecretAccessKey":"{SECRET}"}}"#)
+        );
+        assert!(raw(&store, "dev").len() < 2560, "fits Windows' limit");
+        let back = keyring.load("dev").unwrap();
+        assert_eq!(back, creds(ID, SECRET));
+        assert_eq!(
+            keyring.load("prod").unwrap_err(),
+            KeyringError::Missing {
+                profile: "prod".to_owned()
+            }
+        );
+        keyring.delete("dev").unwrap();
+        assert!(matches!(
+            keyring.delete("dev").unwrap_err(),
+            KeyringError::Missing { .. }
+        ));
+    }
+
+    #[test]
+    fn the_longest_keys_fit_the_reserved_buffer() {
+        let id = "A".repeat(MAX_KEY_ID);
+        let secret = "\"".repeat(MAX_SECRET);
+        let doc = encode(&creds(&id, &secret)).unwrap();
+        assert!(doc.len() <= DOCUMENT_CAPACITY, "{}", doc.len());
+        assert_eq!(decode("p", &doc).unwrap(), creds(&id, &secret));
+    }
+
+    #[test]
+    fn keys_of_the_wrong_shape_are_refused_before_anything_is_stored() {
+        let (keyring, _store) = mock_keyring();
+        for (id, secret) in [
+            ("short", SECRET),
+            ("AKIA IOSFODNN7EXAMPLE", SECRET),
+            (ID, ""),
+            (ID, "has space inside"),
+            (ID, "tab\tinside"),
+        ] {
+            let err = keyring.store("dev", &creds(id, secret)).unwrap_err();
+            assert!(matches!(err, KeyringError::BadKeys(_)), "{id:?} {err}");
+            assert!(!err.to_string().contains(secret) || secret.is_empty());
+        }
+        assert!(matches!(
+            keyring.load("dev").unwrap_err(),
+            KeyringError::Missing { .. }
+        ));
+    }
+
+    #[test]
+    fn an_entry_mfatui_did_not_write_is_unreadable_not_a_crash() {
+        let (keyring, store) = mock_keyring();
+        let shared: Arc<CredentialStore> = store.clone();
+        let entry = Entry::new_in_store(&shared, SERVICE, "dev").unwrap();
+        for stored in [
+            "hunter2",
+            r#"{"Version":2,"AccessKeyId":"AKIAIOSFODNN7EXAMPLE","SecretAccessKey":"x"}"#,
+            r#"{"Version":1,"AccessKeyId":"AKIAIOSFODNN7EXAMPLE"}"#,
+        ] {
+            entry.set_password(stored).unwrap();
+            let err = keyring.load("dev").unwrap_err();
+            assert_eq!(
+                err,
+                KeyringError::Unreadable {
+                    profile: "dev".to_owned()
+                }
+            );
+            assert!(!format!("{err} {err:?}").contains("hunter2"));
+        }
+    }
+
+    #[test]
+    fn store_errors_become_one_sentence_without_the_secret() {
+        let (keyring, store) = mock_keyring();
+        let platform = |m: &str| -> keyring_core::error::PlatformError { m.to_owned().into() };
+        let cases = [
+            (
+                CoreError::NoStorageAccess(platform("SS error: prompt dismissed")),
+                "is locked or refused access",
+            ),
+            (
+                CoreError::PlatformFailure(platform("zbus error: gone")),
+                "refused the request (zbus error: gone)",
+            ),
+            (
+                CoreError::BadEncoding(SECRET.as_bytes().to_vec()),
+                "is not one this mfatui can read",
+            ),
+            (
+                CoreError::BadDataFormat(SECRET.as_bytes().to_vec(), platform("bad")),
+                "is not one this mfatui can read",
+            ),
+            (
+                CoreError::Ambiguous(Vec::new()),
+                "0 entries match service mfatui",
+            ),
+        ];
+        for (err, says) in cases {
+            fail_next(&store, "dev", err);
+            let got = keyring.load("dev").unwrap_err();
+            let text = format!("{got} / {got:?}");
+            assert!(text.contains(says), "{text}");
+            assert!(!text.contains(SECRET), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_read_back_that_is_missing_unreadable_or_different_is_not_kept() {
+        let stored = creds(ID, SECRET);
+        assert_eq!(
+            read_back_matches("dev", Ok(stored.clone()), &stored),
+            Ok(())
+        );
+        let not_kept = Err(KeyringError::NotKept {
+            profile: "dev".to_owned(),
+        });
+        let other_secret = creds(ID, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYOTHERKEY");
+        let other_id = creds("AKIAI44QH8DHBEXAMPLE", SECRET);
+        for back in [
+            Ok(other_secret),
+            Ok(other_id),
+            Err(KeyringError::Missing {
+                profile: "dev".to_owned(),
+            }),
+            Err(KeyringError::Unreadable {
+                profile: "dev".to_owned(),
+            }),
+        ] {
+            assert_eq!(read_back_matches("dev", back, &stored), not_kept);
+        }
+        assert_eq!(
+            read_back_matches("dev", Err(KeyringError::Locked), &stored),
+            Err(KeyringError::Locked),
+            "a locked keyring says so"
+        );
+    }
+
+    #[test]
+    fn a_call_that_never_answers_times_out() {
+        let err = on_worker(Duration::from_millis(50), || -> Result<(), KeyringError> {
+            std::thread::sleep(Duration::from_secs(2));
+            Ok(())
+        })
+        .unwrap_err();
+        assert_eq!(err, KeyringError::Timeout { secs: 0 });
+        assert!(err.to_string().contains("did not answer"));
+    }
+}

@@ -1,0 +1,792 @@
+//! `mfatui keyring` against moto and a real Secret Service (gnome-keyring in a private D-Bus
+//! session whose keyring lives under the sandbox's HOME), judged by the AWS CLI and by
+//! libsecret's `secret-tool`: after `store` no file under HOME holds the secret (files,
+//! backups old and new, the -v log, caches, the keyring's own file); `restore` gives the AWS
+//! CLI the file keys again and empties the keyring; `add` reads new keys from stdin straight
+//! into the keyring; `list` never opens the keyring; a locked keyring, no D-Bus, an entry
+//! deleted behind mfatui's back and keys STS refuses are one sentence each and change nothing;
+//! `kill -9` between any two steps leaves the profile a working key.
+
+use crate::common::{
+    keyring_tools, shell_line, sts_error_responder, text, KeyringState, Moto, Sandbox, Tmux,
+};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::process::{Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use KeyringState::{Locked, NoDbus, Unlocked};
+
+fn sandbox_at(endpoint: &str, id: &str, secret: &str) -> Sandbox {
+    Sandbox::new(
+        endpoint,
+        "[profile dev]\nregion = eu-west-1\n",
+        &format!("# my keys\n[dev]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    )
+}
+
+/// A sandbox whose `dev` holds ana's keys in the credentials file, and an older backup
+/// (made by `mfatui set`) that holds them too.
+fn sandbox(moto: &Moto) -> Sandbox {
+    let sb = sandbox_at(
+        &moto.url,
+        &moto.get("access_key_id"),
+        &moto.get("secret_access_key"),
+    );
+    let out = sb.mfatui(&[
+        "set",
+        "dev",
+        "output",
+        "json",
+        "--file",
+        "credentials",
+        "--yes",
+    ]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(sb.backups().len(), 1);
+    sb
+}
+
+fn mfatui(sb: &Sandbox, state: KeyringState, args: &[&str]) -> Output {
+    sb.mfatui_keyring(state, args, "")
+}
+
+/// What mfatui said on stderr, without the private session's own chatter.
+fn complaint(out: &Output) -> String {
+    text(out)
+        .1
+        .lines()
+        .filter(|l| l.starts_with("mfatui: "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The key id and secret the keyring holds for `profile`, as libsecret reads them.
+fn stored(sb: &Sandbox, profile: &str) -> Option<(String, String)> {
+    let doc: Value = serde_json::from_str(&sb.keyring_lookup(profile)?).unwrap();
+    assert_eq!(doc["Version"], 1);
+    Some((
+        doc["AccessKeyId"].as_str().unwrap().to_owned(),
+        doc["SecretAccessKey"].as_str().unwrap().to_owned(),
+    ))
+}
+
+/// ana's keys work for `dev`: from the credentials file (the AWS CLI uses the profile), or
+/// from the keyring entry the file's marker names (the AWS CLI uses that pair).
+fn assert_a_working_key(sb: &Sandbox, moto: &Moto, when: &str) {
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let credentials = sb.credentials();
+    if credentials.contains(&format!("aws_secret_access_key = {secret}")) {
+        assert!(sb.caller_arn("dev").ends_with(":user/ana"), "{when}");
+        return;
+    }
+    assert!(
+        credentials.contains(&format!("mfatui_keyring = {id}")),
+        "{when}: neither the keys nor the marker in the file:\n{credentials}"
+    );
+    assert_eq!(
+        stored(sb, "dev"),
+        Some((id.clone(), secret.clone())),
+        "{when}: the marker points to the keyring, which must hold the pair"
+    );
+    let out = sb.aws_cli(
+        &["sts", "get-caller-identity", "--output", "json"],
+        &[
+            ("AWS_ACCESS_KEY_ID", &id),
+            ("AWS_SECRET_ACCESS_KEY", &secret),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ],
+    );
+    assert!(out.status.success(), "{when}: {}", text(&out).1);
+    assert!(text(&out).0.contains(":user/ana"), "{when}");
+}
+
+#[test]
+fn store_moves_the_key_into_the_keyring_and_no_file_under_home_keeps_the_secret() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox(&moto);
+    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
+    assert_eq!(
+        sb.files_containing(&secret).len(),
+        2,
+        "the file and a backup"
+    );
+    let before = sb.credentials();
+    let dry = mfatui(&sb, NoDbus, &["keyring", "store", "dev", "--dry-run"]);
+    assert!(
+        dry.status.success(),
+        "a dry run never opens the keyring: {}",
+        text(&dry).1
+    );
+    assert!(
+        text(&dry).0.contains("+mfatui_keyring = ****"),
+        "{}",
+        text(&dry).0
+    );
+    assert_eq!(sb.credentials(), before);
+
+    let out = mfatui(&sb, Unlocked, &["-v", "keyring", "store", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("GetCallerIdentity accepts it: arn:aws:iam::"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Rewrote 2 backup(s) without the secret key."),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(&secret) && !stderr.contains(&secret));
+
+    let credentials = sb.credentials();
+    assert_eq!(
+        credentials,
+        format!("# my keys\n[dev]\noutput = json\nmfatui_keyring = {id}\n"),
+        "every other line kept, the pair gone"
+    );
+    let config = std::fs::read_to_string(sb.aws("config")).unwrap();
+    let process = config
+        .lines()
+        .find_map(|l| l.strip_prefix("credential_process = "))
+        .expect("credential_process added");
+    assert!(
+        process.ends_with(" credential-process dev") && process.starts_with('/'),
+        "mfatui is not on the test's PATH, so its absolute path: {process}"
+    );
+    assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
+
+    assert!(sb
+        .home
+        .path()
+        .join(".local/state/mfatui/mfatui.log")
+        .is_file());
+    assert!(sb
+        .home
+        .path()
+        .join(".local/share/keyrings/login.keyring")
+        .is_file());
+    assert_eq!(
+        sb.files_containing(&secret),
+        Vec::<std::path::PathBuf>::new(),
+        "no file under HOME holds the secret: AWS files, backups, log, caches, the keyring's own file"
+    );
+    let backups = sb.backups();
+    assert_eq!(
+        backups.len(),
+        3,
+        "the older one, and this change's of the config and the credentials files"
+    );
+    for b in &backups {
+        let mode = std::fs::metadata(b).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", b.display());
+        let kept = std::fs::read_to_string(b).unwrap();
+        let name = b.file_name().unwrap().to_string_lossy();
+        if name.starts_with("credentials.") {
+            assert!(kept.contains(&format!("mfatui_keyring = {id}")), "{kept}");
+        }
+    }
+
+    // list reads the files only: it works with no D-Bus at all.
+    let out = sb.mfatui(&["keyring", "list"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("dev "))
+        .expect(&stdout);
+    assert!(
+        row.contains(&format!("****{}", &id[id.len() - 4..])),
+        "{row}"
+    );
+    assert!(row.contains("mfatui credential-process"), "{row}");
+    assert!(!stdout.contains(&id) && !stdout.contains(&secret));
+
+    let again = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(again.status.success(), "{}", text(&again).1);
+    assert!(text(&again).0.contains("nothing to do"));
+}
+
+#[test]
+fn restore_gives_the_aws_cli_the_file_keys_again_and_deletes_the_entry() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let before = std::fs::read_to_string(sb.aws("config")).unwrap();
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+
+    let dry = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry).1);
+    assert!(sb.keyring_lookup("dev").is_some());
+    assert!(!sb.credentials().contains("aws_secret_access_key"));
+
+    let out = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains(&moto.get("secret_access_key")));
+    assert!(
+        sb.caller_arn("dev").ends_with(":user/ana"),
+        "the AWS CLI uses the file keys"
+    );
+    assert!(!sb.credentials().contains("mfatui_keyring"));
+    assert_eq!(
+        std::fs::read_to_string(sb.aws("config")).unwrap(),
+        before,
+        "mfatui's credential_process is gone"
+    );
+    assert_eq!(sb.keyring_lookup("dev"), None, "the entry is deleted");
+
+    let again = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(!again.status.success());
+    assert!(
+        complaint(&again).contains("'dev' does not keep its key in the OS keyring"),
+        "{}",
+        text(&again).1
+    );
+}
+
+#[test]
+fn add_reads_new_keys_from_stdin_straight_into_the_keyring() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let (id, secret) = (
+        "AKIAI44QH8DHBEXAMPLE",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    );
+
+    let out = sb.mfatui_keyring(
+        Unlocked,
+        &["keyring", "add", "ci", "--stdin"],
+        &format!("{id}\n{secret}\n"),
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains(secret) && !stderr.contains(secret));
+    assert_eq!(stored(&sb, "ci"), Some((id.to_owned(), secret.to_owned())));
+    assert!(sb
+        .credentials()
+        .ends_with(&format!("\n[ci]\nmfatui_keyring = {id}\n")));
+    let config = std::fs::read_to_string(sb.aws("config")).unwrap();
+    assert!(
+        config.contains("\n[profile ci]\ncredential_process = /"),
+        "{config}"
+    );
+    assert!(config.contains(" credential-process ci\n"), "{config}");
+    assert_eq!(
+        sb.files_containing(secret),
+        Vec::<std::path::PathBuf>::new(),
+        "the new secret went to the keyring only"
+    );
+    let list = sb.mfatui(&["keyring", "list"]);
+    assert!(
+        text(&list).0.lines().any(|l| l.starts_with("ci ")),
+        "{}",
+        text(&list).0
+    );
+
+    // A profile whose keys are in the file is told to `store` them; one line is not a pair.
+    let refused = sb.mfatui_keyring(
+        Unlocked,
+        &["keyring", "add", "dev", "--stdin"],
+        &format!("{id}\n{secret}\n"),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        complaint(&refused).contains("already holds an access key pair in [dev]"),
+        "{}",
+        text(&refused).1
+    );
+    let half = sb.mfatui_keyring(Unlocked, &["keyring", "add", "qa", "--stdin"], id);
+    assert!(complaint(&half).contains("--stdin expects two lines"));
+    assert_eq!(sb.keyring_lookup("dev"), None);
+    assert_eq!(sb.keyring_lookup("qa"), None);
+}
+
+#[test]
+fn a_locked_keyring_no_dbus_a_vanished_entry_or_refused_keys_change_nothing() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox(&moto);
+    let before = sb.credentials();
+
+    let out = mfatui(&sb, NoDbus, &["keyring", "store", "dev", "--yes"]);
+    assert!(!out.status.success());
+    let said = complaint(&out);
+    assert!(said.contains("cannot reach the OS keyring ("), "{said}");
+    assert!(said.contains("no Secret Service answers"), "{said}");
+    assert!(!said.contains(&secret));
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert_eq!(sb.credentials(), before);
+
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let moved = sb.credentials();
+
+    // Locked: gnome-keyring's unlock prompt cannot be shown here.
+    let out = mfatui(&sb, Locked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(!out.status.success());
+    let said = complaint(&out);
+    assert!(
+        said.contains("the OS keyring is locked"),
+        "{}",
+        text(&out).1
+    );
+    assert!(said.contains("nothing was changed"), "{said}");
+    assert_eq!(sb.credentials(), moved);
+    assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
+
+    // Deleted behind mfatui's back: said so, the file keeps its marker, `add` mends it.
+    sb.keyring_clear("dev");
+    let out = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(!out.status.success());
+    let said = complaint(&out);
+    assert!(
+        said.contains("has no entry for profile 'dev'") && said.contains("mfatui keyring add dev"),
+        "{said}"
+    );
+    assert_eq!(sb.credentials(), moved);
+    let out = sb.mfatui_keyring(
+        Unlocked,
+        &["keyring", "add", "dev", "--stdin"],
+        &format!("{id}\n{secret}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
+
+    // STS refuses the keys: they stay in the file, nothing reaches the keyring.
+    let refusing = sts_error_responder(403, INVALID_KEY);
+    let sb = sandbox_at(&refusing, &id, &secret);
+    let before = sb.credentials();
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(!out.status.success());
+    let said = complaint(&out);
+    assert!(
+        said.contains("does not work") && said.contains("nothing was changed"),
+        "{said}"
+    );
+    assert_eq!(sb.credentials(), before);
+    assert_eq!(sb.keyring_lookup("dev"), None);
+}
+
+/// The STS error body for keys AWS does not know (HTTP 403).
+const INVALID_KEY: &str = r#"<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code><Message>The security token included in the request is invalid.</Message></Error><RequestId>4d5e6f</RequestId></ErrorResponse>"#;
+
+/// Starts `mfatui keyring COMMAND dev --yes` stopped at fault `step`, waits for the line it
+/// prints just before, and kills it with SIGKILL.
+fn kill_9_at(sb: &Sandbox, command: &str, step: &str, last_line: &str) {
+    let mut child = sb
+        .keyring_command(
+            Unlocked,
+            env!("CARGO_BIN_EXE_mfatui"),
+            &["keyring", command, "dev", "--yes"],
+        )
+        .env("MFATUI_FAULT", format!("{step}:hang"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("{step}: never printed '{last_line}'"));
+        if line.contains(last_line) {
+            break;
+        }
+    }
+    let pid = rustix::process::Pid::from_raw(sb.keyring_pid()).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn kill_9_between_steps_never_leaves_a_profile_without_a_working_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    for (command, step, last_line) in [
+        ("store", "keyring-after-store", "and read back."),
+        ("store", "keyring-before-scrub", "credentials (backup: "),
+        ("restore", "keyring-before-delete", "config (backup: "),
+    ] {
+        let sb = sandbox(&moto);
+        if command == "restore" {
+            let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+            assert!(out.status.success(), "{}", text(&out).1);
+        }
+        kill_9_at(&sb, command, step, last_line);
+        assert_a_working_key(&sb, &moto, &format!("killed at {step}"));
+
+        // Running the command again finishes the job.
+        let out = mfatui(&sb, Unlocked, &["keyring", command, "dev", "--yes"]);
+        assert!(out.status.success(), "{step}: {}", text(&out).1);
+        assert_a_working_key(&sb, &moto, &format!("finished after {step}"));
+        if command == "store" {
+            assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
+            assert_eq!(
+                sb.files_containing(&secret),
+                Vec::<std::path::PathBuf>::new(),
+                "{step}: the second run rewrote the backups"
+            );
+        } else {
+            assert_eq!(
+                sb.keyring_lookup("dev"),
+                None,
+                "{step}: the leftover is deleted"
+            );
+            assert!(sb.credentials().contains(&secret));
+        }
+    }
+}
+
+/// `line` in a real terminal whose window stays after it ends (`EXITED CODE`), so that its
+/// last screen can be read.
+fn terminal(line: &str) -> Option<Tmux> {
+    Tmux::start(&format!("{line}; echo EXITED $?; sleep 60"))
+}
+
+#[test]
+fn add_asks_on_the_terminal_and_never_shows_the_secret() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let (id, secret) = (
+        "AKIAI44QH8DHBEXAMPLE",
+        "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    );
+    let mut cmd = sb.keyring_command(
+        Unlocked,
+        env!("CARGO_BIN_EXE_mfatui"),
+        &["keyring", "add", "ci"],
+    );
+    cmd.env("TERM", "xterm-256color");
+    let Some(terminal) = terminal(&shell_line(&cmd)) else {
+        return;
+    };
+    terminal.wait_for("Access key id:");
+    terminal.send(&["-l", id]);
+    terminal.send(&["Enter"]);
+    terminal.wait_for("Secret access key (not shown):");
+    terminal.send(&["-l", secret]);
+    terminal.send(&["Enter"]);
+    let screen = terminal.wait_for("EXITED");
+    assert!(screen.contains("EXITED 0"), "{screen}");
+    assert!(
+        screen.contains(&format!("Access key id: {id}")),
+        "the id is echoed: {screen}"
+    );
+    assert!(!screen.contains(secret), "the secret never shows: {screen}");
+    assert!(
+        !screen.contains(&secret[..8]),
+        "not even part of it: {screen}"
+    );
+    assert_eq!(stored(&sb, "ci"), Some((id.to_owned(), secret.to_owned())));
+    assert_eq!(
+        sb.files_containing(secret),
+        Vec::<std::path::PathBuf>::new()
+    );
+}
+
+/// `aws ARGS` inside the sandbox's keyring session (so `credential_process = mfatui …` reaches
+/// the same Secret Service), as JSON.
+fn aws_in_keyring(sb: &Sandbox, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--output", "json"]);
+    let out = sb.keyring_command(Unlocked, "aws", &all).output().unwrap();
+    assert!(out.status.success(), "aws {args:?}: {}", text(&out).1);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn keys_in_the_keyring_serve_the_aws_cli_renew_and_rotate_like_keys_on_file() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+
+    // The AWS CLI names the profile; credential_process starts a session from the keyring's
+    // pair (GetSessionToken: no device here) and serves that, never the long-term key.
+    let who = aws_in_keyring(&sb, &["sts", "get-caller-identity", "--profile", "dev"]);
+    assert!(who["Arn"].as_str().unwrap().contains(":user/"), "{who}");
+    let out = mfatui(&sb, Unlocked, &["credential-process", "dev"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let served: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(served["AccessKeyId"], id.as_str());
+    assert!(served["SessionToken"].is_string() && served["Expiration"].is_string());
+    assert!(
+        sb.credentials().contains("[dev-mfa]"),
+        "{}",
+        sb.credentials()
+    );
+    // Without the keyring, a renewal is one sentence, never a secret.
+    let out = sb.mfatui(&["renew", "dev", "--yes"]);
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("OS keyring"), "{}", text(&out).1);
+
+    // An MFA renewal starts from the keyring's pair; the session lands in the file as usual.
+    let serial = moto.get("mfa_serial");
+    let out = sb.mfatui(&["set", "dev", "mfa_serial", &serial, "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = mfatui(
+        &sb,
+        Unlocked,
+        &["renew", "dev", "--code", "123456", "--yes"],
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        sb.credentials().contains("[dev-mfa]"),
+        "{}",
+        sb.credentials()
+    );
+    // (moto answers GetSessionToken sessions as user/moto: the AWS CLI accepting it is the test.)
+    assert!(sb.caller_arn("dev-mfa").contains(":user/"));
+
+    // Rotation: the new pair goes to the keyring, the marker names it, the old key is gone.
+    let out = mfatui(
+        &sb,
+        Unlocked,
+        &["rotate", "dev", "--code", "123456", "--yes"],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let (new_id, new_secret) = stored(&sb, "dev").expect("the keyring holds the new pair");
+    assert_ne!(new_id, id);
+    assert!(!stdout.contains(&new_secret) && !stderr.contains(&new_secret));
+    assert!(
+        sb.credentials()
+            .contains(&format!("mfatui_keyring = {new_id}")),
+        "{}",
+        sb.credentials()
+    );
+    assert_eq!(
+        sb.files_containing(&new_secret),
+        Vec::<std::path::PathBuf>::new()
+    );
+    let keys = sb.aws_cli(
+        &[
+            "iam",
+            "list-access-keys",
+            "--user-name",
+            "ana",
+            "--output",
+            "json",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", &new_id),
+            ("AWS_SECRET_ACCESS_KEY", &new_secret),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ],
+    );
+    assert!(keys.status.success(), "{}", text(&keys).1);
+    let listed: Value = serde_json::from_slice(&keys.stdout).unwrap();
+    let ids: Vec<&str> = listed["AccessKeyMetadata"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["AccessKeyId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [new_id.as_str()], "the old key is deleted");
+}
+
+#[test]
+fn a_rotation_killed_after_the_keyring_took_the_new_key_is_finished_by_the_next_one() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let pid_file = sb.home.path().join("run/keyring-test.pid");
+    let _ = std::fs::remove_file(&pid_file);
+    let mut child = sb
+        .keyring_command(
+            Unlocked,
+            env!("CARGO_BIN_EXE_mfatui"),
+            &["rotate", "dev", "--yes"],
+        )
+        .env("MFATUI_FAULT", "rotate-after-keyring:hang")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !pid_file.exists() {
+        assert!(Instant::now() < deadline, "the rotation never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = sb.keyring_pid();
+    let new = loop {
+        match stored(&sb, "dev") {
+            Some((stored_id, s)) if stored_id != id => break (stored_id, s),
+            _ if Instant::now() > deadline => panic!("the keyring never took the new key"),
+            _ => std::thread::sleep(Duration::from_millis(200)),
+        }
+    };
+    let pid = rustix::process::Pid::from_raw(pid).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
+    child.wait().unwrap();
+    assert!(
+        sb.credentials().contains(&format!("mfatui_keyring = {id}")),
+        "killed before the marker moved"
+    );
+    // The profile is not left without a key: mfatui names the mismatch in one sentence…
+    let out = mfatui(&sb, Unlocked, &["renew", "dev", "--yes"]);
+    assert!(!out.status.success());
+    assert!(
+        complaint(&out).contains("put the right keys in"),
+        "{}",
+        complaint(&out)
+    );
+    // …and the next rotation finishes the interrupted one first, then rotates.
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("an earlier rotation was interrupted after writing the new key"),
+        "{stdout}"
+    );
+    let (now_id, now_secret) = stored(&sb, "dev").unwrap();
+    assert_ne!(now_id, new.0);
+    assert!(sb
+        .credentials()
+        .contains(&format!("mfatui_keyring = {now_id}")));
+    let out = mfatui(&sb, Unlocked, &["renew", "dev", "--yes"]);
+    assert!(
+        out.status.success(),
+        "renewed from the new key: {}",
+        text(&out).1
+    );
+    let keys = sb.aws_cli(
+        &[
+            "iam",
+            "list-access-keys",
+            "--user-name",
+            "ana",
+            "--output",
+            "json",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", &now_id),
+            ("AWS_SECRET_ACCESS_KEY", &now_secret),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ],
+    );
+    let listed: Value = serde_json::from_slice(&keys.stdout).unwrap();
+    assert_eq!(
+        listed["AccessKeyMetadata"].as_array().unwrap().len(),
+        1,
+        "one key in IAM: {listed}"
+    );
+}
+
+#[test]
+fn a_rotation_failing_after_the_keyring_write_puts_the_old_key_back_there() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    for step in [
+        "rotate-after-keyring",
+        "rotate-after-write",
+        "rotate-verify",
+    ] {
+        let out = sb
+            .keyring_command(
+                Unlocked,
+                env!("CARGO_BIN_EXE_mfatui"),
+                &["rotate", "dev", "--yes"],
+            )
+            .env("MFATUI_FAULT", format!("{step}:fail"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{step}");
+        assert!(
+            complaint(&out).contains("the new key was deleted again"),
+            "{step}: {}",
+            complaint(&out)
+        );
+        assert_eq!(
+            stored(&sb, "dev"),
+            Some((id.clone(), secret.clone())),
+            "{step}: the old pair is back in the keyring"
+        );
+        assert!(
+            sb.credentials().contains(&format!("mfatui_keyring = {id}")),
+            "{step}"
+        );
+        assert_a_working_key(&sb, &moto, step);
+    }
+}
+
+#[test]
+fn v_in_the_tui_moves_the_selected_key_into_the_keyring_after_showing_the_diff() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox(&moto);
+    let mut cmd = sb.keyring_command(Unlocked, env!("CARGO_BIN_EXE_mfatui"), &[]);
+    cmd.env("TERM", "xterm-256color").env("AWS_PROFILE", "dev");
+    let Some(tui) = terminal(&shell_line(&cmd)) else {
+        return;
+    };
+    tui.wait_for("dev");
+    tui.send(&["V"]);
+    let screen = tui.wait_for("move to the OS keyring");
+    assert!(screen.contains("+mfatui_keyring = ****"), "{screen}");
+    assert!(
+        !screen.contains(&secret) && !screen.contains(&id),
+        "{screen}"
+    );
+    assert_eq!(stored(&sb, "dev"), None, "nothing before Enter");
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("keeps its key");
+    assert!(screen.contains("backup(s) rewritten"), "{screen}");
+    assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
+    assert!(sb.credentials().contains(&format!("mfatui_keyring = {id}")));
+    assert_eq!(
+        sb.files_containing(&secret),
+        Vec::<std::path::PathBuf>::new()
+    );
+    // The detail pane says where the key is now.
+    tui.wait_for("OS keyring");
+    tui.send(&["q"]);
+    let screen = tui.wait_for("EXITED");
+    assert!(screen.contains("EXITED 0"), "{screen}");
+}
