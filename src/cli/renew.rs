@@ -137,13 +137,18 @@ fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Resul
         return Ok(());
     }
     let ctx = &run.ctx;
-    let record = run.block_on(crate::aws::sso::login(&target, &mut |prompt| {
+    let record = run.block_on(crate::aws::sso::sign_in(&target, ctx.demo, &mut |prompt| {
         println!(
-            "To sign in to {}, open this page and confirm the code {}:\n  {}\nWaiting… (Ctrl-C cancels)",
+            "To sign in to {}, open this page and confirm the code {}:\n  {}",
             target.start_url, prompt.user_code, prompt.url
         );
+        if ctx.demo {
+            println!("Demo: this page is not real and nothing is opened; it approves by itself in a moment.");
+        } else {
+            crate::console::browser::Browser::try_open(ctx, &prompt.url);
+        }
+        println!("Waiting… (Ctrl-C cancels)");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        crate::console::browser::Browser::try_open(ctx, &prompt.url);
     }))??;
     let path = record
         .write(&paths.sso_cache, target.cache_key())
