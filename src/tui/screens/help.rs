@@ -1,4 +1,5 @@
-//! The help overlay: every key, sized to its content, scrollable when the terminal is short.
+//! The help overlay: every key and what the table's marks mean, sized to its content,
+//! scrollable when the terminal is short.
 
 use super::dialog::dialog;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
@@ -40,6 +41,18 @@ const TABLE_KEYS: [(&str, &str); 13] = [
     ),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
+];
+
+/// What the marks in the table's first column and the countdowns mean.
+const MARKS: [(&str, &str); 5] = [
+    ("Marks in the table", ""),
+    (
+        "*",
+        "the profile AWS_PROFILE (or AWS_DEFAULT_PROFILE) selects: the AWS CLI uses it without --profile",
+    ),
+    ("!", "a problem with the profile: the detail pane says which"),
+    ("●  ⟳", "marked for renewal · kept fresh (red ⟳: it could not be)"),
+    ("↳", "the countdown of its session, kept in another profile"),
 ];
 
 /// Keys inside the dialogs.
@@ -87,6 +100,7 @@ pub fn rows() -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = keys.iter().map(owned).collect();
     out.extend(super::OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
     out.extend(last.iter().map(owned));
+    out.extend(MARKS.iter().map(owned));
     out.extend(DIALOG_KEYS.iter().map(owned));
     out
 }
@@ -116,7 +130,7 @@ fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
 
 /// Splits `text` at spaces into pieces of at most `width` characters (a longer word stands
 /// alone on its line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {
