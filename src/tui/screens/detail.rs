@@ -40,19 +40,16 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         ])
     };
     let mut lines = Vec::new();
-    lines.push(field("Kind", p.kind.label().to_owned()));
-    if app.ctx.paths.selected_profile.as_deref() == Some(p.name.as_str()) {
-        // The `*` in the table: the same variable the AWS CLI reads, named as it is set.
-        let var = if app.ctx.env.get("AWS_DEFAULT_PROFILE") == Some(p.name.as_str()) {
-            "AWS_DEFAULT_PROFILE"
-        } else {
-            "AWS_PROFILE"
-        };
-        lines.push(field(
-            "Selected *",
-            format!("{var} names it: the AWS CLI and SDKs use it when no --profile is given"),
-        ));
-    }
+    // The `*` in the table, on the kind's line so that a short pane loses nothing to it: the
+    // variable the AWS CLI reads, named as it is set.
+    let selected = if app.ctx.paths.selected_profile.as_deref() != Some(p.name.as_str()) {
+        String::new()
+    } else if app.ctx.env.get("AWS_DEFAULT_PROFILE") == Some(p.name.as_str()) {
+        " · * AWS_DEFAULT_PROFILE selects it (used without --profile)".to_owned()
+    } else {
+        " · * AWS_PROFILE selects it (used without --profile)".to_owned()
+    };
+    lines.push(field("Kind", format!("{}{selected}", p.kind.label())));
     if let Some(arn) = &p.role_arn {
         lines.push(field("Role", arn.to_string()));
     }

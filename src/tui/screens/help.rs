@@ -76,7 +76,7 @@ impl Dialog for Help {
     /// ↑ ↓ j k scroll a help that does not fit; any other key closes it.
     fn key(&mut self, key: KeyEvent, _cx: &mut Cx) -> Flow {
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(rows().len()),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(max_scroll()),
             KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
             _ => return Flow::Close,
         }
@@ -103,6 +103,13 @@ pub fn rows() -> Vec<(String, &'static str)> {
     out.extend(MARKS.iter().map(owned));
     out.extend(DIALOG_KEYS.iter().map(owned));
     out
+}
+
+/// How far the help can scroll: its length wrapped for the smallest terminal (drawing then
+/// stops at the last line the terminal at hand can show).
+fn max_scroll() -> usize {
+    let narrowest = usize::from(crate::tui::view::MIN_SIZE.0).saturating_sub(2);
+    lines(Theme { colour: false }, narrowest).len()
 }
 
 /// Width of the key column.
