@@ -176,14 +176,24 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
     let paths = &ctx.paths;
     let backup = find_backup(ctx, &args.backup);
     let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
+    // Only the files this run uses are written: a backup of another file (the real ~/.aws
+    // seen from the demo, another AWS_CONFIG_FILE) is refused, not restored over it.
+    let (kind, target) = if same_file(&original, &paths.config) {
+        (FileKind::Config, &paths.config)
+    } else if same_file(&original, &paths.credentials) {
+        (FileKind::Credentials, &paths.credentials)
+    } else {
+        return Err(format!(
+            "{} is a backup of {}, which this run does not use (it reads {} and {}); nothing was restored",
+            backup.display(),
+            original.display(),
+            paths.config.display(),
+            paths.credentials.display()
+        ));
+    };
     let bytes = std::fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
     let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
-    let kind = if original == paths.config {
-        FileKind::Config
-    } else {
-        FileKind::Credentials
-    };
-    let current = AwsFile::load(kind, &original).map_err(|e| e.to_string())?;
+    let current = AwsFile::load(kind, target).map_err(|e| e.to_string())?;
     let plan = Plan {
         changes: vec![FileChange::replace(&current, content)],
         cli_cache: Vec::new(),
@@ -197,6 +207,16 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
         ctx,
     )
     .map(drop)
+}
+
+/// Whether `a` and `b` name the same file: the same name in the same folder, symbolic links
+/// in the folders resolved (the file itself may be missing, or a link the writer follows).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let folder = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()
+    };
+    a == b || (a.file_name() == b.file_name() && folder(a).is_some() && folder(a) == folder(b))
 }
 
 /// The backup `given` names: as given when it has a folder or exists here, else (a bare file
