@@ -346,3 +346,43 @@ impl Sandbox {
         cmd.output().unwrap()
     }
 }
+
+/// The XDG folders and TMPDIR for a run whose HOME is `home`, created inside it, so that the
+/// run finds nothing of the user's (settings, runtime socket, caches, temporary files).
+pub fn private_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
+    [
+        ("HOME", ""),
+        ("XDG_RUNTIME_DIR", "run"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("TMPDIR", "tmp"),
+    ]
+    .iter()
+    .map(|(var, dir)| {
+        let path = home.join(dir);
+        std::fs::create_dir_all(&path).unwrap();
+        (*var, path)
+    })
+    .collect()
+}
+
+/// botocore's merged view (`Session().full_config["profiles"]`) of the shared files in `dir`
+/// (`config` and `credentials`), through `tests/botocore_dump.py`: the judge of what mfatui
+/// writes.
+pub fn botocore_profiles(dir: &Path) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_dump.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("python3 with botocore");
+    assert!(
+        out.status.success(),
+        "botocore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    all[name]["full_config"]["profiles"].clone()
+}
