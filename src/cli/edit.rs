@@ -174,7 +174,7 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
 /// its current content is itself backed up).
 pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
     let paths = &ctx.paths;
-    let backup = find_backup(ctx, &args.backup);
+    let backup = find_backup(ctx, &args.backup)?;
     let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
     // Only the files this run uses are written: a backup of another file (the real ~/.aws
     // seen from the demo, another AWS_CONFIG_FILE) is refused, not restored over it.
@@ -220,18 +220,29 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 /// The backup `given` names: as given when it has a folder or exists here, else (a bare file
-/// name, as `mfatui backups` lists) the file of that name in a backup folder of either file.
-fn find_backup(ctx: &Context, given: &Path) -> PathBuf {
+/// name, as `mfatui backups` lists) the file of that name in a backup folder of either file;
+/// a bare name found in neither is one sentence naming where it was looked for.
+fn find_backup(ctx: &Context, given: &Path) -> Result<PathBuf, String> {
     let bare = given.parent().is_none_or(|p| p.as_os_str().is_empty());
     if !bare || given.exists() {
-        return given.to_owned();
+        return Ok(given.to_owned());
     }
     let custom = ctx.backups_dir();
-    [&ctx.paths.config, &ctx.paths.credentials]
+    let mut dirs: Vec<PathBuf> = [&ctx.paths.config, &ctx.paths.credentials]
         .into_iter()
-        .map(|file| backup::backup_dir(file, custom.as_deref()).join(given))
-        .find(|candidate| candidate.exists())
-        .unwrap_or_else(|| given.to_owned())
+        .map(|file| backup::backup_dir(file, custom.as_deref()))
+        .collect();
+    dirs.dedup();
+    if let Some(found) = dirs.iter().map(|d| d.join(given)).find(|c| c.exists()) {
+        return Ok(found);
+    }
+    let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    Err(format!(
+        "there is no backup named {} in {}: `{}` lists them",
+        given.display(),
+        looked.join(" or "),
+        ctx.command(&["backups"])
+    ))
 }
 
 /// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`; a backup in the `backups.dir`

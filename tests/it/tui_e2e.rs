@@ -5,12 +5,14 @@ use crate::common::{Moto, Sandbox};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-struct Tmux {
+/// A tmux server of its own (120×40) running one command; killed when dropped.
+pub(crate) struct Tmux {
     socket: String,
 }
 
 impl Tmux {
-    fn start(command: &str) -> Option<Tmux> {
+    /// Starts `command` in a new session; `None` (loudly) without tmux, outside CI.
+    pub(crate) fn start(command: &str) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(std::env::var("CI").is_err(), "CI must have tmux");
             eprintln!("\n!!! SKIPPING: tmux is not installed\n");
@@ -41,7 +43,8 @@ impl Tmux {
         Some(tmux)
     }
 
-    fn send(&self, keys: &[&str]) {
+    /// Sends keys (tmux names: `Enter`, `Escape`, `C-c`, or text).
+    pub(crate) fn send(&self, keys: &[&str]) {
         let status = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-t", "e2e"])
             .args(keys)
@@ -50,7 +53,8 @@ impl Tmux {
         assert!(status.success());
     }
 
-    fn screen(&self) -> String {
+    /// What is on screen now.
+    pub(crate) fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["-L", &self.socket, "capture-pane", "-p", "-t", "e2e"])
             .output()
@@ -59,7 +63,7 @@ impl Tmux {
     }
 
     /// Polls the screen until `text` shows (at most 20 s).
-    fn wait_for(&self, text: &str) -> String {
+    pub(crate) fn wait_for(&self, text: &str) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -74,7 +78,8 @@ impl Tmux {
         }
     }
 
-    fn alive(&self) -> bool {
+    /// Whether the session still runs.
+    pub(crate) fn alive(&self) -> bool {
         Command::new("tmux")
             .args(["-L", &self.socket, "has-session", "-t", "e2e"])
             .status()
