@@ -297,7 +297,7 @@ fn dash(v: Option<&str>) -> &str {
 /// The expiry cell of `p`: its own expiry, else the linked session's with `↳`, else what
 /// [`Snapshot::no_expiry_text`] says, else `—` (as the TUI's table shows it).
 fn shown_expiry_text(snapshot: &Snapshot, p: &Profile, now: DateTime<Utc>) -> Cow<'static, str> {
-    // Most profiles have an expiry of their own (or none and no link): no clone for those.
+    // A profile with an expiry of its own needs no lookup of its layout and no clone.
     if p.expiry != Expiry::None {
         return expiry_text(&p.expiry, now);
     }
