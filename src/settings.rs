@@ -361,11 +361,14 @@ pub enum ProfileChange {
 /// Saves a change to `[profiles.NAME]`, keeping every comment and the order of the file
 /// (created, with its folder, if missing). Written atomically.
 pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Result<(), String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "# mfatui settings (see README: Settings)\n".to_owned()
-        }
+    // A new file gets a header line. It is put before the rendered document, not parsed into
+    // it: toml_edit keeps a lone comment as the document's trailing text, after every table.
+    let (text, header) = match std::fs::read_to_string(path) {
+        Ok(t) => (t, ""),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+            String::new(),
+            "# mfatui settings (see README: Settings)\n\n",
+        ),
         Err(e) => return Err(format!("{}: {e}", path.display())),
     };
     parse(&text)
@@ -401,7 +404,8 @@ pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Resul
         .map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut temp =
         tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    std::io::Write::write_all(&mut temp, doc.to_string().as_bytes()).map_err(|e| e.to_string())?;
+    let rendered = format!("{header}{doc}");
+    std::io::Write::write_all(&mut temp, rendered.as_bytes()).map_err(|e| e.to_string())?;
     temp.as_file().sync_all().map_err(|e| e.to_string())?;
     temp.persist(path)
         .map_err(|e| format!("{}: {}", path.display(), e.error))?;
@@ -507,6 +511,31 @@ mod tests {
         assert!(warning.unwrap().ends_with(
             "line 2: profiles.x.mode: expected \"session\" or \"role\"; using the defaults"
         ));
+    }
+
+    #[test]
+    fn a_settings_file_mfatui_creates_starts_with_its_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mfatui/config.toml");
+        save_profile(&path, "dev", &ProfileChange::KeepFresh(true)).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            text,
+            "# mfatui settings (see README: Settings)\n\n[profiles.dev]\nkeep_fresh = true\n"
+        );
+        save_profile(
+            &path,
+            "ops",
+            &ProfileChange::Defaults {
+                mode: Mode::Role,
+                duration: 3600,
+            },
+        )
+        .unwrap();
+        let again = std::fs::read_to_string(&path).unwrap();
+        assert!(again.starts_with(&text), "{again}");
+        assert_eq!(again.matches("# mfatui settings").count(), 1, "{again}");
+        assert!(parse(&again).unwrap().profiles["ops"].mode == Some(Mode::Role));
     }
 
     #[test]

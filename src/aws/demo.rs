@@ -1,8 +1,11 @@
-//! The offline STS/IAM stand-in for `mfatui --demo`: accepts the code 123456, refuses any
+//! The offline AWS stand-in for `mfatui --demo`: STS accepts the code 123456 and refuses any
 //! other with STS's own error, refuses roles named `Denied…` like a trust policy would, and
-//! issues credentials that are plainly fake (role sessions say `ROLE` in their key id, so
-//! that GetCallerIdentity can answer an assumed role for them, as AWS does). The console
-//! sign-in answers a fake token. Used by `--demo` only.
+//! issues credentials that are plainly fake. Behind it is a small IAM world that remembers,
+//! for the run, who every key acts as and which access keys each user has — the bundled
+//! sample keys and everything issued since — so GetCallerIdentity answers as AWS would, a key
+//! rotation runs end to end (create, verify, delete), and a deleted key stops working. The
+//! console sign-in answers a fake token, and SSO sign-in has a stand-in too
+//! ([`sso_login`]). Used by `--demo` only; nothing here touches the network.
 
 use super::api::{
     AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, FederationTokenCall,
@@ -10,29 +13,181 @@ use super::api::{
 };
 use super::error::{AwsError, AwsErrorKind};
 use super::federation::{ConsoleCredentials, FederationEndpoint, Origin};
+use super::sso::{Prompt, SsoTarget};
+use crate::awsfiles::sso_cache::TokenRecord;
 use crate::secret::Secret;
-use chrono::Utc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// The one code the demo accepts.
 pub const DEMO_CODE: &str = "123456";
 
+/// The code the demo's SSO sign-in shows.
+pub const DEMO_SSO_CODE: &str = "DEMO-CODE";
+
+/// How long the demo's SSO sign-in waits before it approves itself, as a person would.
+pub const SSO_APPROVAL: Duration = Duration::from_secs(3);
+
+/// The demo's account.
+const ACCOUNT: &str = "111122223333";
+
+/// The IAM users of the sample files, their long-term key and its age in days.
+const USERS: [(&str, &str, i64); 2] = [
+    ("ana", "AKIADEMODEMODEMO0ANA", 123),
+    ("legacy", "AKIADEMODEMODEMO0LEG", 30),
+];
+
+/// The sample files' sessions and who they act as (the last part of the ARN).
+const SESSIONS: [(&str, &str); 4] = [
+    ("ASIADEMODEMODEMO0MFA", "iam::{account}:user/ana"),
+    (
+        "ASIADEMODEMODEMO00RO",
+        "sts::{account}:assumed-role/ReadOnly/ana",
+    ),
+    ("ASIADEMODEMODEMO0OLD", "iam::{account}:user/legacy"),
+    (
+        "ASIADEMODEMODEMOSAML",
+        "sts::{account}:assumed-role/Ops/ana@corp.example",
+    ),
+];
+
+/// What the demo's AWS knows, for one run.
+#[derive(Debug)]
+struct World {
+    /// Who each working key acts as (its ARN).
+    principals: HashMap<String, String>,
+    /// Each IAM user's access keys.
+    keys: BTreeMap<String, Vec<AccessKey>>,
+    /// Keys issued so far (numbers the fake key ids).
+    issued: u32,
+}
+
+impl World {
+    fn new(now: DateTime<Utc>) -> World {
+        let mut principals = HashMap::new();
+        let mut keys = BTreeMap::new();
+        for (user, id, days) in USERS {
+            principals.insert(id.to_owned(), user_arn(user));
+            let created = now - chrono::Duration::hours(days * 24 + 1);
+            keys.insert(
+                user.to_owned(),
+                vec![AccessKey {
+                    id: id.to_owned(),
+                    created: Some(created),
+                    active: true,
+                }],
+            );
+        }
+        for (id, who) in SESSIONS {
+            principals.insert(
+                id.to_owned(),
+                format!("arn:aws:{}", who.replace("{account}", ACCOUNT)),
+            );
+        }
+        World {
+            principals,
+            keys,
+            issued: 0,
+        }
+    }
+
+    /// Who `creds` act as, or STS's answer to a key it does not know (deleted, deactivated
+    /// or never issued).
+    fn caller(&self, operation: &str, creds: &Credentials) -> Result<String, AwsError> {
+        self.principals
+            .get(&creds.access_key_id)
+            .cloned()
+            .ok_or_else(|| {
+                AwsError::from_service(
+                    operation,
+                    Some("InvalidClientTokenId"),
+                    Some("The security token included in the request is invalid."),
+                )
+            })
+    }
+
+    /// The IAM user `creds` belong to, or the refusal of `operation` for other callers.
+    fn user_of(&self, operation: &str, creds: &Credentials) -> Result<String, AwsError> {
+        let arn = self.caller(operation, creds)?;
+        match arn.split_once(":user/") {
+            Some((_, user)) => Ok(user.to_owned()),
+            None => Err(AwsError::from_service(
+                operation,
+                Some("AccessDenied"),
+                Some(&format!(
+                    "Cannot call {operation} with session credentials ({arn})"
+                )),
+            )),
+        }
+    }
+
+    /// New credentials acting as `principal`, lasting `secs` (none: long-term keys).
+    fn issue(&mut self, principal: String, secs: Option<i32>) -> Credentials {
+        self.issued += 1;
+        let n = self.issued;
+        let creds = match secs {
+            Some(secs) => Credentials {
+                access_key_id: format!("ASIADEMOFAKE{n:08}"),
+                secret_access_key: Secret::new(format!("demo-fake-secret-{n:08}-not-a-real-key")),
+                session_token: Some(Secret::new(format!("DEMO-FAKE-SESSION-TOKEN-{n:08}"))),
+                expiration: Some(Utc::now() + chrono::Duration::seconds(i64::from(secs))),
+            },
+            None => Credentials {
+                access_key_id: format!("AKIADEMONEW{n:09}"),
+                secret_access_key: Secret::new(format!("demo-new-secret-{n:08}-not-a-real-key")),
+                session_token: None,
+                expiration: None,
+            },
+        };
+        self.principals
+            .insert(creds.access_key_id.clone(), principal);
+        creds
+    }
+
+    fn user_keys(&mut self, operation: &str, user: &str) -> Result<&mut Vec<AccessKey>, AwsError> {
+        self.keys.get_mut(user).ok_or_else(|| {
+            AwsError::from_service(
+                operation,
+                Some("NoSuchEntity"),
+                Some(&format!("The user with name {user} cannot be found.")),
+            )
+        })
+    }
+}
+
+fn user_arn(user: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:user/{user}")
+}
+
+/// The session ARN AWS gives an assumed role: `…:assumed-role/NAME/SESSION`.
+fn assumed_role_arn(role_arn: &str, session: &str) -> String {
+    let account = role_arn.split(':').nth(4).unwrap_or(ACCOUNT);
+    let name = role_arn.rsplit('/').next().unwrap_or(role_arn);
+    format!("arn:aws:sts::{account}:assumed-role/{name}/{session}")
+}
+
 /// The stand-in. Calls take a moment, like the network does, so the progress view shows.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DemoAws {
-    issued: AtomicU32,
+    world: Mutex<World>,
+}
+
+impl Default for DemoAws {
+    fn default() -> Self {
+        DemoAws {
+            world: Mutex::new(World::new(Utc::now())),
+        }
+    }
 }
 
 impl DemoAws {
-    fn fake(&self, prefix: &str, duration_secs: i32) -> Credentials {
-        let n = self.issued.fetch_add(1, Ordering::Relaxed);
-        Credentials {
-            access_key_id: format!("{prefix}DEMOFAKE{n:08}"),
-            secret_access_key: Secret::new(format!("demo-fake-secret-{n:08}-not-a-real-key")),
-            session_token: Some(Secret::new(format!("DEMO-FAKE-SESSION-TOKEN-{n:08}"))),
-            expiration: Some(Utc::now() + chrono::Duration::seconds(i64::from(duration_secs))),
-        }
+    /// The world, also after a panic elsewhere (it holds no invariant a panic could break).
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn check_code(
@@ -55,38 +210,76 @@ async fn latency() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
+/// The demo's SSO sign-in: the same steps as [`super::sso::login`] — a page and a code
+/// for the person (`prompt`), then the wait for approval — with nothing sent anywhere: it
+/// approves by itself after [`SSO_APPROVAL`] and returns a token that is plainly fake, which
+/// the caller writes to the demo's own SSO cache.
+pub async fn sso_login(
+    target: &SsoTarget,
+    prompt: &mut (dyn FnMut(&Prompt) + Send),
+) -> Result<TokenRecord, String> {
+    latency().await;
+    prompt(&Prompt {
+        url: format!(
+            "https://device.sso.{}.amazonaws.com/?user_code={DEMO_SSO_CODE}",
+            target.region
+        ),
+        user_code: DEMO_SSO_CODE.to_owned(),
+    });
+    tokio::time::sleep(SSO_APPROVAL).await;
+    let now = Utc::now();
+    Ok(TokenRecord {
+        start_url: target.start_url.clone(),
+        region: target.region.clone(),
+        access_token: Secret::new(format!("DEMO-FAKE-SSO-TOKEN-{}", now.timestamp())),
+        expires_at: now + chrono::Duration::hours(8),
+        client_id: "demo-fake-client".to_owned(),
+        client_secret: Secret::new("demo-fake-client-secret-not-real"),
+        registration_expires_at: now + chrono::Duration::days(90),
+        refresh_token: None,
+    })
+}
+
 impl AwsApi for DemoAws {
     fn get_session_token<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
+        creds: &'a Credentials,
         call: SessionTokenCall,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
             latency().await;
+            let mut world = self.world();
+            let user = world.user_of("GetSessionToken", creds)?;
             Self::check_code("GetSessionToken", &call.serial, &call.code)?;
-            Ok(self.fake("ASIA", call.duration_secs))
+            Ok(world.issue(user_arn(&user), Some(call.duration_secs)))
         })
     }
 
     fn assume_role<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
+        creds: &'a Credentials,
         call: AssumeRoleCall,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
             latency().await;
+            let mut world = self.world();
+            let caller = world.caller("AssumeRole", creds)?;
             Self::check_code("AssumeRole", &call.serial, &call.code)?;
             if call.role_arn.contains(":role/Denied") {
-                let message = format!("User: arn:aws:iam::111122223333:user/ana is not authorized to perform: sts:AssumeRole on resource: {}", call.role_arn);
+                let message = format!(
+                    "User: {caller} is not authorized to perform: sts:AssumeRole on resource: {}",
+                    call.role_arn
+                );
                 return Err(AwsError::from_service(
                     "AssumeRole",
                     Some("AccessDenied"),
                     Some(&message),
                 ));
             }
-            Ok(self.fake("ASIAROLE", call.duration_secs))
+            let principal = assumed_role_arn(&call.role_arn, &call.session_name);
+            Ok(world.issue(principal, Some(call.duration_secs)))
         })
     }
 
@@ -97,17 +290,10 @@ impl AwsApi for DemoAws {
     ) -> BoxFuture<'a, Result<Identity, AwsError>> {
         Box::pin(async move {
             latency().await;
-            // Role sessions: the demo's own AssumeRole answers, and the sample saml2aws session.
-            let role = ["ROLE", "SAML"]
-                .iter()
-                .any(|m| creds.access_key_id.contains(m));
+            let arn = self.world().caller("GetCallerIdentity", creds)?;
             Ok(Identity {
-                account: "111122223333".into(),
-                arn: if role {
-                    "arn:aws:sts::111122223333:assumed-role/Demo/mfatui-demo".into()
-                } else {
-                    "arn:aws:iam::111122223333:user/ana".into()
-                },
+                account: arn.split(':').nth(4).unwrap_or(ACCOUNT).to_owned(),
+                arn,
             })
         })
     }
@@ -115,64 +301,91 @@ impl AwsApi for DemoAws {
     fn list_mfa_devices<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
+        creds: &'a Credentials,
         user: &'a str,
     ) -> BoxFuture<'a, Result<Vec<String>, AwsError>> {
         Box::pin(async move {
             latency().await;
-            Ok(vec![format!("arn:aws:iam::111122223333:mfa/{user}")])
+            let mut world = self.world();
+            world.caller("ListMFADevices", creds)?;
+            world.user_keys("ListMFADevices", user)?;
+            Ok(vec![format!("arn:aws:iam::{ACCOUNT}:mfa/{user}")])
         })
     }
 
     fn list_access_keys<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
-        _: &'a str,
+        creds: &'a Credentials,
+        user: &'a str,
     ) -> BoxFuture<'a, Result<Vec<AccessKey>, AwsError>> {
         Box::pin(async move {
             latency().await;
-            // The long-term keys of the bundled sample files: one old enough to rotate.
-            Ok(
-                [("AKIADEMODEMODEMO0ANA", 123), ("AKIADEMODEMODEMO0LEG", 30)]
-                    .iter()
-                    .map(|(id, days)| AccessKey {
-                        id: (*id).to_owned(),
-                        created: Some(Utc::now() - chrono::Duration::hours(days * 24 + 1)),
-                        active: true,
-                    })
-                    .collect(),
-            )
+            let mut world = self.world();
+            world.caller("ListAccessKeys", creds)?;
+            Ok(world.user_keys("ListAccessKeys", user)?.clone())
         })
     }
 
     fn create_access_key<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
-        _: &'a str,
+        creds: &'a Credentials,
+        user: &'a str,
     ) -> BoxFuture<'a, Result<Credentials, AwsError>> {
         Box::pin(async move {
             latency().await;
-            Ok(Credentials {
-                access_key_id: "AKIADEMONEWKEY000001".into(),
-                secret_access_key: Secret::new("demo-new-secret-not-real"),
-                session_token: None,
-                expiration: None,
-            })
+            let mut world = self.world();
+            world.caller("CreateAccessKey", creds)?;
+            if world.user_keys("CreateAccessKey", user)?.len() >= 2 {
+                return Err(AwsError::from_service(
+                    "CreateAccessKey",
+                    Some("LimitExceeded"),
+                    Some("Cannot exceed quota for AccessKeysPerUser: 2"),
+                ));
+            }
+            let new = world.issue(user_arn(user), None);
+            world.user_keys("CreateAccessKey", user)?.push(AccessKey {
+                id: new.access_key_id.clone(),
+                created: Some(Utc::now()),
+                active: true,
+            });
+            Ok(new)
         })
     }
 
     fn retire_access_key<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a Credentials,
-        _: &'a str,
-        _: &'a str,
-        _: bool,
+        creds: &'a Credentials,
+        user: &'a str,
+        key_id: &'a str,
+        deactivate: bool,
     ) -> BoxFuture<'a, Result<(), AwsError>> {
         Box::pin(async move {
             latency().await;
+            let mut world = self.world();
+            let operation = if deactivate {
+                "UpdateAccessKey"
+            } else {
+                "DeleteAccessKey"
+            };
+            world.caller(operation, creds)?;
+            let keys = world.user_keys(operation, user)?;
+            let Some(at) = keys.iter().position(|k| k.id == key_id) else {
+                return Err(AwsError::from_service(
+                    operation,
+                    Some("NoSuchEntity"),
+                    Some(&format!("The Access Key with id {key_id} cannot be found.")),
+                ));
+            };
+            if deactivate {
+                keys[at].active = false;
+            } else {
+                keys.remove(at);
+            }
+            // Neither a deleted nor an inactive key signs anything any more.
+            world.principals.remove(key_id);
             Ok(())
         })
     }
@@ -190,24 +403,35 @@ impl AwsApi for DemoAws {
                 ));
             }
             latency().await;
-            let user = format!("arn:aws:sts::111122223333:federated-user/{}", call.name);
-            ConsoleCredentials::new(
-                self.fake("ASIAFED", call.duration_secs),
-                Origin::FederationToken,
-                Some(user),
-            )
+            let mut world = self.world();
+            world.user_of("GetFederationToken", keys)?;
+            let user = format!("arn:aws:sts::{ACCOUNT}:federated-user/{}", call.name);
+            let creds = world.issue(user.clone(), Some(call.duration_secs));
+            ConsoleCredentials::new(creds, Origin::FederationToken, Some(user))
         })
     }
 
     fn sso_role_credentials<'a>(
         &'a self,
         _: &'a CallSite,
-        _: &'a SsoRoleCall,
-        _: &'a Secret,
+        call: &'a SsoRoleCall,
+        token: &'a Secret,
     ) -> BoxFuture<'a, Result<ConsoleCredentials, AwsError>> {
         Box::pin(async move {
             latency().await;
-            ConsoleCredentials::new(self.fake("ASIAROLE", 3600), Origin::SsoRole, None)
+            if !token.expose().starts_with("DEMO-FAKE-SSO-TOKEN-") {
+                return Err(AwsError::from_service(
+                    "GetRoleCredentials",
+                    Some("UnauthorizedException"),
+                    Some("Session token not found or invalid"),
+                ));
+            }
+            let principal = format!(
+                "arn:aws:sts::{}:assumed-role/AWSReservedSSO_{}_demo/ana",
+                call.account_id, call.role_name
+            );
+            let creds = self.world().issue(principal, Some(3600));
+            ConsoleCredentials::new(creds, Origin::SsoRole, None)
         })
     }
 
@@ -246,10 +470,38 @@ mod tests {
         }
     }
 
+    /// The sample files' long-term keys of `user`.
+    fn keys_of(user: &str) -> Credentials {
+        let (_, id, _) = USERS.iter().find(|(u, _, _)| *u == user).unwrap();
+        Credentials {
+            access_key_id: (*id).to_owned(),
+            secret_access_key: Secret::new("demo/long-term/secret"),
+            session_token: None,
+            expiration: None,
+        }
+    }
+
+    #[test]
+    fn every_key_of_the_sample_files_is_known_to_the_world() {
+        let world = World::new(Utc::now());
+        let files = concat!(
+            include_str!("../../assets/demo/credentials"),
+            include_str!("../../assets/demo/config")
+        );
+        let ids: Vec<&str> = files
+            .lines()
+            .filter_map(|l| l.strip_prefix("aws_access_key_id = "))
+            .collect();
+        assert!(ids.len() >= 6, "{ids:?}");
+        for id in ids {
+            assert!(world.principals.contains_key(id), "{id} is unknown");
+        }
+    }
+
     #[tokio::test(flavor = "current_thread")]
     async fn accepts_only_the_demo_code_and_refuses_denied_roles() {
         let demo = DemoAws::default();
-        let keys = demo.fake("AKIA", 0);
+        let keys = keys_of("ana");
         let call = |code: &str| SessionTokenCall {
             duration_secs: 3600,
             serial: Some("arn:mfa".into()),
@@ -275,15 +527,141 @@ mod tests {
         };
         let err = demo.assume_role(&site(), &keys, denied).await.unwrap_err();
         assert_eq!(err.kind, crate::aws::AwsErrorKind::RoleNotAssumable);
+        let stranger = Credentials {
+            access_key_id: "AKIANOTADEMOKEY00000".into(),
+            ..keys_of("ana")
+        };
+        let unknown = demo.caller_identity(&site(), &stranger).await.unwrap_err();
+        assert_eq!(unknown.kind, AwsErrorKind::InvalidKeys);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn every_key_acts_as_who_issued_it_was_made_for() {
+        let demo = DemoAws::default();
+        let who = |c: &Credentials| {
+            let c = c.clone();
+            let demo = &demo;
+            async move { demo.caller_identity(&site(), &c).await.unwrap().arn }
+        };
+        let legacy = keys_of("legacy");
+        assert_eq!(who(&legacy).await, "arn:aws:iam::111122223333:user/legacy");
+        let session = demo
+            .get_session_token(
+                &site(),
+                &legacy,
+                SessionTokenCall {
+                    duration_secs: 900,
+                    serial: None,
+                    code: None,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(who(&session).await, "arn:aws:iam::111122223333:user/legacy");
+        let role = AssumeRoleCall {
+            role_arn: "arn:aws:iam::444455556666:role/Deploy".into(),
+            session_name: "mfatui-ana".into(),
+            external_id: None,
+            serial: None,
+            code: None,
+            duration_secs: 900,
+        };
+        let assumed = demo.assume_role(&site(), &session, role).await.unwrap();
+        let identity = demo.caller_identity(&site(), &assumed).await.unwrap();
+        assert_eq!(
+            identity.arn,
+            "arn:aws:sts::444455556666:assumed-role/Deploy/mfatui-ana"
+        );
+        assert_eq!(identity.account, "444455556666");
+        let again = demo
+            .get_session_token(
+                &site(),
+                &assumed,
+                SessionTokenCall {
+                    duration_secs: 900,
+                    serial: None,
+                    code: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        assert!(again.message.contains("session credentials"), "{again}");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_key_rotation_has_room_and_the_old_key_stops_working() {
+        let demo = DemoAws::default();
+        let old = keys_of("ana");
+        let before = demo.list_access_keys(&site(), &old, "ana").await.unwrap();
+        assert_eq!(before.len(), 1, "ana has room for a second key");
+        assert!(before[0].created.unwrap() < Utc::now() - chrono::Duration::days(90));
+        let new = demo.create_access_key(&site(), &old, "ana").await.unwrap();
+        assert!(new.session_token.is_none() && new.access_key_id.starts_with("AKIA"));
+        assert_eq!(
+            demo.caller_identity(&site(), &new).await.unwrap().arn,
+            "arn:aws:iam::111122223333:user/ana"
+        );
+        let full = demo
+            .create_access_key(&site(), &old, "ana")
+            .await
+            .unwrap_err();
+        assert!(full.message.contains("AccessKeysPerUser"), "{full}");
+        demo.retire_access_key(&site(), &new, "ana", &old.access_key_id, false)
+            .await
+            .unwrap();
+        let after = demo.list_access_keys(&site(), &new, "ana").await.unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(after[0].id, new.access_key_id);
+        let gone = demo.caller_identity(&site(), &old).await.unwrap_err();
+        assert_eq!(gone.kind, AwsErrorKind::InvalidKeys);
+        let legacy = demo
+            .list_access_keys(&site(), &new, "legacy")
+            .await
+            .unwrap();
+        assert_eq!(legacy.len(), 1, "another user's keys are their own");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_sso_stand_in_shows_a_page_and_code_and_approves_by_itself() {
+        let target = SsoTarget {
+            start_url: "https://corp.awsapps.com/start".into(),
+            region: "us-east-1".into(),
+            session: Some("corp".into()),
+            endpoint: None,
+            ca_bundle: None,
+        };
+        let mut shown = Vec::new();
+        let started = std::time::Instant::now();
+        let record = sso_login(&target, &mut |p: &Prompt| shown.push(p.clone()))
+            .await
+            .unwrap();
+        assert!(started.elapsed() >= SSO_APPROVAL);
+        assert_eq!(shown.len(), 1);
+        assert_eq!(shown[0].user_code, DEMO_SSO_CODE);
+        assert!(shown[0].url.contains(DEMO_SSO_CODE), "{}", shown[0].url);
+        assert!(record.expires_at > Utc::now() + chrono::Duration::hours(7));
+        assert_eq!(record.start_url, target.start_url);
+        let demo = DemoAws::default();
+        let call = SsoRoleCall {
+            region: "us-east-1".into(),
+            endpoint: None,
+            account_id: "999900001111".into(),
+            role_name: "Analyst".into(),
+        };
+        assert!(demo
+            .sso_role_credentials(&site(), &call, &record.access_token)
+            .await
+            .is_ok());
+        assert!(demo
+            .sso_role_credentials(&site(), &call, &Secret::new("someone-else"))
+            .await
+            .is_err());
     }
 
     #[tokio::test(flavor = "current_thread")]
     async fn only_role_sessions_and_federation_tokens_reach_the_console() {
         let demo = DemoAws::default();
-        let keys = Credentials {
-            session_token: None,
-            ..demo.fake("AKIA", 0)
-        };
+        let keys = keys_of("ana");
         let session = demo
             .get_session_token(
                 &site(),

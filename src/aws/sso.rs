@@ -158,6 +158,20 @@ pub async fn login(
     }
 }
 
+/// Signs in as [`login`] does; in the offline demo (`demo`), through its stand-in
+/// ([`super::demo::sso_login`]), which shows a page and a code and approves by itself.
+pub async fn sign_in(
+    target: &SsoTarget,
+    demo: bool,
+    prompt: &mut (dyn FnMut(&Prompt) + Send),
+) -> Result<TokenRecord, String> {
+    if demo {
+        super::demo::sso_login(target, prompt).await
+    } else {
+        login(target, prompt).await
+    }
+}
+
 /// The access token the AWS CLI's SSO cache (`dir`) holds for `target`, and when it expires;
 /// `None` when there is no cache file. A file that is not a token is one sentence naming it
 /// (never its content).

@@ -268,10 +268,12 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
             .map_err(io_err(path, "removing old backups"))?;
     }
     crate::diag!(
-        "wrote {} ({} bytes, backup {:?}, merged {merged})",
+        "wrote {} ({} bytes, backup {}, merged {merged})",
         path.display(),
         new_bytes.len(),
         backup
+            .as_deref()
+            .map_or_else(|| "none".to_owned(), |b| b.display().to_string())
     );
     Ok(Written {
         path: path.to_owned(),

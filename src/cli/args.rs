@@ -1,7 +1,8 @@
-//! Command-line arguments (clap derive).
+//! Command-line arguments (clap derive), and the man page made from them.
 
 use crate::awsfiles::AwsPaths;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use clap_mangen::roff::{bold, italic, roman, Roff};
 use std::path::PathBuf;
 
 /// Renew MFA-protected AWS credentials: a terminal UI and scriptable commands.
@@ -11,8 +12,9 @@ pub struct Cli {
     /// Which shared files to use.
     #[command(flatten)]
     pub files: FileArgs,
-    /// Run on bundled sample profiles in a temporary folder, with an offline STS stand-in
-    /// that accepts the code 123456 (your ~/.aws is never touched).
+    /// Run on bundled sample profiles in a temporary folder, with offline stand-ins for STS,
+    /// IAM, SSO and the console sign-in; the MFA code is 123456 (your ~/.aws is never
+    /// touched, nothing goes over the network).
     #[arg(long, global = true)]
     pub demo: bool,
     /// Write a diagnostic log (never secrets) to --log-file, default
@@ -87,9 +89,11 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Keep long-term access keys in the OS keyring instead of the shared files.
     Keyring(KeyringArgs),
-    /// Print a shell completion script: mfatui completions bash > /etc/bash_completion.d/mfatui
+    /// Print a shell completion script:
+    /// mfatui completions bash > ~/.local/share/bash-completion/completions/mfatui
     Completions(CompletionsArgs),
-    /// Print the man page (roff): mfatui man > /usr/local/share/man/man1/mfatui.1
+    /// Print the man page (roff), every command on one page:
+    /// mfatui man > /usr/local/share/man/man1/mfatui.1
     Man,
 }
 
@@ -408,7 +412,92 @@ pub struct RestoreArgs {
 /// Options of `mfatui list`.
 #[derive(Debug, Args)]
 pub struct ListArgs {
-    /// Print a JSON array (stable fields, documented in README) instead of a table.
+    /// Print a JSON array (stable fields, documented in docs/reading.md) instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The man page: clap_mangen's sections for `mfatui` itself, then every command with its usage,
+/// what it does and its options on the same page (clap_mangen's own subcommand section points
+/// at one page per command, `mfatui-renew(1)` …, which nothing installs).
+pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let man = clap_mangen::Man::new(cmd.clone());
+    man.render_title(out)?;
+    man.render_name_section(out)?;
+    man.render_synopsis_section(out)?;
+    man.render_description_section(out)?;
+    man.render_options_section(out)?;
+    let mut roff = Roff::new();
+    roff.control("SH", ["COMMANDS"]);
+    for sub in cmd
+        .get_subcommands_mut()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        roff.control("SS", [format!("mfatui {}", sub.get_name()).as_str()]);
+        let usage = sub.render_usage().to_string();
+        roff.text([bold(usage.trim().trim_start_matches("Usage:").trim())]);
+        roff.control("PP", []);
+        if let Some(about) = sub.get_long_about().or_else(|| sub.get_about()) {
+            roff.text([roman(about.to_string())]);
+        }
+        for arg in sub
+            .get_arguments()
+            .filter(|a| !a.is_hide_set() && !a.is_global_set())
+            .filter(|a| !matches!(a.get_id().as_str(), "help" | "version"))
+        {
+            roff.control("TP", []);
+            roff.text(arg_names(arg));
+            let mut help = arg
+                .get_long_help()
+                .or_else(|| arg.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            let values: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            if arg.get_action().takes_values() && !values.is_empty() {
+                help.push_str(&format!(" [possible values: {}]", values.join(", ")));
+            }
+            roff.text([roman(help)]);
+        }
+    }
+    roff.to_writer(out)?;
+    man.render_version_section(out)
+}
+
+/// `\fB-y\fR, \fB--yes\fR`, `\fB--code\fR \fI<CODE>\fR`, `\fI<PROFILE>\fR`.
+fn arg_names(arg: &clap::Arg) -> Vec<clap_mangen::roff::Inline> {
+    let value = arg
+        .get_value_names()
+        .map(|names| {
+            names
+                .iter()
+                .map(|n| format!("<{n}>"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_else(|| format!("<{}>", arg.get_id().as_str().to_uppercase()));
+    if arg.is_positional() {
+        return vec![italic(value)];
+    }
+    let mut out = Vec::new();
+    if let Some(short) = arg.get_short() {
+        out.push(bold(format!("-{short}")));
+        if arg.get_long().is_some() {
+            out.push(roman(", "));
+        }
+    }
+    if let Some(long) = arg.get_long() {
+        out.push(bold(format!("--{long}")));
+    }
+    if arg.get_action().takes_values() {
+        out.push(roman(" "));
+        out.push(italic(value));
+    }
+    out
 }

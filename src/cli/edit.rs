@@ -3,7 +3,10 @@
 use super::args::{BackupsArgs, FileChoice, RestoreArgs, SetArgs};
 use super::confirm::{confirm_and_write, WriteFlags};
 use crate::awsfiles::backup::{self, BACKUP_DIR};
-use crate::awsfiles::{AwsFile, AwsFiles, AwsPaths, Document, Edit, FileChange, FileKind, Plan};
+use crate::awsfiles::config_map::config_section_name;
+use crate::awsfiles::{
+    AwsFile, AwsFiles, AwsPaths, ConfigMap, Document, Edit, FileChange, FileKind, Plan,
+};
 use crate::context::Context;
 
 use std::path::{Path, PathBuf};
@@ -15,35 +18,120 @@ const CREDENTIAL_KEYS: [&str; 3] = [
     "aws_session_token",
 ];
 
+/// Where a setting of `profile` takes effect when mfatui writes `key` and the user did not
+/// choose a file: the credentials file for keys and tokens (as `aws configure set` does), and
+/// also for any key the credentials file already sets for the profile — botocore lets the
+/// credentials file win key by key, so a config-file value would be silently overridden.
+pub fn file_for(map: &ConfigMap, profile: &str, key: &str) -> FileKind {
+    let in_credentials = map
+        .profile(profile)
+        .is_some_and(|p| p.credentials_only().has(key));
+    if CREDENTIAL_KEYS.contains(&key) || in_credentials {
+        FileKind::Credentials
+    } else {
+        FileKind::Config
+    }
+}
+
+/// The section to write `profile`'s keys to in `kind`: the one that defines it, else a new one
+/// named as botocore reads it back (`[profile "my team"]` in the config file, the name
+/// itself in the credentials file).
+pub fn section_for(map: &ConfigMap, profile: &str, kind: FileKind) -> String {
+    match kind {
+        FileKind::Credentials => profile.to_owned(),
+        FileKind::Config => map
+            .profile(profile)
+            .and_then(|p| p.config_section.map(str::to_owned))
+            .unwrap_or_else(|| config_section_name(profile)),
+    }
+}
+
+/// Why `plan` would not make `profile`'s `key` read as `value` the way botocore merges the
+/// files (one sentence naming where the winning setting is), or `None` when it would.
+/// Values are never quoted: the key may be a secret.
+pub fn overridden(
+    files: &AwsFiles,
+    plan: &Plan,
+    profile: &str,
+    key: &str,
+    value: &str,
+) -> Result<Option<String>, String> {
+    let (config, credentials) = (after(plan, &files.config), after(plan, &files.credentials));
+    let map = ConfigMap::build(
+        config.structure().map_err(|e| e.to_string())?,
+        credentials.structure().map_err(|e| e.to_string())?,
+    );
+    let Some(p) = map.profile(profile) else {
+        return Ok(Some(format!(
+            "botocore would not see a profile named '{profile}' in the files as written"
+        )));
+    };
+    if p.get(key).map(str::trim) == Some(value.trim()) {
+        return Ok(None);
+    }
+    let winner = match (p.credentials_only().has(key), p.credentials_section) {
+        (true, Some(section)) => {
+            let own = credentials
+                .structure()
+                .ok()
+                .and_then(|s| s.section(section).and_then(|s| s.entry(key)).map(drop))
+                .is_some();
+            let place = if own {
+                format!("[{section}] in the credentials file sets {key} too")
+            } else {
+                format!("the credentials file's [DEFAULT] sets {key} for its [{section}]")
+            };
+            format!("{place}, and botocore lets the credentials file win")
+        }
+        _ => format!("another setting of {key} wins for it as botocore merges the files"),
+    };
+    Ok(Some(format!(
+        "this does not take effect for '{profile}': {winner}; write it there with --file credentials, or remove it there"
+    )))
+}
+
+/// `file`'s document as `plan` leaves it.
+fn after<'a>(plan: &'a Plan, file: &'a AwsFile) -> &'a Document {
+    plan.changes
+        .iter()
+        .find(|c| c.path == file.path)
+        .map_or(&file.document, |c| &c.after)
+}
+
 /// `mfatui set PROFILE KEY VALUE`.
 pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
     let files = AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
     let key = args.key.to_lowercase();
+    let map = files.config_map().map_err(|e| e.to_string())?;
     let kind = match args.file {
         Some(FileChoice::Config) => FileKind::Config,
         Some(FileChoice::Credentials) => FileKind::Credentials,
-        None if CREDENTIAL_KEYS.contains(&key.as_str()) => FileKind::Credentials,
-        None => FileKind::Config,
+        None => file_for(&map, &args.profile, &key),
     };
-    let map = files.config_map().map_err(|e| e.to_string())?;
-    let existing = map.profile(&args.profile);
-    let (file, section) = match kind {
-        FileKind::Credentials => (&files.credentials, args.profile.clone()),
-        FileKind::Config => {
-            let section = existing
-                .and_then(|p| p.config_section.map(str::to_owned))
-                .unwrap_or_else(|| crate::awsfiles::config_map::config_section_name(&args.profile));
-            (&files.config, section)
-        }
+    if args.file.is_none()
+        && kind == FileKind::Credentials
+        && !CREDENTIAL_KEYS.contains(&key.as_str())
+    {
+        println!(
+            "The credentials file already sets {key} for '{}', and it wins over the config file: the new value goes there.",
+            args.profile
+        );
+    }
+    let file = match kind {
+        FileKind::Credentials => &files.credentials,
+        FileKind::Config => &files.config,
     };
     let edit = Edit::Set {
-        section,
-        key,
+        section: section_for(&map, &args.profile, kind),
+        key: key.clone(),
         value: args.value.clone(),
     };
     let mut plan = Plan::default();
     plan.edit(file, vec![edit])
         .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    if let Some(why) = overridden(&files, &plan, &args.profile, &key, &args.value)? {
+        eprintln!("mfatui: note: {why}.");
+    }
     confirm_and_write(
         plan,
         WriteFlags {
@@ -86,16 +174,26 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
 /// its current content is itself backed up).
 pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
     let paths = &ctx.paths;
-    let backup = find_backup(ctx, &args.backup);
+    let backup = find_backup(ctx, &args.backup)?;
     let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
+    // Only the files this run uses are written: a backup of another file (the real ~/.aws
+    // seen from the demo, another AWS_CONFIG_FILE) is refused, not restored over it.
+    let (kind, target) = if same_file(&original, &paths.config) {
+        (FileKind::Config, &paths.config)
+    } else if same_file(&original, &paths.credentials) {
+        (FileKind::Credentials, &paths.credentials)
+    } else {
+        return Err(format!(
+            "{} is a backup of {}, which this run does not use (it reads {} and {}); nothing was restored",
+            backup.display(),
+            original.display(),
+            paths.config.display(),
+            paths.credentials.display()
+        ));
+    };
     let bytes = std::fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
     let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
-    let kind = if original == paths.config {
-        FileKind::Config
-    } else {
-        FileKind::Credentials
-    };
-    let current = AwsFile::load(kind, &original).map_err(|e| e.to_string())?;
+    let current = AwsFile::load(kind, target).map_err(|e| e.to_string())?;
     let plan = Plan {
         changes: vec![FileChange::replace(&current, content)],
         cli_cache: Vec::new(),
@@ -111,19 +209,40 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
     .map(drop)
 }
 
+/// Whether `a` and `b` name the same file: the same name in the same folder, symbolic links
+/// in the folders resolved (the file itself may be missing, or a link the writer follows).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let folder = |p: &Path| {
+        let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
+        std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()
+    };
+    a == b || (a.file_name() == b.file_name() && folder(a).is_some() && folder(a) == folder(b))
+}
+
 /// The backup `given` names: as given when it has a folder or exists here, else (a bare file
-/// name, as `mfatui backups` lists) the file of that name in a backup folder of either file.
-fn find_backup(ctx: &Context, given: &Path) -> PathBuf {
+/// name, as `mfatui backups` lists) the file of that name in a backup folder of either file;
+/// a bare name found in neither is one sentence naming where it was looked for.
+fn find_backup(ctx: &Context, given: &Path) -> Result<PathBuf, String> {
     let bare = given.parent().is_none_or(|p| p.as_os_str().is_empty());
     if !bare || given.exists() {
-        return given.to_owned();
+        return Ok(given.to_owned());
     }
     let custom = ctx.backups_dir();
-    [&ctx.paths.config, &ctx.paths.credentials]
+    let mut dirs: Vec<PathBuf> = [&ctx.paths.config, &ctx.paths.credentials]
         .into_iter()
-        .map(|file| backup::backup_dir(file, custom.as_deref()).join(given))
-        .find(|candidate| candidate.exists())
-        .unwrap_or_else(|| given.to_owned())
+        .map(|file| backup::backup_dir(file, custom.as_deref()))
+        .collect();
+    dirs.dedup();
+    if let Some(found) = dirs.iter().map(|d| d.join(given)).find(|c| c.exists()) {
+        return Ok(found);
+    }
+    let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+    Err(format!(
+        "there is no backup named {} in {}: `{}` lists them",
+        given.display(),
+        looked.join(" or "),
+        ctx.command(&["backups"])
+    ))
 }
 
 /// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`; a backup in the `backups.dir`

@@ -3,7 +3,7 @@
 use super::args::ListArgs;
 use crate::awsfiles::expiry::{push_number, push_relative};
 use crate::awsfiles::profile::Name;
-use crate::awsfiles::{Expiry, Profile, Snapshot};
+use crate::awsfiles::{AwsFile, AwsFiles, Expiry, Profile, Snapshot};
 use crate::context::Context;
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
@@ -17,17 +17,21 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
         eprintln!("mfatui: {note}");
     }
     let profiles = snapshot.profiles();
+    if profiles.is_empty() {
+        // On stderr: the table (or `[]`) on stdout stays what a script expects.
+        eprintln!("{}", no_profiles(ctx, snapshot.files()));
+    }
     let sorted = by_name(profiles);
     let now = ctx.now();
     let selected = ctx.paths.selected_profile.as_deref();
     let out = if args.json {
         let rows: Vec<JsonProfile> = sorted
             .iter()
-            .map(|p| JsonProfile::new(p, now, selected))
+            .map(|p| JsonProfile::new(&snapshot, p, now, selected))
             .collect();
         serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
     } else {
-        table(&sorted, now, selected)
+        table(&snapshot, &sorted, now, selected)
     };
     let written = std::io::stdout()
         .lock()
@@ -44,6 +48,29 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
     std::mem::forget((sorted, out));
     std::mem::forget(snapshot);
     written
+}
+
+/// What an empty setup says, in `list` and the TUI alike: which files were read (and whether
+/// they exist), how to make a first profile, and that `--demo` shows everything without one.
+pub fn no_profiles(ctx: &Context, files: &AwsFiles) -> String {
+    let state = |file: &AwsFile| {
+        if file.existed {
+            "defines no profile"
+        } else {
+            "does not exist"
+        }
+    };
+    format!(
+        "No profiles in {} ({}) or {} ({}).\n\
+         To start, add one with the AWS CLI's `aws configure --profile NAME` (it asks for an \
+         access key), then run `{}` to record its MFA device; or try every feature on sample \
+         profiles with `mfatui --demo`.",
+        files.config.path.display(),
+        state(&files.config),
+        files.credentials.path.display(),
+        state(&files.credentials),
+        ctx.command(&["discover", "NAME"]),
+    )
 }
 
 /// The profiles sorted by name (exactly the order of the names as strings). Sorts the names'
@@ -95,13 +122,30 @@ pub struct JsonProfile<'a> {
     expires_in_seconds: Option<i64>,
     expiry_status: &'static str,
     expiry_source: Option<&'a str>,
+    linked_session: Option<&'a str>,
+    linked_expiration: Option<String>,
+    linked_expires_in_seconds: Option<i64>,
+    expiry_note: Option<&'static str>,
     problems: &'a [String],
 }
 
 impl<'a> JsonProfile<'a> {
-    /// The JSON view of `p` at `now`; `selected` is the `AWS_PROFILE` name.
-    pub fn new(p: &'a Profile, now: DateTime<Utc>, selected: Option<&str>) -> Self {
+    /// The JSON view of `p` (one of `snapshot`'s profiles) at `now`; `selected` is the
+    /// `AWS_PROFILE` name.
+    pub fn new(
+        snapshot: &'a Snapshot,
+        p: &'a Profile,
+        now: DateTime<Utc>,
+        selected: Option<&str>,
+    ) -> Self {
         let at = p.expiry.at();
+        let linked_session = snapshot.layout().session_elsewhere(&p.name);
+        let linked_at = linked_session
+            .and_then(|s| snapshot.profile(s))
+            .and_then(|s| s.expiry.at());
+        let expiry_note = (snapshot.shown_expiry(p).0 == Expiry::None)
+            .then(|| Snapshot::no_expiry_text(p))
+            .flatten();
         JsonProfile {
             name: &p.name,
             kind: p.kind.label(),
@@ -132,14 +176,24 @@ impl<'a> JsonProfile<'a> {
                 Expiry::At { source, .. } => Some(source.label()),
                 _ => None,
             },
+            linked_session,
+            linked_expiration: linked_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+            linked_expires_in_seconds: linked_at.map(|t| (t - now).num_seconds()),
+            expiry_note,
             problems: &p.problems,
         }
     }
 }
 
 /// The human table: one row per profile, `*` marks the selected one, `!` one with problems
-/// (explained under the table).
-pub fn table(profiles: &[&Profile], now: DateTime<Utc>, selected: Option<&str>) -> String {
+/// (explained under the table). The expiry is the one the TUI shows: a session kept in
+/// another profile counts down with `↳`, an SSO profile with no token says `not signed in`.
+pub fn table(
+    snapshot: &Snapshot,
+    profiles: &[&Profile],
+    now: DateTime<Utc>,
+    selected: Option<&str>,
+) -> String {
     const HEADER: [&str; 8] = [
         "PROFILE",
         "KIND",
@@ -153,7 +207,7 @@ pub fn table(profiles: &[&Profile], now: DateTime<Utc>, selected: Option<&str>) 
     // Cells borrow from the profiles; only the expiry text is formatted, once per profile.
     let expiries: Vec<Cow<str>> = profiles
         .iter()
-        .map(|p| expiry_text(&p.expiry, now))
+        .map(|p| shown_expiry_text(snapshot, p, now))
         .collect();
     let mut widths = HEADER.map(str::len);
     for (p, expiry) in profiles.iter().zip(&expiries) {
@@ -238,6 +292,20 @@ fn pad(out: &mut String, n: usize) {
 
 fn dash(v: Option<&str>) -> &str {
     v.filter(|s| !s.is_empty()).unwrap_or("—")
+}
+
+/// The expiry cell of `p`: its own expiry, else the linked session's with `↳`, else what
+/// [`Snapshot::no_expiry_text`] says, else `—` (as the TUI's table shows it).
+fn shown_expiry_text(snapshot: &Snapshot, p: &Profile, now: DateTime<Utc>) -> Cow<'static, str> {
+    // A profile with an expiry of its own needs no lookup of its layout and no clone.
+    if p.expiry != Expiry::None {
+        return expiry_text(&p.expiry, now);
+    }
+    match snapshot.shown_expiry(p) {
+        (Expiry::None, _) => Cow::Borrowed(Snapshot::no_expiry_text(p).unwrap_or("—")),
+        (expiry, true) => Cow::Owned(format!("↳ {}", expiry_text(&expiry, now))),
+        (expiry, false) => expiry_text(&expiry, now),
+    }
 }
 
 /// `2026-11-22 18:05:00 UTC (in 3h12m)`, `unknown`, or `—`.

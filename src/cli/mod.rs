@@ -164,15 +164,13 @@ pub fn run(cli: Cli) -> ExitCode {
             );
             Ok(())
         }
-        Command::Man => clap_mangen::Man::new(Cli::command())
-            .render(&mut std::io::stdout())
-            .or_else(|e| {
-                if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    Ok(())
-                } else {
-                    Err(e.to_string())
-                }
-            }),
+        Command::Man => args::man_page(&mut std::io::stdout()).or_else(|e| {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                Ok(())
+            } else {
+                Err(e.to_string())
+            }
+        }),
     };
     finish(result)
 }

@@ -5,9 +5,9 @@ use super::args::{DiscoverArgs, RenewArgs};
 use super::codes::{self, Allow};
 use super::confirm::{confirm_and_write, WriteFlags};
 use super::Run;
-use crate::awsfiles::config_map::config_section_name;
 use crate::awsfiles::expiry::{compact_duration, relative};
 use crate::awsfiles::layout::Convention;
+use crate::awsfiles::FileKind;
 use crate::awsfiles::{Edit, Plan, ProfileKind, Snapshot};
 use crate::duration;
 use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource, Given, MfaCode};
@@ -138,13 +138,18 @@ fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Resul
         return Ok(());
     }
     let ctx = &run.ctx;
-    let record = run.block_on(crate::aws::sso::login(&target, &mut |prompt| {
+    let record = run.block_on(crate::aws::sso::sign_in(&target, ctx.demo, &mut |prompt| {
         println!(
-            "To sign in to {}, open this page and confirm the code {}:\n  {}\nWaiting… (Ctrl-C cancels)",
+            "To sign in to {}, open this page and confirm the code {}:\n  {}",
             target.start_url, prompt.user_code, prompt.url
         );
+        if ctx.demo {
+            println!("Demo: this page is not real and nothing is opened; it approves by itself in a moment.");
+        } else {
+            crate::console::browser::Browser::try_open(ctx, &prompt.url);
+        }
+        println!("Waiting… (Ctrl-C cancels)");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-        crate::console::browser::Browser::try_open(ctx, &prompt.url);
     }))??;
     let path = record
         .write(&paths.sso_cache, target.cache_key())
@@ -389,16 +394,18 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
         plan.edit(&snapshot.files().credentials, vec![edit])
             .map_err(|e| e.to_string())?;
     } else {
-        let section = own
-            .config_section
-            .map_or_else(|| config_section_name(name), str::to_owned);
+        // Where botocore reads it: a credentials section that already sets mfa_serial wins.
+        let kind = super::edit::file_for(snapshot.map(), name, "mfa_serial");
         let edit = Edit::Set {
-            section,
+            section: super::edit::section_for(snapshot.map(), name, kind),
             key: "mfa_serial".into(),
             value: serial,
         };
-        plan.edit(&snapshot.files().config, vec![edit])
-            .map_err(|e| e.to_string())?;
+        let file = match kind {
+            FileKind::Config => &snapshot.files().config,
+            FileKind::Credentials => &snapshot.files().credentials,
+        };
+        plan.edit(file, vec![edit]).map_err(|e| e.to_string())?;
     }
     confirm_and_write(
         plan,

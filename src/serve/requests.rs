@@ -107,11 +107,13 @@ impl Drop for Listener {
 }
 
 /// Why the TUI does not listen.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     /// Another open mfatui answers requests already.
+    #[error("another open mfatui answers them")]
     Taken,
     /// The folder or socket could not be set up (one sentence).
+    #[error("{0}")]
     Setup(String),
 }
 

@@ -195,7 +195,7 @@ async fn spawn_requests(
     let mut listener = match socket::Listener::bind(path).await {
         Ok(listener) => listener,
         Err(e) => {
-            crate::diag!("not taking renewal requests at {}: {e:?}", path.display());
+            crate::diag!("not taking renewal requests at {}: {e}", path.display());
             return None;
         }
     };

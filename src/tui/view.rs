@@ -8,7 +8,7 @@ use super::screens::{detail, table};
 use super::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// The smallest terminal the layout is made for.
@@ -41,6 +41,11 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
     ])
     .areas(area);
     render_header(app, theme, frame, header);
+    if app.data.profiles().is_empty() {
+        render_empty(app, theme, frame, body);
+        render_footer(app, theme, frame, footer);
+        return;
+    }
     let (table_area, detail_area) = if !app.table.show_detail {
         (body, None)
     } else if body.width >= 150 {
@@ -77,6 +82,26 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
     if let Some(dialog) = app.dialog() {
         dialog.render(&shared, theme, frame, area);
     }
+}
+
+/// No profiles at all: which files were read, how to add a first profile, and the demo.
+fn render_empty(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
+    let note = crate::cli::list::no_profiles(&app.ctx, app.data.snapshot.files());
+    let mut lines: Vec<Line> = note.lines().map(|l| Line::from(l.to_owned())).collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "The list fills in by itself when a file changes; q quits.",
+        theme.dim(),
+    ));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(" No profiles ", theme.accent()));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
 }
 
 fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {

@@ -1,12 +1,16 @@
-//! Ecosystem polish: completions, man page, --version, the -v log, and --demo's isolation.
+//! Ecosystem polish: completions, man page, --version, the -v log, --demo's isolation, and
+//! the small things a first session meets: backups by name, `set` where botocore reads it,
+//! counts and durations that read as sentences.
 
+use crate::common::{botocore_profiles, private_env, text, Moto, Sandbox};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn mfatui(home: &std::path::Path, args: &[&str]) -> Output {
+fn mfatui(home: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_mfatui"))
         .args(args)
         .env_clear()
-        .env("HOME", home)
+        .envs(private_env(home))
         .output()
         .unwrap()
 }
@@ -56,6 +60,11 @@ fn verbose_log_records_what_happened_but_no_secret() {
     );
     let log_path = home.path().join(".local/state/mfatui/mfatui.log");
     let log = std::fs::read_to_string(&log_path).unwrap();
+    assert!(log.contains(" started: renew\n"), "{log}");
+    assert!(
+        !log.contains("started: Some("),
+        "the command's name, not its Debug: {log}"
+    );
     assert!(
         log.contains("renew acme-dev (session mode, source acme-dev"),
         "{log}"
@@ -96,4 +105,235 @@ fn demo_never_touches_the_real_aws_folder_and_behaves_like_sts() {
     let denied = mfatui(home.path(), &["--demo", "renew", "forbidden", "--yes"]);
     assert!(String::from_utf8_lossy(&denied.stderr).contains("check the role's trust policy"));
     assert!(!home.path().join(".aws").exists(), "~/.aws untouched");
+}
+
+#[test]
+fn the_man_page_is_one_page_that_holds_every_command() {
+    let home = tempfile::tempdir().unwrap();
+    let man = String::from_utf8(mfatui(home.path(), &["man"]).stdout).unwrap();
+    assert!(
+        !man.contains("mfatui\\-renew(1)") && !man.contains("(1)\n"),
+        "no pointer to a page nothing installs: {man}"
+    );
+    assert!(man.contains(".SH COMMANDS"), "{man}");
+    let help = String::from_utf8(mfatui(home.path(), &["--help"]).stdout).unwrap();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 14, "{commands:?}");
+    for command in commands {
+        let heading = format!(".SS \"mfatui {command}\"");
+        assert!(man.contains(&heading), "{heading} missing");
+    }
+    for option in [
+        "\\-\\-all\\-expiring",
+        "\\-\\-code\\-stdin",
+        "\\-\\-keep\\-old",
+    ] {
+        assert!(man.contains(option), "{option} missing from the man page");
+    }
+}
+
+#[test]
+fn help_texts_point_where_the_docs_and_the_readme_do() {
+    let home = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let list = String::from_utf8(mfatui(home.path(), &["list", "--help"]).stdout).unwrap();
+    assert!(list.contains("documented in docs/reading.md"), "{list}");
+    let reading = std::fs::read_to_string(root.join("docs/reading.md")).unwrap();
+    assert!(reading.contains("## `mfatui list --json`"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let from_readme = readme
+        .split("mfatui completions bash > ")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .expect("the README shows where bash completions go");
+    let help = String::from_utf8(mfatui(home.path(), &["--help"]).stdout).unwrap();
+    assert!(
+        help.contains(&format!("mfatui completions bash > {from_readme}")),
+        "--help and the README name the same path ({from_readme}): {help}"
+    );
+}
+
+#[test]
+fn restore_takes_a_backups_bare_name_and_writes_only_the_files_of_the_run() {
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nregion = eu-west-1\n",
+        "",
+    );
+    let out = sb.mfatui_env(&["set", "dev", "region", "us-east-1", "--yes"], &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let (listed, _) = text(&sb.mfatui_env(&["backups"], &[]));
+    let bare = listed
+        .split_whitespace()
+        .last()
+        .and_then(|p| Path::new(p).file_name())
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        bare.starts_with("config.") && bare.ends_with(".bak"),
+        "{listed}"
+    );
+    // From another folder, by the name `backups` prints last: it is found, not "not a backup".
+    let mut cmd = sb.mfatui_command(&["restore", &bare, "--yes"]);
+    cmd.current_dir(sb.home.path().join("tmp"));
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(sb.aws("config")).unwrap(),
+        "[profile dev]\nregion = eu-west-1\n"
+    );
+    // The demo uses its own files: a backup of the real ones is refused, never restored.
+    let real = std::fs::read_to_string(sb.aws("config")).unwrap();
+    let backup = sb.aws(".mfatui-backups").join(&bare);
+    let out = sb.mfatui_env(
+        &["--demo", "restore", backup.to_str().unwrap(), "--yes"],
+        &[],
+    );
+    let (_, err) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("which this run does not use") && err.contains("nothing was restored"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(sb.aws("config")).unwrap(), real);
+}
+
+#[test]
+fn set_writes_a_key_where_botocore_reads_it() {
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nregion = eu-west-1\n",
+        "[dev]\nregion = ap-south-1\n",
+    );
+    let judge = || botocore_profiles(&sb.aws(""));
+    // The credentials file sets region for dev and wins: the new value goes there.
+    let out = sb.mfatui_env(&["set", "dev", "region", "us-east-2", "--yes"], &[]);
+    let (said, _) = text(&out);
+    assert!(out.status.success());
+    assert!(
+        said.contains("The credentials file already sets region for 'dev'"),
+        "{said}"
+    );
+    assert_eq!(judge()["dev"]["region"], "us-east-2");
+    // Asked for the config file anyway: written there, and said to be overridden, and where.
+    let out = sb.mfatui_env(
+        &[
+            "set",
+            "dev",
+            "region",
+            "eu-north-1",
+            "--file",
+            "config",
+            "--yes",
+        ],
+        &[],
+    );
+    let (_, note) = text(&out);
+    assert!(out.status.success());
+    assert!(
+        note.contains(
+            "does not take effect for 'dev': [dev] in the credentials file sets region too"
+        ),
+        "{note}"
+    );
+    assert!(std::fs::read_to_string(sb.aws("config"))
+        .unwrap()
+        .contains("region = eu-north-1"));
+    assert_eq!(judge()["dev"]["region"], "us-east-2", "what the note said");
+    // A name with spaces gets a header botocore reads back; a key nothing overrides stays in
+    // the config file, silently.
+    let out = sb.mfatui_env(&["set", "my team", "region", "us-west-2", "--yes"], &[]);
+    let (said, note) = text(&out);
+    assert!(out.status.success() && note.is_empty(), "{note}");
+    assert!(said.contains("+[profile \"my team\"]"), "{said}");
+    assert_eq!(judge()["my team"]["region"], "us-west-2");
+    let out = sb.mfatui_env(&["set", "dev", "output", "json", "--yes"], &[]);
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(sb.aws("config"))
+        .unwrap()
+        .contains("output = json"));
+    assert_eq!(judge()["dev"]["output"], "json");
+}
+
+#[test]
+fn discover_and_renewals_for_a_name_with_spaces_write_what_botocore_reads() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = Sandbox::new(
+        &moto.url,
+        "",
+        &format!(
+            "[my team]\naws_access_key_id = {}\naws_secret_access_key = {}\nregion = us-east-1\n",
+            moto.get("access_key_id"),
+            moto.get("secret_access_key")
+        ),
+    );
+    let out = sb.mfatui_env(&["discover", "my team", "--yes"], &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let config = std::fs::read_to_string(sb.aws("config")).unwrap();
+    assert!(config.contains("[profile \"my team\"]"), "{config}");
+    let profiles = botocore_profiles(&sb.aws(""));
+    assert_eq!(profiles["my team"]["mfa_serial"], moto.get("mfa_serial"));
+    let out = sb.mfatui_env(&["renew", "my team", "--code", "123456", "--yes"], &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let profiles = botocore_profiles(&sb.aws(""));
+    let session = &profiles["my team-mfa"];
+    assert!(
+        session["aws_session_token"].is_string() && session["aws_access_key_id"].is_string(),
+        "{profiles}"
+    );
+    // The AWS CLI signs with the session (moto answers every session as `user/moto`).
+    sb.caller_arn("my team-mfa");
+}
+
+#[test]
+fn counts_and_durations_read_as_sentences() {
+    let home = tempfile::tempdir().unwrap();
+    let out = mfatui(
+        home.path(),
+        &["--demo", "renew", "acme-dev", "--code", "123456", "--yes"],
+    );
+    let (said, _) = text(&out);
+    assert!(
+        said.contains("valid until ")
+            && (said.contains(" (for 11h59m).") || said.contains(" (for 12h).")),
+        "{said}"
+    );
+    assert!(!said.contains("until in"), "{said}");
+    let out = mfatui(
+        home.path(),
+        &["--demo", "renew", "acme-admin", "acme-readonly", "--yes"],
+    );
+    let (said, _) = text(&out);
+    assert!(
+        said.starts_with(
+            "Renewing 2 profiles (no MFA code needed: a fresh MFA session is reused):"
+        ),
+        "{said}"
+    );
+    assert!(
+        !said.contains("profile(s)") && !said.contains("with one MFA code"),
+        "{said}"
+    );
+    // One expiring role, and its MFA session to make first: one profile, one code.
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
+        "[dev]\naws_access_key_id = AKIAEXAMPLEEXAMPLE00\naws_secret_access_key = example\n",
+    );
+    let out = sb.mfatui_env(&["renew", "--all-expiring", "--dry-run"], &[]);
+    let (said, _) = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.starts_with("Renewing 1 profile with one MFA code:"),
+        "{said}"
+    );
 }

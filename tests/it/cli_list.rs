@@ -80,8 +80,13 @@ fn table_lists_every_profile_with_kind_account_region_mfa_and_expiry() {
             "—",
             "eu-west-1",
             "yes",
-            "—"
+            "↳"
         ]
+    );
+    let dev = text.lines().nth(4).unwrap();
+    assert!(
+        dev.contains("↳ 2000-01-01 00:00:00 UTC (expired "),
+        "dev's session is kept in dev-mfa: its countdown, as the TUI shows it: {dev}"
     );
     assert_eq!(rows[5][..3], ["dev-mfa", "session", "—"]);
     assert!(text.contains("2000-01-01 00:00:00 UTC (expired "), "{text}");
@@ -132,7 +137,133 @@ fn json_is_a_stable_array_without_secrets() {
         "source_profile 'ghost' (named in 'broken') does not exist"
     );
     let keys: Vec<&String> = dev.as_object().unwrap().keys().collect();
-    assert_eq!(keys.len(), 22, "documented field set changed: {keys:?}");
+    assert_eq!(keys.len(), 26, "documented field set changed: {keys:?}");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reading.md"))
+            .unwrap();
+    let table = &doc[doc.find("## `mfatui list --json`").unwrap()..];
+    for key in keys {
+        assert!(
+            table.lines().any(|l| l.starts_with("| ")
+                && l.split(" | ").next().unwrap().contains(&format!("`{key}`"))),
+            "field {key} is not documented in docs/reading.md"
+        );
+    }
+}
+
+/// `mfatui --demo ARGS` with a private HOME, its output as text.
+fn demo(args: &[&str]) -> (String, String) {
+    let home = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mfatui"))
+        .arg("--demo")
+        .args(args)
+        .env_clear()
+        .env("HOME", home.path())
+        .env("TMPDIR", home.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn list_shows_the_linked_countdown_and_not_signed_in_as_the_tui_does() {
+    let (table, _) = demo(&["list"]);
+    let row = |name: &str| {
+        table
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("no row {name}:\n{table}"))
+            .to_owned()
+    };
+    // acme-dev's session is kept in acme-dev-mfa: the same countdown, marked ↳ (as the TUI).
+    let own = row("acme-dev-mfa");
+    let expiry = own[own.find("UTC").unwrap() - 20..].trim().to_owned();
+    assert!(
+        expiry.ends_with("(in 2h13m)") || expiry.ends_with("(in 2h14m)"),
+        "{own}"
+    );
+    assert!(row("acme-dev").ends_with(&format!("↳ {expiry}")), "{table}");
+    assert!(
+        row("legacy-long-term").contains("↳ ")
+            && row("legacy-long-term").contains("expired 3m ago")
+    );
+    assert!(row("sso-analytics").ends_with("not signed in"), "{table}");
+    assert!(row("acme-admin").ends_with("—"), "no session yet: {table}");
+
+    let (json, _) = demo(&["list", "--json"]);
+    let rows: Vec<Value> = serde_json::from_str(&json).unwrap();
+    let by = |n: &str| rows.iter().find(|r| r["name"] == n).unwrap().clone();
+    let dev = by("acme-dev");
+    assert_eq!(
+        dev["expiration"],
+        Value::Null,
+        "its own fields keep their meaning"
+    );
+    assert_eq!(dev["linked_session"], "acme-dev-mfa");
+    assert_eq!(dev["linked_expiration"], by("acme-dev-mfa")["expiration"]);
+    let left = dev["linked_expires_in_seconds"].as_i64().unwrap();
+    assert!((8000..=8040).contains(&left), "{left}");
+    assert_eq!(dev["expiry_note"], Value::Null);
+    assert_eq!(by("acme-dev-mfa")["linked_session"], Value::Null);
+    assert_eq!(by("acme-readonly")["linked_session"], "acme-readonly-mfa");
+    assert_eq!(by("sso-analytics")["expiry_note"], "not signed in");
+    assert_eq!(by("acme-admin")["linked_expiration"], Value::Null);
+}
+
+#[test]
+fn an_empty_setup_names_the_files_it_read_and_suggests_the_demo() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], extra: &[(&str, &Path)]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mfatui"))
+            .args(args)
+            .env_clear()
+            .env("HOME", home.path())
+            .envs(extra.iter().copied())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (table, note) = run(&["list"], &[]);
+    assert_eq!(
+        table.lines().count(),
+        1,
+        "only the header on stdout: {table}"
+    );
+    let aws = home.path().join(".aws");
+    for said in [
+        format!(
+            "No profiles in {} (does not exist) or {} (does not exist).",
+            aws.join("config").display(),
+            aws.join("credentials").display()
+        ),
+        "`aws configure --profile NAME`".to_owned(),
+        "`mfatui discover NAME`".to_owned(),
+        "`mfatui --demo`".to_owned(),
+    ] {
+        assert!(note.contains(&said), "'{said}' missing: {note}");
+    }
+    let elsewhere = home.path().join("team-config");
+    std::fs::write(&elsewhere, "# shared later\n").unwrap();
+    let (json, note) = run(&["list", "--json"], &[("AWS_CONFIG_FILE", &elsewhere)]);
+    assert_eq!(json.trim(), "[]", "stdout stays JSON");
+    assert!(
+        note.contains(&format!("{} (defines no profile)", elsewhere.display())),
+        "{note}"
+    );
+    let (_, quiet) = demo(&["list"]);
+    assert!(!quiet.contains("No profiles"), "{quiet}");
 }
 
 #[test]

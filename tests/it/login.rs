@@ -90,32 +90,9 @@ fn python_with_awscrt() {
     );
 }
 
-/// The sandbox's own folders for everything mfatui may touch besides `~/.aws`.
-fn private_env(sb: &Sandbox) -> Vec<(String, String)> {
-    let home = sb.home.path();
-    [
-        ("XDG_CONFIG_HOME", ".config"),
-        ("XDG_CACHE_HOME", ".cache"),
-        ("XDG_STATE_HOME", ".local/state"),
-        ("XDG_RUNTIME_DIR", "run"),
-        ("TMPDIR", "tmp"),
-    ]
-    .iter()
-    .map(|(k, dir)| {
-        let path = home.join(dir);
-        std::fs::create_dir_all(&path).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o700)).unwrap();
-        (k.to_string(), path.display().to_string())
-    })
-    .collect()
-}
-
 /// Runs mfatui in `sb` with the sign-in endpoint at `signin`.
 fn mfatui(sb: &Sandbox, signin: &str, args: &[&str]) -> Output {
-    let mut env = private_env(sb);
-    env.push(("AWS_ENDPOINT_URL_SIGNIN".into(), signin.into()));
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    sb.mfatui_env(args, &env)
+    sb.mfatui_env(args, &[("AWS_ENDPOINT_URL_SIGNIN", signin)])
 }
 
 fn cache_file(sb: &Sandbox) -> PathBuf {
@@ -588,12 +565,10 @@ fn a_dry_run_names_the_endpoint_and_file_and_calls_nothing() {
 fn two_mfatuis_serving_one_sign_in_refresh_it_once() {
     let sb = Sandbox::new(NOWHERE, CONFIG, "");
     let standin = StandIn::start(&sb.aws("login/cache"), "ok", "expired");
-    let env = private_env(&sb);
     let children: Vec<Child> = (0..2)
         .map(|_| {
             let mut cmd = sb.mfatui_command(&["export", "console"]);
-            cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-                .env("AWS_ENDPOINT_URL_SIGNIN", &standin.url)
+            cmd.env("AWS_ENDPOINT_URL_SIGNIN", &standin.url)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
             cmd.spawn().unwrap()

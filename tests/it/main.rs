@@ -8,6 +8,7 @@ mod cli_list;
 mod common;
 mod console;
 mod credential_process;
+mod demo;
 mod document;
 mod exec;
 mod keyring;

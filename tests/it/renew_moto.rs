@@ -231,4 +231,25 @@ fn discover_finds_the_mfa_device_and_records_it() {
         .mfatui(&["renew", "dev", "--code", "123456", "--yes"])
         .status
         .success());
+
+    // A credentials section that sets mfa_serial wins in botocore: the device goes there.
+    let stale = format!(
+        "{}mfa_serial = arn:aws:iam::123456789012:mfa/old\n",
+        keys(&moto)
+    );
+    let sb = Sandbox::new(&moto.url, "[profile dev]\nregion = eu-west-1\n", &stale);
+    let out = sb.mfatui(&["discover", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(sb
+        .credentials()
+        .contains("mfa_serial = arn:aws:iam::123456789012:mfa/ana\n"));
+    assert_eq!(
+        std::fs::read_to_string(sb.aws("config")).unwrap(),
+        "[profile dev]\nregion = eu-west-1\n"
+    );
+    let seen = crate::common::botocore_profiles(&sb.aws(""));
+    assert_eq!(
+        seen["dev"]["mfa_serial"],
+        "arn:aws:iam::123456789012:mfa/ana"
+    );
 }

@@ -248,7 +248,8 @@ fn demo_at_140x40() {
 fn assert_help_complete(a: &mut App) -> String {
     let mut seen = String::new();
     let rows = mfatui::tui::screens::help::rows();
-    for _ in 0..rows.len() {
+    // Wrapped on a narrow terminal, the help has more lines than rows.
+    for _ in 0..rows.len() * 3 {
         seen.push_str(&screen(a));
         keys(a, &[KeyCode::Down]);
     }
@@ -283,4 +284,78 @@ fn help_at_140x40_and_at_the_minimum_size() {
     let mut small = demo_app("help-60x15", (60, 15));
     keys(&mut small, &chars("?"));
     assert_help_complete(&mut small);
+}
+
+#[test]
+fn an_empty_setup_names_the_files_it_read_and_the_way_to_start() {
+    let dir = folder("empty");
+    let home = dir.display().to_string();
+    let paths = AwsPaths {
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
+        selected_profile: None,
+        ..AwsPaths::from_lookup(|k| (k == "HOME").then(|| home.clone()))
+    };
+    std::fs::write(&paths.credentials, "# nothing yet\n").unwrap();
+    let shown = screen(&app_on(&paths, (100, 20))).replace(&home, "DIR");
+    let text = shown
+        .lines()
+        .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for said in [
+        "No profiles in DIR/config (does not exist) or DIR/credentials (defines no profile).",
+        "aws configure --profile NAME",
+        "`mfatui discover NAME`",
+        "`mfatui --demo`",
+    ] {
+        assert!(text.contains(said), "'{said}' not on screen:\n{shown}");
+    }
+}
+
+#[test]
+fn the_sso_profiles_detail_pane_says_enter_signs_in() {
+    let mut a = app("sso-detail", (120, 30));
+    keys(&mut a, &chars("G"));
+    let shown = screen(&a);
+    let pane: String = shown
+        .lines()
+        .skip_while(|l| !l.contains("┌ sso-read"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        pane.contains("Renewal      ⏎ signs in") && pane.contains("not signed in: ⏎ signs in"),
+        "{pane}"
+    );
+    assert!(!pane.contains("long-term keys"), "{pane}");
+}
+
+#[test]
+fn the_selected_profile_is_explained_in_the_detail_pane_and_the_help() {
+    let a = demo_app("selected", (120, 40));
+    let shown = screen(&a);
+    assert!(shown.contains("│ * acme-admin"), "{shown}");
+    assert!(
+        shown.contains("Kind         role · * AWS_PROFILE selects it (used without --profile)"),
+        "{shown}"
+    );
+    let mut a = a;
+    keys(&mut a, &chars("?"));
+    let help = screen(&a);
+    assert!(
+        help.contains("*               the profile AWS_PROFILE (or AWS_DEFAULT_PROFILE) selects"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_bulk_renewal_of_one_profile_says_one_profile() {
+    let mut a = app("bulk-one", (110, 26));
+    keys(&mut a, &chars(" "));
+    keys(&mut a, &[KeyCode::Enter]);
+    keys(&mut a, &chars("123456"));
+    keys(&mut a, &[KeyCode::Enter]);
+    let shown = screen(&a);
+    assert!(shown.contains("Renewing 1 profile…"), "{shown}");
+    assert!(!shown.contains("1 profiles"), "{shown}");
 }

@@ -13,7 +13,7 @@ use crate::tui::jobs::Output;
 use crate::tui::keep_fresh::{KeepFreshJob, KeptFresh};
 use crate::tui::key_age::{KeyAge, KeyAgeFound, KeyAgeJob};
 use crate::tui::load::{load, LoadJob};
-use crate::tui::screens::bulk::{BulkDone, BulkForm, BulkJob, BulkRunning};
+use crate::tui::screens::bulk::{BulkDone, BulkForm, BulkJob, BulkResult, BulkRunning};
 use crate::tui::screens::defaults::Defaults;
 use crate::tui::screens::error::ErrorDialog;
 use crate::tui::screens::help::Help;
@@ -223,16 +223,25 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
     let effects = press(app, "y");
     let (job, write) = the::<WriteJob>(&effects);
     assert_eq!(write.plan.changes[0].kind, FileKind::Credentials);
-    let effects = reply(app, job, WriteDone(Ok(Vec::new())));
+    let written = crate::awsfiles::Written {
+        path: app.ctx.paths.credentials.clone(),
+        backup: Some(
+            app.ctx
+                .paths
+                .credentials
+                .with_file_name(".mfatui-backups/credentials.2026-11-22T12-00-00Z.bak"),
+        ),
+        merged: false,
+        cache: false,
+    };
+    let effects = reply(app, job, WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
     let toast = app.toast.clone().unwrap();
-    assert!(
-        toast
-            .text
-            .starts_with("✓ admin renewed: admin-mfa valid until 13:00:00 (for 1h)."),
-        "{}",
-        toast.text
+    assert_eq!(
+        toast.text,
+        "✓ admin renewed: admin-mfa valid until 13:00:00 (for 1h). Backup in ~/.mfatui-backups/",
+        "no 'until in', and the backup's folder (short, with ~) rather than its long name"
     );
     app.update(Msg::Tick(now() + chrono::Duration::seconds(9)));
     assert!(app.toast.is_none(), "toasts go away by themselves");
@@ -448,6 +457,73 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         dialog::<Preview>(app).profile,
         "1 profile",
         "one profile, not '1 profiles'"
+    );
+
+    // Writing the renewed ones does not make the failure pass by in a toast: the result stays
+    // up, through ticks and stray keys, until the user closes it.
+    let effects = press(app, "y");
+    let (job, _) = the::<WriteJob>(&effects);
+    let dir = app.ctx.paths.credentials.parent().unwrap().to_owned();
+    let written = crate::awsfiles::Written {
+        path: app.ctx.paths.credentials.clone(),
+        backup: Some(dir.join(".mfatui-backups/credentials.2026-11-22T12-00-00Z.bak")),
+        merged: false,
+        cache: false,
+    };
+    let effects = reply(app, job, WriteDone(Ok(vec![written])));
+    the::<LoadJob>(&effects);
+    let result = dialog::<BulkResult>(app).clone();
+    assert_eq!(result.title, "Renewed 1 profile; 1 failed");
+    assert_eq!(
+        result.outcomes,
+        ["✓ admin → [admin-mfa]", "✗ dev: The MFA code was rejected."]
+    );
+    assert_eq!(
+        result.written,
+        "The renewed ones were written. Backup in ~/.mfatui-backups/"
+    );
+    app.update(Msg::Tick(now() + chrono::Duration::seconds(60)));
+    press(app, "jx ");
+    assert_eq!(dialog::<BulkResult>(app), &result, "still on screen");
+    app.update(key(KeyCode::Esc));
+    assert!(app.dialog().is_none());
+}
+
+#[test]
+fn a_bulk_renewal_without_failures_ends_on_a_short_toast() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let mut plan = Plan::default();
+    let edit = crate::awsfiles::Edit::Set {
+        section: "admin-mfa".into(),
+        key: "aws_access_key_id".into(),
+        value: "ASIAX".into(),
+    };
+    plan.edit(&app.data.snapshot.files().credentials, vec![edit])
+        .unwrap();
+    app.dialog = Some(Box::new(Preview::new(
+        "2 profiles",
+        "2 profiles",
+        None,
+        plan,
+        vec!["✓ admin → [admin-mfa]".into(), "✓ ops → [ops-mfa]".into()],
+    )));
+    let effects = press(app, "y");
+    let (job, _) = the::<WriteJob>(&effects);
+    reply(app, job, WriteDone(Ok(Vec::new())));
+    assert!(app.dialog().is_none());
+    assert_eq!(app.toast.as_ref().unwrap().text, "✓ Renewed 2 profiles.");
+}
+
+#[test]
+fn enter_with_no_code_asks_for_the_code_instead_of_counting_zero_digits() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(key(KeyCode::Enter));
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert_eq!(
+        dialog::<RenewForm>(app).error.as_deref(),
+        Some("type the 6-digit MFA code from your device")
     );
 }
 

@@ -70,25 +70,25 @@ impl Dialog for Defaults {
 }
 
 fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, area: Rect) {
+    const WIDTH: u16 = 76;
     let [mode, duration] = mode_and_duration(form, theme, [String::new(), String::new()]);
-    let lines = vec![
-        mode,
-        duration,
-        Line::raw(""),
-        Line::styled(
-            format!(
-                "Saved as [profiles.{}] in {}; comments there are kept.",
-                form.profile,
-                super::home_short(shared, &shared.ctx.settings_path)
-            ),
-            theme.dim(),
-        ),
-    ];
+    let mut lines = vec![mode, duration, Line::raw("")];
+    let saved = format!(
+        "Saved as [profiles.{}] in {}; comments there are kept.",
+        form.profile,
+        super::home_short(shared, &shared.ctx.settings_path)
+    );
+    // Wrapped here, so that the dialog is as tall as its text: a long path is not cut off.
+    lines.extend(
+        super::help::wrap(&saved, usize::from(WIDTH - 2))
+            .into_iter()
+            .map(|piece| Line::styled(piece, theme.dim())),
+    );
     form_dialog(
         frame,
         area,
         &format!(" Defaults for {} ", form.profile),
-        76,
+        WIDTH,
         lines,
         form.error.as_deref(),
         "⏎ save · Tab field · ←→ change · Esc cancel",

@@ -24,14 +24,11 @@ fn app_session<'a>(snapshot: &'a crate::awsfiles::Snapshot, name: &str) -> Optio
 pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let shared = app.shared();
     let snapshot = &app.data.snapshot;
+    // With no profiles at all the view explains the empty setup instead of this pane.
     let Some(p) = app.table.selected(&app.data) else {
-        let text = if app.data.profiles().is_empty() {
-            "No profiles in the AWS files."
-        } else {
-            "No profile matches the filter."
-        };
         frame.render_widget(
-            Paragraph::new(text).block(Block::default().borders(Borders::ALL)),
+            Paragraph::new("No profile matches the filter.")
+                .block(Block::default().borders(Borders::ALL)),
             area,
         );
         return;
@@ -43,7 +40,16 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         ])
     };
     let mut lines = Vec::new();
-    lines.push(field("Kind", p.kind.label().to_owned()));
+    // The `*` in the table, on the kind's line so that a short pane loses nothing to it: the
+    // variable the AWS CLI reads, named as it is set.
+    let selected = if app.ctx.paths.selected_profile.as_deref() != Some(p.name.as_str()) {
+        String::new()
+    } else if app.ctx.env.get("AWS_DEFAULT_PROFILE") == Some(p.name.as_str()) {
+        " · * AWS_DEFAULT_PROFILE selects it (used without --profile)".to_owned()
+    } else {
+        " · * AWS_PROFILE selects it (used without --profile)".to_owned()
+    };
+    lines.push(field("Kind", format!("{}{selected}", p.kind.label())));
     if let Some(arn) = &p.role_arn {
         lines.push(field("Role", arn.to_string()));
     }

@@ -1,4 +1,5 @@
-//! The help overlay: every key, sized to its content, scrollable when the terminal is short.
+//! The help overlay: every key and what the table's marks mean, sized to its content,
+//! scrollable when the terminal is short.
 
 use super::dialog::dialog;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
@@ -42,6 +43,18 @@ const TABLE_KEYS: [(&str, &str); 13] = [
     ("q  Ctrl-C", "quit"),
 ];
 
+/// What the marks in the table's first column and the countdowns mean.
+const MARKS: [(&str, &str); 5] = [
+    ("Marks in the table", ""),
+    (
+        "*",
+        "the profile AWS_PROFILE (or AWS_DEFAULT_PROFILE) selects: the AWS CLI uses it without --profile",
+    ),
+    ("!", "a problem with the profile: the detail pane says which"),
+    ("●  ⟳", "marked for renewal · kept fresh (red ⟳: it could not be)"),
+    ("↳", "the countdown of its session, kept in another profile"),
+];
+
 /// Keys inside the dialogs.
 const DIALOG_KEYS: [(&str, &str); 7] = [
     ("In the renew dialog", ""),
@@ -63,7 +76,7 @@ impl Dialog for Help {
     /// ↑ ↓ j k scroll a help that does not fit; any other key closes it.
     fn key(&mut self, key: KeyEvent, _cx: &mut Cx) -> Flow {
         match key.code {
-            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(rows().len()),
+            KeyCode::Down | KeyCode::Char('j') => self.scroll = (self.scroll + 1).min(max_scroll()),
             KeyCode::Up | KeyCode::Char('k') => self.scroll = self.scroll.saturating_sub(1),
             _ => return Flow::Close,
         }
@@ -87,8 +100,16 @@ pub fn rows() -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = keys.iter().map(owned).collect();
     out.extend(super::OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
     out.extend(last.iter().map(owned));
+    out.extend(MARKS.iter().map(owned));
     out.extend(DIALOG_KEYS.iter().map(owned));
     out
+}
+
+/// How far the help can scroll: its length wrapped for the smallest terminal (drawing then
+/// stops at the last line the terminal at hand can show).
+fn max_scroll() -> usize {
+    let narrowest = usize::from(crate::tui::view::MIN_SIZE.0).saturating_sub(2);
+    lines(Theme { colour: false }, narrowest).len()
 }
 
 /// Width of the key column.
@@ -116,7 +137,7 @@ fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
 
 /// Splits `text` at spaces into pieces of at most `width` characters (a longer word stands
 /// alone on its line).
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut line = String::new();
     for word in text.split(' ') {

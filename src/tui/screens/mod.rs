@@ -61,7 +61,7 @@ pub const OPENERS: &[Opener] = &[
     },
     Opener {
         key: 'V',
-        help: "keep the profile's access key in the OS keyring (moved out of the files)",
+        help: "keep the access key in the OS keyring, out of the files",
         open: keyring::open,
     },
 ];

@@ -1,6 +1,7 @@
 //! The diff preview: the masked change, `y` writes (backup, atomic), `n` discards; a change
 //! made on disk meanwhile comes back re-planned for another look.
 
+use super::bulk::BulkResult;
 use super::dialog::centered;
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
@@ -159,20 +160,33 @@ impl Dialog for Preview {
                         )
                     })
                     .unwrap_or_default();
+                // The folder, not the file: a backup's name (file and time) is long, and the
+                // toast must fit one line of a 120-column terminal.
                 let backup = written
                     .iter()
                     .find_map(|w| w.backup.as_ref())
-                    .map(|b| format!(" Backup: {}", super::home_short(shared, b)))
+                    .and_then(|b| b.parent())
+                    .map(|dir| format!(" Backup in {}/", super::home_short(shared, dir)))
                     .unwrap_or_default();
-                cx.toast(
+                cx.written();
+                cx.reload();
+                let failed = self.outcomes.iter().filter(|o| o.starts_with('✗')).count();
+                if failed > 0 {
+                    return Flow::Replace(Box::new(BulkResult {
+                        title: format!("Renewed {}; {failed} failed", self.profile),
+                        outcomes: self.outcomes.clone(),
+                        written: format!("The renewed ones were written.{backup}"),
+                    }));
+                }
+                let text = if self.outcomes.is_empty() {
                     format!(
                         "✓ {} renewed: {} valid{until}.{backup}",
                         self.profile, self.target
-                    ),
-                    false,
-                );
-                cx.written();
-                cx.reload();
+                    )
+                } else {
+                    format!("✓ Renewed {}.{backup}", self.profile)
+                };
+                cx.toast(text, false);
                 Flow::Close
             }
             Err(WriteFailure::Changed(plan)) => {
@@ -214,13 +228,17 @@ fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: Rect) {
     if let Some(note) = &preview.note {
         lines.push(Line::styled(note.clone(), theme.warn()));
     }
+    let inner = usize::from(rect.width.saturating_sub(2)).max(20);
     for outcome in &preview.outcomes {
         let style = if outcome.starts_with('✗') {
             theme.danger()
         } else {
             theme.ok()
         };
-        lines.push(Line::styled(outcome.clone(), style));
+        // A failure's reason is read in full before `y`: wrapped, not cut at the border.
+        for piece in super::help::wrap(outcome, inner) {
+            lines.push(Line::styled(piece, style));
+        }
     }
     let files: Vec<String> = preview
         .plan

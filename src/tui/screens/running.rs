@@ -101,7 +101,8 @@ pub struct Running {
 /// `text`, ending with a full stop.
 pub fn sentence(text: &str) -> String {
     let t = text.trim_end();
-    if t.ends_with(['.', '!', '?']) {
+    let last = t.trim_end_matches([')', '"', '\'', '`']);
+    if last.ends_with(['.', '!', '?']) {
         t.to_owned()
     } else {
         format!("{t}.")

@@ -1,6 +1,7 @@
 //! SSO login from the TUI (⏎ on an SSO profile): the page and code to confirm in a browser
 //! (one is opened where there is one), a spinner while the background job polls, Esc cancels.
 //! The token lands in the AWS CLI's SSO cache, so every profile of the session counts down.
+//! In the demo the stand-in shows its page and code and approves by itself, opening nothing.
 
 use super::dialog::{form_dialog, spinner};
 use crate::aws::api::BoxFuture;
@@ -67,25 +68,31 @@ impl Job for SsoJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
             let cache = env.ctx.paths.sso_cache.clone();
+            let demo = env.ctx.demo;
             let reporter = env.clone();
             let mut prompt = move |p: &Prompt| {
-                crate::console::browser::Browser::try_open(&reporter.ctx, &p.url);
+                // The demo's page is not real: there is nothing to open.
+                if !demo {
+                    crate::console::browser::Browser::try_open(&reporter.ctx, &p.url);
+                }
                 reporter.report(p.clone());
             };
             let target = self.target;
-            let result = sso::login(&target, &mut prompt).await.and_then(|record| {
-                record
-                    .write(&cache, target.cache_key())
-                    .map_err(|e| format!("{}: {e}", cache.display()))?;
-                Ok(format!(
-                    "✓ Signed in to {}: the SSO token is valid until {}.",
-                    target.start_url,
+            let result = sso::sign_in(&target, demo, &mut prompt)
+                .await
+                .and_then(|record| {
                     record
-                        .expires_at
-                        .with_timezone(&chrono::Local)
-                        .format("%H:%M:%S")
-                ))
-            });
+                        .write(&cache, target.cache_key())
+                        .map_err(|e| format!("{}: {e}", cache.display()))?;
+                    Ok(format!(
+                        "✓ Signed in to {}: the SSO token is valid until {}.",
+                        target.start_url,
+                        record
+                            .expires_at
+                            .with_timezone(&chrono::Local)
+                            .format("%H:%M:%S")
+                    ))
+                });
             Output::new(SignedIn(result))
         })
     }
@@ -156,14 +163,22 @@ fn render(shared: &Shared, login: &SsoLogin, theme: Theme, frame: &mut Frame, ar
         ))),
         Some(prompt) => {
             lines.push(Line::raw(""));
-            lines.push(Line::from(
-                "Open this page (a browser was opened where there is one):",
-            ));
+            lines.push(Line::from(if shared.ctx.demo {
+                "Open this page:"
+            } else {
+                "Open this page (a browser was opened where there is one):"
+            }));
             lines.push(Line::styled(prompt.url.clone(), theme.accent()));
             lines.push(Line::from(vec![
                 Span::raw("and confirm the code  "),
                 Span::styled(prompt.user_code.clone(), theme.selected()),
             ]));
+            if shared.ctx.demo {
+                lines.push(Line::styled(
+                    "Demo: the page is not real and nothing was opened; it approves by itself.",
+                    theme.dim(),
+                ));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::from(format!(
                 "{} Waiting for the confirmation…  {} s",

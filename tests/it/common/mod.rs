@@ -107,23 +107,8 @@ pub fn free_port() -> u16 {
 /// files.
 pub fn isolate(cmd: &mut Command, home: &Path) {
     cmd.env_clear()
-        .env("HOME", home)
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
-    for (var, dir) in [
-        ("XDG_RUNTIME_DIR", "run"),
-        ("XDG_CONFIG_HOME", ".config"),
-        ("XDG_CACHE_HOME", ".cache"),
-        ("XDG_STATE_HOME", ".local/state"),
-        ("TMPDIR", "tmp"),
-    ] {
-        let path = home.join(dir);
-        std::fs::create_dir_all(&path).unwrap();
-        if var == "XDG_RUNTIME_DIR" {
-            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
-                .unwrap();
-        }
-        cmd.env(var, path);
-    }
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(private_env(home));
 }
 
 /// The mfatui binary as a command isolated in `home` (see [`isolate`]).
@@ -250,14 +235,25 @@ impl Sandbox {
                 cmd
             }
             KeyringState::Unlocked | KeyringState::Locked => {
-                let unlock = if state == KeyringState::Unlocked {
+                // The daemon is started here with its output to /dev/null, and the program
+                // starts only once it owns the Secret Service name: a daemon that D-Bus
+                // activated on demand would inherit the test's output pipe and, outliving
+                // the session, keep the test waiting for the end of that pipe forever.
+                let start = if state == KeyringState::Unlocked {
                     "printf %s \"$MFATUI_TEST_KEYRING_PASSWORD\" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; "
                 } else {
-                    // gnome-keyring is started on demand by D-Bus activation, its keyring locked.
-                    ""
+                    "gnome-keyring-daemon --start --components=secrets </dev/null >/dev/null 2>&1; "
                 };
+                let wait = "for _ in $(seq 100); do dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q 'boolean true' && break; sleep 0.05; done; ";
                 let mut cmd = Command::new("dbus-run-session");
-                cmd.args(["--", "sh", "-c", &format!("{unlock}{pid}"), "sh", program]);
+                cmd.args([
+                    "--",
+                    "sh",
+                    "-c",
+                    &format!("{start}{wait}{pid}"),
+                    "sh",
+                    program,
+                ]);
                 cmd
             }
         };
@@ -683,4 +679,49 @@ impl Drop for Tmux {
             .args(["-L", &self.socket, "kill-server"])
             .status();
     }
+}
+
+/// The XDG folders and TMPDIR for a run whose HOME is `home`, created inside it, so that the
+/// run finds nothing of the user's (settings, runtime socket, caches, temporary files).
+pub fn private_env(home: &Path) -> Vec<(&'static str, PathBuf)> {
+    [
+        ("HOME", ""),
+        ("XDG_RUNTIME_DIR", "run"),
+        ("XDG_CONFIG_HOME", ".config"),
+        ("XDG_CACHE_HOME", ".cache"),
+        ("XDG_STATE_HOME", ".local/state"),
+        ("TMPDIR", "tmp"),
+    ]
+    .iter()
+    .map(|(var, dir)| {
+        let path = home.join(dir);
+        std::fs::create_dir_all(&path).unwrap();
+        if *var == "XDG_RUNTIME_DIR" {
+            // Where the request socket's folder goes: private, as a login session's is.
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+                .unwrap();
+        }
+        (*var, path)
+    })
+    .collect()
+}
+
+/// botocore's merged view (`Session().full_config["profiles"]`) of the shared files in `dir`
+/// (`config` and `credentials`), through `tests/botocore_dump.py`: the judge of what mfatui
+/// writes.
+pub fn botocore_profiles(dir: &Path) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/botocore_dump.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(dir)
+        .output()
+        .expect("python3 with botocore");
+    assert!(
+        out.status.success(),
+        "botocore: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let all: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    all[name]["full_config"]["profiles"].clone()
 }
