@@ -2,9 +2,12 @@
 
 use super::jobs::{Job, JobEnv, Output};
 use crate::aws::api::BoxFuture;
-use crate::awsfiles::{backup, AwsPaths, Profile, Snapshot, Stamp};
+use crate::awsfiles::login_cache::LoginToken;
+use crate::awsfiles::profile::Name;
+use crate::awsfiles::{backup, AwsPaths, Profile, ProfileKind, Snapshot, Stamp};
 use crate::context::Context;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Everything the TUI shows, read from disk in one go.
@@ -16,6 +19,9 @@ pub struct Loaded {
     pub last_write: Option<DateTime<Utc>>,
     /// The files' stamps when read.
     pub stamp: Stamp,
+    /// For `aws login` profiles: the latest time their sign-in can still be refreshed (read
+    /// from the login cache here, so that drawing the detail pane reads no file).
+    pub login_refreshable: HashMap<Name, DateTime<Utc>>,
 }
 
 impl Loaded {
@@ -39,6 +45,16 @@ pub fn load(ctx: &Context) -> Result<Loaded, String> {
     let last_write = backup::list(&ctx.paths.credentials, &backups)
         .ok()
         .and_then(|b| b.last().map(|b| b.time));
+    let login_refreshable = snapshot
+        .profiles()
+        .iter()
+        .filter(|p| p.kind == ProfileKind::Login)
+        .filter_map(|p| {
+            let session = snapshot.map().profile(&p.name)?.get("login_session")?;
+            let token = LoginToken::load(&ctx.paths.login_cache, session).ok()?;
+            Some((p.name.clone(), token.refreshable_until_at_most()?))
+        })
+        .collect();
     crate::diag!(
         "loaded {} profiles from {} and {} in {} ms",
         snapshot.profiles().len(),
@@ -50,6 +66,7 @@ pub fn load(ctx: &Context) -> Result<Loaded, String> {
         snapshot: Arc::new(snapshot),
         last_write,
         stamp,
+        login_refreshable,
     })
 }
 

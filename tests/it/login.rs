@@ -583,3 +583,28 @@ fn two_mfatuis_serving_one_sign_in_refresh_it_once() {
     }
     assert_eq!(standin.decisions(), ["accepted"]);
 }
+
+#[test]
+fn enter_in_the_tui_refreshes_a_login_profile_and_the_pane_says_until_when() {
+    let sb = Sandbox::new(NOWHERE, CONFIG, "");
+    let standin = StandIn::start(&sb.aws("login/cache"), "ok", "valid");
+    let mut cmd = sb.mfatui_command(&[]);
+    cmd.env("TERM", "xterm-256color")
+        .env("AWS_PROFILE", "console")
+        .env("AWS_ENDPOINT_URL_SIGNIN", &standin.url);
+    let Some(tui) = crate::common::Tmux::start(&crate::common::shell_line(&cmd)) else {
+        return;
+    };
+    let screen = tui.wait_for("Sign-in");
+    assert!(screen.contains("refreshable until"), "{screen}");
+    assert!(screen.contains("⏎ refreshes the sign-in"), "{screen}");
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("Refreshed console");
+    assert!(!screen.contains("standin-secret"), "{screen}");
+    assert_eq!(standin.decisions(), ["accepted"]);
+    assert_eq!(
+        cache_json(&sb)["accessToken"]["accessKeyId"],
+        "ASIASTANDIN0001"
+    );
+    tui.send(&["q"]);
+}

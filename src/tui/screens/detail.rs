@@ -142,6 +142,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 writes.join(" + ")
             )
         }
+        Err(_) if p.kind == ProfileKind::Login => {
+            "⏎ refreshes the sign-in (the `aws login` cache, as the SDKs do)".to_owned()
+        }
         Err(_) if p.kind == ProfileKind::Sso => {
             "⏎ signs in (the OIDC device flow); the token lands in the AWS CLI's SSO cache"
                 .to_owned()
@@ -156,6 +159,25 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             None => "not signed in: ⏎ signs in",
         };
         lines.push(field("SSO login", state.to_owned()));
+    }
+    if p.kind == ProfileKind::Login {
+        let login = shared.ctx.command(&["renew", &p.name]);
+        let again = format!(
+            "`aws login --profile {}`",
+            crate::awsfiles::shlex::quote(&p.name)
+        );
+        let state = match app.data.login_refreshable.get(p.name.as_str()) {
+            Some(until) if *until > app.now => format!(
+                "refreshable until {} at most (⏎ or {login} refreshes; then {again})",
+                until.with_timezone(&app.local).format("%Y-%m-%d %H:%M %:z")
+            ),
+            Some(_) => format!("the sign-in has run out: {again}"),
+            None if p.expiry.at().is_some() => {
+                format!("⏎ or {login} refreshes; when that is refused, {again}")
+            }
+            None => format!("not signed in: {again}"),
+        };
+        lines.push(field("Sign-in", state));
     }
     if kept_fresh(&shared, &p.name) {
         let state = match app.fresh.warnings.get(p.name.as_str()) {

@@ -12,6 +12,7 @@ mod dialog;
 pub mod error;
 pub mod help;
 pub mod keyring;
+pub mod login;
 pub mod preview;
 pub mod renew;
 pub mod rotate;

@@ -2,7 +2,7 @@
 //! filter, sort, mark, open dialogs) and its drawing with live countdowns. Only the visible
 //! rows are built.
 
-use super::{bulk, help, renew, sso_login, OPENERS};
+use super::{bulk, help, login, renew, sso_login, OPENERS};
 use crate::awsfiles::expiry::compact_duration;
 use crate::awsfiles::profile::Name;
 use crate::awsfiles::{Expiry, Profile, ProfileKind, Snapshot};
@@ -211,6 +211,8 @@ impl Table {
                 let p = selected?;
                 return Some(if p.kind == ProfileKind::Sso {
                     sso_login::open(cx, p)
+                } else if p.kind == ProfileKind::Login {
+                    login::open(cx, p)
                 } else {
                     renew::open(&cx.shared, &p.name)
                         .unwrap_or_else(|why| super::error::dialog("Cannot renew", &why))
