@@ -1,57 +1,15 @@
 //! The run's context, built once at the entry point: where the files are, the user's settings,
 //! the environment variables mfatui honours, the clock and the time limits. Every renewal's
-//! options come from here ([`Context::renew_options`]); nothing below the entry point reads the
-//! process environment on its own.
+//! options are derived from it (`renew::plan::RenewOptions::of`); nothing below the entry point
+//! reads the process environment on its own.
 
 use crate::awsfiles::layout::Naming;
 use crate::awsfiles::{AwsPaths, OnChange, WriteOptions};
-use crate::renew::plan::RenewOptions;
+pub use crate::env::Env;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// The environment variables of the run, captured once.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Env(HashMap<String, String>);
-
-impl Env {
-    /// The process environment (variables that are not UTF-8 are left out).
-    pub fn from_process() -> Env {
-        Env(std::env::vars().collect())
-    }
-
-    /// An environment of exactly these variables (for tests and sandboxes).
-    pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
-        Env(pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect())
-    }
-
-    /// The value of `key`, if set and not empty.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .get(key)
-            .map(String::as_str)
-            .filter(|v| !v.is_empty())
-    }
-
-    /// `key` as a number of seconds, or `default`.
-    pub fn seconds(&self, key: &str, default: u64) -> Duration {
-        Duration::from_secs(
-            self.get(key)
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(default),
-        )
-    }
-
-    /// A lookup function over this environment (owned values), for code that takes one.
-    pub fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
-        move |k| self.get(k).map(str::to_owned)
-    }
-}
 
 /// How long mfatui waits for things that can hang.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,7 +49,8 @@ pub struct Context {
     pub env: Env,
     /// Time limits.
     pub timeouts: Timeouts,
-    /// The open window's request socket, or `None` where requests must not cross (the demo).
+    /// The open window's request socket, or `None` where requests must not cross (the demo,
+    /// tests): set by the entry point.
     pub requests: Option<PathBuf>,
     /// Whether this is the offline demo (hints then say `--demo`).
     pub demo: bool,
@@ -109,14 +68,13 @@ impl Context {
             mfa_process: Duration::from_secs(settings.mfa_process_timeout_secs),
             rotate_verify: env.seconds("MFATUI_ROTATE_VERIFY_SECS", 30),
         };
-        let requests = Some(crate::serve::requests::socket_path(&env));
         Context {
             paths,
             settings,
             settings_path,
             env,
             timeouts,
-            requests,
+            requests: None,
             demo: false,
             clock: Clock::System,
         }
@@ -133,38 +91,6 @@ impl Context {
     /// How sessions are named and where role renewals go, from the settings.
     pub fn naming(&self) -> Naming {
         self.settings.naming()
-    }
-
-    /// The options for renewing `profile` now: the settings (its `[profiles.NAME]` entry
-    /// included), the MFA tools' variables, the timeouts. The only place they are gathered.
-    pub fn renew_options(&self, profile: &str, now: DateTime<Utc>) -> RenewOptions {
-        let s = &self.settings;
-        let over = s.profiles.get(profile).cloned().unwrap_or_default();
-        let env = |keys: &[&str]| keys.iter().find_map(|k| self.env.get(k));
-        RenewOptions {
-            mode: over.mode,
-            duration: over.duration,
-            session_default: s.session_duration,
-            role_default: s.role_duration,
-            env_session_duration: env(&["AWS_MFA_TTL", "MFA_STS_DURATION"])
-                .and_then(|v| v.trim().parse().ok()),
-            env_serial: env(&["AWS_MFA_SERIAL", "MFA_DEVICE"])
-                .filter(|v| !v.trim().is_empty())
-                .map(str::to_owned),
-            user: self.env.get("USER").unwrap_or("user").to_owned(),
-            freshness: s.freshness(),
-            demo: self.demo,
-            now,
-            connect_timeout: self.timeouts.connect,
-            call_timeout: self.timeouts.call,
-            env: self
-                .env
-                .0
-                .iter()
-                .filter(|(k, _)| k.starts_with("AWS_") || *k == "REQUESTS_CA_BUNDLE")
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        }
     }
 
     /// Writer options from the settings (`backups.keep`, `backups.dir`).

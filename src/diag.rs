@@ -11,7 +11,7 @@ use std::sync::{Mutex, OnceLock};
 static LOG: OnceLock<Mutex<File>> = OnceLock::new();
 
 /// `$XDG_STATE_HOME/mfatui/mfatui.log`, default `~/.local/state/mfatui/mfatui.log`.
-pub fn default_path(env: &crate::context::Env) -> PathBuf {
+pub fn default_path(env: &crate::env::Env) -> PathBuf {
     let state = env.get("XDG_STATE_HOME").map_or_else(
         || PathBuf::from(env.get("HOME").unwrap_or_default()).join(".local/state"),
         PathBuf::from,

@@ -24,6 +24,7 @@ pub mod context;
 pub mod credentials;
 pub mod diag;
 pub mod duration;
+pub mod env;
 pub mod freshness;
 pub mod keys;
 pub mod mode;

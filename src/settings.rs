@@ -58,7 +58,7 @@ pub struct Settings {
     /// `backups.keep`: backups kept per file (20).
     pub backups_keep: usize,
     /// `backups.dir`: where backups go, as written (default: `.mfatui-backups` beside each
-    /// file); see [`crate::context::Context::backups_dir`].
+    /// file); the context resolves it per file (`Context::backups_dir`).
     pub backups_dir: Option<PathBuf>,
     /// `theme.colour`: `auto` or `never`.
     pub colour: Colour,
@@ -147,7 +147,7 @@ impl Settings {
 
 /// Where the settings file is: `$XDG_CONFIG_HOME/mfatui/config.toml`, default
 /// `~/.config/mfatui/config.toml`.
-pub fn default_path(env: &crate::context::Env) -> PathBuf {
+pub fn default_path(env: &crate::env::Env) -> PathBuf {
     let base = env.get("XDG_CONFIG_HOME").map_or_else(
         || PathBuf::from(env.get("HOME").unwrap_or_default()).join(".config"),
         PathBuf::from,

@@ -26,14 +26,14 @@ pub enum Value<'s> {
 /// first: its credentials section, the credentials `[DEFAULT]`, its config section, the config
 /// `[DEFAULT]` (a `[DEFAULT]` counts only where the file has the section).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Settings<'m> {
+pub struct Layers<'m> {
     layers: [&'m [Entry<'m>]; 4],
 }
 
-impl<'m> Settings<'m> {
+impl<'m> Layers<'m> {
     /// A config-file section's settings: its own, then the `[DEFAULT]` ones it does not set.
     fn config(structure: &'m Structure<'m>, section: usize) -> Self {
-        let mut s = Settings::default();
+        let mut s = Layers::default();
         s.set_config(structure, section);
         s
     }
@@ -141,7 +141,7 @@ impl FileKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProfileSettings<'m> {
     /// Merged settings: credentials-file keys win over config-file keys.
-    pub settings: Settings<'m>,
+    pub settings: Layers<'m>,
     /// The config section that defines it (e.g. `profile dev`), if any.
     pub config_section: Option<&'m str>,
     /// The credentials section that defines it, if any.
@@ -291,20 +291,20 @@ impl<'a> ConfigMap<'a> {
     }
 
     /// The settings of `[sso-session NAME]`.
-    pub fn sso_session(&self, name: &str) -> Option<Settings<'_>> {
+    pub fn sso_session(&self, name: &str) -> Option<Layers<'_>> {
         let &i = self.sso_sessions.get(name)?;
-        Some(Settings::config(&self.config, i))
+        Some(Layers::config(&self.config, i))
     }
 
     /// The settings of `[services NAME]`.
-    pub fn service(&self, name: &str) -> Option<Settings<'_>> {
+    pub fn service(&self, name: &str) -> Option<Layers<'_>> {
         let &i = self.services.get(name)?;
-        Some(Settings::config(&self.config, i))
+        Some(Layers::config(&self.config, i))
     }
 
     fn settings_of(&self, slot: &ProfileSlot) -> ProfileSettings<'_> {
         let (config, credentials) = (&self.config, &self.credentials);
-        let mut settings = Settings::default();
+        let mut settings = Layers::default();
         if let Some(i) = slot.config {
             settings.set_config(config, i);
         }
@@ -320,7 +320,7 @@ impl<'a> ConfigMap<'a> {
 
     /// The map as botocore's `full_config` dict serialized to JSON (used to compare with botocore).
     pub fn to_botocore_json(&self) -> Json {
-        let settings_json = |s: Settings| -> Json {
+        let settings_json = |s: Layers| -> Json {
             Json::Object(
                 s.iter()
                     .map(|(k, v)| {
@@ -339,14 +339,14 @@ impl<'a> ConfigMap<'a> {
         let group = |m: &BTreeMap<String, usize>| -> Json {
             Json::Object(
                 m.iter()
-                    .map(|(k, &i)| (k.clone(), settings_json(Settings::config(config, i))))
+                    .map(|(k, &i)| (k.clone(), settings_json(Layers::config(config, i))))
                     .collect(),
             )
         };
         let mut out: Map<String, Json> = self
             .other
             .iter()
-            .map(|(k, &i)| (k.clone(), settings_json(Settings::config(config, i))))
+            .map(|(k, &i)| (k.clone(), settings_json(Layers::config(config, i))))
             .collect();
         out.insert(
             "profiles".into(),

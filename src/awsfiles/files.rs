@@ -165,6 +165,30 @@ impl AwsFiles {
         })
     }
 
+    /// What an empty setup says, in `list` and the TUI alike: which files were read (and whether
+    /// they exist), how to make a first profile, and that `--demo` shows everything without one.
+    pub fn empty_note(&self, demo: bool) -> String {
+        let files = self;
+        let state = |file: &AwsFile| {
+            if file.existed {
+                "defines no profile"
+            } else {
+                "does not exist"
+            }
+        };
+        format!(
+            "No profiles in {} ({}) or {} ({}).\n\
+             To start, add one with the AWS CLI's `aws configure --profile NAME` (it asks for an \
+             access key), then run `{}` to record its MFA device; or try every feature on sample \
+             profiles with `mfatui --demo`.",
+            files.config.path.display(),
+            state(&files.config),
+            files.credentials.path.display(),
+            state(&files.credentials),
+            super::shlex::mfatui_command(demo, &["discover", "NAME"]),
+        )
+    }
+
     /// The merged configuration, as botocore builds it.
     pub fn config_map(&self) -> Result<ConfigMap<'_>, LoadError> {
         Ok(ConfigMap::build(

@@ -22,7 +22,7 @@ pub mod sso_cache;
 pub mod syntax;
 pub mod write;
 
-pub use config_map::{ConfigMap, FileKind, ProfileSettings, Settings, Value};
+pub use config_map::{ConfigMap, FileKind, Layers, ProfileSettings, Value};
 pub use document::{Document, EditError};
 pub use expiry::Expiry;
 pub use files::{AwsFile, AwsFiles, LoadError, Stamp};

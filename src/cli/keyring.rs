@@ -99,7 +99,7 @@ fn check_with_sts(
     creds: &Credentials,
 ) -> Result<String, String> {
     let map = snapshot.map();
-    let opts = run.ctx.renew_options(name, run.ctx.now());
+    let opts = crate::renew::plan::RenewOptions::of(&run.ctx, name, run.ctx.now());
     let site = site_for(map, map.profile(name), &opts);
     run.block_on(run.api.caller_identity(&site, creds))?
         .map(|identity| identity.arn)

@@ -3,7 +3,7 @@
 use super::args::ListArgs;
 use crate::awsfiles::expiry::{push_number, push_relative};
 use crate::awsfiles::profile::Name;
-use crate::awsfiles::{AwsFile, AwsFiles, Expiry, Profile, Snapshot};
+use crate::awsfiles::{Expiry, Profile, Snapshot};
 use crate::context::Context;
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
     let profiles = snapshot.profiles();
     if profiles.is_empty() {
         // On stderr: the table (or `[]`) on stdout stays what a script expects.
-        eprintln!("{}", no_profiles(ctx, snapshot.files()));
+        eprintln!("{}", snapshot.files().empty_note(ctx.demo));
     }
     let sorted = by_name(profiles);
     let now = ctx.now();
@@ -48,29 +48,6 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
     std::mem::forget((sorted, out));
     std::mem::forget(snapshot);
     written
-}
-
-/// What an empty setup says, in `list` and the TUI alike: which files were read (and whether
-/// they exist), how to make a first profile, and that `--demo` shows everything without one.
-pub fn no_profiles(ctx: &Context, files: &AwsFiles) -> String {
-    let state = |file: &AwsFile| {
-        if file.existed {
-            "defines no profile"
-        } else {
-            "does not exist"
-        }
-    };
-    format!(
-        "No profiles in {} ({}) or {} ({}).\n\
-         To start, add one with the AWS CLI's `aws configure --profile NAME` (it asks for an \
-         access key), then run `{}` to record its MFA device; or try every feature on sample \
-         profiles with `mfatui --demo`.",
-        files.config.path.display(),
-        state(&files.config),
-        files.credentials.path.display(),
-        state(&files.credentials),
-        ctx.command(&["discover", "NAME"]),
-    )
 }
 
 /// The profiles sorted by name (exactly the order of the names as strings). Sorts the names'

@@ -122,6 +122,7 @@ pub fn run(cli: Cli) -> ExitCode {
         crate::diag!("{warning}");
     }
     let mut ctx = Context::new(env, paths, settings, settings_path);
+    ctx.requests = Some(crate::serve::requests::socket_path(&ctx.env));
     if demo_dir.is_some() {
         // The demo is a sandbox: no request socket (neither answered nor asked).
         ctx.demo = true;

@@ -65,7 +65,7 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
     {
         return super::login::renew(run, snapshot.map(), name, args.dry_run);
     }
-    let mut opts = ctx.renew_options(name, now);
+    let mut opts = crate::renew::plan::RenewOptions::of(ctx, name, now);
     if let Some(mode) = args.mode {
         opts.mode = Some(mode.into());
     }
@@ -183,7 +183,9 @@ fn renew_many(
         return Ok(());
     }
     let now = ctx.now();
-    let bulk = bulk::plan_bulk(snapshot, names, &|name| ctx.renew_options(name, now));
+    let bulk = bulk::plan_bulk(snapshot, names, &|name| {
+        crate::renew::plan::RenewOptions::of(ctx, name, now)
+    });
     println!(
         "Renewing {}{}:",
         bulk::profiles_count(names.len()),
@@ -342,7 +344,11 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
         None => static_credentials(own)
             .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
     };
-    let site = site_for(map, Some(own), &ctx.renew_options(name, ctx.now()));
+    let site = site_for(
+        map,
+        Some(own),
+        &crate::renew::plan::RenewOptions::of(ctx, name, ctx.now()),
+    );
     let api = run.api.as_ref();
     let (identity, devices) = run
         .block_on(async {

@@ -136,7 +136,7 @@ pub async fn sign_in(
         format!("there is no profile named '{name}' in the AWS config or credentials file")
     })?;
     let own = snapshot.map().profile(name).ok_or("the profile vanished")?;
-    let opts = ctx.renew_options(name, now);
+    let opts = crate::renew::plan::RenewOptions::of(ctx, name, now);
     let site = plan::site_for(snapshot.map(), Some(own), &opts);
     let region = request
         .region

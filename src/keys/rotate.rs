@@ -179,7 +179,7 @@ pub async fn prepare(
             )))
         }
     };
-    let opts = ctx.renew_options(name, ctx.now());
+    let opts = crate::renew::plan::RenewOptions::of(ctx, name, ctx.now());
     let site = site_for(snapshot.map(), snapshot.map().profile(name), &opts);
     let has_mfa = snapshot.profile(name).is_some_and(|p| p.mfa.is_some())
         || snapshot

@@ -10,6 +10,7 @@ use crate::aws::{CallSite, Credentials};
 use crate::awsfiles::expiry::{self, TimeFormat, EXPIRY_KEYS};
 use crate::awsfiles::layout::{Convention, KeyPlace, KeyStore};
 use crate::awsfiles::{ConfigMap, FileKind, Profile, ProfileKind, ProfileSettings, Snapshot};
+use crate::context::Context;
 use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
 use crate::freshness::{Freshness, Use};
 pub use crate::mode::Mode;
@@ -19,7 +20,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use thiserror::Error;
 
-/// Choices that shape a renewal, all gathered by [`crate::context::Context::renew_options`].
+/// Choices that shape a renewal, all derived from the run's context by [`RenewOptions::of`].
 #[derive(Clone, Debug)]
 pub struct RenewOptions {
     /// Force a mode (otherwise: role for role profiles, session for the rest).
@@ -53,6 +54,37 @@ pub struct RenewOptions {
 }
 
 impl RenewOptions {
+    /// The options for renewing `profile` now: the settings (its `[profiles.NAME]` entry
+    /// included), the MFA tools' variables, the timeouts, from the run's context. The only place they are gathered.
+    pub fn of(ctx: &Context, profile: &str, now: DateTime<Utc>) -> RenewOptions {
+        let s = &ctx.settings;
+        let over = s.profiles.get(profile).cloned().unwrap_or_default();
+        let env = |keys: &[&str]| keys.iter().find_map(|k| ctx.env.get(k));
+        RenewOptions {
+            mode: over.mode,
+            duration: over.duration,
+            session_default: s.session_duration,
+            role_default: s.role_duration,
+            env_session_duration: env(&["AWS_MFA_TTL", "MFA_STS_DURATION"])
+                .and_then(|v| v.trim().parse().ok()),
+            env_serial: env(&["AWS_MFA_SERIAL", "MFA_DEVICE"])
+                .filter(|v| !v.trim().is_empty())
+                .map(str::to_owned),
+            user: ctx.env.get("USER").unwrap_or("user").to_owned(),
+            freshness: s.freshness(),
+            demo: ctx.demo,
+            now,
+            connect_timeout: ctx.timeouts.connect,
+            call_timeout: ctx.timeouts.call,
+            env: ctx
+                .env
+                .vars()
+                .filter(|(k, _)| k.starts_with("AWS_") || *k == "REQUESTS_CA_BUNDLE")
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+        }
+    }
+
     /// Defaults and an empty environment: automatic mode and duration, 12 h sessions, 1 h
     /// roles, 5 s to connect, 30 s per call.
     pub fn new(now: DateTime<Utc>) -> Self {

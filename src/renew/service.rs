@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 /// The OS keyring as the renewal service and rotation see it (implemented in
-/// [`crate::keys::keyring`]; [`NoKeyring`] where it must not be reached, like the demo).
+/// `keys::keyring`, above this layer; [`NoKeyring`] where it must not be reached, like the demo).
 pub trait KeyringAccess: Send + Sync {
     /// The pair stored for `profile`, as it is (see [`load_expecting`] for the check against
     /// the key id on file).
@@ -219,7 +219,7 @@ pub enum Lookup {
 impl Renewer<'_> {
     /// The options of a renewal of `name` for `want`.
     fn options(&self, name: &str, want: &Want) -> RenewOptions {
-        let mut opts = self.ctx.renew_options(name, self.ctx.now());
+        let mut opts = crate::renew::plan::RenewOptions::of(self.ctx, name, self.ctx.now());
         if want.duration.is_some() {
             opts.duration = want.duration;
         }

@@ -13,7 +13,7 @@
 //! control characters before it is shown or logged.
 
 use crate::aws::api::BoxFuture;
-use crate::context::Env;
+use crate::env::Env;
 use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource};
 use serde::{Deserialize, Serialize};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -58,7 +58,11 @@ impl KeepFresh {
             if snapshot.profile(name).is_none() {
                 continue;
             }
-            let planned = plan(snapshot, name, &ctx.renew_options(name, now));
+            let planned = plan(
+                snapshot,
+                name,
+                &crate::renew::plan::RenewOptions::of(ctx, name, now),
+            );
             let length = planned.as_ref().ok().map(|r| r.duration_secs);
             let found = session::sessions(snapshot, name).unwrap_or_default();
             let policy = ctx.settings.freshness();

@@ -131,7 +131,7 @@ impl KeyAgeJob {
         let iam = session::fresh(&found, &policy, Use::Reuse, None, now)
             .map(|s| s.credentials.clone())
             .unwrap_or_else(|| keys.clone());
-        let opts = ctx.renew_options(&self.profile, now);
+        let opts = crate::renew::plan::RenewOptions::of(ctx, &self.profile, now);
         let site = site_for(s.map(), s.map().profile(&place.profile), &opts);
         crate::keys::age::fetch(
             env.api.as_ref(),

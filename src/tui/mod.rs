@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod component;
+pub mod detail;
 pub mod event;
 pub mod jobs;
 pub mod keep_fresh;

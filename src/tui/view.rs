@@ -3,8 +3,9 @@
 //! each screen draws itself (see [`super::screens`]).
 
 use super::app::App;
+use super::detail;
 use super::keep_fresh::kept_fresh;
-use super::screens::{detail, table};
+use super::screens::table;
 use super::theme::Theme;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -86,7 +87,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
 
 /// No profiles at all: which files were read, how to add a first profile, and the demo.
 fn render_empty(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let note = crate::cli::list::no_profiles(&app.ctx, app.data.snapshot.files());
+    let note = app.data.snapshot.files().empty_note(app.ctx.demo);
     let mut lines: Vec<Line> = note.lines().map(|l| Line::from(l.to_owned())).collect();
     lines.push(Line::raw(""));
     lines.push(Line::styled(

@@ -377,7 +377,7 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
         app.toast.as_ref().unwrap().text,
         "Saved to the settings file."
     );
-    let opts = app.ctx.renew_options("admin", now());
+    let opts = crate::renew::plan::RenewOptions::of(&app.ctx, "admin", now());
     let plan = crate::renew::plan::plan(&app.data.snapshot, "admin", &opts).unwrap();
     assert_eq!(plan.duration_secs, 7200, "the new default applies at once");
 }

@@ -46,7 +46,7 @@ pub struct BulkRunning {
 pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
     let shared = &cx.shared;
     let plan = bulk::plan_bulk(&shared.data.snapshot, names, &|name| {
-        shared.ctx.renew_options(name, shared.now)
+        crate::renew::plan::RenewOptions::of(shared.ctx, name, shared.now)
     });
     Box::new(BulkForm {
         plan,

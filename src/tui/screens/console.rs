@@ -79,7 +79,7 @@ pub fn open(shared: &Shared, p: &Profile) -> Box<dyn Dialog> {
 /// and its renewal needs one).
 fn role_needs_code(shared: &Shared, name: &str) -> bool {
     let snapshot = &shared.data.snapshot;
-    let opts = shared.ctx.renew_options(name, shared.now);
+    let opts = crate::renew::plan::RenewOptions::of(shared.ctx, name, shared.now);
     let Ok(renewal) = crate::renew::plan::plan(snapshot, name, &opts) else {
         return false;
     };

@@ -93,7 +93,7 @@ impl StoreJob {
         };
         let id = mask_key_id(&mv.creds.access_key_id);
         env.report(Step(format!("Checking that the key {id} works…")));
-        let opts = ctx.renew_options(&name, ctx.now());
+        let opts = crate::renew::plan::RenewOptions::of(&ctx, &name, ctx.now());
         let site = site_for(snapshot.map(), snapshot.map().profile(&name), &opts);
         drop(snapshot);
         let identity = env

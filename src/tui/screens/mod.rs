@@ -1,5 +1,5 @@
 //! One file per screen or dialog, each owning its state, its keys and its drawing (as
-//! gitui's popups): the table and detail pane underneath, and the dialogs drawn over them.
+//! gitui's popups): the table underneath, and the dialogs drawn over them.
 //!
 //! [`OPENERS`] is the one place a dialog opened by a key on the table is registered: its key,
 //! its line in the help, and the function that opens it on the selected profile.
@@ -7,7 +7,6 @@
 pub mod bulk;
 pub mod console;
 pub mod defaults;
-pub mod detail;
 mod dialog;
 pub mod error;
 pub mod help;

@@ -226,7 +226,7 @@ pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, String> {
             profile.kind.label()
         ));
     }
-    let opts = shared.ctx.renew_options(name, shared.now);
+    let opts = crate::renew::plan::RenewOptions::of(shared.ctx, name, shared.now);
     let (duration, chained) = match plan(&shared.data.snapshot, name, &opts) {
         Ok(r) => (Some(r.duration_secs), r.hops.len() > 1),
         _ => (None, false),
@@ -236,7 +236,7 @@ pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, String> {
 
 /// The renewal `form` describes, planned against the loaded files.
 pub fn form_plan(shared: &Shared, form: &RenewForm) -> Result<Renewal, String> {
-    let mut opts = shared.ctx.renew_options(&form.profile, shared.now);
+    let mut opts = crate::renew::plan::RenewOptions::of(shared.ctx, &form.profile, shared.now);
     opts.mode = Some(form.current_mode());
     opts.duration = Some(form.duration()?);
     plan(&shared.data.snapshot, &form.profile, &opts).map_err(|e| e.to_string())

@@ -56,7 +56,7 @@ pub fn open(shared: &Shared, p: &Profile) -> Box<dyn Dialog> {
     let found = session::sessions(snapshot, &p.name).unwrap_or_default();
     let policy = shared.ctx.settings.freshness();
     // The length the rotation's own check fits its margin to: what a renewal would make.
-    let opts = shared.ctx.renew_options(&p.name, shared.now);
+    let opts = crate::renew::plan::RenewOptions::of(shared.ctx, &p.name, shared.now);
     let length = crate::renew::plan::plan(snapshot, &p.name, &opts)
         .ok()
         .map(|r| r.duration_secs);

@@ -38,27 +38,41 @@ impl Moto {
             );
             return None;
         }
-        let port = free_port();
-        let child = Command::new("moto_server")
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start moto_server");
-        let url = format!("http://127.0.0.1:{port}");
-        let mut moto = Moto {
-            child,
-            url,
-            world: Value::Null,
-        };
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "moto_server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
+        // A port picked free can be taken by another test before moto binds it (moto then
+        // exits): start again on another. A loaded machine may take long to start Python.
+        let mut moto = None;
+        for _ in 0..3 {
+            let port = free_port();
+            let mut child = Command::new("moto_server")
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start moto_server");
+            let start = Instant::now();
+            let up = loop {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    break true;
+                }
+                if child.try_wait().unwrap().is_some() {
+                    break false;
+                }
+                assert!(
+                    start.elapsed() < Duration::from_secs(90),
+                    "moto_server did not start within 90 s"
+                );
+                std::thread::sleep(Duration::from_millis(100));
+            };
+            if up {
+                moto = Some(Moto {
+                    child,
+                    url: format!("http://127.0.0.1:{port}"),
+                    world: Value::Null,
+                });
+                break;
+            }
         }
+        let mut moto = moto.expect("moto_server exited three times (ports taken?)");
         let setup = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto_setup.py");
         let out = Command::new("python3")
             .arg(setup)

@@ -121,7 +121,11 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::styled(text, style),
         ]));
     }
-    let planned = plan(snapshot, &p.name, &app.ctx.renew_options(&p.name, app.now));
+    let planned = plan(
+        snapshot,
+        &p.name,
+        &crate::renew::plan::RenewOptions::of(&app.ctx, &p.name, app.now),
+    );
     let renewal = match &planned {
         Ok(r) => {
             let mode = match r.mode {
