@@ -15,9 +15,13 @@ use chrono::SecondsFormat;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioTimer;
+use std::collections::VecDeque;
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 
 /// What the endpoint serves, and to whom.
 pub struct Endpoint {
@@ -42,26 +46,84 @@ pub async fn bind() -> std::io::Result<TcpListener> {
     TcpListener::bind(("127.0.0.1", 0)).await
 }
 
-/// Serves `endpoint` on `listener` until the task is dropped.
+/// Connections still sending their request head, at most. A new one beyond this closes the
+/// oldest: a caller with the token sends its request at once, so only connections that hold
+/// their head back (another local user crowding the port) are ever closed.
+const PENDING_MAX: usize = 64;
+
+/// How long a connection may take to send its request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Connections that have not sent a request head yet, oldest first.
+#[derive(Default)]
+struct Pending {
+    next: u64,
+    open: VecDeque<(u64, Arc<Notify>)>,
+}
+
+/// Serves `endpoint` on `listener` until the task is dropped. One request per connection;
+/// a connection that does not send its request head within [`HEAD_TIMEOUT`] is closed, and
+/// so is the oldest such one when more than [`PENDING_MAX`] wait, so that nobody can crowd
+/// out the command's own fetches. When the process runs out of file descriptors, accepting
+/// pauses briefly instead of spinning.
 pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
+    let pending = Arc::new(Mutex::new(Pending::default()));
     loop {
-        let Ok((stream, peer)) = listener.accept().await else {
-            continue;
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                crate::diag!("endpoint: accepting a connection failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
         };
         if !peer.ip().is_loopback() {
             continue;
         }
+        let close = Arc::new(Notify::new());
+        let id = {
+            let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+            let id = pending.next;
+            pending.next += 1;
+            pending.open.push_back((id, close.clone()));
+            if pending.open.len() > PENDING_MAX {
+                if let Some((_, oldest)) = pending.open.pop_front() {
+                    oldest.notify_one();
+                }
+            }
+            id
+        };
         let endpoint = endpoint.clone();
+        let waiting = pending.clone();
+        let ended = pending.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
+                // The head has arrived: this connection is no longer one that waits.
+                forget(&waiting, id);
                 let endpoint = endpoint.clone();
                 async move { Ok::<_, Infallible>(endpoint.answer(&request).await) }
             });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEAD_TIMEOUT)
+                .keep_alive(false)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            tokio::select! {
+                _ = connection => {}
+                () = close.notified() => {}
+            }
+            forget(&ended, id);
         });
     }
+}
+
+/// Takes connection `id` off the waiting list (its head arrived, or it ended).
+fn forget(pending: &Mutex<Pending>, id: u64) {
+    pending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .open
+        .retain(|(other, _)| *other != id);
 }
 
 impl Endpoint {

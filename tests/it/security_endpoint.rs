@@ -343,3 +343,108 @@ fn a_role_kept_only_in_the_aws_cli_cache_is_served_from_there() {
         "no section written"
     );
 }
+
+/// The command fetches once a go-file appears, with the token; prints the status and key.
+const FETCH_ON_GO: &str = r#"
+import os, sys, time, urllib.request
+print(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"], flush=True)
+while not os.path.exists(sys.argv[1]):
+    time.sleep(0.05)
+for attempt in range(2):
+    try:
+        r = urllib.request.urlopen(urllib.request.Request(os.environ["AWS_CONTAINER_CREDENTIALS_FULL_URI"],
+            headers={"Authorization": os.environ["AWS_CONTAINER_AUTHORIZATION_TOKEN"]}), timeout=10)
+        print(r.status, __import__("json").load(r)["AccessKeyId"], flush=True)
+        break
+    except Exception as e:
+        print("failed", type(e).__name__, flush=True)
+"#;
+
+#[test]
+fn connections_that_hold_back_their_request_cannot_crowd_out_the_command() {
+    use std::io::{BufRead, Write};
+    let config =
+        "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n";
+    let credentials = format!(
+        "[dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
+         [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\n\
+         aws_session_token = fresh-token\nexpiration = {}\n",
+        in_secs(7200)
+    );
+    let sb = Sandbox::new(&crate::common::black_hole(), config, &credentials);
+    let go = sb.home.path().join("go");
+    // A small descriptor limit stands for a long attack: without a bound on waiting
+    // connections, these few hundred exhaust it and the command's own fetch is never accepted.
+    let mut command = std::process::Command::new("sh");
+    command
+        .args(["-c", "ulimit -n 200 && exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_mfatui"))
+        .args([
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "python3",
+            "-c",
+            FETCH_ON_GO,
+        ])
+        .arg(&go);
+    let isolated = sb.mfatui_command(&[]);
+    command.env_clear();
+    for (k, v) in isolated.get_envs() {
+        match v {
+            Some(v) => command.env(k, v),
+            None => command.env_remove(k),
+        };
+    }
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines.next().unwrap().unwrap();
+    let port: u16 = url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Another local user holds many connections, each with half a request head, and keeps
+    // opening more while the command fetches.
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let wait = std::time::Duration::from_millis(200);
+    let mut held = Vec::new();
+    for _ in 0..400 {
+        if let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, wait) {
+            let _ = s.write_all(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            held.push(s);
+        }
+    }
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flood = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut more = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(mut s) = std::net::TcpStream::connect_timeout(&addr, wait) {
+                    let _ = s.write_all(b"GET / HTTP/1.1\r\n");
+                    more.push(s);
+                }
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+        })
+    };
+    std::fs::write(&go, "").unwrap();
+    let answer = lines.next().unwrap().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    flood.join().unwrap();
+    drop(held);
+    let status = child.wait().unwrap();
+    assert_eq!(
+        answer, "200 ASIAFRESHFRESH001234",
+        "the command's fetch got through"
+    );
+    assert!(status.success());
+}
