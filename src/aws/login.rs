@@ -406,15 +406,8 @@ async fn lock(profile: &LoginProfile, paths: &AwsPaths) -> Result<std::fs::File,
     std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
         .create(&paths.mfatui_cache)
         .map_err(failed)?;
-    let file = std::os::unix::fs::OpenOptionsExt::mode(
-        std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true),
-        0o600,
-    )
-    .open(&path)
-    .map_err(failed)?;
+    // 0600, never through a symbolic link.
+    let file = crate::awsfiles::backup::open_lock(&path).map_err(failed)?;
     let start = std::time::Instant::now();
     loop {
         match file.try_lock() {

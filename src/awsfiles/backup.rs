@@ -4,6 +4,11 @@
 //! (mode 0600, directory 0700); a second backup in the same second gets `.2`, `.3`, … before
 //! `.bak`. The newest N are kept; the one just made is never deleted.
 //!
+//! A backup folder is trusted only when it is a real folder (not a symbolic link) owned by this
+//! user and writable by no one else ([`check_dir`]): another user's folder could collect the
+//! long-term keys in the backups, plant a "backup" for `restore`, or aim the lock at a file of
+//! their choosing. Inside a trusted folder, only regular files owned by this user are backups.
+//!
 //! When a secret leaves the files (`mfatui keyring store`), the backups that still hold it are
 //! found ([`holding`]) and rewritten without it ([`without_secret`], [`rewrite`]).
 
@@ -13,8 +18,9 @@ use super::profile::KEYRING_MARKER;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use thiserror::Error;
 
 /// Name of the directory, beside each file, that holds its backups and lock.
 pub const BACKUP_DIR: &str = ".mfatui-backups";
@@ -46,12 +52,109 @@ pub fn backup_dir(file: &Path, custom: Option<&Path>) -> PathBuf {
     }
 }
 
-/// Creates a folder (mode 0700, parents too) if needed.
+/// A place mfatui will not use for backups or locks.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum Untrusted {
+    /// The backup folder is not this user's private folder.
+    #[error("{}: mfatui keeps backups and locks only in a folder of its own that no one else can write, and this one is {what}; nothing was read or written — remove it, or keep your AWS files (or backups.dir) in a folder only you can write", dir.display())]
+    Folder {
+        /// The folder.
+        dir: PathBuf,
+        /// What is wrong with it, with its owner and mode.
+        what: String,
+    },
+    /// A lock file is a symbolic link (opening it would create or touch its target).
+    #[error("{}: this lock file is a symbolic link, which mfatui never follows; nothing was written — remove the link", path.display())]
+    LockLink {
+        /// The lock file.
+        path: PathBuf,
+    },
+}
+
+impl Untrusted {
+    /// The refusal carried by an I/O error from this module, if that is what it carries.
+    pub fn within(err: &io::Error) -> Option<&Untrusted> {
+        err.get_ref()?.downcast_ref()
+    }
+}
+
+/// One sentence for an error of this module about `dir`: the refusal itself when it is one,
+/// else the folder and the system's reason.
+pub fn sentence(dir: &Path, err: &io::Error) -> String {
+    match Untrusted::within(err) {
+        Some(untrusted) => untrusted.to_string(),
+        None => format!("{}: {err}", dir.display()),
+    }
+}
+
+/// Checks that `dir` may hold backups and locks: a real folder (not a symbolic link), owned by
+/// the effective user, writable by neither group nor others — as OpenSSH's `StrictModes`. A
+/// folder that does not exist yet passes (mfatui creates it 0700); one that cannot be looked
+/// at passes too, and the step that uses it reports why.
+pub fn check_dir(dir: &Path) -> Result<(), Untrusted> {
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return Ok(());
+    };
+    let owner_mode = format!(
+        "owner uid {}, mode {:04o}",
+        meta.uid(),
+        meta.mode() & 0o7777
+    );
+    let what = if meta.file_type().is_symlink() {
+        let to = fs::read_link(dir).unwrap_or_default();
+        format!("a symbolic link (to {})", to.display())
+    } else if meta.is_file() {
+        "a file, not a folder".to_owned()
+    } else if !meta.is_dir() {
+        format!("{}, not a folder", super::files::file_type_name(&meta))
+    } else if meta.uid() != rustix::process::geteuid().as_raw() {
+        format!("another user's ({owner_mode})")
+    } else if meta.mode() & 0o022 != 0 {
+        format!("writable by group or others ({owner_mode})")
+    } else {
+        return Ok(());
+    };
+    Err(Untrusted::Folder {
+        dir: dir.to_owned(),
+        what,
+    })
+}
+
+/// Creates a folder (mode 0700, parents too) if needed, then checks it with [`check_dir`]
+/// (a refusal is an [`io::Error`] carrying [`Untrusted`]).
 pub fn ensure_dir(dir: &Path) -> io::Result<()> {
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
-        .create(dir)
+        .create(dir)?;
+    check_dir(dir).map_err(io::Error::other)
+}
+
+/// Opens (creating it 0600 if needed) the lock file at `path` for writing, never through a
+/// symbolic link (`O_NOFOLLOW`): a link there is an error carrying [`Untrusted::LockLink`].
+pub fn open_lock(path: &Path) -> io::Result<fs::File> {
+    OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+                io::Error::other(Untrusted::LockLink {
+                    path: path.to_owned(),
+                })
+            } else {
+                e
+            }
+        })
+}
+
+/// Whether `meta` (from `symlink_metadata`) is of a file that can be one of this user's
+/// backups: a regular file (a symbolic link is not) owned by the effective user.
+pub fn is_own_file(meta: &fs::Metadata) -> bool {
+    meta.file_type().is_file() && meta.uid() == rustix::process::geteuid().as_raw()
 }
 
 fn file_name(file: &Path) -> String {
@@ -99,8 +202,10 @@ pub fn create(file: &Path, dir: &Path, contents: &[u8], now: DateTime<Utc>) -> i
     unreachable!("u32 sequence numbers exhausted")
 }
 
-/// The backups of `file` in `dir`, oldest first.
+/// The backups of `file` in `dir`, oldest first: regular files owned by this user whose names
+/// mfatui gives. A folder that fails [`check_dir`] is an error carrying [`Untrusted`].
 pub fn list(file: &Path, dir: &Path) -> io::Result<Vec<Backup>> {
+    check_dir(dir).map_err(io::Error::other)?;
     let prefix = format!("{}.", file_name(file));
     let entries = match fs::read_dir(dir) {
         Ok(entries) => entries,
@@ -125,11 +230,19 @@ pub fn list(file: &Path, dir: &Path) -> io::Result<Vec<Backup>> {
         else {
             continue;
         };
+        let path = entry.path();
+        // Gone meanwhile (another mfatui pruned it), a link or someone else's: not a backup.
+        let Ok(meta) = fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !is_own_file(&meta) {
+            continue;
+        }
         out.push(Backup {
-            path: entry.path(),
+            path,
             time: time.and_utc(),
             sequence,
-            size: entry.metadata()?.len(),
+            size: meta.len(),
         });
     }
     out.sort_by_key(|b| (b.time, b.sequence));
@@ -295,6 +408,93 @@ mod tests {
             .collect();
         assert_eq!(left, [made[0].clone(), made[3].clone(), made[4].clone()]);
         assert!(list(&home.path().join("other"), &dir).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_folder_others_can_write_or_a_link_is_never_used() {
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join("credentials");
+        let dir = backup_dir(&file, None);
+        fs::create_dir(&dir).unwrap();
+        let now = at("2026-11-22T14:05:33Z");
+        for (mode, says) in [
+            (0o777, "mode 0777"),
+            (0o770, "mode 0770"),
+            (0o1777, "mode 1777"),
+        ] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+            let refused = check_dir(&dir).unwrap_err();
+            assert!(refused.to_string().contains(says), "{refused}");
+            for err in [
+                list(&file, &dir).unwrap_err(),
+                create(&file, &dir, b"key", now).unwrap_err(),
+                ensure_dir(&dir).unwrap_err(),
+            ] {
+                assert_eq!(Untrusted::within(&err), Some(&refused));
+            }
+            assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing written");
+        }
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o700)).unwrap();
+        let link = home.path().join("link");
+        std::os::unix::fs::symlink(&dir, &link).unwrap();
+        let refused = check_dir(&link).unwrap_err().to_string();
+        assert!(refused.contains("a symbolic link"), "{refused}");
+        let plain = home.path().join("plain");
+        fs::write(&plain, b"").unwrap();
+        assert!(check_dir(&plain)
+            .unwrap_err()
+            .to_string()
+            .contains("not a folder"));
+        assert_eq!(check_dir(&home.path().join("missing")), Ok(()));
+        assert_eq!(check_dir(&dir), Ok(()));
+        ensure_dir(&home.path().join("new/deeper")).unwrap();
+        let made = fs::metadata(home.path().join("new/deeper")).unwrap();
+        assert_eq!(made.permissions().mode() & 0o777, 0o700);
+    }
+
+    #[test]
+    fn only_this_users_regular_files_are_backups() {
+        let home = tempfile::tempdir().unwrap();
+        let file = home.path().join("credentials");
+        let dir = backup_dir(&file, None);
+        let own = create(&file, &dir, b"mine", at("2026-11-22T14:05:33Z")).unwrap();
+        let outside = home.path().join("planted");
+        fs::write(&outside, b"[dev]\ncredential_process = x\n").unwrap();
+        std::os::unix::fs::symlink(&outside, dir.join("credentials.2099-01-01T00-00-00Z.bak"))
+            .unwrap();
+        if rustix::process::geteuid().is_root() {
+            let other = dir.join("credentials.2098-01-01T00-00-00Z.bak");
+            fs::write(&other, b"planted").unwrap();
+            std::os::unix::fs::chown(&other, Some(65534), Some(65534)).unwrap();
+        }
+        let listed: Vec<PathBuf> = list(&file, &dir)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.path)
+            .collect();
+        assert_eq!(listed, std::slice::from_ref(&own));
+        prune(&file, &dir, 1, &own).unwrap();
+        assert!(outside.exists(), "pruning never follows a planted link");
+    }
+
+    #[test]
+    fn a_lock_is_private_and_never_opened_through_a_link() {
+        let home = tempfile::tempdir().unwrap();
+        let lock = home.path().join("credentials.lock");
+        open_lock(&lock).unwrap();
+        assert_eq!(
+            fs::metadata(&lock).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let aimed = home.path().join("created-by-someone-else");
+        let link = home.path().join("config.lock");
+        std::os::unix::fs::symlink(&aimed, &link).unwrap();
+        let err = open_lock(&link).unwrap_err();
+        assert_eq!(
+            Untrusted::within(&err),
+            Some(&Untrusted::LockLink { path: link.clone() })
+        );
+        assert!(!aimed.exists());
     }
 
     const ID: &str = "AKIAIOSFODNN7EXAMPLE";

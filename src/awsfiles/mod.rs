@@ -32,4 +32,6 @@ pub use plan::{Edit, FileChange, Plan};
 pub use profile::{Profile, ProfileKind};
 pub use snapshot::Snapshot;
 pub use syntax::{Structure, SyntaxError};
-pub use write::{check_writable, commit, OnChange, WriteError, WriteOptions, Written};
+pub use write::{
+    check_backup_folders, check_writable, commit, OnChange, WriteError, WriteOptions, Written,
+};

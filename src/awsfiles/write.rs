@@ -7,13 +7,17 @@
 //! Then: timestamped backup (0600) → temporary file in the same directory → fsync → rename
 //! over the real file (through symlinks, keeping the link) → fsync the directory. The file's
 //! mode and owner are kept; a new file gets 0600.
+//!
+//! The backup folders (the lock's, beside the file, and `backups.dir`) must be this user's
+//! private folders ([`check_backup_folders`], checked before any STS call too), and the lock
+//! file is never opened through a symbolic link.
 
 use super::backup;
 use super::document::{Document, EditError};
 use super::fault::{self, Step};
 use super::plan::{apply_edits, FileChange, Plan};
 use chrono::{DateTime, Utc};
-use std::fs::{self, File, OpenOptions, TryLockError};
+use std::fs::{self, File, TryLockError};
 use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -122,6 +126,9 @@ pub enum WriteError {
         /// Which of the two.
         why: &'static str,
     },
+    /// A backup folder is not this user's private folder, or a lock file is a symbolic link.
+    #[error(transparent)]
+    Untrusted(#[from] backup::Untrusted),
     /// The system refused a step.
     #[error("{}: {step}: {}; {}", path.display(), explain(source), if *after_rename { "the new content is in place but may not be synced to disk yet" } else { "the file was not changed" })]
     Io {
@@ -169,12 +176,27 @@ pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, Write
 }
 
 fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> WriteError + 'a {
-    move |source| WriteError::Io {
-        path: path.to_owned(),
-        step,
-        source,
-        after_rename: false,
+    move |source| match backup::Untrusted::within(&source) {
+        Some(untrusted) => WriteError::Untrusted(untrusted.clone()),
+        None => WriteError::Io {
+            path: path.to_owned(),
+            step,
+            source,
+            after_rename: false,
+        },
     }
+}
+
+/// Checks that the backup folders of `path` — `.mfatui-backups` beside it, which holds the
+/// lock whatever `backups.dir` says, and `backups` (the `backups.dir` setting) — are this
+/// user's private folders or do not exist yet ([`backup::check_dir`]). Called before anything
+/// irreversible, with [`check_writable`], and again by the writer itself.
+pub fn check_backup_folders(path: &Path, backups: Option<&Path>) -> Result<(), WriteError> {
+    backup::check_dir(&backup::backup_dir(path, None))?;
+    if let Some(dir) = backups {
+        backup::check_dir(dir)?;
+    }
+    Ok(())
 }
 
 /// Checks that `path` may be replaced: a regular file (or a link to one) whose owner has the
@@ -214,6 +236,7 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
 fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, WriteError> {
     let path = change.path.as_path();
     check_writable(path)?;
+    check_backup_folders(path, options.backup_dir.as_deref())?;
     let target = resolve_symlinks(path).map_err(io_err(path, "resolving the file's symlink"))?;
     let _lock = lock(path, options.lock_timeout)?;
     remove_stale_temp_files(&target);
@@ -342,7 +365,8 @@ pub(super) fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
     Err(io::Error::other("too many levels of symbolic links"))
 }
 
-/// An exclusive advisory lock on `.mfatui-backups/NAME.lock`, held until dropped.
+/// An exclusive advisory lock on `.mfatui-backups/NAME.lock`, held until dropped; the lock
+/// file is created 0600 and never opened through a symbolic link.
 fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
     // Always beside the file, whatever `backups.dir` says: every writer must meet the same lock.
     let dir = backup::backup_dir(path, None);
@@ -351,11 +375,7 @@ fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let file = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(format!("{name}.lock")))
+    let file = backup::open_lock(&dir.join(format!("{name}.lock")))
         .map_err(io_err(path, "opening the lock file"))?;
     let start = Instant::now();
     loop {

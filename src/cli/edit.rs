@@ -154,7 +154,7 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
     let mut any = false;
     for file in files {
         let dir = backup::backup_dir(file, ctx.backups_dir().as_deref());
-        for b in backup::list(file, &dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        for b in backup::list(file, &dir).map_err(|e| backup::sentence(&dir, &e))? {
             any = true;
             println!(
                 "{}  {:>8} bytes  {}",
@@ -176,6 +176,7 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
     let paths = &ctx.paths;
     let backup = find_backup(ctx, &args.backup)?;
     let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
+    check_own_backup(&backup)?;
     // Only the files this run uses are written: a backup of another file (the real ~/.aws
     // seen from the demo, another AWS_CONFIG_FILE) is refused, not restored over it.
     let (kind, target) = if same_file(&original, &paths.config) {
@@ -207,6 +208,33 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
         ctx,
     )
     .map(drop)
+}
+
+/// Refuses to restore anything but one of this user's backups: a regular file (not a symbolic
+/// link) owned by this user, in a backup folder that is this user's private folder.
+fn check_own_backup(backup: &Path) -> Result<(), String> {
+    if let Some(dir) = backup.parent().filter(|d| !d.as_os_str().is_empty()) {
+        backup::check_dir(dir).map_err(|e| e.to_string())?;
+    }
+    let meta =
+        std::fs::symlink_metadata(backup).map_err(|e| format!("{}: {e}", backup.display()))?;
+    if backup::is_own_file(&meta) {
+        return Ok(());
+    }
+    let what = if meta.file_type().is_symlink() {
+        "a symbolic link".to_owned()
+    } else if !meta.is_file() {
+        crate::awsfiles::files::file_type_name(&meta).to_owned()
+    } else {
+        format!(
+            "owned by another user (uid {})",
+            std::os::unix::fs::MetadataExt::uid(&meta)
+        )
+    };
+    Err(format!(
+        "{} is not one of your backups ({what}); nothing was restored",
+        backup.display()
+    ))
 }
 
 /// Whether `a` and `b` name the same file: the same name in the same folder, symbolic links

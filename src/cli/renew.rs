@@ -81,7 +81,8 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
         println!("Dry run: no AWS call is made; new values are placeholders.");
         return confirm_and_write(plan, flags, ctx).map(drop);
     }
-    crate::renew::service::check_targets(&snapshot, &renewal).map_err(|e| e.to_string())?;
+    crate::renew::service::check_targets(&snapshot, &renewal, ctx.backups_dir().as_deref())
+        .map_err(|e| e.to_string())?;
     let renewer = run.renewer();
     let renewal = renewer.with_keys(renewal).map_err(|e| e.to_string())?;
     let mut codes = sources(run, args)?;
@@ -214,7 +215,8 @@ fn renew_many(
         return Ok(());
     }
     for r in bulk.session.iter().chain(&bulk.renewals) {
-        crate::renew::service::check_targets(snapshot, r).map_err(|e| e.to_string())?;
+        crate::renew::service::check_targets(snapshot, r, ctx.backups_dir().as_deref())
+            .map_err(|e| e.to_string())?;
     }
     let code = match (&bulk.session, bulk.needs_code()) {
         (Some(session), true) => Some(one_code(run, snapshot, session, args)?),

@@ -331,8 +331,13 @@ pub fn backups_holding(ctx: &Context, secret: &str) -> Result<Vec<Backup>, Strin
     let mut found: Vec<Backup> = Vec::new();
     for file in [&ctx.paths.credentials, &ctx.paths.config] {
         for dir in backup_dirs(file, ctx) {
-            let holding = backup::holding(file, &dir, secret)
-                .map_err(|e| format!("cannot read the backups in {}: {e}", dir.display()))?;
+            let holding =
+                backup::holding(file, &dir, secret).map_err(
+                    |e| match backup::Untrusted::within(&e) {
+                        Some(untrusted) => untrusted.to_string(),
+                        None => format!("cannot read the backups in {}: {e}", dir.display()),
+                    },
+                )?;
             for b in holding {
                 if !found.iter().any(|f| f.path == b.path) {
                     found.push(b);

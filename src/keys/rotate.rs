@@ -129,13 +129,19 @@ impl Journal {
         }
     }
 
+    /// The journal, if this user wrote it: one in a folder others can write, or a link, or
+    /// another user's file, could steer the recovery and is ignored.
     fn read(&self) -> Option<Entry> {
+        backup::check_dir(self.path.parent()?).ok()?;
+        if !backup::is_own_file(&std::fs::symlink_metadata(&self.path).ok()?) {
+            return None;
+        }
         serde_json::from_str(&std::fs::read_to_string(&self.path).ok()?).ok()
     }
 
     fn write(&self, entry: &Entry) -> Result<(), String> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        backup::ensure_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        backup::ensure_dir(dir).map_err(|e| backup::sentence(dir, &e))?;
         let mut temp =
             tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;

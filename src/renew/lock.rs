@@ -2,10 +2,12 @@
 //! `.mfatui-backups/renewing-TARGET.lock` beside the credentials file. The lock file is
 //! removed when the lock is released, and a waiter that wakes up on a removed file tries
 //! again, so no lock file is left behind and no two renewals ever hold "the" lock at once.
+//! The folder must be this user's private folder and the lock file (0600) is never opened
+//! through a symbolic link (`backup::ensure_dir`, `backup::open_lock`).
 
 use super::service::RenewError;
 use crate::awsfiles::backup;
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -48,17 +50,15 @@ impl RenewLock {
         wait: Duration,
     ) -> Result<RenewLock, RenewError> {
         let dir = backup::backup_dir(credentials, None);
-        let io = |e: std::io::Error, p: &Path| RenewError::Other(format!("{}: {e}", p.display()));
+        let io = |e: std::io::Error, p: &Path| match backup::Untrusted::within(&e) {
+            Some(untrusted) => RenewError::Write(untrusted.clone().into()),
+            None => RenewError::Other(format!("{}: {e}", p.display())),
+        };
         backup::ensure_dir(&dir).map_err(|e| io(e, &dir))?;
         let path = dir.join(file_name(target));
         let start = Instant::now();
         loop {
-            let file = OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| io(e, &path))?;
+            let file = backup::open_lock(&path).map_err(|e| io(e, &path))?;
             match file.try_lock() {
                 Ok(()) => {
                     let same = std::fs::metadata(&path)
@@ -106,5 +106,24 @@ mod tests {
         assert!(!lock_file.exists(), "released locks leave no file");
         let again = RenewLock::acquire(&creds, "dev mfa", Duration::from_secs(1)).await;
         assert!(again.is_ok());
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_shared_folder_or_a_linked_lock_is_refused_and_nothing_is_created() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let creds = dir.path().join("credentials");
+        let folder = dir.path().join(".mfatui-backups");
+        std::fs::create_dir(&folder).unwrap();
+        let aimed = dir.path().join("created-by-someone-else");
+        std::os::unix::fs::symlink(&aimed, folder.join("renewing-dev.lock")).unwrap();
+        let wait = Duration::from_secs(1);
+        let linked = RenewLock::acquire(&creds, "dev", wait).await.unwrap_err();
+        assert!(linked.to_string().contains("symbolic link"), "{linked}");
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let shared = RenewLock::acquire(&creds, "other", wait).await.unwrap_err();
+        assert!(shared.to_string().contains("mode 0777"), "{shared}");
+        assert!(!aimed.exists());
+        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
     }
 }

@@ -13,12 +13,13 @@ use super::session::{self, Session};
 use super::{execute, Mode};
 use crate::aws::{AwsApi, AwsError, AwsErrorKind, Credentials};
 use crate::awsfiles::{
-    check_writable, commit, LoadError, OnChange, ProfileKind, Snapshot, WriteError,
+    check_backup_folders, check_writable, commit, LoadError, OnChange, ProfileKind, Snapshot,
+    WriteError,
 };
 use crate::context::Context;
 use crate::freshness::Use;
 use chrono::{DateTime, Utc};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// The OS keyring as the renewal service and rotation see it (implemented in
@@ -94,10 +95,18 @@ pub fn login_profile(
 }
 
 /// Before anything that cannot be undone (a code spent at STS): may the renewal's results be
-/// written where they go? A device, FIFO, folder or read-only file is refused here.
-pub fn check_targets(snapshot: &Snapshot, renewal: &Renewal) -> Result<(), WriteError> {
+/// written where they go? A device, FIFO, folder or read-only file is refused here, and so is
+/// a backup folder (beside the file, or `backups`, the `backups.dir` setting) that is not this
+/// user's private folder.
+pub fn check_targets(
+    snapshot: &Snapshot,
+    renewal: &Renewal,
+    backups: Option<&Path>,
+) -> Result<(), WriteError> {
     if renewal.write_target {
-        check_writable(&snapshot.files().credentials.path)?;
+        let path = &snapshot.files().credentials.path;
+        check_writable(path)?;
+        check_backup_folders(path, backups)?;
     }
     if let Some(key) = &renewal.cli_cache_key {
         check_writable(&snapshot.files().paths.cli_cache.join(format!("{key}.json")))?;
@@ -297,7 +306,7 @@ impl Renewer<'_> {
                 (Err(e), None) => return Err(e.into()),
             },
         };
-        check_targets(&snapshot, &renewal)?;
+        check_targets(&snapshot, &renewal, self.ctx.backups_dir().as_deref())?;
         let _lock = RenewLock::acquire(
             &snapshot.files().paths.credentials,
             &renewal.target,

@@ -18,6 +18,7 @@ mod renew_errors;
 mod renew_moto;
 mod rotate_moto;
 mod safe_write;
+mod security_backups;
 mod security_demo;
 mod security_endpoint;
 mod security_files;

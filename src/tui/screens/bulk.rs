@@ -98,12 +98,15 @@ impl Job for BulkJob {
                     }
                 }
             };
+            let backups = env.ctx.backups_dir();
             let checked = self
                 .bulk
                 .session
                 .iter()
                 .chain(&self.bulk.renewals)
-                .try_for_each(|r| crate::renew::service::check_targets(&self.snapshot, r))
+                .try_for_each(|r| {
+                    crate::renew::service::check_targets(&self.snapshot, r, backups.as_deref())
+                })
                 .map_err(|e| e.to_string());
             let done = match checked.and(code) {
                 Ok(code) => {

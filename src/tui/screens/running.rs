@@ -63,7 +63,11 @@ impl Job for RenewJob {
             };
             let renewer = env.renewer();
             let result = async {
-                crate::renew::service::check_targets(&snapshot, &renewal)?;
+                crate::renew::service::check_targets(
+                    &snapshot,
+                    &renewal,
+                    env.ctx.backups_dir().as_deref(),
+                )?;
                 let renewal = renewer.with_keys(*renewal)?;
                 renewer
                     .run_with_code(&snapshot, &renewal, &mut codes)
