@@ -33,4 +33,5 @@ pub mod sample;
 pub mod secret;
 pub mod serve;
 pub mod settings;
+pub mod text;
 pub mod tui;

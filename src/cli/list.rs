@@ -31,7 +31,9 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
             .collect();
         serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
     } else {
-        table(&snapshot, &sorted, now, selected)
+        // Names and values come from files anyone may have edited: nothing in them may
+        // drive the terminal (JSON escapes control characters itself).
+        crate::text::printable_lines(table(&snapshot, &sorted, now, selected))
     };
     let written = std::io::stdout()
         .lock()

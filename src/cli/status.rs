@@ -28,11 +28,11 @@ pub fn run(ctx: &Context, args: &StatusArgs) {
     let text = match Snapshot::load(&ctx.paths, &ctx.naming()) {
         Ok(snapshot) => match snapshot.profile(&name) {
             Some(p) => line(&args.format, &snapshot, p, ctx, colour),
-            None => format!("{name} ?"),
+            None => format!("{} ?", crate::text::printable(&name, 200)),
         },
         Err(e) => {
             crate::diag!("status: {e}");
-            format!("{name} !")
+            format!("{} !", crate::text::printable(&name, 200))
         }
     };
     let mut out = std::io::stdout().lock();
@@ -110,12 +110,18 @@ fn line(
         _ => "—".to_owned(),
     };
     let fields: [(&str, String); 6] = [
-        ("{profile}", p.name.to_string()),
+        ("{profile}", crate::text::printable(&p.name, 200)),
         ("{left}", paint(&left_text, urgency, colour)),
         ("{expires}", expires),
         ("{kind}", p.kind.label().to_owned()),
-        ("{region}", p.region.as_deref().unwrap_or("—").to_owned()),
-        ("{account}", p.account.as_deref().unwrap_or("—").to_owned()),
+        (
+            "{region}",
+            crate::text::printable(p.region.as_deref().unwrap_or("—"), 64),
+        ),
+        (
+            "{account}",
+            crate::text::printable(p.account.as_deref().unwrap_or("—"), 64),
+        ),
     ];
     let mut out = String::with_capacity(format.len() + 16);
     let mut rest = format;

@@ -15,6 +15,7 @@
 use crate::aws::api::BoxFuture;
 use crate::env::Env;
 use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource};
+use crate::text::printable;
 use serde::{Deserialize, Serialize};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -48,15 +49,6 @@ pub struct Answer {
     /// Why not, in one sentence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-}
-
-/// `text` fit to show or log: control characters (escape sequences, newlines) become `?`,
-/// at most `max` characters.
-pub fn printable(text: &str, max: usize) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .take(max)
-        .collect()
 }
 
 /// The socket's path: under `$XDG_RUNTIME_DIR` (private to the user by definition), else in
@@ -153,8 +145,20 @@ impl Listener {
 /// Accepts connections, each read on its own task, so a silent one delays nobody.
 async fn accept(listener: UnixListener, tx: mpsc::Sender<(Request, Pending)>) {
     let uid = rustix::process::getuid().as_raw();
-    while let Ok((stream, _)) = listener.accept().await {
-        if !stream.peer_cred().is_ok_and(|c| c.uid() == uid) {
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of descriptors, say: pause and go on taking requests, never stop.
+                crate::diag!("request socket: accepting failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let Ok(peer) = stream.peer_cred() else {
+            continue;
+        };
+        if peer.uid() != uid {
             crate::diag!("request socket: refused a connection from another user");
             continue;
         }
@@ -171,7 +175,18 @@ async fn accept(listener: UnixListener, tx: mpsc::Sender<(Request, Pending)>) {
                 return;
             };
             request.profile = printable(&request.profile, 200);
-            request.program = printable(&request.program, 120);
+            // Who asks is what the kernel says, not what the request claims: the peer is the
+            // mfatui that connected, the asker its parent.
+            match peer.pid().and_then(|pid| parent_of(pid as u32)) {
+                Some(parent) => {
+                    request.pid = parent;
+                    request.program = program_of(parent);
+                }
+                None => {
+                    request.program =
+                        format!("{} (as the caller says)", printable(&request.program, 100));
+                }
+            }
             crate::diag!(
                 "request socket: {} asks for {} (pid {})",
                 request.program,
@@ -291,8 +306,22 @@ impl CodeSource for Window {
 
 /// The command line of the process that ran this one (what the TUI shows as the asker).
 fn caller_program() -> String {
-    let parent = rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get());
-    let raw = std::fs::read(format!("/proc/{parent}/cmdline")).unwrap_or_default();
+    let parent = rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32);
+    program_of(parent)
+}
+
+/// The parent of process `pid`, from `/proc` (None where there is no `/proc`).
+fn parent_of(pid: u32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Process `pid`'s command line, printable and short (`pid N` when it cannot be read).
+fn program_of(pid: u32) -> String {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
     let text: String = String::from_utf8_lossy(&raw)
         .split('\0')
         .filter(|s| !s.is_empty())
@@ -300,7 +329,7 @@ fn caller_program() -> String {
         .join(" ");
     let short = printable(&text, 120);
     if short.is_empty() {
-        format!("pid {parent}")
+        format!("pid {pid}")
     } else {
         short
     }
@@ -354,7 +383,7 @@ mod tests {
     }
 
     #[tokio::test(flavor = "current_thread")]
-    async fn silent_connections_delay_nobody_and_text_is_made_printable() {
+    async fn silent_connections_delay_nobody_and_the_asker_is_what_the_kernel_says() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("run/requests.sock");
         let mut listener = Listener::bind(&path).await.unwrap();
@@ -364,7 +393,9 @@ mod tests {
         }
         let mut caller = UnixStream::connect(&path).await.unwrap();
         caller
-            .write_all(b"{\"profile\":\"dev\\u001b[2J\",\"pid\":1,\"program\":\"evil\\nline\"}\n")
+            .write_all(
+                b"{\"profile\":\"dev\\u001b[2J\",\"pid\":4242,\"program\":\"aws s3 ls \\u202egnp.exe\"}\n",
+            )
             .await
             .unwrap();
         let started = std::time::Instant::now();
@@ -374,6 +405,10 @@ mod tests {
             .unwrap();
         assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(request.profile, "dev?[2J");
-        assert_eq!(request.program, "evil?line");
+        // The peer is this process: the asker is its parent, whatever the request claimed.
+        let parent = rustix::process::getppid().unwrap().as_raw_nonzero().get() as u32;
+        assert_eq!(request.pid, parent);
+        assert_eq!(request.program, program_of(parent));
+        assert!(!request.program.contains("gnp.exe"), "{}", request.program);
     }
 }

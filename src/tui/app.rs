@@ -201,7 +201,7 @@ impl App {
                 None => self.table.paste(&text, &self.data),
             },
             Msg::Job { id, output } => self.on_output(id, output, &mut events),
-            Msg::CodeRequest(request) => self.requests.queue.push_back(request),
+            Msg::CodeRequest(request) => self.requests.arrive(request),
             Msg::RequestGone(id) => {
                 if let Some(text) = self.requests.gone(id) {
                     self.toast(text, false);
@@ -344,13 +344,21 @@ impl App {
                 Event::Toast { text, warning } => self.toast(text, warning),
                 Event::Reload => self.start(Box::new(LoadJob), Feature::Load, &mut more),
                 Event::Written => {
-                    if let Some(id) = self.requests.fulfilled() {
+                    for id in self.requests.fulfilled() {
                         effects.push(Effect::Answer {
                             id,
                             answer: Answer {
                                 ok: true,
                                 message: None,
                             },
+                        });
+                    }
+                }
+                Event::DeclineRequests => {
+                    for id in self.requests.all() {
+                        effects.push(Effect::Answer {
+                            id,
+                            answer: declined("the renewal was declined in the mfatui window"),
                         });
                     }
                 }
@@ -383,7 +391,7 @@ impl App {
         if self.dialog.is_some() {
             return;
         }
-        if let Some(id) = self.requests.closed() {
+        for id in self.requests.closed() {
             effects.push(Effect::Answer {
                 id,
                 answer: declined("the renewal was cancelled or failed in the mfatui window"),
@@ -396,7 +404,7 @@ impl App {
                 Ok(mut dialog) => {
                     dialog.asked_by(Some(next.asker()));
                     self.dialog = Some(dialog);
-                    self.requests.active = Some(next);
+                    self.requests.activate(next);
                     return;
                 }
                 Err(why) => {

@@ -53,6 +53,8 @@ pub enum Event {
     Reload,
     /// A renewal was written (it answers the request that opened the dialog, if any).
     Written,
+    /// Decline every renewal request from other programs, open or waiting.
+    DeclineRequests,
     /// Save a change to a profile's entry in the settings file.
     SaveProfile {
         /// The profile.
@@ -111,6 +113,11 @@ impl<'a> Cx<'a> {
     /// Says a renewal was written.
     pub fn written(&mut self) {
         self.events.push(Event::Written);
+    }
+
+    /// Declines every renewal request from other programs, open or waiting.
+    pub fn decline_requests(&mut self) {
+        self.events.push(Event::DeclineRequests);
     }
 
     /// Saves a profile's settings entry.

@@ -78,3 +78,37 @@ fn an_mfa_process_that_hangs_is_stopped_in_time_and_leaves_no_lock() {
         );
     }
 }
+
+#[test]
+fn list_and_status_never_pass_escape_sequences_from_the_files_or_the_environment() {
+    let config = "[profile x\u{1b}]0;TITLE\u{7}y]\nregion = eu\u{1b}[2Jwest-1\n\n[profile dev]\nregion = eu-west-1\n\n[profile r\u{202e}gnp]\nregion = eu-west-1\n";
+    let sb = Sandbox::new(&crate::common::black_hole(), config, "");
+    let hidden = |s: &str| {
+        s.chars()
+            .any(|c| (c.is_control() && c != '\n') || c == '\u{202e}')
+    };
+    let out = sb.mfatui(&["list"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("x?]0;TITLE?y"), "{stdout}");
+    assert!(stdout.contains("eu?[2Jwest-1"), "{stdout}");
+    assert!(
+        !hidden(&stdout) && !hidden(&stderr),
+        "{stdout:?} {stderr:?}"
+    );
+
+    for profile in ["evil\u{1b}]0;pwned\u{7}\u{1b}[31m", "x\u{1b}]0;TITLE\u{7}y"] {
+        let out = sb
+            .mfatui_command(&["status"])
+            .env("AWS_PROFILE", profile)
+            .output()
+            .unwrap();
+        let (stdout, _) = text(&out);
+        assert!(out.status.success());
+        assert!(!hidden(&stdout), "{stdout:?}");
+        assert!(
+            stdout.starts_with("evil?]0;pwned??[31m ?") || stdout.starts_with("x?]0;TITLE?y "),
+            "{stdout:?}"
+        );
+    }
+}

@@ -621,6 +621,37 @@ fn requests_queue_and_a_closed_dialog_declines() {
 }
 
 #[test]
+fn many_requests_for_one_profile_open_one_dialog_and_ctrl_d_declines_them_all() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    for id in 1..=40 {
+        app.update(request(id, "dev"));
+    }
+    app.update(request(41, "admin"));
+    assert_eq!(dialog::<RenewForm>(app).profile, "dev");
+    assert_eq!(app.requests.queue.len(), 1, "only admin's waits its turn");
+    let effects = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('d'),
+        KeyModifiers::CONTROL,
+    )));
+    let mut declined = answers(&effects);
+    declined.sort();
+    assert_eq!(declined, (1..=41).map(|id| (id, false)).collect::<Vec<_>>());
+    assert!(app.dialog().is_none(), "no dialog reopens");
+    assert!(app.requests.queue.is_empty() && app.requests.active.is_none());
+
+    // Without a request, Ctrl-D in the dialog is not a way out of it.
+    app.update(key(KeyCode::Enter));
+    assert_eq!(dialog::<RenewForm>(app).profile, "dev");
+    let effects = app.update(Msg::Key(KeyEvent::new(
+        KeyCode::Char('d'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(answers(&effects).is_empty());
+    assert!(app.dialog().is_some());
+}
+
+#[test]
 fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
     // dev-mfa: an MFA session with 10 minutes left; admin-mfa: a role session with 5.
     let creds = format!(

@@ -271,6 +271,12 @@ impl Dialog for RenewForm {
             KeyCode::Char('t') if key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.masked = !self.masked
             }
+            KeyCode::Char('d')
+                if key.modifiers.contains(KeyModifiers::CONTROL) && self.asked_by.is_some() =>
+            {
+                cx.decline_requests();
+                return Flow::Close;
+            }
             KeyCode::Char(c) => self.type_text(&c.to_string()),
             KeyCode::Enter => return self.submit(cx),
             _ => {}
@@ -395,7 +401,10 @@ fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, ar
     if let Some(asker) = &form.asked_by {
         lines.insert(
             0,
-            Line::styled(format!("Asked for by {asker}"), theme.warn()),
+            Line::styled(
+                format!("Asked for by {asker} · Esc declines · Ctrl-D declines all"),
+                theme.warn(),
+            ),
         );
         lines.insert(1, Line::raw(""));
     }
