@@ -21,10 +21,12 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
     let served = match renewer.look(name, &want).map_err(|e| e.to_string())? {
         Lookup::Fresh(served) => served,
         Lookup::Stale { snapshot, .. } => {
-            if let Some(why) = snapshot
-                .profile(name)
-                .and_then(|p| not_served(run, name, p.kind))
-            {
+            if let Some(why) = snapshot.profile(name).and_then(|p| {
+                let sso_role = snapshot.map().profile(name).is_some_and(|settings| {
+                    settings.has("sso_account_id") || settings.has("sso_role_name")
+                });
+                not_served(run, name, p.kind, sso_role)
+            }) {
                 return Err(why);
             }
             drop(snapshot);
@@ -50,29 +52,34 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
 }
 
 /// Why a profile of this kind is not served here, in one sentence naming what to do.
-fn not_served(run: &Run, name: &str, kind: ProfileKind) -> Option<String> {
+/// `sso_role`: an SSO profile names an account or role (else it only signs in).
+fn not_served(run: &Run, name: &str, kind: ProfileKind, sso_role: bool) -> Option<String> {
     let quoted = crate::awsfiles::shlex::quote(name);
+    let inside = || {
+        run.ctx
+            .env
+            .get("MFATUI_OVERLAY")
+            .and(run.ctx.env.get("MFATUI_PROFILE"))
+            .map(|served| {
+                format!(
+                    "; inside `mfatui exec --server {served}`, only the default chain gets the session of '{served}'"
+                )
+            })
+            .unwrap_or_default()
+    };
     match kind {
-        ProfileKind::Sso => Some(format!(
+        ProfileKind::Sso if sso_role => Some(format!(
             "'{name}' is an SSO profile: the AWS CLI and SDKs use it directly; sign in with `{}` (or `aws sso login --profile {quoted}`) when its token has expired",
             run.ctx.command(&["renew", name])
         )),
-        ProfileKind::ConfigOnly => {
-            let inside = run
-                .ctx
-                .env
-                .get("MFATUI_OVERLAY")
-                .and(run.ctx.env.get("MFATUI_PROFILE"))
-                .map(|served| {
-                    format!(
-                        " (inside `mfatui exec --server {served}`, only the default chain gets the session of '{served}')"
-                    )
-                })
-                .unwrap_or_default();
-            Some(format!(
-                "profile '{name}' has no credentials of its own (only settings such as its region){inside}"
-            ))
-        }
+        ProfileKind::Sso => Some(format!(
+            "profile '{name}' only signs in to SSO (it names no sso_account_id or sso_role_name), so it has no credentials of its own{}",
+            inside()
+        )),
+        ProfileKind::ConfigOnly => Some(format!(
+            "profile '{name}' has no credentials of its own, only settings such as its region{}",
+            inside()
+        )),
         _ => None,
     }
 }

@@ -280,7 +280,8 @@ fn child_files(
         .parent()
         .map(|p| p.to_owned())
         .ok_or("no folder for the copies")?;
-    let overlay = Overlay::create(&base, &ctx.paths, &endpoint.profile, &exe)?;
+    let temp = std::path::PathBuf::from(ctx.env.get("TMPDIR").unwrap_or("/tmp"));
+    let overlay = Overlay::create(&base, &temp, &ctx.paths, &endpoint.profile, &exe)?;
     let needs = overlay.copies().refresh(&snapshot)?;
     Ok(Some((overlay, needs)))
 }

@@ -9,13 +9,14 @@
 //! - everything else is left as it is, in the user's real files.
 //!
 //! When (and only when) the files need it, CMD gets copies with exactly those changes in a
-//! private folder (0700 under the request socket's folder, files 0600), kept up to date when
+//! private folder (0700 under the request socket's folder, or a fresh one in the temporary
+//! folder when someone else holds that; files 0600), kept up to date when
 //! the real files change and removed when CMD ends; stderr says what and why. `mfatui` run
 //! inside CMD still reads and writes the real files (`MFATUI_OVERLAY` tells it where they are).
 
-use crate::awsfiles::config_map::config_section_name;
+use crate::awsfiles::config_map::{config_section_name, ProfileSettings};
 use crate::awsfiles::plan::apply_edits;
-use crate::awsfiles::{AwsPaths, Document, Edit, ProfileKind, Snapshot};
+use crate::awsfiles::{AwsPaths, Document, Edit, Snapshot};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -47,49 +48,137 @@ pub struct Needs {
     pub notes: Vec<String>,
 }
 
+/// The section CMD's copies move `[default]`'s credentials to, for the profiles that name
+/// `default` as their `source_profile`.
+pub const DEFAULT_ALIAS: &str = "mfatui-exec-default";
+
+/// A file's copy without `[default]`'s credential keys (when it had any), and those keys with
+/// their values.
+type Stripped = (Option<Document>, Vec<(String, String)>);
+
+/// Whether botocore finds credentials of the profile's own (or its own error) before it would
+/// reach the container endpoint: an access key id, a role, a `credential_process`, SSO with an
+/// account or role, an `aws login` session. botocore passes over the rest — an `sso_session`
+/// or `sso_start_url` alone, a secret without its key id, mfatui's keyring marker — and would
+/// hand such a profile the served session.
+fn has_own_source(p: &ProfileSettings) -> bool {
+    [
+        "aws_access_key_id",
+        "role_arn",
+        "credential_process",
+        "sso_account_id",
+        "sso_role_name",
+        "login_session",
+    ]
+    .iter()
+    .any(|k| p.has(k))
+}
+
 /// Works out what CMD must see differently, given the files, the served profile and the
 /// mfatui binary the guards run.
 pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, String> {
     let files = snapshot.files();
     let mut out = Needs::default();
-    let strip = |doc: &Document,
-                 what: &str,
-                 notes: &mut Vec<String>|
-     -> Result<Option<Document>, String> {
+    // `[default]`'s credential keys, removed from a file's copy (with their values, for the
+    // roles that source `default`).
+    let strip = |doc: &Document, what: &str, notes: &mut Vec<String>| -> Result<Stripped, String> {
         let structure = doc.structure().map_err(|e| e.to_string())?;
         let Some(section) = structure.section("default") else {
-            return Ok(None);
+            return Ok((None, Vec::new()));
         };
-        let found: Vec<&str> = SOURCE_KEYS
+        let found: Vec<(String, String)> = SOURCE_KEYS
             .iter()
-            .copied()
-            .filter(|k| section.entry(k).is_some())
+            .filter_map(|k| {
+                section
+                    .entry(k)
+                    .map(|e| ((*k).to_owned(), e.value.to_string()))
+            })
             .collect();
         if found.is_empty() {
-            return Ok(None);
+            return Ok((None, found));
         }
+        let names: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
         notes.push(format!(
             "the {what} file's [default] has {}, which would win over the served session of '{served}'; CMD sees a copy without them",
-            found.join(", ")
+            names.join(", ")
         ));
         let edits: Vec<Edit> = found
             .iter()
-            .map(|k| Edit::Remove {
+            .map(|(k, _)| Edit::Remove {
                 section: "default".to_owned(),
-                key: (*k).to_owned(),
+                key: k.clone(),
             })
             .collect();
-        apply_edits(doc, &edits)
-            .map(Some)
-            .map_err(|e| e.to_string())
+        let doc = apply_edits(doc, &edits).map_err(|e| e.to_string())?;
+        Ok((Some(doc), found))
     };
-    out.credentials = strip(&files.credentials.document, "credentials", &mut out.notes)?;
-    let config = strip(&files.config.document, "config", &mut out.notes)?;
-    let bare: Vec<&str> = snapshot
+    let (mut credentials, moved_credentials) =
+        strip(&files.credentials.document, "credentials", &mut out.notes)?;
+    let (mut config, moved_config) = strip(&files.config.document, "config", &mut out.notes)?;
+
+    // Roles that source `default` keep its credentials, under another name.
+    let sourcing: Vec<(&str, ProfileSettings)> = snapshot
+        .map()
         .profiles()
-        .iter()
-        .filter(|p| p.kind == ProfileKind::ConfigOnly && p.name != "default")
-        .map(|p| p.name.as_str())
+        .filter(|(name, p)| *name != "default" && p.get("source_profile") == Some("default"))
+        .collect();
+    let moved = !moved_credentials.is_empty() || !moved_config.is_empty();
+    if moved && !sourcing.is_empty() {
+        let alias = |moved: &[(String, String)], section: String| -> Vec<Edit> {
+            moved
+                .iter()
+                .map(|(key, value)| Edit::Set {
+                    section: section.clone(),
+                    key: key.clone(),
+                    value: value.clone(),
+                })
+                .collect()
+        };
+        let mut config_edits = alias(&moved_config, config_section_name(DEFAULT_ALIAS));
+        let mut credentials_edits = alias(&moved_credentials, DEFAULT_ALIAS.to_owned());
+        for (name, p) in &sourcing {
+            let repoint = |section: String| Edit::Set {
+                section,
+                key: "source_profile".to_owned(),
+                value: DEFAULT_ALIAS.to_owned(),
+            };
+            // Edit the file whose value botocore reads: the credentials file's wins.
+            match p.credentials_only().has("source_profile") {
+                true => credentials_edits
+                    .push(repoint(p.credentials_section.unwrap_or(name).to_owned())),
+                false => config_edits.push(repoint(
+                    p.config_section
+                        .map_or_else(|| config_section_name(name), str::to_owned),
+                )),
+            }
+        }
+        for (doc, edits, real) in [
+            (&mut config, config_edits, &files.config.document),
+            (
+                &mut credentials,
+                credentials_edits,
+                &files.credentials.document,
+            ),
+        ] {
+            if !edits.is_empty() {
+                let base = doc.take().unwrap_or_else(|| real.clone());
+                *doc = Some(apply_edits(&base, &edits).map_err(|e| e.to_string())?);
+            }
+        }
+        let names: Vec<&str> = sourcing.iter().map(|(n, _)| *n).collect();
+        out.notes.push(format!(
+            "{} {} [default] as source_profile; in CMD {} [{DEFAULT_ALIAS}], which holds [default]'s credentials",
+            list(&names),
+            if names.len() == 1 { "names" } else { "name" },
+            if names.len() == 1 { "it sources" } else { "they source" },
+        ));
+    }
+    out.credentials = credentials;
+
+    let bare: Vec<(&str, ProfileSettings)> = snapshot
+        .map()
+        .profiles()
+        .filter(|(name, p)| *name != "default" && !has_own_source(p))
         .collect();
     if bare.is_empty() {
         out.config = config;
@@ -98,42 +187,42 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Stri
     let mut doc = config.unwrap_or_else(|| files.config.document.clone());
     let edits: Vec<Edit> = bare
         .iter()
-        .map(|name| {
-            let section = snapshot
-                .map()
-                .profile(name)
-                .and_then(|p| p.config_section)
-                .map_or_else(|| config_section_name(name), str::to_owned);
-            Edit::Set {
-                section,
-                key: "credential_process".to_owned(),
-                value: format!(
-                    "{} credential-process {}",
-                    crate::awsfiles::shlex::quote(exe),
-                    crate::awsfiles::shlex::quote(name)
-                ),
-            }
+        .map(|(name, p)| Edit::Set {
+            section: p
+                .config_section
+                .map_or_else(|| config_section_name(name), str::to_owned),
+            key: "credential_process".to_owned(),
+            value: format!(
+                "{} credential-process {}",
+                crate::awsfiles::shlex::quote(exe),
+                crate::awsfiles::shlex::quote(name)
+            ),
         })
         .collect();
     doc = apply_edits(&doc, &edits).map_err(|e| e.to_string())?;
+    let names: Vec<&str> = bare.iter().map(|(n, _)| *n).collect();
     out.notes.push(format!(
         "{} {} no credentials of {} own and would otherwise get the served session of '{served}'; in CMD {} with a clear error instead",
-        list(&bare),
-        if bare.len() == 1 { "has" } else { "have" },
-        if bare.len() == 1 { "its" } else { "their" },
-        if bare.len() == 1 { "it fails" } else { "they fail" },
+        list(&names),
+        if names.len() == 1 { "has" } else { "have" },
+        if names.len() == 1 { "its" } else { "their" },
+        if names.len() == 1 { "it fails" } else { "they fail" },
     ));
     out.config = Some(doc);
     Ok(out)
 }
 
-/// `a`, `a and b`, `a, b and 3 others`.
+/// `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`, `'a', 'b', 'c' and 3 others`.
 fn list(names: &[&str]) -> String {
-    match names {
-        [one] => format!("'{one}'"),
-        [a, b] => format!("'{a}' and '{b}'"),
-        [a, b, rest @ ..] => format!("'{a}', '{b}' and {} others", rest.len()),
-        [] => String::new(),
+    let quoted: Vec<String> = names.iter().take(3).map(|n| format!("'{n}'")).collect();
+    match (quoted.as_slice(), names.len()) {
+        ([], _) => String::new(),
+        ([one], 1) => one.clone(),
+        (shown, n) if n == shown.len() => {
+            format!("{} and {}", shown[..n - 1].join(", "), shown[n - 1])
+        }
+        (shown, 4) => format!("{} and one other", shown.join(", ")),
+        (shown, n) => format!("{} and {} others", shown.join(", "), n - shown.len()),
     }
 }
 
@@ -216,24 +305,37 @@ impl Drop for Overlay {
 }
 
 impl Overlay {
-    /// A private folder `exec-PID` under `base` (which must be this user's private folder);
-    /// folders left by runs that were killed are removed first.
+    /// A private folder `exec-PID` under `base` (the request socket's folder; folders left
+    /// by runs that were killed are removed first). When `base` is not this user's private
+    /// folder — someone else made it first — a fresh folder with an unpredictable name in
+    /// `fallback` (the temporary folder) takes its place: the copies never depend on a folder
+    /// another user can reach or block.
     pub fn create(
         base: &Path,
+        fallback: &Path,
         real: &AwsPaths,
         served: &str,
         exe: &str,
     ) -> Result<Overlay, String> {
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(base)
-            .map_err(|e| format!("{}: {e}", base.display()))?;
-        super::requests::check_private(base)?;
-        remove_stale(base);
-        let dir = base.join(format!("exec-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
-            .create(&dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let dir = match private_base(base) {
+            Ok(()) => {
+                remove_stale(base);
+                let dir = base.join(format!("exec-{}", std::process::id()));
+                let _ = std::fs::remove_dir_all(&dir);
+                std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+                    .create(&dir)
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                dir
+            }
+            Err(why) => {
+                crate::diag!("exec copies: {why}; using a fresh private folder instead");
+                tempfile::Builder::new()
+                    .prefix("mfatui-exec-")
+                    .tempdir_in(fallback)
+                    .map_err(|e| format!("{}: {e}", fallback.display()))?
+                    .keep()
+            }
+        };
         Ok(Overlay {
             copies: Copies {
                 dir,
@@ -262,6 +364,14 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Removes `exec-PID` folders whose run is gone (killed before it could clean up).
+/// Creates `base` 0700 when missing; checks it is this user's own private folder.
+fn private_base(base: &Path) -> Result<(), String> {
+    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+        .create(base)
+        .map_err(|e| format!("{}: {e}", base.display()))?;
+    super::requests::check_private(base)
+}
+
 fn remove_stale(base: &Path) {
     let Ok(entries) = std::fs::read_dir(base) else {
         return;
@@ -326,5 +436,17 @@ mod tests {
             "{config}"
         );
         assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
+    }
+
+    #[test]
+    fn names_read_as_a_sentence() {
+        assert_eq!(list(&["a"]), "'a'");
+        assert_eq!(list(&["a", "b"]), "'a' and 'b'");
+        assert_eq!(list(&["a", "b", "c"]), "'a', 'b' and 'c'");
+        assert_eq!(list(&["a", "b", "c", "d"]), "'a', 'b', 'c' and one other");
+        assert_eq!(
+            list(&["a", "b", "c", "d", "e"]),
+            "'a', 'b', 'c' and 2 others"
+        );
     }
 }

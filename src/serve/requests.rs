@@ -66,9 +66,17 @@ pub fn socket_path(env: &Env) -> PathBuf {
 pub fn check_private(dir: &Path) -> Result<(), String> {
     let meta = std::fs::symlink_metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let uid = rustix::process::getuid().as_raw();
-    if !meta.is_dir() || meta.uid() != uid || meta.permissions().mode() & 0o077 != 0 {
+    let mode = meta.permissions().mode() & 0o7777;
+    if !meta.is_dir() || meta.uid() != uid || mode & 0o077 != 0 {
+        let what = if meta.file_type().is_symlink() {
+            "a symbolic link".to_owned()
+        } else if !meta.is_dir() {
+            "not a folder".to_owned()
+        } else {
+            format!("owned by uid {} with mode {mode:04o}", meta.uid())
+        };
         return Err(format!(
-            "{} is not a private folder of this user (a folder owned by uid {uid}, mode 0700); mfatui will not use a socket there",
+            "{} is {what}, not a folder of your own that nobody else can enter, so mfatui will not use it; remove it, or set XDG_RUNTIME_DIR to a private folder",
             dir.display()
         ));
     }

@@ -120,7 +120,16 @@ async fn event_loop(
     let answers: Answers = Arc::default();
     let mut running: HashMap<JobId, tokio::task::JoinHandle<()>> = HashMap::new();
     let listening = match requests_path {
-        Some(path) => spawn_requests(&path, tx.clone(), answers.clone()).await,
+        Some(path) => match spawn_requests(&path, tx.clone(), answers.clone()).await {
+            Ok(task) => task,
+            Err(why) => {
+                app.toast(
+                    format!("Renewal requests from other programs are off: {why}"),
+                    true,
+                );
+                None
+            }
+        },
         None => None,
     };
     terminal.draw(|f| view::render(&app, theme, f))?;
@@ -186,21 +195,26 @@ type Answers = Arc<Mutex<HashMap<u64, oneshot::Sender<Answer>>>>;
 
 /// Takes renewal requests from other programs on the request socket, each as
 /// `Msg::CodeRequest`; answers what `Effect::Answer` sends; reports callers that hang up.
-/// `None` when another open mfatui already takes them (or the socket cannot be set up: then
-/// requests are simply not taken, and the log says why).
+/// `Ok(None)` when another open mfatui already takes them; the reason when the socket cannot
+/// be set up (the interface says so: callers would otherwise wait for a window that never
+/// answers).
 async fn spawn_requests(
     path: &std::path::Path,
     tx: UnboundedSender<Msg>,
     answers: Answers,
-) -> Option<tokio::task::JoinHandle<()>> {
+) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
     let mut listener = match socket::Listener::bind(path).await {
         Ok(listener) => listener,
-        Err(e) => {
-            crate::diag!("not taking renewal requests at {}: {e}", path.display());
-            return None;
+        Err(socket::ListenError::Taken) => {
+            crate::diag!("not taking renewal requests: another open mfatui answers them");
+            return Ok(None);
+        }
+        Err(socket::ListenError::Setup(why)) => {
+            crate::diag!("not taking renewal requests at {}: {why}", path.display());
+            return Err(why);
         }
     };
-    Some(tokio::spawn(async move {
+    Ok(Some(tokio::spawn(async move {
         let mut next_id = 0u64;
         while let Some((request, mut pending)) = listener.next().await {
             next_id += 1;
@@ -232,5 +246,5 @@ async fn spawn_requests(
                 }
             });
         }
-    }))
+    })))
 }

@@ -54,14 +54,20 @@ fn every_profile_named_inside_exec_server_gets_its_own_identity() {
         let config = format!(
             "[default]\nregion = us-east-1\n{}\n[profile dev]\nregion = us-east-1\nmfa_serial = {serial}\n\n\
              [profile other]\nregion = us-east-1\n\n[profile settings-only]\nregion = us-east-1\n\n\
-             [profile admin-of-other]\nrole_arn = {}\nsource_profile = other\nregion = us-east-1\n",
+             [profile admin-of-other]\nrole_arn = {}\nsource_profile = other\nregion = us-east-1\n\n\
+             [profile from-default]\nrole_arn = {}\nsource_profile = default\nregion = us-east-1\n\n\
+             [sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = eu-west-1\n\n\
+             [profile corp-login]\nsso_session = corp\nregion = us-east-1\n\n\
+             [profile secret-only]\nregion = us-east-1\n",
             if keys_in_config_default { default_keys.as_str() } else { "" },
+            moto.role("Admin"),
             moto.role("Admin")
         );
         let credentials = format!(
             "{}[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
              [dev-mfa]\naws_access_key_id = ASIASERVEDSESSION001\naws_secret_access_key = served-secret\naws_session_token = served-token\nexpiration = {}\n\n\
-             [other]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+             [other]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
+             [secret-only]\naws_secret_access_key = half-a-pair\n",
             if keys_in_config_default { String::new() } else { format!("[default]\n{default_keys}\n") },
             moto.get("access_key_id"),
             moto.get("secret_access_key"),
@@ -74,7 +80,16 @@ fn every_profile_named_inside_exec_server_gets_its_own_identity() {
             sb.credentials(),
             std::fs::read_to_string(sb.aws("config")).unwrap(),
         );
-        let script = whoami(&["-", "default", "other", "admin-of-other", "settings-only"]);
+        let script = whoami(&[
+            "-",
+            "default",
+            "other",
+            "admin-of-other",
+            "settings-only",
+            "from-default",
+            "corp-login",
+            "secret-only",
+        ]);
         let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{stderr}");
@@ -99,11 +114,25 @@ fn every_profile_named_inside_exec_server_gets_its_own_identity() {
             "a profile with no credentials gets its own error, not dev's session: {stdout}"
         );
         assert!(
+            who["from-default"].contains(":assumed-role/Admin/"),
+            "a role sourcing default keeps default's keys: {stdout}\n{stderr}"
+        );
+        // botocore passes over an sso_session without an account or role, and a secret
+        // without its key id: such profiles would get the served session.
+        for bare in ["corp-login", "secret-only"] {
+            assert!(
+                who[bare].starts_with("ERROR") && who[bare].contains("no credentials of its own"),
+                "{bare} gets its own error: {stdout}"
+            );
+        }
+        assert!(
             stderr.contains("[default] has aws_access_key_id"),
             "says what it hid and why: {stderr}"
         );
         assert!(
-            stderr.contains("'settings-only' has no credentials of its own"),
+            stderr.contains(
+                "'settings-only', 'corp-login' and 'secret-only' have no credentials of their own"
+            ),
             "{stderr}"
         );
         for secret in ["served-secret", "served-token", &bob.1] {

@@ -174,3 +174,51 @@ async fn the_listener_refuses_a_folder_it_does_not_own() {
     );
     assert!(!run.join("requests.sock").exists());
 }
+
+#[test]
+fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
+    let fresh = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    // Keys in [default] would shadow the endpoint: CMD needs copies of the files.
+    let credentials = format!(
+        "[default]\naws_access_key_id = AKIADEFAULTSHADOW000\naws_secret_access_key = d\n\n\
+         [dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
+         [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\n\
+         aws_session_token = fresh-token\nexpiration = {fresh}\n"
+    );
+    let sb = Sandbox::new(
+        &crate::common::black_hole(),
+        "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
+        &credentials,
+    );
+    // Someone else's folder where the copies would go (another user's when the tests run as
+    // root; otherwise one others may enter, which mfatui refuses the same way).
+    let squatted = sb.home.path().join("run/mfatui");
+    std::fs::create_dir_all(&squatted).unwrap();
+    std::fs::set_permissions(&squatted, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if rustix::process::getuid().is_root() {
+        std::os::unix::fs::chown(&squatted, Some(65534), Some(65534)).unwrap();
+    }
+    let out = sb.mfatui(&[
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_SHARED_CREDENTIALS_FILE\"; grep -c AKIADEFAULTSHADOW000 \"$AWS_SHARED_CREDENTIALS_FILE\" || true",
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let mut lines = stdout.lines();
+    let copy = lines.next().unwrap();
+    assert!(
+        !copy.starts_with(squatted.to_str().unwrap()) && copy.contains("mfatui-exec-"),
+        "the copies live in a fresh private folder: {copy}"
+    );
+    assert_eq!(lines.next(), Some("0"), "the copy hides [default]'s keys");
+    assert!(
+        !std::path::Path::new(copy).exists(),
+        "and are gone with the command"
+    );
+}
