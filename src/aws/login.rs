@@ -133,6 +133,16 @@ pub enum LoginError {
     /// The call failed on the way (network, timeout, throttling, an unreadable answer).
     #[error("{0}")]
     Call(AwsError),
+    /// The service answered with an error it does not explain: a new sign-in is the way on.
+    #[error(
+        "{source}; when it keeps failing, run `aws login --profile {profile}` to sign in again"
+    )]
+    Unexplained {
+        /// The profile.
+        profile: String,
+        /// The service's answer.
+        source: AwsError,
+    },
 }
 
 impl LoginProfile {
@@ -333,11 +343,14 @@ fn map_error(
                     message: first_line(e.message()),
                 },
             },
-            other => LoginError::Call(AwsError::from_service(
-                OPERATION,
-                other.code(),
-                other.message().map(first_line).as_deref(),
-            )),
+            other => LoginError::Unexplained {
+                profile: name,
+                source: AwsError::from_service(
+                    OPERATION,
+                    other.code(),
+                    other.message().map(first_line).as_deref(),
+                ),
+            },
         },
         SdkError::TimeoutError(_) => LoginError::Call(AwsError::timeout(
             OPERATION,

@@ -6,6 +6,7 @@
 
 use super::Run;
 use crate::aws::api::BoxFuture;
+use crate::renew::code::CodeError;
 use crate::renew::code::{
     CodeAnswer, CodeAsk, CodeSource, Codes, EnvToken, Given, MfaCode, MfaProcess,
 };
@@ -52,7 +53,7 @@ pub fn from_stdin() -> Result<Given, String> {
         .lock()
         .read_line(&mut line)
         .map_err(|e| format!("cannot read the code from standard input: {e}"))?;
-    MfaCode::parse(&line).map(Given::code)
+    Ok(MfaCode::parse(&line).map(Given::code)?)
 }
 
 /// The prompt on the terminal: `/dev/tty`, so that it works while standard input and output
@@ -60,12 +61,13 @@ pub fn from_stdin() -> Result<Given, String> {
 pub struct Terminal;
 
 impl CodeSource for Terminal {
-    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         let ask = ask.clone();
         Box::pin(async move {
             tokio::task::spawn_blocking(move || prompt(&ask))
                 .await
                 .map_err(|e| format!("the prompt stopped: {e}"))?
+                .map_err(CodeError::Source)
         })
     }
 }
@@ -102,7 +104,7 @@ fn prompt(ask: &CodeAsk) -> Result<CodeAnswer, String> {
             Ok(code) => return Ok(CodeAnswer::Typed(code)),
             Err(e) => {
                 let _ = writeln!(out, "{e}");
-                last = e;
+                last = e.to_string();
             }
         }
     }

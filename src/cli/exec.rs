@@ -42,7 +42,7 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
     };
     let given = match Given::new(args.code.as_deref()) {
         Ok(g) => g,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     let allow = Allow {
         terminal: std::io::stdin().is_terminal() || std::io::stderr().is_terminal(),

@@ -75,6 +75,13 @@ fn temporary_credentials(
     if let Some(s) = newest {
         return Ok((s.from.to_string(), s.credentials));
     }
+    if ctx.demo {
+        // Each demo run starts from fresh copies: a renewal made by one run is gone in the next.
+        return Err(format!(
+            "'{name}' has no session in the demo's fresh files; renew and use it in one run: `{}`",
+            ctx.command(&["exec", name, "--code", "123456", "--", "env"])
+        ));
+    }
     let renew = ctx.command(&["renew", name]);
     if own.has("aws_access_key_id") {
         return Err(format!("'{name}' holds long-term keys; mfatui exports only temporary credentials: run `{renew}` first"));

@@ -173,6 +173,19 @@ pub fn run(cli: Cli) -> ExitCode {
             }
         }),
     };
+    let result = result.map_err(|why| {
+        // A file that was passed over (not a regular file, say) is often the reason: the one
+        // sentence says so, unless it already does.
+        if why.contains("not a regular file") {
+            return why;
+        }
+        match crate::awsfiles::Snapshot::load(&run.ctx.paths, &run.ctx.naming()) {
+            Ok(snapshot) if !snapshot.notes().is_empty() => {
+                format!("{why} ({})", snapshot.notes().join("; "))
+            }
+            _ => why,
+        }
+    });
     finish(result)
 }
 

@@ -10,10 +10,48 @@
 use crate::aws::api::BoxFuture;
 use std::process::Stdio;
 use std::time::Duration;
+use thiserror::Error;
 
 /// A six-digit MFA code.
 #[derive(Clone, PartialEq, Eq)]
 pub struct MfaCode(String);
+
+/// Why there is no code: one sentence each.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CodeError {
+    /// Nothing was typed.
+    #[error("type the 6-digit MFA code from your device")]
+    Empty,
+    /// Digits, but not six.
+    #[error("the MFA code must be exactly 6 digits, not {0}")]
+    Length(usize),
+    /// Something other than digits.
+    #[error("the MFA code must be exactly 6 digits (0-9 only)")]
+    NotDigits,
+    /// A source could not give one (a command failed or timed out, the window declined, the
+    /// terminal is gone), said in one sentence.
+    #[error("{0}")]
+    Source(String),
+}
+
+impl From<String> for CodeError {
+    fn from(why: String) -> CodeError {
+        CodeError::Source(why)
+    }
+}
+
+/// The sentence, where the commands report one.
+impl From<CodeError> for String {
+    fn from(e: CodeError) -> String {
+        e.to_string()
+    }
+}
+
+impl From<&str> for CodeError {
+    fn from(why: &str) -> CodeError {
+        CodeError::Source(why.to_owned())
+    }
+}
 
 impl std::fmt::Debug for MfaCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,20 +61,18 @@ impl std::fmt::Debug for MfaCode {
 
 impl MfaCode {
     /// Accepts exactly six ASCII digits (surrounding spaces ignored, inner spaces not).
-    pub fn parse(text: &str) -> Result<MfaCode, String> {
+    pub fn parse(text: &str) -> Result<MfaCode, CodeError> {
         let t = text.trim();
         let digits = t.chars().filter(char::is_ascii_digit).count();
         if t.chars().count() == 6 && digits == 6 {
             return Ok(MfaCode(t.to_owned()));
         }
         if t.is_empty() {
-            Err("type the 6-digit MFA code from your device".to_owned())
+            Err(CodeError::Empty)
         } else if digits == t.chars().count() {
-            Err(format!(
-                "the MFA code must be exactly 6 digits, not {digits}"
-            ))
+            Err(CodeError::Length(digits))
         } else {
-            Err("the MFA code must be exactly 6 digits (0-9 only)".to_owned())
+            Err(CodeError::NotDigits)
         }
     }
 
@@ -78,7 +114,7 @@ pub enum CodeAnswer {
 /// always end: with a code, `Pass`, or one sentence.
 pub trait CodeSource: Send {
     /// The answer to `ask`.
-    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>>;
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>>;
 }
 
 /// Several sources, tried in order until one answers.
@@ -99,7 +135,7 @@ impl Codes {
 }
 
 impl CodeSource for Codes {
-    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         Box::pin(async move {
             for source in &mut self.0 {
                 match source.code(ask).await? {
@@ -117,7 +153,7 @@ pub struct Given(Option<MfaCode>);
 
 impl Given {
     /// The code (checked now, so a bad one fails before any call).
-    pub fn new(code: Option<&str>) -> Result<Given, String> {
+    pub fn new(code: Option<&str>) -> Result<Given, CodeError> {
         code.map(MfaCode::parse).transpose().map(Given)
     }
 
@@ -133,7 +169,7 @@ impl Given {
 }
 
 impl CodeSource for Given {
-    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         // A given code is for the first try only: after a refusal it is the wrong one.
         let answer = match self.0.take() {
             Some(code) if ask.attempt == 1 => CodeAnswer::Given(code),
@@ -154,11 +190,11 @@ impl EnvToken {
 }
 
 impl CodeSource for EnvToken {
-    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         let answer = match self.0.take() {
             Some(token) if ask.attempt == 1 => MfaCode::parse(&token)
                 .map(CodeAnswer::Given)
-                .map_err(|e| format!("AWS_MFA_TOKEN: {e}")),
+                .map_err(|e| CodeError::Source(format!("AWS_MFA_TOKEN: {e}"))),
             _ => Ok(CodeAnswer::Pass),
         };
         Box::pin(async move { answer })
@@ -175,7 +211,7 @@ pub struct MfaProcess {
 }
 
 impl CodeSource for MfaProcess {
-    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+    fn code<'a>(&'a mut self, ask: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         Box::pin(async move {
             let Some(command) = ask.mfa_process.as_deref() else {
                 return Ok(CodeAnswer::Pass);
@@ -197,7 +233,7 @@ pub async fn run_mfa_process(
     command: &str,
     timeout: Duration,
     show_stderr: bool,
-) -> Result<MfaCode, String> {
+) -> Result<MfaCode, CodeError> {
     let mut child = tokio::process::Command::new("sh")
         .args(["-c", command])
         .stdin(Stdio::null())
@@ -230,14 +266,16 @@ pub async fn run_mfa_process(
             return Err(format!(
                 "mfa_process gave no code within {} s and was stopped (sessions.mfa_process_timeout in mfatui's settings)",
                 timeout.as_secs()
-            ));
+            )
+            .into());
         }
     };
     if !status.success() {
-        return Err(format!("mfa_process failed ({status})"));
+        return Err(format!("mfa_process failed ({status})").into());
     }
     let text = String::from_utf8_lossy(&text);
-    MfaCode::parse(&text).map_err(|e| format!("mfa_process printed no usable code: {e}"))
+    MfaCode::parse(&text)
+        .map_err(|e| CodeError::Source(format!("mfa_process printed no usable code: {e}")))
 }
 
 #[cfg(test)]
@@ -247,14 +285,8 @@ mod tests {
     #[test]
     fn only_six_digits_pass() {
         assert_eq!(MfaCode::parse(" 123456\n").unwrap().as_str(), "123456");
-        assert_eq!(
-            MfaCode::parse("12345").unwrap_err(),
-            "the MFA code must be exactly 6 digits, not 5"
-        );
-        assert_eq!(
-            MfaCode::parse("").unwrap_err(),
-            "type the 6-digit MFA code from your device"
-        );
+        assert_eq!(MfaCode::parse("12345").unwrap_err(), CodeError::Length(5));
+        assert_eq!(MfaCode::parse("").unwrap_err(), CodeError::Empty);
         assert!(MfaCode::parse("12a456").is_err());
         assert!(MfaCode::parse("123 456").is_err());
         assert!(
@@ -306,10 +338,15 @@ mod tests {
         assert!(run("echo nope", 5)
             .await
             .unwrap_err()
+            .to_string()
             .contains("no usable code"));
-        assert!(run("exit 3", 5).await.unwrap_err().contains("failed"));
+        assert!(run("exit 3", 5)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("failed"));
         let started = std::time::Instant::now();
-        let slow = run("sleep 30", 1).await.unwrap_err();
+        let slow = run("sleep 30", 1).await.unwrap_err().to_string();
         assert!(slow.contains("within 1 s"), "{slow}");
         assert!(
             started.elapsed() < Duration::from_secs(10),

@@ -129,9 +129,9 @@ pub enum RenewError {
     /// The result could not be written (or the target may not be written at all).
     #[error(transparent)]
     Write(#[from] WriteError),
-    /// A code source failed (a command timed out, the window declined…).
-    #[error("{0}")]
-    Code(String),
+    /// No usable code (a command timed out, the window declined, a code was mistyped…).
+    #[error(transparent)]
+    Code(#[from] crate::renew::code::CodeError),
     /// A code is needed and no source gave one.
     #[error("an MFA code is needed to renew '{profile}' and none was given: {what}")]
     NoCode {

@@ -14,6 +14,7 @@
 
 use crate::aws::api::BoxFuture;
 use crate::env::Env;
+use crate::renew::code::CodeError;
 use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource};
 use crate::text::printable;
 use serde::{Deserialize, Serialize};
@@ -300,12 +301,18 @@ pub struct Window {
 }
 
 impl CodeSource for Window {
-    fn code<'a>(&'a mut self, ask_: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, String>> {
+    fn code<'a>(&'a mut self, ask_: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         Box::pin(async move {
-            match ask(&self.path, &ask_.profile, self.wait).await? {
+            match ask(&self.path, &ask_.profile, self.wait)
+                .await
+                .map_err(CodeError::Source)?
+            {
                 Some(Answer { ok: true, .. }) => Ok(CodeAnswer::RenewedElsewhere),
-                Some(Answer { message, .. }) => Err(message
-                    .unwrap_or_else(|| "the renewal was declined in the mfatui window".to_owned())),
+                Some(Answer { message, .. }) => {
+                    Err(CodeError::Source(message.unwrap_or_else(|| {
+                        "the renewal was declined in the mfatui window".to_owned()
+                    })))
+                }
                 None => Ok(CodeAnswer::Pass),
             }
         })

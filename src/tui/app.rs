@@ -354,6 +354,11 @@ impl App {
                         });
                     }
                 }
+                Event::Unmark(profiles) => {
+                    for profile in &profiles {
+                        self.table.marked.remove(profile);
+                    }
+                }
                 Event::DeclineRequests => {
                     for id in self.requests.all() {
                         effects.push(Effect::Answer {

@@ -55,6 +55,8 @@ pub enum Event {
     Written,
     /// Decline every renewal request from other programs, open or waiting.
     DeclineRequests,
+    /// Take the marks off these profiles (they were renewed).
+    Unmark(Vec<String>),
     /// Save a change to a profile's entry in the settings file.
     SaveProfile {
         /// The profile.
@@ -118,6 +120,11 @@ impl<'a> Cx<'a> {
     /// Declines every renewal request from other programs, open or waiting.
     pub fn decline_requests(&mut self) {
         self.events.push(Event::DeclineRequests);
+    }
+
+    /// Takes the marks off `profiles` (a bulk renewal wrote them).
+    pub fn unmark(&mut self, profiles: &[String]) {
+        self.events.push(Event::Unmark(profiles.to_vec()));
     }
 
     /// Saves a profile's settings entry.

@@ -94,6 +94,32 @@ fn a_fifo_is_read_as_empty_without_blocking_and_never_written() {
 }
 
 #[test]
+fn a_profile_whose_keys_are_in_a_fifo_says_the_file_was_passed_over() {
+    let (url, calls) = counting_responder(403, WRONG_CODE);
+    let sb = Sandbox::new(
+        &url,
+        "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
+        "",
+    );
+    let path = sb.aws("credentials");
+    std::fs::remove_file(&path).unwrap();
+    assert!(Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .unwrap()
+        .success());
+    let renew = within_20s(sb.mfatui_command(&["renew", "dev", "--code", "123456", "--yes"]));
+    let (_, stderr) = text(&renew);
+    assert!(!renew.status.success());
+    assert!(
+        stderr.contains("no long-term keys") && stderr.contains("is a FIFO, not a regular file"),
+        "the sentence says why the keys are missing: {stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+    assert_eq!(calls.load(Ordering::SeqCst), 0);
+}
+
+#[test]
 fn a_device_is_never_replaced_even_by_root() {
     if !root_or_skip("mknod needs root") {
         return;

@@ -169,7 +169,7 @@ async fn the_listener_refuses_a_folder_it_does_not_own() {
         panic!("listened in another user's folder");
     };
     assert!(
-        why.contains("is not a private folder of this user"),
+        why.contains("is owned by uid 65534 with mode 0700, not a folder of your own"),
         "{why}"
     );
     assert!(!run.join("requests.sock").exists());

@@ -461,6 +461,7 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
 
     // Writing the renewed ones does not make the failure pass by in a toast: the result stays
     // up, through ticks and stray keys, until the user closes it.
+    app.table.marked.insert("dev".into());
     let effects = press(app, "y");
     let (job, _) = the::<WriteJob>(&effects);
     let dir = app.ctx.paths.credentials.parent().unwrap().to_owned();
@@ -472,6 +473,11 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
     };
     let effects = reply(app, job, WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
+    assert_eq!(
+        app.table.marked.iter().collect::<Vec<_>>(),
+        ["dev"],
+        "the renewed profile loses its mark, the failed one keeps it for another try"
+    );
     let result = dialog::<BulkResult>(app).clone();
     assert_eq!(result.title, "Renewed 1 profile; 1 failed");
     assert_eq!(

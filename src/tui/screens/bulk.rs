@@ -108,7 +108,7 @@ impl Job for BulkJob {
                     crate::renew::service::check_targets(&self.snapshot, r, backups.as_deref())
                 })
                 .map_err(|e| e.to_string());
-            let done = match checked.and(code) {
+            let done = match checked.and(code.map_err(|e| e.to_string())) {
                 Ok(code) => {
                     let progress = |o: &Outcome| env.report(o.clone());
                     let (outcomes, plan) = bulk::run(
@@ -185,7 +185,7 @@ impl BulkForm {
             (Some(_), true) => match MfaCode::parse(&self.code) {
                 Ok(code) => CodeSource::Typed(code),
                 Err(e) => {
-                    self.error = Some(e);
+                    self.error = Some(e.to_string());
                     return Flow::Stay;
                 }
             },
@@ -254,7 +254,13 @@ impl Dialog for BulkRunning {
             Ok(plan) if !plan.changes.is_empty() => {
                 let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
                 let what = bulk::profiles_count(ok);
-                Flow::Replace(Box::new(Preview::new(&what, &what, None, plan, lines)))
+                let mut preview = Preview::new(&what, &what, None, plan, lines);
+                preview.renewed = outcomes
+                    .iter()
+                    .filter(|o| o.result.is_ok())
+                    .map(|o| o.profile.clone())
+                    .collect();
+                Flow::Replace(Box::new(preview))
             }
             Ok(_) => Flow::Replace(Box::new(BulkResult {
                 title: "Nothing renewed".to_owned(),

@@ -187,7 +187,7 @@ impl Dialog for ConsoleDialog {
                     match MfaCode::parse(&self.code) {
                         Ok(code) => Some(code),
                         Err(e) => {
-                            self.error = Some(e);
+                            self.error = Some(e.to_string());
                             return Flow::Stay;
                         }
                     }

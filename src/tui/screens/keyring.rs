@@ -144,16 +144,8 @@ impl Dialog for KeyringForm {
         }
         match key.code {
             KeyCode::Esc | KeyCode::Char('n') => Flow::Close,
-            KeyCode::Enter | KeyCode::Char('y') if cx.shared.ctx.demo => {
-                self.error = Some(format!(
-                    "The demo never touches your OS keyring: run {} outside the demo.",
-                    crate::awsfiles::shlex::mfatui_command(
-                        false,
-                        &["keyring", "store", &self.profile]
-                    )
-                ));
-                Flow::Stay
-            }
+            // The demo shows the plan only: the OS keyring is never touched.
+            KeyCode::Enter | KeyCode::Char('y') if cx.shared.ctx.demo => Flow::Stay,
             KeyCode::Enter | KeyCode::Char('y') => {
                 let job = cx.spawn(StoreJob {
                     profile: self.profile.clone(),
@@ -255,6 +247,8 @@ impl Dialog for KeyringForm {
         }
         let keys = if self.running.is_some() {
             "Moving…"
+        } else if shared.ctx.demo {
+            "The demo only shows the plan; it never touches your OS keyring · Esc close"
         } else {
             "⏎ move to the OS keyring · Esc cancel"
         };

@@ -36,6 +36,8 @@ pub struct Preview {
     pub note: Option<String>,
     /// For a bulk renewal: one line per profile (`✓ name → [target]`, `✗ name: why`).
     pub outcomes: Vec<String>,
+    /// The profiles this write renews (their marks go once it is written).
+    pub renewed: Vec<String>,
 }
 
 /// Why a write from the TUI did not happen.
@@ -103,6 +105,7 @@ impl Preview {
             writing: None,
             note: None,
             outcomes,
+            renewed: vec![profile.to_owned()],
         }
     }
 }
@@ -169,6 +172,7 @@ impl Dialog for Preview {
                     .map(|dir| format!(" Backup in {}/", super::home_short(shared, dir)))
                     .unwrap_or_default();
                 cx.written();
+                cx.unmark(&self.renewed);
                 cx.reload();
                 let failed = self.outcomes.iter().filter(|o| o.starts_with('✗')).count();
                 if failed > 0 {

@@ -307,7 +307,7 @@ impl RenewForm {
         let renewal = match form_plan(&cx.shared, self) {
             Ok(r) => r,
             Err(e) => {
-                self.error = Some(e);
+                self.error = Some(e.to_string());
                 return Flow::Stay;
             }
         };
@@ -319,7 +319,7 @@ impl RenewForm {
             match MfaCode::parse(&self.code) {
                 Ok(code) => CodeSource::Typed(code),
                 Err(e) => {
-                    self.error = Some(e);
+                    self.error = Some(e.to_string());
                     self.field = Field::Code;
                     return Flow::Stay;
                 }

@@ -165,7 +165,7 @@ impl Dialog for RotateForm {
                     match MfaCode::parse(&self.code) {
                         Ok(code) => Some(code),
                         Err(e) => {
-                            self.error = Some(e);
+                            self.error = Some(e.to_string());
                             return Flow::Stay;
                         }
                     }
