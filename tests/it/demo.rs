@@ -297,7 +297,11 @@ fn hints_inside_the_demo_say_demo() {
             .unwrap();
         all.push_str(&said(&out));
     }
-    assert!(all.contains("`mfatui --demo renew acme-admin`"), "{all}");
+    // Each demo run starts from fresh files: export points at exec, which renews and runs.
+    assert!(
+        all.contains("`mfatui --demo exec acme-admin --code 123456 -- env`"),
+        "{all}"
+    );
     assert!(all.contains("`mfatui --demo renew sso-analytics`"), "{all}");
     assert!(
         all.contains("`mfatui --demo renew legacy-long-term`"),
