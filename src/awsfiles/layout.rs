@@ -20,7 +20,7 @@
 use super::cli_cache::{cache_key, RoleCacheArgs};
 use super::config_map::{ConfigMap, FileKind, ProfileSettings};
 use super::profile::{Name, Profile, ProfileKind, KEYRING_MARKER};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// How sessions are named, from mfatui's settings.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,11 +124,56 @@ pub struct SessionPlace {
 pub struct RolePlaces {
     /// The credentials-file section (`roles.write_profile`), if written.
     pub section: Option<Name>,
-    /// The AWS CLI cache file name without `.json` (`roles.write_cli_cache`), if written.
-    pub cli_cache: Option<String>,
+    /// The AWS CLI cache entry (`roles.write_cli_cache`), if written.
+    pub cli_cache: Option<CliCacheKey>,
     /// The profile whose keys or MFA session start the chain.
     pub base: Name,
 }
+
+/// A role's AWS CLI cache file name, worked out (a SHA-1 of the AssumeRole arguments, as
+/// botocore does) only when it is first needed: listing thousands of roles never needs it.
+#[derive(Clone, Debug)]
+pub struct CliCacheKey {
+    args: [Option<String>; 5],
+    key: std::sync::OnceLock<String>,
+}
+
+impl CliCacheKey {
+    fn new(args: &RoleCacheArgs) -> CliCacheKey {
+        CliCacheKey {
+            args: [
+                Some(args.role_arn.to_owned()),
+                args.role_session_name.map(str::to_owned),
+                args.external_id.map(str::to_owned),
+                args.mfa_serial.map(str::to_owned),
+                args.duration_seconds.map(str::to_owned),
+            ],
+            key: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The file name without `.json`.
+    pub fn key(&self) -> &str {
+        self.key.get_or_init(|| {
+            let [arn, name, external, serial, duration] = &self.args;
+            cache_key(&RoleCacheArgs {
+                role_arn: arn.as_deref().unwrap_or_default(),
+                role_session_name: name.as_deref(),
+                external_id: external.as_deref(),
+                mfa_serial: serial.as_deref(),
+                duration_seconds: duration.as_deref(),
+            })
+        })
+    }
+}
+
+impl PartialEq for CliCacheKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.args == other.args
+    }
+}
+
+impl Eq for CliCacheKey {}
 
 /// One profile's layout.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -141,57 +186,17 @@ pub struct ProfileLayout {
     pub role: Option<RolePlaces>,
 }
 
-/// Every profile's layout, by name.
-#[derive(Clone, Debug, Default)]
-pub struct Layout {
-    by_name: HashMap<Name, ProfileLayout>,
-}
-
-impl Layout {
-    /// Decides every profile's layout (`profiles` are the map's profiles, links included).
-    pub fn build(map: &ConfigMap, profiles: &[Profile], naming: &Naming) -> Layout {
-        let index: HashMap<&str, &Profile> =
-            profiles.iter().map(|p| (p.name.as_str(), p)).collect();
-        let by_name = profiles
-            .iter()
-            .map(|p| (p.name.clone(), resolve(map, &index, naming, p)))
-            .collect();
-        Layout { by_name }
-    }
-
-    /// The layout of `name` (empty for an unknown profile).
-    pub fn of(&self, name: &str) -> &ProfileLayout {
-        static EMPTY: ProfileLayout = ProfileLayout {
-            keys: None,
-            session: None,
-            role: None,
-        };
-        self.by_name.get(name).unwrap_or(&EMPTY)
-    }
-
-    /// The section holding `name`'s session when it is another profile's (`dev` → `dev-mfa`,
-    /// a role → its role section), for showing that session's countdown on `name`'s row.
+impl ProfileLayout {
+    /// The section holding profile `name`'s session when it is another profile's (`dev` →
+    /// `dev-mfa`, a role → its role section), for showing that session's countdown on
+    /// `name`'s row (`name` is this layout's profile).
     pub fn session_elsewhere(&self, name: &str) -> Option<&str> {
-        let l = self.of(name);
-        let section = l
+        let section = self
             .role
             .as_ref()
             .and_then(|r| r.section.as_deref())
-            .or(l.session.as_ref().map(|s| s.section.as_str()))?;
+            .or(self.session.as_ref().map(|s| s.section.as_str()))?;
         (section != name).then_some(section)
-    }
-
-    /// The profiles whose long-term keys sit in the OS keyring, with their places.
-    pub fn in_keyring(&self) -> impl Iterator<Item = &KeyPlace> {
-        let mut places: Vec<&KeyPlace> = self
-            .by_name
-            .values()
-            .filter_map(|l| l.keys.as_ref())
-            .filter(|k| k.store == KeyStore::Keyring)
-            .collect();
-        places.sort_by(|a, b| a.profile.cmp(&b.profile));
-        places.dedup_by(|a, b| a.profile == b.profile);
-        places.into_iter()
     }
 }
 
@@ -289,23 +294,26 @@ pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
 
 /// Whether profile `lt` is an aws-mfa long-term profile (its device under aws-mfa's key, or
 /// named with the suffix).
-fn is_aws_mfa(index: &HashMap<&str, &Profile>, naming: &Naming, lt: &str) -> bool {
-    index
-        .get(lt)
-        .is_some_and(|p| p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device"))
+fn is_aws_mfa<'p>(
+    profile: &dyn Fn(&str) -> Option<&'p Profile>,
+    naming: &Naming,
+    lt: &str,
+) -> bool {
+    profile(lt).is_some_and(|p| p.mfa.as_ref().is_some_and(|m| m.key == "aws_mfa_device"))
         || lt.ends_with(naming.long_term_suffix.as_str())
 }
 
-/// One profile's layout (see the module's conventions).
-fn resolve(
+/// Profile `p`'s layout (see the module's conventions); `profile` finds another profile of
+/// the same files by name. Worked out when a reader first asks (see `Snapshot::layout_of`).
+pub fn resolve<'p>(
     map: &ConfigMap,
-    index: &HashMap<&str, &Profile>,
+    profile: &dyn Fn(&str) -> Option<&'p Profile>,
     naming: &Naming,
     p: &Profile,
 ) -> ProfileLayout {
     let name = p.name.as_str();
     let convention = |lt: &str| {
-        if is_aws_mfa(index, naming, lt) {
+        if is_aws_mfa(profile, naming, lt) {
             Convention::AwsMfa
         } else {
             Convention::Plain
@@ -371,7 +379,7 @@ fn resolve(
         });
         let cli_cache = naming.role_cli_cache.then(|| {
             let s = settings.expect("the profile exists");
-            cache_key(&RoleCacheArgs {
+            CliCacheKey::new(&RoleCacheArgs {
                 role_arn: s.get("role_arn").unwrap_or_default(),
                 role_session_name: s.get("role_session_name"),
                 external_id: s.get("external_id"),
@@ -397,7 +405,20 @@ mod tests {
     use super::*;
     use crate::awsfiles::{profile, AwsPaths, Document};
 
-    fn layout(config: &str, credentials: &str, naming: &Naming) -> Layout {
+    /// Every profile's layout, worked out at once (the snapshot does it profile by profile).
+    struct Layouts(std::collections::HashMap<String, ProfileLayout>);
+
+    impl Layouts {
+        fn of(&self, name: &str) -> &ProfileLayout {
+            &self.0[name]
+        }
+
+        fn session_elsewhere(&self, name: &str) -> Option<&str> {
+            self.of(name).session_elsewhere(name)
+        }
+    }
+
+    fn layout(config: &str, credentials: &str, naming: &Naming) -> Layouts {
         let (config, credentials) = (
             Document::from_str_lossless(config),
             Document::from_str_lossless(credentials),
@@ -411,17 +432,23 @@ mod tests {
             &AwsPaths::from_lookup(|_| None),
             &naming.long_term_suffix,
         );
-        Layout::build(&map, &profiles, naming)
+        let find = |name: &str| profiles.iter().find(|p| p.name == name);
+        Layouts(
+            profiles
+                .iter()
+                .map(|p| (p.name.to_string(), resolve(&map, &find, naming, p)))
+                .collect(),
+        )
     }
 
-    fn session(l: &Layout, name: &str) -> Option<(String, Convention)> {
+    fn session(l: &Layouts, name: &str) -> Option<(String, Convention)> {
         l.of(name)
             .session
             .as_ref()
             .map(|s| (s.section.to_string(), s.convention))
     }
 
-    fn keys(l: &Layout, name: &str) -> Option<(String, KeyStore, String)> {
+    fn keys(l: &Layouts, name: &str) -> Option<(String, KeyStore, String)> {
         l.of(name)
             .keys
             .as_ref()
@@ -529,6 +556,5 @@ mod tests {
             session(&l, "dev"),
             Some(("dev-mfa".into(), Convention::Plain))
         );
-        assert_eq!(l.in_keyring().count(), 1);
     }
 }

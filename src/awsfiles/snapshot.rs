@@ -5,10 +5,11 @@
 use super::config_map::ConfigMap;
 use super::expiry::Expiry;
 use super::files::{AwsFiles, LoadError};
-use super::layout::{Layout, Naming, ProfileLayout};
+use super::layout::{self, Naming, ProfileLayout};
 use super::paths::AwsPaths;
 use super::profile::{self, Name, Profile, ProfileKind};
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 self_cell::self_cell!(
     /// The files and the map that borrows their text.
@@ -33,7 +34,10 @@ pub struct Snapshot {
     parsed: Parsed,
     profiles: Vec<Profile>,
     index: HashMap<Name, usize>,
-    layout: Layout,
+    /// Each profile's layout, worked out when first asked for (most reads need few).
+    /// (Boxed: an empty cell is a few bytes, so a snapshot of thousands of profiles that
+    /// needs one layout allocates and touches next to nothing for the rest.)
+    layouts: Vec<OnceLock<Box<ProfileLayout>>>,
     naming: Naming,
 }
 
@@ -49,7 +53,7 @@ impl Snapshot {
         let files = parsed.borrow_owner();
         let map = parsed.borrow_dependent();
         let profiles = profile::profiles_with_suffix(map, &files.paths, &naming.long_term_suffix);
-        let layout = Layout::build(map, &profiles, naming);
+        let layouts = profiles.iter().map(|_| OnceLock::new()).collect();
         let index = profiles
             .iter()
             .enumerate()
@@ -59,7 +63,7 @@ impl Snapshot {
             parsed,
             profiles,
             index,
-            layout,
+            layouts,
             naming: naming.clone(),
         })
     }
@@ -91,7 +95,6 @@ impl Snapshot {
             return (p.expiry.clone(), false);
         }
         let elsewhere = self
-            .layout
             .session_elsewhere(&p.name)
             .and_then(|s| self.profile(s))
             .map(|s| s.expiry.clone());
@@ -107,14 +110,31 @@ impl Snapshot {
         (p.kind == ProfileKind::Sso).then_some("not signed in")
     }
 
-    /// Every profile's layout.
-    pub fn layout(&self) -> &Layout {
-        &self.layout
+    /// The layout of `name` (empty for an unknown profile), decided on first use and then
+    /// only read.
+    pub fn layout_of(&self, name: &str) -> &ProfileLayout {
+        static EMPTY: ProfileLayout = ProfileLayout {
+            keys: None,
+            session: None,
+            role: None,
+        };
+        let Some(&i) = self.index.get(name) else {
+            return &EMPTY;
+        };
+        self.layouts[i].get_or_init(|| {
+            Box::new(layout::resolve(
+                self.map(),
+                &|other| self.profile(other),
+                &self.naming,
+                &self.profiles[i],
+            ))
+        })
     }
 
-    /// The layout of `name`.
-    pub fn layout_of(&self, name: &str) -> &ProfileLayout {
-        self.layout.of(name)
+    /// The section holding `name`'s session when it is another profile's (`dev` → `dev-mfa`,
+    /// a role → its role section), for showing that session's countdown on `name`'s row.
+    pub fn session_elsewhere(&self, name: &str) -> Option<&str> {
+        self.layout_of(name).session_elsewhere(name)
     }
 
     /// The naming the layout was decided with.

@@ -118,7 +118,7 @@ impl<'a> JsonProfile<'a> {
         selected: Option<&str>,
     ) -> Self {
         let at = p.expiry.at();
-        let linked_session = snapshot.layout().session_elsewhere(&p.name);
+        let linked_session = snapshot.session_elsewhere(&p.name);
         let linked_at = linked_session
             .and_then(|s| snapshot.profile(s))
             .and_then(|s| s.expiry.at());

@@ -26,10 +26,16 @@ pub fn run(ctx: &Context, args: &StatusArgs) {
         args.colour
     };
     let text = match Snapshot::load(&ctx.paths, &ctx.naming()) {
-        Ok(snapshot) => match snapshot.profile(&name) {
-            Some(p) => line(&args.format, &snapshot, p, ctx, colour),
-            None => format!("{} ?", crate::text::printable(&name, 200)),
-        },
+        Ok(snapshot) => {
+            let text = match snapshot.profile(&name) {
+                Some(p) => line(&args.format, &snapshot, p, ctx, colour),
+                None => format!("{} ?", crate::text::printable(&name, 200)),
+            };
+            // The process ends right after this line: handing every allocation of a large
+            // setup back one by one would cost more than reading it (as `list` does).
+            std::mem::forget(snapshot);
+            text
+        }
         Err(e) => {
             crate::diag!("status: {e}");
             format!("{} !", crate::text::printable(&name, 200))

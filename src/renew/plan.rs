@@ -592,7 +592,7 @@ fn plan_role(
         expiry_keys,
         started_key,
         write_target: places.section.is_some(),
-        cli_cache_key: places.cli_cache.clone(),
+        cli_cache_key: places.cli_cache.as_ref().map(|c| c.key().to_owned()),
         copy_settings: settings_to_copy(own, map.profile(&target)),
         site: site_for(map, own, opts),
         target,

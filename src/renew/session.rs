@@ -96,10 +96,10 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, String>
     }
     if let Some(role) = &layout.role {
         found.extend(role.section.as_deref().and_then(section));
-        if let Some(key) = &role.cli_cache {
+        if let Some(key) = role.cli_cache.as_ref().map(|c| c.key()) {
             let cache = CacheDir::read(&paths.cli_cache);
             found.extend(cache.credentials(key).map(|credentials| Session {
-                from: SessionFrom::CliCache(key.clone()),
+                from: SessionFrom::CliCache(key.to_owned()),
                 credentials,
             }));
         }

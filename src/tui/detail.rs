@@ -17,7 +17,7 @@ use ratatui::Frame;
 
 /// The section holding `name`'s session when it is another profile's.
 fn app_session<'a>(snapshot: &'a crate::awsfiles::Snapshot, name: &str) -> Option<&'a str> {
-    snapshot.layout().session_elsewhere(name)
+    snapshot.session_elsewhere(name)
 }
 
 /// Draws the pane into `area`.
