@@ -124,56 +124,26 @@ pub struct SessionPlace {
 pub struct RolePlaces {
     /// The credentials-file section (`roles.write_profile`), if written.
     pub section: Option<Name>,
-    /// The AWS CLI cache entry (`roles.write_cli_cache`), if written.
-    pub cli_cache: Option<CliCacheKey>,
+    /// Whether its sessions go to the AWS CLI cache too (`roles.write_cli_cache`; the file
+    /// name: [`role_cache_key`]).
+    pub cli_cache: bool,
     /// The profile whose keys or MFA session start the chain.
     pub base: Name,
 }
 
-/// A role's AWS CLI cache file name, worked out (a SHA-1 of the AssumeRole arguments, as
-/// botocore does) only when it is first needed: listing thousands of roles never needs it.
-#[derive(Clone, Debug)]
-pub struct CliCacheKey {
-    args: [Option<String>; 5],
-    key: std::sync::OnceLock<String>,
+/// The AWS CLI cache file name (without `.json`) of role profile `name`'s sessions: a SHA-1
+/// of its AssumeRole arguments, as botocore computes it — worked out only where a reader
+/// needs it, never for a whole listing.
+pub fn role_cache_key(map: &ConfigMap, name: &str) -> Option<String> {
+    let s = map.profile(name)?;
+    Some(cache_key(&RoleCacheArgs {
+        role_arn: s.get("role_arn").unwrap_or_default(),
+        role_session_name: s.get("role_session_name"),
+        external_id: s.get("external_id"),
+        mfa_serial: s.get("mfa_serial"),
+        duration_seconds: s.get("duration_seconds"),
+    }))
 }
-
-impl CliCacheKey {
-    fn new(args: &RoleCacheArgs) -> CliCacheKey {
-        CliCacheKey {
-            args: [
-                Some(args.role_arn.to_owned()),
-                args.role_session_name.map(str::to_owned),
-                args.external_id.map(str::to_owned),
-                args.mfa_serial.map(str::to_owned),
-                args.duration_seconds.map(str::to_owned),
-            ],
-            key: std::sync::OnceLock::new(),
-        }
-    }
-
-    /// The file name without `.json`.
-    pub fn key(&self) -> &str {
-        self.key.get_or_init(|| {
-            let [arn, name, external, serial, duration] = &self.args;
-            cache_key(&RoleCacheArgs {
-                role_arn: arn.as_deref().unwrap_or_default(),
-                role_session_name: name.as_deref(),
-                external_id: external.as_deref(),
-                mfa_serial: serial.as_deref(),
-                duration_seconds: duration.as_deref(),
-            })
-        })
-    }
-}
-
-impl PartialEq for CliCacheKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.args == other.args
-    }
-}
-
-impl Eq for CliCacheKey {}
 
 /// One profile's layout.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -377,19 +347,9 @@ pub fn resolve<'p>(
                     .unwrap_or_else(|| naming.pattern_target(name)),
             )
         });
-        let cli_cache = naming.role_cli_cache.then(|| {
-            let s = settings.expect("the profile exists");
-            CliCacheKey::new(&RoleCacheArgs {
-                role_arn: s.get("role_arn").unwrap_or_default(),
-                role_session_name: s.get("role_session_name"),
-                external_id: s.get("external_id"),
-                mfa_serial: s.get("mfa_serial"),
-                duration_seconds: s.get("duration_seconds"),
-            })
-        });
         RolePlaces {
             section,
-            cli_cache,
+            cli_cache: naming.role_cli_cache,
             base: p.chain.last().cloned().unwrap_or_else(|| p.name.clone()),
         }
     });
@@ -521,7 +481,7 @@ mod tests {
         let role = l.of("role").role.clone().unwrap();
         assert_eq!(role.section.as_deref(), Some("role-mfa"));
         assert_eq!(role.base, "plain");
-        assert!(role.cli_cache.is_some());
+        assert!(role.cli_cache);
         assert_eq!(l.session_elsewhere("plain"), Some("plain-mfa"));
         assert_eq!(l.session_elsewhere("dev"), None);
     }
@@ -539,7 +499,7 @@ mod tests {
             Some(("base-session".into(), Convention::Plain))
         );
         assert_eq!(l.session_elsewhere("base"), Some("base-session"));
-        assert_eq!(l.of("r").role.as_ref().unwrap().cli_cache, None);
+        assert!(!l.of("r").role.as_ref().unwrap().cli_cache);
     }
 
     #[test]

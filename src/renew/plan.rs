@@ -576,7 +576,7 @@ fn plan_role(
     if let Some(last) = hops.last_mut() {
         last.duration_secs = duration_secs;
     }
-    if places.section.is_none() && places.cli_cache.is_none() {
+    if places.section.is_none() && !places.cli_cache {
         return Err(PlanError::NowhereToWrite);
     }
     let target = places.section.as_deref().unwrap_or(name).to_owned();
@@ -592,7 +592,10 @@ fn plan_role(
         expiry_keys,
         started_key,
         write_target: places.section.is_some(),
-        cli_cache_key: places.cli_cache.as_ref().map(|c| c.key().to_owned()),
+        cli_cache_key: places
+            .cli_cache
+            .then(|| crate::awsfiles::layout::role_cache_key(map, name))
+            .flatten(),
         copy_settings: settings_to_copy(own, map.profile(&target)),
         site: site_for(map, own, opts),
         target,

@@ -96,7 +96,11 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, String>
     }
     if let Some(role) = &layout.role {
         found.extend(role.section.as_deref().and_then(section));
-        if let Some(key) = role.cli_cache.as_ref().map(|c| c.key()) {
+        let key = role
+            .cli_cache
+            .then(|| crate::awsfiles::layout::role_cache_key(snapshot.map(), name))
+            .flatten();
+        if let Some(key) = key.as_deref() {
             let cache = CacheDir::read(&paths.cli_cache);
             found.extend(cache.credentials(key).map(|credentials| Session {
                 from: SessionFrom::CliCache(key.to_owned()),
