@@ -629,6 +629,8 @@ mod tests {
             session: Some("corp".into()),
             endpoint: None,
             ca_bundle: None,
+            connect_timeout: std::time::Duration::from_secs(1),
+            call_timeout: std::time::Duration::from_secs(1),
         };
         let mut shown = Vec::new();
         let started = std::time::Instant::now();

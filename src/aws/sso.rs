@@ -25,6 +25,10 @@ pub struct SsoTarget {
     pub endpoint: Option<String>,
     /// The CA bundle trusted instead of the platform's roots, if any.
     pub ca_bundle: Option<CaBundle>,
+    /// Opening a connection (5 s unless the run's context says otherwise).
+    pub connect_timeout: std::time::Duration,
+    /// One whole call (30 s unless the run's context says otherwise).
+    pub call_timeout: std::time::Duration,
 }
 
 impl SsoTarget {
@@ -46,8 +50,8 @@ pub struct Prompt {
 fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
     let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(std::time::Duration::from_secs(5))
-        .operation_timeout(std::time::Duration::from_secs(30))
+        .connect_timeout(target.connect_timeout)
+        .operation_timeout(target.call_timeout)
         .build();
     let mut config = SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -205,6 +209,10 @@ pub fn cached_token(
     Ok(Some((Secret::new(token), expires)))
 }
 
+/// The time limits a target gets until the caller sets the run's own.
+const DEFAULT_CONNECT: std::time::Duration = std::time::Duration::from_secs(5);
+const DEFAULT_CALL: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Where profile `name` signs in: its `[sso-session]`'s start URL and region, or a legacy
 /// profile's own `sso_start_url` and `sso_region`; the OIDC endpoint as the SDKs pick it.
 pub fn target(
@@ -231,6 +239,8 @@ pub fn target(
             session: Some(session.to_owned()),
             endpoint,
             ca_bundle,
+            connect_timeout: DEFAULT_CONNECT,
+            call_timeout: DEFAULT_CALL,
         });
     }
     Ok(SsoTarget {
@@ -247,6 +257,8 @@ pub fn target(
         session: None,
         endpoint,
         ca_bundle,
+        connect_timeout: DEFAULT_CONNECT,
+        call_timeout: DEFAULT_CALL,
     })
 }
 
@@ -263,6 +275,8 @@ mod tests {
             session: Some("corp".into()),
             endpoint: None,
             ca_bundle: None,
+            connect_timeout: DEFAULT_CONNECT,
+            call_timeout: DEFAULT_CALL,
         };
         assert!(cached_token(dir.path(), &target).unwrap().is_none());
         let now = Utc::now();

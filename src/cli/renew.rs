@@ -125,7 +125,7 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
 /// the AWS CLI's SSO cache, where every profile of the same session finds it.
 fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Result<(), String> {
     let paths = &run.ctx.paths;
-    let target = crate::aws::sso::target(snapshot.map(), name, &run.ctx.env.lookup())?;
+    let target = crate::renew::service::sso_target(&run.ctx, snapshot, name)?;
     let file = paths
         .sso_cache
         .join(crate::awsfiles::sso_cache::file_name(target.cache_key()));

@@ -398,7 +398,7 @@ impl Chooser<'_> {
         if self.request.duration.is_some() {
             return Err(format!("--duration cannot be used with '{name}': an SSO profile's console session ends with its role credentials (the permission set's session duration)"));
         }
-        let target = sso::target(self.snapshot.map(), name, &self.ctx.env.lookup())?;
+        let target = crate::renew::service::sso_target(self.ctx, self.snapshot, name)?;
         let signed_in = sso::cached_token(&self.ctx.paths.sso_cache, &target)?
             .filter(|(_, expires)| (*expires - self.now).num_seconds() > 60);
         let Some((token, _)) = signed_in else {

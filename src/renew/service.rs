@@ -94,6 +94,18 @@ pub fn login_profile(
     Ok(profile)
 }
 
+/// Where an SSO profile signs in, with the run's time limits and environment.
+pub fn sso_target(
+    ctx: &Context,
+    snapshot: &Snapshot,
+    name: &str,
+) -> Result<crate::aws::sso::SsoTarget, String> {
+    let mut target = crate::aws::sso::target(snapshot.map(), name, &ctx.env.lookup())?;
+    target.connect_timeout = ctx.timeouts.connect;
+    target.call_timeout = ctx.timeouts.call;
+    Ok(target)
+}
+
 /// Before anything that cannot be undone (a code spent at STS): may the renewal's results be
 /// written where they go? A device, FIFO, folder or read-only file is refused here, and so is
 /// a backup folder (beside the file, or `backups`, the `backups.dir` setting) that is not this

@@ -121,3 +121,26 @@ fn a_denied_or_expired_login_writes_nothing() {
         assert!(!sb.aws("sso/cache").exists(), "{mode}: nothing written");
     }
 }
+
+#[test]
+fn the_runs_time_limit_holds_for_the_sign_in_calls_too() {
+    // An OIDC endpoint that accepts connections and never answers: the run's own limit
+    // (MFATUI_CALL_TIMEOUT), not a fixed 30 s, ends the sign-in with one sentence.
+    let sb = Sandbox::new("http://127.0.0.1:9", CONFIG, "");
+    let started = std::time::Instant::now();
+    let out = sb.mfatui_env(
+        &["renew", "corp-read"],
+        &[
+            ("AWS_ENDPOINT_URL_SSO_OIDC", &crate::common::black_hole()),
+            ("MFATUI_CALL_TIMEOUT", "2"),
+        ],
+    );
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "stopped by the run's limit, not the default 30 s: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+}

@@ -33,14 +33,11 @@ pub struct SsoLogin {
 
 /// Starts signing in for `p`, or an error dialog saying why not.
 pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
-    let target = match sso::target(
-        cx.shared.data.snapshot.map(),
-        &p.name,
-        &cx.shared.ctx.env.lookup(),
-    ) {
-        Ok(t) => t,
-        Err(message) => return super::error::dialog("Cannot sign in", &message),
-    };
+    let target =
+        match crate::renew::service::sso_target(cx.shared.ctx, &cx.shared.data.snapshot, &p.name) {
+            Ok(t) => t,
+            Err(message) => return super::error::dialog("Cannot sign in", &message),
+        };
     let start_url = target.start_url.clone();
     let job = cx.spawn(SsoJob {
         target: Box::new(target),
