@@ -1,10 +1,40 @@
-//! Drawing helpers every dialog shares: centring, a bordered box, a form's tail, the spinner.
+//! Helpers every dialog shares: centring, a bordered box, a form's tail, the spinner; the
+//! progress a long job reports and what its dialog does when the job ends.
 
+use crate::tui::component::{Cx, Flow};
+use crate::tui::jobs::Output;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
+
+/// The step a long job is on (shown under its dialog's spinner), reported before its result.
+pub struct Step(pub String);
+
+/// A job's `output`: a [`Step`] updates `step` (and is used up); anything else is handed back.
+pub(super) fn progress(output: Output, step: &mut String) -> Option<Output> {
+    match output.take::<Step>() {
+        Ok(Step(text)) => {
+            *step = text;
+            None
+        }
+        Err(output) => Some(output),
+    }
+}
+
+/// A job that changed the files has ended: they are read again; its text becomes a toast and
+/// the dialog closes, or its one sentence opens the error dialog titled `failed`.
+pub(super) fn finished(cx: &mut Cx, result: Result<String, String>, failed: &str) -> Flow {
+    cx.reload();
+    match result {
+        Ok(text) => {
+            cx.toast(text, false);
+            Flow::Close
+        }
+        Err(message) => super::error::flow(failed, &message),
+    }
+}
 
 /// Spinner frames, one per 100 ms.
 pub(super) const SPINNER: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];

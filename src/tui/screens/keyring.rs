@@ -4,7 +4,7 @@
 //! the files (backup first) and rewrites every backup that still holds the secret without it.
 //! Nothing changes before Enter, and the files change only after the keyring holds the pair.
 
-use super::dialog::{form_dialog, spinner};
+use super::dialog::{finished, form_dialog, progress, spinner, Step};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::mask::mask_key_id;
 use crate::awsfiles::{Profile, Snapshot};
@@ -73,9 +73,6 @@ pub struct StoreJob {
     /// The profile.
     pub profile: String,
 }
-
-/// A step of the move under way.
-pub struct Step(pub String);
 
 /// What [`StoreJob`] reports at the end: the toast's text, or the one-sentence error.
 pub struct Stored(pub Result<String, String>);
@@ -164,27 +161,17 @@ impl Dialog for KeyringForm {
         if *running != job {
             return Flow::Stay;
         }
-        let output = match output.take::<Step>() {
-            Ok(Step(text)) => {
-                *step = text;
-                return Flow::Stay;
-            }
-            Err(output) => output,
+        let Some(output) = progress(output, step) else {
+            return Flow::Stay;
         };
         let Ok(Stored(result)) = output.take::<Stored>() else {
             return Flow::Stay;
         };
-        cx.reload();
-        match result {
-            Ok(text) => {
-                cx.toast(text, false);
-                Flow::Close
-            }
-            Err(message) => super::error::flow(
-                &format!("Moving the key of {} failed", self.owner),
-                &message,
-            ),
-        }
+        finished(
+            cx,
+            result,
+            &format!("Moving the key of {} failed", self.owner),
+        )
     }
 
     fn busy(&self) -> bool {

@@ -2,7 +2,7 @@
 //! the sign-in service with the cached refresh token and DPoP key, written back to the
 //! `aws login` cache where the AWS CLI and the SDKs read them; Esc stops waiting.
 
-use super::dialog::{form_dialog, spinner};
+use super::dialog::{finished, form_dialog, spinner};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{Profile, Snapshot};
@@ -96,17 +96,11 @@ impl Dialog for LoginRefresh {
         let Ok(Refreshed(result)) = output.take::<Refreshed>() else {
             return Flow::Stay;
         };
-        cx.reload();
-        match result {
-            Ok(text) => {
-                cx.toast(text, false);
-                Flow::Close
-            }
-            Err(message) => super::error::flow(
-                &format!("Refreshing the sign-in of {} failed", self.profile),
-                &message,
-            ),
-        }
+        finished(
+            cx,
+            result,
+            &format!("Refreshing the sign-in of {} failed", self.profile),
+        )
     }
 
     fn busy(&self) -> bool {

@@ -4,7 +4,7 @@
 //! with its steps shown; Esc while it runs stops it and puts the old key back. Enter is the
 //! confirmation: nothing is created in IAM before it.
 
-use super::dialog::{form_dialog, spinner};
+use super::dialog::{finished, form_dialog, progress, spinner, Step};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::profile::key_suffix;
 use crate::awsfiles::Profile;
@@ -89,9 +89,6 @@ pub struct RotateJob {
     /// Set when the user stops the rotation.
     pub stop: Arc<AtomicBool>,
 }
-
-/// A step of a rotation under way.
-pub struct Step(pub String);
 
 /// What [`RotateJob`] reports at the end: the toast's text, or the one-sentence error.
 pub struct Rotated(pub Result<String, String>);
@@ -195,27 +192,17 @@ impl Dialog for RotateForm {
         if *running != job {
             return Flow::Stay;
         }
-        let output = match output.take::<Step>() {
-            Ok(Step(text)) => {
-                *step = text;
-                return Flow::Stay;
-            }
-            Err(output) => output,
+        let Some(output) = progress(output, step) else {
+            return Flow::Stay;
         };
         let Ok(Rotated(result)) = output.take::<Rotated>() else {
             return Flow::Stay;
         };
-        cx.reload();
-        match result {
-            Ok(text) => {
-                cx.toast(text, false);
-                Flow::Close
-            }
-            Err(message) => super::error::flow(
-                &format!("Rotating the key of {} failed", self.profile),
-                &message,
-            ),
-        }
+        finished(
+            cx,
+            result,
+            &format!("Rotating the key of {} failed", self.profile),
+        )
     }
 
     fn busy(&self) -> bool {
