@@ -33,15 +33,36 @@ pub fn printable(text: &str, max: usize) -> String {
 /// there is none (the usual case, checked without copying).
 pub fn printable_lines(text: String) -> String {
     let clean = |c: char| c == '\n' || !hidden(c);
-    let ascii_clean = text
-        .bytes()
-        .all(|b| b == b'\n' || (b' '..=b'~').contains(&b));
-    if ascii_clean || text.chars().all(clean) {
+    if all_clean(&text) {
         return text;
     }
     text.chars()
         .map(|c| if clean(c) { c } else { '?' })
         .collect()
+}
+
+/// Whether `text` has no hidden character but line breaks: printable ASCII is passed byte by
+/// byte, only the other characters are decoded (a listing is mostly ASCII with a few `—`).
+fn all_clean(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
+        if b.is_ascii() {
+            if b != b'\n' && !(b' '..=b'~').contains(&b) {
+                return false;
+            }
+            at += 1;
+        } else {
+            // `at` is on a character boundary: every step moves by one whole character.
+            let c = text[at..].chars().next().expect("not at the end");
+            if hidden(c) {
+                return false;
+            }
+            at += c.len_utf8();
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -59,5 +80,13 @@ mod tests {
             "a?[2Jb\nc?d\n"
         );
         assert_eq!(printable_lines("plain\nälso\n".to_owned()), "plain\nälso\n");
+        assert_eq!(printable_lines("— ↳ x\u{85}y".to_owned()), "— ↳ x?y");
+        assert_eq!(printable_lines("tab\there\r".to_owned()), "tab?here?");
+        for c in [
+            '\u{00AD}', '\u{061C}', '\u{200B}', '\u{202E}', '\u{2066}', '\u{FEFF}',
+        ] {
+            assert!(!all_clean(&format!("ok—{c}")), "{c:?}");
+        }
+        assert!(all_clean("ok — ↳ ä 日本\n"));
     }
 }

@@ -283,6 +283,31 @@ impl<'a> ConfigMap<'a> {
             .map(|p| (p.name.as_ref(), self.settings_of(p)))
     }
 
+    /// How many profiles there are.
+    pub fn profile_count(&self) -> usize {
+        self.profiles.len()
+    }
+
+    /// The `index`-th profile in botocore's order and its settings.
+    ///
+    /// # Panics
+    /// If there are not that many profiles.
+    pub fn profile_at(&self, index: usize) -> (&str, ProfileSettings<'_>) {
+        let slot = &self.profiles[index];
+        (slot.name.as_ref(), self.settings_of(slot))
+    }
+
+    /// Where profile `name` stands in botocore's order.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// Whether any section of either file (`[DEFAULT]` included) sets `key`: a quick test
+    /// before looking for the profiles that do.
+    pub fn mentions(&self, key: &str) -> bool {
+        self.config.mentions(key) || self.credentials.mentions(key)
+    }
+
     /// One profile's settings.
     pub fn profile(&self, name: &str) -> Option<ProfileSettings<'_>> {
         self.index

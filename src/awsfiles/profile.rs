@@ -135,31 +135,134 @@ pub fn profiles_with_suffix(
     paths: &AwsPaths,
     long_term_suffix: &str,
 ) -> Vec<Profile> {
-    let caches = Caches {
-        cli: CacheDir::read(&paths.cli_cache),
-        secure: SecureSessions::read(&paths.mfa_secure_sessions),
-        sso: CacheDir::read(&paths.sso_cache),
-        login: paths.login_cache.clone(),
-    };
+    profiles_with_builder(map, &Builder::new(map, paths, long_term_suffix))
+}
+
+/// Every profile of the map, built by `builder` (made for this map).
+pub fn profiles_with_builder(map: &ConfigMap, builder: &Builder) -> Vec<Profile> {
     let mut scratch = String::new();
-    let mut profiles: Vec<Profile> = map
-        .profiles()
-        .map(|(name, settings)| {
-            build(
-                map,
-                name,
-                &settings,
-                &caches,
-                long_term_suffix,
-                &mut scratch,
-            )
-        })
+    (0..map.profile_count())
+        .map(|i| builder.build_with(map, i, &mut scratch))
+        .collect()
+}
+
+/// Builds profiles one at a time, each exactly as [`profiles`] would: what one profile needs
+/// of the others (aws-mfa's pairs, `__profile__` links, read across the whole map) is worked
+/// out when the builder is made, so a command about one profile of thousands builds one.
+#[derive(Debug)]
+pub struct Builder {
+    caches: Caches,
+    suffix: Name,
+    /// The profiles that the pairing conventions touch, built and linked up front, by
+    /// position in the map (almost always none).
+    linked: HashMap<usize, Profile>,
+}
+
+impl Builder {
+    /// Reads the caches and links the profiles that pair up (see [`link_sessions`]).
+    pub fn new(map: &ConfigMap, paths: &AwsPaths, long_term_suffix: &str) -> Builder {
+        let mut builder = Builder {
+            caches: Caches {
+                cli: CacheDir::read(&paths.cli_cache),
+                secure: SecureSessions::read(&paths.mfa_secure_sessions),
+                sso: CacheDir::read(&paths.sso_cache),
+                login: paths.login_cache.clone(),
+            },
+            suffix: Name::from(long_term_suffix),
+            linked: HashMap::new(),
+        };
+        let involved = builder.paired(map);
+        if involved.is_empty() {
+            return builder;
+        }
+        let mut scratch = String::new();
+        let mut group: Vec<Profile> = involved
+            .iter()
+            .map(|&i| build_one(map, i, &builder.caches, long_term_suffix, &mut scratch))
+            .collect();
+        link_sessions(&mut group, long_term_suffix);
+        builder.linked = involved.into_iter().zip(group).collect();
+        builder
+    }
+
+    /// The positions of every profile [`link_sessions`] may read or change, in map order:
+    /// those naming a device under aws-mfa's key or a `__profile__`, both sides of each
+    /// `NAME` / `NAME-SUFFIX` pair, the names an aws-mfa long-term profile's name starts
+    /// with, and the profiles the others link to.
+    fn paired(&self, map: &ConfigMap) -> Vec<usize> {
+        let mut found = std::collections::BTreeSet::new();
+        for key in ["aws_mfa_device", "__profile__"] {
+            if map.mentions(key) {
+                found.extend((0..map.profile_count()).filter(|&i| map.profile_at(i).1.has(key)));
+            }
+        }
+        let suffix = self.suffix.as_str();
+        for i in 0..map.profile_count() {
+            let name = map.profile_at(i).0;
+            if let Some(short) = name.strip_suffix(suffix).filter(|s| !s.ends_with(suffix)) {
+                if let Some(s) = map.position(short) {
+                    found.extend([s, i]);
+                }
+            }
+        }
+        // The short names of aws-mfa's long-term profiles, and where the links lead.
+        let mut scratch = String::new();
+        let mut more = Vec::new();
+        for &i in &found {
+            let name = map.profile_at(i).0;
+            more.extend(
+                name.match_indices('-')
+                    .filter_map(|(at, _)| map.position(&name[..at])),
+            );
+            let p = build_one(map, i, &self.caches, suffix, &mut scratch);
+            more.extend(
+                p.long_term_profile
+                    .as_deref()
+                    .and_then(|lt| map.position(lt)),
+            );
+        }
+        found.extend(more);
+        found.into_iter().collect()
+    }
+
+    /// The profile at position `index` of the map.
+    pub fn build(&self, map: &ConfigMap, index: usize) -> Profile {
+        self.build_with(map, index, &mut String::new())
+    }
+
+    fn build_with(&self, map: &ConfigMap, index: usize, scratch: &mut String) -> Profile {
+        match self.linked.get(&index) {
+            Some(p) => p.clone(),
+            None => build_one(map, index, &self.caches, &self.suffix, scratch),
+        }
+    }
+}
+
+/// Every profile built and then linked all together: what [`Builder`] must equal (tests).
+#[cfg(test)]
+pub(crate) fn linked_all_at_once(map: &ConfigMap, paths: &AwsPaths, suffix: &str) -> Vec<Profile> {
+    let builder = Builder::new(map, paths, suffix);
+    let mut all: Vec<Profile> = (0..map.profile_count())
+        .map(|i| build_one(map, i, &builder.caches, suffix, &mut String::new()))
         .collect();
-    link_sessions(&mut profiles, long_term_suffix);
-    profiles
+    link_sessions(&mut all, suffix);
+    all
+}
+
+/// The profile at position `index` of the map, before [`link_sessions`].
+fn build_one(
+    map: &ConfigMap,
+    index: usize,
+    caches: &Caches,
+    suffix: &str,
+    scratch: &mut String,
+) -> Profile {
+    let (name, settings) = map.profile_at(index);
+    build(map, name, &settings, caches, suffix, scratch)
 }
 
 /// The caches read for expiry.
+#[derive(Debug)]
 struct Caches {
     cli: CacheDir,
     secure: SecureSessions,

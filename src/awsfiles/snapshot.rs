@@ -7,8 +7,7 @@ use super::expiry::Expiry;
 use super::files::{AwsFiles, LoadError};
 use super::layout::{self, Naming, ProfileLayout};
 use super::paths::AwsPaths;
-use super::profile::{self, Name, Profile, ProfileKind};
-use std::collections::HashMap;
+use super::profile::{self, Builder, Profile, ProfileKind};
 use std::sync::OnceLock;
 
 self_cell::self_cell!(
@@ -32,8 +31,11 @@ impl std::fmt::Debug for Parsed {
 #[derive(Debug)]
 pub struct Snapshot {
     parsed: Parsed,
-    profiles: Vec<Profile>,
-    index: HashMap<Name, usize>,
+    builder: Box<Builder>,
+    /// Every profile, once a reader asks for all of them.
+    all: OnceLock<Vec<Profile>>,
+    /// Profiles asked for one by one before that (boxed, as the layouts below).
+    one: Vec<OnceLock<Box<Profile>>>,
     /// Each profile's layout, worked out when first asked for (most reads need few).
     /// (Boxed: an empty cell is a few bytes, so a snapshot of thousands of profiles that
     /// needs one layout allocates and touches next to nothing for the rest.)
@@ -42,7 +44,9 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Reads both files named by `paths` and decides every profile's layout.
+    /// Reads both files named by `paths`. Profiles and their layouts are worked out when a
+    /// reader first asks for them: the prompt segment and `credential-process` build the one
+    /// profile they serve (and those it leads to), `list` and the TUI build all.
     pub fn load(paths: &AwsPaths, naming: &Naming) -> Result<Snapshot, LoadError> {
         Snapshot::from_files(AwsFiles::load(paths)?, naming)
     }
@@ -52,18 +56,14 @@ impl Snapshot {
         let parsed = Parsed::try_new(files, |files| files.config_map())?;
         let files = parsed.borrow_owner();
         let map = parsed.borrow_dependent();
-        let profiles = profile::profiles_with_suffix(map, &files.paths, &naming.long_term_suffix);
-        let layouts = profiles.iter().map(|_| OnceLock::new()).collect();
-        let index = profiles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.name.clone(), i))
-            .collect();
+        let builder = Box::new(Builder::new(map, &files.paths, &naming.long_term_suffix));
+        let count = map.profile_count();
         Ok(Snapshot {
             parsed,
-            profiles,
-            index,
-            layouts,
+            builder,
+            all: OnceLock::new(),
+            one: (0..count).map(|_| OnceLock::new()).collect(),
+            layouts: (0..count).map(|_| OnceLock::new()).collect(),
             naming: naming.clone(),
         })
     }
@@ -80,12 +80,21 @@ impl Snapshot {
 
     /// Every profile, in botocore's order.
     pub fn profiles(&self) -> &[Profile] {
-        &self.profiles
+        self.all
+            .get_or_init(|| profile::profiles_with_builder(self.map(), &self.builder))
     }
 
     /// The profile named `name`.
     pub fn profile(&self, name: &str) -> Option<&Profile> {
-        self.index.get(name).map(|&i| &self.profiles[i])
+        self.map().position(name).map(|i| self.profile_at(i))
+    }
+
+    /// The profile at position `index` in botocore's order.
+    fn profile_at(&self, index: usize) -> &Profile {
+        match self.all.get() {
+            Some(all) => &all[index],
+            None => self.one[index].get_or_init(|| Box::new(self.builder.build(self.map(), index))),
+        }
     }
 
     /// The expiry to show for `p` — in the TUI, `list` and the prompt segment alike: its own,
@@ -118,7 +127,7 @@ impl Snapshot {
             session: None,
             role: None,
         };
-        let Some(&i) = self.index.get(name) else {
+        let Some(i) = self.map().position(name) else {
             return &EMPTY;
         };
         self.layouts[i].get_or_init(|| {
@@ -126,7 +135,7 @@ impl Snapshot {
                 self.map(),
                 &|other| self.profile(other),
                 &self.naming,
-                &self.profiles[i],
+                self.profile_at(i),
             ))
         })
     }
@@ -149,5 +158,83 @@ impl Snapshot {
             .into_iter()
             .filter_map(|f| f.note())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::{AwsFile, FileKind};
+    use std::path::Path;
+
+    fn files(dir: &Path, config: &str, credentials: &str) -> AwsFiles {
+        std::fs::write(dir.join("config"), config).unwrap();
+        std::fs::write(dir.join("credentials"), credentials).unwrap();
+        let paths = AwsPaths::from_lookup(|key| match key {
+            "AWS_CONFIG_FILE" => Some(dir.join("config").display().to_string()),
+            "AWS_SHARED_CREDENTIALS_FILE" => Some(dir.join("credentials").display().to_string()),
+            "HOME" => Some(dir.display().to_string()),
+            _ => None,
+        });
+        AwsFiles {
+            config: AwsFile::load(FileKind::Config, &paths.config).unwrap(),
+            credentials: AwsFile::load(FileKind::Credentials, &paths.credentials).unwrap(),
+            paths,
+        }
+    }
+
+    /// Every profile asked for alone (in a fresh snapshot, before any other) is the same as
+    /// in the full list: the pairing conventions read across the map are not lost.
+    fn one_by_one_matches_all(config: &str, credentials: &str, naming: &Naming) {
+        let dir = tempfile::tempdir().unwrap();
+        let load = || Snapshot::from_files(files(dir.path(), config, credentials), naming);
+        let Ok(full) = load() else { return };
+        let reference =
+            profile::linked_all_at_once(full.map(), &full.files().paths, &naming.long_term_suffix);
+        assert_eq!(full.profiles(), reference);
+        for p in full.profiles() {
+            let alone = load().unwrap();
+            assert_eq!(alone.profile(&p.name), Some(p), "{}", p.name);
+            assert_eq!(
+                alone.layout_of(&p.name),
+                full.layout_of(&p.name),
+                "{}",
+                p.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_profile_built_alone_is_the_one_of_the_full_list() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut read = 0;
+        for dir in std::fs::read_dir(fixtures).unwrap() {
+            let dir = dir.unwrap().path();
+            let text = |name| std::fs::read_to_string(dir.join(name)).unwrap_or_default();
+            one_by_one_matches_all(&text("config"), &text("credentials"), &Naming::default());
+            read += 1;
+        }
+        assert!(read > 40, "fixtures read: {read}");
+        // Pairs, competing pairs, `__profile__` links and their conflicts, a custom suffix.
+        let config = "[profile dev]\nregion = eu-west-1\n[profile dev-ops]\nregion = us-east-1\n\
+                      [profile app]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = dev\n";
+        let credentials = "[dev-long-term]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n\
+            aws_mfa_device = arn:aws:iam::1:mfa/d\n\
+            [dev]\naws_access_key_id = ASIA1\naws_secret_access_key = s\naws_session_token = t\n\
+            [team-a-b]\naws_access_key_id = AKIA2\naws_secret_access_key = s\naws_mfa_device = arn:aws:iam::1:mfa/t\n\
+            [team]\naws_access_key_id = ASIA2\naws_secret_access_key = s\naws_session_token = t\n\
+            [team-a]\naws_access_key_id = ASIA3\naws_secret_access_key = s\naws_session_token = t\n\
+            [base]\naws_access_key_id = AKIA3\naws_secret_access_key = s\nmfa_serial = arn:aws:iam::1:mfa/b\n\
+            [s1]\n__profile__ = base\naws_access_key_id = ASIA4\naws_secret_access_key = s\naws_session_token = t\n\
+            [s2]\n__profile__ = base\naws_access_key_id = ASIA5\naws_secret_access_key = s\naws_session_token = t\n\
+            [lone]\n__profile__ = nowhere\n\
+            [ops-mfa]\naws_access_key_id = AKIA4\naws_secret_access_key = s\naws_mfa_device = arn:aws:iam::1:mfa/o\n\
+            [ops]\nregion = eu-west-1\n";
+        one_by_one_matches_all(config, credentials, &Naming::default());
+        let naming = Naming {
+            long_term_suffix: "-mfa".to_owned(),
+            ..Naming::default()
+        };
+        one_by_one_matches_all(config, credentials, &naming);
     }
 }

@@ -210,6 +210,14 @@ impl<'a> Structure<'a> {
         self.section(name)?.entry(key).map(|e| e.value.as_ref())
     }
 
+    /// Whether any section (`[DEFAULT]` included) sets `key`.
+    pub fn mentions(&self, key: &str) -> bool {
+        self.entries
+            .iter()
+            .chain(&self.defaults)
+            .any(|e| e.key == key)
+    }
+
     /// The same structure holding its own copies of every string.
     pub fn into_owned(self) -> Structure<'static> {
         let owned = |entries: Vec<Entry<'a>>| entries.into_iter().map(Entry::into_owned).collect();
