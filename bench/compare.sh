@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 python3 -c 'import botocore' 2>/dev/null || python3 -m pip install --quiet awscli
 command -v awsumepy >/dev/null || python3 -m pip install --quiet awsume >/dev/null 2>&1 || true
 command -v pyenv >/dev/null && pyenv rehash
-cargo build --release --quiet --bin mfatui --example gen_profiles
+cargo build --release --quiet --bins --example gen_profiles
 bin=$PWD/target/release/mfatui
 runs=${RUNS:-10}
 work=$(mktemp -d)

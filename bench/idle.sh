@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
-cargo build --release --quiet --bin mfatui --example gen_profiles
+cargo build --release --quiet --bins --example gen_profiles
 work=$(mktemp -d)
 socket=mfatui-idle-$$
 trap 'tmux -L $socket kill-server 2>/dev/null; rm -rf "$work"' EXIT

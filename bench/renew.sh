@@ -8,7 +8,7 @@ command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -q
 command -v moto_server >/dev/null || python3 -m pip install --quiet 'moto[server]' boto3
 command -v aws-mfa >/dev/null || python3 -m pip install --quiet aws-mfa
 command -v pyenv >/dev/null && pyenv rehash
-cargo build --release --quiet --bin mfatui --example gen_profiles  # same set as the other scripts: no rebuild between them
+cargo build --release --quiet --bins --example gen_profiles  # same set as the other scripts: no rebuild between them
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 moto_server -H 127.0.0.1 -p "$port" >/dev/null 2>&1 &

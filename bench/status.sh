@@ -5,7 +5,7 @@
 #   bash bench/status.sh        (ROUNDS=30 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release --quiet --bin mfatui --example gen_profiles
+cargo build --release --quiet --bins --example gen_profiles
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 target/release/examples/gen_profiles 1000 "$work"

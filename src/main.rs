@@ -1,11 +1,14 @@
-//! The `mfatui` binary: parses the command line and hands over to the library.
+//! The `mfatui` program: answers the prompt segment (`status`) and `credential-process` with a
+//! fresh session on file itself, and hands every other command line to `mfatui-full`.
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
-use mfatui::cli::{self, args::Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    cli::run(Cli::parse())
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    match mfatui::cli::quick::run(&args) {
+        Some(code) => code,
+        None => mfatui::cli::quick::hand_over(&args),
+    }
 }

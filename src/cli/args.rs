@@ -292,7 +292,7 @@ pub struct KeyringAddArgs {
 }
 
 /// Options of `mfatui credential-process`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, PartialEq, Eq)]
 pub struct CredentialProcessArgs {
     /// The profile whose session is served.
     pub profile: String,
@@ -312,14 +312,17 @@ pub enum StatusColour {
     Zsh,
 }
 
+/// The line `status` prints unless `--format` says otherwise.
+pub const STATUS_FORMAT: &str = "{profile} {left}";
+
 /// Options of `mfatui status`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, PartialEq, Eq)]
 pub struct StatusArgs {
     /// The profile [default: $AWS_PROFILE, else $AWS_DEFAULT_PROFILE; none: prints nothing]
     pub profile: Option<String>,
     /// The line, with {profile}, {left} (42m, 1h05m, expired, —), {expires} (local HH:MM),
     /// {kind}, {region}, {account}.
-    #[arg(long, default_value = "{profile} {left}")]
+    #[arg(long, default_value = STATUS_FORMAT)]
     pub format: String,
     /// Colour the time left by urgency (green, yellow under thresholds.warn, red under
     /// thresholds.danger); NO_COLOR turns it off.

@@ -269,9 +269,9 @@ fn child_files(
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
     let ctx = &endpoint.ctx;
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-    let exe = std::env::current_exe()
+    let exe = crate::program::for_others()
         .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "mfatui".to_owned());
+        .unwrap_or_else(|| "mfatui".to_owned());
     let needs = crate::serve::overlay::needs(&snapshot, &endpoint.profile, &exe)?;
     if needs.config.is_none() && needs.credentials.is_none() {
         return Ok(None);

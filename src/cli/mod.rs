@@ -14,6 +14,7 @@ pub mod export;
 pub mod keyring;
 pub mod list;
 pub mod login;
+pub mod quick;
 pub mod renew;
 pub mod rotate;
 pub mod status;
@@ -27,6 +28,7 @@ use crate::renew::service::{KeyringAccess, NoKeyring, Renewer};
 use args::{Cli, Command};
 use clap::CommandFactory;
 use std::cell::OnceCell;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -116,13 +118,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Arc::new(SdkAws),
         ),
     };
-    let (settings, warning) = crate::settings::load(&settings_path);
-    if let Some(warning) = &warning {
-        eprintln!("mfatui: {warning}");
-        crate::diag!("{warning}");
-    }
-    let mut ctx = Context::new(env, paths, settings, settings_path);
-    ctx.requests = Some(crate::serve::requests::socket_path(&ctx.env));
+    let (mut ctx, warning) = context(env, paths, settings_path);
     if demo_dir.is_some() {
         // The demo is a sandbox: no request socket (neither answered nor asked).
         ctx.demo = true;
@@ -187,6 +183,20 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     });
     finish(result)
+}
+
+/// The context of a run on these files: the settings read from `settings_path` (what is
+/// wrong with them printed once, and returned for the interface to show), the environment,
+/// and the open window's request socket.
+pub fn context(env: Env, paths: AwsPaths, settings_path: PathBuf) -> (Context, Option<String>) {
+    let (settings, warning) = crate::settings::load(&settings_path);
+    if let Some(warning) = &warning {
+        eprintln!("mfatui: {warning}");
+        crate::diag!("{warning}");
+    }
+    let mut ctx = Context::new(env, paths, settings, settings_path);
+    ctx.requests = Some(crate::serve::requests::socket_path(&ctx.env));
+    (ctx, warning)
 }
 
 /// The subcommand's name, for the log.

@@ -109,34 +109,38 @@ fn line(
     ctx: &Context,
     colour: StatusColour,
 ) -> String {
-    let now = ctx.now();
-    let (left_text, urgency) = left(snapshot, p, now, ctx);
-    let expires = match snapshot.shown_expiry(p).0 {
-        Expiry::At { at, .. } => at.with_timezone(&Local).format("%H:%M").to_string(),
-        _ => "—".to_owned(),
-    };
-    let fields: [(&str, String); 6] = [
-        ("{profile}", crate::text::printable(&p.name, 200)),
-        ("{left}", paint(&left_text, urgency, colour)),
-        ("{expires}", expires),
-        ("{kind}", p.kind.label().to_owned()),
-        (
-            "{region}",
-            crate::text::printable(p.region.as_deref().unwrap_or("—"), 64),
-        ),
-        (
-            "{account}",
-            crate::text::printable(p.account.as_deref().unwrap_or("—"), 64),
-        ),
+    const FIELDS: [&str; 6] = [
+        "{profile}",
+        "{left}",
+        "{expires}",
+        "{kind}",
+        "{region}",
+        "{account}",
     ];
+    // Each field is worked out only where the format uses it (`{expires}` reads the local
+    // time zone).
+    let value = |field: &str| match field {
+        "{profile}" => crate::text::printable(&p.name, 200),
+        "{left}" => {
+            let (text, urgency) = left(snapshot, p, ctx.now(), ctx);
+            paint(&text, urgency, colour)
+        }
+        "{expires}" => match snapshot.shown_expiry(p).0 {
+            Expiry::At { at, .. } => at.with_timezone(&Local).format("%H:%M").to_string(),
+            _ => "—".to_owned(),
+        },
+        "{kind}" => p.kind.label().to_owned(),
+        "{region}" => crate::text::printable(p.region.as_deref().unwrap_or("—"), 64),
+        _ => crate::text::printable(p.account.as_deref().unwrap_or("—"), 64),
+    };
     let mut out = String::with_capacity(format.len() + 16);
     let mut rest = format;
     while let Some(at) = rest.find('{') {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        match fields.iter().find(|(key, _)| tail.starts_with(key)) {
-            Some((key, value)) => {
-                out.push_str(value);
+        match FIELDS.iter().find(|key| tail.starts_with(*key)) {
+            Some(key) => {
+                out.push_str(&value(key));
                 rest = &tail[key.len()..];
             }
             None => {

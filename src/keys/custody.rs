@@ -166,7 +166,7 @@ fn credential_process_for(path_var: Option<&OsStr>, exe: Option<&Path>, profile:
 
 /// [`credential_process_for`] this process, with the run's `PATH`.
 pub fn credential_process(ctx: &Context, profile: &str) -> String {
-    let exe = std::env::current_exe().ok();
+    let exe = crate::program::for_others();
     credential_process_for(ctx.env.get("PATH").map(OsStr::new), exe.as_deref(), profile)
 }
 

@@ -237,49 +237,55 @@ pub enum Lookup {
     },
 }
 
-impl Renewer<'_> {
-    /// The options of a renewal of `name` for `want`.
-    fn options(&self, name: &str, want: &Want) -> RenewOptions {
-        let mut opts = crate::renew::plan::RenewOptions::of(self.ctx, name, self.ctx.now());
-        if want.duration.is_some() {
-            opts.duration = want.duration;
-        }
-        if want.mode.is_some() {
-            opts.mode = want.mode;
-        }
-        opts
+/// The options of a renewal of `name` for `want`.
+fn options(ctx: &Context, name: &str, want: &Want) -> RenewOptions {
+    let mut opts = crate::renew::plan::RenewOptions::of(ctx, name, ctx.now());
+    if want.duration.is_some() {
+        opts.duration = want.duration;
     }
+    if want.mode.is_some() {
+        opts.mode = want.mode;
+    }
+    opts
+}
 
-    /// Reads the files and looks for a session of `name` fresh enough for `want`, without
-    /// any network call, lock or code: the path every `credential_process` call takes.
+/// Reads the files and looks for a session of `name` fresh enough for `want`, without any
+/// network call, lock or code: the path every `credential_process` call takes (it needs only
+/// the context, so the small `mfatui` program answers it without the AWS clients).
+pub fn look(ctx: &Context, name: &str, want: &Want) -> Result<Lookup, RenewError> {
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
+    let profile = snapshot
+        .profile(name)
+        .ok_or_else(|| PlanError::NoProfile(name.to_owned()))?;
+    let region = profile.region.as_deref().map(str::to_owned);
+    let opts = options(ctx, name, want);
+    let plan = plan::plan(&snapshot, name, &opts).map(Box::new);
+    let length = match profile.kind {
+        ProfileKind::Login => Some(LOGIN_SESSION_SECS),
+        _ => plan.as_ref().ok().map(|r| r.duration_secs),
+    };
+    let now = ctx.now();
+    let found = session::sessions(&snapshot, name).map_err(RenewError::Other)?;
+    let policy = ctx.settings.freshness();
+    if let Some(fresh) = session::fresh(&found, &policy, want.purpose, length, now) {
+        return Ok(Lookup::Fresh(Served {
+            session: fresh.clone(),
+            region,
+            renewed: None,
+        }));
+    }
+    let valid = found.into_iter().find(|s| s.is_valid(now));
+    Ok(Lookup::Stale {
+        snapshot,
+        plan,
+        valid,
+    })
+}
+
+impl Renewer<'_> {
+    /// [`look`] with this renewer's context.
     pub fn look(&self, name: &str, want: &Want) -> Result<Lookup, RenewError> {
-        let snapshot = Snapshot::load(&self.ctx.paths, &self.ctx.naming())?;
-        let profile = snapshot
-            .profile(name)
-            .ok_or_else(|| PlanError::NoProfile(name.to_owned()))?;
-        let region = profile.region.as_deref().map(str::to_owned);
-        let opts = self.options(name, want);
-        let plan = plan::plan(&snapshot, name, &opts).map(Box::new);
-        let length = match profile.kind {
-            ProfileKind::Login => Some(LOGIN_SESSION_SECS),
-            _ => plan.as_ref().ok().map(|r| r.duration_secs),
-        };
-        let now = self.ctx.now();
-        let found = session::sessions(&snapshot, name).map_err(RenewError::Other)?;
-        let policy = self.ctx.settings.freshness();
-        if let Some(fresh) = session::fresh(&found, &policy, want.purpose, length, now) {
-            return Ok(Lookup::Fresh(Served {
-                session: fresh.clone(),
-                region,
-                renewed: None,
-            }));
-        }
-        let valid = found.into_iter().find(|s| s.is_valid(now));
-        Ok(Lookup::Stale {
-            snapshot,
-            plan,
-            valid,
-        })
+        look(self.ctx, name, want)
     }
 
     /// A session of `name` fresh enough for `want`: the one on file, else a renewal (one

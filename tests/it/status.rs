@@ -94,3 +94,39 @@ fn unreadable_files_still_give_a_line_and_exit_0() {
     std::fs::write(sb.aws("config"), "[profile dev\nregion = x\n").unwrap();
     assert_eq!(status(&sb, &["dev"], &[]), "dev !\n");
 }
+
+#[test]
+fn the_small_program_answers_the_prompt_alone_and_names_the_full_one_when_it_is_missing() {
+    let sb = sandbox();
+    let bin = sb.home.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_mfatui"), bin.join("mfatui")).unwrap();
+    // The sandbox's environment, with the copied program.
+    let run = |args: &[&str]| {
+        let sandboxed = sb.mfatui_command(args);
+        std::process::Command::new(bin.join("mfatui"))
+            .args(args)
+            .env_clear()
+            .envs(sandboxed.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .env("AWS_PROFILE", "dev")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap()
+    };
+    let out = run(&["status"]);
+    assert_eq!(text(&out).0, "dev 42m\n", "{}", text(&out).1);
+    let out = run(&["list"]);
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success() && stdout.is_empty());
+    assert!(
+        stderr.starts_with("mfatui: cannot start ")
+            && stderr.contains("mfatui-full")
+            && stderr.contains("installed beside mfatui")
+            && stderr.lines().count() == 1,
+        "{stderr}"
+    );
+    std::fs::copy(env!("CARGO_BIN_EXE_mfatui-full"), bin.join("mfatui-full")).unwrap();
+    let out = run(&["list"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out).0.contains("dev-mfa"));
+}

@@ -1,0 +1,227 @@
+//! The small `mfatui` program: it answers the two commands that run on every prompt and
+//! every AWS call — `status`, and `credential-process` when a fresh session is on file —
+//! itself, and hands every other command line to the full program (`mfatui-full`, installed
+//! beside it) unchanged. A program that does not carry the AWS clients, the TUI and the
+//! keyring starts in a fraction of the time (docs/performance.md).
+
+use super::args::{CredentialProcessArgs, StatusArgs, StatusColour, STATUS_FORMAT};
+use crate::awsfiles::AwsPaths;
+use crate::context::Context;
+use crate::env::Env;
+use crate::renew::service::{self, Lookup, Want};
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+/// A command line the small program answers itself.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Quick {
+    /// `status [PROFILE] [--format F] [--colour C]`.
+    Status(StatusArgs),
+    /// `credential-process PROFILE`.
+    CredentialProcess(CredentialProcessArgs),
+}
+
+/// The command line (without the program name) if the small program can answer it: exactly
+/// the forms `mfatui-full` reads the same way. Anything else — help, global options, errors
+/// to explain — is `None`, for the full program.
+pub fn parse(args: &[OsString]) -> Option<Quick> {
+    let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
+    match args.split_first()? {
+        (&"status", rest) => status(rest).map(Quick::Status),
+        (&"credential-process", [profile]) if plain(profile) => {
+            Some(Quick::CredentialProcess(CredentialProcessArgs {
+                profile: (*profile).to_owned(),
+            }))
+        }
+        _ => None,
+    }
+}
+
+/// A value the full program's parser takes as it is (no option, no `--`).
+fn plain(value: &str) -> bool {
+    !value.starts_with('-')
+}
+
+fn status(rest: &[&str]) -> Option<StatusArgs> {
+    let mut args = StatusArgs {
+        profile: None,
+        format: STATUS_FORMAT.to_owned(),
+        colour: StatusColour::default(),
+    };
+    let (mut format, mut colour) = (false, false);
+    let mut rest = rest.iter();
+    while let Some(&arg) = rest.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((flag, value)) if flag.starts_with("--") => (flag, Some(value)),
+            _ => (arg, None),
+        };
+        let seen = match flag {
+            "--format" => &mut format,
+            "--colour" => &mut colour,
+            _ if plain(arg) && args.profile.is_none() => {
+                args.profile = Some(arg.to_owned());
+                continue;
+            }
+            _ => return None,
+        };
+        if std::mem::replace(seen, true) {
+            return None;
+        }
+        let value = match inline {
+            Some(value) => value,
+            None => rest.next().copied().filter(|v| plain(v))?,
+        };
+        if flag == "--format" {
+            value.clone_into(&mut args.format);
+        } else {
+            args.colour = <StatusColour as clap::ValueEnum>::from_str(value, false).ok()?;
+        }
+    }
+    Some(args)
+}
+
+/// Answers `args` if it is a [`Quick`] command line (`None`: hand it over).
+pub fn run(args: &[OsString]) -> Option<ExitCode> {
+    let quick = parse(args)?;
+    let env = Env::from_process();
+    let paths = AwsPaths::from_lookup(env.lookup());
+    let settings_path = crate::settings::default_path(&env);
+    let (ctx, _) = super::context(env, paths, settings_path);
+    match quick {
+        Quick::Status(args) => {
+            super::status::run(&ctx, &args);
+            Some(ExitCode::SUCCESS)
+        }
+        Quick::CredentialProcess(args) => credential_process(&ctx, &args.profile),
+    }
+}
+
+/// The session of `profile` when one fresh enough to serve is on file; `None` (the full
+/// program renews, or says why it cannot) otherwise.
+fn credential_process(ctx: &Context, profile: &str) -> Option<ExitCode> {
+    let Ok(Lookup::Fresh(served)) = service::look(ctx, profile, &Want::serve()) else {
+        return None;
+    };
+    let json = super::credential_process::json(&served.session.credentials).ok()?;
+    print!("{json}");
+    Some(ExitCode::SUCCESS)
+}
+
+/// Runs the full program with `args` in this process's place (on Windows: as a child whose
+/// exit code this one returns); one sentence when it cannot be found or started.
+pub fn hand_over(args: &[OsString]) -> ExitCode {
+    let failed = |why: String| {
+        eprintln!("mfatui: {why}");
+        ExitCode::FAILURE
+    };
+    let full = match crate::program::full() {
+        Ok(full) => full,
+        Err(e) => return failed(format!("cannot find where mfatui is installed: {e}")),
+    };
+    let mut command = std::process::Command::new(&full);
+    command.args(args);
+    let missing = |e: std::io::Error| {
+        failed(format!(
+            "cannot start {} ({e}): it is installed beside mfatui (`cargo install` puts both there)",
+            full.display()
+        ))
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        if let Some(name) = std::env::args_os().next() {
+            command.arg0(name);
+        }
+        missing(command.exec())
+    }
+    #[cfg(not(unix))]
+    match command.status() {
+        Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
+        Err(e) => missing(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::args::{Cli, Command};
+    use clap::Parser;
+
+    fn os(args: &[&str]) -> Vec<OsString> {
+        args.iter().map(OsString::from).collect()
+    }
+
+    /// What the full program's parser makes of the same command line.
+    fn full(args: &[&str]) -> Option<Quick> {
+        let cli =
+            Cli::try_parse_from(std::iter::once("mfatui").chain(args.iter().copied())).ok()?;
+        if cli.demo || cli.verbose || cli.log_file.is_some() {
+            return None;
+        }
+        if cli.files.config_file.is_some() || cli.files.credentials_file.is_some() {
+            return None;
+        }
+        match cli.command? {
+            Command::Status(a) => Some(Quick::Status(a)),
+            Command::CredentialProcess(a) => Some(Quick::CredentialProcess(a)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn what_the_small_program_answers_it_reads_as_the_full_one_does() {
+        let lines: &[&[&str]] = &[
+            &["status"],
+            &["status", "dev"],
+            &["status", "dev", "--format", "{profile}: {left}"],
+            &["status", "--format={left}", "dev"],
+            &["status", "--format="],
+            &["status", "--colour", "bash"],
+            &[
+                "status",
+                "--colour=zsh",
+                "--format",
+                "{left} {kind}",
+                "prod",
+            ],
+            &["status", "dev with space"],
+            &["credential-process", "dev"],
+            &["credential-process", "a b"],
+        ];
+        for line in lines {
+            let mine = parse(&os(line));
+            assert!(mine.is_some(), "{line:?}");
+            assert_eq!(mine, full(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn everything_else_goes_to_the_full_program() {
+        let lines: &[&[&str]] = &[
+            &[],
+            &["list"],
+            &["--demo", "status"],
+            &["status", "--demo"],
+            &["status", "-v"],
+            &["status", "--help"],
+            &["status", "-h"],
+            &["status", "--config-file", "x"],
+            &["status", "a", "b"],
+            &["status", "--colour", "rainbow"],
+            &["status", "--colour"],
+            &["status", "--format"],
+            &["status", "--format", "-x"],
+            &["status", "--format", "a", "--format", "b"],
+            &["status", "--", "dev"],
+            &["status", "-"],
+            &["credential-process"],
+            &["credential-process", "--help"],
+            &["credential-process", "a", "b"],
+            &["credential-process", "--", "a"],
+            &["statuses"],
+        ];
+        for line in lines {
+            assert_eq!(parse(&os(line)), None, "{line:?}");
+        }
+    }
+}
