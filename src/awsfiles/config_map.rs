@@ -7,7 +7,6 @@
 
 use super::shlex;
 use super::syntax::{Entry, Structure};
-use foldhash::{HashMap, HashMapExt};
 use serde_json::{Map, Value as Json};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -193,6 +192,53 @@ struct ProfileSlot<'a> {
     credentials: Option<usize>,
 }
 
+/// The profiles' positions by name: a hash table of 4-byte positions into the slots, which
+/// hold the names (a map keyed by the names would copy every one of them).
+#[derive(Clone, Default)]
+struct NameIndex(hashbrown::HashTable<u32>);
+
+impl NameIndex {
+    fn with_capacity(capacity: usize) -> NameIndex {
+        NameIndex(hashbrown::HashTable::with_capacity(capacity))
+    }
+
+    fn hash(name: &str) -> u64 {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one(name)
+    }
+
+    /// The position of the slot named `name`.
+    fn find(&self, slots: &[ProfileSlot], name: &str) -> Option<usize> {
+        self.0
+            .find(NameIndex::hash(name), |&at| slots[at as usize].name == name)
+            .map(|&at| at as usize)
+    }
+
+    /// Indexes the slot at `at` (whose name is not indexed yet).
+    fn insert(&mut self, slots: &[ProfileSlot], at: usize) {
+        let position = u32::try_from(at).expect("fewer than 4 billion profiles");
+        self.0
+            .insert_unique(NameIndex::hash(&slots[at].name), position, |&other| {
+                NameIndex::hash(&slots[other as usize].name)
+            });
+    }
+}
+
+impl std::fmt::Debug for NameIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NameIndex({} names)", self.0.len())
+    }
+}
+
+/// The index follows from the slots it indexes: two maps with equal slots are equal.
+impl PartialEq for NameIndex {
+    fn eq(&self, other: &NameIndex) -> bool {
+        self.0.len() == other.0.len()
+    }
+}
+
+impl Eq for NameIndex {}
+
 /// The full merged configuration. Holds the two files' structures (which borrow the files'
 /// text, see [`ConfigMap::into_owned`]) and, per profile, which sections define it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -200,7 +246,7 @@ pub struct ConfigMap<'a> {
     config: Structure<'a>,
     credentials: Structure<'a>,
     profiles: Vec<ProfileSlot<'a>>,
-    index: HashMap<Cow<'a, str>, usize>,
+    index: NameIndex,
     /// `[sso-session NAME]` sections of the config file, by name.
     sso_sessions: BTreeMap<String, usize>,
     /// `[services NAME]` sections of the config file, by name.
@@ -215,7 +261,7 @@ impl<'a> ConfigMap<'a> {
         let capacity = config.sections().len() + credentials.sections().len();
         let mut map = ConfigMap {
             profiles: Vec::with_capacity(capacity),
-            index: HashMap::with_capacity(capacity),
+            index: NameIndex::with_capacity(capacity),
             ..ConfigMap::default()
         };
         // A later config section for the same profile replaces the earlier one wholesale (its
@@ -260,11 +306,10 @@ impl<'a> ConfigMap<'a> {
                 credentials: p.credentials,
             })
             .collect();
-        let index = profiles
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.name.clone(), i))
-            .collect();
+        let mut index = NameIndex::with_capacity(profiles.len());
+        for at in 0..profiles.len() {
+            index.insert(&profiles, at);
+        }
         ConfigMap {
             config: self.config.into_owned(),
             credentials: self.credentials.into_owned(),
@@ -299,20 +344,20 @@ impl<'a> ConfigMap<'a> {
 
     /// Where profile `name` stands in botocore's order.
     pub fn position(&self, name: &str) -> Option<usize> {
-        self.index.get(name).copied()
+        self.index.find(&self.profiles, name)
     }
 
-    /// Whether any section of either file (`[DEFAULT]` included) sets `key`: a quick test
-    /// before looking for the profiles that do.
-    pub fn mentions(&self, key: &str) -> bool {
-        self.config.mentions(key) || self.credentials.mentions(key)
+    /// Whether any section of either file (`[DEFAULT]` included) sets one of `keys`: a quick
+    /// test before looking for the profiles that do.
+    pub fn mentions(&self, keys: &[&str]) -> bool {
+        self.config.mentions(keys) || self.credentials.mentions(keys)
     }
 
     /// One profile's settings.
     pub fn profile(&self, name: &str) -> Option<ProfileSettings<'_>> {
         self.index
-            .get(name)
-            .map(|&i| self.settings_of(&self.profiles[i]))
+            .find(&self.profiles, name)
+            .map(|i| self.settings_of(&self.profiles[i]))
     }
 
     /// The settings of `[sso-session NAME]`.
@@ -388,15 +433,15 @@ impl<'a> ConfigMap<'a> {
 
     /// The slot of the profile named `name`, added (empty) at the end if it is new.
     fn slot(&mut self, name: Cow<'a, str>) -> &mut ProfileSlot<'a> {
-        let i = match self.index.get(name.as_ref()) {
-            Some(&i) => i,
+        let i = match self.index.find(&self.profiles, &name) {
+            Some(i) => i,
             None => {
-                self.index.insert(name.clone(), self.profiles.len());
                 self.profiles.push(ProfileSlot {
                     name,
                     config: None,
                     credentials: None,
                 });
+                self.index.insert(&self.profiles, self.profiles.len() - 1);
                 self.profiles.len() - 1
             }
         };

@@ -52,15 +52,32 @@ impl Default for Naming {
 impl Naming {
     /// The section a session of `profile` goes to under the pattern (no override).
     pub fn pattern_target(&self, profile: &str) -> String {
-        self.target_pattern.replace("{profile}", profile)
+        let mut out = String::with_capacity(self.target_pattern.len() + profile.len());
+        let mut rest = self.target_pattern.as_str();
+        while let Some((before, after)) = split_placeholder(rest) {
+            out.push_str(before);
+            out.push_str(profile);
+            rest = after;
+        }
+        out.push_str(rest);
+        out
     }
 
     /// The profile `name` was derived from under the pattern, if it looks like a target.
     pub fn source_of_target<'a>(&self, name: &'a str) -> Option<&'a str> {
-        let (prefix, suffix) = self.target_pattern.split_once("{profile}")?;
+        let (prefix, suffix) = split_placeholder(&self.target_pattern)?;
         let inner = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
         (!inner.is_empty() && (prefix.len() + suffix.len()) > 0).then_some(inner)
     }
+}
+
+/// `pattern` around its first `{profile}` (found by its `{`, as every listed profile asks).
+fn split_placeholder(pattern: &str) -> Option<(&str, &str)> {
+    const PLACEHOLDER: &str = "{profile}";
+    pattern
+        .match_indices('{')
+        .find(|(at, _)| pattern[*at..].starts_with(PLACEHOLDER))
+        .map(|(at, _)| (&pattern[..at], &pattern[at + PLACEHOLDER.len()..]))
 }
 
 /// Where a long-term key pair is kept.
@@ -170,19 +187,83 @@ impl ProfileLayout {
     }
 }
 
-/// Whether these settings hold a long-term key pair (keys, no session token).
-pub fn has_long_term_keys(p: ProfileSettings) -> bool {
-    p.has("aws_access_key_id")
-        && p.has("aws_secret_access_key")
-        && !p.has("aws_session_token")
-        && !p.has("aws_security_token")
+/// Which of the keys a layout looks at a set of settings has, found in one pass.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Present(u8);
+
+impl Present {
+    const ID: u8 = 1;
+    const SECRET: u8 = 2;
+    const TOKEN: u8 = 4;
+    const SECURITY_TOKEN: u8 = 8;
+    const MARKER: u8 = 16;
+
+    fn of(p: ProfileSettings) -> Present {
+        let mut bits = 0;
+        for entry in p.settings.entries() {
+            bits |= match entry.key.as_ref() {
+                "aws_access_key_id" => Present::ID,
+                "aws_secret_access_key" => Present::SECRET,
+                "aws_session_token" => Present::TOKEN,
+                "aws_security_token" => Present::SECURITY_TOKEN,
+                KEYRING_MARKER => Present::MARKER,
+                _ => 0,
+            };
+        }
+        Present(bits)
+    }
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+
+    /// Keys, no session token.
+    fn long_term_keys(self) -> bool {
+        self.has(Present::ID)
+            && self.has(Present::SECRET)
+            && !self.has(Present::TOKEN)
+            && !self.has(Present::SECURITY_TOKEN)
+    }
+
+    /// Keys and a session token.
+    fn session(self) -> bool {
+        self.has(Present::ID)
+            && self.has(Present::SECRET)
+            && (self.has(Present::TOKEN) || self.has(Present::SECURITY_TOKEN))
+    }
+
+    /// The keyring marker without a key pair of the file's own.
+    fn marked(self) -> bool {
+        self.has(Present::MARKER) && !self.has(Present::ID)
+    }
 }
 
-/// Whether these settings hold temporary credentials (keys and a session token).
-pub fn has_session(p: ProfileSettings) -> bool {
-    p.has("aws_access_key_id")
-        && p.has("aws_secret_access_key")
-        && (p.has("aws_session_token") || p.has("aws_security_token"))
+/// What a profile's settings hold, in its credentials section, its config section, and the
+/// two merged as botocore reads them.
+#[derive(Clone, Copy, Debug)]
+struct Holdings {
+    credentials: Present,
+    config: Present,
+    merged: Present,
+}
+
+impl Holdings {
+    fn of(p: ProfileSettings) -> Holdings {
+        let (credentials, config) = (
+            Present::of(p.credentials_only()),
+            Present::of(p.config_only()),
+        );
+        Holdings {
+            credentials,
+            config,
+            merged: Present(credentials.0 | config.0),
+        }
+    }
+}
+
+/// Whether these settings hold a long-term key pair (keys, no session token).
+pub fn has_long_term_keys(p: ProfileSettings) -> bool {
+    Present::of(p).long_term_keys()
 }
 
 /// Where profile `name`'s own long-term keys are: its credentials section, else its config
@@ -190,6 +271,11 @@ pub fn has_session(p: ProfileSettings) -> bool {
 /// marker in either; `None` when it holds no pair of its own.
 pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
     let p = map.profile(name)?;
+    own_keys_in(name, p, Holdings::of(p))
+}
+
+/// [`own_keys`] of settings already looked up, with what they hold.
+fn own_keys_in(name: &str, p: ProfileSettings, holds: Holdings) -> Option<KeyPlace> {
     let place = |file: FileKind, s: ProfileSettings, section: Option<&str>, store| {
         let id = match store {
             KeyStore::Keyring => s.get(KEYRING_MARKER)?,
@@ -205,7 +291,7 @@ pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
     };
     let creds = p.credentials_only();
     let config = p.config_only();
-    if has_long_term_keys(creds) {
+    if holds.credentials.long_term_keys() {
         return place(
             FileKind::Credentials,
             creds,
@@ -213,7 +299,7 @@ pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
             KeyStore::File(FileKind::Credentials),
         );
     }
-    if has_long_term_keys(config) {
+    if holds.config.long_term_keys() {
         return place(
             FileKind::Config,
             config,
@@ -221,9 +307,9 @@ pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
             KeyStore::File(FileKind::Config),
         );
     }
-    if has_long_term_keys(p) {
+    if holds.merged.long_term_keys() {
         // The pair is split across the files: the secret's file is where it is written back.
-        let file = if creds.has("aws_secret_access_key") {
+        let file = if holds.credentials.has(Present::SECRET) {
             FileKind::Credentials
         } else {
             FileKind::Config
@@ -242,8 +328,7 @@ pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
         })
         .filter(|_| s.has("aws_secret_access_key"));
     }
-    let marked = |s: ProfileSettings| s.has(KEYRING_MARKER) && !s.has("aws_access_key_id");
-    if marked(creds) {
+    if holds.credentials.marked() {
         return place(
             FileKind::Credentials,
             creds,
@@ -251,7 +336,7 @@ pub fn own_keys(map: &ConfigMap, name: &str) -> Option<KeyPlace> {
             KeyStore::Keyring,
         );
     }
-    if marked(config) {
+    if holds.config.marked() {
         return place(
             FileKind::Config,
             config,
@@ -289,10 +374,13 @@ pub fn resolve<'p>(
             Convention::Plain
         }
     };
-    let own = own_keys(map, name);
     let settings = map.profile(name);
-    let shadowed = settings.is_some_and(|s| {
-        has_long_term_keys(s.config_only()) && !has_long_term_keys(s) && has_session(s)
+    let holds = settings.map(Holdings::of);
+    let own = settings
+        .zip(holds)
+        .and_then(|(s, holds)| own_keys_in(name, s, holds));
+    let shadowed = holds.is_some_and(|h| {
+        h.config.long_term_keys() && !h.merged.long_term_keys() && h.merged.session()
     });
     let found: Option<(Option<KeyPlace>, String, Convention)> = if let Some((lt, keys)) = p
         .long_term_profile
@@ -316,7 +404,7 @@ pub fn resolve<'p>(
         .and_then(|base| own_keys(map, base))
     {
         Some((Some(keys), name.to_owned(), Convention::Plain))
-    } else if settings.is_some_and(has_session) {
+    } else if holds.is_some_and(|h| h.merged.session()) {
         Some((None, name.to_owned(), Convention::Plain))
     } else {
         None
@@ -337,27 +425,42 @@ pub fn resolve<'p>(
         }
         None => (None, None),
     };
-    let role = (p.kind == ProfileKind::Role).then(|| {
-        let section = naming.role_section.then(|| {
-            Name::from(
-                naming
-                    .targets
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_else(|| naming.pattern_target(name)),
-            )
-        });
-        RolePlaces {
-            section,
-            cli_cache: naming.role_cli_cache,
-            base: p.chain.last().cloned().unwrap_or_else(|| p.name.clone()),
-        }
-    });
     ProfileLayout {
         keys,
         session,
-        role,
+        role: role_places(naming, p),
     }
+}
+
+/// Where role profile `p`'s sessions go (`None` for other kinds).
+fn role_places(naming: &Naming, p: &Profile) -> Option<RolePlaces> {
+    (p.kind == ProfileKind::Role).then(|| RolePlaces {
+        section: naming
+            .role_section
+            .then(|| match naming.targets.get(p.name.as_str()) {
+                Some(target) => Name::from(target.as_str()),
+                None => Name::from(naming.pattern_target(&p.name)),
+            }),
+        cli_cache: naming.role_cli_cache,
+        base: p.chain.last().cloned().unwrap_or_else(|| p.name.clone()),
+    })
+}
+
+/// [`ProfileLayout::session_elsewhere`] of `p`'s layout, without working out the rest of
+/// it where the role section answers (a listing asks this of thousands of profiles).
+pub fn session_elsewhere<'p>(
+    map: &ConfigMap,
+    profile: &dyn Fn(&str) -> Option<&'p Profile>,
+    naming: &Naming,
+    p: &Profile,
+) -> Option<Name> {
+    // The role section comes first in `ProfileLayout::session_elsewhere` too.
+    if let Some(section) = role_places(naming, p).and_then(|r| r.section) {
+        return (section != p.name).then_some(section);
+    }
+    resolve(map, profile, naming, p)
+        .session_elsewhere(&p.name)
+        .map(Name::from)
 }
 
 #[cfg(test)]
@@ -413,6 +516,30 @@ mod tests {
             .keys
             .as_ref()
             .map(|k| (k.profile.to_string(), k.store, k.section.to_string()))
+    }
+
+    #[test]
+    fn the_pattern_is_filled_and_read_like_str_replace_and_split_once() {
+        for pattern in [
+            "{profile}-mfa",
+            "mfa-{profile}",
+            "{profile}",
+            "x{profile}y{profile}z",
+            "plain",
+            "{prof{profile}",
+            "{}{profile}{",
+            "",
+        ] {
+            let naming = Naming {
+                target_pattern: pattern.to_owned(),
+                ..Naming::default()
+            };
+            assert_eq!(
+                naming.pattern_target("dev"),
+                pattern.replace("{profile}", "dev")
+            );
+            assert_eq!(split_placeholder(pattern), pattern.split_once("{profile}"));
+        }
     }
 
     const KEYS: &str = "aws_access_key_id = AKIA\naws_secret_access_key = s\n";

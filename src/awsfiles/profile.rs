@@ -191,10 +191,12 @@ impl Builder {
     /// with, and the profiles the others link to.
     fn paired(&self, map: &ConfigMap) -> Vec<usize> {
         let mut found = std::collections::BTreeSet::new();
-        for key in ["aws_mfa_device", "__profile__"] {
-            if map.mentions(key) {
-                found.extend((0..map.profile_count()).filter(|&i| map.profile_at(i).1.has(key)));
-            }
+        const PAIRING: [&str; 2] = ["aws_mfa_device", "__profile__"];
+        if map.mentions(&PAIRING) {
+            found.extend((0..map.profile_count()).filter(|&i| {
+                let settings = map.profile_at(i).1;
+                PAIRING.iter().any(|key| settings.has(key))
+            }));
         }
         let suffix = self.suffix.as_str();
         for i in 0..map.profile_count() {

@@ -7,7 +7,7 @@ use super::expiry::Expiry;
 use super::files::{AwsFiles, LoadError};
 use super::layout::{self, Naming, ProfileLayout};
 use super::paths::AwsPaths;
-use super::profile::{self, Builder, Profile, ProfileKind};
+use super::profile::{self, Builder, Name, Profile, ProfileKind};
 use std::sync::OnceLock;
 
 self_cell::self_cell!(
@@ -104,8 +104,8 @@ impl Snapshot {
             return (p.expiry.clone(), false);
         }
         let elsewhere = self
-            .session_elsewhere(&p.name)
-            .and_then(|s| self.profile(s))
+            .linked_session(&p.name)
+            .and_then(|s| self.profile(&s))
             .map(|s| s.expiry.clone());
         match elsewhere {
             Some(e) if e != Expiry::None => (e, true),
@@ -144,6 +144,23 @@ impl Snapshot {
     /// a role → its role section), for showing that session's countdown on `name`'s row.
     pub fn session_elsewhere(&self, name: &str) -> Option<&str> {
         self.layout_of(name).session_elsewhere(name)
+    }
+
+    /// [`Snapshot::session_elsewhere`] for a reader that asks it of every profile (a
+    /// listing, the table's order): read from the layout when a reader already asked for it,
+    /// else worked out without keeping the layout (thousands of them would cost more in
+    /// memory than in time).
+    pub fn linked_session(&self, name: &str) -> Option<Name> {
+        let i = self.map().position(name)?;
+        if let Some(layout) = self.layouts[i].get() {
+            return layout.session_elsewhere(name).map(Name::from);
+        }
+        layout::session_elsewhere(
+            self.map(),
+            &|other| self.profile(other),
+            &self.naming,
+            self.profile_at(i),
+        )
     }
 
     /// The naming the layout was decided with.
@@ -196,6 +213,12 @@ mod tests {
             let alone = load().unwrap();
             assert_eq!(alone.profile(&p.name), Some(p), "{}", p.name);
             assert_eq!(
+                alone.linked_session(&p.name).as_deref(),
+                full.layout_of(&p.name).session_elsewhere(&p.name),
+                "{}",
+                p.name
+            );
+            assert_eq!(
                 alone.layout_of(&p.name),
                 full.layout_of(&p.name),
                 "{}",
@@ -235,6 +258,12 @@ mod tests {
             long_term_suffix: "-mfa".to_owned(),
             ..Naming::default()
         };
+        one_by_one_matches_all(config, credentials, &naming);
+        let mut naming = Naming::default();
+        naming.targets.insert("app".to_owned(), "app".to_owned());
+        naming.targets.insert("dev".to_owned(), "dev-x".to_owned());
+        one_by_one_matches_all(config, credentials, &naming);
+        naming.role_section = false;
         one_by_one_matches_all(config, credentials, &naming);
     }
 }

@@ -7,7 +7,6 @@
 //! module is a line-by-line port of that algorithm which also remembers on which lines each
 //! section and key stand, so that edits can touch exactly those lines.
 
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::fmt;
 use thiserror::Error;
@@ -210,12 +209,12 @@ impl<'a> Structure<'a> {
         self.section(name)?.entry(key).map(|e| e.value.as_ref())
     }
 
-    /// Whether any section (`[DEFAULT]` included) sets `key`.
-    pub fn mentions(&self, key: &str) -> bool {
+    /// Whether any section (`[DEFAULT]` included) sets one of `keys`.
+    pub fn mentions(&self, keys: &[&str]) -> bool {
         self.entries
             .iter()
             .chain(&self.defaults)
-            .any(|e| e.key == key)
+            .any(|e| keys.contains(&e.key.as_ref()))
     }
 
     /// The same structure holding its own copies of every string.
@@ -333,7 +332,12 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
         entries: Vec::with_capacity(text.len() / 32),
         defaults: Vec::new(),
     };
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(text.len() / 128);
+    // The sections read so far, by name: positions into `out.spans`, which hold the names.
+    let mut seen: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(text.len() / 128);
+    let hash = |name: &str| {
+        use std::hash::BuildHasher;
+        foldhash::fast::FixedState::default().hash_one(name)
+    };
     // Whether settings go to `[DEFAULT]`; `None` before the first header.
     let mut in_defaults: Option<bool> = None;
     // The entry a continuation or blank line belongs to: (in defaults?, index in its list).
@@ -391,16 +395,18 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
         if let Some(name) = section_header(stripped) {
             if name == DEFAULT_SECTION {
                 in_defaults = Some(true);
-            } else if let Some(&first) = seen.get(name) {
+            } else if let Some(&first) =
+                seen.find(hash(name), |&at| out.spans[at as usize].name == name)
+            {
                 return Err(SyntaxError {
                     line: line_no + 1,
                     kind: SyntaxErrorKind::DuplicateSection {
                         name: name.to_owned(),
-                        first_line: first + 1,
+                        first_line: out.spans[first as usize].header + 1,
                     },
                 });
             } else {
-                seen.insert(name, line_no);
+                let at = u32::try_from(out.spans.len()).expect("fewer than 4 billion sections");
                 let start = out.entries.len();
                 out.spans.push(SectionSpan {
                     name: Cow::Borrowed(name),
@@ -408,6 +414,8 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
                     start,
                     end: start,
                 });
+                let spans = &out.spans;
+                seen.insert_unique(hash(name), at, |&other| hash(&spans[other as usize].name));
                 in_defaults = Some(false);
             }
             continue;

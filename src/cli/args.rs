@@ -413,7 +413,7 @@ pub struct RestoreArgs {
 }
 
 /// Options of `mfatui list`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, PartialEq, Eq)]
 pub struct ListArgs {
     /// Print a JSON array (stable fields, documented in docs/reading.md) instead of a table.
     #[arg(long)]

@@ -24,30 +24,29 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
     let sorted = by_name(profiles);
     let now = ctx.now();
     let selected = ctx.paths.selected_profile.as_deref();
-    let out = if args.json {
+    let mut stdout = std::io::stdout().lock();
+    let written = if args.json {
         let rows: Vec<JsonProfile> = sorted
             .iter()
             .map(|p| JsonProfile::new(&snapshot, p, now, selected))
             .collect();
-        serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n"
+        let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n";
+        let written = stdout.write_all(out.as_bytes());
+        std::mem::forget((rows, out));
+        written
     } else {
-        // Names and values come from files anyone may have edited: nothing in them may
-        // drive the terminal (JSON escapes control characters itself).
-        crate::text::printable_lines(table(&snapshot, &sorted, now, selected))
+        table(&mut stdout, &snapshot, &sorted, now, selected)
     };
-    let written = std::io::stdout()
-        .lock()
-        .write_all(out.as_bytes())
-        .or_else(|e| {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                Ok(())
-            } else {
-                Err(e.to_string())
-            }
-        });
+    let written = written.or_else(|e| {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Ok(())
+        } else {
+            Err(e.to_string())
+        }
+    });
     // The process ends right after this: handing tens of thousands of small allocations back
     // one by one would cost more than the listing itself.
-    std::mem::forget((sorted, out));
+    std::mem::forget(sorted);
     std::mem::forget(snapshot);
     written
 }
@@ -101,7 +100,7 @@ pub struct JsonProfile<'a> {
     expires_in_seconds: Option<i64>,
     expiry_status: &'static str,
     expiry_source: Option<&'a str>,
-    linked_session: Option<&'a str>,
+    linked_session: Option<String>,
     linked_expiration: Option<String>,
     linked_expires_in_seconds: Option<i64>,
     expiry_note: Option<&'static str>,
@@ -118,8 +117,9 @@ impl<'a> JsonProfile<'a> {
         selected: Option<&str>,
     ) -> Self {
         let at = p.expiry.at();
-        let linked_session = snapshot.session_elsewhere(&p.name);
+        let linked_session = snapshot.linked_session(&p.name).map(String::from);
         let linked_at = linked_session
+            .as_deref()
             .and_then(|s| snapshot.profile(s))
             .and_then(|s| s.expiry.at());
         let expiry_note = (snapshot.shown_expiry(p).0 == Expiry::None)
@@ -167,12 +167,15 @@ impl<'a> JsonProfile<'a> {
 /// The human table: one row per profile, `*` marks the selected one, `!` one with problems
 /// (explained under the table). The expiry is the one the TUI shows: a session kept in
 /// another profile counts down with `↳`, an SSO profile with no token says `not signed in`.
+/// Names and values come from files anyone may have edited: nothing in them may drive the
+/// terminal. Written to `out` a few hundred rows at a time.
 pub fn table(
+    out: &mut impl Write,
     snapshot: &Snapshot,
     profiles: &[&Profile],
     now: DateTime<Utc>,
     selected: Option<&str>,
-) -> String {
+) -> std::io::Result<()> {
     const HEADER: [&str; 8] = [
         "PROFILE",
         "KIND",
@@ -188,32 +191,53 @@ pub fn table(
         .iter()
         .map(|p| shown_expiry_text(snapshot, p, now))
         .collect();
+    // Each cell's width is worked out once: the rows are laid out with the same numbers.
     let mut widths = HEADER.map(str::len);
-    for (p, expiry) in profiles.iter().zip(&expiries) {
-        for (w, cell) in widths.iter_mut().zip(cells(p, expiry)) {
-            *w = (*w).max(width(cell));
-        }
-    }
-    let mut out = String::with_capacity((profiles.len() + 1) * (widths.iter().sum::<usize>() + 20));
-    let mut line = |marker: &str, cells: [&str; 8]| {
-        out.push_str(marker);
+    let row_widths: Vec<[u16; 8]> = profiles
+        .iter()
+        .zip(&expiries)
+        .map(|(p, expiry)| {
+            let mut row = [0u16; 8];
+            for ((w, r), cell) in widths.iter_mut().zip(&mut row).zip(cells(p, expiry)) {
+                let n = width(cell);
+                *w = (*w).max(n);
+                *r = u16::try_from(n).unwrap_or(u16::MAX);
+            }
+            row
+        })
+        .collect();
+    // One buffer, written out (made printable) whenever it holds a few hundred rows.
+    const CHUNK: usize = 64 * 1024;
+    let mut buffer = String::with_capacity(CHUNK + 1024);
+    let flush = |buffer: &mut String, out: &mut dyn Write| {
+        let chunk = crate::text::printable_lines(std::mem::take(buffer));
+        out.write_all(chunk.as_bytes())?;
+        *buffer = chunk;
+        buffer.clear();
+        Ok::<(), std::io::Error>(())
+    };
+    let line = |buffer: &mut String, marker: &str, cells: [&str; 8], cell_widths: [u16; 8]| {
+        buffer.push_str(marker);
         for (i, cell) in cells.iter().enumerate() {
-            out.push_str(cell);
+            buffer.push_str(cell);
             if i + 1 < cells.len() {
-                pad(&mut out, widths[i] + 2 - width(cell));
+                pad(buffer, widths[i] + 2 - usize::from(cell_widths[i]));
             }
         }
-        out.push('\n');
+        buffer.push('\n');
     };
-    line("  ", HEADER);
-    for (p, expiry) in profiles.iter().zip(&expiries) {
+    line(&mut buffer, "  ", HEADER, HEADER.map(|h| h.len() as u16));
+    for ((p, expiry), cell_widths) in profiles.iter().zip(&expiries).zip(row_widths) {
         let marker = match (selected == Some(p.name.as_str()), p.problems.is_empty()) {
             (true, true) => "* ",
             (true, false) => "*!",
             (false, true) => "  ",
             (false, false) => " !",
         };
-        line(marker, cells(p, expiry));
+        line(&mut buffer, marker, cells(p, expiry), cell_widths);
+        if buffer.len() >= CHUNK {
+            flush(&mut buffer, out)?;
+        }
     }
     let troubled: Vec<&Profile> = profiles
         .iter()
@@ -221,14 +245,14 @@ pub fn table(
         .filter(|p| !p.problems.is_empty())
         .collect();
     if !troubled.is_empty() {
-        out.push_str("\nproblems:\n");
+        buffer.push_str("\nproblems:\n");
         for p in troubled {
             for problem in &p.problems {
-                out.push_str(&format!("  {}: {problem}\n", p.name));
+                buffer.push_str(&format!("  {}: {problem}\n", p.name));
             }
         }
     }
-    out
+    flush(&mut buffer, out)
 }
 
 /// The table cells of one profile; `expiry` is its formatted expiry.

@@ -119,6 +119,7 @@ pub fn run(cli: Cli) -> ExitCode {
         ),
     };
     let (mut ctx, warning) = context(env, paths, settings_path);
+    warn(warning.as_deref());
     if demo_dir.is_some() {
         // The demo is a sandbox: no request socket (neither answered nor asked).
         ctx.demo = true;
@@ -185,18 +186,21 @@ pub fn run(cli: Cli) -> ExitCode {
     finish(result)
 }
 
-/// The context of a run on these files: the settings read from `settings_path` (what is
-/// wrong with them printed once, and returned for the interface to show), the environment,
-/// and the open window's request socket.
+/// The context of a run on these files: the settings read from `settings_path` (with what
+/// is wrong with them, for [`warn`]), the environment, and the open window's request socket.
 pub fn context(env: Env, paths: AwsPaths, settings_path: PathBuf) -> (Context, Option<String>) {
     let (settings, warning) = crate::settings::load(&settings_path);
-    if let Some(warning) = &warning {
-        eprintln!("mfatui: {warning}");
-        crate::diag!("{warning}");
-    }
     let mut ctx = Context::new(env, paths, settings, settings_path);
     ctx.requests = Some(crate::serve::requests::socket_path(&ctx.env));
     (ctx, warning)
+}
+
+/// Says what is wrong with the settings, once per run.
+pub fn warn(warning: Option<&str>) {
+    if let Some(warning) = warning {
+        eprintln!("mfatui: {warning}");
+        crate::diag!("{warning}");
+    }
 }
 
 /// The subcommand's name, for the log.

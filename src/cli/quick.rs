@@ -1,10 +1,10 @@
-//! The small `mfatui` program: it answers the two commands that run on every prompt and
-//! every AWS call — `status`, and `credential-process` when a fresh session is on file —
-//! itself, and hands every other command line to the full program (`mfatui-full`, installed
-//! beside it) unchanged. A program that does not carry the AWS clients, the TUI and the
+//! The small `mfatui` program: it answers the commands that only read the files itself —
+//! `status` (run on every prompt), `credential-process` when a fresh session is on file (run
+//! on every AWS call) and `list` — and hands every other command line to the full program
+//! (`mfatui-full`, installed beside it) unchanged. A program that does not carry the AWS clients, the TUI and the
 //! keyring starts in a fraction of the time (docs/performance.md).
 
-use super::args::{CredentialProcessArgs, StatusArgs, StatusColour, STATUS_FORMAT};
+use super::args::{CredentialProcessArgs, ListArgs, StatusArgs, StatusColour, STATUS_FORMAT};
 use crate::awsfiles::AwsPaths;
 use crate::context::Context;
 use crate::env::Env;
@@ -19,6 +19,8 @@ pub enum Quick {
     Status(StatusArgs),
     /// `credential-process PROFILE`.
     CredentialProcess(CredentialProcessArgs),
+    /// `list [--json]`.
+    List(ListArgs),
 }
 
 /// The command line (without the program name) if the small program can answer it: exactly
@@ -28,6 +30,8 @@ pub fn parse(args: &[OsString]) -> Option<Quick> {
     let args: Vec<&str> = args.iter().map(|a| a.to_str()).collect::<Option<_>>()?;
     match args.split_first()? {
         (&"status", rest) => status(rest).map(Quick::Status),
+        (&"list", []) => Some(Quick::List(ListArgs { json: false })),
+        (&"list", ["--json"]) => Some(Quick::List(ListArgs { json: true })),
         (&"credential-process", [profile]) if plain(profile) => {
             Some(Quick::CredentialProcess(CredentialProcessArgs {
                 profile: (*profile).to_owned(),
@@ -86,25 +90,39 @@ pub fn run(args: &[OsString]) -> Option<ExitCode> {
     let env = Env::from_process();
     let paths = AwsPaths::from_lookup(env.lookup());
     let settings_path = crate::settings::default_path(&env);
-    let (ctx, _) = super::context(env, paths, settings_path);
+    let (ctx, warning) = super::context(env, paths, settings_path);
+    // Said only when this program answers (else the full program says it).
+    let warn = || super::warn(warning.as_deref());
     match quick {
         Quick::Status(args) => {
+            warn();
             super::status::run(&ctx, &args);
             Some(ExitCode::SUCCESS)
         }
-        Quick::CredentialProcess(args) => credential_process(&ctx, &args.profile),
+        Quick::CredentialProcess(args) => {
+            let json = fresh_session(&ctx, &args.profile)?;
+            warn();
+            print!("{json}");
+            Some(ExitCode::SUCCESS)
+        }
+        // A listing that fails does so before printing: the full program says why (with
+        // the notes about files it passed over, as for every command).
+        Quick::List(args) => {
+            warn();
+            super::list::run(&ctx, &args)
+                .ok()
+                .map(|()| ExitCode::SUCCESS)
+        }
     }
 }
 
-/// The session of `profile` when one fresh enough to serve is on file; `None` (the full
-/// program renews, or says why it cannot) otherwise.
-fn credential_process(ctx: &Context, profile: &str) -> Option<ExitCode> {
+/// The `credential_process` JSON of `profile`'s session when one fresh enough to serve is on
+/// file; `None` (the full program renews, or says why it cannot) otherwise.
+fn fresh_session(ctx: &Context, profile: &str) -> Option<String> {
     let Ok(Lookup::Fresh(served)) = service::look(ctx, profile, &Want::serve()) else {
         return None;
     };
-    let json = super::credential_process::json(&served.session.credentials).ok()?;
-    print!("{json}");
-    Some(ExitCode::SUCCESS)
+    super::credential_process::json(&served.session.credentials).ok()
 }
 
 /// Runs the full program with `args` in this process's place (on Windows: as a child whose
@@ -164,6 +182,7 @@ mod tests {
         match cli.command? {
             Command::Status(a) => Some(Quick::Status(a)),
             Command::CredentialProcess(a) => Some(Quick::CredentialProcess(a)),
+            Command::List(a) => Some(Quick::List(a)),
             _ => None,
         }
     }
@@ -187,6 +206,8 @@ mod tests {
             &["status", "dev with space"],
             &["credential-process", "dev"],
             &["credential-process", "a b"],
+            &["list"],
+            &["list", "--json"],
         ];
         for line in lines {
             let mine = parse(&os(line));
@@ -199,7 +220,6 @@ mod tests {
     fn everything_else_goes_to_the_full_program() {
         let lines: &[&[&str]] = &[
             &[],
-            &["list"],
             &["--demo", "status"],
             &["status", "--demo"],
             &["status", "-v"],
@@ -219,6 +239,10 @@ mod tests {
             &["credential-process", "a", "b"],
             &["credential-process", "--", "a"],
             &["statuses"],
+            &["list", "--json", "--json"],
+            &["list", "--help"],
+            &["list", "dev"],
+            &["list", "--demo"],
         ];
         for line in lines {
             assert_eq!(parse(&os(line)), None, "{line:?}");

@@ -321,3 +321,31 @@ fn file_flags_override_the_environment() {
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.len(), 2);
 }
+
+#[test]
+fn a_long_listing_is_written_whole_and_printable_in_every_part() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = String::new();
+    for i in 0..3000 {
+        config.push_str(&format!("[profile p{i:04}]\nregion = eu-west-1\n"));
+    }
+    // Late in the list (past the first chunks written), with an escape sequence and a bidi
+    // override in its name and its region.
+    config.push_str("[profile \"zz\u{1b}]0;owned\u{7}\u{202E}\"]\nregion = \u{1b}[2J\n");
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let out = mfatui(dir.path(), &["list"], None);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1 + 3001, "header and every profile");
+    assert!(stdout.lines().any(|l| l.starts_with("  p2999 ")));
+    assert!(
+        !stdout.contains(['\u{1b}', '\u{7}', '\u{202E}']),
+        "nothing drives the terminal"
+    );
+    assert!(
+        stdout.contains("zz?]0;owned??"),
+        "{}",
+        &stdout[stdout.len() - 200..]
+    );
+}
