@@ -3,21 +3,32 @@
 //! overrides, zero-width spaces) become `?`, so that a hostile profile name can neither drive
 //! the terminal nor disguise itself.
 
-/// Whether `c` must not reach a terminal as it is: a control character, or a format character
-/// that changes how the text around it reads (bidi embeddings and overrides, zero-width
-/// characters, the soft hyphen, the byte-order mark).
-fn hidden(c: char) -> bool {
+/// Whether `c` must not reach a terminal as it is: a control character (C0, DEL, C1), a line
+/// or paragraph separator, or a character Unicode says to draw as nothing (its
+/// Default_Ignorable_Code_Point set: bidi embeddings and overrides, zero-width characters,
+/// the soft hyphen, fillers, variation selectors, tags, the byte-order mark), plus the
+/// interlinear annotation marks.
+pub fn hidden(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
             '\u{00AD}'
+                | '\u{034F}'
                 | '\u{061C}'
-                | '\u{180E}'
+                | '\u{115F}'..='\u{1160}'
+                | '\u{17B4}'..='\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
                 | '\u{200B}'..='\u{200F}'
-                | '\u{202A}'..='\u{202E}'
+                | '\u{2028}'..='\u{202E}'
                 | '\u{2060}'..='\u{206F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
                 | '\u{FEFF}'
-                | '\u{FFF9}'..='\u{FFFB}'
+                | '\u{FFA0}'
+                | '\u{FFF0}'..='\u{FFFB}'
+                | '\u{1BCA0}'..='\u{1BCA3}'
+                | '\u{1D173}'..='\u{1D17A}'
+                | '\u{E0000}'..='\u{E0FFF}'
         )
 }
 
@@ -88,5 +99,16 @@ mod tests {
             assert!(!all_clean(&format!("ok—{c}")), "{c:?}");
         }
         assert!(all_clean("ok — ↳ ä 日本\n"));
+        for c in [
+            '\u{2028}',
+            '\u{2029}',
+            '\u{034F}',
+            '\u{3164}',
+            '\u{FE0F}',
+            '\u{E0041}',
+            '\u{9B}',
+        ] {
+            assert_eq!(printable(&format!("a{c}b"), 10), "a?b", "{c:?}");
+        }
     }
 }

@@ -204,7 +204,7 @@ impl Document {
                 let prefix = self.value_prefix(entry);
                 let trailing = trailing_space(self.line(entry.line));
                 edit.replace(entry.line, format!("{prefix}{value}{trailing}"));
-                for &cont in &entry.continuation {
+                for cont in entry.continuation(|n| self.line(n)) {
                     edit.remove(cont);
                 }
             }
@@ -232,7 +232,7 @@ impl Document {
         };
         let mut edit = LineEdit::new(self);
         edit.remove(entry.line);
-        for &cont in &entry.continuation {
+        for cont in entry.continuation(|n| self.line(n)) {
             edit.remove(cont);
         }
         let expected = |s: &Structure| s.value(section, key).is_none();
@@ -299,9 +299,9 @@ impl Document {
     fn value_prefix(&self, entry: &Entry) -> String {
         let line = self.line(entry.line);
         let body = line.trim_end_matches(syntax::is_py_space);
-        let value_start = body.len() - entry.first_value_len;
+        let value_start = body.len() - entry.first_value_len();
         let prefix = &line[..value_start];
-        if entry.first_value_len == 0 && !prefix.ends_with(syntax::is_py_space) {
+        if entry.first_value_len() == 0 && !prefix.ends_with(syntax::is_py_space) {
             format!("{prefix} ")
         } else {
             prefix.to_owned()

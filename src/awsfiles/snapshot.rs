@@ -27,6 +27,36 @@ impl std::fmt::Debug for Parsed {
     }
 }
 
+/// One value per profile, each worked out when first asked for; the cells themselves are
+/// made on first use (a listing never needs them).
+#[derive(Debug)]
+struct Cells<T> {
+    count: usize,
+    cells: OnceLock<Vec<OnceLock<Box<T>>>>,
+}
+
+impl<T> Cells<T> {
+    fn new(count: usize) -> Cells<T> {
+        Cells {
+            count,
+            cells: OnceLock::new(),
+        }
+    }
+
+    /// The value at `index`, if worked out already.
+    fn get(&self, index: usize) -> Option<&T> {
+        self.cells.get()?[index].get().map(Box::as_ref)
+    }
+
+    /// The value at `index`, worked out by `make` on first use.
+    fn get_or_init(&self, index: usize, make: impl FnOnce() -> T) -> &T {
+        let cells = self
+            .cells
+            .get_or_init(|| (0..self.count).map(|_| OnceLock::new()).collect());
+        cells[index].get_or_init(|| Box::new(make()))
+    }
+}
+
 /// One read of the shared files.
 #[derive(Debug)]
 pub struct Snapshot {
@@ -35,11 +65,11 @@ pub struct Snapshot {
     /// Every profile, once a reader asks for all of them.
     all: OnceLock<Vec<Profile>>,
     /// Profiles asked for one by one before that (boxed, as the layouts below).
-    one: Vec<OnceLock<Box<Profile>>>,
+    one: Cells<Profile>,
     /// Each profile's layout, worked out when first asked for (most reads need few).
     /// (Boxed: an empty cell is a few bytes, so a snapshot of thousands of profiles that
     /// needs one layout allocates and touches next to nothing for the rest.)
-    layouts: Vec<OnceLock<Box<ProfileLayout>>>,
+    layouts: Cells<ProfileLayout>,
     naming: Naming,
 }
 
@@ -62,8 +92,8 @@ impl Snapshot {
             parsed,
             builder,
             all: OnceLock::new(),
-            one: (0..count).map(|_| OnceLock::new()).collect(),
-            layouts: (0..count).map(|_| OnceLock::new()).collect(),
+            one: Cells::new(count),
+            layouts: Cells::new(count),
             naming: naming.clone(),
         })
     }
@@ -93,7 +123,9 @@ impl Snapshot {
     fn profile_at(&self, index: usize) -> &Profile {
         match self.all.get() {
             Some(all) => &all[index],
-            None => self.one[index].get_or_init(|| Box::new(self.builder.build(self.map(), index))),
+            None => self
+                .one
+                .get_or_init(index, || self.builder.build(self.map(), index)),
         }
     }
 
@@ -130,13 +162,13 @@ impl Snapshot {
         let Some(i) = self.map().position(name) else {
             return &EMPTY;
         };
-        self.layouts[i].get_or_init(|| {
-            Box::new(layout::resolve(
+        self.layouts.get_or_init(i, || {
+            layout::resolve(
                 self.map(),
                 &|other| self.profile(other),
                 &self.naming,
                 self.profile_at(i),
-            ))
+            )
         })
     }
 
@@ -152,7 +184,7 @@ impl Snapshot {
     /// memory than in time).
     pub fn linked_session(&self, name: &str) -> Option<Name> {
         let i = self.map().position(name)?;
-        if let Some(layout) = self.layouts[i].get() {
+        if let Some(layout) = self.layouts.get(i) {
             return layout.session_elsewhere(name).map(Name::from);
         }
         layout::session_elsewhere(

@@ -102,10 +102,12 @@ pub struct Entry<'a> {
     pub value: Cow<'a, str>,
     /// 0-based line of the `key = value` line.
     pub line: usize,
-    /// 0-based lines that continue the value (indented lines after it).
-    pub continuation: Vec<usize>,
+    /// 0-based line of the value's last line: `line`, or its last continuation line (the
+    /// lines between that are not blank or comments continue the value, see
+    /// [`Entry::continuation`]).
+    last: u32,
     /// Length in bytes of the value part on the key's own line (it ends the trimmed line).
-    pub first_value_len: usize,
+    first_value_len: u32,
 }
 
 impl Entry<'_> {
@@ -115,14 +117,29 @@ impl Entry<'_> {
             key: Cow::Owned(self.key.into_owned()),
             value: Cow::Owned(self.value.into_owned()),
             line: self.line,
-            continuation: self.continuation,
+            last: self.last,
             first_value_len: self.first_value_len,
         }
     }
 
     /// The last line that belongs to this setting.
     pub fn last_line(&self) -> usize {
-        self.continuation.last().copied().unwrap_or(self.line)
+        self.last as usize
+    }
+
+    /// Length in bytes of the value part on the key's own line.
+    pub fn first_value_len(&self) -> usize {
+        self.first_value_len as usize
+    }
+
+    /// The 0-based lines that continue the value (indented lines after it), given the
+    /// file's line `text` by number: every line after the first up to the last that is not
+    /// blank or a comment (only those end or skip a value).
+    pub fn continuation<'t>(
+        &self,
+        text: impl Fn(usize) -> &'t str + 't,
+    ) -> impl Iterator<Item = usize> + 't {
+        (self.line + 1..=self.last_line()).filter(move |&n| !is_blank_or_comment(text(n)))
     }
 
     /// For a nested block (`s3 =` followed by indented `name = value` lines), its settings in
@@ -308,6 +325,19 @@ fn trim_end_py(s: &str) -> &str {
     ""
 }
 
+/// A line number or length as kept in an [`Entry`] (a file of 4 GB is not read: it stops at
+/// the memory limit long before).
+fn line_index(n: usize) -> u32 {
+    u32::try_from(n).expect("files under 4 GB")
+}
+
+/// Whether a line is blank or a comment (`#` or `;` after any indentation): such lines
+/// never hold or continue a setting.
+pub fn is_blank_or_comment(line: &str) -> bool {
+    let lead = trim_start_py(line);
+    lead.is_empty() || lead.starts_with(['#', ';'])
+}
+
 /// How many whitespace characters a line starts with.
 fn indent_of(line: &str) -> usize {
     for (i, &b) in line.as_bytes().iter().enumerate() {
@@ -386,7 +416,7 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
             value.extend(std::iter::repeat_n('\n', blank_lines + 1));
             blank_lines = 0;
             value.push_str(stripped);
-            entry.continuation.push(line_no);
+            entry.last = line_index(line_no);
             continue;
         }
         indent_level = indent;
@@ -463,8 +493,8 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
             key,
             value: Cow::Borrowed(value),
             line: line_no,
-            continuation: Vec::new(),
-            first_value_len: value.len(),
+            last: line_index(line_no),
+            first_value_len: line_index(value.len()),
         });
         option = Some((d, entries.len() - 1));
     }

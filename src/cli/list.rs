@@ -12,9 +12,18 @@ use std::io::Write;
 
 /// Loads the files and prints the list to stdout.
 pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    print(ctx, args, load(ctx)?)
+}
+
+/// Reads the files for a listing (before anything is printed).
+pub fn load(ctx: &Context) -> Result<Snapshot, String> {
+    Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())
+}
+
+/// Prints the listing of `snapshot` to stdout.
+pub fn print(ctx: &Context, args: &ListArgs, snapshot: Snapshot) -> Result<(), String> {
     for note in snapshot.notes() {
-        eprintln!("mfatui: {note}");
+        eprintln!("mfatui: {}", crate::text::printable(&note, usize::MAX));
     }
     let profiles = snapshot.profiles();
     if profiles.is_empty() {
@@ -30,8 +39,11 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
             .iter()
             .map(|p| JsonProfile::new(&snapshot, p, now, selected))
             .collect();
-        let out = serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())? + "\n";
-        let written = stdout.write_all(out.as_bytes());
+        let mut out = Vec::with_capacity(rows.len() * 900);
+        let mut json = serde_json::Serializer::with_formatter(&mut out, Printable::default());
+        rows.serialize(&mut json).map_err(|e| e.to_string())?;
+        out.push(b'\n');
+        let written = stdout.write_all(&out);
         std::mem::forget((rows, out));
         written
     } else {
@@ -49,6 +61,76 @@ pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
     std::mem::forget(sorted);
     std::mem::forget(snapshot);
     written
+}
+
+/// serde_json's pretty output with every character a terminal must not get as it is (see
+/// [`crate::text::hidden`]: serde_json escapes only the first 32) written as `\uXXXX`: the
+/// same data for a JSON reader.
+#[derive(Default)]
+struct Printable(serde_json::ser::PrettyFormatter<'static>);
+
+impl serde_json::ser::Formatter for Printable {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if crate::text::hidden(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                for unit in c.encode_utf16(&mut [0; 2]) {
+                    write!(writer, "\\u{unit:04x}")?;
+                }
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
 }
 
 /// The profiles sorted by name (exactly the order of the names as strings). Sorts the names'

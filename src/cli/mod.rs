@@ -198,6 +198,7 @@ pub fn context(env: Env, paths: AwsPaths, settings_path: PathBuf) -> (Context, O
 /// Says what is wrong with the settings, once per run.
 pub fn warn(warning: Option<&str>) {
     if let Some(warning) = warning {
+        let warning = crate::text::printable(warning, usize::MAX);
         eprintln!("mfatui: {warning}");
         crate::diag!("{warning}");
     }
@@ -232,6 +233,8 @@ fn finish(result: Result<(), String>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(message) => {
+            // A message may quote the files or the settings: nothing in it drives the terminal.
+            let message = crate::text::printable(&message, usize::MAX);
             crate::diag!("failed: {message}");
             eprintln!("mfatui: {message}");
             ExitCode::FAILURE

@@ -105,13 +105,12 @@ pub fn run(args: &[OsString]) -> Option<ExitCode> {
             print!("{json}");
             Some(ExitCode::SUCCESS)
         }
-        // A listing that fails does so before printing: the full program says why (with
-        // the notes about files it passed over, as for every command).
+        // Files that cannot be read: the full program says why (with the notes about files
+        // it passed over, as for every command). Once printing starts, this program finishes.
         Quick::List(args) => {
+            let snapshot = super::list::load(&ctx).ok()?;
             warn();
-            super::list::run(&ctx, &args)
-                .ok()
-                .map(|()| ExitCode::SUCCESS)
+            Some(super::finish(super::list::print(&ctx, &args, snapshot)))
         }
     }
 }
@@ -136,26 +135,72 @@ pub fn hand_over(args: &[OsString]) -> ExitCode {
         Ok(full) => full,
         Err(e) => return failed(format!("cannot find where mfatui is installed: {e}")),
     };
+    if let Err(why) = check_program(&full) {
+        return failed(format!(
+            "{why}; mfatui runs it for everything but status, list and credential-process (`cargo install` puts both side by side)"
+        ));
+    }
     let mut command = std::process::Command::new(&full);
     command.args(args);
-    let missing = |e: std::io::Error| {
-        failed(format!(
-            "cannot start {} ({e}): it is installed beside mfatui (`cargo install` puts both there)",
-            full.display()
-        ))
-    };
+    let not_started = |e: std::io::Error| failed(format!("cannot start {}: {e}", full.display()));
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
         if let Some(name) = std::env::args_os().next() {
             command.arg0(name);
         }
-        missing(command.exec())
+        not_started(command.exec())
     }
     #[cfg(not(unix))]
     match command.status() {
         Ok(status) => ExitCode::from(status.code().unwrap_or(1).clamp(0, 255) as u8),
-        Err(e) => missing(e),
+        Err(e) => not_started(e),
+    }
+}
+
+/// Whether `path` is a program this system can run: a regular, executable file that starts
+/// like one (so that a half-written or emptied file is never handed to a shell, as `execvp`
+/// does with what the kernel cannot run).
+fn check_program(path: &std::path::Path) -> Result<(), String> {
+    use std::io::Read;
+    let shown = path.display();
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(format!("{shown} is missing"))
+        }
+        Err(e) => return Err(format!("cannot read {shown}: {e}")),
+    };
+    if !meta.is_file() {
+        let what = crate::awsfiles::files::file_type_name(&meta);
+        return Err(format!("{shown} is {what}, not a program"));
+    }
+    #[cfg(unix)]
+    if std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o111 == 0 {
+        return Err(format!("{shown} is not executable (chmod +x)"));
+    }
+    let mut head = [0u8; 4];
+    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
+    if read.is_err() || !starts_like_a_program(&head) {
+        return Err(format!(
+            "{shown} is not a program (an interrupted install?)"
+        ));
+    }
+    Ok(())
+}
+
+/// Whether a file starting with `head` is an executable of this system's format.
+fn starts_like_a_program(head: &[u8; 4]) -> bool {
+    if cfg!(target_os = "macos") {
+        // Mach-O, 32 and 64 bits, either byte order, and universal binaries.
+        matches!(
+            u32::from_be_bytes(*head),
+            0xfeed_face | 0xfeed_facf | 0xcefa_edfe | 0xcffa_edfe | 0xcafe_babe
+        )
+    } else if cfg!(windows) {
+        head.starts_with(b"MZ")
+    } else {
+        head == b"\x7fELF"
     }
 }
 

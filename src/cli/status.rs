@@ -29,7 +29,10 @@ pub fn run(ctx: &Context, args: &StatusArgs) {
         Ok(snapshot) => {
             let text = match snapshot.profile(&name) {
                 Some(p) => line(&args.format, &snapshot, p, ctx, colour),
-                None => format!("{} ?", crate::text::printable(&name, 200)),
+                None => format!(
+                    "{} ?",
+                    for_shell(crate::text::printable(&name, 200), colour)
+                ),
             };
             // The process ends right after this line: handing every allocation of a large
             // setup back one by one would cost more than reading it (as `list` does).
@@ -38,11 +41,23 @@ pub fn run(ctx: &Context, args: &StatusArgs) {
         }
         Err(e) => {
             crate::diag!("status: {e}");
-            format!("{} !", crate::text::printable(&name, 200))
+            format!(
+                "{} !",
+                for_shell(crate::text::printable(&name, 200), colour)
+            )
         }
     };
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{text}");
+}
+
+/// A value from the files as the shell must get it: zsh expands `%` sequences in its prompt,
+/// so a value's own `%` is written `%%` there.
+fn for_shell(text: String, colour: StatusColour) -> String {
+    match colour {
+        StatusColour::Zsh => text.replace('%', "%%"),
+        _ => text,
+    }
 }
 
 /// How the time left looks, and how urgent it is.
@@ -119,12 +134,8 @@ fn line(
     ];
     // Each field is worked out only where the format uses it (`{expires}` reads the local
     // time zone).
-    let value = |field: &str| match field {
+    let plain_value = |field: &str| match field {
         "{profile}" => crate::text::printable(&p.name, 200),
-        "{left}" => {
-            let (text, urgency) = left(snapshot, p, ctx.now(), ctx);
-            paint(&text, urgency, colour)
-        }
         "{expires}" => match snapshot.shown_expiry(p).0 {
             Expiry::At { at, .. } => at.with_timezone(&Local).format("%H:%M").to_string(),
             _ => "—".to_owned(),
@@ -132,6 +143,13 @@ fn line(
         "{kind}" => p.kind.label().to_owned(),
         "{region}" => crate::text::printable(p.region.as_deref().unwrap_or("—"), 64),
         _ => crate::text::printable(p.account.as_deref().unwrap_or("—"), 64),
+    };
+    let value = |field: &str| match field {
+        "{left}" => {
+            let (text, urgency) = left(snapshot, p, ctx.now(), ctx);
+            paint(&text, urgency, colour)
+        }
+        _ => for_shell(plain_value(field), colour),
     };
     let mut out = String::with_capacity(format.len() + 16);
     let mut rest = format;

@@ -174,7 +174,9 @@ pub fn credential_process(ctx: &Context, profile: &str) -> String {
 pub fn is_ours(value: &str, profile: &str) -> bool {
     match crate::awsfiles::shlex::split(value).as_deref() {
         Some([program, command, named]) => {
-            Path::new(program).file_name() == Some(OsStr::new("mfatui"))
+            [crate::program::SMALL, crate::program::FULL]
+                .iter()
+                .any(|ours| Path::new(program).file_name() == Some(OsStr::new(ours)))
                 && command == "credential-process"
                 && named == profile
         }

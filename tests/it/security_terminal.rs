@@ -111,4 +111,35 @@ fn list_and_status_never_pass_escape_sequences_from_the_files_or_the_environment
             "{stdout:?}"
         );
     }
+
+    // JSON escapes what a terminal must not get (serde_json alone escapes only C0): the same
+    // data for a JSON reader.
+    let out = sb.mfatui(&["list", "--json"]);
+    let (stdout, _) = text(&out);
+    assert!(out.status.success());
+    assert!(!hidden(&stdout), "{stdout:?}");
+    assert!(stdout.contains("r\\u202egnp"), "{stdout}");
+    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let names: Vec<&str> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"r\u{202e}gnp") && names.contains(&"x\u{1b}]0;TITLE\u{7}y"));
+
+    // An error quoting the files says so in plain text.
+    let broken = "[profile e\u{1b}]0;PWNED\u{7}\u{202e}]\nregion = a\nregion = b\n";
+    let sb = Sandbox::new(&crate::common::black_hole(), broken, "");
+    for args in [
+        &["list"][..],
+        &["list", "--json"],
+        &["credential-process", "dev"],
+    ] {
+        let out = sb.mfatui(args);
+        let (_, stderr) = text(&out);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains("appears a second time"), "{stderr}");
+        assert!(!hidden(&stderr.replace('\n', "")), "{args:?}: {stderr:?}");
+    }
 }

@@ -86,6 +86,19 @@ fn colours_follow_the_shell_and_no_color() {
         status(&sb, &["dev", "--colour", "ansi"], &[("NO_COLOR", "1")]),
         "dev 42m\n"
     );
+    // zsh expands `%` sequences in PROMPT: a name's own `%` stays a `%`.
+    assert_eq!(
+        status(&sb, &["%F{red}%(x.a.b)", "--colour", "zsh"], &[]),
+        "%%F{red}%%(x.a.b) ?\n"
+    );
+    assert_eq!(
+        status(
+            &sb,
+            &["dev", "--colour", "zsh", "--format", "{profile}%# {left}"],
+            &[]
+        ),
+        "dev%# %{\u{1b}[33m%}42m%{\u{1b}[0m%}\n"
+    );
 }
 
 #[test]
@@ -116,17 +129,30 @@ fn the_small_program_answers_the_prompt_alone_and_names_the_full_one_when_it_is_
     let out = run(&["status"]);
     assert_eq!(text(&out).0, "dev 42m\n", "{}", text(&out).1);
     let out = run(&["list"]);
+    assert!(out.status.success() && text(&out).0.contains("dev-mfa"));
+    // Everything else is the full program's.
+    let out = run(&["--version"]);
     let (stdout, stderr) = text(&out);
     assert!(!out.status.success() && stdout.is_empty());
     assert!(
-        stderr.starts_with("mfatui: cannot start ")
-            && stderr.contains("mfatui-full")
-            && stderr.contains("installed beside mfatui")
+        stderr.starts_with("mfatui: ")
+            && stderr.contains("mfatui-full is missing")
+            && stderr.contains("side by side")
             && stderr.lines().count() == 1,
         "{stderr}"
     );
+    std::fs::write(bin.join("mfatui-full"), "").unwrap();
+    std::fs::set_permissions(
+        bin.join("mfatui-full"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let out = run(&["--version"]);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success(), "an empty file is no program");
+    assert!(stderr.contains("not a program"), "{stderr}");
     std::fs::copy(env!("CARGO_BIN_EXE_mfatui-full"), bin.join("mfatui-full")).unwrap();
-    let out = run(&["list"]);
+    let out = run(&["--version"]);
     assert!(out.status.success(), "{}", text(&out).1);
-    assert!(text(&out).0.contains("dev-mfa"));
+    assert!(text(&out).0.starts_with("mfatui "));
 }
