@@ -349,3 +349,38 @@ fn a_long_listing_is_written_whole_and_printable_in_every_part() {
         &stdout[stdout.len() - 200..]
     );
 }
+
+#[test]
+fn a_listing_that_cannot_be_written_says_so_once() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = fixture("53-mixed-showcase");
+    std::fs::create_dir_all(home.path().join(".config/mfatui")).unwrap();
+    std::fs::write(
+        home.path().join(".config/mfatui/config.toml"),
+        "[[[not toml",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mfatui"))
+        .arg("list")
+        .env_clear()
+        .env("HOME", home.path())
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"))
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    // The settings warning and the failure, each once: not a second run by the full program.
+    assert_eq!(stderr.matches("config.toml").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.contains("No space")).count(),
+        1,
+        "{stderr}"
+    );
+}
