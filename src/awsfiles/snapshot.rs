@@ -66,9 +66,8 @@ pub struct Snapshot {
     all: OnceLock<Vec<Profile>>,
     /// Profiles asked for one by one before that (boxed, as the layouts below).
     one: Cells<Profile>,
-    /// Each profile's layout, worked out when first asked for (most reads need few).
-    /// (Boxed: an empty cell is a few bytes, so a snapshot of thousands of profiles that
-    /// needs one layout allocates and touches next to nothing for the rest.)
+    /// Each profile's layout, worked out when first asked for (most reads need few; a
+    /// listing asks [`Snapshot::linked_session`] instead and keeps none).
     layouts: Cells<ProfileLayout>,
     naming: Naming,
 }
@@ -213,7 +212,6 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::awsfiles::{AwsFile, FileKind};
     use std::path::Path;
 
     fn files(dir: &Path, config: &str, credentials: &str) -> AwsFiles {
@@ -225,11 +223,7 @@ mod tests {
             "HOME" => Some(dir.display().to_string()),
             _ => None,
         });
-        AwsFiles {
-            config: AwsFile::load(FileKind::Config, &paths.config).unwrap(),
-            credentials: AwsFile::load(FileKind::Credentials, &paths.credentials).unwrap(),
-            paths,
-        }
+        AwsFiles::load(&paths).unwrap()
     }
 
     /// Every profile asked for alone (in a fresh snapshot, before any other) is the same as

@@ -1,8 +1,8 @@
 //! The small `mfatui` program: it answers the commands that only read the files itself —
 //! `status` (run on every prompt), `credential-process` when a fresh session is on file (run
 //! on every AWS call) and `list` — and hands every other command line to the full program
-//! (`mfatui-full`, installed beside it) unchanged. A program that does not carry the AWS clients, the TUI and the
-//! keyring starts in a fraction of the time (docs/performance.md).
+//! (`mfatui-full`, installed beside it) unchanged. A program that does not carry the AWS
+//! clients, the TUI and the keyring starts in a fraction of the time (docs/performance.md).
 
 use super::args::{CredentialProcessArgs, ListArgs, StatusArgs, StatusColour, STATUS_FORMAT};
 use crate::awsfiles::AwsPaths;
@@ -46,6 +46,8 @@ fn plain(value: &str) -> bool {
     !value.starts_with('-')
 }
 
+/// `status`'s options as clap reads them, or `None` for anything clap would read otherwise
+/// or refuse (an option twice, a value that looks like an option, an unknown colour).
 fn status(rest: &[&str]) -> Option<StatusArgs> {
     let mut args = StatusArgs {
         profile: None,
