@@ -53,12 +53,19 @@ mfa() {
 
 /// bash's completion of `mfa`: options, then profile names quoted with `printf %q`.
 const BASH_COMPLETION: &str = r#"_mfatui_mfa() {
-    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" name quoted
+    local cur="${COMP_WORDS[COMP_CWORD]}" prev="${COMP_WORDS[COMP_CWORD-1]}" name quoted i
     COMPREPLY=()
     case "$prev" in --code|--duration) return 0 ;; esac
     case "$cur" in
         -*) COMPREPLY=($(compgen -W '--code --duration --unset --help' -- "$cur")); return 0 ;;
     esac
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${COMP_WORDS[i]}" in
+            --code|--duration) ((i++)) ;;
+            -*) ;;
+            *) return 0 ;;
+        esac
+    done
     while IFS= read -r name; do
         printf -v quoted '%q' "$name"
         case "$name" in
@@ -185,10 +192,16 @@ fn ignore_broken_pipe(e: std::io::Error) -> Result<(), String> {
 pub fn names(ctx: &Context) -> Result<(), String> {
     let files = crate::awsfiles::AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let stdout = std::io::stdout();
+    // For the shell exactly as they are; for a person's terminal, nothing that drives it.
+    let person = stdout.is_terminal();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     let written = map
         .profiles()
-        .try_for_each(|(name, _)| writeln!(out, "{name}"))
+        .try_for_each(|(name, _)| match person {
+            true => writeln!(out, "{}", crate::text::printable(name, usize::MAX)),
+            false => writeln!(out, "{name}"),
+        })
         .and_then(|()| out.flush());
     written.or_else(ignore_broken_pipe)
 }

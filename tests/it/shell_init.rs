@@ -110,9 +110,10 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "profile=dev-mfa", "{stdout}");
     assert!(lines[1].starts_with("status=dev-mfa 11h5"), "{stdout}");
-    assert!(
-        lines[2].starts_with("arn:aws:iam::123456789012:user/ana")
-            || lines[2].starts_with("arn:aws:sts::123456789012:"),
+    // moto answers the session's key (GetSessionToken's documentation key) as `user/moto`,
+    // ana's long-term key as `user/ana`: the AWS CLI used the session.
+    assert_eq!(
+        lines[2], "arn:aws:sts::123456789012:user/moto",
         "the AWS CLI reads the session through AWS_PROFILE: {stdout}"
     );
     assert_eq!(lines[3], "profile=admin-mfa", "{stdout}");
@@ -186,6 +187,10 @@ const ODD_BASH: &str = r#"
     [ "$1" = "$ODD" ] || exit 13
     COMP_WORDS=(mfa d); COMP_CWORD=1; _mfatui_mfa
     echo "d=${COMPREPLY[*]}"
+    COMP_WORDS=(mfa --code 123456 d); COMP_CWORD=3; _mfatui_mfa
+    echo "after an option=${COMPREPLY[*]}"
+    COMP_WORDS=(mfa dev d); COMP_CWORD=2; _mfatui_mfa
+    echo "second=${COMPREPLY[*]}"
     COMP_WORDS=(mfa --u); COMP_CWORD=1; _mfatui_mfa
     echo "options=${COMPREPLY[*]}"
 "#;
@@ -203,6 +208,8 @@ fn odd_names_are_assigned_and_completed_never_evaluated_in_bash() {
             format!("status={ODD} 1h59m").as_str(),
             r#"completed=it\'s\ \"\$\(touch\ pwned\)\"\ x"#,
             "d=dev dev-mfa",
+            "after an option=dev dev-mfa",
+            "second=",
             "options=--unset",
         ],
         "{stderr}"
