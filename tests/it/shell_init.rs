@@ -1,5 +1,5 @@
 //! `eval "$(mfatui shell-init SHELL)"` and its function `mfa`, run for real in bash (and zsh
-//! and fish where installed): renewals against moto judged by the AWS CLI, AWS_PROFILE set
+//! and fish where installed): renewals against moto judged by the AWS CLI and boto3, AWS_PROFILE set
 //! to the profile the SDKs read and never a secret in the environment, failures that leave
 //! AWS_PROFILE alone, names that are assigned and completed but never evaluated, the picker
 //! and the code prompt on a real terminal (tmux), the prompt segment following at once.
@@ -91,6 +91,7 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
         mfa admin --code 654321 || exit 13
         echo "profile=$AWS_PROFILE"
         aws sts get-caller-identity --query Arn --output text || exit 14
+        python3 -c 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])' || exit 15
         mfa --unset
         echo "unset=${AWS_PROFILE-none} status=[$("$MFATUI" status)]"
     "#;
@@ -121,7 +122,8 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
         lines[4].starts_with("arn:aws:sts::123456789012:assumed-role/Admin/"),
         "{stdout}"
     );
-    assert_eq!(lines[5], "unset=none status=[]", "{stdout}");
+    assert_eq!(lines[5], lines[4], "boto3 reads the same session: {stdout}");
+    assert_eq!(lines[6], "unset=none status=[]", "{stdout}");
     assert!(
         stderr.contains("mfatui: renewed 'dev' into [dev-mfa]")
             && stderr.contains("mfatui: AWS_PROFILE=dev-mfa, the session of dev (11h5")
