@@ -1,8 +1,9 @@
 //! `eval "$(mfatui shell-init SHELL)"` and its function `mfa`, run for real in bash (and zsh
-//! and fish where installed): renewals against moto judged by the AWS CLI and boto3, AWS_PROFILE set
-//! to the profile the SDKs read and never a secret in the environment, failures that leave
-//! AWS_PROFILE alone, names that are assigned and completed but never evaluated, the picker
-//! and the code prompt on a real terminal (tmux), the prompt segment following at once.
+//! and fish where installed): renewals against moto judged by the AWS CLI and boto3,
+//! AWS_PROFILE set to the profile the SDKs read and never a secret in the environment,
+//! failures that leave AWS_PROFILE alone, names that are assigned and completed but never
+//! evaluated, the picker and the code prompt on a real terminal (tmux), the prompt segment
+//! following at once.
 
 use crate::common::{black_hole, isolate, shell_line, text, Moto, Sandbox, Tmux};
 use chrono::{Duration, SecondsFormat, Utc};
