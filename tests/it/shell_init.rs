@@ -176,6 +176,28 @@ fn a_failed_renewal_leaves_aws_profile_as_it_was() {
     assert_eq!(sb.credentials(), credentials, "nothing written");
 }
 
+#[test]
+fn profiles_the_sdks_serve_themselves_switch_without_a_renewal() {
+    let config = "[profile cp]\ncredential_process = /bin/false\n\n\
+                  [profile corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n\
+                  sso_account_id = 111122223333\nsso_role_name = Dev\n";
+    // No call may be made.
+    let sb = Sandbox::new(&black_hole(), config, "");
+    let script = r#"
+        eval "$("$MFATUI" shell-init bash)"
+        mfa cp; echo "rc=$? profile=$AWS_PROFILE"
+        mfa corp; echo "rc=$? profile=$AWS_PROFILE"
+    "#;
+    let out = shell(&sb, "bash", script, &[]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(stdout, "rc=0 profile=cp\nrc=1 profile=cp\n", "{stderr}");
+    assert_eq!(
+        stderr,
+        "mfatui: AWS_PROFILE=cp\n\
+         mfatui: 'corp' is an SSO profile that is not signed in: run `mfatui renew corp` first\n"
+    );
+}
+
 /// The bash checks of an odd name: switched to exactly, shown by the prompt segment, and
 /// completed as a word that the shell reads back as the name.
 const ODD_BASH: &str = r#"
