@@ -137,6 +137,27 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
     // Renewed once each, written with a backup like `renew --yes`.
     assert!(sb.credentials().contains("[admin-mfa]"));
     assert_eq!(sb.backups().len(), 2);
+
+    // A role whose sessions go only to the AWS CLI's cache: the role's own name, which the
+    // AWS CLI reads the cache under (no prompt: stdin is closed and there is no terminal).
+    let sb = Sandbox::new(&moto.url, &config, &credentials);
+    sb.settings("[roles]\nwrite_profile = false\n");
+    let script = r#"
+        eval "$("$MFATUI" shell-init bash)"
+        mfa admin --code 123456 || exit 10
+        echo "profile=$AWS_PROFILE"
+        aws sts get-caller-identity --query Arn --output text || exit 11
+    "#;
+    let out = shell(&sb, "bash", script, &[]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "profile=admin", "{stdout}");
+    assert!(
+        lines[1].starts_with("arn:aws:sts::123456789012:assumed-role/Admin/"),
+        "{stdout}"
+    );
+    assert!(!sb.credentials().contains("[admin-mfa]"));
 }
 
 #[test]
