@@ -392,3 +392,49 @@ fn in_a_terminal_mfa_prompts_for_the_code_picks_and_the_prompt_follows() {
     );
     assert!(sb.credentials().contains("[dev-mfa]"));
 }
+
+#[test]
+fn tab_completes_an_odd_name_that_the_shell_reads_back_and_never_runs() {
+    let (config, credentials) = files(&in_hours(2));
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    let setups = [
+        ("bash", "eval \"$(\"$MFATUI\" shell-init bash)\""),
+        (
+            "zsh",
+            "autoload -U compinit && compinit -u -D && eval \"$(\"$MFATUI\" shell-init zsh)\"",
+        ),
+    ];
+    for (shell, setup) in setups {
+        if !installed(shell) {
+            continue;
+        }
+        let mut cmd = Command::new(shell);
+        cmd.arg(if shell == "bash" { "--norc" } else { "-f" });
+        isolate(&mut cmd, sb.home.path());
+        cmd.env("AWS_ENDPOINT_URL", &sb.endpoint)
+            .env("MFATUI", MFATUI)
+            .env("TERM", "xterm")
+            .env("PS1", format!("{shell}> "));
+        let Some(tmux) = Tmux::start(&format!(
+            "cd {} && {}",
+            sb.home.path().display(),
+            shell_line(&cmd)
+        )) else {
+            return;
+        };
+        tmux.wait_for(&format!("{shell}>"));
+        tmux.send(&[setup, "Enter"]);
+        tmux.send(&["echo ready", "Enter"]);
+        tmux.wait_for("\nready");
+        tmux.send(&["-l", "mfa it"]);
+        tmux.send(&["Tab"]);
+        tmux.wait_for(r#"mfa it\'s\ \"\$\(touch\ pwned\)\"\ x"#);
+        tmux.send(&["Enter"]);
+        tmux.send(&["echo \"profile=[$AWS_PROFILE]\"", "Enter"]);
+        tmux.wait_for(&format!("profile=[{ODD}]"));
+        assert!(
+            !sb.home.path().join("pwned").exists(),
+            "{shell} ran nothing of the name"
+        );
+    }
+}
