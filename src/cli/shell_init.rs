@@ -267,6 +267,12 @@ pub fn switch(run: &Run, args: &UseArgs) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     // To the shell exactly as it is; to a person's terminal, nothing that drives it.
     let printed = if out.is_terminal() {
+        // Typed by hand: this process cannot change the shell that started it.
+        eprintln!(
+            "mfatui: to switch this shell, load the function `mfa` (eval \"$({})\", see docs/shell.md) and run mfa {}",
+            ctx.command(&["shell-init", "bash"]),
+            crate::awsfiles::shlex::quote(&show(&name))
+        );
         show(&read_as)
     } else {
         read_as

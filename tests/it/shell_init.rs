@@ -438,3 +438,23 @@ fn tab_completes_an_odd_name_that_the_shell_reads_back_and_never_runs() {
         );
     }
 }
+
+#[test]
+fn use_typed_at_a_terminal_says_how_to_switch_the_shell() {
+    let (config, credentials) = files(&in_hours(2));
+    let sb = Sandbox::new(&black_hole(), &config, &credentials);
+    // `script` gives it a terminal for standard output, as when a person types it.
+    let line = shell_line(&sb.mfatui_command(&["use", "dev"]));
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let (stdout, _) = text(&out);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("mfatui: to switch this shell, load the function `mfa` (eval \"$(mfatui shell-init bash)\", see docs/shell.md) and run mfa dev"),
+        "{stdout}"
+    );
+    assert!(stdout.trim_end().ends_with("dev-mfa"), "{stdout}");
+}
