@@ -123,6 +123,23 @@ pub struct Profile {
     pub problems: Vec<String>,
 }
 
+impl Profile {
+    /// Whether a filter typed as `needle` (already lowercased) shows this profile: a part of
+    /// its name, kind, account, role or user name, or region. The TUI's filter and the shell
+    /// picker (`mfa` with no profile) both match this way.
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty()
+            || self.name.to_lowercase().contains(needle)
+            || self.kind.label().contains(needle)
+            || self.account.as_deref().is_some_and(|a| a.contains(needle))
+            || self
+                .principal
+                .as_deref()
+                .is_some_and(|a| a.to_lowercase().contains(needle))
+            || self.region.as_deref().is_some_and(|a| a.contains(needle))
+    }
+}
+
 /// Builds every profile of the map, in botocore's order. The AWS CLI's assume-role cache
 /// and aws-mfa-secure's session cache (both named by `paths`) are read for expiry.
 pub fn profiles(map: &ConfigMap, paths: &AwsPaths) -> Vec<Profile> {

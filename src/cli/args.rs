@@ -92,6 +92,15 @@ pub enum Command {
     /// Print a shell completion script:
     /// mfatui completions bash > ~/.local/share/bash-completion/completions/mfatui
     Completions(CompletionsArgs),
+    /// Print the shell function `mfa`, which switches the shell you are in to a profile's
+    /// fresh session (AWS_PROFILE, never a secret): eval "$(mfatui shell-init bash)"
+    ShellInit(ShellInitArgs),
+    /// Renew PROFILE's session when needed and print the profile the SDKs read it from (what
+    /// `mfa` puts in AWS_PROFILE); without PROFILE, pick one on the terminal.
+    Use(UseArgs),
+    /// Print every profile name, one per line (what `mfa` completes).
+    #[command(hide = true)]
+    ProfileNames,
     /// Print the man page (roff), every command on one page:
     /// mfatui man > /usr/local/share/man/man1/mfatui.1
     Man,
@@ -103,6 +112,39 @@ pub struct CompletionsArgs {
     /// The shell.
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+/// The shells `shell-init` writes for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InitShell {
+    /// bash.
+    Bash,
+    /// zsh.
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// Options of `mfatui shell-init`.
+#[derive(Debug, Args)]
+pub struct ShellInitArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: InitShell,
+}
+
+/// Options of `mfatui use`.
+#[derive(Debug, Args)]
+pub struct UseArgs {
+    /// The profile [default: pick one on the terminal].
+    pub profile: Option<String>,
+    /// The 6-digit MFA code, if a renewal is needed (otherwise: AWS_MFA_TOKEN, mfa_process, a
+    /// prompt on the terminal, or the open mfatui window).
+    #[arg(long)]
+    pub code: Option<String>,
+    /// How long a new session lasts: 3600, 1h, 90m… [default: as for renew]
+    #[arg(long)]
+    pub duration: Option<String>,
 }
 
 /// Renewal mode on the command line.

@@ -14,9 +14,11 @@ pub mod export;
 pub mod keyring;
 pub mod list;
 pub mod login;
+pub mod pick;
 pub mod quick;
 pub mod renew;
 pub mod rotate;
+pub mod shell_init;
 pub mod status;
 
 use crate::aws::demo::DemoAws;
@@ -162,6 +164,9 @@ pub fn run(cli: Cli) -> ExitCode {
             );
             Ok(())
         }
+        Command::ShellInit(opts) => shell_init::init(&run.ctx, &opts),
+        Command::Use(opts) => shell_init::switch(&run, &opts),
+        Command::ProfileNames => shell_init::names(&run.ctx),
         Command::Man => args::man_page(&mut std::io::stdout()).or_else(|e| {
             if e.kind() == std::io::ErrorKind::BrokenPipe {
                 Ok(())
@@ -222,6 +227,9 @@ fn command_name(command: &Command) -> &'static str {
         Command::Console(_) => "console",
         Command::Keyring(_) => "keyring",
         Command::Completions(_) => "completions",
+        Command::ShellInit(_) => "shell-init",
+        Command::Use(_) => "use",
+        Command::ProfileNames => "profile-names",
         Command::Man => "man",
     }
 }

@@ -214,6 +214,16 @@ fn every_command_in_the_help_works_in_the_demo_without_a_network() {
             false,
         ),
         (&["completions", "bash"], &["_mfatui()"], true),
+        (
+            &["shell-init", "bash"],
+            &["mfa()", "--demo use \"$@\""],
+            true,
+        ),
+        (
+            &["use", "acme-dev", "--code", "123456"],
+            &["acme-dev-mfa\n"],
+            true,
+        ),
         (&["man"], &[".SH COMMANDS"], true),
     ];
     let demo = Demo::new();

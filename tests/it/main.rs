@@ -25,6 +25,7 @@ mod security_files;
 mod security_socket;
 mod security_terminal;
 mod settings_cli;
+mod shell_init;
 mod sso;
 mod sso_login;
 mod status;

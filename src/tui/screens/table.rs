@@ -90,17 +90,7 @@ impl Table {
         let profiles = data.profiles();
         let snapshot = &data.snapshot;
         let mut rows: Vec<usize> = (0..profiles.len())
-            .filter(|&i| {
-                let p = &profiles[i];
-                needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.kind.label().contains(&needle)
-                    || p.account.as_deref().is_some_and(|a| a.contains(&needle))
-                    || p.principal
-                        .as_deref()
-                        .is_some_and(|a| a.to_lowercase().contains(&needle))
-                    || p.region.as_deref().is_some_and(|a| a.contains(&needle))
-            })
+            .filter(|&i| profiles[i].matches(&needle))
             .collect();
         match self.sort {
             Sort::Name => rows.sort_by(|&a, &b| profiles[a].name.cmp(&profiles[b].name)),
