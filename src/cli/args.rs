@@ -95,6 +95,10 @@ pub enum Command {
     /// Print the man page (roff), every command on one page:
     /// mfatui man > /usr/local/share/man/man1/mfatui.1
     Man,
+    /// Internal: how `exec --server` starts CMD, so that CMD ends with mfatui (a parent-death
+    /// signal) instead of fetching from an endpoint that is gone.
+    #[command(hide = true, name = "exec-child")]
+    ExecChild(ExecChildArgs),
 }
 
 /// Options of `mfatui completions`.
@@ -186,6 +190,22 @@ pub struct ExecArgs {
     /// needed, for as long as CMD runs.
     #[arg(long)]
     pub server: bool,
+    /// The command and its arguments (after --).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<String>,
+}
+
+/// Options of the internal `exec-child`.
+#[derive(Debug, Args)]
+pub struct ExecChildArgs {
+    /// The mfatui that serves CMD: CMD is not started if it is already gone.
+    #[arg(long)]
+    pub parent: i32,
     /// The command and its arguments (after --).
     #[arg(
         trailing_var_arg = true,
@@ -296,6 +316,10 @@ pub struct KeyringAddArgs {
 pub struct CredentialProcessArgs {
     /// The profile whose session is served.
     pub profile: String,
+    /// Internal: renew ahead in the background, print nothing (started by credential-process
+    /// itself while it serves a session that is still valid).
+    #[arg(long, hide = true)]
+    pub renew_ahead: bool,
 }
 
 /// How `status` colours its line.
