@@ -551,11 +551,22 @@ except Exception as e:
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Nothing is ever typed, and the terminal stays open.
+    // Nothing is ever typed, and the terminal stays open (for 30 s at most: a watchdog
+    // ends the run so that waiting for a line fails the test instead of hanging it).
     let _terminal = child.stdin.take().unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    let watching = done.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(30));
+        if !watching.load(std::sync::atomic::Ordering::SeqCst) {
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+        }
+    });
     let mut out = String::new();
     std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut out).unwrap();
     let status = child.wait().unwrap();
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
     let took = started.elapsed();
     assert!(
         out.contains("MFA code for") && out.contains("gave up"),
@@ -590,5 +601,50 @@ fn with_no_one_to_answer_the_503_sentence_is_said_once_per_renewal_not_per_attem
         stderr.matches("an MFA code is needed").count(),
         1,
         "botocore tried 3 times; one renewal, one sentence: {stderr}"
+    );
+}
+
+#[test]
+fn a_session_inside_botocores_window_is_served_and_renewed_ahead_so_boto3_does_not_refetch_on_every_call(
+) {
+    let Some(moto) = Moto::start() else { return };
+    let count = tempfile::NamedTempFile::new().unwrap();
+    let (config, _) = slow_device(&moto, count.path(), 1);
+    // 14 minutes left: inside botocore's 15-minute window; with refresh_before = 1m mfatui
+    // used to serve it unrenewed and botocore fetched it again on every call.
+    let in_14m = (Utc::now() + Duration::minutes(14)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let sb = Sandbox::new(&moto.url, &config, &session_files(&moto, &in_14m));
+    sb.settings("[sessions]\nrefresh_before = \"1m\"\nkeep_fresh_before = \"1m\"\n");
+    let log = sb.home.path().join("log");
+    let calls = r#"python3 -c '
+import time, boto3
+sts = boto3.client("sts")
+for _ in range(20):
+    sts.get_caller_identity()
+    time.sleep(0.2)
+print(boto3.Session().get_credentials().get_frozen_credentials().access_key)
+'"#;
+    let out = sb.mfatui(&[
+        "--log-file",
+        log.to_str().unwrap(),
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        calls,
+    ]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_ne!(stdout.trim(), "ASIAOLDOLDOLDOLD0000", "renewed ahead");
+    assert_eq!(runs(count.path()), 1, "one code for the renewal ahead");
+    let fetches = std::fs::read_to_string(&log)
+        .unwrap()
+        .matches("endpoint: served")
+        .count();
+    assert!(
+        (1..=8).contains(&fetches),
+        "20 calls over 4 s made {fetches} fetches: botocore refetched in a loop"
     );
 }
