@@ -542,3 +542,33 @@ impl Renewer<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::Naming;
+
+    #[test]
+    fn the_account_comes_from_the_role_the_sso_account_or_the_device() {
+        let config = "[profile role]\nrole_arn = arn:aws:iam::111122223333:role/ops\nsource_profile = dev\nmfa_serial = arn:aws:iam::999999999999:mfa/ana\n\n\
+                      [profile dev]\nmfa_serial = arn:aws-cn:iam::444455556666:mfa/ana\n\n\
+                      [profile chained]\nsource_profile = dev\n\n\
+                      [profile sso]\nsso_account_id = 777788889999\nsso_role_name = r\n\n\
+                      [profile odd]\nsso_account_id = 12345\n\n\
+                      [profile plain]\nregion = eu-west-1\n";
+        let s = crate::renew::plan::tests::snapshot(config, "", &Naming::default());
+        let account = |name| account_of(&s, name);
+        assert_eq!(
+            account("role").as_deref(),
+            Some("111122223333"),
+            "the role's, not the device's"
+        );
+        assert_eq!(account("dev").as_deref(), Some("444455556666"));
+        assert_eq!(account("chained").as_deref(), Some("444455556666"));
+        assert_eq!(account("sso").as_deref(), Some("777788889999"));
+        assert_eq!(account("odd"), None, "not 12 digits: not said");
+        assert_eq!(account("plain"), None);
+        assert_eq!(account("missing"), None);
+        assert_eq!(arn_account("arn:aws:iam::12345678901x:mfa/a"), None);
+    }
+}
