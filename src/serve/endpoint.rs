@@ -173,6 +173,12 @@ impl Endpoint {
         if let Some((served, due)) = self.look_now() {
             if due {
                 self.renewal(Why::Ahead);
+            } else {
+                // Fresh again (renewed here or elsewhere): the next one ahead may run.
+                self.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .ahead_failed = false;
             }
             return Ok(served);
         }
@@ -249,7 +255,7 @@ impl Endpoint {
             return running.clone();
         }
         match (&state.failed, why) {
-            (Some(_), Why::Ahead) if state.ahead_failed => {
+            (_, Why::Ahead) if state.ahead_failed => {
                 let (_, rx) = watch::channel(None);
                 return rx;
             }
@@ -326,8 +332,11 @@ const FAILED_FOR: Duration = Duration::from_secs(10);
 /// The endpoint's renewal: the running one, and the last failure.
 #[derive(Default)]
 pub struct Renewing {
+    /// The renewal under way: its result arrives here.
     running: Option<Receiver<Outcome>>,
+    /// When the last renewal failed, and why.
     failed: Option<(Instant, String)>,
+    /// The last renewal ahead could not renew: none ahead again until the session is fresh.
     ahead_failed: bool,
 }
 

@@ -648,3 +648,35 @@ print(boto3.Session().get_credentials().get_frozen_credentials().access_key)
         "20 calls over 4 s made {fetches} fetches: botocore refetched in a loop"
     );
 }
+
+#[test]
+fn a_renewal_ahead_that_cannot_get_a_code_is_said_once_and_the_valid_session_still_served() {
+    let Some(moto) = Moto::start() else { return };
+    let config = format!(
+        "[profile dev]\nregion = eu-west-1\nmfa_serial = {}\n",
+        moto.get("mfa_serial")
+    );
+    let in_14m = (Utc::now() + Duration::minutes(14)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let sb = Sandbox::new(&moto.url, &config, &session_files(&moto, &in_14m));
+    let calls = r#"python3 -c '
+import time, boto3
+sts = boto3.client("sts")
+for _ in range(10):
+    sts.get_caller_identity()
+    time.sleep(0.1)
+print(boto3.Session().get_credentials().get_frozen_credentials().access_key)
+'"#;
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", calls]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(
+        stdout.trim(),
+        "ASIAOLDOLDOLDOLD0000",
+        "the valid session, served"
+    );
+    assert_eq!(
+        stderr.matches("an MFA code is needed").count(),
+        1,
+        "ten calls that each refetch inside botocore's window: one try ahead, one sentence: {stderr}"
+    );
+}
