@@ -1,6 +1,8 @@
-//! `credential_process = mfatui credential-process PROFILE`, judged by the real AWS CLI and
-//! boto3 against moto: parallel callers share one renewal and one code, a fresh session asks
-//! none, an expired one asks one; with no way to get a code it fails in one sentence.
+//! `credential_process = mfatui credential-process PROFILE`, judged by the real AWS CLI,
+//! boto3 and the JS SDK v3 against moto: parallel callers share one renewal and one code, a
+//! fresh session asks none, an expired one asks one; a session with minutes left is served
+//! (with its account) and renewed ahead once; with no way to get a code it fails in one
+//! sentence.
 
 use crate::common::{text, Moto, Sandbox};
 use std::path::Path;

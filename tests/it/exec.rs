@@ -1,6 +1,9 @@
 //! `mfatui exec` and aws-mfa-secure's session cache: a fresh session is used with no code and
 //! no network, a missing one is renewed (AWS_MFA_TOKEN, AWS_MFA_TTL) and written back; CMD's
-//! exit status and signals are its own; a missing CMD is exit 127.
+//! exit status and signals are its own; a missing CMD is exit 127. Under `exec --server`,
+//! judged by boto3, the AWS CLI and the JS SDK v3: one renewal owned by the endpoint (a
+//! 3-second `mfa_process`, a code typed late at a pseudo-terminal), mfatui ending with CMD,
+//! one sentence per renewal, a session inside botocore's window renewed ahead.
 
 use crate::common::{black_hole, text, Moto, Sandbox};
 use chrono::{Duration, SecondsFormat, Utc};
@@ -476,10 +479,15 @@ fn a_code_typed_at_the_terminal_after_boto3_gave_up_is_used_for_the_next_fetch()
     std::fs::create_dir(&go).unwrap();
     let cmd = format!(
         "echo started; while [ ! -e \"$GO/first\" ]; do sleep 0.05; done; {BOTO3_LINE} first; \
-         while [ ! -e \"$GO/second\" ]; do sleep 0.05; done; {BOTO3_LINE} second"
+         while [ ! -e \"$GO/second\" ]; do sleep 0.05; done; {BOTO3_LINE} second; \
+         [ -n \"$JS\" ] || exit 0; while [ ! -e \"$GO/third\" ]; do sleep 0.05; done; \
+         node \"$JS\" 2>&1 | tail -n 1 | sed 's/^/third /'"
     );
+    let js = crate::common::js_judge();
     let mut inner = sb.mfatui_command(&["exec", "--server", "dev", "--", "sh", "-c", &cmd]);
-    inner.env("GO", &go);
+    inner
+        .env("GO", &go)
+        .env("JS", js.clone().unwrap_or_default());
     // mfatui on a pseudo-terminal: its prompt is the code source.
     let mut child = std::process::Command::new("script")
         .args(["-qec", &crate::common::shell_line(&inner), "/dev/null"])
@@ -519,6 +527,22 @@ fn a_code_typed_at_the_terminal_after_boto3_gave_up_is_used_for_the_next_fetch()
         "the next fetch got the new session: {second}"
     );
     assert!(!second.contains("MFA code for"), "asked once: {second}");
+    if js.is_some() {
+        // The JS SDK warns after 1 s and keeps waiting: a code typed 3 s later reaches it.
+        std::fs::write(
+            sb.aws("credentials"),
+            session_files(&moto, "2026-01-01T00:00:00Z"),
+        )
+        .unwrap();
+        std::fs::write(go.join("third"), "").unwrap();
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        std::io::Write::write_all(&mut typing, b"654321\n").unwrap();
+        let third = line_with(&mut lines, "third ");
+        assert!(
+            third.contains("arn:aws:sts::123456789012:"),
+            "the JS SDK got the session renewed with the late code: {third}"
+        );
+    }
     drop(typing);
     assert!(child.wait().unwrap().success());
 }
