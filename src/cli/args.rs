@@ -104,6 +104,10 @@ pub enum Command {
     /// Print the man page (roff), every command on one page:
     /// mfatui man > /usr/local/share/man/man1/mfatui.1
     Man,
+    /// Internal: how `exec --server` starts CMD, so that CMD ends with mfatui (a parent-death
+    /// signal) instead of fetching from an endpoint that is gone.
+    #[command(hide = true, name = "exec-child")]
+    ExecChild(ExecChildArgs),
 }
 
 /// Options of `mfatui completions`.
@@ -238,6 +242,22 @@ pub struct ExecArgs {
     pub command: Vec<String>,
 }
 
+/// Options of the internal `exec-child`.
+#[derive(Debug, Args)]
+pub struct ExecChildArgs {
+    /// The mfatui that serves CMD: CMD is not started if it is already gone.
+    #[arg(long)]
+    pub parent: i32,
+    /// The command and its arguments (after --).
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required = true,
+        value_name = "CMD"
+    )]
+    pub command: Vec<String>,
+}
+
 /// Options of `mfatui rotate`.
 #[derive(Debug, Args)]
 pub struct RotateArgs {
@@ -338,6 +358,10 @@ pub struct KeyringAddArgs {
 pub struct CredentialProcessArgs {
     /// The profile whose session is served.
     pub profile: String,
+    /// Internal: renew ahead in the background, print nothing (started by credential-process
+    /// itself while it serves a session that is still valid).
+    #[arg(long, hide = true)]
+    pub renew_ahead: bool,
 }
 
 /// How `status` colours its line.

@@ -10,17 +10,27 @@ use super::Run;
 use crate::aws::Credentials;
 use crate::awsfiles::ProfileKind;
 use crate::renew::code::Given;
-use crate::renew::service::{Lookup, Want};
+use crate::renew::service::{Lookup, Served, Want};
 use chrono::SecondsFormat;
 
-/// Runs the command: the JSON on standard output, or one sentence on standard error.
+/// Runs the command: the JSON on standard output, or one sentence on standard error. A
+/// session due to be renewed ahead but still valid is served as it is, and one renewal runs
+/// in the background ([`renew_ahead`]); with less than a minute left (or none), the caller
+/// waits for the renewal, with a prompt on its terminal if need be.
 pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
+    if args.renew_ahead {
+        return renew_ahead(run, &args.profile);
+    }
     let renewer = run.renewer();
-    let want = Want::serve();
+    let want = Want::ahead();
     let name = args.profile.as_str();
     let served = match renewer.look(name, &want).map_err(|e| e.to_string())? {
         Lookup::Fresh(served) => served,
-        Lookup::Stale { snapshot, .. } => {
+        Lookup::Stale {
+            snapshot,
+            plan,
+            valid,
+        } => {
             if let Some(why) = snapshot.profile(name).and_then(|p| {
                 let sso_role = snapshot.map().profile(name).is_some_and(|settings| {
                     settings.has("sso_account_id") || settings.has("sso_role_name")
@@ -28,6 +38,22 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
                 not_served(run, name, p.kind, sso_role)
             }) {
                 return Err(why);
+            }
+            let length = plan.as_ref().ok().map(|r| r.duration_secs);
+            let policy = run.ctx.settings.freshness();
+            let now = run.ctx.now();
+            if let Some(session) =
+                valid.filter(|s| policy.servable(s.credentials.expiration, length, now))
+            {
+                let served = Served::of(&snapshot, name, session, None);
+                print!(
+                    "{}",
+                    json(&served.session.credentials, served.account.as_deref())?
+                );
+                if plan.is_ok() && !run.ctx.demo {
+                    start_renewing_ahead(run, name);
+                }
+                return Ok(());
             }
             drop(snapshot);
             let mut codes = codes::sources(
@@ -47,8 +73,70 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
             served
         }
     };
-    print!("{}", json(&served.session.credentials)?);
+    print!(
+        "{}",
+        json(&served.session.credentials, served.account.as_deref())?
+    );
     Ok(())
+}
+
+/// Starts `mfatui credential-process --renew-ahead NAME` on its own, detached from the
+/// caller's pipes (botocore waits for them to close) and terminal signals.
+fn start_renewing_ahead(run: &Run, name: &str) {
+    use std::os::unix::process::CommandExt;
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let started = std::process::Command::new(exe)
+        .args(["credential-process", "--renew-ahead", "--", name])
+        .env("AWS_CONFIG_FILE", &run.ctx.paths.config)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &run.ctx.paths.credentials)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    match started {
+        Ok(_) => crate::diag!("credential-process: renewing {name} ahead in the background"),
+        Err(e) => crate::diag!("credential-process: cannot renew {name} ahead: {e}"),
+    }
+}
+
+/// The renewal ahead: one at a time (a caller that finds one under way leaves it be), with
+/// the sources that need no terminal (`mfa_process`, `AWS_MFA_TOKEN`, the open window). It
+/// prints nothing: the callers read what it writes.
+fn renew_ahead(run: &Run, name: &str) -> Result<(), String> {
+    let mut ctx = run.ctx.clone();
+    // Another renewal of this target under way is the one renewal ahead: do not queue.
+    ctx.timeouts.renew_wait = std::time::Duration::ZERO;
+    let renewer = crate::renew::service::Renewer {
+        ctx: &ctx,
+        api: run.api.as_ref(),
+        keyring: run.keyring.as_ref(),
+    };
+    let mut codes = codes::sources(
+        run,
+        Given::new(None)?,
+        Allow {
+            terminal: false,
+            window: true,
+        },
+    );
+    let result = run
+        .block_on(renewer.ensure(name, &Want::ahead(), &mut codes))?
+        .map_err(|e| e.to_string());
+    match &result {
+        Ok(served) => crate::diag!(
+            "credential-process: renewal ahead of {name}: {}",
+            if served.renewed.is_some() {
+                "renewed"
+            } else {
+                "nothing to do"
+            }
+        ),
+        Err(e) => crate::diag!("credential-process: renewal ahead of {name}: {e}"),
+    }
+    result.map(|_| ())
 }
 
 /// Why a profile of this kind is not served here, in one sentence naming what to do.
@@ -84,8 +172,8 @@ fn not_served(run: &Run, name: &str, kind: ProfileKind, sso_role: bool) -> Optio
     }
 }
 
-/// The `credential_process` document (Version 1).
-pub fn json(creds: &Credentials) -> Result<String, String> {
+/// The `credential_process` document (Version 1), with `AccountId` when the account is known.
+pub fn json(creds: &Credentials, account: Option<&str>) -> Result<String, String> {
     let token = creds
         .session_token
         .as_ref()
@@ -94,12 +182,15 @@ pub fn json(creds: &Credentials) -> Result<String, String> {
         .expiration
         .ok_or("the session records no expiry")?
         .to_rfc3339_opts(SecondsFormat::Secs, true);
-    let doc = serde_json::json!({
+    let mut doc = serde_json::json!({
         "Version": 1,
         "AccessKeyId": creds.access_key_id,
         "SecretAccessKey": creds.secret_access_key.expose(),
         "SessionToken": token.expose(),
         "Expiration": expiration,
     });
+    if let Some(account) = account {
+        doc["AccountId"] = account.into();
+    }
     Ok(format!("{doc}\n"))
 }

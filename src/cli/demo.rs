@@ -12,8 +12,8 @@ const CREDENTIALS: &str = include_str!("../../assets/demo/credentials");
 /// Writes the demo files into `dir` and returns the paths to use. `AWS_PROFILE` (or
 /// `AWS_DEFAULT_PROFILE`) selects a demo profile, as it selects one of yours.
 pub fn prepare(dir: &Path, env: &Env, now: DateTime<Utc>) -> std::io::Result<AwsPaths> {
-    std::fs::write(dir.join("config"), CONFIG)?;
-    std::fs::write(dir.join("credentials"), relative_times(CREDENTIALS, now))?;
+    write_private(&dir.join("config"), CONFIG)?;
+    write_private(&dir.join("credentials"), &relative_times(CREDENTIALS, now))?;
     Ok(AwsPaths {
         config: dir.join("config"),
         credentials: dir.join("credentials"),
@@ -27,6 +27,18 @@ pub fn prepare(dir: &Path, env: &Env, now: DateTime<Utc>) -> std::io::Result<Aws
             .or_else(|| env.get("AWS_PROFILE"))
             .map(str::to_owned),
     })
+}
+
+/// Writes a demo file, 0600 like the files it stands for.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(text.as_bytes())
 }
 
 /// Replaces `{{+2h14m}}` / `{{-3m}}` with RFC 3339 times that far from `now`.

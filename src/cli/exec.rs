@@ -54,20 +54,6 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
         duration,
         ..Want::serve()
     };
-    let served = run
-        .block_on(run.renewer().ensure(&args.profile, &want, &mut codes))
-        .and_then(|r| r.map_err(|e| with_code_hint(e.to_string())));
-    let Served {
-        session,
-        region,
-        renewed,
-    } = match served {
-        Ok(served) => served,
-        Err(message) => return fail(message),
-    };
-    if let Some(renewed) = &renewed {
-        eprintln!("{}", endpoint::renewed_line(&args.profile, renewed));
-    }
     if args.server {
         let endpoint = Endpoint {
             token: String::new(),
@@ -77,11 +63,42 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
             keyring: run.keyring.clone(),
             want,
             codes: tokio::sync::Mutex::new(codes),
+            state: Default::default(),
         };
-        return match run.block_on(run_with_server(endpoint, program, rest, region.as_deref())) {
-            Ok(code) => code,
-            Err(e) => fail(e),
+        // A session still valid is served as it is (the endpoint renews it ahead while CMD
+        // runs); with none, the first renewal happens here, before CMD starts.
+        let region = match endpoint.on_file() {
+            Some(served) => served.region,
+            None => match run.block_on(endpoint.renew_now()) {
+                Ok(Ok(served)) => served.region,
+                Ok(Err(message)) | Err(message) => return fail(with_code_hint(message)),
+            },
         };
+        let status = run
+            .block_on(run_with_server(endpoint, program, rest, region.as_deref()))
+            .unwrap_or_else(|e| {
+                eprintln!("mfatui: {e}");
+                1
+            });
+        // At once, with CMD's status: a renewal still waiting for a code (a prompt, the
+        // window, an mfa_process) is abandoned, not waited for (`Run` shuts its runtime
+        // down without waiting).
+        return ExitCode::from(status);
+    }
+    let served = run
+        .block_on(run.renewer().ensure(&args.profile, &want, &mut codes))
+        .and_then(|r| r.map_err(|e| with_code_hint(e.to_string())));
+    let Served {
+        session,
+        region,
+        renewed,
+        ..
+    } = match served {
+        Ok(served) => served,
+        Err(message) => return fail(message),
+    };
+    if let Some(renewed) = &renewed {
+        eprintln!("{}", endpoint::renewed_line(&args.profile, renewed));
     }
     let mut command = Command::new(program);
     command.args(rest);
@@ -96,6 +113,21 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
         args.profile,
         session.from
     );
+    if run.ctx.demo {
+        // The demo's folder is removed when mfatui ends: CMD runs beside it, not instead.
+        return match command.status() {
+            Ok(status) => ExitCode::from(exit_code(status)),
+            Err(e) => {
+                let status = if e.kind() == std::io::ErrorKind::NotFound {
+                    NOT_FOUND
+                } else {
+                    CANNOT_RUN
+                };
+                eprintln!("mfatui: cannot run '{program}': {e}");
+                ExitCode::from(status)
+            }
+        };
+    }
     let error = command.exec();
     let (status, why) = match error.kind() {
         std::io::ErrorKind::NotFound => (NOT_FOUND, "command not found".to_owned()),
@@ -171,7 +203,7 @@ async fn run_with_server(
     program: &str,
     args: &[String],
     region: Option<&str>,
-) -> ExitCode {
+) -> u8 {
     let setup = async {
         endpoint.token = crate::serve::random_token()?;
         let listener = endpoint::bind().await?;
@@ -182,18 +214,17 @@ async fn run_with_server(
         Ok(found) => found,
         Err(e) => {
             eprintln!("mfatui: cannot start the credentials endpoint: {e}");
-            return ExitCode::FAILURE;
+            return 1;
         }
     };
     let overlay = match child_files(&endpoint) {
         Ok(overlay) => overlay,
         Err(e) => {
             eprintln!("mfatui: cannot prepare the files CMD sees: {e}");
-            return ExitCode::FAILURE;
+            return 1;
         }
     };
-    let mut command = tokio::process::Command::new(program);
-    command.args(args);
+    let mut command = guarded(program, args);
     for var in SHADOWING {
         command.env_remove(var);
     }
@@ -221,7 +252,7 @@ async fn run_with_server(
         Ok(signals) => signals,
         Err(e) => {
             eprintln!("mfatui: cannot listen for signals: {e}");
-            return ExitCode::FAILURE;
+            return 1;
         }
     };
     let endpoint = Arc::new(endpoint);
@@ -244,7 +275,7 @@ async fn run_with_server(
                 e.to_string()
             };
             eprintln!("mfatui: cannot run '{program}': {why}");
-            return ExitCode::from(status);
+            return status;
         }
     };
     let status = signals.wait_for(&mut child).await;
@@ -257,9 +288,63 @@ async fn run_with_server(
         Ok(status) => exit_code(status),
         Err(e) => {
             eprintln!("mfatui: lost track of '{program}': {e}");
-            ExitCode::FAILURE
+            1
         }
     }
+}
+
+/// CMD, started through `mfatui exec-child` where the system has a parent-death signal
+/// (Linux), so that CMD gets SIGHUP if mfatui is killed: it never goes on fetching from a
+/// port that is no longer this endpoint's (another local user could take it and collect the
+/// token). Elsewhere CMD is started directly.
+fn guarded(program: &str, args: &[String]) -> tokio::process::Command {
+    #[cfg(target_os = "linux")]
+    if let Ok(exe) = std::env::current_exe() {
+        let mut command = tokio::process::Command::new(exe);
+        command
+            .arg("exec-child")
+            .arg("--parent")
+            .arg(std::process::id().to_string())
+            .arg("--")
+            .arg(program)
+            .args(args);
+        return command;
+    }
+    let mut command = tokio::process::Command::new(program);
+    command.args(args);
+    command
+}
+
+/// `mfatui exec-child --parent PID -- CMD`: asks the kernel for SIGHUP when the thread that
+/// started this process (mfatui's main thread, which lives as long as mfatui) ends, checks
+/// that mfatui is still there, then becomes CMD. The signal survives `execve` (but not a
+/// set-user-ID CMD, which the kernel resets).
+pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
+    let Some((program, rest)) = args.command.split_first() else {
+        return ExitCode::from(2);
+    };
+    #[cfg(target_os = "linux")]
+    {
+        if let Err(e) =
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::HUP))
+        {
+            eprintln!("mfatui: cannot tie '{program}' to its endpoint: {e}");
+            return ExitCode::from(CANNOT_RUN);
+        }
+        let parent = rustix::process::getppid().map(rustix::process::Pid::as_raw_nonzero);
+        if parent.map(|p| p.get()) != Some(args.parent) {
+            // mfatui ended before the signal was asked for: its endpoint is gone.
+            return ExitCode::from(128 + 1);
+        }
+    }
+    let error = Command::new(program).args(rest).exec();
+    let (status, why) = match error.kind() {
+        std::io::ErrorKind::NotFound => (NOT_FOUND, "command not found".to_owned()),
+        std::io::ErrorKind::PermissionDenied => (CANNOT_RUN, "permission denied".to_owned()),
+        _ => (CANNOT_RUN, error.to_string()),
+    };
+    eprintln!("mfatui: cannot run '{program}': {why}");
+    ExitCode::from(status)
 }
 
 /// The copies of the shared files CMD needs, if any (in a private folder beside the request
@@ -268,6 +353,13 @@ fn child_files(
     endpoint: &Endpoint,
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
     let ctx = &endpoint.ctx;
+    let base = crate::serve::requests::socket_path(&ctx.env)
+        .parent()
+        .map(|p| p.to_owned())
+        .ok_or("no folder for the copies")?;
+    let temp = std::path::PathBuf::from(ctx.env.get("TMPDIR").unwrap_or("/tmp"));
+    // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
+    crate::serve::overlay::remove_stale(&base, &temp);
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
     let exe = crate::program::for_others()
         .map(|p| p.display().to_string())
@@ -276,11 +368,6 @@ fn child_files(
     if needs.config.is_none() && needs.credentials.is_none() {
         return Ok(None);
     }
-    let base = crate::serve::requests::socket_path(&ctx.env)
-        .parent()
-        .map(|p| p.to_owned())
-        .ok_or("no folder for the copies")?;
-    let temp = std::path::PathBuf::from(ctx.env.get("TMPDIR").unwrap_or("/tmp"));
     let overlay = Overlay::create(&base, &temp, &ctx.paths, &endpoint.profile, &exe)?;
     let needs = overlay.copies().refresh(&snapshot)?;
     Ok(Some((overlay, needs)))
@@ -358,11 +445,11 @@ impl Forwarded {
 }
 
 /// CMD's exit status as mfatui's: its code, or 128 + the signal that ended it (as shells do).
-fn exit_code(status: std::process::ExitStatus) -> ExitCode {
+fn exit_code(status: std::process::ExitStatus) -> u8 {
     use std::os::unix::process::ExitStatusExt;
     match (status.code(), status.signal()) {
-        (Some(code), _) => ExitCode::from(code as u8),
-        (None, Some(sig)) => ExitCode::from(128u8.saturating_add(sig as u8)),
-        _ => ExitCode::FAILURE,
+        (Some(code), _) => code as u8,
+        (None, Some(sig)) => 128u8.saturating_add(sig as u8),
+        _ => 1,
     }
 }

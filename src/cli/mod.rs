@@ -43,7 +43,7 @@ pub struct Run {
     pub api: Arc<dyn AwsApi>,
     /// Long-term keys kept in the OS keyring.
     pub keyring: Arc<dyn KeyringAccess>,
-    runtime: OnceCell<tokio::runtime::Runtime>,
+    runtime: OnceCell<Runtime>,
 }
 
 impl Run {
@@ -73,15 +73,35 @@ impl Run {
                 .enable_all()
                 .build()
                 .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-            let _ = self.runtime.set(runtime);
+            let _ = self.runtime.set(Runtime(Some(runtime)));
         }
-        let runtime = self.runtime.get().expect("set above");
+        let runtime = self
+            .runtime
+            .get()
+            .and_then(|r| r.0.as_ref())
+            .expect("set above");
         Ok(runtime.block_on(future))
+    }
+}
+
+/// The run's runtime. A command is over when its future is: work still running on the
+/// blocking pool when it is dropped (a prompt `exec --server` opened for a CMD that has
+/// ended) is abandoned, not waited for.
+struct Runtime(Option<tokio::runtime::Runtime>);
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
     }
 }
 
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    if let Some(Command::ExecChild(opts)) = &cli.command {
+        return exec::child(opts);
+    }
     let env = Env::from_process();
     if cli.verbose || cli.log_file.is_some() {
         let path = cli
@@ -147,6 +167,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Export(opts) => export::export(&run, &opts),
         Command::Unset(opts) => export::unset(&opts),
         Command::Exec(opts) => return exec::exec(&run, &opts),
+        // Answered before anything is read (below).
+        Command::ExecChild(opts) => return exec::child(&opts),
         Command::Rotate(opts) => rotate::run(&run, &opts),
         Command::Console(opts) => console::run(&run, &opts),
         Command::Keyring(opts) => keyring::run(&run, &opts),
@@ -231,6 +253,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Use(_) => "use",
         Command::ProfileNames => "profile-names",
         Command::Man => "man",
+        Command::ExecChild(_) => "exec-child",
     }
 }
 

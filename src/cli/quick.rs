@@ -35,6 +35,7 @@ pub fn parse(args: &[OsString]) -> Option<Quick> {
         (&"credential-process", [profile]) if plain(profile) => {
             Some(Quick::CredentialProcess(CredentialProcessArgs {
                 profile: (*profile).to_owned(),
+                renew_ahead: false,
             }))
         }
         _ => None,
@@ -120,10 +121,10 @@ pub fn run(args: &[OsString]) -> Option<ExitCode> {
 /// The `credential_process` JSON of `profile`'s session when one fresh enough to serve is on
 /// file; `None` (the full program renews, or says why it cannot) otherwise.
 fn fresh_session(ctx: &Context, profile: &str) -> Option<String> {
-    let Ok(Lookup::Fresh(served)) = service::look(ctx, profile, &Want::serve()) else {
+    let Ok(Lookup::Fresh(served)) = service::look(ctx, profile, &Want::ahead()) else {
         return None;
     };
-    super::credential_process::json(&served.session.credentials).ok()
+    super::credential_process::json(&served.session.credentials, served.account.as_deref()).ok()
 }
 
 /// Runs the full program with `args` in this process's place (on Windows: as a child whose

@@ -188,6 +188,15 @@ impl Want {
             mode: None,
         }
     }
+
+    /// A session to hand to a program that fetches again (`credential-process`, the
+    /// `exec --server` endpoint): fresh while it is not yet due to be renewed ahead.
+    pub fn ahead() -> Want {
+        Want {
+            purpose: Use::Ahead,
+            ..Want::serve()
+        }
+    }
 }
 
 /// What a renewal wrote.
@@ -208,8 +217,65 @@ pub struct Served {
     pub session: Session,
     /// The profile's region, if set.
     pub region: Option<String>,
+    /// The account the session belongs to, when the files say ([`account_of`]).
+    pub account: Option<String>,
     /// Set when it was renewed just now.
     pub renewed: Option<Renewed>,
+}
+
+impl Served {
+    /// `session` of `name` as read from `snapshot` (its region and account from there too).
+    pub fn of(
+        snapshot: &Snapshot,
+        name: &str,
+        session: Session,
+        renewed: Option<Renewed>,
+    ) -> Served {
+        Served {
+            region: snapshot
+                .profile(name)
+                .and_then(|p| p.region.as_deref().map(str::to_owned)),
+            account: account_of(snapshot, name),
+            session,
+            renewed,
+        }
+    }
+}
+
+/// The 12-digit account of an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`).
+pub fn arn_account(arn: &str) -> Option<String> {
+    let account = arn.strip_prefix("arn:")?.split(':').nth(3)?;
+    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())).then(|| account.to_owned())
+}
+
+/// The account whose session `name` serves, when the files say: its role's ARN, its SSO
+/// account, its `aws login` session's account, else its MFA device's ARN (a session token
+/// belongs to the device's account). SDKs use it for account-based endpoints.
+pub fn account_of(snapshot: &Snapshot, name: &str) -> Option<String> {
+    let settings = snapshot.map().profile(name)?;
+    if let Some(role) = settings.get("role_arn") {
+        return arn_account(role);
+    }
+    if let Some(account) = settings.get("sso_account_id") {
+        let account = account.trim();
+        return (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| account.to_owned());
+    }
+    if let Some(session) = settings.get("login_session") {
+        return crate::awsfiles::login_cache::LoginToken::load(
+            &snapshot.files().paths.login_cache,
+            session,
+        )
+        .ok()
+        .map(|t| t.access_token.account_id)
+        .filter(|a| !a.is_empty())
+        .or_else(|| arn_account(session));
+    }
+    let serial = settings.get("mfa_serial").or_else(|| {
+        let source = settings.get("source_profile")?;
+        snapshot.map().profile(source)?.get("mfa_serial")
+    });
+    serial.and_then(arn_account)
 }
 
 /// The service over one context, API and keyring.
@@ -271,6 +337,7 @@ pub fn look(ctx: &Context, name: &str, want: &Want) -> Result<Lookup, RenewError
         return Ok(Lookup::Fresh(Served {
             session: fresh.clone(),
             region,
+            account: account_of(&snapshot, name),
             renewed: None,
         }));
     }
@@ -312,15 +379,7 @@ impl Renewer<'_> {
             } => match (plan, valid) {
                 (Ok(renewal), _) => (snapshot, renewal),
                 // Nothing can renew it: a session still valid is better than none.
-                (Err(_), Some(session)) => {
-                    return Ok(Served {
-                        region: snapshot
-                            .profile(name)
-                            .and_then(|p| p.region.as_deref().map(str::to_owned)),
-                        session,
-                        renewed: None,
-                    })
-                }
+                (Err(_), Some(session)) => return Ok(Served::of(&snapshot, name, session, None)),
                 (Err(e), None) => return Err(e.into()),
             },
         };
@@ -339,6 +398,7 @@ impl Renewer<'_> {
         let region = snapshot
             .profile(name)
             .and_then(|p| p.region.as_deref().map(str::to_owned));
+        let account = account_of(&snapshot, name);
         let renewal = self.with_keys(*renewal)?;
         let creds = match self.run_with_code(&snapshot, &renewal, codes).await? {
             Some(creds) => creds,
@@ -376,6 +436,7 @@ impl Renewer<'_> {
                 credentials: creds,
             },
             region,
+            account,
         })
     }
 
@@ -407,16 +468,11 @@ impl Renewer<'_> {
             backup: None,
             expires: credentials.expiration,
         });
-        Ok(Served {
-            session: Session {
-                from: session::SessionFrom::LoginCache(name.to_owned()),
-                credentials,
-            },
-            region: snapshot
-                .profile(name)
-                .and_then(|p| p.region.as_deref().map(str::to_owned)),
-            renewed,
-        })
+        let session = Session {
+            from: session::SessionFrom::LoginCache(name.to_owned()),
+            credentials,
+        };
+        Ok(Served::of(snapshot, name, session, renewed))
     }
 
     /// `renewal` with its source keys read from the keyring when they are kept there.
@@ -484,5 +540,35 @@ impl Renewer<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::Naming;
+
+    #[test]
+    fn the_account_comes_from_the_role_the_sso_account_or_the_device() {
+        let config = "[profile role]\nrole_arn = arn:aws:iam::111122223333:role/ops\nsource_profile = dev\nmfa_serial = arn:aws:iam::999999999999:mfa/ana\n\n\
+                      [profile dev]\nmfa_serial = arn:aws-cn:iam::444455556666:mfa/ana\n\n\
+                      [profile chained]\nsource_profile = dev\n\n\
+                      [profile sso]\nsso_account_id = 777788889999\nsso_role_name = r\n\n\
+                      [profile odd]\nsso_account_id = 12345\n\n\
+                      [profile plain]\nregion = eu-west-1\n";
+        let s = crate::renew::plan::tests::snapshot(config, "", &Naming::default());
+        let account = |name| account_of(&s, name);
+        assert_eq!(
+            account("role").as_deref(),
+            Some("111122223333"),
+            "the role's, not the device's"
+        );
+        assert_eq!(account("dev").as_deref(), Some("444455556666"));
+        assert_eq!(account("chained").as_deref(), Some("444455556666"));
+        assert_eq!(account("sso").as_deref(), Some("777788889999"));
+        assert_eq!(account("odd"), None, "not 12 digits: not said");
+        assert_eq!(account("plain"), None);
+        assert_eq!(account("missing"), None);
+        assert_eq!(arn_account("arn:aws:iam::12345678901x:mfa/a"), None);
     }
 }

@@ -2,13 +2,15 @@
 //! CLI fetch when `AWS_CONTAINER_CREDENTIALS_FULL_URI` and `AWS_CONTAINER_AUTHORIZATION_TOKEN`
 //! are set, and fetch again before the credentials expire. Listens on 127.0.0.1 only; a
 //! request without the run's token gets 401 (none) or 403 (wrong). Each fetch reads the files
-//! again, so a renewal made meanwhile (the TUI, `renew`, another mfatui) is served at once,
-//! and a session about to expire is renewed on demand as `credential-process` does — with the
-//! run's `--duration` every time, and a code from the run's sources, each code sent once.
+//! again, so a renewal made meanwhile (the TUI, `renew`, another mfatui) is served at once.
+//! A session nearing its end is renewed by one task of the endpoint's own (see
+//! [`Endpoint::served`]) — with the run's `--duration` every time, and a code from the run's
+//! sources, asked once however many fetches wait or give up meanwhile.
 
 use super::same_secret;
 use crate::aws::AwsApi;
 use crate::context::Context;
+use crate::freshness::Use;
 use crate::renew::code::Codes;
 use crate::renew::service::{KeyringAccess, Lookup, Renewer, Served, Want};
 use chrono::SecondsFormat;
@@ -19,8 +21,9 @@ use hyper_util::rt::TokioTimer;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio::sync::watch::{self, Receiver};
 use tokio::sync::Notify;
 
 /// What the endpoint serves, and to whom.
@@ -39,6 +42,8 @@ pub struct Endpoint {
     pub want: Want,
     /// Where a renewal's code comes from; one renewal at a time takes it.
     pub codes: tokio::sync::Mutex<Codes>,
+    /// The renewal under way, if any, and the last one that failed.
+    pub state: Mutex<Renewing>,
 }
 
 /// Binds 127.0.0.1 on a port the system picks (so a taken port is never a problem).
@@ -151,39 +156,188 @@ impl Endpoint {
                     self.profile,
                     served.session.from
                 );
-                if let Some(renewed) = &served.renewed {
-                    eprintln!("{}", renewed_line(&self.profile, renewed));
-                }
                 reply(StatusCode::OK, document(&served))
             }
-            Err(message) => {
-                crate::diag!("endpoint: {message}");
-                eprintln!("mfatui: {message}");
-                reply(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    serde_json::json!({"Message": message}),
-                )
+            // Said on stderr once, by the renewal that failed (not once per attempt).
+            Err(message) => reply(
+                StatusCode::SERVICE_UNAVAILABLE,
+                serde_json::json!({"Message": message}),
+            ),
+        }
+    }
+
+    /// The profile's session: as it is when fresh (no lock, no call); when it is only still
+    /// valid, as it is while one renewal runs ahead in the background; else what the one
+    /// running renewal brings (a request joins it, or starts it).
+    async fn served(self: &Arc<Self>) -> Result<Served, String> {
+        if let Some((served, due)) = self.look_now() {
+            if due {
+                self.renewal(Why::Ahead);
+            } else {
+                // Fresh again (renewed here or elsewhere): the next one ahead may run.
+                self.state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .ahead_failed = false;
+            }
+            return Ok(served);
+        }
+        let mut result = self.renewal(Why::Needed);
+        let answer = result
+            .wait_for(Option::is_some)
+            .await
+            .map_err(|_| "the renewal stopped".to_owned())?
+            .clone();
+        answer.unwrap_or_else(|| Err("the renewal stopped".to_owned()))
+    }
+
+    /// What can be served now without waiting: a session fresh for [`Use::Ahead`], or one
+    /// still servable ([`crate::freshness::Freshness::servable`]) whose renewal ahead is due
+    /// (`true`). `None`: the caller must wait for a renewal (read errors are said by it).
+    fn look_now(&self) -> Option<(Served, bool)> {
+        match crate::renew::service::look(&self.ctx, &self.profile, &self.ahead()).ok()? {
+            Lookup::Fresh(served) => Some((served, false)),
+            Lookup::Stale {
+                snapshot,
+                plan,
+                valid,
+            } => {
+                let length = plan.as_ref().ok().map(|r| r.duration_secs);
+                let policy = self.ctx.settings.freshness();
+                let now = self.ctx.now();
+                let session =
+                    valid.filter(|s| policy.servable(s.credentials.expiration, length, now))?;
+                Some((Served::of(&snapshot, &self.profile, session, None), true))
             }
         }
     }
 
-    /// The profile's session: as it is when fresh (no lock, no call), else renewed — one
-    /// renewal at a time.
-    async fn served(&self) -> Result<Served, String> {
+    /// What can be served now without waiting for a renewal, if anything.
+    pub fn on_file(&self) -> Option<Served> {
+        self.look_now().map(|(served, _)| served)
+    }
+
+    /// A renewal now, in the caller's task (before CMD starts, when nothing can be served).
+    pub async fn renew_now(&self) -> Result<Served, String> {
         let renewer = Renewer {
             ctx: &self.ctx,
             api: self.api.as_ref(),
             keyring: self.keyring.as_ref(),
         };
-        if let Ok(Lookup::Fresh(served)) = renewer.look(&self.profile, &self.want) {
-            return Ok(served);
-        }
         let mut codes = self.codes.lock().await;
-        renewer
-            .ensure(&self.profile, &self.want, &mut *codes)
+        let served = renewer
+            .ensure(&self.profile, &self.ahead(), &mut *codes)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        if let Some(renewed) = &served.renewed {
+            eprintln!("{}", renewed_line(&self.profile, renewed));
+        }
+        Ok(served)
     }
+
+    /// What renewals ask for: the run's `--duration`, fresh for [`Use::Ahead`].
+    fn ahead(&self) -> Want {
+        Want {
+            purpose: Use::Ahead,
+            ..self.want
+        }
+    }
+
+    /// The running renewal, started now when none runs (and, for a renewal ahead, when the
+    /// last one ahead has not failed). It belongs to the endpoint, not to the request that
+    /// started it: a caller that gives up (botocore waits about 2 s per attempt) leaves it
+    /// running, its next attempt joins it, the code is asked for once, and the session it
+    /// writes is what the next fetch reads. A failed renewal's sentence is answered to the
+    /// requests of the next [`FAILED_FOR`] instead of asking again.
+    fn renewal(self: &Arc<Self>, why: Why) -> Receiver<Outcome> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = &state.running {
+            return running.clone();
+        }
+        match (&state.failed, why) {
+            (_, Why::Ahead) if state.ahead_failed => {
+                let (_, rx) = watch::channel(None);
+                return rx;
+            }
+            (Some((at, message)), Why::Needed) if at.elapsed() < FAILED_FOR => {
+                let (_, rx) = watch::channel(Some(Err(message.clone())));
+                return rx;
+            }
+            _ => {}
+        }
+        let (tx, rx) = watch::channel(None);
+        state.running = Some(rx.clone());
+        let endpoint = self.clone();
+        tokio::spawn(async move {
+            let want = endpoint.ahead();
+            let renewer = Renewer {
+                ctx: &endpoint.ctx,
+                api: endpoint.api.as_ref(),
+                keyring: endpoint.keyring.as_ref(),
+            };
+            let result = {
+                let mut codes = endpoint.codes.lock().await;
+                renewer
+                    .ensure(&endpoint.profile, &want, &mut *codes)
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            match &result {
+                Ok(served) => {
+                    if let Some(renewed) = &served.renewed {
+                        eprintln!("{}", renewed_line(&endpoint.profile, renewed));
+                    }
+                }
+                Err(message) => {
+                    crate::diag!("endpoint: {message}");
+                    eprintln!("mfatui: {message}");
+                }
+            }
+            let mut state = endpoint.state.lock().unwrap_or_else(|e| e.into_inner());
+            state.running = None;
+            match &result {
+                Ok(served) => {
+                    state.failed = None;
+                    // Nothing could renew it (the valid session came back): not again ahead.
+                    state.ahead_failed = served.renewed.is_none() && why == Why::Ahead;
+                }
+                Err(message) => {
+                    state.failed = Some((Instant::now(), message.clone()));
+                    state.ahead_failed = why == Why::Ahead;
+                }
+            }
+            let _ = tx.send(Some(result));
+        });
+        rx
+    }
+}
+
+/// A renewal's result, once it has one.
+type Outcome = Option<Result<Served, String>>;
+
+/// Why a renewal is started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    /// The session on file is still served; this one runs ahead.
+    Ahead,
+    /// No session can be served until it ends.
+    Needed,
+}
+
+/// How long a failed renewal's sentence answers requests before one may ask again: longer
+/// than the SDKs' quick retries (botocore tries 3 times, the JS SDK a few), so a failure is
+/// said once and the code sources are not asked in a loop.
+const FAILED_FOR: Duration = Duration::from_secs(10);
+
+/// The endpoint's renewal: the running one, and the last failure.
+#[derive(Default)]
+pub struct Renewing {
+    /// The renewal under way: its result arrives here.
+    running: Option<Receiver<Outcome>>,
+    /// When the last renewal failed, and why.
+    failed: Option<(Instant, String)>,
+    /// The last renewal ahead could not renew: none ahead again until the session is fresh.
+    ahead_failed: bool,
 }
 
 /// `mfatui: renewed 'ops' into [ops-mfa] until 14:05:33 (backup …)`: what a renewal on
@@ -212,12 +366,16 @@ pub fn renewed_line(profile: &str, renewed: &crate::renew::service::Renewed) -> 
 /// The container-credentials document.
 fn document(served: &Served) -> serde_json::Value {
     let creds = &served.session.credentials;
-    serde_json::json!({
+    let mut doc = serde_json::json!({
         "AccessKeyId": creds.access_key_id,
         "SecretAccessKey": creds.secret_access_key.expose(),
         "Token": creds.session_token.as_ref().map(|t| t.expose()).unwrap_or_default(),
         "Expiration": creds.expiration.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
-    })
+    });
+    if let Some(account) = &served.account {
+        doc["AccountId"] = account.as_str().into();
+    }
+    doc
 }
 
 fn reply(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {

@@ -305,8 +305,7 @@ impl Drop for Overlay {
 }
 
 impl Overlay {
-    /// A private folder `exec-PID` under `base` (the request socket's folder; folders left
-    /// by runs that were killed are removed first). When `base` is not this user's private
+    /// A private folder `exec-PID` under `base` (the request socket's folder). When `base` is not this user's private
     /// folder — someone else made it first — a fresh folder with an unpredictable name in
     /// `fallback` (the temporary folder) takes its place: the copies never depend on a folder
     /// another user can reach or block.
@@ -319,7 +318,6 @@ impl Overlay {
     ) -> Result<Overlay, String> {
         let dir = match private_base(base) {
             Ok(()) => {
-                remove_stale(base);
                 let dir = base.join(format!("exec-{}", std::process::id()));
                 let _ = std::fs::remove_dir_all(&dir);
                 std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
@@ -330,7 +328,7 @@ impl Overlay {
             Err(why) => {
                 crate::diag!("exec copies: {why}; using a fresh private folder instead");
                 tempfile::Builder::new()
-                    .prefix("mfatui-exec-")
+                    .prefix(&format!("{FALLBACK_PREFIX}{}-", std::process::id()))
                     .tempdir_in(fallback)
                     .map_err(|e| format!("{}: {e}", fallback.display()))?
                     .keep()
@@ -363,7 +361,6 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Removes `exec-PID` folders whose run is gone (killed before it could clean up).
 /// Creates `base` 0700 when missing; checks it is this user's own private folder.
 fn private_base(base: &Path) -> Result<(), String> {
     std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
@@ -372,20 +369,48 @@ fn private_base(base: &Path) -> Result<(), String> {
     super::requests::check_private(base)
 }
 
-fn remove_stale(base: &Path) {
-    let Ok(entries) = std::fs::read_dir(base) else {
+/// The name of a run's fallback folder in the temporary folder: this, its PID, `-`, random.
+const FALLBACK_PREFIX: &str = "mfatui-exec-";
+
+/// Removes the copies left by runs that were killed before they could clean up (`kill -9`):
+/// `exec-PID` folders in `base` (the request socket's folder, when it is this user's private
+/// folder) and `mfatui-exec-PID-…` folders in `fallback` (the temporary folder) — only
+/// folders of this user whose PID is no longer running. Called by every `exec --server`.
+pub fn remove_stale(base: &Path, fallback: &Path) {
+    if super::requests::check_private(base).is_ok() {
+        remove_dead(base, |name| name.strip_prefix("exec-"));
+    }
+    remove_dead(fallback, |name| {
+        name.strip_prefix(FALLBACK_PREFIX)?.split('-').next()
+    });
+}
+
+/// Removes the folders in `dir` whose name gives (through `pid_of`) a PID that is not
+/// running, when they are this user's own folders (never through a symbolic link).
+fn remove_dead(dir: &Path, pid_of: impl Fn(&str) -> Option<&str>) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let me = rustix::process::geteuid().as_raw();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(pid) = name
-            .strip_prefix("exec-")
-            .and_then(|p| p.parse::<i32>().ok())
-        else {
+        let Some(pid) = pid_of(&name).and_then(|p| p.parse::<i32>().ok()) else {
             continue;
         };
-        let alive = rustix::process::Pid::from_raw(pid)
-            .is_some_and(|p| rustix::process::test_kill_process(p).is_ok());
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if !meta.is_dir() || meta.uid() != me {
+            continue;
+        }
+        // A PID that runs (ours or anyone's: EPERM) keeps its folder.
+        let alive = rustix::process::Pid::from_raw(pid).is_some_and(|p| {
+            !matches!(
+                rustix::process::test_kill_process(p),
+                Err(rustix::io::Errno::SRCH)
+            )
+        });
         if !alive {
             let _ = std::fs::remove_dir_all(entry.path());
         }

@@ -1,6 +1,8 @@
-//! `credential_process = mfatui credential-process PROFILE`, judged by the real AWS CLI and
-//! boto3 against moto: parallel callers share one renewal and one code, a fresh session asks
-//! none, an expired one asks one; with no way to get a code it fails in one sentence.
+//! `credential_process = mfatui credential-process PROFILE`, judged by the real AWS CLI,
+//! boto3 and the JS SDK v3 against moto: parallel callers share one renewal and one code, a
+//! fresh session asks none, an expired one asks one; a session with minutes left is served
+//! (with its account) and renewed ahead once; with no way to get a code it fails in one
+//! sentence.
 
 use crate::common::{text, Moto, Sandbox};
 use std::path::Path;
@@ -139,4 +141,97 @@ fn without_a_code_source_it_fails_in_one_sentence_and_writes_nothing() {
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
     assert!(stderr.contains("mfatui renew dev"), "{stderr}");
     assert_eq!(sb.credentials(), before);
+}
+
+#[test]
+fn a_session_with_14_minutes_left_is_served_with_its_account_and_renewed_ahead_once() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count");
+    let sb = sandbox(&moto, &count, true);
+    let expires = (chrono::Utc::now() + chrono::Duration::minutes(14))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let mut credentials = sb.credentials();
+    credentials.push_str(&format!(
+        "\n[dev-mfa]\naws_access_key_id = ASIAVALIDVALID000014\naws_secret_access_key = valid-secret\naws_session_token = valid-token\nexpiration = {expires}\n"
+    ));
+    std::fs::write(sb.aws("credentials"), &credentials).unwrap();
+    // Served as it is, at once, with the account of its MFA device (issue: exit 1 before).
+    let out = sb.mfatui(&["credential-process", "dev"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["AccessKeyId"], "ASIAVALIDVALID000014");
+    assert_eq!(json["AccountId"], "123456789012");
+    // ...and renewed ahead in the background, once, however many callers come meanwhile.
+    for _ in 0..3 {
+        assert!(sb.mfatui(&["credential-process", "dev"]).status.success());
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sb.credentials().contains("ASIAVALIDVALID000014") {
+        assert!(std::time::Instant::now() < deadline, "never renewed ahead");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    assert_eq!(codes_asked(&count), 1, "one code for the renewal ahead");
+    // The renewed session is fresh: served by the small program, no renewal, no code.
+    let out = sb.mfatui(&["credential-process", "dev"]);
+    let json: serde_json::Value = serde_json::from_str(&text(&out).0).unwrap();
+    assert_ne!(json["AccessKeyId"], "ASIAVALIDVALID000014");
+    assert_eq!(codes_asked(&count), 1);
+}
+
+#[test]
+fn the_js_sdk_and_boto3_read_credential_process_and_its_account() {
+    let Some(moto) = Moto::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let count = dir.path().join("count");
+    let sb = sandbox(&moto, &count, true);
+    let out = sb.aws_cli(&["sts", "get-caller-identity", "--profile", "cp"], &[]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let boto3 = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import boto3; print(boto3.Session(profile_name='cp').get_credentials().get_frozen_credentials().account_id)",
+        ])
+        .env_clear()
+        .env("HOME", sb.home.path())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    assert_eq!(text(&boto3).0.trim(), "123456789012", "{}", text(&boto3).1);
+    let Some(js) = crate::common::js_judge() else {
+        return;
+    };
+    for profile in ["cp", "dev-mfa"] {
+        // Through credential_process, and from the renewed section the files hold.
+        let out = std::process::Command::new("node")
+            .arg(&js)
+            .env_clear()
+            .env("HOME", sb.home.path())
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("AWS_ENDPOINT_URL", &sb.endpoint)
+            .env("AWS_PROFILE", profile)
+            .env("AWS_REGION", "eu-west-1")
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{profile}: {stdout} {stderr}");
+        let json: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert!(
+            json["arn"]
+                .as_str()
+                .unwrap()
+                .starts_with("arn:aws:sts::123456789012:"),
+            "{json}"
+        );
+        if profile == "cp" {
+            assert_eq!(json["account"], "123456789012", "{json}");
+        }
+    }
+    assert_eq!(
+        codes_asked(&count),
+        1,
+        "renewed once, then served from the files"
+    );
 }

@@ -477,3 +477,128 @@ fn connections_that_hold_back_their_request_cannot_crowd_out_the_command() {
     );
     assert!(status.success());
 }
+
+/// `dev` with a session valid for two hours, and keys in `[default]` (so CMD gets copies).
+fn shadowed_files() -> (String, String) {
+    (
+        "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n".to_owned(),
+        format!(
+            "[default]\naws_access_key_id = AKIADEFAULTSHADOW000\naws_secret_access_key = d\n\n\
+             [dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
+             [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\naws_session_token = fresh-token\nexpiration = {}\n",
+            in_secs(7200)
+        ),
+    )
+}
+
+/// Whether process `pid` still runs (a zombie of ours counts as gone once reaped).
+fn running(pid: i32) -> bool {
+    rustix::process::Pid::from_raw(pid)
+        .is_some_and(|p| rustix::process::test_kill_process(p).is_ok())
+}
+
+#[test]
+fn a_killed_mfatui_takes_its_command_along_and_its_copies_go_at_the_next_start() {
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let hupped = sb.home.path().join("hupped");
+    let mut child = sb
+        .mfatui_command(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "trap 'echo hup > \"$HUPPED\"; exit 0' HUP; echo \"$$ $MFATUI_OVERLAY\"; while :; do sleep 0.1; done",
+        ])
+        .env("HUPPED", &hupped)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let (cmd_pid, copies) = line.trim().split_once(' ').unwrap();
+    let cmd_pid: i32 = cmd_pid.parse().unwrap();
+    let copies = std::path::PathBuf::from(copies);
+    assert!(copies.join("credentials").is_file(), "{line}");
+    // kill -9: mfatui can neither stop CMD nor clean up; the kernel tells CMD (SIGHUP).
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running(cmd_pid) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "CMD outlived its endpoint (and would send the token to whoever takes the port)"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(std::fs::read_to_string(&hupped).unwrap(), "hup\n");
+    assert!(copies.is_dir(), "kill -9 leaves the copies behind");
+
+    // Beside them: a folder of a run still going (this test's PID), and one of another user.
+    let base = copies.parent().unwrap();
+    let live = base.join(format!("exec-{}", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    let dead_pid = {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    };
+    let foreign = base.join(format!("exec-{dead_pid}"));
+    std::fs::create_dir(&foreign).unwrap();
+    let as_root = rustix::process::geteuid().is_root();
+    if as_root {
+        std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).unwrap();
+    }
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "true"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        !copies.exists(),
+        "the next start removes a dead run's copies"
+    );
+    assert!(live.is_dir(), "a running PID's folder is kept");
+    if as_root {
+        assert!(
+            foreign.is_dir(),
+            "another user's folder is not ours to remove"
+        );
+    }
+    let left: Vec<_> = std::fs::read_dir(base)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("exec-"))
+        .collect();
+    assert_eq!(left.len(), if as_root { 2 } else { 1 }, "{left:?}");
+}
+
+#[test]
+fn the_demo_exec_leaves_no_temporary_folder_behind() {
+    let sb = Sandbox::new(&crate::common::black_hole(), "", "");
+    let tmp = sb.home.path().join("tmp");
+    for args in [
+        &["--demo", "exec", "acme-dev-mfa", "--", "true"][..],
+        &["--demo", "exec", "--server", "acme-dev-mfa", "--", "true"][..],
+        &[
+            "--demo",
+            "exec",
+            "acme-dev-mfa",
+            "--",
+            "no-such-command-here",
+        ][..],
+    ] {
+        let out = sb.mfatui(args);
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?}: {}", text(&out).1);
+    }
+}

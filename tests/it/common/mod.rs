@@ -739,3 +739,29 @@ pub fn botocore_profiles(dir: &Path) -> Value {
     let name = dir.file_name().unwrap().to_str().unwrap();
     all[name]["full_config"]["profiles"].clone()
 }
+
+/// tests/js/identity.mjs, run with `node`: the AWS SDK for JavaScript v3 as a judge
+/// (installed by `.ci/setup` into tests/js/node_modules). `None`, said loudly, when node or
+/// the SDK is missing outside CI; in CI (`CI` set) that fails the test.
+pub fn js_judge() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/js");
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let sdk = dir
+        .join("node_modules/@aws-sdk/credential-providers")
+        .is_dir()
+        && dir.join("node_modules/@aws-sdk/client-sts").is_dir();
+    if !(node && sdk) {
+        let why = if node {
+            "the AWS SDK for JavaScript is not installed in tests/js (run .ci/setup)"
+        } else {
+            "node is not installed"
+        };
+        assert!(std::env::var_os("CI").is_none(), "{why}");
+        eprintln!("SKIPPED the JavaScript SDK judge: {why}");
+        return None;
+    }
+    Some(dir.join("identity.mjs"))
+}
