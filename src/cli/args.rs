@@ -151,6 +151,10 @@ pub struct RenewArgs {
     /// Write without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// SSO: sign in with the device flow (a page and a code, typed on any device) instead of
+    /// the browser redirect to this machine.
+    #[arg(long)]
+    pub use_device_code: bool,
 }
 
 /// Options of `mfatui discover`.

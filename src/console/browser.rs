@@ -63,6 +63,23 @@ impl Browser {
         std::env::split_paths(path).any(|dir| runnable(&dir.join(program)))
     }
 
+    /// Whether a browser can be opened here (a setting, `$BROWSER`, or a desktop session):
+    /// where none can, an SSO sign-in uses the device flow, whose page opens on any device.
+    pub fn available(ctx: &Context) -> bool {
+        Browser::for_profile(ctx, "").is_ok()
+    }
+
+    /// The SSO sign-in flow for this run: the device flow when asked for (`device_code`) or
+    /// when no browser can be opened (an SSH session without `$BROWSER` or a display), else
+    /// the authorization code flow with PKCE, as the AWS CLI v2 does.
+    pub fn sso_flow(ctx: &Context, device_code: bool) -> crate::aws::sso::Flow {
+        if device_code || !Browser::available(ctx) {
+            crate::aws::sso::Flow::DeviceCode
+        } else {
+            crate::aws::sso::Flow::Pkce
+        }
+    }
+
     /// Opens `url` (an SSO sign-in page) where a browser can be found, quietly doing nothing
     /// otherwise: the page is shown to the person anyway.
     pub fn try_open(ctx: &Context, url: &str) {

@@ -840,12 +840,17 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
         job,
         crate::aws::sso::Prompt {
             url: "https://device/?user_code=ABCD".into(),
-            user_code: "ABCD".into(),
+            user_code: Some("ABCD".into()),
         },
     );
     assert_eq!(
-        dialog::<SsoLogin>(&app).prompt.as_ref().unwrap().user_code,
-        "ABCD"
+        dialog::<SsoLogin>(&app)
+            .prompt
+            .as_ref()
+            .unwrap()
+            .user_code
+            .as_deref(),
+        Some("ABCD")
     );
     let effects = app.update(key(KeyCode::Esc));
     assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
