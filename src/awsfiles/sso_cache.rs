@@ -265,14 +265,46 @@ impl TokenRecord {
 }
 
 /// When the token for this session (or legacy start URL) expires, if one is cached in the
-/// SSO cache folder `cache`.
+/// SSO cache folder `cache`. A refreshable sign-in (a refresh token, a client id and a
+/// registration that outlasts the token) counts down to the registration's end
+/// ([`ExpirySource::SsoRefresh`]): botocore, the AWS CLI and mfatui renew its access token
+/// by themselves until then, so it is never "expired" while it can still be refreshed.
 pub fn expiry(cache: &CacheDir, session_or_start_url: &str) -> Option<Expiry> {
     if cache.is_empty() {
         return None;
     }
     let name = file_name(session_or_start_url);
-    cache.expiry_in(&name, &["expiresAt"], || {
-        ExpirySource::SsoCache(name.clone())
+    let json = cache.json(&name)?;
+    let text = |key: &str| {
+        json.get(key)
+            .and_then(|v| v.as_str())
+            .filter(|t| !t.is_empty())
+    };
+    let raw = text("expiresAt")?;
+    let Some(token_expires) = super::expiry::parse_timestamp(raw) else {
+        return Some(Expiry::Unknown {
+            raw: Some(raw.to_owned()),
+        });
+    };
+    let registration = text("registrationExpiresAt").and_then(super::expiry::parse_timestamp);
+    Some(match registration {
+        Some(until)
+            if until > token_expires
+                && text("refreshToken").is_some()
+                && text("clientId").is_some() =>
+        {
+            Expiry::At {
+                at: until,
+                source: ExpirySource::SsoRefresh {
+                    file: name,
+                    token_expires,
+                },
+            }
+        }
+        _ => Expiry::At {
+            at: token_expires,
+            source: ExpirySource::SsoCache(name),
+        },
     })
 }
 
@@ -301,6 +333,37 @@ mod tests {
         );
         assert!(!format!("{expiry:?}").contains("secret-token"));
         assert_eq!(super::expiry(&cache, "other"), None);
+    }
+
+    #[test]
+    fn a_refreshable_sign_in_counts_down_to_its_registrations_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |key: &str, refresh: &str| {
+            std::fs::write(
+                dir.path().join(file_name(key)),
+                format!(
+                    r#"{{"accessToken": "t", "expiresAt": "2026-11-22T18:05:00Z", "clientId": "c", "clientSecret": "s", "registrationExpiresAt": "2027-02-20T10:00:00Z"{refresh}}}"#
+                ),
+            )
+            .unwrap();
+        };
+        write("refreshable", r#", "refreshToken": "secret-refresh""#);
+        write("legacy-kind", "");
+        let cache = CacheDir::read(dir.path());
+        let e = expiry(&cache, "refreshable").unwrap();
+        assert_eq!(e.at().unwrap().to_rfc3339(), "2027-02-20T10:00:00+00:00");
+        let Expiry::At {
+            source: ExpirySource::SsoRefresh { token_expires, .. },
+            ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!(token_expires.to_rfc3339(), "2026-11-22T18:05:00+00:00");
+        assert!(!format!("{e:?}").contains("secret-refresh"));
+        // No refresh token: the access token's own end, as before.
+        let e = expiry(&cache, "legacy-kind").unwrap();
+        assert_eq!(e.at().unwrap().to_rfc3339(), "2026-11-22T18:05:00+00:00");
     }
 
     #[test]

@@ -109,7 +109,8 @@ fn an_approved_login_writes_the_token_the_aws_cli_reads() {
     for name in ["corp-read", "corp-admin"] {
         let p = all.iter().find(|p| p["name"] == name).unwrap();
         assert_eq!(p["expiry_status"], "valid", "{name}");
-        assert_eq!(p["expiry_source"], "sso-cache", "{name}");
+        // A client registered with scopes got a refresh token: the sign-in renews itself.
+        assert_eq!(p["expiry_source"], "sso-refresh", "{name}");
     }
 }
 

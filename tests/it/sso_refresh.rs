@@ -288,3 +288,30 @@ fn botocore_reads_and_refreshes_the_cache_mfatui_writes() {
     let p = all.iter().find(|p| p["name"] == "corp-read").unwrap();
     assert_eq!(p["expiry_status"], "valid");
 }
+
+#[test]
+fn a_refreshable_session_is_never_expired_while_it_can_be_refreshed() {
+    let w = World::new("short");
+    signed_in(&w);
+    // The stand-in's access tokens last a minute; an hour later the sign-in still works.
+    w.age_token(-60);
+    let all: Vec<serde_json::Value> =
+        serde_json::from_slice(&w.mfatui(&["list", "--json"], &[]).stdout).unwrap();
+    let p = all.iter().find(|p| p["name"] == "corp-read").unwrap();
+    assert_eq!(p["expiry_status"], "valid", "{p}");
+    assert_eq!(p["expiry_source"], "sso-refresh", "{p}");
+    assert_eq!(p["expiration"], w.token()["registrationExpiresAt"], "{p}");
+    // And it is: the next use refreshes it.
+    let out = w.mfatui(&["credential-process", "corp-read"], &[]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(w.count("token refresh_token"), 1);
+    // Without a refresh token, the access token's own end is the end.
+    let mut t = w.token();
+    t.as_object_mut().unwrap().remove("refreshToken");
+    t["expiresAt"] = serde_json::Value::from("2020-01-01T00:00:00Z");
+    std::fs::write(w.sb.aws(TOKEN_FILE), t.to_string()).unwrap();
+    let all: Vec<serde_json::Value> =
+        serde_json::from_slice(&w.mfatui(&["list", "--json"], &[]).stdout).unwrap();
+    let p = all.iter().find(|p| p["name"] == "corp-read").unwrap();
+    assert_eq!(p["expiry_status"], "expired", "{p}");
+}
