@@ -15,6 +15,11 @@ MODE: approve   - device flow: pending once, slow_down once, then a token
 As the real service does, a refresh token is given only to a client registered with scopes.
 STANDIN_LOG (environment): a file that gets one line per call ("register SCOPES GRANTS",
 "authorize", "token GRANT", "role"), for tests that count them.
+STANDIN_ACCOUNTS (environment): a JSON file {"accounts": [{"id", "name", "roles": [...]}],
+"delay": seconds per ListAccountRoles call, "fail_roles": [account ids whose ListAccountRoles
+fails]} served by the portal's ListAccounts (pages of 10, whatever maxResults says) and
+ListAccountRoles (pages of 1); each ListAccountRoles call logs "roles N", N being how many
+were in flight when it came.
 GetRoleCredentials answers an access token this stand-in issued with fresh role credentials,
 appending "KEY SECRET TOKEN" to the file ISSUED when given (the federation stand-in accepts
 those); any other token is UnauthorizedException, role "Missing" is ForbiddenException.
@@ -27,7 +32,8 @@ import secrets
 import sys
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODE = sys.argv[1]
 ISSUED = sys.argv[2] if len(sys.argv) > 2 else None
@@ -37,6 +43,16 @@ CODES = {}        # authorization code -> (clientId, redirect_uri, challenge)
 ACCESS = {"standin-access-token"}
 REFRESH = {}      # refresh token -> clientId
 COUNT = {"token": 0}
+INFLIGHT = {"n": 0}
+LOCK = threading.Lock()
+
+
+def accounts():
+    path = os.environ.get("STANDIN_ACCOUNTS")
+    if not path:
+        return {"accounts": []}
+    with open(path) as f:
+        return json.load(f)
 LIFE = 60 if MODE == "short" else 28800
 
 
@@ -130,6 +146,8 @@ class Handler(BaseHTTPRequestHandler):
         query = urllib.parse.parse_qs(url.query)
         if url.path == "/authorize":
             return self.authorize({k: v[0] for k, v in query.items()})
+        if url.path in ("/assignment/accounts", "/assignment/roles"):
+            return self.portal(url.path, {k: v[0] for k, v in query.items()})
         if url.path != "/federation/credentials":
             return self.reply(404, {"error": "not found"})
         bearer = self.headers.get("x-amz-sso_bearer_token")
@@ -149,6 +167,36 @@ class Handler(BaseHTTPRequestHandler):
                                                     "sessionToken": token,
                                                     "expiration": int(time.time() + 3600) * 1000}})
 
+
+    def portal(self, path, q):
+        if self.headers.get("x-amz-sso_bearer_token") not in ACCESS:
+            return self.reply(401, {"message": "Session token not found or invalid"}, "UnauthorizedException")
+        data = accounts()
+        start = int(q.get("next_token", "0") or 0)
+        if path == "/assignment/accounts":
+            log("accounts")
+            page = data["accounts"][start:start + 10]
+            body = {"accountList": [{"accountId": a["id"], "accountName": a["name"],
+                                     "emailAddress": "x@example.com"} for a in page]}
+            if start + 10 < len(data["accounts"]):
+                body["nextToken"] = str(start + 10)
+            return self.reply(200, body)
+        with LOCK:
+            INFLIGHT["n"] += 1
+            log("roles %d" % INFLIGHT["n"])
+        try:
+            time.sleep(data.get("delay", 0))
+            account = q.get("account_id")
+            if account in data.get("fail_roles", []):
+                return self.reply(404, {"message": "No such account"}, "ResourceNotFoundException")
+            roles = next((a["roles"] for a in data["accounts"] if a["id"] == account), [])
+            body = {"roleList": [{"roleName": r, "accountId": account} for r in roles[start:start + 1]]}
+            if start + 1 < len(roles):
+                body["nextToken"] = str(start + 1)
+            return self.reply(200, body)
+        finally:
+            with LOCK:
+                INFLIGHT["n"] -= 1
 
     def authorize(self, q):
         log("authorize")
@@ -174,6 +222,6 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
 
 
-server = HTTPServer(("127.0.0.1", 0), Handler)
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 print(server.server_address[1], flush=True)
 server.serve_forever()

@@ -275,6 +275,30 @@ pub async fn sso_refresh(target: &SsoTarget, held: &TokenRecord) -> Result<Token
     })
 }
 
+/// What the demo's SSO portal lists for `sso populate`: a few accounts whose names hold
+/// spaces, quotes, dots and Unicode, and their roles (nothing is sent anywhere).
+pub fn sso_assignments() -> crate::awsfiles::populate::Listing {
+    use crate::awsfiles::populate::{Assignment, Listing};
+    let accounts = [
+        ("999900001111", "Analytics", &["Analyst", "ReadOnly"][..]),
+        ("999900002222", "Data Lake \"prod\"", &["ReadOnly"][..]),
+        ("999900003333", "Zürich v2.1", &["Admin", "ReadOnly"][..]),
+    ];
+    Listing {
+        assignments: accounts
+            .iter()
+            .flat_map(|(id, name, roles)| {
+                roles.iter().map(move |role| Assignment {
+                    account_id: (*id).to_owned(),
+                    account_name: (*name).to_owned(),
+                    role_name: (*role).to_owned(),
+                })
+            })
+            .collect(),
+        incomplete: None,
+    }
+}
+
 impl AwsApi for DemoAws {
     fn get_session_token<'a>(
         &'a self,

@@ -550,6 +550,139 @@ pub async fn login_pkce(
     Ok(record(target, &registration, &token))
 }
 
+/// Every account the token reaches (`ListAccounts`, paged) and each one's roles
+/// (`ListAccountRoles`, paged), at most `bound` accounts listed at once, through the portal
+/// at `portal` (the `AWS_ENDPOINT_URL_SSO` override) in the target's region. A failed first
+/// page is an error; any later failure makes the listing incomplete (so that nothing is
+/// pruned after it), with the reason.
+pub async fn list_assignments(
+    target: &SsoTarget,
+    portal: Option<&str>,
+    token: &Secret,
+    bound: usize,
+) -> Result<crate::awsfiles::populate::Listing, String> {
+    use crate::awsfiles::populate::{Assignment, Listing};
+    use futures_util::stream::{self, StreamExt};
+    let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(target.connect_timeout)
+        .operation_timeout(target.call_timeout)
+        .build();
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(target.region.clone()))
+        .timeout_config(timeouts)
+        .http_client(http::sdk_client(&trust));
+    if let Some(url) = portal {
+        config = config.endpoint_url(url);
+    }
+    let sso = aws_sdk_sso::Client::new(&config.build());
+    let mut accounts = Vec::new();
+    let mut next: Option<String> = None;
+    let mut incomplete = None;
+    loop {
+        let page = sso
+            .list_accounts()
+            .access_token(token.expose())
+            .set_next_token(next.take())
+            .max_results(100)
+            .send()
+            .await;
+        match page {
+            Ok(page) => {
+                accounts.extend(page.account_list().iter().map(|a| {
+                    (
+                        a.account_id().unwrap_or_default().to_owned(),
+                        a.account_name().unwrap_or_default().to_owned(),
+                    )
+                }));
+                next = page.next_token().map(str::to_owned);
+                if next.is_none() {
+                    break;
+                }
+            }
+            Err(e) if accounts.is_empty() => {
+                return Err(sentence("ListAccounts", &e, crate::aws::sdk_cause(&e)))
+            }
+            Err(e) => {
+                incomplete = Some(sentence("ListAccounts", &e, crate::aws::sdk_cause(&e)));
+                break;
+            }
+        }
+    }
+    let sso = &sso;
+    let listed: Vec<Result<Vec<Assignment>, String>> = stream::iter(accounts)
+        .map(|(account_id, account_name)| async move {
+            let mut roles = Vec::new();
+            let mut next: Option<String> = None;
+            loop {
+                let page = sso
+                    .list_account_roles()
+                    .access_token(token.expose())
+                    .account_id(&account_id)
+                    .set_next_token(next.take())
+                    .max_results(100)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "{} (account {account_id})",
+                            sentence("ListAccountRoles", &e, crate::aws::sdk_cause(&e))
+                        )
+                    })?;
+                roles.extend(page.role_list().iter().map(|r| Assignment {
+                    account_id: account_id.clone(),
+                    account_name: account_name.clone(),
+                    role_name: r.role_name().unwrap_or_default().to_owned(),
+                }));
+                next = page.next_token().map(str::to_owned);
+                if next.is_none() {
+                    return Ok(roles);
+                }
+            }
+        })
+        .buffer_unordered(bound.max(1))
+        .collect()
+        .await;
+    let mut listing = Listing {
+        assignments: Vec::new(),
+        incomplete,
+    };
+    for result in listed {
+        match result {
+            Ok(found) => listing.assignments.extend(found),
+            Err(e) => {
+                listing.incomplete.get_or_insert(e);
+            }
+        }
+    }
+    Ok(listing)
+}
+
+/// Where sso-session `session` signs in (for commands that name a session, not a profile).
+pub fn target_of_session(
+    map: &crate::awsfiles::ConfigMap,
+    session: &str,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<SsoTarget, String> {
+    let s = map
+        .sso_session(session)
+        .ok_or_else(|| format!("there is no [sso-session {session}] in the config file"))?;
+    let get = |k: &str| s.text(k).map(str::to_owned);
+    Ok(SsoTarget {
+        start_url: get("sso_start_url")
+            .ok_or_else(|| format!("[sso-session {session}] has no sso_start_url"))?,
+        region: get("sso_region")
+            .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
+        session: Some(session.to_owned()),
+        scopes: get("sso_registration_scopes").map(|r| parse_scopes(&r)),
+        endpoint: super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, None, env),
+        ca_bundle: super::endpoint::ca_bundle(None, env),
+        connect_timeout: DEFAULT_CONNECT,
+        call_timeout: DEFAULT_CALL,
+    })
+}
+
 /// Signs in with `flow`, writing the client registration to `cache`; in the offline demo
 /// (`demo`), through its stand-in ([`super::demo::sso_login`]), which shows a page (and a
 /// code) and approves by itself.

@@ -213,6 +213,15 @@ fn every_command_in_the_help_works_in_the_demo_without_a_network() {
             &["the demo never touches your OS keyring"],
             false,
         ),
+        (
+            &["sso", "populate", "corp", "--yes"],
+            &[
+                "sso-session corp: 5 roles in 3 accounts; 1 already configured, 4 new.",
+                "+[profile Data-Lake-prod-ReadOnly]",
+                "+mfatui_generated_by = sso-session corp",
+            ],
+            true,
+        ),
         (&["completions", "bash"], &["_mfatui()"], true),
         (&["man"], &[".SH COMMANDS"], true),
     ];

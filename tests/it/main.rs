@@ -27,6 +27,7 @@ mod security_terminal;
 mod settings_cli;
 mod sso;
 mod sso_login;
+mod sso_populate;
 mod sso_refresh;
 mod status;
 mod tls;

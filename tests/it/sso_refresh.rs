@@ -16,18 +16,19 @@ const CONFIG: &str = "[profile corp-read]\nsso_session = corp\nsso_account_id = 
 const TOKEN_FILE: &str = "sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
 
 /// The stand-in, with its call log (`STANDIN_LOG`) in the sandbox.
-struct StandIn {
+pub(crate) struct StandIn {
     child: std::process::Child,
     port: u16,
 }
 
 impl StandIn {
-    fn start(mode: &str, log: &Path) -> StandIn {
+    fn start(mode: &str, log: &Path, accounts: Option<&Path>) -> StandIn {
         use std::io::BufRead;
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/oidc_standin.py");
         let mut child = Command::new("python3")
             .args([script, mode])
             .env("STANDIN_LOG", log)
+            .envs(accounts.map(|a| ("STANDIN_ACCOUNTS", a)))
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3");
@@ -53,21 +54,30 @@ impl Drop for StandIn {
     }
 }
 
-struct World {
-    sb: Sandbox,
+pub(crate) struct World {
+    pub(crate) sb: Sandbox,
     standin: StandIn,
     log: std::path::PathBuf,
 }
 
 impl World {
-    fn new(mode: &str) -> World {
+    pub(crate) fn new(mode: &str) -> World {
+        World::with_portal(mode, None)
+    }
+
+    /// With the portal listing `accounts` (the stand-in's STANDIN_ACCOUNTS document).
+    pub(crate) fn with_portal(mode: &str, accounts: Option<&serde_json::Value>) -> World {
         let sb = Sandbox::new("http://127.0.0.1:9", CONFIG, "");
         let log = sb.home.path().join("standin.log");
-        let standin = StandIn::start(mode, &log);
+        let file = sb.home.path().join("accounts.json");
+        if let Some(accounts) = accounts {
+            std::fs::write(&file, accounts.to_string()).unwrap();
+        }
+        let standin = StandIn::start(mode, &log, accounts.map(|_| file.as_path()));
         World { sb, standin, log }
     }
 
-    fn env(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn env(&self) -> Vec<(&'static str, String)> {
         let url = self.standin.url("http");
         vec![
             ("AWS_ENDPOINT_URL_SSO_OIDC", url.clone()),
@@ -75,14 +85,14 @@ impl World {
         ]
     }
 
-    fn mfatui(&self, args: &[&str], extra: &[(&str, &str)]) -> std::process::Output {
+    pub(crate) fn mfatui(&self, args: &[&str], extra: &[(&str, &str)]) -> std::process::Output {
         let env = self.env();
         let mut all: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         all.extend_from_slice(extra);
         self.sb.mfatui_env(args, &all)
     }
 
-    fn calls(&self) -> Vec<String> {
+    pub(crate) fn calls(&self) -> Vec<String> {
         std::fs::read_to_string(&self.log)
             .unwrap_or_default()
             .lines()
@@ -90,16 +100,16 @@ impl World {
             .collect()
     }
 
-    fn count(&self, call: &str) -> usize {
+    pub(crate) fn count(&self, call: &str) -> usize {
         self.calls().iter().filter(|c| *c == call).count()
     }
 
-    fn token(&self) -> serde_json::Value {
+    pub(crate) fn token(&self) -> serde_json::Value {
         serde_json::from_str(&std::fs::read_to_string(self.sb.aws(TOKEN_FILE)).unwrap()).unwrap()
     }
 
     /// Moves the cached access token's end to `minutes` from now (as if time had passed).
-    fn age_token(&self, minutes: i64) {
+    pub(crate) fn age_token(&self, minutes: i64) {
         let mut t = self.token();
         t["expiresAt"] = serde_json::Value::from(
             (Utc::now() + Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -109,7 +119,7 @@ impl World {
 }
 
 /// A device-flow sign-in (no browser in the sandbox), approved by the stand-in.
-fn signed_in(w: &World) {
+pub(crate) fn signed_in(w: &World) {
     let out = w.mfatui(&["renew", "corp-read"], &[]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
