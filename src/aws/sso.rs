@@ -550,6 +550,9 @@ pub async fn login_pkce(
     Ok(record(target, &registration, &token))
 }
 
+/// How many accounts' roles are listed at once (the portal throttles bursts).
+pub const LIST_BOUND: usize = 8;
+
 /// Every account the token reaches (`ListAccounts`, paged) and each one's roles
 /// (`ListAccountRoles`, paged), at most `bound` accounts listed at once, through the portal
 /// at `portal` (the `AWS_ENDPOINT_URL_SSO` override) in the target's region. A failed first

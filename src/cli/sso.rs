@@ -11,10 +11,6 @@ use crate::awsfiles::plan::{FileChange, Plan};
 use crate::awsfiles::populate::{self, Options};
 use crate::awsfiles::Snapshot;
 
-/// How many accounts' roles are listed at once (the portal throttles past a few dozen
-/// requests a second).
-pub const LIST_BOUND: usize = 8;
-
 /// Runs `mfatui sso …`.
 pub fn run(run: &Run, args: &SsoArgs) -> Result<(), String> {
     match &args.command {
@@ -79,7 +75,7 @@ fn populate(run: &Run, args: &PopulateArgs) -> Result<(), String> {
                 &target,
                 portal.as_deref(),
                 &token.record.access_token,
-                LIST_BOUND,
+                crate::aws::sso::LIST_BOUND,
             )
             .await
         })??

@@ -932,3 +932,62 @@ fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
 }
+
+#[test]
+fn p_on_an_sso_profile_populates_its_session_through_the_diff_preview() {
+    use crate::tui::screens::populate::{Planned, PopulateDialog, PopulateJob};
+    use crate::tui::screens::preview::Preview;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    );
+    std::fs::write(dir.path().join("config"), &config).unwrap();
+    std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
+    let mut app = app_over(dir.path(), None);
+    // A profile of no sso-session says why not.
+    press(&mut app, "P");
+    assert!(app.dialog().is_some());
+    app.update(key(KeyCode::Esc));
+    press(&mut app, "G");
+    press(&mut app, "P");
+    assert_eq!(dialog::<PopulateDialog>(&app).session, "corp");
+    press(&mut app, "p");
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, populate) = the::<PopulateJob>(&effects);
+    assert!(populate.prune);
+    assert_eq!(populate.target.start_url, "https://corp.awsapps.com/start");
+    // The job's plan opens the same diff preview as every write.
+    let file = crate::awsfiles::files::AwsFile::load(
+        crate::awsfiles::FileKind::Config,
+        &dir.path().join("config"),
+    )
+    .unwrap();
+    let mut after = file.document.clone();
+    after
+        .add_section(
+            "profile Main-Admin",
+            &[
+                ("sso_session", "corp"),
+                ("mfatui_generated_by", "sso-session corp"),
+            ],
+        )
+        .unwrap();
+    let plan = crate::awsfiles::Plan {
+        changes: vec![crate::awsfiles::plan::FileChange::replace(&file, after)],
+        cli_cache: Vec::new(),
+    };
+    reply(&mut app, job, Planned(Ok((plan, "1 new.".into()))));
+    let preview = dialog::<Preview>(&app);
+    assert_eq!(preview.note.as_deref(), Some("1 new."));
+    assert!(
+        preview.diff.iter().any(|l| l == "+[profile Main-Admin]"),
+        "{:?}",
+        preview.diff
+    );
+    app.update(key(KeyCode::Char('n')));
+    assert!(app.dialog().is_none());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("config")).unwrap(),
+        config
+    );
+}
