@@ -991,3 +991,50 @@ fn p_on_an_sso_profile_populates_its_session_through_the_diff_preview() {
         config
     );
 }
+
+#[test]
+fn a_kept_fresh_sso_profile_is_refreshed_ahead_of_its_tokens_end_and_warns_without_a_refresh_token()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    );
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
+    let cache = dir.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let stamp = |d: chrono::Duration| (now() + d).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let token = |refresh: &str| {
+        format!(
+            r#"{{"accessToken": "t", "expiresAt": "{}", "clientId": "c", "clientSecret": "s", "registrationExpiresAt": "{}"{refresh}}}"#,
+            stamp(chrono::Duration::minutes(10)),
+            stamp(chrono::Duration::days(80))
+        )
+    };
+    let file = cache.join(crate::awsfiles::sso_cache::file_name("corp"));
+    std::fs::write(&file, token(r#", "refreshToken": "r""#)).unwrap();
+    let mut app = app_over(dir.path(), None);
+    press(&mut app, "G");
+    let effects = press(&mut app, "f");
+    let (job, _) = the::<SaveSettings>(&effects);
+    let mut settings = Settings::default();
+    settings.profiles.insert(
+        "sso".into(),
+        crate::settings::ProfileOverride {
+            keep_fresh: true,
+            ..Default::default()
+        },
+    );
+    reply(&mut app, job, SettingsSaved(Ok(settings.clone())));
+    let effects = app.update(Msg::Tick(now()));
+    let (_, kept) = the::<KeepFreshJob>(&effects);
+    assert_eq!(kept.profile, "sso");
+    // Without a refresh token the row says so instead.
+    std::fs::write(&file, token("")).unwrap();
+    let mut app = app_over(dir.path(), None);
+    press(&mut app, "G");
+    let (job, _) = the::<SaveSettings>(&press(&mut app, "f"));
+    reply(&mut app, job, SettingsSaved(Ok(settings)));
+    assert!(spawned::<KeepFreshJob>(&app.update(Msg::Tick(now()))).is_empty());
+    assert!(app.fresh.warnings["sso"].contains("cannot renew itself"));
+}
