@@ -325,3 +325,53 @@ fn a_refreshable_session_is_never_expired_while_it_can_be_refreshed() {
     let p = all.iter().find(|p| p["name"] == "corp-read").unwrap();
     assert_eq!(p["expiry_status"], "expired", "{p}");
 }
+
+#[test]
+fn exec_serves_an_sso_role_profile_from_the_portal_after_a_refresh() {
+    let w = World::new("approve");
+    signed_in(&w);
+    w.age_token(5);
+    let out = w.mfatui(
+        &[
+            "exec",
+            "corp-read",
+            "--",
+            "sh",
+            "-c",
+            "echo key=$AWS_ACCESS_KEY_ID",
+        ],
+        &[],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("key=ASIASSO"), "{stdout}");
+    assert_eq!(w.count("token refresh_token"), 1, "{:?}", w.calls());
+    assert!(!stdout.contains("standin-") && !stderr.contains("standin-"));
+}
+
+#[test]
+fn exec_server_serves_an_sso_role_profile_and_refreshes_its_token() {
+    let w = World::new("approve");
+    signed_in(&w);
+    w.age_token(5);
+    let fetch = "import json, os, urllib.request\n\
+                 o = urllib.request.build_opener(urllib.request.ProxyHandler({}))\n\
+                 r = urllib.request.Request(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'], headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})\n\
+                 print('served', json.load(o.open(r, timeout=20))['AccessKeyId'][:7])";
+    let out = w.mfatui(
+        &[
+            "exec",
+            "--server",
+            "corp-read",
+            "--",
+            "python3",
+            "-c",
+            fetch,
+        ],
+        &[],
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("served ASIASSO"), "{stdout}");
+    assert_eq!(w.count("token refresh_token"), 1, "{:?}", w.calls());
+}
