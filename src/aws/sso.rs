@@ -471,16 +471,29 @@ pub async fn await_callback(
 ) -> Result<Callback, String> {
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let host = format!("127.0.0.1:{port}");
+    // Each connection is read on its own task, so that one that sends nothing cannot hold
+    // the real redirect back; the first answer with the right state wins.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Callback>(1);
     let wait = async {
         loop {
-            let Ok((mut stream, peer)) = listener.accept().await else {
-                continue;
-            };
-            if !peer.ip().is_loopback() {
-                continue;
-            }
-            if let Some(answer) = callback_request(&mut stream, &host, state).await {
-                return answer;
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((mut stream, peer)) = accepted else {
+                        // Out of descriptors or the like: wait a little rather than spin.
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    };
+                    if !peer.ip().is_loopback() {
+                        continue;
+                    }
+                    let (tx, host, state) = (tx.clone(), host.clone(), state.to_owned());
+                    tokio::spawn(async move {
+                        if let Some(answer) = callback_request(&mut stream, &host, &state).await {
+                            let _ = tx.try_send(answer);
+                        }
+                    });
+                }
+                Some(answer) = rx.recv() => return answer,
             }
         }
     };
@@ -834,9 +847,14 @@ mod tests {
     async fn the_loopback_listener_takes_one_answer_with_the_right_state_and_host_then_closes() {
         let (l, port) = listener().await;
         let waiting = tokio::spawn(async move {
-            await_callback(l, "the-state", std::time::Duration::from_secs(20)).await
+            // Less than the 10 s a silent connection may take: it must not be waited for.
+            await_callback(l, "the-state", std::time::Duration::from_secs(5)).await
         });
         let host = format!("127.0.0.1:{port}");
+        // A connection that sends nothing does not hold the sign-in back.
+        let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
         // A wrong state, another path, another Host (DNS rebinding), no state: refused, and
         // the sign-in goes on waiting.
         for (path, host) in [
