@@ -173,4 +173,25 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn sso_sign_in_is_pkce_where_a_browser_opens_and_the_device_flow_elsewhere() {
+        use crate::aws::sso::Flow;
+        let ctx = |pairs: &[(&str, &str)]| {
+            Context::new(
+                Env::from_pairs(pairs),
+                crate::awsfiles::AwsPaths::from_lookup(|_| None),
+                Settings::default(),
+                "/nonexistent".into(),
+            )
+        };
+        // An SSH session: no $BROWSER, no display.
+        let ssh = ctx(&[("PATH", "/usr/bin:/bin")]);
+        if !cfg!(target_os = "macos") {
+            assert_eq!(Browser::sso_flow(&ssh, false), Flow::DeviceCode);
+        }
+        let with_browser = ctx(&[("PATH", "/usr/bin:/bin"), ("BROWSER", "/bin/true")]);
+        assert_eq!(Browser::sso_flow(&with_browser, false), Flow::Pkce);
+        assert_eq!(Browser::sso_flow(&with_browser, true), Flow::DeviceCode);
+    }
 }
