@@ -13,7 +13,7 @@ use super::api::{
 };
 use super::error::{AwsError, AwsErrorKind};
 use super::federation::{ConsoleCredentials, FederationEndpoint, Origin};
-use super::sso::{Prompt, SsoTarget};
+use super::sso::{Flow, Prompt, SsoTarget};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
@@ -210,21 +210,32 @@ async fn latency() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
-/// The demo's SSO sign-in: the same steps as [`super::sso::login`] — a page and a code
-/// for the person (`prompt`), then the wait for approval — with nothing sent anywhere: it
-/// approves by itself after [`SSO_APPROVAL`] and returns a token that is plainly fake, which
+/// The demo's SSO sign-in: the same steps as [`super::sso::login_pkce`] (a page to approve)
+/// or [`super::sso::login_device`] (a page and a code) for the person (`prompt`), then the
+/// wait for approval — with nothing sent anywhere and no port opened: it approves by itself
+/// after [`SSO_APPROVAL`] and returns a token that is plainly fake, with a refresh token, which
 /// the caller writes to the demo's own SSO cache.
 pub async fn sso_login(
     target: &SsoTarget,
+    flow: Flow,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
 ) -> Result<TokenRecord, String> {
     latency().await;
-    prompt(&Prompt {
-        url: format!(
-            "https://device.sso.{}.amazonaws.com/?user_code={DEMO_SSO_CODE}",
-            target.region
-        ),
-        user_code: DEMO_SSO_CODE.to_owned(),
+    prompt(&match flow {
+        Flow::Pkce => Prompt {
+            url: format!(
+                "https://oidc.{}.amazonaws.com/authorize?response_type=code&client_id=demo-fake-client&redirect_uri=http%3A%2F%2F127.0.0.1%3A0%2Foauth%2Fcallback&code_challenge_method=S256",
+                target.region
+            ),
+            user_code: None,
+        },
+        Flow::DeviceCode => Prompt {
+            url: format!(
+                "https://device.sso.{}.amazonaws.com/?user_code={DEMO_SSO_CODE}",
+                target.region
+            ),
+            user_code: Some(DEMO_SSO_CODE.to_owned()),
+        },
     });
     tokio::time::sleep(SSO_APPROVAL).await;
     let now = Utc::now();
@@ -236,8 +247,56 @@ pub async fn sso_login(
         client_id: "demo-fake-client".to_owned(),
         client_secret: Secret::new("demo-fake-client-secret-not-real"),
         registration_expires_at: now + chrono::Duration::days(90),
-        refresh_token: None,
+        refresh_token: Some(Secret::new("DEMO-FAKE-SSO-REFRESH-TOKEN")),
     })
+}
+
+/// The demo's SSO refresh: the held refresh token (the demo's own) buys a new fake access
+/// token for another 8 hours, no browser; anything else is refused as the service would.
+pub async fn sso_refresh(target: &SsoTarget, held: &TokenRecord) -> Result<TokenRecord, String> {
+    latency().await;
+    let ours = held
+        .refresh_token
+        .as_ref()
+        .is_some_and(|t| t.expose() == "DEMO-FAKE-SSO-REFRESH-TOKEN");
+    if !ours {
+        return Err(
+            "CreateToken (refresh) failed (InvalidGrantException): the refresh token is not valid"
+                .to_owned(),
+        );
+    }
+    let now = Utc::now();
+    Ok(TokenRecord {
+        start_url: target.start_url.clone(),
+        region: target.region.clone(),
+        access_token: Secret::new(format!("DEMO-FAKE-SSO-TOKEN-{}", now.timestamp())),
+        expires_at: now + chrono::Duration::hours(8),
+        ..held.clone()
+    })
+}
+
+/// What the demo's SSO portal lists for `sso populate`: a few accounts whose names hold
+/// spaces, quotes, dots and Unicode, and their roles (nothing is sent anywhere).
+pub fn sso_assignments() -> crate::awsfiles::populate::Listing {
+    use crate::awsfiles::populate::{Assignment, Listing};
+    let accounts = [
+        ("999900001111", "Analytics", &["Analyst", "ReadOnly"][..]),
+        ("999900002222", "Data Lake \"prod\"", &["ReadOnly"][..]),
+        ("999900003333", "Zürich v2.1", &["Admin", "ReadOnly"][..]),
+    ];
+    Listing {
+        assignments: accounts
+            .iter()
+            .flat_map(|(id, name, roles)| {
+                roles.iter().map(move |role| Assignment {
+                    account_id: (*id).to_owned(),
+                    account_name: (*name).to_owned(),
+                    role_name: (*role).to_owned(),
+                })
+            })
+            .collect(),
+        incomplete: None,
+    }
 }
 
 impl AwsApi for DemoAws {
@@ -627,6 +686,7 @@ mod tests {
             start_url: "https://corp.awsapps.com/start".into(),
             region: "us-east-1".into(),
             session: Some("corp".into()),
+            scopes: None,
             endpoint: None,
             ca_bundle: None,
             connect_timeout: std::time::Duration::from_secs(1),
@@ -634,14 +694,29 @@ mod tests {
         };
         let mut shown = Vec::new();
         let started = std::time::Instant::now();
-        let record = sso_login(&target, &mut |p: &Prompt| shown.push(p.clone()))
-            .await
-            .unwrap();
+        let record = sso_login(&target, Flow::DeviceCode, &mut |p: &Prompt| {
+            shown.push(p.clone())
+        })
+        .await
+        .unwrap();
         assert!(started.elapsed() >= SSO_APPROVAL);
         assert_eq!(shown.len(), 1);
-        assert_eq!(shown[0].user_code, DEMO_SSO_CODE);
+        assert_eq!(shown[0].user_code.as_deref(), Some(DEMO_SSO_CODE));
         assert!(shown[0].url.contains(DEMO_SSO_CODE), "{}", shown[0].url);
         assert!(record.expires_at > Utc::now() + chrono::Duration::hours(7));
+        let pkce = sso_login(&target, Flow::Pkce, &mut |p: &Prompt| shown.push(p.clone()))
+            .await
+            .unwrap();
+        assert!(shown[1].user_code.is_none() && shown[1].url.contains("/authorize?"));
+        let refreshed = sso_refresh(&target, &pkce).await.unwrap();
+        assert!(refreshed.expires_at >= pkce.expires_at);
+        assert_eq!(
+            refreshed.refresh_token.unwrap().expose(),
+            "DEMO-FAKE-SSO-REFRESH-TOKEN"
+        );
+        let mut foreign = pkce.clone();
+        foreign.refresh_token = Some(Secret::new("someone-elses"));
+        assert!(sso_refresh(&target, &foreign).await.is_err());
         assert_eq!(record.start_url, target.start_url);
         let demo = DemoAws::default();
         let call = SsoRoleCall {

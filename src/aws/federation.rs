@@ -226,6 +226,12 @@ impl ConsoleCredentials {
     pub fn access_key_id(&self) -> &str {
         &self.creds.access_key_id
     }
+
+    /// The credentials themselves, for a caller that serves them (an SSO profile's role
+    /// credentials handed to `exec` or `credential_process`).
+    pub fn into_credentials(self) -> Credentials {
+        self.creds
+    }
 }
 
 /// Where the console opens after the sign-in.

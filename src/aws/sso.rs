@@ -1,16 +1,19 @@
-//! SSO login: IAM Identity Center's OIDC device-authorization flow through aws-sdk-ssooidc —
-//! register a public client, start the authorization (a URL and a code for the person), then
-//! poll for the token until it is approved, denied or the code expires. What the AWS CLI v2's
-//! `aws sso login` does; the token is then written to the same cache (see
-//! [`crate::awsfiles::sso_cache`]).
+//! SSO sign-in and refresh: IAM Identity Center's OIDC flows through aws-sdk-ssooidc, as the
+//! AWS CLI v2 runs them — a client registered (and cached) with scopes and grant types; the
+//! authorization code flow with PKCE (S256) and a one-shot loopback redirect on 127.0.0.1, or
+//! the device flow (a URL and a code for the person, then polling); and the refresh-token
+//! grant that renews a token without a browser. The token is written to the same cache the
+//! AWS CLI reads (see [`crate::awsfiles::sso_cache`]).
 
 use super::http::{self, CaBundle, Trust};
-use crate::awsfiles::sso_cache::TokenRecord;
+use crate::awsfiles::sso_cache::{Registration, TokenRecord};
 use crate::secret::Secret;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_sdk_ssooidc::error::ProvideErrorMetadata;
 use chrono::{DateTime, Duration, Utc};
+use std::path::Path;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Where to sign in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +24,8 @@ pub struct SsoTarget {
     pub region: String,
     /// The `sso-session` name (`None` for a legacy profile).
     pub session: Option<String>,
+    /// `sso_registration_scopes` as configured (comma-separated in the file), `None` when absent.
+    pub scopes: Option<Vec<String>>,
     /// The OIDC endpoint override (`AWS_ENDPOINT_URL_SSO_OIDC`, …), if any.
     pub endpoint: Option<String>,
     /// The CA bundle trusted instead of the platform's roots, if any.
@@ -31,20 +36,81 @@ pub struct SsoTarget {
     pub call_timeout: std::time::Duration,
 }
 
+/// The scope the AWS CLI asks for when none is configured (it is what gives refresh tokens).
+pub const DEFAULT_SCOPE: &str = "sso:account:access";
+
+/// The redirect URI registered for the authorization code flow (the port is added per sign-in).
+pub const REDIRECT_URI: &str = "http://127.0.0.1/oauth/callback";
+
+/// How long the loopback listener waits for the browser's redirect, as the AWS CLI does.
+pub const PKCE_WAIT: std::time::Duration = std::time::Duration::from_secs(600);
+
 impl SsoTarget {
     /// What the token cache file is named after: the session name, else the start URL.
     pub fn cache_key(&self) -> &str {
         self.session.as_deref().unwrap_or(&self.start_url)
     }
+
+    /// The client registration's cache file name, as the AWS CLI v2 names it.
+    pub fn registration_file(&self) -> String {
+        crate::awsfiles::sso_cache::registration_file_name(
+            &self.start_url,
+            &self.region,
+            self.scopes.as_deref(),
+            self.session.as_deref(),
+        )
+    }
+
+    /// The scopes a client is registered with: the configured ones; without any,
+    /// `sso:account:access` for an sso-session (and for PKCE), none for a legacy device-flow
+    /// profile — exactly what the AWS CLI v2 asks for.
+    pub fn registration_scopes(&self, flow: Flow) -> Option<Vec<String>> {
+        match (&self.scopes, flow) {
+            (Some(s), _) if !s.is_empty() => Some(s.clone()),
+            (_, Flow::Pkce) => Some(vec![DEFAULT_SCOPE.to_owned()]),
+            _ if self.session.is_some() => Some(vec![DEFAULT_SCOPE.to_owned()]),
+            _ => None,
+        }
+    }
+
+    /// The OIDC service's base URL (the `/authorize` page lives there).
+    fn base_url(&self) -> String {
+        match &self.endpoint {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None if self.region.starts_with("cn-") => {
+                format!("https://oidc.{}.amazonaws.com.cn", self.region)
+            }
+            None => format!("https://oidc.{}.amazonaws.com", self.region),
+        }
+    }
 }
 
-/// The person's part: where to go and which code to confirm.
+/// `sso_registration_scopes` as the AWS CLI reads it: comma-separated, trimmed, empties dropped.
+pub fn parse_scopes(raw: &str) -> Vec<String> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Which sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// The authorization code flow with PKCE and a loopback redirect (the default).
+    Pkce,
+    /// The device flow: a page and a code, typed anywhere (`--use-device-code`, or no browser).
+    DeviceCode,
+}
+
+/// The person's part: where to go, and (device flow) which code to confirm there.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Prompt {
-    /// The page with the code filled in.
+    /// The page (with the code filled in, for the device flow).
     pub url: String,
-    /// The code shown on that page.
-    pub user_code: String,
+    /// The code shown on that page (device flow); `None` for the authorization code flow,
+    /// where approving in the browser is all (it comes back to this machine by itself).
+    pub user_code: Option<String>,
 }
 
 fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
@@ -75,22 +141,128 @@ fn sentence<E: ProvideErrorMetadata>(operation: &str, e: &E, fallback: String) -
     }
 }
 
-/// Runs the whole flow: `prompt` is called once with the URL and code; polling stops when the
-/// token comes, the person denies, or the code expires.
-pub async fn login(
+/// A registration is reused while it has more than this left (botocore's expiry window).
+const REGISTRATION_WINDOW: i64 = 15 * 60;
+
+/// The client registration for `flow`: the one the AWS CLI (or mfatui) cached in `cache`
+/// while it lasts and fits the flow, else a new one (`RegisterClient` with the scopes, and for
+/// PKCE the grant types, redirect URI and issuer), cached as the AWS CLI caches it.
+async fn registration(
+    oidc: &aws_sdk_ssooidc::Client,
     target: &SsoTarget,
-    prompt: &mut (dyn FnMut(&Prompt) + Send),
-) -> Result<TokenRecord, String> {
-    let oidc = client(target)?;
-    let registered = oidc
+    cache: &Path,
+    flow: Flow,
+) -> Result<Registration, String> {
+    let name = target.registration_file();
+    let now = Utc::now();
+    if let Some(r) = Registration::read(cache, &name) {
+        if (r.expires_at - now).num_seconds() > REGISTRATION_WINDOW
+            && r.for_auth_code() == (flow == Flow::Pkce)
+        {
+            return Ok(r);
+        }
+    }
+    let scopes = target.registration_scopes(flow);
+    let mut call = oidc
         .register_client()
-        .client_name(format!("mfatui-{}", Utc::now().timestamp()))
+        .client_name(format!(
+            "mfatui-client-{}",
+            target
+                .session
+                .clone()
+                .unwrap_or_else(|| now.timestamp().to_string())
+        ))
         .client_type("public")
+        .set_scopes(scopes.clone());
+    let grants = (flow == Flow::Pkce)
+        .then(|| vec!["authorization_code".to_owned(), "refresh_token".to_owned()]);
+    if let Some(grants) = &grants {
+        call = call
+            .set_grant_types(Some(grants.clone()))
+            .redirect_uris(REDIRECT_URI)
+            .issuer_url(&target.start_url);
+    }
+    let registered = call
         .send()
         .await
         .map_err(|e| sentence("RegisterClient", &e, crate::aws::sdk_cause(&e)))?;
-    let client_id = registered.client_id().unwrap_or_default().to_owned();
-    let client_secret = registered.client_secret().unwrap_or_default().to_owned();
+    let registration = Registration {
+        client_id: registered.client_id().unwrap_or_default().to_owned(),
+        client_secret: Secret::new(registered.client_secret().unwrap_or_default()),
+        expires_at: DateTime::from_timestamp(registered.client_secret_expires_at(), 0)
+            .unwrap_or(now),
+        scopes,
+        grant_types: grants,
+    };
+    registration
+        .write(cache, &name)
+        .map_err(|e| format!("{}: {e}", cache.display()))?;
+    Ok(registration)
+}
+
+fn record(
+    target: &SsoTarget,
+    registration: &Registration,
+    token: &aws_sdk_ssooidc::operation::create_token::CreateTokenOutput,
+) -> TokenRecord {
+    let now = Utc::now();
+    TokenRecord {
+        start_url: target.start_url.clone(),
+        region: target.region.clone(),
+        access_token: Secret::new(token.access_token().unwrap_or_default()),
+        expires_at: now + Duration::seconds(i64::from(token.expires_in())),
+        client_id: registration.client_id.clone(),
+        client_secret: registration.client_secret.clone(),
+        registration_expires_at: registration.expires_at,
+        refresh_token: token.refresh_token().map(Secret::new),
+    }
+}
+
+/// Renews `held` with its refresh token (`CreateToken`, grant `refresh_token`), no browser:
+/// the new access token, the new refresh token when the service rotates it (else the held
+/// one), the registration unchanged.
+pub async fn refresh(target: &SsoTarget, held: &TokenRecord) -> Result<TokenRecord, String> {
+    let refresh_token = held
+        .refresh_token
+        .as_ref()
+        .ok_or("the cached SSO token has no refresh token")?;
+    let oidc = client(target)?;
+    let token = oidc
+        .create_token()
+        .client_id(&held.client_id)
+        .client_secret(held.client_secret.expose())
+        .grant_type("refresh_token")
+        .refresh_token(refresh_token.expose())
+        .send()
+        .await
+        .map_err(|e| sentence("CreateToken (refresh)", &e, crate::aws::sdk_cause(&e)))?;
+    let now = Utc::now();
+    Ok(TokenRecord {
+        start_url: target.start_url.clone(),
+        region: target.region.clone(),
+        access_token: Secret::new(token.access_token().unwrap_or_default()),
+        expires_at: now + Duration::seconds(i64::from(token.expires_in())),
+        client_id: held.client_id.clone(),
+        client_secret: held.client_secret.clone(),
+        registration_expires_at: held.registration_expires_at,
+        refresh_token: token
+            .refresh_token()
+            .map(Secret::new)
+            .or_else(|| held.refresh_token.clone()),
+    })
+}
+
+/// The device flow: `prompt` is called once with the URL and code; polling stops when the
+/// token comes, the person denies, or the code expires.
+pub async fn login_device(
+    target: &SsoTarget,
+    cache: &Path,
+    prompt: &mut (dyn FnMut(&Prompt) + Send),
+) -> Result<TokenRecord, String> {
+    let oidc = client(target)?;
+    let registration = registration(&oidc, target, cache, Flow::DeviceCode).await?;
+    let client_id = registration.client_id.clone();
+    let client_secret = registration.client_secret.expose().to_owned();
     let authorization = oidc
         .start_device_authorization()
         .client_id(&client_id)
@@ -106,7 +278,7 @@ pub async fn login(
             .or(authorization.verification_uri())
             .unwrap_or_default()
             .to_owned(),
-        user_code: authorization.user_code().unwrap_or_default().to_owned(),
+        user_code: Some(authorization.user_code().unwrap_or_default().to_owned()),
     });
     let deadline = Utc::now() + Duration::seconds(i64::from(authorization.expires_in().max(1)));
     let mut interval = u64::try_from(authorization.interval().max(1)).unwrap_or(5);
@@ -144,35 +316,416 @@ pub async fn login(
                 _ => return Err(sentence("CreateToken", &e, crate::aws::sdk_cause(&e))),
             },
         };
-        let now = Utc::now();
-        return Ok(TokenRecord {
-            start_url: target.start_url.clone(),
-            region: target.region.clone(),
-            access_token: Secret::new(token.access_token().unwrap_or_default()),
-            expires_at: now + Duration::seconds(i64::from(token.expires_in())),
-            client_id,
-            client_secret: Secret::new(client_secret),
-            registration_expires_at: DateTime::from_timestamp(
-                registered.client_secret_expires_at(),
-                0,
-            )
-            .unwrap_or(now),
-            refresh_token: token.refresh_token().map(Secret::new),
-        });
+        return Ok(record(target, &registration, &token));
     }
 }
 
-/// Signs in as [`login`] does; in the offline demo (`demo`), through its stand-in
-/// ([`super::demo::sso_login`]), which shows a page and a code and approves by itself.
+/// Random bytes from the kernel's generator.
+fn random(bytes: &mut [u8]) -> Result<(), String> {
+    use aws_lc_rs::rand::SecureRandom;
+    aws_lc_rs::rand::SystemRandom::new()
+        .fill(bytes)
+        .map_err(|_| "no random bytes for the sign-in".to_owned())
+}
+
+fn b64url(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// A PKCE pair (RFC 7636): a 64-character verifier from the unreserved characters, and its
+/// S256 challenge.
+fn pkce_pair() -> Result<(Secret, String), String> {
+    const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+    let mut bytes = [0u8; 64];
+    random(&mut bytes)?;
+    // Bytes above the largest multiple of 66 are dropped, so every character is equally likely.
+    let mut verifier = String::with_capacity(64);
+    let mut pool = bytes.to_vec();
+    while verifier.len() < 64 {
+        if pool.is_empty() {
+            let mut more = [0u8; 64];
+            random(&mut more)?;
+            pool.extend_from_slice(&more);
+        }
+        let b = pool.pop().unwrap_or_default();
+        if usize::from(b) < 256 - 256 % UNRESERVED.len() {
+            verifier.push(char::from(UNRESERVED[usize::from(b) % UNRESERVED.len()]));
+        }
+    }
+    let challenge =
+        b64url(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref());
+    Ok((Secret::new(verifier), challenge))
+}
+
+/// The `/authorize` page for a PKCE sign-in.
+fn authorize_url(
+    target: &SsoTarget,
+    client_id: &str,
+    redirect: &str,
+    state: &str,
+    challenge: &str,
+    scopes: &[String],
+) -> String {
+    let mut url = url::Url::parse(&format!("{}/authorize", target.base_url()))
+        .unwrap_or_else(|_| url::Url::parse("https://invalid.invalid/authorize").expect("a URL"));
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect)
+        .append_pair("state", state)
+        .append_pair("code_challenge_method", "S256")
+        .append_pair("scopes", &scopes.join(" "))
+        .append_pair("code_challenge", challenge);
+    url.to_string()
+}
+
+/// What the browser brought back to the loopback listener.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Callback {
+    /// The authorization code (the state matched).
+    Code(String),
+    /// The service said no (`error=…` with the right state).
+    Refused(String),
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Answers one connection to the loopback listener: `Some` only for `GET /oauth/callback`
+/// carrying the expected `state`, addressed to this listener's own host; everything else is
+/// answered with an error page and waited past.
+async fn callback_request(
+    stream: &mut tokio::net::TcpStream,
+    host: &str,
+    state: &str,
+) -> Option<Callback> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 1024];
+    let read = async {
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), read).await;
+    let text = String::from_utf8_lossy(&head);
+    let mut lines = text.split("\r\n");
+    let request_line = lines.next().unwrap_or_default();
+    let host_ok = lines.any(|l| {
+        l.split_once(':')
+            .is_some_and(|(k, v)| k.trim().eq_ignore_ascii_case("host") && v.trim() == host)
+    });
+    let mut parts = request_line.split(' ');
+    let (method, target) = (
+        parts.next().unwrap_or_default(),
+        parts.next().unwrap_or_default(),
+    );
+    let parsed = url::Url::parse(&format!("http://{host}{target}")).ok();
+    let answer = match parsed {
+        Some(url) if method == "GET" && host_ok && url.path() == "/oauth/callback" => {
+            let get = |k: &str| {
+                url.query_pairs()
+                    .find(|(key, _)| key == k)
+                    .map(|(_, v)| v.into_owned())
+            };
+            let same = get("state").is_some_and(|s| same_secret(s.as_bytes(), state.as_bytes()));
+            match (same, get("code"), get("error")) {
+                (true, Some(code), _) => Some(Callback::Code(code)),
+                (true, None, Some(error)) => Some(Callback::Refused(error)),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let (status, body) = match &answer {
+        Some(Callback::Code(_)) => (
+            "200 OK",
+            "Signed in: you can close this tab and return to mfatui.",
+        ),
+        Some(Callback::Refused(_)) => ("200 OK", "The sign-in was refused; return to mfatui."),
+        None => (
+            "400 Bad Request",
+            "This is not the sign-in mfatui is waiting for.",
+        ),
+    };
+    let reply = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\nCache-Control: no-store\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes()).await;
+    let _ = stream.shutdown().await;
+    answer
+}
+
+/// Waits on `listener` (bound to 127.0.0.1) for the one redirect with `state`, at most
+/// `limit`; the listener is closed when this returns, whatever the outcome.
+pub async fn await_callback(
+    listener: tokio::net::TcpListener,
+    state: &str,
+    limit: std::time::Duration,
+) -> Result<Callback, String> {
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let host = format!("127.0.0.1:{port}");
+    // Each connection is read on its own task, so that one that sends nothing cannot hold
+    // the real redirect back; the first answer with the right state wins.
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Callback>(1);
+    let wait = async {
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => {
+                    let Ok((mut stream, peer)) = accepted else {
+                        // Out of descriptors or the like: wait a little rather than spin.
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    };
+                    if !peer.ip().is_loopback() {
+                        continue;
+                    }
+                    let (tx, host, state) = (tx.clone(), host.clone(), state.to_owned());
+                    tokio::spawn(async move {
+                        if let Some(answer) = callback_request(&mut stream, &host, &state).await {
+                            let _ = tx.try_send(answer);
+                        }
+                    });
+                }
+                Some(answer) = rx.recv() => return answer,
+            }
+        }
+    };
+    let answer = tokio::time::timeout(limit, wait).await.map_err(|_| {
+        format!(
+            "no answer came back from the browser within {} minutes; start the sign-in again (or use --use-device-code)",
+            limit.as_secs() / 60
+        )
+    });
+    drop(listener);
+    answer
+}
+
+/// The authorization code flow with PKCE: a registered client, a loopback listener on
+/// 127.0.0.1 (a random port), the `/authorize` page for the person (`prompt`), the one
+/// redirect carrying the expected state, then `CreateToken` with the code and verifier.
+pub async fn login_pkce(
+    target: &SsoTarget,
+    cache: &Path,
+    prompt: &mut (dyn FnMut(&Prompt) + Send),
+    limit: std::time::Duration,
+) -> Result<TokenRecord, String> {
+    let oidc = client(target)?;
+    let registration = registration(&oidc, target, cache, Flow::Pkce).await?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(|e| format!("no loopback port for the sign-in's redirect: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let redirect = format!("http://127.0.0.1:{port}/oauth/callback");
+    let (verifier, challenge) = pkce_pair()?;
+    let mut state = [0u8; 16];
+    random(&mut state)?;
+    let state = b64url(&state);
+    let scopes = target
+        .registration_scopes(Flow::Pkce)
+        .unwrap_or_else(|| vec![DEFAULT_SCOPE.to_owned()]);
+    prompt(&Prompt {
+        url: authorize_url(
+            target,
+            &registration.client_id,
+            &redirect,
+            &state,
+            &challenge,
+            &scopes,
+        ),
+        user_code: None,
+    });
+    let code = match await_callback(listener, &state, limit).await? {
+        Callback::Code(code) => code,
+        Callback::Refused(error) => {
+            return Err(format!(
+                "the sign-in was refused in the browser ({error}); nothing was written"
+            ))
+        }
+    };
+    let token = oidc
+        .create_token()
+        .client_id(&registration.client_id)
+        .client_secret(registration.client_secret.expose())
+        .grant_type("authorization_code")
+        .code(code)
+        .code_verifier(verifier.expose())
+        .redirect_uri(&redirect)
+        .send()
+        .await
+        .map_err(|e| sentence("CreateToken", &e, crate::aws::sdk_cause(&e)))?;
+    Ok(record(target, &registration, &token))
+}
+
+/// How many accounts' roles are listed at once (the portal throttles bursts).
+pub const LIST_BOUND: usize = 8;
+
+/// Every account the token reaches (`ListAccounts`, paged) and each one's roles
+/// (`ListAccountRoles`, paged), at most `bound` accounts listed at once, through the portal
+/// at `portal` (the `AWS_ENDPOINT_URL_SSO` override) in the target's region. A failed first
+/// page is an error; any later failure makes the listing incomplete (so that nothing is
+/// pruned after it), with the reason.
+pub async fn list_assignments(
+    target: &SsoTarget,
+    portal: Option<&str>,
+    token: &Secret,
+    bound: usize,
+) -> Result<crate::awsfiles::populate::Listing, String> {
+    use crate::awsfiles::populate::{Assignment, Listing};
+    use futures_util::stream::{self, StreamExt};
+    let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(target.connect_timeout)
+        .operation_timeout(target.call_timeout)
+        .build();
+    let mut config = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(target.region.clone()))
+        .timeout_config(timeouts)
+        .http_client(http::sdk_client(&trust));
+    if let Some(url) = portal {
+        config = config.endpoint_url(url);
+    }
+    let sso = aws_sdk_sso::Client::new(&config.build());
+    let mut accounts = Vec::new();
+    let mut next: Option<String> = None;
+    let mut incomplete = None;
+    loop {
+        let page = sso
+            .list_accounts()
+            .access_token(token.expose())
+            .set_next_token(next.take())
+            .max_results(100)
+            .send()
+            .await;
+        match page {
+            Ok(page) => {
+                accounts.extend(page.account_list().iter().map(|a| {
+                    (
+                        a.account_id().unwrap_or_default().to_owned(),
+                        a.account_name().unwrap_or_default().to_owned(),
+                    )
+                }));
+                next = page.next_token().map(str::to_owned);
+                if next.is_none() {
+                    break;
+                }
+            }
+            Err(e) if accounts.is_empty() => {
+                return Err(sentence("ListAccounts", &e, crate::aws::sdk_cause(&e)))
+            }
+            Err(e) => {
+                incomplete = Some(sentence("ListAccounts", &e, crate::aws::sdk_cause(&e)));
+                break;
+            }
+        }
+    }
+    let sso = &sso;
+    let listed: Vec<Result<Vec<Assignment>, String>> = stream::iter(accounts)
+        .map(|(account_id, account_name)| async move {
+            let mut roles = Vec::new();
+            let mut next: Option<String> = None;
+            loop {
+                let page = sso
+                    .list_account_roles()
+                    .access_token(token.expose())
+                    .account_id(&account_id)
+                    .set_next_token(next.take())
+                    .max_results(100)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        format!(
+                            "{} (account {account_id})",
+                            sentence("ListAccountRoles", &e, crate::aws::sdk_cause(&e))
+                        )
+                    })?;
+                roles.extend(page.role_list().iter().map(|r| Assignment {
+                    account_id: account_id.clone(),
+                    account_name: account_name.clone(),
+                    role_name: r.role_name().unwrap_or_default().to_owned(),
+                }));
+                next = page.next_token().map(str::to_owned);
+                if next.is_none() {
+                    return Ok(roles);
+                }
+            }
+        })
+        .buffer_unordered(bound.max(1))
+        .collect()
+        .await;
+    let mut listing = Listing {
+        assignments: Vec::new(),
+        incomplete,
+    };
+    for result in listed {
+        match result {
+            Ok(found) => listing.assignments.extend(found),
+            Err(e) => {
+                listing.incomplete.get_or_insert(e);
+            }
+        }
+    }
+    Ok(listing)
+}
+
+/// Where sso-session `session` signs in (for commands that name a session, not a profile).
+pub fn target_of_session(
+    map: &crate::awsfiles::ConfigMap,
+    session: &str,
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<SsoTarget, String> {
+    let s = map
+        .sso_session(session)
+        .ok_or_else(|| format!("there is no [sso-session {session}] in the config file"))?;
+    let get = |k: &str| s.text(k).map(str::to_owned);
+    Ok(SsoTarget {
+        start_url: get("sso_start_url")
+            .ok_or_else(|| format!("[sso-session {session}] has no sso_start_url"))?,
+        region: get("sso_region")
+            .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
+        session: Some(session.to_owned()),
+        scopes: get("sso_registration_scopes").map(|r| parse_scopes(&r)),
+        endpoint: super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, None, env),
+        ca_bundle: super::endpoint::ca_bundle(None, env),
+        connect_timeout: DEFAULT_CONNECT,
+        call_timeout: DEFAULT_CALL,
+    })
+}
+
+/// Signs in with `flow`, writing the client registration to `cache`; in the offline demo
+/// (`demo`), through its stand-in ([`super::demo::sso_login`]), which shows a page (and a
+/// code) and approves by itself.
 pub async fn sign_in(
     target: &SsoTarget,
     demo: bool,
+    flow: Flow,
+    cache: &Path,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
 ) -> Result<TokenRecord, String> {
+    match (demo, flow) {
+        (true, _) => super::demo::sso_login(target, flow, prompt).await,
+        (false, Flow::Pkce) => login_pkce(target, cache, prompt, PKCE_WAIT).await,
+        (false, Flow::DeviceCode) => login_device(target, cache, prompt).await,
+    }
+}
+
+/// Refreshes as [`refresh`] does; in the offline demo, through its stand-in.
+pub async fn refresh_token(
+    target: &SsoTarget,
+    demo: bool,
+    held: &TokenRecord,
+) -> Result<TokenRecord, String> {
     if demo {
-        super::demo::sso_login(target, prompt).await
+        super::demo::sso_refresh(target, held).await
     } else {
-        login(target, prompt).await
+        refresh(target, held).await
     }
 }
 
@@ -237,6 +790,7 @@ pub fn target(
             region: get("sso_region")
                 .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
             session: Some(session.to_owned()),
+            scopes: s.text("sso_registration_scopes").map(parse_scopes),
             endpoint,
             ca_bundle,
             connect_timeout: DEFAULT_CONNECT,
@@ -255,6 +809,7 @@ pub fn target(
             .ok_or_else(|| format!("'{name}' has no sso_region"))?
             .to_owned(),
         session: None,
+        scopes: p.get("sso_registration_scopes").map(parse_scopes),
         endpoint,
         ca_bundle,
         connect_timeout: DEFAULT_CONNECT,
@@ -266,6 +821,142 @@ pub fn target(
 mod tests {
     use super::*;
 
+    async fn listener() -> (tokio::net::TcpListener, u16) {
+        let l = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .unwrap();
+        let port = l.local_addr().unwrap().port();
+        (l, port)
+    }
+
+    /// Sends one raw request to the listener and returns the status line (empty when refused).
+    async fn send(port: u16, path: &str, host: &str) -> String {
+        let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+            return String::new();
+        };
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+        if s.write_all(request.as_bytes()).await.is_err() {
+            return String::new();
+        }
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out).await;
+        out.lines().next().unwrap_or_default().to_owned()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_loopback_listener_takes_one_answer_with_the_right_state_and_host_then_closes() {
+        let (l, port) = listener().await;
+        let waiting = tokio::spawn(async move {
+            // Less than the 10 s a silent connection may take: it must not be waited for.
+            await_callback(l, "the-state", std::time::Duration::from_secs(5)).await
+        });
+        let host = format!("127.0.0.1:{port}");
+        // A connection that sends nothing does not hold the sign-in back.
+        let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
+        // A wrong state, another path, another Host (DNS rebinding), no state: refused, and
+        // the sign-in goes on waiting.
+        for (path, host) in [
+            ("/oauth/callback?code=evil&state=guess", host.as_str()),
+            ("/other?code=evil&state=the-state", host.as_str()),
+            (
+                "/oauth/callback?code=evil&state=the-state",
+                "evil.example:80",
+            ),
+            ("/oauth/callback?code=evil", host.as_str()),
+        ] {
+            assert!(
+                send(port, path, host).await.contains("400"),
+                "{path} {host}"
+            );
+        }
+        assert!(!waiting.is_finished());
+        let ok = send(port, "/oauth/callback?code=the-code&state=the-state", &host).await;
+        assert!(ok.contains("200"), "{ok}");
+        let answer = waiting.await.unwrap().unwrap();
+        assert_eq!(answer, Callback::Code("the-code".into()));
+        // Closed after the one answer: a second one finds no listener.
+        assert_eq!(
+            send(port, "/oauth/callback?code=second&state=the-state", &host).await,
+            ""
+        );
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_loopback_listener_gives_up_after_its_time_and_says_so() {
+        let (l, port) = listener().await;
+        let e = await_callback(l, "s", std::time::Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert!(e.contains("no answer came back"), "{e}");
+        assert_eq!(send(port, "/oauth/callback?code=c&state=s", "x").await, "");
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_loopback_listener_is_not_reachable_from_another_address() {
+        let (l, port) = listener().await;
+        assert!(l.local_addr().unwrap().ip().is_loopback());
+        // The machine's own non-loopback address (the route out), when it has one.
+        let probe = std::net::UdpSocket::bind("0.0.0.0:0").unwrap();
+        if probe.connect("192.0.2.1:9").is_ok() {
+            let ip = probe.local_addr().unwrap().ip();
+            if !ip.is_loopback() && !ip.is_unspecified() {
+                assert!(tokio::net::TcpStream::connect((ip, port)).await.is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn pkce_pairs_are_random_and_s256() {
+        let (v1, c1) = pkce_pair().unwrap();
+        let (v2, _) = pkce_pair().unwrap();
+        assert_eq!(v1.expose().len(), 64);
+        assert_ne!(v1.expose(), v2.expose());
+        assert!(v1
+            .expose()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b)));
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, v1.expose().as_bytes());
+        assert_eq!(c1, b64url(digest.as_ref()));
+        assert!(!c1.ends_with('='));
+    }
+
+    #[test]
+    fn scopes_are_the_aws_clis() {
+        let mut t = SsoTarget {
+            start_url: "https://s".into(),
+            region: "eu-west-1".into(),
+            session: Some("corp".into()),
+            scopes: None,
+            endpoint: None,
+            ca_bundle: None,
+            connect_timeout: DEFAULT_CONNECT,
+            call_timeout: DEFAULT_CALL,
+        };
+        let default = Some(vec![DEFAULT_SCOPE.to_owned()]);
+        assert_eq!(t.registration_scopes(Flow::DeviceCode), default);
+        assert_eq!(t.registration_scopes(Flow::Pkce), default);
+        t.session = None;
+        assert_eq!(t.registration_scopes(Flow::DeviceCode), None);
+        t.scopes = Some(parse_scopes(
+            " sso:account:access , codewhisperer:completions,",
+        ));
+        assert_eq!(
+            t.registration_scopes(Flow::DeviceCode).unwrap(),
+            ["sso:account:access", "codewhisperer:completions"]
+        );
+        let url = authorize_url(
+            &t,
+            "cid",
+            "http://127.0.0.1:5/oauth/callback",
+            "st",
+            "ch",
+            &["a b".into()],
+        );
+        assert!(url.starts_with("https://oidc.eu-west-1.amazonaws.com/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Foauth%2Fcallback&state=st&code_challenge_method=S256"), "{url}");
+    }
+
     #[test]
     fn the_cached_token_is_read_back_and_a_foreign_file_is_one_sentence() {
         let dir = tempfile::tempdir().unwrap();
@@ -273,6 +964,7 @@ mod tests {
             start_url: "https://corp.awsapps.com/start".into(),
             region: "eu-west-1".into(),
             session: Some("corp".into()),
+            scopes: None,
             endpoint: None,
             ca_bundle: None,
             connect_timeout: DEFAULT_CONNECT,

@@ -96,6 +96,15 @@ impl CacheDir {
         })
     }
 
+    /// The cache file `name` as JSON, if that file is in the folder and is JSON.
+    pub fn json(&self, name: &str) -> Option<serde_json::Value> {
+        if !self.names.contains(name) {
+            return None;
+        }
+        let text = std::fs::read_to_string(self.dir.join(name)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
     /// The timestamp at `path` (nested JSON keys) of the cache file `name`, if that file is
     /// in the folder: an instant, or `Unknown` with the text when it cannot be read as one.
     pub fn expiry_in(

@@ -23,6 +23,15 @@ pub enum ExpirySource {
     MfaSecure,
     /// The AWS CLI's SSO token cache file with this name.
     SsoCache(String),
+    /// A refreshable SSO sign-in (a refresh token and a client registration): the instant is
+    /// the registration's end, the latest a refresh can renew it without a person; the access
+    /// token itself ends at `token_expires` and renews itself before that.
+    SsoRefresh {
+        /// The cache file's name.
+        file: String,
+        /// When the current access token ends.
+        token_expires: DateTime<Utc>,
+    },
 }
 
 impl ExpirySource {
@@ -33,6 +42,7 @@ impl ExpirySource {
             ExpirySource::CliCache(_) => "cli-cache",
             ExpirySource::MfaSecure => "aws-mfa-secure",
             ExpirySource::SsoCache(_) => "sso-cache",
+            ExpirySource::SsoRefresh { .. } => "sso-refresh",
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod mask;
 pub mod mfa_secure;
 pub mod paths;
 pub mod plan;
+pub mod populate;
 pub mod profile;
 pub mod shlex;
 pub mod snapshot;

@@ -89,6 +89,9 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Keep long-term access keys in the OS keyring instead of the shared files.
     Keyring(KeyringArgs),
+    /// IAM Identity Center: `mfatui sso populate SESSION` writes a profile for every account
+    /// and role the sso-session reaches.
+    Sso(SsoArgs),
     /// Print a shell completion script:
     /// mfatui completions bash > ~/.local/share/bash-completion/completions/mfatui
     Completions(CompletionsArgs),
@@ -197,6 +200,10 @@ pub struct RenewArgs {
     /// Write without asking for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// SSO: sign in with the device flow (a page and a code, typed on any device) instead of
+    /// the browser redirect to this machine.
+    #[arg(long)]
+    pub use_device_code: bool,
 }
 
 /// Options of `mfatui discover`.
@@ -301,6 +308,51 @@ pub struct ConsoleArgs {
     /// mfa_process, or a prompt on the terminal).
     #[arg(long)]
     pub code: Option<String>,
+}
+
+/// `mfatui sso`: its subcommands.
+#[derive(Debug, Args)]
+pub struct SsoArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: SsoCommand,
+}
+
+/// The subcommands of `mfatui sso`.
+#[derive(Debug, Subcommand)]
+pub enum SsoCommand {
+    /// Write one profile per account × role the sso-session reaches (diff, backup, confirm);
+    /// profiles already configured for a pair are left alone.
+    Populate(PopulateArgs),
+}
+
+/// Options of `mfatui sso populate`.
+#[derive(Debug, Args)]
+pub struct PopulateArgs {
+    /// The `[sso-session NAME]` to list.
+    pub session: String,
+    /// Put before every new profile's name.
+    #[arg(long, default_value = "")]
+    pub prefix: String,
+    /// `region` of the new profiles.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// The name template: {account_name}, {account_id}, {role_name}, {session}.
+    #[arg(long = "name", default_value = crate::awsfiles::populate::DEFAULT_TEMPLATE)]
+    pub template: String,
+    /// Also remove the profiles this session generated whose assignment is gone (never a
+    /// hand-written one or another session's; nothing after a failed listing).
+    #[arg(long)]
+    pub prune: bool,
+    /// Show the diff; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write without asking for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Sign in (if needed) with the device flow instead of the browser redirect.
+    #[arg(long)]
+    pub use_device_code: bool,
 }
 
 /// `mfatui keyring`: its subcommands.

@@ -142,7 +142,6 @@ fn renew_ahead(run: &Run, name: &str) -> Result<(), String> {
 /// Why a profile of this kind is not served here, in one sentence naming what to do.
 /// `sso_role`: an SSO profile names an account or role (else it only signs in).
 fn not_served(run: &Run, name: &str, kind: ProfileKind, sso_role: bool) -> Option<String> {
-    let quoted = crate::awsfiles::shlex::quote(name);
     let inside = || {
         run.ctx
             .env
@@ -156,10 +155,8 @@ fn not_served(run: &Run, name: &str, kind: ProfileKind, sso_role: bool) -> Optio
             .unwrap_or_default()
     };
     match kind {
-        ProfileKind::Sso if sso_role => Some(format!(
-            "'{name}' is an SSO profile: the AWS CLI and SDKs use it directly; sign in with `{}` (or `aws sso login --profile {quoted}`) when its token has expired",
-            run.ctx.command(&["renew", name])
-        )),
+        // Served from the portal with the session's token (refreshed when it can be).
+        ProfileKind::Sso if sso_role => None,
         ProfileKind::Sso => Some(format!(
             "profile '{name}' only signs in to SSO (it names no sso_account_id or sso_role_name), so it has no credentials of its own{}",
             inside()

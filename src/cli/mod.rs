@@ -19,6 +19,7 @@ pub mod quick;
 pub mod renew;
 pub mod rotate;
 pub mod shell_init;
+pub mod sso;
 pub mod status;
 
 use crate::aws::demo::DemoAws;
@@ -172,6 +173,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rotate(opts) => rotate::run(&run, &opts),
         Command::Console(opts) => console::run(&run, &opts),
         Command::Keyring(opts) => keyring::run(&run, &opts),
+        Command::Sso(opts) => sso::run(&run, &opts),
         Command::Status(opts) => {
             status::run(&run.ctx, &opts);
             Ok(())
@@ -248,6 +250,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::Rotate(_) => "rotate",
         Command::Console(_) => "console",
         Command::Keyring(_) => "keyring",
+        Command::Sso(_) => "sso",
         Command::Completions(_) => "completions",
         Command::ShellInit(_) => "shell-init",
         Command::Use(_) => "use",

@@ -5,6 +5,7 @@ use super::args::{DiscoverArgs, RenewArgs};
 use super::codes::{self, Allow};
 use super::confirm::{confirm_and_write, WriteFlags};
 use super::Run;
+use crate::aws::sso::{Flow, Prompt};
 use crate::awsfiles::expiry::{compact_duration, relative};
 use crate::awsfiles::layout::Convention;
 use crate::awsfiles::FileKind;
@@ -12,6 +13,7 @@ use crate::awsfiles::{Edit, Plan, ProfileKind, Snapshot};
 use crate::duration;
 use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource, Given, MfaCode};
 use crate::renew::plan::{keys_at, plan, site_for, static_credentials, Keys};
+use crate::renew::sso::Got;
 use crate::renew::{bulk, execute, Mode, Renewal};
 use chrono::Utc;
 use std::io::IsTerminal;
@@ -57,7 +59,7 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
         .profile(name)
         .is_some_and(|p| p.kind == ProfileKind::Sso)
     {
-        return sso_login(run, &snapshot, name, args.dry_run);
+        return sso_login(run, &snapshot, name, args);
     }
     if snapshot
         .profile(name)
@@ -121,29 +123,42 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// Renewing an SSO profile is signing in: the OIDC device flow, then the token written to
-/// the AWS CLI's SSO cache, where every profile of the same session finds it.
-fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Result<(), String> {
-    let paths = &run.ctx.paths;
-    let target = crate::renew::service::sso_target(&run.ctx, snapshot, name)?;
-    let file = paths
+/// Renewing an SSO profile: the held refresh token first (no browser), else a sign-in (PKCE
+/// with a loopback redirect, or the device flow), through the one place that has SSO tokens
+/// ([`crate::renew::sso::token`]); the token lands in the AWS CLI's SSO cache, where every
+/// profile of the same session finds it.
+fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, args: &RenewArgs) -> Result<(), String> {
+    let ctx = &run.ctx;
+    let target = crate::renew::service::sso_target(ctx, snapshot, name)?;
+    let file = ctx
+        .paths
         .sso_cache
         .join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
-    if dry_run {
+    let flow = crate::console::browser::Browser::sso_flow(ctx, args.use_device_code);
+    if args.dry_run {
         println!(
-            "Dry run: would sign in at {} ({}) and write the token to {}. Nothing was done.",
+            "Dry run: would refresh the SSO token of {} ({}) with its refresh token if it holds one, else sign in ({}), and write the token to {}. Nothing was done.",
             target.start_url,
             target.region,
+            match flow {
+                Flow::Pkce => "browser, PKCE",
+                Flow::DeviceCode => "device code",
+            },
             file.display()
         );
         return Ok(());
     }
-    let ctx = &run.ctx;
-    let record = run.block_on(crate::aws::sso::sign_in(&target, ctx.demo, &mut |prompt| {
-        println!(
-            "To sign in to {}, open this page and confirm the code {}:\n  {}",
-            target.start_url, prompt.user_code, prompt.url
-        );
+    let mut prompt = |prompt: &Prompt| {
+        match &prompt.user_code {
+            Some(code) => println!(
+                "To sign in to {}, open this page on any device and confirm the code {code}:\n  {}",
+                target.start_url, prompt.url
+            ),
+            None => println!(
+                "To sign in to {}, approve the sign-in on this page (it comes back to this machine by itself):\n  {}",
+                target.start_url, prompt.url
+            ),
+        }
         if ctx.demo {
             println!("Demo: this page is not real and nothing is opened; it approves by itself in a moment.");
         } else {
@@ -151,19 +166,41 @@ fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, dry_run: bool) -> Resul
         }
         println!("Waiting… (Ctrl-C cancels)");
         let _ = std::io::Write::flush(&mut std::io::stdout());
-    }))??;
-    let path = record
-        .write(&paths.sso_cache, target.cache_key())
-        .map_err(|e| format!("{}: {e}", paths.sso_cache.display()))?;
+    };
+    let sign_in = crate::renew::sso::SignIn {
+        flow,
+        prompt: &mut prompt,
+    };
+    let token = run.block_on(crate::renew::sso::token(
+        ctx,
+        &target,
+        name,
+        true,
+        Some(sign_in),
+    ))??;
+    let record = &token.record;
+    let what = match token.got {
+        Got::Refreshed => "Refreshed (no sign-in needed)",
+        Got::Cached => "Another mfatui just renewed it",
+        Got::SignedIn => "Signed in",
+    };
+    let renews = if record.refreshable(Utc::now()) {
+        format!(
+            "; it renews itself until the client registration ends, {}",
+            record.registration_expires_at.format("%Y-%m-%d %H:%M UTC")
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "Signed in: the SSO token is valid until {} ({}); every profile of {} uses it now. Cached in {}.",
+        "{what}: the SSO token is valid until {} ({}){renews}; every profile of {} uses it now. Cached in {}.",
         record.expires_at.format("%Y-%m-%d %H:%M:%S UTC"),
         relative(record.expires_at, Utc::now()),
         target
             .session
             .as_deref()
             .map_or_else(|| target.start_url.clone(), |s| format!("sso-session {s}")),
-        path.display()
+        token.path.display()
     );
     Ok(())
 }

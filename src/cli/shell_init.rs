@@ -323,9 +323,10 @@ fn renewed(run: &Run, name: &str, duration: Option<u32>, given: Given) -> Result
 pub fn sdk_profile(name: &str, from: &SessionFrom) -> String {
     match from {
         SessionFrom::Section(section) => section.clone(),
-        SessionFrom::CliCache(_) | SessionFrom::MfaSecure(_) | SessionFrom::LoginCache(_) => {
-            name.to_owned()
-        }
+        SessionFrom::CliCache(_)
+        | SessionFrom::MfaSecure(_)
+        | SessionFrom::LoginCache(_)
+        | SessionFrom::SsoPortal(_) => name.to_owned(),
     }
 }
 

@@ -63,6 +63,23 @@ impl Browser {
         std::env::split_paths(path).any(|dir| runnable(&dir.join(program)))
     }
 
+    /// Whether a browser can be opened here (a setting, `$BROWSER`, or a desktop session):
+    /// where none can, an SSO sign-in uses the device flow, whose page opens on any device.
+    pub fn available(ctx: &Context) -> bool {
+        Browser::for_profile(ctx, "").is_ok()
+    }
+
+    /// The SSO sign-in flow for this run: the device flow when asked for (`device_code`) or
+    /// when no browser can be opened (an SSH session without `$BROWSER` or a display), else
+    /// the authorization code flow with PKCE, as the AWS CLI v2 does.
+    pub fn sso_flow(ctx: &Context, device_code: bool) -> crate::aws::sso::Flow {
+        if device_code || !Browser::available(ctx) {
+            crate::aws::sso::Flow::DeviceCode
+        } else {
+            crate::aws::sso::Flow::Pkce
+        }
+    }
+
     /// Opens `url` (an SSO sign-in page) where a browser can be found, quietly doing nothing
     /// otherwise: the page is shown to the person anyway.
     pub fn try_open(ctx: &Context, url: &str) {
@@ -155,5 +172,26 @@ mod tests {
             e.contains("no-such-browser-anywhere is not an executable file or on PATH"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn sso_sign_in_is_pkce_where_a_browser_opens_and_the_device_flow_elsewhere() {
+        use crate::aws::sso::Flow;
+        let ctx = |pairs: &[(&str, &str)]| {
+            Context::new(
+                Env::from_pairs(pairs),
+                crate::awsfiles::AwsPaths::from_lookup(|_| None),
+                Settings::default(),
+                "/nonexistent".into(),
+            )
+        };
+        // An SSH session: no $BROWSER, no display.
+        let ssh = ctx(&[("PATH", "/usr/bin:/bin")]);
+        if !cfg!(target_os = "macos") {
+            assert_eq!(Browser::sso_flow(&ssh, false), Flow::DeviceCode);
+        }
+        let with_browser = ctx(&[("PATH", "/usr/bin:/bin"), ("BROWSER", "/bin/true")]);
+        assert_eq!(Browser::sso_flow(&with_browser, false), Flow::Pkce);
+        assert_eq!(Browser::sso_flow(&with_browser, true), Flow::DeviceCode);
     }
 }

@@ -399,15 +399,11 @@ impl Chooser<'_> {
             return Err(format!("--duration cannot be used with '{name}': an SSO profile's console session ends with its role credentials (the permission set's session duration)"));
         }
         let target = crate::renew::service::sso_target(self.ctx, self.snapshot, name)?;
-        let signed_in = sso::cached_token(&self.ctx.paths.sso_cache, &target)?
-            .filter(|(_, expires)| (*expires - self.now).num_seconds() > 60);
-        let Some((token, _)) = signed_in else {
-            return Err(format!(
-                "'{name}' is not signed in to {} (no SSO token, or it has expired): run `{}` (or aws sso login) first",
-                target.start_url,
-                self.ctx.command(&["renew", name])
-            ));
-        };
+        // The held refresh token renews an ending token; a sign-in is `renew`'s.
+        let token = crate::renew::sso::token(self.ctx, &target, name, false, None)
+            .await?
+            .record
+            .access_token;
         let get = |key: &str| {
             self.own
                 .get(key)

@@ -372,6 +372,13 @@ impl Renewer<'_> {
             {
                 return self.refresh_login(&snapshot, name, want).await
             }
+            Lookup::Stale { snapshot, .. }
+                if snapshot
+                    .profile(name)
+                    .is_some_and(|p| p.kind == ProfileKind::Sso) =>
+            {
+                return self.sso_role(&snapshot, name).await
+            }
             Lookup::Stale {
                 snapshot,
                 plan,
@@ -473,6 +480,64 @@ impl Renewer<'_> {
             credentials,
         };
         Ok(Served::of(snapshot, name, session, renewed))
+    }
+
+    /// An SSO profile's role credentials from the portal, with the session's token as
+    /// [`crate::renew::sso::token`] has it (the held refresh token renews an ending token; a
+    /// sign-in is left to `renew` and the TUI, which can show a page).
+    async fn sso_role(&self, snapshot: &Snapshot, name: &str) -> Result<Served, RenewError> {
+        let target = sso_target(self.ctx, snapshot, name).map_err(RenewError::Other)?;
+        let profile = snapshot.map().profile(name);
+        let get = |key: &str| {
+            profile
+                .and_then(|p| p.get(key))
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    RenewError::Other(format!(
+                        "profile '{name}' only signs in to SSO (it names no {key}), so it has no credentials of its own"
+                    ))
+                })
+        };
+        let (account_id, role_name) = (get("sso_account_id")?, get("sso_role_name")?);
+        let account = Some(account_id.clone());
+        let token = crate::renew::sso::token(self.ctx, &target, name, false, None)
+            .await
+            .map_err(RenewError::Other)?;
+        let env = self.ctx.env.lookup();
+        let call = crate::aws::SsoRoleCall {
+            region: target.region.clone(),
+            endpoint: crate::aws::endpoint::endpoint_url(
+                crate::aws::endpoint::Service::Sso,
+                snapshot.map(),
+                profile,
+                &env,
+            ),
+            account_id,
+            role_name,
+        };
+        let opts = options(self.ctx, name, &Want::serve());
+        let site = plan::site_for(snapshot.map(), profile, &opts);
+        let credentials = self
+            .api
+            .sso_role_credentials(&site, &call, &token.record.access_token)
+            .await?
+            .into_credentials();
+        let renewed = (token.got != crate::renew::sso::Got::Cached).then(|| Renewed {
+            target: format!("the SSO token of {}", target.cache_key()),
+            backup: None,
+            expires: Some(token.record.expires_at),
+        });
+        Ok(Served {
+            session: Session {
+                from: session::SessionFrom::SsoPortal(name.to_owned()),
+                credentials,
+            },
+            region: snapshot
+                .profile(name)
+                .and_then(|p| p.region.as_deref().map(str::to_owned)),
+            account,
+            renewed,
+        })
     }
 
     /// `renewal` with its source keys read from the keyring when they are kept there.

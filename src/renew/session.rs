@@ -25,6 +25,8 @@ pub enum SessionFrom {
     MfaSecure(String),
     /// The `aws login` cache of this profile.
     LoginCache(String),
+    /// The SSO portal, with the session's token (the profile's name).
+    SsoPortal(String),
 }
 
 impl fmt::Display for SessionFrom {
@@ -34,6 +36,7 @@ impl fmt::Display for SessionFrom {
             SessionFrom::CliCache(_) => f.write_str("the AWS CLI cache"),
             SessionFrom::MfaSecure(p) => write!(f, "aws-mfa-secure's cache of {p}"),
             SessionFrom::LoginCache(p) => write!(f, "the `aws login` cache of {p}"),
+            SessionFrom::SsoPortal(p) => write!(f, "the SSO portal for {p}"),
         }
     }
 }

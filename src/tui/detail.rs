@@ -150,19 +150,38 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             "⏎ refreshes the sign-in (the `aws login` cache, as the SDKs do)".to_owned()
         }
         Err(_) if p.kind == ProfileKind::Sso => {
-            "⏎ signs in (the OIDC device flow); the token lands in the AWS CLI's SSO cache"
+            "⏎ signs in (a held refresh token first, no browser; else the browser or a device code); the token lands in the AWS CLI's SSO cache"
                 .to_owned()
         }
         Err(e) => e.to_string(),
     };
     lines.push(field("Renewal", renewal));
     if p.kind == ProfileKind::Sso {
-        let state = match p.expiry.at() {
-            Some(at) if at > app.now => "signed in; ⏎ signs in again",
-            Some(_) => "expired: ⏎ signs in again",
-            None => "not signed in: ⏎ signs in",
+        let state = match &p.expiry {
+            Expiry::At {
+                at,
+                source: ExpirySource::SsoRefresh { token_expires, .. },
+            } if *at > app.now => {
+                let token = if *token_expires > app.now {
+                    format!(
+                        "the access token has {} min left",
+                        (*token_expires - app.now).num_minutes()
+                    )
+                } else {
+                    "the access token has ended".to_owned()
+                };
+                format!(
+                    "signed in; {token} and renews itself (refresh token) until {} at most; ⏎ refreshes now",
+                    at.with_timezone(&app.local).format("%Y-%m-%d %H:%M %:z")
+                )
+            }
+            _ => match p.expiry.at() {
+                Some(at) if at > app.now => "signed in; ⏎ signs in again".to_owned(),
+                Some(_) => "expired: ⏎ signs in again".to_owned(),
+                None => "not signed in: ⏎ signs in".to_owned(),
+            },
         };
-        lines.push(field("SSO login", state.to_owned()));
+        lines.push(field("SSO login", state));
     }
     if p.kind == ProfileKind::Login {
         let login = shared.ctx.command(&["renew", &p.name]);
@@ -203,6 +222,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 ExpirySource::CliCache(_) => "AWS CLI cache".to_owned(),
                 ExpirySource::MfaSecure => "aws-mfa-secure session".to_owned(),
                 ExpirySource::SsoCache(_) => "SSO token, AWS CLI cache".to_owned(),
+                ExpirySource::SsoRefresh { .. } => {
+                    "end of the SSO client registration: the sign-in renews itself until then at most".to_owned()
+                }
             };
             let via = if via_session {
                 app_session(snapshot, &p.name)

@@ -2,11 +2,14 @@
 //! open, each is renewed ahead of expiry (`sessions.keep_fresh_before`, earlier than any
 //! caller would renew) whenever that needs no code — a role assumed with a still-fresh MFA
 //! session — through the renewal service, written with a backup as usual, with a toast.
-//! Where a code would be needed, the row warns instead.
+//! Where a code would be needed, the row warns instead. An SSO profile is kept fresh by
+//! refreshing its session's token with the refresh token before it ends.
 
 use super::component::Shared;
 use super::jobs::{Job, JobEnv, Output};
 use crate::aws::api::BoxFuture;
+use crate::awsfiles::expiry::{Expiry, ExpirySource};
+use crate::awsfiles::ProfileKind;
 use crate::freshness::Use;
 use crate::renew::code::Codes;
 use crate::renew::plan::plan;
@@ -75,6 +78,35 @@ impl KeepFresh {
                 .get(name)
                 .is_some_and(|t| (now - *t).num_seconds() < RETRY_SECS);
             if self.running.contains(name) || recent {
+                continue;
+            }
+            // An SSO profile is kept fresh by refreshing its session's token ahead of its end
+            // (the renewal service refreshes it when it has 15 minutes or less).
+            if let Some(p) = snapshot
+                .profile(name)
+                .filter(|p| p.kind == ProfileKind::Sso)
+            {
+                match &p.expiry {
+                    Expiry::At {
+                        at,
+                        source: ExpirySource::SsoRefresh { token_expires, .. },
+                    } if *at > now => {
+                        self.warnings.remove(name);
+                        if (*token_expires - now).num_seconds() <= crate::renew::sso::FRESH_SECS {
+                            self.running.insert(name.clone());
+                            self.tried.insert(name.clone(), now);
+                            jobs.push(Box::new(KeepFreshJob {
+                                profile: name.clone(),
+                            }));
+                        }
+                    }
+                    _ => {
+                        self.warnings.insert(
+                            name.clone(),
+                            "its SSO sign-in cannot renew itself (no refresh token, or it ended): sign in with ⏎".to_owned(),
+                        );
+                    }
+                }
                 continue;
             }
             match planned {

@@ -213,6 +213,15 @@ fn every_command_in_the_help_works_in_the_demo_without_a_network() {
             &["the demo never touches your OS keyring"],
             false,
         ),
+        (
+            &["sso", "populate", "corp", "--yes"],
+            &[
+                "sso-session corp: 5 roles in 3 accounts; 1 already configured, 4 new.",
+                "+[profile Data-Lake-prod-ReadOnly]",
+                "+mfatui_generated_by = sso-session corp",
+            ],
+            true,
+        ),
         (&["completions", "bash"], &["_mfatui()"], true),
         (
             &["shell-init", "bash"],
@@ -404,8 +413,15 @@ fn the_demo_in_a_terminal_shows_every_feature_without_a_network() {
     let login = tmux.wait_for("DEMO-CODE");
     assert!(login.contains("Demo: the page is not real"), "{login}");
     tmux.wait_for("✓ Signed in to https://corp.awsapps.com/start");
-    let row = line_with(&tmux.wait_for("7h 59m"), "sso-analytics");
+    // A refreshable sign-in: it counts down to the client registration's end (90 days), and
+    // the detail pane says the access token renews itself.
+    let screen = tmux.wait_for("89d 23h");
+    let row = line_with(&screen, "sso-analytics");
     assert!(!row.contains("not signed in"), "{row}");
+    assert!(screen.contains("renews itself"), "{screen}");
+    // ⏎ again refreshes with the refresh token: no page, no code.
+    tmux.send(&["Enter"]);
+    tmux.wait_for("✓ Refreshed the SSO token of https://corp.awsapps.com/start");
     // The console through the SSO portal: a demo URL, no browser.
     tmux.send(&["c"]);
     tmux.wait_for("Console as sso-analytics");

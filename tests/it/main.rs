@@ -28,6 +28,8 @@ mod settings_cli;
 mod shell_init;
 mod sso;
 mod sso_login;
+mod sso_populate;
+mod sso_refresh;
 mod status;
 mod tls;
 mod tui_e2e;

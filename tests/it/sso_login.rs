@@ -76,10 +76,13 @@ fn an_approved_login_writes_the_token_the_aws_cli_reads() {
         );
     }
     let cache = sb.aws("sso/cache");
+    // The token and the client registration, both 0600.
     let files: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().collect();
-    assert_eq!(files.len(), 1);
-    let mode = std::os::unix::fs::PermissionsExt::mode(&files[0].metadata().unwrap().permissions());
-    assert_eq!(mode & 0o777, 0o600);
+    assert_eq!(files.len(), 2);
+    for file in &files {
+        let mode = std::os::unix::fs::PermissionsExt::mode(&file.metadata().unwrap().permissions());
+        assert_eq!(mode & 0o777, 0o600);
+    }
     // botocore itself finds and reads the token, as the AWS CLI and every SDK will.
     let judge = Command::new("python3")
         .args([
@@ -106,7 +109,8 @@ fn an_approved_login_writes_the_token_the_aws_cli_reads() {
     for name in ["corp-read", "corp-admin"] {
         let p = all.iter().find(|p| p["name"] == name).unwrap();
         assert_eq!(p["expiry_status"], "valid", "{name}");
-        assert_eq!(p["expiry_source"], "sso-cache", "{name}");
+        // A client registered with scopes got a refresh token: the sign-in renews itself.
+        assert_eq!(p["expiry_source"], "sso-refresh", "{name}");
     }
 }
 
@@ -118,7 +122,12 @@ fn a_denied_or_expired_login_writes_nothing() {
         assert_eq!(out.status.code(), Some(1), "{mode}");
         assert!(stderr.contains(says), "{mode}: {stderr}");
         assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-        assert!(!sb.aws("sso/cache").exists(), "{mode}: nothing written");
+        // No token (the client registration is cached, as the AWS CLI caches it).
+        assert!(
+            !sb.aws("sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json")
+                .exists(),
+            "{mode}: no token written"
+        );
     }
 }
 

@@ -840,12 +840,17 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
         job,
         crate::aws::sso::Prompt {
             url: "https://device/?user_code=ABCD".into(),
-            user_code: "ABCD".into(),
+            user_code: Some("ABCD".into()),
         },
     );
     assert_eq!(
-        dialog::<SsoLogin>(&app).prompt.as_ref().unwrap().user_code,
-        "ABCD"
+        dialog::<SsoLogin>(&app)
+            .prompt
+            .as_ref()
+            .unwrap()
+            .user_code
+            .as_deref(),
+        Some("ABCD")
     );
     let effects = app.update(key(KeyCode::Esc));
     assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
@@ -926,4 +931,110 @@ fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
     let effects = reply(app, job, Stored(Ok("✓ moved".into())));
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
+}
+
+#[test]
+fn p_on_an_sso_profile_populates_its_session_through_the_diff_preview() {
+    use crate::tui::screens::populate::{Planned, PopulateDialog, PopulateJob};
+    use crate::tui::screens::preview::Preview;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    );
+    std::fs::write(dir.path().join("config"), &config).unwrap();
+    std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
+    let mut app = app_over(dir.path(), None);
+    // A profile of no sso-session says why not.
+    press(&mut app, "P");
+    assert!(app.dialog().is_some());
+    app.update(key(KeyCode::Esc));
+    press(&mut app, "G");
+    press(&mut app, "P");
+    assert_eq!(dialog::<PopulateDialog>(&app).session, "corp");
+    press(&mut app, "p");
+    let effects = app.update(key(KeyCode::Enter));
+    let (job, populate) = the::<PopulateJob>(&effects);
+    assert!(populate.prune);
+    assert_eq!(populate.target.start_url, "https://corp.awsapps.com/start");
+    // The job's plan opens the same diff preview as every write.
+    let file = crate::awsfiles::files::AwsFile::load(
+        crate::awsfiles::FileKind::Config,
+        &dir.path().join("config"),
+    )
+    .unwrap();
+    let mut after = file.document.clone();
+    after
+        .add_section(
+            "profile Main-Admin",
+            &[
+                ("sso_session", "corp"),
+                ("mfatui_generated_by", "sso-session corp"),
+            ],
+        )
+        .unwrap();
+    let plan = crate::awsfiles::Plan {
+        changes: vec![crate::awsfiles::plan::FileChange::replace(&file, after)],
+        cli_cache: Vec::new(),
+    };
+    reply(&mut app, job, Planned(Ok((plan, "1 new.".into()))));
+    let preview = dialog::<Preview>(&app);
+    assert_eq!(preview.note.as_deref(), Some("1 new."));
+    assert!(
+        preview.diff.iter().any(|l| l == "+[profile Main-Admin]"),
+        "{:?}",
+        preview.diff
+    );
+    app.update(key(KeyCode::Char('n')));
+    assert!(app.dialog().is_none());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("config")).unwrap(),
+        config
+    );
+}
+
+#[test]
+fn a_kept_fresh_sso_profile_is_refreshed_ahead_of_its_tokens_end_and_warns_without_a_refresh_token()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n"
+    );
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
+    let cache = dir.path().join(".aws/sso/cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    let stamp = |d: chrono::Duration| (now() + d).format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let token = |refresh: &str| {
+        format!(
+            r#"{{"accessToken": "t", "expiresAt": "{}", "clientId": "c", "clientSecret": "s", "registrationExpiresAt": "{}"{refresh}}}"#,
+            stamp(chrono::Duration::minutes(10)),
+            stamp(chrono::Duration::days(80))
+        )
+    };
+    let file = cache.join(crate::awsfiles::sso_cache::file_name("corp"));
+    std::fs::write(&file, token(r#", "refreshToken": "r""#)).unwrap();
+    let mut app = app_over(dir.path(), None);
+    press(&mut app, "G");
+    let effects = press(&mut app, "f");
+    let (job, _) = the::<SaveSettings>(&effects);
+    let mut settings = Settings::default();
+    settings.profiles.insert(
+        "sso".into(),
+        crate::settings::ProfileOverride {
+            keep_fresh: true,
+            ..Default::default()
+        },
+    );
+    reply(&mut app, job, SettingsSaved(Ok(settings.clone())));
+    let effects = app.update(Msg::Tick(now()));
+    let (_, kept) = the::<KeepFreshJob>(&effects);
+    assert_eq!(kept.profile, "sso");
+    // Without a refresh token the row says so instead.
+    std::fs::write(&file, token("")).unwrap();
+    let mut app = app_over(dir.path(), None);
+    press(&mut app, "G");
+    let (job, _) = the::<SaveSettings>(&press(&mut app, "f"));
+    reply(&mut app, job, SettingsSaved(Ok(settings)));
+    assert!(spawned::<KeepFreshJob>(&app.update(Msg::Tick(now()))).is_empty());
+    assert!(app.fresh.warnings["sso"].contains("cannot renew itself"));
 }

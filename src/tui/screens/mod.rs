@@ -12,6 +12,7 @@ pub mod error;
 pub mod help;
 pub mod keyring;
 pub mod login;
+pub mod populate;
 pub mod preview;
 pub mod renew;
 pub mod rotate;
@@ -58,6 +59,11 @@ pub const OPENERS: &[Opener] = &[
         key: 's',
         help: "save the profile's default mode and duration to settings",
         open: defaults::open,
+    },
+    Opener {
+        key: 'P',
+        help: "SSO: a profile for every account and role of the session",
+        open: populate::open,
     },
     Opener {
         key: 'V',

@@ -38,6 +38,8 @@ pub struct Preview {
     pub outcomes: Vec<String>,
     /// The profiles this write renews (their marks go once it is written).
     pub renewed: Vec<String>,
+    /// The toast once written, for a write that is not a renewal (`sso populate`).
+    pub done: Option<String>,
 }
 
 /// Why a write from the TUI did not happen.
@@ -106,6 +108,7 @@ impl Preview {
             note: None,
             outcomes,
             renewed: vec![profile.to_owned()],
+            done: None,
         }
     }
 }
@@ -123,13 +126,14 @@ impl Dialog for Preview {
                 }));
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
-                cx.toast(
-                    format!(
+                let text = match self.done {
+                    Some(_) => "Discarded; nothing written.".to_owned(),
+                    None => format!(
                         "Discarded the new credentials of {}; nothing written.",
                         self.profile
                     ),
-                    false,
-                );
+                };
+                cx.toast(text, false);
                 return Flow::Close;
             }
             KeyCode::Char('j') | KeyCode::Down => self.scroll = (self.scroll + 1).min(last),
@@ -182,7 +186,9 @@ impl Dialog for Preview {
                         written: format!("The renewed ones were written.{backup}"),
                     }));
                 }
-                let text = if self.outcomes.is_empty() {
+                let text = if let Some(done) = &self.done {
+                    format!("{done}{backup}")
+                } else if self.outcomes.is_empty() {
                     format!(
                         "✓ {} renewed: {} valid{until}.{backup}",
                         self.profile, self.target

@@ -1,11 +1,13 @@
-//! SSO login from the TUI (⏎ on an SSO profile): the page and code to confirm in a browser
-//! (one is opened where there is one), a spinner while the background job polls, Esc cancels.
-//! The token lands in the AWS CLI's SSO cache, so every profile of the session counts down.
-//! In the demo the stand-in shows its page and code and approves by itself, opening nothing.
+//! SSO sign-in from the TUI (⏎ on any SSO profile): the held refresh token first (no browser);
+//! else the page to approve in a browser (PKCE: it comes back to this machine by itself), or
+//! the page and code to confirm on any device (the device flow, where no browser can be
+//! opened); a spinner while the background job waits, Esc cancels. The token lands in the AWS
+//! CLI's SSO cache, so every profile of the session counts down. In the demo the stand-in
+//! refreshes, or shows its page and approves by itself, opening nothing.
 
 use super::dialog::{form_dialog, spinner};
 use crate::aws::api::BoxFuture;
-use crate::aws::sso::{self, Prompt, SsoTarget};
+use crate::aws::sso::{Prompt, SsoTarget};
 use crate::awsfiles::Profile;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::jobs::{Job, JobEnv, JobId, Output};
@@ -41,6 +43,8 @@ pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
     let start_url = target.start_url.clone();
     let job = cx.spawn(SsoJob {
         target: Box::new(target),
+        profile: p.name.to_string(),
+        flow: crate::console::browser::Browser::sso_flow(cx.shared.ctx, false),
     });
     Box::new(SsoLogin {
         job,
@@ -51,11 +55,16 @@ pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
     })
 }
 
-/// The OIDC device flow, then the token written to the AWS CLI's SSO cache.
+/// A refresh, else a sign-in with `flow`, then the token written to the AWS CLI's SSO cache
+/// ([`crate::renew::sso::token`]).
 #[derive(Debug)]
 pub struct SsoJob {
     /// Where to sign in.
     pub target: Box<SsoTarget>,
+    /// The profile it started from.
+    pub profile: String,
+    /// The sign-in flow when refreshing is not possible.
+    pub flow: crate::aws::sso::Flow,
 }
 
 /// What [`SsoJob`] reports at the end: the toast's text, or the one-sentence error.
@@ -64,7 +73,6 @@ pub struct SignedIn(pub Result<String, String>);
 impl Job for SsoJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
-            let cache = env.ctx.paths.sso_cache.clone();
             let demo = env.ctx.demo;
             let reporter = env.clone();
             let mut prompt = move |p: &Prompt| {
@@ -75,21 +83,27 @@ impl Job for SsoJob {
                 reporter.report(p.clone());
             };
             let target = self.target;
-            let result = sso::sign_in(&target, demo, &mut prompt)
-                .await
-                .and_then(|record| {
-                    record
-                        .write(&cache, target.cache_key())
-                        .map_err(|e| format!("{}: {e}", cache.display()))?;
-                    Ok(format!(
-                        "✓ Signed in to {}: the SSO token is valid until {}.",
-                        target.start_url,
-                        record
+            let sign_in = crate::renew::sso::SignIn {
+                flow: self.flow,
+                prompt: &mut prompt,
+            };
+            let result =
+                crate::renew::sso::token(&env.ctx, &target, &self.profile, true, Some(sign_in))
+                    .await
+                    .map(|token| {
+                        let until = token
+                            .record
                             .expires_at
                             .with_timezone(&chrono::Local)
-                            .format("%H:%M:%S")
-                    ))
-                });
+                            .format("%H:%M:%S");
+                        let url = &target.start_url;
+                        match token.got {
+                            crate::renew::sso::Got::SignedIn => {
+                                format!("✓ Signed in to {url}: the SSO token is valid until {until}.")
+                            }
+                            _ => format!("✓ Refreshed the SSO token of {url} (no sign-in needed): valid until {until}."),
+                        }
+                    });
             Output::new(SignedIn(result))
         })
     }
@@ -155,21 +169,35 @@ fn render(shared: &Shared, login: &SsoLogin, theme: Theme, frame: &mut Frame, ar
     let mut lines = vec![Line::from(format!("Signing in to {}", login.start_url))];
     match &login.prompt {
         None => lines.push(Line::from(format!(
-            "{} Asking for a sign-in code…",
+            "{} Refreshing, else asking for a sign-in…",
             spinner(elapsed)
         ))),
         Some(prompt) => {
             lines.push(Line::raw(""));
-            lines.push(Line::from(if shared.ctx.demo {
-                "Open this page:"
+            let opened = if shared.ctx.demo {
+                ""
             } else {
-                "Open this page (a browser was opened where there is one):"
-            }));
-            lines.push(Line::styled(prompt.url.clone(), theme.accent()));
-            lines.push(Line::from(vec![
-                Span::raw("and confirm the code  "),
-                Span::styled(prompt.user_code.clone(), theme.selected()),
-            ]));
+                " (a browser was opened where there is one)"
+            };
+            match &prompt.user_code {
+                Some(code) => {
+                    lines.push(Line::from(format!("Open this page on any device{opened}:")));
+                    lines.push(Line::styled(prompt.url.clone(), theme.accent()));
+                    lines.push(Line::from(vec![
+                        Span::raw("and confirm the code  "),
+                        Span::styled(code.clone(), theme.selected()),
+                    ]));
+                }
+                None => {
+                    lines.push(Line::from(format!(
+                        "Approve the sign-in on this page{opened}:"
+                    )));
+                    lines.push(Line::styled(prompt.url.clone(), theme.accent()));
+                    lines.push(Line::from(
+                        "It comes back to this machine by itself (127.0.0.1, this sign-in only).",
+                    ));
+                }
+            }
             if shared.ctx.demo {
                 lines.push(Line::styled(
                     "Demo: the page is not real and nothing was opened; it approves by itself.",
@@ -178,7 +206,7 @@ fn render(shared: &Shared, login: &SsoLogin, theme: Theme, frame: &mut Frame, ar
             }
             lines.push(Line::raw(""));
             lines.push(Line::from(format!(
-                "{} Waiting for the confirmation…  {} s",
+                "{} Waiting for the approval…  {} s",
                 spinner(elapsed),
                 elapsed / 1000
             )));

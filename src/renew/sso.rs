@@ -1,0 +1,146 @@
+//! The one place an SSO token is had, for every caller (renew, the TUI, credential-process,
+//! exec and its server, the console, keep-fresh): the token on file while it is fresh, else a
+//! refresh with the held refresh token, else — only when the caller can show a page — a
+//! sign-in; one at a time per session across processes (the renewal lock: the others wait,
+//! then read what the first one wrote); the result written to the AWS CLI's SSO cache.
+
+use super::lock::RenewLock;
+use crate::aws::sso::{self, Flow, Prompt, SsoTarget};
+use crate::awsfiles::sso_cache::TokenRecord;
+use crate::context::Context;
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+/// A token with more than this left is used as it is (botocore's and the AWS CLI's window).
+pub const FRESH_SECS: i64 = 15 * 60;
+
+/// How the token was had.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Got {
+    /// The one on file (fresh, or refreshed by another caller meanwhile).
+    Cached,
+    /// Refreshed with the held refresh token, no browser.
+    Refreshed,
+    /// A new sign-in.
+    SignedIn,
+}
+
+/// A token to use.
+#[derive(Clone, Debug)]
+pub struct Token {
+    /// The token.
+    pub record: TokenRecord,
+    /// How it was had.
+    pub got: Got,
+    /// The cache file it is in.
+    pub path: PathBuf,
+}
+
+/// A sign-in the caller can take part in: the flow, and where the page (and code) is shown.
+pub struct SignIn<'a> {
+    /// PKCE or the device flow.
+    pub flow: Flow,
+    /// Shows the page (and the device code) to the person, opening a browser where it can.
+    pub prompt: &'a mut (dyn FnMut(&Prompt) + Send),
+}
+
+/// Whether `record` has more than [`FRESH_SECS`] left at `now`.
+pub fn is_fresh(record: &TokenRecord, now: DateTime<Utc>) -> bool {
+    (record.expires_at - now).num_seconds() > FRESH_SECS
+}
+
+/// An SSO token for `target` (profile `name`, for the hints). `renew`: the person asked for a
+/// renewal, so a fresh token is refreshed too (unless another caller just did). Without
+/// `sign_in`, a token that cannot be refreshed is an error naming the command that signs in.
+pub async fn token(
+    ctx: &Context,
+    target: &SsoTarget,
+    name: &str,
+    renew: bool,
+    sign_in: Option<SignIn<'_>>,
+) -> Result<Token, String> {
+    let dir = &ctx.paths.sso_cache;
+    let key = target.cache_key();
+    let path = dir.join(crate::awsfiles::sso_cache::file_name(key));
+    let seen = TokenRecord::read(dir, key)?;
+    if let Some(record) = seen.as_ref().filter(|r| !renew && is_fresh(r, Utc::now())) {
+        return Ok(Token {
+            record: record.clone(),
+            got: Got::Cached,
+            path,
+        });
+    }
+    let stem = crate::awsfiles::sso_cache::file_name(key);
+    let _lock = RenewLock::acquire(
+        &ctx.paths.credentials,
+        &format!("sso-{}", stem.trim_end_matches(".json")),
+        ctx.timeouts.renew_wait,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let current = TokenRecord::read(dir, key)?;
+    if let Some(record) = current.as_ref().filter(|r| {
+        let changed = seen
+            .as_ref()
+            .is_none_or(|s| s.access_token.expose() != r.access_token.expose());
+        is_fresh(r, Utc::now()) && (!renew || changed)
+    }) {
+        return Ok(Token {
+            record: record.clone(),
+            got: Got::Cached,
+            path,
+        });
+    }
+    let mut refused = None;
+    if let Some(held) = current.as_ref().filter(|r| r.refreshable(Utc::now())) {
+        match sso::refresh_token(target, ctx.demo, held).await {
+            Ok(record) => {
+                record
+                    .write(dir, key)
+                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                crate::diag!("refreshed the SSO token of {}", key);
+                return Ok(Token {
+                    record,
+                    got: Got::Refreshed,
+                    path,
+                });
+            }
+            Err(e) => {
+                crate::diag!("refreshing the SSO token of {} failed: {e}", key);
+                refused = Some(e);
+            }
+        }
+    }
+    let Some(SignIn { flow, prompt }) = sign_in else {
+        // Nothing can renew it here: a token still good for a call is better than none.
+        if let Some(record) = current
+            .as_ref()
+            .filter(|r| (r.expires_at - Utc::now()).num_seconds() > 60)
+        {
+            return Ok(Token {
+                record: record.clone(),
+                got: Got::Cached,
+                path,
+            });
+        }
+        let how = ctx.command(&["renew", name]);
+        return Err(match (refused, current) {
+            (Some(e), _) => format!("the SSO sign-in of '{name}' could not be refreshed ({e}): sign in again with `{how}`"),
+            (None, Some(r)) if r.expires_at > Utc::now() => format!(
+                "the SSO token of '{name}' ends in {} min and cannot be refreshed (no refresh token, or its registration ended): sign in again with `{how}`",
+                (r.expires_at - Utc::now()).num_minutes()
+            ),
+            (None, Some(_)) => format!("the SSO sign-in of '{name}' has expired and cannot be refreshed: sign in again with `{how}`"),
+            (None, None) => format!("'{name}' is not signed in to {}: sign in with `{how}`", target.start_url),
+        });
+    };
+    let record = sso::sign_in(target, ctx.demo, flow, dir, prompt).await?;
+    record
+        .write(dir, key)
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(Token {
+        record,
+        got: Got::SignedIn,
+        path,
+    })
+}

@@ -1,0 +1,187 @@
+//! `mfatui sso populate` against the portal stand-in: 40+ accounts on several pages, names
+//! with spaces, quotes, dots and Unicode that the AWS CLI and botocore take with `--profile`;
+//! a slow portal listed concurrently within the bound; a second run byte-identical; prune
+//! after an unassignment removes only this session's generated profiles; a failed listing
+//! prunes nothing.
+
+use super::sso_refresh::{signed_in, World};
+use crate::common::text;
+use serde_json::json;
+
+fn accounts(n: usize, delay: f64, fail: &[&str]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = (0..n)
+        .map(|i| {
+            let name = match i {
+                0 => "Data Lake \"prod\"".to_owned(),
+                1 => "Team's sandbox".to_owned(),
+                2 => "Zürich v2.1".to_owned(),
+                _ => format!("account {i}"),
+            };
+            json!({"id": format!("{:012}", 100_000 + i), "name": name,
+                   "roles": if i % 2 == 0 { json!(["ReadOnly", "Admin"]) } else { json!(["ReadOnly"]) }})
+        })
+        .collect();
+    json!({"accounts": list, "delay": delay, "fail_roles": fail})
+}
+
+fn populate(w: &World, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["sso", "populate", "corp", "--yes", "--region", "eu-west-1"];
+    args.extend_from_slice(extra);
+    w.mfatui(&args, &[])
+}
+
+#[test]
+fn forty_five_accounts_become_safe_profiles_and_a_second_run_changes_nothing() {
+    let w = World::with_portal("approve", Some(&accounts(45, 0.05, &[])));
+    signed_in(&w);
+    let out = populate(&w, &[]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    // 45 accounts, 23 of them with two roles; corp-read (account 111111111111) is not listed.
+    assert!(
+        stdout.contains("68 roles in 45 accounts; 0 already configured, 68 new"),
+        "{stdout}"
+    );
+    let config = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    assert!(
+        config.contains("[profile Data-Lake-prod-ReadOnly]"),
+        "{config}"
+    );
+    assert!(
+        config.contains("[profile Team-s-sandbox-ReadOnly]"),
+        "{config}"
+    );
+    assert!(config.contains("[profile Z-rich-v2-1-Admin]"), "{config}");
+    assert_eq!(
+        config
+            .matches("mfatui_generated_by = sso-session corp")
+            .count(),
+        68
+    );
+    // Every page and every account was listed, concurrently but within the bound.
+    assert_eq!(w.count("accounts"), 5);
+    let inflight: Vec<usize> = w
+        .calls()
+        .iter()
+        .filter_map(|c| c.strip_prefix("roles ").map(|n| n.parse().unwrap()))
+        .collect();
+    assert_eq!(inflight.len(), 68, "one call per role page");
+    let most = inflight.iter().copied().max().unwrap();
+    assert!(most > 1 && most <= 8, "{most} at once");
+    // The AWS CLI and botocore take the names as they are.
+    let names = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import botocore.session as s; print('\\n'.join(s.Session().available_profiles))",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("AWS_CONFIG_FILE", w.sb.aws("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", w.sb.aws("credentials"))
+        .output()
+        .unwrap();
+    let names = text(&names).0;
+    for name in [
+        "Data-Lake-prod-ReadOnly",
+        "Team-s-sandbox-ReadOnly",
+        "Z-rich-v2-1-Admin",
+    ] {
+        assert!(names.lines().any(|l| l == name), "{name} in {names}");
+    }
+    let cli = w.sb.aws_cli(
+        &[
+            "configure",
+            "get",
+            "sso_account_id",
+            "--profile",
+            "Data-Lake-prod-ReadOnly",
+        ],
+        &[],
+    );
+    assert_eq!(text(&cli).0.trim(), "000000100000", "{}", text(&cli).1);
+    // Second run: nothing to change, byte-identical.
+    let before = std::fs::read(w.sb.aws("config")).unwrap();
+    let out = populate(&w, &["--prune"]);
+    let stdout = text(&out).0;
+    assert!(
+        stdout.contains("68 already configured, 0 new, 0 to prune"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Nothing to change"), "{stdout}");
+    assert_eq!(std::fs::read(w.sb.aws("config")).unwrap(), before);
+}
+
+#[test]
+fn hand_written_pairs_are_not_generated_again_and_prune_keeps_them() {
+    let w = World::with_portal("approve", Some(&accounts(3, 0.0, &[])));
+    signed_in(&w);
+    // Account 100000 / ReadOnly is written by hand under another name; another session's
+    // generated profile names a pair that is gone.
+    let mut config = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    config.push_str("\n[profile my-lake]\nsso_session = corp\nsso_account_id = 000000100000\nsso_role_name = ReadOnly\n\n\
+                     [profile other-org]\nsso_session = other\nsso_account_id = 000000999999\nsso_role_name = R\nmfatui_generated_by = sso-session other\n");
+    std::fs::write(w.sb.aws("config"), &config).unwrap();
+    let out = populate(&w, &[]);
+    assert!(
+        text(&out).0.contains("1 already configured, 4 new"),
+        "{}",
+        text(&out).0
+    );
+    let written = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    assert!(
+        !written.contains("[profile Data-Lake-prod-ReadOnly]"),
+        "{written}"
+    );
+    // A backup of the file as it was.
+    assert!(
+        std::fs::read_dir(w.sb.aws(".mfatui-backups"))
+            .unwrap()
+            .count()
+            >= 1
+    );
+    // Account 100002 loses its assignment: prune removes its two generated profiles only.
+    let fewer = accounts(2, 0.0, &[]);
+    std::fs::write(w.sb.home.path().join("accounts.json"), fewer.to_string()).unwrap();
+    let out = populate(&w, &["--prune"]);
+    assert!(text(&out).0.contains("2 to prune"), "{}", text(&out).0);
+    let pruned = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    assert!(!pruned.contains("000000100002"), "{pruned}");
+    for kept in [
+        "[profile my-lake]",
+        "[profile other-org]",
+        "[profile corp-read]",
+        "[profile Data-Lake-prod-Admin]",
+    ] {
+        assert!(pruned.contains(kept), "{kept}: {pruned}");
+    }
+}
+
+#[test]
+fn a_failed_listing_prunes_nothing() {
+    let w = World::with_portal("approve", Some(&accounts(4, 0.0, &[])));
+    signed_in(&w);
+    assert!(populate(&w, &[]).status.success());
+    let before = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    // Account 100003 is gone, but account 100001's roles cannot be listed: nothing pruned.
+    let broken = accounts(3, 0.0, &["000000100001"]);
+    std::fs::write(w.sb.home.path().join("accounts.json"), broken.to_string()).unwrap();
+    let out = populate(&w, &["--prune"]);
+    let (stdout, stderr) = text(&out);
+    assert!(
+        stderr.contains("the listing is incomplete") && stderr.contains("nothing is pruned"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("0 to prune"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(w.sb.aws("config")).unwrap(), before);
+    // Not signed in, and the sign-in is denied: one sentence after the prompt, nothing written.
+    let w = World::with_portal("deny", Some(&accounts(1, 0.0, &[])));
+    let before = std::fs::read(w.sb.aws("config")).unwrap();
+    let out = populate(&w, &[]);
+    assert!(!out.status.success());
+    let stderr = text(&out).1;
+    assert!(
+        stderr.trim().lines().last().unwrap().contains("denied"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read(w.sb.aws("config")).unwrap(), before);
+}
