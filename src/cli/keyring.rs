@@ -117,7 +117,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
     let snapshot = load(ctx)?;
     let mv = match custody::start_store(ctx, &snapshot, name)? {
         Start::Move(mv) => mv,
-        Start::InKeyring(marker) => return finish_store(ctx, args, &marker, open),
+        Start::InKeyring(marker) => return finish_store(ctx, &snapshot, args, &marker, open),
     };
     let (place, creds) = (&mv.place, &mv.creds);
     let id = mask_key_id(&creds.access_key_id);
@@ -127,6 +127,14 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         place.section,
         mv.file_path.display()
     );
+    for copy in &mv.copies {
+        println!(
+            "The same key is in [{}] of the {} file ('{}'): it moves too.",
+            copy.section,
+            copy.file.label(),
+            copy.profile
+        );
+    }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
     if !args.dry_run {
         let arn = check_with_sts(run, &snapshot, name, creds).map_err(|e| {
@@ -158,9 +166,11 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         "Rewrote {} backup(s) without the secret key.",
         rewritten.len()
     );
+    let moved: Vec<String> = mv.places().map(|p| format!("'{}'", p.profile)).collect();
     println!(
-        "Done: '{}' keeps its key {id} in the OS keyring; the files hold only {KEYRING_MARKER} = {id}.",
-        place.profile
+        "Done: {} keep{} the key {id} in the OS keyring; the files hold only {KEYRING_MARKER} = {id}.",
+        moved.join(", "),
+        if moved.len() == 1 { "s" } else { "" }
     );
     Ok(())
 }
@@ -169,6 +179,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
 /// interrupted `store` left holding the secret.
 fn finish_store(
     ctx: &Context,
+    snapshot: &Snapshot,
     args: &KeyringMoveArgs,
     marker: &KeyPlace,
     open: Open,
@@ -199,7 +210,22 @@ fn finish_store(
         println!("Nothing was changed.");
         return Ok(());
     }
-    let rewritten = scrub(ctx, &creds)?;
+    // The pair becomes a marker only in the sections whose profiles have an entry for it.
+    let mut sections = Vec::new();
+    for (profile, _) in snapshot.map().profiles() {
+        let Some(keys) = own_keys(snapshot.map(), profile) else {
+            continue;
+        };
+        let named = keys.store == KeyStore::Keyring && keys.access_key_id == marker.access_key_id;
+        if named
+            && keyring
+                .existing(profile, &marker.access_key_id)
+                .is_ok_and(|e| e.is_some())
+        {
+            sections.push(keys.section.to_string());
+        }
+    }
+    let rewritten = scrub(ctx, &creds, &sections)?;
     println!(
         "Rewrote {} backup(s) without the secret key.",
         rewritten.len()

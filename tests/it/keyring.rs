@@ -1100,3 +1100,77 @@ fn a_rotation_that_cannot_put_the_old_key_back_keeps_both_and_says_rotate_finish
     assert_eq!(iam_keys(&sb, &now_id, &now_secret), 1);
     assert!(!journal.exists());
 }
+
+#[test]
+fn store_moves_every_section_holding_the_same_key_and_backups_name_only_real_entries() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let pair = format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+    let sb = Sandbox::new(
+        &moto.url,
+        "[profile dev]\nregion = eu-west-1\n\n[profile ci]\nregion = eu-west-1\n",
+        &format!("[dev]\n{pair}\n[ci]\n{pair}\n[old-ci]\n{pair}"),
+    );
+    // A backup holding the pair in a section that is gone from the file since.
+    let out = sb.mfatui(&[
+        "set",
+        "dev",
+        "output",
+        "json",
+        "--file",
+        "credentials",
+        "--yes",
+    ]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let now = sb.credentials();
+    std::fs::write(sb.aws("credentials"), &now[..now.find("[old-ci]").unwrap()]).unwrap();
+
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("[ci] of the credentials file ('ci'): it moves too"),
+        "{stdout}"
+    );
+    let credentials = sb.credentials();
+    assert_eq!(
+        credentials
+            .matches(&format!("mfatui_keyring = {id}"))
+            .count(),
+        2,
+        "{credentials}"
+    );
+    assert_eq!(
+        sb.files_containing(&secret),
+        Vec::<std::path::PathBuf>::new(),
+        "no copy of the secret is left in plain text"
+    );
+    for profile in ["dev", "ci"] {
+        assert!(
+            sb.keyring_lookup_user(&format!("{profile} ({id})"))
+                .is_some_and(|doc| doc.contains(&secret)),
+            "{profile} has its entry"
+        );
+        let out = mfatui(&sb, Unlocked, &["renew", profile, "--yes"]);
+        assert!(out.status.success(), "{profile}: {}", text(&out).1);
+    }
+    // In the backups, the pair became a marker only where an entry exists.
+    let backup = sb
+        .backups()
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|t| t.contains("[old-ci]"))
+        .expect("the backup from before the edit");
+    let old_ci = &backup[backup.find("[old-ci]").unwrap()..];
+    assert!(
+        !old_ci.contains("mfatui_keyring") && old_ci.contains("aws_secret_access_key = ****"),
+        "{backup}"
+    );
+    assert!(
+        backup.contains(&format!("[ci]\nmfatui_keyring = {id}")),
+        "{backup}"
+    );
+}
