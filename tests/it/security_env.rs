@@ -1,5 +1,7 @@
-//! Odd environments: a variable whose value is not UTF-8 (`FOO=$'caf\xe9'`) is read as the
-//! operating system gives it and never stops a command (issue 29, item 4).
+//! Odd environments and odd files: a variable whose value is not UTF-8 (`FOO=$'caf\xe9'`) is
+//! read as the operating system gives it and never stops a command; a `source_profile` chain
+//! tens of thousands deep or a config "file" that is a device or a FIFO never hangs `status`
+//! or `credential-process` (issue 29, items 4 and 8).
 
 use crate::common::{text, Sandbox};
 use chrono::{Duration, SecondsFormat, Utc};
@@ -97,4 +99,90 @@ fn a_files_variable_that_is_not_utf8_still_names_its_file() {
         stdout.starts_with("elsewhere ") && !stdout.contains('?'),
         "read from the file the variable names, not ~/.aws/credentials: {stdout}"
     );
+}
+
+/// Runs `cmd` to its end, killing it after `limit` (a hang is a failure, not a wait).
+fn finished_within(
+    mut cmd: std::process::Command,
+    limit: std::time::Duration,
+) -> std::process::Output {
+    use std::process::Stdio;
+    let child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    match rx.recv_timeout(limit) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            panic!(
+                "still running after {limit:?}: {:?}",
+                cmd.get_args().collect::<Vec<_>>()
+            );
+        }
+    }
+}
+
+#[test]
+fn a_source_profile_chain_64000_deep_is_one_sentence_not_a_hang() {
+    let mut config = String::from(
+        "[profile p0]\naws_access_key_id = AKIAAAAAAAAAAAAAAAAA\naws_secret_access_key = x\n",
+    );
+    for i in 1..64_000 {
+        config.push_str(&format!(
+            "[profile p{i}]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = p{}\n",
+            i - 1
+        ));
+    }
+    let sb = Sandbox::new("http://127.0.0.1:9", &config, "");
+    // Generous for a debug build on a loaded machine; today's code takes minutes.
+    let limit = std::time::Duration::from_secs(90);
+    let out = finished_within(sb.mfatui_command(&["status", "p63999"]), limit);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.starts_with("p63999 "),
+        "its line: {}",
+        text(&out).0
+    );
+    let out = finished_within(sb.mfatui_command(&["credential-process", "p63999"]), limit);
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("the source_profile chain of 'p63999' is longer than 64 profiles")
+            && stderr.trim().lines().count() == 1,
+        "{stderr}"
+    );
+    // A chain within the limit is followed as before.
+    let out = finished_within(sb.mfatui_command(&["credential-process", "p40"]), limit);
+    assert!(!text(&out).1.contains("longer than"), "{}", text(&out).1);
+}
+
+#[test]
+fn a_config_path_that_is_a_device_or_a_fifo_never_hangs_status() {
+    let sb = sandbox();
+    let fifo = sb.home.path().join("config-fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let limit = std::time::Duration::from_secs(30);
+    for config in [std::path::Path::new("/dev/ptmx"), &fifo] {
+        for args in [&["status"][..], &["credential-process", "dev"]] {
+            let mut cmd = sb.mfatui_command(args);
+            cmd.env("AWS_CONFIG_FILE", config).env("AWS_PROFILE", "dev");
+            let out = finished_within(cmd, limit);
+            if args[0] == "status" {
+                assert!(out.status.success(), "{}", text(&out).1);
+                assert_eq!(text(&out).0, "dev 42m\n", "{config:?}");
+            }
+        }
+    }
 }
