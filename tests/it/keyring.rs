@@ -1173,4 +1173,30 @@ fn store_moves_every_section_holding_the_same_key_and_backups_name_only_real_ent
         backup.contains(&format!("[ci]\nmfatui_keyring = {id}")),
         "{backup}"
     );
+
+    // A rotation reaches every copy in the keyring: none is left naming the deleted key.
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let credentials = sb.credentials();
+    let new_id = credentials
+        .lines()
+        .find_map(|l| l.strip_prefix("mfatui_keyring = "))
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_id, id);
+    assert_eq!(
+        credentials
+            .matches(&format!("mfatui_keyring = {new_id}"))
+            .count(),
+        2,
+        "{credentials}"
+    );
+    for profile in ["dev", "ci"] {
+        assert!(sb
+            .keyring_lookup_user(&format!("{profile} ({new_id})"))
+            .is_some());
+        assert_eq!(sb.keyring_lookup_user(&format!("{profile} ({id})")), None);
+        let out = mfatui(&sb, Unlocked, &["renew", profile, "--yes"]);
+        assert!(out.status.success(), "{profile}: {}", text(&out).1);
+    }
 }
