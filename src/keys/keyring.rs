@@ -399,6 +399,18 @@ impl Keyring {
             Err(KeyringError::Missing { .. }) => {}
             other => return other,
         }
+        // A profile named like a new entry (`P (KEY_ID)`) has no old entry to move: its name
+        // alone is another profile's entry.
+        let named_like_an_entry = profile
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once(" ("))
+            .is_some_and(|(_, id)| {
+                (16..=MAX_KEY_ID).contains(&id.len())
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if named_like_an_entry {
+            return Err(missing());
+        }
         let legacy = match self.load_user(profile, profile.to_owned()) {
             Ok(creds) if creds.access_key_id == access_key_id => creds,
             Ok(_) | Err(KeyringError::Missing { .. } | KeyringError::Unreadable { .. }) => {
@@ -579,6 +591,13 @@ mod tests {
         assert_eq!(keyring.load("dev", ID).unwrap(), creds(ID, SECRET));
         assert!(raw(&store, &entry_user("dev", ID)).contains(SECRET));
         assert!(legacy.get_password().is_err(), "moved, not copied");
+        assert_eq!(keyring.load("dev", ID).unwrap(), creds(ID, SECRET));
+        // A profile named like that new entry does not take it for an old one of its own.
+        let odd = entry_user("dev", ID);
+        assert!(matches!(
+            keyring.load(&odd, ID).unwrap_err(),
+            KeyringError::Missing { .. }
+        ));
         assert_eq!(keyring.load("dev", ID).unwrap(), creds(ID, SECRET));
     }
 
