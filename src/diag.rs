@@ -12,10 +12,9 @@ static LOG: OnceLock<Mutex<File>> = OnceLock::new();
 
 /// `$XDG_STATE_HOME/mfatui/mfatui.log`, default `~/.local/state/mfatui/mfatui.log`.
 pub fn default_path(env: &crate::env::Env) -> PathBuf {
-    let state = env.get("XDG_STATE_HOME").map_or_else(
-        || PathBuf::from(env.get("HOME").unwrap_or_default()).join(".local/state"),
-        PathBuf::from,
-    );
+    let state = env
+        .get("XDG_STATE_HOME")
+        .map_or_else(|| env.home().join(".local/state"), PathBuf::from);
     state.join("mfatui").join("mfatui.log")
 }
 

@@ -2,32 +2,60 @@
 //! reads the process environment on its own.
 
 use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
+use std::path::PathBuf;
 use std::time::Duration;
 
-/// The environment variables of the run, captured once.
+/// The environment variables of the run, captured once, as the operating system gives them:
+/// a value that is not UTF-8 (`FOO=$'caf\xe9'`) is kept, never a reason to stop.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Env(HashMap<String, String>);
+pub struct Env(HashMap<OsString, OsString>);
 
 impl Env {
-    /// The process environment (variables that are not UTF-8 are left out).
+    /// The process environment, read as OS strings (`std::env::vars` would panic on a
+    /// variable that is not UTF-8).
     pub fn from_process() -> Env {
-        Env(std::env::vars().collect())
+        Env(std::env::vars_os().collect())
     }
 
     /// An environment of exactly these variables (for tests and sandboxes).
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Env {
         Env(pairs
             .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
             .collect())
     }
 
-    /// The value of `key`, if set and not empty.
+    /// An environment of exactly these variables, as OS strings.
+    pub fn from_os_pairs(pairs: impl IntoIterator<Item = (OsString, OsString)>) -> Env {
+        Env(pairs.into_iter().collect())
+    }
+
+    /// The value of `key`, if set, not empty and UTF-8 (a value that is not UTF-8 reads as
+    /// unset here: see [`Env::get_os`] and [`Env::path`] for the variables that name files).
     pub fn get(&self, key: &str) -> Option<&str> {
+        self.get_os(key).and_then(OsStr::to_str)
+    }
+
+    /// The value of `key` as the system gave it, if set and not empty.
+    pub fn get_os(&self, key: &str) -> Option<&OsStr> {
         self.0
-            .get(key)
-            .map(String::as_str)
+            .get(OsStr::new(key))
+            .map(OsString::as_os_str)
             .filter(|v| !v.is_empty())
+    }
+
+    /// `key` as a path when its value is not UTF-8 (so cannot go through the `~`/`$VAR`
+    /// expansion that works on text): the bytes as given.
+    pub fn path(&self, key: &str) -> Option<PathBuf> {
+        self.get_os(key)
+            .filter(|v| v.to_str().is_none())
+            .map(PathBuf::from)
+    }
+
+    /// The home folder (`HOME`, whatever its bytes), empty when unset.
+    pub fn home(&self) -> PathBuf {
+        self.get_os("HOME").map(PathBuf::from).unwrap_or_default()
     }
 
     /// `key` as a number of seconds, or `default`.
@@ -39,13 +67,45 @@ impl Env {
         )
     }
 
-    /// Every variable (set ones only).
+    /// Every variable whose name and value are UTF-8 (set ones only).
     pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.0
+            .iter()
+            .filter_map(|(k, v)| Some((k.to_str()?, v.to_str()?)))
     }
 
     /// A lookup function over this environment (owned values), for code that takes one.
     pub fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
         move |k| self.get(k).map(str::to_owned)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStringExt;
+
+    #[test]
+    fn values_that_are_not_utf8_are_kept_and_never_read_as_text() {
+        let env = Env::from_os_pairs([
+            (
+                OsString::from("FOO"),
+                OsString::from_vec(b"caf\xe9".to_vec()),
+            ),
+            (OsString::from("AWS_REGION"), OsString::from("eu-west-1")),
+            (OsString::from_vec(b"B\xffD".to_vec()), OsString::from("x")),
+        ]);
+        assert_eq!(env.get("FOO"), None);
+        assert_eq!(env.get_os("FOO").unwrap().len(), 4);
+        assert_eq!(
+            env.path("FOO"),
+            Some(PathBuf::from(OsString::from_vec(b"caf\xe9".to_vec())))
+        );
+        assert_eq!(env.path("AWS_REGION"), None);
+        assert_eq!(env.get("AWS_REGION"), Some("eu-west-1"));
+        assert_eq!(
+            env.vars().collect::<Vec<_>>(),
+            [("AWS_REGION", "eu-west-1")]
+        );
     }
 }

@@ -148,10 +148,9 @@ impl Settings {
 /// Where the settings file is: `$XDG_CONFIG_HOME/mfatui/config.toml`, default
 /// `~/.config/mfatui/config.toml`.
 pub fn default_path(env: &crate::env::Env) -> PathBuf {
-    let base = env.get("XDG_CONFIG_HOME").map_or_else(
-        || PathBuf::from(env.get("HOME").unwrap_or_default()).join(".config"),
-        PathBuf::from,
-    );
+    let base = env
+        .get("XDG_CONFIG_HOME")
+        .map_or_else(|| env.home().join(".config"), PathBuf::from);
     base.join("mfatui").join("config.toml")
 }
 

@@ -278,17 +278,30 @@ pub fn holding(file: &Path, dir: &Path, needle: &str) -> io::Result<Vec<Backup>>
 /// line (and the `key_id` line beside it) give way to `mfatui_keyring = KEY_ID`, so that
 /// restoring the backup later gives a profile that takes its key from the keyring. Any other
 /// occurrence of the secret (a comment, a file that does not parse) becomes `****`.
-pub fn without_secret(contents: &[u8], key_id: &str, secret: &str) -> Vec<u8> {
+///
+/// Only the sections `marked` says have a keyring entry get the marker; in any other the
+/// secret becomes `****` (a marker there would name an entry that does not exist).
+pub fn without_secret(
+    contents: &[u8],
+    key_id: &str,
+    secret: &str,
+    marked: &dyn Fn(&str) -> bool,
+) -> Vec<u8> {
     let moved = Document::parse(contents)
         .ok()
-        .and_then(|doc| move_pair_out(doc, key_id, secret))
+        .and_then(|doc| move_pair_out(doc, key_id, secret, marked))
         .map(|doc| doc.render());
     replace_all(moved.as_deref().unwrap_or(contents), secret, MASKED)
 }
 
-/// The document with the pair moved out of every section holding `secret` (`None` if the
-/// file does not parse or an edit is refused).
-fn move_pair_out(mut doc: Document, key_id: &str, secret: &str) -> Option<Document> {
+/// The document with the pair moved out of every section holding `secret` that `marked`
+/// names (`None` if the file does not parse or an edit is refused).
+fn move_pair_out(
+    mut doc: Document,
+    key_id: &str,
+    secret: &str,
+    marked: &dyn Fn(&str) -> bool,
+) -> Option<Document> {
     let sections: Vec<(String, bool)> = doc
         .structure()
         .ok()?
@@ -296,6 +309,7 @@ fn move_pair_out(mut doc: Document, key_id: &str, secret: &str) -> Option<Docume
         .filter(|s| {
             s.entry("aws_secret_access_key")
                 .is_some_and(|e| e.value == secret)
+                && marked(s.name)
         })
         .map(|s| {
             let same_id = s
@@ -505,7 +519,8 @@ mod tests {
         let before = format!(
             "# keys\n[dev]\nregion = eu-west-1\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\noutput = json\n\n[other]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n"
         );
-        let after = String::from_utf8(without_secret(before.as_bytes(), ID, SECRET)).unwrap();
+        let after =
+            String::from_utf8(without_secret(before.as_bytes(), ID, SECRET, &|_| true)).unwrap();
         assert_eq!(
             after,
             format!("# keys\n[dev]\nregion = eu-west-1\noutput = json\nmfatui_keyring = {ID}\n\n[other]\naws_access_key_id = AKIAI44QH8DHBEXAMPLE\naws_secret_access_key = je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n")
@@ -513,22 +528,38 @@ mod tests {
     }
 
     #[test]
+    fn a_section_without_a_keyring_entry_gets_no_marker_only_the_secret_masked() {
+        let before = format!(
+            "[dev]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n[gone]\naws_access_key_id = {ID}\naws_secret_access_key = {SECRET}\n"
+        );
+        let after = String::from_utf8(without_secret(before.as_bytes(), ID, SECRET, &|s| {
+            s == "dev"
+        }))
+        .unwrap();
+        assert_eq!(
+            after,
+            format!("[dev]\nmfatui_keyring = {ID}\n[gone]\naws_access_key_id = {ID}\naws_secret_access_key = ****\n")
+        );
+    }
+
+    #[test]
     fn without_secret_masks_it_anywhere_else_even_in_a_broken_file() {
         let commented = format!("[dev]\n# old: {SECRET}\naws_secret_access_key = {SECRET}\n");
-        let after = String::from_utf8(without_secret(commented.as_bytes(), ID, SECRET)).unwrap();
+        let after =
+            String::from_utf8(without_secret(commented.as_bytes(), ID, SECRET, &|_| true)).unwrap();
         assert_eq!(
             after,
             format!("[dev]\n# old: ****\nmfatui_keyring = {ID}\n")
         );
         let broken = format!("key before any section = {SECRET}\n[dev]\n[dev]\n{SECRET}{SECRET}");
-        let after = without_secret(broken.as_bytes(), ID, SECRET);
+        let after = without_secret(broken.as_bytes(), ID, SECRET, &|_| true);
         assert_eq!(
             after,
             b"key before any section = ****\n[dev]\n[dev]\n********".to_vec()
         );
         let not_utf8 = [b"x = ".as_slice(), SECRET.as_bytes(), &[0xff, b'\n']].concat();
         assert_eq!(
-            without_secret(&not_utf8, ID, SECRET),
+            without_secret(&not_utf8, ID, SECRET, &|_| true),
             b"x = ****\xff\n".to_vec()
         );
     }

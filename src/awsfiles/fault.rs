@@ -6,8 +6,9 @@
 //! `rotate-after-create`, `rotate-after-write`, `rotate-verify`, `keyring-after-store`,
 //! `keyring-before-scrub`, `keyring-before-delete`;
 //! ACTION is `fail` (return an I/O error), `abort` (kill the process on the spot), `hang`
-//! (stop there until killed, for `kill -9` tests) or `pause` (wait one second, then go on,
-//! so that two processes overlap).
+//! (stop there until killed, for `kill -9` tests), `pause` (wait one second, then go on,
+//! so that two processes overlap) or `stop` (SIGSTOP itself: the test changes the world,
+//! then sends SIGCONT). Several `STEP:ACTION` may be given, separated by commas.
 
 use std::io;
 
@@ -64,17 +65,25 @@ pub fn point(step: Step) -> io::Result<()> {
     let Ok(spec) = std::env::var("MFATUI_FAULT") else {
         return Ok(());
     };
-    let Some((name, action)) = spec.split_once(':') else {
+    let Some((name, action)) = spec
+        .split(',')
+        .filter_map(|one| one.split_once(':'))
+        .find(|(name, _)| *name == step.name())
+    else {
         return Ok(());
     };
-    if name != step.name() {
-        return Ok(());
-    }
     match action {
         "fail" => Err(io::Error::other(format!("injected fault at {name}"))),
         "abort" => std::process::abort(),
         "pause" => {
             std::thread::sleep(std::time::Duration::from_secs(1));
+            Ok(())
+        }
+        "stop" => {
+            let _ = rustix::process::kill_process(
+                rustix::process::getpid(),
+                rustix::process::Signal::STOP,
+            );
             Ok(())
         }
         "hang" => loop {

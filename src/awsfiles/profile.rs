@@ -623,9 +623,16 @@ fn mfa_device(name: &str, k: &Known) -> Option<MfaDevice> {
     })
 }
 
+/// The longest `source_profile` chain followed. Real chains are a few roles deep; botocore
+/// follows them by recursion and fails long before a thousand. A limit keeps every walk (and
+/// so `status`, `credential-process` and the list, which walk one per profile) short on a
+/// config file of tens of thousands of chained profiles.
+pub const MAX_CHAIN: usize = 64;
+
 /// Walks `source_profile` links from a role profile the way botocore's AssumeRoleProvider
 /// does. Returns the profiles visited after `name`, or one sentence saying why it fails:
-/// a missing profile, a loop, or a source without credentials.
+/// a missing profile, a loop, a source without credentials, or a chain longer than
+/// [`MAX_CHAIN`].
 pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
     let settings = map
         .profile(name)
@@ -650,6 +657,12 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
                 "source_profile '{source}' (named in '{current}') does not exist"
             ));
         };
+        if chain.len() >= MAX_CHAIN {
+            return Err(format!(
+                "the source_profile chain of '{name}' is longer than {MAX_CHAIN} profiles ('{name}' → '{}' → … → '{source}'), more than mfatui follows: point source_profile at a profile closer to the keys"
+                ,chain[0]
+            ));
+        }
         let s = Known::of(&src);
         let static_keys = s.has(Field::AccessKeyId) || s.has(Field::SecretAccessKey);
         let seen = source == name || chain.iter().any(|c| c == source);

@@ -403,6 +403,9 @@ pub struct KeyringAddArgs {
     /// instead of asking on the terminal.
     #[arg(long)]
     pub stdin: bool,
+    /// Replace the key the profile keeps in the OS keyring without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Options of `mfatui credential-process`.

@@ -31,7 +31,7 @@ use crate::keys::custody::{
     self, backups_holding, config_section, credential_process, is_ours, masked_diff, plan_add,
     plan_restore, scrub, Progress, Start,
 };
-use crate::keys::keyring::{check_keys, Keyring, KeyringError, SERVICE};
+use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, SERVICE};
 use crate::renew::plan::{keys_at, site_for, Keys};
 use crate::secret::Secret;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -117,7 +117,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
     let snapshot = load(ctx)?;
     let mv = match custody::start_store(ctx, &snapshot, name)? {
         Start::Move(mv) => mv,
-        Start::InKeyring(marker) => return finish_store(ctx, args, &marker, open),
+        Start::InKeyring(marker) => return finish_store(ctx, &snapshot, args, &marker, open),
     };
     let (place, creds) = (&mv.place, &mv.creds);
     let id = mask_key_id(&creds.access_key_id);
@@ -127,6 +127,14 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         place.section,
         mv.file_path.display()
     );
+    for copy in &mv.copies {
+        println!(
+            "The same key is in [{}] of the {} file ('{}'): it moves too.",
+            copy.section,
+            copy.file.label(),
+            copy.profile
+        );
+    }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
     if !args.dry_run {
         let arn = check_with_sts(run, &snapshot, name, creds).map_err(|e| {
@@ -150,7 +158,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
     let rewritten = custody::store(ctx, run.keyring.as_ref(), &mv, &mut |step| match step {
         Progress::InKeyring => println!(
             "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
-            place.profile
+            entry_user(&place.profile, &creds.access_key_id)
         ),
         Progress::Written(written) => report(&written),
     })?;
@@ -158,9 +166,11 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         "Rewrote {} backup(s) without the secret key.",
         rewritten.len()
     );
+    let moved: Vec<String> = mv.places().map(|p| format!("'{}'", p.profile)).collect();
     println!(
-        "Done: '{}' keeps its key {id} in the OS keyring; the files hold only {KEYRING_MARKER} = {id}.",
-        place.profile
+        "Done: {} keep{} the key {id} in the OS keyring; the files hold only {KEYRING_MARKER} = {id}.",
+        moved.join(", "),
+        if moved.len() == 1 { "s" } else { "" }
     );
     Ok(())
 }
@@ -169,12 +179,15 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
 /// interrupted `store` left holding the secret.
 fn finish_store(
     ctx: &Context,
+    snapshot: &Snapshot,
     args: &KeyringMoveArgs,
     marker: &KeyPlace,
     open: Open,
 ) -> Result<(), String> {
     let keyring = open().map_err(|e| e.to_string())?;
-    let creds = keyring.load(&marker.profile).map_err(|e| e.to_string())?;
+    let creds = keyring
+        .load(&marker.profile, &marker.access_key_id)
+        .map_err(|e| e.to_string())?;
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
     let id = mask_key_id(&marker.access_key_id);
     if holding.is_empty() {
@@ -197,7 +210,22 @@ fn finish_store(
         println!("Nothing was changed.");
         return Ok(());
     }
-    let rewritten = scrub(ctx, &creds)?;
+    // The pair becomes a marker only in the sections whose profiles have an entry for it.
+    let mut sections = Vec::new();
+    for (profile, _) in snapshot.map().profiles() {
+        let Some(keys) = own_keys(snapshot.map(), profile) else {
+            continue;
+        };
+        let named = keys.store == KeyStore::Keyring && keys.access_key_id == marker.access_key_id;
+        if named
+            && keyring
+                .existing(profile, &marker.access_key_id)
+                .is_ok_and(|e| e.is_some())
+        {
+            sections.push(keys.section.to_string());
+        }
+    }
+    let rewritten = scrub(ctx, &creds, &sections)?;
     println!(
         "Rewrote {} backup(s) without the secret key.",
         rewritten.len()
@@ -218,7 +246,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
     };
     let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
     let creds = keyring
-        .load(&marker.profile)
+        .load(&marker.profile, &marker.access_key_id)
         .map_err(|e| format!("{e} (nothing was changed)"))?;
     let id = mask_key_id(&marker.access_key_id);
     if creds.access_key_id != marker.access_key_id {
@@ -235,7 +263,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
     print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
     println!(
         "Then the OS keyring entry (service {SERVICE}, user {}) is deleted.",
-        marker.profile
+        entry_user(&marker.profile, &marker.access_key_id)
     );
     if args.dry_run {
         println!("Dry run: the OS keyring and the files are unchanged.");
@@ -249,9 +277,13 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         .map_err(|e| format!("{e}; the key stays in the OS keyring"))?;
     report(&written);
     fault::point(Step::KeyringBeforeDelete).map_err(|e| e.to_string())?;
-    keyring.delete(&marker.profile).map_err(|e| {
-        format!("the key is back in the file, but its OS keyring entry could not be deleted: {e}")
-    })?;
+    keyring
+        .delete(&marker.profile, &marker.access_key_id)
+        .map_err(|e| {
+            format!(
+                "the key is back in the file, but its OS keyring entry could not be deleted: {e}"
+            )
+        })?;
     println!(
         "Done: '{}' has its key {id} in [{}] of the {} file again; the OS keyring entry is deleted.",
         marker.profile,
@@ -276,13 +308,15 @@ fn finish_restore(
     // Only a leftover of an interrupted restore is looked for: without a keyring there is none
     // to find, and the answer stays that the profile is not in it.
     let keyring = open().map_err(|_| not_there())?;
-    match keyring.load(&place.profile) {
+    match keyring.load(&place.profile, &on_file.access_key_id) {
         Ok(stored) if stored.access_key_id == on_file.access_key_id => {
             if dry_run {
                 println!("Dry run: would delete the OS keyring entry an earlier restore of '{}' left behind.", place.profile);
                 return Ok(());
             }
-            keyring.delete(&place.profile).map_err(|e| e.to_string())?;
+            keyring
+                .delete(&place.profile, &on_file.access_key_id)
+                .map_err(|e| e.to_string())?;
             println!(
                 "'{}' already has its key in the {} file; deleted the OS keyring entry an earlier restore left behind.",
                 place.profile,
@@ -400,12 +434,49 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         &credential_process(ctx, &marker.profile),
     )?;
     let keyring = open().map_err(|e| format!("{e} (nothing was stored)"))?;
+    // What this replaces: the key the marker names now (its entry is deleted at the end), or
+    // another secret stored for the same key id.
+    let before = target.access_key_id.as_str();
+    let mut goes = None;
+    if !before.is_empty() && before != creds.access_key_id {
+        if keyring
+            .existing(&marker.profile, before)
+            .map_err(|e| format!("{e} (nothing was stored)"))?
+            .is_some()
+        {
+            goes = Some(format!(
+                "'{}' keeps the key {} in the OS keyring: adding {id} replaces it there and in the files (its entry is deleted)",
+                marker.profile,
+                mask_key_id(before)
+            ));
+        }
+    } else if keyring
+        .existing(&marker.profile, &creds.access_key_id)
+        .map_err(|e| format!("{e} (nothing was stored)"))?
+        .is_some_and(|stored| stored.secret_access_key != creds.secret_access_key)
+    {
+        goes = Some(format!(
+            "the OS keyring holds another secret for the key {id} of '{}': adding replaces it",
+            marker.profile
+        ));
+    }
+    if let Some(goes) = &goes {
+        println!("{goes}.");
+        if !args.yes
+            && !ask("Replace it? [y/N] ").map_err(|_| {
+                format!("{goes}: run again with --yes to replace it; nothing was stored")
+            })?
+        {
+            println!("Nothing was stored.");
+            return Ok(());
+        }
+    }
     keyring
         .store_checked(&marker.profile, &creds)
         .map_err(|e| format!("{e} (the files were not changed)"))?;
     println!(
         "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
-        marker.profile
+        entry_user(&marker.profile, &creds.access_key_id)
     );
     fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
     print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
@@ -416,6 +487,18 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         )
     })?;
     report(&written);
+    if goes.is_some() && before != creds.access_key_id {
+        match keyring.delete(&marker.profile, before) {
+            Ok(()) => println!(
+                "Deleted the OS keyring entry of the replaced key {}.",
+                mask_key_id(before)
+            ),
+            Err(e) => println!(
+                "The OS keyring entry of the replaced key {} could not be deleted ({e}); the files no longer name it.",
+                mask_key_id(before)
+            ),
+        }
+    }
     println!(
         "Done: '{}' takes its key {id} from the OS keyring.",
         marker.profile

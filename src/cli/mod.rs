@@ -98,6 +98,46 @@ impl Drop for Runtime {
     }
 }
 
+/// The AWS files' paths for `env`. A variable that is not UTF-8 (`HOME`,
+/// `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, ...) still names its file, byte for byte,
+/// instead of reading as unset (which would send reads and writes to another file set).
+pub(crate) fn aws_paths(env: &Env) -> AwsPaths {
+    let mut paths = AwsPaths::from_lookup(env.lookup());
+    let home = env.path("HOME");
+    let file = |var: &str, default: &str| {
+        env.path(var).or_else(|| {
+            env.get_os(var)
+                .is_none()
+                .then(|| home.as_ref().map(|h| h.join(default)))
+                .flatten()
+        })
+    };
+    if let Some(p) = file("AWS_CONFIG_FILE", ".aws/config") {
+        paths.config = p;
+    }
+    if let Some(p) = file("AWS_SHARED_CREDENTIALS_FILE", ".aws/credentials") {
+        paths.credentials = p;
+    }
+    if let Some(p) = file("AWS_LOGIN_CACHE_DIRECTORY", ".aws/login/cache") {
+        paths.login_cache = p;
+    }
+    if let Some(home) = &home {
+        paths.cli_cache = home.join(".aws/cli/cache");
+        paths.mfa_secure_sessions = home.join(".aws/aws-mfa-secure-sessions");
+        paths.sso_cache = home.join(".aws/sso/cache");
+    }
+    match (
+        env.path("XDG_CACHE_HOME"),
+        env.get_os("XDG_CACHE_HOME"),
+        &home,
+    ) {
+        (Some(cache), _, _) => paths.mfatui_cache = cache.join("mfatui"),
+        (None, None, Some(home)) => paths.mfatui_cache = home.join(".cache/mfatui"),
+        _ => {}
+    }
+    paths
+}
+
 /// Runs the parsed command line and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     if let Some(Command::ExecChild(opts)) = &cli.command {
@@ -136,7 +176,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(e) => return finish(Err(format!("cannot write the demo files: {e}"))),
         },
         None => (
-            cli.files.apply(AwsPaths::from_lookup(env.lookup())),
+            cli.files.apply(aws_paths(&env)),
             crate::settings::default_path(&env),
             Arc::new(SdkAws),
         ),

@@ -5,7 +5,6 @@
 //! clients, the TUI and the keyring starts in a fraction of the time (docs/performance.md).
 
 use super::args::{CredentialProcessArgs, ListArgs, StatusArgs, StatusColour, STATUS_FORMAT};
-use crate::awsfiles::AwsPaths;
 use crate::context::Context;
 use crate::env::Env;
 use crate::renew::service::{self, Lookup, Want};
@@ -91,7 +90,7 @@ fn status(rest: &[&str]) -> Option<StatusArgs> {
 pub fn run(args: &[OsString]) -> Option<ExitCode> {
     let quick = parse(args)?;
     let env = Env::from_process();
-    let paths = AwsPaths::from_lookup(env.lookup());
+    let paths = super::aws_paths(&env);
     let settings_path = crate::settings::default_path(&env);
     let (ctx, warning) = super::context(env, paths, settings_path);
     // Said only when this program answers (else the full program says it).

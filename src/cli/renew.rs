@@ -114,10 +114,18 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
             renewal.profile, renewal.target
         );
         if renewal.target != renewal.profile && renewal.write_target {
-            println!(
-                "Use it with --profile {0} (or export AWS_PROFILE={0}).",
-                crate::awsfiles::shlex::quote(&renewal.target)
-            );
+            if ctx.demo {
+                // The profile is in the demo's temporary files, gone when this run ends.
+                println!(
+                    "Demo: '{}' exists only in this demo run's temporary files (gone now); outside the demo, renew one of your own profiles.",
+                    renewal.target
+                );
+            } else {
+                println!(
+                    "Use it with --profile {0} (or export AWS_PROFILE={0}).",
+                    crate::awsfiles::shlex::quote(&renewal.target)
+                );
+            }
         }
     }
     Ok(())

@@ -1,8 +1,14 @@
 //! The browser that opens a console sign-in: a profile's own (`[profiles.NAME] browser`), the
-//! settings' `[console] browser`, `$BROWSER`, else the desktop's opener.
+//! settings' `[console] browser`, `$BROWSER`, else the desktop's opener; and the private local
+//! page that hands it the sign-in URL (never on the browser's command line).
 
 use crate::context::Context;
 use crate::secret::Secret;
+use std::io::Write;
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// The command that opens a profile's console: its `browser` setting, else
 /// `console.browser`, else `$BROWSER` (the first of a `:`-separated list), else `xdg-open` on
@@ -11,7 +17,16 @@ use crate::secret::Secret;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Browser {
     words: Vec<String>,
+    /// Where the sign-in pages' private folders are made.
+    pages: PathBuf,
+    /// How long a page is kept for the browser to read it.
+    keep: Duration,
 }
+
+/// How long a sign-in page waits for the browser, unless `MFATUI_CONSOLE_PAGE_SECONDS` says.
+const PAGE_SECONDS: u64 = 60;
+/// The prefix of a sign-in page's folder.
+const PAGE_PREFIX: &str = "mfatui-console-";
 
 impl Browser {
     /// The command for `profile`, its program found (so that a browser that cannot start
@@ -41,7 +56,14 @@ impl Browser {
         if !words.iter().any(|w| w.contains("%s")) {
             words.push("%s".to_owned());
         }
-        let browser = Browser { words };
+        let browser = Browser {
+            words,
+            pages: pages_base(ctx),
+            keep: ctx
+                .env
+                .seconds("MFATUI_CONSOLE_PAGE_SECONDS", PAGE_SECONDS)
+                .clamp(Duration::from_secs(1), Duration::from_secs(900)),
+        };
         if !Self::found(&browser.words[0], ctx.env.get("PATH").unwrap_or_default()) {
             return Err(format!(
                 "the browser command '{}' cannot be started: {} is not an executable file or on PATH; set [console] browser in mfatui's settings, or run with --print",
@@ -53,7 +75,6 @@ impl Browser {
     }
 
     fn found(program: &str, path: &str) -> bool {
-        use std::os::unix::fs::PermissionsExt;
         let runnable = |p: &std::path::Path| {
             std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         };
@@ -103,26 +124,191 @@ impl Browser {
     }
 
     /// Starts the browser on the sign-in URL without waiting for it (a browser started fresh
-    /// runs until it is closed). The URL goes to the browser as an argument, as every browser
-    /// takes it.
+    /// runs until it is closed). The URL is not on the browser's command line (which every
+    /// local user can read in `/proc/PID/cmdline`): the browser gets a local page (0600, in a
+    /// fresh 0700 folder) that leads to it, removed after a short time by a small `sh` that
+    /// outlives this run (and, should it be killed, by the next sign-in).
     pub fn open(&self, url: &Secret) -> Result<(), String> {
-        let argv = self.argv(url.expose());
-        let mut child = std::process::Command::new(&argv[0])
+        let page = SignInPage::write(&self.pages, url)
+            .map_err(|e| format!("cannot write the sign-in page for the browser in {}: {e}; run with --print and open the URL yourself", self.pages.display()))?;
+        let argv = self.argv(&page.url());
+        let started = std::process::Command::new(&argv[0])
             .args(&argv[1..])
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!(
+            .spawn();
+        let mut child = match started {
+            Ok(child) => child,
+            Err(e) => {
+                page.remove();
+                return Err(format!(
                     "the browser command '{}' could not be started ({e}): set [console] browser in mfatui's settings, or run with --print",
                     self.describe()
-                )
-            })?;
+                ));
+            }
+        };
+        page.remove_after(self.keep);
         // Reaped in the background, so that a long-lived caller (the TUI) keeps no zombie.
         std::thread::spawn(move || child.wait());
         Ok(())
     }
+}
+
+/// Where sign-in pages go: `$XDG_RUNTIME_DIR` when it is this user's private folder, else
+/// `$TMPDIR`, else the system's temporary folder (each page in its own fresh 0700 folder).
+fn pages_base(ctx: &Context) -> PathBuf {
+    let uid = rustix::process::geteuid().as_raw();
+    ctx.env
+        .get_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| {
+            std::fs::symlink_metadata(dir)
+                .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0)
+        })
+        .or_else(|| ctx.env.get_os("TMPDIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("/tmp"))
+}
+
+/// A local page that sends the browser on to the sign-in URL.
+struct SignInPage {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl SignInPage {
+    /// Writes the page for `url` in a fresh private folder under `base`, first removing the
+    /// pages of earlier runs that were left behind.
+    fn write(base: &Path, url: &Secret) -> std::io::Result<SignInPage> {
+        sweep(base, Duration::from_secs(900));
+        let dir = tempfile::Builder::new()
+            .prefix(PAGE_PREFIX)
+            .permissions(std::fs::Permissions::from_mode(0o700))
+            .tempdir_in(base)?
+            .keep();
+        // A folder made by `mkdir` under a fresh random name is ours; checked anyway.
+        let meta = std::fs::symlink_metadata(&dir)?;
+        if !meta.is_dir()
+            || meta.uid() != rustix::process::geteuid().as_raw()
+            || meta.mode() & 0o077 != 0
+        {
+            return Err(std::io::Error::other("the folder is not private"));
+        }
+        let page = SignInPage {
+            file: dir.join("sign-in.html"),
+            dir,
+        };
+        let written = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
+            .open(&page.file)
+            .and_then(|mut f| {
+                f.write_all(page_html(url.expose()).as_bytes())?;
+                f.sync_all()
+            });
+        if let Err(e) = written {
+            page.remove();
+            return Err(e);
+        }
+        Ok(page)
+    }
+
+    /// The page as a `file://` URL (its path percent-encoded where a URL needs it).
+    fn url(&self) -> String {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::from("file://");
+        for &b in self.file.as_os_str().as_bytes() {
+            if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    }
+
+    /// Removes the page and its folder now.
+    fn remove(&self) {
+        let _ = std::fs::remove_file(&self.file);
+        let _ = std::fs::remove_dir(&self.dir);
+    }
+
+    /// Removes the page and its folder after `keep`, by a small `sh` of its own process group
+    /// (so neither this run ending nor a Ctrl-C at the terminal stops it). Where `sh` cannot
+    /// start, a thread of this run does it (the next sign-in sweeps what is left).
+    fn remove_after(self, keep: Duration) {
+        let started = std::process::Command::new("/bin/sh")
+            .args([
+                "-c",
+                "sleep \"$1\"; rm -f -- \"$2\"; rmdir -- \"$3\"",
+                "mfatui-console-page",
+            ])
+            .arg(keep.as_secs().to_string())
+            .arg(&self.file)
+            .arg(&self.dir)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .process_group(0)
+            .spawn();
+        match started {
+            Ok(mut child) => {
+                std::thread::spawn(move || child.wait());
+            }
+            Err(_) => {
+                std::thread::spawn(move || {
+                    std::thread::sleep(keep);
+                    self.remove();
+                });
+            }
+        }
+    }
+}
+
+/// Removes the sign-in pages under `base` that this user left more than `age` ago.
+fn sweep(base: &Path, age: Duration) {
+    let uid = rustix::process::geteuid().as_raw();
+    let Ok(entries) = std::fs::read_dir(base) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if !entry.file_name().to_string_lossy().starts_with(PAGE_PREFIX) {
+            continue;
+        }
+        let dir = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&dir) else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|a| a >= age);
+        if meta.is_dir() && meta.uid() == uid && old {
+            let _ = std::fs::remove_file(dir.join("sign-in.html"));
+            let _ = std::fs::remove_dir(&dir);
+        }
+    }
+}
+
+/// The page: an immediate redirect to `url`, and a link for a browser that does not follow it.
+fn page_html(url: &str) -> String {
+    let mut escaped = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<meta name=\"referrer\" content=\"no-referrer\">\n<meta http-equiv=\"refresh\" content=\"0;url={escaped}\">\n<title>AWS console sign-in</title></head>\n<body><p><a href=\"{escaped}\">Continue to the AWS console</a></p></body></html>\n"
+    )
 }
 
 #[cfg(test)]
@@ -193,5 +379,24 @@ mod tests {
         let with_browser = ctx(&[("PATH", "/usr/bin:/bin"), ("BROWSER", "/bin/true")]);
         assert_eq!(Browser::sso_flow(&with_browser, false), Flow::Pkce);
         assert_eq!(Browser::sso_flow(&with_browser, true), Flow::DeviceCode);
+    }
+
+    #[test]
+    fn the_page_is_private_leads_to_the_url_and_old_ones_are_swept() {
+        let base = tempfile::tempdir().unwrap();
+        let url = "https://signin.aws.amazon.com/federation?Action=login&SigninToken=a%2Bb\"<x>";
+        let page = SignInPage::write(base.path(), &Secret::new(url)).unwrap();
+        let dir = std::fs::metadata(&page.dir).unwrap();
+        assert_eq!(dir.mode() & 0o777, 0o700);
+        assert_eq!(std::fs::metadata(&page.file).unwrap().mode() & 0o777, 0o600);
+        let html = std::fs::read_to_string(&page.file).unwrap();
+        assert!(html.contains(
+            "url=https://signin.aws.amazon.com/federation?Action=login&amp;SigninToken=a%2Bb&quot;&lt;x&gt;\""
+        ));
+        assert!(!page.url().contains("Signin") && page.url().starts_with("file:///"));
+        sweep(base.path(), Duration::from_secs(3600));
+        assert!(page.file.exists(), "a page of now is kept");
+        sweep(base.path(), Duration::ZERO);
+        assert!(!page.dir.exists(), "an old one is removed");
     }
 }

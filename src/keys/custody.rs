@@ -40,6 +40,16 @@ pub struct Move {
     pub plan: Plan,
     /// The file that holds the pair.
     pub file_path: PathBuf,
+    /// Every other section holding the same key (the same pair copied into several
+    /// profiles), moved with it: each gets its marker and its own keyring entry.
+    pub copies: Vec<KeyPlace>,
+}
+
+impl Move {
+    /// Every section the move takes the pair out of, the profile's own first.
+    pub fn places(&self) -> impl Iterator<Item = &KeyPlace> {
+        std::iter::once(&self.place).chain(&self.copies)
+    }
 }
 
 /// Where `store` starts from.
@@ -78,13 +88,33 @@ pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Sta
             place.profile
         ));
     }
-    let plan = plan_store(files, map, &place, &credential_process(ctx, &place.profile))?;
+    // The same pair copied into other profiles moves too: a copy left in plain text would
+    // defeat the move (as rotation, which rewrites every copy).
+    let copies: Vec<KeyPlace> = super::copies(snapshot, &place)
+        .into_iter()
+        .skip(1)
+        .filter(|c| matches!(keys_at(map, c), Some(Keys::Here(k)) if k.secret_access_key == creds.secret_access_key))
+        .collect();
+    let mut plan = Plan::default();
+    for p in std::iter::once(&place).chain(&copies) {
+        add_process(
+            &mut plan,
+            files,
+            map,
+            &p.profile,
+            &credential_process(ctx, &p.profile),
+        )?;
+    }
+    for p in std::iter::once(&place).chain(&copies) {
+        plan_store(&mut plan, files, p)?;
+    }
     let file_path = file_of(files, place.file).path.clone();
     Ok(Start::Move(Box::new(Move {
         place,
         creds,
         plan,
         file_path,
+        copies,
     })))
 }
 
@@ -106,9 +136,13 @@ pub fn store(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<PathBuf>, String> {
     let name = &mv.place.profile;
-    keyring
-        .store(name, &mv.creds)
-        .map_err(|e| format!("{e} (the files were not changed)"))?;
+    // One entry per profile that will carry the marker, each read back, before any file
+    // changes.
+    for place in mv.places() {
+        keyring
+            .store(&place.profile, &mv.creds)
+            .map_err(|e| format!("{e} (the files were not changed)"))?;
+    }
     crate::diag!("keyring store {name}: keyring written and read back");
     progress(Progress::InKeyring);
     fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
@@ -120,7 +154,8 @@ pub fn store(
     })?;
     progress(Progress::Written(written));
     fault::point(Step::KeyringBeforeScrub).map_err(|e| e.to_string())?;
-    scrub(ctx, &mv.creds)
+    let sections: Vec<String> = mv.places().map(|p| p.section.to_string()).collect();
+    scrub(ctx, &mv.creds, &sections)
 }
 
 /// The config-file section of profile `name`: the one it has, else the one botocore reads.
@@ -209,17 +244,10 @@ fn add_process(
     .map_err(|e| e.to_string())
 }
 
-/// The change that moves the pair at `place` out of the files.
-fn plan_store(
-    files: &AwsFiles,
-    map: &ConfigMap,
-    place: &KeyPlace,
-    command: &str,
-) -> Result<Plan, String> {
-    let mut plan = Plan::default();
-    // The config file first: a crash after it leaves the keys in the credentials file, which
-    // botocore prefers to credential_process.
-    add_process(&mut plan, files, map, &place.profile, command)?;
+/// Adds to `plan` the change that moves the pair at `place` out of its file (the config
+/// file's `credential_process` is [`add_process`]'s, added first: a crash after it leaves the
+/// keys in the credentials file, which botocore prefers to credential_process).
+fn plan_store(plan: &mut Plan, files: &AwsFiles, place: &KeyPlace) -> Result<(), String> {
     let section = place.section.to_string();
     plan.edit(
         file_of(files, place.file),
@@ -239,8 +267,7 @@ fn plan_store(
             },
         ],
     )
-    .map_err(|e| e.to_string())?;
-    Ok(plan)
+    .map_err(|e| e.to_string())
 }
 
 /// The change that puts `creds` back where `marker` is, and removes mfatui's
@@ -350,8 +377,14 @@ pub fn backups_holding(ctx: &Context, secret: &str) -> Result<Vec<Backup>, Strin
     Ok(found)
 }
 
-/// Rewrites every backup that holds `creds`' secret without it; returns their paths.
-pub fn scrub(ctx: &Context, creds: &Credentials) -> Result<Vec<PathBuf>, String> {
+/// Rewrites every backup that holds `creds`' secret without it; returns their paths. The
+/// pair becomes the marker in `sections` (those whose profiles have a keyring entry for it);
+/// in any other section only the secret is masked.
+pub fn scrub(
+    ctx: &Context,
+    creds: &Credentials,
+    sections: &[String],
+) -> Result<Vec<PathBuf>, String> {
     let secret = creds.secret_access_key.expose();
     let mut done = Vec::new();
     for b in backups_holding(ctx, secret)? {
@@ -362,7 +395,9 @@ pub fn scrub(ctx: &Context, creds: &Credentials) -> Result<Vec<PathBuf>, String>
             )
         };
         let bytes = Zeroizing::new(std::fs::read(&b.path).map_err(failed)?);
-        let clean = backup::without_secret(&bytes, &creds.access_key_id, secret);
+        let clean = backup::without_secret(&bytes, &creds.access_key_id, secret, &|s| {
+            sections.iter().any(|m| m == s)
+        });
         backup::rewrite(&b.path, &clean).map_err(failed)?;
         crate::diag!("rewrote backup {} without the secret key", b.path.display());
         done.push(b.path);
@@ -398,6 +433,19 @@ mod tests {
         (dir, ctx, snapshot)
     }
 
+    /// The change `store` makes for the pair at `place` alone.
+    fn plan_one(
+        files: &AwsFiles,
+        map: &ConfigMap,
+        place: &KeyPlace,
+        command: &str,
+    ) -> Result<Plan, String> {
+        let mut plan = Plan::default();
+        add_process(&mut plan, files, map, &place.profile, command)?;
+        plan_store(&mut plan, files, place)?;
+        Ok(plan)
+    }
+
     /// Where `name`'s keys are, by its layout.
     fn key_place(s: &Snapshot, name: &str) -> KeyPlace {
         s.layout_of(name).keys.clone().unwrap()
@@ -420,7 +468,7 @@ mod tests {
         let credentials = format!("# mine\n[dev]\n{}region = eu-west-1\n", pair());
         let (_d, _c, s) = home("[profile dev]\noutput = json\n", &credentials);
         let place = key_place(&s, "dev");
-        let plan = plan_store(s.files(), s.map(), &place, COMMAND).unwrap();
+        let plan = plan_one(s.files(), s.map(), &place, COMMAND).unwrap();
         assert_eq!(
             after(&plan),
             [
@@ -444,7 +492,7 @@ mod tests {
         // Keys in [default] of the config file: one file, one change.
         let (_d, _c, s) = home(&format!("[default]\n{}", pair()), "");
         let place = key_place(&s, "default");
-        let plan = plan_store(
+        let plan = plan_one(
             s.files(),
             s.map(),
             &place,
@@ -464,9 +512,9 @@ mod tests {
             "[profile dev]\ncredential_process = other-tool\n",
             &format!("[dev]\n{}[qa]\n{}", pair(), pair()),
         );
-        let dev = plan_store(s.files(), s.map(), &key_place(&s, "dev"), COMMAND).unwrap();
+        let dev = plan_one(s.files(), s.map(), &key_place(&s, "dev"), COMMAND).unwrap();
         assert_eq!(after(&dev).len(), 1, "only the credentials file changes");
-        let qa = plan_store(s.files(), s.map(), &key_place(&s, "qa"), "x").unwrap();
+        let qa = plan_one(s.files(), s.map(), &key_place(&s, "qa"), "x").unwrap();
         assert!(after(&qa)[0]
             .1
             .ends_with("\n[profile qa]\ncredential_process = x\n"));
@@ -571,7 +619,7 @@ mod tests {
             session_token: None,
             expiration: None,
         };
-        let mut done = scrub(&ctx, &creds).unwrap();
+        let mut done = scrub(&ctx, &creds, &["dev".to_owned()]).unwrap();
         done.sort();
         let mut want = vec![a.clone(), b.clone()];
         want.sort();

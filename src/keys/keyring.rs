@@ -1,6 +1,10 @@
-//! The OS keyring as the home of long-term access keys: one entry per profile (service
-//! `mfatui`, user = the profile whose section held the keys), its secret a small JSON document
-//! `{"Version":1,"AccessKeyId":…,"SecretAccessKey":…}`. The Secret Service over D-Bus on Linux
+//! The OS keyring as the home of long-term access keys: one entry per profile and key (service
+//! `mfatui`, user `PROFILE (KEY_ID)`: the profile whose section held the keys and the key id its
+//! marker names), its secret a small JSON document
+//! `{"Version":1,"AccessKeyId":…,"SecretAccessKey":…}`. The key id in the name keeps apart
+//! the entries of different AWS file sets that share a profile name (two `[default]`s), and
+//! the old and new key of a rotation; entries of earlier versions (user = the profile alone)
+//! are moved to the new name when read, if they hold the key the marker names. The Secret Service over D-Bus on Linux
 //! and the BSDs, the Keychain on macOS, Credential Manager on Windows: chosen at build time.
 //! There is no fallback to a file: a keyring that cannot be reached is an error.
 //!
@@ -63,11 +67,14 @@ pub enum KeyringError {
     /// The keyring is locked and was not unlocked, or access was refused.
     #[error("the OS keyring is locked or refused access (its unlock prompt was dismissed or could not be shown): unlock it, e.g. by logging in to your desktop or with `gnome-keyring-daemon --unlock`, then try again")]
     Locked,
-    /// The profile has no entry (never stored, or deleted outside mfatui).
-    #[error("the OS keyring has no entry for profile '{profile}' (service mfatui), so it may have been deleted outside mfatui: put the keys back with `mfatui keyring add {profile}`")]
+    /// The profile has no entry for its key (never stored, deleted outside mfatui, or a
+    /// rotation was interrupted).
+    #[error("the OS keyring has no entry for profile '{profile}' with the key {key} (service mfatui): if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the keys back with `mfatui keyring add {profile}`")]
     Missing {
         /// The profile.
         profile: String,
+        /// The key id, masked.
+        key: String,
     },
     /// The entry is not a document this mfatui wrote or can read.
     #[error("the OS keyring's entry for profile '{profile}' (service mfatui) is not one this mfatui can read: replace it with `mfatui keyring add {profile}`")]
@@ -201,11 +208,18 @@ fn read_back_matches(
     }
 }
 
+/// The entry's user name for `profile`'s key `access_key_id`. Key ids are letters and
+/// digits only ([`check_keys`]), so the name reads back unambiguously.
+pub fn entry_user(profile: &str, access_key_id: &str) -> String {
+    format!("{profile} ({access_key_id})")
+}
+
 /// One sentence for a keyring-core error, keeping none of its payload but platform messages.
 fn classify(err: CoreError, profile: &str) -> KeyringError {
     match err {
         CoreError::NoEntry => KeyringError::Missing {
             profile: profile.to_owned(),
+            key: "named in the files".to_owned(),
         },
         CoreError::NoStorageAccess(_) => KeyringError::Locked,
         // Both carry the raw secret bytes: dropped here, never formatted.
@@ -323,43 +337,111 @@ impl Keyring {
         Keyring { store, timeout }
     }
 
-    /// Runs `op` on the entry of `profile`, on a worker thread.
+    /// Runs `op` on the entry of user `user` (`profile`'s, for messages), on a worker thread.
     fn call<T: Send + 'static>(
         &self,
         profile: &str,
+        user: String,
         op: impl FnOnce(&Entry) -> keyring_core::Result<T> + Send + 'static,
     ) -> Result<T, KeyringError> {
         let store = self.store.clone();
         let profile = profile.to_owned();
         on_worker(self.timeout, move || {
-            let entry = Entry::new_in_store(&store, SERVICE, &profile)
-                .map_err(|e| classify(e, &profile))?;
+            let entry =
+                Entry::new_in_store(&store, SERVICE, &user).map_err(|e| classify(e, &profile))?;
             op(&entry).map_err(|e| classify(e, &profile))
         })
     }
 
-    /// Stores `creds` (a long-term pair) as profile's entry, replacing any entry it had.
+    /// Stores `creds` (a long-term pair) as the entry of `profile` and its key id, replacing
+    /// one of that name (callers check first what it held: see [`Keyring::existing`]).
     pub fn store(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
         let document = encode(creds)?;
-        self.call(profile, move |entry| entry.set_password(&document))
+        self.call(
+            profile,
+            entry_user(profile, &creds.access_key_id),
+            move |entry| entry.set_password(&document),
+        )
     }
 
-    /// The long-term pair stored for `profile`.
-    pub fn load(&self, profile: &str) -> Result<Credentials, KeyringError> {
-        let document = self.call(profile, |entry| entry.get_password().map(Zeroizing::new))?;
+    /// The pair in the entry of user `user`.
+    fn load_user(&self, profile: &str, user: String) -> Result<Credentials, KeyringError> {
+        let document = self.call(profile, user, |entry| {
+            entry.get_password().map(Zeroizing::new)
+        })?;
         decode(profile, &document)
+    }
+
+    /// The pair stored for `profile`'s key `access_key_id`, if its entry exists (no
+    /// migration of an older entry).
+    pub fn existing(
+        &self,
+        profile: &str,
+        access_key_id: &str,
+    ) -> Result<Option<Credentials>, KeyringError> {
+        match self.load_user(profile, entry_user(profile, access_key_id)) {
+            Ok(creds) => Ok(Some(creds)),
+            Err(KeyringError::Missing { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The long-term pair stored for `profile`'s key `access_key_id`. An entry an earlier
+    /// mfatui wrote under the profile's name alone is moved to the new name (written, read
+    /// back, then the old one deleted) when it holds that very key; one holding another key
+    /// is left alone (another file set's, or a replaced one).
+    pub fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, KeyringError> {
+        let missing = || KeyringError::Missing {
+            profile: profile.to_owned(),
+            key: crate::awsfiles::mask::mask_key_id(access_key_id),
+        };
+        match self.load_user(profile, entry_user(profile, access_key_id)) {
+            Err(KeyringError::Missing { .. }) => {}
+            other => return other,
+        }
+        // A profile named like a new entry (`P (KEY_ID)`) has no old entry to move: its name
+        // alone is another profile's entry.
+        let named_like_an_entry = profile
+            .strip_suffix(')')
+            .and_then(|rest| rest.rsplit_once(" ("))
+            .is_some_and(|(_, id)| {
+                (16..=MAX_KEY_ID).contains(&id.len())
+                    && id.bytes().all(|b| b.is_ascii_alphanumeric())
+            });
+        if named_like_an_entry {
+            return Err(missing());
+        }
+        let legacy = match self.load_user(profile, profile.to_owned()) {
+            Ok(creds) if creds.access_key_id == access_key_id => creds,
+            Ok(_) | Err(KeyringError::Missing { .. } | KeyringError::Unreadable { .. }) => {
+                return Err(missing())
+            }
+            Err(e) => return Err(e),
+        };
+        self.store_checked(profile, &legacy)?;
+        let _ = self.call(profile, profile.to_owned(), |entry| {
+            entry.delete_credential()
+        });
+        Ok(legacy)
     }
 
     /// [`Keyring::store`], then reads the entry back and compares: only then is it safe to
     /// remove the keys from anywhere else.
     pub fn store_checked(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
         self.store(profile, creds)?;
-        read_back_matches(profile, self.load(profile), creds)
+        read_back_matches(
+            profile,
+            self.load_user(profile, entry_user(profile, &creds.access_key_id)),
+            creds,
+        )
     }
 
-    /// Deletes the entry of `profile` ([`KeyringError::Missing`] if it has none).
-    pub fn delete(&self, profile: &str) -> Result<(), KeyringError> {
-        self.call(profile, |entry| entry.delete_credential())
+    /// Deletes the entry of `profile`'s key `access_key_id` ([`KeyringError::Missing`] if
+    /// there is none).
+    pub fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), KeyringError> {
+        self.call(profile, entry_user(profile, access_key_id), |entry| {
+            entry.delete_credential()
+        })
     }
 }
 
@@ -381,8 +463,16 @@ impl OsKeyring {
 }
 
 impl crate::renew::service::KeyringAccess for OsKeyring {
-    fn load(&self, profile: &str) -> Result<Credentials, String> {
-        self.keyring()?.load(profile).map_err(|e| e.to_string())
+    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, String> {
+        self.keyring()?
+            .load(profile, access_key_id)
+            .map_err(|e| e.to_string())
+    }
+
+    fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), String> {
+        self.keyring()?
+            .delete(profile, access_key_id)
+            .map_err(|e| e.to_string())
     }
 
     fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String> {
@@ -438,24 +528,77 @@ mod tests {
     fn stores_the_versioned_document_and_loads_it_back() {
         let (keyring, store) = mock_keyring();
         keyring.store_checked("dev", &creds(ID, SECRET)).unwrap();
+        let user = format!("dev ({ID})");
+        assert_eq!(entry_user("dev", ID), user);
         assert_eq!(
-            raw(&store, "dev"),
+            raw(&store, &user),
             format!(r#"{{"Version":1,"AccessKeyId":"{ID}","SecretAccessKey":"{SECRET}"}}"#)
         );
-        assert!(raw(&store, "dev").len() < 2560, "fits Windows' limit");
-        let back = keyring.load("dev").unwrap();
+        assert!(raw(&store, &user).len() < 2560, "fits Windows' limit");
+        let back = keyring.load("dev", ID).unwrap();
         assert_eq!(back, creds(ID, SECRET));
         assert_eq!(
-            keyring.load("prod").unwrap_err(),
+            keyring.load("prod", ID).unwrap_err(),
             KeyringError::Missing {
-                profile: "prod".to_owned()
+                profile: "prod".to_owned(),
+                key: "****MPLE".to_owned()
             }
         );
-        keyring.delete("dev").unwrap();
+        keyring.delete("dev", ID).unwrap();
         assert!(matches!(
-            keyring.delete("dev").unwrap_err(),
+            keyring.delete("dev", ID).unwrap_err(),
             KeyringError::Missing { .. }
         ));
+    }
+
+    #[test]
+    fn two_file_sets_with_the_same_profile_keep_their_keys_apart() {
+        let (keyring, _store) = mock_keyring();
+        let other = "AKIAI44QH8DHBEXAMPLE";
+        let other_secret = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY";
+        keyring
+            .store_checked("default", &creds(ID, SECRET))
+            .unwrap();
+        keyring
+            .store_checked("default", &creds(other, other_secret))
+            .unwrap();
+        assert_eq!(keyring.load("default", ID).unwrap(), creds(ID, SECRET));
+        assert_eq!(
+            keyring.load("default", other).unwrap(),
+            creds(other, other_secret)
+        );
+        keyring.delete("default", other).unwrap();
+        assert_eq!(keyring.load("default", ID).unwrap(), creds(ID, SECRET));
+    }
+
+    #[test]
+    fn an_entry_of_the_profile_alone_is_moved_when_it_holds_the_key_named() {
+        let (keyring, store) = mock_keyring();
+        let shared: Arc<CredentialStore> = store.clone();
+        let legacy = Entry::new_in_store(&shared, SERVICE, "dev").unwrap();
+        legacy
+            .set_password(&encode(&creds(ID, SECRET)).unwrap())
+            .unwrap();
+        let other = "AKIAI44QH8DHBEXAMPLE";
+        assert!(
+            matches!(
+                keyring.load("dev", other).unwrap_err(),
+                KeyringError::Missing { .. }
+            ),
+            "an entry holding another key is not this one"
+        );
+        assert!(legacy.get_password().is_ok(), "and it is left alone");
+        assert_eq!(keyring.load("dev", ID).unwrap(), creds(ID, SECRET));
+        assert!(raw(&store, &entry_user("dev", ID)).contains(SECRET));
+        assert!(legacy.get_password().is_err(), "moved, not copied");
+        assert_eq!(keyring.load("dev", ID).unwrap(), creds(ID, SECRET));
+        // A profile named like that new entry does not take it for an old one of its own.
+        let odd = entry_user("dev", ID);
+        assert!(matches!(
+            keyring.load(&odd, ID).unwrap_err(),
+            KeyringError::Missing { .. }
+        ));
+        assert_eq!(keyring.load("dev", ID).unwrap(), creds(ID, SECRET));
     }
 
     #[test]
@@ -482,7 +625,7 @@ mod tests {
             assert!(!err.to_string().contains(secret) || secret.is_empty());
         }
         assert!(matches!(
-            keyring.load("dev").unwrap_err(),
+            keyring.load("dev", ID).unwrap_err(),
             KeyringError::Missing { .. }
         ));
     }
@@ -491,14 +634,14 @@ mod tests {
     fn an_entry_mfatui_did_not_write_is_unreadable_not_a_crash() {
         let (keyring, store) = mock_keyring();
         let shared: Arc<CredentialStore> = store.clone();
-        let entry = Entry::new_in_store(&shared, SERVICE, "dev").unwrap();
+        let entry = Entry::new_in_store(&shared, SERVICE, &entry_user("dev", ID)).unwrap();
         for stored in [
             "hunter2",
             r#"{"Version":2,"AccessKeyId":"AKIAIOSFODNN7EXAMPLE","SecretAccessKey":"x"}"#,
             r#"{"Version":1,"AccessKeyId":"AKIAIOSFODNN7EXAMPLE"}"#,
         ] {
             entry.set_password(stored).unwrap();
-            let err = keyring.load("dev").unwrap_err();
+            let err = keyring.load("dev", ID).unwrap_err();
             assert_eq!(
                 err,
                 KeyringError::Unreadable {
@@ -536,8 +679,8 @@ mod tests {
             ),
         ];
         for (err, says) in cases {
-            fail_next(&store, "dev", err);
-            let got = keyring.load("dev").unwrap_err();
+            fail_next(&store, &entry_user("dev", ID), err);
+            let got = keyring.load("dev", ID).unwrap_err();
             let text = format!("{got} / {got:?}");
             assert!(text.contains(says), "{text}");
             assert!(!text.contains(SECRET), "{text}");
@@ -561,6 +704,7 @@ mod tests {
             Ok(other_id),
             Err(KeyringError::Missing {
                 profile: "dev".to_owned(),
+                key: "****MPLE".to_owned(),
             }),
             Err(KeyringError::Unreadable {
                 profile: "dev".to_owned(),

@@ -6,19 +6,16 @@ pub mod custody;
 pub mod keyring;
 pub mod rotate;
 
-use crate::awsfiles::{KeyPlace, KeyStore, Snapshot};
+use crate::awsfiles::{KeyPlace, Snapshot};
 
 /// Every section that holds the access key id of `place` as a long-term key (the same key
-/// copied into several profiles), `place` itself first.
+/// copied into several profiles, in the files or as keyring markers: `keyring store` moves
+/// every copy, and a rotation must reach every one), `place` itself first.
 pub fn copies(snapshot: &Snapshot, place: &KeyPlace) -> Vec<KeyPlace> {
     let mut found = vec![place.clone()];
-    if place.store == KeyStore::Keyring {
-        return found;
-    }
     for p in snapshot.profiles() {
         if let Some(other) = crate::awsfiles::layout::own_keys(snapshot.map(), &p.name) {
             let same = other.access_key_id == place.access_key_id
-                && other.store != KeyStore::Keyring
                 && !found
                     .iter()
                     .any(|f| f.file == other.file && f.section == other.section);

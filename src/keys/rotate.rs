@@ -219,7 +219,23 @@ pub async fn prepare(
         .to_owned();
     let journal = Journal::of(&ctx.paths.credentials, &place.profile);
     let recovered = match journal.read() {
-        Some(entry) => Some(recover(api, &site, &iam, &old, &entry).await?),
+        Some(entry) => {
+            let said = recover(api, &site, &iam, &old, &entry).await?;
+            // The keyring entry of the key that run retired (or never put in use) names a
+            // deleted key: removed where the keyring answers.
+            let unused = if entry.new_key_id.as_deref() == Some(old.access_key_id.as_str()) {
+                Some(entry.old_key_id.clone())
+            } else {
+                entry
+                    .new_key_id
+                    .clone()
+                    .filter(|id| *id != old.access_key_id)
+            };
+            if let Some(id) = unused.filter(|_| place.store == KeyStore::Keyring) {
+                let _ = renewer.keyring.delete(&place.profile, &id);
+            }
+            Some(said)
+        }
         None => None,
     };
     journal.remove();
@@ -243,9 +259,11 @@ pub async fn prepare(
     })
 }
 
-/// The pair of a key kept in the OS keyring. When the keyring holds another key than the file
-/// names, a rotation was killed between storing its new key and naming it in the file: the
-/// journal says so, and the file is made to name it (the rotation is then finished as usual).
+/// The pair of a key kept in the OS keyring (entries are named by profile and key id, so a
+/// rotation's new key never replaces the old one's entry). When the entry of the key the file
+/// names is missing but the journal names a new key whose entry exists (an earlier mfatui kept
+/// one entry per profile, and a rotation was killed between storing its new key and naming it
+/// in the file), the file is made to name it (the rotation is then finished as usual).
 fn from_keyring(
     renewer: &Renewer<'_>,
     snapshot: &Snapshot,
@@ -253,17 +271,21 @@ fn from_keyring(
     profile: &str,
     on_file: &str,
 ) -> Result<Credentials, RotateError> {
-    let stored = renewer.keyring.load(profile).map_err(other)?;
-    if stored.access_key_id == on_file {
-        return Ok(stored);
-    }
+    let missing = match renewer.keyring.load(profile, on_file) {
+        Ok(stored) if stored.access_key_id == on_file => return Ok(stored),
+        Ok(stored) => {
+            return Err(other(key_mismatch(profile, &stored.access_key_id, on_file)));
+        }
+        Err(e) => e,
+    };
     let journal = Journal::of(&renewer.ctx.paths.credentials, &place.profile);
-    let interrupted = journal.read().is_some_and(|e| {
-        e.old_key_id == on_file && e.new_key_id.as_deref() == Some(&stored.access_key_id)
-    });
-    if !interrupted {
-        return Err(other(key_mismatch(profile, &stored.access_key_id, on_file)));
-    }
+    let new_id = journal
+        .read()
+        .filter(|e| e.old_key_id == on_file)
+        .and_then(|e| e.new_key_id);
+    let Some(stored) = new_id.and_then(|id| renewer.keyring.load(profile, &id).ok()) else {
+        return Err(other(missing));
+    };
     let plan = write_plan(snapshot, std::slice::from_ref(place), &stored).map_err(other)?;
     commit(&plan, &renewer.ctx.write_options(OnChange::Merge)).map_err(other)?;
     Ok(stored)
@@ -301,7 +323,7 @@ async fn recover(
                 .to_owned()
         } else {
             format!(
-                "an earlier rotation was interrupted: its new key {} (never stored) was deleted",
+                "an earlier rotation was interrupted: its new key {} (never named in the files) was deleted",
                 orphans
                     .iter()
                     .map(|k| key_suffix(k).to_string())
@@ -425,6 +447,11 @@ pub async fn execute(
         {
             Ok(()) => {
                 journal.remove();
+                // The new key's keyring entries name a deleted key: removed where the keyring
+                // answers (harmless where it does not: the file never names them).
+                for place in prepared.places.iter().filter(|p| p.store == KeyStore::Keyring) {
+                    let _ = renewer.keyring.delete(&place.profile, &new.access_key_id);
+                }
                 other(format!("{why}; the new key was deleted again and the file is unchanged"))
             }
             Err(e) => other(format!(
@@ -450,31 +477,18 @@ pub async fn execute(
             .iter()
             .filter(|p| p.store == KeyStore::Keyring)
             .collect();
-        for place in &in_keyring {
-            renewer.keyring.store(&place.profile, creds)?;
-        }
-        let file = || -> Result<Vec<Written>, String> {
+        // The old key's entries were never touched: only a new key is stored.
+        if creds.access_key_id != prepared.old.access_key_id {
+            for place in &in_keyring {
+                renewer.keyring.store(&place.profile, creds)?;
+            }
             if !in_keyring.is_empty() {
                 fault::point(Step::RotateAfterKeyring).map_err(|e| e.to_string())?;
             }
-            let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-            let plan = write_plan(&snapshot, &prepared.places, creds)?;
-            commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| e.to_string())
-        };
-        file().map_err(|e| {
-            // The file still names the key it had: the keyring must hold that one again.
-            if creds.access_key_id == prepared.old.access_key_id {
-                return e;
-            }
-            for place in &in_keyring {
-                if let Err(back) = renewer.keyring.store(&place.profile, &prepared.old) {
-                    return format!(
-                        "{e}, and the OS keyring could not take the old key back ({back})"
-                    );
-                }
-            }
-            e
-        })
+        }
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+        let plan = write_plan(&snapshot, &prepared.places, creds)?;
+        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| e.to_string())
     };
     let written = match write(new_ref) {
         Ok(written) => written,
@@ -486,9 +500,10 @@ pub async fn execute(
         match write(&prepared.old) {
             Ok(_) => undo_create(format!("{why}; the old key was written back")).await,
             Err(e) => other(format!(
-                "{why}, and writing the old key back failed ({e}): the file holds the new key {}, which may not work yet; the old key {} still exists",
+                "{why}, and writing the old key back failed ({e}): the file holds the new key {}, which may not work yet; the old key {} still exists, and both are kept: run `mfatui rotate {}` to finish this rotation",
                 key_suffix(&new.access_key_id),
-                key_suffix(old_id)
+                key_suffix(old_id),
+                prepared.profile
             )),
         }
     };
@@ -529,6 +544,16 @@ pub async fn execute(
             )
         });
     journal.remove();
+    if !keep_old && warning.is_none() {
+        // The old key is deleted in IAM: its keyring entries are of no use any more.
+        for place in prepared
+            .places
+            .iter()
+            .filter(|p| p.store == KeyStore::Keyring)
+        {
+            let _ = renewer.keyring.delete(&place.profile, &old_id);
+        }
+    }
     Ok(Rotated {
         profile: prepared.profile.clone(),
         user: user.to_owned(),

@@ -25,11 +25,13 @@ use thiserror::Error;
 /// The OS keyring as the renewal service and rotation see it (implemented in
 /// `keys::keyring`, above this layer; [`NoKeyring`] where it must not be reached, like the demo).
 pub trait KeyringAccess: Send + Sync {
-    /// The pair stored for `profile`, as it is (see [`load_expecting`] for the check against
-    /// the key id on file).
-    fn load(&self, profile: &str) -> Result<Credentials, String>;
-    /// Stores `creds` as `profile`'s pair and reads it back.
+    /// The pair stored for `profile`'s key `access_key_id` (entries are named by both, so
+    /// two file sets sharing a profile name never share an entry).
+    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, String>;
+    /// Stores `creds` as `profile`'s pair (named by its key id) and reads it back.
     fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String>;
+    /// Deletes the entry of `profile`'s key `access_key_id`.
+    fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), String>;
 }
 
 /// The pair stored for `profile`, refused when it is not the key `access_key_id` the files name.
@@ -38,7 +40,7 @@ pub fn load_expecting(
     profile: &str,
     access_key_id: &str,
 ) -> Result<Credentials, String> {
-    let creds = keyring.load(profile)?;
+    let creds = keyring.load(profile, access_key_id)?;
     if creds.access_key_id != access_key_id {
         return Err(key_mismatch(profile, &creds.access_key_id, access_key_id));
     }
@@ -50,7 +52,7 @@ pub fn load_expecting(
 pub fn key_mismatch(profile: &str, stored: &str, on_file: &str) -> String {
     let mask = crate::awsfiles::mask::mask_key_id;
     format!(
-        "the OS keyring holds the key {} for '{profile}', but the files name {}: put the right keys in with `mfatui keyring add {profile}`",
+        "the OS keyring holds the key {} for '{profile}', but the files name {}: if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the right keys in with `mfatui keyring add {profile}`",
         mask(stored),
         mask(on_file)
     )
@@ -69,7 +71,11 @@ impl NoKeyring {
 }
 
 impl KeyringAccess for NoKeyring {
-    fn load(&self, profile: &str) -> Result<Credentials, String> {
+    fn load(&self, profile: &str, _: &str) -> Result<Credentials, String> {
+        Err(NoKeyring::refuse(profile))
+    }
+
+    fn delete(&self, profile: &str, _: &str) -> Result<(), String> {
         Err(NoKeyring::refuse(profile))
     }
 

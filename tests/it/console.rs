@@ -73,18 +73,11 @@ impl Fed {
             m.get("secret_access_key")
         );
         let sb = Sandbox::new(&self.standin.url("http"), &config, &credentials);
-        let script = sb.home.path().join("browser.sh");
-        std::fs::write(
-            &script,
-            format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\n",
-                sb.home.path().join("browser.log").display()
-            ),
-        )
-        .unwrap();
-        let mut perms = std::fs::metadata(&script).unwrap().permissions();
-        std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-        std::fs::set_permissions(&script, perms).unwrap();
+        recording_browser(
+            &sb.home.path().join("browser.sh"),
+            &sb.home.path().join("browser.log"),
+            " ",
+        );
         sb
     }
 
@@ -101,6 +94,42 @@ impl Fed {
         let args = [&["console"], args].concat();
         sb.mfatui_env(&args, &env)
     }
+}
+
+/// A browser stand-in at `script`: it records its command line as the kernel has it
+/// (`LOG.argv`, one JSON array a line), reads the page a `file://` argument names (its
+/// folder's and its own mode, `LOG.pages`) and writes to `log` its arguments joined by `sep`,
+/// a page replaced by the URL it leads to.
+fn recording_browser(script: &Path, log: &Path, sep: &str) {
+    let log = log.display().to_string();
+    std::fs::write(
+        script,
+        format!(
+            r#"#!/usr/bin/env python3
+import html, json, os, re, sys, urllib.parse
+args, pages = [], []
+for a in sys.argv[1:]:
+    if a.startswith("file://"):
+        path = urllib.parse.unquote(a[len("file://"):])
+        d, f = os.stat(os.path.dirname(path)), os.stat(path)
+        text = open(path).read()
+        a = html.unescape(re.search(r'http-equiv="refresh" content="0;url=([^"]*)"', text).group(1))
+        pages.append({{"page": path, "dir_mode": d.st_mode & 0o777, "file_mode": f.st_mode & 0o777, "uid": f.st_uid}})
+    args.append(a)
+with open({log:?} + ".argv", "a") as out:
+    out.write(json.dumps(open("/proc/self/cmdline", "rb").read().decode("utf-8", "replace").split("\0")) + "\n")
+with open({log:?} + ".pages", "a") as out:
+    for p in pages:
+        out.write(json.dumps(p) + "\n")
+with open({log:?}, "a") as out:
+    out.write({sep:?}.join(args) + "\n")
+"#
+        ),
+    )
+    .unwrap();
+    let mut perms = std::fs::metadata(script).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(script, perms).unwrap();
 }
 
 fn standin(moto: &Moto, state: &Path, mode: &str, more: &[&str]) -> PyServer {
@@ -505,17 +534,7 @@ fn each_profile_opens_its_own_browser_and_no_secret_is_logged() {
     let sb = fed.sandbox("", "");
     let other = sb.home.path().join("work-browser.sh");
     let log = sb.home.path().join("work-browser.log");
-    std::fs::write(
-        &other,
-        format!(
-            "#!/bin/sh\nprintf '%s|%s\\n' \"$1\" \"$2\" >> '{}'\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    let mut perms = std::fs::metadata(&other).unwrap().permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
-    std::fs::set_permissions(&other, perms).unwrap();
+    recording_browser(&other, &log, "|");
     sb.settings(&format!(
         "[console]\nbrowser = \"/nonexistent/browser %s\"\n[profiles.admin]\nbrowser = \"'{}' -P %s\"\n",
         other.display()
@@ -626,4 +645,64 @@ fn the_sign_in_endpoint_is_held_to_the_ca_bundle() {
         .0
         .starts_with(&format!("{endpoint}?Action=login&")));
     assert_eq!(fed.federation()[0]["status"], 200);
+}
+
+#[test]
+fn the_sign_in_url_is_never_on_the_browsers_command_line() {
+    let Some(fed) = Fed::start("normal") else {
+        return;
+    };
+    let sb = fed.sandbox("", "");
+    let out = fed.console(
+        &sb,
+        &["admin", "--code", "123456"],
+        &[("MFATUI_CONSOLE_PAGE_SECONDS", "2")],
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let opened = browsed(&sb);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    judge_login(&fed, &opened[0], HOME_EU);
+    let token = fed.federation()[0]["signinToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // What every local user can read: the browser's command line.
+    let argv = std::fs::read_to_string(sb.home.path().join("browser.log.argv")).unwrap();
+    for secret in [&token, &opened[0], &"SigninToken".to_owned()] {
+        assert!(
+            !argv.contains(secret.as_str()),
+            "on the command line: {argv}"
+        );
+    }
+    let page: Value = serde_json::from_str(
+        std::fs::read_to_string(sb.home.path().join("browser.log.pages"))
+            .unwrap()
+            .lines()
+            .next()
+            .expect("the browser was given a local page"),
+    )
+    .unwrap();
+    assert_eq!(page["file_mode"], 0o600);
+    assert_eq!(page["dir_mode"], 0o700, "a folder only the user can enter");
+    let path = PathBuf::from(page["page"].as_str().unwrap());
+    assert!(
+        path.starts_with(sb.home.path().join("run")),
+        "in the user's runtime folder: {path:?}"
+    );
+    // Removed after the short time, though mfatui itself has ended.
+    let start = Instant::now();
+    while path.parent().unwrap().exists() && start.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        !path.parent().unwrap().exists(),
+        "the page and its folder are removed"
+    );
+    // `--print` stays the explicit way to get the URL.
+    let printed = fed.console(&sb, &["admin", "--print"], &[]);
+    let (stdout, _) = text(&printed);
+    assert!(
+        stdout.trim().starts_with("http") && stdout.contains("SigninToken"),
+        "{stdout}"
+    );
 }

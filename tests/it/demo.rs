@@ -130,7 +130,10 @@ fn every_command_in_the_help_works_in_the_demo_without_a_network() {
         ),
         (
             &["renew", "acme-dev", "--code", "123456", "--yes"],
-            &["Renewed 'acme-dev'"],
+            &[
+                "Renewed 'acme-dev'",
+                "Demo: 'acme-dev-mfa' exists only in this demo run's temporary files",
+            ],
             true,
         ),
         (
@@ -247,6 +250,10 @@ fn every_command_in_the_help_works_in_the_demo_without_a_network() {
                 "mfatui --demo {args:?} did not say '{w}':\n{text}"
             );
         }
+        assert!(
+            !text.contains("Use it with --profile"),
+            "a demo profile offered as if it existed outside the demo:\n{text}"
+        );
         for offline_failure in [
             "lookup address",
             "Could not reach",

@@ -62,9 +62,18 @@ fn complaint(out: &Output) -> String {
         .join("\n")
 }
 
-/// The key id and secret the keyring holds for `profile`, as libsecret reads them.
+/// The key id and secret the keyring holds for `profile`, as libsecret reads them: the entry
+/// of the key the credentials file's marker names, else the profile's only entry.
 fn stored(sb: &Sandbox, profile: &str) -> Option<(String, String)> {
-    let doc: Value = serde_json::from_str(&sb.keyring_lookup(profile)?).unwrap();
+    let marker = sb
+        .credentials()
+        .lines()
+        .find_map(|l| l.strip_prefix("mfatui_keyring = ").map(str::to_owned));
+    let doc = match marker {
+        Some(id) => sb.keyring_lookup_user(&format!("{profile} ({id})"))?,
+        None => sb.keyring_lookup(profile)?,
+    };
+    let doc: Value = serde_json::from_str(&doc).unwrap();
     assert_eq!(doc["Version"], 1);
     Some((
         doc["AccessKeyId"].as_str().unwrap().to_owned(),
@@ -349,12 +358,13 @@ fn a_locked_keyring_no_dbus_a_vanished_entry_or_refused_keys_change_nothing() {
     assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
 
     // Deleted behind mfatui's back: said so, the file keeps its marker, `add` mends it.
-    sb.keyring_clear("dev");
+    sb.keyring_clear(&format!("dev ({id})"));
     let out = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
     assert!(!out.status.success());
     let said = complaint(&out);
     assert!(
-        said.contains("has no entry for profile 'dev'") && said.contains("mfatui keyring add dev"),
+        said.contains("has no entry for profile 'dev' with the key ****")
+            && said.contains("mfatui keyring add dev"),
         "{said}"
     );
     assert_eq!(sb.credentials(), moved);
@@ -618,7 +628,7 @@ fn keys_in_the_keyring_serve_the_aws_cli_renew_and_rotate_like_keys_on_file() {
 }
 
 #[test]
-fn a_rotation_killed_after_the_keyring_took_the_new_key_is_finished_by_the_next_one() {
+fn a_rotation_killed_after_the_keyring_took_the_new_key_is_undone_by_the_next_one() {
     if !keyring_tools() {
         return;
     }
@@ -647,8 +657,12 @@ fn a_rotation_killed_after_the_keyring_took_the_new_key_is_finished_by_the_next_
     }
     let pid = sb.keyring_pid();
     let new = loop {
-        match stored(&sb, "dev") {
-            Some((stored_id, s)) if stored_id != id => break (stored_id, s),
+        let taken = sb
+            .keyring_entries()
+            .into_iter()
+            .find(|(user, _)| user.starts_with("dev (") && !user.contains(&id));
+        match taken {
+            Some(entry) => break entry,
             _ if Instant::now() > deadline => panic!("the keyring never took the new key"),
             _ => std::thread::sleep(Duration::from_millis(200)),
         }
@@ -660,24 +674,27 @@ fn a_rotation_killed_after_the_keyring_took_the_new_key_is_finished_by_the_next_
         sb.credentials().contains(&format!("mfatui_keyring = {id}")),
         "killed before the marker moved"
     );
-    // The profile is not left without a key: mfatui names the mismatch in one sentence…
-    let out = mfatui(&sb, Unlocked, &["renew", "dev", "--yes"]);
-    assert!(!out.status.success());
-    assert!(
-        complaint(&out).contains("put the right keys in"),
-        "{}",
-        complaint(&out)
+    // The new key has an entry of its own: the old key's entry is untouched, so the profile
+    // keeps working…
+    assert_eq!(
+        sb.keyring_lookup_user(&format!("dev ({id})"))
+            .map(|doc| doc.contains(&secret)),
+        Some(true)
     );
-    // …and the next rotation finishes the interrupted one first, then rotates.
+    assert!(new.1.contains("AccessKeyId"));
+    let out = mfatui(&sb, Unlocked, &["renew", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    // …and the next rotation undoes the interrupted one first (the new key never named in the
+    // files is deleted, in IAM and in the keyring), then rotates.
     let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stdout.contains("an earlier rotation was interrupted after writing the new key"),
+        stdout.contains("an earlier rotation was interrupted: its new key"),
         "{stdout}"
     );
     let (now_id, now_secret) = stored(&sb, "dev").unwrap();
-    assert_ne!(now_id, new.0);
+    assert!(!new.0.contains(&now_id) && now_id != id);
     assert!(sb
         .credentials()
         .contains(&format!("mfatui_keyring = {now_id}")));
@@ -789,4 +806,397 @@ fn v_in_the_tui_moves_the_selected_key_into_the_keyring_after_showing_the_diff()
     tui.send(&["q"]);
     let screen = tui.wait_for("EXITED");
     assert!(screen.contains("EXITED 0"), "{screen}");
+}
+
+/// `mfatui ARGS` on the file set in `dir` (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`)
+/// with the sandbox's keyring, fed `stdin`.
+fn in_set(sb: &Sandbox, dir: &std::path::Path, args: &[&str], stdin: &str) -> Output {
+    let mut cmd = sb.keyring_command(Unlocked, env!("CARGO_BIN_EXE_mfatui"), args);
+    cmd.env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+    crate::common::run_with_stdin(&mut cmd, stdin)
+}
+
+/// A second key for ana, made in moto with her first.
+fn second_key(sb: &Sandbox, id: &str, secret: &str) -> (String, String) {
+    let out = sb.aws_cli(
+        &[
+            "iam",
+            "create-access-key",
+            "--user-name",
+            "ana",
+            "--output",
+            "json",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", id),
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ],
+    );
+    let key: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        key["AccessKey"]["AccessKeyId"].as_str().unwrap().to_owned(),
+        key["AccessKey"]["SecretAccessKey"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+#[test]
+fn two_file_sets_with_a_default_profile_never_lose_each_others_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let (id2, secret2) = second_key(&sb, &id, &secret);
+    let set = |name: &str, id: &str, secret: &str| {
+        let dir = sb.home.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config"), "[default]\nregion = eu-west-1\n").unwrap();
+        std::fs::write(
+            dir.join("credentials"),
+            format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+        )
+        .unwrap();
+        dir
+    };
+    let (a, b) = (
+        set("client-a", &id, &secret),
+        set("client-b", &id2, &secret2),
+    );
+    for dir in [&a, &b] {
+        let out = in_set(&sb, dir, &["keyring", "store", "default", "--yes"], "");
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join("credentials")).unwrap();
+    assert!(!read(&a).contains(&secret) && !read(&b).contains(&secret2));
+    // A's key survived B's store: A restores its own pair.
+    let out = in_set(&sb, &a, &["keyring", "restore", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(read(&a).contains(&format!("aws_secret_access_key = {secret}")));
+
+    // An entry written by an earlier mfatui (named by the profile alone) is moved to its new
+    // name when it holds the key the marker names, and used.
+    let user = format!("default ({id2})");
+    let doc = sb.keyring_lookup_user(&user).expect("B's entry");
+    sb.keyring_clear(&user);
+    let mut legacy = sb.keyring_command(
+        Unlocked,
+        "secret-tool",
+        &[
+            "store",
+            "--label=mfatui",
+            "service",
+            "mfatui",
+            "username",
+            "default",
+        ],
+    );
+    assert!(crate::common::run_with_stdin(&mut legacy, &doc)
+        .status
+        .success());
+    let out = in_set(&sb, &b, &["keyring", "restore", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(read(&b).contains(&format!("aws_secret_access_key = {secret2}")));
+    assert_eq!(sb.keyring_entries(), Vec::<(String, String)>::new());
+
+    // `add` over a profile whose key is in the keyring asks first and names the key that goes.
+    let out = in_set(&sb, &a, &["keyring", "store", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let pair = format!("{id2}\n{secret2}\n");
+    let out = in_set(&sb, &a, &["keyring", "add", "default", "--stdin"], &pair);
+    assert!(!out.status.success());
+    let masked = format!("****{}", &id[id.len() - 4..]);
+    assert!(
+        complaint(&out).contains(&format!("keeps the key {masked}"))
+            && complaint(&out).contains("--yes")
+            && complaint(&out).contains("nothing was stored"),
+        "{}",
+        text(&out).1
+    );
+    assert!(read(&a).contains(&format!("mfatui_keyring = {id}")));
+    assert!(sb.keyring_lookup_user(&format!("default ({id})")).is_some());
+    let out = in_set(
+        &sb,
+        &a,
+        &["keyring", "add", "default", "--stdin", "--yes"],
+        &pair,
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains(&format!("replaced key {masked}")),
+        "{}",
+        text(&out).0
+    );
+    assert!(read(&a).contains(&format!("mfatui_keyring = {id2}")));
+    assert_eq!(sb.keyring_lookup_user(&format!("default ({id})")), None);
+}
+
+/// The gnome-keyring daemon serving `sb`'s private session, found by its HOME, killed.
+fn kill_keyring_daemon(sb: &Sandbox) {
+    let home = format!("HOME={}", sb.home.path().display());
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        // (The sandbox's HOME may end in a slash.)
+        let ours = environ.split(|b| *b == 0).any(|v| {
+            v.strip_prefix(home.as_bytes())
+                .is_some_and(|r| r.is_empty() || r == b"/")
+        });
+        if comm.starts_with("gnome-keyring") && ours {
+            let pid = rustix::process::Pid::from_raw(pid).unwrap();
+            let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            killed += 1;
+        }
+    }
+    assert!(killed > 0, "no keyring daemon found for {home}");
+}
+
+/// Starts `mfatui rotate dev --yes` with `fault` (one step `stop`s it), and when it is stopped
+/// makes the credentials file read-only and kills the keyring; returns what it said.
+fn rotate_with_the_world_failing(sb: &Sandbox, fault: &str) -> Output {
+    let pid_file = sb.home.path().join("run/keyring-test.pid");
+    let _ = std::fs::remove_file(&pid_file);
+    let child = sb
+        .keyring_command(
+            Unlocked,
+            env!("CARGO_BIN_EXE_mfatui"),
+            &["rotate", "dev", "--yes"],
+        )
+        .env("MFATUI_FAULT", fault)
+        .env("MFATUI_ROTATE_VERIFY_SECS", "0")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !pid_file.exists() {
+        assert!(Instant::now() < deadline, "the rotation never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let pid = sb.keyring_pid();
+    let stopped = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().starts_with('T'))
+            })
+            .unwrap_or(false)
+    };
+    while !stopped() {
+        assert!(
+            Instant::now() < deadline,
+            "the rotation never reached its fault"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::fs::set_permissions(
+        sb.aws("credentials"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o444),
+    )
+    .unwrap();
+    kill_keyring_daemon(sb);
+    let pid = rustix::process::Pid::from_raw(pid).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::CONT).unwrap();
+    let out = child.wait_with_output().unwrap();
+    std::fs::set_permissions(
+        sb.aws("credentials"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    out
+}
+
+/// The access keys IAM has for ana.
+fn iam_keys(sb: &Sandbox, id: &str, secret: &str) -> usize {
+    let out = sb.aws_cli(
+        &[
+            "iam",
+            "list-access-keys",
+            "--user-name",
+            "ana",
+            "--output",
+            "json",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", id),
+            ("AWS_SECRET_ACCESS_KEY", secret),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+        ],
+    );
+    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    listed["AccessKeyMetadata"].as_array().unwrap().len()
+}
+
+#[test]
+fn a_rotation_whose_file_write_fails_while_the_keyring_is_gone_keeps_the_old_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = rotate_with_the_world_failing(&sb, "rotate-after-keyring:stop");
+    assert!(!out.status.success());
+    assert!(
+        complaint(&out).contains("the new key was deleted again"),
+        "{}",
+        text(&out).1
+    );
+    // The old key's entry was never touched: the file's marker still finds its pair.
+    assert_a_working_key(&sb, &moto, "after the failed write");
+    assert_eq!(
+        iam_keys(&sb, &id, &secret),
+        1,
+        "the new key is gone from IAM"
+    );
+    let out = mfatui(&sb, Unlocked, &["renew", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+}
+
+#[test]
+fn a_rotation_that_cannot_put_the_old_key_back_keeps_both_and_says_rotate_finishes_it() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = rotate_with_the_world_failing(&sb, "rotate-after-write:stop,rotate-verify:fail");
+    assert!(!out.status.success());
+    let said = complaint(&out);
+    assert!(
+        said.contains("`mfatui rotate dev`") && !said.contains("keyring add"),
+        "{said}"
+    );
+    assert_eq!(iam_keys(&sb, &id, &secret), 2, "the new key is kept in IAM");
+    let journal = sb.aws(".mfatui-backups").join("rotating-dev.json");
+    assert!(journal.exists(), "the journal is kept");
+    let (new_id, _) = stored(&sb, "dev").expect("the marker names the new key, which is stored");
+    assert_ne!(new_id, id);
+    // What the hint says works.
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("an earlier rotation was interrupted after writing the new key"),
+        "{stdout}"
+    );
+    let (now_id, now_secret) = stored(&sb, "dev").unwrap();
+    assert!(now_id != id && now_id != new_id);
+    assert_eq!(iam_keys(&sb, &now_id, &now_secret), 1);
+    assert!(!journal.exists());
+}
+
+#[test]
+fn store_moves_every_section_holding_the_same_key_and_backups_name_only_real_entries() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let pair = format!("aws_access_key_id = {id}\naws_secret_access_key = {secret}\n");
+    let sb = Sandbox::new(
+        &moto.url,
+        "[profile dev]\nregion = eu-west-1\n\n[profile ci]\nregion = eu-west-1\n",
+        &format!("[dev]\n{pair}\n[ci]\n{pair}\n[old-ci]\n{pair}"),
+    );
+    // A backup holding the pair in a section that is gone from the file since.
+    let out = sb.mfatui(&[
+        "set",
+        "dev",
+        "output",
+        "json",
+        "--file",
+        "credentials",
+        "--yes",
+    ]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let now = sb.credentials();
+    std::fs::write(sb.aws("credentials"), &now[..now.find("[old-ci]").unwrap()]).unwrap();
+
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("[ci] of the credentials file ('ci'): it moves too"),
+        "{stdout}"
+    );
+    let credentials = sb.credentials();
+    assert_eq!(
+        credentials
+            .matches(&format!("mfatui_keyring = {id}"))
+            .count(),
+        2,
+        "{credentials}"
+    );
+    assert_eq!(
+        sb.files_containing(&secret),
+        Vec::<std::path::PathBuf>::new(),
+        "no copy of the secret is left in plain text"
+    );
+    for profile in ["dev", "ci"] {
+        assert!(
+            sb.keyring_lookup_user(&format!("{profile} ({id})"))
+                .is_some_and(|doc| doc.contains(&secret)),
+            "{profile} has its entry"
+        );
+        let out = mfatui(&sb, Unlocked, &["renew", profile, "--yes"]);
+        assert!(out.status.success(), "{profile}: {}", text(&out).1);
+    }
+    // In the backups, the pair became a marker only where an entry exists.
+    let backup = sb
+        .backups()
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .find(|t| t.contains("[old-ci]"))
+        .expect("the backup from before the edit");
+    let old_ci = &backup[backup.find("[old-ci]").unwrap()..];
+    assert!(
+        !old_ci.contains("mfatui_keyring") && old_ci.contains("aws_secret_access_key = ****"),
+        "{backup}"
+    );
+    assert!(
+        backup.contains(&format!("[ci]\nmfatui_keyring = {id}")),
+        "{backup}"
+    );
+
+    // A rotation reaches every copy in the keyring: none is left naming the deleted key.
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let credentials = sb.credentials();
+    let new_id = credentials
+        .lines()
+        .find_map(|l| l.strip_prefix("mfatui_keyring = "))
+        .unwrap()
+        .to_owned();
+    assert_ne!(new_id, id);
+    assert_eq!(
+        credentials
+            .matches(&format!("mfatui_keyring = {new_id}"))
+            .count(),
+        2,
+        "{credentials}"
+    );
+    for profile in ["dev", "ci"] {
+        assert!(sb
+            .keyring_lookup_user(&format!("{profile} ({new_id})"))
+            .is_some());
+        assert_eq!(sb.keyring_lookup_user(&format!("{profile} ({id})")), None);
+        let out = mfatui(&sb, Unlocked, &["renew", profile, "--yes"]);
+        assert!(out.status.success(), "{profile}: {}", text(&out).1);
+    }
 }

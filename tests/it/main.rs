@@ -21,6 +21,7 @@ mod safe_write;
 mod security_backups;
 mod security_demo;
 mod security_endpoint;
+mod security_env;
 mod security_files;
 mod security_socket;
 mod security_terminal;

@@ -183,7 +183,7 @@ impl Dialog for KeyringForm {
             Line::from(format!("Access key {} in {}.", self.key, self.place)),
             Line::from("1. check that it works (GetCallerIdentity)"),
             Line::from(format!(
-                "2. store it in the OS keyring (service mfatui, user {}) and read it back",
+                "2. store it in the OS keyring (service mfatui, user '{} (KEY ID)') and read it back",
                 self.owner
             )),
             Line::from("3. write the files below (backup first)"),

@@ -292,14 +292,66 @@ impl Sandbox {
             .unwrap()
     }
 
-    /// The secret the OS keyring holds for mfatui's entry of `profile`, read by `secret-tool`
-    /// (libsecret), not by mfatui; `None` when there is no such entry.
-    pub fn keyring_lookup(&self, profile: &str) -> Option<String> {
+    /// Every mfatui entry in the OS keyring (user name, secret), read by `secret-tool`
+    /// (libsecret), not by mfatui.
+    pub fn keyring_entries(&self) -> Vec<(String, String)> {
         let out = self
             .keyring_command(
                 KeyringState::Unlocked,
                 "secret-tool",
-                &["lookup", "service", "mfatui", "username", profile],
+                &["search", "--all", "--unlock", "service", "mfatui"],
+            )
+            .output()
+            .unwrap();
+        // Per item, `[path]`, `label`, `secret`, dates on stdout; its `schema` and
+        // `attribute.*` lines on stderr, in the same order of items.
+        let (stdout, stderr) = text(&out);
+        let secrets = stdout.lines().filter_map(|l| l.strip_prefix("secret = "));
+        let users = stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("attribute.username = "));
+        assert_eq!(
+            stdout
+                .lines()
+                .filter(|l| l.starts_with("secret = "))
+                .count(),
+            stderr
+                .lines()
+                .filter(|l| l.starts_with("attribute.username = "))
+                .count(),
+            "{stdout}{stderr}"
+        );
+        let entries: Vec<(String, String)> = users
+            .zip(secrets)
+            .map(|(u, s)| (u.to_owned(), s.to_owned()))
+            .collect();
+        entries
+    }
+
+    /// The secret of mfatui's one entry for `profile` (named `profile (KEY_ID)`, or `profile`
+    /// alone by earlier versions); `None` when there is none. Panics when there are several.
+    pub fn keyring_lookup(&self, profile: &str) -> Option<String> {
+        let prefix = format!("{profile} (");
+        let mut found: Vec<(String, String)> = self
+            .keyring_entries()
+            .into_iter()
+            .filter(|(u, _)| u == profile || u.starts_with(&prefix))
+            .collect();
+        assert!(
+            found.len() <= 1,
+            "several entries for {profile}: {:?}",
+            found.iter().map(|(u, _)| u).collect::<Vec<_>>()
+        );
+        found.pop().map(|(_, s)| s)
+    }
+
+    /// The secret of mfatui's entry for the user name `user` exactly, if any.
+    pub fn keyring_lookup_user(&self, user: &str) -> Option<String> {
+        let out = self
+            .keyring_command(
+                KeyringState::Unlocked,
+                "secret-tool",
+                &["lookup", "service", "mfatui", "username", user],
             )
             .output()
             .unwrap();
@@ -308,13 +360,13 @@ impl Sandbox {
             .then(|| String::from_utf8(out.stdout).unwrap())
     }
 
-    /// Deletes mfatui's entry of `profile` with `secret-tool`, behind mfatui's back.
-    pub fn keyring_clear(&self, profile: &str) {
+    /// Deletes mfatui's entry named `user` with `secret-tool`, behind mfatui's back.
+    pub fn keyring_clear(&self, user: &str) {
         let out = self
             .keyring_command(
                 KeyringState::Unlocked,
                 "secret-tool",
-                &["clear", "service", "mfatui", "username", profile],
+                &["clear", "service", "mfatui", "username", user],
             )
             .output()
             .unwrap();
