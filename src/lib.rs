@@ -28,7 +28,6 @@ pub mod env;
 pub mod freshness;
 pub mod keys;
 pub mod mode;
-pub mod program;
 pub mod renew;
 pub mod sample;
 pub mod secret;

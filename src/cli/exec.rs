@@ -269,7 +269,8 @@ fn child_files(
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
     let ctx = &endpoint.ctx;
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-    let exe = crate::program::for_others()
+    let exe = std::env::current_exe()
+        .ok()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "mfatui".to_owned());
     let needs = crate::serve::overlay::needs(&snapshot, &endpoint.profile, &exe)?;
