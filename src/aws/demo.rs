@@ -13,7 +13,6 @@ use super::api::{
 };
 use super::error::{AwsError, AwsErrorKind};
 use super::federation::{ConsoleCredentials, FederationEndpoint, Origin};
-use super::sso::{Prompt, SsoTarget};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
@@ -210,27 +209,26 @@ async fn latency() {
     tokio::time::sleep(Duration::from_millis(700)).await;
 }
 
-/// The demo's SSO sign-in: the same steps as [`super::sso::login`] — a page and a code
-/// for the person (`prompt`), then the wait for approval — with nothing sent anywhere: it
-/// approves by itself after [`SSO_APPROVAL`] and returns a token that is plainly fake, which
-/// the caller writes to the demo's own SSO cache.
+/// The demo's SSO sign-in for the portal `start_url` in `region`: the same steps as
+/// [`super::sso::login`] — a page and a code for the person (`prompt(url, user_code)`), then
+/// the wait for approval — with nothing sent anywhere: it approves by itself after
+/// [`SSO_APPROVAL`] and returns a token that is plainly fake, which the caller writes to the
+/// demo's own SSO cache.
 pub async fn sso_login(
-    target: &SsoTarget,
-    prompt: &mut (dyn FnMut(&Prompt) + Send),
+    start_url: &str,
+    region: &str,
+    prompt: &mut (dyn FnMut(String, String) + Send),
 ) -> Result<TokenRecord, String> {
     latency().await;
-    prompt(&Prompt {
-        url: format!(
-            "https://device.sso.{}.amazonaws.com/?user_code={DEMO_SSO_CODE}",
-            target.region
-        ),
-        user_code: DEMO_SSO_CODE.to_owned(),
-    });
+    prompt(
+        format!("https://device.sso.{region}.amazonaws.com/?user_code={DEMO_SSO_CODE}"),
+        DEMO_SSO_CODE.to_owned(),
+    );
     tokio::time::sleep(SSO_APPROVAL).await;
     let now = Utc::now();
     Ok(TokenRecord {
-        start_url: target.start_url.clone(),
-        region: target.region.clone(),
+        start_url: start_url.to_owned(),
+        region: region.to_owned(),
         access_token: Secret::new(format!("DEMO-FAKE-SSO-TOKEN-{}", now.timestamp())),
         expires_at: now + chrono::Duration::hours(8),
         client_id: "demo-fake-client".to_owned(),
@@ -623,26 +621,20 @@ mod tests {
 
     #[tokio::test(flavor = "current_thread")]
     async fn the_sso_stand_in_shows_a_page_and_code_and_approves_by_itself() {
-        let target = SsoTarget {
-            start_url: "https://corp.awsapps.com/start".into(),
-            region: "us-east-1".into(),
-            session: Some("corp".into()),
-            endpoint: None,
-            ca_bundle: None,
-            connect_timeout: std::time::Duration::from_secs(1),
-            call_timeout: std::time::Duration::from_secs(1),
-        };
+        let start_url = "https://corp.awsapps.com/start";
         let mut shown = Vec::new();
         let started = std::time::Instant::now();
-        let record = sso_login(&target, &mut |p: &Prompt| shown.push(p.clone()))
-            .await
-            .unwrap();
+        let record = sso_login(start_url, "us-east-1", &mut |url, code| {
+            shown.push((url, code))
+        })
+        .await
+        .unwrap();
         assert!(started.elapsed() >= SSO_APPROVAL);
         assert_eq!(shown.len(), 1);
-        assert_eq!(shown[0].user_code, DEMO_SSO_CODE);
-        assert!(shown[0].url.contains(DEMO_SSO_CODE), "{}", shown[0].url);
+        assert_eq!(shown[0].1, DEMO_SSO_CODE);
+        assert!(shown[0].0.contains(DEMO_SSO_CODE), "{}", shown[0].0);
         assert!(record.expires_at > Utc::now() + chrono::Duration::hours(7));
-        assert_eq!(record.start_url, target.start_url);
+        assert_eq!(record.start_url, start_url);
         let demo = DemoAws::default();
         let call = SsoRoleCall {
             region: "us-east-1".into(),

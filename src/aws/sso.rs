@@ -170,7 +170,10 @@ pub async fn sign_in(
     prompt: &mut (dyn FnMut(&Prompt) + Send),
 ) -> Result<TokenRecord, String> {
     if demo {
-        super::demo::sso_login(target, prompt).await
+        super::demo::sso_login(&target.start_url, &target.region, &mut |url, user_code| {
+            prompt(&Prompt { url, user_code })
+        })
+        .await
     } else {
         login(target, prompt).await
     }

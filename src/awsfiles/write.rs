@@ -13,6 +13,7 @@
 //! file is never opened through a symbolic link.
 
 use super::backup;
+use super::cli_cache::CacheEntry;
 use super::document::{Document, EditError};
 use super::fault::{self, Step};
 use super::plan::{apply_edits, FileChange, Plan};
@@ -162,9 +163,7 @@ pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, Write
         .map(|c| write_change(c, options))
         .collect::<Result<Vec<_>, _>>()?;
     for entry in &plan.cli_cache {
-        entry
-            .write()
-            .map_err(io_err(&entry.path, "writing the AWS CLI cache entry"))?;
+        write_cache_entry(entry).map_err(io_err(&entry.path, "writing the AWS CLI cache entry"))?;
         written.push(Written {
             path: entry.path.clone(),
             backup: None,
@@ -173,6 +172,23 @@ pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, Write
         });
     }
     Ok(written)
+}
+
+/// Writes an AWS CLI cache entry atomically, mode 0600, its folder created 0700 when missing;
+/// a path that is not a regular file, or is read-only, is refused.
+pub fn write_cache_entry(entry: &CacheEntry) -> io::Result<()> {
+    check_writable(&entry.path).map_err(io::Error::other)?;
+    let dir = entry.path.parent().unwrap_or(Path::new("."));
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    // tempfile creates its files 0600.
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(entry.json().as_bytes())?;
+    temp.as_file().sync_all()?;
+    temp.persist(&entry.path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> WriteError + 'a {

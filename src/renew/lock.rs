@@ -5,7 +5,7 @@
 //! The folder must be this user's private folder and the lock file (0600) is never opened
 //! through a symbolic link (`backup::ensure_dir`, `backup::open_lock`).
 
-use super::service::RenewError;
+use super::error::RenewError;
 use crate::awsfiles::backup;
 use std::fs::{File, TryLockError};
 use std::os::unix::fs::MetadataExt;

@@ -5,6 +5,7 @@
 
 pub mod bulk;
 pub mod code;
+pub mod error;
 pub mod execute;
 pub mod lock;
 pub mod plan;
@@ -12,5 +13,6 @@ pub mod service;
 pub mod session;
 
 pub use code::MfaCode;
+pub use error::RenewError;
 pub use plan::{Mode, RenewOptions, Renewal};
-pub use service::{RenewError, Renewer, Served, Want};
+pub use service::{Renewer, Served, Want};
