@@ -9,7 +9,6 @@ use super::expiry::{Expiry, ExpirySource};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The cache file name (with `.json`) for an `sso_session` name or a legacy start URL.
@@ -59,13 +58,8 @@ impl TokenRecord {
         if let Some(refresh) = &self.refresh_token {
             doc["refreshToken"] = serde_json::Value::from(refresh.expose());
         }
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(dir)?;
         let path = dir.join(file_name(key));
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        temp.write_all(doc.to_string().as_bytes())?;
-        temp.as_file().sync_all()?;
-        temp.persist(&path).map_err(|e| e.error)?;
+        crate::safe_fs::replace(&path, doc.to_string().as_bytes())?;
         Ok(path)
     }
 }

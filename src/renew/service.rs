@@ -311,7 +311,11 @@ impl Renewer<'_> {
         };
         let plan = execute::plan_write(snapshot.files(), &renewal, &creds)
             .map_err(|e| RenewError::Other(e.to_string()))?;
-        let written = commit(&plan, &self.ctx.write_options(OnChange::Merge))?;
+        // The writer blocks (a lock wait, fsyncs): off the runtime's threads.
+        let options = self.ctx.write_options(OnChange::Merge);
+        let written = tokio::task::spawn_blocking(move || commit(&plan, &options))
+            .await
+            .map_err(|e| RenewError::Other(format!("the write stopped: {e}")))??;
         crate::diag!(
             "renewed {name} into [{}] (source {})",
             renewal.target,
