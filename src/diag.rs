@@ -4,7 +4,7 @@
 use chrono::{SecondsFormat, Utc};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
@@ -20,11 +20,8 @@ pub fn default_path(env: &crate::env::Env) -> PathBuf {
 
 /// Starts logging to `path` (created 0600, its folder 0700).
 pub fn enable(path: &Path) -> io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(dir)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::safe_fs::private_dir(dir)?;
     }
     let file = OpenOptions::new()
         .create(true)

@@ -1,14 +1,18 @@
-//! The `mfatui` program: answers the prompt segment (`status`) and `credential-process` with a
-//! fresh session on file itself, and hands every other command line to `mfatui-full`.
+//! The `mfatui` program: answers the hot paths (`status`, `credential-process` with a fresh
+//! session on file, `list`) before building the whole command line (`cli/quick.rs`, as
+//! ripgrep answers its special cases before full parsing), else parses with clap and hands
+//! over to `cli::run`.
 
 #![forbid(unsafe_code)]
 
+use clap::Parser;
+use mfatui::cli::{self, args::Cli};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    match mfatui::cli::quick::run(&args) {
+    match cli::quick::run(&args) {
         Some(code) => code,
-        None => mfatui::cli::quick::hand_over(&args),
+        None => cli::run(Cli::parse()),
     }
 }

@@ -397,18 +397,9 @@ pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Resul
             table.remove("keep_fresh");
         }
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut temp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let rendered = format!("{header}{doc}");
-    std::io::Write::write_all(&mut temp, rendered.as_bytes()).map_err(|e| e.to_string())?;
-    temp.as_file().sync_all().map_err(|e| e.to_string())?;
-    temp.persist(path)
-        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
-    Ok(())
+    crate::safe_fs::replace(path, rendered.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 #[cfg(test)]

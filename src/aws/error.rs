@@ -132,6 +132,15 @@ impl AwsError {
     }
 }
 
+/// The innermost cause's message (e.g. `Connection refused (os error 111)`).
+pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = err;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    current.to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,9 +16,9 @@
 //! The login URL is a bearer secret for 15 minutes: it is a [`Secret`], never logged, and the
 //! query carrying the session is never put in an error.
 
-use super::api::Credentials;
 use super::error::{AwsError, AwsErrorKind};
 use super::http::{WebClient, WebError};
+use crate::credentials::Credentials;
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use std::net::IpAddr;

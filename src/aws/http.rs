@@ -272,7 +272,7 @@ impl WebClient {
             .insert("user-agent", concat!("mfatui/", env!("CARGO_PKG_VERSION")));
         let call = async {
             let response = self.connector.call(request).await.map_err(|e| {
-                let cause = super::sdk::root_cause(&e);
+                let cause = super::error::root_cause(&e);
                 if e.is_timeout() {
                     WebError::Timeout(self.call_timeout)
                 } else if is_untrusted(&cause) {
@@ -288,7 +288,7 @@ impl WebClient {
                 .map_err(|e| {
                     WebError::Answer(format!(
                         "the answer could not be read ({})",
-                        super::sdk::root_cause(e.as_ref())
+                        super::error::root_cause(e.as_ref())
                     ))
                 })?
                 .to_bytes()

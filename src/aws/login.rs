@@ -416,25 +416,15 @@ async fn lock(profile: &LoginProfile, paths: &AwsPaths) -> Result<std::fs::File,
         path: path.display().to_string(),
         source,
     };
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(&paths.mfatui_cache)
-        .map_err(failed)?;
+    crate::safe_fs::private_dir(&paths.mfatui_cache).map_err(failed)?;
     // 0600, never through a symbolic link.
     let file = crate::awsfiles::backup::open_lock(&path).map_err(failed)?;
-    let start = std::time::Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            Err(std::fs::TryLockError::WouldBlock) => {
-                return Err(LoginError::Busy {
-                    profile: profile.name.clone(),
-                })
-            }
-            Err(std::fs::TryLockError::Error(e)) => return Err(failed(e)),
-        }
+    match crate::safe_fs::lock(&file, LOCK_WAIT).await {
+        Ok(true) => Ok(file),
+        Ok(false) => Err(LoginError::Busy {
+            profile: profile.name.clone(),
+        }),
+        Err(e) => Err(failed(e)),
     }
 }
 

@@ -17,5 +17,5 @@ pub use api::{
     AccessKey, AssumeRoleCall, AwsApi, CallSite, Credentials, FederationTokenCall, Identity,
     SessionTokenCall, SsoRoleCall,
 };
+pub use error::root_cause as sdk_cause;
 pub use error::{AwsError, AwsErrorKind};
-pub use sdk::root_cause as sdk_cause;

@@ -9,7 +9,7 @@ use super::api::{
     AccessKey, AssumeRoleCall, AwsApi, BoxFuture, CallSite, Credentials, FederationTokenCall,
     Identity, SessionTokenCall, SsoRoleCall,
 };
-use super::error::{AwsError, AwsErrorKind};
+use super::error::{root_cause, AwsError, AwsErrorKind};
 use super::federation::{self, ConsoleCredentials, FederationEndpoint, Origin};
 use super::http::{self, Trust};
 use crate::secret::Secret;
@@ -103,15 +103,6 @@ where
         ),
         _ => AwsError::other(operation, &root_cause(&err)),
     }
-}
-
-/// The innermost cause's message (e.g. `Connection refused (os error 111)`).
-pub fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut current = err;
-    while let Some(next) = current.source() {
-        current = next;
-    }
-    current.to_string()
 }
 
 fn chrono_time(t: &aws_sdk_sts::primitives::DateTime) -> Option<DateTime<Utc>> {

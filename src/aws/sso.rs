@@ -699,36 +699,6 @@ pub fn target_of_session(
     })
 }
 
-/// Signs in with `flow`, writing the client registration to `cache`; in the offline demo
-/// (`demo`), through its stand-in ([`super::demo::sso_login`]), which shows a page (and a
-/// code) and approves by itself.
-pub async fn sign_in(
-    target: &SsoTarget,
-    demo: bool,
-    flow: Flow,
-    cache: &Path,
-    prompt: &mut (dyn FnMut(&Prompt) + Send),
-) -> Result<TokenRecord, String> {
-    match (demo, flow) {
-        (true, _) => super::demo::sso_login(target, flow, prompt).await,
-        (false, Flow::Pkce) => login_pkce(target, cache, prompt, PKCE_WAIT).await,
-        (false, Flow::DeviceCode) => login_device(target, cache, prompt).await,
-    }
-}
-
-/// Refreshes as [`refresh`] does; in the offline demo, through its stand-in.
-pub async fn refresh_token(
-    target: &SsoTarget,
-    demo: bool,
-    held: &TokenRecord,
-) -> Result<TokenRecord, String> {
-    if demo {
-        super::demo::sso_refresh(target, held).await
-    } else {
-        refresh(target, held).await
-    }
-}
-
 /// The access token the AWS CLI's SSO cache (`dir`) holds for `target`, and when it expires;
 /// `None` when there is no cache file. A file that is not a token is one sentence naming it
 /// (never its content).

@@ -18,7 +18,7 @@ use super::profile::KEYRING_MARKER;
 use chrono::{DateTime, NaiveDateTime, Timelike, Utc};
 use std::fs::{self, OpenOptions};
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
@@ -123,10 +123,9 @@ pub fn check_dir(dir: &Path) -> Result<(), Untrusted> {
 /// Creates a folder (mode 0700, parents too) if needed, then checks it with [`check_dir`]
 /// (a refusal is an [`io::Error`] carrying [`Untrusted`]).
 pub fn ensure_dir(dir: &Path) -> io::Result<()> {
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)?;
+    crate::safe_fs::create_private(dir)?;
+    // check_dir is stricter than safe_fs::private_dir (no symbolic link, no group or other
+    // write): backups hold secrets and locks decide who writes.
     check_dir(dir).map_err(io::Error::other)
 }
 
@@ -348,19 +347,8 @@ fn replace_all(haystack: &[u8], needle: &str, with: &str) -> Vec<u8> {
 /// Replaces the backup at `path` with `contents`: a temporary file (0600) in the same folder,
 /// synced, renamed over it, the folder synced. A crash leaves the old or the new backup, whole.
 pub fn rewrite(path: &Path, contents: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut temp = tempfile::Builder::new()
-        .prefix(".mfatui-rewrite-")
-        .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(0o600))
-        .tempfile_in(dir)?;
-    temp.write_all(contents)?;
-    temp.as_file().sync_all()?;
-    temp.persist(path).map_err(|e| e.error)?;
-    fs::File::open(dir)?.sync_all()
+    crate::safe_fs::replace(path, contents)?;
+    Ok(())
 }
 
 #[cfg(test)]

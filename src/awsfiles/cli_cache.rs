@@ -12,7 +12,6 @@ use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
 use std::collections::HashSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The role settings that make up botocore's cache key.
@@ -172,7 +171,7 @@ pub struct CacheEntry {
 
 impl CacheEntry {
     /// The JSON document (secrets included: it is only ever written to the 0600 file).
-    fn json(&self) -> String {
+    pub(super) fn json(&self) -> String {
         let doc = serde_json::json!({
             "Credentials": {
                 "AccessKeyId": self.access_key_id,
@@ -184,21 +183,6 @@ impl CacheEntry {
             "ResponseMetadata": {},
         });
         doc.to_string()
-    }
-
-    /// Writes the entry atomically, mode 0600, its folder created 0700 when missing; a path
-    /// that is not a regular file, or is read-only, is refused.
-    pub fn write(&self) -> std::io::Result<()> {
-        super::write::check_writable(&self.path).map_err(std::io::Error::other)?;
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(dir)?;
-        // tempfile creates its files 0600.
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-        temp.write_all(self.json().as_bytes())?;
-        temp.as_file().sync_all()?;
-        temp.persist(&self.path).map_err(|e| e.error)?;
-        Ok(())
     }
 
     /// One line for a preview: which file, for which role, until when. No secret.
@@ -303,7 +287,7 @@ mod tests {
             session_token: Secret::new("t0k3n"),
             expiration: "2026-11-22T18:05:00Z".parse().unwrap(),
         };
-        entry.write().unwrap();
+        crate::awsfiles::write::write_cache_entry(&entry).unwrap();
         let mode = std::fs::metadata(&entry.path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let json: serde_json::Value =

@@ -14,7 +14,6 @@ use crate::secret::Secret;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// How long after `aws login` AWS documents that the credentials can be refreshed ("up to
@@ -206,19 +205,9 @@ impl LoginToken {
             path: path.clone(),
             source,
         };
-        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-            .create(dir)
-            .map_err(failed)?;
         let json = serde_json::to_vec(self)
             .map_err(|e| failed(std::io::Error::new(std::io::ErrorKind::InvalidData, e)))?;
-        let mut temp = tempfile::Builder::new()
-            .prefix(".mfatui-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(failed)?;
-        temp.write_all(&json).map_err(failed)?;
-        temp.as_file().sync_all().map_err(failed)?;
-        temp.persist(&path).map_err(|e| failed(e.error))?;
+        crate::safe_fs::replace(&path, &json).map_err(|e| failed(e.into()))?;
         Ok(path)
     }
 

@@ -7,7 +7,7 @@ pub mod cli_cache;
 pub mod config_map;
 pub mod document;
 pub mod expiry;
-pub mod fault;
+pub use crate::fault;
 pub mod files;
 pub mod layout;
 pub mod login_cache;

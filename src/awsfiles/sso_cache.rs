@@ -12,7 +12,6 @@ use super::expiry::{Expiry, ExpirySource};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use sha1::{Digest, Sha1};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The cache file name (with `.json`) for an `sso_session` name or a legacy start URL.
@@ -115,13 +114,8 @@ fn stamp(t: &DateTime<Utc>) -> String {
 
 /// Writes `doc` as `dir/name`: JSON, mode 0600, atomically, the folder created 0700.
 fn write_json(dir: &Path, name: &str, doc: &serde_json::Value) -> std::io::Result<PathBuf> {
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)?;
     let path = dir.join(name);
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(doc.to_string().as_bytes())?;
-    temp.as_file().sync_all()?;
-    temp.persist(&path).map_err(|e| e.error)?;
+    crate::safe_fs::replace(&path, doc.to_string().as_bytes())?;
     Ok(path)
 }
 

@@ -13,15 +13,17 @@
 //! file is never opened through a symbolic link.
 
 use super::backup;
+use super::cli_cache::CacheEntry;
 use super::document::{Document, EditError};
-use super::fault::{self, Step};
 use super::plan::{apply_edits, FileChange, Plan};
+use crate::fault::{self, Step};
+use crate::safe_fs::{self, resolve_symlinks};
 use chrono::{DateTime, Utc};
-use std::fs::{self, File, TryLockError};
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use thiserror::Error;
 
 /// What to do when a file changed on disk after it was loaded.
@@ -162,9 +164,7 @@ pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, Write
         .map(|c| write_change(c, options))
         .collect::<Result<Vec<_>, _>>()?;
     for entry in &plan.cli_cache {
-        entry
-            .write()
-            .map_err(io_err(&entry.path, "writing the AWS CLI cache entry"))?;
+        write_cache_entry(entry).map_err(io_err(&entry.path, "writing the AWS CLI cache entry"))?;
         written.push(Written {
             path: entry.path.clone(),
             backup: None,
@@ -173,6 +173,14 @@ pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, Write
         });
     }
     Ok(written)
+}
+
+/// Writes an AWS CLI cache entry atomically, mode 0600, its folder created 0700 when missing;
+/// a path that is not a regular file, or is read-only, is refused.
+pub fn write_cache_entry(entry: &CacheEntry) -> io::Result<()> {
+    check_writable(&entry.path).map_err(io::Error::other)?;
+    safe_fs::replace(&entry.path, entry.json().as_bytes())?;
+    Ok(())
 }
 
 fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> WriteError + 'a {
@@ -278,13 +286,11 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         None => None,
     };
     fault::point(Step::AfterBackup).map_err(io_err(path, "after the backup"))?;
-    replace_atomically(&target, &new_bytes).map_err(|(step, source, after_rename)| {
-        WriteError::Io {
-            path: path.to_owned(),
-            step,
-            source,
-            after_rename,
-        }
+    safe_fs::replace_with_fault_points(&target, &new_bytes).map_err(|e| WriteError::Io {
+        path: path.to_owned(),
+        step: e.step,
+        source: e.source,
+        after_rename: e.after_rename,
     })?;
     if let Some(made) = &backup {
         backup::prune(path, &backups, options.keep_backups, made)
@@ -347,24 +353,6 @@ fn replan(change: &FileChange, current: Option<&[u8]>) -> Result<FileChange, Wri
     })
 }
 
-/// Follows symlinks to the real file, so the write goes through the link and keeps it.
-pub(super) fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
-    let mut current = path.to_owned();
-    for _ in 0..40 {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&current)?;
-                current = match current.parent() {
-                    Some(dir) if link.is_relative() => dir.join(link),
-                    _ => link,
-                };
-            }
-            _ => return Ok(current),
-        }
-    }
-    Err(io::Error::other("too many levels of symbolic links"))
-}
-
 /// An exclusive advisory lock on `.mfatui-backups/NAME.lock`, held until dropped; the lock
 /// file is created 0600 and never opened through a symbolic link.
 fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
@@ -377,36 +365,22 @@ fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
         .unwrap_or_default();
     let file = backup::open_lock(&dir.join(format!("{name}.lock")))
         .map_err(io_err(path, "opening the lock file"))?;
-    let start = Instant::now();
-    loop {
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
-                std::thread::sleep(Duration::from_millis(20))
-            }
-            Err(TryLockError::WouldBlock) => {
-                return Err(WriteError::Locked {
-                    path: path.to_owned(),
-                    waited: timeout,
-                })
-            }
-            Err(TryLockError::Error(e)) => return Err(io_err(path, "locking the file")(e)),
-        }
+    // Blocking: the writer runs off the async runtime (callers in async code use
+    // spawn_blocking).
+    match safe_fs::lock_blocking(&file, timeout) {
+        Ok(true) => Ok(file),
+        Ok(false) => Err(WriteError::Locked {
+            path: path.to_owned(),
+            waited: timeout,
+        }),
+        Err(e) => Err(io_err(path, "locking the file")(e)),
     }
-}
-
-fn temp_prefix(target: &Path) -> String {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    format!(".{name}.mfatui-")
 }
 
 /// Removes temporary files of an earlier run that was killed mid-write (we hold the lock, so
 /// no other mfatui is writing one now).
 fn remove_stale_temp_files(target: &Path) {
-    let prefix = temp_prefix(target);
+    let prefix = safe_fs::temp_prefix(target);
     let Some(dir) = target.parent() else { return };
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -417,59 +391,4 @@ fn remove_stale_temp_files(target: &Path) {
             let _ = fs::remove_file(entry.path());
         }
     }
-}
-
-type StepError = (&'static str, io::Error, bool);
-
-/// temp file in the same directory → write → chmod/chown → fsync → rename → fsync directory.
-fn replace_atomically(target: &Path, bytes: &[u8]) -> Result<(), StepError> {
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(&dir)
-        .map_err(|e| ("creating the folder", e, false))?;
-    let existing = fs::metadata(target).ok();
-    let mode = existing
-        .as_ref()
-        .map_or(0o600, |m| m.permissions().mode() & 0o7777);
-    let step = |name: &'static str| move |e: io::Error| (name, e, false);
-
-    let mut temp = tempfile::Builder::new()
-        .prefix(&temp_prefix(target))
-        .suffix(".tmp")
-        .permissions(fs::Permissions::from_mode(0o600))
-        .tempfile_in(&dir)
-        .map_err(step("creating a temporary file"))?;
-    let half = bytes.len() / 2;
-    temp.write_all(&bytes[..half])
-        .map_err(step("writing the temporary file"))?;
-    fault::point(Step::MidTempWrite).map_err(step("writing the temporary file"))?;
-    temp.write_all(&bytes[half..])
-        .map_err(step("writing the temporary file"))?;
-    let file = temp.as_file();
-    file.set_permissions(fs::Permissions::from_mode(mode))
-        .map_err(step("setting permissions"))?;
-    if let Some(meta) = &existing {
-        if meta.uid() != file.metadata().map(|m| m.uid()).unwrap_or(meta.uid())
-            || meta.gid() != file.metadata().map(|m| m.gid()).unwrap_or(meta.gid())
-        {
-            std::os::unix::fs::fchown(file, Some(meta.uid()), Some(meta.gid()))
-                .map_err(step("keeping the owner"))?;
-        }
-    }
-    file.sync_all()
-        .map_err(step("syncing the temporary file"))?;
-    fault::point(Step::BeforeRename).map_err(step("before the rename"))?;
-    temp.persist(target)
-        .map_err(|e| ("replacing the file", e.error, false))?;
-    let after = |name: &'static str| move |e: io::Error| (name, e, true);
-    fault::point(Step::AfterRename).map_err(after("after the rename"))?;
-    File::open(&dir)
-        .and_then(|d| d.sync_all())
-        .map_err(after("syncing the folder"))?;
-    Ok(())
 }

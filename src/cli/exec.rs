@@ -361,7 +361,8 @@ fn child_files(
     // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
     crate::serve::overlay::remove_stale(&base, &temp);
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-    let exe = crate::program::for_others()
+    let exe = std::env::current_exe()
+        .ok()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "mfatui".to_owned());
     let needs = crate::serve::overlay::needs(&snapshot, &endpoint.profile, &exe)?;

@@ -49,11 +49,7 @@ pub fn store(
             fetched: now,
         },
     );
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut temp, serde_json::to_string(&all)?.as_bytes())?;
-    temp.persist(file(dir)).map_err(|e| e.error)?;
+    crate::safe_fs::replace(&file(dir), serde_json::to_string(&all)?.as_bytes())?;
     Ok(())
 }
 

@@ -201,7 +201,7 @@ fn credential_process_for(path_var: Option<&OsStr>, exe: Option<&Path>, profile:
 
 /// [`credential_process_for`] this process, with the run's `PATH`.
 pub fn credential_process(ctx: &Context, profile: &str) -> String {
-    let exe = crate::program::for_others();
+    let exe = std::env::current_exe().ok();
     credential_process_for(ctx.env.get("PATH").map(OsStr::new), exe.as_deref(), profile)
 }
 
@@ -209,9 +209,7 @@ pub fn credential_process(ctx: &Context, profile: &str) -> String {
 pub fn is_ours(value: &str, profile: &str) -> bool {
     match crate::awsfiles::shlex::split(value).as_deref() {
         Some([program, command, named]) => {
-            [crate::program::SMALL, crate::program::FULL]
-                .iter()
-                .any(|ours| Path::new(program).file_name() == Some(OsStr::new(ours)))
+            Path::new(program).file_name() == Some(OsStr::new("mfatui"))
                 && command == "credential-process"
                 && named == profile
         }

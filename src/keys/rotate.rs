@@ -142,14 +142,9 @@ impl Journal {
     fn write(&self, entry: &Entry) -> Result<(), String> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         backup::ensure_dir(dir).map_err(|e| backup::sentence(dir, &e))?;
-        let mut temp =
-            tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-        std::io::Write::write_all(&mut temp, text.as_bytes()).map_err(|e| e.to_string())?;
-        temp.as_file().sync_all().map_err(|e| e.to_string())?;
-        temp.persist(&self.path)
-            .map_err(|e| format!("{}: {}", self.path.display(), e.error))?;
-        Ok(())
+        crate::safe_fs::replace(&self.path, text.as_bytes())
+            .map_err(|e| format!("{}: {e}", self.path.display()))
     }
 
     fn remove(&self) {

@@ -5,12 +5,12 @@
 //! The folder must be this user's private folder and the lock file (0600) is never opened
 //! through a symbolic link (`backup::ensure_dir`, `backup::open_lock`).
 
-use super::service::RenewError;
+use super::error::RenewError;
 use crate::awsfiles::backup;
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A held renewal lock; released (and its file removed) when dropped.
 #[derive(Debug)]
@@ -56,33 +56,25 @@ impl RenewLock {
         };
         backup::ensure_dir(&dir).map_err(|e| io(e, &dir))?;
         let path = dir.join(file_name(target));
-        let start = Instant::now();
-        loop {
-            let file = backup::open_lock(&path).map_err(|e| io(e, &path))?;
-            match file.try_lock() {
-                Ok(()) => {
-                    let same = std::fs::metadata(&path)
-                        .ok()
-                        .zip(file.metadata().ok())
-                        .is_some_and(|(now, held)| {
-                            now.ino() == held.ino() && now.dev() == held.dev()
-                        });
-                    if same {
-                        return Ok(RenewLock { file, path });
-                    }
-                    // The holder removed it as we took it: take the current one instead.
-                }
-                Err(TryLockError::WouldBlock) if start.elapsed() < wait => {
-                    tokio::time::sleep(Duration::from_millis(50)).await
-                }
-                Err(TryLockError::WouldBlock) => {
-                    return Err(RenewError::Busy {
-                        target: target.to_owned(),
-                        secs: wait.as_secs(),
-                    })
-                }
-                Err(TryLockError::Error(e)) => return Err(io(e, &path)),
+        let attempt = || {
+            let file = backup::open_lock(&path)?;
+            if !crate::safe_fs::try_lock(&file)? {
+                return Ok(None);
             }
+            let same = std::fs::metadata(&path)
+                .ok()
+                .zip(file.metadata().ok())
+                .is_some_and(|(now, held)| now.ino() == held.ino() && now.dev() == held.dev());
+            // Not the same: the holder removed it as we took it; take the current one.
+            Ok(same.then_some(file))
+        };
+        match crate::safe_fs::wait(wait, attempt).await {
+            Ok(Some(file)) => Ok(RenewLock { file, path }),
+            Ok(None) => Err(RenewError::Busy {
+                target: target.to_owned(),
+                secs: wait.as_secs(),
+            }),
+            Err(e) => Err(io(e, &path)),
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod bulk;
 pub mod code;
+pub mod error;
 pub mod execute;
 pub mod lock;
 pub mod plan;
@@ -13,5 +14,6 @@ pub mod session;
 pub mod sso;
 
 pub use code::MfaCode;
+pub use error::RenewError;
 pub use plan::{Mode, RenewOptions, Renewal};
-pub use service::{RenewError, Renewer, Served, Want};
+pub use service::{Renewer, Served, Want};

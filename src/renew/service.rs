@@ -7,20 +7,19 @@
 //! profile's `mfa_process`, a prompt and the open window; the TUI injects its dialog.
 
 use super::code::{CodeAnswer, CodeAsk, CodeSource};
+pub use super::error::RenewError;
+use super::execute;
 use super::lock::RenewLock;
-use super::plan::{self, Keys, PlanError, RenewOptions, Renewal};
+use super::plan::{self, Keys, Mode, PlanError, RenewOptions, Renewal};
 use super::session::{self, Session};
-use super::{execute, Mode};
-use crate::aws::{AwsApi, AwsError, AwsErrorKind, Credentials};
+use crate::aws::{AwsApi, AwsErrorKind, Credentials};
 use crate::awsfiles::{
-    check_backup_folders, check_writable, commit, LoadError, OnChange, ProfileKind, Snapshot,
-    WriteError,
+    check_backup_folders, check_writable, commit, OnChange, ProfileKind, Snapshot, WriteError,
 };
 use crate::context::Context;
 use crate::freshness::Use;
 use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
-use thiserror::Error;
 
 /// The OS keyring as the renewal service and rotation see it (implemented in
 /// `keys::keyring`, above this layer; [`NoKeyring`] where it must not be reached, like the demo).
@@ -130,48 +129,6 @@ pub fn check_targets(
         check_writable(&snapshot.files().paths.cli_cache.join(format!("{key}.json")))?;
     }
     Ok(())
-}
-
-/// Why no fresh session could be had: one sentence each.
-#[derive(Debug, Error)]
-pub enum RenewError {
-    /// The files could not be read.
-    #[error(transparent)]
-    Load(#[from] LoadError),
-    /// The renewal cannot be planned.
-    #[error(transparent)]
-    Plan(#[from] PlanError),
-    /// An AWS call failed.
-    #[error(transparent)]
-    Aws(#[from] AwsError),
-    /// The result could not be written (or the target may not be written at all).
-    #[error(transparent)]
-    Write(#[from] WriteError),
-    /// No usable code (a command timed out, the window declined, a code was mistyped…).
-    #[error(transparent)]
-    Code(#[from] crate::renew::code::CodeError),
-    /// A code is needed and no source gave one.
-    #[error("an MFA code is needed to renew '{profile}' and none was given: {what}")]
-    NoCode {
-        /// The profile.
-        profile: String,
-        /// What the user can do.
-        what: String,
-    },
-    /// Another renewal of the same target did not finish in time.
-    #[error("another mfatui has been renewing [{target}] for {secs} s (waiting for a code?); try again once it is done")]
-    Busy {
-        /// The target.
-        target: String,
-        /// How long we waited.
-        secs: u64,
-    },
-    /// An `aws login` profile could not be refreshed.
-    #[error(transparent)]
-    Login(#[from] crate::aws::login::LoginError),
-    /// Something else, as one sentence (the keyring, a corrupt cache, a lock file).
-    #[error("{0}")]
-    Other(String),
 }
 
 /// What the caller wants.
@@ -427,7 +384,11 @@ impl Renewer<'_> {
         };
         let plan = execute::plan_write(snapshot.files(), &renewal, &creds)
             .map_err(|e| RenewError::Other(e.to_string()))?;
-        let written = commit(&plan, &self.ctx.write_options(OnChange::Merge))?;
+        // The writer blocks (a lock wait, fsyncs): off the runtime's threads.
+        let options = self.ctx.write_options(OnChange::Merge);
+        let written = tokio::task::spawn_blocking(move || commit(&plan, &options))
+            .await
+            .map_err(|e| RenewError::Other(format!("the write stopped: {e}")))??;
         crate::diag!(
             "renewed {name} into [{}] (source {})",
             renewal.target,

@@ -9,7 +9,7 @@ use crate::aws::sso::{self, Flow, Prompt, SsoTarget};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::context::Context;
 use chrono::{DateTime, Utc};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A token with more than this left is used as it is (botocore's and the AWS CLI's window).
 pub const FRESH_SECS: i64 = 15 * 60;
@@ -93,7 +93,7 @@ pub async fn token(
     }
     let mut refused = None;
     if let Some(held) = current.as_ref().filter(|r| r.refreshable(Utc::now())) {
-        match sso::refresh_token(target, ctx.demo, held).await {
+        match refresh_token(target, ctx.demo, held).await {
             Ok(record) => {
                 record
                     .write(dir, key)
@@ -134,7 +134,7 @@ pub async fn token(
             (None, None) => format!("'{name}' is not signed in to {}: sign in with `{how}`", target.start_url),
         });
     };
-    let record = sso::sign_in(target, ctx.demo, flow, dir, prompt).await?;
+    let record = sign_in_with(target, ctx.demo, flow, dir, prompt).await?;
     record
         .write(dir, key)
         .map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -143,4 +143,34 @@ pub async fn token(
         got: Got::SignedIn,
         path,
     })
+}
+
+/// Signs in with `flow`, writing the client registration to `cache`; in the offline demo
+/// (`demo`), through its stand-in ([`crate::aws::demo::sso_login`]), which shows a page (and a
+/// code) and approves by itself.
+async fn sign_in_with(
+    target: &SsoTarget,
+    demo: bool,
+    flow: Flow,
+    cache: &Path,
+    prompt: &mut (dyn FnMut(&Prompt) + Send),
+) -> Result<TokenRecord, String> {
+    match (demo, flow) {
+        (true, _) => crate::aws::demo::sso_login(target, flow, prompt).await,
+        (false, Flow::Pkce) => sso::login_pkce(target, cache, prompt, sso::PKCE_WAIT).await,
+        (false, Flow::DeviceCode) => sso::login_device(target, cache, prompt).await,
+    }
+}
+
+/// Refreshes as [`sso::refresh`] does; in the offline demo, through its stand-in.
+async fn refresh_token(
+    target: &SsoTarget,
+    demo: bool,
+    held: &TokenRecord,
+) -> Result<TokenRecord, String> {
+    if demo {
+        crate::aws::demo::sso_refresh(target, held).await
+    } else {
+        sso::refresh(target, held).await
+    }
 }

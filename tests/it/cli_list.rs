@@ -376,7 +376,7 @@ fn a_listing_that_cannot_be_written_says_so_once() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    // The settings warning and the failure, each once: not a second run by the full program.
+    // The settings warning and the failure, each once: not a second run through clap.
     assert_eq!(stderr.matches("config.toml").count(), 1, "{stderr}");
     assert_eq!(
         stderr.lines().filter(|l| l.contains("No space")).count(),

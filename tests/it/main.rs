@@ -1,6 +1,7 @@
 //! The integration tests, in one binary so that they share one build and one link.
 //! Each module is one area; `common` is the harness (moto, sandboxes, the AWS CLI).
 
+mod architecture;
 mod botocore_differential;
 mod bulk_moto;
 mod cli_extras;

@@ -1,4 +1,5 @@
-//! Test-only fault injection for the writer, key rotation and the keyring commands:
+//! Test-only fault injection for the writer (through `safe_fs`), key rotation and the keyring
+//! commands:
 //! `MFATUI_FAULT=STEP:ACTION`.
 //!
 //! Compiled into debug builds only (`cargo test` uses them); release builds contain no trace of
