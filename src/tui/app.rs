@@ -7,13 +7,16 @@
 //! ([`super::component`]), which the app applies here.
 
 use super::component::{Cx, Dialog, Event, Flow, Shared};
-use super::jobs::{Job, JobId, Output};
-use super::keep_fresh::{KeepFresh, KeptFresh};
+use super::jobs::{Job, JobId, LoadJob};
+use super::keep_fresh::KeepFresh;
 use super::key_age::KeyAges;
-use super::load::{LoadJob, Loaded, Reloaded};
-use super::requests::{CodeRequest, Requests};
+use super::load::Loaded;
+use super::msg::Msg;
+use super::output::Output;
+use super::requests::Requests;
+use super::screens::renew;
 use super::screens::table::Table;
-use super::settings_job::{SaveSettings, SettingsSaved};
+use super::settings_job::SaveSettings;
 use crate::context::Context;
 use crate::serve::requests::Answer;
 use crate::settings::ProfileChange;
@@ -21,32 +24,6 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Something that happened.
-#[derive(Debug)]
-pub enum Msg {
-    /// A key press.
-    Key(KeyEvent),
-    /// Pasted text (bracketed paste).
-    Paste(String),
-    /// The wall clock reached a new second (or a spinner frame is due).
-    Tick(DateTime<Utc>),
-    /// The terminal was resized.
-    Resize(u16, u16),
-    /// The files changed on disk.
-    FilesChanged,
-    /// A job reported (on the way, or at its end).
-    Job {
-        /// Which job.
-        id: JobId,
-        /// What it reported.
-        output: Output,
-    },
-    /// Another program asks for a renewal (through the request socket).
-    CodeRequest(CodeRequest),
-    /// The program behind a request has gone.
-    RequestGone(u64),
-}
 
 /// Work for the event loop.
 #[derive(Debug)]
@@ -89,17 +66,17 @@ enum Feature {
 /// The whole TUI state.
 #[derive(Debug)]
 pub struct App {
-    pub(in crate::tui) ctx: Arc<Context>,
-    pub(in crate::tui) data: Loaded,
-    pub(in crate::tui) local: FixedOffset,
-    pub(in crate::tui) now: DateTime<Utc>,
-    pub(in crate::tui) size: (u16, u16),
-    pub(in crate::tui) table: Table,
-    pub(in crate::tui) dialog: Option<Box<dyn Dialog>>,
-    pub(in crate::tui) toast: Option<Toast>,
-    pub(in crate::tui) requests: Requests,
-    pub(in crate::tui) fresh: KeepFresh,
-    pub(in crate::tui) key_ages: KeyAges,
+    pub(super) ctx: Arc<Context>,
+    pub(super) data: Loaded,
+    pub(super) local: FixedOffset,
+    pub(super) now: DateTime<Utc>,
+    pub(super) size: (u16, u16),
+    pub(super) table: Table,
+    pub(super) dialog: Option<Box<dyn Dialog>>,
+    pub(super) toast: Option<Toast>,
+    pub(super) requests: Requests,
+    pub(super) fresh: KeepFresh,
+    pub(super) key_ages: KeyAges,
     next_job: JobId,
     features: HashMap<JobId, Feature>,
     quit: bool,
@@ -282,54 +259,63 @@ impl App {
         }
     }
 
-    /// A job's output: to the feature that started it, else to the dialog on top (which
-    /// knows its own jobs; a closed dialog's late answer is dropped).
+    /// A job's output, matched exhaustively: the app's own features take theirs (from the job
+    /// that feature started), the dialog on top takes the rest (it knows its own jobs; a closed
+    /// dialog's late answer is dropped). A new kind of output does not compile until it is
+    /// routed here.
     fn on_output(&mut self, id: JobId, output: Output, events: &mut Vec<Event>) {
-        match self.features.get(&id).cloned() {
-            Some(Feature::Load) => {
-                self.features.remove(&id);
-                match output.take::<Reloaded>() {
-                    Ok(Reloaded(Ok(data))) => {
-                        let keep = self.table.selected(&self.data).map(|p| p.name.to_string());
-                        self.data = data;
-                        self.table.refresh(&self.data, keep.as_deref());
-                    }
-                    Ok(Reloaded(Err(e))) => self.toast(format!("Could not reload: {e}"), true),
-                    Err(_) => {}
+        let feature = self.features.remove(&id);
+        match (feature, output) {
+            (Some(Feature::Load), Output::Reloaded(Ok(data))) => {
+                let keep = self.table.selected(&self.data).map(|p| p.name.to_string());
+                self.data = data;
+                self.table.refresh(&self.data, keep.as_deref());
+            }
+            (Some(Feature::Load), Output::Reloaded(Err(e))) => {
+                self.toast(format!("Could not reload: {e}"), true)
+            }
+            (Some(Feature::Settings), Output::SettingsSaved(Ok(settings))) => {
+                let mut ctx = (*self.ctx).clone();
+                ctx.settings = settings;
+                self.ctx = Arc::new(ctx);
+                self.toast("Saved to the settings file.".into(), false);
+                events.push(Event::Reload);
+            }
+            (Some(Feature::Settings), Output::SettingsSaved(Err(e))) => {
+                self.toast(format!("Could not save the settings: {e}"), true)
+            }
+            (Some(Feature::KeyAge), Output::KeyAge(found)) => self.key_ages.found(found),
+            (Some(Feature::KeepFresh), Output::KeptFresh(kept)) => {
+                let (text, warning, reload) = self.fresh.finished(kept);
+                self.toast(text, warning);
+                if reload {
+                    events.push(Event::Reload);
                 }
             }
-            Some(Feature::Settings) => {
-                self.features.remove(&id);
-                if let Ok(SettingsSaved(result)) = output.take::<SettingsSaved>() {
-                    match result {
-                        Ok(settings) => {
-                            let mut ctx = (*self.ctx).clone();
-                            ctx.settings = settings;
-                            self.ctx = Arc::new(ctx);
-                            self.toast("Saved to the settings file.".into(), false);
-                            events.push(Event::Reload);
-                        }
-                        Err(e) => self.toast(format!("Could not save the settings: {e}"), true),
-                    }
-                }
+            (Some(feature), output) => {
+                crate::diag!("{feature:?} job {id} reported {}: ignored", output.kind());
             }
-            Some(Feature::KeyAge) => {
-                self.features.remove(&id);
-                if let Ok(found) = output.take() {
-                    self.key_ages.found(found);
-                }
-            }
-            Some(Feature::KeepFresh) => {
-                self.features.remove(&id);
-                if let Ok(kept) = output.take::<KeptFresh>() {
-                    let (text, warning, reload) = self.fresh.finished(kept);
-                    self.toast(text, warning);
-                    if reload {
-                        events.push(Event::Reload);
-                    }
-                }
-            }
-            None => self.with_dialog(events, |dialog, cx| dialog.output(id, output, cx)),
+            (
+                None,
+                output @ (Output::Step(_)
+                | Output::Renewed(_)
+                | Output::WriteDone(_)
+                | Output::BulkProgress(_)
+                | Output::BulkDone(_)
+                | Output::KeyStored(_)
+                | Output::Rotated(_)
+                | Output::LoginRefreshed(_)
+                | Output::ConsoleSignedIn(_)
+                | Output::SsoPrompt(_)
+                | Output::SsoSignedIn(_)),
+            ) => self.with_dialog(events, |dialog, cx| dialog.output(id, output, cx)),
+            (
+                None,
+                output @ (Output::Reloaded(_)
+                | Output::SettingsSaved(_)
+                | Output::KeyAge(_)
+                | Output::KeptFresh(_)),
+            ) => crate::diag!("job {id} reported {} to no feature: ignored", output.kind()),
         }
     }
 
@@ -404,7 +390,7 @@ impl App {
         }
         while let Some(next) = self.requests.queue.pop_front() {
             self.table.show(&self.data, &next.profile);
-            let opened = super::screens::renew::open(&self.shared(), &next.profile);
+            let opened = renew::open(&self.shared(), &next.profile);
             match opened {
                 Ok(mut dialog) => {
                     dialog.asked_by(Some(next.asker()));

@@ -3,8 +3,9 @@
 //! [`Cx`] instead of changing the app. The app then applies the events: starts jobs, shows
 //! toasts, reloads, saves settings, answers requests.
 
-use super::jobs::{Job, JobId, Output};
+use super::jobs::{Job, JobId};
 use super::load::Loaded;
+use super::output::Output;
 use super::theme::Theme;
 use crate::awsfiles::Profile;
 use crate::context::Context;
@@ -14,6 +15,9 @@ use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::any::Any;
+
+/// The smallest terminal the layout is made for: below it nothing but quitting acts.
+pub const MIN_SIZE: (u16, u16) = (60, 15);
 
 /// What the app shares with the dialogs and screens, read-only.
 #[derive(Clone, Copy)]

@@ -1,7 +1,7 @@
 //! Event sources merged into one channel: terminal input, a tick on every wall-clock second
 //! (so all countdowns change together), and background job results.
 
-use super::app::Msg;
+use super::msg::Msg;
 use chrono::Utc;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;

@@ -5,7 +5,8 @@
 //! Where a code would be needed, the row warns instead.
 
 use super::component::Shared;
-use super::jobs::{Job, JobEnv, Output};
+use super::jobs::{Job, JobEnv};
+use super::output::{KeptFresh, Output};
 use crate::aws::api::BoxFuture;
 use crate::freshness::Use;
 use crate::renew::code::Codes;
@@ -125,15 +126,6 @@ pub struct KeepFreshJob {
     pub profile: String,
 }
 
-/// What [`KeepFreshJob`] reports.
-#[derive(Debug)]
-pub struct KeptFresh {
-    /// The profile.
-    pub profile: String,
-    /// What was written (the toast's text), or the one-sentence error.
-    pub result: Result<String, String>,
-}
-
 impl Job for KeepFreshJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -157,7 +149,7 @@ impl Job for KeepFreshJob {
                     }
                     None => "it was fresh already.".to_owned(),
                 });
-            Output::new(KeptFresh {
+            Output::KeptFresh(KeptFresh {
                 profile: self.profile,
                 result,
             })

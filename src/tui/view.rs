@@ -12,8 +12,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-/// The smallest terminal the layout is made for.
-pub const MIN_SIZE: (u16, u16) = (60, 15);
+pub use super::component::MIN_SIZE;
 
 pub use super::screens::table::countdown;
 
@@ -77,7 +76,12 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         &app.table, &app.data, &marks, app.now, theme, frame, table_area,
     );
     if let Some(area) = detail_area {
-        detail::render(app, theme, frame, area);
+        let pane = detail::Pane {
+            selected: app.table.selected(&app.data),
+            key_ages: &app.key_ages,
+            fresh_warnings: &app.fresh.warnings,
+        };
+        detail::render(&shared, &pane, theme, frame, area);
     }
     render_footer(app, theme, frame, footer);
     if let Some(dialog) = app.dialog() {

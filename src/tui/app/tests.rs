@@ -9,21 +9,24 @@ use crate::renew::bulk::Outcome;
 use crate::renew::MfaCode;
 use crate::secret::Secret;
 use crate::settings::Settings;
-use crate::tui::jobs::Output;
-use crate::tui::keep_fresh::{KeepFreshJob, KeptFresh};
-use crate::tui::key_age::{KeyAge, KeyAgeFound, KeyAgeJob};
-use crate::tui::load::{load, LoadJob};
-use crate::tui::screens::bulk::{BulkDone, BulkForm, BulkJob, BulkResult, BulkRunning};
+use crate::tui::jobs::LoadJob;
+use crate::tui::keep_fresh::KeepFreshJob;
+use crate::tui::key_age::{KeyAge, KeyAgeJob};
+use crate::tui::load::load;
+use crate::tui::output::{BulkDone, KeptFresh, KeyAgeFound, WriteFailure};
+use crate::tui::requests::CodeRequest;
+use crate::tui::screens::bulk::{BulkForm, BulkJob, BulkRunning};
+use crate::tui::screens::bulk_result::BulkResult;
 use crate::tui::screens::defaults::Defaults;
 use crate::tui::screens::error::ErrorDialog;
 use crate::tui::screens::help::Help;
-use crate::tui::screens::preview::{Preview, WriteDone, WriteFailure, WriteJob};
+use crate::tui::screens::preview::{Preview, WriteJob};
 use crate::tui::screens::renew::{Field, RenewForm};
-use crate::tui::screens::rotate::{RotateForm, RotateJob, Rotated};
-use crate::tui::screens::running::{CodeSource, RenewJob, Renewed};
-use crate::tui::screens::sso_login::{SignedIn, SsoJob, SsoLogin};
+use crate::tui::screens::rotate::{RotateForm, RotateJob};
+use crate::tui::screens::running::{CodeSource, RenewJob};
+use crate::tui::screens::sso_login::{SsoJob, SsoLogin};
 use crate::tui::screens::table::Sort;
-use crate::tui::settings_job::{SaveSettings, SettingsSaved};
+use crate::tui::settings_job::SaveSettings;
 use chrono::TimeZone;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -128,11 +131,8 @@ fn dialog<T: 'static>(app: &App) -> &T {
         .unwrap_or_else(|| panic!("not the expected dialog: {:?}", app.dialog()))
 }
 
-fn reply(app: &mut App, id: JobId, value: impl std::any::Any + Send) -> Vec<Effect> {
-    app.update(Msg::Job {
-        id,
-        output: Output::new(value),
-    })
+fn reply(app: &mut App, id: JobId, output: Output) -> Vec<Effect> {
+    app.update(Msg::Job { id, output })
 }
 
 fn answers(effects: &[Effect]) -> Vec<(u64, bool)> {
@@ -206,7 +206,7 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
     );
     assert!(app.busy());
 
-    reply(app, job, Renewed(Ok(new_creds())));
+    reply(app, job, Output::Renewed(Ok(new_creds())));
     let diff = dialog::<Preview>(app).diff.join("\n");
     assert!(
         diff.contains("+[admin-mfa]") && diff.contains("+aws_access_key_id = ****1234"),
@@ -234,7 +234,7 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
         merged: false,
         cache: false,
     };
-    let effects = reply(app, job, WriteDone(Ok(vec![written])));
+    let effects = reply(app, job, Output::WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
     let toast = app.toast.clone().unwrap();
@@ -258,7 +258,7 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
     let effects = app.update(key(KeyCode::Esc));
     assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
     assert!(app.toast.as_ref().unwrap().text.contains("cancelled"));
-    assert!(reply(app, job, Renewed(Ok(new_creds()))).is_empty());
+    assert!(reply(app, job, Output::Renewed(Ok(new_creds()))).is_empty());
     assert!(
         app.dialog().is_none(),
         "a cancelled job's answer is ignored"
@@ -271,7 +271,7 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
     reply(
         app,
         job,
-        Renewed(Err(
+        Output::Renewed(Err(
             "The MFA code was rejected (wrong, expired or already used)".into(),
         )),
     );
@@ -320,11 +320,15 @@ fn a_file_changed_on_disk_brings_the_diff_back_for_review() {
     press(app, "123456");
     let effects = app.update(key(KeyCode::Enter));
     let (job, _) = the::<RenewJob>(&effects);
-    reply(app, job, Renewed(Ok(new_creds())));
+    reply(app, job, Output::Renewed(Ok(new_creds())));
     let effects = press(app, "y");
     let (job, write) = the::<WriteJob>(&effects);
     let replanned = write.plan.clone();
-    reply(app, job, WriteDone(Err(WriteFailure::Changed(replanned))));
+    reply(
+        app,
+        job,
+        Output::WriteDone(Err(WriteFailure::Changed(replanned))),
+    );
     let preview = dialog::<Preview>(app);
     assert!(preview.note.as_deref().unwrap().contains("changed on disk"));
     assert!(preview.writing.is_none(), "y is needed again");
@@ -372,7 +376,7 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
             ..Default::default()
         },
     );
-    reply(app, job, SettingsSaved(Ok(saved)));
+    reply(app, job, Output::SettingsSaved(Ok(saved)));
     assert_eq!(
         app.toast.as_ref().unwrap().text,
         "Saved to the settings file."
@@ -422,7 +426,7 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         profile: "admin".into(),
         result: Ok("admin-mfa".into()),
     };
-    reply(app, job, outcome.clone());
+    reply(app, job, Output::BulkProgress(outcome.clone()));
     let lines = &dialog::<BulkRunning>(app).lines;
     assert!(
         lines.iter().any(|(p, o)| p == "admin" && o.is_some()),
@@ -443,10 +447,10 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
     reply(
         app,
         job,
-        BulkDone {
+        Output::BulkDone(BulkDone {
             outcomes: vec![outcome, failed],
             plan: Ok(plan),
-        },
+        }),
     );
     assert_eq!(
         dialog::<Preview>(app).outcomes,
@@ -471,7 +475,7 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         merged: false,
         cache: false,
     };
-    let effects = reply(app, job, WriteDone(Ok(vec![written])));
+    let effects = reply(app, job, Output::WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
     assert_eq!(
         app.table.marked.iter().collect::<Vec<_>>(),
@@ -516,7 +520,7 @@ fn a_bulk_renewal_without_failures_ends_on_a_short_toast() {
     )));
     let effects = press(app, "y");
     let (job, _) = the::<WriteJob>(&effects);
-    reply(app, job, WriteDone(Ok(Vec::new())));
+    reply(app, job, Output::WriteDone(Ok(Vec::new())));
     assert!(app.dialog().is_none());
     assert_eq!(app.toast.as_ref().unwrap().text, "✓ Renewed 2 profiles.");
 }
@@ -576,10 +580,10 @@ fn a_request_from_another_program_opens_the_dialog_and_is_answered_once_written(
     press(app, "123456");
     let effects = app.update(key(KeyCode::Enter));
     let (job, _) = the::<RenewJob>(&effects);
-    reply(app, job, Renewed(Ok(new_creds())));
+    reply(app, job, Output::Renewed(Ok(new_creds())));
     let effects = press(app, "y");
     let (job, _) = the::<WriteJob>(&effects);
-    let effects = reply(app, job, WriteDone(Ok(Vec::new())));
+    let effects = reply(app, job, Output::WriteDone(Ok(Vec::new())));
     assert_eq!(answers(&effects), [(7, true)]);
     assert!(app.requests.active.is_none());
 }
@@ -687,7 +691,7 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
             },
         );
     }
-    reply(app, job, SettingsSaved(Ok(settings)));
+    reply(app, job, Output::SettingsSaved(Ok(settings)));
 
     let effects = app.update(Msg::Tick(now()));
     let (job, kept) = the::<KeepFreshJob>(&effects);
@@ -708,10 +712,10 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
     let effects = reply(
         app,
         job,
-        KeptFresh {
+        Output::KeptFresh(KeptFresh {
             profile: "admin".into(),
             result: Ok("[admin-mfa] renewed.".into()),
-        },
+        }),
     );
     the::<LoadJob>(&effects);
     assert!(app
@@ -762,7 +766,11 @@ fn k_rotates_the_selected_profiles_key_with_a_code_when_needed() {
         ("dev", true, true)
     );
     assert!(app.busy());
-    let effects = reply(app, job, Rotated(Ok("✓ Rotated the key of dev".into())));
+    let effects = reply(
+        app,
+        job,
+        Output::Rotated(Ok("✓ Rotated the key of dev".into())),
+    );
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
 }
@@ -803,10 +811,10 @@ fn the_selected_keys_age_is_asked_for_once_and_marked_when_old() {
     reply(
         app,
         job,
-        KeyAgeFound {
+        Output::KeyAge(KeyAgeFound {
             key_id: key_id.clone(),
             result: Ok(created),
-        },
+        }),
     );
     assert_eq!(shared_age(app), Some((KeyAge::Known(created), true)));
 }
@@ -838,10 +846,10 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     reply(
         &mut app,
         job,
-        crate::aws::sso::Prompt {
+        Output::SsoPrompt(crate::aws::sso::Prompt {
             url: "https://device/?user_code=ABCD".into(),
             user_code: "ABCD".into(),
-        },
+        }),
     );
     assert_eq!(
         dialog::<SsoLogin>(&app).prompt.as_ref().unwrap().user_code,
@@ -850,7 +858,7 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     let effects = app.update(key(KeyCode::Esc));
     assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
     assert!(
-        reply(&mut app, job, SignedIn(Ok("late".into()))).is_empty(),
+        reply(&mut app, job, Output::SsoSignedIn(Ok("late".into()))).is_empty(),
         "a cancelled login's answer is dropped"
     );
     assert!(app.dialog().is_none());
@@ -858,7 +866,7 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
 
 #[test]
 fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
-    use crate::tui::screens::console::{ConsoleDialog, ConsoleJob, SignedIn, Stage};
+    use crate::tui::screens::console::{ConsoleDialog, ConsoleJob, Stage};
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "c");
@@ -876,7 +884,7 @@ fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
     assert!(console.code.is_some());
     assert!(app.busy());
     let lines = vec!["The console session ends at 2026-11-22 13:00 UTC (in 1h).".to_owned()];
-    reply(app, job, SignedIn(Ok(lines.clone())));
+    reply(app, job, Output::ConsoleSignedIn(Ok(lines.clone())));
     assert_eq!(dialog::<ConsoleDialog>(app).stage, Stage::Done(lines));
     press(app, "x");
     assert!(app.dialog().is_none());
@@ -892,7 +900,7 @@ fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
 
 #[test]
 fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
-    use crate::tui::screens::keyring::{KeyringForm, StoreJob, Stored};
+    use crate::tui::screens::keyring::{KeyringForm, StoreJob};
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "V");
@@ -923,7 +931,7 @@ fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
         app.update(key(KeyCode::Esc)).is_empty(),
         "a move under way is not cancelled"
     );
-    let effects = reply(app, job, Stored(Ok("✓ moved".into())));
+    let effects = reply(app, job, Output::KeyStored(Ok("✓ moved".into())));
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
 }

@@ -1,16 +1,19 @@
 //! Renewing the marked profiles with one code: the dialog, the live progress view, the
-//! combined preview that follows, and the result that stays up when a profile failed.
+//! combined preview that follows (the result that stays up when a profile failed is
+//! [`super::bulk_result`]).
 
+use super::bulk_result::BulkResult;
 use super::dialog::{dialog, form_dialog, spinner};
 use super::preview::Preview;
 use super::running::{sentence, CodeSource};
 use crate::aws::api::BoxFuture;
-use crate::awsfiles::{Plan, Snapshot};
+use crate::awsfiles::Snapshot;
 use crate::duration;
 use crate::renew::bulk::{self, BulkPlan, Outcome};
 use crate::renew::code::{run_mfa_process, MfaCode};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::{BulkDone, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -66,14 +69,6 @@ pub struct BulkJob {
     pub snapshot: Arc<Snapshot>,
 }
 
-/// What [`BulkJob`] reports at the end: every outcome and the one change holding the successes.
-pub struct BulkDone {
-    /// Every profile's outcome.
-    pub outcomes: Vec<Outcome>,
-    /// The change, or why there is none.
-    pub plan: Result<Plan, String>,
-}
-
 impl Job for BulkJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -110,7 +105,7 @@ impl Job for BulkJob {
                 .map_err(|e| e.to_string());
             let done = match checked.and(code.map_err(|e| e.to_string())) {
                 Ok(code) => {
-                    let progress = |o: &Outcome| env.report(o.clone());
+                    let progress = |o: &Outcome| env.report(Output::BulkProgress(o.clone()));
                     let (outcomes, plan) = bulk::run(
                         env.api.as_ref(),
                         env.keyring.as_ref(),
@@ -130,7 +125,7 @@ impl Job for BulkJob {
                     plan: Err(e),
                 },
             };
-            Output::new(done)
+            Output::BulkDone(done)
         })
     }
 
@@ -231,17 +226,18 @@ impl Dialog for BulkRunning {
         if job != self.job {
             return Flow::Stay;
         }
-        let output = match output.take::<Outcome>() {
-            Ok(outcome) => {
+        let BulkDone { outcomes, plan } = match output {
+            Output::BulkProgress(outcome) => {
                 if let Some(line) = self.lines.iter_mut().find(|(p, _)| *p == outcome.profile) {
                     line.1 = Some(outcome.result);
                 }
                 return Flow::Stay;
             }
-            Err(output) => output,
-        };
-        let Ok(BulkDone { outcomes, plan }) = output.take::<BulkDone>() else {
-            return Flow::Stay;
+            Output::BulkDone(done) => done,
+            other => {
+                other.unexpected("the bulk renewal");
+                return Flow::Stay;
+            }
         };
         let lines: Vec<String> = outcomes
             .iter()
@@ -280,67 +276,6 @@ impl Dialog for BulkRunning {
 
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render_running(shared, self, theme, frame, area)
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
-
-/// The end of a bulk renewal in which a profile failed: every outcome, each `✗` with its
-/// reason in full, and what was written, until the user closes it — a failure must not pass
-/// by in a toast.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BulkResult {
-    /// `Renewed 4 profiles; 1 failed`.
-    pub title: String,
-    /// One line per profile: `✓ name → [target]`, `✗ name: why`.
-    pub outcomes: Vec<String>,
-    /// What was written (and where the backup is), or that nothing was.
-    pub written: String,
-}
-
-impl Dialog for BulkResult {
-    /// Enter, Esc or q close it; other keys wait, so a stray key does not hide a failure.
-    fn key(&mut self, key: KeyEvent, _cx: &mut Cx) -> Flow {
-        if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q')) {
-            Flow::Close
-        } else {
-            Flow::Stay
-        }
-    }
-
-    fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
-        let width = area.width.saturating_sub(4).min(100);
-        let inner = usize::from(width.saturating_sub(2)).max(20);
-        let mut text = Vec::new();
-        for outcome in &self.outcomes {
-            let style = if outcome.starts_with('✗') {
-                theme.danger()
-            } else {
-                theme.ok()
-            };
-            for piece in super::help::wrap(outcome, inner) {
-                text.push(Line::styled(piece, style));
-            }
-        }
-        text.push(Line::raw(""));
-        text.extend(
-            super::help::wrap(&self.written, inner)
-                .into_iter()
-                .map(Line::from),
-        );
-        text.push(Line::styled("⏎ / Esc close", theme.dim()));
-        let height = text.len() as u16 + 2;
-        dialog(
-            frame,
-            area,
-            &format!(" {} ", self.title),
-            width,
-            height,
-            Paragraph::new(text),
-            theme,
-        );
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

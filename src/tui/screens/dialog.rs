@@ -1,39 +1,52 @@
-//! Helpers every dialog shares: centring, a bordered box, a form's tail, the spinner; the
-//! progress a long job reports and what its dialog does when the job ends.
+//! Helpers every dialog shares: centring, a bordered box, a form's tail, the spinner, word
+//! wrapping, short paths; the progress a long job reports.
 
-use crate::tui::component::{Cx, Flow};
-use crate::tui::jobs::Output;
+use crate::tui::component::Shared;
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-/// The step a long job is on (shown under its dialog's spinner), reported before its result.
-pub struct Step(pub String);
-
-/// A job's `output`: a [`Step`] updates `step` (and is used up); anything else is handed back.
+/// A job's `output`: a step (`Output::Step`) updates `step` (and is used up); anything else is
+/// handed back.
 pub(super) fn progress(output: Output, step: &mut String) -> Option<Output> {
-    match output.take::<Step>() {
-        Ok(Step(text)) => {
+    match output {
+        Output::Step(text) => {
             *step = text;
             None
         }
-        Err(output) => Some(output),
+        other => Some(other),
     }
 }
 
-/// A job that changed the files has ended: they are read again; its text becomes a toast and
-/// the dialog closes, or its one sentence opens the error dialog titled `failed`.
-pub(super) fn finished(cx: &mut Cx, result: Result<String, String>, failed: &str) -> Flow {
-    cx.reload();
-    match result {
-        Ok(text) => {
-            cx.toast(text, false);
-            Flow::Close
+/// `path` with the home folder written `~`, so that it fits in a toast or a dialog.
+pub(super) fn home_short(shared: &Shared, path: &std::path::Path) -> String {
+    match shared.ctx.env.get("HOME").map(std::path::Path::new) {
+        Some(home) if path.starts_with(home) && home != std::path::Path::new("/") => {
+            format!("~/{}", path.strip_prefix(home).unwrap_or(path).display())
         }
-        Err(message) => super::error::flow(failed, &message),
+        _ => path.display().to_string(),
     }
+}
+
+/// Splits `text` at spaces into pieces of at most `width` characters (a longer word stands
+/// alone on its line).
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push(line);
+    out
 }
 
 /// Spinner frames, one per 100 ms.

@@ -1,4 +1,5 @@
-//! The error dialog: one sentence, closed with Enter, Esc or q.
+//! The error dialog: one sentence, closed with Enter, Esc or q; and what a dialog whose job
+//! changed the files does when the job ends.
 
 use super::dialog::dialog as boxed;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
@@ -29,6 +30,19 @@ pub fn dialog(title: &str, message: &str) -> Box<dyn Dialog> {
 /// Replaces the current dialog with the error dialog.
 pub fn flow(title: &str, message: &str) -> Flow {
     Flow::Replace(dialog(title, message))
+}
+
+/// A job that changed the files has ended: they are read again; its text becomes a toast and
+/// the dialog closes, or its one sentence opens the error dialog titled `failed`.
+pub fn finished(cx: &mut Cx, result: Result<String, String>, failed: &str) -> Flow {
+    cx.reload();
+    match result {
+        Ok(text) => {
+            cx.toast(text, false);
+            Flow::Close
+        }
+        Err(message) => flow(failed, &message),
+    }
 }
 
 impl Dialog for ErrorDialog {

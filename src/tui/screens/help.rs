@@ -1,8 +1,9 @@
 //! The help overlay: every key and what the table's marks mean, sized to its content,
 //! scrollable when the terminal is short.
 
-use super::dialog::dialog;
-use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use super::dialog::{dialog, wrap};
+use super::openers::OPENERS;
+use crate::tui::component::{Cx, Dialog, Flow, Shared, MIN_SIZE};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -98,7 +99,7 @@ pub fn rows() -> Vec<(String, &'static str)> {
     // The registered dialogs' keys go before `?` and `q`, which close the table's list.
     let (keys, last) = TABLE_KEYS.split_at(TABLE_KEYS.len() - 2);
     let mut out: Vec<(String, &'static str)> = keys.iter().map(owned).collect();
-    out.extend(super::OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
+    out.extend(OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
     out.extend(last.iter().map(owned));
     out.extend(MARKS.iter().map(owned));
     out.extend(DIALOG_KEYS.iter().map(owned));
@@ -108,7 +109,7 @@ pub fn rows() -> Vec<(String, &'static str)> {
 /// How far the help can scroll: its length wrapped for the smallest terminal (drawing then
 /// stops at the last line the terminal at hand can show).
 fn max_scroll() -> usize {
-    let narrowest = usize::from(crate::tui::view::MIN_SIZE.0).saturating_sub(2);
+    let narrowest = usize::from(MIN_SIZE.0).saturating_sub(2);
     lines(Theme { colour: false }, narrowest).len()
 }
 
@@ -132,24 +133,6 @@ fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
             ]));
         }
     }
-    out
-}
-
-/// Splits `text` at spaces into pieces of at most `width` characters (a longer word stands
-/// alone on its line).
-pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push(line);
     out
 }
 

@@ -1,12 +1,13 @@
 //! The diff preview: the masked change, `y` writes (backup, atomic), `n` discards; a change
 //! made on disk meanwhile comes back re-planned for another look.
 
-use super::bulk::BulkResult;
-use super::dialog::centered;
+use super::bulk_result::BulkResult;
+use super::dialog::{centered, home_short, wrap};
 use crate::aws::api::BoxFuture;
-use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
+use crate::awsfiles::{commit, OnChange, Plan, WriteError};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::{Output, WriteFailure};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -40,24 +41,12 @@ pub struct Preview {
     pub renewed: Vec<String>,
 }
 
-/// Why a write from the TUI did not happen.
-#[derive(Debug)]
-pub enum WriteFailure {
-    /// The file changed on disk: here is the change re-planned on top of it.
-    Changed(Box<Plan>),
-    /// Anything else, as one sentence.
-    Failed(String),
-}
-
 /// Writes a confirmed plan (refusing, and re-planning, when a file changed meanwhile).
 #[derive(Debug)]
 pub struct WriteJob {
     /// The plan.
     pub plan: Box<Plan>,
 }
-
-/// What [`WriteJob`] reports.
-pub struct WriteDone(pub Result<Vec<Written>, WriteFailure>);
 
 impl Job for WriteJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
@@ -77,7 +66,7 @@ impl Job for WriteJob {
             })
             .await
             .unwrap_or_else(|e| Err(WriteFailure::Failed(e.to_string())));
-            Output::new(WriteDone(result))
+            Output::WriteDone(result)
         })
     }
 
@@ -145,7 +134,8 @@ impl Dialog for Preview {
         if self.writing != Some(job) {
             return Flow::Stay;
         }
-        let Ok(WriteDone(result)) = output.take::<WriteDone>() else {
+        let Output::WriteDone(result) = output else {
+            output.unexpected("the diff preview");
             return Flow::Stay;
         };
         match result {
@@ -169,7 +159,7 @@ impl Dialog for Preview {
                     .iter()
                     .find_map(|w| w.backup.as_ref())
                     .and_then(|b| b.parent())
-                    .map(|dir| format!(" Backup in {}/", super::home_short(shared, dir)))
+                    .map(|dir| format!(" Backup in {}/", home_short(shared, dir)))
                     .unwrap_or_default();
                 cx.written();
                 cx.unmark(&self.renewed);
@@ -240,7 +230,7 @@ fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.ok()
         };
         // A failure's reason is read in full before `y`: wrapped, not cut at the border.
-        for piece in super::help::wrap(outcome, inner) {
+        for piece in wrap(outcome, inner) {
             lines.push(Line::styled(piece, style));
         }
     }

@@ -4,13 +4,13 @@
 use super::dialog::{dialog, spinner};
 use super::preview::Preview;
 use crate::aws::api::BoxFuture;
-use crate::aws::Credentials;
 use crate::awsfiles::Snapshot;
 use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::renew::execute::plan_write;
 use crate::renew::Renewal;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -41,9 +41,6 @@ pub struct RenewJob {
     /// The code.
     pub code: CodeSource,
 }
-
-/// What [`RenewJob`] reports: new credentials, or the one-sentence error.
-pub struct Renewed(pub Result<Credentials, String>);
 
 impl Job for RenewJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
@@ -78,7 +75,7 @@ impl Job for RenewJob {
             }
             .await
             .map_err(|e| e.to_string());
-            Output::new(Renewed(result))
+            Output::Renewed(result)
         })
     }
 
@@ -131,7 +128,8 @@ impl Dialog for Running {
         if job != self.job {
             return Flow::Stay;
         }
-        let Ok(Renewed(result)) = output.take::<Renewed>() else {
+        let Output::Renewed(result) = output else {
+            output.unexpected("the running renewal");
             return Flow::Stay;
         };
         let creds = match result {

@@ -8,7 +8,8 @@ use crate::aws::api::BoxFuture;
 use crate::aws::sso::{self, Prompt, SsoTarget};
 use crate::awsfiles::Profile;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -58,9 +59,6 @@ pub struct SsoJob {
     pub target: Box<SsoTarget>,
 }
 
-/// What [`SsoJob`] reports at the end: the toast's text, or the one-sentence error.
-pub struct SignedIn(pub Result<String, String>);
-
 impl Job for SsoJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -72,7 +70,7 @@ impl Job for SsoJob {
                 if !demo {
                     crate::console::browser::Browser::try_open(&reporter.ctx, &p.url);
                 }
-                reporter.report(p.clone());
+                reporter.report(Output::SsoPrompt(p.clone()));
             };
             let target = self.target;
             let result = sso::sign_in(&target, demo, &mut prompt)
@@ -90,7 +88,7 @@ impl Job for SsoJob {
                             .format("%H:%M:%S")
                     ))
                 });
-            Output::new(SignedIn(result))
+            Output::SsoSignedIn(result)
         })
     }
 
@@ -114,15 +112,16 @@ impl Dialog for SsoLogin {
         if job != self.job {
             return Flow::Stay;
         }
-        let output = match output.take::<Prompt>() {
-            Ok(prompt) => {
+        let result = match output {
+            Output::SsoPrompt(prompt) => {
                 self.prompt = Some(prompt);
                 return Flow::Stay;
             }
-            Err(output) => output,
-        };
-        let Ok(SignedIn(result)) = output.take::<SignedIn>() else {
-            return Flow::Stay;
+            Output::SsoSignedIn(result) => result,
+            other => {
+                other.unexpected("the SSO sign-in dialog");
+                return Flow::Stay;
+            }
         };
         match result {
             Ok(text) => {

@@ -2,7 +2,8 @@
 //! filter, sort, mark, open dialogs) and its drawing with live countdowns. Only the visible
 //! rows are built.
 
-use super::{bulk, help, login, renew, sso_login, OPENERS};
+use super::openers::OPENERS;
+use super::{bulk, error, help, login, renew, sso_login};
 use crate::awsfiles::expiry::compact_duration;
 use crate::awsfiles::profile::Name;
 use crate::awsfiles::{Expiry, Profile, ProfileKind, Snapshot};
@@ -215,7 +216,7 @@ impl Table {
                     login::open(cx, p)
                 } else {
                     renew::open(&cx.shared, &p.name)
-                        .unwrap_or_else(|why| super::error::dialog("Cannot renew", &why))
+                        .unwrap_or_else(|why| error::dialog("Cannot renew", &why))
                 });
             }
             KeyCode::Char(c) => {
