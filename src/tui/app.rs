@@ -6,7 +6,7 @@
 //! to the dialog on top, else to the table; dialogs hand their wishes back as events
 //! ([`super::component`]), which the app applies here.
 
-use super::component::{Cx, Dialog, Event, Flow, Shared};
+use super::component::{Cx, Dialog, Event, Flow, Shared, MIN_SIZE};
 use super::jobs::{Job, JobId, LoadJob};
 use super::keep_fresh::KeepFresh;
 use super::key_age::KeyAges;
@@ -117,6 +117,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         }
     }
 
@@ -163,6 +164,7 @@ impl App {
                     data: &self.data,
                     now: self.now,
                     local: self.local,
+                    size: self.size,
                 };
                 let due = self.fresh.due(&shared);
                 for job in due {
@@ -173,6 +175,7 @@ impl App {
             Msg::FilesChanged => events.push(Event::Reload),
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut events),
             Msg::Key(_) => {}
+            Msg::Paste(_) if self.too_small() => {}
             Msg::Paste(text) => match &mut self.dialog {
                 Some(dialog) => dialog.paste(&text),
                 None => self.table.paste(&text, &self.data),
@@ -195,6 +198,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         };
         if let Some(job) = self
             .key_ages
@@ -214,10 +218,26 @@ impl App {
         events.push(Event::Spawn(self.next_job, job));
     }
 
-    /// Ctrl-C quits; other keys go to the dialog on top, else to the table.
+    /// Whether the terminal is below the smallest size the layout is made for: then only
+    /// "Terminal too small" shows, and no key but quitting may act on what cannot be seen.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
+    /// Ctrl-C quits; other keys go to the dialog on top, else to the table. Below the
+    /// smallest size `q` quits (even through a dialog) and every other key is ignored.
     fn on_key(&mut self, key: KeyEvent, events: &mut Vec<Event>) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             events.push(Event::Quit);
+            return;
+        }
+        if self.too_small() {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            if plain && matches!(key.code, KeyCode::Char('q') | KeyCode::Char('Q')) {
+                events.push(Event::Quit);
+            }
             return;
         }
         if self.dialog.is_some() {
@@ -229,6 +249,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         };
         let mut cx = Cx::new(shared, events, &mut self.next_job);
         if let Some(dialog) = self.table.key(key, &mut cx, self.size) {
@@ -250,6 +271,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         };
         let mut cx = Cx::new(shared, events, &mut self.next_job);
         match f(dialog.as_mut(), &mut cx) {

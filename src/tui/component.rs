@@ -30,6 +30,9 @@ pub struct Shared<'a> {
     pub now: DateTime<Utc>,
     /// The local time zone.
     pub local: FixedOffset,
+    /// The terminal's size (columns, rows), so that a dialog's keys scroll as far as its
+    /// drawing shows.
+    pub size: (u16, u16),
 }
 
 impl Shared<'_> {

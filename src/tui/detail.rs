@@ -10,6 +10,7 @@ use crate::renew::Mode;
 use crate::tui::component::Shared;
 use crate::tui::keep_fresh::kept_fresh;
 use crate::tui::key_age::{KeyAge, KeyAges};
+use crate::tui::safe_text::clean;
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -244,11 +245,12 @@ pub fn render(shared: &Shared, pane: &Pane, theme: Theme, frame: &mut Frame, are
             Span::raw(problem.clone()),
         ]));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", p.name), theme.accent()));
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", crate::text::shown(&p.name)),
+        theme.accent(),
+    ));
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(clean(lines))
             .block(block)
             .wrap(Wrap { trim: false }),
         area,

@@ -138,11 +138,11 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if app.table.filtering || !app.table.filter.is_empty() {
         spans.push(Span::raw("  filter: "));
         spans.push(Span::styled(
-            format!(
-                "{}{}",
-                app.table.filter,
-                if app.table.filtering { "▏" } else { "" }
-            ),
+            {
+                let (before, after) = app.table.filter.split();
+                let cursor = if app.table.filtering { "▏" } else { "" };
+                crate::text::printable(&format!("{before}{cursor}{after}"), usize::MAX)
+            },
             theme.accent(),
         ));
     }
@@ -180,7 +180,10 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.ok()
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", toast.text), style)),
+            Paragraph::new(Span::styled(
+                format!(" {}", crate::text::shown(&toast.text)),
+                style,
+            )),
             area,
         );
         return;

@@ -30,5 +30,6 @@ mod sso_login;
 mod status;
 mod tls;
 mod tui_e2e;
+mod tui_scale;
 mod tui_snapshots;
 mod workflows_moto;

@@ -935,3 +935,69 @@ fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
 }
+
+#[test]
+fn below_the_minimum_size_only_quitting_acts() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(Msg::Resize(59, 20));
+    // Issue 32: `⏎ 123456 ⏎ y` at 59×20 renewed and wrote, the diff never seen.
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(press(app, "123456").is_empty());
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(press(app, "y/aj ").is_empty());
+    assert!(app.dialog().is_none(), "nothing opened behind the notice");
+    assert!(!app.table.filtering && app.table.marked.is_empty());
+    assert_eq!(selected(app), "admin", "the selection did not move");
+    app.update(Msg::Paste("123456".into()));
+    assert!(app.dialog().is_none());
+
+    // A dialog opened at a usable size: shrunk, its keys do nothing, but q quits through it.
+    app.update(Msg::Resize(120, 40));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(dialog::<RenewForm>(app).profile, "admin");
+    app.update(Msg::Resize(80, 14));
+    press(app, "123456");
+    assert_eq!(dialog::<RenewForm>(app).code, "", "no code typed unseen");
+    let effects = press(app, "q");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Quit)));
+    assert!(app.quitting());
+}
+
+#[test]
+fn the_filter_edits_like_a_shell_line_and_slash_starts_afresh() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let ctrl = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    let alt = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    press(app, "/admin");
+    assert_eq!(names(app), ["admin"]);
+    app.update(ctrl('u'));
+    assert_eq!(app.table.filter.as_str(), "", "Ctrl-U is not typed as u");
+    assert_eq!(names(app).len(), 3);
+    press(app, "eu west");
+    app.update(ctrl('w'));
+    assert_eq!(app.table.filter.as_str(), "eu ");
+    app.update(alt('b'));
+    press(app, "x");
+    assert_eq!(
+        app.table.filter.as_str(),
+        "xeu ",
+        "Alt-B moved to the word's start"
+    );
+    app.update(ctrl('e'));
+    app.update(ctrl('h'));
+    app.update(ctrl('a'));
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE)));
+    assert_eq!(app.table.filter.as_str(), "eu");
+    app.update(alt('f'));
+    press(app, "-w");
+    assert_eq!(app.table.filter.as_str(), "eu-w");
+    app.update(key(KeyCode::Enter));
+    assert!(!app.table.filtering);
+    assert_eq!(names(app), ["admin", "dev"]);
+    press(app, "/");
+    assert_eq!(app.table.filter.as_str(), "", "/ starts a fresh filter");
+    press(app, "sso");
+    assert_eq!(names(app), ["sso"]);
+}

@@ -3,7 +3,7 @@
 //! [`super::bulk_result`]).
 
 use super::bulk_result::BulkResult;
-use super::dialog::{dialog, form_dialog, spinner};
+use super::dialog::{dialog, scroll_key, spinner, Scrolling};
 use super::preview::Preview;
 use super::running::{sentence, CodeSource};
 use crate::aws::api::BoxFuture;
@@ -18,9 +18,10 @@ use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The bulk dialog: what will be renewed, and the one code.
@@ -32,6 +33,8 @@ pub struct BulkForm {
     pub code: String,
     /// Why the last submit was refused.
     pub error: Option<String>,
+    /// First line of the list shown.
+    pub scroll: usize,
 }
 
 /// A bulk renewal under way: each profile with its outcome once known.
@@ -55,6 +58,7 @@ pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
         plan,
         code: String::new(),
         error: None,
+        scroll: 0,
     })
 }
 
@@ -143,7 +147,15 @@ impl Dialog for BulkForm {
             }
             KeyCode::Char(c) if c.is_ascii_digit() && self.code.len() < 6 => self.code.push(c),
             KeyCode::Enter => return self.submit(cx),
-            _ => {}
+            _ => {
+                let size = cx.shared.size;
+                let max = self
+                    .scrolling(Theme { colour: false }, dialog_width(size.0))
+                    .max_scroll(size);
+                if let Some(to) = scroll_key(key, self.scroll, max, false) {
+                    self.scroll = to;
+                }
+            }
         }
         Flow::Stay
     }
@@ -251,6 +263,7 @@ impl Dialog for BulkRunning {
                 let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
                 let what = bulk::profiles_count(ok);
                 let mut preview = Preview::new(&what, &what, None, plan, lines);
+                preview.cause = root_cause(&outcomes);
                 preview.renewed = outcomes
                     .iter()
                     .filter(|o| o.result.is_ok())
@@ -260,8 +273,10 @@ impl Dialog for BulkRunning {
             }
             Ok(_) => Flow::Replace(Box::new(BulkResult {
                 title: "Nothing renewed".to_owned(),
+                cause: root_cause(&outcomes),
                 outcomes: lines,
                 written: "Nothing was written.".to_owned(),
+                scroll: 0,
             })),
             Err(e) => {
                 cx.toast("Nothing was written.", true);
@@ -281,6 +296,27 @@ impl Dialog for BulkRunning {
     fn as_any(&self) -> &dyn std::any::Any {
         self
     }
+}
+
+/// The reason most failures share, first of all: `✗ 1,200 of 1,200 failed: …` (a cause
+/// such as an unreachable STS must not hide below the fold of a long list).
+pub fn root_cause(outcomes: &[Outcome]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for o in outcomes {
+        if let Err(why) = &o.result {
+            *counts.entry(why.as_str()).or_default() += 1;
+        }
+    }
+    let (why, n) = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    let of = if n == failed {
+        format!("{n} of {}", outcomes.len())
+    } else {
+        format!("{n} of the {failed} that failed")
+    };
+    Some(format!("✗ Cause ({of}): {}", sentence(why)))
 }
 
 /// Draws the live progress of a bulk renewal.
@@ -314,64 +350,91 @@ fn render_running(
         theme.dim(),
     ));
     let height = text.len() as u16 + 2;
-    dialog(
-        frame,
-        area,
-        " Working ",
-        100,
-        height,
-        Paragraph::new(text),
-        theme,
-    );
+    dialog(frame, area, " Working ", 100, height, text, false, theme);
+}
+
+impl BulkForm {
+    /// The form as a scrolling dialog: the profiles scroll, the code and the keys stay.
+    fn scrolling(&self, theme: Theme, width: u16) -> Scrolling {
+        let plan = &self.plan;
+        let mut body = Vec::new();
+        let total = plan.renewals.len() + plan.skipped.len();
+        if total > 1 {
+            body.push((
+                format!(
+                    "{} to renew{}",
+                    bulk::profiles_count(plan.renewals.len()),
+                    if plan.skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} cannot be (✗ below)", plan.skipped.len())
+                    }
+                ),
+                theme.accent(),
+            ));
+        }
+        if let Some(session) = &plan.session {
+            body.push((
+                format!(
+                    "One MFA session for '{}' → [{}], then:",
+                    session.source.profile, session.target
+                ),
+                Style::new(),
+            ));
+        }
+        for r in &plan.renewals {
+            body.push((
+                format!(
+                    "  {} → [{}] ({})",
+                    r.profile,
+                    r.target,
+                    duration::human(r.duration_secs)
+                ),
+                Style::new(),
+            ));
+        }
+        for (profile, why) in &plan.skipped {
+            body.push((format!("  ✗ {profile}: {why}"), theme.danger()));
+        }
+        let mut pinned = vec![Line::raw("")];
+        if plan.needs_code() {
+            let serial = plan.session.as_ref().and_then(|s| s.serial()).unwrap_or("");
+            pinned.push(Line::from(vec![
+                Span::styled("MFA code   ", theme.dim()),
+                Span::styled(format!("[{:_<6}]", self.code), theme.selected()),
+                Span::styled(format!("  {}", crate::text::shown(serial)), theme.dim()),
+            ]));
+        } else {
+            pinned.push(Line::styled(
+                "No code needed: a fresh MFA session is reused.",
+                theme.dim(),
+            ));
+        }
+        if let Some(error) = &self.error {
+            pinned.push(Line::styled(
+                crate::text::shown(error).into_owned(),
+                theme.danger(),
+            ));
+        }
+        pinned.push(Line::styled(
+            "⏎ renew all · Esc cancel — one diff, one backup, one write",
+            theme.dim(),
+        ));
+        Scrolling {
+            title: " Renew marked profiles ".to_owned(),
+            width,
+            body,
+            pinned,
+        }
+    }
+}
+
+/// The bulk dialogs' width in a terminal `columns` wide.
+fn dialog_width(columns: u16) -> u16 {
+    columns.saturating_sub(4).min(100)
 }
 
 fn render(form: &BulkForm, theme: Theme, frame: &mut Frame, area: Rect) {
-    let plan = &form.plan;
-    let mut lines = Vec::new();
-    if let Some(session) = &plan.session {
-        lines.push(Line::from(format!(
-            "One MFA session for '{}' → [{}], then:",
-            session.source.profile, session.target
-        )));
-    }
-    for r in &plan.renewals {
-        lines.push(Line::from(format!(
-            "  {} → [{}] ({})",
-            r.profile,
-            r.target,
-            duration::human(r.duration_secs)
-        )));
-    }
-    for (profile, why) in &plan.skipped {
-        lines.push(Line::styled(
-            format!("  ✗ {profile}: {why}"),
-            theme.danger(),
-        ));
-    }
-    lines.push(Line::raw(""));
-    if plan.needs_code() {
-        let serial = plan.session.as_ref().and_then(|s| s.serial()).unwrap_or("");
-        lines.push(Line::from(vec![
-            Span::styled("MFA code   ", theme.dim()),
-            Span::styled(format!("[{:_<6}]", form.code), theme.selected()),
-            Span::styled(format!("  {serial}"), theme.dim()),
-        ]));
-    } else {
-        lines.push(Line::styled(
-            "No code needed: a fresh MFA session is reused.",
-            theme.dim(),
-        ));
-    }
-    let keys = "⏎ renew all · Esc cancel — one diff, one backup, one write";
-    form_dialog(
-        frame,
-        area,
-        " Renew marked profiles ",
-        100,
-        lines,
-        form.error.as_deref(),
-        keys,
-        true,
-        theme,
-    );
+    form.scrolling(theme, dialog_width(area.width))
+        .render(frame, area, form.scroll, theme);
 }

@@ -3,8 +3,10 @@
 
 use crate::tui::component::Shared;
 use crate::tui::output::Output;
+use crate::tui::safe_text::clean;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -68,21 +70,31 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     h
 }
 
-/// A bordered, titled box holding `body`, centred over `area`.
+/// A bordered, titled box holding `lines` (wrapped at words when `wrap`), centred over
+/// `area`; the text is cleaned ([`clean`]).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn dialog(
     frame: &mut Frame,
     area: Rect,
     title: &str,
     width: u16,
     height: u16,
-    body: Paragraph,
+    lines: Vec<Line<'static>>,
+    wrap: bool,
     theme: Theme,
 ) {
     let rect = centered(area, width, height);
     frame.render_widget(Clear, rect);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(title.to_owned(), theme.accent()));
+    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+        crate::text::shown(title).into_owned(),
+        theme.accent(),
+    ));
+    let body = Paragraph::new(clean(lines));
+    let body = if wrap {
+        body.wrap(Wrap { trim: false })
+    } else {
+        body
+    };
     frame.render_widget(body.block(block), rect);
 }
 
@@ -104,10 +116,112 @@ pub(super) fn form_dialog(
     }
     lines.push(Line::styled(keys.to_owned(), theme.dim()));
     let height = lines.len() as u16 + 2;
-    let body = if wrap {
-        Paragraph::new(lines).wrap(Wrap { trim: false })
-    } else {
-        Paragraph::new(lines)
+    dialog(frame, area, title, width, height, lines, wrap, theme);
+}
+
+/// A dialog that scrolls: `body` (plain lines, wrapped here to the dialog's width) moves under
+/// `pinned` lines that always show at the bottom (the input, the last error, the key hints),
+/// so that a long list never pushes them off screen. The first line of the body may be the
+/// one that matters most (a root cause): it is what shows first.
+pub(super) struct Scrolling {
+    /// The title.
+    pub title: String,
+    /// The widest the dialog may be.
+    pub width: u16,
+    /// The lines that scroll, each with its style.
+    pub body: Vec<(String, Style)>,
+    /// The lines that stay.
+    pub pinned: Vec<Line<'static>>,
+}
+
+impl Scrolling {
+    /// The dialog's rectangle in `area`, and its body wrapped to its width.
+    fn layout(&self, area: Rect) -> (Rect, Vec<(String, Style)>, usize) {
+        let width = self.width.min(area.width);
+        let inner = usize::from(width.saturating_sub(2)).max(10);
+        let body: Vec<(String, Style)> = self
+            .body
+            .iter()
+            .flat_map(|(text, style)| {
+                let text = crate::text::shown(text);
+                // A line that fits keeps its leading spaces (a diff's context lines).
+                let pieces = if text.chars().count() <= inner {
+                    vec![text.into_owned()]
+                } else {
+                    wrap(&text, inner)
+                };
+                pieces.into_iter().map(move |piece| (piece, *style))
+            })
+            .collect();
+        let room = usize::from(area.height.saturating_sub(2)).saturating_sub(self.pinned.len());
+        // A line saying what is hidden joins the pinned ones when the body does not fit.
+        let rows = if body.len() > room {
+            room.saturating_sub(1)
+        } else {
+            body.len()
+        };
+        let extra = usize::from(body.len() > room);
+        let height = (rows + extra + self.pinned.len() + 2) as u16;
+        (centered(area, width, height), body, rows)
+    }
+
+    /// How far the body can scroll in a terminal of `size`: the last page is a full one.
+    pub fn max_scroll(&self, size: (u16, u16)) -> usize {
+        let (_, body, rows) = self.layout(Rect::new(0, 0, size.0, size.1));
+        body.len().saturating_sub(rows)
+    }
+
+    /// Draws it over `area`, the body from line `scroll` (clamped).
+    pub fn render(self, frame: &mut Frame, area: Rect, scroll: usize, theme: Theme) {
+        let (rect, body, rows) = self.layout(area);
+        let from = scroll.min(body.len().saturating_sub(rows));
+        let mut lines: Vec<Line> = body[from..]
+            .iter()
+            .take(rows)
+            .map(|(text, style)| Line::styled(text.clone(), *style))
+            .collect();
+        if rows < body.len() {
+            let below = body.len() - from - rows;
+            lines.push(Line::styled(
+                format!(
+                    "{from} above · {below} below · ↑ ↓ PgUp PgDn Home End scroll ({}/{})",
+                    from + rows,
+                    body.len()
+                ),
+                theme.dim(),
+            ));
+        }
+        lines.extend(clean(self.pinned));
+        frame.render_widget(Clear, rect);
+        let block = Block::default().borders(Borders::ALL).title(Span::styled(
+            crate::text::shown(&self.title).into_owned(),
+            theme.accent(),
+        ));
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+    }
+}
+
+/// The scroll keys of a dialog whose body scrolls: ↑ ↓ (and `j` `k` where `letters`), PgUp
+/// PgDn, Home End; the new position, at most `max`, or `None` for another key.
+pub(super) fn scroll_key(
+    key: crossterm::event::KeyEvent,
+    scroll: usize,
+    max: usize,
+    letters: bool,
+) -> Option<usize> {
+    use crossterm::event::KeyCode;
+    let page = 10;
+    let next = match key.code {
+        KeyCode::Down => scroll + 1,
+        KeyCode::Char('j') if letters => scroll + 1,
+        KeyCode::Up => scroll.saturating_sub(1),
+        KeyCode::Char('k') if letters => scroll.saturating_sub(1),
+        KeyCode::PageDown => scroll + page,
+        KeyCode::Char(' ') if letters => scroll + page,
+        KeyCode::PageUp => scroll.saturating_sub(page),
+        KeyCode::Home => 0,
+        KeyCode::End => max,
+        _ => return None,
     };
-    dialog(frame, area, title, width, height, body, theme);
+    Some(next.min(max))
 }

@@ -7,7 +7,6 @@ use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 /// A failure, shown until dismissed.
@@ -67,7 +66,8 @@ impl Dialog for ErrorDialog {
             &format!(" {} ", self.title),
             70,
             height + 2,
-            Paragraph::new(text).wrap(Wrap { trim: true }),
+            text,
+            true,
             theme,
         );
     }

@@ -8,7 +8,6 @@ use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// The help overlay's state: how far it is scrolled.
@@ -26,7 +25,7 @@ const TABLE_KEYS: [(&str, &str); 13] = [
     ("⏎  r", "renew the selected profile"),
     (
         "/",
-        "filter (name, kind, account, role, region); Esc clears",
+        "a fresh filter (name, kind, account, role, source, region); Ctrl-U Ctrl-W Ctrl-A Ctrl-E Alt-B Alt-F edit it as a shell line; Esc clears",
     ),
     ("o", "sort by name / by expiry"),
     ("d", "show / hide the detail pane"),
@@ -57,7 +56,7 @@ const MARKS: [(&str, &str); 5] = [
 ];
 
 /// Keys inside the dialogs.
-const DIALOG_KEYS: [(&str, &str); 7] = [
+const DIALOG_KEYS: [(&str, &str); 8] = [
     ("In the renew dialog", ""),
     ("Tab ↑ ↓", "next / previous field"),
     ("← →", "change mode or duration"),
@@ -71,6 +70,10 @@ const DIALOG_KEYS: [(&str, &str); 7] = [
         "renew / cancel (Esc also cancels a running call)",
     ),
     ("In the diff", "j k PgUp PgDn scroll · y write · n discard"),
+    (
+        "↑ ↓ PgUp PgDn",
+        "scroll a long dialog (bulk renewal, its result); its input and keys stay in view",
+    ),
 ];
 
 impl Dialog for Help {
@@ -174,7 +177,8 @@ fn render(help: &Help, theme: Theme, frame: &mut Frame, area: Rect) {
         " Keys ",
         width as u16,
         height,
-        Paragraph::new(body),
+        body,
+        false,
         theme,
     );
 }

@@ -16,7 +16,6 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::sync::Arc;
 
@@ -172,7 +171,7 @@ impl Dialog for Running {
             )),
             Line::styled("Esc cancels (nothing is written).", theme.dim()),
         ];
-        dialog(frame, area, " Working ", 50, 4, Paragraph::new(text), theme);
+        dialog(frame, area, " Working ", 50, 4, text, false, theme);
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -5,11 +5,11 @@
 use super::openers::OPENERS;
 use super::{bulk, error, help, login, renew, sso_login};
 use crate::awsfiles::expiry::compact_duration;
-use crate::awsfiles::profile::Name;
 use crate::awsfiles::{Expiry, Profile, ProfileKind, Snapshot};
 use crate::settings::ProfileChange;
 use crate::tui::component::{Cx, Dialog};
 use crate::tui::keep_fresh::kept_fresh;
+use crate::tui::line_edit::LineEdit;
 use crate::tui::load::Loaded;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
@@ -20,6 +20,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table as Grid, TableState};
 use ratatui::Frame;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Row order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,8 +40,8 @@ pub struct Table {
     pub selected: usize,
     /// Row order.
     pub sort: Sort,
-    /// Filter text.
-    pub filter: String,
+    /// Filter text (edited like a shell line).
+    pub filter: LineEdit,
     /// Typing into the filter.
     pub filtering: bool,
     /// Profiles marked for a bulk renewal.
@@ -49,6 +50,9 @@ pub struct Table {
     pub show_detail: bool,
     /// The profile `AWS_PROFILE` selects (marked `*`).
     pub aws_profile: Option<String>,
+    /// Each column's width over every profile, and the files it was measured on.
+    pub natural: Natural,
+    measured: Option<std::sync::Weak<Snapshot>>,
 }
 
 impl Table {
@@ -58,11 +62,13 @@ impl Table {
             rows: Vec::new(),
             selected: 0,
             sort: Sort::Name,
-            filter: String::new(),
+            filter: LineEdit::default(),
             filtering: false,
             marked: BTreeSet::new(),
             show_detail: true,
             aws_profile: aws_profile.clone(),
+            natural: Natural::default(),
+            measured: None,
         };
         table.refresh(data, aws_profile.as_deref());
         table
@@ -87,9 +93,14 @@ impl Table {
 
     /// Recomputes rows (filter, sort), keeping `keep` selected if visible.
     pub fn refresh(&mut self, data: &Loaded, keep: Option<&str>) {
-        let needle = self.filter.to_lowercase();
+        let needle = self.filter.as_str().to_lowercase();
         let profiles = data.profiles();
         let snapshot = &data.snapshot;
+        let measured = self.measured.as_ref().and_then(std::sync::Weak::upgrade);
+        if !measured.is_some_and(|m| Arc::ptr_eq(&m, snapshot)) {
+            self.natural = Natural::of(profiles);
+            self.measured = Some(Arc::downgrade(snapshot));
+        }
         let mut rows: Vec<usize> = (0..profiles.len())
             .filter(|&i| {
                 let p = &profiles[i];
@@ -124,7 +135,7 @@ impl Table {
     /// Pasted text goes into the filter while typing one.
     pub fn paste(&mut self, text: &str, data: &Loaded) {
         if self.filtering {
-            self.filter.push_str(text.trim());
+            self.filter.insert(text.trim());
             self.refresh(data, None);
         }
     }
@@ -140,11 +151,9 @@ impl Table {
                     self.filter.clear();
                 }
                 KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.filtering = false,
-                KeyCode::Backspace => {
-                    self.filter.pop();
+                _ => {
+                    self.filter.key(key);
                 }
-                KeyCode::Char(c) => self.filter.push(c),
-                _ => {}
             }
             let kept = keep(self);
             self.refresh(data, kept.as_deref());
@@ -160,7 +169,13 @@ impl Table {
             KeyCode::PageUp => self.select(self.selected.saturating_sub(page)),
             KeyCode::Home | KeyCode::Char('g') => self.select(0),
             KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
-            KeyCode::Char('/') => self.filtering = true,
+            KeyCode::Char('/') => {
+                // A fresh filter, as in less and k9s; Esc brings every row back.
+                self.filter.clear();
+                self.filtering = true;
+                let kept = keep(self);
+                self.refresh(data, kept.as_deref());
+            }
             KeyCode::Char(' ') => {
                 if let Some(name) = selected.map(|p| p.name.to_string()) {
                     if !self.marked.remove(&name) {
@@ -286,45 +301,177 @@ fn style_of(theme: Theme, urgency: Urgency) -> Style {
     }
 }
 
-/// Column widths sized to the visible content; ACCOUNT and ROLE/USER give way (width 0) on
-/// narrow terminals before the name and the countdown do.
-fn column_widths(shown: &[&Profile], width: u16) -> [Constraint; 8] {
-    let longest = |f: &dyn Fn(&Profile) -> usize, min: usize, max: usize| {
-        shown
-            .iter()
-            .map(|p| f(p))
-            .max()
-            .unwrap_or(0)
-            .clamp(min, max) as u16
-    };
-    let name = longest(&|p| p.name.chars().count(), 7, 32);
-    let role = longest(
-        &|p| p.principal.as_deref().map_or(1, |s| s.chars().count()),
-        9,
-        24,
-    );
-    let region = longest(&|p| p.region.as_deref().map_or(1, str::len), 6, 14);
-    let (kind, account, mfa, expires) = (11u16, 12u16, 3u16, 17u16);
-    let spacing = 7;
-    let base = 2 + name + kind + region + mfa + expires + spacing;
-    let (account, role) = if base + account + role <= width {
-        (account, role)
-    } else if base + account <= width {
-        (account, 0)
-    } else {
-        (0, 0)
-    };
-    let slack = width.saturating_sub(base + account + role);
-    [
-        Constraint::Length(2),
-        Constraint::Length(name + slack.min(8)),
-        Constraint::Length(kind),
-        Constraint::Length(account),
-        Constraint::Length(role),
-        Constraint::Length(region),
-        Constraint::Length(mfa),
-        Constraint::Length(expires),
-    ]
+/// The table's columns after the marks, in drawing order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// The profile's name.
+    Profile,
+    /// Its kind.
+    Kind,
+    /// The account id.
+    Account,
+    /// The role or user name.
+    Principal,
+    /// Where its credentials come from (`source_profile`, `credential_source`, the long-term
+    /// profile): the column `mfatui list` prints.
+    Source,
+    /// The region.
+    Region,
+    /// Whether it uses an MFA device.
+    Mfa,
+    /// The countdown.
+    Expires,
+}
+
+impl Column {
+    /// Every column, in drawing order.
+    pub const ALL: [Column; 8] = [
+        Column::Profile,
+        Column::Kind,
+        Column::Account,
+        Column::Principal,
+        Column::Source,
+        Column::Region,
+        Column::Mfa,
+        Column::Expires,
+    ];
+
+    /// Its header.
+    pub fn title(self) -> &'static str {
+        match self {
+            Column::Profile => "PROFILE",
+            Column::Kind => "KIND",
+            Column::Account => "ACCOUNT",
+            Column::Principal => "ROLE/USER",
+            Column::Source => "SOURCE",
+            Column::Region => "REGION",
+            Column::Mfa => "MFA",
+            Column::Expires => "EXPIRES",
+        }
+    }
+
+    /// The widest it takes before the room left is shared out.
+    fn cap(self) -> usize {
+        match self {
+            Column::Profile => usize::MAX,
+            Column::Kind => 12,
+            Column::Account => 12,
+            Column::Principal | Column::Source => 24,
+            Column::Region => 14,
+            Column::Mfa => 3,
+            Column::Expires => 17,
+        }
+    }
+
+    /// The text of a cell (the countdown's is drawn apart).
+    fn text(self, p: &Profile) -> &str {
+        fn dash(v: Option<&str>) -> &str {
+            v.unwrap_or("—")
+        }
+        match self {
+            Column::Profile => &p.name,
+            Column::Kind => p.kind.label(),
+            Column::Account => dash(p.account.as_deref()),
+            Column::Principal => dash(p.principal.as_deref()),
+            Column::Source => dash(source_of(p)),
+            Column::Region => dash(p.region.as_deref()),
+            Column::Mfa if p.mfa.is_some() => "yes",
+            Column::Mfa => "no",
+            Column::Expires => "",
+        }
+    }
+}
+
+/// Where `p`'s credentials come from, as `mfatui list` says it.
+pub fn source_of(p: &Profile) -> Option<&str> {
+    p.source_profile
+        .as_deref()
+        .or(p.credential_source.as_deref())
+        .or(p.long_term_profile.as_deref())
+}
+
+/// Each column's natural width over every profile (not only the rows shown), so that no
+/// column comes or goes while scrolling or filtering.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Natural([usize; 8]);
+
+impl Natural {
+    /// The widths over `profiles`.
+    pub fn of(profiles: &[Profile]) -> Natural {
+        let mut widths = Column::ALL.map(|c| c.title().chars().count());
+        for p in profiles {
+            for (w, c) in widths.iter_mut().zip(Column::ALL) {
+                let text = c.text(p);
+                let n = if text.is_ascii() {
+                    text.len()
+                } else {
+                    text.chars().count()
+                };
+                *w = (*w).max(n);
+            }
+        }
+        widths[Column::Expires as usize] = Column::Expires.cap();
+        Natural(widths)
+    }
+}
+
+/// The columns shown in `width` and how wide each is: the name is kept readable first (up to
+/// 24 columns) and the countdown always shows; then kind, account, MFA, role, source and
+/// region join, in that order, while they fit; the room left widens the name, then role and
+/// source, up to their longest value. Longer values are cut with `…`. It depends on the width
+/// and on every profile, never on the rows shown.
+pub fn layout(natural: &Natural, width: u16) -> Vec<(Column, u16)> {
+    let width = usize::from(width);
+    let want = |c: Column| natural.0[c as usize].min(c.cap());
+    let name_min = natural.0[Column::Profile as usize].min(24);
+    // The marks column and one space between every two columns.
+    let mut used = 2 + 1 + name_min + 1 + want(Column::Expires);
+    let mut shown = vec![Column::Profile, Column::Expires];
+    for c in [
+        Column::Kind,
+        Column::Account,
+        Column::Mfa,
+        Column::Principal,
+        Column::Source,
+        Column::Region,
+    ] {
+        if used + 1 + want(c) <= width {
+            used += 1 + want(c);
+            shown.push(c);
+        }
+    }
+    let mut widths: Vec<(Column, usize)> = Column::ALL
+        .iter()
+        .filter(|c| shown.contains(c))
+        .map(|&c| {
+            (
+                c,
+                if c == Column::Profile {
+                    name_min
+                } else {
+                    want(c)
+                },
+            )
+        })
+        .collect();
+    let mut slack = width.saturating_sub(used);
+    for grow in [Column::Profile, Column::Principal, Column::Source] {
+        if let Some((_, w)) = widths.iter_mut().find(|(c, _)| *c == grow) {
+            let more = natural.0[grow as usize].saturating_sub(*w).min(slack);
+            *w += more;
+            slack -= more;
+        }
+    }
+    if used > width {
+        // Narrower than a readable name and the countdown: the name gives way.
+        if let Some((_, w)) = widths.iter_mut().find(|(c, _)| *c == Column::Profile) {
+            *w = w.saturating_sub(used - width).max(1);
+        }
+    }
+    widths
+        .into_iter()
+        .map(|(c, w)| (c, u16::try_from(w).unwrap_or(u16::MAX)))
+        .collect()
 }
 
 /// What the table's marker column and countdowns need besides the table itself.
@@ -378,24 +525,18 @@ pub fn render(
     let block = Block::default().borders(Borders::ALL).title(" Profiles ");
     let visible = usize::from(area.height.saturating_sub(3)).max(1);
     let offset = table.selected.saturating_sub(visible - 1);
-    let header = Row::new([
-        "",
-        "PROFILE",
-        "KIND",
-        "ACCOUNT",
-        "ROLE/USER",
-        "REGION",
-        "MFA",
-        "EXPIRES",
-    ])
+    let columns = layout(&table.natural, area.width.saturating_sub(2));
+    let header = Row::new(
+        std::iter::once(Cell::from(""))
+            .chain(columns.iter().map(|(c, _)| Cell::from(c.title())))
+            .collect::<Vec<_>>(),
+    )
     .style(theme.accent());
-    let shown: Vec<&Profile> = table.rows[offset.min(table.rows.len())..]
+    let shown = table.rows[offset.min(table.rows.len())..]
         .iter()
         .take(visible)
-        .map(|&i| &data.profiles()[i])
-        .collect();
+        .map(|&i| &data.profiles()[i]);
     let rows: Vec<Row> = shown
-        .iter()
         .map(|p| {
             let status = match (
                 p.problems.is_empty(),
@@ -414,20 +555,23 @@ pub fn render(
             } else {
                 Span::raw(" ")
             };
-            let expires = expiry_cell(&data.snapshot, p, now, marks.thresholds, theme);
-            Row::new(vec![
-                Cell::from(Line::from(vec![mark, status])),
-                Cell::from(p.name.to_string()),
-                Cell::from(p.kind.label()),
-                Cell::from(dash(&p.account).to_owned()),
-                Cell::from(dash(&p.principal).to_owned()),
-                Cell::from(dash(&p.region).to_owned()),
-                Cell::from(if p.mfa.is_some() { "yes" } else { "no" }),
-                Cell::from(Line::from(expires)),
-            ])
+            let mut cells = vec![Cell::from(Line::from(vec![mark, status]))];
+            for &(column, width) in &columns {
+                let width = usize::from(width);
+                cells.push(if column == Column::Expires {
+                    let mut cell = expiry_cell(&data.snapshot, p, now, marks.thresholds, theme);
+                    cell.content = crate::text::fit(&cell.content, width).into();
+                    Cell::from(Line::from(cell))
+                } else {
+                    Cell::from(crate::text::fit(column.text(p), width))
+                });
+            }
+            Row::new(cells)
         })
         .collect();
-    let widths = column_widths(&shown, area.width.saturating_sub(2));
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(2))
+        .chain(columns.iter().map(|&(_, w)| Constraint::Length(w)))
+        .collect();
     let grid = Grid::new(rows, widths)
         .header(header)
         .block(block)
@@ -435,9 +579,4 @@ pub fn render(
     let mut state = TableState::default()
         .with_selected((!table.rows.is_empty()).then_some(table.selected - offset));
     frame.render_stateful_widget(grid, area, &mut state);
-}
-
-/// A table cell's text, or a dash when the profile has no such value.
-fn dash(v: &Option<Name>) -> &str {
-    v.as_deref().unwrap_or("—")
 }
