@@ -228,3 +228,51 @@ fn the_demo_shows_how_old_a_key_is_without_blocking() {
         "the demo caches in its own folder"
     );
 }
+
+/// The real binary at 59×20 over 2,000 generated profiles: `⏎ 123456 ⏎ y` acts on nothing it
+/// cannot show (issue 32: it renewed and wrote unseen); enlarged to 80×24 the table is there
+/// with no dialog, the files untouched; `q` quits from the small size.
+#[test]
+fn at_59x20_keys_do_nothing_unseen_and_q_quits() {
+    let (config, creds) = mfatui::sample::generate(2000);
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (59, 20)) else {
+        return;
+    };
+    tmux.wait_for("Terminal too small");
+    tmux.send(&["Enter"]);
+    tmux.send(&["123456"]);
+    tmux.send(&["Enter"]);
+    tmux.send(&["y", "a", "Space"]);
+    tmux.resize((80, 24));
+    let screen = tmux.wait_for("2001 profiles");
+    assert!(
+        !screen.contains("┌ Renew") && !screen.contains("Cannot renew"),
+        "no dialog opened: {screen}"
+    );
+    assert!(!screen.contains("marked"), "nothing marked: {screen}");
+    assert!(screen.contains("PROFILE"), "{screen}");
+    assert_eq!(sb.credentials(), creds, "nothing written");
+    assert!(sb.backups().is_empty());
+    // A dialog open when the terminal shrinks: `q` quits through it.
+    tmux.send(&["j", "Enter"]);
+    tmux.wait_for("┌ Renew role1004");
+    tmux.resize((59, 20));
+    tmux.wait_for("Terminal too small");
+    tmux.send(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
