@@ -58,6 +58,8 @@ pub struct Toast {
 #[derive(Clone, Debug)]
 enum Feature {
     Load,
+    /// A reload the person asked for (`R`): its end is confirmed.
+    LoadAndSay,
     Settings,
     KeyAge,
     KeepFresh,
@@ -288,12 +290,16 @@ impl App {
     fn on_output(&mut self, id: JobId, output: Output, events: &mut Vec<Event>) {
         let feature = self.features.remove(&id);
         match (feature, output) {
-            (Some(Feature::Load), Output::Reloaded(Ok(data))) => {
+            (Some(feature @ (Feature::Load | Feature::LoadAndSay)), Output::Reloaded(Ok(data))) => {
                 let keep = self.table.selected(&self.data).map(|p| p.name.to_string());
                 self.data = data;
                 self.table.refresh(&self.data, keep.as_deref());
+                if matches!(feature, Feature::LoadAndSay) {
+                    let n = crate::renew::bulk::profiles_count(self.data.profiles().len());
+                    self.toast(format!("Reloaded: {n}."), false);
+                }
             }
-            (Some(Feature::Load), Output::Reloaded(Err(e))) => {
+            (Some(Feature::Load | Feature::LoadAndSay), Output::Reloaded(Err(e))) => {
                 self.toast(format!("Could not reload: {e}"), true)
             }
             (Some(Feature::Settings), Output::SettingsSaved(Ok(settings))) => {
@@ -351,6 +357,9 @@ impl App {
                 Event::Cancel(id) => effects.push(Effect::Cancel(id)),
                 Event::Toast { text, warning } => self.toast(text, warning),
                 Event::Reload => self.start(Box::new(LoadJob), Feature::Load, &mut more),
+                Event::ReloadAndSay => {
+                    self.start(Box::new(LoadJob), Feature::LoadAndSay, &mut more)
+                }
                 Event::Written => {
                     for id in self.requests.fulfilled() {
                         effects.push(Effect::Answer {

@@ -58,6 +58,8 @@ pub enum Event {
     },
     /// Read the files again.
     Reload,
+    /// Read the files again and say how many profiles they hold (`R`).
+    ReloadAndSay,
     /// A renewal was written (it answers the request that opened the dialog, if any).
     Written,
     /// Decline every renewal request from other programs, open or waiting.
@@ -119,6 +121,11 @@ impl<'a> Cx<'a> {
         self.events.push(Event::Reload);
     }
 
+    /// Asks for the files to be read again, with a short confirmation when read.
+    pub fn reload_and_say(&mut self) {
+        self.events.push(Event::ReloadAndSay);
+    }
+
     /// Says a renewal was written.
     pub fn written(&mut self) {
         self.events.push(Event::Written);
@@ -178,6 +185,11 @@ pub trait Dialog: std::fmt::Debug + Send {
     /// Whether something runs (the loop then redraws ten times a second, for the spinner).
     fn busy(&self) -> bool {
         false
+    }
+
+    /// Its keys, for the footer while it is open (key, what it does).
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Esc", "close")]
     }
 
     /// Marks the dialog as answering a request from another program (`pid N: CMD`).

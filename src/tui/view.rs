@@ -149,18 +149,40 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn spans_marked(app: &App, theme: Theme, frame: &mut Frame, area: Rect, keys: &[(&str, &str)]) {
-    let mut spans = vec![Span::styled(
-        format!(" {} marked ", app.table.marked.len()),
-        theme.accent(),
-    )];
-    for (key, what) in keys {
-        spans.push(Span::styled(format!(" {key}"), theme.accent()));
-        spans.push(Span::raw(format!(" {what} ")));
+/// Key hints as footer spans, as many as fit in `width`, the last one (`?` help) always.
+fn key_spans(
+    theme: Theme,
+    width: usize,
+    lead: Vec<Span<'static>>,
+    keys: &[(&str, &str)],
+) -> Line<'static> {
+    let text = |(key, what): &(&str, &str)| (format!(" {key}"), format!(" {what} "));
+    let len = |(k, w): &(String, String)| k.chars().count() + w.chars().count();
+    let mut used: usize = lead.iter().map(|s| s.content.chars().count()).sum();
+    let (last, rest) = match keys.split_last() {
+        Some((last, rest)) if last.0 == "?" => (Some(text(last)), rest),
+        _ => (None, keys),
+    };
+    used += last.as_ref().map_or(0, len);
+    let mut spans = lead;
+    for key in rest.iter().map(text) {
+        if used + len(&key) > width {
+            break;
+        }
+        used += len(&key);
+        spans.push(Span::styled(key.0, theme.accent()));
+        spans.push(Span::raw(key.1));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if let Some(last) = last {
+        spans.push(Span::styled(last.0, theme.accent()));
+        spans.push(Span::raw(last.1));
+    }
+    Line::from(spans)
 }
 
+/// The footer: a request waiting, else a passing message, else the keys of what has the
+/// focus (the dialog on top, the filter line, the marks, the table) — with the selected
+/// row's problem first when it has one.
 fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let waiting = app.requests.queue.len();
     if waiting > 0 && app.toast.is_none() {
@@ -188,32 +210,68 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    let marked_keys = [
-        ("⏎", "renew marked"),
-        ("space", "mark"),
-        ("Esc", "clear marks"),
-        ("?", "help"),
-    ];
-    let keys: &[(&str, &str)] = if !app.table.marked.is_empty() && !app.table.filtering {
-        spans_marked(app, theme, frame, area, &marked_keys);
-        return;
+    let width = usize::from(area.width);
+    let line = if let Some(dialog) = app.dialog() {
+        key_spans(theme, width, Vec::new(), &dialog.keys())
     } else if app.table.filtering {
-        &[("type", "filter"), ("⏎", "done"), ("Esc", "clear")]
+        key_spans(
+            theme,
+            width,
+            Vec::new(),
+            &[
+                ("type", "filter"),
+                ("⏎ ↑ ↓", "done"),
+                ("Esc", "clear"),
+                ("Ctrl-U Ctrl-W Alt-B Alt-F", "edit"),
+            ],
+        )
+    } else if !app.table.marked.is_empty() {
+        let lead = vec![Span::styled(
+            format!(" {} marked ", app.table.marked.len()),
+            theme.accent(),
+        )];
+        key_spans(
+            theme,
+            width,
+            lead,
+            &[
+                ("⏎", "renew marked"),
+                ("space", "mark"),
+                ("Esc", "clear marks"),
+                ("?", "help"),
+            ],
+        )
     } else {
-        &[
-            ("↑↓", "move"),
-            ("⏎", "renew"),
-            ("/", "filter"),
-            ("o", "sort"),
-            ("R", "reload"),
-            ("?", "help"),
-            ("q", "quit"),
-        ]
+        let problem = app
+            .table
+            .selected(&app.data)
+            .and_then(|p| p.problems.first());
+        let lead = match problem {
+            Some(problem) => vec![Span::styled(
+                format!(" ! {} ", crate::text::shown(problem)),
+                theme.danger(),
+            )],
+            None => Vec::new(),
+        };
+        let keys: &[(&str, &str)] = if problem.is_some() {
+            &[("⏎", "how to fix"), ("?", "help")]
+        } else {
+            &[
+                ("↑↓", "move"),
+                ("⏎", "renew"),
+                ("space", "mark"),
+                ("a", "mark expiring"),
+                ("/", "filter"),
+                ("o", "sort"),
+                ("f", "keep fresh"),
+                ("c", "console"),
+                ("d", "detail"),
+                ("R", "reload"),
+                ("q", "quit"),
+                ("?", "help"),
+            ]
+        };
+        key_spans(theme, width, lead, keys)
     };
-    let mut spans = Vec::new();
-    for (key, what) in keys {
-        spans.push(Span::styled(format!(" {key}"), theme.accent()));
-        spans.push(Span::raw(format!(" {what} ")));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(Paragraph::new(line), area);
 }

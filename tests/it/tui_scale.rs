@@ -390,3 +390,59 @@ fn hostile_names_are_drawn_replaced_in_the_table_the_pane_and_the_dialogs() {
     );
     assert!(!text.contains('\u{200B}') && !text.contains('\u{202E}'));
 }
+
+/// The last row: the footer.
+fn footer(app: &App) -> String {
+    screen(app).last().cloned().unwrap_or_default()
+}
+
+#[test]
+fn the_footer_follows_the_focus_and_a_broken_row_says_how_to_fix_it() {
+    let config = "[profile dev]\nmfa_serial = arn:aws:iam::123456789012:mfa/me\nregion = eu-west-1\n\n[profile typo]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dve\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n";
+    let creds =
+        "[dev]\naws_access_key_id = AKIADEVDEVDEVDEV0000\naws_secret_access_key = dev-secret\n";
+    let mut org = org_with(config, creds, (120, 30));
+    let app = &mut org.app;
+    let table = footer(app);
+    for key in [
+        "⏎ renew",
+        "space mark",
+        "a mark expiring",
+        "f keep fresh",
+        "c console",
+        "d detail",
+        "? help",
+    ] {
+        assert!(table.contains(key), "{key}: {table}");
+    }
+    // The 80-column footer keeps `? help` at its end whatever else must go.
+    app.update(Msg::Resize(80, 24));
+    assert!(footer(app).ends_with("? help"), "{}", footer(app));
+    app.update(Msg::Resize(120, 30));
+
+    press(app, KeyCode::Enter);
+    let renew = footer(app);
+    assert!(
+        renew.contains("Tab field") && renew.contains("Esc cancel"),
+        "{renew}"
+    );
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Char('/'));
+    assert!(footer(app).contains("Ctrl-U Ctrl-W"), "{}", footer(app));
+    press(app, KeyCode::Esc);
+
+    // The `!` row: its problem in the footer, ⏎ explains and suggests the near name.
+    press(app, KeyCode::Char('j'));
+    let broken = footer(app);
+    assert!(broken.contains("! ") && broken.contains("dve"), "{broken}");
+    press(app, KeyCode::Enter);
+    let text = screen(app).join("\n");
+    assert!(
+        text.contains("Did you mean") && text.contains("source_profile = dev?"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("MFA code"),
+        "no code field for a broken profile: {text}"
+    );
+}

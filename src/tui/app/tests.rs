@@ -1001,3 +1001,27 @@ fn the_filter_edits_like_a_shell_line_and_slash_starts_afresh() {
     press(app, "sso");
     assert_eq!(names(app), ["sso"]);
 }
+
+#[test]
+fn r_and_a_confirm_in_short() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let effects = press(app, "R");
+    let (job, _) = the::<LoadJob>(&effects);
+    let data = load(&app.ctx).unwrap();
+    reply(app, job, Output::Reloaded(Ok(data)));
+    assert_eq!(app.toast.as_ref().unwrap().text, "Reloaded: 3 profiles.");
+    press(app, "a");
+    let toast = &app.toast.as_ref().unwrap().text;
+    assert!(toast.starts_with("1 marked"), "{toast}");
+    assert_eq!(app.table.marked.len(), 1);
+}
+
+#[test]
+fn a_mistyped_name_has_a_near_one() {
+    use crate::tui::screens::error::nearest;
+    let names = ["acme-dev", "acme-prod", "dev"];
+    assert_eq!(nearest("acme-dve", names.iter().copied()), Some("acme-dev"));
+    assert_eq!(nearest("dve", names.iter().copied()), Some("dev"));
+    assert_eq!(nearest("ghost", names.iter().copied()), None);
+}

@@ -168,6 +168,15 @@ impl Dialog for BulkForm {
         }
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("0-9", "code"),
+            ("⏎", "renew all"),
+            ("↑ ↓ PgUp PgDn", "scroll"),
+            ("Esc", "cancel"),
+        ]
+    }
+
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render(self, theme, frame, area)
     }
@@ -287,6 +296,10 @@ impl Dialog for BulkRunning {
 
     fn busy(&self) -> bool {
         true
+    }
+
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Esc", "cancel (nothing is written)")]
     }
 
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {

@@ -75,6 +75,10 @@ impl Dialog for BulkResult {
         Flow::Stay
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("↑ ↓ PgUp PgDn", "scroll"), ("⏎ Esc", "close")]
+    }
+
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         self.scrolling(theme, dialog_width(area.width))
             .render(frame, area, self.scroll, theme);

@@ -87,6 +87,10 @@ impl Dialog for Help {
         Flow::Stay
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("↑ ↓ j k", "scroll"), ("any other key", "close")]
+    }
+
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render(self, theme, frame, area)
     }

@@ -211,6 +211,14 @@ impl Dialog for Preview {
         self.writing.is_some()
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("y", "write"),
+            ("n Esc", "discard"),
+            ("↑ ↓ PgUp PgDn", "scroll"),
+        ]
+    }
+
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render(self, theme, frame, area)
     }

@@ -299,6 +299,17 @@ impl Dialog for RenewForm {
         self.asked_by = asker;
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("0-9", "code"),
+            ("Tab", "field"),
+            ("← →", "mode / duration"),
+            ("Ctrl-T", "hide code"),
+            ("⏎", "renew"),
+            ("Esc", "cancel"),
+        ]
+    }
+
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render(shared, self, theme, frame, area)
     }

@@ -160,6 +160,10 @@ impl Dialog for Running {
         self.asked_by = asker;
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Esc", "cancel (nothing is written)")]
+    }
+
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         let elapsed = (shared.now - self.started).num_milliseconds().max(0);
         let text = vec![

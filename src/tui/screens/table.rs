@@ -192,8 +192,16 @@ impl Table {
                 );
                 if expiring.is_empty() {
                     cx.toast("No role profile is expired or expiring soon.", false);
+                } else {
+                    let n = expiring.len();
+                    self.marked.extend(expiring);
+                    cx.toast(
+                        format!(
+                            "{n} marked (expired or expiring roles): ⏎ renews them with one code, Esc clears."
+                        ),
+                        false,
+                    );
                 }
-                self.marked.extend(expiring);
             }
             KeyCode::Esc if self.filter.is_empty() => self.marked.clear(),
             KeyCode::Esc => {
@@ -218,7 +226,7 @@ impl Table {
                 }
             }
             KeyCode::Char('?') => return Some(Box::new(help::Help::default())),
-            KeyCode::Char('R') => cx.reload(),
+            KeyCode::Char('R') => cx.reload_and_say(),
             KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => {
                 let names: Vec<String> = self.marked.iter().cloned().collect();
                 return Some(bulk::open(cx, &names));
@@ -229,6 +237,9 @@ impl Table {
                     sso_login::open(cx, p)
                 } else if p.kind == ProfileKind::Login {
                     login::open(cx, p)
+                } else if !p.problems.is_empty() {
+                    // A broken profile: how to fix it, not a code field.
+                    error::fix(&cx.shared, p)
                 } else {
                     renew::open(&cx.shared, &p.name)
                         .unwrap_or_else(|why| error::dialog("Cannot renew", &why))
