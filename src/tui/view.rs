@@ -124,14 +124,16 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if app.table.rows.len() != app.data.profiles().len() {
         spans.push(Span::raw(format!(" ({} shown)", app.table.rows.len())));
     }
+    let sort = app.table.sort;
     spans.push(Span::styled(
         format!(
-            "  sorted by {}",
-            if app.table.sort == table::Sort::Name {
-                "name"
-            } else {
-                "expiry"
-            }
+            "  sorted by {}{}",
+            match sort.by {
+                table::Column::Profile => "name".to_owned(),
+                table::Column::Expires => "expiry".to_owned(),
+                other => other.title().to_lowercase(),
+            },
+            if sort.reversed { " ▼" } else { "" }
         ),
         theme.dim(),
     ));

@@ -151,7 +151,7 @@ fn columns_stay_while_scrolling_and_filtering() {
     assert!(
         lines
             .iter()
-            .any(|l| l.contains("role1004 ") && l.contains("user1000")),
+            .any(|l| l.contains("role4 ") && l.contains("user0")),
         "{}",
         lines.join("\n")
     );
@@ -444,5 +444,79 @@ fn the_footer_follows_the_focus_and_a_broken_row_says_how_to_fix_it() {
     assert!(
         !text.contains("MFA code"),
         "no code field for a broken profile: {text}"
+    );
+}
+
+/// The rows' profile names, top to bottom, as drawn.
+fn drawn_names(app: &App) -> Vec<String> {
+    screen(app)
+        .iter()
+        .skip_while(|l| !l.contains("PROFILE"))
+        .skip(1)
+        .take_while(|l| l.starts_with('│'))
+        .filter_map(|l| {
+            l.trim_start_matches('│')
+                .get(3..)
+                .and_then(|rest| rest.split_whitespace().next())
+                .map(str::to_owned)
+        })
+        .collect()
+}
+
+#[test]
+fn the_filter_is_fuzzy_over_every_column_and_rows_are_in_natural_order() {
+    let mut org = org((160, 45));
+    let app = &mut org.app;
+    let first = drawn_names(app);
+    let roles: Vec<&String> = first.iter().filter(|n| n.starts_with("role")).collect();
+    assert_eq!(
+        roles[..3],
+        ["role4", "role5", "role6"],
+        "natural order: {first:?}"
+    );
+    // Fuzzy over the MFA device, the sso_session, the source profile.
+    press(app, KeyCode::Char('/'));
+    typed(app, "mfa/user1990");
+    press(app, KeyCode::Enter);
+    let by_device = drawn_names(app);
+    assert!(by_device.contains(&"role1994".to_owned()), "{by_device:?}");
+    press(app, KeyCode::Char('/'));
+    typed(app, "corp3");
+    press(app, KeyCode::Enter);
+    let by_session = drawn_names(app);
+    assert!(
+        !by_session.is_empty() && by_session.iter().all(|n| n.starts_with("sso")),
+        "{by_session:?}"
+    );
+    press(app, KeyCode::Char('/'));
+    typed(app, "rl199 usr1990");
+    press(app, KeyCode::Enter);
+    let fuzzy = drawn_names(app);
+    assert!(fuzzy.contains(&"role1995".to_owned()), "{fuzzy:?}");
+    press(app, KeyCode::Esc);
+}
+
+#[test]
+fn any_column_sorts_and_a_second_press_reverses_with_an_arrow() {
+    let mut org = org((160, 45));
+    let app = &mut org.app;
+    assert!(header(&screen(app)).contains("PROFILE▲"));
+    press(app, KeyCode::Char('o'));
+    assert!(header(&screen(app)).contains("EXPIRES▲"));
+    press(app, KeyCode::Char('o'));
+    press(app, KeyCode::Char('g'));
+    let by_kind = screen(app);
+    assert!(header(&by_kind).contains("KIND▲"), "{}", header(&by_kind));
+    let rows = drawn_names(app);
+    assert_eq!(rows[0], "default", "config-only sorts first: {rows:?}");
+    press(app, KeyCode::Char('O'));
+    press(app, KeyCode::Char('g'));
+    let reversed = screen(app);
+    assert!(header(&reversed).contains("KIND▼"));
+    assert!(reversed[0].contains("sorted by kind ▼"), "{}", reversed[0]);
+    let rows = drawn_names(app);
+    assert!(
+        rows[0].starts_with("sso"),
+        "web… sso sorts last, first reversed: {rows:?}"
     );
 }

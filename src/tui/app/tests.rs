@@ -25,7 +25,7 @@ use crate::tui::screens::renew::{Field, RenewForm};
 use crate::tui::screens::rotate::{RotateForm, RotateJob};
 use crate::tui::screens::running::{CodeSource, RenewJob};
 use crate::tui::screens::sso_login::{SsoJob, SsoLogin};
-use crate::tui::screens::table::Sort;
+use crate::tui::screens::table::Column;
 use crate::tui::settings_job::SaveSettings;
 use chrono::TimeZone;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -174,7 +174,14 @@ fn moves_filters_and_sorts() {
     assert_eq!(names(app), ["sso"], "filter matches accounts too");
     app.update(key(KeyCode::Esc));
     press(app, "o");
-    assert_eq!(app.table.sort, Sort::Expiry);
+    assert_eq!(app.table.sort.by, Column::Expires);
+    press(app, "O");
+    assert!(app.table.sort.reversed);
+    assert_eq!(
+        names(app),
+        ["sso", "dev", "admin"],
+        "no expiry, then by name, reversed"
+    );
 }
 
 #[test]

@@ -25,9 +25,12 @@ const TABLE_KEYS: [(&str, &str); 13] = [
     ("⏎  r", "renew the selected profile"),
     (
         "/",
-        "a fresh filter (name, kind, account, role, source, region); Ctrl-U Ctrl-W Ctrl-A Ctrl-E Alt-B Alt-F edit it as a shell line; Esc clears",
+        "a fresh fuzzy filter over name, kind, account, role, region, source, sso_session, MFA device; Ctrl-U Ctrl-W Ctrl-A Ctrl-E Alt-B Alt-F edit it as a shell line; Esc clears",
     ),
-    ("o", "sort by name / by expiry"),
+    (
+        "o  O",
+        "sort by the next column (name, expiry, kind and on) / reverse it (▲ ▼)",
+    ),
     ("d", "show / hide the detail pane"),
     (
         "f",

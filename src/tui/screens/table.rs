@@ -22,13 +22,120 @@ use ratatui::Frame;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
-/// Row order.
+/// Row order: a column, and whether it is reversed (`o` picks the next column, `O`
+/// reverses; a click on a header sorts by it, a second click reverses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sort {
-    /// Alphabetical.
-    Name,
-    /// Soonest expiry first; profiles without one last.
-    Expiry,
+pub struct Sort {
+    /// The column.
+    pub by: Column,
+    /// Descending.
+    pub reversed: bool,
+}
+
+impl Sort {
+    /// By name, in natural order (`role2` before `role10`).
+    pub const NAME: Sort = Sort {
+        by: Column::Profile,
+        reversed: false,
+    };
+
+    /// The next column `o` sorts by: the name, then the expiry, then the others in order.
+    fn next(self) -> Sort {
+        const ORDER: [Column; 8] = [
+            Column::Profile,
+            Column::Expires,
+            Column::Kind,
+            Column::Account,
+            Column::Principal,
+            Column::Source,
+            Column::Region,
+            Column::Mfa,
+        ];
+        let i = ORDER.iter().position(|c| *c == self.by).unwrap_or(0);
+        Sort {
+            by: ORDER[(i + 1) % ORDER.len()],
+            reversed: false,
+        }
+    }
+
+    /// Sorted by `column`: reversed when it already was (a second click).
+    pub fn by(self, column: Column) -> Sort {
+        Sort {
+            by: column,
+            reversed: self.by == column && !self.reversed,
+        }
+    }
+}
+
+/// `a` and `b` in natural order: runs of digits compare by their value (`role2` < `role10`),
+/// the rest case-insensitively, then byte for byte.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        if x[i].is_ascii_digit() && y[j].is_ascii_digit() {
+            let (si, sj) = (i, j);
+            while i < x.len() && x[i].is_ascii_digit() {
+                i += 1;
+            }
+            while j < y.len() && y[j].is_ascii_digit() {
+                j += 1;
+            }
+            let (da, db) = (
+                a[si..i].trim_start_matches('0'),
+                b[sj..j].trim_start_matches('0'),
+            );
+            match da.len().cmp(&db.len()).then_with(|| da.cmp(db)) {
+                Ordering::Equal => {}
+                other => return other,
+            }
+        } else {
+            match x[i].to_ascii_lowercase().cmp(&y[j].to_ascii_lowercase()) {
+                Ordering::Equal => {}
+                other => return other,
+            }
+            i += 1;
+            j += 1;
+        }
+    }
+    (x.len() - i).cmp(&(y.len() - j)).then_with(|| a.cmp(b))
+}
+
+/// Whether `needle` (lower case) is found in `hay` fuzzily: its characters in order, not
+/// necessarily together (`acmdev` finds `acme-dev`), as fzf and k9s match.
+fn fuzzy(hay: &str, needle: &str) -> bool {
+    let mut wanted = needle.chars().peekable();
+    for c in hay.chars().flat_map(char::to_lowercase) {
+        match wanted.peek() {
+            Some(&w) if w == c => {
+                wanted.next();
+            }
+            Some(_) => {}
+            None => return true,
+        }
+    }
+    wanted.peek().is_none()
+}
+
+/// Whether `p` matches every word of `needle`: each fuzzily in one of its name, kind,
+/// account, role, region, source profile, `sso_session` or MFA device.
+fn matches(p: &Profile, needle: &str) -> bool {
+    needle.split_whitespace().all(|word| {
+        [
+            Some(p.name.as_str()),
+            Some(p.kind.label()),
+            p.account.as_deref(),
+            p.principal.as_deref(),
+            p.region.as_deref(),
+            source_of(p),
+            p.sso_session.as_deref(),
+            p.mfa.as_ref().map(|m| m.serial.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|hay| fuzzy(hay, word))
+    })
 }
 
 /// The table's state.
@@ -61,7 +168,7 @@ impl Table {
         let mut table = Table {
             rows: Vec::new(),
             selected: 0,
-            sort: Sort::Name,
+            sort: Sort::NAME,
             filter: LineEdit::default(),
             filtering: false,
             marked: BTreeSet::new(),
@@ -102,21 +209,12 @@ impl Table {
             self.measured = Some(Arc::downgrade(snapshot));
         }
         let mut rows: Vec<usize> = (0..profiles.len())
-            .filter(|&i| {
-                let p = &profiles[i];
-                needle.is_empty()
-                    || p.name.to_lowercase().contains(&needle)
-                    || p.kind.label().contains(&needle)
-                    || p.account.as_deref().is_some_and(|a| a.contains(&needle))
-                    || p.principal
-                        .as_deref()
-                        .is_some_and(|a| a.to_lowercase().contains(&needle))
-                    || p.region.as_deref().is_some_and(|a| a.contains(&needle))
-            })
+            .filter(|&i| needle.is_empty() || matches(&profiles[i], &needle))
             .collect();
-        match self.sort {
-            Sort::Name => rows.sort_by(|&a, &b| profiles[a].name.cmp(&profiles[b].name)),
-            Sort::Expiry => {
+        let by_name = |a: usize, b: usize| natural_cmp(&profiles[a].name, &profiles[b].name);
+        match self.sort.by {
+            Column::Profile => rows.sort_by(|&a, &b| by_name(a, b)),
+            Column::Expires => {
                 let key: HashMap<usize, i64> = rows
                     .iter()
                     .map(|&i| {
@@ -124,8 +222,15 @@ impl Table {
                         (i, at.map_or(i64::MAX, |t| t.timestamp()))
                     })
                     .collect();
-                rows.sort_by_key(|&i| (key[&i], profiles[i].name.clone()));
+                rows.sort_by(|&a, &b| key[&a].cmp(&key[&b]).then_with(|| by_name(a, b)));
             }
+            column => rows.sort_by(|&a, &b| {
+                natural_cmp(column.text(&profiles[a]), column.text(&profiles[b]))
+                    .then_with(|| by_name(a, b))
+            }),
+        }
+        if self.sort.reversed {
+            rows.reverse();
         }
         self.rows = rows;
         let position = keep.and_then(|k| self.rows.iter().position(|&i| profiles[i].name == k));
@@ -209,11 +314,11 @@ impl Table {
                 let kept = keep(self);
                 self.refresh(data, kept.as_deref());
             }
-            KeyCode::Char('o') => {
-                self.sort = if self.sort == Sort::Name {
-                    Sort::Expiry
+            KeyCode::Char('o') | KeyCode::Char('O') => {
+                self.sort = if key.code == KeyCode::Char('o') {
+                    self.sort.next()
                 } else {
-                    Sort::Name
+                    self.sort.by(self.sort.by)
                 };
                 let kept = keep(self);
                 self.refresh(data, kept.as_deref());
@@ -375,7 +480,7 @@ impl Column {
     }
 
     /// The text of a cell (the countdown's is drawn apart).
-    fn text(self, p: &Profile) -> &str {
+    pub fn text(self, p: &Profile) -> &str {
         fn dash(v: Option<&str>) -> &str {
             v.unwrap_or("—")
         }
@@ -539,7 +644,14 @@ pub fn render(
     let columns = layout(&table.natural, area.width.saturating_sub(2));
     let header = Row::new(
         std::iter::once(Cell::from(""))
-            .chain(columns.iter().map(|(c, _)| Cell::from(c.title())))
+            .chain(columns.iter().map(|(c, _)| {
+                if *c == table.sort.by {
+                    let arrow = if table.sort.reversed { "▼" } else { "▲" };
+                    Cell::from(format!("{}{arrow}", c.title()))
+                } else {
+                    Cell::from(c.title())
+                }
+            }))
             .collect::<Vec<_>>(),
     )
     .style(theme.accent());
