@@ -39,6 +39,8 @@ pub enum Effect {
         /// The answer.
         answer: Answer,
     },
+    /// Put this text on the clipboard, through the terminal (OSC 52, which tmux and SSH pass).
+    Copy(String),
     /// Leave.
     Quit,
 }
@@ -394,6 +396,10 @@ impl App {
                         change,
                     };
                     self.start(Box::new(job), Feature::Settings, &mut more);
+                }
+                Event::Copy(text) => {
+                    self.toast(format!("Copied: {text}"), false);
+                    effects.push(Effect::Copy(text));
                 }
                 Event::Quit => {
                     self.quit = true;

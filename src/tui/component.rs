@@ -73,6 +73,8 @@ pub enum Event {
         /// The change.
         change: ProfileChange,
     },
+    /// Put this text on the clipboard (OSC 52): never a secret or a sign-in URL.
+    Copy(String),
     /// Leave.
     Quit,
 }
@@ -147,6 +149,11 @@ impl<'a> Cx<'a> {
             profile: profile.to_owned(),
             change,
         });
+    }
+
+    /// Copies `text` to the clipboard (through the terminal, OSC 52).
+    pub fn copy(&mut self, text: String) {
+        self.events.push(Event::Copy(text));
     }
 
     /// Leaves the interface.

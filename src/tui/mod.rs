@@ -159,6 +159,7 @@ async fn event_loop(
         for effect in app.update(msg) {
             match effect {
                 Effect::Quit => {}
+                Effect::Copy(text) => copy(&text),
                 Effect::Answer { id, answer } => {
                     let waiting = answers.lock().ok().and_then(|mut a| a.remove(&id));
                     if let Some(waiting) = waiting {
@@ -193,6 +194,17 @@ async fn event_loop(
         task.abort();
     }
     Ok(())
+}
+
+/// Sets the clipboard through the terminal: OSC 52, which terminals, tmux
+/// (`set-clipboard on`) and SSH sessions pass on to the clipboard of the machine in front.
+fn copy(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
 }
 
 /// Where the answers to pending requests go, by request id.

@@ -268,6 +268,7 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 ("f", "keep fresh"),
                 ("c", "console"),
                 ("d", "detail"),
+                ("y", "copy"),
                 ("R", "reload"),
                 ("q", "quit"),
                 ("?", "help"),

@@ -276,3 +276,53 @@ fn at_59x20_keys_do_nothing_unseen_and_q_quits() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `y` copies through OSC 52: tmux with `set-clipboard on` keeps what it sets in its buffer —
+/// the name first, then the export line; a secret never.
+#[test]
+fn y_copies_through_the_terminal() {
+    let config =
+        "[profile alpha]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n";
+    let creds = "[alpha]\naws_access_key_id = AKIAALPHAALPHAALPHA0\naws_secret_access_key = alpha-secret-value\n";
+    let sb = Sandbox::new(&crate::common::black_hole(), config, creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
+        return;
+    };
+    tmux.tmux(&["set", "-s", "set-clipboard", "on"]);
+    tmux.wait_for("1 profile");
+    let buffer = |want: &str| {
+        let start = Instant::now();
+        loop {
+            let got = tmux.tmux(&["show-buffer"]);
+            if got == want {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "buffer {got:?}, not {want:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    tmux.send(&["y"]);
+    buffer("alpha");
+    tmux.wait_for("Copied: alpha");
+    tmux.send(&["y"]);
+    buffer("export AWS_PROFILE=alpha");
+    for _ in 0..3 {
+        tmux.send(&["y"]);
+        std::thread::sleep(Duration::from_millis(200));
+        let got = tmux.tmux(&["show-buffer"]);
+        assert!(!got.contains("AKIA") && !got.contains("secret"), "{got}");
+    }
+}

@@ -1032,3 +1032,44 @@ fn a_mistyped_name_has_a_near_one() {
     assert_eq!(nearest("dve", names.iter().copied()), Some("dev"));
     assert_eq!(nearest("ghost", names.iter().copied()), None);
 }
+
+#[test]
+fn y_copies_the_name_then_the_export_line_the_account_and_the_role_arn() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let copies: Vec<String> = (0..5)
+        .flat_map(|_| press(app, "y"))
+        .filter_map(|e| match e {
+            Effect::Copy(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "admin",
+            "export AWS_PROFILE=admin",
+            "123456789012",
+            "arn:aws:iam::123456789012:role/Admin",
+            "admin",
+        ]
+    );
+    assert_eq!(app.toast.as_ref().unwrap().text, "Copied: admin");
+    // The long-term profile: never its key; a new profile starts with its name.
+    press(app, "j");
+    let effects = press(app, "yyyy");
+    let texts: Vec<&String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Copy(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts[0], "dev");
+    for text in texts {
+        assert!(
+            !text.contains("AKIA") && !text.contains("long-term-secret") && !text.contains("http"),
+            "{text}"
+        );
+    }
+}

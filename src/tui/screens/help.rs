@@ -18,7 +18,7 @@ pub struct Help {
 }
 
 /// The table's own keys.
-const TABLE_KEYS: [(&str, &str); 13] = [
+const TABLE_KEYS: [(&str, &str); 14] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -41,6 +41,10 @@ const TABLE_KEYS: [(&str, &str); 13] = [
     (
         "R",
         "reload the files now (they also reload when changed on disk)",
+    ),
+    (
+        "y",
+        "copy the name; again: export AWS_PROFILE=NAME, the account id, the role ARN (OSC 52; never a secret)",
     ),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),

@@ -157,6 +157,8 @@ pub struct Table {
     pub show_detail: bool,
     /// The profile `AWS_PROFILE` selects (marked `*`).
     pub aws_profile: Option<String>,
+    /// The profile `y` copied last and which of its texts.
+    pub copied: Option<(String, usize)>,
     /// Each column's width over every profile, and the files it was measured on.
     pub natural: Natural,
     measured: Option<std::sync::Weak<Snapshot>>,
@@ -176,6 +178,7 @@ impl Table {
             aws_profile: aws_profile.clone(),
             natural: Natural::default(),
             measured: None,
+            copied: None,
         };
         table.refresh(data, aws_profile.as_deref());
         table
@@ -324,6 +327,16 @@ impl Table {
                 self.refresh(data, kept.as_deref());
             }
             KeyCode::Char('d') => self.show_detail = !self.show_detail,
+            KeyCode::Char('y') => {
+                let p = selected?;
+                let texts = copy_texts(p);
+                let next = match &self.copied {
+                    Some((name, i)) if *name == p.name.as_str() => (i + 1) % texts.len(),
+                    _ => 0,
+                };
+                self.copied = Some((p.name.to_string(), next));
+                cx.copy(texts[next].clone());
+            }
             KeyCode::Char('f') => {
                 if let Some(name) = selected.map(|p| p.name.to_string()) {
                     let on = !kept_fresh(&cx.shared, &name);
@@ -358,6 +371,21 @@ impl Table {
         }
         None
     }
+}
+
+/// What `y` copies of `p`, press after press: its name, `export AWS_PROFILE=…`, its account
+/// id, its role ARN — never a secret, never a sign-in URL.
+pub fn copy_texts(p: &Profile) -> Vec<String> {
+    let mut texts = vec![
+        p.name.to_string(),
+        format!(
+            "export AWS_PROFILE={}",
+            crate::awsfiles::shlex::quote(&p.name)
+        ),
+    ];
+    texts.extend(p.account.as_deref().map(str::to_owned));
+    texts.extend(p.role_arn.as_deref().map(str::to_owned));
+    texts
 }
 
 /// How a countdown should look.

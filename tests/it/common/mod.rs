@@ -658,6 +658,17 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Runs a tmux command on this terminal's server (e.g. `set -s set-clipboard on`,
+    /// `show-buffer`); its standard output.
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Resizes the terminal to `size` (columns, rows).
     pub fn resize(&self, size: (u16, u16)) {
         let status = Command::new("tmux")
