@@ -179,6 +179,20 @@ impl App {
             Msg::FilesChanged => events.push(Event::Reload),
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut events),
             Msg::Key(_) => {}
+            Msg::Mouse(..) if self.too_small() || self.dialog.is_some() => {}
+            Msg::Mouse(mouse, at) => {
+                let shared = Shared {
+                    ctx: &self.ctx,
+                    data: &self.data,
+                    now: self.now,
+                    local: self.local,
+                    size: self.size,
+                };
+                let mut cx = Cx::new(shared, &mut events, &mut self.next_job);
+                if let Some(dialog) = self.table.mouse(mouse, at, &mut cx, self.size) {
+                    self.dialog = Some(dialog);
+                }
+            }
             Msg::Paste(_) if self.too_small() => {}
             Msg::Paste(text) => match &mut self.dialog {
                 Some(dialog) => dialog.paste(&text),
@@ -197,6 +211,7 @@ impl App {
         }
         let mut effects = self.apply(events);
         self.serve_requests(&mut effects);
+        self.table.follow(self.size);
         let shared = Shared {
             ctx: &self.ctx,
             data: &self.data,

@@ -16,6 +16,7 @@ pub fn spawn_input(tx: UnboundedSender<Msg>) -> JoinHandle<()> {
             let msg = match event {
                 Event::Key(key) => Msg::Key(key),
                 Event::Paste(text) => Msg::Paste(text),
+                Event::Mouse(mouse) => Msg::Mouse(mouse, std::time::Instant::now()),
                 Event::Resize(w, h) => Msg::Resize(w, h),
                 _ => continue,
             };

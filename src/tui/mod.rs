@@ -27,7 +27,9 @@ use crate::serve::requests::{self as socket, Answer};
 use crate::settings::Colour;
 use app::{App, Effect};
 use chrono::{Local, Utc};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
 use jobs::{JobEnv, JobId};
@@ -45,6 +47,7 @@ use tokio::sync::oneshot;
 /// Puts the terminal back: raw mode off, main screen, paste mode off, cursor shown.
 fn restore_terminal() {
     let mut out = io::stdout();
+    let _ = out.execute(DisableMouseCapture);
     let _ = out.execute(DisableBracketedPaste);
     let _ = out.execute(LeaveAlternateScreen);
     let _ = out.execute(crossterm::cursor::Show);
@@ -71,6 +74,7 @@ fn setup_terminal() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdo
     let mut out = io::stdout();
     out.execute(EnterAlternateScreen)?;
     out.execute(EnableBracketedPaste)?;
+    out.execute(EnableMouseCapture)?;
     let terminal = Terminal::new(CrosstermBackend::new(out))?;
     Ok((guard, terminal))
 }

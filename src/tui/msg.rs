@@ -4,7 +4,7 @@
 use super::output::Output;
 use super::requests::CodeRequest;
 use chrono::{DateTime, Utc};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyEvent, MouseEvent};
 
 /// A job's id, unique in one run of the interface.
 pub type JobId = u64;
@@ -14,6 +14,8 @@ pub type JobId = u64;
 pub enum Msg {
     /// A key press.
     Key(KeyEvent),
+    /// A mouse event, and when it came (for double clicks).
+    Mouse(MouseEvent, std::time::Instant),
     /// Pasted text (bracketed paste).
     Paste(String),
     /// The wall clock reached a new second (or a spinner frame is due).

@@ -7,7 +7,7 @@ use super::detail;
 use super::keep_fresh::kept_fresh;
 use super::screens::table;
 use super::theme::Theme;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
@@ -34,37 +34,14 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         );
         return;
     }
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, footer] = table::screen_areas(area);
     render_header(app, theme, frame, header);
     if app.data.profiles().is_empty() {
         render_empty(app, theme, frame, body);
         render_footer(app, theme, frame, footer);
         return;
     }
-    let (table_area, detail_area) = if !app.table.show_detail {
-        (body, None)
-    } else if body.width >= 150 {
-        let [t, d] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-            .areas(body);
-        (t, Some(d))
-    } else {
-        // Short terminals give the table the room: there the pane takes a third of the height.
-        let detail_height = if body.height < 30 {
-            (body.height / 3).max(3)
-        } else {
-            body.height.saturating_sub(8).clamp(3, 12)
-        };
-        let [t, d] = Layout::default()
-            .direction(Direction::Vertical)
-            .constraints([Constraint::Min(5), Constraint::Length(detail_height)])
-            .areas(body);
-        (t, Some(d))
-    };
+    let (table_area, detail_area) = table::body_areas(body, app.table.show_detail);
     let shared = app.shared();
     let kept = |name: &str| kept_fresh(&shared, name);
     let marks = table::Marks {

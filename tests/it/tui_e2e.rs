@@ -47,6 +47,9 @@ fn renew_a_role_from_the_keyboard_in_a_real_terminal() {
     tmux.send(&["y"]);
     tmux.wait_for("admin renewed: admin-mfa valid until");
     tmux.send(&["Escape"]);
+    // The reload shows the new section as a fourth profile (the detail pane may name
+    // admin-mfa before it lands).
+    tmux.wait_for("4 profiles  ");
     let screen = tmux.wait_for("admin-mfa");
     let row = screen
         .lines()
@@ -266,7 +269,7 @@ fn at_59x20_keys_do_nothing_unseen_and_q_quits() {
     assert!(sb.backups().is_empty());
     // A dialog open when the terminal shrinks: `q` quits through it.
     tmux.send(&["j", "Enter"]);
-    tmux.wait_for("┌ Renew role1004");
+    tmux.wait_for("┌ Renew role4");
     tmux.resize((59, 20));
     tmux.wait_for("Terminal too small");
     tmux.send(&["q"]);
@@ -325,4 +328,41 @@ fn y_copies_through_the_terminal() {
         let got = tmux.tmux(&["show-buffer"]);
         assert!(!got.contains("AKIA") && !got.contains("secret"), "{got}");
     }
+}
+
+/// The mouse as a person uses it, sent as the SGR sequences a terminal sends: a double click
+/// on the second row opens its renewal, the wheel moves, a click on PROFILE reverses the order.
+#[test]
+fn the_mouse_clicks_double_clicks_scrolls_and_sorts() {
+    let (config, creds) = mfatui::sample::generate(2000);
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
+        return;
+    };
+    tmux.wait_for("2001 profiles");
+    // Rows (1-based, as SGR counts): the header on line 3, the first profile on line 4.
+    let click = |column: u16, row: u16| {
+        tmux.send(&["-l", &format!("\x1b[<0;{column};{row}M")]);
+        tmux.send(&["-l", &format!("\x1b[<0;{column};{row}m")]);
+    };
+    click(10, 5);
+    click(10, 5);
+    tmux.wait_for("┌ Renew role4");
+    tmux.send(&["Escape"]);
+    tmux.send(&["-l", "\x1b[<65;10;8M"]);
+    tmux.wait_for("┌ role7 ");
+    click(6, 3);
+    let screen = tmux.wait_for("PROFILE▼");
+    assert!(screen.contains("sorted by name ▼"), "{screen}");
+    tmux.send(&["q"]);
 }

@@ -1073,3 +1073,52 @@ fn y_copies_the_name_then_the_export_line_the_account_and_the_role_arn() {
         );
     }
 }
+
+#[test]
+fn the_mouse_selects_renews_scrolls_and_sorts() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut f = fixture();
+    let app = &mut f.app;
+    let start = std::time::Instant::now();
+    let at = |ms: u64| start + std::time::Duration::from_millis(ms);
+    let mouse = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let click = |column, row| mouse(MouseEventKind::Down(MouseButton::Left), column, row);
+    // 120×40: the table's frame starts on line 1, its header on line 2, rows from line 3.
+    app.update(Msg::Mouse(click(10, 4), at(0)));
+    assert_eq!(selected(app), "dev");
+    assert!(app.dialog().is_none(), "one click selects");
+    app.update(Msg::Mouse(click(10, 5), at(1000)));
+    app.update(Msg::Mouse(click(10, 4), at(2000)));
+    assert!(
+        app.dialog().is_none(),
+        "clicks on other rows, or slow, are no double click"
+    );
+    app.update(Msg::Mouse(click(10, 4), at(2300)));
+    assert_eq!(
+        dialog::<RenewForm>(app).profile,
+        "dev",
+        "a double click renews"
+    );
+    app.update(key(KeyCode::Esc));
+    app.update(Msg::Mouse(
+        mouse(MouseEventKind::ScrollDown, 10, 6),
+        at(3000),
+    ));
+    assert_eq!(selected(app), "sso", "the wheel moves");
+    app.update(Msg::Mouse(mouse(MouseEventKind::ScrollUp, 10, 6), at(3100)));
+    assert_eq!(selected(app), "admin");
+    // The header: PROFILE is sorted already, so a click reverses it.
+    app.update(Msg::Mouse(click(5, 2), at(4000)));
+    assert!(app.table.sort.reversed && app.table.sort.by == Column::Profile);
+    assert_eq!(names(app), ["sso", "dev", "admin"]);
+    // Under a dialog or below the smallest size the mouse does nothing.
+    app.update(Msg::Resize(50, 10));
+    app.update(Msg::Mouse(click(10, 4), at(5000)));
+    app.update(Msg::Mouse(click(10, 4), at(5100)));
+    assert!(app.dialog().is_none());
+}

@@ -18,7 +18,7 @@ pub struct Help {
 }
 
 /// The table's own keys.
-const TABLE_KEYS: [(&str, &str); 14] = [
+const TABLE_KEYS: [(&str, &str); 15] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -45,6 +45,10 @@ const TABLE_KEYS: [(&str, &str); 14] = [
     (
         "y",
         "copy the name; again: export AWS_PROFILE=NAME, the account id, the role ARN (OSC 52; never a secret)",
+    ),
+    (
+        "mouse",
+        "click selects, double-click renews, the wheel scrolls, a header click sorts (again: reversed)",
     ),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),

@@ -13,8 +13,8 @@ use crate::tui::line_edit::LineEdit;
 use crate::tui::load::Loaded;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
-use crossterm::event::{KeyCode, KeyEvent};
-use ratatui::layout::{Constraint, Rect};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table as Grid, TableState};
@@ -157,6 +157,10 @@ pub struct Table {
     pub show_detail: bool,
     /// The profile `AWS_PROFILE` selects (marked `*`).
     pub aws_profile: Option<String>,
+    /// The first row shown (moved only as far as the selection needs).
+    pub top: usize,
+    /// The last click: its row and when, for a double click.
+    pub last_click: Option<(usize, std::time::Instant)>,
     /// The profile `y` copied last and which of its texts.
     pub copied: Option<(String, usize)>,
     /// Each column's width over every profile, and the files it was measured on.
@@ -179,6 +183,8 @@ impl Table {
             natural: Natural::default(),
             measured: None,
             copied: None,
+            top: 0,
+            last_click: None,
         };
         table.refresh(data, aws_profile.as_deref());
         table
@@ -240,11 +246,93 @@ impl Table {
         self.select(position.unwrap_or(if keep.is_some() { 0 } else { self.selected }));
     }
 
+    /// Keeps the first row shown such that the selection shows in a terminal of `size`.
+    pub fn follow(&mut self, size: (u16, u16)) {
+        let visible = visible_rows(table_area(size, self.show_detail));
+        self.top = first_shown(self.top, self.selected, visible);
+    }
+
+    /// A mouse event at `at` (when it came): a click selects a row (a second one on it
+    /// within 400 ms renews it), the wheel scrolls, a click on a header sorts by it (again:
+    /// reversed). Returns the dialog a double click opens.
+    pub fn mouse(
+        &mut self,
+        event: MouseEvent,
+        at: std::time::Instant,
+        cx: &mut Cx,
+        size: (u16, u16),
+    ) -> Option<Box<dyn Dialog>> {
+        let data = cx.shared.data;
+        let area = table_area(size, self.show_detail);
+        let inside = event.column > area.x
+            && event.column < area.right().saturating_sub(1)
+            && event.row > area.y
+            && event.row < area.bottom().saturating_sub(1);
+        match event.kind {
+            MouseEventKind::ScrollDown if inside => self.select(self.selected.saturating_add(3)),
+            MouseEventKind::ScrollUp if inside => self.select(self.selected.saturating_sub(3)),
+            MouseEventKind::Down(MouseButton::Left) if inside && event.row == area.y + 1 => {
+                let x = usize::from(event.column - area.x - 1);
+                // The marks column, then each column and the space after it.
+                let mut start = 3;
+                for (column, width) in layout(&self.natural, area.width.saturating_sub(2)) {
+                    let end = start + usize::from(width);
+                    if (start..=end).contains(&x) {
+                        self.sort = self.sort.by(column);
+                        let kept = self.selected(data).map(|p| p.name.to_string());
+                        self.refresh(data, kept.as_deref());
+                        break;
+                    }
+                    start = end + 1;
+                }
+            }
+            MouseEventKind::Down(MouseButton::Left) if inside => {
+                let visible = visible_rows(area);
+                let top = first_shown(self.top, self.selected, visible);
+                let row = top + usize::from(event.row - area.y - 2);
+                if row >= self.rows.len() {
+                    return None;
+                }
+                let double = self.last_click.is_some_and(|(r, when)| {
+                    r == row && at.saturating_duration_since(when).as_millis() <= 400
+                });
+                self.select(row);
+                self.last_click = Some((row, at));
+                if double {
+                    self.last_click = None;
+                    return self.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), cx, size);
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// While typing a filter: the row whose name is the filter, else the first whose name
+    /// holds it as it is typed, is selected (the fuzzy matches stay below, as in fzf).
+    fn select_best(&mut self, data: &Loaded) {
+        let needle = self.filter.as_str().trim().to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        let profiles = data.profiles();
+        let name = |i: &usize| profiles[*i].name.to_lowercase();
+        let best = self
+            .rows
+            .iter()
+            .position(|i| name(i) == needle)
+            .or_else(|| self.rows.iter().position(|i| name(i).contains(&needle)));
+        if let Some(best) = best {
+            self.select(best);
+        }
+    }
+
     /// Pasted text goes into the filter while typing one.
     pub fn paste(&mut self, text: &str, data: &Loaded) {
         if self.filtering {
             self.filter.insert(text.trim());
             self.refresh(data, None);
+            self.select_best(data);
         }
     }
 
@@ -260,7 +348,12 @@ impl Table {
                 }
                 KeyCode::Enter | KeyCode::Down | KeyCode::Up => self.filtering = false,
                 _ => {
-                    self.filter.key(key);
+                    if self.filter.key(key) {
+                        let kept = keep(self);
+                        self.refresh(data, kept.as_deref());
+                        self.select_best(data);
+                        return None;
+                    }
                 }
             }
             let kept = keep(self);
@@ -386,6 +479,53 @@ pub fn copy_texts(p: &Profile) -> Vec<String> {
     texts.extend(p.account.as_deref().map(str::to_owned));
     texts.extend(p.role_arn.as_deref().map(str::to_owned));
     texts
+}
+
+/// The screen's header line, body and footer line.
+pub fn screen_areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The table's area and the detail pane's (when shown) in the body.
+pub fn body_areas(body: Rect, show_detail: bool) -> (Rect, Option<Rect>) {
+    if !show_detail {
+        (body, None)
+    } else if body.width >= 150 {
+        let [t, d] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .areas(body);
+        (t, Some(d))
+    } else {
+        // Short terminals give the table the room: there the pane takes a third of the height.
+        let detail_height = if body.height < 30 {
+            (body.height / 3).max(3)
+        } else {
+            body.height.saturating_sub(8).clamp(3, 12)
+        };
+        let [t, d] =
+            Layout::vertical([Constraint::Min(5), Constraint::Length(detail_height)]).areas(body);
+        (t, Some(d))
+    }
+}
+
+/// The table's area in a terminal of `size`.
+pub fn table_area(size: (u16, u16), show_detail: bool) -> Rect {
+    let [_, body, _] = screen_areas(Rect::new(0, 0, size.0, size.1));
+    body_areas(body, show_detail).0
+}
+
+/// Rows the table shows in `area` (its frame and header take three lines).
+fn visible_rows(area: Rect) -> usize {
+    usize::from(area.height.saturating_sub(3)).max(1)
+}
+
+/// The first row shown: `top`, moved only as far as needed to show the selection.
+fn first_shown(top: usize, selected: usize, visible: usize) -> usize {
+    top.min(selected).max(selected.saturating_sub(visible - 1))
 }
 
 /// How a countdown should look.
@@ -667,8 +807,8 @@ pub fn render(
     area: Rect,
 ) {
     let block = Block::default().borders(Borders::ALL).title(" Profiles ");
-    let visible = usize::from(area.height.saturating_sub(3)).max(1);
-    let offset = table.selected.saturating_sub(visible - 1);
+    let visible = visible_rows(area);
+    let offset = first_shown(table.top, table.selected, visible);
     let columns = layout(&table.natural, area.width.saturating_sub(2));
     let header = Row::new(
         std::iter::once(Cell::from(""))
