@@ -39,6 +39,10 @@ pub enum Effect {
         /// The answer.
         answer: Answer,
     },
+    /// Ring the terminal's bell (another program asks for a code).
+    Bell,
+    /// Set the terminal's title.
+    Title(String),
     /// Put this text on the clipboard, through the terminal (OSC 52, which tmux and SSH pass).
     Copy(String),
     /// Leave.
@@ -82,6 +86,7 @@ pub struct App {
     pub(super) fresh: KeepFresh,
     pub(super) key_ages: KeyAges,
     next_job: JobId,
+    title: Option<String>,
     features: HashMap<JobId, Feature>,
     quit: bool,
 }
@@ -109,6 +114,7 @@ impl App {
             fresh: KeepFresh::default(),
             key_ages: KeyAges::default(),
             next_job: 0,
+            title: Some("mfatui".to_owned()),
             features: HashMap::new(),
             quit: false,
         }
@@ -157,6 +163,7 @@ impl App {
     /// Handles one message; returns what the loop must do.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut events = Vec::new();
+        let mut bell = false;
         match msg {
             Msg::Tick(now) => {
                 self.now = now;
@@ -199,7 +206,10 @@ impl App {
                 None => self.table.paste(&text, &self.data),
             },
             Msg::Job { id, output } => self.on_output(id, output, &mut events),
-            Msg::CodeRequest(request) => self.requests.arrive(request),
+            Msg::CodeRequest(request) => {
+                self.requests.arrive(request);
+                bell = true;
+            }
             Msg::RequestGone(id) => {
                 if let Some(text) = self.requests.gone(id) {
                     self.toast(text, false);
@@ -212,6 +222,27 @@ impl App {
         let mut effects = self.apply(events);
         self.serve_requests(&mut effects);
         self.table.follow(self.size);
+        if bell {
+            effects.push(Effect::Bell);
+        }
+        // The title says when a program waits for a code, so that another window shows it.
+        let title = match self
+            .requests
+            .active
+            .as_ref()
+            .or(self.requests.queue.front())
+        {
+            Some(request) => format!(
+                "mfatui: a code for {} is wanted ({})",
+                crate::text::printable(&request.profile, 64),
+                crate::text::printable(&request.program, 64)
+            ),
+            None => "mfatui".to_owned(),
+        };
+        if self.title.as_deref() != Some(title.as_str()) {
+            self.title = Some(title.clone());
+            effects.push(Effect::Title(title));
+        }
         let shared = Shared {
             ctx: &self.ctx,
             data: &self.data,

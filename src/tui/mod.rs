@@ -48,6 +48,12 @@ use tokio::sync::oneshot;
 fn restore_terminal() {
     let mut out = io::stdout();
     let _ = out.execute(DisableMouseCapture);
+    // Back to the title the terminal had (xterm's title stack; ignored where unknown).
+    {
+        use std::io::Write;
+        let _ = out.write_all(b"\x1b[23;0t");
+        let _ = out.flush();
+    }
     let _ = out.execute(DisableBracketedPaste);
     let _ = out.execute(LeaveAlternateScreen);
     let _ = out.execute(crossterm::cursor::Show);
@@ -75,6 +81,12 @@ fn setup_terminal() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdo
     out.execute(EnterAlternateScreen)?;
     out.execute(EnableBracketedPaste)?;
     out.execute(EnableMouseCapture)?;
+    {
+        use std::io::Write;
+        // Keep the terminal's title, to put it back on the way out.
+        out.write_all(b"\x1b[22;0t")?;
+        out.flush()?;
+    }
     let terminal = Terminal::new(CrosstermBackend::new(out))?;
     Ok((guard, terminal))
 }
@@ -164,6 +176,15 @@ async fn event_loop(
             match effect {
                 Effect::Quit => {}
                 Effect::Copy(text) => copy(&text),
+                Effect::Bell => {
+                    use std::io::Write;
+                    let mut out = io::stdout();
+                    let _ = out.write_all(b"\x07");
+                    let _ = out.flush();
+                }
+                Effect::Title(title) => {
+                    let _ = io::stdout().execute(terminal::SetTitle(title));
+                }
                 Effect::Answer { id, answer } => {
                     let waiting = answers.lock().ok().and_then(|mut a| a.remove(&id));
                     if let Some(waiting) = waiting {

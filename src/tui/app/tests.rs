@@ -1122,3 +1122,76 @@ fn the_mouse_selects_renews_scrolls_and_sorts() {
     app.update(Msg::Mouse(click(10, 4), at(5100)));
     assert!(app.dialog().is_none());
 }
+
+#[test]
+fn a_code_request_rings_the_bell_and_titles_the_window_until_it_is_answered() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let effects = app.update(request(1, "dev"));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Bell)),
+        "{effects:?}"
+    );
+    let title = effects.iter().find_map(|e| match e {
+        Effect::Title(t) => Some(t.clone()),
+        _ => None,
+    });
+    assert!(
+        title
+            .as_deref()
+            .is_some_and(|t| t.contains("a code for dev")),
+        "{title:?}"
+    );
+    let effects = app.update(key(KeyCode::Esc));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Title(t) if t == "mfatui")),
+        "{effects:?}"
+    );
+    assert!(!app
+        .update(key(KeyCode::Char('j')))
+        .iter()
+        .any(|e| matches!(e, Effect::Bell | Effect::Title(_))));
+}
+
+#[test]
+fn f_on_a_profile_that_always_needs_a_code_says_so() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "j");
+    assert_eq!(selected(app), "dev");
+    press(app, "f");
+    let toast = &app.toast.as_ref().unwrap().text;
+    assert!(toast.contains("dev always needs an MFA code"), "{toast}");
+}
+
+#[test]
+fn cancelling_a_bulk_renewal_says_whether_the_code_was_spent() {
+    for answered in [false, true] {
+        let mut f = fixture();
+        let app = &mut f.app;
+        press(app, "a");
+        app.update(key(KeyCode::Enter));
+        press(app, "123456");
+        let effects = app.update(key(KeyCode::Enter));
+        let (job, _) = the::<BulkJob>(&effects);
+        if answered {
+            reply(
+                app,
+                job,
+                Output::BulkProgress(Outcome {
+                    profile: "admin".into(),
+                    result: Ok("admin-mfa".into()),
+                }),
+            );
+        }
+        app.update(key(KeyCode::Esc));
+        let toast = &app.toast.as_ref().unwrap().text;
+        if answered {
+            assert!(toast.contains("The MFA code was used"), "{toast}");
+        } else {
+            assert!(toast.contains("may or may not have reached STS"), "{toast}");
+        }
+    }
+}

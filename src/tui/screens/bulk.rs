@@ -239,7 +239,19 @@ impl Dialog for BulkRunning {
             return Flow::Stay;
         }
         cx.cancel(self.job);
-        cx.toast("Bulk renewal cancelled; nothing written.", false);
+        // A profile's outcome means STS has answered with the code: it is spent.
+        let answered = self.lines.iter().filter(|(_, o)| o.is_some()).count();
+        let code = if answered > 0 {
+            format!(
+                " The MFA code was used ({answered} answered): the next renewal needs the next code."
+            )
+        } else {
+            " No answer had come back: the code may or may not have reached STS; if a renewal refuses it, wait for the next one.".to_owned()
+        };
+        cx.toast(
+            format!("Bulk renewal cancelled; nothing written.{code}"),
+            false,
+        );
         Flow::Close
     }
 

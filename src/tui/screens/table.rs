@@ -434,6 +434,24 @@ impl Table {
                 if let Some(name) = selected.map(|p| p.name.to_string()) {
                     let on = !kept_fresh(&cx.shared, &name);
                     cx.save(&name, ProfileChange::KeepFresh(on));
+                    // A session from long-term keys and a device needs a code every time:
+                    // kept fresh, it can only be flagged when due, never renewed unattended.
+                    let planned = crate::renew::plan::plan(
+                        &data.snapshot,
+                        &name,
+                        &crate::renew::plan::RenewOptions::of(cx.shared.ctx, &name, cx.shared.now),
+                    );
+                    if on
+                        && planned
+                            .is_ok_and(|r| r.mode == crate::renew::Mode::Session && r.needs_code())
+                    {
+                        cx.toast(
+                            format!(
+                                "{name} always needs an MFA code: kept fresh, it is only flagged (red ⟳) when due, never renewed unattended."
+                            ),
+                            true,
+                        );
+                    }
                 }
             }
             KeyCode::Char('?') => return Some(Box::new(help::Help::default())),
