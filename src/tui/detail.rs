@@ -31,6 +31,10 @@ pub struct Pane<'a> {
     pub key_ages: &'a KeyAges,
     /// Kept-fresh profiles that need a hand, with the reason.
     pub fresh_warnings: &'a HashMap<String, String>,
+    /// The first line shown (the pane scrolls when focused with `Tab`).
+    pub scroll: u16,
+    /// Whether it has the focus.
+    pub focused: bool,
 }
 
 /// Draws the pane into `area`.
@@ -245,14 +249,20 @@ pub fn render(shared: &Shared, pane: &Pane, theme: Theme, frame: &mut Frame, are
             Span::raw(problem.clone()),
         ]));
     }
-    let block = Block::default().borders(Borders::ALL).title(Span::styled(
+    let mut block = Block::default().borders(Borders::ALL).title(Span::styled(
         format!(" {} ", crate::text::shown(&p.name)),
         theme.accent(),
     ));
+    if pane.focused {
+        block = block
+            .border_style(theme.accent())
+            .title_bottom(Span::styled(" ↑ ↓ scroll · Tab back ", theme.accent()));
+    }
     frame.render_widget(
         Paragraph::new(clean(lines))
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((pane.scroll, 0)),
         area,
     );
 }

@@ -57,6 +57,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
             selected: app.table.selected(&app.data),
             key_ages: &app.key_ages,
             fresh_warnings: &app.fresh.warnings,
+            scroll: app.table.detail_scroll,
+            focused: app.table.detail_focus,
         };
         detail::render(&shared, &pane, theme, frame, area);
     }
@@ -192,6 +194,17 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let width = usize::from(area.width);
     let line = if let Some(dialog) = app.dialog() {
         key_spans(theme, width, Vec::new(), &dialog.keys())
+    } else if app.table.detail_focus {
+        key_spans(
+            theme,
+            width,
+            Vec::new(),
+            &[
+                ("↑ ↓ PgUp PgDn", "scroll the pane"),
+                ("Tab Esc", "back to the table"),
+                ("?", "help"),
+            ],
+        )
     } else if app.table.filtering {
         key_spans(
             theme,

@@ -520,3 +520,33 @@ fn any_column_sorts_and_a_second_press_reverses_with_an_arrow() {
         "web… sso sorts last, first reversed: {rows:?}"
     );
 }
+
+#[test]
+fn tab_focuses_the_detail_pane_which_scrolls() {
+    let mut org = org((80, 24));
+    let app = &mut org.app;
+    press(app, KeyCode::Char('j'));
+    press(app, KeyCode::Char('j'));
+    let before = screen(app);
+    let first_line = |lines: &[String]| {
+        lines
+            .iter()
+            .skip_while(|l| !l.starts_with("┌ role4"))
+            .nth(1)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let top = first_line(&before);
+    assert!(top.contains("Kind"), "{}", before.join("\n"));
+    press(app, KeyCode::Tab);
+    assert!(footer(app).contains("scroll the pane"), "{}", footer(app));
+    press(app, KeyCode::Char('j'));
+    press(app, KeyCode::Char('j'));
+    let after = screen(app);
+    assert_ne!(first_line(&after), top, "the pane scrolled");
+    assert!(after.iter().any(|l| l.contains("Tab back")));
+    // j moved the pane, not the selection; Tab gives the keys back to the table.
+    press(app, KeyCode::Tab);
+    press(app, KeyCode::Char('j'));
+    assert!(screen(app).iter().any(|l| l.starts_with("┌ role5")));
+}

@@ -18,7 +18,7 @@ pub struct Help {
 }
 
 /// The table's own keys.
-const TABLE_KEYS: [(&str, &str); 15] = [
+const TABLE_KEYS: [(&str, &str); 16] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -32,6 +32,7 @@ const TABLE_KEYS: [(&str, &str); 15] = [
         "sort by the next column (name, expiry, kind and on) / reverse it (▲ ▼)",
     ),
     ("d", "show / hide the detail pane"),
+    ("Tab", "focus the detail pane: ↑ ↓ PgUp PgDn scroll it, Tab or Esc back"),
     (
         "f",
         "keep fresh: renew ahead of expiry when no code is needed",

@@ -157,6 +157,10 @@ pub struct Table {
     pub show_detail: bool,
     /// The profile `AWS_PROFILE` selects (marked `*`).
     pub aws_profile: Option<String>,
+    /// Whether the detail pane has the focus (`Tab`): ↑ ↓ PgUp PgDn then scroll it.
+    pub detail_focus: bool,
+    /// The first line of the detail pane shown.
+    pub detail_scroll: u16,
     /// The first row shown (moved only as far as the selection needs).
     pub top: usize,
     /// The last click: its row and when, for a double click.
@@ -185,6 +189,8 @@ impl Table {
             copied: None,
             top: 0,
             last_click: None,
+            detail_focus: false,
+            detail_scroll: 0,
         };
         table.refresh(data, aws_profile.as_deref());
         table
@@ -361,8 +367,45 @@ impl Table {
             return None;
         }
         let page = usize::from(size.1.saturating_sub(10)).max(1);
+        if self.detail_focus {
+            // The pane's own keys; any other leaves it and acts on the table.
+            match key.code {
+                KeyCode::Down | KeyCode::Char('j') => {
+                    self.detail_scroll = self.detail_scroll.saturating_add(1).min(200)
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    self.detail_scroll = self.detail_scroll.saturating_sub(1)
+                }
+                KeyCode::PageDown => {
+                    self.detail_scroll = self.detail_scroll.saturating_add(10).min(200)
+                }
+                KeyCode::PageUp => self.detail_scroll = self.detail_scroll.saturating_sub(10),
+                KeyCode::Home | KeyCode::Char('g') => self.detail_scroll = 0,
+                KeyCode::Tab | KeyCode::Esc => self.detail_focus = false,
+                _ => {
+                    self.detail_focus = false;
+                    return self.key(key, cx, size);
+                }
+            }
+            return None;
+        }
+        let before = self.selected;
+        let opened = self.table_key(key, cx, page);
+        if self.selected != before {
+            self.detail_scroll = 0;
+        }
+        opened
+    }
+
+    /// A key on the table itself (the detail pane not focused).
+    fn table_key(&mut self, key: KeyEvent, cx: &mut Cx, page: usize) -> Option<Box<dyn Dialog>> {
+        let data = cx.shared.data;
+        let keep = |t: &Table| t.selected(data).map(|p| p.name.to_string());
         let selected = self.selected(data);
         match key.code {
+            KeyCode::Tab if self.show_detail => {
+                self.detail_focus = true;
+            }
             KeyCode::Char('q') => cx.quit(),
             KeyCode::Char('j') | KeyCode::Down => self.select(self.selected.saturating_add(1)),
             KeyCode::Char('k') | KeyCode::Up => self.select(self.selected.saturating_sub(1)),
