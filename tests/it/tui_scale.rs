@@ -550,3 +550,41 @@ fn tab_focuses_the_detail_pane_which_scrolls() {
     press(app, KeyCode::Char('j'));
     assert!(screen(app).iter().any(|l| l.starts_with("┌ role5")));
 }
+
+#[test]
+fn t_groups_by_source_with_counts_and_a_group_renews_with_one_code() {
+    let mut org = org((120, 40));
+    let app = &mut org.app;
+    press(app, KeyCode::Char('t'));
+    let lines = screen(app);
+    let text = lines.join("\n");
+    assert!(text.contains("Profiles by source"), "{text}");
+    let group = lines
+        .iter()
+        .find(|l| l.contains("▾") && l.contains("keys of user0 "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(group.contains(" profiles"), "{group}");
+    // The group's rows are under its line: user0 and the roles sourced from it.
+    press(app, KeyCode::Char('/'));
+    typed(app, "user0");
+    press(app, KeyCode::Enter);
+    press(app, KeyCode::Char('A'));
+    let toast = footer(app);
+    assert!(toast.contains("marked (keys of user0)"), "{toast}");
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Enter);
+    let form = app
+        .dialog()
+        .and_then(|d| d.as_any().downcast_ref::<BulkForm>())
+        .expect("the bulk dialog");
+    assert!(form.plan.session.is_some(), "one MFA session for the group");
+    assert!(
+        form.plan.renewals.len() >= 5,
+        "{:?}",
+        form.plan.renewals.len()
+    );
+    // 2,000 profiles grouped and back without a pause worth a benchmark here: it is one sort.
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Char('t'));
+    assert!(!screen(app).join("\n").contains("Profiles by source"));
+}

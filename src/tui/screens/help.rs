@@ -18,7 +18,7 @@ pub struct Help {
 }
 
 /// The table's own keys.
-const TABLE_KEYS: [(&str, &str); 16] = [
+const TABLE_KEYS: [(&str, &str); 17] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
@@ -32,6 +32,10 @@ const TABLE_KEYS: [(&str, &str); 16] = [
         "sort by the next column (name, expiry, kind and on) / reverse it (▲ ▼)",
     ),
     ("d", "show / hide the detail pane"),
+    (
+        "t  A",
+        "group by where credentials come from (keys and MFA device, SSO session, account) / mark the selected row's group (then ⏎ renews it with one code)",
+    ),
     ("Tab", "focus the detail pane: ↑ ↓ PgUp PgDn scroll it, Tab or Esc back"),
     (
         "f",

@@ -157,6 +157,10 @@ pub struct Table {
     pub show_detail: bool,
     /// The profile `AWS_PROFILE` selects (marked `*`).
     pub aws_profile: Option<String>,
+    /// Whether the rows are grouped by where their credentials come from (`t`).
+    pub grouped: bool,
+    /// The groups when grouped: each one's label and its rows (a range of `rows`).
+    pub groups: Vec<(String, std::ops::Range<usize>)>,
     /// Whether the detail pane has the focus (`Tab`): ↑ ↓ PgUp PgDn then scroll it.
     pub detail_focus: bool,
     /// The first line of the detail pane shown.
@@ -191,6 +195,8 @@ impl Table {
             last_click: None,
             detail_focus: false,
             detail_scroll: 0,
+            grouped: false,
+            groups: Vec::new(),
         };
         table.refresh(data, aws_profile.as_deref());
         table
@@ -247,6 +253,21 @@ impl Table {
         if self.sort.reversed {
             rows.reverse();
         }
+        self.groups.clear();
+        if self.grouped {
+            // Stable: each group keeps the order just made.
+            rows.sort_by_cached_key(|&i| group_of(&profiles[i]));
+            let mut start = 0;
+            while start < rows.len() {
+                let label = group_of(&profiles[rows[start]]);
+                let len = rows[start..]
+                    .iter()
+                    .take_while(|&&i| group_of(&profiles[i]) == label)
+                    .count();
+                self.groups.push((label, start..start + len));
+                start += len;
+            }
+        }
         self.rows = rows;
         let position = keep.and_then(|k| self.rows.iter().position(|&i| profiles[i].name == k));
         self.select(position.unwrap_or(if keep.is_some() { 0 } else { self.selected }));
@@ -292,7 +313,8 @@ impl Table {
                     start = end + 1;
                 }
             }
-            MouseEventKind::Down(MouseButton::Left) if inside => {
+            // Grouped, a line may be a group's: rows are chosen with the keys there.
+            MouseEventKind::Down(MouseButton::Left) if inside && !self.grouped => {
                 let visible = visible_rows(area);
                 let top = first_shown(self.top, self.selected, visible);
                 let row = top + usize::from(event.row - area.y - 2);
@@ -428,6 +450,28 @@ impl Table {
                 }
                 self.select(self.selected.saturating_add(1));
             }
+            KeyCode::Char('t') => {
+                self.grouped = !self.grouped;
+                let kept = keep(self);
+                self.refresh(data, kept.as_deref());
+            }
+            KeyCode::Char('A') if self.grouped => {
+                // The selected row's whole group, for one renewal with one code (⏎).
+                if let Some((label, range)) =
+                    self.groups.iter().find(|(_, r)| r.contains(&self.selected))
+                {
+                    let names: Vec<String> = self.rows[range.clone()]
+                        .iter()
+                        .map(|&i| data.profiles()[i].name.to_string())
+                        .collect();
+                    let n = names.len();
+                    self.marked.extend(names);
+                    cx.toast(
+                        format!("{n} marked ({label}): ⏎ renews them with one code."),
+                        false,
+                    );
+                }
+            }
             KeyCode::Char('a') => {
                 let expiring = crate::renew::bulk::expiring_roles(
                     &data.snapshot,
@@ -540,6 +584,23 @@ pub fn copy_texts(p: &Profile) -> Vec<String> {
     texts.extend(p.account.as_deref().map(str::to_owned));
     texts.extend(p.role_arn.as_deref().map(str::to_owned));
     texts
+}
+
+/// Where `p`'s credentials come from, as the grouping (`t`) names it: the long-term keys
+/// (and so the MFA device) at the end of its chain, its SSO session, else its account.
+pub fn group_of(p: &Profile) -> String {
+    let base = p
+        .chain
+        .last()
+        .map(|n| n.as_str())
+        .or(p.long_term_profile.as_deref())
+        .or((p.kind == ProfileKind::LongTerm).then_some(p.name.as_str()));
+    match (base, p.sso_session.as_deref(), p.account.as_deref()) {
+        (Some(base), _, _) => format!("keys of {base}"),
+        (None, Some(session), _) => format!("SSO session {session}"),
+        (None, None, Some(account)) => format!("account {account}"),
+        _ => "no source".to_owned(),
+    }
 }
 
 /// The screen's header line, body and footer line.
@@ -869,8 +930,11 @@ pub fn render(
 ) {
     let block = Block::default().borders(Borders::ALL).title(" Profiles ");
     let visible = visible_rows(area);
-    let offset = first_shown(table.top, table.selected, visible);
     let columns = layout(&table.natural, area.width.saturating_sub(2));
+    if table.grouped {
+        return render_grouped(table, data, marks, now, theme, frame, area, &columns);
+    }
+    let offset = first_shown(table.top, table.selected, visible);
     let header = Row::new(
         std::iter::once(Cell::from(""))
             .chain(columns.iter().map(|(c, _)| {
@@ -889,37 +953,7 @@ pub fn render(
         .take(visible)
         .map(|&i| &data.profiles()[i]);
     let rows: Vec<Row> = shown
-        .map(|p| {
-            let status = match (
-                p.problems.is_empty(),
-                table.aws_profile.as_deref() == Some(p.name.as_str()),
-            ) {
-                (false, _) => Span::styled("!", theme.danger()),
-                (true, true) => Span::styled("*", theme.accent()),
-                (true, false) => Span::raw(" "),
-            };
-            let mark = if table.marked.contains(p.name.as_str()) {
-                Span::styled("●", theme.accent())
-            } else if marks.fresh_warnings.contains_key(p.name.as_str()) {
-                Span::styled("⟳", theme.danger())
-            } else if (marks.kept)(&p.name) {
-                Span::styled("⟳", theme.ok())
-            } else {
-                Span::raw(" ")
-            };
-            let mut cells = vec![Cell::from(Line::from(vec![mark, status]))];
-            for &(column, width) in &columns {
-                let width = usize::from(width);
-                cells.push(if column == Column::Expires {
-                    let mut cell = expiry_cell(&data.snapshot, p, now, marks.thresholds, theme);
-                    cell.content = crate::text::fit(&cell.content, width).into();
-                    Cell::from(Line::from(cell))
-                } else {
-                    Cell::from(crate::text::fit(column.text(p), width))
-                });
-            }
-            Row::new(cells)
-        })
+        .map(|p| profile_row(table, data, marks, now, theme, &columns, p))
         .collect();
     let widths: Vec<Constraint> = std::iter::once(Constraint::Length(2))
         .chain(columns.iter().map(|&(_, w)| Constraint::Length(w)))
@@ -930,5 +964,136 @@ pub fn render(
         .row_highlight_style(theme.selected());
     let mut state = TableState::default()
         .with_selected((!table.rows.is_empty()).then_some(table.selected - offset));
+    frame.render_stateful_widget(grid, area, &mut state);
+}
+
+/// One profile's row.
+fn profile_row(
+    table: &Table,
+    data: &Loaded,
+    marks: &Marks,
+    now: DateTime<Utc>,
+    theme: Theme,
+    columns: &[(Column, u16)],
+    p: &Profile,
+) -> Row<'static> {
+    let status = match (
+        p.problems.is_empty(),
+        table.aws_profile.as_deref() == Some(p.name.as_str()),
+    ) {
+        (false, _) => Span::styled("!", theme.danger()),
+        (true, true) => Span::styled("*", theme.accent()),
+        (true, false) => Span::raw(" "),
+    };
+    let mark = if table.marked.contains(p.name.as_str()) {
+        Span::styled("●", theme.accent())
+    } else if marks.fresh_warnings.contains_key(p.name.as_str()) {
+        Span::styled("⟳", theme.danger())
+    } else if (marks.kept)(&p.name) {
+        Span::styled("⟳", theme.ok())
+    } else {
+        Span::raw(" ")
+    };
+    let mut cells = vec![Cell::from(Line::from(vec![mark, status]))];
+    for &(column, width) in columns {
+        let width = usize::from(width);
+        cells.push(if column == Column::Expires {
+            let mut cell = expiry_cell(&data.snapshot, p, now, marks.thresholds, theme);
+            cell.content = crate::text::fit(&cell.content, width).into();
+            Cell::from(Line::from(cell))
+        } else {
+            Cell::from(crate::text::fit(column.text(p), width))
+        });
+    }
+    Row::new(cells)
+}
+
+/// The table grouped (`t`): a line per group (its name, how many, the soonest expiry), its
+/// rows under it.
+#[allow(clippy::too_many_arguments)]
+fn render_grouped(
+    table: &Table,
+    data: &Loaded,
+    marks: &Marks,
+    now: DateTime<Utc>,
+    theme: Theme,
+    frame: &mut Frame,
+    area: Rect,
+    columns: &[(Column, u16)],
+) {
+    let profiles = data.profiles();
+    let visible = visible_rows(area);
+    // Display lines: `None` a group's line (with its index), `Some(row)` a profile.
+    let mut lines: Vec<(usize, Option<usize>)> = Vec::new();
+    for (g, (_, range)) in table.groups.iter().enumerate() {
+        lines.push((g, None));
+        lines.extend(range.clone().map(|r| (g, Some(r))));
+    }
+    let selected = lines
+        .iter()
+        .position(|(_, r)| *r == Some(table.selected))
+        .unwrap_or(0);
+    let offset = selected.saturating_sub(visible - 1);
+    let rows: Vec<Row> = lines[offset.min(lines.len())..]
+        .iter()
+        .take(visible)
+        .map(|&(g, row)| match row {
+            Some(r) => profile_row(
+                table,
+                data,
+                marks,
+                now,
+                theme,
+                columns,
+                &profiles[table.rows[r]],
+            ),
+            None => {
+                let (label, range) = &table.groups[g];
+                let soonest = table.rows[range.clone()]
+                    .iter()
+                    .filter_map(|&i| data.snapshot.shown_expiry(&profiles[i]).0.at())
+                    .min();
+                let mut cells = vec![Cell::from("▾")];
+                for &(column, width) in columns {
+                    let width = usize::from(width);
+                    cells.push(match column {
+                        Column::Profile => Cell::from(crate::text::fit(label, width)),
+                        Column::Kind => Cell::from(crate::text::fit(
+                            &crate::renew::bulk::profiles_count(range.len()),
+                            width,
+                        )),
+                        Column::Expires => Cell::from(crate::text::fit(
+                            &soonest.map_or("—".to_owned(), |at| {
+                                countdown(at, now, marks.thresholds.0, marks.thresholds.1).0
+                            }),
+                            width,
+                        )),
+                        _ => Cell::from(""),
+                    });
+                }
+                Row::new(cells).style(theme.accent())
+            }
+        })
+        .collect();
+    let widths: Vec<Constraint> = std::iter::once(Constraint::Length(2))
+        .chain(columns.iter().map(|&(_, w)| Constraint::Length(w)))
+        .collect();
+    let grid = Grid::new(rows, widths)
+        .header(
+            Row::new(
+                std::iter::once(Cell::from(""))
+                    .chain(columns.iter().map(|(c, _)| Cell::from(c.title())))
+                    .collect::<Vec<_>>(),
+            )
+            .style(theme.accent()),
+        )
+        .block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Profiles by source "),
+        )
+        .row_highlight_style(theme.selected());
+    let mut state =
+        TableState::default().with_selected((!table.rows.is_empty()).then_some(selected - offset));
     frame.render_stateful_widget(grid, area, &mut state);
 }
