@@ -40,6 +40,31 @@ pub fn printable(text: &str, max: usize) -> String {
         .collect()
 }
 
+/// `text` fit to draw: every hidden character (line breaks included) replaced by `?`, so
+/// that `pro\u{200B}d` cannot pass for `prod` nor a bidi override reverse what follows; the
+/// text itself when there is none (the usual case, checked without copying).
+pub fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('\n') && all_clean(text) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(printable(text, usize::MAX))
+}
+
+/// `text` made [`shown`] and cut to `width` columns (one per character), ending in `…` when
+/// it was longer.
+pub fn fit(text: &str, width: usize) -> String {
+    let text = shown(text);
+    if text.chars().count() <= width {
+        return text.into_owned();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
 /// `text` with every hidden character but the line breaks replaced: the text itself when
 /// there is none (the usual case, checked without copying).
 pub fn printable_lines(text: String) -> String {
@@ -99,6 +124,12 @@ mod tests {
             assert!(!all_clean(&format!("ok—{c}")), "{c:?}");
         }
         assert!(all_clean("ok — ↳ ä 日本\n"));
+        assert_eq!(shown("pro\u{200B}d"), "pro?d");
+        assert_eq!(shown("a\nb"), "a?b");
+        assert!(matches!(shown("prod"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(fit("organisation-admin", 8), "organis…");
+        assert_eq!(fit("dev", 8), "dev");
+        assert_eq!(fit("x\u{202E}yz", 3), "x?…");
         for c in [
             '\u{2028}',
             '\u{2029}',

@@ -124,20 +124,52 @@ pub struct Profile {
 }
 
 impl Profile {
-    /// Whether a filter typed as `needle` (already lowercased) shows this profile: a part of
-    /// its name, kind, account, role or user name, or region. The TUI's filter and the shell
-    /// picker (`mfa` with no profile) both match this way.
-    pub fn matches(&self, needle: &str) -> bool {
-        needle.is_empty()
-            || self.name.to_lowercase().contains(needle)
-            || self.kind.label().contains(needle)
-            || self.account.as_deref().is_some_and(|a| a.contains(needle))
-            || self
-                .principal
-                .as_deref()
-                .is_some_and(|a| a.to_lowercase().contains(needle))
-            || self.region.as_deref().is_some_and(|a| a.contains(needle))
+    /// Where this profile's credentials come from by name: its `source_profile`,
+    /// `credential_source` or aws-mfa long-term profile (the SOURCE column of `list` and the
+    /// table).
+    pub fn source(&self) -> Option<&str> {
+        self.source_profile
+            .as_deref()
+            .or(self.credential_source.as_deref())
+            .or(self.long_term_profile.as_deref())
     }
+
+    /// Whether the profile matches every word of `needle` (lower case; empty matches all):
+    /// each fuzzily (its characters in order, not necessarily together: `acmdev` finds
+    /// `acme-dev`, as fzf and k9s match) in one of its name, kind, account, role, region,
+    /// source profile, `sso_session` or MFA device. The TUI's filter and `mfa`'s picker.
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.split_whitespace().all(|word| {
+            [
+                Some(self.name.as_str()),
+                Some(self.kind.label()),
+                self.account.as_deref(),
+                self.principal.as_deref(),
+                self.region.as_deref(),
+                self.source(),
+                self.sso_session.as_deref(),
+                self.mfa.as_ref().map(|m| m.serial.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .any(|hay| fuzzy(hay, word))
+        })
+    }
+}
+
+/// Whether `needle` (lower case) is found in `hay` fuzzily: its characters in order.
+fn fuzzy(hay: &str, needle: &str) -> bool {
+    let mut wanted = needle.chars().peekable();
+    for c in hay.chars().flat_map(char::to_lowercase) {
+        match wanted.peek() {
+            Some(&w) if w == c => {
+                wanted.next();
+            }
+            Some(_) => {}
+            None => return true,
+        }
+    }
+    wanted.peek().is_none()
 }
 
 /// Builds every profile of the map, in botocore's order. The AWS CLI's assume-role cache

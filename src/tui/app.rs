@@ -6,14 +6,17 @@
 //! to the dialog on top, else to the table; dialogs hand their wishes back as events
 //! ([`super::component`]), which the app applies here.
 
-use super::component::{Cx, Dialog, Event, Flow, Shared};
-use super::jobs::{Job, JobId, Output};
-use super::keep_fresh::{KeepFresh, KeptFresh};
+use super::component::{Cx, Dialog, Event, Flow, Shared, MIN_SIZE};
+use super::jobs::{Job, JobId, LoadJob};
+use super::keep_fresh::KeepFresh;
 use super::key_age::KeyAges;
-use super::load::{LoadJob, Loaded, Reloaded};
-use super::requests::{CodeRequest, Requests};
+use super::load::Loaded;
+use super::msg::Msg;
+use super::output::Output;
+use super::requests::Requests;
+use super::screens::renew;
 use super::screens::table::Table;
-use super::settings_job::{SaveSettings, SettingsSaved};
+use super::settings_job::SaveSettings;
 use crate::context::Context;
 use crate::serve::requests::Answer;
 use crate::settings::ProfileChange;
@@ -21,32 +24,6 @@ use chrono::{DateTime, FixedOffset, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Something that happened.
-#[derive(Debug)]
-pub enum Msg {
-    /// A key press.
-    Key(KeyEvent),
-    /// Pasted text (bracketed paste).
-    Paste(String),
-    /// The wall clock reached a new second (or a spinner frame is due).
-    Tick(DateTime<Utc>),
-    /// The terminal was resized.
-    Resize(u16, u16),
-    /// The files changed on disk.
-    FilesChanged,
-    /// A job reported (on the way, or at its end).
-    Job {
-        /// Which job.
-        id: JobId,
-        /// What it reported.
-        output: Output,
-    },
-    /// Another program asks for a renewal (through the request socket).
-    CodeRequest(CodeRequest),
-    /// The program behind a request has gone.
-    RequestGone(u64),
-}
 
 /// Work for the event loop.
 #[derive(Debug)]
@@ -62,6 +39,12 @@ pub enum Effect {
         /// The answer.
         answer: Answer,
     },
+    /// Ring the terminal's bell (another program asks for a code).
+    Bell,
+    /// Set the terminal's title.
+    Title(String),
+    /// Put this text on the clipboard, through the terminal (OSC 52, which tmux and SSH pass).
+    Copy(String),
     /// Leave.
     Quit,
 }
@@ -81,6 +64,8 @@ pub struct Toast {
 #[derive(Clone, Debug)]
 enum Feature {
     Load,
+    /// A reload the person asked for (`R`): its end is confirmed.
+    LoadAndSay,
     Settings,
     KeyAge,
     KeepFresh,
@@ -89,18 +74,19 @@ enum Feature {
 /// The whole TUI state.
 #[derive(Debug)]
 pub struct App {
-    pub(in crate::tui) ctx: Arc<Context>,
-    pub(in crate::tui) data: Loaded,
-    pub(in crate::tui) local: FixedOffset,
-    pub(in crate::tui) now: DateTime<Utc>,
-    pub(in crate::tui) size: (u16, u16),
-    pub(in crate::tui) table: Table,
-    pub(in crate::tui) dialog: Option<Box<dyn Dialog>>,
-    pub(in crate::tui) toast: Option<Toast>,
-    pub(in crate::tui) requests: Requests,
-    pub(in crate::tui) fresh: KeepFresh,
-    pub(in crate::tui) key_ages: KeyAges,
+    pub(super) ctx: Arc<Context>,
+    pub(super) data: Loaded,
+    pub(super) local: FixedOffset,
+    pub(super) now: DateTime<Utc>,
+    pub(super) size: (u16, u16),
+    pub(super) table: Table,
+    pub(super) dialog: Option<Box<dyn Dialog>>,
+    pub(super) toast: Option<Toast>,
+    pub(super) requests: Requests,
+    pub(super) fresh: KeepFresh,
+    pub(super) key_ages: KeyAges,
     next_job: JobId,
+    title: Option<String>,
     features: HashMap<JobId, Feature>,
     quit: bool,
 }
@@ -128,6 +114,7 @@ impl App {
             fresh: KeepFresh::default(),
             key_ages: KeyAges::default(),
             next_job: 0,
+            title: Some("mfatui".to_owned()),
             features: HashMap::new(),
             quit: false,
         }
@@ -140,6 +127,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         }
     }
 
@@ -175,6 +163,7 @@ impl App {
     /// Handles one message; returns what the loop must do.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
         let mut events = Vec::new();
+        let mut bell = false;
         match msg {
             Msg::Tick(now) => {
                 self.now = now;
@@ -186,6 +175,7 @@ impl App {
                     data: &self.data,
                     now: self.now,
                     local: self.local,
+                    size: self.size,
                 };
                 let due = self.fresh.due(&shared);
                 for job in due {
@@ -196,12 +186,30 @@ impl App {
             Msg::FilesChanged => events.push(Event::Reload),
             Msg::Key(key) if key.kind != KeyEventKind::Release => self.on_key(key, &mut events),
             Msg::Key(_) => {}
+            Msg::Mouse(..) if self.too_small() || self.dialog.is_some() => {}
+            Msg::Mouse(mouse, at) => {
+                let shared = Shared {
+                    ctx: &self.ctx,
+                    data: &self.data,
+                    now: self.now,
+                    local: self.local,
+                    size: self.size,
+                };
+                let mut cx = Cx::new(shared, &mut events, &mut self.next_job);
+                if let Some(dialog) = self.table.mouse(mouse, at, &mut cx, self.size) {
+                    self.dialog = Some(dialog);
+                }
+            }
+            Msg::Paste(_) if self.too_small() => {}
             Msg::Paste(text) => match &mut self.dialog {
                 Some(dialog) => dialog.paste(&text),
                 None => self.table.paste(&text, &self.data),
             },
             Msg::Job { id, output } => self.on_output(id, output, &mut events),
-            Msg::CodeRequest(request) => self.requests.arrive(request),
+            Msg::CodeRequest(request) => {
+                self.requests.arrive(request);
+                bell = true;
+            }
             Msg::RequestGone(id) => {
                 if let Some(text) = self.requests.gone(id) {
                     self.toast(text, false);
@@ -213,11 +221,34 @@ impl App {
         }
         let mut effects = self.apply(events);
         self.serve_requests(&mut effects);
+        self.table.follow(self.size);
+        if bell {
+            effects.push(Effect::Bell);
+        }
+        // The title says when a program waits for a code, so that another window shows it.
+        let title = match self
+            .requests
+            .active
+            .as_ref()
+            .or(self.requests.queue.front())
+        {
+            Some(request) => format!(
+                "mfatui: a code for {} is wanted ({})",
+                crate::text::printable(&request.profile, 64),
+                crate::text::printable(&request.program, 64)
+            ),
+            None => "mfatui".to_owned(),
+        };
+        if self.title.as_deref() != Some(title.as_str()) {
+            self.title = Some(title.clone());
+            effects.push(Effect::Title(title));
+        }
         let shared = Shared {
             ctx: &self.ctx,
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         };
         if let Some(job) = self
             .key_ages
@@ -237,10 +268,26 @@ impl App {
         events.push(Event::Spawn(self.next_job, job));
     }
 
-    /// Ctrl-C quits; other keys go to the dialog on top, else to the table.
+    /// Whether the terminal is below the smallest size the layout is made for: then only
+    /// "Terminal too small" shows, and no key but quitting may act on what cannot be seen.
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_SIZE.0 || self.size.1 < MIN_SIZE.1
+    }
+
+    /// Ctrl-C quits; other keys go to the dialog on top, else to the table. Below the
+    /// smallest size `q` quits (even through a dialog) and every other key is ignored.
     fn on_key(&mut self, key: KeyEvent, events: &mut Vec<Event>) {
         if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
             events.push(Event::Quit);
+            return;
+        }
+        if self.too_small() {
+            let plain = !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+            if plain && matches!(key.code, KeyCode::Char('q') | KeyCode::Char('Q')) {
+                events.push(Event::Quit);
+            }
             return;
         }
         if self.dialog.is_some() {
@@ -252,6 +299,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         };
         let mut cx = Cx::new(shared, events, &mut self.next_job);
         if let Some(dialog) = self.table.key(key, &mut cx, self.size) {
@@ -273,6 +321,7 @@ impl App {
             data: &self.data,
             now: self.now,
             local: self.local,
+            size: self.size,
         };
         let mut cx = Cx::new(shared, events, &mut self.next_job);
         match f(dialog.as_mut(), &mut cx) {
@@ -282,54 +331,68 @@ impl App {
         }
     }
 
-    /// A job's output: to the feature that started it, else to the dialog on top (which
-    /// knows its own jobs; a closed dialog's late answer is dropped).
+    /// A job's output, matched exhaustively: the app's own features take theirs (from the job
+    /// that feature started), the dialog on top takes the rest (it knows its own jobs; a closed
+    /// dialog's late answer is dropped). A new kind of output does not compile until it is
+    /// routed here.
     fn on_output(&mut self, id: JobId, output: Output, events: &mut Vec<Event>) {
-        match self.features.get(&id).cloned() {
-            Some(Feature::Load) => {
-                self.features.remove(&id);
-                match output.take::<Reloaded>() {
-                    Ok(Reloaded(Ok(data))) => {
-                        let keep = self.table.selected(&self.data).map(|p| p.name.to_string());
-                        self.data = data;
-                        self.table.refresh(&self.data, keep.as_deref());
-                    }
-                    Ok(Reloaded(Err(e))) => self.toast(format!("Could not reload: {e}"), true),
-                    Err(_) => {}
+        let feature = self.features.remove(&id);
+        match (feature, output) {
+            (Some(feature @ (Feature::Load | Feature::LoadAndSay)), Output::Reloaded(Ok(data))) => {
+                let keep = self.table.selected(&self.data).map(|p| p.name.to_string());
+                self.data = data;
+                self.table.refresh(&self.data, keep.as_deref());
+                if matches!(feature, Feature::LoadAndSay) {
+                    let n = crate::renew::bulk::profiles_count(self.data.profiles().len());
+                    self.toast(format!("Reloaded: {n}."), false);
                 }
             }
-            Some(Feature::Settings) => {
-                self.features.remove(&id);
-                if let Ok(SettingsSaved(result)) = output.take::<SettingsSaved>() {
-                    match result {
-                        Ok(settings) => {
-                            let mut ctx = (*self.ctx).clone();
-                            ctx.settings = settings;
-                            self.ctx = Arc::new(ctx);
-                            self.toast("Saved to the settings file.".into(), false);
-                            events.push(Event::Reload);
-                        }
-                        Err(e) => self.toast(format!("Could not save the settings: {e}"), true),
-                    }
+            (Some(Feature::Load | Feature::LoadAndSay), Output::Reloaded(Err(e))) => {
+                self.toast(format!("Could not reload: {e}"), true)
+            }
+            (Some(Feature::Settings), Output::SettingsSaved(Ok(settings))) => {
+                let mut ctx = (*self.ctx).clone();
+                ctx.settings = settings;
+                self.ctx = Arc::new(ctx);
+                self.toast("Saved to the settings file.".into(), false);
+                events.push(Event::Reload);
+            }
+            (Some(Feature::Settings), Output::SettingsSaved(Err(e))) => {
+                self.toast(format!("Could not save the settings: {e}"), true)
+            }
+            (Some(Feature::KeyAge), Output::KeyAge(found)) => self.key_ages.found(found),
+            (Some(Feature::KeepFresh), Output::KeptFresh(kept)) => {
+                let (text, warning, reload) = self.fresh.finished(kept);
+                self.toast(text, warning);
+                if reload {
+                    events.push(Event::Reload);
                 }
             }
-            Some(Feature::KeyAge) => {
-                self.features.remove(&id);
-                if let Ok(found) = output.take() {
-                    self.key_ages.found(found);
-                }
+            (Some(feature), output) => {
+                crate::diag!("{feature:?} job {id} reported {}: ignored", output.kind());
             }
-            Some(Feature::KeepFresh) => {
-                self.features.remove(&id);
-                if let Ok(kept) = output.take::<KeptFresh>() {
-                    let (text, warning, reload) = self.fresh.finished(kept);
-                    self.toast(text, warning);
-                    if reload {
-                        events.push(Event::Reload);
-                    }
-                }
-            }
-            None => self.with_dialog(events, |dialog, cx| dialog.output(id, output, cx)),
+            (
+                None,
+                output @ (Output::Step(_)
+                | Output::Renewed(_)
+                | Output::WriteDone(_)
+                | Output::BulkProgress(_)
+                | Output::BulkDone(_)
+                | Output::KeyStored(_)
+                | Output::Rotated(_)
+                | Output::LoginRefreshed(_)
+                | Output::ConsoleSignedIn(_)
+                | Output::SsoPrompt(_)
+                | Output::SsoSignedIn(_)
+                | Output::Populated(_)),
+            ) => self.with_dialog(events, |dialog, cx| dialog.output(id, output, cx)),
+            (
+                None,
+                output @ (Output::Reloaded(_)
+                | Output::SettingsSaved(_)
+                | Output::KeyAge(_)
+                | Output::KeptFresh(_)),
+            ) => crate::diag!("job {id} reported {} to no feature: ignored", output.kind()),
         }
     }
 
@@ -343,6 +406,9 @@ impl App {
                 Event::Cancel(id) => effects.push(Effect::Cancel(id)),
                 Event::Toast { text, warning } => self.toast(text, warning),
                 Event::Reload => self.start(Box::new(LoadJob), Feature::Load, &mut more),
+                Event::ReloadAndSay => {
+                    self.start(Box::new(LoadJob), Feature::LoadAndSay, &mut more)
+                }
                 Event::Written => {
                     for id in self.requests.fulfilled() {
                         effects.push(Effect::Answer {
@@ -378,6 +444,10 @@ impl App {
                     };
                     self.start(Box::new(job), Feature::Settings, &mut more);
                 }
+                Event::Copy(text) => {
+                    self.toast(format!("Copied: {text}"), false);
+                    effects.push(Effect::Copy(text));
+                }
                 Event::Quit => {
                     self.quit = true;
                     effects.push(Effect::Quit);
@@ -404,7 +474,7 @@ impl App {
         }
         while let Some(next) = self.requests.queue.pop_front() {
             self.table.show(&self.data, &next.profile);
-            let opened = super::screens::renew::open(&self.shared(), &next.profile);
+            let opened = renew::open(&self.shared(), &next.profile);
             match opened {
                 Ok(mut dialog) => {
                     dialog.asked_by(Some(next.asker()));

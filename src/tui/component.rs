@@ -3,8 +3,9 @@
 //! [`Cx`] instead of changing the app. The app then applies the events: starts jobs, shows
 //! toasts, reloads, saves settings, answers requests.
 
-use super::jobs::{Job, JobId, Output};
+use super::jobs::{Job, JobId};
 use super::load::Loaded;
+use super::output::Output;
 use super::theme::Theme;
 use crate::awsfiles::Profile;
 use crate::context::Context;
@@ -14,6 +15,9 @@ use crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::Frame;
 use std::any::Any;
+
+/// The smallest terminal the layout is made for: below it nothing but quitting acts.
+pub const MIN_SIZE: (u16, u16) = (60, 15);
 
 /// What the app shares with the dialogs and screens, read-only.
 #[derive(Clone, Copy)]
@@ -26,6 +30,9 @@ pub struct Shared<'a> {
     pub now: DateTime<Utc>,
     /// The local time zone.
     pub local: FixedOffset,
+    /// The terminal's size (columns, rows), so that a dialog's keys scroll as far as its
+    /// drawing shows.
+    pub size: (u16, u16),
 }
 
 impl Shared<'_> {
@@ -51,6 +58,8 @@ pub enum Event {
     },
     /// Read the files again.
     Reload,
+    /// Read the files again and say how many profiles they hold (`R`).
+    ReloadAndSay,
     /// A renewal was written (it answers the request that opened the dialog, if any).
     Written,
     /// Decline every renewal request from other programs, open or waiting.
@@ -64,6 +73,8 @@ pub enum Event {
         /// The change.
         change: ProfileChange,
     },
+    /// Put this text on the clipboard (OSC 52): never a secret or a sign-in URL.
+    Copy(String),
     /// Leave.
     Quit,
 }
@@ -112,6 +123,11 @@ impl<'a> Cx<'a> {
         self.events.push(Event::Reload);
     }
 
+    /// Asks for the files to be read again, with a short confirmation when read.
+    pub fn reload_and_say(&mut self) {
+        self.events.push(Event::ReloadAndSay);
+    }
+
     /// Says a renewal was written.
     pub fn written(&mut self) {
         self.events.push(Event::Written);
@@ -133,6 +149,11 @@ impl<'a> Cx<'a> {
             profile: profile.to_owned(),
             change,
         });
+    }
+
+    /// Copies `text` to the clipboard (through the terminal, OSC 52).
+    pub fn copy(&mut self, text: String) {
+        self.events.push(Event::Copy(text));
     }
 
     /// Leaves the interface.
@@ -171,6 +192,11 @@ pub trait Dialog: std::fmt::Debug + Send {
     /// Whether something runs (the loop then redraws ten times a second, for the spinner).
     fn busy(&self) -> bool {
         false
+    }
+
+    /// Its keys, for the footer while it is open (key, what it does).
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Esc", "close")]
     }
 
     /// Marks the dialog as answering a request from another program (`pid N: CMD`).

@@ -2,30 +2,46 @@
 
 use crate::awsfiles::expiry::ExpirySource;
 use crate::awsfiles::profile::key_suffix;
+use crate::awsfiles::Profile;
 use crate::awsfiles::{Expiry, KeyStore, ProfileKind};
 use crate::duration;
 use crate::renew::plan::plan;
 use crate::renew::Mode;
-use crate::tui::app::App;
+use crate::tui::component::Shared;
 use crate::tui::keep_fresh::kept_fresh;
-use crate::tui::key_age::KeyAge;
+use crate::tui::key_age::{KeyAge, KeyAges};
+use crate::tui::safe_text::clean;
 use crate::tui::theme::Theme;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
+use std::collections::HashMap;
 
 /// The section holding `name`'s session when it is another profile's.
 fn app_session<'a>(snapshot: &'a crate::awsfiles::Snapshot, name: &str) -> Option<&'a str> {
     snapshot.session_elsewhere(name)
 }
 
+/// What the pane shows besides the shared state.
+pub struct Pane<'a> {
+    /// The selected profile (none when the filter hides every row).
+    pub selected: Option<&'a Profile>,
+    /// Access-key ages known so far.
+    pub key_ages: &'a KeyAges,
+    /// Kept-fresh profiles that need a hand, with the reason.
+    pub fresh_warnings: &'a HashMap<String, String>,
+    /// The first line shown (the pane scrolls when focused with `Tab`).
+    pub scroll: u16,
+    /// Whether it has the focus.
+    pub focused: bool,
+}
+
 /// Draws the pane into `area`.
-pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
-    let shared = app.shared();
-    let snapshot = &app.data.snapshot;
+pub fn render(shared: &Shared, pane: &Pane, theme: Theme, frame: &mut Frame, area: Rect) {
+    let snapshot = &shared.data.snapshot;
     // With no profiles at all the view explains the empty setup instead of this pane.
-    let Some(p) = app.table.selected(&app.data) else {
+    let Some(p) = pane.selected else {
         frame.render_widget(
             Paragraph::new("No profile matches the filter.")
                 .block(Block::default().borders(Borders::ALL)),
@@ -42,9 +58,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let mut lines = Vec::new();
     // The `*` in the table, on the kind's line so that a short pane loses nothing to it: the
     // variable the AWS CLI reads, named as it is set.
-    let selected = if app.ctx.paths.selected_profile.as_deref() != Some(p.name.as_str()) {
+    let selected = if shared.ctx.paths.selected_profile.as_deref() != Some(p.name.as_str()) {
         String::new()
-    } else if app.ctx.env.get("AWS_DEFAULT_PROFILE") == Some(p.name.as_str()) {
+    } else if shared.ctx.env.get("AWS_DEFAULT_PROFILE") == Some(p.name.as_str()) {
         " · * AWS_DEFAULT_PROFILE selects it (used without --profile)".to_owned()
     } else {
         " · * AWS_PROFILE selects it (used without --profile)".to_owned()
@@ -101,11 +117,11 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     } else if let Some(suffix) = &p.access_key_suffix {
         lines.push(field("Access key", suffix.to_string()));
     }
-    if let Some((age, old)) = app.key_ages.of(&shared, p) {
+    if let Some((age, old)) = pane.key_ages.of(shared, p) {
         let text = match age {
             KeyAge::Fetching => "asking IAM…".to_owned(),
             KeyAge::Known(created) => {
-                let days = (app.now - created).num_days();
+                let days = (shared.now - created).num_days();
                 let mark = if old { " ⚠ due for rotation (K)" } else { "" };
                 format!("{days} days (created {}){mark}", created.format("%Y-%m-%d"))
             }
@@ -124,7 +140,7 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let planned = plan(
         snapshot,
         &p.name,
-        &crate::renew::plan::RenewOptions::of(&app.ctx, &p.name, app.now),
+        &crate::renew::plan::RenewOptions::of(shared.ctx, &p.name, shared.now),
     );
     let renewal = match &planned {
         Ok(r) => {
@@ -161,22 +177,22 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             Expiry::At {
                 at,
                 source: ExpirySource::SsoRefresh { token_expires, .. },
-            } if *at > app.now => {
-                let token = if *token_expires > app.now {
+            } if *at > shared.now => {
+                let token = if *token_expires > shared.now {
                     format!(
                         "the access token has {} min left",
-                        (*token_expires - app.now).num_minutes()
+                        (*token_expires - shared.now).num_minutes()
                     )
                 } else {
                     "the access token has ended".to_owned()
                 };
                 format!(
                     "signed in; {token} and renews itself (refresh token) until {} at most; ⏎ refreshes now",
-                    at.with_timezone(&app.local).format("%Y-%m-%d %H:%M %:z")
+                    at.with_timezone(&shared.local).format("%Y-%m-%d %H:%M %:z")
                 )
             }
             _ => match p.expiry.at() {
-                Some(at) if at > app.now => "signed in; ⏎ signs in again".to_owned(),
+                Some(at) if at > shared.now => "signed in; ⏎ signs in again".to_owned(),
                 Some(_) => "expired: ⏎ signs in again".to_owned(),
                 None => "not signed in: ⏎ signs in".to_owned(),
             },
@@ -189,10 +205,12 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             "`aws login --profile {}`",
             crate::awsfiles::shlex::quote(&p.name)
         );
-        let state = match app.data.login_refreshable.get(p.name.as_str()) {
-            Some(until) if *until > app.now => format!(
+        let state = match shared.data.login_refreshable.get(p.name.as_str()) {
+            Some(until) if *until > shared.now => format!(
                 "refreshable until {} at most (⏎ or {login} refreshes; then {again})",
-                until.with_timezone(&app.local).format("%Y-%m-%d %H:%M %:z")
+                until
+                    .with_timezone(&shared.local)
+                    .format("%Y-%m-%d %H:%M %:z")
             ),
             Some(_) => format!("the sign-in has run out: {again}"),
             None if p.expiry.at().is_some() => {
@@ -202,8 +220,8 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         };
         lines.push(field("Sign-in", state));
     }
-    if kept_fresh(&shared, &p.name) {
-        let state = match app.fresh.warnings.get(p.name.as_str()) {
+    if kept_fresh(shared, &p.name) {
+        let state = match pane.fresh_warnings.get(p.name.as_str()) {
             Some(why) => format!("yes, but {why}"),
             None => "yes: renewed ahead of expiry while mfatui is open (f stops it)".to_owned(),
         };
@@ -215,7 +233,9 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         Expiry::Unknown { raw: Some(raw) } => format!("unknown (cannot read '{raw}')"),
         Expiry::Unknown { raw: None } => "unknown (no expiry recorded)".to_owned(),
         Expiry::At { at, source } => {
-            let local = at.with_timezone(&app.local).format("%Y-%m-%d %H:%M:%S %:z");
+            let local = at
+                .with_timezone(&shared.local)
+                .format("%Y-%m-%d %H:%M:%S %:z");
             let utc = at.format("%H:%M:%S UTC");
             let from = match source {
                 ExpirySource::Key(k) => (*k).to_owned(),
@@ -237,10 +257,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
         }
     };
     lines.push(field("Expires", expires));
-    if let Some(t) = app.data.last_write {
+    if let Some(t) = shared.data.last_write {
         lines.push(field(
             "Last write",
-            t.with_timezone(&app.local)
+            t.with_timezone(&shared.local)
                 .format("%Y-%m-%d %H:%M:%S %:z")
                 .to_string(),
         ));
@@ -251,13 +271,20 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             Span::raw(problem.clone()),
         ]));
     }
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(format!(" {} ", p.name), theme.accent()));
+    let mut block = Block::default().borders(Borders::ALL).title(Span::styled(
+        format!(" {} ", crate::text::shown(&p.name)),
+        theme.accent(),
+    ));
+    if pane.focused {
+        block = block
+            .border_style(theme.accent())
+            .title_bottom(Span::styled(" ↑ ↓ scroll · Tab back ", theme.accent()));
+    }
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(clean(lines))
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((pane.scroll, 0)),
         area,
     );
 }

@@ -1,7 +1,7 @@
 //! Event sources merged into one channel: terminal input, a tick on every wall-clock second
 //! (so all countdowns change together), and background job results.
 
-use super::app::Msg;
+use super::msg::Msg;
 use chrono::Utc;
 use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
@@ -16,6 +16,7 @@ pub fn spawn_input(tx: UnboundedSender<Msg>) -> JoinHandle<()> {
             let msg = match event {
                 Event::Key(key) => Msg::Key(key),
                 Event::Paste(text) => Msg::Paste(text),
+                Event::Mouse(mouse) => Msg::Mouse(mouse, std::time::Instant::now()),
                 Event::Resize(w, h) => Msg::Resize(w, h),
                 _ => continue,
             };

@@ -4,7 +4,10 @@
 //! it (the dialog with that job id, or the app), and a late answer to a dialog that has been
 //! closed is simply dropped.
 
-use super::app::Msg;
+use super::load::load;
+pub use super::msg::JobId;
+use super::msg::Msg;
+pub use super::output::Output;
 use crate::aws::api::BoxFuture;
 use crate::aws::AwsApi;
 use crate::context::Context;
@@ -12,35 +15,6 @@ use crate::renew::service::{KeyringAccess, Renewer};
 use std::any::Any;
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
-
-/// A job's id, unique in one run of the interface.
-pub type JobId = u64;
-
-/// What a job reports: a value of the job's own result type.
-pub struct Output(Box<dyn Any + Send>);
-
-impl std::fmt::Debug for Output {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Output")
-    }
-}
-
-impl Output {
-    /// Wraps a result.
-    pub fn new(value: impl Any + Send) -> Output {
-        Output(Box::new(value))
-    }
-
-    /// The result as `T`, or the output back when it is something else.
-    pub fn take<T: Any>(self) -> Result<T, Output> {
-        self.0.downcast::<T>().map(|b| *b).map_err(Output)
-    }
-
-    /// Whether the result is a `T`.
-    pub fn is<T: Any>(&self) -> bool {
-        self.0.is::<T>()
-    }
-}
 
 /// What a job may use while it runs.
 #[derive(Clone)]
@@ -74,10 +48,10 @@ impl JobEnv {
     }
 
     /// Reports something on the way (a progress step, a prompt to show); the job goes on.
-    pub fn report(&self, value: impl Any + Send) {
+    pub fn report(&self, output: Output) {
         let _ = self.tx.send(Msg::Job {
             id: self.id,
-            output: Output::new(value),
+            output,
         });
     }
 
@@ -107,4 +81,24 @@ pub fn spawn(job: Box<dyn Job>, env: JobEnv) -> tokio::task::JoinHandle<()> {
         let output = job.run(env).await;
         let _ = tx.send(Msg::Job { id, output });
     })
+}
+
+/// Reads the files again in the background (off the UI loop: they may be large or slow).
+#[derive(Debug)]
+pub struct LoadJob;
+
+impl Job for LoadJob {
+    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
+        Box::pin(async move {
+            let ctx = env.ctx.clone();
+            let loaded = tokio::task::spawn_blocking(move || load(&ctx))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            Output::Reloaded(loaded)
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
 }

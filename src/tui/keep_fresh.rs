@@ -6,7 +6,8 @@
 //! refreshing its session's token with the refresh token before it ends.
 
 use super::component::Shared;
-use super::jobs::{Job, JobEnv, Output};
+use super::jobs::{Job, JobEnv};
+use super::output::{KeptFresh, Output};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::expiry::{Expiry, ExpirySource};
 use crate::awsfiles::ProfileKind;
@@ -157,15 +158,6 @@ pub struct KeepFreshJob {
     pub profile: String,
 }
 
-/// What [`KeepFreshJob`] reports.
-#[derive(Debug)]
-pub struct KeptFresh {
-    /// The profile.
-    pub profile: String,
-    /// What was written (the toast's text), or the one-sentence error.
-    pub result: Result<String, String>,
-}
-
 impl Job for KeepFreshJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -189,7 +181,7 @@ impl Job for KeepFreshJob {
                     }
                     None => "it was fresh already.".to_owned(),
                 });
-            Output::new(KeptFresh {
+            Output::KeptFresh(KeptFresh {
                 profile: self.profile,
                 result,
             })

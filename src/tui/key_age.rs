@@ -4,7 +4,8 @@
 //! reaches `keys.max_age`.
 
 use super::component::Shared;
-use super::jobs::{Job, JobEnv, Output};
+use super::jobs::{Job, JobEnv};
+use super::output::{KeyAgeFound, Output};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::{Profile, Snapshot};
 use crate::freshness::Use;
@@ -28,15 +29,6 @@ pub enum KeyAge {
 /// Key ages by key id (not secret).
 #[derive(Clone, Debug, Default)]
 pub struct KeyAges(HashMap<String, KeyAge>);
-
-/// What [`KeyAgeJob`] reports.
-#[derive(Debug)]
-pub struct KeyAgeFound {
-    /// The key id.
-    pub key_id: String,
-    /// Its creation date, or the one-sentence reason it is unknown.
-    pub result: Result<DateTime<Utc>, String>,
-}
 
 impl KeyAges {
     /// The job asking for the selected profile's key age, when it is not known yet.
@@ -93,7 +85,7 @@ impl Job for KeyAgeJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
             let result = self.ask(&env).await;
-            Output::new(KeyAgeFound {
+            Output::KeyAge(KeyAgeFound {
                 key_id: self.key_id,
                 result,
             })

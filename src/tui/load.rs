@@ -1,7 +1,6 @@
-//! Reading the files for the TUI (off the UI loop, as a job), and what it shows of them.
+//! Reading the files for the TUI, and what it shows of them (the job that reads them again
+//! off the UI loop is [`super::jobs::LoadJob`]).
 
-use super::jobs::{Job, JobEnv, Output};
-use crate::aws::api::BoxFuture;
 use crate::awsfiles::login_cache::LoginToken;
 use crate::awsfiles::profile::Name;
 use crate::awsfiles::{backup, AwsPaths, Profile, ProfileKind, Snapshot, Stamp};
@@ -68,27 +67,4 @@ pub fn load(ctx: &Context) -> Result<Loaded, String> {
         stamp,
         login_refreshable,
     })
-}
-
-/// Reads the files again in the background.
-#[derive(Debug)]
-pub struct LoadJob;
-
-/// What [`LoadJob`] reports.
-pub struct Reloaded(pub Result<Loaded, String>);
-
-impl Job for LoadJob {
-    fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
-        Box::pin(async move {
-            let ctx = env.ctx.clone();
-            let loaded = tokio::task::spawn_blocking(move || load(&ctx))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()));
-            Output::new(Reloaded(loaded))
-        })
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
 }

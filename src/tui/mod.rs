@@ -9,8 +9,12 @@ pub mod event;
 pub mod jobs;
 pub mod keep_fresh;
 pub mod key_age;
+pub mod line_edit;
 pub mod load;
+pub mod msg;
+pub mod output;
 pub mod requests;
+pub mod safe_text;
 pub mod screens;
 pub mod settings_job;
 pub mod theme;
@@ -21,12 +25,15 @@ use crate::context::Context;
 use crate::renew::service::KeyringAccess;
 use crate::serve::requests::{self as socket, Answer};
 use crate::settings::Colour;
-use app::{App, Effect, Msg};
+use app::{App, Effect};
 use chrono::{Local, Utc};
-use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
 use crossterm::terminal::{self, EnterAlternateScreen, LeaveAlternateScreen};
 use crossterm::ExecutableCommand;
 use jobs::{JobEnv, JobId};
+use msg::Msg;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::collections::HashMap;
@@ -40,6 +47,13 @@ use tokio::sync::oneshot;
 /// Puts the terminal back: raw mode off, main screen, paste mode off, cursor shown.
 fn restore_terminal() {
     let mut out = io::stdout();
+    let _ = out.execute(DisableMouseCapture);
+    // Back to the title the terminal had (xterm's title stack; ignored where unknown).
+    {
+        use std::io::Write;
+        let _ = out.write_all(b"\x1b[23;0t");
+        let _ = out.flush();
+    }
     let _ = out.execute(DisableBracketedPaste);
     let _ = out.execute(LeaveAlternateScreen);
     let _ = out.execute(crossterm::cursor::Show);
@@ -66,6 +80,13 @@ fn setup_terminal() -> io::Result<(TerminalGuard, Terminal<CrosstermBackend<Stdo
     let mut out = io::stdout();
     out.execute(EnterAlternateScreen)?;
     out.execute(EnableBracketedPaste)?;
+    out.execute(EnableMouseCapture)?;
+    {
+        use std::io::Write;
+        // Keep the terminal's title, to put it back on the way out.
+        out.write_all(b"\x1b[22;0t")?;
+        out.flush()?;
+    }
     let terminal = Terminal::new(CrosstermBackend::new(out))?;
     Ok((guard, terminal))
 }
@@ -154,6 +175,16 @@ async fn event_loop(
         for effect in app.update(msg) {
             match effect {
                 Effect::Quit => {}
+                Effect::Copy(text) => copy(&text),
+                Effect::Bell => {
+                    use std::io::Write;
+                    let mut out = io::stdout();
+                    let _ = out.write_all(b"\x07");
+                    let _ = out.flush();
+                }
+                Effect::Title(title) => {
+                    let _ = io::stdout().execute(terminal::SetTitle(title));
+                }
                 Effect::Answer { id, answer } => {
                     let waiting = answers.lock().ok().and_then(|mut a| a.remove(&id));
                     if let Some(waiting) = waiting {
@@ -188,6 +219,17 @@ async fn event_loop(
         task.abort();
     }
     Ok(())
+}
+
+/// Sets the clipboard through the terminal: OSC 52, which terminals, tmux
+/// (`set-clipboard on`) and SSH sessions pass on to the clipboard of the machine in front.
+fn copy(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
 }
 
 /// Where the answers to pending requests go, by request id.

@@ -3,7 +3,7 @@
 
 use super::jobs::{Job, JobEnv, Output};
 use crate::aws::api::BoxFuture;
-use crate::settings::{ProfileChange, Settings};
+use crate::settings::ProfileChange;
 use std::path::PathBuf;
 
 /// Saves one change.
@@ -16,9 +16,6 @@ pub struct SaveSettings {
     /// The change.
     pub change: ProfileChange,
 }
-
-/// What [`SaveSettings`] reports: the settings as read back, or why not.
-pub struct SettingsSaved(pub Result<Settings, String>);
 
 impl Job for SaveSettings {
     fn run(self: Box<Self>, _env: JobEnv) -> BoxFuture<'static, Output> {
@@ -33,7 +30,7 @@ impl Job for SaveSettings {
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
-            Output::new(SettingsSaved(result))
+            Output::SettingsSaved(result)
         })
     }
 

@@ -7,13 +7,12 @@ use super::detail;
 use super::keep_fresh::kept_fresh;
 use super::screens::table;
 use super::theme::Theme;
-use ratatui::layout::{Constraint, Direction, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
-/// The smallest terminal the layout is made for.
-pub const MIN_SIZE: (u16, u16) = (60, 15);
+pub use super::component::MIN_SIZE;
 
 pub use super::screens::table::countdown;
 
@@ -35,37 +34,14 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         );
         return;
     }
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, body, footer] = table::screen_areas(area);
     render_header(app, theme, frame, header);
     if app.data.profiles().is_empty() {
         render_empty(app, theme, frame, body);
         render_footer(app, theme, frame, footer);
         return;
     }
-    let (table_area, detail_area) = if !app.table.show_detail {
-        (body, None)
-    } else if body.width >= 150 {
-        let [t, d] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
-            .areas(body);
-        (t, Some(d))
-    } else {
-        // Short terminals give the table the room: there the pane takes a third of the height.
-        let detail_height = if body.height < 30 {
-            (body.height / 3).max(3)
-        } else {
-            body.height.saturating_sub(8).clamp(3, 12)
-        };
-        let [t, d] = Layout::default()
-            .direction(Direction::Vertical)
-            .constraints([Constraint::Min(5), Constraint::Length(detail_height)])
-            .areas(body);
-        (t, Some(d))
-    };
+    let (table_area, detail_area) = table::body_areas(body, app.table.show_detail);
     let shared = app.shared();
     let kept = |name: &str| kept_fresh(&shared, name);
     let marks = table::Marks {
@@ -77,7 +53,14 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
         &app.table, &app.data, &marks, app.now, theme, frame, table_area,
     );
     if let Some(area) = detail_area {
-        detail::render(app, theme, frame, area);
+        let pane = detail::Pane {
+            selected: app.table.selected(&app.data),
+            key_ages: &app.key_ages,
+            fresh_warnings: &app.fresh.warnings,
+            scroll: app.table.detail_scroll,
+            focused: app.table.detail_focus,
+        };
+        detail::render(&shared, &pane, theme, frame, area);
     }
     render_footer(app, theme, frame, footer);
     if let Some(dialog) = app.dialog() {
@@ -120,43 +103,67 @@ fn render_header(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     if app.table.rows.len() != app.data.profiles().len() {
         spans.push(Span::raw(format!(" ({} shown)", app.table.rows.len())));
     }
+    let sort = app.table.sort;
     spans.push(Span::styled(
         format!(
-            "  sorted by {}",
-            if app.table.sort == table::Sort::Name {
-                "name"
-            } else {
-                "expiry"
-            }
+            "  sorted by {}{}",
+            match sort.by {
+                table::Column::Profile => "name".to_owned(),
+                table::Column::Expires => "expiry".to_owned(),
+                other => other.title().to_lowercase(),
+            },
+            if sort.reversed { " ▼" } else { "" }
         ),
         theme.dim(),
     ));
     if app.table.filtering || !app.table.filter.is_empty() {
         spans.push(Span::raw("  filter: "));
         spans.push(Span::styled(
-            format!(
-                "{}{}",
-                app.table.filter,
-                if app.table.filtering { "▏" } else { "" }
-            ),
+            {
+                let (before, after) = app.table.filter.split();
+                let cursor = if app.table.filtering { "▏" } else { "" };
+                crate::text::printable(&format!("{before}{cursor}{after}"), usize::MAX)
+            },
             theme.accent(),
         ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn spans_marked(app: &App, theme: Theme, frame: &mut Frame, area: Rect, keys: &[(&str, &str)]) {
-    let mut spans = vec![Span::styled(
-        format!(" {} marked ", app.table.marked.len()),
-        theme.accent(),
-    )];
-    for (key, what) in keys {
-        spans.push(Span::styled(format!(" {key}"), theme.accent()));
-        spans.push(Span::raw(format!(" {what} ")));
+/// Key hints as footer spans, as many as fit in `width`, the last one (`?` help) always.
+fn key_spans(
+    theme: Theme,
+    width: usize,
+    lead: Vec<Span<'static>>,
+    keys: &[(&str, &str)],
+) -> Line<'static> {
+    let text = |(key, what): &(&str, &str)| (format!(" {key}"), format!(" {what} "));
+    let len = |(k, w): &(String, String)| k.chars().count() + w.chars().count();
+    let mut used: usize = lead.iter().map(|s| s.content.chars().count()).sum();
+    let (last, rest) = match keys.split_last() {
+        Some((last, rest)) if last.0 == "?" => (Some(text(last)), rest),
+        _ => (None, keys),
+    };
+    used += last.as_ref().map_or(0, len);
+    let mut spans = lead;
+    for key in rest.iter().map(text) {
+        if used + len(&key) > width {
+            break;
+        }
+        used += len(&key);
+        spans.push(Span::styled(key.0, theme.accent()));
+        spans.push(Span::raw(key.1));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if let Some(last) = last {
+        spans.push(Span::styled(last.0, theme.accent()));
+        spans.push(Span::raw(last.1));
+    }
+    Line::from(spans)
 }
 
+/// The footer: a request waiting, else a passing message, else the keys of what has the
+/// focus (the dialog on top, the filter line, the marks, the table) — with the selected
+/// row's problem first when it has one.
 fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
     let waiting = app.requests.queue.len();
     if waiting > 0 && app.toast.is_none() {
@@ -176,37 +183,88 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             theme.ok()
         };
         frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", toast.text), style)),
+            Paragraph::new(Span::styled(
+                format!(" {}", crate::text::shown(&toast.text)),
+                style,
+            )),
             area,
         );
         return;
     }
-    let marked_keys = [
-        ("⏎", "renew marked"),
-        ("space", "mark"),
-        ("Esc", "clear marks"),
-        ("?", "help"),
-    ];
-    let keys: &[(&str, &str)] = if !app.table.marked.is_empty() && !app.table.filtering {
-        spans_marked(app, theme, frame, area, &marked_keys);
-        return;
+    let width = usize::from(area.width);
+    let line = if let Some(dialog) = app.dialog() {
+        key_spans(theme, width, Vec::new(), &dialog.keys())
+    } else if app.table.detail_focus {
+        key_spans(
+            theme,
+            width,
+            Vec::new(),
+            &[
+                ("↑ ↓ PgUp PgDn", "scroll the pane"),
+                ("Tab Esc", "back to the table"),
+                ("?", "help"),
+            ],
+        )
     } else if app.table.filtering {
-        &[("type", "filter"), ("⏎", "done"), ("Esc", "clear")]
+        key_spans(
+            theme,
+            width,
+            Vec::new(),
+            &[
+                ("type", "filter"),
+                ("⏎ ↑ ↓", "done"),
+                ("Esc", "clear"),
+                ("Ctrl-U Ctrl-W Alt-B Alt-F", "edit"),
+            ],
+        )
+    } else if !app.table.marked.is_empty() {
+        let lead = vec![Span::styled(
+            format!(" {} marked ", app.table.marked.len()),
+            theme.accent(),
+        )];
+        key_spans(
+            theme,
+            width,
+            lead,
+            &[
+                ("⏎", "renew marked"),
+                ("space", "mark"),
+                ("Esc", "clear marks"),
+                ("?", "help"),
+            ],
+        )
     } else {
-        &[
-            ("↑↓", "move"),
-            ("⏎", "renew"),
-            ("/", "filter"),
-            ("o", "sort"),
-            ("R", "reload"),
-            ("?", "help"),
-            ("q", "quit"),
-        ]
+        let problem = app
+            .table
+            .selected(&app.data)
+            .and_then(|p| p.problems.first());
+        let lead = match problem {
+            Some(problem) => vec![Span::styled(
+                format!(" ! {} ", crate::text::shown(problem)),
+                theme.danger(),
+            )],
+            None => Vec::new(),
+        };
+        let keys: &[(&str, &str)] = if problem.is_some() {
+            &[("⏎", "how to fix"), ("?", "help")]
+        } else {
+            &[
+                ("↑↓", "move"),
+                ("⏎", "renew"),
+                ("space", "mark"),
+                ("a", "mark expiring"),
+                ("/", "filter"),
+                ("o", "sort"),
+                ("f", "keep fresh"),
+                ("c", "console"),
+                ("d", "detail"),
+                ("y", "copy"),
+                ("R", "reload"),
+                ("q", "quit"),
+                ("?", "help"),
+            ]
+        };
+        key_spans(theme, width, lead, keys)
     };
-    let mut spans = Vec::new();
-    for (key, what) in keys {
-        spans.push(Span::styled(format!(" {key}"), theme.accent()));
-        spans.push(Span::raw(format!(" {what} ")));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(Paragraph::new(line), area);
 }

@@ -35,5 +35,6 @@ mod sso_refresh;
 mod status;
 mod tls;
 mod tui_e2e;
+mod tui_scale;
 mod tui_snapshots;
 mod workflows_moto;

@@ -47,6 +47,9 @@ fn renew_a_role_from_the_keyboard_in_a_real_terminal() {
     tmux.send(&["y"]);
     tmux.wait_for("admin renewed: admin-mfa valid until");
     tmux.send(&["Escape"]);
+    // The reload shows the new section as a fourth profile (the detail pane may name
+    // admin-mfa before it lands).
+    tmux.wait_for("4 profiles  ");
     let screen = tmux.wait_for("admin-mfa");
     let row = screen
         .lines()
@@ -227,4 +230,141 @@ fn the_demo_shows_how_old_a_key_is_without_blocking() {
         !cache.path().join("cache/mfatui").exists(),
         "the demo caches in its own folder"
     );
+}
+
+/// The real binary at 59×20 over 2,000 generated profiles: `⏎ 123456 ⏎ y` acts on nothing it
+/// cannot show (issue 32: it renewed and wrote unseen); enlarged to 80×24 the table is there
+/// with no dialog, the files untouched; `q` quits from the small size.
+#[test]
+fn at_59x20_keys_do_nothing_unseen_and_q_quits() {
+    let (config, creds) = mfatui::sample::generate(2000);
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (59, 20)) else {
+        return;
+    };
+    tmux.wait_for("Terminal too small");
+    tmux.send(&["Enter"]);
+    tmux.send(&["123456"]);
+    tmux.send(&["Enter"]);
+    tmux.send(&["y", "a", "Space"]);
+    tmux.resize((80, 24));
+    let screen = tmux.wait_for("2001 profiles");
+    assert!(
+        !screen.contains("┌ Renew") && !screen.contains("Cannot renew"),
+        "no dialog opened: {screen}"
+    );
+    assert!(!screen.contains("marked"), "nothing marked: {screen}");
+    assert!(screen.contains("PROFILE"), "{screen}");
+    assert_eq!(sb.credentials(), creds, "nothing written");
+    assert!(sb.backups().is_empty());
+    // A dialog open when the terminal shrinks: `q` quits through it.
+    tmux.send(&["j", "Enter"]);
+    tmux.wait_for("┌ Renew role4");
+    tmux.resize((59, 20));
+    tmux.wait_for("Terminal too small");
+    tmux.send(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(start.elapsed() < Duration::from_secs(10), "q did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// `y` copies through OSC 52: tmux with `set-clipboard on` keeps what it sets in its buffer —
+/// the name first, then the export line; a secret never.
+#[test]
+fn y_copies_through_the_terminal() {
+    let config =
+        "[profile alpha]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n";
+    let creds = "[alpha]\naws_access_key_id = AKIAALPHAALPHAALPHA0\naws_secret_access_key = alpha-secret-value\n";
+    let sb = Sandbox::new(&crate::common::black_hole(), config, creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
+        return;
+    };
+    tmux.tmux(&["set", "-s", "set-clipboard", "on"]);
+    tmux.wait_for("1 profile");
+    let buffer = |want: &str| {
+        let start = Instant::now();
+        loop {
+            let got = tmux.tmux(&["show-buffer"]);
+            if got == want {
+                return;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "buffer {got:?}, not {want:?}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    tmux.send(&["y"]);
+    buffer("alpha");
+    tmux.wait_for("Copied: alpha");
+    tmux.send(&["y"]);
+    buffer("export AWS_PROFILE=alpha");
+    for _ in 0..3 {
+        tmux.send(&["y"]);
+        std::thread::sleep(Duration::from_millis(200));
+        let got = tmux.tmux(&["show-buffer"]);
+        assert!(!got.contains("AKIA") && !got.contains("secret"), "{got}");
+    }
+}
+
+/// The mouse as a person uses it, sent as the SGR sequences a terminal sends: a double click
+/// on the second row opens its renewal, the wheel moves, a click on PROFILE reverses the order.
+#[test]
+fn the_mouse_clicks_double_clicks_scrolls_and_sorts() {
+    let (config, creds) = mfatui::sample::generate(2000);
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
+        return;
+    };
+    tmux.wait_for("2001 profiles");
+    // Rows (1-based, as SGR counts): the header on line 3, the first profile on line 4.
+    let click = |column: u16, row: u16| {
+        tmux.send(&["-l", &format!("\x1b[<0;{column};{row}M")]);
+        tmux.send(&["-l", &format!("\x1b[<0;{column};{row}m")]);
+    };
+    // Both clicks in one write, as a terminal sends a double click (a loaded machine must
+    // not stretch them past the 400 ms a double click allows).
+    let one = "\x1b[<0;10;5M\x1b[<0;10;5m";
+    tmux.send(&["-l", &format!("{one}{one}")]);
+    tmux.wait_for("┌ Renew role4");
+    tmux.send(&["Escape"]);
+    tmux.send(&["-l", "\x1b[<65;10;8M"]);
+    tmux.wait_for("┌ role7 ");
+    click(6, 3);
+    let screen = tmux.wait_for("PROFILE▼");
+    assert!(screen.contains("sorted by name ▼"), "{screen}");
+    tmux.send(&["q"]);
 }

@@ -7,10 +7,11 @@ use mfatui::awsfiles::AwsPaths;
 use mfatui::context::{Clock, Context, Env};
 use mfatui::secret::Secret;
 use mfatui::settings::Settings;
-use mfatui::tui::app::{App, Effect, Msg};
-use mfatui::tui::jobs::Output;
+use mfatui::tui::app::{App, Effect};
 use mfatui::tui::load::load;
-use mfatui::tui::screens::running::{RenewJob, Renewed};
+use mfatui::tui::msg::Msg;
+use mfatui::tui::output::Output;
+use mfatui::tui::screens::running::RenewJob;
 use mfatui::tui::theme::Theme;
 use mfatui::tui::view::render;
 use ratatui::backend::TestBackend;
@@ -156,7 +157,7 @@ fn diff_preview() {
     };
     a.update(Msg::Job {
         id: job,
-        output: Output::new(Renewed(Ok(creds))),
+        output: Output::Renewed(Ok(creds)),
     });
     insta::assert_snapshot!(screen(&a));
 }
@@ -170,7 +171,7 @@ fn error_dialog() {
     let message = "The MFA code was rejected (wrong, expired or already used): wait for the next code and try again.";
     a.update(Msg::Job {
         id: job,
-        output: Output::new(Renewed(Err(message.into()))),
+        output: Output::Renewed(Err(message.into())),
     });
     insta::assert_snapshot!(screen(&a));
 }

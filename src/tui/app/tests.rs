@@ -9,21 +9,24 @@ use crate::renew::bulk::Outcome;
 use crate::renew::MfaCode;
 use crate::secret::Secret;
 use crate::settings::Settings;
-use crate::tui::jobs::Output;
-use crate::tui::keep_fresh::{KeepFreshJob, KeptFresh};
-use crate::tui::key_age::{KeyAge, KeyAgeFound, KeyAgeJob};
-use crate::tui::load::{load, LoadJob};
-use crate::tui::screens::bulk::{BulkDone, BulkForm, BulkJob, BulkResult, BulkRunning};
+use crate::tui::jobs::LoadJob;
+use crate::tui::keep_fresh::KeepFreshJob;
+use crate::tui::key_age::{KeyAge, KeyAgeJob};
+use crate::tui::load::load;
+use crate::tui::output::{BulkDone, KeptFresh, KeyAgeFound, WriteFailure};
+use crate::tui::requests::CodeRequest;
+use crate::tui::screens::bulk::{BulkForm, BulkJob, BulkRunning};
+use crate::tui::screens::bulk_result::BulkResult;
 use crate::tui::screens::defaults::Defaults;
 use crate::tui::screens::error::ErrorDialog;
 use crate::tui::screens::help::Help;
-use crate::tui::screens::preview::{Preview, WriteDone, WriteFailure, WriteJob};
+use crate::tui::screens::preview::{Preview, WriteJob};
 use crate::tui::screens::renew::{Field, RenewForm};
-use crate::tui::screens::rotate::{RotateForm, RotateJob, Rotated};
-use crate::tui::screens::running::{CodeSource, RenewJob, Renewed};
-use crate::tui::screens::sso_login::{SignedIn, SsoJob, SsoLogin};
-use crate::tui::screens::table::Sort;
-use crate::tui::settings_job::{SaveSettings, SettingsSaved};
+use crate::tui::screens::rotate::{RotateForm, RotateJob};
+use crate::tui::screens::running::{CodeSource, RenewJob};
+use crate::tui::screens::sso_login::{SsoJob, SsoLogin};
+use crate::tui::screens::table::Column;
+use crate::tui::settings_job::SaveSettings;
 use chrono::TimeZone;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -128,11 +131,8 @@ fn dialog<T: 'static>(app: &App) -> &T {
         .unwrap_or_else(|| panic!("not the expected dialog: {:?}", app.dialog()))
 }
 
-fn reply(app: &mut App, id: JobId, value: impl std::any::Any + Send) -> Vec<Effect> {
-    app.update(Msg::Job {
-        id,
-        output: Output::new(value),
-    })
+fn reply(app: &mut App, id: JobId, output: Output) -> Vec<Effect> {
+    app.update(Msg::Job { id, output })
 }
 
 fn answers(effects: &[Effect]) -> Vec<(u64, bool)> {
@@ -174,7 +174,14 @@ fn moves_filters_and_sorts() {
     assert_eq!(names(app), ["sso"], "filter matches accounts too");
     app.update(key(KeyCode::Esc));
     press(app, "o");
-    assert_eq!(app.table.sort, Sort::Expiry);
+    assert_eq!(app.table.sort.by, Column::Expires);
+    press(app, "O");
+    assert!(app.table.sort.reversed);
+    assert_eq!(
+        names(app),
+        ["sso", "dev", "admin"],
+        "no expiry, then by name, reversed"
+    );
 }
 
 #[test]
@@ -206,7 +213,7 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
     );
     assert!(app.busy());
 
-    reply(app, job, Renewed(Ok(new_creds())));
+    reply(app, job, Output::Renewed(Ok(new_creds())));
     let diff = dialog::<Preview>(app).diff.join("\n");
     assert!(
         diff.contains("+[admin-mfa]") && diff.contains("+aws_access_key_id = ****1234"),
@@ -234,7 +241,7 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
         merged: false,
         cache: false,
     };
-    let effects = reply(app, job, WriteDone(Ok(vec![written])));
+    let effects = reply(app, job, Output::WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
     let toast = app.toast.clone().unwrap();
@@ -258,7 +265,7 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
     let effects = app.update(key(KeyCode::Esc));
     assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
     assert!(app.toast.as_ref().unwrap().text.contains("cancelled"));
-    assert!(reply(app, job, Renewed(Ok(new_creds()))).is_empty());
+    assert!(reply(app, job, Output::Renewed(Ok(new_creds()))).is_empty());
     assert!(
         app.dialog().is_none(),
         "a cancelled job's answer is ignored"
@@ -271,7 +278,7 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
     reply(
         app,
         job,
-        Renewed(Err(
+        Output::Renewed(Err(
             "The MFA code was rejected (wrong, expired or already used)".into(),
         )),
     );
@@ -320,11 +327,15 @@ fn a_file_changed_on_disk_brings_the_diff_back_for_review() {
     press(app, "123456");
     let effects = app.update(key(KeyCode::Enter));
     let (job, _) = the::<RenewJob>(&effects);
-    reply(app, job, Renewed(Ok(new_creds())));
+    reply(app, job, Output::Renewed(Ok(new_creds())));
     let effects = press(app, "y");
     let (job, write) = the::<WriteJob>(&effects);
     let replanned = write.plan.clone();
-    reply(app, job, WriteDone(Err(WriteFailure::Changed(replanned))));
+    reply(
+        app,
+        job,
+        Output::WriteDone(Err(WriteFailure::Changed(replanned))),
+    );
     let preview = dialog::<Preview>(app);
     assert!(preview.note.as_deref().unwrap().contains("changed on disk"));
     assert!(preview.writing.is_none(), "y is needed again");
@@ -372,7 +383,7 @@ fn s_saves_a_profiles_defaults_to_the_settings_file() {
             ..Default::default()
         },
     );
-    reply(app, job, SettingsSaved(Ok(saved)));
+    reply(app, job, Output::SettingsSaved(Ok(saved)));
     assert_eq!(
         app.toast.as_ref().unwrap().text,
         "Saved to the settings file."
@@ -422,7 +433,7 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         profile: "admin".into(),
         result: Ok("admin-mfa".into()),
     };
-    reply(app, job, outcome.clone());
+    reply(app, job, Output::BulkProgress(outcome.clone()));
     let lines = &dialog::<BulkRunning>(app).lines;
     assert!(
         lines.iter().any(|(p, o)| p == "admin" && o.is_some()),
@@ -443,10 +454,10 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
     reply(
         app,
         job,
-        BulkDone {
+        Output::BulkDone(BulkDone {
             outcomes: vec![outcome, failed],
             plan: Ok(plan),
-        },
+        }),
     );
     assert_eq!(
         dialog::<Preview>(app).outcomes,
@@ -471,7 +482,7 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         merged: false,
         cache: false,
     };
-    let effects = reply(app, job, WriteDone(Ok(vec![written])));
+    let effects = reply(app, job, Output::WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
     assert_eq!(
         app.table.marked.iter().collect::<Vec<_>>(),
@@ -516,7 +527,7 @@ fn a_bulk_renewal_without_failures_ends_on_a_short_toast() {
     )));
     let effects = press(app, "y");
     let (job, _) = the::<WriteJob>(&effects);
-    reply(app, job, WriteDone(Ok(Vec::new())));
+    reply(app, job, Output::WriteDone(Ok(Vec::new())));
     assert!(app.dialog().is_none());
     assert_eq!(app.toast.as_ref().unwrap().text, "✓ Renewed 2 profiles.");
 }
@@ -576,10 +587,10 @@ fn a_request_from_another_program_opens_the_dialog_and_is_answered_once_written(
     press(app, "123456");
     let effects = app.update(key(KeyCode::Enter));
     let (job, _) = the::<RenewJob>(&effects);
-    reply(app, job, Renewed(Ok(new_creds())));
+    reply(app, job, Output::Renewed(Ok(new_creds())));
     let effects = press(app, "y");
     let (job, _) = the::<WriteJob>(&effects);
-    let effects = reply(app, job, WriteDone(Ok(Vec::new())));
+    let effects = reply(app, job, Output::WriteDone(Ok(Vec::new())));
     assert_eq!(answers(&effects), [(7, true)]);
     assert!(app.requests.active.is_none());
 }
@@ -687,7 +698,7 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
             },
         );
     }
-    reply(app, job, SettingsSaved(Ok(settings)));
+    reply(app, job, Output::SettingsSaved(Ok(settings)));
 
     let effects = app.update(Msg::Tick(now()));
     let (job, kept) = the::<KeepFreshJob>(&effects);
@@ -708,10 +719,10 @@ fn kept_fresh_profiles_renew_without_a_code_and_warn_when_one_is_needed() {
     let effects = reply(
         app,
         job,
-        KeptFresh {
+        Output::KeptFresh(KeptFresh {
             profile: "admin".into(),
             result: Ok("[admin-mfa] renewed.".into()),
-        },
+        }),
     );
     the::<LoadJob>(&effects);
     assert!(app
@@ -762,7 +773,11 @@ fn k_rotates_the_selected_profiles_key_with_a_code_when_needed() {
         ("dev", true, true)
     );
     assert!(app.busy());
-    let effects = reply(app, job, Rotated(Ok("✓ Rotated the key of dev".into())));
+    let effects = reply(
+        app,
+        job,
+        Output::Rotated(Ok("✓ Rotated the key of dev".into())),
+    );
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
 }
@@ -803,10 +818,10 @@ fn the_selected_keys_age_is_asked_for_once_and_marked_when_old() {
     reply(
         app,
         job,
-        KeyAgeFound {
+        Output::KeyAge(KeyAgeFound {
             key_id: key_id.clone(),
             result: Ok(created),
-        },
+        }),
     );
     assert_eq!(shared_age(app), Some((KeyAge::Known(created), true)));
 }
@@ -838,10 +853,10 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     reply(
         &mut app,
         job,
-        crate::aws::sso::Prompt {
+        Output::SsoPrompt(crate::aws::sso::Prompt {
             url: "https://device/?user_code=ABCD".into(),
             user_code: Some("ABCD".into()),
-        },
+        }),
     );
     assert_eq!(
         dialog::<SsoLogin>(&app)
@@ -855,7 +870,7 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
     let effects = app.update(key(KeyCode::Esc));
     assert!(matches!(effects.as_slice(), [Effect::Cancel(j)] if *j == job));
     assert!(
-        reply(&mut app, job, SignedIn(Ok("late".into()))).is_empty(),
+        reply(&mut app, job, Output::SsoSignedIn(Ok("late".into()))).is_empty(),
         "a cancelled login's answer is dropped"
     );
     assert!(app.dialog().is_none());
@@ -863,7 +878,7 @@ fn enter_on_an_sso_profile_signs_in_and_esc_cancels() {
 
 #[test]
 fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
-    use crate::tui::screens::console::{ConsoleDialog, ConsoleJob, SignedIn, Stage};
+    use crate::tui::screens::console::{ConsoleDialog, ConsoleJob, Stage};
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "c");
@@ -881,7 +896,7 @@ fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
     assert!(console.code.is_some());
     assert!(app.busy());
     let lines = vec!["The console session ends at 2026-11-22 13:00 UTC (in 1h).".to_owned()];
-    reply(app, job, SignedIn(Ok(lines.clone())));
+    reply(app, job, Output::ConsoleSignedIn(Ok(lines.clone())));
     assert_eq!(dialog::<ConsoleDialog>(app).stage, Stage::Done(lines));
     press(app, "x");
     assert!(app.dialog().is_none());
@@ -897,7 +912,7 @@ fn c_signs_in_to_the_console_and_says_when_the_session_ends() {
 
 #[test]
 fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
-    use crate::tui::screens::keyring::{KeyringForm, StoreJob, Stored};
+    use crate::tui::screens::keyring::{KeyringForm, StoreJob};
     let mut f = fixture();
     let app = &mut f.app;
     press(app, "V");
@@ -928,14 +943,14 @@ fn v_shows_the_masked_diff_then_moves_the_key_into_the_keyring() {
         app.update(key(KeyCode::Esc)).is_empty(),
         "a move under way is not cancelled"
     );
-    let effects = reply(app, job, Stored(Ok("✓ moved".into())));
+    let effects = reply(app, job, Output::KeyStored(Ok("✓ moved".into())));
     the::<LoadJob>(&effects);
     assert!(app.dialog().is_none());
 }
 
 #[test]
 fn p_on_an_sso_profile_populates_its_session_through_the_diff_preview() {
-    use crate::tui::screens::populate::{Planned, PopulateDialog, PopulateJob};
+    use crate::tui::screens::populate::{PopulateDialog, PopulateJob};
     use crate::tui::screens::preview::Preview;
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
@@ -976,7 +991,11 @@ fn p_on_an_sso_profile_populates_its_session_through_the_diff_preview() {
         changes: vec![crate::awsfiles::plan::FileChange::replace(&file, after)],
         cli_cache: Vec::new(),
     };
-    reply(&mut app, job, Planned(Ok((plan, "1 new.".into()))));
+    reply(
+        &mut app,
+        job,
+        Output::Populated(Ok((plan, "1 new.".into()))),
+    );
     let preview = dialog::<Preview>(&app);
     assert_eq!(preview.note.as_deref(), Some("1 new."));
     assert!(
@@ -1025,7 +1044,7 @@ fn a_kept_fresh_sso_profile_is_refreshed_ahead_of_its_tokens_end_and_warns_witho
             ..Default::default()
         },
     );
-    reply(&mut app, job, SettingsSaved(Ok(settings.clone())));
+    reply(&mut app, job, Output::SettingsSaved(Ok(settings.clone())));
     let effects = app.update(Msg::Tick(now()));
     let (_, kept) = the::<KeepFreshJob>(&effects);
     assert_eq!(kept.profile, "sso");
@@ -1034,7 +1053,260 @@ fn a_kept_fresh_sso_profile_is_refreshed_ahead_of_its_tokens_end_and_warns_witho
     let mut app = app_over(dir.path(), None);
     press(&mut app, "G");
     let (job, _) = the::<SaveSettings>(&press(&mut app, "f"));
-    reply(&mut app, job, SettingsSaved(Ok(settings)));
+    reply(&mut app, job, Output::SettingsSaved(Ok(settings)));
     assert!(spawned::<KeepFreshJob>(&app.update(Msg::Tick(now()))).is_empty());
     assert!(app.fresh.warnings["sso"].contains("cannot renew itself"));
+}
+
+#[test]
+fn below_the_minimum_size_only_quitting_acts() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    app.update(Msg::Resize(59, 20));
+    // Issue 32: `⏎ 123456 ⏎ y` at 59×20 renewed and wrote, the diff never seen.
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(press(app, "123456").is_empty());
+    assert!(app.update(key(KeyCode::Enter)).is_empty());
+    assert!(press(app, "y/aj ").is_empty());
+    assert!(app.dialog().is_none(), "nothing opened behind the notice");
+    assert!(!app.table.filtering && app.table.marked.is_empty());
+    assert_eq!(selected(app), "admin", "the selection did not move");
+    app.update(Msg::Paste("123456".into()));
+    assert!(app.dialog().is_none());
+
+    // A dialog opened at a usable size: shrunk, its keys do nothing, but q quits through it.
+    app.update(Msg::Resize(120, 40));
+    app.update(key(KeyCode::Enter));
+    assert_eq!(dialog::<RenewForm>(app).profile, "admin");
+    app.update(Msg::Resize(80, 14));
+    press(app, "123456");
+    assert_eq!(dialog::<RenewForm>(app).code, "", "no code typed unseen");
+    let effects = press(app, "q");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Quit)));
+    assert!(app.quitting());
+}
+
+#[test]
+fn the_filter_edits_like_a_shell_line_and_slash_starts_afresh() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let ctrl = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    let alt = |c: char| Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    press(app, "/admin");
+    assert_eq!(names(app), ["admin"]);
+    app.update(ctrl('u'));
+    assert_eq!(app.table.filter.as_str(), "", "Ctrl-U is not typed as u");
+    assert_eq!(names(app).len(), 3);
+    press(app, "eu west");
+    app.update(ctrl('w'));
+    assert_eq!(app.table.filter.as_str(), "eu ");
+    app.update(alt('b'));
+    press(app, "x");
+    assert_eq!(
+        app.table.filter.as_str(),
+        "xeu ",
+        "Alt-B moved to the word's start"
+    );
+    app.update(ctrl('e'));
+    app.update(ctrl('h'));
+    app.update(ctrl('a'));
+    app.update(Msg::Key(KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE)));
+    assert_eq!(app.table.filter.as_str(), "eu");
+    app.update(alt('f'));
+    press(app, "-w");
+    assert_eq!(app.table.filter.as_str(), "eu-w");
+    app.update(key(KeyCode::Enter));
+    assert!(!app.table.filtering);
+    assert_eq!(names(app), ["admin", "dev"]);
+    press(app, "/");
+    assert_eq!(app.table.filter.as_str(), "", "/ starts a fresh filter");
+    press(app, "sso");
+    assert_eq!(names(app), ["sso"]);
+}
+
+#[test]
+fn r_and_a_confirm_in_short() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let effects = press(app, "R");
+    let (job, _) = the::<LoadJob>(&effects);
+    let data = load(&app.ctx).unwrap();
+    reply(app, job, Output::Reloaded(Ok(data)));
+    assert_eq!(app.toast.as_ref().unwrap().text, "Reloaded: 3 profiles.");
+    press(app, "a");
+    let toast = &app.toast.as_ref().unwrap().text;
+    assert!(toast.starts_with("1 marked"), "{toast}");
+    assert_eq!(app.table.marked.len(), 1);
+}
+
+#[test]
+fn a_mistyped_name_has_a_near_one() {
+    use crate::tui::screens::error::nearest;
+    let names = ["acme-dev", "acme-prod", "dev"];
+    assert_eq!(nearest("acme-dve", names.iter().copied()), Some("acme-dev"));
+    assert_eq!(nearest("dve", names.iter().copied()), Some("dev"));
+    assert_eq!(nearest("ghost", names.iter().copied()), None);
+}
+
+#[test]
+fn y_copies_the_name_then_the_export_line_the_account_and_the_role_arn() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let copies: Vec<String> = (0..5)
+        .flat_map(|_| press(app, "y"))
+        .filter_map(|e| match e {
+            Effect::Copy(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        copies,
+        [
+            "admin",
+            "export AWS_PROFILE=admin",
+            "123456789012",
+            "arn:aws:iam::123456789012:role/Admin",
+            "admin",
+        ]
+    );
+    assert_eq!(app.toast.as_ref().unwrap().text, "Copied: admin");
+    // The long-term profile: never its key; a new profile starts with its name.
+    press(app, "j");
+    let effects = press(app, "yyyy");
+    let texts: Vec<&String> = effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Copy(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(texts[0], "dev");
+    for text in texts {
+        assert!(
+            !text.contains("AKIA") && !text.contains("long-term-secret") && !text.contains("http"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn the_mouse_selects_renews_scrolls_and_sorts() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let mut f = fixture();
+    let app = &mut f.app;
+    let start = std::time::Instant::now();
+    let at = |ms: u64| start + std::time::Duration::from_millis(ms);
+    let mouse = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let click = |column, row| mouse(MouseEventKind::Down(MouseButton::Left), column, row);
+    // 120×40: the table's frame starts on line 1, its header on line 2, rows from line 3.
+    app.update(Msg::Mouse(click(10, 4), at(0)));
+    assert_eq!(selected(app), "dev");
+    assert!(app.dialog().is_none(), "one click selects");
+    app.update(Msg::Mouse(click(10, 5), at(1000)));
+    app.update(Msg::Mouse(click(10, 4), at(2000)));
+    assert!(
+        app.dialog().is_none(),
+        "clicks on other rows, or slow, are no double click"
+    );
+    app.update(Msg::Mouse(click(10, 4), at(2300)));
+    assert_eq!(
+        dialog::<RenewForm>(app).profile,
+        "dev",
+        "a double click renews"
+    );
+    app.update(key(KeyCode::Esc));
+    app.update(Msg::Mouse(
+        mouse(MouseEventKind::ScrollDown, 10, 6),
+        at(3000),
+    ));
+    assert_eq!(selected(app), "sso", "the wheel moves");
+    app.update(Msg::Mouse(mouse(MouseEventKind::ScrollUp, 10, 6), at(3100)));
+    assert_eq!(selected(app), "admin");
+    // The header: PROFILE is sorted already, so a click reverses it.
+    app.update(Msg::Mouse(click(5, 2), at(4000)));
+    assert!(app.table.sort.reversed && app.table.sort.by == Column::Profile);
+    assert_eq!(names(app), ["sso", "dev", "admin"]);
+    // Under a dialog or below the smallest size the mouse does nothing.
+    app.update(Msg::Resize(50, 10));
+    app.update(Msg::Mouse(click(10, 4), at(5000)));
+    app.update(Msg::Mouse(click(10, 4), at(5100)));
+    assert!(app.dialog().is_none());
+}
+
+#[test]
+fn a_code_request_rings_the_bell_and_titles_the_window_until_it_is_answered() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    let effects = app.update(request(1, "dev"));
+    assert!(
+        effects.iter().any(|e| matches!(e, Effect::Bell)),
+        "{effects:?}"
+    );
+    let title = effects.iter().find_map(|e| match e {
+        Effect::Title(t) => Some(t.clone()),
+        _ => None,
+    });
+    assert!(
+        title
+            .as_deref()
+            .is_some_and(|t| t.contains("a code for dev")),
+        "{title:?}"
+    );
+    let effects = app.update(key(KeyCode::Esc));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Title(t) if t == "mfatui")),
+        "{effects:?}"
+    );
+    assert!(!app
+        .update(key(KeyCode::Char('j')))
+        .iter()
+        .any(|e| matches!(e, Effect::Bell | Effect::Title(_))));
+}
+
+#[test]
+fn f_on_a_profile_that_always_needs_a_code_says_so() {
+    let mut f = fixture();
+    let app = &mut f.app;
+    press(app, "j");
+    assert_eq!(selected(app), "dev");
+    press(app, "f");
+    let toast = &app.toast.as_ref().unwrap().text;
+    assert!(toast.contains("dev always needs an MFA code"), "{toast}");
+}
+
+#[test]
+fn cancelling_a_bulk_renewal_says_whether_the_code_was_spent() {
+    for answered in [false, true] {
+        let mut f = fixture();
+        let app = &mut f.app;
+        press(app, "a");
+        app.update(key(KeyCode::Enter));
+        press(app, "123456");
+        let effects = app.update(key(KeyCode::Enter));
+        let (job, _) = the::<BulkJob>(&effects);
+        if answered {
+            reply(
+                app,
+                job,
+                Output::BulkProgress(Outcome {
+                    profile: "admin".into(),
+                    result: Ok("admin-mfa".into()),
+                }),
+            );
+        }
+        app.update(key(KeyCode::Esc));
+        let toast = &app.toast.as_ref().unwrap().text;
+        if answered {
+            assert!(toast.contains("The MFA code was used"), "{toast}");
+        } else {
+            assert!(toast.contains("may or may not have reached STS"), "{toast}");
+        }
+    }
 }

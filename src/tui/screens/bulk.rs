@@ -1,23 +1,27 @@
 //! Renewing the marked profiles with one code: the dialog, the live progress view, the
-//! combined preview that follows, and the result that stays up when a profile failed.
+//! combined preview that follows (the result that stays up when a profile failed is
+//! [`super::bulk_result`]).
 
-use super::dialog::{dialog, form_dialog, spinner};
+use super::bulk_result::BulkResult;
+use super::dialog::{dialog, scroll_key, spinner, Scrolling};
 use super::preview::Preview;
 use super::running::{sentence, CodeSource};
 use crate::aws::api::BoxFuture;
-use crate::awsfiles::{Plan, Snapshot};
+use crate::awsfiles::Snapshot;
 use crate::duration;
 use crate::renew::bulk::{self, BulkPlan, Outcome};
 use crate::renew::code::{run_mfa_process, MfaCode};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::{BulkDone, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The bulk dialog: what will be renewed, and the one code.
@@ -29,6 +33,8 @@ pub struct BulkForm {
     pub code: String,
     /// Why the last submit was refused.
     pub error: Option<String>,
+    /// First line of the list shown.
+    pub scroll: usize,
 }
 
 /// A bulk renewal under way: each profile with its outcome once known.
@@ -52,6 +58,7 @@ pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
         plan,
         code: String::new(),
         error: None,
+        scroll: 0,
     })
 }
 
@@ -64,14 +71,6 @@ pub struct BulkJob {
     pub code: CodeSource,
     /// The files the change is planned on.
     pub snapshot: Arc<Snapshot>,
-}
-
-/// What [`BulkJob`] reports at the end: every outcome and the one change holding the successes.
-pub struct BulkDone {
-    /// Every profile's outcome.
-    pub outcomes: Vec<Outcome>,
-    /// The change, or why there is none.
-    pub plan: Result<Plan, String>,
 }
 
 impl Job for BulkJob {
@@ -110,7 +109,7 @@ impl Job for BulkJob {
                 .map_err(|e| e.to_string());
             let done = match checked.and(code.map_err(|e| e.to_string())) {
                 Ok(code) => {
-                    let progress = |o: &Outcome| env.report(o.clone());
+                    let progress = |o: &Outcome| env.report(Output::BulkProgress(o.clone()));
                     let (outcomes, plan) = bulk::run(
                         env.api.as_ref(),
                         env.keyring.as_ref(),
@@ -130,7 +129,7 @@ impl Job for BulkJob {
                     plan: Err(e),
                 },
             };
-            Output::new(done)
+            Output::BulkDone(done)
         })
     }
 
@@ -148,7 +147,15 @@ impl Dialog for BulkForm {
             }
             KeyCode::Char(c) if c.is_ascii_digit() && self.code.len() < 6 => self.code.push(c),
             KeyCode::Enter => return self.submit(cx),
-            _ => {}
+            _ => {
+                let size = cx.shared.size;
+                let max = self
+                    .scrolling(Theme { colour: false }, dialog_width(size.0))
+                    .max_scroll(size);
+                if let Some(to) = scroll_key(key, self.scroll, max, false) {
+                    self.scroll = to;
+                }
+            }
         }
         Flow::Stay
     }
@@ -159,6 +166,15 @@ impl Dialog for BulkForm {
                 self.code.push(c);
             }
         }
+    }
+
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("0-9", "code"),
+            ("⏎", "renew all"),
+            ("↑ ↓ PgUp PgDn", "scroll"),
+            ("Esc", "cancel"),
+        ]
     }
 
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -223,7 +239,19 @@ impl Dialog for BulkRunning {
             return Flow::Stay;
         }
         cx.cancel(self.job);
-        cx.toast("Bulk renewal cancelled; nothing written.", false);
+        // A profile's outcome means STS has answered with the code: it is spent.
+        let answered = self.lines.iter().filter(|(_, o)| o.is_some()).count();
+        let code = if answered > 0 {
+            format!(
+                " The MFA code was used ({answered} answered): the next renewal needs the next code."
+            )
+        } else {
+            " No answer had come back: the code may or may not have reached STS; if a renewal refuses it, wait for the next one.".to_owned()
+        };
+        cx.toast(
+            format!("Bulk renewal cancelled; nothing written.{code}"),
+            false,
+        );
         Flow::Close
     }
 
@@ -231,17 +259,18 @@ impl Dialog for BulkRunning {
         if job != self.job {
             return Flow::Stay;
         }
-        let output = match output.take::<Outcome>() {
-            Ok(outcome) => {
+        let BulkDone { outcomes, plan } = match output {
+            Output::BulkProgress(outcome) => {
                 if let Some(line) = self.lines.iter_mut().find(|(p, _)| *p == outcome.profile) {
                     line.1 = Some(outcome.result);
                 }
                 return Flow::Stay;
             }
-            Err(output) => output,
-        };
-        let Ok(BulkDone { outcomes, plan }) = output.take::<BulkDone>() else {
-            return Flow::Stay;
+            Output::BulkDone(done) => done,
+            other => {
+                other.unexpected("the bulk renewal");
+                return Flow::Stay;
+            }
         };
         let lines: Vec<String> = outcomes
             .iter()
@@ -255,6 +284,7 @@ impl Dialog for BulkRunning {
                 let ok = outcomes.iter().filter(|o| o.result.is_ok()).count();
                 let what = bulk::profiles_count(ok);
                 let mut preview = Preview::new(&what, &what, None, plan, lines);
+                preview.cause = root_cause(&outcomes);
                 preview.renewed = outcomes
                     .iter()
                     .filter(|o| o.result.is_ok())
@@ -264,8 +294,10 @@ impl Dialog for BulkRunning {
             }
             Ok(_) => Flow::Replace(Box::new(BulkResult {
                 title: "Nothing renewed".to_owned(),
+                cause: root_cause(&outcomes),
                 outcomes: lines,
                 written: "Nothing was written.".to_owned(),
+                scroll: 0,
             })),
             Err(e) => {
                 cx.toast("Nothing was written.", true);
@@ -278,6 +310,10 @@ impl Dialog for BulkRunning {
         true
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Esc", "cancel (nothing is written)")]
+    }
+
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render_running(shared, self, theme, frame, area)
     }
@@ -287,65 +323,25 @@ impl Dialog for BulkRunning {
     }
 }
 
-/// The end of a bulk renewal in which a profile failed: every outcome, each `✗` with its
-/// reason in full, and what was written, until the user closes it — a failure must not pass
-/// by in a toast.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BulkResult {
-    /// `Renewed 4 profiles; 1 failed`.
-    pub title: String,
-    /// One line per profile: `✓ name → [target]`, `✗ name: why`.
-    pub outcomes: Vec<String>,
-    /// What was written (and where the backup is), or that nothing was.
-    pub written: String,
-}
-
-impl Dialog for BulkResult {
-    /// Enter, Esc or q close it; other keys wait, so a stray key does not hide a failure.
-    fn key(&mut self, key: KeyEvent, _cx: &mut Cx) -> Flow {
-        if matches!(key.code, KeyCode::Enter | KeyCode::Esc | KeyCode::Char('q')) {
-            Flow::Close
-        } else {
-            Flow::Stay
+/// The reason most failures share, first of all: `✗ 1,200 of 1,200 failed: …` (a cause
+/// such as an unreachable STS must not hide below the fold of a long list).
+pub fn root_cause(outcomes: &[Outcome]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for o in outcomes {
+        if let Err(why) = &o.result {
+            *counts.entry(why.as_str()).or_default() += 1;
         }
     }
-
-    fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
-        let width = area.width.saturating_sub(4).min(100);
-        let inner = usize::from(width.saturating_sub(2)).max(20);
-        let mut text = Vec::new();
-        for outcome in &self.outcomes {
-            let style = if outcome.starts_with('✗') {
-                theme.danger()
-            } else {
-                theme.ok()
-            };
-            for piece in super::help::wrap(outcome, inner) {
-                text.push(Line::styled(piece, style));
-            }
-        }
-        text.push(Line::raw(""));
-        text.extend(
-            super::help::wrap(&self.written, inner)
-                .into_iter()
-                .map(Line::from),
-        );
-        text.push(Line::styled("⏎ / Esc close", theme.dim()));
-        let height = text.len() as u16 + 2;
-        dialog(
-            frame,
-            area,
-            &format!(" {} ", self.title),
-            width,
-            height,
-            Paragraph::new(text),
-            theme,
-        );
-    }
-
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
+    let (why, n) = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
+    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+    let of = if n == failed {
+        format!("{n} of {}", outcomes.len())
+    } else {
+        format!("{n} of the {failed} that failed")
+    };
+    Some(format!("✗ Cause ({of}): {}", sentence(why)))
 }
 
 /// Draws the live progress of a bulk renewal.
@@ -379,64 +375,91 @@ fn render_running(
         theme.dim(),
     ));
     let height = text.len() as u16 + 2;
-    dialog(
-        frame,
-        area,
-        " Working ",
-        100,
-        height,
-        Paragraph::new(text),
-        theme,
-    );
+    dialog(frame, area, " Working ", 100, height, text, false, theme);
+}
+
+impl BulkForm {
+    /// The form as a scrolling dialog: the profiles scroll, the code and the keys stay.
+    fn scrolling(&self, theme: Theme, width: u16) -> Scrolling {
+        let plan = &self.plan;
+        let mut body = Vec::new();
+        let total = plan.renewals.len() + plan.skipped.len();
+        if total > 1 {
+            body.push((
+                format!(
+                    "{} to renew{}",
+                    bulk::profiles_count(plan.renewals.len()),
+                    if plan.skipped.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} cannot be (✗ below)", plan.skipped.len())
+                    }
+                ),
+                theme.accent(),
+            ));
+        }
+        if let Some(session) = &plan.session {
+            body.push((
+                format!(
+                    "One MFA session for '{}' → [{}], then:",
+                    session.source.profile, session.target
+                ),
+                Style::new(),
+            ));
+        }
+        for r in &plan.renewals {
+            body.push((
+                format!(
+                    "  {} → [{}] ({})",
+                    r.profile,
+                    r.target,
+                    duration::human(r.duration_secs)
+                ),
+                Style::new(),
+            ));
+        }
+        for (profile, why) in &plan.skipped {
+            body.push((format!("  ✗ {profile}: {why}"), theme.danger()));
+        }
+        let mut pinned = vec![Line::raw("")];
+        if plan.needs_code() {
+            let serial = plan.session.as_ref().and_then(|s| s.serial()).unwrap_or("");
+            pinned.push(Line::from(vec![
+                Span::styled("MFA code   ", theme.dim()),
+                Span::styled(format!("[{:_<6}]", self.code), theme.selected()),
+                Span::styled(format!("  {}", crate::text::shown(serial)), theme.dim()),
+            ]));
+        } else {
+            pinned.push(Line::styled(
+                "No code needed: a fresh MFA session is reused.",
+                theme.dim(),
+            ));
+        }
+        if let Some(error) = &self.error {
+            pinned.push(Line::styled(
+                crate::text::shown(error).into_owned(),
+                theme.danger(),
+            ));
+        }
+        pinned.push(Line::styled(
+            "⏎ renew all · Esc cancel — one diff, one backup, one write",
+            theme.dim(),
+        ));
+        Scrolling {
+            title: " Renew marked profiles ".to_owned(),
+            width,
+            body,
+            pinned,
+        }
+    }
+}
+
+/// The bulk dialogs' width in a terminal `columns` wide.
+fn dialog_width(columns: u16) -> u16 {
+    columns.saturating_sub(4).min(100)
 }
 
 fn render(form: &BulkForm, theme: Theme, frame: &mut Frame, area: Rect) {
-    let plan = &form.plan;
-    let mut lines = Vec::new();
-    if let Some(session) = &plan.session {
-        lines.push(Line::from(format!(
-            "One MFA session for '{}' → [{}], then:",
-            session.source.profile, session.target
-        )));
-    }
-    for r in &plan.renewals {
-        lines.push(Line::from(format!(
-            "  {} → [{}] ({})",
-            r.profile,
-            r.target,
-            duration::human(r.duration_secs)
-        )));
-    }
-    for (profile, why) in &plan.skipped {
-        lines.push(Line::styled(
-            format!("  ✗ {profile}: {why}"),
-            theme.danger(),
-        ));
-    }
-    lines.push(Line::raw(""));
-    if plan.needs_code() {
-        let serial = plan.session.as_ref().and_then(|s| s.serial()).unwrap_or("");
-        lines.push(Line::from(vec![
-            Span::styled("MFA code   ", theme.dim()),
-            Span::styled(format!("[{:_<6}]", form.code), theme.selected()),
-            Span::styled(format!("  {serial}"), theme.dim()),
-        ]));
-    } else {
-        lines.push(Line::styled(
-            "No code needed: a fresh MFA session is reused.",
-            theme.dim(),
-        ));
-    }
-    let keys = "⏎ renew all · Esc cancel — one diff, one backup, one write";
-    form_dialog(
-        frame,
-        area,
-        " Renew marked profiles ",
-        100,
-        lines,
-        form.error.as_deref(),
-        keys,
-        true,
-        theme,
-    );
+    form.scrolling(theme, dialog_width(area.width))
+        .render(frame, area, form.scroll, theme);
 }

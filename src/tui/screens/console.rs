@@ -9,7 +9,8 @@ use crate::console::browser::Browser;
 use crate::console::{sign_in, when, ConsoleRequest};
 use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -104,9 +105,6 @@ pub struct ConsoleJob {
     pub code: Option<MfaCode>,
 }
 
-/// What [`ConsoleJob`] reports: the lines to show, or the one-sentence error.
-pub struct SignedIn(pub Result<Vec<String>, String>);
-
 impl Job for ConsoleJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -153,7 +151,7 @@ impl Job for ConsoleJob {
                 Ok::<_, String>(lines)
             }
             .await;
-            Output::new(SignedIn(result))
+            Output::ConsoleSignedIn(result)
         })
     }
 
@@ -211,7 +209,8 @@ impl Dialog for ConsoleDialog {
         if !matches!(self.stage, Stage::Running(j, _) if j == job) {
             return Flow::Stay;
         }
-        let Ok(SignedIn(result)) = output.take::<SignedIn>() else {
+        let Output::ConsoleSignedIn(result) = output else {
+            output.unexpected("the console dialog");
             return Flow::Stay;
         };
         // A renewal on the way was written: the table shows its new countdown.

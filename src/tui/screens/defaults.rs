@@ -1,6 +1,6 @@
 //! The defaults dialog (`s`): a profile's mode and duration, saved to the settings file.
 
-use super::dialog::form_dialog;
+use super::dialog::{form_dialog, home_short, wrap};
 use super::renew::{mode_and_duration, Field, RenewForm};
 use crate::awsfiles::Profile;
 use crate::settings::ProfileChange;
@@ -76,11 +76,11 @@ fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, ar
     let saved = format!(
         "Saved as [profiles.{}] in {}; comments there are kept.",
         form.profile,
-        super::home_short(shared, &shared.ctx.settings_path)
+        home_short(shared, &shared.ctx.settings_path)
     );
     // Wrapped here, so that the dialog is as tall as its text: a long path is not cut off.
     lines.extend(
-        super::help::wrap(&saved, usize::from(WIDTH - 2))
+        wrap(&saved, usize::from(WIDTH - 2))
             .into_iter()
             .map(|piece| Line::styled(piece, theme.dim())),
     );

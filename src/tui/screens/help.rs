@@ -1,13 +1,13 @@
 //! The help overlay: every key and what the table's marks mean, sized to its content,
 //! scrollable when the terminal is short.
 
-use super::dialog::dialog;
-use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use super::dialog::{dialog, wrap};
+use super::openers::OPENERS;
+use crate::tui::component::{Cx, Dialog, Flow, Shared, MIN_SIZE};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// The help overlay's state: how far it is scrolled.
@@ -18,17 +18,25 @@ pub struct Help {
 }
 
 /// The table's own keys.
-const TABLE_KEYS: [(&str, &str); 13] = [
+const TABLE_KEYS: [(&str, &str); 17] = [
     ("↑ ↓  j k", "move"),
     ("PgUp PgDn", "move a page"),
     ("Home End  g G", "first / last profile"),
     ("⏎  r", "renew the selected profile"),
     (
         "/",
-        "filter (name, kind, account, role, region); Esc clears",
+        "a fresh fuzzy filter over name, kind, account, role, region, source, sso_session, MFA device; Ctrl-U Ctrl-W Ctrl-A Ctrl-E Alt-B Alt-F edit it as a shell line; Esc clears",
     ),
-    ("o", "sort by name / by expiry"),
+    (
+        "o  O",
+        "sort by the next column (name, expiry, kind and on) / reverse it (▲ ▼)",
+    ),
     ("d", "show / hide the detail pane"),
+    (
+        "t  A",
+        "group by where credentials come from (keys and MFA device, SSO session, account) / mark the selected row's group (then ⏎ renews it with one code)",
+    ),
+    ("Tab", "focus the detail pane: ↑ ↓ PgUp PgDn scroll it, Tab or Esc back"),
     (
         "f",
         "keep fresh: renew ahead of expiry when no code is needed",
@@ -38,6 +46,14 @@ const TABLE_KEYS: [(&str, &str); 13] = [
     (
         "R",
         "reload the files now (they also reload when changed on disk)",
+    ),
+    (
+        "y",
+        "copy the name; again: export AWS_PROFILE=NAME, the account id, the role ARN (OSC 52; never a secret)",
+    ),
+    (
+        "mouse",
+        "click selects, double-click renews, the wheel scrolls, a header click sorts (again: reversed)",
     ),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),
@@ -56,7 +72,7 @@ const MARKS: [(&str, &str); 5] = [
 ];
 
 /// Keys inside the dialogs.
-const DIALOG_KEYS: [(&str, &str); 7] = [
+const DIALOG_KEYS: [(&str, &str); 8] = [
     ("In the renew dialog", ""),
     ("Tab ↑ ↓", "next / previous field"),
     ("← →", "change mode or duration"),
@@ -70,6 +86,10 @@ const DIALOG_KEYS: [(&str, &str); 7] = [
         "renew / cancel (Esc also cancels a running call)",
     ),
     ("In the diff", "j k PgUp PgDn scroll · y write · n discard"),
+    (
+        "↑ ↓ PgUp PgDn",
+        "scroll a long dialog (bulk renewal, its result); its input and keys stay in view",
+    ),
 ];
 
 impl Dialog for Help {
@@ -81,6 +101,10 @@ impl Dialog for Help {
             _ => return Flow::Close,
         }
         Flow::Stay
+    }
+
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("↑ ↓ j k", "scroll"), ("any other key", "close")]
     }
 
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -98,7 +122,7 @@ pub fn rows() -> Vec<(String, &'static str)> {
     // The registered dialogs' keys go before `?` and `q`, which close the table's list.
     let (keys, last) = TABLE_KEYS.split_at(TABLE_KEYS.len() - 2);
     let mut out: Vec<(String, &'static str)> = keys.iter().map(owned).collect();
-    out.extend(super::OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
+    out.extend(OPENERS.iter().map(|o| (o.key.to_string(), o.help)));
     out.extend(last.iter().map(owned));
     out.extend(MARKS.iter().map(owned));
     out.extend(DIALOG_KEYS.iter().map(owned));
@@ -108,7 +132,7 @@ pub fn rows() -> Vec<(String, &'static str)> {
 /// How far the help can scroll: its length wrapped for the smallest terminal (drawing then
 /// stops at the last line the terminal at hand can show).
 fn max_scroll() -> usize {
-    let narrowest = usize::from(crate::tui::view::MIN_SIZE.0).saturating_sub(2);
+    let narrowest = usize::from(MIN_SIZE.0).saturating_sub(2);
     lines(Theme { colour: false }, narrowest).len()
 }
 
@@ -132,24 +156,6 @@ fn lines(theme: Theme, width: usize) -> Vec<Line<'static>> {
             ]));
         }
     }
-    out
-}
-
-/// Splits `text` at spaces into pieces of at most `width` characters (a longer word stands
-/// alone on its line).
-pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push(line);
     out
 }
 
@@ -191,7 +197,8 @@ fn render(help: &Help, theme: Theme, frame: &mut Frame, area: Rect) {
         " Keys ",
         width as u16,
         height,
-        Paragraph::new(body),
+        body,
+        false,
         theme,
     );
 }

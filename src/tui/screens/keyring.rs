@@ -4,14 +4,16 @@
 //! the files (backup first) and rewrites every backup that still holds the secret without it.
 //! Nothing changes before Enter, and the files change only after the keyring holds the pair.
 
-use super::dialog::{finished, form_dialog, progress, spinner, Step};
+use super::dialog::{form_dialog, progress, spinner};
+use super::error::finished;
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::mask::mask_key_id;
 use crate::awsfiles::{Profile, Snapshot};
 use crate::keys::custody::{self, masked_diff, Progress, Start};
 use crate::renew::plan::site_for;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -74,9 +76,6 @@ pub struct StoreJob {
     pub profile: String,
 }
 
-/// What [`StoreJob`] reports at the end: the toast's text, or the one-sentence error.
-pub struct Stored(pub Result<String, String>);
-
 impl StoreJob {
     async fn store(&self, env: &JobEnv) -> Result<String, String> {
         let ctx = env.ctx.clone();
@@ -89,7 +88,7 @@ impl StoreJob {
             }
         };
         let id = mask_key_id(&mv.creds.access_key_id);
-        env.report(Step(format!("Checking that the key {id} works…")));
+        env.report(Output::Step(format!("Checking that the key {id} works…")));
         let opts = crate::renew::plan::RenewOptions::of(&ctx, &name, ctx.now());
         let site = site_for(snapshot.map(), snapshot.map().profile(&name), &opts);
         drop(snapshot);
@@ -100,7 +99,7 @@ impl StoreJob {
             .map_err(|e| {
                 format!("the access key {id} does not work ({e}), so it stays where it is; nothing was changed")
             })?;
-        env.report(Step(format!(
+        env.report(Output::Step(format!(
             "{} accepted; storing it in the OS keyring…",
             identity.arn
         )));
@@ -109,7 +108,7 @@ impl StoreJob {
         let rewritten = tokio::task::spawn_blocking(move || {
             custody::store(&ctx, keyring.as_ref(), &mv, &mut |step| {
                 if let Progress::InKeyring = step {
-                    reporter.report(Step("In the OS keyring; writing the files…".into()));
+                    reporter.report(Output::Step("In the OS keyring; writing the files…".into()));
                 }
             })
         })
@@ -124,7 +123,7 @@ impl StoreJob {
 
 impl Job for StoreJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
-        Box::pin(async move { Output::new(Stored(self.store(&env).await)) })
+        Box::pin(async move { Output::KeyStored(self.store(&env).await) })
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -164,7 +163,8 @@ impl Dialog for KeyringForm {
         let Some(output) = progress(output, step) else {
             return Flow::Stay;
         };
-        let Ok(Stored(result)) = output.take::<Stored>() else {
+        let Output::KeyStored(result) = output else {
+            output.unexpected("the keyring dialog");
             return Flow::Stay;
         };
         finished(

@@ -2,13 +2,15 @@
 //! the sign-in service with the cached refresh token and DPoP key, written back to the
 //! `aws login` cache where the AWS CLI and the SDKs read them; Esc stops waiting.
 
-use super::dialog::{finished, form_dialog, spinner};
+use super::dialog::{form_dialog, spinner};
+use super::error::finished;
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{Profile, Snapshot};
 use crate::renew::service::login_profile;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -46,9 +48,6 @@ pub struct LoginJob {
     pub profile: String,
 }
 
-/// What [`LoginJob`] reports: the toast's text, or the one-sentence error.
-pub struct Refreshed(pub Result<String, String>);
-
 impl LoginJob {
     async fn refresh(&self, env: &JobEnv) -> Result<String, String> {
         let ctx = &env.ctx;
@@ -70,7 +69,7 @@ impl LoginJob {
 
 impl Job for LoginJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
-        Box::pin(async move { Output::new(Refreshed(self.refresh(&env).await)) })
+        Box::pin(async move { Output::LoginRefreshed(self.refresh(&env).await) })
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -93,7 +92,8 @@ impl Dialog for LoginRefresh {
         if job != self.job {
             return Flow::Stay;
         }
-        let Ok(Refreshed(result)) = output.take::<Refreshed>() else {
+        let Output::LoginRefreshed(result) = output else {
+            output.unexpected("the sign-in refresh dialog");
             return Flow::Stay;
         };
         finished(

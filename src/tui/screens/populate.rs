@@ -81,9 +81,6 @@ pub struct PopulateJob {
     pub prune: bool,
 }
 
-/// What [`PopulateJob`] reports at the end: the plan and a summary, or one sentence.
-pub struct Planned(pub Result<(Plan, String), String>);
-
 impl PopulateJob {
     async fn plan(&self, env: &JobEnv) -> Result<(Plan, String), String> {
         let ctx = env.ctx.clone();
@@ -93,7 +90,7 @@ impl PopulateJob {
             let reporter = env.clone();
             let mut prompt = move |p: &Prompt| {
                 crate::console::browser::Browser::try_open(&reporter.ctx, &p.url);
-                reporter.report(p.clone());
+                reporter.report(Output::SsoPrompt(p.clone()));
             };
             let sign_in = crate::renew::sso::SignIn {
                 flow: crate::console::browser::Browser::sso_flow(&ctx, false),
@@ -160,7 +157,7 @@ impl PopulateJob {
 
 impl Job for PopulateJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
-        Box::pin(async move { Output::new(Planned(self.plan(&env).await)) })
+        Box::pin(async move { Output::Populated(self.plan(&env).await) })
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -198,15 +195,16 @@ impl Dialog for PopulateDialog {
         if self.job != Some(job) {
             return Flow::Stay;
         }
-        let output = match output.take::<Prompt>() {
-            Ok(prompt) => {
+        let result = match output {
+            Output::SsoPrompt(prompt) => {
                 self.prompt = Some(prompt);
                 return Flow::Stay;
             }
-            Err(output) => output,
-        };
-        let Ok(Planned(result)) = output.take::<Planned>() else {
-            return Flow::Stay;
+            Output::Populated(result) => result,
+            other => {
+                other.unexpected("the populate dialog");
+                return Flow::Stay;
+            }
         };
         cx.reload();
         match result {

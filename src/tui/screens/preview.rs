@@ -1,18 +1,19 @@
 //! The diff preview: the masked change, `y` writes (backup, atomic), `n` discards; a change
 //! made on disk meanwhile comes back re-planned for another look.
 
-use super::bulk::BulkResult;
-use super::dialog::centered;
+use super::bulk_result::BulkResult;
+use super::dialog::{home_short, scroll_key, Scrolling};
 use crate::aws::api::BoxFuture;
-use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
+use crate::awsfiles::{commit, OnChange, Plan, WriteError};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::{Output, WriteFailure};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::style::Style;
+use ratatui::text::Line;
 use ratatui::Frame;
 
 /// A planned write waiting for `y`.
@@ -34,6 +35,8 @@ pub struct Preview {
     pub writing: Option<JobId>,
     /// Shown above the diff (e.g. the file changed on disk meanwhile).
     pub note: Option<String>,
+    /// For a bulk renewal in which profiles failed: the reason most of them share, first.
+    pub cause: Option<String>,
     /// For a bulk renewal: one line per profile (`✓ name → [target]`, `✗ name: why`).
     pub outcomes: Vec<String>,
     /// The profiles this write renews (their marks go once it is written).
@@ -42,24 +45,12 @@ pub struct Preview {
     pub done: Option<String>,
 }
 
-/// Why a write from the TUI did not happen.
-#[derive(Debug)]
-pub enum WriteFailure {
-    /// The file changed on disk: here is the change re-planned on top of it.
-    Changed(Box<Plan>),
-    /// Anything else, as one sentence.
-    Failed(String),
-}
-
 /// Writes a confirmed plan (refusing, and re-planning, when a file changed meanwhile).
 #[derive(Debug)]
 pub struct WriteJob {
     /// The plan.
     pub plan: Box<Plan>,
 }
-
-/// What [`WriteJob`] reports.
-pub struct WriteDone(pub Result<Vec<Written>, WriteFailure>);
 
 impl Job for WriteJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
@@ -79,7 +70,7 @@ impl Job for WriteJob {
             })
             .await
             .unwrap_or_else(|e| Err(WriteFailure::Failed(e.to_string())));
-            Output::new(WriteDone(result))
+            Output::WriteDone(result)
         })
     }
 
@@ -106,6 +97,7 @@ impl Preview {
             scroll: 0,
             writing: None,
             note: None,
+            cause: None,
             outcomes,
             renewed: vec![profile.to_owned()],
             done: None,
@@ -118,7 +110,6 @@ impl Dialog for Preview {
         if self.writing.is_some() {
             return Flow::Stay;
         }
-        let last = self.diff.len().saturating_sub(1);
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 self.writing = Some(cx.spawn(WriteJob {
@@ -136,11 +127,16 @@ impl Dialog for Preview {
                 cx.toast(text, false);
                 return Flow::Close;
             }
-            KeyCode::Char('j') | KeyCode::Down => self.scroll = (self.scroll + 1).min(last),
-            KeyCode::Char('k') | KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
-            KeyCode::PageDown | KeyCode::Char(' ') => self.scroll = (self.scroll + 10).min(last),
-            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            _ => {}
+            _ => {
+                // As far as the drawing shows: the last page is a full one, never blank rows.
+                let size = cx.shared.size;
+                let max = self
+                    .scrolling(Theme { colour: false }, dialog_width(size.0))
+                    .max_scroll(size);
+                if let Some(to) = scroll_key(key, self.scroll, max, true) {
+                    self.scroll = to;
+                }
+            }
         }
         Flow::Stay
     }
@@ -149,7 +145,8 @@ impl Dialog for Preview {
         if self.writing != Some(job) {
             return Flow::Stay;
         }
-        let Ok(WriteDone(result)) = output.take::<WriteDone>() else {
+        let Output::WriteDone(result) = output else {
+            output.unexpected("the diff preview");
             return Flow::Stay;
         };
         match result {
@@ -173,7 +170,7 @@ impl Dialog for Preview {
                     .iter()
                     .find_map(|w| w.backup.as_ref())
                     .and_then(|b| b.parent())
-                    .map(|dir| format!(" Backup in {}/", super::home_short(shared, dir)))
+                    .map(|dir| format!(" Backup in {}/", home_short(shared, dir)))
                     .unwrap_or_default();
                 cx.written();
                 cx.unmark(&self.renewed);
@@ -182,8 +179,10 @@ impl Dialog for Preview {
                 if failed > 0 {
                     return Flow::Replace(Box::new(BulkResult {
                         title: format!("Renewed {}; {failed} failed", self.profile),
+                        cause: self.cause.clone(),
                         outcomes: self.outcomes.clone(),
                         written: format!("The renewed ones were written.{backup}"),
+                        scroll: 0,
                     }));
                 }
                 let text = if let Some(done) = &self.done {
@@ -218,6 +217,14 @@ impl Dialog for Preview {
         self.writing.is_some()
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("y", "write"),
+            ("n Esc", "discard"),
+            ("↑ ↓ PgUp PgDn", "scroll"),
+        ]
+    }
+
     fn render(&self, _shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         render(self, theme, frame, area)
     }
@@ -227,61 +234,70 @@ impl Dialog for Preview {
     }
 }
 
-fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: Rect) {
-    let rect = centered(
-        area,
-        area.width.saturating_sub(4).min(110),
-        area.height.saturating_sub(2),
-    );
-    frame.render_widget(Clear, rect);
-    let mut lines = Vec::new();
-    if let Some(note) = &preview.note {
-        lines.push(Line::styled(note.clone(), theme.warn()));
-    }
-    let inner = usize::from(rect.width.saturating_sub(2)).max(20);
-    for outcome in &preview.outcomes {
-        let style = if outcome.starts_with('✗') {
-            theme.danger()
+impl Preview {
+    /// The preview as a scrolling dialog: the note, the cause of the failures, each outcome,
+    /// the files written and the diff scroll; the keys stay.
+    fn scrolling(&self, theme: Theme, width: u16) -> Scrolling {
+        let mut body = Vec::new();
+        if let Some(note) = &self.note {
+            body.push((note.clone(), theme.warn()));
+        }
+        if let Some(cause) = &self.cause {
+            body.push((cause.clone(), theme.danger()));
+        }
+        for outcome in &self.outcomes {
+            let style = if outcome.starts_with('✗') {
+                theme.danger()
+            } else {
+                theme.ok()
+            };
+            body.push((outcome.clone(), style));
+        }
+        let files: Vec<String> = self
+            .plan
+            .changes
+            .iter()
+            .map(|c| c.path.display().to_string())
+            .collect();
+        body.push((
+            format!(
+                "Writes {} · a timestamped backup goes to .mfatui-backups/ beside it first",
+                files.join(", ")
+            ),
+            Style::new(),
+        ));
+        body.push((String::new(), Style::new()));
+        for line in &self.diff {
+            let style = match line.as_bytes().first() {
+                Some(b'+') if !line.starts_with("+++") => theme.added(),
+                Some(b'-') if !line.starts_with("---") => theme.removed(),
+                Some(b'@') => theme.accent(),
+                _ => Style::new(),
+            };
+            body.push((line.clone(), style));
+        }
+        let keys = if self.writing.is_some() {
+            "Writing…"
         } else {
-            theme.ok()
+            "y write · n discard · ↑ ↓ j k PgUp PgDn scroll"
         };
-        // A failure's reason is read in full before `y`: wrapped, not cut at the border.
-        for piece in super::help::wrap(outcome, inner) {
-            lines.push(Line::styled(piece, style));
+        Scrolling {
+            title: format!(" Write the new credentials of {}? ", self.profile),
+            width,
+            body,
+            pinned: vec![Line::styled(keys, theme.accent())],
         }
     }
-    let files: Vec<String> = preview
-        .plan
-        .changes
-        .iter()
-        .map(|c| c.path.display().to_string())
-        .collect();
-    lines.push(Line::from(format!(
-        "Writes {} · a timestamped backup goes to .mfatui-backups/ beside it first",
-        files.join(", ")
-    )));
-    lines.push(Line::raw(""));
-    let body = usize::from(rect.height.saturating_sub(5 + lines.len() as u16));
-    for line in preview.diff.iter().skip(preview.scroll).take(body) {
-        let style = match line.as_bytes().first() {
-            Some(b'+') if !line.starts_with("+++") => theme.added(),
-            Some(b'-') if !line.starts_with("---") => theme.removed(),
-            Some(b'@') => theme.accent(),
-            _ => ratatui::style::Style::new(),
-        };
-        lines.push(Line::styled(line.clone(), style));
-    }
-    let footer = if preview.writing.is_some() {
-        "Writing…"
-    } else {
-        "y write · n discard · j k PgUp PgDn scroll"
-    };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(
-            format!(" Write the new credentials of {}? ", preview.profile),
-            theme.accent(),
-        ))
-        .title_bottom(Line::styled(format!(" {footer} "), theme.accent()));
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The preview's width in a terminal `columns` wide.
+fn dialog_width(columns: u16) -> u16 {
+    columns.saturating_sub(4).min(110)
+}
+
+fn render(preview: &Preview, theme: Theme, frame: &mut Frame, area: Rect) {
+    let width = dialog_width(area.width);
+    preview
+        .scrolling(theme, width)
+        .render(frame, area, preview.scroll, theme);
 }

@@ -154,11 +154,18 @@ impl RenewForm {
                 self.select_default_duration(None);
             }
             Field::Duration => {
+                let list = presets(self.current_mode(), self.chained);
+                // From a typed value, the next preset above (→) or below (←) it, wrapping.
+                let typed = self.custom.as_deref().and_then(|t| duration::parse(t).ok());
+                self.preset = match typed {
+                    Some(secs) if forward => list.iter().position(|&p| p > secs).unwrap_or(0),
+                    Some(secs) => list
+                        .iter()
+                        .rposition(|&p| p < secs)
+                        .unwrap_or(list.len() - 1),
+                    None => step(self.preset, list.len()),
+                };
                 self.custom = None;
-                self.preset = step(
-                    self.preset,
-                    presets(self.current_mode(), self.chained).len(),
-                );
             }
             _ => {}
         }
@@ -290,6 +297,17 @@ impl Dialog for RenewForm {
 
     fn asked_by(&mut self, asker: Option<String>) {
         self.asked_by = asker;
+    }
+
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("0-9", "code"),
+            ("Tab", "field"),
+            ("← →", "mode / duration"),
+            ("Ctrl-T", "hide code"),
+            ("⏎", "renew"),
+            ("Esc", "cancel"),
+        ]
     }
 
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
@@ -503,6 +521,22 @@ mod tests {
         assert_eq!(
             f.duration().unwrap_err(),
             "10m is outside what GetSessionToken allows (15m to 36h)"
+        );
+        // ←/→ start from a typed value, not from the preset it replaced.
+        let mut typed = RenewForm::new("dev", vec![Mode::Session], None, false);
+        typed.focus(false);
+        typed.type_text("90m");
+        typed.cycle(true);
+        assert_eq!(typed.duration(), Ok(4 * 3600), "90m then → is 4h, not 24h");
+        typed.type_text("90m");
+        typed.cycle(false);
+        assert_eq!(typed.duration(), Ok(3600), "90m then ← is 1h");
+        typed.type_text("40h");
+        typed.cycle(true);
+        assert_eq!(
+            typed.duration(),
+            Ok(3600),
+            "past the last preset → wraps to the first"
         );
         let chained = RenewForm::new("t", vec![Mode::Role], Some(7200), true);
         assert!(chained.duration().is_err(), "2h is too long when chaining");

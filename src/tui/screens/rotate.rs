@@ -4,7 +4,8 @@
 //! with its steps shown; Esc while it runs stops it and puts the old key back. Enter is the
 //! confirmation: nothing is created in IAM before it.
 
-use super::dialog::{finished, form_dialog, progress, spinner, Step};
+use super::dialog::{form_dialog, progress, spinner};
+use super::error::finished;
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::profile::key_suffix;
 use crate::awsfiles::Profile;
@@ -13,7 +14,8 @@ use crate::keys::rotate::{execute, prepare};
 use crate::renew::code::{Codes, Given, MfaCode};
 use crate::renew::session;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -90,9 +92,6 @@ pub struct RotateJob {
     pub stop: Arc<AtomicBool>,
 }
 
-/// What [`RotateJob`] reports at the end: the toast's text, or the one-sentence error.
-pub struct Rotated(pub Result<String, String>);
-
 impl Job for RotateJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -108,7 +107,7 @@ impl Job for RotateJob {
                     .await
                     .map_err(|e| e.to_string())?;
                 let reporter = env.clone();
-                let mut progress = move |step: &str| reporter.report(Step(step.to_owned()));
+                let mut progress = move |step: &str| reporter.report(Output::Step(step.to_owned()));
                 let done = execute(
                     &renewer,
                     &prepared,
@@ -132,7 +131,7 @@ impl Job for RotateJob {
                 done.warning.map_or(Ok(text), Err)
             }
             .await;
-            Output::new(Rotated(result))
+            Output::Rotated(result)
         })
     }
 
@@ -195,7 +194,8 @@ impl Dialog for RotateForm {
         let Some(output) = progress(output, step) else {
             return Flow::Stay;
         };
-        let Ok(Rotated(result)) = output.take::<Rotated>() else {
+        let Output::Rotated(result) = output else {
+            output.unexpected("the rotate dialog");
             return Flow::Stay;
         };
         finished(

@@ -4,19 +4,18 @@
 use super::dialog::{dialog, spinner};
 use super::preview::Preview;
 use crate::aws::api::BoxFuture;
-use crate::aws::Credentials;
 use crate::awsfiles::Snapshot;
 use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::renew::execute::plan_write;
 use crate::renew::Renewal;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 use std::sync::Arc;
 
@@ -41,9 +40,6 @@ pub struct RenewJob {
     /// The code.
     pub code: CodeSource,
 }
-
-/// What [`RenewJob`] reports: new credentials, or the one-sentence error.
-pub struct Renewed(pub Result<Credentials, String>);
 
 impl Job for RenewJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
@@ -78,7 +74,7 @@ impl Job for RenewJob {
             }
             .await
             .map_err(|e| e.to_string());
-            Output::new(Renewed(result))
+            Output::Renewed(result)
         })
     }
 
@@ -131,7 +127,8 @@ impl Dialog for Running {
         if job != self.job {
             return Flow::Stay;
         }
-        let Ok(Renewed(result)) = output.take::<Renewed>() else {
+        let Output::Renewed(result) = output else {
+            output.unexpected("the running renewal");
             return Flow::Stay;
         };
         let creds = match result {
@@ -163,6 +160,10 @@ impl Dialog for Running {
         self.asked_by = asker;
     }
 
+    fn keys(&self) -> Vec<(&'static str, &'static str)> {
+        vec![("Esc", "cancel (nothing is written)")]
+    }
+
     fn render(&self, shared: &Shared, theme: Theme, frame: &mut Frame, area: Rect) {
         let elapsed = (shared.now - self.started).num_milliseconds().max(0);
         let text = vec![
@@ -174,7 +175,7 @@ impl Dialog for Running {
             )),
             Line::styled("Esc cancels (nothing is written).", theme.dim()),
         ];
-        dialog(frame, area, " Working ", 50, 4, Paragraph::new(text), theme);
+        dialog(frame, area, " Working ", 50, 4, text, false, theme);
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -10,7 +10,8 @@ use crate::aws::api::BoxFuture;
 use crate::aws::sso::{Prompt, SsoTarget};
 use crate::awsfiles::Profile;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
-use crate::tui::jobs::{Job, JobEnv, JobId, Output};
+use crate::tui::jobs::{Job, JobEnv, JobId};
+use crate::tui::output::Output;
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -67,9 +68,6 @@ pub struct SsoJob {
     pub flow: crate::aws::sso::Flow,
 }
 
-/// What [`SsoJob`] reports at the end: the toast's text, or the one-sentence error.
-pub struct SignedIn(pub Result<String, String>);
-
 impl Job for SsoJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -80,7 +78,7 @@ impl Job for SsoJob {
                 if !demo {
                     crate::console::browser::Browser::try_open(&reporter.ctx, &p.url);
                 }
-                reporter.report(p.clone());
+                reporter.report(Output::SsoPrompt(p.clone()));
             };
             let target = self.target;
             let sign_in = crate::renew::sso::SignIn {
@@ -104,7 +102,7 @@ impl Job for SsoJob {
                             _ => format!("✓ Refreshed the SSO token of {url} (no sign-in needed): valid until {until}."),
                         }
                     });
-            Output::new(SignedIn(result))
+            Output::SsoSignedIn(result)
         })
     }
 
@@ -128,15 +126,16 @@ impl Dialog for SsoLogin {
         if job != self.job {
             return Flow::Stay;
         }
-        let output = match output.take::<Prompt>() {
-            Ok(prompt) => {
+        let result = match output {
+            Output::SsoPrompt(prompt) => {
                 self.prompt = Some(prompt);
                 return Flow::Stay;
             }
-            Err(output) => output,
-        };
-        let Ok(SignedIn(result)) = output.take::<SignedIn>() else {
-            return Flow::Stay;
+            Output::SsoSignedIn(result) => result,
+            other => {
+                other.unexpected("the SSO sign-in dialog");
+                return Flow::Stay;
+            }
         };
         match result {
             Ok(text) => {

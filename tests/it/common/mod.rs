@@ -665,6 +665,11 @@ pub struct Tmux {
 impl Tmux {
     /// Starts `command` in it; `None` (loudly) when tmux is missing outside CI.
     pub fn start(command: &str) -> Option<Tmux> {
+        Tmux::start_sized(command, (120, 40))
+    }
+
+    /// Starts `command` in a terminal of `size` (columns, rows).
+    pub fn start_sized(command: &str, size: (u16, u16)) -> Option<Tmux> {
         if Command::new("tmux").arg("-V").output().is_err() {
             assert!(std::env::var("CI").is_err(), "CI must have tmux");
             eprintln!("\n!!! SKIPPING: tmux is not installed\n");
@@ -684,9 +689,9 @@ impl Tmux {
                 "-s",
                 "e2e",
                 "-x",
-                "120",
+                &size.0.to_string(),
                 "-y",
-                "40",
+                &size.1.to_string(),
                 command,
             ])
             .status()
@@ -700,6 +705,29 @@ impl Tmux {
         let status = Command::new("tmux")
             .args(["-L", &self.socket, "send-keys", "-t", "e2e"])
             .args(keys)
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    /// Runs a tmux command on this terminal's server (e.g. `set -s set-clipboard on`,
+    /// `show-buffer`); its standard output.
+    pub fn tmux(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Resizes the terminal to `size` (columns, rows).
+    pub fn resize(&self, size: (u16, u16)) {
+        let status = Command::new("tmux")
+            .args(["-L", &self.socket, "resize-window", "-t", "e2e", "-x"])
+            .arg(size.0.to_string())
+            .arg("-y")
+            .arg(size.1.to_string())
             .status()
             .unwrap();
         assert!(status.success());
