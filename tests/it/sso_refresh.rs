@@ -212,15 +212,20 @@ fn a_refused_refresh_falls_back_to_a_sign_in_and_a_caller_without_a_page_says_wh
     assert_eq!(w.count("token refresh_token"), 2);
 }
 
-/// A `BROWSER` that opens the page the way a browser does: follows the redirects (the
-/// stand-in's /authorize answers 302 to mfatui's loopback listener).
+/// A `BROWSER` that opens the page the way a browser does: mfatui hands it a private local
+/// page (never the URL on its command line), whose refresh it follows, then the redirects
+/// (the stand-in's /authorize answers 302 to mfatui's loopback listener).
 fn redirect_following_browser(dir: &Path) -> String {
     let path = dir.join("browser.py");
     std::fs::write(
         &path,
-        "#!/usr/bin/env python3\nimport sys, urllib.request\n\
+        "#!/usr/bin/env python3\nimport html, re, sys, urllib.request\n\
+         url = sys.argv[1]\n\
+         if url.startswith('file://'):\n\
+         \x20   page = open(urllib.request.url2pathname(url[len('file://'):])).read()\n\
+         \x20   url = html.unescape(re.search(r'url=([^\"]+)\"', page).group(1))\n\
          opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))\n\
-         print(opener.open(sys.argv[1], timeout=20).read().decode(), file=open(sys.argv[0] + '.out', 'w'))\n",
+         print(opener.open(url, timeout=20).read().decode(), file=open(sys.argv[0] + '.out', 'w'))\n",
     )
     .unwrap();
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
