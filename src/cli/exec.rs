@@ -255,6 +255,10 @@ async fn run_with_server(
             return 1;
         }
     };
+    // The copies go when mfatui goes, however it goes (kill -9 too): a watcher of our own,
+    // started before CMD (and before the port's inheritable descriptor exists, so it does
+    // not hold the port), removes them when its pipe from mfatui closes.
+    let watcher = overlay.as_ref().and_then(|(o, _)| watch_copies(o.dir()));
     // CMD's tree keeps the port bound for as long as any of it lives, after mfatui too: no
     // other user can take it and collect the token (a fetch then waits unanswered).
     let held = match endpoint::inheritable(&listener) {
@@ -269,9 +273,6 @@ async fn run_with_server(
     let refresher = overlay
         .as_ref()
         .map(|(o, _)| tokio::spawn(keep_copies_current(endpoint.clone(), o.copies().clone())));
-    // The copies go when mfatui goes, however it goes (kill -9 too): a watcher of our own,
-    // started before CMD, removes them when its pipe from mfatui closes.
-    let watcher = overlay.as_ref().and_then(|(o, _)| watch_copies(o.dir()));
     let spawned = command.spawn();
     drop(held);
     let mut child = match spawned {
