@@ -111,6 +111,10 @@ pub enum Command {
     /// signal) instead of fetching from an endpoint that is gone.
     #[command(hide = true, name = "exec-child")]
     ExecChild(ExecChildArgs),
+    /// Internal: removes the copies `exec --server` made for CMD once mfatui is gone (even
+    /// after `kill -9`).
+    #[command(hide = true, name = "exec-cleanup")]
+    ExecCleanup(ExecCleanupArgs),
 }
 
 /// Options of `mfatui completions`.
@@ -263,6 +267,13 @@ pub struct ExecChildArgs {
         value_name = "CMD"
     )]
     pub command: Vec<String>,
+}
+
+/// Options of the internal `exec-cleanup`.
+#[derive(Debug, Args)]
+pub struct ExecCleanupArgs {
+    /// The copies folder to remove when standard input closes.
+    pub dir: std::path::PathBuf,
 }
 
 /// Options of `mfatui rotate`.

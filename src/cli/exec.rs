@@ -255,12 +255,27 @@ async fn run_with_server(
             return 1;
         }
     };
+    // The copies go when mfatui goes, however it goes (kill -9 too): a watcher of our own,
+    // started before CMD (and before the port's inheritable descriptor exists, so it does
+    // not hold the port), removes them when its pipe from mfatui closes.
+    let watcher = overlay.as_ref().and_then(|(o, _)| watch_copies(o.dir()));
+    // CMD's tree keeps the port bound for as long as any of it lives, after mfatui too: no
+    // other user can take it and collect the token (a fetch then waits unanswered).
+    let held = match endpoint::inheritable(&listener) {
+        Ok(fd) => fd,
+        Err(e) => {
+            eprintln!("mfatui: cannot hand the endpoint's port to '{program}': {e}");
+            return 1;
+        }
+    };
     let endpoint = Arc::new(endpoint);
     let server = tokio::spawn(endpoint::serve(listener, endpoint.clone()));
     let refresher = overlay
         .as_ref()
         .map(|(o, _)| tokio::spawn(keep_copies_current(endpoint.clone(), o.copies().clone())));
-    let mut child = match command.spawn() {
+    let spawned = command.spawn();
+    drop(held);
+    let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
             server.abort();
@@ -284,6 +299,7 @@ async fn run_with_server(
         task.abort();
     }
     drop(overlay);
+    drop(watcher);
     match status {
         Ok(status) => exit_code(status),
         Err(e) => {
@@ -345,6 +361,38 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     };
     eprintln!("mfatui: cannot run '{program}': {why}");
     ExitCode::from(status)
+}
+
+/// Starts `mfatui exec-cleanup DIR` in its own process group, reading a pipe only mfatui
+/// holds (close-on-exec: CMD does not inherit it). When mfatui ends — even by `kill -9` — the
+/// pipe closes and the watcher removes the copies. None when it cannot be started (the copies
+/// are then removed by mfatui itself, or by the next `exec --server` after a `kill -9`).
+fn watch_copies(dir: &std::path::Path) -> Option<std::process::ChildStdin> {
+    let exe = std::env::current_exe().ok()?;
+    let spawned = Command::new(exe)
+        .arg("exec-cleanup")
+        .arg(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .process_group(0)
+        .spawn();
+    match spawned {
+        Ok(mut child) => child.stdin.take(),
+        Err(e) => {
+            crate::diag!("exec --server: no watcher for CMD's copies: {e}");
+            None
+        }
+    }
+}
+
+/// `mfatui exec-cleanup DIR`: waits until its standard input closes (mfatui, which alone
+/// holds the other end, has ended or is done with CMD), then removes DIR if it is one of
+/// this user's copies folders.
+pub fn cleanup(args: &super::args::ExecCleanupArgs) -> ExitCode {
+    let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+    crate::serve::overlay::remove_copies(&args.dir);
+    ExitCode::SUCCESS
 }
 
 /// The copies of the shared files CMD needs, if any (in a private folder beside the request

@@ -172,7 +172,33 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         moved.join(", "),
         if moved.len() == 1 { "s" } else { "" }
     );
+    let copies = copies_holding(ctx, creds.secret_access_key.expose());
+    if !copies.is_empty() {
+        println!(
+            "Still holding the secret: the copies of a running `exec --server` (removed when it ends):"
+        );
+        for path in copies {
+            println!("  {}", path.display());
+        }
+    }
     Ok(())
+}
+
+/// The copies `exec --server` made for its command that still hold `secret` after the real
+/// files stopped holding it. Those of runs that are gone are removed first; those of a run
+/// still going are rewritten by it within a second of the change, so this waits up to 3 s
+/// for them before naming what is left.
+fn copies_holding(ctx: &Context, secret: &str) -> Vec<std::path::PathBuf> {
+    let (base, temp) = crate::serve::overlay::places(&ctx.env);
+    crate::serve::overlay::remove_stale(&base, &temp);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let found = crate::serve::overlay::copies_holding(&base, &temp, secret);
+        if found.is_empty() || std::time::Instant::now() >= deadline {
+            return found;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 /// `store` on a profile whose key is already in the keyring: rewrites the backups that an

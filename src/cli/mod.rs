@@ -143,6 +143,9 @@ pub fn run(cli: Cli) -> ExitCode {
     if let Some(Command::ExecChild(opts)) = &cli.command {
         return exec::child(opts);
     }
+    if let Some(Command::ExecCleanup(opts)) = &cli.command {
+        return exec::cleanup(opts);
+    }
     let env = Env::from_process();
     if cli.verbose || cli.log_file.is_some() {
         let path = cli
@@ -210,6 +213,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Exec(opts) => return exec::exec(&run, &opts),
         // Answered before anything is read (below).
         Command::ExecChild(opts) => return exec::child(&opts),
+        Command::ExecCleanup(opts) => return exec::cleanup(&opts),
         Command::Rotate(opts) => rotate::run(&run, &opts),
         Command::Console(opts) => console::run(&run, &opts),
         Command::Keyring(opts) => keyring::run(&run, &opts),
@@ -297,6 +301,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::ProfileNames => "profile-names",
         Command::Man => "man",
         Command::ExecChild(_) => "exec-child",
+        Command::ExecCleanup(_) => "exec-cleanup",
     }
 }
 

@@ -51,6 +51,17 @@ pub async fn bind() -> std::io::Result<TcpListener> {
     TcpListener::bind(("127.0.0.1", 0)).await
 }
 
+/// A second descriptor of the listening socket that a command started now inherits (not
+/// close-on-exec; drop it right after starting the command). The port then stays bound for
+/// as long as anything of the command's process tree lives — after mfatui ends or is killed
+/// too — so no other local user can take it and collect the token from a survivor's fetch:
+/// such a fetch waits unanswered in the socket's queue (nobody accepts it) and times out.
+pub fn inheritable(listener: &TcpListener) -> std::io::Result<std::os::fd::OwnedFd> {
+    let fd = rustix::io::dup(listener)?;
+    rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
+    Ok(fd)
+}
+
 /// Connections still sending their request head, at most. A new one beyond this closes the
 /// oldest: a caller with the token sends its request at once, so only connections that hold
 /// their head back (another local user crowding the port) are ever closed.

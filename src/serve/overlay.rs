@@ -344,6 +344,11 @@ impl Overlay {
         })
     }
 
+    /// The run's private folder.
+    pub fn dir(&self) -> &Path {
+        &self.copies.dir
+    }
+
     /// The writer of the copies (for keeping them current while CMD runs).
     pub fn copies(&self) -> &Copies {
         &self.copies
@@ -385,6 +390,73 @@ pub fn remove_stale(base: &Path, fallback: &Path) {
     });
 }
 
+/// The PID in a copies folder's name (`exec-PID` or `mfatui-exec-PID-…`), if it is one.
+fn pid_in(name: &str) -> Option<i32> {
+    name.strip_prefix(FALLBACK_PREFIX)
+        .and_then(|rest| rest.split('-').next())
+        .or_else(|| name.strip_prefix("exec-"))
+        .and_then(|p| p.parse().ok())
+}
+
+/// Removes `dir` when it is a run's copies folder of this user (a real folder, not a link,
+/// named `exec-PID` or `mfatui-exec-PID-…`): what the watcher of a run does when the run ends.
+pub fn remove_copies(dir: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let named = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(pid_in)
+        .is_some();
+    let ours = std::fs::symlink_metadata(dir)
+        .is_ok_and(|m| m.is_dir() && m.uid() == rustix::process::geteuid().as_raw());
+    if named && ours {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// Where runs keep their copies: the request socket's folder (`exec-PID`) and the temporary
+/// folder (`mfatui-exec-PID-…`).
+pub fn places(env: &crate::env::Env) -> (PathBuf, PathBuf) {
+    let base = super::requests::socket_path(env)
+        .parent()
+        .map(Path::to_owned)
+        .unwrap_or_default();
+    let temp = PathBuf::from(env.get("TMPDIR").unwrap_or("/tmp"));
+    (base, temp)
+}
+
+/// The copy files of this user's runs (live or not) whose bytes contain `needle` — after a
+/// secret leaves the real files, the copies that still hold it.
+pub fn copies_holding(base: &Path, fallback: &Path, needle: &str) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let mut found = Vec::new();
+    for dir in [base, fallback] {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let mine =
+                std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_dir() && m.uid() == me);
+            if pid_in(&name).is_none() || !mine {
+                continue;
+            }
+            for file in ["config", "credentials"] {
+                let path = entry.path().join(file);
+                let holds = std::fs::read(&path).is_ok_and(|bytes| {
+                    !needle.is_empty()
+                        && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+                });
+                if holds {
+                    found.push(path);
+                }
+            }
+        }
+    }
+    found
+}
+
 /// Removes the folders in `dir` whose name gives (through `pid_of`) a PID that is not
 /// running, when they are this user's own folders (never through a symbolic link).
 fn remove_dead(dir: &Path, pid_of: impl Fn(&str) -> Option<&str>) {
@@ -424,6 +496,28 @@ mod tests {
 
     fn snapshot(config: &str, credentials: &str) -> Snapshot {
         crate::renew::plan::tests::snapshot(config, credentials, &Naming::default())
+    }
+
+    #[test]
+    fn the_watcher_removes_only_a_copies_folder_never_another_one_or_a_link() {
+        let t = tempfile::tempdir().unwrap();
+        let make = |name: &str| {
+            let dir = t.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("credentials"), "x").unwrap();
+            dir
+        };
+        let copies = make("exec-4242");
+        let fallback = make("mfatui-exec-4242-aBc");
+        let other = make("projects");
+        let link = t.path().join("exec-4343");
+        std::os::unix::fs::symlink(&other, &link).unwrap();
+        for dir in [&copies, &fallback, &other, &link] {
+            remove_copies(dir);
+        }
+        assert!(!copies.exists() && !fallback.exists());
+        assert!(other.join("credentials").is_file(), "not a copies folder");
+        assert!(link.is_symlink(), "a link is not followed nor removed");
     }
 
     #[test]

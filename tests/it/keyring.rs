@@ -220,6 +220,50 @@ fn store_moves_the_key_into_the_keyring_and_no_file_under_home_keeps_the_secret(
     assert!(text(&again).0.contains("nothing to do"));
 }
 
+/// `exec --server` copies of the files (left by a run killed before its watcher could act,
+/// or of a run still going) hold the secret too: `store` removes a dead run's copies and
+/// names a live run's, instead of saying the files hold only the marker while a copy holds
+/// the secret.
+#[test]
+fn store_removes_a_killed_exec_runs_copy_of_the_secret_and_names_a_live_ones() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let base = sb.home.path().join("run/mfatui");
+    let folder = |name: String| {
+        let dir = base.join(name);
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(&dir)
+            .unwrap();
+        std::fs::write(dir.join("credentials"), sb.credentials()).unwrap();
+        dir
+    };
+    let dead_pid = {
+        let mut c = std::process::Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap();
+        pid
+    };
+    let dead = folder(format!("exec-{dead_pid}"));
+    let live = folder(format!("exec-{}", std::process::id()));
+    std::fs::set_permissions(&base, std::fs::Permissions::from_mode(0o700)).unwrap();
+
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains(&secret) && !stderr.contains(&secret));
+    assert!(!dead.exists(), "a killed run's copy kept the secret");
+    assert!(
+        stdout.contains("Still holding the secret")
+            && stdout.contains(&live.join("credentials").display().to_string()),
+        "a live run's copy holds the secret and store did not say so: {stdout}"
+    );
+    assert_eq!(sb.files_containing(&secret), vec![live.join("credentials")]);
+}
+
 #[test]
 fn restore_gives_the_aws_cli_the_file_keys_again_and_deletes_the_entry() {
     if !keyring_tools() {

@@ -542,19 +542,30 @@ fn a_killed_mfatui_takes_its_command_along_and_its_copies_go_at_the_next_start()
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert_eq!(std::fs::read_to_string(&hupped).unwrap(), "hup\n");
-    assert!(copies.is_dir(), "kill -9 leaves the copies behind");
+    // The run's watcher (its pipe from mfatui closed) removes the copies with their secrets.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while copies.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "kill -9 left the copies (and every long-term secret in them) behind"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 
-    // Beside them: a folder of a run still going (this test's PID), and one of another user.
-    let base = copies.parent().unwrap();
-    let live = base.join(format!("exec-{}", std::process::id()));
-    std::fs::create_dir(&live).unwrap();
-    let dead_pid = {
+    // A dead run's folder whose watcher could not remove it, a folder of a run still going
+    // (this test's PID), and one of another user.
+    let dead_pid = || {
         let mut c = std::process::Command::new("true").spawn().unwrap();
         let pid = c.id();
         c.wait().unwrap();
         pid
     };
-    let foreign = base.join(format!("exec-{dead_pid}"));
+    let base = copies.parent().unwrap();
+    let copies = base.join(format!("exec-{}", dead_pid()));
+    std::fs::create_dir(&copies).unwrap();
+    let live = base.join(format!("exec-{}", std::process::id()));
+    std::fs::create_dir(&live).unwrap();
+    let foreign = base.join(format!("exec-{}", dead_pid()));
     std::fs::create_dir(&foreign).unwrap();
     let as_root = rustix::process::geteuid().is_root();
     if as_root {
@@ -580,6 +591,100 @@ fn a_killed_mfatui_takes_its_command_along_and_its_copies_go_at_the_next_start()
         .filter(|n| n.starts_with("exec-"))
         .collect();
     assert_eq!(left.len(), if as_root { 2 } else { 1 }, "{left:?}");
+}
+
+/// A background job of CMD that outlives mfatui's `kill -9` (and CMD's SIGHUP), then fetches,
+/// as `( sleep 4; curl … ) &` does: the port stays bound by CMD's tree, so another local user
+/// cannot take it and collect the token; the survivor's fetch goes unanswered.
+#[test]
+fn a_survivor_of_cmd_keeps_the_port_so_another_user_cannot_take_it_and_collect_the_token() {
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let fetched = sb.home.path().join("fetched");
+    let fetch = "import os, urllib.request\n\
+        r = urllib.request.Request(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'], \
+        headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})\n\
+        try:\n    urllib.request.urlopen(r, timeout=4).read(); print('answered')\n\
+        except Exception as e:\n    print('unanswered', type(e).__name__)\n";
+    let mut child = sb
+        .mfatui_command(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "( sleep 3; python3 -c \"$FETCH\" > \"$FETCHED\" 2>&1 ) &\n\
+             port=${AWS_CONTAINER_CREDENTIALS_FULL_URI#http://127.0.0.1:}; echo \"$$ $! ${port%/}\"\n\
+             while :; do sleep 0.1; done",
+        ])
+        .env("FETCH", fetch)
+        .env("FETCHED", &fetched)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let pids: Vec<&str> = line.split_whitespace().collect();
+    let (cmd_pid, survivor, port): (i32, i32, u16) = (
+        pids[0].parse().unwrap(),
+        pids[1].parse().unwrap(),
+        pids[2].parse().unwrap(),
+    );
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
+        rustix::process::Signal::KILL,
+    )
+    .unwrap();
+    child.wait().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while running(cmd_pid) {
+        assert!(std::time::Instant::now() < deadline, "CMD outlived mfatui");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(running(survivor), "the background job survives: {line}");
+
+    // The attacker: another user (root can play one), else this user; both SO_REUSEADDR and
+    // SO_REUSEPORT, listening for the survivor's fetch.
+    let attacker = format!(
+        "import socket\n\
+         s = socket.socket()\n\
+         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)\n\
+         try:\n    s.bind(('127.0.0.1', {port}))\n\
+         except OSError as e:\n    print('refused', e.errno); raise SystemExit\n\
+         s.listen(); s.settimeout(8)\n\
+         c, _ = s.accept(); c.settimeout(3); print('took the port and got:', c.recv(4096))\n"
+    );
+    let mut command = if rustix::process::geteuid().is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "/usr/bin/python3",
+        ]);
+        c
+    } else {
+        std::process::Command::new("python3")
+    };
+    let out = command.arg("-c").arg(&attacker).output().unwrap();
+    let (said, complaint) = text(&out);
+    assert!(
+        said.starts_with("refused"),
+        "another user took the endpoint's port: {said}{complaint}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while running(survivor) {
+        assert!(std::time::Instant::now() < deadline, "the survivor hangs");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let outcome = std::fs::read_to_string(&fetched).unwrap();
+    assert!(outcome.starts_with("unanswered"), "{outcome}");
 }
 
 #[test]
