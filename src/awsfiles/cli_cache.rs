@@ -224,7 +224,7 @@ fn python_int(text: &str) -> Option<String> {
 }
 
 /// A JSON string as Python's `json.dumps` writes it (`ensure_ascii=True`).
-fn py_json_str(s: &str) -> String {
+pub(crate) fn py_json_str(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {

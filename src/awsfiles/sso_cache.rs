@@ -45,26 +45,7 @@ pub struct TokenRecord {
 
 /// botocore's `json.dumps` of a string (ASCII only: everything else as `\uXXXX`).
 fn py_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
+    out.push_str(&super::cli_cache::py_json_str(s));
 }
 
 /// The file (with `.json`) the AWS CLI v2 caches a client registration in: the SHA-1 hex of
