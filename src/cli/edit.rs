@@ -192,7 +192,7 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
             paths.credentials.display()
         ));
     };
-    let bytes = std::fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
+    let bytes = crate::safe_fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
     let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
     let current = AwsFile::load(kind, target).map_err(|e| e.to_string())?;
     let plan = Plan {

@@ -136,7 +136,7 @@ impl Journal {
         if !backup::is_own_file(&std::fs::symlink_metadata(&self.path).ok()?) {
             return None;
         }
-        serde_json::from_str(&std::fs::read_to_string(&self.path).ok()?).ok()
+        serde_json::from_str(&crate::safe_fs::read_to_string(&self.path).ok()?).ok()
     }
 
     fn write(&self, entry: &Entry) -> Result<(), String> {
