@@ -159,6 +159,18 @@ fn a_source_profile_chain_64000_deep_is_one_sentence_not_a_hang() {
             && stderr.trim().lines().count() == 1,
         "{stderr}"
     );
+    // The list walks one chain per profile: each walk stops at the limit.
+    let out = finished_within(sb.mfatui_command(&["list"]), limit);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with(" !p63999 ")),
+        "every profile is listed, the too-long chains marked"
+    );
+    assert!(
+        stdout.contains("p63999: the source_profile chain of 'p63999' is longer than 64 profiles"),
+        "and said in one sentence"
+    );
     // A chain within the limit is followed as before.
     let out = finished_within(sb.mfatui_command(&["credential-process", "p40"]), limit);
     assert!(!text(&out).1.contains("longer than"), "{}", text(&out).1);
