@@ -245,6 +245,7 @@ fn a_fifo_or_dev_zero_at_the_settings_or_an_sso_cache_file_is_one_sentence_not_a
                 &["status", "corp-read"][..],
                 &["list"],
                 &["credential-process", "corp-read"],
+                &["--demo", "status"],
             ] {
                 let cmd = memory_capped(&sb.mfatui_command(args));
                 let out = finished_within(cmd, limit);
