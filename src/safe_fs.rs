@@ -80,6 +80,98 @@ pub fn temp_prefix(target: &Path) -> String {
     format!(".{name}.mfatui-")
 }
 
+/// The most mfatui reads from any one file: far above any real AWS file, settings file or
+/// cache entry, far below what would exhaust memory.
+pub const READ_CAP: u64 = 64 << 20;
+
+/// What a path that is not a regular file is, in words.
+pub fn file_type_name(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "not a regular file"
+    }
+}
+
+fn not_regular(meta: &fs::Metadata) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "it is {}, not a regular file, so mfatui does not read it",
+            file_type_name(meta)
+        ),
+    )
+}
+
+/// Reads a whole file, the one way every file mfatui reads is read: a FIFO, a device (say
+/// `/dev/zero` through a symbolic link), a socket or a folder is refused with one sentence
+/// before it can block or fill memory; the type is checked on the path, then again on the
+/// open file (opened non-blocking, so a FIFO swapped in between cannot hang the open); more
+/// than [`READ_CAP`] bytes is refused too. A missing file keeps `ErrorKind::NotFound`.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    let (file, _) = open_regular(path)?;
+    read_capped(file)
+}
+
+/// Opens `path` for reading only if it is a regular file (checked on the path, then on the
+/// file opened non-blocking), with the open file's metadata, for a reader that also checks
+/// owner and mode. Read it with [`read_capped`].
+pub fn open_regular(path: &Path) -> io::Result<(File, fs::Metadata)> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    let flags = rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY;
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(flags.bits() as i32)
+        .open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(not_regular(&meta));
+    }
+    Ok((file, meta))
+}
+
+/// Reads an open file to its end, refusing more than [`READ_CAP`] bytes.
+pub fn read_capped(file: File) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let len = file.metadata().map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(len.min(READ_CAP) as usize);
+    file.take(READ_CAP + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > READ_CAP {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "it is larger than {} MiB, more than mfatui reads",
+                READ_CAP >> 20
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// [`read`] as UTF-8 text (`ErrorKind::InvalidData` when it is not).
+pub fn read_to_string(path: &Path) -> io::Result<String> {
+    String::from_utf8(read(path)?).map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            "it is not UTF-8 text".to_owned(),
+        )
+    })
+}
+
 /// A step of [`replace`] the system refused.
 #[derive(Debug, thiserror::Error)]
 #[error("{step}: {source}")]
@@ -226,6 +318,30 @@ pub async fn lock(file: &File, timeout: Duration) -> io::Result<bool> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn read_refuses_a_fifo_and_a_device_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = super::read(&fifo).unwrap_err();
+        assert!(e.to_string().contains("a FIFO, not a regular file"), "{e}");
+        let zero = dir.path().join("zero");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = super::read_to_string(&zero).unwrap_err();
+        assert!(e.to_string().contains("a character device"), "{e}");
+        let e = super::read(dir.path()).unwrap_err();
+        assert!(e.to_string().contains("a directory"), "{e}");
+        let missing = super::read(&dir.path().join("missing")).unwrap_err();
+        assert_eq!(missing.kind(), std::io::ErrorKind::NotFound);
+        let file = dir.path().join("file");
+        std::fs::write(&file, "text").unwrap();
+        assert_eq!(super::read_to_string(&file).unwrap(), "text");
+    }
+
     use super::*;
 
     #[test]

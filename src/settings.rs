@@ -157,7 +157,7 @@ pub fn default_path(env: &crate::env::Env) -> PathBuf {
 /// Reads the settings; a missing file gives the defaults. An invalid file gives the defaults
 /// and a message naming the file, line and key.
 pub fn load(path: &Path) -> (Settings, Option<String>) {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::safe_fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
         Err(e) => {
@@ -362,7 +362,7 @@ pub enum ProfileChange {
 pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Result<(), String> {
     // A new file gets a header line. It is put before the rendered document, not parsed into
     // it: toml_edit keeps a lone comment as the document's trailing text, after every table.
-    let (text, header) = match std::fs::read_to_string(path) {
+    let (text, header) = match crate::safe_fs::read_to_string(path) {
         Ok(t) => (t, ""),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
             String::new(),

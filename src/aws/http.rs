@@ -111,7 +111,7 @@ impl Trust {
         };
         let path = bundle.path.display().to_string();
         let setting = bundle.source.describe();
-        let pem = std::fs::read(&bundle.path).map_err(|e| TrustError::Unreadable {
+        let pem = crate::safe_fs::read(&bundle.path).map_err(|e| TrustError::Unreadable {
             path: path.clone(),
             setting,
             detail: e.to_string(),

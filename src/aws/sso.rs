@@ -707,7 +707,7 @@ pub fn cached_token(
     target: &SsoTarget,
 ) -> Result<Option<(Secret, DateTime<Utc>)>, String> {
     let path = dir.join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
-    let text = match std::fs::read_to_string(&path) {
+    let text = match crate::safe_fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),

@@ -265,7 +265,7 @@ pub fn holding(file: &Path, dir: &Path, needle: &str) -> io::Result<Vec<Backup>>
     }
     let mut out = Vec::new();
     for backup in list(file, dir)? {
-        if memchr::memmem::find(&fs::read(&backup.path)?, needle.as_bytes()).is_some() {
+        if memchr::memmem::find(&crate::safe_fs::read(&backup.path)?, needle.as_bytes()).is_some() {
             out.push(backup);
         }
     }

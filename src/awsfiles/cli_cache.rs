@@ -100,7 +100,7 @@ impl CacheDir {
         if !self.names.contains(name) {
             return None;
         }
-        let text = std::fs::read_to_string(self.dir.join(name)).ok()?;
+        let text = crate::safe_fs::read_to_string(&self.dir.join(name)).ok()?;
         serde_json::from_str(&text).ok()
     }
 
@@ -115,7 +115,7 @@ impl CacheDir {
         if self.names.is_empty() || !self.names.contains(name) {
             return None;
         }
-        let text = std::fs::read_to_string(self.dir.join(name)).ok()?;
+        let text = crate::safe_fs::read_to_string(&self.dir.join(name)).ok()?;
         let json: serde_json::Value = serde_json::from_str(&text).ok()?;
         let raw = path.iter().try_fold(&json, |v, key| v.get(key))?.as_str()?;
         Some(match parse_timestamp(raw) {
@@ -138,7 +138,7 @@ impl CacheDir {
         if !self.names.contains(&name) {
             return None;
         }
-        let text = std::fs::read_to_string(self.dir.join(&name)).ok()?;
+        let text = crate::safe_fs::read_to_string(&self.dir.join(&name)).ok()?;
         let json: serde_json::Value = serde_json::from_str(&text).ok()?;
         let c = json.get("Credentials")?;
         let field = |k: &str| c.get(k).and_then(serde_json::Value::as_str);

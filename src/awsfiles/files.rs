@@ -53,24 +53,7 @@ pub struct AwsFile {
     pub not_regular: Option<&'static str>,
 }
 
-/// What a path that is not a regular file is, in words.
-pub fn file_type_name(meta: &std::fs::Metadata) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    let t = meta.file_type();
-    if t.is_dir() {
-        "a directory"
-    } else if t.is_fifo() {
-        "a FIFO"
-    } else if t.is_socket() {
-        "a socket"
-    } else if t.is_char_device() {
-        "a character device"
-    } else if t.is_block_device() {
-        "a block device"
-    } else {
-        "not a regular file"
-    }
-}
+pub use crate::safe_fs::file_type_name;
 
 impl AwsFile {
     /// Reads a file; a missing file is an empty document, as for botocore. A path that is not
@@ -83,7 +66,7 @@ impl AwsFile {
         };
         let (document, existed, not_regular) = match std::fs::metadata(path) {
             Ok(meta) if meta.is_file() => {
-                let bytes = std::fs::read(path).map_err(io)?;
+                let bytes = crate::safe_fs::read(path).map_err(io)?;
                 let doc = Document::from_bytes(bytes).map_err(|source| LoadError::Decode {
                     path: path.to_owned(),
                     source,

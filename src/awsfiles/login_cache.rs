@@ -158,7 +158,6 @@ impl LoginToken {
     /// Reads one cache file. It must be a file of the current user that nobody else may
     /// write: the credentials it holds are handed to other programs.
     pub fn read(path: &Path) -> Result<LoginToken, LoginCacheError> {
-        use std::io::Read;
         let unreadable = |source| LoginCacheError::Unreadable {
             path: path.to_owned(),
             source,
@@ -179,11 +178,10 @@ impl LoginToken {
             }
             Err(source) => return Err(unreadable(source)),
         }
-        let mut file = std::fs::File::open(path).map_err(unreadable)?;
+        let (file, meta) = crate::safe_fs::open_regular(path).map_err(unreadable)?;
         // Owner and mode of the file actually opened, not of whatever the name points to later.
-        check_owner_and_mode(path, &file.metadata().map_err(unreadable)?)?;
-        let mut text = Vec::new();
-        file.read_to_end(&mut text).map_err(unreadable)?;
+        check_owner_and_mode(path, &meta)?;
+        let text = crate::safe_fs::read_capped(file).map_err(unreadable)?;
         LoginToken::parse(&text).map_err(|reason| LoginCacheError::Corrupt {
             path: path.to_owned(),
             reason,

@@ -37,7 +37,8 @@ pub fn mask_line(line: &str) -> Cow<'_, str> {
     };
     let key = line[..at].trim_matches(is_py_space).to_lowercase();
     let is_secret = SECRET_KEYS.contains(&key.as_str());
-    if !is_secret && key != KEY_ID {
+    // The keyring marker's value is the key id too: shown the same way.
+    if !is_secret && key != KEY_ID && key != super::profile::KEYRING_MARKER {
         return Cow::Borrowed(line);
     }
     let rest = &line[at + 1..];
@@ -93,6 +94,11 @@ mod tests {
         assert_eq!(
             mask_line("aws_access_key_id = short"),
             "aws_access_key_id = ****"
+        );
+        // The keyring marker names the key id: masked like it, old and new lines alike.
+        assert_eq!(
+            mask_line("mfatui_keyring = AKIAIOSFODNN7EXAMPLE"),
+            "mfatui_keyring = ****MPLE"
         );
         assert_eq!(mask_line("region = eu-west-1"), "region = eu-west-1");
         assert_eq!(mask_line("aws_session_token ="), "aws_session_token =");

@@ -60,8 +60,8 @@ impl SecureSessions {
                 path.display()
             )
         };
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| bad(&format!("cannot be read ({e})")))?;
+        let text = crate::safe_fs::read_to_string(&path)
+            .map_err(|e| bad(&format!("cannot be read ({e})")))?;
         let json: serde_json::Value =
             serde_json::from_str(&text).map_err(|_| bad("is not valid JSON"))?;
         let field = |key: &str| {

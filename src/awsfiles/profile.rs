@@ -676,6 +676,9 @@ pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
 fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Vec<Name>, String> {
     // The profiles visited after `name`: the only allocation when the chain is sound.
     let mut chain: Vec<Name> = Vec::new();
+    // Where `name` and each profile of `chain` stand in the map: the loop check compares
+    // these numbers, not names (at most MAX_CHAIN + 1 of them).
+    let mut visited: Vec<usize> = map.position(name).into_iter().collect();
     let mut current = name;
     loop {
         if k.get(Field::CredentialSource).is_some() && current != name {
@@ -684,7 +687,7 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
         let Some(source) = k.get(Field::SourceProfile) else {
             return Ok(chain);
         };
-        let Some(src) = map.profile(source) else {
+        let Some(at) = map.position(source) else {
             return Err(format!(
                 "source_profile '{source}' (named in '{current}') does not exist"
             ));
@@ -695,9 +698,10 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
                 ,chain[0]
             ));
         }
-        let s = Known::of(&src);
+        let s = Known::of(&map.profile_at(at).1);
         let static_keys = s.has(Field::AccessKeyId) || s.has(Field::SecretAccessKey);
-        let seen = source == name || chain.iter().any(|c| c == source);
+        let seen = visited.contains(&at);
+        visited.push(at);
         chain.push(Name::from(source));
         if seen {
             if source == current && static_keys {

@@ -103,7 +103,7 @@ fn write_json(dir: &Path, name: &str, doc: &serde_json::Value) -> std::io::Resul
 /// Reads `path` as a JSON object: `Ok(None)` when there is no file; a file that is not JSON
 /// is one sentence naming it (never its content).
 fn read_json(path: &Path) -> Result<Option<serde_json::Value>, String> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::safe_fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("{}: {e}", path.display())),

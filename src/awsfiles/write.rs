@@ -249,7 +249,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     let _lock = lock(path, options.lock_timeout)?;
     remove_stale_temp_files(&target);
 
-    let current = match fs::read(&target) {
+    let current = match crate::safe_fs::read(&target) {
         Ok(bytes) => Some(bytes),
         Err(e) if e.kind() == io::ErrorKind::NotFound => None,
         Err(e) => return Err(io_err(path, "re-reading the file")(e)),

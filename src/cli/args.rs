@@ -510,8 +510,13 @@ pub struct SetArgs {
     pub profile: String,
     /// The key, e.g. region or mfa_serial.
     pub key: String,
-    /// The new value.
-    pub value: String,
+    /// The new value (not for aws_secret_access_key or aws_session_token: every local user
+    /// can read a command line; use --value-stdin).
+    #[arg(required_unless_present = "value_stdin")]
+    pub value: Option<String>,
+    /// Read the value from standard input (one line), or ask for it unseen on the terminal.
+    #[arg(long, conflicts_with = "value")]
+    pub value_stdin: bool,
     /// Which file [default: credentials for access keys and tokens, config otherwise]
     #[arg(long, value_enum)]
     pub file: Option<FileChoice>,

@@ -4,10 +4,12 @@ use super::args::{BackupsArgs, FileChoice, RestoreArgs, SetArgs};
 use super::confirm::{confirm_and_write, WriteFlags};
 use crate::awsfiles::backup::{self, BACKUP_DIR};
 use crate::awsfiles::config_map::config_section_name;
+use crate::awsfiles::mask::SECRET_KEYS;
 use crate::awsfiles::{
     AwsFile, AwsFiles, AwsPaths, ConfigMap, Document, Edit, FileChange, FileKind, Plan,
 };
 use crate::context::Context;
+use zeroize::Zeroizing;
 
 use std::path::{Path, PathBuf};
 
@@ -100,8 +102,18 @@ fn after<'a>(plan: &'a Plan, file: &'a AwsFile) -> &'a Document {
 
 /// `mfatui set PROFILE KEY VALUE`.
 pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
-    let files = AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
     let key = args.key.to_lowercase();
+    let value = match &args.value {
+        Some(_) if SECRET_KEYS.contains(&key.as_str()) => {
+            return Err(format!(
+                "refusing {key} on the command line, where every local user can read it (ps, /proc): give it on standard input with `mfatui set {} {key} --value-stdin`, or keep the key pair in the OS keyring with `mfatui keyring add {} --stdin`",
+                args.profile, args.profile
+            ))
+        }
+        Some(v) => Zeroizing::new(v.clone()),
+        None => read_value(&key, args.yes || args.dry_run)?,
+    };
+    let files = AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let kind = match args.file {
         Some(FileChoice::Config) => FileKind::Config,
@@ -124,12 +136,12 @@ pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
     let edit = Edit::Set {
         section: section_for(&map, &args.profile, kind),
         key: key.clone(),
-        value: args.value.clone(),
+        value: value.to_string(),
     };
     let mut plan = Plan::default();
     plan.edit(file, vec![edit])
         .map_err(|e| format!("{}: {e}", file.path.display()))?;
-    if let Some(why) = overridden(&files, &plan, &args.profile, &key, &args.value)? {
+    if let Some(why) = overridden(&files, &plan, &args.profile, &key, &value)? {
         eprintln!("mfatui: note: {why}.");
     }
     confirm_and_write(
@@ -141,6 +153,37 @@ pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
         ctx,
     )
     .map(drop)
+}
+
+/// The value of `set --value-stdin`: one line from standard input (bounded), or typed unseen
+/// on the terminal. From a pipe, the confirmation cannot be asked: `--yes` or `--dry-run`
+/// must be given, checked before anything is read.
+fn read_value(key: &str, no_question: bool) -> Result<Zeroizing<String>, String> {
+    use std::io::{IsTerminal, Read};
+    if std::io::stdin().is_terminal() {
+        let typed = rpassword::prompt_password(format!("{key} (not shown): "))
+            .map_err(|e| format!("cannot read the value on the terminal: {e}"))?;
+        let typed = Zeroizing::new(typed);
+        return Ok(Zeroizing::new(typed.trim().to_owned()));
+    }
+    if !no_question {
+        return Err("refusing to write without confirmation: --value-stdin reads the value from standard input, so pass --yes (or --dry-run to only look)".to_owned());
+    }
+    // Bounded, and reserved up front so the buffer never moves (no stray copies).
+    const LIMIT: usize = 8192;
+    let mut input = Zeroizing::new(String::with_capacity(LIMIT + 1));
+    std::io::stdin()
+        .take(LIMIT as u64)
+        .read_to_string(&mut input)
+        .map_err(|e| format!("cannot read the value from standard input: {e}"))?;
+    let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
+    match (lines.next(), lines.next()) {
+        (Some(v), None) => Ok(Zeroizing::new(v.to_owned())),
+        _ => Err(
+            "--value-stdin expects the value on one line of standard input; nothing was written"
+                .to_owned(),
+        ),
+    }
 }
 
 /// `mfatui backups [FILE]`.
@@ -192,7 +235,7 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
             paths.credentials.display()
         ));
     };
-    let bytes = std::fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
+    let bytes = crate::safe_fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
     let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
     let current = AwsFile::load(kind, target).map_err(|e| e.to_string())?;
     let plan = Plan {

@@ -487,6 +487,12 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         ));
     }
     if let Some(goes) = &goes {
+        // Without a terminal to ask on, the refusal is the one sentence (said once).
+        if !args.yes && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(format!(
+                "{goes}: run again with --yes to replace it; nothing was stored"
+            ));
+        }
         println!("{goes}.");
         if !args.yes
             && !ask("Replace it? [y/N] ").map_err(|_| {

@@ -173,7 +173,10 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(paths) => {
                 // The demo starts from your settings but saves (`s`, `f`) only in its folder.
                 let copy = dir.path().join("config.toml");
-                let _ = std::fs::copy(crate::settings::default_path(&env), &copy);
+                // Read as every file is (a FIFO or a device there is never copied).
+                if let Ok(bytes) = crate::safe_fs::read(&crate::settings::default_path(&env)) {
+                    let _ = std::fs::write(&copy, bytes);
+                }
                 (paths, copy, Arc::new(DemoAws::default()))
             }
             Err(e) => return finish(Err(format!("cannot write the demo files: {e}"))),

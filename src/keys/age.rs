@@ -19,7 +19,7 @@ fn file(dir: &Path) -> PathBuf {
 }
 
 fn read_all(dir: &Path) -> BTreeMap<String, Entry> {
-    std::fs::read_to_string(file(dir))
+    crate::safe_fs::read_to_string(&file(dir))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()

@@ -392,7 +392,7 @@ pub fn scrub(
                 b.path.display()
             )
         };
-        let bytes = Zeroizing::new(std::fs::read(&b.path).map_err(failed)?);
+        let bytes = Zeroizing::new(crate::safe_fs::read(&b.path).map_err(failed)?);
         let clean = backup::without_secret(&bytes, &creds.access_key_id, secret, &|s| {
             sections.iter().any(|m| m == s)
         });

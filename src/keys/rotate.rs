@@ -136,7 +136,7 @@ impl Journal {
         if !backup::is_own_file(&std::fs::symlink_metadata(&self.path).ok()?) {
             return None;
         }
-        serde_json::from_str(&std::fs::read_to_string(&self.path).ok()?).ok()
+        serde_json::from_str(&crate::safe_fs::read_to_string(&self.path).ok()?).ok()
     }
 
     fn write(&self, entry: &Entry) -> Result<(), String> {
@@ -434,7 +434,9 @@ pub async fn execute(
         }
     };
     let (new_ref, journal_ref, old_ref) = (&new, &journal, &old_id);
+    // `why` may be a whole sentence (an AWS error ends with a full stop): more follows it.
     let undo_create = |why: String| async move {
+        let why = why.trim_end_matches('.');
         let (new, journal) = (new_ref, journal_ref);
         match api
             .retire_access_key(site, iam, user, &new.access_key_id, false)
@@ -491,6 +493,7 @@ pub async fn execute(
     };
     // From here the file holds the new key: undoing means writing the old one back first.
     let undo_write = |why: String| async move {
+        let why = why.trim_end_matches('.').to_owned();
         let (new, old_id) = (new_ref, old_ref);
         match write(&prepared.old) {
             Ok(_) => undo_create(format!("{why}; the old key was written back")).await,

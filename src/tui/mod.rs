@@ -99,6 +99,7 @@ pub fn run(
     keyring: Arc<dyn KeyringAccess>,
     warning: Option<String>,
 ) -> Result<(), String> {
+    needs_a_terminal()?;
     let data = load::load(&ctx)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -108,6 +109,27 @@ pub fn run(
     runtime
         .block_on(event_loop(Arc::new(ctx), api, keyring, warning, data))
         .map_err(|e| format!("terminal error: {e}"))
+}
+
+/// One sentence, before anything is drawn, when there is no terminal to draw on (no
+/// controlling terminal, or standard output redirected): the commands that need none.
+fn needs_a_terminal() -> Result<(), String> {
+    use std::io::IsTerminal;
+    let why = if !io::stdout().is_terminal() {
+        "standard output is not a terminal".to_owned()
+    } else {
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")
+        {
+            Ok(_) => return Ok(()),
+            Err(e) => format!("there is no terminal to read keys from ({e})"),
+        }
+    };
+    Err(format!(
+        "the interface needs a terminal, and {why}: without one, use the commands (`mfatui list`, `status`, `renew`, `export`, `exec`, `credential-process`; see `mfatui --help`)"
+    ))
 }
 
 async fn event_loop(

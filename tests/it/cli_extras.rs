@@ -2,7 +2,7 @@
 //! the small things a first session meets: backups by name, `set` where botocore reads it,
 //! counts and durations that read as sentences.
 
-use crate::common::{botocore_profiles, private_env, text, Moto, Sandbox};
+use crate::common::{botocore_profiles, private_env, run_with_stdin, text, Moto, Sandbox};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -336,4 +336,70 @@ fn counts_and_durations_read_as_sentences() {
         said.starts_with("Renewing 1 profile with one MFA code:"),
         "{said}"
     );
+}
+
+#[test]
+fn set_refuses_a_secret_on_the_command_line_and_takes_it_on_standard_input() {
+    let creds =
+        "[dev]\naws_access_key_id = AKIAOLDOLDOLDOLD0000\naws_secret_access_key = old-secret-old\n";
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nregion = eu-west-1\n",
+        creds,
+    );
+    let secret = "NEWsecretNEWsecretNEWsecretNEWsecret0000";
+    for key in [
+        "aws_secret_access_key",
+        "aws_session_token",
+        "AWS_Session_Token",
+    ] {
+        let out = sb.mfatui_env(&["set", "dev", key, secret, "--yes"], &[]);
+        let (stdout, stderr) = text(&out);
+        assert!(!out.status.success(), "{key}: {stdout}{stderr}");
+        assert!(
+            stderr.contains("on the command line, where every local user can read it")
+                && stderr.contains("--value-stdin")
+                && stderr.contains("mfatui keyring add dev --stdin")
+                && stderr.trim().lines().count() == 1,
+            "{key}: {stderr}"
+        );
+        assert!(!stdout.contains(secret) && !stderr.contains(secret));
+        assert_eq!(
+            std::fs::read_to_string(sb.aws("credentials")).unwrap(),
+            creds
+        );
+    }
+    // From a pipe the confirmation cannot be asked: refused before anything is read.
+    let mut cmd = sb.mfatui_command(&["set", "dev", "aws_secret_access_key", "--value-stdin"]);
+    let out = run_with_stdin(&mut cmd, &format!("{secret}\n"));
+    assert!(!out.status.success());
+    assert!(text(&out).1.contains("pass --yes"), "{:?}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(sb.aws("credentials")).unwrap(),
+        creds
+    );
+    // On standard input it is written, and shown nowhere.
+    let mut cmd = sb.mfatui_command(&[
+        "set",
+        "dev",
+        "aws_secret_access_key",
+        "--value-stdin",
+        "--yes",
+    ]);
+    let out = run_with_stdin(&mut cmd, &format!("{secret}\n"));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert!(
+        !stdout.contains(secret) && !stderr.contains(secret),
+        "{stdout}{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.aws("credentials")).unwrap(),
+        format!(
+            "[dev]\naws_access_key_id = AKIAOLDOLDOLDOLD0000\naws_secret_access_key = {secret}\n"
+        )
+    );
+    // Other keys still take their value on the command line.
+    let out = sb.mfatui_env(&["set", "dev", "region", "us-east-2", "--yes"], &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
 }

@@ -363,6 +363,45 @@ fn add_reads_new_keys_from_stdin_straight_into_the_keyring() {
     assert!(complaint(&half).contains("--stdin expects two lines"));
     assert_eq!(sb.keyring_lookup("dev"), None);
     assert_eq!(sb.keyring_lookup("qa"), None);
+
+    // Another key for `ci`: without --yes there is no terminal to ask on, and the refusal is
+    // said once; with --yes the diff shows the old and the new key id masked alike.
+    let (id2, secret2) = (
+        "AKIAI44QH8DHBEXAMPL2",
+        "second/secret/second/secret/second/secr",
+    );
+    let input = format!("{id2}\n{secret2}\n");
+    let out = sb.mfatui_keyring(Unlocked, &["keyring", "add", "ci", "--stdin"], &input);
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert_eq!(
+        format!("{stdout}{stderr}")
+            .matches("replaces it there")
+            .count(),
+        1,
+        "{stdout}{stderr}"
+    );
+    assert_eq!(stored(&sb, "ci"), Some((id.to_owned(), secret.to_owned())));
+    let out = sb.mfatui_keyring(
+        Unlocked,
+        &["keyring", "add", "ci", "--stdin", "--yes"],
+        &input,
+    );
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("****MPLE") && stdout.contains("****MPL2"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("-mfatui_keyring = ****MPLE\n")
+            && stdout.contains("+mfatui_keyring = ****MPL2\n"),
+        "the diff masks the old and the new key id alike: {stdout}"
+    );
+    assert_eq!(
+        stored(&sb, "ci"),
+        Some((id2.to_owned(), secret2.to_owned()))
+    );
 }
 
 #[test]

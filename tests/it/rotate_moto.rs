@@ -77,6 +77,10 @@ fn rotation_replaces_the_key_and_failures_leave_the_old_one() {
         let stderr = text(&out).1;
         assert!(!out.status.success(), "{step}");
         assert!(stderr.contains(fails_with), "{step}: {stderr}");
+        assert!(
+            !stderr.contains(".;") && !stderr.contains(".,"),
+            "one sentence, no stray full stop inside it: {stderr}"
+        );
         assert_eq!(key_in_file(&sb), old, "{step}: the old key is in the file");
         assert_eq!(
             iam_keys(&sb),

@@ -159,6 +159,18 @@ fn a_source_profile_chain_64000_deep_is_one_sentence_not_a_hang() {
             && stderr.trim().lines().count() == 1,
         "{stderr}"
     );
+    // The list walks one chain per profile: each walk stops at the limit.
+    let out = finished_within(sb.mfatui_command(&["list"]), limit);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with(" !p63999 ")),
+        "every profile is listed, the too-long chains marked"
+    );
+    assert!(
+        stdout.contains("p63999: the source_profile chain of 'p63999' is longer than 64 profiles"),
+        "and said in one sentence"
+    );
     // A chain within the limit is followed as before.
     let out = finished_within(sb.mfatui_command(&["credential-process", "p40"]), limit);
     assert!(!text(&out).1.contains("longer than"), "{}", text(&out).1);
@@ -182,6 +194,77 @@ fn a_config_path_that_is_a_device_or_a_fifo_never_hangs_status() {
             if args[0] == "status" {
                 assert!(out.status.success(), "{}", text(&out).1);
                 assert_eq!(text(&out).0, "dev 42m\n", "{config:?}");
+            }
+        }
+    }
+}
+
+/// `cmd` run under `sh -c 'ulimit -v …'`: a reader that reads a device until memory runs out
+/// fails inside the limit instead of exhausting the machine.
+fn memory_capped(cmd: &std::process::Command) -> std::process::Command {
+    let mut capped = std::process::Command::new("sh");
+    capped
+        .arg("-c")
+        .arg("ulimit -v 2000000; exec \"$0\" \"$@\"")
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (var, value) in cmd.get_envs() {
+        match value {
+            Some(v) => capped.env(var, v),
+            None => capped.env_remove(var),
+        };
+    }
+    capped
+}
+
+#[test]
+fn a_fifo_or_dev_zero_at_the_settings_or_an_sso_cache_file_is_one_sentence_not_a_hang() {
+    const SSO: &str = "[profile corp-read]\nsso_session = corp\nsso_account_id = 111111111111\nsso_role_name = Read\nregion = eu-west-1\n\n\
+        [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n";
+    let limit = std::time::Duration::from_secs(60);
+    let plants = [
+        ".config/mfatui/config.toml",
+        // botocore's token cache name for session `corp`: sha1("corp").
+        ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
+    ];
+    for plant in plants {
+        for fifo in [true, false] {
+            let sb = Sandbox::new("http://127.0.0.1:9", SSO, "");
+            let at = sb.home.path().join(plant);
+            std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+            if fifo {
+                let made = std::process::Command::new("mkfifo")
+                    .arg(&at)
+                    .status()
+                    .unwrap();
+                assert!(made.success());
+            } else {
+                std::os::unix::fs::symlink("/dev/zero", &at).unwrap();
+            }
+            for args in [
+                &["status", "corp-read"][..],
+                &["list"],
+                &["credential-process", "corp-read"],
+                &["--demo", "status"],
+            ] {
+                let cmd = memory_capped(&sb.mfatui_command(args));
+                let out = finished_within(cmd, limit);
+                let (stdout, stderr) = text(&out);
+                assert_ne!(out.status.code(), Some(101), "{plant} {args:?}: {stderr}");
+                assert!(
+                    !stderr.contains("memory allocation") && out.status.code().is_some(),
+                    "{plant} {args:?} ran out of memory: {stderr}"
+                );
+                if args[0] == "list" {
+                    assert!(stdout.contains("corp-read"), "{plant}: {stdout}{stderr}");
+                }
+                if args[0] == "credential-process" {
+                    let what = if fifo { "a FIFO" } else { "a character device" };
+                    assert!(
+                        stderr.contains(&format!("{what}, not a regular file")),
+                        "{plant} {args:?}: {stderr}"
+                    );
+                }
             }
         }
     }

@@ -143,3 +143,25 @@ fn list_and_status_never_pass_escape_sequences_from_the_files_or_the_environment
         assert!(!hidden(&stderr.replace('\n', "")), "{args:?}: {stderr:?}");
     }
 }
+
+#[test]
+fn the_interface_without_a_terminal_is_one_sentence_naming_the_commands() {
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nregion = eu-west-1\n",
+        "",
+    );
+    let mut cmd = sb.mfatui_command(&[]);
+    cmd.stdin(std::process::Stdio::null());
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("the interface needs a terminal")
+            && stderr.contains("`mfatui list`")
+            && stderr.contains("credential-process")
+            && !stderr.contains("os error")
+            && stderr.trim().lines().count() == 1,
+        "{stderr}"
+    );
+}
