@@ -401,11 +401,7 @@ fn child_files(
     endpoint: &Endpoint,
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
     let ctx = &endpoint.ctx;
-    let base = crate::serve::requests::socket_path(&ctx.env)
-        .parent()
-        .map(|p| p.to_owned())
-        .ok_or("no folder for the copies")?;
-    let temp = std::path::PathBuf::from(ctx.env.get("TMPDIR").unwrap_or("/tmp"));
+    let (base, temp) = crate::serve::overlay::places(ctx);
     // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
     crate::serve::overlay::remove_stale(&base, &temp);
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;

@@ -189,7 +189,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
 /// still going are rewritten by it within a second of the change, so this waits up to 3 s
 /// for them before naming what is left.
 fn copies_holding(ctx: &Context, secret: &str) -> Vec<std::path::PathBuf> {
-    let (base, temp) = crate::serve::overlay::places(&ctx.env);
+    let (base, temp) = crate::serve::overlay::places(ctx);
     crate::serve::overlay::remove_stale(&base, &temp);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
     loop {

@@ -307,8 +307,8 @@ impl Drop for Overlay {
 impl Overlay {
     /// A private folder `exec-PID` under `base` (the request socket's folder). When `base` is not this user's private
     /// folder — someone else made it first — a fresh folder with an unpredictable name in
-    /// `fallback` (the temporary folder) takes its place: the copies never depend on a folder
-    /// another user can reach or block.
+    /// `fallback` (mfatui's private cache folder, see [`places`]) takes its place: the copies
+    /// never depend on a folder another user can reach, block or make again.
     pub fn create(
         base: &Path,
         fallback: &Path,
@@ -327,6 +327,9 @@ impl Overlay {
             }
             Err(why) => {
                 crate::diag!("exec copies: {why}; using a fresh private folder instead");
+                private_base(fallback).map_err(|e| {
+                    format!("{why}, and the folder for copies in its place cannot be used: {e}")
+                })?;
                 tempfile::Builder::new()
                     .prefix(&format!("{FALLBACK_PREFIX}{}-", std::process::id()))
                     .tempdir_in(fallback)
@@ -414,15 +417,16 @@ pub fn remove_copies(dir: &Path) {
     }
 }
 
-/// Where runs keep their copies: the request socket's folder (`exec-PID`) and the temporary
-/// folder (`mfatui-exec-PID-…`).
-pub fn places(env: &crate::env::Env) -> (PathBuf, PathBuf) {
-    let base = super::requests::socket_path(env)
+/// Where a run's copies go: `exec-PID` beside the request socket, else (that folder is another
+/// user's) a fresh folder in mfatui's own cache folder (`$XDG_CACHE_HOME/mfatui/exec`), which
+/// is this user's and private — never a shared temporary folder, where a folder's name, once
+/// removed, could be made again by anyone for a process of CMD's that still reads from it.
+pub fn places(ctx: &crate::context::Context) -> (PathBuf, PathBuf) {
+    let base = super::requests::socket_path(&ctx.env)
         .parent()
         .map(Path::to_owned)
         .unwrap_or_default();
-    let temp = PathBuf::from(env.get("TMPDIR").unwrap_or("/tmp"));
-    (base, temp)
+    (base, ctx.paths.mfatui_cache.join("exec"))
 }
 
 /// The copy files of this user's runs (live or not) whose bytes contain `needle` — after a

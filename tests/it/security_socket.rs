@@ -4,7 +4,7 @@
 
 use crate::common::{root_or_skip, text, Sandbox};
 use mfatui::serve::requests::Listener;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -216,6 +216,21 @@ fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
         !copy.starts_with(squatted.to_str().unwrap()) && copy.contains("mfatui-exec-"),
         "the copies live in a fresh private folder: {copy}"
     );
+    // Not in the shared temporary folder: a process of CMD's that outlives the run would read
+    // the same path again, and anyone may make a name there once it is gone. The folder that
+    // holds the fresh one is this user's and private.
+    let holder = std::path::Path::new(copy)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap();
+    assert!(
+        !holder.starts_with(sb.home.path().join("tmp")),
+        "not in TMPDIR: {copy}"
+    );
+    let meta = std::fs::metadata(holder).unwrap();
+    assert_eq!(meta.mode() & 0o077, 0, "{} is private", holder.display());
+    assert_eq!(meta.uid(), rustix::process::geteuid().as_raw());
     assert_eq!(lines.next(), Some("0"), "the copy hides [default]'s keys");
     assert!(
         !std::path::Path::new(copy).exists(),
