@@ -4,6 +4,7 @@
 //! failure to one clear sentence.
 
 pub mod api;
+pub mod crowd;
 pub mod demo;
 pub mod endpoint;
 pub mod error;

@@ -394,26 +394,30 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Answers one connection to the loopback listener: `Some` only for `GET /oauth/callback`
-/// carrying the expected `state`, addressed to this listener's own host; everything else is
-/// answered with an error page and waited past.
+/// Reads a request head (up to the blank line, 16 KB at most) from `stream`; whatever came
+/// when the peer stops sending or closes.
+async fn request_head(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut head = Vec::with_capacity(1024);
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    head
+}
+
+/// Answers one connection to the loopback listener whose request `head` has been read:
+/// `Some` only for `GET /oauth/callback` carrying the expected `state`, addressed to this
+/// listener's own host; everything else is answered with an error page and waited past.
 async fn callback_request(
     stream: &mut tokio::net::TcpStream,
+    head: &[u8],
     host: &str,
     state: &str,
 ) -> Option<Callback> {
-    let mut head = Vec::with_capacity(1024);
-    let mut buf = [0u8; 1024];
-    let read = async {
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-            match stream.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => head.extend_from_slice(&buf[..n]),
-            }
-        }
-    };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), read).await;
-    let text = String::from_utf8_lossy(&head);
+    let text = String::from_utf8_lossy(head);
     let mut lines = text.split("\r\n");
     let request_line = lines.next().unwrap_or_default();
     let host_ok = lines.any(|l| {
@@ -471,9 +475,14 @@ pub async fn await_callback(
 ) -> Result<Callback, String> {
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     let host = format!("127.0.0.1:{port}");
-    // Each connection is read on its own task, so that one that sends nothing cannot hold
-    // the real redirect back; the first answer with the right state wins.
+    // Accepting never waits for a connection to be read: each one is read on its own task,
+    // for at most HEAD_TIMEOUT, and the oldest of those still silent is closed beyond
+    // PENDING_MAX, so connections held open by another local user can neither hold the real
+    // redirect back nor fill the listener's backlog. The first answer with the right state
+    // wins; the tasks end with this function (the set is dropped).
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Callback>(1);
+    let pending = super::crowd::Pending::new();
+    let mut readers = tokio::task::JoinSet::new();
     let wait = async {
         loop {
             tokio::select! {
@@ -486,13 +495,21 @@ pub async fn await_callback(
                     if !peer.ip().is_loopback() {
                         continue;
                     }
+                    let ticket = pending.admit();
                     let (tx, host, state) = (tx.clone(), host.clone(), state.to_owned());
-                    tokio::spawn(async move {
-                        if let Some(answer) = callback_request(&mut stream, &host, &state).await {
+                    readers.spawn(async move {
+                        let head = tokio::select! {
+                            head = tokio::time::timeout(super::crowd::HEAD_TIMEOUT, request_head(&mut stream)) => head.unwrap_or_default(),
+                            () = ticket.closed() => return,
+                        };
+                        ticket.arrived();
+                        if let Some(answer) = callback_request(&mut stream, &head, &host, &state).await {
                             let _ = tx.try_send(answer);
                         }
                     });
                 }
+                // Finished readers are collected as they end, so the set stays small.
+                Some(_) = readers.join_next(), if !readers.is_empty() => {}
                 Some(answer) = rx.recv() => return answer,
             }
         }
@@ -504,6 +521,7 @@ pub async fn await_callback(
         )
     });
     drop(listener);
+    drop(readers);
     answer
 }
 
@@ -559,7 +577,17 @@ pub async fn login_pkce(
         .redirect_uri(&redirect)
         .send()
         .await
-        .map_err(|e| sentence("CreateToken", &e, crate::aws::sdk_cause(&e)))?;
+        .map_err(|e| {
+            let why = sentence("CreateToken", &e, crate::aws::sdk_cause(&e));
+            if e.code() == Some("InvalidGrantException") {
+                // The redirect carried this sign-in's state, so it came from a page that saw
+                // the sign-in's address; its code is not one the service issued for this
+                // sign-in (or was used already). One redirect is all a sign-in takes.
+                format!("the sign-in's redirect brought back a code the SSO service did not accept ({why}); nothing was written: start the sign-in again")
+            } else {
+                why
+            }
+        })?;
     Ok(record(target, &registration, &token))
 }
 
@@ -817,8 +845,8 @@ mod tests {
     async fn the_loopback_listener_takes_one_answer_with_the_right_state_and_host_then_closes() {
         let (l, port) = listener().await;
         let waiting = tokio::spawn(async move {
-            // Less than the 10 s a silent connection may take: it must not be waited for.
-            await_callback(l, "the-state", std::time::Duration::from_secs(5)).await
+            // Less than the time a silent connection may take: it must not be waited for.
+            await_callback(l, "the-state", std::time::Duration::from_secs(3)).await
         });
         let host = format!("127.0.0.1:{port}");
         // A connection that sends nothing does not hold the sign-in back.
@@ -851,6 +879,46 @@ mod tests {
             send(port, "/oauth/callback?code=second&state=the-state", &host).await,
             ""
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_hundred_silent_connections_neither_hold_back_nor_crowd_out_the_redirect() {
+        let (l, port) = listener().await;
+        let waiting = tokio::spawn(async move {
+            await_callback(l, "the-state", std::time::Duration::from_secs(4)).await
+        });
+        let host = format!("127.0.0.1:{port}");
+        // Another local user opens 200 connections and sends nothing on any of them.
+        let mut silent = Vec::new();
+        for _ in 0..200 {
+            silent.push(
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap(),
+            );
+        }
+        // Only the newest PENDING_MAX are held: the oldest was closed to make room, at once
+        // (not after the time a head may take).
+        let mut byte = [0u8; 1];
+        let oldest =
+            tokio::time::timeout(std::time::Duration::from_secs(2), silent[0].read(&mut byte))
+                .await;
+        assert!(
+            matches!(oldest, Ok(Ok(0) | Err(_))),
+            "the oldest silent connection is still held: {oldest:?}"
+        );
+        // The browser's redirect is answered and completes the sign-in.
+        let ok = send(port, "/oauth/callback?code=the-code&state=the-state", &host).await;
+        assert!(ok.contains("200"), "{ok}");
+        assert_eq!(
+            waiting.await.unwrap().unwrap(),
+            Callback::Code("the-code".into())
+        );
+        // The connections still held end with the sign-in.
+        let newest = silent.last_mut().unwrap();
+        let newest =
+            tokio::time::timeout(std::time::Duration::from_secs(1), newest.read(&mut byte)).await;
+        assert!(matches!(newest, Ok(Ok(0) | Err(_))), "{newest:?}");
     }
 
     #[tokio::test(flavor = "current_thread")]

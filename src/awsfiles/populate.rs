@@ -2,10 +2,12 @@
 //! reaches, named from a template and made safe for every reader, marked with the session that
 //! generated it; pairs already configured (by hand or by an earlier run) left alone, so a
 //! second run changes nothing; a prune that removes only this session's own generated
-//! profiles whose assignment is gone, and only after a complete listing.
+//! profiles whose assignment is gone, and only after a complete listing — never one the user
+//! has edited since, nor one another profile names as `source_profile`.
 
 use super::config_map::{config_section_name, ConfigMap};
 use super::document::{Document, EditError};
+use super::syntax::{is_blank, is_blank_or_comment};
 use std::collections::{BTreeSet, HashSet};
 
 /// The key that marks a generated profile; its value names the session (`sso-session NAME`).
@@ -60,6 +62,9 @@ pub struct Populate {
     pub prune: Vec<String>,
     /// Why nothing is pruned though asked (an incomplete listing).
     pub prune_held: Option<String>,
+    /// Generated profiles whose assignment is gone but that are kept, each with why (edited
+    /// since it was generated, or named by another profile's `source_profile`).
+    pub kept: Vec<(String, String)>,
 }
 
 /// `value` made safe inside a profile name: ASCII letters, digits, `-` and `_` kept, every
@@ -114,8 +119,104 @@ pub fn marker_value(session: &str) -> String {
     format!("sso-session {session}")
 }
 
-/// Plans populating from `listing` over the merged files `map`.
-pub fn plan(map: &ConfigMap, listing: &Listing, opts: &Options) -> Result<Populate, String> {
+/// Why the generated profile `name` must not be pruned, if it must not: a section of it in
+/// the config file holds anything beyond what populate writes (another key, another value,
+/// a comment, a nested or continued value), the credentials file defines it too, or another
+/// profile names it as `source_profile`.
+fn keep_reason(
+    map: &ConfigMap,
+    config: &super::syntax::Structure,
+    lines: &[&str],
+    name: &str,
+    opts: &Options,
+) -> Option<String> {
+    let referrers: Vec<&str> = map
+        .profiles()
+        .filter(|(other, p)| *other != name && p.get("source_profile") == Some(name))
+        .map(|(other, _)| other)
+        .collect();
+    if !referrers.is_empty() {
+        return Some(format!(
+            "named as source_profile by {}",
+            referrers
+                .iter()
+                .map(|r| format!("'{r}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if map
+        .profile(name)
+        .is_some_and(|p| p.credentials_section.is_some())
+    {
+        return Some("also defined in the credentials file".to_owned());
+    }
+    let marker = marker_value(&opts.session);
+    let headers: Vec<usize> = config.sections().map(|s| s.header).collect();
+    // Only key names and the region are named in the reason: another key's value may be a
+    // secret (keys do get written into the config file).
+    let edited = |what: String| Some(format!("edited since it was generated ({what})"));
+    for section in config.sections() {
+        let here = section.name.trim().strip_prefix("profile").map(|n| {
+            let n = n.trim();
+            n.strip_prefix('"')
+                .and_then(|n| n.strip_suffix('"'))
+                .unwrap_or(n)
+        });
+        if here != Some(name) {
+            continue;
+        }
+        let end = headers
+            .iter()
+            .copied()
+            .find(|h| *h > section.header)
+            .unwrap_or(lines.len())
+            .min(lines.len());
+        let body = lines.get(section.header + 1..end).unwrap_or_default();
+        // A comment anywhere in its lines (also one heading the next section, which a prune
+        // would take away with it).
+        if body.iter().any(|l| !is_blank(l) && is_blank_or_comment(l)) {
+            return edited("a comment".to_owned());
+        }
+        let mut keys = HashSet::new();
+        for e in section.entries {
+            let key = &*e.key;
+            if e.last_line() != e.line {
+                return edited(format!("{key} spans several lines"));
+            }
+            match key {
+                "sso_account_id" | "sso_role_name" => {}
+                "sso_session" if e.value == opts.session => {}
+                MARKER if e.value == marker => {}
+                "sso_session" | MARKER => return edited(format!("{key} changed")),
+                "region" if opts.region.as_deref() == Some(&*e.value) => {}
+                "region" => {
+                    return edited(format!(
+                        "region = {}, which this run would not write; give --region {} if populate wrote it",
+                        e.value, e.value
+                    ))
+                }
+                _ => return edited(format!("{key} added")),
+            }
+            if !keys.insert(key) {
+                return edited(format!("{key} twice"));
+            }
+        }
+        if !keys.contains(MARKER) {
+            return edited(format!("{MARKER} missing from one of its sections"));
+        }
+    }
+    None
+}
+
+/// Plans populating from `listing` over the merged files `map`, read from `config` (the
+/// config file's document, to tell a generated profile the user has edited since).
+pub fn plan(
+    map: &ConfigMap,
+    config: &Document,
+    listing: &Listing,
+    opts: &Options,
+) -> Result<Populate, String> {
     let start_url = map
         .sso_session(&opts.session)
         .and_then(|s| s.text("sso_start_url").map(str::to_owned));
@@ -171,11 +272,18 @@ pub fn plan(map: &ConfigMap, listing: &Listing, opts: &Options) -> Result<Popula
         match &listing.incomplete {
             Some(why) => out.prune_held = Some(why.clone()),
             None => {
-                out.prune = generated
-                    .into_iter()
-                    .filter(|(_, pair)| !seen.contains(pair))
-                    .map(|(name, _)| name)
-                    .collect();
+                let structure = config.structure().map_err(|e| e.to_string())?;
+                let text = config.text();
+                let lines: Vec<&str> = text.split_inclusive('\n').collect();
+                for (name, pair) in generated {
+                    if seen.contains(&pair) {
+                        continue;
+                    }
+                    match keep_reason(map, &structure, &lines, &name, opts) {
+                        Some(why) => out.kept.push((name, why)),
+                        None => out.prune.push(name),
+                    }
+                }
             }
         }
     }
@@ -299,7 +407,7 @@ mod tests {
             ],
             incomplete: None,
         };
-        let p = plan(&map, &listing, &opts(true)).unwrap();
+        let p = plan(&map, &doc, &listing, &opts(true)).unwrap();
         assert_eq!(p.present, 1);
         let names: Vec<&str> = p.add.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
@@ -312,7 +420,7 @@ mod tests {
         assert!(text.contains("[profile Data-Lake-prod-Read-Only]\nsso_session = corp\nsso_account_id = 2\nsso_role_name = Read.Only\nregion = eu-west-1\nmfatui_generated_by = sso-session corp\n"), "{text}");
         // Second run over the result: nothing to add, nothing to prune, same bytes.
         let (doc2, map2) = map_of(&text);
-        let p2 = plan(&map2, &listing, &opts(true)).unwrap();
+        let p2 = plan(&map2, &doc2, &listing, &opts(true)).unwrap();
         assert!(p2.add.is_empty() && p2.prune.is_empty(), "{p2:?}");
         assert_eq!(
             apply(&doc2, &p2, &opts(true)).unwrap().render(),
@@ -332,7 +440,7 @@ mod tests {
             assignments: vec![a("2", "x", "R")],
             incomplete: None,
         };
-        let p = plan(&map, &listing, &opts(true)).unwrap();
+        let p = plan(&map, &doc, &listing, &opts(true)).unwrap();
         assert_eq!(p.prune, ["gone"]);
         let text = apply(&doc, &p, &opts(true)).unwrap().to_text();
         assert!(!text.contains("[profile gone]") && !text.contains("sso_account_id = 9"));
@@ -343,7 +451,69 @@ mod tests {
             assignments: vec![],
             incomplete: Some("ListAccountRoles failed for 2".into()),
         };
-        let p = plan(&map, &cut, &opts(true)).unwrap();
+        let p = plan(&map, &doc, &cut, &opts(true)).unwrap();
         assert!(p.prune.is_empty() && p.prune_held.is_some());
+    }
+
+    #[test]
+    fn prune_keeps_a_generated_profile_the_user_edited_or_another_profile_sources() {
+        let gen = |name: &str, id: &str, extra: &str| {
+            format!("\n[profile {name}]\nsso_session = corp\nsso_account_id = {id}\nsso_role_name = R\n{extra}mfatui_generated_by = sso-session corp\n")
+        };
+        let config = format!(
+            "{BASE}{}{}{}{}{}{}\n[profile chained]\nrole_arn = arn:aws:iam::5:role/x\nsource_profile = base\n",
+            gen("plain", "10", "region = eu-west-1\n"),
+            gen("regional", "11", "region = us-east-1\n"),
+            gen("noted", "12", "# my favourite account\n"),
+            gen("mfa", "13", "mfa_serial = arn:aws:iam::13:mfa/me\n"),
+            gen("base", "14", ""),
+            gen("keyed", "15", "aws_secret_access_key = wJalrXUtnFEMI/SECRET\n"),
+        );
+        let (doc, map) = map_of(&config);
+        let listing = Listing {
+            assignments: vec![a("1", "Main", "Admin")],
+            incomplete: None,
+        };
+        let p = plan(&map, &doc, &listing, &opts(true)).unwrap();
+        assert_eq!(p.prune, ["plain"]);
+        let kept: Vec<(&str, &str)> = p
+            .kept
+            .iter()
+            .map(|(n, w)| (n.as_str(), w.as_str()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                ("regional", "edited since it was generated (region = us-east-1, which this run would not write; give --region us-east-1 if populate wrote it)"),
+                ("noted", "edited since it was generated (a comment)"),
+                ("mfa", "edited since it was generated (mfa_serial added)"),
+                ("base", "named as source_profile by 'chained'"),
+                // A value that may be a secret is never in the reason.
+                (
+                    "keyed",
+                    "edited since it was generated (aws_secret_access_key added)"
+                ),
+            ]
+        );
+        let text = apply(&doc, &p, &opts(true)).unwrap().to_text();
+        assert!(!text.contains("[profile plain]"), "{text}");
+        for kept in [
+            "[profile regional]\nsso_session = corp\nsso_account_id = 11\nsso_role_name = R\nregion = us-east-1\n",
+            "# my favourite account\n",
+            "mfa_serial = arn:aws:iam::13:mfa/me\n",
+            "[profile base]\n",
+            "[profile chained]\nrole_arn = arn:aws:iam::5:role/x\nsource_profile = base\n",
+        ] {
+            assert!(text.contains(kept), "{kept} in {text}");
+        }
+        // A comment heading the next section would go with a prune: that profile is kept too.
+        let heading = format!(
+            "{BASE}{}# production\n[profile prod]\nregion = eu-west-1\n",
+            gen("before", "16", "")
+        );
+        let (doc, map) = map_of(&heading);
+        let p = plan(&map, &doc, &listing, &opts(true)).unwrap();
+        assert!(p.prune.is_empty(), "{p:?}");
+        assert_eq!(p.kept.len(), 1);
     }
 }

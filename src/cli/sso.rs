@@ -80,7 +80,12 @@ fn populate(run: &Run, args: &PopulateArgs) -> Result<(), String> {
             .await
         })??
     };
-    let planned = populate::plan(snapshot.map(), &listing, &opts)?;
+    let planned = populate::plan(
+        snapshot.map(),
+        &snapshot.files().config.document,
+        &listing,
+        &opts,
+    )?;
     let accounts: std::collections::HashSet<&str> = listing
         .assignments
         .iter()
@@ -99,6 +104,9 @@ fn populate(run: &Run, args: &PopulateArgs) -> Result<(), String> {
             String::new()
         }
     );
+    for (name, why) in &planned.kept {
+        eprintln!("mfatui: not pruning '{name}' though its assignment is gone: {why}; remove it by hand if it is no longer wanted");
+    }
     if let Some(why) = &listing.incomplete {
         eprintln!(
             "mfatui: the listing is incomplete ({why}); what was listed is added{}",

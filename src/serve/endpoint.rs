@@ -8,6 +8,7 @@
 //! sources, asked once however many fetches wait or give up meanwhile.
 
 use super::same_secret;
+use crate::aws::crowd::{Pending, HEAD_TIMEOUT};
 use crate::aws::AwsApi;
 use crate::context::Context;
 use crate::freshness::Use;
@@ -18,13 +19,11 @@ use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioTimer;
-use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::watch::{self, Receiver};
-use tokio::sync::Notify;
 
 /// What the endpoint serves, and to whom.
 pub struct Endpoint {
@@ -62,28 +61,13 @@ pub fn inheritable(listener: &TcpListener) -> std::io::Result<std::os::fd::Owned
     Ok(fd)
 }
 
-/// Connections still sending their request head, at most. A new one beyond this closes the
-/// oldest: a caller with the token sends its request at once, so only connections that hold
-/// their head back (another local user crowding the port) are ever closed.
-const PENDING_MAX: usize = 64;
-
-/// How long a connection may take to send its request head.
-const HEAD_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// Connections that have not sent a request head yet, oldest first.
-#[derive(Default)]
-struct Pending {
-    next: u64,
-    open: VecDeque<(u64, Arc<Notify>)>,
-}
-
 /// Serves `endpoint` on `listener` until the task is dropped. One request per connection;
 /// a connection that does not send its request head within [`HEAD_TIMEOUT`] is closed, and
-/// so is the oldest such one when more than [`PENDING_MAX`] wait, so that nobody can crowd
+/// so is the oldest such one when more than [`PENDING_MAX`](crate::aws::crowd::PENDING_MAX) wait, so that nobody can crowd
 /// out the command's own fetches. When the process runs out of file descriptors, accepting
 /// pauses briefly instead of spinning.
 pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
-    let pending = Arc::new(Mutex::new(Pending::default()));
+    let pending = Pending::new();
     loop {
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
@@ -96,26 +80,13 @@ pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
         if !peer.ip().is_loopback() {
             continue;
         }
-        let close = Arc::new(Notify::new());
-        let id = {
-            let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
-            let id = pending.next;
-            pending.next += 1;
-            pending.open.push_back((id, close.clone()));
-            if pending.open.len() > PENDING_MAX {
-                if let Some((_, oldest)) = pending.open.pop_front() {
-                    oldest.notify_one();
-                }
-            }
-            id
-        };
+        let ticket = Arc::new(pending.admit());
         let endpoint = endpoint.clone();
-        let waiting = pending.clone();
-        let ended = pending.clone();
         tokio::spawn(async move {
+            let waiting = ticket.clone();
             let service = hyper::service::service_fn(move |request| {
                 // The head has arrived: this connection is no longer one that waits.
-                forget(&waiting, id);
+                waiting.arrived();
                 let endpoint = endpoint.clone();
                 async move { Ok::<_, Infallible>(endpoint.answer(&request).await) }
             });
@@ -126,20 +97,10 @@ pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
             tokio::select! {
                 _ = connection => {}
-                () = close.notified() => {}
+                () = ticket.closed() => {}
             }
-            forget(&ended, id);
         });
     }
-}
-
-/// Takes connection `id` off the waiting list (its head arrived, or it ended).
-fn forget(pending: &Mutex<Pending>, id: u64) {
-    pending
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .open
-        .retain(|(other, _)| *other != id);
 }
 
 impl Endpoint {

@@ -1,8 +1,8 @@
 //! `mfatui sso populate` against the portal stand-in: 40+ accounts on several pages, names
 //! with spaces, quotes, dots and Unicode that the AWS CLI and botocore take with `--profile`;
 //! a slow portal listed concurrently within the bound; a second run byte-identical; prune
-//! after an unassignment removes only this session's generated profiles; a failed listing
-//! prunes nothing.
+//! after an unassignment removes only this session's generated profiles, never one the user
+//! edited or another profile sources; a failed listing prunes nothing.
 
 use super::sso_refresh::{signed_in, World};
 use crate::common::text;
@@ -151,6 +151,51 @@ fn hand_written_pairs_are_not_generated_again_and_prune_keeps_them() {
         "[profile other-org]",
         "[profile corp-read]",
         "[profile Data-Lake-prod-Admin]",
+    ] {
+        assert!(pruned.contains(kept), "{kept}: {pruned}");
+    }
+}
+
+#[test]
+fn prune_keeps_a_generated_profile_the_user_edited_or_another_profile_sources() {
+    let w = World::with_portal("approve", Some(&accounts(4, 0.0, &[])));
+    signed_in(&w);
+    assert!(populate(&w, &[]).status.success());
+    // The user edits one generated profile and chains a role from another.
+    let config = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    let header = "[profile Z-rich-v2-1-Admin]\n";
+    assert!(config.contains(header), "{config}");
+    let config = config.replace(
+        header,
+        &format!("{header}# the break-glass role\nmfa_serial = arn:aws:iam::000000100002:mfa/me\n"),
+    ) + "\n[profile chained]\nrole_arn = arn:aws:iam::000000100003:role/deploy\nsource_profile = account-3-ReadOnly\n";
+    std::fs::write(w.sb.aws("config"), &config).unwrap();
+    // Accounts 100002 and 100003 lose their assignments.
+    let fewer = accounts(2, 0.0, &[]);
+    std::fs::write(w.sb.home.path().join("accounts.json"), fewer.to_string()).unwrap();
+    let out = populate(&w, &["--prune"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("1 to prune"), "{stdout}");
+    assert!(
+        stderr.contains("not pruning 'Z-rich-v2-1-Admin'")
+            && stderr.contains("edited since it was generated"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("not pruning 'account-3-ReadOnly'")
+            && stderr.contains("named as source_profile by 'chained'"),
+        "{stderr}"
+    );
+    let pruned = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+    assert!(
+        !pruned.contains("[profile Z-rich-v2-1-ReadOnly]"),
+        "{pruned}"
+    );
+    for kept in [
+        "[profile Z-rich-v2-1-Admin]\n# the break-glass role\nmfa_serial = arn:aws:iam::000000100002:mfa/me\n",
+        "[profile account-3-ReadOnly]\n",
+        "[profile chained]\nrole_arn = arn:aws:iam::000000100003:role/deploy\nsource_profile = account-3-ReadOnly\n",
     ] {
         assert!(pruned.contains(kept), "{kept}: {pruned}");
     }

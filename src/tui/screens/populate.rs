@@ -125,7 +125,12 @@ impl PopulateJob {
             template: populate::DEFAULT_TEMPLATE.to_owned(),
             prune: self.prune,
         };
-        let planned = populate::plan(snapshot.map(), &listing, &opts)?;
+        let planned = populate::plan(
+            snapshot.map(),
+            &snapshot.files().config.document,
+            &listing,
+            &opts,
+        )?;
         let config = &snapshot.files().config;
         let after =
             populate::apply(&config.document, &planned, &opts).map_err(|e| e.to_string())?;
@@ -140,6 +145,9 @@ impl PopulateJob {
                 String::new()
             }
         );
+        for (name, why) in &planned.kept {
+            summary.push_str(&format!(" Not pruned: '{name}' ({why})."));
+        }
         if let Some(why) = &listing.incomplete {
             summary.push_str(&format!(
                 " The listing is incomplete ({why}): nothing is pruned."
