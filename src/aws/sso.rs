@@ -114,6 +114,15 @@ pub struct Prompt {
 }
 
 fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
+    Ok(aws_sdk_ssooidc::Client::new(&sdk_config(
+        target,
+        target.endpoint.as_deref(),
+    )?))
+}
+
+/// The SDK configuration of `target`'s calls (region, time limits, CA bundle), sent to
+/// `endpoint` when one is set: the one place both the OIDC and the portal client are made.
+fn sdk_config(target: &SsoTarget, endpoint: Option<&str>) -> Result<SdkConfig, String> {
     let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(target.connect_timeout)
@@ -124,10 +133,10 @@ fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
         .region(Region::new(target.region.clone()))
         .timeout_config(timeouts)
         .http_client(http::sdk_client(&trust));
-    if let Some(url) = &target.endpoint {
+    if let Some(url) = endpoint {
         config = config.endpoint_url(url);
     }
-    Ok(aws_sdk_ssooidc::Client::new(&config.build()))
+    Ok(config.build())
 }
 
 fn sentence<E: ProvideErrorMetadata>(operation: &str, e: &E, fallback: String) -> String {
@@ -607,20 +616,7 @@ pub async fn list_assignments(
 ) -> Result<crate::awsfiles::populate::Listing, String> {
     use crate::awsfiles::populate::{Assignment, Listing};
     use futures_util::stream::{self, StreamExt};
-    let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
-    let timeouts = TimeoutConfig::builder()
-        .connect_timeout(target.connect_timeout)
-        .operation_timeout(target.call_timeout)
-        .build();
-    let mut config = SdkConfig::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(target.region.clone()))
-        .timeout_config(timeouts)
-        .http_client(http::sdk_client(&trust));
-    if let Some(url) = portal {
-        config = config.endpoint_url(url);
-    }
-    let sso = aws_sdk_sso::Client::new(&config.build());
+    let sso = aws_sdk_sso::Client::new(&sdk_config(target, portal)?);
     let mut accounts = Vec::new();
     let mut next: Option<String> = None;
     let mut incomplete = None;
