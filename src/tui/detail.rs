@@ -27,6 +27,8 @@ fn app_session<'a>(snapshot: &'a crate::awsfiles::Snapshot, name: &str) -> Optio
 pub struct Pane<'a> {
     /// The selected profile (none when the filter hides every row).
     pub selected: Option<&'a Profile>,
+    /// The group whose line is selected (grouped, `t`): its label and how many it holds.
+    pub group: Option<(&'a str, usize)>,
     /// Access-key ages known so far.
     pub key_ages: &'a KeyAges,
     /// Kept-fresh profiles that need a hand, with the reason.
@@ -41,6 +43,27 @@ pub struct Pane<'a> {
 pub fn render(shared: &Shared, pane: &Pane, theme: Theme, frame: &mut Frame, area: Rect) {
     let snapshot = &shared.data.snapshot;
     // With no profiles at all the view explains the empty setup instead of this pane.
+    if let Some((label, n)) = pane.group {
+        let count = crate::renew::bulk::profiles_count(n);
+        let lines = vec![
+            Line::from(Span::styled(crate::text::shown(label), theme.accent())),
+            Line::raw(format!("{count} get their credentials from here.")),
+            Line::raw(""),
+            Line::raw(if label.starts_with("SSO session ") {
+                "⏎ signs in to the session once: that renews every profile of it."
+            } else {
+                "⏎ renews the group with one code: one MFA session, then every role through it, in one diff to confirm."
+            }),
+            Line::raw("A marks the group; ↓ goes to its first profile."),
+        ];
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .block(Block::default().borders(Borders::ALL)),
+            area,
+        );
+        return;
+    }
     let Some(p) = pane.selected else {
         frame.render_widget(
             Paragraph::new("No profile matches the filter.")

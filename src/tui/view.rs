@@ -55,6 +55,10 @@ pub fn render(app: &App, theme: Theme, frame: &mut Frame) {
     if let Some(area) = detail_area {
         let pane = detail::Pane {
             selected: app.table.selected(&app.data),
+            group: app
+                .table
+                .selected_group()
+                .map(|g| (app.table.groups[g].0.as_str(), app.table.groups[g].1.len())),
             key_ages: &app.key_ages,
             fresh_warnings: &app.fresh.warnings,
             scroll: app.table.detail_scroll,
@@ -215,6 +219,28 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
                 ("⏎ ↑ ↓", "done"),
                 ("Esc", "clear"),
                 ("Ctrl-U Ctrl-W Alt-B Alt-F", "edit"),
+            ],
+        )
+    } else if let Some(g) = app.table.selected_group() {
+        let (label, range) = &app.table.groups[g];
+        let lead = vec![Span::styled(
+            format!(
+                " ▾ {} ({}) ",
+                crate::text::shown(label),
+                crate::renew::bulk::profiles_count(range.len())
+            ),
+            theme.accent(),
+        )];
+        key_spans(
+            theme,
+            width,
+            lead,
+            &[
+                ("⏎", "renew the group (one code)"),
+                ("A", "mark it"),
+                ("↑↓", "move"),
+                ("t", "ungroup"),
+                ("?", "help"),
             ],
         )
     } else if !app.table.marked.is_empty() {

@@ -368,3 +368,87 @@ fn the_mouse_clicks_double_clicks_scrolls_and_sorts() {
     assert!(screen.contains("sorted by name ▼"), "{screen}");
     tmux.send(&["q"]);
 }
+
+/// Grouped (`t`) over 2,000 profiles, as a person: `k` onto the group's own line, `⏎` opens
+/// the one-code dialog for that group's members only; a click on a member row selects it; a
+/// double click on the group's line opens the same dialog (SGR mouse sequences).
+#[test]
+fn grouped_enter_on_a_group_line_and_clicks_on_its_rows() {
+    let (config, creds) = mfatui::sample::generate(2000);
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let Some(tmux) = Tmux::start_sized(&command, (120, 40)) else {
+        return;
+    };
+    tmux.wait_for("2001 profiles");
+    // user0 found with the filter, grouped: its group's line is 7 lines up (role4…role9).
+    tmux.send(&["/", "user0", "Enter"]);
+    tmux.wait_for("┌ user0 ");
+    tmux.send(&["Escape"]);
+    tmux.wait_for("2001 profiles  sorted");
+    tmux.send(&["t"]);
+    tmux.wait_for("Profiles by source");
+    tmux.send(&["k", "k", "k", "k", "k", "k", "k"]);
+    tmux.wait_for("▾ keys of user0 (7 profiles)");
+    tmux.send(&["Enter"]);
+    tmux.wait_for("One MFA session for 'user0'");
+    // The dialog's list: the session, then exactly the group's roles (polled: a capture may
+    // catch a frame half drawn).
+    let listed = |screen: &str| -> Vec<String> {
+        screen
+            .lines()
+            .flat_map(|l| l.split('│'))
+            .filter(|cell| cell.starts_with("  ") && !cell.starts_with("   "))
+            .filter_map(|cell| cell.trim_start().split_once(" → ["))
+            .map(|(name, _)| name.to_owned())
+            .collect()
+    };
+    let want = ["role4", "role5", "role6", "role7", "role8", "role9"];
+    let start = Instant::now();
+    let screen = loop {
+        let screen = tmux.screen();
+        if listed(&screen) == want || start.elapsed() > Duration::from_secs(20) {
+            break screen;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(listed(&screen), want, "{screen}");
+    assert!(screen.contains("6 profiles to renew"), "{screen}");
+    tmux.send(&["Escape"]);
+    let start = Instant::now();
+    while tmux.screen().contains("One MFA session") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "Esc did not close"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let row_of = |text: &str| {
+        let screen = tmux.screen();
+        let index = screen
+            .lines()
+            .position(|l| l.contains(text))
+            .unwrap_or_else(|| panic!("{text}: {screen}"));
+        u16::try_from(index + 1).unwrap()
+    };
+    let row = row_of(" role6 ");
+    tmux.send(&["-l", &format!("\x1b[<0;10;{row}M\x1b[<0;10;{row}m")]);
+    tmux.wait_for("┌ role6 ");
+    let row = row_of("keys of user0 · ");
+    // Both clicks in one write, as a terminal sends a double click.
+    let one = format!("\x1b[<0;10;{row}M\x1b[<0;10;{row}m");
+    tmux.send(&["-l", &format!("{one}{one}")]);
+    tmux.wait_for("One MFA session for 'user0'");
+    tmux.send(&["Escape"]);
+    tmux.send(&["q"]);
+    assert_eq!(sb.credentials(), creds, "nothing written");
+}

@@ -583,6 +583,82 @@ fn t_groups_by_source_with_counts_and_a_group_renews_with_one_code() {
         "{:?}",
         form.plan.renewals.len()
     );
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Esc);
+    // The toast passes.
+    app.update(Msg::Tick(
+        Utc.with_ymd_and_hms(2026, 11, 22, 12, 1, 0).unwrap(),
+    ));
+    assert!(!footer(app).contains("marked"), "{}", footer(app));
+
+    // ⏎ on the group's own line: the same dialog, for that group's members only.
+    for _ in 0..8 {
+        if footer(app).contains("renew the group") {
+            break;
+        }
+        press(app, KeyCode::Char('k'));
+    }
+    let footer_text = footer(app);
+    assert!(
+        footer_text.contains("keys of user0 (8 profiles)")
+            && footer_text.contains("renew the group"),
+        "{footer_text}"
+    );
+    press(app, KeyCode::Enter);
+    let form = app
+        .dialog()
+        .and_then(|d| d.as_any().downcast_ref::<BulkForm>())
+        .expect("the bulk dialog of the group");
+    let mut planned: Vec<String> = form
+        .plan
+        .session
+        .iter()
+        .chain(&form.plan.renewals)
+        .map(|r| r.profile.clone())
+        .chain(form.plan.skipped.iter().map(|(p, _)| p.clone()))
+        .collect();
+    planned.sort();
+    assert_eq!(
+        planned,
+        [
+            "an-organisation-wide-read-only-auditor-role-with-a-very-long-name",
+            "role4",
+            "role5",
+            "role6",
+            "role7",
+            "role8",
+            "role9",
+            "user0"
+        ]
+    );
+    assert_eq!(form.plan.session.as_ref().unwrap().profile, "user0");
+    let drawn = screen(app).join("\n");
+    assert!(
+        drawn.contains("role7") && !drawn.contains("role14"),
+        "{drawn}"
+    );
+    press(app, KeyCode::Esc);
+
+    // A click on a member row while grouped selects it.
+    let lines = screen(app);
+    let row = lines
+        .iter()
+        .position(|l| l.contains(" role6 "))
+        .unwrap_or_else(|| panic!("{}", lines.join("\n")));
+    app.update(Msg::Mouse(
+        crossterm::event::MouseEvent {
+            kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+            column: 10,
+            row: u16::try_from(row).unwrap(),
+            modifiers: KeyModifiers::NONE,
+        },
+        std::time::Instant::now(),
+    ));
+    assert!(
+        screen(app).iter().any(|l| l.starts_with("┌ role6")),
+        "{}",
+        screen(app).join("\n")
+    );
     // 2,000 profiles grouped and back without a pause worth a benchmark here: it is one sort.
     press(app, KeyCode::Esc);
     press(app, KeyCode::Char('t'));

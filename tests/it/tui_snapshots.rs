@@ -360,3 +360,14 @@ fn a_bulk_renewal_of_one_profile_says_one_profile() {
     assert!(shown.contains("Renewing 1 profile…"), "{shown}");
     assert!(!shown.contains("1 profiles"), "{shown}");
 }
+
+#[test]
+fn grouped_the_cursor_on_a_group_line_and_enter_opens_its_bulk_dialog() {
+    let mut a = app("grouped", (120, 30));
+    keys(&mut a, &[KeyCode::Char('t'), KeyCode::Char('k')]);
+    let grouped = screen(&a);
+    assert!(grouped.contains("▾ keys of dev (2 profiles)"), "{grouped}");
+    insta::assert_snapshot!("grouped_on_a_group_line", grouped);
+    keys(&mut a, &[KeyCode::Enter]);
+    insta::assert_snapshot!("grouped_enter_on_a_group_line", screen(&a));
+}

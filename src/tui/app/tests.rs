@@ -1310,3 +1310,117 @@ fn cancelling_a_bulk_renewal_says_whether_the_code_was_spent() {
         }
     }
 }
+
+#[test]
+fn grouped_enter_on_a_group_line_renews_that_group_and_the_mouse_picks_any_line() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n\n\
+         [profile web]\nlogin_session = arn:aws:iam::444444444444:user/ana\nregion = eu-west-1\n"
+    );
+    std::fs::write(dir.path().join("config"), config).unwrap();
+    std::fs::write(dir.path().join("credentials"), CREDS).unwrap();
+    let mut app = app_over(dir.path(), None);
+    let app = &mut app;
+    press(app, "t");
+    let labels: Vec<&str> = app.table.groups.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(labels, ["SSO session corp", "keys of dev", "no source"]);
+    // Lines: 0 ▾ SSO, 1 sso, 2 ▾ keys of dev, 3 admin, 4 dev, 5 ▾ no source, 6 web.
+    assert_eq!((selected(app), app.table.line()), ("admin".to_owned(), 3));
+    press(app, "k");
+    assert_eq!(app.table.selected_group(), Some(1));
+    assert!(
+        app.table.selected(&app.data).is_none(),
+        "a group's line is no profile"
+    );
+    // ⏎ on it: the bulk dialog of that group only, one code (dev's session, admin through it).
+    app.update(key(KeyCode::Enter));
+    let form = dialog::<BulkForm>(app);
+    let mut planned: Vec<&str> = form
+        .plan
+        .session
+        .iter()
+        .chain(&form.plan.renewals)
+        .map(|r| r.profile.as_str())
+        .chain(form.plan.skipped.iter().map(|(p, _)| p.as_str()))
+        .collect();
+    planned.sort();
+    assert_eq!(planned, ["admin", "dev"]);
+    assert_eq!(form.plan.session.as_ref().unwrap().profile, "dev");
+    assert!(app.table.marked.is_empty(), "nothing was marked on the way");
+    app.update(key(KeyCode::Esc));
+    // A group of an `aws login` profile only: one sentence, no code field.
+    press(app, "Gk");
+    assert_eq!(app.table.selected_group(), Some(2));
+    app.update(key(KeyCode::Enter));
+    let message = &dialog::<ErrorDialog>(app).message;
+    assert!(
+        message.contains("No profile of this group (no source, 1 profile)"),
+        "{message}"
+    );
+    app.update(key(KeyCode::Esc));
+    // The SSO session's line signs in to the session once.
+    press(app, "g");
+    assert_eq!(app.table.selected_group(), Some(0));
+    let effects = app.update(key(KeyCode::Enter));
+    let (_, sso) = the::<SsoJob>(&effects);
+    assert_eq!(sso.target.session.as_deref(), Some("corp"));
+    app.update(key(KeyCode::Esc));
+    // A sort keeps the cursor on its group's line.
+    press(app, "O");
+    let group = |app: &App| {
+        app.table
+            .selected_group()
+            .map(|g| app.table.groups[g].0.clone())
+    };
+    assert_eq!(group(app).as_deref(), Some("SSO session corp"));
+    press(app, "O");
+
+    // The mouse while grouped: 120×40, the table's lines from screen row 3.
+    let start = std::time::Instant::now();
+    let at = |ms: u64| start + std::time::Duration::from_millis(ms);
+    let mouse = |kind, column, row| MouseEvent {
+        kind,
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let click = |row| mouse(MouseEventKind::Down(MouseButton::Left), 10, row);
+    app.update(Msg::Mouse(click(3 + 4), at(0)));
+    assert_eq!(selected(app), "dev", "a click on a member row selects it");
+    app.update(Msg::Mouse(click(3 + 2), at(1000)));
+    assert_eq!(
+        group(app).as_deref(),
+        Some("keys of dev"),
+        "a click on a group's line selects it"
+    );
+    assert!(app.dialog().is_none());
+    app.update(Msg::Mouse(click(3 + 2), at(1200)));
+    assert!(
+        app.dialog()
+            .and_then(|d| d.as_any().downcast_ref::<BulkForm>())
+            .is_some(),
+        "a double click on a group's line opens its bulk dialog"
+    );
+    app.update(key(KeyCode::Esc));
+    app.update(Msg::Mouse(mouse(MouseEventKind::ScrollUp, 10, 6), at(2000)));
+    assert_eq!(
+        app.table.selected_group(),
+        Some(0),
+        "the wheel moves by lines"
+    );
+    app.update(Msg::Mouse(
+        mouse(MouseEventKind::ScrollDown, 10, 6),
+        at(2100),
+    ));
+    assert_eq!(selected(app), "admin");
+    // A header click sorts within the groups: PROFILE reversed puts dev before admin.
+    app.update(Msg::Mouse(
+        mouse(MouseEventKind::Down(MouseButton::Left), 5, 2),
+        at(4000),
+    ));
+    assert!(app.table.sort.reversed && app.table.sort.by == Column::Profile);
+    assert_eq!(names(app), ["sso", "dev", "admin", "web"]);
+    assert_eq!(selected(app), "admin");
+}

@@ -34,7 +34,7 @@ const TABLE_KEYS: [(&str, &str); 17] = [
     ("d", "show / hide the detail pane"),
     (
         "t  A",
-        "group by where credentials come from (keys and MFA device, SSO session, account) / mark the selected row's group (then ⏎ renews it with one code)",
+        "group by where credentials come from (keys and MFA device, SSO session, account) / mark the row's group; ⏎ on a group's line renews it",
     ),
     ("Tab", "focus the detail pane: ↑ ↓ PgUp PgDn scroll it, Tab or Esc back"),
     (
@@ -53,7 +53,7 @@ const TABLE_KEYS: [(&str, &str); 17] = [
     ),
     (
         "mouse",
-        "click selects, double-click renews, the wheel scrolls, a header click sorts (again: reversed)",
+        "click selects, double-click renews (a group's line: the group), the wheel scrolls, a header click sorts (again: reversed)",
     ),
     ("?", "this help"),
     ("q  Ctrl-C", "quit"),

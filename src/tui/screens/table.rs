@@ -125,6 +125,9 @@ pub struct Table {
     pub grouped: bool,
     /// The groups when grouped: each one's label and its rows (a range of `rows`).
     pub groups: Vec<(String, std::ops::Range<usize>)>,
+    /// Grouped, whether the cursor is on the line of the group holding `selected` (which is
+    /// then the group's first row) rather than on a profile.
+    pub on_group: bool,
     /// Whether the detail pane has the focus (`Tab`): ↑ ↓ PgUp PgDn then scroll it.
     pub detail_focus: bool,
     /// The first line of the detail pane shown.
@@ -161,19 +164,74 @@ impl Table {
             detail_scroll: 0,
             grouped: false,
             groups: Vec::new(),
+            on_group: false,
         };
         table.refresh(data, aws_profile.as_deref());
         table
     }
 
-    /// The selected profile.
+    /// The selected profile (none on a group's line).
     pub fn selected<'a>(&self, data: &'a Loaded) -> Option<&'a Profile> {
+        if self.selected_group().is_some() {
+            return None;
+        }
         self.rows.get(self.selected).map(|&i| &data.profiles()[i])
     }
 
-    /// Selects row `index` (clamped).
+    /// Selects row `index` (clamped): a profile, never a group's line.
     pub fn select(&mut self, index: usize) {
         self.selected = index.min(self.rows.len().saturating_sub(1));
+        self.on_group = false;
+    }
+
+    /// The group holding row `row`.
+    fn group_at(&self, row: usize) -> Option<usize> {
+        self.groups.iter().position(|(_, r)| r.contains(&row))
+    }
+
+    /// The group whose line the cursor is on, when grouped and it is on one.
+    pub fn selected_group(&self) -> Option<usize> {
+        if self.grouped && self.on_group {
+            self.group_at(self.selected)
+        } else {
+            None
+        }
+    }
+
+    /// The line the cursor is on: the selected row, or grouped, counting the groups' lines
+    /// (group `g`'s line is `start + g`, its row `r` is line `r + g + 1`).
+    pub fn line(&self) -> usize {
+        match self.group_at(self.selected) {
+            Some(g) if self.grouped => g + self.selected + usize::from(!self.on_group),
+            _ => self.selected,
+        }
+    }
+
+    /// How many lines the table has: its rows, and grouped, a line per group.
+    fn line_count(&self) -> usize {
+        self.rows.len() + if self.grouped { self.groups.len() } else { 0 }
+    }
+
+    /// Puts the cursor on `line` (clamped): grouped, a group's line or a profile's row.
+    pub fn select_line(&mut self, line: usize) {
+        if !self.grouped || self.groups.is_empty() {
+            return self.select(line);
+        }
+        let line = line.min(self.line_count().saturating_sub(1));
+        let found = self
+            .groups
+            .iter()
+            .enumerate()
+            .find(|(g, (_, range))| line <= range.end + g)
+            .map(|(g, (_, range))| (g, range.start));
+        if let Some((g, start)) = found {
+            if line == start + g {
+                self.selected = start;
+                self.on_group = true;
+            } else {
+                self.select(line - g - 1);
+            }
+        }
     }
 
     /// Shows `name` (clearing a filter that hides it) and selects it.
@@ -183,8 +241,13 @@ impl Table {
         self.refresh(data, Some(name));
     }
 
-    /// Recomputes rows (filter, sort), keeping `keep` selected if visible.
+    /// Recomputes rows (filter, sort), keeping `keep` selected if visible (or the group's
+    /// line the cursor is on).
     pub fn refresh(&mut self, data: &Loaded, keep: Option<&str>) {
+        let group_kept = self
+            .selected_group()
+            .filter(|_| keep.is_none())
+            .map(|g| self.groups[g].0.clone());
         let needle = self.filter.as_str().to_lowercase();
         let profiles = data.profiles();
         let snapshot = &data.snapshot;
@@ -235,12 +298,61 @@ impl Table {
         self.rows = rows;
         let position = keep.and_then(|k| self.rows.iter().position(|&i| profiles[i].name == k));
         self.select(position.unwrap_or(if keep.is_some() { 0 } else { self.selected }));
+        let group = group_kept.and_then(|label| self.groups.iter().find(|(l, _)| *l == label));
+        if let Some((_, range)) = group {
+            self.selected = range.start;
+            self.on_group = true;
+        }
+    }
+
+    /// The selected row's profile name, also on a group's line (its first member).
+    fn current_name(&self, data: &Loaded) -> Option<String> {
+        self.rows
+            .get(self.selected)
+            .map(|&i| data.profiles()[i].name.to_string())
+    }
+
+    /// `⏎` on a group's line: the bulk dialog (one code) for the members a code can renew;
+    /// an SSO session's profiles sign in to their session once; else why not, in a sentence.
+    fn renew_group(&self, cx: &mut Cx) -> Option<Box<dyn Dialog>> {
+        let (label, range) = &self.groups[self.selected_group()?];
+        let data = cx.shared.data;
+        let members: Vec<&Profile> = self.rows[range.clone()]
+            .iter()
+            .map(|&i| &data.profiles()[i])
+            .collect();
+        if members.iter().all(|p| p.kind == ProfileKind::Sso) {
+            if let Some(p) = members.iter().find(|p| p.problems.is_empty()) {
+                return Some(sso_login::open(cx, p));
+            }
+        }
+        let renewable: Vec<String> = members
+            .iter()
+            .filter(|p| {
+                p.problems.is_empty()
+                    && matches!(
+                        p.kind,
+                        ProfileKind::Role | ProfileKind::Session | ProfileKind::LongTerm
+                    )
+            })
+            .map(|p| p.name.to_string())
+            .collect();
+        if renewable.is_empty() {
+            let n = crate::renew::bulk::profiles_count(members.len());
+            return Some(error::dialog(
+                "Cannot renew this group",
+                &format!(
+                    "No profile of this group ({label}, {n}) can be renewed with one code: SSO and aws login profiles sign in on their own row (⏎), and a profile marked ! shows its fix there."
+                ),
+            ));
+        }
+        Some(bulk::open(cx, &renewable))
     }
 
     /// Keeps the first row shown such that the selection shows in a terminal of `size`.
     pub fn follow(&mut self, size: (u16, u16)) {
         let visible = visible_rows(table_area(size, self.show_detail));
-        self.top = first_shown(self.top, self.selected, visible);
+        self.top = first_shown(self.top, self.line(), visible);
     }
 
     /// A mouse event at `at` (when it came): a click selects a row (a second one on it
@@ -260,8 +372,8 @@ impl Table {
             && event.row > area.y
             && event.row < area.bottom().saturating_sub(1);
         match event.kind {
-            MouseEventKind::ScrollDown if inside => self.select(self.selected.saturating_add(3)),
-            MouseEventKind::ScrollUp if inside => self.select(self.selected.saturating_sub(3)),
+            MouseEventKind::ScrollDown if inside => self.select_line(self.line().saturating_add(3)),
+            MouseEventKind::ScrollUp if inside => self.select_line(self.line().saturating_sub(3)),
             MouseEventKind::Down(MouseButton::Left) if inside && event.row == area.y + 1 => {
                 let x = usize::from(event.column - area.x - 1);
                 // The marks column, then each column and the space after it.
@@ -277,19 +389,19 @@ impl Table {
                     start = end + 1;
                 }
             }
-            // Grouped, a line may be a group's: rows are chosen with the keys there.
-            MouseEventKind::Down(MouseButton::Left) if inside && !self.grouped => {
+            // Grouped, a line is a group's or a profile's: either is selected (and renewed).
+            MouseEventKind::Down(MouseButton::Left) if inside => {
                 let visible = visible_rows(area);
-                let top = first_shown(self.top, self.selected, visible);
-                let row = top + usize::from(event.row - area.y - 2);
-                if row >= self.rows.len() {
+                let top = first_shown(self.top, self.line(), visible);
+                let line = top + usize::from(event.row - area.y - 2);
+                if line >= self.line_count() {
                     return None;
                 }
-                let double = self.last_click.is_some_and(|(r, when)| {
-                    r == row && at.saturating_duration_since(when).as_millis() <= 400
+                let double = self.last_click.is_some_and(|(l, when)| {
+                    l == line && at.saturating_duration_since(when).as_millis() <= 400
                 });
-                self.select(row);
-                self.last_click = Some((row, at));
+                self.select_line(line);
+                self.last_click = Some((line, at));
                 if double {
                     self.last_click = None;
                     return self.key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), cx, size);
@@ -393,12 +505,12 @@ impl Table {
                 self.detail_focus = true;
             }
             KeyCode::Char('q') => cx.quit(),
-            KeyCode::Char('j') | KeyCode::Down => self.select(self.selected.saturating_add(1)),
-            KeyCode::Char('k') | KeyCode::Up => self.select(self.selected.saturating_sub(1)),
-            KeyCode::PageDown => self.select(self.selected.saturating_add(page)),
-            KeyCode::PageUp => self.select(self.selected.saturating_sub(page)),
-            KeyCode::Home | KeyCode::Char('g') => self.select(0),
-            KeyCode::End | KeyCode::Char('G') => self.select(usize::MAX),
+            KeyCode::Char('j') | KeyCode::Down => self.select_line(self.line().saturating_add(1)),
+            KeyCode::Char('k') | KeyCode::Up => self.select_line(self.line().saturating_sub(1)),
+            KeyCode::PageDown => self.select_line(self.line().saturating_add(page)),
+            KeyCode::PageUp => self.select_line(self.line().saturating_sub(page)),
+            KeyCode::Home | KeyCode::Char('g') => self.select_line(0),
+            KeyCode::End | KeyCode::Char('G') => self.select_line(usize::MAX),
             KeyCode::Char('/') => {
                 // A fresh filter, as in less and k9s; Esc brings every row back.
                 self.filter.clear();
@@ -412,11 +524,12 @@ impl Table {
                         self.marked.insert(name);
                     }
                 }
-                self.select(self.selected.saturating_add(1));
+                self.select_line(self.line().saturating_add(1));
             }
             KeyCode::Char('t') => {
+                let kept = self.current_name(data);
                 self.grouped = !self.grouped;
-                let kept = keep(self);
+                self.on_group = false;
                 self.refresh(data, kept.as_deref());
             }
             KeyCode::Char('A') if self.grouped => {
@@ -507,6 +620,10 @@ impl Table {
             }
             KeyCode::Char('?') => return Some(Box::new(help::Help::default())),
             KeyCode::Char('R') => cx.reload_and_say(),
+            // A group's line renews the group (before the marks: the cursor says which).
+            KeyCode::Enter | KeyCode::Char('r') if self.selected_group().is_some() => {
+                return self.renew_group(cx);
+            }
             KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => {
                 let names: Vec<String> = self.marked.iter().cloned().collect();
                 return Some(bulk::open(cx, &names));
@@ -891,19 +1008,7 @@ pub fn render(
         return render_grouped(table, data, marks, now, theme, frame, area, &columns);
     }
     let offset = first_shown(table.top, table.selected, visible);
-    let header = Row::new(
-        std::iter::once(Cell::from(""))
-            .chain(columns.iter().map(|(c, _)| {
-                if *c == table.sort.by {
-                    let arrow = if table.sort.reversed { "▼" } else { "▲" };
-                    Cell::from(format!("{}{arrow}", c.title()))
-                } else {
-                    Cell::from(c.title())
-                }
-            }))
-            .collect::<Vec<_>>(),
-    )
-    .style(theme.accent());
+    let header = header_row(table, &columns, theme);
     let shown = table.rows[offset.min(table.rows.len())..]
         .iter()
         .take(visible)
@@ -921,6 +1026,31 @@ pub fn render(
     let mut state = TableState::default()
         .with_selected((!table.rows.is_empty()).then_some(table.selected - offset));
     frame.render_stateful_widget(grid, area, &mut state);
+}
+
+/// The header: each column's title, the sorted one with ▲ or ▼.
+fn header_row(table: &Table, columns: &[(Column, u16)], theme: Theme) -> Row<'static> {
+    Row::new(
+        std::iter::once(Cell::from(""))
+            .chain(columns.iter().map(|(c, _)| {
+                if *c == table.sort.by {
+                    let arrow = if table.sort.reversed { "▼" } else { "▲" };
+                    Cell::from(format!("{}{arrow}", c.title()))
+                } else {
+                    Cell::from(c.title())
+                }
+            }))
+            .collect::<Vec<_>>(),
+    )
+    .style(theme.accent())
+}
+
+/// The line of group `g` (the number of lines before it), grouped.
+fn first_line(table: &Table, g: usize) -> usize {
+    table
+        .groups
+        .get(g)
+        .map_or(table.line_count(), |(_, range)| range.start + g)
 }
 
 /// One profile's row.
@@ -979,21 +1109,31 @@ fn render_grouped(
 ) {
     let profiles = data.profiles();
     let visible = visible_rows(area);
-    // Display lines: `None` a group's line (with its index), `Some(row)` a profile.
-    let mut lines: Vec<(usize, Option<usize>)> = Vec::new();
-    for (g, (_, range)) in table.groups.iter().enumerate() {
-        lines.push((g, None));
-        lines.extend(range.clone().map(|r| (g, Some(r))));
-    }
-    let selected = lines
+    let selected = table.line();
+    let offset = first_shown(table.top, selected, visible);
+    // The lines shown: `None` a group's line (with its index), `Some(row)` a profile. Only
+    // these are built: the group's line of `g` is `start + g`.
+    let first = table
+        .groups
         .iter()
-        .position(|(_, r)| *r == Some(table.selected))
-        .unwrap_or(0);
-    let offset = selected.saturating_sub(visible - 1);
-    let rows: Vec<Row> = lines[offset.min(lines.len())..]
+        .enumerate()
+        .position(|(g, (_, range))| offset <= range.end + g)
+        .unwrap_or(table.groups.len());
+    let lines = table.groups[first..]
         .iter()
+        .enumerate()
+        .flat_map(|(k, (_, range))| {
+            std::iter::once((first + k, None))
+                .chain(range.clone().map(move |r| (first + k, Some(r))))
+        })
+        .skip(offset.saturating_sub(first_line(table, first)));
+    // Each group's line names it across the columns (drawn over them below), not cut to
+    // the PROFILE column: its index on screen and its text.
+    let mut labels: Vec<(usize, String)> = Vec::new();
+    let rows: Vec<Row> = lines
         .take(visible)
-        .map(|&(g, row)| match row {
+        .enumerate()
+        .map(|(shown, (g, row))| match row {
             Some(r) => profile_row(
                 table,
                 data,
@@ -1009,15 +1149,17 @@ fn render_grouped(
                     .iter()
                     .filter_map(|&i| data.snapshot.shown_expiry(&profiles[i]).0.at())
                     .min();
+                labels.push((
+                    shown,
+                    format!(
+                        "{label} · {}",
+                        crate::renew::bulk::profiles_count(range.len())
+                    ),
+                ));
                 let mut cells = vec![Cell::from("▾")];
                 for &(column, width) in columns {
                     let width = usize::from(width);
                     cells.push(match column {
-                        Column::Profile => Cell::from(crate::text::fit(label, width)),
-                        Column::Kind => Cell::from(crate::text::fit(
-                            &crate::renew::bulk::profiles_count(range.len()),
-                            width,
-                        )),
                         Column::Expires => Cell::from(crate::text::fit(
                             &soonest.map_or("—".to_owned(), |at| {
                                 countdown(at, now, marks.thresholds.0, marks.thresholds.1).0
@@ -1035,14 +1177,7 @@ fn render_grouped(
         .chain(columns.iter().map(|&(_, w)| Constraint::Length(w)))
         .collect();
     let grid = Grid::new(rows, widths)
-        .header(
-            Row::new(
-                std::iter::once(Cell::from(""))
-                    .chain(columns.iter().map(|(c, _)| Cell::from(c.title())))
-                    .collect::<Vec<_>>(),
-            )
-            .style(theme.accent()),
-        )
+        .header(header_row(table, columns, theme))
         .block(
             Block::default()
                 .borders(Borders::ALL)
@@ -1052,4 +1187,25 @@ fn render_grouped(
     let mut state =
         TableState::default().with_selected((!table.rows.is_empty()).then_some(selected - offset));
     frame.render_stateful_widget(grid, area, &mut state);
+    // From after the marks column to the countdown's column, less a space.
+    let x = area.x + 1 + 3;
+    let room = columns
+        .iter()
+        .take_while(|(c, _)| *c != Column::Expires)
+        .map(|&(_, w)| usize::from(w) + 1)
+        .sum::<usize>()
+        .saturating_sub(1)
+        .min(usize::from(area.width.saturating_sub(5)));
+    for (shown, text) in labels {
+        let y = area.y + 2 + u16::try_from(shown).unwrap_or(u16::MAX);
+        if y < area.bottom().saturating_sub(1) {
+            frame.buffer_mut().set_stringn(
+                x,
+                y,
+                crate::text::fit(&text, room),
+                room,
+                theme.accent(),
+            );
+        }
+    }
 }
