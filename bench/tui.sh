@@ -4,17 +4,25 @@
 #   keystroke→frame : `j` until the selection moves on screen  vs  a key echoed by `cat`
 #   sort / group    : `o` (by expiry) and `t` (grouped) until drawn, vs the same echo floor
 # Medians of several runs, and the ratios. BIN=debug measures a debug build (for checking
-# the script; the numbers that count are release's).
+# the script; the numbers that count are release's). BIN_DIR=/path/to/target/release uses a
+# build made elsewhere (its `mfatui` and `examples/gen_profiles`) and builds nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux >/dev/null; }
-profile=${BIN:-release}
-if [ "$profile" = release ]; then
-  cargo build --release --quiet --bins --example gen_profiles
+if [ -n "${BIN_DIR:-}" ]; then
+  bin=$(cd "$BIN_DIR" && pwd)
+  for f in mfatui examples/gen_profiles; do
+    [ -x "$bin/$f" ] || { echo "BIN_DIR has no $f: $bin/$f" >&2; exit 1; }
+  done
 else
-  cargo build --quiet --bins --example gen_profiles
+  profile=${BIN:-release}
+  if [ "$profile" = release ]; then
+    cargo build --release --quiet --bins --example gen_profiles
+  else
+    cargo build --quiet --bins --example gen_profiles
+  fi
+  bin=$PWD/target/$profile
 fi
-bin=$PWD/target/$profile
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 "$bin/examples/gen_profiles" 10000 "$work" >/dev/null
@@ -22,7 +30,9 @@ export WORK=$work BIN_DIR=$bin
 python3 - <<'PY'
 import os, statistics, subprocess, time
 work, bin_dir = os.environ["WORK"], os.environ["BIN_DIR"]
-env = f"env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={work} AWS_CONFIG_FILE={work}/config AWS_SHARED_CREDENTIALS_FILE={work}/credentials"
+for d in ("run", "tmp", "xdg"):
+    os.makedirs(f"{work}/{d}", mode=0o700, exist_ok=True)
+env = f"env -i PATH=/usr/bin:/bin TERM=xterm-256color HOME={work} XDG_RUNTIME_DIR={work}/run TMPDIR={work}/tmp XDG_CONFIG_HOME={work}/xdg XDG_CACHE_HOME={work}/xdg AWS_CONFIG_FILE={work}/config AWS_SHARED_CREDENTIALS_FILE={work}/credentials"
 sock = f"mfatui-bench-{os.getpid()}"
 
 def tmux(*args):
