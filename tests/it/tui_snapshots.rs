@@ -28,12 +28,41 @@ const CREDS: &str = "[dev]\naws_access_key_id = AKIASNAPSHOTDEV1WXYZ\naws_secret
     [ci-bot]\naws_access_key_id = ASIASNAPSHOTCI001ABC\naws_secret_access_key = snapshot-secret-ci\naws_session_token = snapshot-token-ci\nexpiration = 2026-11-22T12:07:30Z\n\n\
     [old]\naws_access_key_id = ASIASNAPSHOTOLD01DEF\naws_secret_access_key = snapshot-secret-old\naws_session_token = snapshot-token-old\nexpiration = 2026-11-22T11:57:00Z\n";
 
-/// A fresh folder for one snapshot's files.
-fn folder(name: &str) -> PathBuf {
-    let dir = PathBuf::from("/tmp/mfatui-snapshots").join(name);
-    let _ = std::fs::remove_dir_all(&dir);
+/// The path the screens show in place of a snapshot's own folder: each run's folder is its
+/// own, but as long as this one, so that every line wraps the same.
+const SHOWN_ROOT: &str = "/tmp/mfatui-snapshots";
+
+/// A fresh folder for one snapshot's files, `/tmp/mfatui-snapXXXXX/NAME` (removed when the
+/// guard drops): two runs at once never share one.
+fn folder(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::Builder::new()
+        .prefix("mfatui-snap")
+        .rand_bytes(SHOWN_ROOT.len() - "/tmp/mfatui-snap".len())
+        .tempdir_in("/tmp")
+        .unwrap();
+    assert_eq!(root.path().as_os_str().len(), SHOWN_ROOT.len());
+    let dir = root.path().join(name);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    (root, dir)
+}
+
+/// A snapshot's App and the folder of its files.
+struct Snap {
+    app: App,
+    _root: tempfile::TempDir,
+}
+
+impl std::ops::Deref for Snap {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl std::ops::DerefMut for Snap {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
 }
 
 /// The App on `paths` at the snapshots' fixed time, in a context of nothing but them.
@@ -54,8 +83,8 @@ fn app_on(paths: &AwsPaths, size: (u16, u16)) -> App {
     )
 }
 
-fn app(name: &str, size: (u16, u16)) -> App {
-    let dir = folder(name);
+fn app(name: &str, size: (u16, u16)) -> Snap {
+    let (root, dir) = folder(name);
     std::fs::write(dir.join("config"), CONFIG).unwrap();
     std::fs::write(dir.join("credentials"), CREDS).unwrap();
     let home = dir.display().to_string();
@@ -65,7 +94,10 @@ fn app(name: &str, size: (u16, u16)) -> App {
         selected_profile: Some("admin".into()),
         ..AwsPaths::from_lookup(|k| (k == "HOME").then(|| home.clone()))
     };
-    app_on(&paths, size)
+    Snap {
+        app: app_on(&paths, size),
+        _root: root,
+    }
 }
 
 fn screen(app: &App) -> String {
@@ -81,7 +113,15 @@ fn screen(app: &App) -> String {
         .chunks(width)
         .map(|row| row.concat().trim_end().to_owned())
         .collect();
-    let screen = text.join("\n");
+    let mut screen = text.join("\n");
+    // This run's folder, shown as every run's.
+    let mut from = 0;
+    while let Some(at) = screen[from..].find("/tmp/mfatui-snap").map(|at| from + at) {
+        if screen.get(at..at + SHOWN_ROOT.len()).is_some() {
+            screen.replace_range(at..at + SHOWN_ROOT.len(), SHOWN_ROOT);
+        }
+        from = at + 1;
+    }
     for secret in [
         "snapshot-secret",
         "snapshot-token",
@@ -199,11 +239,15 @@ fn marked_profiles_and_bulk_dialog() {
 }
 
 /// The demo's profiles (15) in a terminal of `size`, at a fixed time.
-fn demo_app(name: &str, size: (u16, u16)) -> App {
+fn demo_app(name: &str, size: (u16, u16)) -> Snap {
     let now = Utc.with_ymd_and_hms(2026, 11, 22, 12, 0, 0).unwrap();
     let env = Env::from_pairs(&[("AWS_PROFILE", "acme-admin")]);
-    let paths = mfatui::cli::demo::prepare(&folder(name), &env, now).unwrap();
-    app_on(&paths, size)
+    let (root, dir) = folder(name);
+    let paths = mfatui::cli::demo::prepare(&dir, &env, now).unwrap();
+    Snap {
+        app: app_on(&paths, size),
+        _root: root,
+    }
 }
 
 /// How many profile rows the table shows.
@@ -289,7 +333,7 @@ fn help_at_140x40_and_at_the_minimum_size() {
 
 #[test]
 fn an_empty_setup_names_the_files_it_read_and_the_way_to_start() {
-    let dir = folder("empty");
+    let (_root, dir) = folder("empty");
     let home = dir.display().to_string();
     let paths = AwsPaths {
         config: dir.join("config"),
@@ -298,7 +342,7 @@ fn an_empty_setup_names_the_files_it_read_and_the_way_to_start() {
         ..AwsPaths::from_lookup(|k| (k == "HOME").then(|| home.clone()))
     };
     std::fs::write(&paths.credentials, "# nothing yet\n").unwrap();
-    let shown = screen(&app_on(&paths, (100, 20))).replace(&home, "DIR");
+    let shown = screen(&app_on(&paths, (100, 20))).replace(&format!("{SHOWN_ROOT}/empty"), "DIR");
     let text = shown
         .lines()
         .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
