@@ -237,7 +237,7 @@ fn render_footer(app: &App, theme: Theme, frame: &mut Frame, area: Rect) {
             lead,
             &[
                 ("⏎", "renew the group (one code)"),
-                ("A", "mark it"),
+                ("space A", "mark it"),
                 ("↑↓", "move"),
                 ("t", "ungroup"),
                 ("?", "help"),

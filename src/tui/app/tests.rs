@@ -1350,6 +1350,19 @@ fn grouped_enter_on_a_group_line_renews_that_group_and_the_mouse_picks_any_line(
     assert_eq!(form.plan.session.as_ref().unwrap().profile, "dev");
     assert!(app.table.marked.is_empty(), "nothing was marked on the way");
     app.update(key(KeyCode::Esc));
+    // A key for one profile says where the profiles are; space marks the group, again unmarks.
+    press(app, "c");
+    assert!(app.dialog().is_none());
+    assert!(app.toast.as_ref().unwrap().text.contains("A group's line"));
+    press(app, " ");
+    assert_eq!(app.table.marked.len(), 2);
+    assert_eq!(
+        app.table.selected_group(),
+        Some(1),
+        "the cursor stays on the group"
+    );
+    press(app, " ");
+    assert!(app.table.marked.is_empty());
     // A group of an `aws login` profile only: one sentence, no code field.
     press(app, "Gk");
     assert_eq!(app.table.selected_group(), Some(2));

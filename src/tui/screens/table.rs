@@ -500,6 +500,31 @@ impl Table {
         let data = cx.shared.data;
         let keep = |t: &Table| t.selected(data).map(|p| p.name.to_string());
         let selected = self.selected(data);
+        if let (Some(g), KeyCode::Char(c)) = (self.selected_group(), key.code) {
+            // A group's line: space marks the whole group; a key for one profile says where
+            // the profiles are instead of doing nothing.
+            if c == ' ' {
+                let names: Vec<String> = self.rows[self.groups[g].1.clone()]
+                    .iter()
+                    .map(|&i| data.profiles()[i].name.to_string())
+                    .collect();
+                if names.iter().all(|n| self.marked.contains(n)) {
+                    names.iter().for_each(|n| {
+                        self.marked.remove(n);
+                    });
+                } else {
+                    self.marked.extend(names);
+                }
+                return None;
+            }
+            if c == 'y' || c == 'f' || OPENERS.iter().any(|o| o.key == c) {
+                cx.toast(
+                    "A group's line: ⏎ renews the group, space or A marks it; ↓ goes to its profiles.",
+                    false,
+                );
+                return None;
+            }
+        }
         match key.code {
             KeyCode::Tab if self.show_detail => {
                 self.detail_focus = true;
