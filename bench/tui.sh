@@ -125,12 +125,23 @@ for _ in range(5):
     until(lambda s: "Profiles by source" in s); group.append(time.perf_counter() - t)
     tmux("send-keys", "-t", "b", "t")
     until(lambda s: "Profiles by source" not in s)
+# Keystroke to frame while grouped (`t`): the same `j`.
+tmux("send-keys", "-t", "b", "t")
+until(lambda s: "Profiles by source" in s)
+grouped_keys = []
+for i in range(20):
+    before = [l for l in tmux("capture-pane", "-p", "-t", "b").splitlines() if l.startswith("┌")]
+    t = time.perf_counter()
+    tmux("send-keys", "-t", "b", "j")
+    until(lambda s: [l for l in s.splitlines() if l.startswith("┌")] != before)
+    grouped_keys.append(time.perf_counter() - t)
 tmux("kill-server")
 floor = median(echo)
 print(f"first frame at 10,000 : {median(frames):7.1f} ms   mfatui list: {median(lists):7.1f} ms   ratio {median(frames)/median(lists):.2f}x (target <= 2x)")
 print(f"  a pane's own start   : {median(starts):7.1f} ms   (in the first line's TUI figure, not in its list figure)")
 print(f"  both from a shell    : {median(shell_tui):7.1f} ms   mfatui list: {median(shell_list):7.1f} ms   ratio {median(shell_tui)/median(shell_list):.2f}x (the pane's start not counted)")
 print(f"keystroke -> frame    : {median(keys):7.1f} ms   tmux echo  : {floor:7.1f} ms   ratio {median(keys)/floor:.2f}x (target <= 2x)")
+print(f"  the same, grouped (t): {median(grouped_keys):7.1f} ms   ratio {median(grouped_keys)/floor:.2f}x")
 print(f"sort by expiry (o)    : {median(sort):7.1f} ms   ratio to echo {median(sort)/floor:.2f}x")
 print(f"group (t)             : {median(group):7.1f} ms   ratio to echo {median(group)/floor:.2f}x")
 PY
