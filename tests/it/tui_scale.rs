@@ -389,6 +389,23 @@ fn hostile_names_are_drawn_replaced_in_the_table_the_pane_and_the_dialogs() {
         "the dialog: {text}"
     );
     assert!(!text.contains('\u{200B}') && !text.contains('\u{202E}'));
+    // Grouped, on its group's line: the line, the footer and the pane say `keys of pro?d`.
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Esc);
+    press(app, KeyCode::Char('t'));
+    press(app, KeyCode::Char('k'));
+    let lines = screen(app);
+    let text = lines.join("\n");
+    assert!(text.contains("▾  keys of pro?d · 1 profile"), "{text}");
+    assert!(
+        footer(app).contains("▾ keys of pro?d (1 profile)"),
+        "{text}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("│keys of pro?d")),
+        "{text}"
+    );
+    assert!(!text.contains('\u{200B}') && !text.contains('\u{202E}'));
 }
 
 /// The last row: the footer.
