@@ -711,16 +711,45 @@ pub fn group_of(p: &Profile) -> String {
 
 /// The screen's header line, body and footer line.
 pub fn screen_areas(area: Rect) -> [Rect; 3] {
-    Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(5),
-        Constraint::Length(1),
-    ])
-    .areas(area)
+    // ratatui's constraint solver is most of a keystroke's work (its layout cache is not
+    // built in), and these areas change only with the terminal's size: the last answer is
+    // kept.
+    thread_local! {
+        static LAST: std::cell::Cell<Option<(Rect, [Rect; 3])>> = const { std::cell::Cell::new(None) };
+    }
+    LAST.with(|last| match last.get() {
+        Some((at, areas)) if at == area => areas,
+        _ => {
+            let areas = Layout::vertical([
+                Constraint::Length(1),
+                Constraint::Min(5),
+                Constraint::Length(1),
+            ])
+            .areas(area);
+            last.set(Some((area, areas)));
+            areas
+        }
+    })
 }
 
-/// The table's area and the detail pane's (when shown) in the body.
+/// The table's area and the detail pane's (when shown) in the body (the last answer kept, as
+/// [`screen_areas`] does).
 pub fn body_areas(body: Rect, show_detail: bool) -> (Rect, Option<Rect>) {
+    type Areas = (Rect, Option<Rect>);
+    thread_local! {
+        static LAST: std::cell::Cell<Option<((Rect, bool), Areas)>> = const { std::cell::Cell::new(None) };
+    }
+    LAST.with(|last| match last.get() {
+        Some((at, areas)) if at == (body, show_detail) => areas,
+        _ => {
+            let areas = split_body(body, show_detail);
+            last.set(Some(((body, show_detail), areas)));
+            areas
+        }
+    })
+}
+
+fn split_body(body: Rect, show_detail: bool) -> (Rect, Option<Rect>) {
     if !show_detail {
         (body, None)
     } else if body.width >= 150 {
