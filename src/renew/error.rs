@@ -3,7 +3,7 @@
 
 use super::plan::PlanError;
 use crate::aws::AwsError;
-use crate::awsfiles::{LoadError, WriteError};
+use crate::awsfiles::{EditError, LoadError, WriteError};
 use thiserror::Error;
 
 /// Why no fresh session could be had: one sentence each.
@@ -21,6 +21,9 @@ pub enum RenewError {
     /// The result could not be written (or the target may not be written at all).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The change holding the new credentials could not be planned (the file does not parse).
+    #[error(transparent)]
+    Edit(#[from] EditError),
     /// No usable code (a command timed out, the window declined, a code was mistyped…).
     #[error(transparent)]
     Code(#[from] super::code::CodeError),

@@ -278,6 +278,28 @@ impl Renewal {
     }
 }
 
+/// The way a profile renews: the one place it is decided, for the renewal request
+/// ([`crate::renew::request`]) and the fresh-session service alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// STS with keys, a session or a role chain (planned by [`plan`]).
+    Sts,
+    /// The SSO token of its session (refresh, else a sign-in).
+    Sso,
+    /// The `aws login` cache, refreshed through the sign-in service.
+    Login,
+}
+
+/// How profile `name` of `snapshot` renews (a profile the files do not have goes to STS,
+/// whose planning says it does not exist).
+pub fn route(snapshot: &Snapshot, name: &str) -> Route {
+    match snapshot.profile(name).map(|p| p.kind) {
+        Some(ProfileKind::Sso) => Route::Sso,
+        Some(ProfileKind::Login) => Route::Login,
+        _ => Route::Sts,
+    }
+}
+
 /// The modes that apply to a profile, the default first.
 pub fn modes_for(profile: &Profile) -> Vec<Mode> {
     match profile.kind {

@@ -10,7 +10,7 @@ use super::code::{CodeAnswer, CodeAsk, CodeSource};
 pub use super::error::RenewError;
 use super::execute;
 use super::lock::RenewLock;
-use super::plan::{self, Keys, Mode, PlanError, RenewOptions, Renewal};
+use super::plan::{self, Keys, Mode, PlanError, RenewOptions, Renewal, Route};
 use super::session::{self, Session};
 use crate::aws::{AwsApi, AwsErrorKind, Credentials};
 use crate::awsfiles::{
@@ -328,18 +328,10 @@ impl Renewer<'_> {
     ) -> Result<Served, RenewError> {
         let (snapshot, renewal) = match self.look(name, want)? {
             Lookup::Fresh(served) => return Ok(served),
-            Lookup::Stale { snapshot, .. }
-                if snapshot
-                    .profile(name)
-                    .is_some_and(|p| p.kind == ProfileKind::Login) =>
-            {
+            Lookup::Stale { snapshot, .. } if plan::route(&snapshot, name) == Route::Login => {
                 return self.refresh_login(&snapshot, name, want).await
             }
-            Lookup::Stale { snapshot, .. }
-                if snapshot
-                    .profile(name)
-                    .is_some_and(|p| p.kind == ProfileKind::Sso) =>
-            {
+            Lookup::Stale { snapshot, .. } if plan::route(&snapshot, name) == Route::Sso => {
                 return self.sso_role(&snapshot, name).await
             }
             Lookup::Stale {
