@@ -170,7 +170,7 @@ pub enum PlanError {
     Target(String),
     /// A duration outside what STS allows.
     #[error("{0}")]
-    Duration(String),
+    Duration(#[from] crate::duration::DurationError),
     /// Both role outputs are switched off.
     #[error("roles.write_profile and roles.write_cli_cache are both off in mfatui's settings: a role renewal would have nowhere to go")]
     NowhereToWrite,

@@ -109,21 +109,18 @@ pub fn prepare(
     let now = ctx.now();
     if request.group || request.profiles.len() > 1 {
         if request.mode.is_some() || request.duration.is_some() {
-            return Err(RenewError::Other("--mode and --duration apply to one profile; several profiles use their own defaults (see settings)".to_owned()));
+            return Err(RenewError::OneProfileChoice);
         }
         let plan = bulk::plan_bulk(snapshot, &request.profiles, &|name| {
             RenewOptions::of(ctx, name, now)
         });
         return Ok(Prepared::Many(Box::new(plan)));
     }
-    let name = request
-        .profiles
-        .first()
-        .ok_or_else(|| RenewError::Other("no profile to renew".to_owned()))?;
+    let name = request.profiles.first().ok_or(RenewError::NoProfile)?;
     match route(snapshot, name) {
         Route::Sso => Ok(Prepared::Sso {
             profile: name.clone(),
-            target: Box::new(sso_target(ctx, snapshot, name).map_err(RenewError::Other)?),
+            target: Box::new(sso_target(ctx, snapshot, name)?),
         }),
         Route::Login => Ok(Prepared::Login(Box::new(login_profile(
             ctx, snapshot, name,
@@ -252,9 +249,8 @@ impl Renewer<'_> {
                         flow: inject.sign_in.map(|s| s.flow),
                     });
                 }
-                let token = super::sso::token(self.ctx, &target, &profile, true, inject.sign_in)
-                    .await
-                    .map_err(RenewError::Other)?;
+                let token =
+                    super::sso::token(self.ctx, &target, &profile, true, inject.sign_in).await?;
                 Ok(Outcome::Sso {
                     profile,
                     target,
@@ -305,7 +301,7 @@ impl Renewer<'_> {
         let credentials = self
             .run_with_code(snapshot, &renewal, codes)
             .await?
-            .ok_or_else(|| RenewError::Other("the renewal was made elsewhere".to_owned()))?;
+            .ok_or(RenewError::RenewedElsewhere)?;
         let plan = execute::plan_write(snapshot.files(), &renewal, &credentials)?;
         Ok(Outcome::Write {
             renewal: Box::new(renewal),
@@ -333,11 +329,7 @@ impl Renewer<'_> {
         }
         let code = match (&bulk.session, bulk.needs_code()) {
             (Some(session), true) => Some(one_code(snapshot, session, inject.codes).await?),
-            (None, true) => {
-                return Err(RenewError::Other(
-                    "these profiles need different MFA codes: renew them one by one".to_owned(),
-                ))
-            }
+            (None, true) => return Err(RenewError::DifferentCodes),
             _ => None,
         };
         let (outcomes, plan) = bulk::run(

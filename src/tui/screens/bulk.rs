@@ -46,7 +46,7 @@ pub struct BulkRunning {
     /// When it started.
     pub started: DateTime<Utc>,
     /// Each profile and its outcome so far.
-    pub lines: Vec<(String, Option<Result<String, String>>)>,
+    pub lines: Vec<(String, Option<Result<String, bulk::BulkError>>)>,
 }
 
 /// Opens the dialog for the marked profiles.
@@ -261,7 +261,7 @@ impl Dialog for BulkRunning {
             .iter()
             .map(|o| match &o.result {
                 Ok(target) => format!("✓ {} → [{target}]", o.profile),
-                Err(why) => format!("✗ {}: {}", o.profile, sentence(why)),
+                Err(why) => format!("✗ {}: {}", o.profile, sentence(&why.to_string())),
             })
             .collect();
         match plan {
@@ -311,22 +311,22 @@ impl Dialog for BulkRunning {
 /// The reason most failures share, first of all: `✗ 1,200 of 1,200 failed: …` (a cause
 /// such as an unreachable STS must not hide below the fold of a long list).
 pub fn root_cause(outcomes: &[Outcome]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<String, usize> = HashMap::new();
     for o in outcomes {
         if let Err(why) = &o.result {
-            *counts.entry(why.as_str()).or_default() += 1;
+            *counts.entry(why.to_string()).or_default() += 1;
         }
     }
     let (why, n) = counts
         .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     let of = if n == failed {
         format!("{n} of {}", outcomes.len())
     } else {
         format!("{n} of the {failed} that failed")
     };
-    Some(format!("✗ Cause ({of}): {}", sentence(why)))
+    Some(format!("✗ Cause ({of}): {}", sentence(&why)))
 }
 
 /// Draws the live progress of a bulk renewal.

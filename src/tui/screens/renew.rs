@@ -119,7 +119,7 @@ impl RenewForm {
             Some(text) => duration::parse(text)?,
             None => presets(self.current_mode(), self.chained)[self.preset],
         };
-        match (self.current_mode(), self.chained) {
+        let checked = match (self.current_mode(), self.chained) {
             (Mode::Session, _) => duration::check(secs, SESSION_LIMITS, "GetSessionToken"),
             (Mode::Role, true) => duration::check(
                 secs,
@@ -127,7 +127,8 @@ impl RenewForm {
                 "AssumeRole with role chaining",
             ),
             (Mode::Role, false) => duration::check(secs, ROLE_LIMITS, "AssumeRole"),
-        }
+        };
+        Ok(checked?)
     }
 
     /// Moves focus to the next field (Tab) or previous one (Shift-Tab).
