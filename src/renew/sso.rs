@@ -140,12 +140,7 @@ pub async fn token(
             },
         });
     };
-    let record = sign_in_with(target, ctx.demo, flow, dir, prompt)
-        .await
-        .map_err(|why| SsoError::SignIn {
-            start_url: target.start_url.clone(),
-            why,
-        })?;
+    let record = sign_in_with(target, ctx.demo, flow, dir, prompt).await?;
     record.write(dir, key).map_err(|source| SsoError::Write {
         dir: dir.to_owned(),
         source,
@@ -166,15 +161,21 @@ async fn sign_in_with(
     flow: Flow,
     cache: &Path,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
-) -> Result<TokenRecord, String> {
-    match (demo, flow) {
+) -> Result<TokenRecord, SsoError> {
+    let done = match (demo, flow) {
         (true, _) => crate::aws::demo::sso_login(target, flow, prompt).await,
         (false, Flow::Pkce) => sso::login_pkce(target, cache, prompt, sso::PKCE_WAIT).await,
         (false, Flow::DeviceCode) => sso::login_device(target, cache, prompt).await,
-    }
+    };
+    done.map_err(|why| SsoError::SignIn {
+        start_url: target.start_url.clone(),
+        why,
+    })
 }
 
-/// Refreshes as [`sso::refresh`] does; in the offline demo, through its stand-in.
+/// Refreshes as [`sso::refresh`] does; in the offline demo, through its stand-in. The error
+/// is the portal's sentence as `aws::sso` says it; [`token`] turns it into
+/// [`SsoError::RefreshRefused`] when no sign-in can follow.
 async fn refresh_token(
     target: &SsoTarget,
     demo: bool,
