@@ -42,7 +42,7 @@ pub fn load_expecting(
 ) -> Result<Credentials, KeyringError> {
     let creds = keyring
         .load(profile, access_key_id)
-        .map_err(KeyringError::Unavailable)?;
+        .map_err(|e| KeyringError::Unavailable(e.to_string()))?;
     if creds.access_key_id != access_key_id {
         return Err(mismatch(profile, &creds.access_key_id, access_key_id));
     }
@@ -117,7 +117,7 @@ pub fn sso_target(
         crate::aws::sso::target(snapshot.map(), name, &ctx.env.lookup()).map_err(|why| {
             SsoError::Target {
                 profile: name.to_owned(),
-                why,
+                why: why.to_string(),
             }
         })?;
     target.connect_timeout = ctx.timeouts.connect;

@@ -63,7 +63,7 @@ pub async fn token(
     let dir = &ctx.paths.sso_cache;
     let key = target.cache_key();
     let path = dir.join(crate::awsfiles::sso_cache::file_name(key));
-    let seen = TokenRecord::read(dir, key).map_err(SsoError::Cache)?;
+    let seen = TokenRecord::read(dir, key).map_err(|e| SsoError::Cache(e.to_string()))?;
     if let Some(record) = seen.as_ref().filter(|r| !renew && is_fresh(r, Utc::now())) {
         return Ok(Token {
             record: record.clone(),
@@ -78,7 +78,7 @@ pub async fn token(
         ctx.timeouts.renew_wait,
     )
     .await?;
-    let current = TokenRecord::read(dir, key).map_err(SsoError::Cache)?;
+    let current = TokenRecord::read(dir, key).map_err(|e| SsoError::Cache(e.to_string()))?;
     if let Some(record) = current.as_ref().filter(|r| {
         let changed = seen
             .as_ref()
@@ -126,7 +126,11 @@ pub async fn token(
         }
         let (profile, how) = (name.to_owned(), ctx.command(&["renew", name]));
         return Err(match (refused, current) {
-            (Some(why), _) => SsoError::RefreshRefused { profile, why, how },
+            (Some(why), _) => SsoError::RefreshRefused {
+                profile,
+                why: why.to_string(),
+                how,
+            },
             (None, Some(r)) if r.expires_at > Utc::now() => SsoError::Ending {
                 profile,
                 minutes: (r.expires_at - Utc::now()).num_minutes(),
@@ -169,7 +173,7 @@ async fn sign_in_with(
     };
     done.map_err(|why| SsoError::SignIn {
         start_url: target.start_url.clone(),
-        why,
+        why: why.to_string(),
     })
 }
 
