@@ -1,5 +1,7 @@
 //! Session durations: parsing `1h`, `90m`, `1h30m`, `3600`, and the limits STS enforces.
 
+use thiserror::Error;
+
 /// `GetSessionToken` accepts 15 minutes to 36 hours.
 pub const SESSION_LIMITS: (u32, u32) = (900, 129_600);
 /// `AssumeRole` accepts 15 minutes to 12 hours (the role's own maximum may be lower).
@@ -7,11 +9,40 @@ pub const ROLE_LIMITS: (u32, u32) = (900, 43_200);
 /// A role assumed with another role's credentials (role chaining) lasts at most 1 hour.
 pub const CHAINED_MAX: u32 = 3600;
 
+/// Why a duration cannot be used: one sentence each.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum DurationError {
+    /// The text is not a duration.
+    #[error("'{text}' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m")]
+    NotADuration {
+        /// The text as given.
+        text: String,
+    },
+    /// A duration outside what the call allows.
+    #[error("{} is outside what {what} allows ({} to {})", human(*.secs), human(.limits.0), human(.limits.1))]
+    OutOfRange {
+        /// The duration asked for, in seconds.
+        secs: u32,
+        /// The shortest and longest allowed, in seconds.
+        limits: (u32, u32),
+        /// The call (`GetSessionToken`, `AssumeRole`…).
+        what: String,
+    },
+}
+
+/// The sentence, where a caller still reports one.
+impl From<DurationError> for String {
+    fn from(e: DurationError) -> String {
+        e.to_string()
+    }
+}
+
 /// Parses `3600`, `45s`, `90m`, `1h`, `1h30m`, `1d` into seconds.
-pub fn parse(text: &str) -> Result<u32, String> {
+pub fn parse(text: &str) -> Result<u32, DurationError> {
     let t = text.trim().to_ascii_lowercase();
-    let bad =
-        || format!("'{text}' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m");
+    let bad = || DurationError::NotADuration {
+        text: text.to_owned(),
+    };
     if t.is_empty() {
         return Err(bad());
     }
@@ -43,14 +74,13 @@ pub fn parse(text: &str) -> Result<u32, String> {
 }
 
 /// Checks `secs` against `limits`, saying what is allowed when it is not.
-pub fn check(secs: u32, limits: (u32, u32), what: &str) -> Result<u32, String> {
+pub fn check(secs: u32, limits: (u32, u32), what: &str) -> Result<u32, DurationError> {
     if secs < limits.0 || secs > limits.1 {
-        return Err(format!(
-            "{} is outside what {what} allows ({} to {})",
-            human(secs),
-            human(limits.0),
-            human(limits.1)
-        ));
+        return Err(DurationError::OutOfRange {
+            secs,
+            limits,
+            what: what.to_owned(),
+        });
     }
     Ok(secs)
 }
@@ -86,13 +116,19 @@ mod tests {
         for bad in ["", "h", "1x", "1h30", "-5", "99999999999"] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            parse(" 1x ").unwrap_err().to_string(),
+            "' 1x ' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m"
+        );
     }
 
     #[test]
     fn limits_are_explained() {
         assert_eq!(check(3600, ROLE_LIMITS, "AssumeRole"), Ok(3600));
         assert_eq!(
-            check(60, SESSION_LIMITS, "GetSessionToken").unwrap_err(),
+            check(60, SESSION_LIMITS, "GetSessionToken")
+                .unwrap_err()
+                .to_string(),
             "1m is outside what GetSessionToken allows (15m to 36h)"
         );
         assert!(check(43_201, ROLE_LIMITS, "AssumeRole").is_err());

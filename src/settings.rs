@@ -190,7 +190,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
         let text = item
             .as_str()
             .ok_or_else(|| bad(item, key, "expected a duration in quotes, e.g. \"1h\""))?;
-        duration::parse(text).map_err(|e| bad(item, key, &e))
+        duration::parse(text).map_err(|e| bad(item, key, &e.to_string()))
     };
     for (section, table) in doc.as_table().iter() {
         let Some(table) = table.as_table() else {

@@ -26,7 +26,11 @@ pub struct Allow {
 /// The command's sources: `given` first, then `AWS_MFA_TOKEN`, `mfa_process`, then what
 /// `allow` permits.
 pub fn sources(run: &Run, given: Given, allow: Allow) -> Codes {
-    let ctx = &run.ctx;
+    sources_in(&run.ctx, given, allow)
+}
+
+/// [`sources`] with the run's context only (for a source gathered later, on another thread).
+pub fn sources_in(ctx: &crate::context::Context, given: Given, allow: Allow) -> Codes {
     let mut codes = Codes::none()
         .then(given)
         .then(EnvToken::new(ctx.env.get("AWS_MFA_TOKEN")))

@@ -38,7 +38,7 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
     };
     let duration = match args.duration.as_deref().map(duration::parse).transpose() {
         Ok(d) => d,
-        Err(e) => return fail(e),
+        Err(e) => return fail(e.to_string()),
     };
     let given = match Given::new(args.code.as_deref()) {
         Ok(g) => g,

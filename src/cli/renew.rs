@@ -1,20 +1,24 @@
 //! `mfatui renew` and `mfatui discover`: the commands that call AWS and write what they got
-//! after the masked diff.
+//! after the masked diff (`renew` through the renewal service's one request).
 
 use super::args::{DiscoverArgs, RenewArgs};
 use super::codes::{self, Allow};
 use super::confirm::{confirm_and_write, WriteFlags};
 use super::Run;
-use crate::aws::sso::{Flow, Prompt};
+use crate::aws::api::BoxFuture;
+use crate::aws::sso::{Flow, Prompt, SsoTarget};
+use crate::aws::Credentials;
 use crate::awsfiles::expiry::{compact_duration, relative};
 use crate::awsfiles::layout::Convention;
 use crate::awsfiles::FileKind;
-use crate::awsfiles::{Edit, Plan, ProfileKind, Snapshot};
+use crate::awsfiles::{Edit, Plan, Snapshot};
+use crate::context::Context;
 use crate::duration;
-use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource, Given, MfaCode};
-use crate::renew::plan::{keys_at, plan, site_for, static_credentials, Keys};
-use crate::renew::sso::Got;
-use crate::renew::{bulk, execute, Mode, Renewal};
+use crate::renew::bulk::{self, BulkPlan};
+use crate::renew::code::{CodeAnswer, CodeAsk, CodeError, CodeSource, Codes, Given};
+use crate::renew::plan::{keys_at, site_for, static_credentials, Keys};
+use crate::renew::sso::{Got, SignIn, Token};
+use crate::renew::{prepare, Inject, Mode, Outcome, Prepared, RenewError, Renewal, Request};
 use chrono::Utc;
 use std::io::IsTerminal;
 
@@ -24,7 +28,7 @@ const NO_CODE: &str =
 
 /// The code sources of `renew`: `--code`, `--code-stdin`, then the usual ones; a prompt only
 /// when standard input is a terminal.
-fn sources(run: &Run, args: &RenewArgs) -> Result<crate::renew::code::Codes, String> {
+fn sources(ctx: &Context, args: &RenewArgs) -> Result<Codes, String> {
     let given = if args.code_stdin {
         codes::from_stdin()?
     } else {
@@ -34,137 +38,69 @@ fn sources(run: &Run, args: &RenewArgs) -> Result<crate::renew::code::Codes, Str
         terminal: std::io::stdin().is_terminal(),
         window: false,
     };
-    Ok(codes::sources(run, given, allow))
+    Ok(codes::sources_in(ctx, given, allow))
 }
 
-/// `mfatui renew PROFILE`.
+/// The command's code sources, gathered only when the service first asks for a code (so
+/// `--code-stdin` is read, and `--code` checked, only when a code is needed).
+struct Deferred<'a> {
+    ctx: &'a Context,
+    args: &'a RenewArgs,
+    codes: Option<Codes>,
+}
+
+impl CodeSource for Deferred<'_> {
+    fn code<'b>(&'b mut self, ask: &'b CodeAsk) -> BoxFuture<'b, Result<CodeAnswer, CodeError>> {
+        Box::pin(async move {
+            if self.codes.is_none() {
+                self.codes = Some(sources(self.ctx, self.args)?);
+            }
+            match self.codes.as_mut() {
+                Some(codes) => codes.code(ask).await,
+                None => Ok(CodeAnswer::Pass),
+            }
+        })
+    }
+}
+
+/// `mfatui renew PROFILE…`: builds the request, lets the renewal service pick the kind and do
+/// it, then shows what came of it (the masked diff to confirm, a sign-in, a bulk result).
 pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
     let ctx = &run.ctx;
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-    let now = ctx.now();
-    let flags = WriteFlags {
-        dry_run: args.dry_run,
-        yes: args.yes,
-    };
     let names = if args.all_expiring {
-        bulk::expiring_roles(&snapshot, ctx.settings.warn_secs, now)
+        bulk::expiring_roles(&snapshot, ctx.settings.warn_secs, ctx.now())
     } else {
         args.profiles.clone()
     };
-    if args.all_expiring || names.len() > 1 {
-        return renew_many(run, &snapshot, &names, args);
-    }
-    let name = names.first().ok_or("no profile to renew")?;
-    if snapshot
-        .profile(name)
-        .is_some_and(|p| p.kind == ProfileKind::Sso)
-    {
-        return sso_login(run, &snapshot, name, args);
-    }
-    if snapshot
-        .profile(name)
-        .is_some_and(|p| p.kind == ProfileKind::Login)
-    {
-        return super::login::renew(run, snapshot.map(), name, args.dry_run);
-    }
-    let mut opts = crate::renew::plan::RenewOptions::of(ctx, name, now);
-    if let Some(mode) = args.mode {
-        opts.mode = Some(mode.into());
-    }
-    if let Some(d) = args.duration.as_deref() {
-        opts.duration = Some(duration::parse(d)?);
-    }
-    let renewal = plan(&snapshot, name, &opts).map_err(|e| e.to_string())?;
-    println!("{}", describe(&renewal));
-    if args.dry_run {
-        let creds = execute::placeholder(&renewal, now);
-        let plan =
-            execute::plan_write(snapshot.files(), &renewal, &creds).map_err(|e| e.to_string())?;
-        println!("Dry run: no AWS call is made; new values are placeholders.");
-        return confirm_and_write(plan, flags, ctx).map(drop);
-    }
-    crate::renew::service::check_targets(&snapshot, &renewal, ctx.backups_dir().as_deref())
-        .map_err(|e| e.to_string())?;
-    let renewer = run.renewer();
-    let renewal = renewer.with_keys(renewal).map_err(|e| e.to_string())?;
-    let mut codes = sources(run, args)?;
-    let creds = run
-        .block_on(renewer.run_with_code(&snapshot, &renewal, &mut codes))?
-        .map_err(|e| match e {
-            crate::renew::RenewError::NoCode { .. } => NO_CODE.to_owned(),
-            other => other.to_string(),
-        })?
-        .ok_or("the renewal was made elsewhere")?;
-    let plan =
-        execute::plan_write(snapshot.files(), &renewal, &creds).map_err(|e| e.to_string())?;
-    let written = confirm_and_write(plan, flags, ctx)?;
-    if !written.is_empty() {
-        let until = creds
-            .expiration
-            .map(|t| {
-                format!(
-                    " until {} (for {})",
-                    t.format("%Y-%m-%d %H:%M:%S UTC"),
-                    compact_duration((t - Utc::now()).num_seconds())
-                )
-            })
-            .unwrap_or_default();
-        println!(
-            "Renewed '{}': profile '{}' is valid{until}.",
-            renewal.profile, renewal.target
-        );
-        if renewal.target != renewal.profile && renewal.write_target {
-            if ctx.demo {
-                // The profile is in the demo's temporary files, gone when this run ends.
-                println!(
-                    "Demo: '{}' exists only in this demo run's temporary files (gone now); outside the demo, renew one of your own profiles.",
-                    renewal.target
-                );
-            } else {
-                println!(
-                    "Use it with --profile {0} (or export AWS_PROFILE={0}).",
-                    crate::awsfiles::shlex::quote(&renewal.target)
-                );
-            }
+    let request = Request {
+        group: args.all_expiring,
+        profiles: names,
+        mode: args.mode.map(Into::into),
+        duration: args.duration.as_deref().map(duration::parse).transpose()?,
+        dry_run: args.dry_run,
+    };
+    let prepared = prepare(ctx, &snapshot, &request).map_err(say)?;
+    let mut start_url = String::new();
+    match &prepared {
+        Prepared::One(renewal) => println!("{}", describe(renewal)),
+        Prepared::Many(_) if request.profiles.is_empty() => {
+            println!("Nothing to renew: no role profile is expired or expiring soon.");
+            return Ok(());
         }
-    }
-    Ok(())
-}
-
-/// Renewing an SSO profile: the held refresh token first (no browser), else a sign-in (PKCE
-/// with a loopback redirect, or the device flow), through the one place that has SSO tokens
-/// ([`crate::renew::sso::token`]); the token lands in the AWS CLI's SSO cache, where every
-/// profile of the same session finds it.
-fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, args: &RenewArgs) -> Result<(), String> {
-    let ctx = &run.ctx;
-    let target = crate::renew::service::sso_target(ctx, snapshot, name)?;
-    let file = ctx
-        .paths
-        .sso_cache
-        .join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
-    let flow = crate::console::browser::Browser::sso_flow(ctx, args.use_device_code);
-    if args.dry_run {
-        println!(
-            "Dry run: would refresh the SSO token of {} ({}) with its refresh token if it holds one, else sign in ({}), and write the token to {}. Nothing was done.",
-            target.start_url,
-            target.region,
-            match flow {
-                Flow::Pkce => "browser, PKCE",
-                Flow::DeviceCode => "device code",
-            },
-            file.display()
-        );
-        return Ok(());
+        Prepared::Many(plan) => announce_many(plan, request.profiles.len()),
+        Prepared::Sso { target, .. } => start_url = target.start_url.clone(),
+        Prepared::Login(_) => {}
     }
     let mut prompt = |prompt: &Prompt| {
         match &prompt.user_code {
             Some(code) => println!(
-                "To sign in to {}, open this page on any device and confirm the code {code}:\n  {}",
-                target.start_url, prompt.url
+                "To sign in to {start_url}, open this page on any device and confirm the code {code}:\n  {}",
+                prompt.url
             ),
             None => println!(
-                "To sign in to {}, approve the sign-in on this page (it comes back to this machine by itself):\n  {}",
-                target.start_url, prompt.url
+                "To sign in to {start_url}, approve the sign-in on this page (it comes back to this machine by itself):\n  {}",
+                prompt.url
             ),
         }
         if ctx.demo {
@@ -175,17 +111,188 @@ fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, args: &RenewArgs) -> Re
         println!("Waiting… (Ctrl-C cancels)");
         let _ = std::io::Write::flush(&mut std::io::stdout());
     };
-    let sign_in = crate::renew::sso::SignIn {
-        flow,
-        prompt: &mut prompt,
-    };
-    let token = run.block_on(crate::renew::sso::token(
+    let flow = crate::console::browser::Browser::sso_flow(ctx, args.use_device_code);
+    let mut codes = Deferred {
         ctx,
-        &target,
-        name,
-        true,
-        Some(sign_in),
-    ))??;
+        args,
+        codes: None,
+    };
+    let inject = Inject {
+        codes: &mut codes,
+        sign_in: Some(SignIn {
+            flow,
+            prompt: &mut prompt,
+        }),
+        progress: &|_| {},
+    };
+    let renewer = run.renewer();
+    let outcome = run
+        .block_on(renewer.renew(&snapshot, prepared, args.dry_run, inject))?
+        .map_err(say)?;
+    show(run, args, flow, outcome)
+}
+
+/// The one sentence of a renewal's error (`renew`'s own words when no code came).
+fn say(e: RenewError) -> String {
+    match e {
+        RenewError::NoCode { .. } => NO_CODE.to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// What a bulk renewal will do, before its code is asked for.
+fn announce_many(bulk: &BulkPlan, count: usize) {
+    println!(
+        "Renewing {}{}:",
+        bulk::profiles_count(count),
+        if bulk.needs_code() {
+            " with one MFA code"
+        } else {
+            " (no MFA code needed: a fresh MFA session is reused)"
+        }
+    );
+    if let Some(s) = &bulk.session {
+        println!("  MFA session for '{}' → [{}]", s.source.profile, s.target);
+    }
+    for r in &bulk.renewals {
+        println!(
+            "  {} → [{}] ({})",
+            r.profile,
+            r.target,
+            duration::human(r.duration_secs)
+        );
+    }
+}
+
+/// Shows what the renewal came to: the diff to confirm and write, or what was done.
+fn show(run: &Run, args: &RenewArgs, flow: Flow, outcome: Outcome) -> Result<(), String> {
+    let ctx = &run.ctx;
+    let flags = WriteFlags {
+        dry_run: args.dry_run,
+        yes: args.yes,
+    };
+    match outcome {
+        Outcome::Write {
+            plan,
+            dry_run: true,
+            ..
+        } => {
+            println!("Dry run: no AWS call is made; new values are placeholders.");
+            confirm_and_write(plan, flags, ctx).map(drop)
+        }
+        Outcome::Write {
+            renewal,
+            credentials,
+            plan,
+            dry_run: false,
+        } => {
+            let written = confirm_and_write(plan, flags, ctx)?;
+            if !written.is_empty() {
+                renewed(ctx, &renewal, &credentials);
+            }
+            Ok(())
+        }
+        Outcome::SsoPlanned { target, file, .. } => {
+            println!(
+                "Dry run: would refresh the SSO token of {} ({}) with its refresh token if it holds one, else sign in ({}), and write the token to {}. Nothing was done.",
+                target.start_url,
+                target.region,
+                match flow {
+                    Flow::Pkce => "browser, PKCE",
+                    Flow::DeviceCode => "device code",
+                },
+                file.display()
+            );
+            Ok(())
+        }
+        Outcome::Sso { target, token, .. } => {
+            signed_in(&target, &token);
+            Ok(())
+        }
+        Outcome::LoginPlanned { profile, file } => {
+            super::login::planned(&profile, &file);
+            Ok(())
+        }
+        Outcome::Login {
+            profile,
+            file,
+            token,
+        } => {
+            super::login::refreshed(&profile.name, &file, &token);
+            Ok(())
+        }
+        Outcome::ManyPlanned(bulk) => {
+            for (p, why) in &bulk.skipped {
+                println!("  ✗ {p}: {why}");
+            }
+            println!("Dry run: no AWS call is made, nothing is written.");
+            Ok(())
+        }
+        Outcome::Many { outcomes, plan } => {
+            let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
+            for o in &outcomes {
+                match &o.result {
+                    Ok(target) => println!("  ✓ {} → [{target}]", o.profile),
+                    Err(why) => println!("  ✗ {}: {why}", o.profile),
+                }
+            }
+            let plan = plan.map_err(|e| e.to_string())?;
+            if !plan.changes.is_empty() {
+                confirm_and_write(
+                    plan,
+                    WriteFlags {
+                        dry_run: false,
+                        yes: args.yes,
+                    },
+                    ctx,
+                )?;
+            }
+            if failed > 0 {
+                return Err(format!(
+                    "{failed} of {} renewals failed (the others were written)",
+                    outcomes.len()
+                ));
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The lines after a renewal was written: until when, and how to use a new profile.
+fn renewed(ctx: &Context, renewal: &Renewal, creds: &Credentials) {
+    let until = creds
+        .expiration
+        .map(|t| {
+            format!(
+                " until {} (for {})",
+                t.format("%Y-%m-%d %H:%M:%S UTC"),
+                compact_duration((t - Utc::now()).num_seconds())
+            )
+        })
+        .unwrap_or_default();
+    println!(
+        "Renewed '{}': profile '{}' is valid{until}.",
+        renewal.profile, renewal.target
+    );
+    if renewal.target != renewal.profile && renewal.write_target {
+        if ctx.demo {
+            // The profile is in the demo's temporary files, gone when this run ends.
+            println!(
+                "Demo: '{}' exists only in this demo run's temporary files (gone now); outside the demo, renew one of your own profiles.",
+                renewal.target
+            );
+        } else {
+            println!(
+                "Use it with --profile {0} (or export AWS_PROFILE={0}).",
+                crate::awsfiles::shlex::quote(&renewal.target)
+            );
+        }
+    }
+}
+
+/// The line after an SSO token was had: how, until when, where it is cached. The token
+/// lands in the AWS CLI's SSO cache, where every profile of the same session finds it.
+fn signed_in(target: &SsoTarget, token: &Token) {
     let record = &token.record;
     let what = match token.got {
         Got::Refreshed => "Refreshed (no sign-in needed)",
@@ -210,128 +317,6 @@ fn sso_login(run: &Run, snapshot: &Snapshot, name: &str, args: &RenewArgs) -> Re
             .map_or_else(|| target.start_url.clone(), |s| format!("sso-session {s}")),
         token.path.display()
     );
-    Ok(())
-}
-
-/// Several profiles with one code: one MFA session, the roles assumed with it, one write.
-fn renew_many(
-    run: &Run,
-    snapshot: &Snapshot,
-    names: &[String],
-    args: &RenewArgs,
-) -> Result<(), String> {
-    let ctx = &run.ctx;
-    if args.mode.is_some() || args.duration.is_some() {
-        return Err("--mode and --duration apply to one profile; several profiles use their own defaults (see settings)".to_owned());
-    }
-    if names.is_empty() {
-        println!("Nothing to renew: no role profile is expired or expiring soon.");
-        return Ok(());
-    }
-    let now = ctx.now();
-    let bulk = bulk::plan_bulk(snapshot, names, &|name| {
-        crate::renew::plan::RenewOptions::of(ctx, name, now)
-    });
-    println!(
-        "Renewing {}{}:",
-        bulk::profiles_count(names.len()),
-        if bulk.needs_code() {
-            " with one MFA code"
-        } else {
-            " (no MFA code needed: a fresh MFA session is reused)"
-        }
-    );
-    if let Some(s) = &bulk.session {
-        println!("  MFA session for '{}' → [{}]", s.source.profile, s.target);
-    }
-    for r in &bulk.renewals {
-        println!(
-            "  {} → [{}] ({})",
-            r.profile,
-            r.target,
-            duration::human(r.duration_secs)
-        );
-    }
-    if args.dry_run {
-        for (p, why) in &bulk.skipped {
-            println!("  ✗ {p}: {why}");
-        }
-        println!("Dry run: no AWS call is made, nothing is written.");
-        return Ok(());
-    }
-    for r in bulk.session.iter().chain(&bulk.renewals) {
-        crate::renew::service::check_targets(snapshot, r, ctx.backups_dir().as_deref())
-            .map_err(|e| e.to_string())?;
-    }
-    let code = match (&bulk.session, bulk.needs_code()) {
-        (Some(session), true) => Some(one_code(run, snapshot, session, args)?),
-        (None, true) => {
-            return Err("these profiles need different MFA codes: renew them one by one".to_owned())
-        }
-        _ => None,
-    };
-    let (outcomes, plan) = run.block_on(bulk::run(
-        run.api.as_ref(),
-        run.keyring.as_ref(),
-        snapshot.files(),
-        &bulk,
-        code.as_ref(),
-        &|_| {},
-    ))?;
-    let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
-    for o in &outcomes {
-        match &o.result {
-            Ok(target) => println!("  ✓ {} → [{target}]", o.profile),
-            Err(why) => println!("  ✗ {}: {why}", o.profile),
-        }
-    }
-    let plan = plan.map_err(|e| e.to_string())?;
-    if !plan.changes.is_empty() {
-        confirm_and_write(
-            plan,
-            WriteFlags {
-                dry_run: false,
-                yes: args.yes,
-            },
-            ctx,
-        )?;
-    }
-    if failed > 0 {
-        return Err(format!(
-            "{failed} of {} renewals failed (the others were written)",
-            outcomes.len()
-        ));
-    }
-    Ok(())
-}
-
-/// The one code of a bulk renewal, from the command's sources.
-fn one_code(
-    run: &Run,
-    snapshot: &Snapshot,
-    session: &Renewal,
-    args: &RenewArgs,
-) -> Result<MfaCode, String> {
-    let mut codes = sources(run, args)?;
-    let ask = CodeAsk {
-        profile: session.profile.clone(),
-        serial: session.serial().map(str::to_owned),
-        mfa_process: [&session.profile, &session.source.profile]
-            .iter()
-            .find_map(|p| {
-                snapshot
-                    .map()
-                    .profile(p)?
-                    .get("mfa_process")
-                    .map(str::to_owned)
-            }),
-        attempt: 1,
-        refused: None,
-    };
-    match run.block_on(codes.code(&ask))?? {
-        CodeAnswer::Typed(code) | CodeAnswer::Given(code) => Ok(code),
-        _ => Err(NO_CODE.to_owned()),
-    }
 }
 
 /// One line saying what a renewal will do.

@@ -3,6 +3,7 @@
 //! its own result; all successes become one planned change.
 
 use super::code::MfaCode;
+pub use super::error::BulkError;
 use super::execute;
 use super::plan::{plan, Keys, Mode, RenewOptions, Renewal, Source};
 use super::service::{load_expecting, KeyringAccess};
@@ -22,7 +23,7 @@ pub struct BulkPlan {
     /// The renewals to run (roles re-pointed at the session where they needed a code).
     pub renewals: Vec<Renewal>,
     /// Profiles left out, with the reason.
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<(String, BulkError)>,
 }
 
 impl BulkPlan {
@@ -38,7 +39,7 @@ pub struct Outcome {
     /// The profile.
     pub profile: String,
     /// The target written, or the one-sentence reason it failed.
-    pub result: Result<String, String>,
+    pub result: Result<String, BulkError>,
 }
 
 /// `1 profile`, `2 profiles`.
@@ -91,7 +92,7 @@ pub fn plan_bulk(
         let renewal = match plan(snapshot, name, &options(name)) {
             Ok(r) => r,
             Err(e) => {
-                out.skipped.push((name.clone(), e.to_string()));
+                out.skipped.push((name.clone(), e.into()));
                 continue;
             }
         };
@@ -107,8 +108,14 @@ pub fn plan_bulk(
         {
             out.session = Some(renewal);
         } else {
-            let other = base.clone().unwrap_or_default();
-            out.skipped.push((name.clone(), format!("needs its own MFA code (its keys come from '{this_base}', the others' from '{other}'): renew it on its own")));
+            let others_from = base.clone().unwrap_or_default();
+            out.skipped.push((
+                name.clone(),
+                BulkError::OwnCode {
+                    keys_from: this_base,
+                    others_from,
+                },
+            ));
         }
     }
     let Some(base) = base else { return out };
@@ -123,7 +130,10 @@ pub fn plan_bulk(
                 for r in stuck {
                     out.skipped.push((
                         r.profile,
-                        format!("cannot start one MFA session from '{base}': {e}"),
+                        BulkError::NoSession {
+                            base: base.clone(),
+                            why: e.clone(),
+                        },
                     ));
                 }
             }
@@ -144,7 +154,7 @@ pub async fn run(
     progress: &(dyn Fn(&Outcome) + Sync),
 ) -> (Vec<Outcome>, Result<Plan, EditError>) {
     let mut outcomes = Vec::new();
-    let mut report = |profile: &str, result: Result<String, String>| {
+    let mut report = |profile: &str, result: Result<String, BulkError>| {
         let outcome = Outcome {
             profile: profile.to_owned(),
             result,
@@ -165,7 +175,7 @@ pub async fn run(
                 session_creds = Some(creds.clone());
                 done.push((session.clone(), creds));
             }
-            Err(e) => report(&session.profile, Err(e.to_string())),
+            Err(e) => report(&session.profile, Err(e.into())),
         }
     }
     let mut ready = Vec::new();
@@ -175,10 +185,7 @@ pub async fn run(
             (Some(creds), Some(session), true) => {
                 ready.push(through_session(r, &session.target, creds))
             }
-            _ => report(
-                &r.profile,
-                Err("the MFA session could not be started, so this role was not tried".to_owned()),
-            ),
+            _ => report(&r.profile, Err(BulkError::SessionFailed)),
         }
     }
     let ready: Vec<Renewal> = ready.iter().map(|r| with_keys(keyring, r)).collect();
@@ -194,11 +201,15 @@ pub async fn run(
                 report(&renewal.profile, Ok(renewal.target.clone()));
                 done.push((renewal, creds));
             }
-            Err(e) if matches!(e.kind, AwsErrorKind::RoleNotAssumable | AwsErrorKind::AccessDenied) => report(
-                &renewal.profile,
-                Err(format!("{e} (Its trust policy may ask for an MFA code on the AssumeRole call itself, which an MFA session cannot give: renew it on its own.)")),
-            ),
-            Err(e) => report(&renewal.profile, Err(e.to_string())),
+            Err(e)
+                if matches!(
+                    e.kind,
+                    AwsErrorKind::RoleNotAssumable | AwsErrorKind::AccessDenied
+                ) =>
+            {
+                report(&renewal.profile, Err(BulkError::MfaOnAssume(e)))
+            }
+            Err(e) => report(&renewal.profile, Err(e.into())),
         }
     }
     outcomes.sort_by(|a, b| a.profile.cmp(&b.profile));
@@ -276,7 +287,7 @@ mod tests {
         );
         let skipped: Vec<&str> = bulk.skipped.iter().map(|(p, _)| p.as_str()).collect();
         assert_eq!(skipped, ["other", "ghost"]);
-        assert!(bulk.skipped[0].1.contains(
+        assert!(bulk.skipped[0].1.to_string().contains(
             "needs its own MFA code (its keys come from 'dev2', the others' from 'dev1')"
         ));
         assert!(bulk.needs_code());

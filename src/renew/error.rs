@@ -1,9 +1,11 @@
-//! Why no fresh session could be had: the renewal service's typed error (its own file, so the
-//! lock and the service can both name it without importing each other).
+//! Why no fresh session could be had: the renewal service's typed errors (their own file, so
+//! the lock, the SSO token, the bulk renewal and the service can all name them without
+//! importing each other). No value here holds a secret: key ids are kept masked.
 
 use super::plan::PlanError;
 use crate::aws::AwsError;
-use crate::awsfiles::{LoadError, WriteError};
+use crate::awsfiles::{EditError, LoadError, WriteError};
+use std::path::PathBuf;
 use thiserror::Error;
 
 /// Why no fresh session could be had: one sentence each.
@@ -21,6 +23,9 @@ pub enum RenewError {
     /// The result could not be written (or the target may not be written at all).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The change holding the new credentials could not be planned (the file does not parse).
+    #[error(transparent)]
+    Edit(#[from] EditError),
     /// No usable code (a command timed out, the window declined, a code was mistyped…).
     #[error(transparent)]
     Code(#[from] super::code::CodeError),
@@ -32,6 +37,47 @@ pub enum RenewError {
         /// What the user can do.
         what: String,
     },
+    /// The renewal lock could not be had (another renewal of the target, an unsafe folder).
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// An `aws login` profile could not be refreshed.
+    #[error(transparent)]
+    Login(#[from] crate::aws::login::LoginError),
+    /// No SSO token (or no SSO role) could be had.
+    #[error(transparent)]
+    Sso(#[from] SsoError),
+    /// The source keys kept in the OS keyring could not be used.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The sessions on file could not be read.
+    #[error(transparent)]
+    Sessions(#[from] SessionsError),
+    /// A mode or duration was given for several profiles.
+    #[error("--mode and --duration apply to one profile; several profiles use their own defaults (see settings)")]
+    OneProfileChoice,
+    /// The request names no profile.
+    #[error("no profile to renew")]
+    NoProfile,
+    /// A group whose profiles need different codes and no shared MFA session.
+    #[error("these profiles need different MFA codes: renew them one by one")]
+    DifferentCodes,
+    /// The open window answered by renewing, where this caller needed the credentials itself.
+    #[error("the renewal was made elsewhere")]
+    RenewedElsewhere,
+    /// The open window said it renewed `profile`, but nothing fresh is on file.
+    #[error("the mfatui window renewed '{profile}', but no fresh session of it is on file")]
+    NotOnFile {
+        /// The profile.
+        profile: String,
+    },
+    /// The blocking write did not come back (it panicked or was cancelled).
+    #[error("the write stopped: {0}")]
+    WriteStopped(tokio::task::JoinError),
+}
+
+/// Why the renewal lock of a target could not be had.
+#[derive(Debug, Error)]
+pub enum LockError {
     /// Another renewal of the same target did not finish in time.
     #[error("another mfatui has been renewing [{target}] for {secs} s (waiting for a code?); try again once it is done")]
     Busy {
@@ -40,10 +86,249 @@ pub enum RenewError {
         /// How long we waited.
         secs: u64,
     },
-    /// An `aws login` profile could not be refreshed.
+    /// The lock's folder or file may not be used (shared, someone else's, a link).
     #[error(transparent)]
-    Login(#[from] crate::aws::login::LoginError),
-    /// Something else, as one sentence (the keyring, a corrupt cache, a lock file).
+    Untrusted(#[from] WriteError),
+    /// The lock's folder or file could not be made or opened.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The folder or file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Why no SSO token (or role) could be had for a profile.
+#[derive(Debug, Error)]
+pub enum SsoError {
+    /// Where the profile signs in cannot be told (no such profile, no `[sso-session]`, no start
+    /// URL or region).
+    #[error("{why}")]
+    Target {
+        /// The profile.
+        profile: String,
+        /// The sentence saying what is missing.
+        why: String,
+    },
+    /// The cached token cannot be read (not one the AWS CLI wrote, unreadable).
     #[error("{0}")]
-    Other(String),
+    Cache(String),
+    /// The lock around the sign-in could not be had.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// The new token could not be written to the cache folder.
+    #[error("{}: {source}", .dir.display())]
+    Write {
+        /// The SSO cache folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The held refresh token was refused, and no sign-in can be shown here.
+    #[error(
+        "the SSO sign-in of '{profile}' could not be refreshed ({why}): sign in again with `{how}`"
+    )]
+    RefreshRefused {
+        /// The profile.
+        profile: String,
+        /// What the refresh said.
+        why: String,
+        /// The command that signs in.
+        how: String,
+    },
+    /// A token that ends soon and cannot be refreshed, and no sign-in can be shown here.
+    #[error("the SSO token of '{profile}' ends in {minutes} min and cannot be refreshed (no refresh token, or its registration ended): sign in again with `{how}`")]
+    Ending {
+        /// The profile.
+        profile: String,
+        /// Minutes left.
+        minutes: i64,
+        /// The command that signs in.
+        how: String,
+    },
+    /// An ended token that cannot be refreshed, and no sign-in can be shown here.
+    #[error("the SSO sign-in of '{profile}' has expired and cannot be refreshed: sign in again with `{how}`")]
+    Expired {
+        /// The profile.
+        profile: String,
+        /// The command that signs in.
+        how: String,
+    },
+    /// No token at all, and no sign-in can be shown here.
+    #[error("'{profile}' is not signed in to {start_url}: sign in with `{how}`")]
+    NotSignedIn {
+        /// The profile.
+        profile: String,
+        /// The portal.
+        start_url: String,
+        /// The command that signs in.
+        how: String,
+    },
+    /// The sign-in did not complete (declined, timed out, the portal refused).
+    #[error("{why}")]
+    SignIn {
+        /// The portal.
+        start_url: String,
+        /// What went wrong.
+        why: String,
+    },
+    /// The profile only signs in: it names no account or role to get credentials for.
+    #[error("profile '{profile}' only signs in to SSO (it names no {key}), so it has no credentials of its own")]
+    NoRole {
+        /// The profile.
+        profile: String,
+        /// The missing setting (`sso_account_id`, `sso_role_name`).
+        key: &'static str,
+    },
+}
+
+/// Why the long-term keys kept in the OS keyring could not be used.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum KeyringError {
+    /// The keyring could not give them (unreachable, locked, no entry), as it said.
+    #[error("{0}")]
+    Unavailable(String),
+    /// The keyring holds another key than the one the files name.
+    #[error("the OS keyring holds the key {stored} for '{profile}', but the files name {on_file}: if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the right keys in with `mfatui keyring add {profile}`")]
+    Mismatch {
+        /// The profile.
+        profile: String,
+        /// The key id in the keyring, masked.
+        stored: String,
+        /// The key id the files name, masked.
+        on_file: String,
+    },
+}
+
+/// Why the sessions recorded for a profile could not be read.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum SessionsError {
+    /// aws-mfa-secure's sessions file is not usable (one sentence, no secret).
+    #[error("{0}")]
+    MfaSecure(String),
+}
+
+/// Why one profile of a bulk renewal was not renewed.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum BulkError {
+    /// It cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    /// Its code would be another device's than the group's.
+    #[error("needs its own MFA code (its keys come from '{keys_from}', the others' from '{others_from}'): renew it on its own")]
+    OwnCode {
+        /// The profile its keys come from.
+        keys_from: String,
+        /// The profile the group's keys come from.
+        others_from: String,
+    },
+    /// The group's one MFA session cannot be planned.
+    #[error("cannot start one MFA session from '{base}': {why}")]
+    NoSession {
+        /// The profile the session would start from.
+        base: String,
+        /// Why it cannot.
+        why: PlanError,
+    },
+    /// The group's MFA session failed, so this role (which needed it) was not tried.
+    #[error("the MFA session could not be started, so this role was not tried")]
+    SessionFailed,
+    /// Its call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// AssumeRole was refused: its trust policy may want a code on the call itself.
+    #[error("{0} (Its trust policy may ask for an MFA code on the AssumeRole call itself, which an MFA session cannot give: renew it on its own.)")]
+    MfaOnAssume(AwsError),
+}
+
+macro_rules! sentence {
+    ($($error:ty),*) => {$(
+        /// The sentence, where a caller above this layer still reports one.
+        impl From<$error> for String {
+            fn from(e: $error) -> String {
+                e.to_string()
+            }
+        }
+    )*};
+}
+sentence!(
+    RenewError,
+    LockError,
+    SsoError,
+    KeyringError,
+    SessionsError,
+    BulkError
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed values say exactly the sentences the commands and the TUI have always shown
+    /// (the integration tests match their words), with the profile and portal kept as data.
+    #[test]
+    fn typed_errors_keep_their_sentences_and_hold_no_secret() {
+        let how = "mfatui renew corp".to_owned();
+        let cases: [(SsoError, &str); 4] = [
+            (
+                SsoError::RefreshRefused {
+                    profile: "corp".into(),
+                    why: "the portal said no".into(),
+                    how: how.clone(),
+                },
+                "the SSO sign-in of 'corp' could not be refreshed (the portal said no): sign in again with `mfatui renew corp`",
+            ),
+            (
+                SsoError::Ending {
+                    profile: "corp".into(),
+                    minutes: 7,
+                    how: how.clone(),
+                },
+                "the SSO token of 'corp' ends in 7 min and cannot be refreshed (no refresh token, or its registration ended): sign in again with `mfatui renew corp`",
+            ),
+            (
+                SsoError::Expired {
+                    profile: "corp".into(),
+                    how: how.clone(),
+                },
+                "the SSO sign-in of 'corp' has expired and cannot be refreshed: sign in again with `mfatui renew corp`",
+            ),
+            (
+                SsoError::NotSignedIn {
+                    profile: "corp".into(),
+                    start_url: "https://corp.awsapps.com/start".into(),
+                    how,
+                },
+                "'corp' is not signed in to https://corp.awsapps.com/start: sign in with `mfatui renew corp`",
+            ),
+        ];
+        for (error, sentence) in cases {
+            assert_eq!(String::from(RenewError::from(error)), sentence);
+        }
+        let busy = RenewError::from(LockError::Busy {
+            target: "dev-mfa".into(),
+            secs: 30,
+        });
+        assert_eq!(
+            busy.to_string(),
+            "another mfatui has been renewing [dev-mfa] for 30 s (waiting for a code?); try again once it is done"
+        );
+        let mismatch =
+            super::super::service::mismatch("dev", "AKIAOLDOLDOLDOLD1234", "AKIANEWNEWNEWNEW5678");
+        let KeyringError::Mismatch {
+            stored, on_file, ..
+        } = &mismatch
+        else {
+            panic!("{mismatch:?}")
+        };
+        for (kept, full) in [
+            (stored, "AKIAOLDOLDOLDOLD1234"),
+            (on_file, "AKIANEWNEWNEWNEW5678"),
+        ] {
+            assert_ne!(kept, full, "the key id is kept masked");
+            assert!(mismatch.to_string().contains(kept.as_str()));
+            assert!(!format!("{mismatch:?}").contains(full));
+        }
+    }
 }

@@ -5,7 +5,7 @@
 //! The folder must be this user's private folder and the lock file (0600) is never opened
 //! through a symbolic link (`backup::ensure_dir`, `backup::open_lock`).
 
-use super::error::RenewError;
+use super::error::LockError;
 use crate::awsfiles::backup;
 use std::fs::File;
 use std::os::unix::fs::MetadataExt;
@@ -48,11 +48,14 @@ impl RenewLock {
         credentials: &Path,
         target: &str,
         wait: Duration,
-    ) -> Result<RenewLock, RenewError> {
+    ) -> Result<RenewLock, LockError> {
         let dir = backup::backup_dir(credentials, None);
         let io = |e: std::io::Error, p: &Path| match backup::Untrusted::within(&e) {
-            Some(untrusted) => RenewError::Write(untrusted.clone().into()),
-            None => RenewError::Other(format!("{}: {e}", p.display())),
+            Some(untrusted) => LockError::Untrusted(untrusted.clone().into()),
+            None => LockError::Io {
+                path: p.to_owned(),
+                source: e,
+            },
         };
         backup::ensure_dir(&dir).map_err(|e| io(e, &dir))?;
         let path = dir.join(file_name(target));
@@ -70,7 +73,7 @@ impl RenewLock {
         };
         match crate::safe_fs::wait(wait, attempt).await {
             Ok(Some(file)) => Ok(RenewLock { file, path }),
-            Ok(None) => Err(RenewError::Busy {
+            Ok(None) => Err(LockError::Busy {
                 target: target.to_owned(),
                 secs: wait.as_secs(),
             }),
@@ -93,7 +96,7 @@ mod tests {
         let lock_file = dir.path().join(".mfatui-backups/renewing-dev_mfa.lock");
         assert!(lock_file.exists());
         let busy = RenewLock::acquire(&creds, "dev mfa", Duration::from_millis(200)).await;
-        assert!(matches!(busy, Err(RenewError::Busy { .. })));
+        assert!(matches!(busy, Err(LockError::Busy { .. })));
         drop(first);
         assert!(!lock_file.exists(), "released locks leave no file");
         let again = RenewLock::acquire(&creds, "dev mfa", Duration::from_secs(1)).await;

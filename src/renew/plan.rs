@@ -170,7 +170,7 @@ pub enum PlanError {
     Target(String),
     /// A duration outside what STS allows.
     #[error("{0}")]
-    Duration(String),
+    Duration(#[from] crate::duration::DurationError),
     /// Both role outputs are switched off.
     #[error("roles.write_profile and roles.write_cli_cache are both off in mfatui's settings: a role renewal would have nowhere to go")]
     NowhereToWrite,
@@ -275,6 +275,28 @@ impl Renewal {
         self.session_serial
             .as_deref()
             .or_else(|| self.hops.iter().find_map(|h| h.serial.as_deref()))
+    }
+}
+
+/// The way a profile renews: the one place it is decided, for the renewal request
+/// ([`crate::renew::request`]) and the fresh-session service alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// STS with keys, a session or a role chain (planned by [`plan`]).
+    Sts,
+    /// The SSO token of its session (refresh, else a sign-in).
+    Sso,
+    /// The `aws login` cache, refreshed through the sign-in service.
+    Login,
+}
+
+/// How profile `name` of `snapshot` renews (a profile the files do not have goes to STS,
+/// whose planning says it does not exist).
+pub fn route(snapshot: &Snapshot, name: &str) -> Route {
+    match snapshot.profile(name).map(|p| p.kind) {
+        Some(ProfileKind::Sso) => Route::Sso,
+        Some(ProfileKind::Login) => Route::Login,
+        _ => Route::Sts,
     }
 }
 

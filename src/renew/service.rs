@@ -8,9 +8,10 @@
 
 use super::code::{CodeAnswer, CodeAsk, CodeSource};
 pub use super::error::RenewError;
+use super::error::{KeyringError, SsoError};
 use super::execute;
 use super::lock::RenewLock;
-use super::plan::{self, Keys, Mode, PlanError, RenewOptions, Renewal};
+use super::plan::{self, Keys, Mode, PlanError, RenewOptions, Renewal, Route};
 use super::session::{self, Session};
 use crate::aws::{AwsApi, AwsErrorKind, Credentials};
 use crate::awsfiles::{
@@ -38,23 +39,30 @@ pub fn load_expecting(
     keyring: &dyn KeyringAccess,
     profile: &str,
     access_key_id: &str,
-) -> Result<Credentials, String> {
-    let creds = keyring.load(profile, access_key_id)?;
+) -> Result<Credentials, KeyringError> {
+    let creds = keyring
+        .load(profile, access_key_id)
+        .map_err(|e| KeyringError::Unavailable(e.to_string()))?;
     if creds.access_key_id != access_key_id {
-        return Err(key_mismatch(profile, &creds.access_key_id, access_key_id));
+        return Err(mismatch(profile, &creds.access_key_id, access_key_id));
     }
     Ok(creds)
 }
 
 /// Why a keyring entry that holds key `stored` is not used for `profile`, whose files name
-/// `on_file`.
-pub fn key_mismatch(profile: &str, stored: &str, on_file: &str) -> String {
+/// `on_file` (both masked).
+pub fn mismatch(profile: &str, stored: &str, on_file: &str) -> KeyringError {
     let mask = crate::awsfiles::mask::mask_key_id;
-    format!(
-        "the OS keyring holds the key {} for '{profile}', but the files name {}: if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the right keys in with `mfatui keyring add {profile}`",
-        mask(stored),
-        mask(on_file)
-    )
+    KeyringError::Mismatch {
+        profile: profile.to_owned(),
+        stored: mask(stored),
+        on_file: mask(on_file),
+    }
+}
+
+/// [`mismatch`] as a sentence (for rotation, which reports its own errors).
+pub fn key_mismatch(profile: &str, stored: &str, on_file: &str) -> String {
+    mismatch(profile, stored, on_file).to_string()
 }
 
 /// No keyring: profiles whose keys are there cannot be renewed here.
@@ -104,8 +112,14 @@ pub fn sso_target(
     ctx: &Context,
     snapshot: &Snapshot,
     name: &str,
-) -> Result<crate::aws::sso::SsoTarget, String> {
-    let mut target = crate::aws::sso::target(snapshot.map(), name, &ctx.env.lookup())?;
+) -> Result<crate::aws::sso::SsoTarget, SsoError> {
+    let mut target =
+        crate::aws::sso::target(snapshot.map(), name, &ctx.env.lookup()).map_err(|why| {
+            SsoError::Target {
+                profile: name.to_owned(),
+                why: why.to_string(),
+            }
+        })?;
     target.connect_timeout = ctx.timeouts.connect;
     target.call_timeout = ctx.timeouts.call;
     Ok(target)
@@ -294,7 +308,7 @@ pub fn look(ctx: &Context, name: &str, want: &Want) -> Result<Lookup, RenewError
         _ => plan.as_ref().ok().map(|r| r.duration_secs),
     };
     let now = ctx.now();
-    let found = session::sessions(&snapshot, name).map_err(RenewError::Other)?;
+    let found = session::sessions(&snapshot, name)?;
     let policy = ctx.settings.freshness();
     if let Some(fresh) = session::fresh(&found, &policy, want.purpose, length, now) {
         return Ok(Lookup::Fresh(Served {
@@ -328,18 +342,10 @@ impl Renewer<'_> {
     ) -> Result<Served, RenewError> {
         let (snapshot, renewal) = match self.look(name, want)? {
             Lookup::Fresh(served) => return Ok(served),
-            Lookup::Stale { snapshot, .. }
-                if snapshot
-                    .profile(name)
-                    .is_some_and(|p| p.kind == ProfileKind::Login) =>
-            {
+            Lookup::Stale { snapshot, .. } if plan::route(&snapshot, name) == Route::Login => {
                 return self.refresh_login(&snapshot, name, want).await
             }
-            Lookup::Stale { snapshot, .. }
-                if snapshot
-                    .profile(name)
-                    .is_some_and(|p| p.kind == ProfileKind::Sso) =>
-            {
+            Lookup::Stale { snapshot, .. } if plan::route(&snapshot, name) == Route::Sso => {
                 return self.sso_role(&snapshot, name).await
             }
             Lookup::Stale {
@@ -376,19 +382,18 @@ impl Renewer<'_> {
                 // The open window renewed: what it wrote is the answer.
                 return match self.look(name, want)? {
                     Lookup::Fresh(served) => Ok(served),
-                    Lookup::Stale { .. } => Err(RenewError::Other(format!(
-                        "the mfatui window renewed '{name}', but no fresh session of it is on file"
-                    ))),
+                    Lookup::Stale { .. } => Err(RenewError::NotOnFile {
+                        profile: name.to_owned(),
+                    }),
                 };
             }
         };
-        let plan = execute::plan_write(snapshot.files(), &renewal, &creds)
-            .map_err(|e| RenewError::Other(e.to_string()))?;
+        let plan = execute::plan_write(snapshot.files(), &renewal, &creds)?;
         // The writer blocks (a lock wait, fsyncs): off the runtime's threads.
         let options = self.ctx.write_options(OnChange::Merge);
         let written = tokio::task::spawn_blocking(move || commit(&plan, &options))
             .await
-            .map_err(|e| RenewError::Other(format!("the write stopped: {e}")))??;
+            .map_err(RenewError::WriteStopped)??;
         crate::diag!(
             "renewed {name} into [{}] (source {})",
             renewal.target,
@@ -453,23 +458,20 @@ impl Renewer<'_> {
     /// [`crate::renew::sso::token`] has it (the held refresh token renews an ending token; a
     /// sign-in is left to `renew` and the TUI, which can show a page).
     async fn sso_role(&self, snapshot: &Snapshot, name: &str) -> Result<Served, RenewError> {
-        let target = sso_target(self.ctx, snapshot, name).map_err(RenewError::Other)?;
+        let target = sso_target(self.ctx, snapshot, name)?;
         let profile = snapshot.map().profile(name);
-        let get = |key: &str| {
+        let get = |key: &'static str| {
             profile
                 .and_then(|p| p.get(key))
                 .map(str::to_owned)
-                .ok_or_else(|| {
-                    RenewError::Other(format!(
-                        "profile '{name}' only signs in to SSO (it names no {key}), so it has no credentials of its own"
-                    ))
+                .ok_or_else(|| SsoError::NoRole {
+                    profile: name.to_owned(),
+                    key,
                 })
         };
         let (account_id, role_name) = (get("sso_account_id")?, get("sso_role_name")?);
         let account = Some(account_id.clone());
-        let token = crate::renew::sso::token(self.ctx, &target, name, false, None)
-            .await
-            .map_err(RenewError::Other)?;
+        let token = crate::renew::sso::token(self.ctx, &target, name, false, None).await?;
         let env = self.ctx.env.lookup();
         let call = crate::aws::SsoRoleCall {
             region: target.region.clone(),
@@ -514,8 +516,7 @@ impl Renewer<'_> {
             access_key_id,
         } = &renewal.source.keys
         {
-            let creds =
-                load_expecting(self.keyring, profile, access_key_id).map_err(RenewError::Other)?;
+            let creds = load_expecting(self.keyring, profile, access_key_id)?;
             renewal.source.keys = Keys::Here(creds);
         }
         Ok(renewal)

@@ -4,6 +4,7 @@
 //! itself when it holds temporary credentials; aws-mfa-secure's session cache. Only sessions
 //! of the profile asked about: never another profile's.
 
+use super::error::SessionsError;
 use super::plan::static_credentials;
 use crate::aws::Credentials;
 use crate::awsfiles::cli_cache::CacheDir;
@@ -70,7 +71,7 @@ impl Session {
 
 /// Every temporary session recorded for `name`, the ones mfatui writes first. A corrupt
 /// aws-mfa-secure file is an error (one sentence, no secret).
-pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, String> {
+pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, SessionsError> {
     let map = snapshot.map();
     let layout = snapshot.layout_of(name);
     let paths = &snapshot.files().paths;
@@ -117,7 +118,10 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, String>
     if place != Some(name) {
         found.extend(section(name));
     }
-    if let Some(s) = SecureSessions::read(&paths.mfa_secure_sessions).get(name)? {
+    if let Some(s) = SecureSessions::read(&paths.mfa_secure_sessions)
+        .get(name)
+        .map_err(|e| SessionsError::MfaSecure(e.to_string()))?
+    {
         found.push(Session {
             from: SessionFrom::MfaSecure(name.to_owned()),
             credentials: Credentials {

@@ -4,6 +4,7 @@
 //! sign-in; one at a time per session across processes (the renewal lock: the others wait,
 //! then read what the first one wrote); the result written to the AWS CLI's SSO cache.
 
+use super::error::SsoError;
 use super::lock::RenewLock;
 use crate::aws::sso::{self, Flow, Prompt, SsoTarget};
 use crate::awsfiles::sso_cache::TokenRecord;
@@ -58,11 +59,11 @@ pub async fn token(
     name: &str,
     renew: bool,
     sign_in: Option<SignIn<'_>>,
-) -> Result<Token, String> {
+) -> Result<Token, SsoError> {
     let dir = &ctx.paths.sso_cache;
     let key = target.cache_key();
     let path = dir.join(crate::awsfiles::sso_cache::file_name(key));
-    let seen = TokenRecord::read(dir, key)?;
+    let seen = TokenRecord::read(dir, key).map_err(|e| SsoError::Cache(e.to_string()))?;
     if let Some(record) = seen.as_ref().filter(|r| !renew && is_fresh(r, Utc::now())) {
         return Ok(Token {
             record: record.clone(),
@@ -76,9 +77,8 @@ pub async fn token(
         &format!("sso-{}", stem.trim_end_matches(".json")),
         ctx.timeouts.renew_wait,
     )
-    .await
-    .map_err(|e| e.to_string())?;
-    let current = TokenRecord::read(dir, key)?;
+    .await?;
+    let current = TokenRecord::read(dir, key).map_err(|e| SsoError::Cache(e.to_string()))?;
     if let Some(record) = current.as_ref().filter(|r| {
         let changed = seen
             .as_ref()
@@ -95,9 +95,10 @@ pub async fn token(
     if let Some(held) = current.as_ref().filter(|r| r.refreshable(Utc::now())) {
         match refresh_token(target, ctx.demo, held).await {
             Ok(record) => {
-                record
-                    .write(dir, key)
-                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                record.write(dir, key).map_err(|source| SsoError::Write {
+                    dir: dir.to_owned(),
+                    source,
+                })?;
                 crate::diag!("refreshed the SSO token of {}", key);
                 return Ok(Token {
                     record,
@@ -123,21 +124,31 @@ pub async fn token(
                 path,
             });
         }
-        let how = ctx.command(&["renew", name]);
+        let (profile, how) = (name.to_owned(), ctx.command(&["renew", name]));
         return Err(match (refused, current) {
-            (Some(e), _) => format!("the SSO sign-in of '{name}' could not be refreshed ({e}): sign in again with `{how}`"),
-            (None, Some(r)) if r.expires_at > Utc::now() => format!(
-                "the SSO token of '{name}' ends in {} min and cannot be refreshed (no refresh token, or its registration ended): sign in again with `{how}`",
-                (r.expires_at - Utc::now()).num_minutes()
-            ),
-            (None, Some(_)) => format!("the SSO sign-in of '{name}' has expired and cannot be refreshed: sign in again with `{how}`"),
-            (None, None) => format!("'{name}' is not signed in to {}: sign in with `{how}`", target.start_url),
+            (Some(why), _) => SsoError::RefreshRefused {
+                profile,
+                why: why.to_string(),
+                how,
+            },
+            (None, Some(r)) if r.expires_at > Utc::now() => SsoError::Ending {
+                profile,
+                minutes: (r.expires_at - Utc::now()).num_minutes(),
+                how,
+            },
+            (None, Some(_)) => SsoError::Expired { profile, how },
+            (None, None) => SsoError::NotSignedIn {
+                profile,
+                start_url: target.start_url.clone(),
+                how,
+            },
         });
     };
     let record = sign_in_with(target, ctx.demo, flow, dir, prompt).await?;
-    record
-        .write(dir, key)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    record.write(dir, key).map_err(|source| SsoError::Write {
+        dir: dir.to_owned(),
+        source,
+    })?;
     Ok(Token {
         record,
         got: Got::SignedIn,
@@ -154,15 +165,21 @@ async fn sign_in_with(
     flow: Flow,
     cache: &Path,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
-) -> Result<TokenRecord, String> {
-    match (demo, flow) {
+) -> Result<TokenRecord, SsoError> {
+    let done = match (demo, flow) {
         (true, _) => crate::aws::demo::sso_login(target, flow, prompt).await,
         (false, Flow::Pkce) => sso::login_pkce(target, cache, prompt, sso::PKCE_WAIT).await,
         (false, Flow::DeviceCode) => sso::login_device(target, cache, prompt).await,
-    }
+    };
+    done.map_err(|why| SsoError::SignIn {
+        start_url: target.start_url.clone(),
+        why: why.to_string(),
+    })
 }
 
-/// Refreshes as [`sso::refresh`] does; in the offline demo, through its stand-in.
+/// Refreshes as [`sso::refresh`] does; in the offline demo, through its stand-in. The error
+/// is the portal's sentence as `aws::sso` says it; [`token`] turns it into
+/// [`SsoError::RefreshRefused`] when no sign-in can follow.
 async fn refresh_token(
     target: &SsoTarget,
     demo: bool,

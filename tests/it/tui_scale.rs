@@ -5,9 +5,10 @@
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use mfatui::aws::{AwsError, AwsErrorKind};
 use mfatui::awsfiles::AwsPaths;
 use mfatui::context::{Clock, Context, Env};
-use mfatui::renew::bulk::Outcome;
+use mfatui::renew::bulk::{BulkError, Outcome};
 use mfatui::settings::Settings;
 use mfatui::tui::app::{App, Effect};
 use mfatui::tui::load::load;
@@ -233,7 +234,10 @@ fn all_failed(app: &mut App, why: &str) {
     let outcomes = (0..1200)
         .map(|i| Outcome {
             profile: format!("role{i}"),
-            result: Err(why.to_owned()),
+            result: Err(BulkError::Aws(AwsError {
+                kind: AwsErrorKind::Other,
+                message: why.to_owned(),
+            })),
         })
         .collect();
     app.update(Msg::Job {

@@ -449,7 +449,10 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         .unwrap();
     let failed = Outcome {
         profile: "dev".into(),
-        result: Err("The MFA code was rejected".into()),
+        result: Err(crate::renew::bulk::BulkError::Aws(crate::aws::AwsError {
+            kind: crate::aws::AwsErrorKind::WrongCode,
+            message: "The MFA code was rejected".into(),
+        })),
     };
     reply(
         app,

@@ -10,7 +10,8 @@ use crate::aws::api::BoxFuture;
 use crate::awsfiles::Snapshot;
 use crate::duration;
 use crate::renew::bulk::{self, BulkPlan, Outcome};
-use crate::renew::code::{run_mfa_process, MfaCode};
+use crate::renew::code::MfaCode;
+use crate::renew::request::{self, prepare, Inject, Prepared, Request};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::{BulkDone, Output};
@@ -45,15 +46,27 @@ pub struct BulkRunning {
     /// When it started.
     pub started: DateTime<Utc>,
     /// Each profile and its outcome so far.
-    pub lines: Vec<(String, Option<Result<String, String>>)>,
+    pub lines: Vec<(String, Option<Result<String, bulk::BulkError>>)>,
 }
 
 /// Opens the dialog for the marked profiles.
 pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
     let shared = &cx.shared;
-    let plan = bulk::plan_bulk(&shared.data.snapshot, names, &|name| {
-        crate::renew::plan::RenewOptions::of(shared.ctx, name, shared.now)
-    });
+    let request = Request {
+        profiles: names.to_vec(),
+        group: true,
+        ..Request::default()
+    };
+    let plan = match prepare(shared.ctx, &shared.data.snapshot, &request) {
+        Ok(Prepared::Many(plan)) => *plan,
+        Ok(_) => {
+            return super::error::dialog(
+                "Cannot renew",
+                "these profiles cannot be renewed together",
+            )
+        }
+        Err(e) => return super::error::dialog("Cannot renew", &e.to_string()),
+    };
     Box::new(BulkForm {
         plan,
         code: String::new(),
@@ -76,57 +89,29 @@ pub struct BulkJob {
 impl Job for BulkJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
-            let code = match self.code {
-                CodeSource::Typed(code) => Ok(Some(code)),
-                CodeSource::NotNeeded => Ok(None),
-                CodeSource::Process => {
-                    let command = self.bulk.session.as_ref().and_then(|s| {
-                        [&s.profile, &s.source.profile].iter().find_map(|p| {
-                            self.snapshot
-                                .map()
-                                .profile(p)?
-                                .get("mfa_process")
-                                .map(str::to_owned)
-                        })
-                    });
-                    match command {
-                        Some(c) => run_mfa_process(&c, env.ctx.timeouts.mfa_process, false)
-                            .await
-                            .map(Some),
-                        None => Ok(None),
-                    }
-                }
+            let mut codes = self.code.codes(&env.ctx);
+            let progress = |o: &Outcome| env.report(Output::BulkProgress(o.clone()));
+            let inject = Inject {
+                codes: &mut codes,
+                sign_in: None,
+                progress: &progress,
             };
-            let backups = env.ctx.backups_dir();
-            let checked = self
-                .bulk
-                .session
-                .iter()
-                .chain(&self.bulk.renewals)
-                .try_for_each(|r| {
-                    crate::renew::service::check_targets(&self.snapshot, r, backups.as_deref())
-                })
-                .map_err(|e| e.to_string());
-            let done = match checked.and(code.map_err(|e| e.to_string())) {
-                Ok(code) => {
-                    let progress = |o: &Outcome| env.report(Output::BulkProgress(o.clone()));
-                    let (outcomes, plan) = bulk::run(
-                        env.api.as_ref(),
-                        env.keyring.as_ref(),
-                        self.snapshot.files(),
-                        &self.bulk,
-                        code.as_ref(),
-                        &progress,
-                    )
-                    .await;
-                    BulkDone {
-                        outcomes,
-                        plan: plan.map_err(|e| e.to_string()),
-                    }
-                }
+            let done = match env
+                .renewer()
+                .renew(&self.snapshot, Prepared::Many(self.bulk), false, inject)
+                .await
+            {
+                Ok(request::Outcome::Many { outcomes, plan }) => BulkDone {
+                    outcomes,
+                    plan: plan.map_err(|e| e.to_string()),
+                },
+                Ok(_) => BulkDone {
+                    outcomes: Vec::new(),
+                    plan: Err("the renewal service gave no bulk result".to_owned()),
+                },
                 Err(e) => BulkDone {
                     outcomes: Vec::new(),
-                    plan: Err(e),
+                    plan: Err(e.to_string()),
                 },
             };
             Output::BulkDone(done)
@@ -276,7 +261,7 @@ impl Dialog for BulkRunning {
             .iter()
             .map(|o| match &o.result {
                 Ok(target) => format!("✓ {} → [{target}]", o.profile),
-                Err(why) => format!("✗ {}: {}", o.profile, sentence(why)),
+                Err(why) => format!("✗ {}: {}", o.profile, sentence(&why.to_string())),
             })
             .collect();
         match plan {
@@ -326,22 +311,22 @@ impl Dialog for BulkRunning {
 /// The reason most failures share, first of all: `✗ 1,200 of 1,200 failed: …` (a cause
 /// such as an unreachable STS must not hide below the fold of a long list).
 pub fn root_cause(outcomes: &[Outcome]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<String, usize> = HashMap::new();
     for o in outcomes {
         if let Err(why) = &o.result {
-            *counts.entry(why.as_str()).or_default() += 1;
+            *counts.entry(why.to_string()).or_default() += 1;
         }
     }
     let (why, n) = counts
         .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))?;
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
     let failed = outcomes.iter().filter(|o| o.result.is_err()).count();
     let of = if n == failed {
         format!("{n} of {}", outcomes.len())
     } else {
         format!("{n} of the {failed} that failed")
     };
-    Some(format!("✗ Cause ({of}): {}", sentence(why)))
+    Some(format!("✗ Cause ({of}): {}", sentence(&why)))
 }
 
 /// Draws the live progress of a bulk renewal.

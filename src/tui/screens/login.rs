@@ -1,13 +1,15 @@
-//! The `aws login` refresh (`⏎` on a login profile): the credentials refreshed now through
-//! the sign-in service with the cached refresh token and DPoP key, written back to the
-//! `aws login` cache where the AWS CLI and the SDKs read them; Esc stops waiting.
+//! The `aws login` refresh (`⏎` on a login profile): the credentials refreshed now by the
+//! renewal service's request, through the sign-in service with the cached refresh token and
+//! DPoP key, written back to the `aws login` cache where the AWS CLI and the SDKs read them;
+//! Esc stops waiting.
 
 use super::dialog::{form_dialog, spinner};
 use super::error::finished;
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{Profile, Snapshot};
-use crate::renew::service::login_profile;
+use crate::renew::code::Codes;
+use crate::renew::request::{prepare, Inject, Outcome, Prepared, Request};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
@@ -52,11 +54,28 @@ impl LoginJob {
     async fn refresh(&self, env: &JobEnv) -> Result<String, String> {
         let ctx = &env.ctx;
         let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-        let profile = login_profile(ctx, &snapshot, &self.profile).map_err(|e| e.to_string())?;
-        drop(snapshot);
-        let token = crate::aws::login::refresh_now(&profile, &ctx.paths)
+        let prepared =
+            prepare(ctx, &snapshot, &Request::one(&self.profile)).map_err(|e| e.to_string())?;
+        if !matches!(prepared, Prepared::Login(_)) {
+            return Err(format!(
+                "'{}' is no longer an aws login profile",
+                self.profile
+            ));
+        }
+        let mut codes = Codes::none();
+        let inject = Inject {
+            codes: &mut codes,
+            sign_in: None,
+            progress: &|_| {},
+        };
+        let Outcome::Login { token, .. } = env
+            .renewer()
+            .renew(&snapshot, prepared, false, inject)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| e.to_string())?
+        else {
+            return Err("the renewal service gave no login credentials".to_owned());
+        };
         let until = token.access_token.expires_at;
         Ok(format!(
             "✓ Refreshed {}: valid until {} ({}).",

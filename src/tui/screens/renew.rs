@@ -5,7 +5,7 @@ use super::dialog::form_dialog;
 use super::running::{CodeSource, RenewJob, Running};
 use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
 use crate::renew::plan::{modes_for, plan};
-use crate::renew::{MfaCode, Mode, Renewal};
+use crate::renew::{prepare, MfaCode, Mode, Prepared, Renewal, Request};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -119,7 +119,7 @@ impl RenewForm {
             Some(text) => duration::parse(text)?,
             None => presets(self.current_mode(), self.chained)[self.preset],
         };
-        match (self.current_mode(), self.chained) {
+        let checked = match (self.current_mode(), self.chained) {
             (Mode::Session, _) => duration::check(secs, SESSION_LIMITS, "GetSessionToken"),
             (Mode::Role, true) => duration::check(
                 secs,
@@ -127,7 +127,8 @@ impl RenewForm {
                 "AssumeRole with role chaining",
             ),
             (Mode::Role, false) => duration::check(secs, ROLE_LIMITS, "AssumeRole"),
-        }
+        };
+        Ok(checked?)
     }
 
     /// Moves focus to the next field (Tab) or previous one (Shift-Tab).
@@ -243,10 +244,18 @@ pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, String> {
 
 /// The renewal `form` describes, planned against the loaded files.
 pub fn form_plan(shared: &Shared, form: &RenewForm) -> Result<Renewal, String> {
-    let mut opts = crate::renew::plan::RenewOptions::of(shared.ctx, &form.profile, shared.now);
-    opts.mode = Some(form.current_mode());
-    opts.duration = Some(form.duration()?);
-    plan(&shared.data.snapshot, &form.profile, &opts).map_err(|e| e.to_string())
+    let request = Request {
+        mode: Some(form.current_mode()),
+        duration: Some(form.duration()?),
+        ..Request::one(&form.profile)
+    };
+    match prepare(shared.ctx, &shared.data.snapshot, &request).map_err(|e| e.to_string())? {
+        Prepared::One(renewal) => Ok(*renewal),
+        _ => Err(format!(
+            "'{}' is not renewed with a code; ⏎ on it in the table renews it",
+            form.profile
+        )),
+    }
 }
 
 /// The `mfa_process` command of the renewed profile or its source, if any.

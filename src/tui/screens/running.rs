@@ -1,4 +1,4 @@
-//! A renewal under way: its job (the STS calls, with the code the dialog got), a spinner and
+//! A renewal under way: its job (the renewal service's request, with the code the dialog got), a spinner and
 //! the elapsed time, Esc cancels; its result opens the preview.
 
 use super::dialog::{dialog, spinner};
@@ -7,7 +7,7 @@ use crate::aws::api::BoxFuture;
 use crate::awsfiles::Snapshot;
 use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::renew::execute::plan_write;
-use crate::renew::Renewal;
+use crate::renew::{Inject, Outcome, Prepared, Renewal};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
@@ -41,6 +41,20 @@ pub struct RenewJob {
     pub code: CodeSource,
 }
 
+impl CodeSource {
+    /// The code sources this choice stands for.
+    pub fn codes(self, ctx: &crate::context::Context) -> Codes {
+        match self {
+            CodeSource::Typed(code) => Codes::none().then(Given::code(code)),
+            CodeSource::Process => Codes::none().then(MfaProcess {
+                timeout: ctx.timeouts.mfa_process,
+                show_stderr: false,
+            }),
+            CodeSource::NotNeeded => Codes::none(),
+        }
+    }
+}
+
 impl Job for RenewJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
@@ -49,31 +63,21 @@ impl Job for RenewJob {
                 snapshot,
                 code,
             } = *self;
-            let mut codes = match code {
-                CodeSource::Typed(code) => Codes::none().then(Given::code(code)),
-                CodeSource::Process => Codes::none().then(MfaProcess {
-                    timeout: env.ctx.timeouts.mfa_process,
-                    show_stderr: false,
-                }),
-                CodeSource::NotNeeded => Codes::none(),
+            let mut codes = code.codes(&env.ctx);
+            let inject = Inject {
+                codes: &mut codes,
+                sign_in: None,
+                progress: &|_| {},
             };
-            let renewer = env.renewer();
-            let result = async {
-                crate::renew::service::check_targets(
-                    &snapshot,
-                    &renewal,
-                    env.ctx.backups_dir().as_deref(),
-                )?;
-                let renewal = renewer.with_keys(*renewal)?;
-                renewer
-                    .run_with_code(&snapshot, &renewal, &mut codes)
-                    .await?
-                    .ok_or_else(|| {
-                        crate::renew::RenewError::Other("the renewal was made elsewhere".into())
-                    })
-            }
-            .await
-            .map_err(|e| e.to_string());
+            let result = match env
+                .renewer()
+                .renew(&snapshot, Prepared::One(renewal), false, inject)
+                .await
+            {
+                Ok(Outcome::Write { credentials, .. }) => Ok(credentials),
+                Ok(_) => Err("the renewal service gave no credentials to write".to_owned()),
+                Err(e) => Err(e.to_string()),
+            };
             Output::Renewed(result)
         })
     }

@@ -8,7 +8,10 @@
 use super::dialog::{form_dialog, spinner};
 use crate::aws::api::BoxFuture;
 use crate::aws::sso::{Prompt, SsoTarget};
-use crate::awsfiles::Profile;
+use crate::awsfiles::{Profile, Snapshot};
+use crate::renew::code::Codes;
+use crate::renew::request::{prepare, Inject, Outcome, Prepared, Request};
+use crate::renew::sso::{Got, SignIn};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
@@ -18,6 +21,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
+use std::sync::Arc;
 
 /// A login under way.
 #[derive(Clone, Debug)]
@@ -36,16 +40,23 @@ pub struct SsoLogin {
 
 /// Starts signing in for `p`, or an error dialog saying why not.
 pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
-    let target =
-        match crate::renew::service::sso_target(cx.shared.ctx, &cx.shared.data.snapshot, &p.name) {
-            Ok(t) => t,
-            Err(message) => return super::error::dialog("Cannot sign in", &message),
-        };
+    let snapshot = cx.shared.data.snapshot.clone();
+    let target = match prepare(cx.shared.ctx, &snapshot, &Request::one(&p.name)) {
+        Ok(Prepared::Sso { target, .. }) => target,
+        Ok(_) => {
+            return super::error::dialog(
+                "Cannot sign in",
+                &format!("'{}' does not sign in to SSO", p.name),
+            )
+        }
+        Err(e) => return super::error::dialog("Cannot sign in", &e.to_string()),
+    };
     let start_url = target.start_url.clone();
     let job = cx.spawn(SsoJob {
-        target: Box::new(target),
+        target,
         profile: p.name.to_string(),
         flow: crate::console::browser::Browser::sso_flow(cx.shared.ctx, false),
+        snapshot,
     });
     Box::new(SsoLogin {
         job,
@@ -57,7 +68,7 @@ pub fn open(cx: &mut Cx, p: &Profile) -> Box<dyn Dialog> {
 }
 
 /// A refresh, else a sign-in with `flow`, then the token written to the AWS CLI's SSO cache
-/// ([`crate::renew::sso::token`]).
+/// (the renewal service's request, [`crate::renew::request`]).
 #[derive(Debug)]
 pub struct SsoJob {
     /// Where to sign in.
@@ -66,6 +77,8 @@ pub struct SsoJob {
     pub profile: String,
     /// The sign-in flow when refreshing is not possible.
     pub flow: crate::aws::sso::Flow,
+    /// The files it was prepared on.
+    pub snapshot: Arc<Snapshot>,
 }
 
 impl Job for SsoJob {
@@ -80,28 +93,42 @@ impl Job for SsoJob {
                 }
                 reporter.report(Output::SsoPrompt(p.clone()));
             };
-            let target = self.target;
-            let sign_in = crate::renew::sso::SignIn {
+            let sign_in = SignIn {
                 flow: self.flow,
                 prompt: &mut prompt,
             };
-            let result =
-                crate::renew::sso::token(&env.ctx, &target, &self.profile, true, Some(sign_in))
-                    .await
-                    .map(|token| {
-                        let until = token
-                            .record
-                            .expires_at
-                            .with_timezone(&chrono::Local)
-                            .format("%H:%M:%S");
-                        let url = &target.start_url;
-                        match token.got {
-                            crate::renew::sso::Got::SignedIn => {
-                                format!("✓ Signed in to {url}: the SSO token is valid until {until}.")
-                            }
-                            _ => format!("✓ Refreshed the SSO token of {url} (no sign-in needed): valid until {until}."),
+            let mut codes = Codes::none();
+            let inject = Inject {
+                codes: &mut codes,
+                sign_in: Some(sign_in),
+                progress: &|_| {},
+            };
+            let prepared = Prepared::Sso {
+                profile: self.profile,
+                target: self.target,
+            };
+            let result = match env
+                .renewer()
+                .renew(&self.snapshot, prepared, false, inject)
+                .await
+            {
+                Ok(Outcome::Sso { target, token, .. }) => {
+                    let until = token
+                        .record
+                        .expires_at
+                        .with_timezone(&chrono::Local)
+                        .format("%H:%M:%S");
+                    let url = &target.start_url;
+                    Ok(match token.got {
+                        Got::SignedIn => {
+                            format!("✓ Signed in to {url}: the SSO token is valid until {until}.")
                         }
-                    });
+                        _ => format!("✓ Refreshed the SSO token of {url} (no sign-in needed): valid until {until}."),
+                    })
+                }
+                Ok(_) => Err("the renewal service gave no SSO token".to_owned()),
+                Err(e) => Err(e.to_string()),
+            };
             Output::SsoSignedIn(result)
         })
     }

@@ -6,6 +6,7 @@ use super::openers::OPENERS;
 use super::{bulk, error, help, login, renew, sso_login};
 use crate::awsfiles::expiry::compact_duration;
 use crate::awsfiles::{Expiry, Profile, ProfileKind, Snapshot};
+use crate::renew::request::{route, Route};
 use crate::settings::ProfileChange;
 use crate::tui::component::{Cx, Dialog};
 use crate::tui::keep_fresh::kept_fresh;
@@ -655,16 +656,14 @@ impl Table {
             }
             KeyCode::Enter | KeyCode::Char('r') => {
                 let p = selected?;
-                return Some(if p.kind == ProfileKind::Sso {
-                    sso_login::open(cx, p)
-                } else if p.kind == ProfileKind::Login {
-                    login::open(cx, p)
-                } else if !p.problems.is_empty() {
+                // The renewal service says which way it renews; each way has its dialog.
+                return Some(match route(&cx.shared.data.snapshot, &p.name) {
+                    Route::Sso => sso_login::open(cx, p),
+                    Route::Login => login::open(cx, p),
                     // A broken profile: how to fix it, not a code field.
-                    error::fix(&cx.shared, p)
-                } else {
-                    renew::open(&cx.shared, &p.name)
-                        .unwrap_or_else(|why| error::dialog("Cannot renew", &why))
+                    Route::Sts if !p.problems.is_empty() => error::fix(&cx.shared, p),
+                    Route::Sts => renew::open(&cx.shared, &p.name)
+                        .unwrap_or_else(|why| error::dialog("Cannot renew", &why)),
                 });
             }
             KeyCode::Char(c) => {
