@@ -53,20 +53,40 @@ pub async fn bind() -> std::io::Result<TcpListener> {
 /// A second descriptor of the listening socket that a command started now inherits (not
 /// close-on-exec; drop it right after starting the command). The port then stays bound for
 /// as long as anything of the command's process tree lives — after mfatui ends or is killed
-/// too — so no other local user can take it and collect the token from a survivor's fetch:
-/// such a fetch waits unanswered in the socket's queue (nobody accepts it) and times out.
+/// too — so no other local user can take it and collect the token from a survivor's fetch.
+/// Such a fetch is answered by the [keeper](super::keeper) with an error, or, where none
+/// runs, waits unanswered in the socket's queue and times out.
 pub fn inheritable(listener: &TcpListener) -> std::io::Result<std::os::fd::OwnedFd> {
     let fd = rustix::io::dup(listener)?;
     rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
     Ok(fd)
 }
 
-/// Serves `endpoint` on `listener` until the task is dropped. One request per connection;
-/// a connection that does not send its request head within [`HEAD_TIMEOUT`] is closed, and
-/// so is the oldest such one when more than [`PENDING_MAX`](crate::aws::crowd::PENDING_MAX) wait, so that nobody can crowd
-/// out the command's own fetches. When the process runs out of file descriptors, accepting
-/// pauses briefly instead of spinning.
+/// The URI CMD is given for the endpoint on `port` (the keeper looks for exactly this one).
+pub fn uri(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// Serves `endpoint` on `listener` until the task is dropped (see [`accept`]).
 pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
+    accept(listener, move |request| {
+        let endpoint = endpoint.clone();
+        async move { endpoint.answer(&request).await }
+    })
+    .await
+}
+
+/// Answers every request on `listener` with `answer` until the task is dropped. One request
+/// per connection; a connection that does not send its request head within [`HEAD_TIMEOUT`]
+/// is closed, and so is the oldest such one when more than
+/// [`PENDING_MAX`](crate::aws::crowd::PENDING_MAX) wait, so that nobody can crowd out the
+/// command's own fetches. When the process runs out of file descriptors, accepting pauses
+/// briefly instead of spinning. Shared with the [keeper](super::keeper) of the port.
+pub async fn accept<F, Fut>(listener: TcpListener, answer: F)
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
     let pending = Pending::new();
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -81,14 +101,14 @@ pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
             continue;
         }
         let ticket = Arc::new(pending.admit());
-        let endpoint = endpoint.clone();
+        let answer = answer.clone();
         tokio::spawn(async move {
             let waiting = ticket.clone();
             let service = hyper::service::service_fn(move |request| {
                 // The head has arrived: this connection is no longer one that waits.
                 waiting.arrived();
-                let endpoint = endpoint.clone();
-                async move { Ok::<_, Infallible>(endpoint.answer(&request).await) }
+                let answered = answer(request);
+                async move { Ok::<_, Infallible>(answered.await) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -350,7 +370,8 @@ fn document(served: &Served) -> serde_json::Value {
     doc
 }
 
-fn reply(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
+/// A JSON answer with `status`.
+pub(super) fn reply(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = status;
     response.headers_mut().insert(

@@ -402,7 +402,7 @@ fn pid_in(name: &str) -> Option<i32> {
 }
 
 /// Removes `dir` when it is a run's copies folder of this user (a real folder, not a link,
-/// named `exec-PID` or `mfatui-exec-PID-…`): what the watcher of a run does when the run ends.
+/// named `exec-PID` or `mfatui-exec-PID-…`): what the keeper of a run does when the run ends.
 pub fn remove_copies(dir: &Path) {
     use std::os::unix::fs::MetadataExt;
     let named = dir
