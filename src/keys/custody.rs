@@ -127,6 +127,28 @@ pub enum Progress {
     Written(Vec<Written>),
 }
 
+/// The file of this run's file set that holds (or will hold) a marker in `kind`, as keyring
+/// entries record their users ([`crate::keys::keyring::file_id`]).
+pub fn marker_file(ctx: &Context, kind: FileKind) -> String {
+    crate::keys::keyring::file_id(match kind {
+        FileKind::Config => &ctx.paths.config,
+        FileKind::Credentials => &ctx.paths.credentials,
+    })
+}
+
+/// Whether the file `file` (a recorded user of a keyring entry) still has a
+/// `mfatui_keyring = KEY_ID` line: an unreadable or vanished file names nothing. Any section
+/// counts, so an entry is kept rather than deleted when in doubt.
+pub fn names_key(file: &str, access_key_id: &str) -> bool {
+    crate::safe_fs::read_to_string(Path::new(file)).is_ok_and(|text| {
+        text.lines().any(|line| {
+            line.split_once('=').is_some_and(|(key, value)| {
+                key.trim() == KEYRING_MARKER && value.trim() == access_key_id
+            })
+        })
+    })
+}
+
 /// Carries out `mv` (already checked with STS and confirmed): keyring, files, backups.
 /// Returns the backups rewritten without the secret.
 pub fn store(
