@@ -217,7 +217,12 @@ async fn run_with_server(
             return 1;
         }
     };
-    let overlay = match child_files(&endpoint) {
+    // Reading and copying files blocks: off the runtime's thread.
+    let (ctx, profile) = (endpoint.ctx.clone(), endpoint.profile.clone());
+    let files = tokio::task::spawn_blocking(move || child_files(&ctx, &profile))
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+    let overlay = match files {
         Ok(overlay) => overlay,
         Err(e) => {
             eprintln!("mfatui: cannot prepare the files CMD sees: {e}");
@@ -466,9 +471,9 @@ pub fn cleanup(args: &super::args::ExecCleanupArgs) -> ExitCode {
 /// The copies of the shared files CMD needs, if any (in a private folder beside the request
 /// socket, removed when dropped).
 fn child_files(
-    endpoint: &Endpoint,
+    ctx: &crate::context::Context,
+    profile: &str,
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
-    let ctx = &endpoint.ctx;
     let (base, temp) = crate::serve::overlay::places(ctx);
     // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
     crate::serve::overlay::remove_stale(&base, &temp);
@@ -477,32 +482,39 @@ fn child_files(
         .ok()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "mfatui".to_owned());
-    let needs = crate::serve::overlay::needs(&snapshot, &endpoint.profile, &exe)?;
+    let needs = crate::serve::overlay::needs(&snapshot, profile, &exe)?;
     if needs.config.is_none() && needs.credentials.is_none() {
         return Ok(None);
     }
-    let overlay = Overlay::create(&base, &temp, &ctx.paths, &endpoint.profile, &exe)?;
+    let overlay = Overlay::create(&base, &temp, &ctx.paths, profile, &exe)?;
     let needs = overlay.copies().refresh(&snapshot)?;
     Ok(Some((overlay, needs)))
 }
 
 /// Rewrites CMD's copies whenever the real files change (a renewal inside CMD lands in the
-/// real files; the copies follow within a second).
+/// real files; the copies follow within a second). The looking and writing run off the
+/// runtime's thread.
 async fn keep_copies_current(endpoint: Arc<Endpoint>, copies: crate::serve::overlay::Copies) {
-    let ctx = &endpoint.ctx;
-    let mut stamp = Stamp::of(&ctx.paths);
+    let ctx = endpoint.ctx.clone();
+    let mut stamp = None;
     loop {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        let now = Stamp::of(&ctx.paths);
-        if now == stamp {
-            continue;
-        }
-        stamp = now;
-        if let Ok(snapshot) = Snapshot::load(&ctx.paths, &ctx.naming()) {
-            if let Err(e) = copies.refresh(&snapshot) {
-                crate::diag!("exec --server: could not update CMD's copies: {e}");
+        let (ctx, copies, last) = (ctx.clone(), copies.clone(), stamp.clone());
+        let looked = tokio::task::spawn_blocking(move || {
+            let now = Stamp::of(&ctx.paths);
+            if last.is_some_and(|last| last != now) {
+                if let Ok(snapshot) = Snapshot::load(&ctx.paths, &ctx.naming()) {
+                    if let Err(e) = copies.refresh(&snapshot) {
+                        crate::diag!("exec --server: could not update CMD's copies: {e}");
+                    }
+                }
             }
+            now
+        })
+        .await;
+        if let Ok(now) = looked {
+            stamp = Some(now);
         }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 

@@ -213,13 +213,17 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
 fn copies_holding(ctx: &Context, secret: &str) -> Vec<std::path::PathBuf> {
     let (base, temp) = crate::serve::overlay::places(ctx);
     crate::serve::overlay::remove_stale(&base, &temp);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    loop {
-        let found = crate::serve::overlay::copies_holding(&base, &temp, secret);
-        if found.is_empty() || std::time::Instant::now() >= deadline {
-            return found;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let none = crate::safe_fs::wait_blocking_every(
+        std::time::Duration::from_secs(3),
+        std::time::Duration::from_millis(100),
+        || {
+            let found = crate::serve::overlay::copies_holding(&base, &temp, secret);
+            Ok(found.is_empty().then_some(()))
+        },
+    );
+    match none {
+        Ok(Some(())) => Vec::new(),
+        _ => crate::serve::overlay::copies_holding(&base, &temp, secret),
     }
 }
 

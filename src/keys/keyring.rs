@@ -894,11 +894,17 @@ mod tests {
 
     #[test]
     fn a_call_that_never_answers_times_out() {
-        let err = on_worker(Duration::from_millis(50), || -> Result<(), KeyringError> {
-            std::thread::sleep(Duration::from_secs(2));
-            Ok(())
-        })
+        // A call that waits on something that never comes (a prompt nobody answers).
+        let (never, waits) = mpsc::channel::<()>();
+        let err = on_worker(
+            Duration::from_millis(50),
+            move || -> Result<(), KeyringError> {
+                let _ = waits.recv();
+                Ok(())
+            },
+        )
         .unwrap_err();
+        drop(never);
         assert_eq!(err, KeyringError::Timeout { secs: 0 });
         assert!(err.to_string().contains("did not answer"));
     }

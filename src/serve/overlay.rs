@@ -17,7 +17,6 @@
 use crate::awsfiles::config_map::{config_section_name, ProfileSettings};
 use crate::awsfiles::plan::apply_edits;
 use crate::awsfiles::{AwsPaths, Document, Edit, Snapshot};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Keys that make a profile get credentials some way other than the endpoint.
@@ -320,8 +319,7 @@ impl Overlay {
             Ok(()) => {
                 let dir = base.join(format!("exec-{}", std::process::id()));
                 let _ = std::fs::remove_dir_all(&dir);
-                std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
-                    .create(&dir)
+                crate::safe_fs::create_private_new(&dir)
                     .map_err(|e| format!("{}: {e}", dir.display()))?;
                 dir
             }
@@ -330,11 +328,9 @@ impl Overlay {
                 private_base(fallback).map_err(|e| {
                     format!("{why}, and the folder for copies in its place cannot be used: {e}")
                 })?;
-                tempfile::Builder::new()
-                    .prefix(&format!("{FALLBACK_PREFIX}{}-", std::process::id()))
-                    .tempdir_in(fallback)
+                let prefix = format!("{FALLBACK_PREFIX}{}-", std::process::id());
+                crate::safe_fs::fresh_private_dir(fallback, &prefix)
                     .map_err(|e| format!("{}: {e}", fallback.display()))?
-                    .keep()
             }
         };
         Ok(Overlay {
@@ -358,22 +354,14 @@ impl Overlay {
     }
 }
 
-/// Writes `bytes` to `path` atomically, mode 0600.
+/// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600.
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    temp.write_all(bytes).map_err(|e| e.to_string())?;
-    temp.persist(path)
-        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
-    Ok(())
+    crate::safe_fs::replace(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Creates `base` 0700 when missing; checks it is this user's own private folder.
 fn private_base(base: &Path) -> Result<(), String> {
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(base)
-        .map_err(|e| format!("{}: {e}", base.display()))?;
+    crate::safe_fs::create_private(base).map_err(|e| format!("{}: {e}", base.display()))?;
     super::requests::check_private(base)
 }
 

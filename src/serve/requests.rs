@@ -87,9 +87,7 @@ pub fn check_private(dir: &Path) -> Result<(), String> {
 /// Creates the socket's folder 0700 (with its parents), or checks that an existing one is
 /// this user's own and private.
 fn private_dir(dir: &Path) -> Result<(), String> {
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+    crate::safe_fs::create_private(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     check_private(dir)
 }
 
@@ -122,8 +120,11 @@ impl Listener {
     /// Listens at `path`. A socket left behind by an mfatui that is gone is removed first;
     /// one that answers belongs to another open mfatui, which keeps it.
     pub async fn bind(path: &Path) -> Result<Listener, ListenError> {
-        let dir = path.parent().unwrap_or(Path::new("/"));
-        private_dir(dir).map_err(ListenError::Setup)?;
+        let dir = path.parent().unwrap_or(Path::new("/")).to_owned();
+        tokio::task::spawn_blocking(move || private_dir(&dir))
+            .await
+            .map_err(|e| ListenError::Setup(e.to_string()))?
+            .map_err(ListenError::Setup)?;
         if std::fs::symlink_metadata(path).is_ok() {
             if UnixStream::connect(path).await.is_ok() {
                 return Err(ListenError::Taken);
