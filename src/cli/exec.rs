@@ -71,7 +71,8 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
             Some(served) => served.region,
             None => match run.block_on(endpoint.renew_now()) {
                 Ok(Ok(served)) => served.region,
-                Ok(Err(message)) | Err(message) => return fail(with_code_hint(message)),
+                Ok(Err(e)) => return fail(with_code_hint(&e)),
+                Err(message) => return fail(message),
             },
         };
         let status = run
@@ -87,7 +88,7 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
     }
     let served = run
         .block_on(run.renewer().ensure(&args.profile, &want, &mut codes))
-        .and_then(|r| r.map_err(|e| with_code_hint(e.to_string())));
+        .and_then(|r| r.map_err(|e| with_code_hint(&e)));
     let Served {
         session,
         region,
@@ -139,11 +140,12 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
 }
 
 /// `exec` takes a code on the command line too: say so where a code was missing.
-fn with_code_hint(message: String) -> String {
-    if message.starts_with("an MFA code is needed") {
-        format!("{message}, or pass --code 123456")
-    } else {
-        message
+fn with_code_hint(error: &crate::renew::error::RenewError) -> String {
+    match error {
+        crate::renew::error::RenewError::NoCode { .. } => {
+            format!("{error}, or pass --code 123456")
+        }
+        _ => error.to_string(),
     }
 }
 
@@ -576,5 +578,22 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
         (Some(code), _) => code as u8,
         (None, Some(sig)) => 128u8.saturating_add(sig as u8),
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::renew::error::RenewError;
+
+    #[test]
+    fn only_a_missing_code_gets_the_code_hint() {
+        let missing = RenewError::NoCode {
+            profile: "dev".to_owned(),
+            what: "run `mfatui renew dev` in a terminal".to_owned(),
+        };
+        assert!(with_code_hint(&missing).ends_with("in a terminal, or pass --code 123456"));
+        let other = RenewError::Other("an MFA code is needed, says a lock file".to_owned());
+        assert_eq!(with_code_hint(&other), other.to_string());
     }
 }

@@ -210,7 +210,7 @@ impl Endpoint {
     }
 
     /// A renewal now, in the caller's task (before CMD starts, when nothing can be served).
-    pub async fn renew_now(&self) -> Result<Served, String> {
+    pub async fn renew_now(&self) -> Result<Served, crate::renew::error::RenewError> {
         let renewer = Renewer {
             ctx: &self.ctx,
             api: self.api.as_ref(),
@@ -219,8 +219,7 @@ impl Endpoint {
         let mut codes = self.codes.lock().await;
         let served = renewer
             .ensure(&self.profile, &self.ahead(), &mut *codes)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if let Some(renewed) = &served.renewed {
             eprintln!("{}", renewed_line(&self.profile, renewed));
         }
