@@ -13,6 +13,7 @@ use crate::aws::AwsApi;
 use crate::context::Context;
 use crate::freshness::Use;
 use crate::renew::code::Codes;
+use crate::renew::error::RenewError;
 use crate::renew::service::{KeyringAccess, Lookup, Renewer, Served, Want};
 use chrono::SecondsFormat;
 use http_body_util::Full;
@@ -151,9 +152,9 @@ impl Endpoint {
                 reply(StatusCode::OK, document(&served))
             }
             // Said on stderr once, by the renewal that failed (not once per attempt).
-            Err(message) => reply(
+            Err(error) => reply(
                 StatusCode::SERVICE_UNAVAILABLE,
-                serde_json::json!({"Message": message}),
+                serde_json::json!({"Message": error.to_string()}),
             ),
         }
     }
@@ -161,7 +162,7 @@ impl Endpoint {
     /// The profile's session: as it is when fresh (no lock, no call); when it is only still
     /// valid, as it is while one renewal runs ahead in the background; else what the one
     /// running renewal brings (a request joins it, or starts it).
-    async fn served(self: &Arc<Self>) -> Result<Served, String> {
+    async fn served(self: &Arc<Self>) -> Result<Served, Failed> {
         if let Some((served, due)) = self.look_now() {
             if due {
                 self.renewal(Why::Ahead);
@@ -175,12 +176,13 @@ impl Endpoint {
             return Ok(served);
         }
         let mut result = self.renewal(Why::Needed);
+        let stopped = || Arc::new(RenewError::Other("the renewal stopped".to_owned()));
         let answer = result
             .wait_for(Option::is_some)
             .await
-            .map_err(|_| "the renewal stopped".to_owned())?
+            .map_err(|_| stopped())?
             .clone();
-        answer.unwrap_or_else(|| Err("the renewal stopped".to_owned()))
+        answer.unwrap_or_else(|| Err(stopped()))
     }
 
     /// What can be served now without waiting: a session fresh for [`Use::Ahead`], or one
@@ -210,7 +212,7 @@ impl Endpoint {
     }
 
     /// A renewal now, in the caller's task (before CMD starts, when nothing can be served).
-    pub async fn renew_now(&self) -> Result<Served, crate::renew::error::RenewError> {
+    pub async fn renew_now(&self) -> Result<Served, RenewError> {
         let renewer = Renewer {
             ctx: &self.ctx,
             api: self.api.as_ref(),
@@ -250,8 +252,8 @@ impl Endpoint {
                 let (_, rx) = watch::channel(None);
                 return rx;
             }
-            (Some((at, message)), Why::Needed) if at.elapsed() < FAILED_FOR => {
-                let (_, rx) = watch::channel(Some(Err(message.clone())));
+            (Some((at, error)), Why::Needed) if at.elapsed() < FAILED_FOR => {
+                let (_, rx) = watch::channel(Some(Err(error.clone())));
                 return rx;
             }
             _ => {}
@@ -271,7 +273,7 @@ impl Endpoint {
                 renewer
                     .ensure(&endpoint.profile, &want, &mut *codes)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(Arc::new)
             };
             match &result {
                 Ok(served) => {
@@ -279,9 +281,9 @@ impl Endpoint {
                         eprintln!("{}", renewed_line(&endpoint.profile, renewed));
                     }
                 }
-                Err(message) => {
-                    crate::diag!("endpoint: {message}");
-                    eprintln!("mfatui: {message}");
+                Err(error) => {
+                    crate::diag!("endpoint: {error}");
+                    eprintln!("mfatui: {error}");
                 }
             }
             let mut state = endpoint.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -292,8 +294,8 @@ impl Endpoint {
                     // Nothing could renew it (the valid session came back): not again ahead.
                     state.ahead_failed = served.renewed.is_none() && why == Why::Ahead;
                 }
-                Err(message) => {
-                    state.failed = Some((Instant::now(), message.clone()));
+                Err(error) => {
+                    state.failed = Some((Instant::now(), error.clone()));
                     state.ahead_failed = why == Why::Ahead;
                 }
             }
@@ -304,7 +306,10 @@ impl Endpoint {
 }
 
 /// A renewal's result, once it has one.
-type Outcome = Option<Result<Served, String>>;
+type Outcome = Option<Result<Served, Failed>>;
+
+/// Why a renewal failed, shared by every request that waited for it.
+type Failed = Arc<RenewError>;
 
 /// Why a renewal is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -326,7 +331,7 @@ pub struct Renewing {
     /// The renewal under way: its result arrives here.
     running: Option<Receiver<Outcome>>,
     /// When the last renewal failed, and why.
-    failed: Option<(Instant, String)>,
+    failed: Option<(Instant, Failed)>,
     /// The last renewal ahead could not renew: none ahead again until the session is fresh.
     ahead_failed: bool,
 }
