@@ -49,6 +49,22 @@ pub fn create_private(dir: &Path) -> io::Result<()> {
         .create(dir)
 }
 
+/// Creates exactly `dir`, mode 0700: an existing file or folder there is an error
+/// (`ErrorKind::AlreadyExists`), so the folder is this run's own.
+pub fn create_private_new(dir: &Path) -> io::Result<()> {
+    fs::DirBuilder::new().mode(0o700).create(dir)
+}
+
+/// Creates a new folder with an unpredictable name `PREFIX…` in `parent`, mode 0700, and
+/// returns its path (kept: the caller removes it).
+pub fn fresh_private_dir(parent: &Path, prefix: &str) -> io::Result<PathBuf> {
+    Ok(tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(fs::Permissions::from_mode(0o700))
+        .tempdir_in(parent)?
+        .keep())
+}
+
 /// Creates `dir` (and missing parents) mode 0700 when missing, and checks that it is a
 /// folder owned by this user (through a symbolic link to one is fine: `~/.aws` often is).
 pub fn private_dir(dir: &Path) -> io::Result<()> {
@@ -271,6 +287,15 @@ pub fn try_lock(file: &File) -> io::Result<bool> {
 /// between tries. Blocking: for code off the async runtime.
 pub fn wait_blocking<T>(
     timeout: Duration,
+    attempt: impl FnMut() -> io::Result<Option<T>>,
+) -> io::Result<Option<T>> {
+    wait_blocking_every(timeout, LOCK_POLL, attempt)
+}
+
+/// [`wait_blocking`], trying again every `every` (for something slower to look at than a lock).
+pub fn wait_blocking_every<T>(
+    timeout: Duration,
+    every: Duration,
     mut attempt: impl FnMut() -> io::Result<Option<T>>,
 ) -> io::Result<Option<T>> {
     let start = Instant::now();
@@ -281,7 +306,7 @@ pub fn wait_blocking<T>(
         if start.elapsed() >= timeout {
             return Ok(None);
         }
-        std::thread::sleep(LOCK_POLL);
+        std::thread::sleep(every);
     }
 }
 

@@ -112,7 +112,7 @@ pub enum Command {
     #[command(hide = true, name = "exec-child")]
     ExecChild(ExecChildArgs),
     /// Internal: removes the copies `exec --server` made for CMD once mfatui is gone (even
-    /// after `kill -9`).
+    /// after `kill -9`), then keeps the endpoint's port while a process still carries its URI.
     #[command(hide = true, name = "exec-cleanup")]
     ExecCleanup(ExecCleanupArgs),
 }
@@ -272,8 +272,8 @@ pub struct ExecChildArgs {
 /// Options of the internal `exec-cleanup`.
 #[derive(Debug, Args)]
 pub struct ExecCleanupArgs {
-    /// The copies folder to remove when standard input closes.
-    pub dir: std::path::PathBuf,
+    /// The copies folder to remove when standard input closes (none: CMD needed no copies).
+    pub dir: Option<std::path::PathBuf>,
 }
 
 /// Options of `mfatui rotate`.

@@ -71,7 +71,8 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
             Some(served) => served.region,
             None => match run.block_on(endpoint.renew_now()) {
                 Ok(Ok(served)) => served.region,
-                Ok(Err(message)) | Err(message) => return fail(with_code_hint(message)),
+                Ok(Err(e)) => return fail(with_code_hint(&e)),
+                Err(message) => return fail(message),
             },
         };
         let status = run
@@ -87,7 +88,7 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
     }
     let served = run
         .block_on(run.renewer().ensure(&args.profile, &want, &mut codes))
-        .and_then(|r| r.map_err(|e| with_code_hint(e.to_string())));
+        .and_then(|r| r.map_err(|e| with_code_hint(&e)));
     let Served {
         session,
         region,
@@ -139,11 +140,12 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
 }
 
 /// `exec` takes a code on the command line too: say so where a code was missing.
-fn with_code_hint(message: String) -> String {
-    if message.starts_with("an MFA code is needed") {
-        format!("{message}, or pass --code 123456")
-    } else {
-        message
+fn with_code_hint(error: &crate::renew::error::RenewError) -> String {
+    match error {
+        crate::renew::error::RenewError::NoCode { .. } => {
+            format!("{error}, or pass --code 123456")
+        }
+        _ => error.to_string(),
     }
 }
 
@@ -217,7 +219,12 @@ async fn run_with_server(
             return 1;
         }
     };
-    let overlay = match child_files(&endpoint) {
+    // Reading and copying files blocks: off the runtime's thread.
+    let (ctx, profile) = (endpoint.ctx.clone(), endpoint.profile.clone());
+    let files = tokio::task::spawn_blocking(move || child_files(&ctx, &profile))
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+    let overlay = match files {
         Ok(overlay) => overlay,
         Err(e) => {
             eprintln!("mfatui: cannot prepare the files CMD sees: {e}");
@@ -229,10 +236,7 @@ async fn run_with_server(
         command.env_remove(var);
     }
     command
-        .env(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            format!("http://127.0.0.1:{port}/"),
-        )
+        .env(crate::serve::keeper::URI_VAR, endpoint::uri(port))
         .env("AWS_CONTAINER_AUTHORIZATION_TOKEN", &endpoint.token)
         .env("MFATUI_PROFILE", &endpoint.profile);
     if let Some((overlay, needs)) = &overlay {
@@ -255,12 +259,17 @@ async fn run_with_server(
             return 1;
         }
     };
-    // The copies go when mfatui goes, however it goes (kill -9 too): a watcher of our own,
-    // started before CMD (and before the port's inheritable descriptor exists, so it does
-    // not hold the port), removes them when its pipe from mfatui closes.
-    let watcher = overlay.as_ref().and_then(|(o, _)| watch_copies(o.dir()));
+    // The copies go when mfatui goes, however it goes (kill -9 too): a keeper of our own,
+    // started before CMD (and before the port's inheritable descriptor exists), removes them
+    // when its pipe from mfatui closes, then holds the port while a process carries its URI.
+    let keeper = keep_after(
+        &listener,
+        overlay.as_ref().map(|(o, _)| o.dir()),
+        &endpoint.profile,
+    );
     // CMD's tree keeps the port bound for as long as any of it lives, after mfatui too: no
-    // other user can take it and collect the token (a fetch then waits unanswered).
+    // other user can take it and collect the token (where no keeper runs, a fetch then waits
+    // unanswered).
     let held = match endpoint::inheritable(&listener) {
         Ok(fd) => fd,
         Err(e) => {
@@ -299,7 +308,9 @@ async fn run_with_server(
         task.abort();
     }
     drop(overlay);
-    drop(watcher);
+    if let Some(keeper) = keeper {
+        let_go(keeper, port).await;
+    }
     match status {
         Ok(status) => exit_code(status),
         Err(e) => {
@@ -363,44 +374,108 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
-/// Starts `mfatui exec-cleanup DIR` in its own process group, reading a pipe only mfatui
-/// holds (close-on-exec: CMD does not inherit it). When mfatui ends — even by `kill -9` — the
-/// pipe closes and the watcher removes the copies. None when it cannot be started (the copies
-/// are then removed by mfatui itself, or by the next `exec --server` after a `kill -9`).
-fn watch_copies(dir: &std::path::Path) -> Option<std::process::ChildStdin> {
+/// Starts `mfatui exec-cleanup [DIR]`, the run's keeper, in its own process group, reading a
+/// pipe only mfatui holds (close-on-exec: CMD does not inherit it), with a descriptor of the
+/// listening socket as its standard output (passed explicitly: nothing else inherits it). When
+/// mfatui ends — even by `kill -9` — the pipe closes; the keeper removes the copies, then keeps
+/// the port from other users while a process (a descendant of CMD that closed its descriptors
+/// and detached) still carries the endpoint's URI ([`crate::serve::keeper`]). Until then it
+/// neither accepts nor touches the socket. None when it cannot be started (the copies are then
+/// removed by mfatui itself, or by the next `exec --server` after a `kill -9`; the port is held
+/// by CMD's tree alone).
+fn keep_after(
+    listener: &tokio::net::TcpListener,
+    dir: Option<&std::path::Path>,
+    profile: &str,
+) -> Option<tokio::process::Child> {
+    use std::os::fd::AsFd;
+    use std::process::Stdio;
     let exe = std::env::current_exe().ok()?;
-    let spawned = Command::new(exe)
+    // A close-on-exec duplicate, which the child gets as its descriptor 1 only.
+    let socket = match listener.as_fd().try_clone_to_owned() {
+        Ok(fd) => Stdio::from(fd),
+        Err(e) => {
+            crate::diag!("exec --server: the keeper cannot hold the port: {e}");
+            // Without the socket, a keeper is worth starting only for the copies.
+            dir?;
+            Stdio::null()
+        }
+    };
+    let spawned = tokio::process::Command::new(exe)
         .arg("exec-cleanup")
-        .arg(dir)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .args(dir)
+        .stdin(Stdio::piped())
+        .stdout(socket)
+        .stderr(Stdio::null())
+        // Only CMD's processes count: not an endpoint mfatui itself may run under.
+        .env_remove(crate::serve::keeper::URI_VAR)
+        .env_remove("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        .env("MFATUI_PROFILE", profile)
         .process_group(0)
         .spawn();
     match spawned {
-        Ok(mut child) => child.stdin.take(),
+        Ok(child) => Some(child),
         Err(e) => {
-            crate::diag!("exec --server: no watcher for CMD's copies: {e}");
+            crate::diag!("exec --server: no keeper for CMD's copies and port: {e}");
             None
         }
     }
 }
 
-/// `mfatui exec-cleanup DIR`: waits until its standard input closes (mfatui, which alone
-/// holds the other end, has ended or is done with CMD), then removes DIR if it is one of
-/// this user's copies folders.
+/// CMD has ended and mfatui is done with the port: when no process carries the endpoint's URI
+/// any more (the usual end), tells the keeper so and waits for it (a second at most), so that
+/// the port is free when mfatui returns, as without a keeper; else just lets it go on.
+async fn let_go(mut keeper: tokio::process::Child, port: u16) {
+    use tokio::io::AsyncWriteExt;
+    let entry = crate::serve::keeper::entry(port);
+    let unneeded = tokio::task::spawn_blocking(move || !crate::serve::keeper::carried(&entry))
+        .await
+        .unwrap_or(false);
+    if let Some(mut pipe) = keeper.stdin.take() {
+        if unneeded {
+            let _ = pipe.write_all(crate::serve::keeper::UNNEEDED).await;
+        }
+    }
+    if unneeded {
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), keeper.wait()).await;
+    }
+}
+
+/// `mfatui exec-cleanup [DIR]`: waits until its standard input closes (mfatui, which alone
+/// holds the other end, has ended or is done with CMD), removes DIR if it is one of this
+/// user's copies folders, then, when its standard output is the endpoint's listening socket
+/// and mfatui did not say it is unneeded, keeps it while a process still carries the
+/// endpoint's URI ([`crate::serve::keeper::keep`]).
 pub fn cleanup(args: &super::args::ExecCleanupArgs) -> ExitCode {
-    let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
-    crate::serve::overlay::remove_copies(&args.dir);
+    use std::io::Read;
+    use std::os::fd::AsFd;
+    let mut said = Vec::new();
+    let _ = std::io::stdin().lock().read_to_end(&mut said);
+    if let Some(dir) = &args.dir {
+        crate::serve::overlay::remove_copies(dir);
+    }
+    if said == crate::serve::keeper::UNNEEDED {
+        return ExitCode::SUCCESS;
+    }
+    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
+        return ExitCode::SUCCESS;
+    };
+    let listener = std::net::TcpListener::from(fd);
+    if listener.local_addr().is_ok() {
+        let profile = std::env::var("MFATUI_PROFILE").unwrap_or_default();
+        if let Err(e) = crate::serve::keeper::keep(listener, &profile) {
+            crate::diag!("exec-cleanup: cannot keep the port: {e}");
+        }
+    }
     ExitCode::SUCCESS
 }
 
 /// The copies of the shared files CMD needs, if any (in a private folder beside the request
 /// socket, removed when dropped).
 fn child_files(
-    endpoint: &Endpoint,
+    ctx: &crate::context::Context,
+    profile: &str,
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
-    let ctx = &endpoint.ctx;
     let (base, temp) = crate::serve::overlay::places(ctx);
     // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
     crate::serve::overlay::remove_stale(&base, &temp);
@@ -409,32 +484,39 @@ fn child_files(
         .ok()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "mfatui".to_owned());
-    let needs = crate::serve::overlay::needs(&snapshot, &endpoint.profile, &exe)?;
+    let needs = crate::serve::overlay::needs(&snapshot, profile, &exe)?;
     if needs.config.is_none() && needs.credentials.is_none() {
         return Ok(None);
     }
-    let overlay = Overlay::create(&base, &temp, &ctx.paths, &endpoint.profile, &exe)?;
+    let overlay = Overlay::create(&base, &temp, &ctx.paths, profile, &exe)?;
     let needs = overlay.copies().refresh(&snapshot)?;
     Ok(Some((overlay, needs)))
 }
 
 /// Rewrites CMD's copies whenever the real files change (a renewal inside CMD lands in the
-/// real files; the copies follow within a second).
+/// real files; the copies follow within a second). The looking and writing run off the
+/// runtime's thread.
 async fn keep_copies_current(endpoint: Arc<Endpoint>, copies: crate::serve::overlay::Copies) {
-    let ctx = &endpoint.ctx;
-    let mut stamp = Stamp::of(&ctx.paths);
+    let ctx = endpoint.ctx.clone();
+    let mut stamp = None;
     loop {
-        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-        let now = Stamp::of(&ctx.paths);
-        if now == stamp {
-            continue;
-        }
-        stamp = now;
-        if let Ok(snapshot) = Snapshot::load(&ctx.paths, &ctx.naming()) {
-            if let Err(e) = copies.refresh(&snapshot) {
-                crate::diag!("exec --server: could not update CMD's copies: {e}");
+        let (ctx, copies, last) = (ctx.clone(), copies.clone(), stamp.clone());
+        let looked = tokio::task::spawn_blocking(move || {
+            let now = Stamp::of(&ctx.paths);
+            if last.is_some_and(|last| last != now) {
+                if let Ok(snapshot) = Snapshot::load(&ctx.paths, &ctx.naming()) {
+                    if let Err(e) = copies.refresh(&snapshot) {
+                        crate::diag!("exec --server: could not update CMD's copies: {e}");
+                    }
+                }
             }
+            now
+        })
+        .await;
+        if let Ok(now) = looked {
+            stamp = Some(now);
         }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 
@@ -496,5 +578,22 @@ fn exit_code(status: std::process::ExitStatus) -> u8 {
         (Some(code), _) => code as u8,
         (None, Some(sig)) => 128u8.saturating_add(sig as u8),
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::renew::error::RenewError;
+
+    #[test]
+    fn only_a_missing_code_gets_the_code_hint() {
+        let missing = RenewError::NoCode {
+            profile: "dev".to_owned(),
+            what: "run `mfatui renew dev` in a terminal".to_owned(),
+        };
+        assert!(with_code_hint(&missing).ends_with("in a terminal, or pass --code 123456"));
+        let other = RenewError::Other("an MFA code is needed, says a lock file".to_owned());
+        assert_eq!(with_code_hint(&other), other.to_string());
     }
 }

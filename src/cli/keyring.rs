@@ -28,10 +28,10 @@ use crate::awsfiles::profile::{Name, KEYRING_MARKER};
 use crate::awsfiles::{commit, ConfigMap, FileKind, KeyPlace, KeyStore, OnChange, Snapshot};
 use crate::context::Context;
 use crate::keys::custody::{
-    self, backups_holding, config_section, credential_process, is_ours, masked_diff, plan_add,
-    plan_restore, scrub, Progress, Start,
+    self, backups_holding, config_section, credential_process, is_ours, marker_file, masked_diff,
+    names_key, plan_add, plan_restore, scrub, Progress, Start,
 };
-use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, SERVICE};
+use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, Released, SERVICE};
 use crate::renew::plan::{keys_at, site_for, Keys};
 use crate::secret::Secret;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -155,6 +155,20 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         println!("Nothing was changed.");
         return Ok(());
     }
+    // Each entry records the files whose markers name it, before and after it is written:
+    // another file set holding the same pair shares it, and a `restore` there must not delete
+    // it while this set's marker needs it.
+    let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
+    let users: Vec<(String, String)> = mv
+        .places()
+        .map(|p| (p.profile.to_string(), marker_file(ctx, p.file)))
+        .collect();
+    let names = |f: &str| names_key(f, &creds.access_key_id);
+    for (profile, file) in &users {
+        keyring
+            .add_user(profile, creds, file, &names)
+            .map_err(|e| format!("{e} (nothing was changed)"))?;
+    }
     let rewritten = custody::store(ctx, run.keyring.as_ref(), &mv, &mut |step| match step {
         Progress::InKeyring => println!(
             "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
@@ -162,6 +176,14 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         ),
         Progress::Written(written) => report(&written),
     })?;
+    for (profile, file) in &users {
+        if let Err(e) = keyring.add_user(profile, creds, file, &names) {
+            println!(
+                "The OS keyring entry of '{profile}' could not record that this file set uses it ({e}); run {} again, or a `keyring restore` of the same key in another file set may delete it.",
+                ctx.command(&["keyring", "store", name])
+            );
+        }
+    }
     println!(
         "Rewrote {} backup(s) without the secret key.",
         rewritten.len()
@@ -191,13 +213,17 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
 fn copies_holding(ctx: &Context, secret: &str) -> Vec<std::path::PathBuf> {
     let (base, temp) = crate::serve::overlay::places(ctx);
     crate::serve::overlay::remove_stale(&base, &temp);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
-    loop {
-        let found = crate::serve::overlay::copies_holding(&base, &temp, secret);
-        if found.is_empty() || std::time::Instant::now() >= deadline {
-            return found;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
+    let none = crate::safe_fs::wait_blocking_every(
+        std::time::Duration::from_secs(3),
+        std::time::Duration::from_millis(100),
+        || {
+            let found = crate::serve::overlay::copies_holding(&base, &temp, secret);
+            Ok(found.is_empty().then_some(()))
+        },
+    );
+    match none {
+        Ok(Some(())) => Vec::new(),
+        _ => crate::serve::overlay::copies_holding(&base, &temp, secret),
     }
 }
 
@@ -214,6 +240,18 @@ fn finish_store(
     let creds = keyring
         .load(&marker.profile, &marker.access_key_id)
         .map_err(|e| e.to_string())?;
+    if !args.dry_run {
+        // Entries stored before file sets were recorded, or by a run stopped in between.
+        let names = |f: &str| names_key(f, &marker.access_key_id);
+        keyring
+            .add_user(
+                &marker.profile,
+                &creds,
+                &marker_file(ctx, marker.file),
+                &names,
+            )
+            .map_err(|e| e.to_string())?;
+    }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
     let id = mask_key_id(&marker.access_key_id);
     if holding.is_empty() {
@@ -268,7 +306,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         return Err(no_such_profile(name));
     }
     let Some(marker) = marker_of(&snapshot, name) else {
-        return finish_restore(&snapshot, name, args.dry_run, open);
+        return finish_restore(ctx, &snapshot, name, args.dry_run, open);
     };
     let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
     let creds = keyring
@@ -288,7 +326,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
     let plan = plan_restore(files, map, &marker, &creds)?;
     print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
     println!(
-        "Then the OS keyring entry (service {SERVICE}, user {}) is deleted.",
+        "Then the OS keyring entry (service {SERVICE}, user {}) is deleted, unless another file set's marker still names it.",
         entry_user(&marker.profile, &marker.access_key_id)
     );
     if args.dry_run {
@@ -303,25 +341,44 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         .map_err(|e| format!("{e}; the key stays in the OS keyring"))?;
     report(&written);
     fault::point(Step::KeyringBeforeDelete).map_err(|e| e.to_string())?;
-    keyring
-        .delete(&marker.profile, &marker.access_key_id)
+    let names = |f: &str| names_key(f, &marker.access_key_id);
+    let released = keyring
+        .release(
+            &marker.profile,
+            &marker.access_key_id,
+            &marker_file(ctx, marker.file),
+            &names,
+        )
         .map_err(|e| {
             format!(
                 "the key is back in the file, but its OS keyring entry could not be deleted: {e}"
             )
         })?;
     println!(
-        "Done: '{}' has its key {id} in [{}] of the {} file again; the OS keyring entry is deleted.",
+        "Done: '{}' has its key {id} in [{}] of the {} file again; {}.",
         marker.profile,
         marker.section,
-        marker.file.label()
+        marker.file.label(),
+        released_line(&released)
     );
     Ok(())
+}
+
+/// What became of a released entry, for the closing line.
+fn released_line(released: &Released) -> String {
+    match released {
+        Released::Deleted => "the OS keyring entry is deleted".to_owned(),
+        Released::Kept(files) => format!(
+            "the OS keyring entry is kept, because the marker in {} still names it",
+            files.join(", ")
+        ),
+    }
 }
 
 /// `restore` on a profile whose key is already back in the file: deletes the keyring entry an
 /// interrupted `restore` left behind (only when it holds that same key).
 fn finish_restore(
+    ctx: &Context,
     snapshot: &Snapshot,
     name: &str,
     dry_run: bool,
@@ -340,14 +397,28 @@ fn finish_restore(
                 println!("Dry run: would delete the OS keyring entry an earlier restore of '{}' left behind.", place.profile);
                 return Ok(());
             }
-            keyring
-                .delete(&place.profile, &on_file.access_key_id)
+            let names = |f: &str| names_key(f, &on_file.access_key_id);
+            let released = keyring
+                .release(
+                    &place.profile,
+                    &on_file.access_key_id,
+                    &marker_file(ctx, place.file),
+                    &names,
+                )
                 .map_err(|e| e.to_string())?;
-            println!(
-                "'{}' already has its key in the {} file; deleted the OS keyring entry an earlier restore left behind.",
-                place.profile,
-                place.file.label()
-            );
+            match released {
+                Released::Deleted => println!(
+                    "'{}' already has its key in the {} file; deleted the OS keyring entry an earlier restore left behind.",
+                    place.profile,
+                    place.file.label()
+                ),
+                Released::Kept(_) => println!(
+                    "'{}' already has its key in the {} file; {} (another file set's).",
+                    place.profile,
+                    place.file.label(),
+                    released_line(&released)
+                ),
+            }
             Ok(())
         }
         Ok(_) | Err(KeyringError::Missing { .. }) => Err(not_there()),
@@ -506,6 +577,11 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
     keyring
         .store_checked(&marker.profile, &creds)
         .map_err(|e| format!("{e} (the files were not changed)"))?;
+    let names = |f: &str| names_key(f, &creds.access_key_id);
+    let file = marker_file(ctx, marker.file);
+    keyring
+        .add_user(&marker.profile, &creds, &file, &names)
+        .map_err(|e| format!("{e} (the files were not changed)"))?;
     println!(
         "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
         entry_user(&marker.profile, &creds.access_key_id)
@@ -520,10 +596,16 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
     })?;
     report(&written);
     if goes.is_some() && before != creds.access_key_id {
-        match keyring.delete(&marker.profile, before) {
-            Ok(()) => println!(
+        let names = |f: &str| names_key(f, before);
+        match keyring.release(&marker.profile, before, &file, &names) {
+            Ok(Released::Deleted) => println!(
                 "Deleted the OS keyring entry of the replaced key {}.",
                 mask_key_id(before)
+            ),
+            Ok(Released::Kept(files)) => println!(
+                "Kept the OS keyring entry of the replaced key {}: the marker in {} still names it.",
+                mask_key_id(before),
+                files.join(", ")
             ),
             Err(e) => println!(
                 "The OS keyring entry of the replaced key {} could not be deleted ({e}); the files no longer name it.",

@@ -181,11 +181,7 @@ impl SignInPage {
     /// pages of earlier runs that were left behind.
     fn write(base: &Path, url: &Secret) -> std::io::Result<SignInPage> {
         sweep(base, Duration::from_secs(900));
-        let dir = tempfile::Builder::new()
-            .prefix(PAGE_PREFIX)
-            .permissions(std::fs::Permissions::from_mode(0o700))
-            .tempdir_in(base)?
-            .keep();
+        let dir = crate::safe_fs::fresh_private_dir(base, PAGE_PREFIX)?;
         // A folder made by `mkdir` under a fresh random name is ours; checked anyway.
         let meta = std::fs::symlink_metadata(&dir)?;
         if !meta.is_dir()

@@ -127,6 +127,28 @@ pub enum Progress {
     Written(Vec<Written>),
 }
 
+/// The file of this run's file set that holds (or will hold) a marker in `kind`, as keyring
+/// entries record their users ([`crate::keys::keyring::file_id`]).
+pub fn marker_file(ctx: &Context, kind: FileKind) -> String {
+    crate::keys::keyring::file_id(match kind {
+        FileKind::Config => &ctx.paths.config,
+        FileKind::Credentials => &ctx.paths.credentials,
+    })
+}
+
+/// Whether the file `file` (a recorded user of a keyring entry) still has a
+/// `mfatui_keyring = KEY_ID` line: an unreadable or vanished file names nothing. Any section
+/// counts, so an entry is kept rather than deleted when in doubt.
+pub fn names_key(file: &str, access_key_id: &str) -> bool {
+    crate::safe_fs::read_to_string(Path::new(file)).is_ok_and(|text| {
+        text.lines().any(|line| {
+            line.split_once('=').is_some_and(|(key, value)| {
+                key.trim() == KEYRING_MARKER && value.trim() == access_key_id
+            })
+        })
+    })
+}
+
 /// Carries out `mv` (already checked with STS and confirmed): keyring, files, backups.
 /// Returns the backups rewritten without the secret.
 pub fn store(
@@ -155,7 +177,7 @@ pub fn store(
     progress(Progress::Written(written));
     fault::point(Step::KeyringBeforeScrub).map_err(|e| e.to_string())?;
     let sections: Vec<String> = mv.places().map(|p| p.section.to_string()).collect();
-    scrub(ctx, &mv.creds, &sections)
+    Ok(scrub(ctx, &mv.creds, &sections)?)
 }
 
 /// The config-file section of profile `name`: the one it has, else the one botocore reads.
@@ -353,18 +375,48 @@ fn backup_dirs(file: &Path, ctx: &Context) -> Vec<PathBuf> {
     dirs
 }
 
+/// Why the backups holding a secret could not be found or rewritten (one sentence each).
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// A backup folder could not be read, or is not one mfatui trusts.
+    #[error("{}", match backup::Untrusted::within(.source) {
+        Some(untrusted) => untrusted.to_string(),
+        None => format!("cannot read the backups in {}: {}", .dir.display(), .source),
+    })]
+    Unreadable {
+        /// The folder.
+        dir: PathBuf,
+        /// What failed (an [`backup::Untrusted`] refusal inside, when it is one).
+        #[source]
+        source: std::io::Error,
+    },
+    /// A backup holding the secret could not be rewritten without it.
+    #[error("cannot rewrite the backup {} without the secret key ({source}): fix its permissions and run `mfatui keyring store` for this profile again, or delete that backup", path.display())]
+    NotRewritten {
+        /// The backup.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl From<BackupError> for String {
+    fn from(e: BackupError) -> String {
+        e.to_string()
+    }
+}
+
 /// mfatui's backups of either shared file that contain `secret`.
-pub fn backups_holding(ctx: &Context, secret: &str) -> Result<Vec<Backup>, String> {
+pub fn backups_holding(ctx: &Context, secret: &str) -> Result<Vec<Backup>, BackupError> {
     let mut found: Vec<Backup> = Vec::new();
     for file in [&ctx.paths.credentials, &ctx.paths.config] {
         for dir in backup_dirs(file, ctx) {
             let holding =
-                backup::holding(file, &dir, secret).map_err(
-                    |e| match backup::Untrusted::within(&e) {
-                        Some(untrusted) => untrusted.to_string(),
-                        None => format!("cannot read the backups in {}: {e}", dir.display()),
-                    },
-                )?;
+                backup::holding(file, &dir, secret).map_err(|source| BackupError::Unreadable {
+                    dir: dir.clone(),
+                    source,
+                })?;
             for b in holding {
                 if !found.iter().any(|f| f.path == b.path) {
                     found.push(b);
@@ -382,15 +434,13 @@ pub fn scrub(
     ctx: &Context,
     creds: &Credentials,
     sections: &[String],
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<PathBuf>, BackupError> {
     let secret = creds.secret_access_key.expose();
     let mut done = Vec::new();
     for b in backups_holding(ctx, secret)? {
-        let failed = |e: std::io::Error| {
-            format!(
-                "cannot rewrite the backup {} without the secret key ({e}): fix its permissions and run `mfatui keyring store` for this profile again, or delete that backup",
-                b.path.display()
-            )
+        let failed = |source: std::io::Error| BackupError::NotRewritten {
+            path: b.path.clone(),
+            source,
         };
         let bytes = Zeroizing::new(crate::safe_fs::read(&b.path).map_err(failed)?);
         let clean = backup::without_secret(&bytes, &creds.access_key_id, secret, &|s| {
@@ -406,6 +456,24 @@ pub fn scrub(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_backup_error_says_the_refusal_itself_or_the_folder_and_the_reason() {
+        let dir = PathBuf::from("/home/ana/.aws");
+        let refusal = backup::Untrusted::LockLink {
+            path: dir.join("x.lock"),
+        };
+        let wrapped = BackupError::Unreadable {
+            dir: dir.clone(),
+            source: std::io::Error::other(refusal.clone()),
+        };
+        assert_eq!(String::from(wrapped), refusal.to_string());
+        let plain = BackupError::Unreadable {
+            dir,
+            source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        };
+        assert!(String::from(plain).starts_with("cannot read the backups in /home/ana/.aws: "));
+    }
     use crate::awsfiles::profile::Name;
     use crate::awsfiles::KeyStore;
     use crate::context::Env;

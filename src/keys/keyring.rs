@@ -112,6 +112,10 @@ struct DocumentOut<'a> {
     version: u32,
     access_key_id: &'a str,
     secret_access_key: &'a str,
+    /// The files (as [`file_id`]s) whose `mfatui_keyring` markers were written for this entry:
+    /// several file sets may hold the same key under the same profile name and share it.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    files: &'a [String],
 }
 
 /// The document stored as the entry's secret, as read: the secret wiped when dropped.
@@ -121,6 +125,27 @@ struct DocumentIn {
     version: u32,
     access_key_id: String,
     secret_access_key: Zeroizing<String>,
+    /// Absent in entries written before file sets were recorded.
+    #[serde(default)]
+    files: Vec<String>,
+}
+
+/// How a file is named in an entry's list of users: its path with links resolved (as given
+/// when it cannot be resolved).
+pub fn file_id(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_owned())
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// What [`Keyring::release`] did with an entry.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Released {
+    /// No other file names it any more: deleted.
+    Deleted,
+    /// Other files' markers still name it: kept for them (these files).
+    Kept(Vec<String>),
 }
 
 /// Checks that `creds` look like a long-term AWS key pair, so the document stays small and
@@ -143,16 +168,19 @@ pub fn check_keys(access_key_id: &str, secret_access_key: &str) -> Result<(), Ke
     Ok(())
 }
 
-/// The JSON document for `creds`, in a buffer wiped when dropped.
-fn encode(creds: &Credentials) -> Result<Zeroizing<String>, KeyringError> {
+/// The JSON document for `creds` used by `files`, in a buffer wiped when dropped.
+fn encode(creds: &Credentials, files: &[String]) -> Result<Zeroizing<String>, KeyringError> {
     check_keys(&creds.access_key_id, creds.secret_access_key.expose())?;
-    let mut bytes = Zeroizing::new(Vec::with_capacity(DOCUMENT_CAPACITY));
+    // Each character of a path escapes to at most 6 (`\u001f`), plus quotes and a comma.
+    let room: usize = files.iter().map(|f| 6 * f.len() + 3).sum::<usize>() + 12;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(DOCUMENT_CAPACITY + room));
     serde_json::to_writer(
         &mut *bytes,
         &DocumentOut {
             version: FORMAT_VERSION,
             access_key_id: &creds.access_key_id,
             secret_access_key: creds.secret_access_key.expose(),
+            files,
         },
     )
     .map_err(|e| KeyringError::Other {
@@ -166,8 +194,8 @@ fn encode(creds: &Credentials) -> Result<Zeroizing<String>, KeyringError> {
     Ok(Zeroizing::new(text))
 }
 
-/// The credentials in a stored document.
-fn decode(profile: &str, document: &str) -> Result<Credentials, KeyringError> {
+/// The credentials in a stored document, and the files recorded as using it.
+fn decode_all(profile: &str, document: &str) -> Result<(Credentials, Vec<String>), KeyringError> {
     let unreadable = || KeyringError::Unreadable {
         profile: profile.to_owned(),
     };
@@ -177,12 +205,18 @@ fn decode(profile: &str, document: &str) -> Result<Credentials, KeyringError> {
     {
         return Err(unreadable());
     }
-    Ok(Credentials {
+    let creds = Credentials {
         access_key_id: doc.access_key_id,
         secret_access_key: Secret::new(doc.secret_access_key.as_str()),
         session_token: None,
         expiration: None,
-    })
+    };
+    Ok((creds, doc.files))
+}
+
+/// Whether `a` and `b` are the same key pair.
+fn same_pair(a: &Credentials, b: &Credentials) -> bool {
+    a.access_key_id == b.access_key_id && a.secret_access_key == b.secret_access_key
 }
 
 /// Whether what the keyring gave `back` for `profile` is the pair just stored.
@@ -354,22 +388,110 @@ impl Keyring {
     }
 
     /// Stores `creds` (a long-term pair) as the entry of `profile` and its key id, replacing
-    /// one of that name (callers check first what it held: see [`Keyring::existing`]).
+    /// one of that name (callers check first what it held: see [`Keyring::existing`]). The
+    /// files recorded as using an entry that already holds this very pair are kept.
     pub fn store(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
-        let document = encode(creds)?;
-        self.call(
-            profile,
-            entry_user(profile, &creds.access_key_id),
-            move |entry| entry.set_password(&document),
-        )
+        let user = entry_user(profile, &creds.access_key_id);
+        let files = match self.load_doc(profile, user.clone()) {
+            Ok((held, files)) if same_pair(&held, creds) => files,
+            _ => Vec::new(),
+        };
+        self.write_doc(profile, user, creds, &files)
+    }
+
+    /// Writes the entry of user `user`: `creds` used by `files`.
+    fn write_doc(
+        &self,
+        profile: &str,
+        user: String,
+        creds: &Credentials,
+        files: &[String],
+    ) -> Result<(), KeyringError> {
+        let document = encode(creds, files)?;
+        self.call(profile, user, move |entry| entry.set_password(&document))
+    }
+
+    /// The pair in the entry of user `user`, and the files recorded as using it.
+    fn load_doc(
+        &self,
+        profile: &str,
+        user: String,
+    ) -> Result<(Credentials, Vec<String>), KeyringError> {
+        let document = self.call(profile, user, |entry| {
+            entry.get_password().map(Zeroizing::new)
+        })?;
+        decode_all(profile, &document)
     }
 
     /// The pair in the entry of user `user`.
     fn load_user(&self, profile: &str, user: String) -> Result<Credentials, KeyringError> {
-        let document = self.call(profile, user, |entry| {
-            entry.get_password().map(Zeroizing::new)
-        })?;
-        decode(profile, &document)
+        self.load_doc(profile, user).map(|(creds, _)| creds)
+    }
+
+    /// Records that `file`'s marker names the entry of `profile` holding `creds` (written and
+    /// read back). Recorded files whose markers no longer name the key (`names_key` says no)
+    /// are dropped meanwhile. `false` when there is no such entry (or it holds another pair).
+    pub fn add_user(
+        &self,
+        profile: &str,
+        creds: &Credentials,
+        file: &str,
+        names_key: &dyn Fn(&str) -> bool,
+    ) -> Result<bool, KeyringError> {
+        let user = entry_user(profile, &creds.access_key_id);
+        let files = match self.load_doc(profile, user.clone()) {
+            Ok((held, files)) if same_pair(&held, creds) => files,
+            Ok(_) | Err(KeyringError::Missing { .. }) => return Ok(false),
+            Err(e) => return Err(e),
+        };
+        let mut kept: Vec<String> = files
+            .iter()
+            .filter(|f| f.as_str() == file || names_key(f))
+            .cloned()
+            .collect();
+        if !kept.iter().any(|f| f == file) {
+            kept.push(file.to_owned());
+        }
+        if kept == files {
+            return Ok(true);
+        }
+        self.write_doc(profile, user.clone(), creds, &kept)?;
+        match self.load_doc(profile, user) {
+            Ok((back, files)) if same_pair(&back, creds) && files == kept => Ok(true),
+            Ok(_) | Err(KeyringError::Missing { .. } | KeyringError::Unreadable { .. }) => {
+                Err(KeyringError::NotKept {
+                    profile: profile.to_owned(),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `file` no longer needs the entry of `profile`'s key `access_key_id`: deletes it unless
+    /// another recorded file's marker still names the key (`names_key`), in which case it is
+    /// kept with only those files recorded. [`KeyringError::Missing`] if there is none.
+    pub fn release(
+        &self,
+        profile: &str,
+        access_key_id: &str,
+        file: &str,
+        names_key: &dyn Fn(&str) -> bool,
+    ) -> Result<Released, KeyringError> {
+        let user = entry_user(profile, access_key_id);
+        let (held, files) = self.load_doc(profile, user.clone())?;
+        let others: Vec<String> = files
+            .iter()
+            .filter(|f| f.as_str() != file && names_key(f))
+            .cloned()
+            .collect();
+        if others.is_empty() {
+            self.delete(profile, access_key_id)?;
+            return Ok(Released::Deleted);
+        }
+        if others != files {
+            self.write_doc(profile, user, &held, &others)?;
+        }
+        Ok(Released::Kept(others))
     }
 
     /// The pair stored for `profile`'s key `access_key_id`, if its entry exists (no
@@ -572,12 +694,63 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_shared_by_two_files_goes_only_when_neither_names_the_key() {
+        let (keyring, store) = mock_keyring();
+        let pair = creds(ID, SECRET);
+        let naming = std::sync::Mutex::new(vec!["/a/credentials", "/b/credentials"]);
+        let names_key = |f: &str| naming.lock().unwrap().contains(&f);
+        assert!(!keyring
+            .add_user("default", &pair, "/a/credentials", &names_key)
+            .unwrap());
+        keyring.store_checked("default", &pair).unwrap();
+        for file in ["/a/credentials", "/b/credentials", "/a/credentials"] {
+            assert!(keyring
+                .add_user("default", &pair, file, &names_key)
+                .unwrap());
+        }
+        // Storing the same pair again (B's store) keeps both users.
+        keyring.store_checked("default", &pair).unwrap();
+        let user = entry_user("default", ID);
+        assert!(raw(&store, &user).ends_with(r#""Files":["/a/credentials","/b/credentials"]}"#));
+        // A restores: B's marker still names the key, so the entry stays, for B alone.
+        naming.lock().unwrap().retain(|f| *f != "/a/credentials");
+        assert_eq!(
+            keyring
+                .release("default", ID, "/a/credentials", &names_key)
+                .unwrap(),
+            Released::Kept(vec!["/b/credentials".to_owned()])
+        );
+        assert_eq!(keyring.load("default", ID).unwrap(), pair);
+        // A file recorded but no longer naming the key (moved, edited) keeps nothing alive.
+        assert!(keyring
+            .add_user("default", &pair, "/a/credentials", &names_key)
+            .unwrap());
+        naming.lock().unwrap().clear();
+        assert_eq!(
+            keyring
+                .release("default", ID, "/b/credentials", &names_key)
+                .unwrap(),
+            Released::Deleted
+        );
+        assert!(matches!(
+            keyring.load("default", ID).unwrap_err(),
+            KeyringError::Missing { .. }
+        ));
+        // Another pair under the same name is not joined.
+        keyring.store_checked("default", &pair).unwrap();
+        let other = creds(ID, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYOTHERKEY");
+        assert!(!keyring
+            .add_user("default", &other, "/b/credentials", &names_key)
+            .unwrap());
+    }
+
+    #[test]
     fn an_entry_of_the_profile_alone_is_moved_when_it_holds_the_key_named() {
         let (keyring, store) = mock_keyring();
         let shared: Arc<CredentialStore> = store.clone();
         let legacy = Entry::new_in_store(&shared, SERVICE, "dev").unwrap();
         legacy
-            .set_password(&encode(&creds(ID, SECRET)).unwrap())
+            .set_password(&encode(&creds(ID, SECRET), &[]).unwrap())
             .unwrap();
         let other = "AKIAI44QH8DHBEXAMPLE";
         assert!(
@@ -605,9 +778,9 @@ mod tests {
     fn the_longest_keys_fit_the_reserved_buffer() {
         let id = "A".repeat(MAX_KEY_ID);
         let secret = "\"".repeat(MAX_SECRET);
-        let doc = encode(&creds(&id, &secret)).unwrap();
+        let doc = encode(&creds(&id, &secret), &[]).unwrap();
         assert!(doc.len() <= DOCUMENT_CAPACITY, "{}", doc.len());
-        assert_eq!(decode("p", &doc).unwrap(), creds(&id, &secret));
+        assert_eq!(decode_all("p", &doc).unwrap().0, creds(&id, &secret));
     }
 
     #[test]
@@ -721,11 +894,17 @@ mod tests {
 
     #[test]
     fn a_call_that_never_answers_times_out() {
-        let err = on_worker(Duration::from_millis(50), || -> Result<(), KeyringError> {
-            std::thread::sleep(Duration::from_secs(2));
-            Ok(())
-        })
+        // A call that waits on something that never comes (a prompt nobody answers).
+        let (never, waits) = mpsc::channel::<()>();
+        let err = on_worker(
+            Duration::from_millis(50),
+            move || -> Result<(), KeyringError> {
+                let _ = waits.recv();
+                Ok(())
+            },
+        )
         .unwrap_err();
+        drop(never);
         assert_eq!(err, KeyringError::Timeout { secs: 0 });
         assert!(err.to_string().contains("did not answer"));
     }

@@ -13,6 +13,7 @@ use crate::aws::AwsApi;
 use crate::context::Context;
 use crate::freshness::Use;
 use crate::renew::code::Codes;
+use crate::renew::error::RenewError;
 use crate::renew::service::{KeyringAccess, Lookup, Renewer, Served, Want};
 use chrono::SecondsFormat;
 use http_body_util::Full;
@@ -53,20 +54,40 @@ pub async fn bind() -> std::io::Result<TcpListener> {
 /// A second descriptor of the listening socket that a command started now inherits (not
 /// close-on-exec; drop it right after starting the command). The port then stays bound for
 /// as long as anything of the command's process tree lives — after mfatui ends or is killed
-/// too — so no other local user can take it and collect the token from a survivor's fetch:
-/// such a fetch waits unanswered in the socket's queue (nobody accepts it) and times out.
+/// too — so no other local user can take it and collect the token from a survivor's fetch.
+/// Such a fetch is answered by the [keeper](super::keeper) with an error, or, where none
+/// runs, waits unanswered in the socket's queue and times out.
 pub fn inheritable(listener: &TcpListener) -> std::io::Result<std::os::fd::OwnedFd> {
     let fd = rustix::io::dup(listener)?;
     rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
     Ok(fd)
 }
 
-/// Serves `endpoint` on `listener` until the task is dropped. One request per connection;
-/// a connection that does not send its request head within [`HEAD_TIMEOUT`] is closed, and
-/// so is the oldest such one when more than [`PENDING_MAX`](crate::aws::crowd::PENDING_MAX) wait, so that nobody can crowd
-/// out the command's own fetches. When the process runs out of file descriptors, accepting
-/// pauses briefly instead of spinning.
+/// The URI CMD is given for the endpoint on `port` (the keeper looks for exactly this one).
+pub fn uri(port: u16) -> String {
+    format!("http://127.0.0.1:{port}/")
+}
+
+/// Serves `endpoint` on `listener` until the task is dropped (see [`accept`]).
 pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
+    accept(listener, move |request| {
+        let endpoint = endpoint.clone();
+        async move { endpoint.answer(&request).await }
+    })
+    .await
+}
+
+/// Answers every request on `listener` with `answer` until the task is dropped. One request
+/// per connection; a connection that does not send its request head within [`HEAD_TIMEOUT`]
+/// is closed, and so is the oldest such one when more than
+/// [`PENDING_MAX`](crate::aws::crowd::PENDING_MAX) wait, so that nobody can crowd out the
+/// command's own fetches. When the process runs out of file descriptors, accepting pauses
+/// briefly instead of spinning. Shared with the [keeper](super::keeper) of the port.
+pub async fn accept<F, Fut>(listener: TcpListener, answer: F)
+where
+    F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Response<Full<Bytes>>> + Send + 'static,
+{
     let pending = Pending::new();
     loop {
         let (stream, peer) = match listener.accept().await {
@@ -81,14 +102,14 @@ pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
             continue;
         }
         let ticket = Arc::new(pending.admit());
-        let endpoint = endpoint.clone();
+        let answer = answer.clone();
         tokio::spawn(async move {
             let waiting = ticket.clone();
             let service = hyper::service::service_fn(move |request| {
                 // The head has arrived: this connection is no longer one that waits.
                 waiting.arrived();
-                let endpoint = endpoint.clone();
-                async move { Ok::<_, Infallible>(endpoint.answer(&request).await) }
+                let answered = answer(request);
+                async move { Ok::<_, Infallible>(answered.await) }
             });
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -131,9 +152,9 @@ impl Endpoint {
                 reply(StatusCode::OK, document(&served))
             }
             // Said on stderr once, by the renewal that failed (not once per attempt).
-            Err(message) => reply(
+            Err(error) => reply(
                 StatusCode::SERVICE_UNAVAILABLE,
-                serde_json::json!({"Message": message}),
+                serde_json::json!({"Message": error.to_string()}),
             ),
         }
     }
@@ -141,7 +162,7 @@ impl Endpoint {
     /// The profile's session: as it is when fresh (no lock, no call); when it is only still
     /// valid, as it is while one renewal runs ahead in the background; else what the one
     /// running renewal brings (a request joins it, or starts it).
-    async fn served(self: &Arc<Self>) -> Result<Served, String> {
+    async fn served(self: &Arc<Self>) -> Result<Served, Failed> {
         if let Some((served, due)) = self.look_now() {
             if due {
                 self.renewal(Why::Ahead);
@@ -155,12 +176,13 @@ impl Endpoint {
             return Ok(served);
         }
         let mut result = self.renewal(Why::Needed);
+        let stopped = || Arc::new(RenewError::Other("the renewal stopped".to_owned()));
         let answer = result
             .wait_for(Option::is_some)
             .await
-            .map_err(|_| "the renewal stopped".to_owned())?
+            .map_err(|_| stopped())?
             .clone();
-        answer.unwrap_or_else(|| Err("the renewal stopped".to_owned()))
+        answer.unwrap_or_else(|| Err(stopped()))
     }
 
     /// What can be served now without waiting: a session fresh for [`Use::Ahead`], or one
@@ -190,7 +212,7 @@ impl Endpoint {
     }
 
     /// A renewal now, in the caller's task (before CMD starts, when nothing can be served).
-    pub async fn renew_now(&self) -> Result<Served, String> {
+    pub async fn renew_now(&self) -> Result<Served, RenewError> {
         let renewer = Renewer {
             ctx: &self.ctx,
             api: self.api.as_ref(),
@@ -199,8 +221,7 @@ impl Endpoint {
         let mut codes = self.codes.lock().await;
         let served = renewer
             .ensure(&self.profile, &self.ahead(), &mut *codes)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         if let Some(renewed) = &served.renewed {
             eprintln!("{}", renewed_line(&self.profile, renewed));
         }
@@ -231,8 +252,8 @@ impl Endpoint {
                 let (_, rx) = watch::channel(None);
                 return rx;
             }
-            (Some((at, message)), Why::Needed) if at.elapsed() < FAILED_FOR => {
-                let (_, rx) = watch::channel(Some(Err(message.clone())));
+            (Some((at, error)), Why::Needed) if at.elapsed() < FAILED_FOR => {
+                let (_, rx) = watch::channel(Some(Err(error.clone())));
                 return rx;
             }
             _ => {}
@@ -252,7 +273,7 @@ impl Endpoint {
                 renewer
                     .ensure(&endpoint.profile, &want, &mut *codes)
                     .await
-                    .map_err(|e| e.to_string())
+                    .map_err(Arc::new)
             };
             match &result {
                 Ok(served) => {
@@ -260,9 +281,9 @@ impl Endpoint {
                         eprintln!("{}", renewed_line(&endpoint.profile, renewed));
                     }
                 }
-                Err(message) => {
-                    crate::diag!("endpoint: {message}");
-                    eprintln!("mfatui: {message}");
+                Err(error) => {
+                    crate::diag!("endpoint: {error}");
+                    eprintln!("mfatui: {error}");
                 }
             }
             let mut state = endpoint.state.lock().unwrap_or_else(|e| e.into_inner());
@@ -273,8 +294,8 @@ impl Endpoint {
                     // Nothing could renew it (the valid session came back): not again ahead.
                     state.ahead_failed = served.renewed.is_none() && why == Why::Ahead;
                 }
-                Err(message) => {
-                    state.failed = Some((Instant::now(), message.clone()));
+                Err(error) => {
+                    state.failed = Some((Instant::now(), error.clone()));
                     state.ahead_failed = why == Why::Ahead;
                 }
             }
@@ -285,7 +306,10 @@ impl Endpoint {
 }
 
 /// A renewal's result, once it has one.
-type Outcome = Option<Result<Served, String>>;
+type Outcome = Option<Result<Served, Failed>>;
+
+/// Why a renewal failed, shared by every request that waited for it.
+type Failed = Arc<RenewError>;
 
 /// Why a renewal is started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -307,7 +331,7 @@ pub struct Renewing {
     /// The renewal under way: its result arrives here.
     running: Option<Receiver<Outcome>>,
     /// When the last renewal failed, and why.
-    failed: Option<(Instant, String)>,
+    failed: Option<(Instant, Failed)>,
     /// The last renewal ahead could not renew: none ahead again until the session is fresh.
     ahead_failed: bool,
 }
@@ -350,7 +374,8 @@ fn document(served: &Served) -> serde_json::Value {
     doc
 }
 
-fn reply(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
+/// A JSON answer with `status`.
+pub(super) fn reply(status: StatusCode, body: serde_json::Value) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
     *response.status_mut() = status;
     response.headers_mut().insert(

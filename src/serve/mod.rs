@@ -2,6 +2,8 @@
 //! from [`crate::renew::service`]):
 //! - [`endpoint`]: the container-credentials endpoint `exec --server` gives its command —
 //!   127.0.0.1 only, a random token per run, the files re-read on every fetch.
+//! - [`keeper`]: what holds that endpoint's port once mfatui is gone, while any process still
+//!   carries its URI, answering every fetch with an error — so nobody else can take the port.
 //! - [`overlay`]: what that command sees of the shared files, so that the default chain gets
 //!   the served session and every profile named explicitly its own.
 //! - [`requests`]: the Unix socket on which an open TUI takes renewal requests from programs
@@ -11,6 +13,7 @@
 //! Nothing here sends a secret anywhere but to the authenticated local caller it serves.
 
 pub mod endpoint;
+pub mod keeper;
 pub mod overlay;
 pub mod requests;
 

@@ -14,11 +14,54 @@
 //! the real files change and removed when CMD ends; stderr says what and why. `mfatui` run
 //! inside CMD still reads and writes the real files (`MFATUI_OVERLAY` tells it where they are).
 
+use super::requests::FolderError;
 use crate::awsfiles::config_map::{config_section_name, ProfileSettings};
 use crate::awsfiles::plan::apply_edits;
-use crate::awsfiles::{AwsPaths, Document, Edit, Snapshot};
-use std::io::Write;
+use crate::awsfiles::{AwsPaths, Document, Edit, EditError, Snapshot, SyntaxError};
 use std::path::{Path, PathBuf};
+
+/// Why CMD's copies could not be worked out or written (one sentence each).
+#[derive(Debug, thiserror::Error)]
+pub enum OverlayError {
+    /// A real file botocore would refuse (so no copy of it can be made).
+    #[error("{0}")]
+    Syntax(#[from] SyntaxError),
+    /// An edit of a copy was refused.
+    #[error("{0}")]
+    Edit(#[from] EditError),
+    /// A copy could not be written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The copy.
+        path: PathBuf,
+        /// What failed.
+        #[source]
+        source: crate::safe_fs::ReplaceError,
+    },
+    /// The run's folder could not be made.
+    #[error("{}: {source}", path.display())]
+    Create {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Neither the usual folder nor the one in its place can hold the copies.
+    #[error("{why}, and the folder for copies in its place cannot be used: {fallback}")]
+    NoFolder {
+        /// Why the usual folder is refused.
+        why: FolderError,
+        /// Why the one in its place is.
+        fallback: FolderError,
+    },
+}
+
+impl From<OverlayError> for String {
+    fn from(e: OverlayError) -> String {
+        e.to_string()
+    }
+}
 
 /// Keys that make a profile get credentials some way other than the endpoint.
 pub const SOURCE_KEYS: [&str; 13] = [
@@ -76,13 +119,16 @@ fn has_own_source(p: &ProfileSettings) -> bool {
 
 /// Works out what CMD must see differently, given the files, the served profile and the
 /// mfatui binary the guards run.
-pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, String> {
+pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, OverlayError> {
     let files = snapshot.files();
     let mut out = Needs::default();
     // `[default]`'s credential keys, removed from a file's copy (with their values, for the
     // roles that source `default`).
-    let strip = |doc: &Document, what: &str, notes: &mut Vec<String>| -> Result<Stripped, String> {
-        let structure = doc.structure().map_err(|e| e.to_string())?;
+    let strip = |doc: &Document,
+                 what: &str,
+                 notes: &mut Vec<String>|
+     -> Result<Stripped, OverlayError> {
+        let structure = doc.structure()?;
         let Some(section) = structure.section("default") else {
             return Ok((None, Vec::new()));
         };
@@ -109,7 +155,7 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Stri
                 key: k.clone(),
             })
             .collect();
-        let doc = apply_edits(doc, &edits).map_err(|e| e.to_string())?;
+        let doc = apply_edits(doc, &edits)?;
         Ok((Some(doc), found))
     };
     let (mut credentials, moved_credentials) =
@@ -162,7 +208,7 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Stri
         ] {
             if !edits.is_empty() {
                 let base = doc.take().unwrap_or_else(|| real.clone());
-                *doc = Some(apply_edits(&base, &edits).map_err(|e| e.to_string())?);
+                *doc = Some(apply_edits(&base, &edits)?);
             }
         }
         let names: Vec<&str> = sourcing.iter().map(|(n, _)| *n).collect();
@@ -199,7 +245,7 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Stri
             ),
         })
         .collect();
-    doc = apply_edits(&doc, &edits).map_err(|e| e.to_string())?;
+    doc = apply_edits(&doc, &edits)?;
     let names: Vec<&str> = bare.iter().map(|(n, _)| *n).collect();
     out.notes.push(format!(
         "{} {} no credentials of {} own and would otherwise get the served session of '{served}'; in CMD {} with a clear error instead",
@@ -248,7 +294,7 @@ impl Copies {
 
     /// Writes the copies the real files need now (removing those no longer needed); returns
     /// what they change.
-    pub fn refresh(&self, snapshot: &Snapshot) -> Result<Needs, String> {
+    pub fn refresh(&self, snapshot: &Snapshot) -> Result<Needs, OverlayError> {
         let needs = needs(snapshot, &self.served, &self.exe)?;
         for (path, doc) in [
             (self.config_path(), &needs.config),
@@ -315,26 +361,30 @@ impl Overlay {
         real: &AwsPaths,
         served: &str,
         exe: &str,
-    ) -> Result<Overlay, String> {
+    ) -> Result<Overlay, OverlayError> {
         let dir = match private_base(base) {
             Ok(()) => {
                 let dir = base.join(format!("exec-{}", std::process::id()));
                 let _ = std::fs::remove_dir_all(&dir);
-                std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
-                    .create(&dir)
-                    .map_err(|e| format!("{}: {e}", dir.display()))?;
+                crate::safe_fs::create_private_new(&dir).map_err(|source| {
+                    OverlayError::Create {
+                        path: dir.clone(),
+                        source,
+                    }
+                })?;
                 dir
             }
             Err(why) => {
                 crate::diag!("exec copies: {why}; using a fresh private folder instead");
-                private_base(fallback).map_err(|e| {
-                    format!("{why}, and the folder for copies in its place cannot be used: {e}")
-                })?;
-                tempfile::Builder::new()
-                    .prefix(&format!("{FALLBACK_PREFIX}{}-", std::process::id()))
-                    .tempdir_in(fallback)
-                    .map_err(|e| format!("{}: {e}", fallback.display()))?
-                    .keep()
+                private_base(fallback)
+                    .map_err(|fallback| OverlayError::NoFolder { why, fallback })?;
+                let prefix = format!("{FALLBACK_PREFIX}{}-", std::process::id());
+                crate::safe_fs::fresh_private_dir(fallback, &prefix).map_err(|source| {
+                    OverlayError::Create {
+                        path: fallback.to_owned(),
+                        source,
+                    }
+                })?
             }
         };
         Ok(Overlay {
@@ -358,22 +408,20 @@ impl Overlay {
     }
 }
 
-/// Writes `bytes` to `path` atomically, mode 0600.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut temp =
-        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    temp.write_all(bytes).map_err(|e| e.to_string())?;
-    temp.persist(path)
-        .map_err(|e| format!("{}: {}", path.display(), e.error))?;
-    Ok(())
+/// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OverlayError> {
+    crate::safe_fs::replace(path, bytes).map_err(|source| OverlayError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 /// Creates `base` 0700 when missing; checks it is this user's own private folder.
-fn private_base(base: &Path) -> Result<(), String> {
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(base)
-        .map_err(|e| format!("{}: {e}", base.display()))?;
+fn private_base(base: &Path) -> Result<(), FolderError> {
+    crate::safe_fs::create_private(base).map_err(|source| FolderError::Io {
+        path: base.to_owned(),
+        source,
+    })?;
     super::requests::check_private(base)
 }
 
@@ -402,7 +450,7 @@ fn pid_in(name: &str) -> Option<i32> {
 }
 
 /// Removes `dir` when it is a run's copies folder of this user (a real folder, not a link,
-/// named `exec-PID` or `mfatui-exec-PID-…`): what the watcher of a run does when the run ends.
+/// named `exec-PID` or `mfatui-exec-PID-…`): what the keeper of a run does when the run ends.
 pub fn remove_copies(dir: &Path) {
     use std::os::unix::fs::MetadataExt;
     let named = dir

@@ -63,9 +63,66 @@ pub fn socket_path(env: &Env) -> PathBuf {
     dir.join("requests.sock")
 }
 
+/// Why a folder is not used for the socket (or for `exec --server`'s copies).
+#[derive(Debug, thiserror::Error)]
+pub enum FolderError {
+    /// It could not be made or looked at.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The folder.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// It is not this user's own private folder.
+    #[error("{} is {what}, not a folder of your own that nobody else can enter, so mfatui will not use it; remove it, or set XDG_RUNTIME_DIR to a private folder", path.display())]
+    NotPrivate {
+        /// The folder.
+        path: PathBuf,
+        /// What it is instead (a link, not a folder, its owner and mode).
+        what: String,
+    },
+}
+
+impl From<FolderError> for String {
+    fn from(e: FolderError) -> String {
+        e.to_string()
+    }
+}
+
+/// Why asking the open window failed (one sentence each).
+#[derive(Debug, thiserror::Error)]
+pub enum AskError {
+    /// The request could not be written to the socket.
+    #[error("the open mfatui window did not take the request: {0}")]
+    NotTaken(#[source] std::io::Error),
+    /// No answer came in time.
+    #[error("the open mfatui window did not answer within {secs} s")]
+    NoAnswer {
+        /// How long the caller waited.
+        secs: u64,
+    },
+    /// The answer was not one the protocol knows.
+    #[error("the open mfatui window answered something unreadable")]
+    Unreadable,
+    /// The window closed without answering.
+    #[error("the mfatui window closed before the renewal was done; run `mfatui renew` or open mfatui again")]
+    Closed,
+}
+
+impl From<AskError> for String {
+    fn from(e: AskError) -> String {
+        e.to_string()
+    }
+}
+
 /// Whether `dir` is a folder (not a link) of this user with no access for anyone else.
-pub fn check_private(dir: &Path) -> Result<(), String> {
-    let meta = std::fs::symlink_metadata(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+pub fn check_private(dir: &Path) -> Result<(), FolderError> {
+    let meta = std::fs::symlink_metadata(dir).map_err(|source| FolderError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     let uid = rustix::process::getuid().as_raw();
     let mode = meta.permissions().mode() & 0o7777;
     if !meta.is_dir() || meta.uid() != uid || mode & 0o077 != 0 {
@@ -76,20 +133,21 @@ pub fn check_private(dir: &Path) -> Result<(), String> {
         } else {
             format!("owned by uid {} with mode {mode:04o}", meta.uid())
         };
-        return Err(format!(
-            "{} is {what}, not a folder of your own that nobody else can enter, so mfatui will not use it; remove it, or set XDG_RUNTIME_DIR to a private folder",
-            dir.display()
-        ));
+        return Err(FolderError::NotPrivate {
+            path: dir.to_owned(),
+            what,
+        });
     }
     Ok(())
 }
 
 /// Creates the socket's folder 0700 (with its parents), or checks that an existing one is
 /// this user's own and private.
-fn private_dir(dir: &Path) -> Result<(), String> {
-    std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
-        .create(dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))?;
+fn private_dir(dir: &Path) -> Result<(), FolderError> {
+    crate::safe_fs::create_private(dir).map_err(|source| FolderError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     check_private(dir)
 }
 
@@ -122,8 +180,11 @@ impl Listener {
     /// Listens at `path`. A socket left behind by an mfatui that is gone is removed first;
     /// one that answers belongs to another open mfatui, which keeps it.
     pub async fn bind(path: &Path) -> Result<Listener, ListenError> {
-        let dir = path.parent().unwrap_or(Path::new("/"));
-        private_dir(dir).map_err(ListenError::Setup)?;
+        let dir = path.parent().unwrap_or(Path::new("/")).to_owned();
+        tokio::task::spawn_blocking(move || private_dir(&dir))
+            .await
+            .map_err(|e| ListenError::Setup(e.to_string()))?
+            .map_err(|e| ListenError::Setup(e.into()))?;
         if std::fs::symlink_metadata(path).is_ok() {
             if UnixStream::connect(path).await.is_ok() {
                 return Err(ListenError::Taken);
@@ -241,7 +302,7 @@ impl Pending {
 /// a socket in a folder that is not this user's own and private, or to a listener of another
 /// user); `Ok(Some(answer))` when one answered; `Err` with one sentence when it closed or did
 /// not answer in time.
-pub async fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<Answer>, String> {
+pub async fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<Answer>, AskError> {
     let dir = path.parent().unwrap_or(Path::new("/"));
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(None);
@@ -263,31 +324,28 @@ pub async fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<An
         pid: rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32),
         program: caller_program(),
     };
-    let mut line = serde_json::to_string(&request).map_err(|e| e.to_string())?;
+    // A struct of strings and a number: encoding it cannot fail.
+    let mut line = serde_json::to_string(&request).unwrap_or_default();
     line.push('\n');
     let mut reader = BufReader::new(stream);
     reader
         .get_mut()
         .write_all(line.as_bytes())
         .await
-        .map_err(|e| format!("the open mfatui window did not take the request: {e}"))?;
+        .map_err(AskError::NotTaken)?;
     let mut reply = String::new();
     let mut limited = (&mut reader).take(LINE_LIMIT);
     match tokio::time::timeout(wait, limited.read_line(&mut reply)).await {
-        Err(_) => Err(format!(
-            "the open mfatui window did not answer within {} s",
-            wait.as_secs()
-        )),
+        Err(_) => Err(AskError::NoAnswer {
+            secs: wait.as_secs(),
+        }),
         Ok(Ok(n)) if n > 0 => serde_json::from_str::<Answer>(&reply)
             .map(|mut a| {
                 a.message = a.message.map(|m| printable(&m, 400));
                 Some(a)
             })
-            .map_err(|_| "the open mfatui window answered something unreadable".to_owned()),
-        Ok(_) => Err(
-            "the mfatui window closed before the renewal was done; run `mfatui renew` or open mfatui again"
-                .to_owned(),
-        ),
+            .map_err(|_| AskError::Unreadable),
+        Ok(_) => Err(AskError::Closed),
     }
 }
 
@@ -305,7 +363,7 @@ impl CodeSource for Window {
         Box::pin(async move {
             match ask(&self.path, &ask_.profile, self.wait)
                 .await
-                .map_err(CodeError::Source)?
+                .map_err(|e| CodeError::Source(e.into()))?
             {
                 Some(Answer { ok: true, .. }) => Ok(CodeAnswer::RenewedElsewhere),
                 Some(Answer { message, .. }) => {
@@ -394,7 +452,10 @@ mod tests {
             .build()
             .unwrap();
         let asked = runtime.block_on(ask(&socket, "dev", Duration::from_secs(1)));
-        assert_eq!(asked, Ok(None), "nothing is sent into a shared folder");
+        assert!(
+            matches!(asked, Ok(None)),
+            "nothing is sent into a shared folder"
+        );
     }
 
     #[tokio::test(flavor = "current_thread")]

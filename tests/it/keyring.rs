@@ -1019,6 +1019,70 @@ fn two_file_sets_with_a_default_profile_never_lose_each_others_key() {
     assert_eq!(sb.keyring_lookup_user(&format!("default ({id})")), None);
 }
 
+/// Two file sets holding the SAME key pair under the same profile share one entry (`default
+/// (KEY_ID)`): a `restore` in one — and a second `restore` there, which looks for a leftover
+/// entry — keeps it while the other's marker still names it; the last user's `restore` deletes it.
+#[test]
+fn two_file_sets_sharing_one_key_keep_its_entry_until_neither_names_it() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let set = |name: &str| {
+        let dir = sb.home.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config"), "[default]\nregion = eu-west-1\n").unwrap();
+        std::fs::write(
+            dir.join("credentials"),
+            format!("[default]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+        )
+        .unwrap();
+        dir
+    };
+    let (a, b) = (set("client-a"), set("client-b"));
+    for dir in [&a, &b] {
+        let out = in_set(&sb, dir, &["keyring", "store", "default", "--yes"], "");
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let read = |dir: &std::path::Path| std::fs::read_to_string(dir.join("credentials")).unwrap();
+    let user = format!("default ({id})");
+    assert!(!read(&a).contains(&secret) && !read(&b).contains(&secret));
+    assert!(sb.keyring_lookup_user(&user).is_some());
+
+    let out = in_set(&sb, &a, &["keyring", "restore", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(read(&a).contains(&format!("aws_secret_access_key = {secret}")));
+    assert!(
+        text(&out).0.contains("entry is kept") && text(&out).0.contains("client-b"),
+        "{}",
+        text(&out).0
+    );
+    assert!(
+        sb.keyring_lookup_user(&user).is_some(),
+        "A's restore deleted the entry B's marker names"
+    );
+    // Again in A: its key is on file; the entry it finds is B's, not a leftover of A's.
+    let out = in_set(&sb, &a, &["keyring", "restore", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        sb.keyring_lookup_user(&user).is_some(),
+        "a second restore in A deleted B's entry: {}",
+        text(&out).0
+    );
+    // B still has a working key, and its restore (the last user) deletes the entry.
+    let out = in_set(&sb, &b, &["keyring", "restore", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(read(&b).contains(&format!("aws_secret_access_key = {secret}")));
+    assert!(
+        text(&out).0.contains("entry is deleted"),
+        "{}",
+        text(&out).0
+    );
+    assert_eq!(sb.keyring_entries(), Vec::<(String, String)>::new());
+}
+
 /// The gnome-keyring daemon serving `sb`'s private session, found by its HOME, killed.
 fn kill_keyring_daemon(sb: &Sandbox) {
     let home = format!("HOME={}", sb.home.path().display());

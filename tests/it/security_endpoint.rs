@@ -594,17 +594,19 @@ fn a_killed_mfatui_takes_its_command_along_and_its_copies_go_at_the_next_start()
 }
 
 /// A background job of CMD that outlives mfatui's `kill -9` (and CMD's SIGHUP), then fetches,
-/// as `( sleep 4; curl … ) &` does: the port stays bound by CMD's tree, so another local user
-/// cannot take it and collect the token; the survivor's fetch goes unanswered.
+/// as `( sleep 4; curl … ) &` does: the port stays bound (by CMD's tree and the keeper), so
+/// another local user cannot take it and collect the token; the survivor's fetch gets the
+/// keeper's error, never credentials.
 #[test]
 fn a_survivor_of_cmd_keeps_the_port_so_another_user_cannot_take_it_and_collect_the_token() {
     let (config, credentials) = shadowed_files();
     let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
     let fetched = sb.home.path().join("fetched");
-    let fetch = "import os, urllib.request\n\
+    let fetch = "import os, urllib.request, urllib.error\n\
         r = urllib.request.Request(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'], \
         headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})\n\
-        try:\n    urllib.request.urlopen(r, timeout=4).read(); print('answered')\n\
+        try:\n    print('answered', urllib.request.urlopen(r, timeout=4).read())\n\
+        except urllib.error.HTTPError as e:\n    print('refused', e.code, e.read().decode())\n\
         except Exception as e:\n    print('unanswered', type(e).__name__)\n";
     let mut child = sb
         .mfatui_command(&[
@@ -648,8 +650,25 @@ fn a_survivor_of_cmd_keeps_the_port_so_another_user_cannot_take_it_and_collect_t
     }
     assert!(running(survivor), "the background job survives: {line}");
 
-    // The attacker: another user (root can play one), else this user; both SO_REUSEADDR and
-    // SO_REUSEPORT, listening for the survivor's fetch.
+    let said = take_port(port);
+    assert!(
+        said.starts_with("refused"),
+        "another user took the endpoint's port: {said}"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while running(survivor) {
+        assert!(std::time::Instant::now() < deadline, "the survivor hangs");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let outcome = std::fs::read_to_string(&fetched).unwrap();
+    assert!(outcome.starts_with("refused 503"), "{outcome}");
+    assert!(!outcome.contains("fresh"), "{outcome}");
+}
+
+/// The attacker: another user (root can play one), else this user; both `SO_REUSEADDR` and
+/// `SO_REUSEPORT`, binding 127.0.0.1:`port` and listening a few seconds for a fetch. What it
+/// says: `refused ERRNO`, or what it took.
+fn take_port(port: u16) -> String {
     let attacker = format!(
         "import socket\n\
          s = socket.socket()\n\
@@ -674,17 +693,81 @@ fn a_survivor_of_cmd_keeps_the_port_so_another_user_cannot_take_it_and_collect_t
     };
     let out = command.arg("-c").arg(&attacker).output().unwrap();
     let (said, complaint) = text(&out);
+    format!("{said}{complaint}")
+}
+
+/// A grandchild of CMD that closes every descriptor and leaves CMD's session (Python's
+/// `subprocess` default, as tmux servers and daemons do) outlives CMD and mfatui, then fetches
+/// from the URI in its environment. mfatui's keeper holds the port for as long as such a
+/// process lives, so another user cannot take it and answer with credentials of their choosing;
+/// the fetch gets the keeper's error at once (never credentials), and when the grandchild ends
+/// the keeper ends and the port is free.
+#[test]
+fn a_detached_grandchild_that_closed_every_descriptor_finds_the_port_held_and_gets_an_error() {
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let fetched = sb.home.path().join("fetched");
+    let grandchild = "import os, time, urllib.request, urllib.error\n\
+        time.sleep(5)\n\
+        r = urllib.request.Request(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'], \
+        headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})\n\
+        try:\n    print('answered', urllib.request.urlopen(r, timeout=4).read())\n\
+        except urllib.error.HTTPError as e:\n    print('refused', e.code, e.read().decode())\n\
+        except Exception as e:\n    print('unanswered', type(e).__name__, e)\n";
+    let cmd = "import os, subprocess, sys\n\
+        out = open(os.environ['FETCHED'], 'w')\n\
+        p = subprocess.Popen([sys.executable, '-c', os.environ['GRANDCHILD']], \
+        stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, \
+        close_fds=True, start_new_session=True)\n\
+        print(p.pid, os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'], \
+        os.environ.get('MFATUI_OVERLAY', ''), flush=True)\n";
+    let out = sb
+        .mfatui_command(&["exec", "--server", "dev", "--", "python3", "-c", cmd])
+        .env("GRANDCHILD", grandchild)
+        .env("FETCHED", &fetched)
+        .output()
+        .unwrap();
+    let (said, complaint) = text(&out);
+    assert!(out.status.success(), "{said}{complaint}");
+    let fields: Vec<&str> = said.split_whitespace().collect();
+    let grandchild: i32 = fields[0].parse().unwrap();
+    let port: u16 = fields[1]
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    // mfatui and CMD are gone; the grandchild, holding no descriptor of the socket, lives.
+    assert!(running(grandchild), "{said}");
+    let taken = take_port(port);
     assert!(
-        said.starts_with("refused"),
-        "another user took the endpoint's port: {said}{complaint}"
+        taken.starts_with("refused"),
+        "another user took the port of a fetch still to come: {taken}"
     );
+    assert!(running(grandchild), "the attempt came after the fetch");
+    if let Some(copies) = fields.get(2) {
+        // The keeper keeps the port, not the copies with their secrets.
+        assert!(!std::path::Path::new(copies).exists(), "{copies} kept");
+    }
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while running(survivor) {
-        assert!(std::time::Instant::now() < deadline, "the survivor hangs");
+    while running(grandchild) {
+        assert!(std::time::Instant::now() < deadline, "the grandchild hangs");
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     let outcome = std::fs::read_to_string(&fetched).unwrap();
-    assert!(outcome.starts_with("unanswered"), "{outcome}");
+    assert!(
+        outcome.starts_with("refused 503") && outcome.contains("endpoint for 'dev' ended"),
+        "{outcome}"
+    );
+    assert!(!outcome.contains("fresh"), "{outcome}");
+    // Nobody carries the URI any more: the keeper ends within its check interval.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the keeper outlived the last process carrying its URI"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }
 
 #[test]
