@@ -593,7 +593,7 @@ mod tests {
             what: "run `mfatui renew dev` in a terminal".to_owned(),
         };
         assert!(with_code_hint(&missing).ends_with("in a terminal, or pass --code 123456"));
-        let other = RenewError::Other("an MFA code is needed, says a lock file".to_owned());
+        let other = RenewError::RenewedElsewhere;
         assert_eq!(with_code_hint(&other), other.to_string());
     }
 }

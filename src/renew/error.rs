@@ -70,6 +70,9 @@ pub enum RenewError {
         /// The profile.
         profile: String,
     },
+    /// The shared renewal a caller joined ended without an outcome (its task was stopped).
+    #[error("the renewal stopped")]
+    Stopped,
     /// The blocking write did not come back (it panicked or was cancelled).
     #[error("the write stopped: {0}")]
     WriteStopped(tokio::task::JoinError),

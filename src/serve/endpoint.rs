@@ -176,7 +176,7 @@ impl Endpoint {
             return Ok(served);
         }
         let mut result = self.renewal(Why::Needed);
-        let stopped = || Arc::new(RenewError::Other("the renewal stopped".to_owned()));
+        let stopped = || Arc::new(RenewError::Stopped);
         let answer = result
             .wait_for(Option::is_some)
             .await
