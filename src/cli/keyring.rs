@@ -323,7 +323,8 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
             ctx.command(&["keyring", "add", &marker.profile])
         ));
     }
-    let plan = plan_restore(files, map, &marker, &creds)?;
+    let plan = plan_restore(files, map, &marker, &creds)
+        .map_err(|e| format!("{e}; nothing was changed"))?;
     print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
     println!(
         "Then the OS keyring entry (service {SERVICE}, user {}) is deleted, unless another file set's marker still names it.",
@@ -529,7 +530,8 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         map,
         &marker,
         &credential_process(ctx, &marker.profile),
-    )?;
+    )
+    .map_err(|e| format!("{e}; nothing was stored"))?;
     let keyring = open().map_err(|e| format!("{e} (nothing was stored)"))?;
     // What this replaces: the key the marker names now (its entry is deleted at the end), or
     // another secret stored for the same key id.

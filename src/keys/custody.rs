@@ -18,8 +18,8 @@ use crate::awsfiles::mask::mask_key_id;
 use crate::awsfiles::profile::KEYRING_MARKER;
 use crate::awsfiles::shlex::quote;
 use crate::awsfiles::{
-    commit, AwsFile, AwsFiles, ConfigMap, Edit, FileKind, KeyPlace, OnChange, Plan, Snapshot,
-    Written,
+    commit, AwsFile, AwsFiles, ConfigMap, Edit, EditError, FileKind, KeyPlace, OnChange, Plan,
+    Snapshot, Written,
 };
 use crate::context::Context;
 use crate::renew::plan::{keys_at, Keys};
@@ -103,10 +103,11 @@ pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Sta
             map,
             &p.profile,
             &credential_process(ctx, &p.profile),
-        )?;
+        )
+        .map_err(|e| e.to_string())?;
     }
     for p in std::iter::once(&place).chain(&copies) {
-        plan_store(&mut plan, files, p)?;
+        plan_store(&mut plan, files, p).map_err(|e| e.to_string())?;
     }
     let file_path = file_of(files, place.file).path.clone();
     Ok(Start::Move(Box::new(Move {
@@ -246,7 +247,7 @@ fn add_process(
     map: &ConfigMap,
     profile: &str,
     command: &str,
-) -> Result<(), String> {
+) -> Result<(), EditError> {
     if map
         .profile(profile)
         .is_some_and(|p| p.has("credential_process"))
@@ -261,13 +262,12 @@ fn add_process(
             value: command.to_owned(),
         }],
     )
-    .map_err(|e| e.to_string())
 }
 
 /// Adds to `plan` the change that moves the pair at `place` out of its file (the config
 /// file's `credential_process` is [`add_process`]'s, added first: a crash after it leaves the
 /// keys in the credentials file, which botocore prefers to credential_process).
-fn plan_store(plan: &mut Plan, files: &AwsFiles, place: &KeyPlace) -> Result<(), String> {
+fn plan_store(plan: &mut Plan, files: &AwsFiles, place: &KeyPlace) -> Result<(), EditError> {
     let section = place.section.to_string();
     plan.edit(
         file_of(files, place.file),
@@ -287,7 +287,6 @@ fn plan_store(plan: &mut Plan, files: &AwsFiles, place: &KeyPlace) -> Result<(),
             },
         ],
     )
-    .map_err(|e| e.to_string())
 }
 
 /// The change that puts `creds` back where `marker` is, and removes mfatui's
@@ -298,7 +297,7 @@ pub fn plan_restore(
     map: &ConfigMap,
     marker: &KeyPlace,
     creds: &Credentials,
-) -> Result<Plan, String> {
+) -> Result<Plan, EditError> {
     let mut plan = Plan::default();
     let set = |key: &str, value: &str| Edit::Set {
         section: marker.section.to_string(),
@@ -315,8 +314,7 @@ pub fn plan_restore(
                 key: KEYRING_MARKER.to_owned(),
             },
         ],
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let section = config_section(map, &marker.profile);
     let ours = files
         .config
@@ -332,8 +330,7 @@ pub fn plan_restore(
                 section,
                 key: "credential_process".to_owned(),
             }],
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     }
     Ok(plan)
 }
@@ -344,7 +341,7 @@ pub fn plan_add(
     map: &ConfigMap,
     marker: &KeyPlace,
     command: &str,
-) -> Result<Plan, String> {
+) -> Result<Plan, EditError> {
     let mut plan = Plan::default();
     add_process(&mut plan, files, map, &marker.profile, command)?;
     plan.edit(
@@ -354,8 +351,7 @@ pub fn plan_add(
             key: KEYRING_MARKER.to_owned(),
             value: marker.access_key_id.to_string(),
         }],
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(plan)
 }
 
@@ -505,7 +501,7 @@ mod tests {
         map: &ConfigMap,
         place: &KeyPlace,
         command: &str,
-    ) -> Result<Plan, String> {
+    ) -> Result<Plan, EditError> {
         let mut plan = Plan::default();
         add_process(&mut plan, files, map, &place.profile, command)?;
         plan_store(&mut plan, files, place)?;
