@@ -4,7 +4,7 @@
 
 use super::config_map::ConfigMap;
 use super::expiry::Expiry;
-use super::files::{AwsFiles, LoadError};
+use super::files::{AwsFile, AwsFiles, LoadError, PassedOver};
 use super::layout::{self, Naming, ProfileLayout};
 use super::paths::AwsPaths;
 use super::profile::{self, Builder, Name, Profile, ProfileKind};
@@ -199,12 +199,12 @@ impl Snapshot {
         &self.naming
     }
 
-    /// One sentence per file that is not a regular file.
-    pub fn notes(&self) -> Vec<String> {
+    /// The files passed over because their paths are not regular files, config first.
+    pub fn passed_over(&self) -> Vec<PassedOver> {
         let files = self.files();
         [&files.config, &files.credentials]
             .into_iter()
-            .filter_map(|f| f.note())
+            .filter_map(AwsFile::passed_over)
             .collect()
     }
 }
@@ -212,6 +212,7 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::awsfiles::FileKind;
     use std::path::Path;
 
     fn files(dir: &Path, config: &str, credentials: &str) -> AwsFiles {
@@ -251,6 +252,57 @@ mod tests {
                 p.name
             );
         }
+    }
+
+    #[test]
+    fn files_passed_over_come_back_as_typed_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let credentials = dir.path().join("credentials");
+        std::fs::create_dir(&config).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&credentials)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let paths = AwsPaths::from_lookup(|key| match key {
+            "AWS_CONFIG_FILE" => Some(config.display().to_string()),
+            "AWS_SHARED_CREDENTIALS_FILE" => Some(credentials.display().to_string()),
+            "HOME" => Some(dir.path().display().to_string()),
+            _ => None,
+        });
+        // The FIFO is never opened (this would block), both read as empty.
+        let snapshot = Snapshot::load(&paths, &Naming::default()).unwrap();
+        assert!(snapshot.profiles().is_empty());
+        let passed = snapshot.passed_over();
+        assert_eq!(
+            passed,
+            [
+                PassedOver {
+                    kind: FileKind::Config,
+                    path: config.clone(),
+                    what: "a directory",
+                },
+                PassedOver {
+                    kind: FileKind::Credentials,
+                    path: credentials.clone(),
+                    what: "a FIFO",
+                },
+            ]
+        );
+        assert_eq!(
+            passed[1].to_string(),
+            format!(
+                "{} is a FIFO, not a regular file: mfatui reads it as empty and never writes it",
+                credentials.display()
+            )
+        );
+        // Regular files (or none at all) are passed over by nobody.
+        std::fs::remove_file(&credentials).unwrap();
+        std::fs::write(&credentials, "[dev]\nregion = x\n").unwrap();
+        std::fs::remove_dir(&config).unwrap();
+        let snapshot = Snapshot::load(&paths, &Naming::default()).unwrap();
+        assert_eq!(snapshot.passed_over(), []);
     }
 
     #[test]

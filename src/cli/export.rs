@@ -21,7 +21,7 @@ pub const VARIABLES: [&str; 5] = [
 /// `mfatui export PROFILE`.
 pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), String> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let (from, creds) = if snapshot
         .profile(&args.profile)
         .is_some_and(|p| p.kind == ProfileKind::Login)

@@ -38,9 +38,9 @@ fn sources(run: &Run, args: &RenewArgs) -> Result<crate::renew::code::Codes, Str
 }
 
 /// `mfatui renew PROFILE`.
-pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
+pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let now = ctx.now();
     let flags = WriteFlags {
         dry_run: args.dry_run,
@@ -52,20 +52,25 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
         args.profiles.clone()
     };
     if args.all_expiring || names.len() > 1 {
-        return renew_many(run, &snapshot, &names, args);
+        return Ok(renew_many(run, &snapshot, &names, args)?);
     }
     let name = names.first().ok_or("no profile to renew")?;
     if snapshot
         .profile(name)
         .is_some_and(|p| p.kind == ProfileKind::Sso)
     {
-        return sso_login(run, &snapshot, name, args);
+        return Ok(sso_login(run, &snapshot, name, args)?);
     }
     if snapshot
         .profile(name)
         .is_some_and(|p| p.kind == ProfileKind::Login)
     {
-        return super::login::renew(run, snapshot.map(), name, args.dry_run);
+        return Ok(super::login::renew(
+            run,
+            snapshot.map(),
+            name,
+            args.dry_run,
+        )?);
     }
     let mut opts = crate::renew::plan::RenewOptions::of(ctx, name, now);
     if let Some(mode) = args.mode {
@@ -81,10 +86,9 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
         let plan =
             execute::plan_write(snapshot.files(), &renewal, &creds).map_err(|e| e.to_string())?;
         println!("Dry run: no AWS call is made; new values are placeholders.");
-        return confirm_and_write(plan, flags, ctx).map(drop);
+        return Ok(confirm_and_write(plan, flags, ctx).map(drop)?);
     }
-    crate::renew::service::check_targets(&snapshot, &renewal, ctx.backups_dir().as_deref())
-        .map_err(|e| e.to_string())?;
+    crate::renew::service::check_targets(&snapshot, &renewal, ctx.backups_dir().as_deref())?;
     let renewer = run.renewer();
     let renewal = renewer.with_keys(renewal).map_err(|e| e.to_string())?;
     let mut codes = sources(run, args)?;
@@ -368,7 +372,7 @@ pub fn describe(r: &Renewal) -> String {
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
 pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let map = snapshot.map();
     let name = args.profile.as_str();
     let own = map

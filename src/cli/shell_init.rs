@@ -10,7 +10,7 @@ use super::args::{InitShell, ShellInitArgs, UseArgs};
 use super::codes::{self, Allow};
 use super::Run;
 use crate::awsfiles::expiry::compact_duration;
-use crate::awsfiles::{Expiry, ProfileKind, Snapshot};
+use crate::awsfiles::{Expiry, ProfileKind};
 use crate::context::Context;
 use crate::renew::code::Given;
 use crate::renew::plan::PlanError;
@@ -216,7 +216,7 @@ pub fn switch(run: &Run, args: &UseArgs) -> Result<(), String> {
         .map(crate::duration::parse)
         .transpose()?;
     let given = Given::new(args.code.as_deref()).map_err(|e| e.to_string())?;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let name = match &args.profile {
         Some(name) => name.clone(),
         None => super::pick::pick(&snapshot, ctx.now(), ctx.paths.selected_profile.as_deref())?

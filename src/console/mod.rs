@@ -131,7 +131,7 @@ pub async fn sign_in(
     let ctx = renewer.ctx;
     let now = ctx.now();
     let name = request.profile.as_str();
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let profile = snapshot.profile(name).ok_or_else(|| {
         format!("there is no profile named '{name}' in the AWS config or credentials file")
     })?;
