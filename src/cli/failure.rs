@@ -4,6 +4,7 @@
 
 use crate::aws::AwsError;
 use crate::awsfiles::{EditError, LoadError, PassedOver, WriteError};
+use crate::renew::code::CodeError;
 use crate::renew::RenewError;
 use std::fmt;
 use std::process::ExitCode;
@@ -27,6 +28,9 @@ pub enum Cause {
     /// No fresh session could be had.
     #[error(transparent)]
     Renew(#[from] RenewError),
+    /// No usable MFA code.
+    #[error(transparent)]
+    Code(#[from] CodeError),
     /// Writing to the terminal or a pipe failed.
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
@@ -146,7 +150,9 @@ macro_rules! failure_from {
     )*};
 }
 
-failure_from!(Cause, LoadError, WriteError, EditError, AwsError, RenewError, String, &str);
+failure_from!(
+    Cause, LoadError, WriteError, EditError, AwsError, RenewError, CodeError, String, &str
+);
 
 impl From<String> for Cause {
     fn from(sentence: String) -> Cause {

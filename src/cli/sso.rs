@@ -11,15 +11,15 @@ use crate::awsfiles::plan::{FileChange, Plan};
 use crate::awsfiles::populate::{self, Options};
 
 /// Runs `mfatui sso …`.
-pub fn run(run: &Run, args: &SsoArgs) -> Result<(), String> {
+pub fn run(run: &Run, args: &SsoArgs) -> Result<(), super::Failure> {
     match &args.command {
         SsoCommand::Populate(p) => populate(run, p),
     }
 }
 
-fn populate(run: &Run, args: &PopulateArgs) -> Result<(), String> {
+fn populate(run: &Run, args: &PopulateArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
-    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let env = ctx.env.lookup();
     let mut target = crate::aws::sso::target_of_session(snapshot.map(), &args.session, &env)?;
     target.connect_timeout = ctx.timeouts.connect;
