@@ -349,7 +349,7 @@ fn build(
             }
             (Some(_), None) => match chain_from(map, name, k) {
                 Ok(c) => chain = c,
-                Err(problem) => problems.push(problem),
+                Err(problem) => problems.push(problem.to_string()),
             },
             (None, Some(_)) => {}
         }
@@ -562,19 +562,56 @@ pub fn key_suffix(key_id: &str) -> Name {
 /// config file of tens of thousands of chained profiles.
 pub const MAX_CHAIN: usize = 64;
 
+/// Why a role profile's `source_profile` chain leads to no credentials: one sentence each,
+/// as the profile's problem says it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// The profile asked about does not exist.
+    #[error("profile '{0}' does not exist")]
+    NoProfile(Name),
+    /// A `source_profile` names no profile.
+    #[error("source_profile '{missing}' (named in '{named_in}') does not exist")]
+    MissingSource {
+        /// The name given.
+        missing: Name,
+        /// The profile that gives it.
+        named_in: Name,
+    },
+    /// The chain is longer than [`MAX_CHAIN`].
+    #[error("the source_profile chain of '{profile}' is longer than {MAX_CHAIN} profiles ('{profile}' → '{first}' → … → '{last}'), more than mfatui follows: point source_profile at a profile closer to the keys")]
+    TooLong {
+        /// Where the walk started.
+        profile: Name,
+        /// Its source.
+        first: Name,
+        /// The last source followed.
+        last: Name,
+    },
+    /// The chain comes back to a profile it passed.
+    #[error("source_profile loop: {}", .0.join(" → "))]
+    Loop(Vec<Name>),
+    /// The chain ends at a profile with no way to get credentials.
+    #[error("source profile '{0}' has no credentials")]
+    NoCredentials(Name),
+}
+
 /// Walks `source_profile` links from a role profile the way botocore's AssumeRoleProvider
 /// does. Returns the profiles visited after `name`, or one sentence saying why it fails:
 /// a missing profile, a loop, a source without credentials, or a chain longer than
 /// [`MAX_CHAIN`].
-pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
+pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, ChainError> {
     let settings = map
         .profile(name)
-        .ok_or_else(|| format!("profile '{name}' does not exist"))?;
+        .ok_or_else(|| ChainError::NoProfile(Name::from(name)))?;
     chain_from(map, name, Known::of(&settings))
 }
 
 /// [`resolve_chain`] from the profile's settings, already looked up.
-fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Vec<Name>, String> {
+fn chain_from<'m>(
+    map: &'m ConfigMap,
+    name: &str,
+    mut k: Known<'m>,
+) -> Result<Vec<Name>, ChainError> {
     // The profiles visited after `name`: the only allocation when the chain is sound.
     let mut chain: Vec<Name> = Vec::new();
     // Where `name` and each profile of `chain` stand in the map: the loop check compares
@@ -589,15 +626,17 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
             return Ok(chain);
         };
         let Some(at) = map.position(source) else {
-            return Err(format!(
-                "source_profile '{source}' (named in '{current}') does not exist"
-            ));
+            return Err(ChainError::MissingSource {
+                missing: Name::from(source),
+                named_in: Name::from(current),
+            });
         };
         if chain.len() >= MAX_CHAIN {
-            return Err(format!(
-                "the source_profile chain of '{name}' is longer than {MAX_CHAIN} profiles ('{name}' → '{}' → … → '{source}'), more than mfatui follows: point source_profile at a profile closer to the keys"
-                ,chain[0]
-            ));
+            return Err(ChainError::TooLong {
+                profile: Name::from(name),
+                first: chain[0].clone(),
+                last: Name::from(source),
+            });
         }
         let s = Known::of(&map.profile_at(at).1);
         let static_keys = s.has(Field::AccessKeyId) || s.has(Field::SecretAccessKey);
@@ -608,10 +647,8 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
             if source == current && static_keys {
                 return Ok(chain);
             }
-            let path: Vec<&str> = std::iter::once(name)
-                .chain(chain.iter().map(Name::as_str))
-                .collect();
-            return Err(format!("source_profile loop: {}", path.join(" → ")));
+            let path: Vec<Name> = std::iter::once(Name::from(name)).chain(chain).collect();
+            return Err(ChainError::Loop(path));
         }
         if static_keys || !s.has(Field::RoleArn) {
             let usable = static_keys
@@ -621,7 +658,7 @@ fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Ve
                 || s.has(Field::LoginSession)
                 || s.has(Field::WebIdentityTokenFile);
             if !usable {
-                return Err(format!("source profile '{source}' has no credentials"));
+                return Err(ChainError::NoCredentials(Name::from(source)));
             }
             return Ok(chain);
         }
@@ -867,5 +904,38 @@ mod tests {
         assert_eq!(split_arn("arn:aws:iam:::role/x"), None);
         assert_eq!(split_arn("arn:aws:iam"), None);
         assert_eq!(split_arn("not-an-arn"), None);
+    }
+
+    #[test]
+    fn a_chain_that_leads_nowhere_says_why_as_data() {
+        let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n\
+                      [profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n\
+                      [profile c]\nrole_arn = arn:aws:iam::1:role/c\nsource_profile = gone\n\
+                      [profile d]\nrole_arn = arn:aws:iam::1:role/d\nsource_profile = e\n\
+                      [profile e]\nregion = eu-west-1\n";
+        let doc = super::super::Document::from_str_lossless(config);
+        let creds = super::super::Document::from_str_lossless("");
+        let map = ConfigMap::build(doc.structure().unwrap(), creds.structure().unwrap());
+        let loop_error = resolve_chain(&map, "a").unwrap_err();
+        assert_eq!(
+            loop_error,
+            ChainError::Loop(vec!["a".into(), "b".into(), "a".into()])
+        );
+        assert_eq!(loop_error.to_string(), "source_profile loop: a → b → a");
+        assert_eq!(
+            resolve_chain(&map, "c").unwrap_err(),
+            ChainError::MissingSource {
+                missing: "gone".into(),
+                named_in: "c".into()
+            }
+        );
+        assert_eq!(
+            resolve_chain(&map, "d").unwrap_err(),
+            ChainError::NoCredentials("e".into())
+        );
+        assert_eq!(
+            resolve_chain(&map, "x").unwrap_err(),
+            ChainError::NoProfile("x".into())
+        );
     }
 }
