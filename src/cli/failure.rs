@@ -2,6 +2,7 @@
 //! its type, or a sentence from code not typed yet), which command it was, and the shared
 //! files the run passed over — formatted as the one sentence `mfatui:` prints.
 
+use crate::aws::sso::SsoConfigError;
 use crate::aws::AwsError;
 use crate::awsfiles::{EditError, LoadError, PassedOver, WriteError};
 use crate::renew::code::CodeError;
@@ -25,6 +26,12 @@ pub enum Cause {
     /// An AWS call failed.
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// The config file names no place to sign in with SSO.
+    #[error(transparent)]
+    Sso(#[from] SsoConfigError),
+    /// mfatui's settings file could not be read or changed.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
     /// No fresh session could be had.
     #[error(transparent)]
     Renew(#[from] RenewError),
@@ -151,7 +158,17 @@ macro_rules! failure_from {
 }
 
 failure_from!(
-    Cause, LoadError, WriteError, EditError, AwsError, RenewError, CodeError, String, &str
+    Cause,
+    LoadError,
+    WriteError,
+    EditError,
+    AwsError,
+    RenewError,
+    CodeError,
+    SsoConfigError,
+    crate::settings::SettingsError,
+    String,
+    &str
 );
 
 impl From<String> for Cause {
