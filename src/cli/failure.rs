@@ -32,6 +32,9 @@ pub enum Cause {
     /// mfatui's settings file could not be read or changed.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
+    /// No console sign-in URL could be made.
+    #[error(transparent)]
+    Console(#[from] crate::console::ConsoleError),
     /// No fresh session could be had.
     #[error(transparent)]
     Renew(#[from] RenewError),
@@ -167,6 +170,7 @@ failure_from!(
     CodeError,
     SsoConfigError,
     crate::settings::SettingsError,
+    crate::console::ConsoleError,
     String,
     &str
 );
