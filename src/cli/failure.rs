@@ -32,6 +32,9 @@ pub enum Cause {
     /// mfatui's settings file could not be read or changed.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
+    /// `sso populate` cannot plan.
+    #[error(transparent)]
+    Populate(#[from] crate::awsfiles::populate::PopulateError),
     /// No console sign-in URL could be made.
     #[error(transparent)]
     Console(#[from] crate::console::ConsoleError),
@@ -171,6 +174,7 @@ failure_from!(
     SsoConfigError,
     crate::settings::SettingsError,
     crate::console::ConsoleError,
+    crate::awsfiles::populate::PopulateError,
     String,
     &str
 );
