@@ -4,11 +4,12 @@
 //! reads the process environment on its own.
 
 use crate::awsfiles::layout::Naming;
-use crate::awsfiles::{AwsPaths, OnChange, WriteOptions};
+use crate::awsfiles::{AwsPaths, LoadError, OnChange, PassedOver, Snapshot, WriteOptions};
 pub use crate::env::Env;
 use crate::settings::Settings;
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// How long mfatui waits for things that can hang.
@@ -56,6 +57,30 @@ pub struct Context {
     pub demo: bool,
     /// The clock.
     pub clock: Clock,
+    /// The shared files this run's reads passed over ([`Context::snapshot`]): the entry point
+    /// adds them to a failure's sentence, as data, without reading the files again.
+    pub passed_over: PassedOverLog,
+}
+
+/// The files a run's reads passed over, shared by every copy of the run's context.
+#[derive(Clone, Debug, Default)]
+pub struct PassedOverLog(Arc<Mutex<Vec<PassedOver>>>);
+
+impl PassedOverLog {
+    /// Adds `files`, each once.
+    pub fn record(&self, files: impl IntoIterator<Item = PassedOver>) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        for file in files {
+            if !seen.contains(&file) {
+                seen.push(file);
+            }
+        }
+    }
+
+    /// Every file passed over so far, in the order first seen.
+    pub fn files(&self) -> Vec<PassedOver> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
 }
 
 impl Context {
@@ -77,7 +102,16 @@ impl Context {
             requests: None,
             demo: false,
             clock: Clock::System,
+            passed_over: PassedOverLog::default(),
         }
+    }
+
+    /// One read of the shared files ([`Snapshot::load`] with the run's naming); the files it
+    /// passed over are kept in [`Context::passed_over`] for the run's last word.
+    pub fn snapshot(&self) -> Result<Snapshot, LoadError> {
+        let snapshot = Snapshot::load(&self.paths, &self.naming())?;
+        self.passed_over.record(snapshot.passed_over());
+        Ok(snapshot)
     }
 
     /// Now.
@@ -116,5 +150,36 @@ impl Context {
     /// every argument shell-quoted.
     pub fn command(&self, args: &[&str]) -> String {
         crate::awsfiles::shlex::mfatui_command(self.demo, args)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_copy_of_the_context_records_the_files_its_reads_passed_over_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir(&config).unwrap();
+        let paths = AwsPaths::from_lookup(|key| match key {
+            "AWS_CONFIG_FILE" => Some(config.display().to_string()),
+            "HOME" => Some(dir.path().display().to_string()),
+            _ => None,
+        });
+        let ctx = Context::new(
+            Env::default(),
+            paths,
+            Settings::default(),
+            dir.path().join("config.toml"),
+        );
+        assert_eq!(ctx.passed_over.files(), []);
+        let copy = ctx.clone();
+        copy.snapshot().unwrap();
+        ctx.snapshot().unwrap();
+        let files = ctx.passed_over.files();
+        assert_eq!(files.len(), 1, "{files:?}");
+        assert_eq!(files[0].path, config);
+        assert_eq!(files[0].what, "a directory");
     }
 }

@@ -9,7 +9,64 @@ use crate::freshness::Freshness;
 use crate::mode::Mode;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use thiserror::Error;
 use toml_edit::{DocumentMut, Item};
+
+/// What is wrong with the settings file, or why a change to it was not saved: one sentence
+/// each, naming the line and key when it can (the settings hold no secret).
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    /// The text is not TOML (toml_edit's message, on one line).
+    #[error("{0}")]
+    Toml(String),
+    /// A key mfatui does not know, or a value it cannot use.
+    #[error("line {line}: {key}: {what}")]
+    Bad {
+        /// The line of the value (0 when unknown).
+        line: usize,
+        /// The key, with its tables (`sessions.reuse_min`).
+        key: String,
+        /// What is wrong.
+        what: String,
+    },
+    /// The two thresholds contradict each other.
+    #[error("thresholds.danger must not be longer than thresholds.warn")]
+    DangerOverWarn,
+    /// The file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The settings file.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The changed file could not be put in place.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The settings file.
+        path: PathBuf,
+        /// The step that failed.
+        source: crate::safe_fs::ReplaceError,
+    },
+    /// A change was not saved because the file on disk is invalid.
+    #[error("{}: {source}; fix it before saving from mfatui", path.display())]
+    Invalid {
+        /// The settings file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: Box<SettingsError>,
+    },
+    /// `[profiles]` or its entry is not a table.
+    #[error("{0}")]
+    NotATable(&'static str),
+}
+
+/// For code that still reports errors as sentences (the TUI's jobs).
+impl From<SettingsError> for String {
+    fn from(e: SettingsError) -> String {
+        e.to_string()
+    }
+}
 
 /// The default name of the profile a session is written to (`naming.target`).
 pub const DEFAULT_TARGET_PATTERN: &str = "{profile}-mfa";
@@ -177,16 +234,20 @@ pub fn load(path: &Path) -> (Settings, Option<String>) {
 }
 
 /// Parses settings text; the error says `line N: key: what is wrong`.
-pub fn parse(text: &str) -> Result<Settings, String> {
-    let doc =
-        toml_edit::Document::parse(text).map_err(|e| e.to_string().trim().replace('\n', " "))?;
+pub fn parse(text: &str) -> Result<Settings, SettingsError> {
+    let doc = toml_edit::Document::parse(text)
+        .map_err(|e| SettingsError::Toml(e.to_string().trim().replace('\n', " ")))?;
     let line_of = |item: &Item| {
         item.span()
             .map_or(0, |s| 1 + text[..s.start].matches('\n').count())
     };
-    let bad = |item: &Item, key: &str, what: &str| format!("line {}: {key}: {what}", line_of(item));
+    let bad = |item: &Item, key: &str, what: &str| SettingsError::Bad {
+        line: line_of(item),
+        key: key.to_owned(),
+        what: what.to_owned(),
+    };
     let mut s = Settings::default();
-    let duration_of = |item: &Item, key: &str| -> Result<u32, String> {
+    let duration_of = |item: &Item, key: &str| -> Result<u32, SettingsError> {
         let text = item
             .as_str()
             .ok_or_else(|| bad(item, key, "expected a duration in quotes, e.g. \"1h\""))?;
@@ -276,7 +337,7 @@ pub fn parse(text: &str) -> Result<Settings, String> {
         }
     }
     if s.danger_secs > s.warn_secs {
-        return Err("thresholds.danger must not be longer than thresholds.warn".to_owned());
+        return Err(SettingsError::DangerOverWarn);
     }
     Ok(s)
 }
@@ -285,8 +346,8 @@ pub fn parse(text: &str) -> Result<Settings, String> {
 fn browser_of(
     item: &Item,
     name: &str,
-    bad: &dyn Fn(&Item, &str, &str) -> String,
-) -> Result<String, String> {
+    bad: &dyn Fn(&Item, &str, &str) -> SettingsError,
+) -> Result<String, SettingsError> {
     item.as_str()
         .filter(|c| crate::awsfiles::shlex::split(c).is_some_and(|words| !words.is_empty()))
         .map(str::to_owned)
@@ -302,9 +363,9 @@ fn browser_of(
 fn parse_override(
     table: &toml_edit::Table,
     profile: &str,
-    bad: &dyn Fn(&Item, &str, &str) -> String,
-    duration_of: &dyn Fn(&Item, &str) -> Result<u32, String>,
-) -> Result<ProfileOverride, String> {
+    bad: &dyn Fn(&Item, &str, &str) -> SettingsError,
+    duration_of: &dyn Fn(&Item, &str) -> Result<u32, SettingsError>,
+) -> Result<ProfileOverride, SettingsError> {
     let mut o = ProfileOverride::default();
     for (key, item) in table.iter() {
         let name = format!("profiles.{profile}.{key}");
@@ -359,7 +420,15 @@ pub enum ProfileChange {
 
 /// Saves a change to `[profiles.NAME]`, keeping every comment and the order of the file
 /// (created, with its folder, if missing). Written atomically.
-pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Result<(), String> {
+pub fn save_profile(
+    path: &Path,
+    profile: &str,
+    change: &ProfileChange,
+) -> Result<(), SettingsError> {
+    let io = |source| SettingsError::Io {
+        path: path.to_owned(),
+        source,
+    };
     // A new file gets a header line. It is put before the rendered document, not parsed into
     // it: toml_edit keeps a lone comment as the document's trailing text, after every table.
     let (text, header) = match crate::safe_fs::read_to_string(path) {
@@ -368,13 +437,15 @@ pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Resul
             String::new(),
             "# mfatui settings (see README: Settings)\n\n",
         ),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(io(e)),
     };
-    parse(&text)
-        .map_err(|e| format!("{}: {e}; fix it before saving from mfatui", path.display()))?;
+    parse(&text).map_err(|e| SettingsError::Invalid {
+        path: path.to_owned(),
+        source: Box::new(e),
+    })?;
     let mut doc: DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+        .map_err(|e: toml_edit::TomlError| SettingsError::Toml(e.to_string()))?;
     let profiles = doc.entry("profiles").or_insert_with(|| {
         let mut t = toml_edit::Table::new();
         t.set_implicit(true);
@@ -382,11 +453,11 @@ pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Resul
     });
     let table = profiles
         .as_table_mut()
-        .ok_or("profiles is not a table")?
+        .ok_or(SettingsError::NotATable("profiles is not a table"))?
         .entry(profile)
         .or_insert_with(|| Item::Table(toml_edit::Table::new()))
         .as_table_mut()
-        .ok_or("profiles entry is not a table")?;
+        .ok_or(SettingsError::NotATable("profiles entry is not a table"))?;
     match change {
         ProfileChange::Defaults { mode, duration } => {
             table["mode"] = toml_edit::value(mode.label());
@@ -398,8 +469,10 @@ pub fn save_profile(path: &Path, profile: &str, change: &ProfileChange) -> Resul
         }
     }
     let rendered = format!("{header}{doc}");
-    crate::safe_fs::replace(path, rendered.as_bytes())
-        .map_err(|e| format!("{}: {e}", path.display()))
+    crate::safe_fs::replace(path, rendered.as_bytes()).map_err(|source| SettingsError::Write {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -473,7 +546,7 @@ mod tests {
             "[console]\nbrowser = true\n",
             "[profiles.x]\nbrowser = 3\n",
         ] {
-            let e = parse(bad).unwrap_err();
+            let e = parse(bad).unwrap_err().to_string();
             assert!(
                 e.contains("browser: expected a command in quotes"),
                 "{bad}: {e}"
@@ -483,16 +556,21 @@ mod tests {
 
     #[test]
     fn errors_name_the_key_and_line() {
-        assert_eq!(parse("[thresholds]\n\nwarn = \"1x\"\n").unwrap_err(), "line 3: thresholds.warn: '1x' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m");
+        assert_eq!(parse("[thresholds]\n\nwarn = \"1x\"\n").unwrap_err().to_string(), "line 3: thresholds.warn: '1x' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m");
         assert_eq!(
-            parse("[naming]\ntarget = \"static\"\n").unwrap_err(),
+            parse("[naming]\ntarget = \"static\"\n")
+                .unwrap_err()
+                .to_string(),
             "line 2: naming.target: the pattern must contain {profile}"
         );
         assert_eq!(
-            parse("[backups]\nkeeep = 3\n").unwrap_err(),
+            parse("[backups]\nkeeep = 3\n").unwrap_err().to_string(),
             "line 2: backups.keeep: unknown setting"
         );
-        assert!(parse("[durations\n").unwrap_err().contains("line 1"));
+        assert!(parse("[durations\n")
+            .unwrap_err()
+            .to_string()
+            .contains("line 1"));
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[profiles.x]\nmode = \"both\"\n").unwrap();
@@ -591,5 +669,28 @@ mod tests {
         assert!(parse(&kept).unwrap().profiles["admin"].keep_fresh);
         save_profile(&path, "admin", &ProfileChange::KeepFresh(false)).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), after);
+    }
+
+    #[test]
+    fn errors_carry_the_line_and_key_as_data() {
+        match parse("[thresholds]\n\nwarn = \"1x\"\n").unwrap_err() {
+            SettingsError::Bad { line, key, .. } => {
+                assert_eq!((line, key.as_str()), (3, "thresholds.warn"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse("[thresholds]\nwarn = \"1m\"\ndanger = \"2m\"\n").unwrap_err(),
+            SettingsError::DangerOverWarn
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[backups]\nkeep = 0\n").unwrap();
+        let refused = save_profile(&path, "dev", &ProfileChange::KeepFresh(true)).unwrap_err();
+        assert!(matches!(&refused, SettingsError::Invalid { path: p, .. } if *p == path));
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "[backups]\nkeep = 0\n"
+        );
     }
 }

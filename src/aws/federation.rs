@@ -97,6 +97,41 @@ impl Partition {
     }
 }
 
+/// Why a federation endpoint or a console destination cannot be used: one sentence each.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FederationError {
+    /// The endpoint override is unsafe or not a URL.
+    #[error("{ENDPOINT_VAR}={value} cannot be used: {why}")]
+    BadEndpoint {
+        /// The variable's value, as given (as the sentence always quoted it).
+        value: String,
+        /// Why.
+        why: String,
+    },
+    /// `--destination` is not a service name.
+    #[error(
+        "--destination {0} is neither a service name (ec2, s3, cloudwatch…) nor a console URL"
+    )]
+    NotAService(String),
+    /// `--destination` is a URL off the partition's console.
+    #[error("--destination {text} is not a console URL of the {partition} partition (https://{domain}/… or https://REGION.{domain}/…)")]
+    NotConsole {
+        /// The URL given.
+        text: String,
+        /// The partition's name.
+        partition: &'static str,
+        /// Its console's domain.
+        domain: &'static str,
+    },
+}
+
+/// For code that still reports errors as sentences.
+impl From<FederationError> for String {
+    fn from(e: FederationError) -> String {
+        e.to_string()
+    }
+}
+
 /// Where `getSigninToken` and the login go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FederationEndpoint {
@@ -107,13 +142,17 @@ impl FederationEndpoint {
     /// The partition's own endpoint, unless `override_url` (from [`ENDPOINT_VAR`]) names
     /// another: https anywhere, plain http only on this machine (127.0.0.0/8, ::1,
     /// localhost), since the session is sent to it.
-    pub fn new(partition: Partition, override_url: Option<&str>) -> Result<Self, String> {
+    pub fn new(partition: Partition, override_url: Option<&str>) -> Result<Self, FederationError> {
+        let bad = |text: &str, why: &str| FederationError::BadEndpoint {
+            value: text.to_owned(),
+            why: why.to_owned(),
+        };
         let Some(text) = override_url.filter(|t| !t.trim().is_empty()) else {
-            let url = Url::parse(&format!("https://{}/federation", partition.signin_host()))
-                .map_err(|e| e.to_string())?;
+            let own = format!("https://{}/federation", partition.signin_host());
+            let url = Url::parse(&own).map_err(|e| bad(&own, &e.to_string()))?;
             return Ok(FederationEndpoint { url });
         };
-        let bad = |why: &str| format!("{ENDPOINT_VAR}={text} cannot be used: {why}");
+        let bad = |why: &str| bad(text, why);
         let url = Url::parse(text.trim()).map_err(|e| bad(&format!("not a URL ({e})")))?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(bad("it must not hold a user name or password"));
@@ -248,7 +287,7 @@ pub enum Destination {
 impl Destination {
     /// Reads `--destination`: a service name (lower-case letters, digits, `-`), or an https
     /// URL on the partition's console (`console.aws.amazon.com` or a subdomain of it).
-    pub fn parse(text: &str, partition: Partition) -> Result<Destination, String> {
+    pub fn parse(text: &str, partition: Partition) -> Result<Destination, FederationError> {
         let text = text.trim();
         if !text.contains("://") {
             let ok = !text.is_empty()
@@ -260,15 +299,14 @@ impl Destination {
             return if ok {
                 Ok(Destination::Service(text.to_owned()))
             } else {
-                Err(format!("--destination {text} is neither a service name (ec2, s3, cloudwatch…) nor a console URL"))
+                Err(FederationError::NotAService(text.to_owned()))
             };
         }
         let domain = partition.console_domain();
-        let not_console = || {
-            format!(
-                "--destination {text} is not a console URL of the {} partition (https://{domain}/… or https://REGION.{domain}/…)",
-                partition.name()
-            )
+        let not_console = || FederationError::NotConsole {
+            text: text.to_owned(),
+            partition: partition.name(),
+            domain,
         };
         let url = Url::parse(text).map_err(|_| not_console())?;
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
@@ -505,7 +543,10 @@ mod tests {
             Some("http://signin.corp.example/federation"),
         )
         .unwrap_err();
-        assert!(plain.contains("only on this machine"), "{plain}");
+        assert!(
+            matches!(&plain, FederationError::BadEndpoint { why, .. } if why.contains("only on this machine")),
+            "{plain}"
+        );
         assert!(e(Partition::Aws, Some("https://u:p@h/federation")).is_err());
         assert!(e(Partition::Aws, Some("https://h/federation?Action=x")).is_err());
         assert!(e(Partition::Aws, Some("ftp://h/")).is_err());

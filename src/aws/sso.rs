@@ -699,23 +699,69 @@ pub async fn list_assignments(
     Ok(listing)
 }
 
+/// Why the config file names no place to sign in: one sentence each, naming the profile or
+/// the `[sso-session]` and the key that is missing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SsoConfigError {
+    /// No such profile.
+    #[error("there is no profile named '{0}'")]
+    NoProfile(String),
+    /// No such `[sso-session]`.
+    #[error("there is no [sso-session {0}] in the config file")]
+    NoSession(String),
+    /// A profile names an `[sso-session]` that is not there.
+    #[error("'{profile}' names sso_session {session}, but there is no [sso-session {session}] in the config file")]
+    MissingSession {
+        /// The profile.
+        profile: String,
+        /// The session it names.
+        session: String,
+    },
+    /// An `[sso-session]` lacks a key it needs.
+    #[error("[sso-session {session}] has no {key}")]
+    SessionLacks {
+        /// The session.
+        session: String,
+        /// `sso_start_url` or `sso_region`.
+        key: &'static str,
+    },
+    /// The profile has neither `sso_session` nor `sso_start_url`.
+    #[error("'{0}' is not an SSO profile (no sso_session or sso_start_url)")]
+    NotSso(String),
+    /// A legacy SSO profile without `sso_region`.
+    #[error("'{0}' has no sso_region")]
+    NoRegion(String),
+}
+
+/// For code that still reports errors as sentences.
+impl From<SsoConfigError> for String {
+    fn from(e: SsoConfigError) -> String {
+        e.to_string()
+    }
+}
+
 /// Where sso-session `session` signs in (for commands that name a session, not a profile).
 pub fn target_of_session(
     map: &crate::awsfiles::ConfigMap,
     session: &str,
     env: &impl Fn(&str) -> Option<String>,
-) -> Result<SsoTarget, String> {
+) -> Result<SsoTarget, SsoConfigError> {
     let s = map
         .sso_session(session)
-        .ok_or_else(|| format!("there is no [sso-session {session}] in the config file"))?;
-    let get = |k: &str| s.text(k).map(str::to_owned);
+        .ok_or_else(|| SsoConfigError::NoSession(session.to_owned()))?;
+    let get = |key: &'static str| {
+        s.text(key)
+            .map(str::to_owned)
+            .ok_or_else(|| SsoConfigError::SessionLacks {
+                session: session.to_owned(),
+                key,
+            })
+    };
     Ok(SsoTarget {
-        start_url: get("sso_start_url")
-            .ok_or_else(|| format!("[sso-session {session}] has no sso_start_url"))?,
-        region: get("sso_region")
-            .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
+        start_url: get("sso_start_url")?,
+        region: get("sso_region")?,
         session: Some(session.to_owned()),
-        scopes: get("sso_registration_scopes").map(|r| parse_scopes(&r)),
+        scopes: s.text("sso_registration_scopes").map(parse_scopes),
         endpoint: super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, None, env),
         ca_bundle: super::endpoint::ca_bundle(None, env),
         connect_timeout: DEFAULT_CONNECT,
@@ -766,23 +812,31 @@ pub fn target(
     map: &crate::awsfiles::ConfigMap,
     name: &str,
     env: &impl Fn(&str) -> Option<String>,
-) -> Result<SsoTarget, String> {
+) -> Result<SsoTarget, SsoConfigError> {
     let p = map
         .profile(name)
-        .ok_or_else(|| format!("there is no profile named '{name}'"))?;
+        .ok_or_else(|| SsoConfigError::NoProfile(name.to_owned()))?;
     let endpoint =
         super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, Some(p), env);
     let ca_bundle = super::endpoint::ca_bundle(Some(p), env);
     if let Some(session) = p.get("sso_session") {
         let s = map
             .sso_session(session)
-            .ok_or_else(|| format!("'{name}' names sso_session {session}, but there is no [sso-session {session}] in the config file"))?;
-        let get = |k: &str| s.text(k).map(str::to_owned);
+            .ok_or_else(|| SsoConfigError::MissingSession {
+                profile: name.to_owned(),
+                session: session.to_owned(),
+            })?;
+        let get = |key: &'static str| {
+            s.text(key)
+                .map(str::to_owned)
+                .ok_or_else(|| SsoConfigError::SessionLacks {
+                    session: session.to_owned(),
+                    key,
+                })
+        };
         return Ok(SsoTarget {
-            start_url: get("sso_start_url")
-                .ok_or_else(|| format!("[sso-session {session}] has no sso_start_url"))?,
-            region: get("sso_region")
-                .ok_or_else(|| format!("[sso-session {session}] has no sso_region"))?,
+            start_url: get("sso_start_url")?,
+            region: get("sso_region")?,
             session: Some(session.to_owned()),
             scopes: s.text("sso_registration_scopes").map(parse_scopes),
             endpoint,
@@ -794,13 +848,11 @@ pub fn target(
     Ok(SsoTarget {
         start_url: p
             .get("sso_start_url")
-            .ok_or_else(|| {
-                format!("'{name}' is not an SSO profile (no sso_session or sso_start_url)")
-            })?
+            .ok_or_else(|| SsoConfigError::NotSso(name.to_owned()))?
             .to_owned(),
         region: p
             .get("sso_region")
-            .ok_or_else(|| format!("'{name}' has no sso_region"))?
+            .ok_or_else(|| SsoConfigError::NoRegion(name.to_owned()))?
             .to_owned(),
         session: None,
         scopes: p.get("sso_registration_scopes").map(parse_scopes),
@@ -1025,6 +1077,48 @@ mod tests {
         assert!(
             e.contains("is not an SSO token") && !e.contains("secret-value"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_config_without_a_place_to_sign_in_says_which_key_is_missing() {
+        use crate::awsfiles::{ConfigMap, Document};
+        let config = Document::from_str_lossless(
+            "[profile a]\nsso_session = gone\n[profile b]\nsso_session = half\n\
+             [sso-session half]\nsso_region = eu-west-1\n[profile c]\nregion = x\n\
+             [profile d]\nsso_start_url = https://d.awsapps.com/start\n",
+        );
+        let credentials = Document::from_str_lossless("");
+        let map = ConfigMap::build(
+            config.structure().unwrap(),
+            credentials.structure().unwrap(),
+        );
+        let env = |_: &str| None;
+        let why = |name: &str| target(&map, name, &env).unwrap_err();
+        assert_eq!(
+            why("a"),
+            SsoConfigError::MissingSession {
+                profile: "a".into(),
+                session: "gone".into()
+            }
+        );
+        assert_eq!(
+            why("b"),
+            SsoConfigError::SessionLacks {
+                session: "half".into(),
+                key: "sso_start_url"
+            }
+        );
+        assert_eq!(
+            why("b").to_string(),
+            "[sso-session half] has no sso_start_url"
+        );
+        assert_eq!(why("c"), SsoConfigError::NotSso("c".into()));
+        assert_eq!(why("d"), SsoConfigError::NoRegion("d".into()));
+        assert_eq!(why("x"), SsoConfigError::NoProfile("x".into()));
+        assert_eq!(
+            target_of_session(&map, "gone", &env).unwrap_err(),
+            SsoConfigError::NoSession("gone".into())
         );
     }
 }

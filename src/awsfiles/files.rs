@@ -55,6 +55,31 @@ pub struct AwsFile {
 
 pub use crate::safe_fs::file_type_name;
 
+/// A shared file mfatui passed over because its path is not a regular file (a FIFO, a
+/// device, a folder): read as empty without being opened, never written. Loading reports it
+/// as this value ([`AwsFile::passed_over`], `Snapshot::passed_over`); its `Display` is the one
+/// sentence users see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PassedOver {
+    /// Which of the two files.
+    pub kind: FileKind,
+    /// Its path, as configured.
+    pub path: PathBuf,
+    /// What it is instead, in words (`a FIFO`, `a directory`, …).
+    pub what: &'static str,
+}
+
+impl std::fmt::Display for PassedOver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is {}, not a regular file: mfatui reads it as empty and never writes it",
+            self.path.display(),
+            self.what
+        )
+    }
+}
+
 impl AwsFile {
     /// Reads a file; a missing file is an empty document, as for botocore. A path that is not
     /// a regular file (a FIFO, a device, a folder) is never opened: it reads as empty and says
@@ -86,13 +111,13 @@ impl AwsFile {
         })
     }
 
-    /// One sentence when the path is not a regular file, for `list` and the TUI.
-    pub fn note(&self) -> Option<String> {
-        self.not_regular.map(|what| {
-            format!(
-                "{} is {what}, not a regular file: mfatui reads it as empty and never writes it",
-                self.path.display()
-            )
+    /// The file as passed over, when its path is not a regular file: what `list`, the TUI
+    /// and a failed command's sentence say about it.
+    pub fn passed_over(&self) -> Option<PassedOver> {
+        self.not_regular.map(|what| PassedOver {
+            kind: self.kind,
+            path: self.path.clone(),
+            what,
         })
     }
 

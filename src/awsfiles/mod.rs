@@ -26,7 +26,7 @@ pub mod write;
 pub use config_map::{ConfigMap, FileKind, Layers, ProfileSettings, Value};
 pub use document::{Document, EditError};
 pub use expiry::Expiry;
-pub use files::{AwsFile, AwsFiles, LoadError, Stamp};
+pub use files::{AwsFile, AwsFiles, LoadError, PassedOver, Stamp};
 pub use layout::{KeyPlace, KeyStore, Naming, ProfileLayout};
 pub use paths::AwsPaths;
 pub use plan::{Edit, FileChange, Plan};

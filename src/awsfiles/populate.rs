@@ -93,8 +93,33 @@ pub fn is_safe_name(name: &str) -> bool {
         && name != "default"
 }
 
+/// Why `sso populate` cannot plan: one sentence.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PopulateError {
+    /// The config file does not parse (it did when the map was built; a defence).
+    #[error(transparent)]
+    Syntax(#[from] super::syntax::SyntaxError),
+    /// The name template makes a name that is not a safe profile name.
+    #[error("the name template '{template}' (with prefix '{prefix}') gives '{name}', which is not a safe profile name: use letters, digits, '-', '_' and '.' around {{account_name}}, {{account_id}}, {{role_name}}, {{session}}")]
+    UnsafeName {
+        /// `--name`.
+        template: String,
+        /// `--prefix`.
+        prefix: String,
+        /// The name it gave.
+        name: String,
+    },
+}
+
+/// For code that still reports errors as sentences.
+impl From<PopulateError> for String {
+    fn from(e: PopulateError) -> String {
+        e.to_string()
+    }
+}
+
 /// The template's name for `a`, or why it cannot be one.
-pub fn name_for(opts: &Options, a: &Assignment) -> Result<String, String> {
+pub fn name_for(opts: &Options, a: &Assignment) -> Result<String, PopulateError> {
     let name = format!(
         "{}{}",
         opts.prefix,
@@ -107,10 +132,11 @@ pub fn name_for(opts: &Options, a: &Assignment) -> Result<String, String> {
     if is_safe_name(&name) {
         Ok(name)
     } else {
-        Err(format!(
-            "the name template '{}' (with prefix '{}') gives '{name}', which is not a safe profile name: use letters, digits, '-', '_' and '.' around {{account_name}}, {{account_id}}, {{role_name}}, {{session}}",
-            opts.template, opts.prefix
-        ))
+        Err(PopulateError::UnsafeName {
+            template: opts.template.clone(),
+            prefix: opts.prefix.clone(),
+            name,
+        })
     }
 }
 
@@ -216,7 +242,7 @@ pub fn plan(
     config: &Document,
     listing: &Listing,
     opts: &Options,
-) -> Result<Populate, String> {
+) -> Result<Populate, PopulateError> {
     let start_url = map
         .sso_session(&opts.session)
         .and_then(|s| s.text("sso_start_url").map(str::to_owned));
@@ -272,7 +298,7 @@ pub fn plan(
         match &listing.incomplete {
             Some(why) => out.prune_held = Some(why.clone()),
             None => {
-                let structure = config.structure().map_err(|e| e.to_string())?;
+                let structure = config.structure()?;
                 let text = config.text();
                 let lines: Vec<&str> = text.split_inclusive('\n').collect();
                 for (name, pair) in generated {
@@ -393,7 +419,10 @@ mod tests {
         assert!(!is_safe_name("a b") && !is_safe_name("-x") && !is_safe_name("default"));
         let mut o = opts(false);
         o.template = "{account_name} {role_name}".into();
-        assert!(name_for(&o, &a("1", "x", "y")).is_err());
+        assert!(matches!(
+            name_for(&o, &a("1", "x", "y")),
+            Err(PopulateError::UnsafeName { .. })
+        ));
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! Profiles as a person thinks of them: kind, account/role, MFA device, source chain, expiry.
 //!
 //! Built from the merged [`ConfigMap`]; holds no secret, only whether keys are present.
+//!
+//! Read top-down: the model ([`Profile`] and its parts), the entry points ([`profiles`], and
+//! [`Builder`] for one profile at a time), how one profile is built, source chains, the
+//! pairing conventions that link profiles across the map (aws-mfa's `NAME` / `NAME-SUFFIX`,
+//! `__profile__`), then the single pass that reads a profile's settings.
 
 use super::cli_cache::{CacheDir, RoleCacheArgs};
 use super::config_map::{ConfigMap, ProfileSettings};
@@ -10,69 +15,6 @@ use super::mfa_secure::SecureSessions;
 use super::paths::AwsPaths;
 use super::sso_cache;
 use std::collections::HashMap;
-
-/// The suffix aws-mfa gives the profile that holds the long-term keys (`NAME-long-term`).
-pub const AWS_MFA_LONG_TERM_SUFFIX: &str = "-long-term";
-
-/// How a profile gets its credentials, in botocore's provider order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ProfileKind {
-    /// `role_arn` with `source_profile` or `credential_source`.
-    Role,
-    /// `role_arn` with `web_identity_token_file`.
-    WebIdentity,
-    /// `sso_session` or `sso_start_url`.
-    Sso,
-    /// Keys with `aws_session_token`: temporary credentials.
-    Session,
-    /// Keys without a session token.
-    LongTerm,
-    /// `login_session`: `aws login` (AWS CLI 2.32+), credentials refreshed from its cache.
-    Login,
-    /// `credential_process`.
-    Process,
-    /// Settings only (region, output…), no way to get credentials.
-    ConfigOnly,
-}
-
-impl ProfileKind {
-    /// The label shown in lists and tables.
-    pub fn label(self) -> &'static str {
-        match self {
-            ProfileKind::Role => "role",
-            ProfileKind::WebIdentity => "web-identity",
-            ProfileKind::Sso => "sso",
-            ProfileKind::Session => "session",
-            ProfileKind::LongTerm => "long-term",
-            ProfileKind::Login => "login",
-            ProfileKind::Process => "process",
-            ProfileKind::ConfigOnly => "config-only",
-        }
-    }
-}
-
-/// A short text held inline (no allocation up to 24 bytes): profile names, regions, account
-/// ids and the like, so that building 10,000 profiles costs few allocations.
-pub type Name = compact_str::CompactString;
-
-/// Which convention named a profile's MFA device.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MfaDevice {
-    /// The device ARN (or hardware serial).
-    pub serial: Name,
-    /// The key it was read from: `mfa_serial`, `aws_mfa_device` (aws-mfa) or `__mfa__`.
-    pub key: &'static str,
-    /// The profile it was read from (this one, or its aws-mfa `NAME-long-term` partner).
-    pub profile: Name,
-}
-
-/// The key mfatui leaves in the section whose long-term key pair it moved to the OS keyring
-/// (`mfatui keyring store`): its value is the access key id (not secret); the secret access
-/// key lives only in the keyring, under the name of the profile that holds this key.
-pub const KEYRING_MARKER: &str = "mfatui_keyring";
-
-/// Keys naming an MFA device, in the order they are looked at.
-pub const MFA_KEYS: [&str; 3] = ["mfa_serial", "aws_mfa_device", "__mfa__"];
 
 /// One profile, ready to show.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,20 +99,68 @@ impl Profile {
     }
 }
 
-/// Whether `needle` (lower case) is found in `hay` fuzzily: its characters in order.
-fn fuzzy(hay: &str, needle: &str) -> bool {
-    let mut wanted = needle.chars().peekable();
-    for c in hay.chars().flat_map(char::to_lowercase) {
-        match wanted.peek() {
-            Some(&w) if w == c => {
-                wanted.next();
-            }
-            Some(_) => {}
-            None => return true,
+/// How a profile gets its credentials, in botocore's provider order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ProfileKind {
+    /// `role_arn` with `source_profile` or `credential_source`.
+    Role,
+    /// `role_arn` with `web_identity_token_file`.
+    WebIdentity,
+    /// `sso_session` or `sso_start_url`.
+    Sso,
+    /// Keys with `aws_session_token`: temporary credentials.
+    Session,
+    /// Keys without a session token.
+    LongTerm,
+    /// `login_session`: `aws login` (AWS CLI 2.32+), credentials refreshed from its cache.
+    Login,
+    /// `credential_process`.
+    Process,
+    /// Settings only (region, output…), no way to get credentials.
+    ConfigOnly,
+}
+
+impl ProfileKind {
+    /// The label shown in lists and tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            ProfileKind::Role => "role",
+            ProfileKind::WebIdentity => "web-identity",
+            ProfileKind::Sso => "sso",
+            ProfileKind::Session => "session",
+            ProfileKind::LongTerm => "long-term",
+            ProfileKind::Login => "login",
+            ProfileKind::Process => "process",
+            ProfileKind::ConfigOnly => "config-only",
         }
     }
-    wanted.peek().is_none()
 }
+
+/// Which convention named a profile's MFA device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaDevice {
+    /// The device ARN (or hardware serial).
+    pub serial: Name,
+    /// The key it was read from: `mfa_serial`, `aws_mfa_device` (aws-mfa) or `__mfa__`.
+    pub key: &'static str,
+    /// The profile it was read from (this one, or its aws-mfa `NAME-long-term` partner).
+    pub profile: Name,
+}
+
+/// A short text held inline (no allocation up to 24 bytes): profile names, regions, account
+/// ids and the like, so that building 10,000 profiles costs few allocations.
+pub type Name = compact_str::CompactString;
+
+/// The suffix aws-mfa gives the profile that holds the long-term keys (`NAME-long-term`).
+pub const AWS_MFA_LONG_TERM_SUFFIX: &str = "-long-term";
+
+/// The key mfatui leaves in the section whose long-term key pair it moved to the OS keyring
+/// (`mfatui keyring store`): its value is the access key id (not secret); the secret access
+/// key lives only in the keyring, under the name of the profile that holds this key.
+pub const KEYRING_MARKER: &str = "mfatui_keyring";
+
+/// Keys naming an MFA device, in the order they are looked at.
+pub const MFA_KEYS: [&str; 3] = ["mfa_serial", "aws_mfa_device", "__mfa__"];
 
 /// Builds every profile of the map, in botocore's order. The AWS CLI's assume-role cache
 /// and aws-mfa-secure's session cache (both named by `paths`) are read for expiry.
@@ -289,17 +279,6 @@ impl Builder {
     }
 }
 
-/// Every profile built and then linked all together: what [`Builder`] must equal (tests).
-#[cfg(test)]
-pub(crate) fn linked_all_at_once(map: &ConfigMap, paths: &AwsPaths, suffix: &str) -> Vec<Profile> {
-    let builder = Builder::new(map, paths, suffix);
-    let mut all: Vec<Profile> = (0..map.profile_count())
-        .map(|i| build_one(map, i, &builder.caches, suffix, &mut String::new()))
-        .collect();
-    link_sessions(&mut all, suffix);
-    all
-}
-
 /// The profile at position `index` of the map, before [`link_sessions`].
 fn build_one(
     map: &ConfigMap,
@@ -320,6 +299,372 @@ struct Caches {
     sso: CacheDir,
     /// The `aws login` cache folder, read only for login profiles.
     login: std::path::PathBuf,
+}
+
+fn build(
+    map: &ConfigMap,
+    name: &str,
+    p: &ProfileSettings,
+    caches: &Caches,
+    suffix: &str,
+    scratch: &mut String,
+) -> Profile {
+    let k = Known::of(p);
+    let text = |key: Field| k.get(key).map(Name::from);
+    let kind = classify(&k, p.credentials_section.is_some());
+    let mut problems = Vec::new();
+    let long_term_profile = if let Some(source) = k.get(Field::ProfileMarker) {
+        if source != name && map.profile(source).is_some() {
+            Some(Name::from(source))
+        } else {
+            problems.push(format!(
+                "__profile__ names '{source}', which is not another profile in the AWS files"
+            ));
+            None
+        }
+    } else if name.ends_with(suffix) {
+        None
+    } else {
+        // Looked up in a reused buffer: almost no profile has an aws-mfa partner.
+        scratch.clear();
+        scratch.push_str(name);
+        scratch.push_str(suffix);
+        map.profile(scratch).map(|_| Name::from(scratch.as_str()))
+    };
+
+    let mfa = mfa_device(name, &k).or_else(|| {
+        let lt = long_term_profile.as_deref()?;
+        mfa_device(lt, &Known::of(&map.profile(lt)?))
+    });
+
+    let mut chain = Vec::new();
+    if kind == ProfileKind::Role {
+        match (k.get(Field::SourceProfile), k.get(Field::CredentialSource)) {
+            (Some(_), Some(_)) => problems.push(
+                "has both source_profile and credential_source; the AWS CLI refuses this"
+                    .to_owned(),
+            ),
+            (None, None) => {
+                problems.push("role_arn needs a source_profile or credential_source".to_owned())
+            }
+            (Some(_), None) => match chain_from(map, name, k) {
+                Ok(c) => chain = c,
+                Err(problem) => problems.push(problem.to_string()),
+            },
+            (None, Some(_)) => {}
+        }
+    }
+    if k.has(Field::AccessKeyId) != k.has(Field::SecretAccessKey) {
+        problems.push("has only half of an access key pair (aws_access_key_id and aws_secret_access_key go together)".to_owned());
+    }
+
+    let role_arn = text(Field::RoleArn)
+        .or_else(|| text(Field::AssumedRoleArn).filter(|a| a.starts_with("arn:")));
+    let (account, principal) = identity(&k, role_arn.as_deref(), mfa.as_ref());
+    let expiry = expiry_of(name, kind, &k, caches, &mut problems);
+
+    Profile {
+        name: Name::from(name),
+        kind,
+        config_section: p.config_section.map(Name::from),
+        credentials_section: p.credentials_section.map(Name::from),
+        region: text(Field::Region),
+        role_arn,
+        account,
+        principal,
+        source_profile: text(Field::SourceProfile),
+        credential_source: text(Field::CredentialSource),
+        sso_session: text(Field::SsoSession),
+        chain,
+        long_term_profile,
+        session_profile: None,
+        mfa,
+        has_mfa_process: k.has(Field::MfaProcess),
+        has_keys: k.has(Field::AccessKeyId) && k.has(Field::SecretAccessKey),
+        access_key_suffix: k
+            .get(Field::AccessKeyId)
+            .or_else(|| k.get(Field::KeyringMarker))
+            .map(key_suffix),
+        expiry,
+        problems,
+    }
+}
+
+/// botocore's provider order: assume-role, web identity, SSO, credentials-file keys,
+/// `aws login`, credential_process, config-file keys.
+fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
+    let keys_kind = || {
+        if k.has(Field::SessionToken) || k.has(Field::SecurityToken) {
+            ProfileKind::Session
+        } else {
+            ProfileKind::LongTerm
+        }
+    };
+    if k.has(Field::RoleArn) {
+        if k.has(Field::WebIdentityTokenFile) {
+            ProfileKind::WebIdentity
+        } else {
+            ProfileKind::Role
+        }
+    } else if k.has(Field::SsoSession) || k.has(Field::SsoStartUrl) {
+        ProfileKind::Sso
+    } else if k.has(Field::AccessKeyId) && in_credentials_file {
+        keys_kind()
+    } else if k.has(Field::KeyringMarker) && !k.has(Field::AccessKeyId) {
+        // mfatui moved the pair to the OS keyring; its `credential_process` serves sessions.
+        ProfileKind::LongTerm
+    } else if k.has(Field::LoginSession) {
+        ProfileKind::Login
+    } else if k.has(Field::CredentialProcess) {
+        ProfileKind::Process
+    } else if k.has(Field::AccessKeyId) {
+        keys_kind()
+    } else {
+        ProfileKind::ConfigOnly
+    }
+}
+
+fn mfa_device(name: &str, k: &Known) -> Option<MfaDevice> {
+    MFA_KEYS.iter().zip(MFA_FIELDS).find_map(|(&key, field)| {
+        let serial = k.get(field).filter(|s| !s.is_empty())?;
+        Some(MfaDevice {
+            serial: Name::from(serial),
+            key,
+            profile: Name::from(name),
+        })
+    })
+}
+
+/// Account and role/user name from the role ARN, the SSO settings or the MFA device ARN.
+fn identity(
+    k: &Known,
+    role_arn: Option<&str>,
+    mfa: Option<&MfaDevice>,
+) -> (Option<Name>, Option<Name>) {
+    if let Some((account, resource)) = role_arn.and_then(split_arn) {
+        let role = resource.strip_prefix("role/").unwrap_or(resource);
+        let role = last_segment(role);
+        return (Some(account.into()), Some(role.into()));
+    }
+    if let Some(account) = k.get(Field::SsoAccountId) {
+        return (
+            Some(account.into()),
+            k.get(Field::SsoRoleName).map(Name::from),
+        );
+    }
+    if let Some((account, resource)) = mfa.and_then(|m| split_arn(&m.serial)) {
+        let user = resource.strip_prefix("mfa/").unwrap_or(resource);
+        let user = last_segment(user);
+        return (Some(account.into()), Some(user.into()));
+    }
+    (None, None)
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` → (ACCOUNT, RESOURCE).
+fn split_arn(arn: &str) -> Option<(&str, &str)> {
+    let rest = arn.strip_prefix("arn:")?;
+    // ARNs are short: a plain scan beats starting a vectorised search once per colon.
+    let mut colons = rest
+        .bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b':')
+        .map(|(i, _)| i);
+    let region_end = colons.nth(2)?;
+    let account_end = colons.next()?;
+    let account = &rest[region_end + 1..account_end];
+    let resource = &rest[account_end + 1..];
+    (!account.is_empty()).then_some((account, resource))
+}
+
+/// What follows the last `/` (all of `path` if it has none).
+fn last_segment(path: &str) -> &str {
+    let start = path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1);
+    &path[start..]
+}
+
+fn expiry_of(
+    name: &str,
+    kind: ProfileKind,
+    k: &Known,
+    caches: &Caches,
+    problems: &mut Vec<String>,
+) -> Expiry {
+    if let Some(found) = expiry::from_values(EXPIRY_FIELDS.map(|f| k.get(f))) {
+        if let Expiry::Unknown { raw: Some(raw) } = &found {
+            let key = expiry::EXPIRY_KEYS
+                .iter()
+                .zip(EXPIRY_FIELDS)
+                .find_map(|(key, f)| k.get(f).is_some().then_some(*key))
+                .unwrap_or("expiration");
+            problems.push(format!(
+                "{key} = '{raw}' is not a time mfatui can read, so it cannot tell when the session expires or write the new expiry in the same form"
+            ));
+        }
+        return found;
+    }
+    if matches!(kind, ProfileKind::LongTerm | ProfileKind::Session) {
+        match caches.secure.get(name) {
+            Ok(Some(session)) => {
+                return Expiry::At {
+                    at: session.expiration,
+                    source: ExpirySource::MfaSecure,
+                }
+            }
+            Ok(None) => {}
+            Err(problem) => problems.push(problem),
+        }
+    }
+    match kind {
+        ProfileKind::Session => Expiry::Unknown { raw: None },
+        ProfileKind::Role => {
+            let args = RoleCacheArgs {
+                role_arn: k.get(Field::RoleArn).unwrap_or_default(),
+                role_session_name: k.get(Field::RoleSessionName),
+                external_id: k.get(Field::ExternalId),
+                mfa_serial: k.get(Field::MfaSerial),
+                duration_seconds: k.get(Field::DurationSeconds),
+            };
+            caches.cli.expiry(&args).unwrap_or(Expiry::None)
+        }
+        ProfileKind::Sso => k
+            .get(Field::SsoSession)
+            .or_else(|| k.get(Field::SsoStartUrl))
+            .and_then(|key| sso_cache::expiry(&caches.sso, key))
+            .unwrap_or(Expiry::None),
+        ProfileKind::Login => match k
+            .get(Field::LoginSession)
+            .and_then(|session| login_cache::expiry(&caches.login, session))
+        {
+            Some(Ok(found)) => found,
+            Some(Err(e)) => {
+                problems.push(format!(
+                    "{e}; run `aws login --profile {name}` to sign in again"
+                ));
+                Expiry::Unknown { raw: None }
+            }
+            None => Expiry::None,
+        },
+        _ => Expiry::None,
+    }
+}
+
+/// The last four characters of a key id, masked: `****WXYZ`.
+pub fn key_suffix(key_id: &str) -> Name {
+    let start = key_id.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
+    let mut out = Name::const_new("****");
+    out.push_str(&key_id[start..]);
+    out
+}
+
+/// The longest `source_profile` chain followed. Real chains are a few roles deep; botocore
+/// follows them by recursion and fails long before a thousand. A limit keeps every walk (and
+/// so `status`, `credential-process` and the list, which walk one per profile) short on a
+/// config file of tens of thousands of chained profiles.
+pub const MAX_CHAIN: usize = 64;
+
+/// Why a role profile's `source_profile` chain leads to no credentials: one sentence each,
+/// as the profile's problem says it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// The profile asked about does not exist.
+    #[error("profile '{0}' does not exist")]
+    NoProfile(Name),
+    /// A `source_profile` names no profile.
+    #[error("source_profile '{missing}' (named in '{named_in}') does not exist")]
+    MissingSource {
+        /// The name given.
+        missing: Name,
+        /// The profile that gives it.
+        named_in: Name,
+    },
+    /// The chain is longer than [`MAX_CHAIN`].
+    #[error("the source_profile chain of '{profile}' is longer than {MAX_CHAIN} profiles ('{profile}' → '{first}' → … → '{last}'), more than mfatui follows: point source_profile at a profile closer to the keys")]
+    TooLong {
+        /// Where the walk started.
+        profile: Name,
+        /// Its source.
+        first: Name,
+        /// The last source followed.
+        last: Name,
+    },
+    /// The chain comes back to a profile it passed.
+    #[error("source_profile loop: {}", .0.join(" → "))]
+    Loop(Vec<Name>),
+    /// The chain ends at a profile with no way to get credentials.
+    #[error("source profile '{0}' has no credentials")]
+    NoCredentials(Name),
+}
+
+/// Walks `source_profile` links from a role profile the way botocore's AssumeRoleProvider
+/// does. Returns the profiles visited after `name`, or one sentence saying why it fails:
+/// a missing profile, a loop, a source without credentials, or a chain longer than
+/// [`MAX_CHAIN`].
+pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, ChainError> {
+    let settings = map
+        .profile(name)
+        .ok_or_else(|| ChainError::NoProfile(Name::from(name)))?;
+    chain_from(map, name, Known::of(&settings))
+}
+
+/// [`resolve_chain`] from the profile's settings, already looked up.
+fn chain_from<'m>(
+    map: &'m ConfigMap,
+    name: &str,
+    mut k: Known<'m>,
+) -> Result<Vec<Name>, ChainError> {
+    // The profiles visited after `name`: the only allocation when the chain is sound.
+    let mut chain: Vec<Name> = Vec::new();
+    // Where `name` and each profile of `chain` stand in the map: the loop check compares
+    // these numbers, not names (at most MAX_CHAIN + 1 of them).
+    let mut visited: Vec<usize> = map.position(name).into_iter().collect();
+    let mut current = name;
+    loop {
+        if k.get(Field::CredentialSource).is_some() && current != name {
+            return Ok(chain);
+        }
+        let Some(source) = k.get(Field::SourceProfile) else {
+            return Ok(chain);
+        };
+        let Some(at) = map.position(source) else {
+            return Err(ChainError::MissingSource {
+                missing: Name::from(source),
+                named_in: Name::from(current),
+            });
+        };
+        if chain.len() >= MAX_CHAIN {
+            return Err(ChainError::TooLong {
+                profile: Name::from(name),
+                first: chain[0].clone(),
+                last: Name::from(source),
+            });
+        }
+        let s = Known::of(&map.profile_at(at).1);
+        let static_keys = s.has(Field::AccessKeyId) || s.has(Field::SecretAccessKey);
+        let seen = visited.contains(&at);
+        visited.push(at);
+        chain.push(Name::from(source));
+        if seen {
+            if source == current && static_keys {
+                return Ok(chain);
+            }
+            let path: Vec<Name> = std::iter::once(Name::from(name)).chain(chain).collect();
+            return Err(ChainError::Loop(path));
+        }
+        if static_keys || !s.has(Field::RoleArn) {
+            let usable = static_keys
+                || s.has(Field::CredentialProcess)
+                || s.has(Field::SsoSession)
+                || s.has(Field::SsoStartUrl)
+                || s.has(Field::LoginSession)
+                || s.has(Field::WebIdentityTokenFile);
+            if !usable {
+                return Err(ChainError::NoCredentials(Name::from(source)));
+            }
+            return Ok(chain);
+        }
+        current = source;
+        k = s;
+    }
 }
 
 /// Links the profiles that other tools pair up: aws-mfa's `NAME` with `NAME-SUFFIX` for any
@@ -521,333 +866,19 @@ impl<'m> Known<'m> {
     }
 }
 
-fn build(
-    map: &ConfigMap,
-    name: &str,
-    p: &ProfileSettings,
-    caches: &Caches,
-    suffix: &str,
-    scratch: &mut String,
-) -> Profile {
-    let k = Known::of(p);
-    let text = |key: Field| k.get(key).map(Name::from);
-    let kind = classify(&k, p.credentials_section.is_some());
-    let mut problems = Vec::new();
-    let long_term_profile = if let Some(source) = k.get(Field::ProfileMarker) {
-        if source != name && map.profile(source).is_some() {
-            Some(Name::from(source))
-        } else {
-            problems.push(format!(
-                "__profile__ names '{source}', which is not another profile in the AWS files"
-            ));
-            None
-        }
-    } else if name.ends_with(suffix) {
-        None
-    } else {
-        // Looked up in a reused buffer: almost no profile has an aws-mfa partner.
-        scratch.clear();
-        scratch.push_str(name);
-        scratch.push_str(suffix);
-        map.profile(scratch).map(|_| Name::from(scratch.as_str()))
-    };
-
-    let mfa = mfa_device(name, &k).or_else(|| {
-        let lt = long_term_profile.as_deref()?;
-        mfa_device(lt, &Known::of(&map.profile(lt)?))
-    });
-
-    let mut chain = Vec::new();
-    if kind == ProfileKind::Role {
-        match (k.get(Field::SourceProfile), k.get(Field::CredentialSource)) {
-            (Some(_), Some(_)) => problems.push(
-                "has both source_profile and credential_source; the AWS CLI refuses this"
-                    .to_owned(),
-            ),
-            (None, None) => {
-                problems.push("role_arn needs a source_profile or credential_source".to_owned())
+/// Whether `needle` (lower case) is found in `hay` fuzzily: its characters in order.
+fn fuzzy(hay: &str, needle: &str) -> bool {
+    let mut wanted = needle.chars().peekable();
+    for c in hay.chars().flat_map(char::to_lowercase) {
+        match wanted.peek() {
+            Some(&w) if w == c => {
+                wanted.next();
             }
-            (Some(_), None) => match chain_from(map, name, k) {
-                Ok(c) => chain = c,
-                Err(problem) => problems.push(problem),
-            },
-            (None, Some(_)) => {}
+            Some(_) => {}
+            None => return true,
         }
     }
-    if k.has(Field::AccessKeyId) != k.has(Field::SecretAccessKey) {
-        problems.push("has only half of an access key pair (aws_access_key_id and aws_secret_access_key go together)".to_owned());
-    }
-
-    let role_arn = text(Field::RoleArn)
-        .or_else(|| text(Field::AssumedRoleArn).filter(|a| a.starts_with("arn:")));
-    let (account, principal) = identity(&k, role_arn.as_deref(), mfa.as_ref());
-    let expiry = expiry_of(name, kind, &k, caches, &mut problems);
-
-    Profile {
-        name: Name::from(name),
-        kind,
-        config_section: p.config_section.map(Name::from),
-        credentials_section: p.credentials_section.map(Name::from),
-        region: text(Field::Region),
-        role_arn,
-        account,
-        principal,
-        source_profile: text(Field::SourceProfile),
-        credential_source: text(Field::CredentialSource),
-        sso_session: text(Field::SsoSession),
-        chain,
-        long_term_profile,
-        session_profile: None,
-        mfa,
-        has_mfa_process: k.has(Field::MfaProcess),
-        has_keys: k.has(Field::AccessKeyId) && k.has(Field::SecretAccessKey),
-        access_key_suffix: k
-            .get(Field::AccessKeyId)
-            .or_else(|| k.get(Field::KeyringMarker))
-            .map(key_suffix),
-        expiry,
-        problems,
-    }
-}
-
-/// botocore's provider order: assume-role, web identity, SSO, credentials-file keys,
-/// `aws login`, credential_process, config-file keys.
-fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
-    let keys_kind = || {
-        if k.has(Field::SessionToken) || k.has(Field::SecurityToken) {
-            ProfileKind::Session
-        } else {
-            ProfileKind::LongTerm
-        }
-    };
-    if k.has(Field::RoleArn) {
-        if k.has(Field::WebIdentityTokenFile) {
-            ProfileKind::WebIdentity
-        } else {
-            ProfileKind::Role
-        }
-    } else if k.has(Field::SsoSession) || k.has(Field::SsoStartUrl) {
-        ProfileKind::Sso
-    } else if k.has(Field::AccessKeyId) && in_credentials_file {
-        keys_kind()
-    } else if k.has(Field::KeyringMarker) && !k.has(Field::AccessKeyId) {
-        // mfatui moved the pair to the OS keyring; its `credential_process` serves sessions.
-        ProfileKind::LongTerm
-    } else if k.has(Field::LoginSession) {
-        ProfileKind::Login
-    } else if k.has(Field::CredentialProcess) {
-        ProfileKind::Process
-    } else if k.has(Field::AccessKeyId) {
-        keys_kind()
-    } else {
-        ProfileKind::ConfigOnly
-    }
-}
-
-fn mfa_device(name: &str, k: &Known) -> Option<MfaDevice> {
-    MFA_KEYS.iter().zip(MFA_FIELDS).find_map(|(&key, field)| {
-        let serial = k.get(field).filter(|s| !s.is_empty())?;
-        Some(MfaDevice {
-            serial: Name::from(serial),
-            key,
-            profile: Name::from(name),
-        })
-    })
-}
-
-/// The longest `source_profile` chain followed. Real chains are a few roles deep; botocore
-/// follows them by recursion and fails long before a thousand. A limit keeps every walk (and
-/// so `status`, `credential-process` and the list, which walk one per profile) short on a
-/// config file of tens of thousands of chained profiles.
-pub const MAX_CHAIN: usize = 64;
-
-/// Walks `source_profile` links from a role profile the way botocore's AssumeRoleProvider
-/// does. Returns the profiles visited after `name`, or one sentence saying why it fails:
-/// a missing profile, a loop, a source without credentials, or a chain longer than
-/// [`MAX_CHAIN`].
-pub fn resolve_chain(map: &ConfigMap, name: &str) -> Result<Vec<Name>, String> {
-    let settings = map
-        .profile(name)
-        .ok_or_else(|| format!("profile '{name}' does not exist"))?;
-    chain_from(map, name, Known::of(&settings))
-}
-
-/// [`resolve_chain`] from the profile's settings, already looked up.
-fn chain_from<'m>(map: &'m ConfigMap, name: &str, mut k: Known<'m>) -> Result<Vec<Name>, String> {
-    // The profiles visited after `name`: the only allocation when the chain is sound.
-    let mut chain: Vec<Name> = Vec::new();
-    // Where `name` and each profile of `chain` stand in the map: the loop check compares
-    // these numbers, not names (at most MAX_CHAIN + 1 of them).
-    let mut visited: Vec<usize> = map.position(name).into_iter().collect();
-    let mut current = name;
-    loop {
-        if k.get(Field::CredentialSource).is_some() && current != name {
-            return Ok(chain);
-        }
-        let Some(source) = k.get(Field::SourceProfile) else {
-            return Ok(chain);
-        };
-        let Some(at) = map.position(source) else {
-            return Err(format!(
-                "source_profile '{source}' (named in '{current}') does not exist"
-            ));
-        };
-        if chain.len() >= MAX_CHAIN {
-            return Err(format!(
-                "the source_profile chain of '{name}' is longer than {MAX_CHAIN} profiles ('{name}' → '{}' → … → '{source}'), more than mfatui follows: point source_profile at a profile closer to the keys"
-                ,chain[0]
-            ));
-        }
-        let s = Known::of(&map.profile_at(at).1);
-        let static_keys = s.has(Field::AccessKeyId) || s.has(Field::SecretAccessKey);
-        let seen = visited.contains(&at);
-        visited.push(at);
-        chain.push(Name::from(source));
-        if seen {
-            if source == current && static_keys {
-                return Ok(chain);
-            }
-            let path: Vec<&str> = std::iter::once(name)
-                .chain(chain.iter().map(Name::as_str))
-                .collect();
-            return Err(format!("source_profile loop: {}", path.join(" → ")));
-        }
-        if static_keys || !s.has(Field::RoleArn) {
-            let usable = static_keys
-                || s.has(Field::CredentialProcess)
-                || s.has(Field::SsoSession)
-                || s.has(Field::SsoStartUrl)
-                || s.has(Field::LoginSession)
-                || s.has(Field::WebIdentityTokenFile);
-            if !usable {
-                return Err(format!("source profile '{source}' has no credentials"));
-            }
-            return Ok(chain);
-        }
-        current = source;
-        k = s;
-    }
-}
-
-/// Account and role/user name from the role ARN, the SSO settings or the MFA device ARN.
-fn identity(
-    k: &Known,
-    role_arn: Option<&str>,
-    mfa: Option<&MfaDevice>,
-) -> (Option<Name>, Option<Name>) {
-    if let Some((account, resource)) = role_arn.and_then(split_arn) {
-        let role = resource.strip_prefix("role/").unwrap_or(resource);
-        let role = last_segment(role);
-        return (Some(account.into()), Some(role.into()));
-    }
-    if let Some(account) = k.get(Field::SsoAccountId) {
-        return (
-            Some(account.into()),
-            k.get(Field::SsoRoleName).map(Name::from),
-        );
-    }
-    if let Some((account, resource)) = mfa.and_then(|m| split_arn(&m.serial)) {
-        let user = resource.strip_prefix("mfa/").unwrap_or(resource);
-        let user = last_segment(user);
-        return (Some(account.into()), Some(user.into()));
-    }
-    (None, None)
-}
-
-/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` → (ACCOUNT, RESOURCE).
-fn split_arn(arn: &str) -> Option<(&str, &str)> {
-    let rest = arn.strip_prefix("arn:")?;
-    // ARNs are short: a plain scan beats starting a vectorised search once per colon.
-    let mut colons = rest
-        .bytes()
-        .enumerate()
-        .filter(|&(_, b)| b == b':')
-        .map(|(i, _)| i);
-    let region_end = colons.nth(2)?;
-    let account_end = colons.next()?;
-    let account = &rest[region_end + 1..account_end];
-    let resource = &rest[account_end + 1..];
-    (!account.is_empty()).then_some((account, resource))
-}
-
-/// What follows the last `/` (all of `path` if it has none).
-fn last_segment(path: &str) -> &str {
-    let start = path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1);
-    &path[start..]
-}
-
-fn expiry_of(
-    name: &str,
-    kind: ProfileKind,
-    k: &Known,
-    caches: &Caches,
-    problems: &mut Vec<String>,
-) -> Expiry {
-    if let Some(found) = expiry::from_values(EXPIRY_FIELDS.map(|f| k.get(f))) {
-        if let Expiry::Unknown { raw: Some(raw) } = &found {
-            let key = expiry::EXPIRY_KEYS
-                .iter()
-                .zip(EXPIRY_FIELDS)
-                .find_map(|(key, f)| k.get(f).is_some().then_some(*key))
-                .unwrap_or("expiration");
-            problems.push(format!(
-                "{key} = '{raw}' is not a time mfatui can read, so it cannot tell when the session expires or write the new expiry in the same form"
-            ));
-        }
-        return found;
-    }
-    if matches!(kind, ProfileKind::LongTerm | ProfileKind::Session) {
-        match caches.secure.get(name) {
-            Ok(Some(session)) => {
-                return Expiry::At {
-                    at: session.expiration,
-                    source: ExpirySource::MfaSecure,
-                }
-            }
-            Ok(None) => {}
-            Err(problem) => problems.push(problem),
-        }
-    }
-    match kind {
-        ProfileKind::Session => Expiry::Unknown { raw: None },
-        ProfileKind::Role => {
-            let args = RoleCacheArgs {
-                role_arn: k.get(Field::RoleArn).unwrap_or_default(),
-                role_session_name: k.get(Field::RoleSessionName),
-                external_id: k.get(Field::ExternalId),
-                mfa_serial: k.get(Field::MfaSerial),
-                duration_seconds: k.get(Field::DurationSeconds),
-            };
-            caches.cli.expiry(&args).unwrap_or(Expiry::None)
-        }
-        ProfileKind::Sso => k
-            .get(Field::SsoSession)
-            .or_else(|| k.get(Field::SsoStartUrl))
-            .and_then(|key| sso_cache::expiry(&caches.sso, key))
-            .unwrap_or(Expiry::None),
-        ProfileKind::Login => match k
-            .get(Field::LoginSession)
-            .and_then(|session| login_cache::expiry(&caches.login, session))
-        {
-            Some(Ok(found)) => found,
-            Some(Err(e)) => {
-                problems.push(format!(
-                    "{e}; run `aws login --profile {name}` to sign in again"
-                ));
-                Expiry::Unknown { raw: None }
-            }
-            None => Expiry::None,
-        },
-        _ => Expiry::None,
-    }
-}
-
-/// The last four characters of a key id, masked: `****WXYZ`.
-pub fn key_suffix(key_id: &str) -> Name {
-    let start = key_id.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
-    let mut out = Name::const_new("****");
-    out.push_str(&key_id[start..]);
-    out
+    wanted.peek().is_none()
 }
 
 #[cfg(test)]
@@ -873,5 +904,38 @@ mod tests {
         assert_eq!(split_arn("arn:aws:iam:::role/x"), None);
         assert_eq!(split_arn("arn:aws:iam"), None);
         assert_eq!(split_arn("not-an-arn"), None);
+    }
+
+    #[test]
+    fn a_chain_that_leads_nowhere_says_why_as_data() {
+        let config = "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n\
+                      [profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n\
+                      [profile c]\nrole_arn = arn:aws:iam::1:role/c\nsource_profile = gone\n\
+                      [profile d]\nrole_arn = arn:aws:iam::1:role/d\nsource_profile = e\n\
+                      [profile e]\nregion = eu-west-1\n";
+        let doc = super::super::Document::from_str_lossless(config);
+        let creds = super::super::Document::from_str_lossless("");
+        let map = ConfigMap::build(doc.structure().unwrap(), creds.structure().unwrap());
+        let loop_error = resolve_chain(&map, "a").unwrap_err();
+        assert_eq!(
+            loop_error,
+            ChainError::Loop(vec!["a".into(), "b".into(), "a".into()])
+        );
+        assert_eq!(loop_error.to_string(), "source_profile loop: a → b → a");
+        assert_eq!(
+            resolve_chain(&map, "c").unwrap_err(),
+            ChainError::MissingSource {
+                missing: "gone".into(),
+                named_in: "c".into()
+            }
+        );
+        assert_eq!(
+            resolve_chain(&map, "d").unwrap_err(),
+            ChainError::NoCredentials("e".into())
+        );
+        assert_eq!(
+            resolve_chain(&map, "x").unwrap_err(),
+            ChainError::NoProfile("x".into())
+        );
     }
 }

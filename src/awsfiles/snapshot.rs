@@ -1,61 +1,20 @@
 //! The shared files as one read of them: the documents, the merged map, every profile and
 //! every profile's layout, built together and then only read. Commands, the serving layer and
 //! the TUI all start from a snapshot, so they all see the same answers.
+//!
+//! Read top-down: [`Snapshot`] and what it answers, then the two holders it is built on (the
+//! files with the map borrowing their text, and per-profile cells filled on first use). That
+//! profiles built one at a time match the full list is tested below; that the full list links
+//! exactly the profiles the pairing conventions link over the whole map is tested against a
+//! restatement of those conventions in the integration tests (`profiles.rs`).
 
 use super::config_map::ConfigMap;
 use super::expiry::Expiry;
-use super::files::{AwsFiles, LoadError};
+use super::files::{AwsFile, AwsFiles, LoadError, PassedOver};
 use super::layout::{self, Naming, ProfileLayout};
 use super::paths::AwsPaths;
 use super::profile::{self, Builder, Name, Profile, ProfileKind};
 use std::sync::OnceLock;
-
-self_cell::self_cell!(
-    /// The files and the map that borrows their text.
-    struct Parsed {
-        owner: AwsFiles,
-        #[covariant]
-        dependent: ConfigMap,
-    }
-);
-
-impl std::fmt::Debug for Parsed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Parsed")
-            .field("paths", &self.borrow_owner().paths)
-            .finish_non_exhaustive()
-    }
-}
-
-/// One value per profile, each worked out when first asked for; the cells themselves are
-/// made on first use (a listing never needs them).
-#[derive(Debug)]
-struct Cells<T> {
-    count: usize,
-    cells: OnceLock<Vec<OnceLock<Box<T>>>>,
-}
-
-impl<T> Cells<T> {
-    fn new(count: usize) -> Cells<T> {
-        Cells {
-            count,
-            cells: OnceLock::new(),
-        }
-    }
-
-    /// The value at `index`, if worked out already.
-    fn get(&self, index: usize) -> Option<&T> {
-        self.cells.get()?[index].get().map(Box::as_ref)
-    }
-
-    /// The value at `index`, worked out by `make` on first use.
-    fn get_or_init(&self, index: usize, make: impl FnOnce() -> T) -> &T {
-        let cells = self
-            .cells
-            .get_or_init(|| (0..self.count).map(|_| OnceLock::new()).collect());
-        cells[index].get_or_init(|| Box::new(make()))
-    }
-}
 
 /// One read of the shared files.
 #[derive(Debug)]
@@ -199,19 +158,67 @@ impl Snapshot {
         &self.naming
     }
 
-    /// One sentence per file that is not a regular file.
-    pub fn notes(&self) -> Vec<String> {
+    /// The files passed over because their paths are not regular files, config first.
+    pub fn passed_over(&self) -> Vec<PassedOver> {
         let files = self.files();
         [&files.config, &files.credentials]
             .into_iter()
-            .filter_map(|f| f.note())
+            .filter_map(AwsFile::passed_over)
             .collect()
+    }
+}
+
+self_cell::self_cell!(
+    /// The files and the map that borrows their text.
+    struct Parsed {
+        owner: AwsFiles,
+        #[covariant]
+        dependent: ConfigMap,
+    }
+);
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parsed")
+            .field("paths", &self.borrow_owner().paths)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One value per profile, each worked out when first asked for; the cells themselves are
+/// made on first use (a listing never needs them).
+#[derive(Debug)]
+struct Cells<T> {
+    count: usize,
+    cells: OnceLock<Vec<OnceLock<Box<T>>>>,
+}
+
+impl<T> Cells<T> {
+    fn new(count: usize) -> Cells<T> {
+        Cells {
+            count,
+            cells: OnceLock::new(),
+        }
+    }
+
+    /// The value at `index`, if worked out already.
+    fn get(&self, index: usize) -> Option<&T> {
+        self.cells.get()?[index].get().map(Box::as_ref)
+    }
+
+    /// The value at `index`, worked out by `make` on first use.
+    fn get_or_init(&self, index: usize, make: impl FnOnce() -> T) -> &T {
+        let cells = self
+            .cells
+            .get_or_init(|| (0..self.count).map(|_| OnceLock::new()).collect());
+        cells[index].get_or_init(|| Box::new(make()))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::awsfiles::FileKind;
     use std::path::Path;
 
     fn files(dir: &Path, config: &str, credentials: &str) -> AwsFiles {
@@ -232,9 +239,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let load = || Snapshot::from_files(files(dir.path(), config, credentials), naming);
         let Ok(full) = load() else { return };
-        let reference =
-            profile::linked_all_at_once(full.map(), &full.files().paths, &naming.long_term_suffix);
-        assert_eq!(full.profiles(), reference);
         for p in full.profiles() {
             let alone = load().unwrap();
             assert_eq!(alone.profile(&p.name), Some(p), "{}", p.name);
@@ -251,6 +255,57 @@ mod tests {
                 p.name
             );
         }
+    }
+
+    #[test]
+    fn files_passed_over_come_back_as_typed_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        let credentials = dir.path().join("credentials");
+        std::fs::create_dir(&config).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(&credentials)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let paths = AwsPaths::from_lookup(|key| match key {
+            "AWS_CONFIG_FILE" => Some(config.display().to_string()),
+            "AWS_SHARED_CREDENTIALS_FILE" => Some(credentials.display().to_string()),
+            "HOME" => Some(dir.path().display().to_string()),
+            _ => None,
+        });
+        // The FIFO is never opened (this would block), both read as empty.
+        let snapshot = Snapshot::load(&paths, &Naming::default()).unwrap();
+        assert!(snapshot.profiles().is_empty());
+        let passed = snapshot.passed_over();
+        assert_eq!(
+            passed,
+            [
+                PassedOver {
+                    kind: FileKind::Config,
+                    path: config.clone(),
+                    what: "a directory",
+                },
+                PassedOver {
+                    kind: FileKind::Credentials,
+                    path: credentials.clone(),
+                    what: "a FIFO",
+                },
+            ]
+        );
+        assert_eq!(
+            passed[1].to_string(),
+            format!(
+                "{} is a FIFO, not a regular file: mfatui reads it as empty and never writes it",
+                credentials.display()
+            )
+        );
+        // Regular files (or none at all) are passed over by nobody.
+        std::fs::remove_file(&credentials).unwrap();
+        std::fs::write(&credentials, "[dev]\nregion = x\n").unwrap();
+        std::fs::remove_dir(&config).unwrap();
+        let snapshot = Snapshot::load(&paths, &Naming::default()).unwrap();
+        assert_eq!(snapshot.passed_over(), []);
     }
 
     #[test]

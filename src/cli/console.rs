@@ -11,7 +11,7 @@ use crate::duration;
 use crate::renew::code::Given;
 
 /// `mfatui console PROFILE`.
-pub fn run(run: &Run, args: &ConsoleArgs) -> Result<(), String> {
+pub fn run(run: &Run, args: &ConsoleArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
     let request = ConsoleRequest {
         profile: args.profile.clone(),

@@ -17,9 +17,9 @@ use chrono::SecondsFormat;
 /// session due to be renewed ahead but still valid is served as it is, and one renewal runs
 /// in the background ([`renew_ahead`]); with less than a minute left (or none), the caller
 /// waits for the renewal, with a prompt on its terminal if need be.
-pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
+pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), super::Failure> {
     if args.renew_ahead {
-        return renew_ahead(run, &args.profile);
+        return Ok(renew_ahead(run, &args.profile)?);
     }
     let renewer = run.renewer();
     let want = Want::ahead();
@@ -37,7 +37,7 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), String> {
                 });
                 not_served(run, name, p.kind, sso_role)
             }) {
-                return Err(why);
+                return Err(why.into());
             }
             let length = plan.as_ref().ok().map(|r| r.duration_secs);
             let policy = run.ctx.settings.freshness();

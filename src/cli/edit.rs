@@ -101,19 +101,20 @@ fn after<'a>(plan: &'a Plan, file: &'a AwsFile) -> &'a Document {
 }
 
 /// `mfatui set PROFILE KEY VALUE`.
-pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
+pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), super::Failure> {
     let key = args.key.to_lowercase();
     let value = match &args.value {
         Some(_) if SECRET_KEYS.contains(&key.as_str()) => {
             return Err(format!(
                 "refusing {key} on the command line, where every local user can read it (ps, /proc): give it on standard input with `mfatui set {} {key} --value-stdin`, or keep the key pair in the OS keyring with `mfatui keyring add {} --stdin`",
                 args.profile, args.profile
-            ))
+            )
+            .into())
         }
         Some(v) => Zeroizing::new(v.clone()),
         None => read_value(&key, args.yes || args.dry_run)?,
     };
-    let files = AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
+    let files = AwsFiles::load(&ctx.paths)?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let kind = match args.file {
         Some(FileChoice::Config) => FileKind::Config,
@@ -153,6 +154,7 @@ pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), String> {
         ctx,
     )
     .map(drop)
+    .map_err(Into::into)
 }
 
 /// The value of `set --value-stdin`: one line from standard input (bounded), or typed unseen
@@ -187,7 +189,7 @@ fn read_value(key: &str, no_question: bool) -> Result<Zeroizing<String>, String>
 }
 
 /// `mfatui backups [FILE]`.
-pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
+pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), super::Failure> {
     let paths = &ctx.paths;
     let files: Vec<&Path> = match args.file {
         Some(FileChoice::Config) => vec![&paths.config],
@@ -215,7 +217,7 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), String> {
 
 /// `mfatui restore BACKUP`: the file the backup belongs to gets the backup's content (after
 /// its current content is itself backed up).
-pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
+pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), super::Failure> {
     let paths = &ctx.paths;
     let backup = find_backup(ctx, &args.backup)?;
     let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
@@ -233,7 +235,8 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
             original.display(),
             paths.config.display(),
             paths.credentials.display()
-        ));
+        )
+        .into());
     };
     let bytes = crate::safe_fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
     let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
@@ -251,6 +254,7 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), String> {
         ctx,
     )
     .map(drop)
+    .map_err(Into::into)
 }
 
 /// Refuses to restore anything but one of this user's backups: a regular file (not a symbolic

@@ -479,7 +479,7 @@ fn child_files(
     let (base, temp) = crate::serve::overlay::places(ctx);
     // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
     crate::serve::overlay::remove_stale(&base, &temp);
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let exe = std::env::current_exe()
         .ok()
         .map(|p| p.display().to_string())

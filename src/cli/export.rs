@@ -19,9 +19,9 @@ pub const VARIABLES: [&str; 5] = [
 ];
 
 /// `mfatui export PROFILE`.
-pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), String> {
+pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let (from, creds) = if snapshot
         .profile(&args.profile)
         .is_some_and(|p| p.kind == ProfileKind::Login)
@@ -45,7 +45,8 @@ pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), String> {
                 "the credentials in {from} {}: run `{}` first",
                 relative(t, now),
                 ctx.command(&["renew", &args.profile])
-            ))
+            )
+            .into())
         }
         None => {
             eprintln!("mfatui: warning: {from} records no expiry; these credentials may be expired")
@@ -138,7 +139,7 @@ fn set_line(format: ShellFormat, key: &str, value: &str) -> String {
 }
 
 /// `mfatui unset`.
-pub fn unset(args: &UnsetArgs) -> Result<(), String> {
+pub fn unset(args: &UnsetArgs) -> Result<(), super::Failure> {
     let out: String = match args.format {
         ShellFormat::Sh => format!("unset {}\n", VARIABLES.join(" ")),
         ShellFormat::Fish => VARIABLES.iter().map(|v| format!("set -e {v}\n")).collect(),
@@ -146,7 +147,7 @@ pub fn unset(args: &UnsetArgs) -> Result<(), String> {
             .iter()
             .map(|v| format!("Remove-Item Env:{v} -ErrorAction SilentlyContinue\n"))
             .collect(),
-        ShellFormat::Json => return Err("unset has no JSON form".to_owned()),
+        ShellFormat::Json => return Err("unset has no JSON form".into()),
     };
     print!("{out}");
     Ok(())

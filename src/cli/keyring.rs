@@ -60,7 +60,7 @@ pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), String> {
 
 /// The shared files as they are now.
 fn load(ctx: &Context) -> Result<Snapshot, String> {
-    Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())
+    ctx.snapshot().map_err(|e| e.to_string())
 }
 
 /// The keyring marker `name` uses: its own, or its aws-mfa long-term partner's.

@@ -1,6 +1,7 @@
 //! `mfatui list`: every profile as a table or as a stable JSON array. Never prints secrets.
 
 use super::args::ListArgs;
+use super::Failure;
 use crate::awsfiles::expiry::{push_number, push_relative};
 use crate::awsfiles::profile::Name;
 use crate::awsfiles::{Expiry, Profile, Snapshot};
@@ -11,19 +12,22 @@ use std::borrow::Cow;
 use std::io::Write;
 
 /// Loads the files and prints the list to stdout.
-pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), String> {
+pub fn run(ctx: &Context, args: &ListArgs) -> Result<(), Failure> {
     print(ctx, args, load(ctx)?)
 }
 
 /// Reads the files for a listing (before anything is printed).
-pub fn load(ctx: &Context) -> Result<Snapshot, String> {
-    Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())
+pub fn load(ctx: &Context) -> Result<Snapshot, Failure> {
+    Ok(ctx.snapshot()?)
 }
 
 /// Prints the listing of `snapshot` to stdout.
-pub fn print(ctx: &Context, args: &ListArgs, snapshot: Snapshot) -> Result<(), String> {
-    for note in snapshot.notes() {
-        eprintln!("mfatui: {}", crate::text::printable(&note, usize::MAX));
+pub fn print(ctx: &Context, args: &ListArgs, snapshot: Snapshot) -> Result<(), Failure> {
+    for file in snapshot.passed_over() {
+        eprintln!(
+            "mfatui: {}",
+            crate::text::printable(&file.to_string(), usize::MAX)
+        );
     }
     let profiles = snapshot.profiles();
     if profiles.is_empty() {
@@ -53,7 +57,7 @@ pub fn print(ctx: &Context, args: &ListArgs, snapshot: Snapshot) -> Result<(), S
         if e.kind() == std::io::ErrorKind::BrokenPipe {
             Ok(())
         } else {
-            Err(e.to_string())
+            Err(Failure::new(super::Cause::Output(e)))
         }
     });
     // The process ends right after this: handing tens of thousands of small allocations back

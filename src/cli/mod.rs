@@ -11,6 +11,7 @@ pub mod demo;
 pub mod edit;
 pub mod exec;
 pub mod export;
+pub mod failure;
 pub mod keyring;
 pub mod list;
 pub mod login;
@@ -30,6 +31,7 @@ use crate::context::{Context, Env};
 use crate::renew::service::{KeyringAccess, NoKeyring, Renewer};
 use args::{Cli, Command};
 use clap::CommandFactory;
+pub use failure::{Cause, Failure};
 use std::cell::OnceCell;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -138,36 +140,35 @@ pub(crate) fn aws_paths(env: &Env) -> AwsPaths {
     paths
 }
 
-/// Runs the parsed command line and returns the process exit code.
-pub fn run(cli: Cli) -> ExitCode {
+/// Runs the parsed command line: the process exit code, or the one failure to report
+/// ([`Failure::report`]).
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     if let Some(Command::ExecChild(opts)) = &cli.command {
-        return exec::child(opts);
+        return Ok(exec::child(opts));
     }
     if let Some(Command::ExecCleanup(opts)) = &cli.command {
-        return exec::cleanup(opts);
+        return Ok(exec::cleanup(opts));
     }
     let env = Env::from_process();
+    let name = cli.command.as_ref().map_or("the interface", command_name);
     if cli.verbose || cli.log_file.is_some() {
         let path = cli
             .log_file
             .clone()
             .unwrap_or_else(|| crate::diag::default_path(&env));
         if let Err(e) = crate::diag::enable(&path) {
-            return finish(Err(format!(
+            return Err(Failure::from(format!(
                 "cannot open the log file {}: {e}",
                 path.display()
             )));
         }
-        crate::diag!(
-            "mfatui {} started: {}",
-            env!("CARGO_PKG_VERSION"),
-            cli.command.as_ref().map_or("the interface", command_name)
-        );
+        crate::diag!("mfatui {} started: {name}", env!("CARGO_PKG_VERSION"));
     }
-    let demo_dir = match cli.demo.then(tempfile::tempdir).transpose() {
-        Ok(dir) => dir,
-        Err(e) => return finish(Err(format!("cannot create the demo folder: {e}"))),
-    };
+    let demo_dir = cli
+        .demo
+        .then(tempfile::tempdir)
+        .transpose()
+        .map_err(|e| Failure::from(format!("cannot create the demo folder: {e}")))?;
     let (paths, settings_path, api): (AwsPaths, _, Arc<dyn AwsApi>) = match &demo_dir {
         Some(dir) => match demo::prepare(dir.path(), &env, chrono::Utc::now()) {
             Ok(paths) => {
@@ -179,7 +180,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
                 (paths, copy, Arc::new(DemoAws::default()))
             }
-            Err(e) => return finish(Err(format!("cannot write the demo files: {e}"))),
+            Err(e) => return Err(Failure::from(format!("cannot write the demo files: {e}"))),
         },
         None => (
             cli.files.apply(aws_paths(&env)),
@@ -201,65 +202,71 @@ pub fn run(cli: Cli) -> ExitCode {
         Arc::new(crate::keys::keyring::OsKeyring::default())
     };
     let run = Run::new(ctx, api, keyring);
-    let Some(command) = cli.command else {
-        return finish(crate::tui::run(run.ctx, run.api, run.keyring, warning));
+    let result = dispatch(&run, cli.command, warning);
+    match result {
+        Ok(code) => {
+            crate::diag!("finished");
+            Ok(code)
+        }
+        // A file that was passed over (not a regular file, say) is often the reason: the
+        // sentence names the ones this run's reads passed over.
+        Err(failure) => Err(failure
+            .in_command(name)
+            .passing_over(run.ctx.passed_over.files())),
+    }
+}
+
+/// Runs `command` (the interface when there is none).
+fn dispatch(
+    run: &Run,
+    command: Option<Command>,
+    warning: Option<String>,
+) -> Result<ExitCode, Failure> {
+    let Some(command) = command else {
+        crate::tui::run(
+            run.ctx.clone(),
+            run.api.clone(),
+            run.keyring.clone(),
+            warning,
+        )?;
+        return Ok(ExitCode::SUCCESS);
     };
-    let result = match command {
-        Command::List(opts) => list::run(&run.ctx, &opts),
-        Command::Set(opts) => edit::set(&run.ctx, &opts),
-        Command::Backups(opts) => edit::list_backups(&run.ctx, &opts),
-        Command::Restore(opts) => edit::restore(&run.ctx, &opts),
-        Command::Renew(opts) => renew::renew(&run, &opts),
-        Command::Discover(opts) => renew::discover(&run, &opts),
-        Command::Export(opts) => export::export(&run, &opts),
-        Command::Unset(opts) => export::unset(&opts),
-        Command::Exec(opts) => return exec::exec(&run, &opts),
-        // Answered before anything is read (below).
-        Command::ExecChild(opts) => return exec::child(&opts),
-        Command::ExecCleanup(opts) => return exec::cleanup(&opts),
-        Command::Rotate(opts) => rotate::run(&run, &opts),
-        Command::Console(opts) => console::run(&run, &opts),
-        Command::Keyring(opts) => keyring::run(&run, &opts),
-        Command::Sso(opts) => sso::run(&run, &opts),
-        Command::Status(opts) => {
-            status::run(&run.ctx, &opts);
-            Ok(())
-        }
-        Command::CredentialProcess(opts) => credential_process::run(&run, &opts),
-        Command::Completions(opts) => {
-            clap_complete::generate(
-                opts.shell,
-                &mut Cli::command(),
-                "mfatui",
-                &mut std::io::stdout(),
-            );
-            Ok(())
-        }
-        Command::ShellInit(opts) => shell_init::init(&run.ctx, &opts),
-        Command::Use(opts) => shell_init::switch(&run, &opts),
-        Command::ProfileNames => shell_init::names(&run.ctx),
-        Command::Man => args::man_page(&mut std::io::stdout()).or_else(|e| {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                Ok(())
-            } else {
-                Err(e.to_string())
+    match command {
+        Command::List(opts) => list::run(&run.ctx, &opts)?,
+        Command::Set(opts) => edit::set(&run.ctx, &opts)?,
+        Command::Backups(opts) => edit::list_backups(&run.ctx, &opts)?,
+        Command::Restore(opts) => edit::restore(&run.ctx, &opts)?,
+        Command::Renew(opts) => renew::renew(run, &opts)?,
+        Command::Discover(opts) => renew::discover(run, &opts)?,
+        Command::Export(opts) => export::export(run, &opts)?,
+        Command::Unset(opts) => export::unset(&opts)?,
+        Command::Exec(opts) => return Ok(exec::exec(run, &opts)),
+        // Answered before anything is read ([`run`]).
+        Command::ExecChild(opts) => return Ok(exec::child(&opts)),
+        Command::ExecCleanup(opts) => return Ok(exec::cleanup(&opts)),
+        Command::Rotate(opts) => rotate::run(run, &opts)?,
+        Command::Console(opts) => console::run(run, &opts)?,
+        Command::Keyring(opts) => keyring::run(run, &opts)?,
+        Command::Sso(opts) => sso::run(run, &opts)?,
+        Command::Status(opts) => status::run(&run.ctx, &opts),
+        Command::CredentialProcess(opts) => credential_process::run(run, &opts)?,
+        Command::Completions(opts) => clap_complete::generate(
+            opts.shell,
+            &mut Cli::command(),
+            "mfatui",
+            &mut std::io::stdout(),
+        ),
+        Command::ShellInit(opts) => shell_init::init(&run.ctx, &opts)?,
+        Command::Use(opts) => shell_init::switch(run, &opts)?,
+        Command::ProfileNames => shell_init::names(&run.ctx)?,
+        Command::Man => match args::man_page(&mut std::io::stdout()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                return Err(Failure::new(Cause::Output(e)))
             }
-        }),
-    };
-    let result = result.map_err(|why| {
-        // A file that was passed over (not a regular file, say) is often the reason: the one
-        // sentence says so, unless it already does.
-        if why.contains("not a regular file") {
-            return why;
-        }
-        match crate::awsfiles::Snapshot::load(&run.ctx.paths, &run.ctx.naming()) {
-            Ok(snapshot) if !snapshot.notes().is_empty() => {
-                format!("{why} ({})", snapshot.notes().join("; "))
-            }
-            _ => why,
-        }
-    });
-    finish(result)
+            _ => {}
+        },
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The context of a run on these files: the settings read from `settings_path` (with what
@@ -305,21 +312,5 @@ fn command_name(command: &Command) -> &'static str {
         Command::Man => "man",
         Command::ExecChild(_) => "exec-child",
         Command::ExecCleanup(_) => "exec-cleanup",
-    }
-}
-
-fn finish(result: Result<(), String>) -> ExitCode {
-    match result {
-        Ok(()) => {
-            crate::diag!("finished");
-            ExitCode::SUCCESS
-        }
-        Err(message) => {
-            // A message may quote the files or the settings: nothing in it drives the terminal.
-            let message = crate::text::printable(&message, usize::MAX);
-            crate::diag!("failed: {message}");
-            eprintln!("mfatui: {message}");
-            ExitCode::FAILURE
-        }
     }
 }

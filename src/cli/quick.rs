@@ -112,7 +112,13 @@ pub fn run(args: &[OsString]) -> Option<ExitCode> {
         Quick::List(args) => {
             let snapshot = super::list::load(&ctx).ok()?;
             warn();
-            Some(super::finish(super::list::print(&ctx, &args, snapshot)))
+            Some(match super::list::print(&ctx, &args, snapshot) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(failure) => failure
+                    .in_command("list")
+                    .passing_over(ctx.passed_over.files())
+                    .report(),
+            })
         }
     }
 }

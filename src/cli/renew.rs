@@ -11,7 +11,7 @@ use crate::aws::Credentials;
 use crate::awsfiles::expiry::{compact_duration, relative};
 use crate::awsfiles::layout::Convention;
 use crate::awsfiles::FileKind;
-use crate::awsfiles::{Edit, Plan, Snapshot};
+use crate::awsfiles::{Edit, Plan};
 use crate::context::Context;
 use crate::duration;
 use crate::renew::bulk::{self, BulkPlan};
@@ -65,9 +65,9 @@ impl CodeSource for Deferred<'_> {
 
 /// `mfatui renew PROFILE…`: builds the request, lets the renewal service pick the kind and do
 /// it, then shows what came of it (the masked diff to confirm, a sign-in, a bulk result).
-pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
+pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let names = if args.all_expiring {
         bulk::expiring_roles(&snapshot, ctx.settings.warn_secs, ctx.now())
     } else {
@@ -129,7 +129,7 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), String> {
     let outcome = run
         .block_on(renewer.renew(&snapshot, prepared, args.dry_run, inject))?
         .map_err(say)?;
-    show(run, args, flow, outcome)
+    Ok(show(run, args, flow, outcome)?)
 }
 
 /// The one sentence of a renewal's error (`renew`'s own words when no code came).
@@ -353,7 +353,7 @@ pub fn describe(r: &Renewal) -> String {
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
 pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
     let map = snapshot.map();
     let name = args.profile.as_str();
     let own = map

@@ -8,7 +8,7 @@ use super::codes::{self, Allow};
 use super::confirm::{ask, print_diff};
 use super::Run;
 use crate::awsfiles::profile::key_suffix;
-use crate::awsfiles::{KeyPlace, Snapshot};
+use crate::awsfiles::KeyPlace;
 use crate::keys::rotate::{execute, places, prepare, preview};
 use crate::renew::code::Given;
 use std::io::IsTerminal;
@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// Runs the command.
-pub fn run(run: &Run, args: &RotateArgs) -> Result<(), String> {
+pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
     let renewer = run.renewer();
     let retire = if args.keep_old {
         "deactivate"
@@ -24,7 +24,7 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), String> {
         "delete"
     };
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let where_ = places(&snapshot, &args.profile)?;
     if args.dry_run {
         let old = key_suffix(&where_[0].access_key_id);
@@ -65,7 +65,7 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), String> {
             prepared.places.len()
         );
     }
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     print_diff(&preview(&snapshot, &prepared.places)?.diff(), ctx);
     if !args.yes && !ask("Create the new key and write it? [y/N] ")? {
         println!("Nothing was created in IAM and nothing was written.");
@@ -110,7 +110,7 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), String> {
     );
     println!("Sessions made from the old key stay valid until they expire.");
     match done.warning {
-        Some(w) => Err(w),
+        Some(w) => Err(w.into()),
         None => Ok(()),
     }
 }

@@ -10,7 +10,7 @@ use super::args::{InitShell, ShellInitArgs, UseArgs};
 use super::codes::{self, Allow};
 use super::Run;
 use crate::awsfiles::expiry::compact_duration;
-use crate::awsfiles::{Expiry, ProfileKind, Snapshot};
+use crate::awsfiles::{Expiry, ProfileKind};
 use crate::context::Context;
 use crate::renew::code::Given;
 use crate::renew::plan::PlanError;
@@ -133,7 +133,7 @@ complete -c mfa -a '(__mfatui_names)'
 
 /// `mfatui shell-init SHELL`: prints the function, calling this program by its full path
 /// (with `--demo` in the demo, whose function never reaches the real files either).
-pub fn init(ctx: &Context, args: &ShellInitArgs) -> Result<(), String> {
+pub fn init(ctx: &Context, args: &ShellInitArgs) -> Result<(), super::Failure> {
     let program =
         std::env::current_exe().map_err(|e| format!("cannot tell where this program is: {e}"))?;
     let program = program.to_str().ok_or_else(|| {
@@ -143,8 +143,9 @@ pub fn init(ctx: &Context, args: &ShellInitArgs) -> Result<(), String> {
         )
     })?;
     let mut out = std::io::stdout().lock();
-    out.write_all(script(args.shell, program, ctx.demo).as_bytes())
-        .or_else(ignore_broken_pipe)
+    Ok(out
+        .write_all(script(args.shell, program, ctx.demo).as_bytes())
+        .or_else(ignore_broken_pipe)?)
 }
 
 /// The script for `shell`, calling `program` (with `--demo` in the demo).
@@ -189,8 +190,8 @@ fn ignore_broken_pipe(e: std::io::Error) -> Result<(), String> {
 
 /// `mfatui profile-names`: every profile name, one per line (no layouts, no caches: it runs
 /// on every Tab).
-pub fn names(ctx: &Context) -> Result<(), String> {
-    let files = crate::awsfiles::AwsFiles::load(&ctx.paths).map_err(|e| e.to_string())?;
+pub fn names(ctx: &Context) -> Result<(), super::Failure> {
+    let files = crate::awsfiles::AwsFiles::load(&ctx.paths)?;
     let map = files.config_map().map_err(|e| e.to_string())?;
     let stdout = std::io::stdout();
     // For the shell exactly as they are; for a person's terminal, nothing that drives it.
@@ -203,12 +204,12 @@ pub fn names(ctx: &Context) -> Result<(), String> {
             false => writeln!(out, "{name}"),
         })
         .and_then(|()| out.flush());
-    written.or_else(ignore_broken_pipe)
+    Ok(written.or_else(ignore_broken_pipe)?)
 }
 
 /// `mfatui use [PROFILE]`: a fresh session of PROFILE (renewed when needed, a code asked on
 /// the terminal), then the profile the SDKs read it from on stdout, alone.
-pub fn switch(run: &Run, args: &UseArgs) -> Result<(), String> {
+pub fn switch(run: &Run, args: &UseArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
     let duration = args
         .duration
@@ -216,14 +217,14 @@ pub fn switch(run: &Run, args: &UseArgs) -> Result<(), String> {
         .map(crate::duration::parse)
         .transpose()?;
     let given = Given::new(args.code.as_deref()).map_err(|e| e.to_string())?;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let name = match &args.profile {
         Some(name) => name.clone(),
         None => super::pick::pick(&snapshot, ctx.now(), ctx.paths.selected_profile.as_deref())?
             .ok_or("no profile was picked")?,
     };
     let Some(profile) = snapshot.profile(&name) else {
-        return Err(PlanError::NoProfile(name).to_string());
+        return Err(PlanError::NoProfile(name).to_string().into());
     };
     let (read_as, expires) = match profile.kind {
         // Their credentials come to the SDKs from the profile itself; nothing to renew here.
@@ -233,7 +234,8 @@ pub fn switch(run: &Run, args: &UseArgs) -> Result<(), String> {
                 return Err(format!(
                     "'{name}' is an SSO profile that is not signed in: run `{}` first",
                     ctx.command(&["renew", &name])
-                ))
+                )
+                .into())
             }
             expiry => (name.clone(), expiry.at()),
         },
@@ -277,9 +279,9 @@ pub fn switch(run: &Run, args: &UseArgs) -> Result<(), String> {
     } else {
         read_as
     };
-    writeln!(out, "{printed}")
+    Ok(writeln!(out, "{printed}")
         .and_then(|()| out.flush())
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?)
 }
 
 /// The session of `name` fresh enough to hand out, renewed by the service when needed with a

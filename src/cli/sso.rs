@@ -9,18 +9,17 @@ use super::Run;
 use crate::aws::sso::Prompt;
 use crate::awsfiles::plan::{FileChange, Plan};
 use crate::awsfiles::populate::{self, Options};
-use crate::awsfiles::Snapshot;
 
 /// Runs `mfatui sso …`.
-pub fn run(run: &Run, args: &SsoArgs) -> Result<(), String> {
+pub fn run(run: &Run, args: &SsoArgs) -> Result<(), super::Failure> {
     match &args.command {
         SsoCommand::Populate(p) => populate(run, p),
     }
 }
 
-fn populate(run: &Run, args: &PopulateArgs) -> Result<(), String> {
+fn populate(run: &Run, args: &PopulateArgs) -> Result<(), super::Failure> {
     let ctx = &run.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let env = ctx.env.lookup();
     let mut target = crate::aws::sso::target_of_session(snapshot.map(), &args.session, &env)?;
     target.connect_timeout = ctx.timeouts.connect;

@@ -38,6 +38,51 @@ use crate::renew::service::{Renewer, Want};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 
+/// Why no console sign-in URL could be made: one sentence each.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsoleError {
+    /// The shared files could not be read.
+    #[error(transparent)]
+    Load(#[from] crate::awsfiles::LoadError),
+    /// The federation endpoint or `--destination` cannot be used.
+    #[error(transparent)]
+    Federation(#[from] federation::FederationError),
+    /// An AWS call (the sign-in token, a role, a federation token) failed.
+    #[error(transparent)]
+    Aws(#[from] crate::aws::AwsError),
+    /// The role session could not be had.
+    #[error(transparent)]
+    Renew(#[from] crate::renew::RenewError),
+    /// No usable MFA code.
+    #[error(transparent)]
+    Code(#[from] crate::renew::code::CodeError),
+    /// The role cannot be planned.
+    #[error(transparent)]
+    Plan(#[from] plan::PlanError),
+    /// AWS's rules (or mfatui's) give this profile no console session: why, and what to do.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<String> for ConsoleError {
+    fn from(why: String) -> ConsoleError {
+        ConsoleError::Refused(why)
+    }
+}
+
+impl From<&str> for ConsoleError {
+    fn from(why: &str) -> ConsoleError {
+        ConsoleError::Refused(why.to_owned())
+    }
+}
+
+/// For code that still reports errors as sentences (the TUI's console dialog).
+impl From<ConsoleError> for String {
+    fn from(e: ConsoleError) -> String {
+        e.to_string()
+    }
+}
+
 /// What to sign in as, and how.
 #[derive(Clone, Debug, Default)]
 pub struct ConsoleRequest {
@@ -90,7 +135,7 @@ fn partition_of(
     snapshot: &Snapshot,
     profile: &Profile,
     region: Option<&str>,
-) -> Result<Partition, String> {
+) -> Result<Partition, ConsoleError> {
     let from_arn = profile
         .role_arn
         .as_deref()
@@ -107,13 +152,13 @@ fn partition_of(
         .map(|t| Partition::of_region(&t.region));
     let account = from_arn.or(from_sso);
     match (account, region) {
-        (Some(p), Some(r)) if Partition::of_region(r) != p => Err(format!(
+        (Some(p), Some(r)) if Partition::of_region(r) != p => Err(ConsoleError::Refused(format!(
             "region {r} is in the {} partition, but '{}' belongs to {}: choose a region of {} with --region",
             Partition::of_region(r).name(),
             profile.name,
             p.name(),
             p.name()
-        )),
+        ))),
         (Some(p), _) => Ok(p),
         (None, Some(r)) => Ok(Partition::of_region(r)),
         (None, None) => Ok(Partition::Aws),
@@ -127,11 +172,11 @@ pub async fn sign_in(
     renewer: &Renewer<'_>,
     request: &ConsoleRequest,
     codes: &mut dyn CodeSource,
-) -> Result<ConsoleLogin, String> {
+) -> Result<ConsoleLogin, ConsoleError> {
     let ctx = renewer.ctx;
     let now = ctx.now();
     let name = request.profile.as_str();
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let profile = snapshot.profile(name).ok_or_else(|| {
         format!("there is no profile named '{name}' in the AWS config or credentials file")
     })?;
@@ -166,16 +211,15 @@ pub async fn sign_in(
         ProfileKind::Role => chooser.role(codes).await?,
         ProfileKind::Sso => chooser.sso().await?,
         ProfileKind::LongTerm | ProfileKind::Session => chooser.user_or_session().await?,
-        ProfileKind::Login => return Err(format!("'{name}' is an `aws login` profile: AWS does not exchange its credentials for a console session; sign in to the console in the browser instead")),
-        ProfileKind::WebIdentity => return Err(format!("'{name}' gets its credentials from a web identity token (AssumeRoleWithWebIdentity), which mfatui does not make: sign in to the console with the tool that provides the token")),
-        ProfileKind::Process => return Err(format!("'{name}' gets its credentials from credential_process, which mfatui does not run for the console: sign in with a profile of a role, an IAM user or SSO")),
-        ProfileKind::ConfigOnly => return Err(format!("'{name}' holds settings but no way to get credentials, so there is nothing to sign in to the console with")),
+        ProfileKind::Login => return Err(ConsoleError::Refused(format!("'{name}' is an `aws login` profile: AWS does not exchange its credentials for a console session; sign in to the console in the browser instead"))),
+        ProfileKind::WebIdentity => return Err(ConsoleError::Refused(format!("'{name}' gets its credentials from a web identity token (AssumeRoleWithWebIdentity), which mfatui does not make: sign in to the console with the tool that provides the token"))),
+        ProfileKind::Process => return Err(ConsoleError::Refused(format!("'{name}' gets its credentials from credential_process, which mfatui does not run for the console: sign in with a profile of a role, an IAM user or SSO"))),
+        ProfileKind::ConfigOnly => return Err(ConsoleError::Refused(format!("'{name}' holds settings but no way to get credentials, so there is nothing to sign in to the console with"))),
     };
     let token = renewer
         .api
         .console_signin_token(&site, &endpoint, &chosen.creds, chosen.session_duration)
-        .await
-        .map_err(|e| e.to_string())?;
+        .await?;
     let ends = match chosen.session_duration {
         Some(d) => Some(now + chrono::Duration::seconds(i64::from(d))),
         None => chosen.creds.expiration(),
@@ -213,15 +257,15 @@ impl Chooser<'_> {
         self.profile.name.as_str()
     }
 
-    fn check_duration(&self, d: u32, max: u32, what: &str) -> Result<(), String> {
+    fn check_duration(&self, d: u32, max: u32, what: &str) -> Result<(), ConsoleError> {
         if (federation::SESSION_MIN..=max).contains(&d) {
             Ok(())
         } else {
-            Err(format!(
+            Err(ConsoleError::Refused(format!(
                 "--duration {} is outside what AWS allows for {what} (15m to {})",
                 duration::human(d),
                 duration::human(max)
-            ))
+            )))
         }
     }
 
@@ -245,27 +289,22 @@ impl Chooser<'_> {
         Ok(Some((place.profile.to_string(), keys)))
     }
 
-    async fn role(&self, codes: &mut dyn CodeSource) -> Result<Chosen, String> {
+    async fn role(&self, codes: &mut dyn CodeSource) -> Result<Chosen, ConsoleError> {
         let name = self.name();
         if let Some(cs) = &self.profile.credential_source {
-            return Err(format!("'{name}' takes its source credentials from credential_source = {cs}, not from a profile mfatui can use for the console"));
+            return Err(ConsoleError::Refused(format!("'{name}' takes its source credentials from credential_source = {cs}, not from a profile mfatui can use for the console")));
         }
         if let Some(d) = self.request.duration {
             return self.role_with_duration(d, codes).await;
         }
         // The role session on file (its section or the AWS CLI cache) while fresh, else one
         // renewal exactly as `renew` makes it.
-        let served = self
-            .renewer
-            .ensure(name, &Want::serve(), codes)
-            .await
-            .map_err(|e| e.to_string())?;
+        let served = self.renewer.ensure(name, &Want::serve(), codes).await?;
         let creds = self
             .renewer
             .api
             .role_session(self.site, &served.session.credentials)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let ends = creds.expiration().map_or_else(
             || "when the role session does".to_owned(),
             |t| when(t, self.now),
@@ -291,7 +330,7 @@ impl Chooser<'_> {
         &self,
         d: u32,
         codes: &mut dyn CodeSource,
-    ) -> Result<Chosen, String> {
+    ) -> Result<Chosen, ConsoleError> {
         let name = self.name();
         self.check_duration(
             d,
@@ -305,8 +344,7 @@ impl Chooser<'_> {
                 mode: Some(Mode::Role),
                 ..self.opts.clone()
             },
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let base = self
             .profile
             .chain
@@ -315,14 +353,14 @@ impl Chooser<'_> {
         let keys = match self.keys_of(&base)? {
             Some((_, keys)) if renewal.hops.len() == 1 => keys,
             _ => {
-                return Err(format!(
+                return Err(ConsoleError::Refused(format!(
                     "--duration cannot be used with '{name}': AWS lets a console session outlast the role session only for a role assumed directly with long-term keys, and '{name}' is assumed from {}; without --duration the console session ends with the role session",
                     if renewal.hops.len() > 1 {
                         format!("another role's session ({})", renewal.hops.iter().map(|h| h.profile.as_str()).collect::<Vec<_>>().join(" → "))
                     } else {
                         format!("the temporary credentials of '{base}'")
                     }
-                ))
+                )))
             }
         };
         renewal.source.keys = Keys::Here(keys.clone());
@@ -346,8 +384,7 @@ impl Chooser<'_> {
             .renewer
             .api
             .assume_role_for_console(self.site, &keys, call)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         Ok(Chosen {
             identity: format!(
                 "role {} (assumed just now with the long-term keys of '{base}')",
@@ -364,7 +401,7 @@ impl Chooser<'_> {
         &self,
         renewal: &Renewal,
         codes: &mut dyn CodeSource,
-    ) -> Result<Option<MfaCode>, String> {
+    ) -> Result<Option<MfaCode>, ConsoleError> {
         if !renewal.needs_code() {
             return Ok(None);
         }
@@ -385,23 +422,25 @@ impl Chooser<'_> {
         };
         match codes.code(&ask).await? {
             CodeAnswer::Typed(code) | CodeAnswer::Given(code) => Ok(Some(code)),
-            _ => Err(format!(
+            _ => Err(ConsoleError::Refused(format!(
                 "an MFA code for {} is needed to assume the role of '{}': pass --code 123456, set AWS_MFA_TOKEN, or add mfa_process",
                 renewal.serial().unwrap_or("the device"),
                 renewal.profile
-            )),
+            ))),
         }
     }
 
-    async fn sso(&self) -> Result<Chosen, String> {
+    async fn sso(&self) -> Result<Chosen, ConsoleError> {
         let name = self.name();
         if self.request.duration.is_some() {
-            return Err(format!("--duration cannot be used with '{name}': an SSO profile's console session ends with its role credentials (the permission set's session duration)"));
+            return Err(ConsoleError::Refused(format!("--duration cannot be used with '{name}': an SSO profile's console session ends with its role credentials (the permission set's session duration)")));
         }
-        let target = crate::renew::service::sso_target(self.ctx, self.snapshot, name)?;
+        let target = crate::renew::service::sso_target(self.ctx, self.snapshot, name)
+            .map_err(crate::renew::RenewError::from)?;
         // The held refresh token renews an ending token; a sign-in is `renew`'s.
         let token = crate::renew::sso::token(self.ctx, &target, name, false, None)
-            .await?
+            .await
+            .map_err(crate::renew::RenewError::from)?
             .record
             .access_token;
         let get = |key: &str| {
@@ -426,8 +465,7 @@ impl Chooser<'_> {
             .renewer
             .api
             .sso_role_credentials(self.site, &call, &token)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         let ends = creds.expiration().map_or_else(
             || "when the role credentials do".to_owned(),
             |t| when(t, self.now),
@@ -448,7 +486,7 @@ impl Chooser<'_> {
     /// An IAM user (its long-term keys, wherever its layout puts them) signs in with
     /// GetFederationToken; a session with no long-term keys behind it only if it proves to be
     /// an assumed role.
-    async fn user_or_session(&self) -> Result<Chosen, String> {
+    async fn user_or_session(&self) -> Result<Chosen, ConsoleError> {
         let name = self.name();
         if let Some((from, keys)) = self.keys_of(name)? {
             let d = self.request.duration.unwrap_or(3600);
@@ -466,8 +504,7 @@ impl Chooser<'_> {
                 .renewer
                 .api
                 .get_federation_token(self.site, &keys, call)
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
             let ends = creds.expiration().map_or_else(
                 || format!("in {}", duration::human(d)),
                 |t| when(t, self.now),
@@ -492,12 +529,12 @@ impl Chooser<'_> {
             .expiration
             .is_some_and(|at| (at - self.now).num_seconds() <= 60)
         {
-            return Err(format!(
+            return Err(ConsoleError::Refused(format!(
                 "the session of '{name}' has expired: renew it, then sign in to the console"
-            ));
+            )));
         }
         if self.request.duration.is_some() {
-            return Err(format!("--duration cannot be used with '{name}': it holds a session whose origin mfatui does not know, and AWS lets a console session outlast it only for a role assumed directly with long-term keys"));
+            return Err(ConsoleError::Refused(format!("--duration cannot be used with '{name}': it holds a session whose origin mfatui does not know, and AWS lets a console session outlast it only for a role assumed directly with long-term keys")));
         }
         let creds = self
             .renewer

@@ -296,7 +296,7 @@ fn options(ctx: &Context, name: &str, want: &Want) -> RenewOptions {
 /// network call, lock or code: the path every `credential_process` call takes (it needs only
 /// the context, so the small `mfatui` program answers it without the AWS clients).
 pub fn look(ctx: &Context, name: &str, want: &Want) -> Result<Lookup, RenewError> {
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
+    let snapshot = ctx.snapshot()?;
     let profile = snapshot
         .profile(name)
         .ok_or_else(|| PlanError::NoProfile(name.to_owned()))?;

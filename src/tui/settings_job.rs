@@ -21,12 +21,12 @@ impl Job for SaveSettings {
     fn run(self: Box<Self>, _env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
             let result = tokio::task::spawn_blocking(move || {
-                crate::settings::save_profile(&self.path, &self.profile, &self.change).and_then(
-                    |()| {
+                crate::settings::save_profile(&self.path, &self.profile, &self.change)
+                    .map_err(String::from)
+                    .and_then(|()| {
                         let (settings, warning) = crate::settings::load(&self.path);
                         warning.map_or(Ok(settings), Err)
-                    },
-                )
+                    })
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));

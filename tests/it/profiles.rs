@@ -229,3 +229,165 @@ fn a_missing_file_is_empty_not_an_error() {
     assert_eq!(p[0].credentials_section.as_deref(), Some("only-creds"));
     assert_eq!(p[0].config_section, None);
 }
+
+/// The pairing conventions (aws-mfa's `NAME` / `NAME-SUFFIX`, `__profile__`) restated from
+/// their descriptions, over the whole map at once: the oracle the profile builder, which
+/// links only the profiles a convention touches, must agree with. Returns, per profile in map
+/// order, (long-term profile, session profile, pairing problems).
+fn pairing_oracle(
+    snapshot: &Snapshot,
+    suffix: &str,
+) -> Vec<(Option<String>, Option<String>, usize)> {
+    let map = snapshot.map();
+    let count = map.profile_count();
+    let names: Vec<String> = (0..count).map(|i| map.profile_at(i).0.to_owned()).collect();
+    let built: Vec<&Profile> = names.iter().map(|n| snapshot.profile(n).unwrap()).collect();
+    // What a profile says about its long-term partner on its own.
+    let own_partner = |i: usize| -> Option<String> {
+        let name = &names[i];
+        match map.profile_at(i).1.get("__profile__") {
+            Some(to) => (to != name && map.profile(to).is_some()).then(|| to.to_owned()),
+            None if name.ends_with(suffix) => None,
+            None => {
+                let partner = format!("{name}{suffix}");
+                map.profile(&partner).is_some().then_some(partner)
+            }
+        }
+    };
+    let mut long_term: Vec<Option<String>> = (0..count).map(own_partner).collect();
+    let mut problems = vec![0; count];
+    // aws-mfa's long-term profiles under any suffix: keys and `aws_mfa_device` of their own.
+    let mut partners: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for lt in 0..count {
+        let p = built[lt];
+        let own_aws_mfa_device = p
+            .mfa
+            .as_ref()
+            .is_some_and(|m| m.key == "aws_mfa_device" && m.profile == p.name);
+        if p.kind != ProfileKind::LongTerm || p.name.ends_with(suffix) || !own_aws_mfa_device {
+            continue;
+        }
+        let shorts: Vec<usize> = names[lt]
+            .match_indices('-')
+            .filter_map(|(at, _)| map.position(&names[lt][..at]))
+            .filter(|&s| long_term[s].is_none() && built[s].kind != ProfileKind::LongTerm)
+            .collect();
+        match shorts.as_slice() {
+            [] => {}
+            [short] => partners[*short].push(lt),
+            _ => problems[lt] += 1,
+        }
+    }
+    for short in 0..count {
+        match partners[short].as_slice() {
+            [] => {}
+            [lt] => long_term[short] = Some(names[*lt].clone()),
+            _ => problems[short] += 1,
+        }
+    }
+    // The reverse link: the first profile (map order) naming it; a second one is a problem.
+    let mut session: Vec<Option<String>> = vec![None; count];
+    for i in 0..count {
+        let Some(l) = long_term[i].as_deref().and_then(|lt| map.position(lt)) else {
+            continue;
+        };
+        match &session[l] {
+            None => session[l] = Some(names[i].clone()),
+            Some(other) if *other != names[i] => problems[l] += 1,
+            Some(_) => {}
+        }
+    }
+    (0..count)
+        .map(|i| (long_term[i].clone(), session[i].clone(), problems[i]))
+        .collect()
+}
+
+/// The problems the pairing conventions raise, as the profile states them.
+fn pairing_problems(p: &Profile) -> usize {
+    p.problems
+        .iter()
+        .filter(|s| {
+            s.contains("aws-mfa's long-term profile of") || s.contains("hold its MFA session")
+        })
+        .count()
+}
+
+fn pairing_matches_the_oracle(dir: &Path, naming: &Naming) -> usize {
+    let paths = AwsPaths {
+        config: dir.join("config"),
+        credentials: dir.join("credentials"),
+        cli_cache: dir.join("no-cache"),
+        mfa_secure_sessions: dir.join("no-cache"),
+        sso_cache: dir.join("no-cache"),
+        login_cache: dir.join("no-cache"),
+        mfatui_cache: dir.join("no-cache"),
+        selected_profile: None,
+    };
+    let Ok(snapshot) = Snapshot::load(&paths, naming) else {
+        return 0;
+    };
+    let expected = pairing_oracle(&snapshot, &naming.long_term_suffix);
+    let mut linked = 0;
+    for (p, (long_term, session, problems)) in snapshot.profiles().iter().zip(expected) {
+        let at = format!("{} [{}]", dir.display(), p.name);
+        assert_eq!(p.long_term_profile.as_deref(), long_term.as_deref(), "{at}");
+        assert_eq!(p.session_profile.as_deref(), session.as_deref(), "{at}");
+        assert_eq!(pairing_problems(p), problems, "{at}: {:?}", p.problems);
+        if let Some(lt) = long_term.as_deref().and_then(|lt| snapshot.profile(lt)) {
+            // A short-term profile without a device of its own uses its partner's.
+            if p.mfa.as_ref().is_some_and(|m| m.profile != p.name) {
+                assert_eq!(p.mfa, lt.mfa, "{at}");
+            }
+        }
+        linked += usize::from(long_term.is_some());
+    }
+    linked
+}
+
+#[test]
+fn pairing_conventions_link_exactly_the_profiles_the_whole_map_links() {
+    let mut read = 0;
+    let mut linked = 0;
+    for dir in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")).unwrap()
+    {
+        linked += pairing_matches_the_oracle(&dir.unwrap().path(), &Naming::default());
+        read += 1;
+    }
+    assert!(read > 40, "fixtures read: {read}");
+    assert!(linked > 0, "the corpus pairs some profiles");
+    // Pairs, competing pairs, `__profile__` links and their conflicts, a custom suffix.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        "[profile dev]\nregion = eu-west-1\n[profile dev-ops]\nregion = us-east-1\n\
+         [profile app]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = dev\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("credentials"),
+        "[dev-long-term]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n\
+         aws_mfa_device = arn:aws:iam::1:mfa/d\n\
+         [dev]\naws_access_key_id = ASIA1\naws_secret_access_key = s\naws_session_token = t\n\
+         [team-a-b]\naws_access_key_id = AKIA2\naws_secret_access_key = s\naws_mfa_device = arn:aws:iam::1:mfa/t\n\
+         [team]\naws_access_key_id = ASIA2\naws_secret_access_key = s\naws_session_token = t\n\
+         [team-a]\naws_access_key_id = ASIA3\naws_secret_access_key = s\naws_session_token = t\n\
+         [base]\naws_access_key_id = AKIA3\naws_secret_access_key = s\nmfa_serial = arn:aws:iam::1:mfa/b\n\
+         [s1]\n__profile__ = base\naws_access_key_id = ASIA4\naws_secret_access_key = s\naws_session_token = t\n\
+         [s2]\n__profile__ = base\naws_access_key_id = ASIA5\naws_secret_access_key = s\naws_session_token = t\n\
+         [lone]\n__profile__ = nowhere\n\
+         [ops-mfa]\naws_access_key_id = AKIA4\naws_secret_access_key = s\naws_mfa_device = arn:aws:iam::1:mfa/o\n\
+         [ops]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    for suffix in ["-long-term", "-mfa"] {
+        let naming = Naming {
+            long_term_suffix: suffix.to_owned(),
+            ..Naming::default()
+        };
+        assert!(
+            pairing_matches_the_oracle(dir.path(), &naming) >= 3,
+            "{suffix}"
+        );
+    }
+}

@@ -212,3 +212,56 @@ fn a_file_this_user_may_not_write_is_not_replaced_through_its_folder() {
         "# root's\n"
     );
 }
+
+#[test]
+fn a_folder_or_a_fifo_at_aws_config_file_is_named_once_in_the_one_sentence_of_a_failure() {
+    let (url, calls) = counting_responder(403, WRONG_CODE);
+    let sb = Sandbox::new(&url, "", "[dev]\nregion = eu-west-1\n");
+    let folder = sb.home.path().join("config-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let fifo = sb.home.path().join("config-fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for (config, what) in [(&folder, "a directory"), (&fifo, "a FIFO")] {
+        for args in [
+            &["export", "nope"][..],
+            &["renew", "nope", "--code", "123456"],
+        ] {
+            let mut cmd = sb.mfatui_command(args);
+            cmd.env("AWS_CONFIG_FILE", config);
+            let out = within_20s(cmd);
+            let (_, stderr) = text(&out);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+            assert!(stderr.contains("'nope'"), "{args:?}: {stderr}");
+            let note = format!(
+                "{} is {what}, not a regular file: mfatui reads it as empty and never writes it",
+                config.display()
+            );
+            assert_eq!(stderr.matches(&note).count(), 1, "named once: {stderr}");
+            assert_eq!(
+                stderr.matches("not a regular file").count(),
+                1,
+                "only the file passed over: {stderr}"
+            );
+        }
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no STS call");
+    // Keys in the config, the credentials file a FIFO: the refusal to write it says so once,
+    // not again as a note.
+    let (sb, _, calls) = special(|p| {
+        assert!(Command::new("mkfifo").arg(p).status().unwrap().success());
+    });
+    let out = within_20s(sb.mfatui_command(&["renew", "dev", "--code", "123456", "--yes"]));
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("mfatui writes only regular files"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("not a regular file").count(), 1, "{stderr}");
+    assert_eq!(calls.load(Ordering::SeqCst), 0, "no STS call");
+}

@@ -56,7 +56,7 @@ pub fn open(shared: &Shared, p: &Profile) -> Box<dyn Dialog> {
     let mut target =
         match crate::aws::sso::target_of_session(map, &session, &shared.ctx.env.lookup()) {
             Ok(t) => t,
-            Err(why) => return super::error::dialog("Cannot populate", &why),
+            Err(why) => return super::error::dialog("Cannot populate", &why.to_string()),
         };
     target.connect_timeout = shared.ctx.timeouts.connect;
     target.call_timeout = shared.ctx.timeouts.call;

@@ -1,0 +1,255 @@
+//! The one error of the command line's edge: why a command failed (a domain error kept with
+//! its type, or a sentence from code not typed yet), which command it was, and the shared
+//! files the run passed over — formatted as the one sentence `mfatui:` prints.
+
+use crate::aws::sso::SsoConfigError;
+use crate::aws::AwsError;
+use crate::awsfiles::{EditError, LoadError, PassedOver, WriteError};
+use crate::renew::code::CodeError;
+use crate::renew::RenewError;
+use std::fmt;
+use std::process::ExitCode;
+use thiserror::Error;
+
+/// Why a command failed, as the layer below said it.
+#[derive(Debug, Error)]
+pub enum Cause {
+    /// The shared files could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// A file was not written (or may not be written at all).
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// An edit does not apply to the file.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// An AWS call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// The config file names no place to sign in with SSO.
+    #[error(transparent)]
+    Sso(#[from] SsoConfigError),
+    /// mfatui's settings file could not be read or changed.
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    /// `sso populate` cannot plan.
+    #[error(transparent)]
+    Populate(#[from] crate::awsfiles::populate::PopulateError),
+    /// No console sign-in URL could be made.
+    #[error(transparent)]
+    Console(#[from] crate::console::ConsoleError),
+    /// No fresh session could be had.
+    #[error(transparent)]
+    Renew(#[from] RenewError),
+    /// No usable MFA code.
+    #[error(transparent)]
+    Code(#[from] CodeError),
+    /// A duration that does not read (`--duration`, a setting).
+    #[error(transparent)]
+    Duration(#[from] crate::duration::DurationError),
+    /// Writing to the terminal or a pipe failed.
+    #[error("cannot write the output: {0}")]
+    Output(std::io::Error),
+    /// A sentence from code that does not type its errors yet.
+    #[error("{0}")]
+    Message(String),
+}
+
+impl Cause {
+    /// Whether this cause is itself about `file` being passed over (then the note would say
+    /// it twice).
+    fn is_about(&self, file: &PassedOver) -> bool {
+        match self {
+            Cause::Write(e) | Cause::Renew(RenewError::Write(e)) => {
+                matches!(e, WriteError::NotRegular { path, .. } if *path == file.path)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// A command's failure, with its context: what the user reads on one line.
+#[derive(Debug)]
+pub struct Failure {
+    /// Boxed: a `Result` carrying it stays small on the success path.
+    cause: Box<Cause>,
+    /// The subcommand (`renew`, `list`, …), for the log.
+    command: Option<&'static str>,
+    /// The shared files the run passed over: often the reason a profile or its keys are
+    /// missing, so the sentence names them.
+    passed_over: Vec<PassedOver>,
+}
+
+impl Failure {
+    /// A failure of `command` for this cause.
+    pub fn new(cause: impl Into<Cause>) -> Failure {
+        Failure {
+            cause: Box::new(cause.into()),
+            command: None,
+            passed_over: Vec::new(),
+        }
+    }
+
+    /// The same failure, in `command`.
+    pub fn in_command(mut self, command: &'static str) -> Failure {
+        self.command = Some(command);
+        self
+    }
+
+    /// The same failure, noting the shared `files` the run passed over (each that the cause
+    /// does not already name).
+    pub fn passing_over(mut self, files: Vec<PassedOver>) -> Failure {
+        self.passed_over = files
+            .into_iter()
+            .filter(|f| !self.cause.is_about(f))
+            .collect();
+        self
+    }
+
+    /// Why.
+    pub fn cause(&self) -> &Cause {
+        &self.cause
+    }
+
+    /// The subcommand that failed, when known.
+    pub fn command(&self) -> Option<&'static str> {
+        self.command
+    }
+
+    /// The files noted as passed over.
+    pub fn passed_over(&self) -> &[PassedOver] {
+        &self.passed_over
+    }
+
+    /// Says the sentence on stderr (and in the log, with the command) and gives the exit
+    /// code: a message may quote the files or the settings, so nothing in it drives the
+    /// terminal.
+    pub fn report(&self) -> ExitCode {
+        let sentence = crate::text::printable(&self.to_string(), usize::MAX);
+        match self.command {
+            Some(command) => crate::diag!("failed ({command}): {sentence}"),
+            None => crate::diag!("failed: {sentence}"),
+        }
+        eprintln!("mfatui: {sentence}");
+        ExitCode::FAILURE
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.cause)?;
+        if let Some((first, rest)) = self.passed_over.split_first() {
+            write!(f, " ({first}")?;
+            for file in rest {
+                write!(f, "; {file}")?;
+            }
+            write!(f, ")")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.cause.as_ref())
+    }
+}
+
+/// `?` on a domain error (or a sentence) in a command returning [`Failure`].
+macro_rules! failure_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Failure {
+            fn from(cause: $t) -> Failure {
+                Failure::new(cause)
+            }
+        }
+    )*};
+}
+
+failure_from!(
+    Cause,
+    LoadError,
+    WriteError,
+    EditError,
+    AwsError,
+    RenewError,
+    CodeError,
+    SsoConfigError,
+    crate::settings::SettingsError,
+    crate::console::ConsoleError,
+    crate::awsfiles::populate::PopulateError,
+    crate::duration::DurationError,
+    String,
+    &str
+);
+
+/// An SSO sign-in or token that could not be had: a renewal's failure.
+impl From<crate::renew::error::SsoError> for Failure {
+    fn from(cause: crate::renew::error::SsoError) -> Failure {
+        Failure::new(RenewError::from(cause))
+    }
+}
+
+impl From<String> for Cause {
+    fn from(sentence: String) -> Cause {
+        Cause::Message(sentence)
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(sentence: &str) -> Cause {
+        Cause::Message(sentence.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::awsfiles::FileKind;
+    use std::path::PathBuf;
+
+    fn fifo(path: &str) -> PassedOver {
+        PassedOver {
+            kind: FileKind::Credentials,
+            path: PathBuf::from(path),
+            what: "a FIFO",
+        }
+    }
+
+    #[test]
+    fn a_passed_over_file_is_noted_in_the_one_sentence() {
+        let failure = Failure::from("there is no profile named 'dev'".to_owned())
+            .in_command("renew")
+            .passing_over(vec![fifo("/h/.aws/credentials")]);
+        assert_eq!(
+            failure.to_string(),
+            "there is no profile named 'dev' (/h/.aws/credentials is a FIFO, not a regular \
+             file: mfatui reads it as empty and never writes it)"
+        );
+        assert_eq!(failure.command(), Some("renew"));
+        assert_eq!(failure.passed_over(), &[fifo("/h/.aws/credentials")]);
+    }
+
+    #[test]
+    fn a_refusal_to_write_the_passed_over_file_does_not_say_it_twice() {
+        let refusal = WriteError::NotRegular {
+            path: PathBuf::from("/h/.aws/credentials"),
+            what: "a FIFO",
+        };
+        let sentence = refusal.to_string();
+        let failure = Failure::from(refusal)
+            .passing_over(vec![fifo("/h/.aws/credentials"), fifo("/h/.aws/config")]);
+        assert_eq!(failure.passed_over(), &[fifo("/h/.aws/config")]);
+        assert_eq!(
+            failure.to_string(),
+            format!("{sentence} ({})", fifo("/h/.aws/config"))
+        );
+        // Through the renewal service's error too.
+        let refusal = RenewError::Write(WriteError::NotRegular {
+            path: PathBuf::from("/h/.aws/credentials"),
+            what: "a FIFO",
+        });
+        let failure = Failure::from(refusal).passing_over(vec![fifo("/h/.aws/credentials")]);
+        assert!(failure.passed_over().is_empty());
+    }
+}
