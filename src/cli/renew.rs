@@ -133,10 +133,11 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), super::Failure> {
 }
 
 /// The one sentence of a renewal's error (`renew`'s own words when no code came).
-fn say(e: RenewError) -> String {
+/// Typed, so the edge can tell a refusal to write a passed-over file from other causes.
+fn say(e: RenewError) -> super::Failure {
     match e {
-        RenewError::NoCode { .. } => NO_CODE.to_owned(),
-        other => other.to_string(),
+        RenewError::NoCode { .. } => NO_CODE.into(),
+        other => other.into(),
     }
 }
 

@@ -336,19 +336,6 @@ fn hints_inside_the_demo_say_demo() {
     assert_hints_say_demo(&all, &commands);
 }
 
-/// Polls until `text` is gone from the screen (at most 10 s).
-fn wait_gone(tmux: &Tmux, text: &str) {
-    let start = Instant::now();
-    while tmux.screen().contains(text) {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "'{text}' stayed:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// The first screen line holding `text`.
 fn line_with(screen: &str, text: &str) -> String {
     screen
@@ -412,7 +399,7 @@ fn the_demo_in_a_terminal_shows_every_feature_without_a_network() {
         "{help}"
     );
     tmux.send(&["Escape"]);
-    wait_gone(&tmux, "Marks in the table");
+    tmux.wait_gone("Marks in the table");
 
     // SSO: the stand-in's page and code, approved by itself; the profile then counts down.
     filter(&tmux, "sso");
@@ -436,7 +423,7 @@ fn the_demo_in_a_terminal_shows_every_feature_without_a_network() {
     let console = tmux.wait_for("Signed in as role Analyst in account 999900001111");
     assert!(console.contains("Demo: the sign-in URL is fake, so no browser was opened."));
     tmux.send(&["Escape"]);
-    wait_gone(&tmux, "Console as sso-analytics");
+    tmux.wait_gone("Console as sso-analytics");
 
     // Rotation: the demo's IAM has room; the new key is in place and a day old at most.
     filter(&tmux, "acme-dev");
@@ -487,7 +474,7 @@ fn the_demo_in_a_terminal_shows_every_feature_without_a_network() {
         "{defaults}"
     );
     tmux.send(&["Escape"]);
-    wait_gone(&tmux, "Defaults for legacy");
+    tmux.wait_gone("Defaults for legacy");
 
     // Keep fresh is saved to the demo's own settings (on a profile the bulk renewal below
     // leaves alone: a kept-fresh renewal landing between the bulk's read and its write is
@@ -515,7 +502,7 @@ fn the_demo_in_a_terminal_shows_every_feature_without_a_network() {
         "{result}"
     );
     tmux.send(&["Escape"]);
-    wait_gone(&tmux, "1 failed");
+    tmux.wait_gone("1 failed");
 
     let screen = tmux.screen();
     for secret in [

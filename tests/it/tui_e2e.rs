@@ -361,6 +361,7 @@ fn the_mouse_clicks_double_clicks_scrolls_and_sorts() {
     tmux.send(&["-l", &format!("{one}{one}")]);
     tmux.wait_for("┌ Renew role4");
     tmux.send(&["Escape"]);
+    tmux.wait_gone("┌ Renew role4");
     tmux.send(&["-l", "\x1b[<65;10;8M"]);
     tmux.wait_for("┌ role7 ");
     click(6, 3);

@@ -758,6 +758,20 @@ impl Tmux {
         }
     }
 
+    /// Polls the screen until `text` is gone (at most 20 s): a key sent before a dialog has
+    /// closed may reach the dialog (or merge with its Escape).
+    pub fn wait_gone(&self, text: &str) {
+        let start = Instant::now();
+        while self.screen().contains(text) {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "'{text}' stayed:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     /// Whether the command still runs.
     pub fn alive(&self) -> bool {
         Command::new("tmux")
