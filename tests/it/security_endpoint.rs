@@ -785,13 +785,16 @@ const HIDDEN_SURVIVOR: &str = "import sys, time, urllib.request, urllib.error\n\
     except Exception as e:\n    print('unanswered', type(e).__name__, e)\n";
 
 /// CMD: starts the survivor detached (its own session, every descriptor closed) — re-executed
-/// with an empty environment (`env -i`), or non-dumpable (its /proc entry then root's) —
+/// with an empty environment (`env -i`), non-dumpable (its /proc entry then root's), or as
+/// another user —
 /// prints its PID and the URI, and exits 5 at once.
 const HIDING_CMD: &str = "import os, subprocess, sys\n\
     uri = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n\
     token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n\
     survivor = [sys.executable, '-c', os.environ['SURVIVOR'], uri, token]\n\
-    argv = ['env', '-i'] + survivor if sys.argv[1] == 'clean' else survivor + ['nondumpable']\n\
+    argv = {'clean': ['env', '-i'] + survivor, 'nondumpable': survivor + ['nondumpable'], \
+    'otheruser': ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', \
+    '/usr/bin/python3'] + survivor[1:]}[sys.argv[1]]\n\
     out = open(os.environ['FETCHED'], 'w')\n\
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, \
     close_fds=True, start_new_session=True)\n\
@@ -817,18 +820,25 @@ fn left_of_run(pid: u32) -> Vec<String> {
 
 /// A descendant of CMD that detaches, closes every descriptor and keeps the URI where no
 /// environment scan finds it — re-executed with an empty environment and the URI in its
-/// arguments, or non-dumpable — outlives CMD and mfatui, then fetches. CMD's holder (its
-/// parent, a child subreaper) inherits it and keeps the port bound while it lives: another
-/// user cannot take the port; its fetch gets an error naming nothing (never credentials);
-/// mfatui said CMD's exit status at once; when the survivor ends the port is free and nothing
-/// of the run remains.
+/// arguments, non-dumpable, or running as another user — outlives CMD and mfatui, then
+/// fetches. CMD's holder (its parent, a child subreaper) inherits it and keeps the port bound
+/// while it lives: another user cannot take the port; its fetch gets an error naming nothing
+/// (never credentials); mfatui said CMD's exit status at once; when the survivor ends the
+/// port is free and nothing of the run remains.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_descendant_that_hides_the_uri_still_finds_the_port_held_and_gets_an_error() {
     let (config, credentials) = shadowed_files();
     let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
     let fetched = sb.home.path().join("fetched");
-    for variant in ["clean", "nondumpable"] {
+    // Only root can start a process as another user.
+    let as_root = rustix::process::geteuid().is_root();
+    let variants: &[&str] = if as_root {
+        &["clean", "nondumpable", "otheruser"]
+    } else {
+        &["clean", "nondumpable"]
+    };
+    for &variant in variants {
         let started = std::time::Instant::now();
         let mut child = sb
             .mfatui_command(&["exec", "--server", "dev", "--", "python3", "-c", HIDING_CMD])
