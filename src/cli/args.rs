@@ -108,11 +108,12 @@ pub enum Command {
     /// mfatui man > /usr/local/share/man/man1/mfatui.1
     Man,
     /// Internal: how `exec --server` starts CMD, so that CMD ends with mfatui (a parent-death
-    /// signal) instead of fetching from an endpoint that is gone.
+    /// signal) instead of fetching from an endpoint that is gone, and the port is held while
+    /// any descendant of CMD lives.
     #[command(hide = true, name = "exec-child")]
     ExecChild(ExecChildArgs),
     /// Internal: removes the copies `exec --server` made for CMD once mfatui is gone (even
-    /// after `kill -9`), then keeps the endpoint's port while a process still carries its URI.
+    /// after `kill -9`).
     #[command(hide = true, name = "exec-cleanup")]
     ExecCleanup(ExecCleanupArgs),
 }
@@ -259,6 +260,19 @@ pub struct ExecChildArgs {
     /// The mfatui that serves CMD: CMD is not started if it is already gone.
     #[arg(long)]
     pub parent: i32,
+    /// The endpoint's listening socket, an inherited descriptor: this process then holds the
+    /// port for CMD's tree (Linux).
+    #[arg(long)]
+    pub listener: Option<i32>,
+    /// The pipe CMD's exit status goes back to mfatui through, an inherited descriptor.
+    #[arg(long)]
+    pub status: Option<i32>,
+    /// The second hop: only tie CMD to its parent (the holder) and become CMD.
+    #[arg(long)]
+    pub hop: bool,
+    /// CMD ended with this status and descendants remain: hold the port until they end.
+    #[arg(long)]
+    pub holding: Option<u8>,
     /// The command and its arguments (after --).
     #[arg(
         trailing_var_arg = true,

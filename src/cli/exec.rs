@@ -231,7 +231,28 @@ async fn run_with_server(
             return 1;
         }
     };
-    let mut command = guarded(program, args);
+    // Listen for the signals to pass on before CMD exists: one sent as soon as CMD is up
+    // must reach CMD, not end mfatui and leave CMD behind.
+    let signals = match Forwarded::listen() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("mfatui: cannot listen for signals: {e}");
+            return 1;
+        }
+    };
+    // The copies go when mfatui goes, however it goes (kill -9 too): a keeper of our own,
+    // started before CMD, removes them when its pipe from mfatui closes.
+    let keeper = overlay.as_ref().and_then(|(o, _)| keep_after(o.dir()));
+    // CMD's holder (Linux) gets a descriptor of the listening socket and the write end of the
+    // pipe CMD's exit status comes back through, both inherited (see `guarded`).
+    let handed = match hand_over(&listener) {
+        Ok(handed) => handed,
+        Err(e) => {
+            eprintln!("mfatui: cannot hand the endpoint's port to '{program}': {e}");
+            return 1;
+        }
+    };
+    let mut command = guarded(program, args, handed.numbers());
     for var in SHADOWING {
         command.env_remove(var);
     }
@@ -250,40 +271,13 @@ async fn run_with_server(
             .env("AWS_REGION", region)
             .env("AWS_DEFAULT_REGION", region);
     }
-    // Listen for the signals to pass on before CMD exists: one sent as soon as CMD is up
-    // must reach CMD, not end mfatui and leave CMD behind.
-    let signals = match Forwarded::listen() {
-        Ok(signals) => signals,
-        Err(e) => {
-            eprintln!("mfatui: cannot listen for signals: {e}");
-            return 1;
-        }
-    };
-    // The copies go when mfatui goes, however it goes (kill -9 too): a keeper of our own,
-    // started before CMD (and before the port's inheritable descriptor exists), removes them
-    // when its pipe from mfatui closes, then holds the port while a process carries its URI.
-    let keeper = keep_after(
-        &listener,
-        overlay.as_ref().map(|(o, _)| o.dir()),
-        &endpoint.profile,
-    );
-    // CMD's tree keeps the port bound for as long as any of it lives, after mfatui too: no
-    // other user can take it and collect the token (where no keeper runs, a fetch then waits
-    // unanswered).
-    let held = match endpoint::inheritable(&listener) {
-        Ok(fd) => fd,
-        Err(e) => {
-            eprintln!("mfatui: cannot hand the endpoint's port to '{program}': {e}");
-            return 1;
-        }
-    };
     let endpoint = Arc::new(endpoint);
     let server = tokio::spawn(endpoint::serve(listener, endpoint.clone()));
     let refresher = overlay
         .as_ref()
         .map(|(o, _)| tokio::spawn(keep_copies_current(endpoint.clone(), o.copies().clone())));
     let spawned = command.spawn();
-    drop(held);
+    let reported = handed.spawned();
     let mut child = match spawned {
         Ok(child) => child,
         Err(e) => {
@@ -302,17 +296,15 @@ async fn run_with_server(
             return status;
         }
     };
-    let status = signals.wait_for(&mut child).await;
+    let status = signals.wait_for(&mut child, reported).await;
     server.abort();
     if let Some(task) = refresher {
         task.abort();
     }
     drop(overlay);
-    if let Some(keeper) = keeper {
-        let_go(keeper, port).await;
-    }
+    drop(keeper);
     match status {
-        Ok(status) => exit_code(status),
+        Ok(status) => status,
         Err(e) => {
             eprintln!("mfatui: lost track of '{program}': {e}");
             1
@@ -320,11 +312,50 @@ async fn run_with_server(
     }
 }
 
-/// CMD, started through `mfatui exec-child` where the system has a parent-death signal
-/// (Linux), so that CMD gets SIGHUP if mfatui is killed: it never goes on fetching from a
-/// port that is no longer this endpoint's (another local user could take it and collect the
-/// token). Elsewhere CMD is started directly.
-fn guarded(program: &str, args: &[String]) -> tokio::process::Command {
+/// What mfatui hands CMD's holder: inheritable descriptors of the listening socket and of the
+/// status pipe's write end (dropped right after CMD's start), and the pipe's read end.
+struct Handover {
+    socket: std::os::fd::OwnedFd,
+    write: std::os::fd::OwnedFd,
+    read: std::os::fd::OwnedFd,
+}
+
+/// The descriptors for the holder, made inheritable.
+fn hand_over(listener: &tokio::net::TcpListener) -> std::io::Result<Handover> {
+    let socket = endpoint::inheritable(listener)?;
+    let (read, write) = std::io::pipe()?;
+    let write = std::os::fd::OwnedFd::from(write);
+    rustix::io::fcntl_setfd(&write, rustix::io::FdFlags::empty())?;
+    Ok(Handover {
+        socket,
+        write,
+        read: read.into(),
+    })
+}
+
+impl Handover {
+    /// The numbers of the socket's and the pipe's descriptors, as the holder finds them.
+    fn numbers(&self) -> (i32, i32) {
+        use std::os::fd::AsRawFd;
+        (self.socket.as_raw_fd(), self.write.as_raw_fd())
+    }
+
+    /// CMD is started (or could not be): mfatui's copies of what it inherited go; what comes
+    /// back is the status pipe (None if it cannot be watched: the holder's exit status then
+    /// says it all).
+    fn spawned(self) -> Option<tokio::net::unix::pipe::Receiver> {
+        drop(self.socket);
+        drop(self.write);
+        tokio::net::unix::pipe::Receiver::from_owned_fd(self.read).ok()
+    }
+}
+
+/// CMD, started through `mfatui exec-child` where the system has a parent-death signal and
+/// child subreapers (Linux): that process holds the port for CMD's tree and reports CMD's exit
+/// status back through the pipe whose descriptor `fds` names (see [`child`]); CMD gets SIGHUP
+/// if mfatui is killed, so it never goes on fetching from a port that is no longer this
+/// endpoint's. Elsewhere CMD is started directly (inheriting the socket's descriptor).
+fn guarded(program: &str, args: &[String], fds: (i32, i32)) -> tokio::process::Command {
     #[cfg(target_os = "linux")]
     if let Ok(exe) = std::env::current_exe() {
         let mut command = tokio::process::Command::new(exe);
@@ -332,26 +363,40 @@ fn guarded(program: &str, args: &[String]) -> tokio::process::Command {
             .arg("exec-child")
             .arg("--parent")
             .arg(std::process::id().to_string())
+            .arg("--listener")
+            .arg(fds.0.to_string())
+            .arg("--status")
+            .arg(fds.1.to_string())
             .arg("--")
             .arg(program)
             .args(args);
         return command;
     }
+    let _ = fds;
     let mut command = tokio::process::Command::new(program);
     command.args(args);
     command
 }
 
-/// `mfatui exec-child --parent PID -- CMD`: asks the kernel for SIGHUP when the thread that
-/// started this process (mfatui's main thread, which lives as long as mfatui) ends, checks
-/// that mfatui is still there, then becomes CMD. The signal survives `execve` (but not a
-/// set-user-ID CMD, which the kernel resets).
+/// `mfatui exec-child --parent PID [--listener N --status N | --hop] -- CMD`: asks the kernel
+/// for SIGHUP when the thread that started this process (mfatui's main thread, which lives as
+/// long as mfatui; or the holder's) ends, and checks that its parent is still there. Given the
+/// endpoint's descriptors, it then becomes CMD's holder ([`crate::serve::keeper::hold`]): CMD
+/// runs as its child through a second hop (`--hop`), which only does the above and becomes
+/// CMD. Without them, or where the descriptors cannot be taken, it becomes CMD itself. The
+/// signal survives `execve` (but not a set-user-ID CMD, which the kernel resets).
 pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     let Some((program, rest)) = args.command.split_first() else {
         return ExitCode::from(2);
     };
     #[cfg(target_os = "linux")]
     {
+        if let (Some(code), Some(listener)) = (args.holding, args.listener) {
+            if let Err(e) = crate::serve::keeper::keep(listener) {
+                crate::diag!("exec-child: holding the port failed: {e}");
+            }
+            return ExitCode::from(code);
+        }
         if let Err(e) =
             rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::HUP))
         {
@@ -362,6 +407,18 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
         if parent.map(|p| p.get()) != Some(args.parent) {
             // mfatui ended before the signal was asked for: its endpoint is gone.
             return ExitCode::from(128 + 1);
+        }
+        if let (false, Some(listener), Some(status), Ok(exe)) = (
+            args.hop,
+            args.listener,
+            args.status,
+            std::env::current_exe(),
+        ) {
+            match crate::serve::keeper::status_pipe(status) {
+                Ok(status) => return hold(&exe, listener, status, program, &args.command),
+                // An old kernel (no pidfd_getfd): CMD's tree alone holds the port.
+                Err(e) => crate::diag!("exec-child: cannot hold the port for CMD: {e}"),
+            }
         }
     }
     let error = Command::new(program).args(rest).exec();
@@ -374,98 +431,93 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
-/// Starts `mfatui exec-cleanup [DIR]`, the run's keeper, in its own process group, reading a
-/// pipe only mfatui holds (close-on-exec: CMD does not inherit it), with a descriptor of the
-/// listening socket as its standard output (passed explicitly: nothing else inherits it). When
-/// mfatui ends — even by `kill -9` — the pipe closes; the keeper removes the copies, then keeps
-/// the port from other users while a process (a descendant of CMD that closed its descriptors
-/// and detached) still carries the endpoint's URI ([`crate::serve::keeper`]). Until then it
-/// neither accepts nor touches the socket. None when it cannot be started (the copies are then
-/// removed by mfatui itself, or by the next `exec --server` after a `kill -9`; the port is held
-/// by CMD's tree alone).
-fn keep_after(
-    listener: &tokio::net::TcpListener,
-    dir: Option<&std::path::Path>,
-    profile: &str,
-) -> Option<tokio::process::Child> {
-    use std::os::fd::AsFd;
+/// The holder's part of [`child`] (Linux): CMD runs as its child through the second hop; when
+/// CMD ends and descendants remain, this process becomes `exec-child --holding` — the same
+/// process, so still their subreaper, still holding the socket's inherited descriptor, but
+/// with its standard input, output and error closed, so that nobody waiting for the end of
+/// mfatui's output (`$(mfatui exec --server …)`) waits for CMD's descendants.
+#[cfg(target_os = "linux")]
+fn hold(
+    exe: &std::path::Path,
+    listener: i32,
+    status: std::fs::File,
+    program: &str,
+    command: &[String],
+) -> ExitCode {
     use std::process::Stdio;
-    let exe = std::env::current_exe().ok()?;
-    // A close-on-exec duplicate, which the child gets as its descriptor 1 only.
-    let socket = match listener.as_fd().try_clone_to_owned() {
-        Ok(fd) => Stdio::from(fd),
+    let mut hop = Command::new(exe);
+    hop.arg("exec-child")
+        .arg("--hop")
+        .arg("--parent")
+        .arg(std::process::id().to_string())
+        .arg("--")
+        .args(command);
+    let ended = match crate::serve::keeper::hold(status, hop) {
+        Ok(ended) => ended,
         Err(e) => {
-            crate::diag!("exec --server: the keeper cannot hold the port: {e}");
-            // Without the socket, a keeper is worth starting only for the copies.
-            dir?;
-            Stdio::null()
+            eprintln!("mfatui: lost track of '{program}': {e}");
+            return ExitCode::FAILURE;
         }
     };
+    if !ended.left {
+        return ExitCode::from(ended.code);
+    }
+    let error = Command::new(exe)
+        .arg("exec-child")
+        .arg("--holding")
+        .arg(ended.code.to_string())
+        .arg("--listener")
+        .arg(listener.to_string())
+        .arg("--parent")
+        .arg("0")
+        .arg("--")
+        .arg(program)
+        // Nothing of CMD's environment (the token, the copies' paths) is needed any more.
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .exec();
+    crate::diag!("exec-child: cannot go on holding the port: {error}");
+    ExitCode::from(ended.code)
+}
+
+/// Starts `mfatui exec-cleanup DIR`, the run's keeper of CMD's copies, in its own process
+/// group, reading a pipe only mfatui holds (close-on-exec: CMD does not inherit it). When
+/// mfatui ends — even by `kill -9` — the pipe closes and the keeper removes the copies. None
+/// when it cannot be started (the copies are then removed by mfatui itself, or by the next
+/// `exec --server` after a `kill -9`).
+fn keep_after(dir: &std::path::Path) -> Option<tokio::process::Child> {
+    use std::process::Stdio;
+    let exe = std::env::current_exe().ok()?;
     let spawned = tokio::process::Command::new(exe)
         .arg("exec-cleanup")
-        .args(dir)
+        .arg(dir)
         .stdin(Stdio::piped())
-        .stdout(socket)
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
-        // Only CMD's processes count: not an endpoint mfatui itself may run under.
         .env_remove(crate::serve::keeper::URI_VAR)
         .env_remove("AWS_CONTAINER_AUTHORIZATION_TOKEN")
-        .env("MFATUI_PROFILE", profile)
         .process_group(0)
         .spawn();
     match spawned {
         Ok(child) => Some(child),
         Err(e) => {
-            crate::diag!("exec --server: no keeper for CMD's copies and port: {e}");
+            crate::diag!("exec --server: no keeper for CMD's copies: {e}");
             None
         }
     }
 }
 
-/// CMD has ended and mfatui is done with the port: when no process carries the endpoint's URI
-/// any more (the usual end), tells the keeper so and waits for it (a second at most), so that
-/// the port is free when mfatui returns, as without a keeper; else just lets it go on.
-async fn let_go(mut keeper: tokio::process::Child, port: u16) {
-    use tokio::io::AsyncWriteExt;
-    let entry = crate::serve::keeper::entry(port);
-    let unneeded = tokio::task::spawn_blocking(move || !crate::serve::keeper::carried(&entry))
-        .await
-        .unwrap_or(false);
-    if let Some(mut pipe) = keeper.stdin.take() {
-        if unneeded {
-            let _ = pipe.write_all(crate::serve::keeper::UNNEEDED).await;
-        }
-    }
-    if unneeded {
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(1), keeper.wait()).await;
-    }
-}
-
 /// `mfatui exec-cleanup [DIR]`: waits until its standard input closes (mfatui, which alone
-/// holds the other end, has ended or is done with CMD), removes DIR if it is one of this
-/// user's copies folders, then, when its standard output is the endpoint's listening socket
-/// and mfatui did not say it is unneeded, keeps it while a process still carries the
-/// endpoint's URI ([`crate::serve::keeper::keep`]).
+/// holds the other end, has ended), then removes DIR if it is one of this user's copies
+/// folders.
 pub fn cleanup(args: &super::args::ExecCleanupArgs) -> ExitCode {
     use std::io::Read;
-    use std::os::fd::AsFd;
     let mut said = Vec::new();
     let _ = std::io::stdin().lock().read_to_end(&mut said);
     if let Some(dir) = &args.dir {
         crate::serve::overlay::remove_copies(dir);
-    }
-    if said == crate::serve::keeper::UNNEEDED {
-        return ExitCode::SUCCESS;
-    }
-    let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() else {
-        return ExitCode::SUCCESS;
-    };
-    let listener = std::net::TcpListener::from(fd);
-    if listener.local_addr().is_ok() {
-        let profile = std::env::var("MFATUI_PROFILE").unwrap_or_default();
-        if let Err(e) = crate::serve::keeper::keep(listener, &profile) {
-            crate::diag!("exec-cleanup: cannot keep the port: {e}");
-        }
     }
     ExitCode::SUCCESS
 }
@@ -544,11 +596,15 @@ impl Forwarded {
         })
     }
 
-    /// Waits for `child`, passing on the signals mfatui receives that CMD would not.
+    /// Waits for CMD's exit status — from the holder's pipe `reported` (which can say it while
+    /// CMD's descendants keep the holder alive), else `child`'s own — passing on to `child` the
+    /// signals mfatui receives that CMD would not.
     async fn wait_for(
         mut self,
         child: &mut tokio::process::Child,
-    ) -> std::io::Result<std::process::ExitStatus> {
+        mut reported: Option<tokio::net::unix::pipe::Receiver>,
+    ) -> std::io::Result<u8> {
+        use tokio::io::AsyncReadExt;
         let pid = child
             .id()
             .and_then(|id| rustix::process::Pid::from_raw(id as i32));
@@ -557,9 +613,33 @@ impl Forwarded {
                 let _ = rustix::process::kill_process(pid, sig);
             }
         };
+        let mut said = [0u8; 2];
         loop {
+            let report = async {
+                match reported.as_mut() {
+                    Some(pipe) => pipe.read_exact(&mut said).await.ok(),
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
-                status = child.wait() => return status,
+                status = child.wait() => return status.map(exit_code),
+                report = report => match report {
+                    Some(_) => {
+                        let [code, left] = said;
+                        if left == 0 {
+                            // Nothing of CMD's remains: the holder ends now, freeing the port
+                            // before mfatui returns.
+                            let _ = tokio::time::timeout(
+                                std::time::Duration::from_secs(2),
+                                child.wait(),
+                            )
+                            .await;
+                        }
+                        return Ok(code);
+                    }
+                    // The holder is gone without a word: its own status tells.
+                    None => reported = None,
+                },
                 _ = self.term.recv() => forward(rustix::process::Signal::TERM),
                 _ = self.hangup.recv() => forward(rustix::process::Signal::HUP),
                 _ = self.usr1.recv() => forward(rustix::process::Signal::USR1),

@@ -52,18 +52,17 @@ pub async fn bind() -> std::io::Result<TcpListener> {
 }
 
 /// A second descriptor of the listening socket that a command started now inherits (not
-/// close-on-exec; drop it right after starting the command). The port then stays bound for
-/// as long as anything of the command's process tree lives — after mfatui ends or is killed
-/// too — so no other local user can take it and collect the token from a survivor's fetch.
-/// Such a fetch is answered by the [keeper](super::keeper) with an error, or, where none
-/// runs, waits unanswered in the socket's queue and times out.
+/// close-on-exec; drop it right after starting the command): how the [holder](super::keeper)
+/// of CMD's tree gets the port it keeps bound, and answers, after mfatui ends, for as long as
+/// any descendant of CMD lives — so no other local user can take it and collect the token
+/// from a survivor's fetch.
 pub fn inheritable(listener: &TcpListener) -> std::io::Result<std::os::fd::OwnedFd> {
     let fd = rustix::io::dup(listener)?;
     rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
     Ok(fd)
 }
 
-/// The URI CMD is given for the endpoint on `port` (the keeper looks for exactly this one).
+/// The URI CMD is given for the endpoint on `port`.
 pub fn uri(port: u16) -> String {
     format!("http://127.0.0.1:{port}/")
 }
@@ -82,7 +81,7 @@ pub async fn serve(listener: TcpListener, endpoint: Arc<Endpoint>) {
 /// is closed, and so is the oldest such one when more than
 /// [`PENDING_MAX`](crate::aws::crowd::PENDING_MAX) wait, so that nobody can crowd out the
 /// command's own fetches. When the process runs out of file descriptors, accepting pauses
-/// briefly instead of spinning. Shared with the [keeper](super::keeper) of the port.
+/// briefly instead of spinning. Shared with the [holder](super::keeper) of the port.
 pub async fn accept<F, Fut>(listener: TcpListener, answer: F)
 where
     F: Fn(Request<Incoming>) -> Fut + Clone + Send + Sync + 'static,

@@ -1,151 +1,184 @@
-//! The keeper of `exec --server`'s port once mfatui is gone: it holds the listening socket for
-//! as long as any process of this user still carries the endpoint's URI in its environment,
-//! and answers every fetch at once with an error (never credentials), so that no other local
-//! user can bind the freed port and answer a late fetch with credentials of their choosing.
-//!
-//! A descriptor inherited by CMD's tree ([`super::endpoint::inheritable`]) cannot follow a
-//! descendant that closes its descriptors (Python's `subprocess`, a tmux server, a daemon);
-//! its environment, which is what makes it fetch, does follow it — so that is what is watched.
-//! Linux only (`/proc/PID/environ`); elsewhere nothing can be seen and the keeper ends at once.
+//! The holder of `exec --server`'s port for CMD's process tree (Linux): the process that is
+//! CMD's parent and a child subreaper, so that every descendant of CMD that is orphaned —
+//! detached, double-forked, with its descriptors closed, its environment rewritten or cleared,
+//! non-dumpable, or running as another user — becomes its child. It holds a descriptor of the
+//! listening socket until its last child has ended and, once CMD has ended, answers every fetch
+//! at once with an error that names nothing, so that no other local user can bind the port and
+//! answer a survivor's fetch with credentials of their choosing.
 
 use super::endpoint;
 use hyper::StatusCode;
-use std::os::unix::fs::MetadataExt;
-use std::time::Duration;
+use rustix::process::{Pid, Signal, WaitOptions};
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use tokio::signal::unix::{signal, SignalKind};
 
 /// The variable CMD finds the endpoint by.
 pub const URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 
-/// How often the keeper looks whether some process still carries the URI.
-pub const CHECK_EVERY: Duration = Duration::from_millis(1500);
+/// What the holder says to every fetch once CMD has ended: no profile, no token.
+pub const ENDED: &str =
+    "mfatui's endpoint has ended: run the command again under mfatui exec --server";
 
-/// What mfatui writes to the keeper before it ends when no process carries the URI any more:
-/// the keeper then removes the copies and ends without holding the port.
-pub const UNNEEDED: &[u8] = b"unneeded\n";
-
-/// `AWS_CONTAINER_CREDENTIALS_FULL_URI=URI` of the endpoint on `port`, as CMD's environment
-/// holds it.
-pub fn entry(port: u16) -> Vec<u8> {
-    format!("{URI_VAR}={}", endpoint::uri(port)).into_bytes()
+/// Takes an owned copy of the inherited descriptor numbered `fd` (by `pidfd_getfd` on this
+/// very process: no unsafe conversion of a number). Fails on kernels before 5.6.
+fn take(fd: i32) -> std::io::Result<OwnedFd> {
+    use rustix::process::{getpid, pidfd_getfd, pidfd_open, PidfdFlags, PidfdGetfdFlags};
+    let me = pidfd_open(getpid(), PidfdFlags::empty())?;
+    Ok(pidfd_getfd(&me, fd, PidfdGetfdFlags::empty())?)
 }
 
-/// Holds `listener` (a descriptor of the endpoint's listening socket, on 127.0.0.1) while any
-/// process of this user carries its URI, answering each request with 503 and one sentence
-/// naming `profile`; returns when none does. Called only after mfatui has ended: until then
-/// the keeper neither accepts nor changes the socket.
-pub fn keep(listener: std::net::TcpListener, profile: &str) -> std::io::Result<()> {
-    let addr = listener.local_addr()?;
-    if !addr.ip().is_loopback() {
-        return Err(std::io::Error::other(
-            "the descriptor is not the endpoint's loopback socket",
-        ));
+/// The write end of the pipe CMD's exit status goes back to mfatui through, inherited as
+/// descriptor `fd`.
+pub fn status_pipe(fd: i32) -> std::io::Result<std::fs::File> {
+    take(fd).map(std::fs::File::from)
+}
+
+/// How CMD ended, as the holder saw it.
+pub struct Ended {
+    /// CMD's exit status, as a shell reports it (128 + the signal that ended it).
+    pub code: u8,
+    /// Whether descendants of CMD remain (the port must stay held).
+    pub left: bool,
+}
+
+/// Becomes the subreaper of CMD's tree, starts `hop` (which asks for SIGHUP when this process
+/// ends, then becomes CMD) and passes on the signals mfatui forwards (SIGTERM, SIGHUP, SIGUSR1,
+/// SIGUSR2; SIGINT and SIGQUIT reach CMD from the terminal, so they are only outlived). When
+/// CMD ends, writes its exit status and whether descendants remain (two bytes) to `status`,
+/// for mfatui, which ends with it at once; then clears this process's parent-death signal if
+/// any remain ([`keep`] takes over from there).
+pub fn hold(status: std::fs::File, mut hop: std::process::Command) -> std::io::Result<Ended> {
+    rustix::process::set_child_subreaper(Some(rustix::process::getpid()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let ended = runtime.block_on(async move {
+        // Listening before CMD exists: a signal sent as soon as it runs reaches it.
+        let mut child = signal(SignalKind::child())?;
+        let mut term = signal(SignalKind::terminate())?;
+        let mut hangup = signal(SignalKind::hangup())?;
+        let mut usr1 = signal(SignalKind::user_defined1())?;
+        let mut usr2 = signal(SignalKind::user_defined2())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut quit = signal(SignalKind::quit())?;
+        let cmd = match hop.spawn() {
+            Ok(c) => Pid::from_raw(c.id() as i32),
+            Err(e) => {
+                eprintln!("mfatui: cannot start the command: {e}");
+                None
+            }
+        };
+        let Some(cmd) = cmd else {
+            return Ok::<_, std::io::Error>(Ended {
+                code: 126,
+                left: false,
+            });
+        };
+        let forward = |sig: Signal| {
+            let _ = rustix::process::kill_process(cmd, sig);
+        };
+        let mut code = None;
+        let mut left = reap(Some(cmd), &mut code);
+        while code.is_none() {
+            tokio::select! {
+                _ = child.recv() => left = reap(Some(cmd), &mut code),
+                _ = term.recv() => forward(Signal::TERM),
+                _ = hangup.recv() => forward(Signal::HUP),
+                _ = usr1.recv() => forward(Signal::USR1),
+                _ = usr2.recv() => forward(Signal::USR2),
+                _ = interrupt.recv() => {}
+                _ = quit.recv() => {}
+            }
+        }
+        Ok(Ended {
+            code: code.unwrap_or(1),
+            left,
+        })
+    })?;
+    if ended.left {
+        // mfatui ends now: this process stays for the descendants.
+        rustix::process::set_parent_process_death_signal(None)?;
     }
-    let entry = entry(addr.port());
-    let named = if profile.is_empty() {
-        String::new()
-    } else {
-        format!(" for '{profile}'")
-    };
-    let body = serde_json::json!({
-        "Message": format!(
-            "mfatui's endpoint{named} ended: run the command again under mfatui exec --server"
-        )
-    });
-    // Already non-blocking (a descriptor of the endpoint's tokio listener): a no-op then.
-    listener.set_nonblocking(true)?;
+    // mfatui's exit status at once, whether or not descendants remain (a write to a pipe
+    // whose reader is gone fails; Rust ignores SIGPIPE).
+    let _ = (&status).write_all(&[ended.code, u8::from(ended.left)]);
+    Ok(ended)
+}
+
+/// Once CMD has ended and mfatui with it: reaps CMD's remaining descendants (every orphan of
+/// its tree is this subreaper's child), ignoring SIGHUP, SIGINT, SIGQUIT and SIGTERM, and
+/// answers the port (the inherited descriptor numbered `listener`, if it is a loopback socket)
+/// with [`ENDED`]; returns once no child is left, and the port is freed as this process ends.
+/// Where the socket cannot be taken, the descriptor alone keeps the port bound (a fetch then
+/// waits unanswered).
+pub fn keep(listener: i32) -> std::io::Result<()> {
+    let listener = take(listener)
+        .map(std::net::TcpListener::from)
+        .and_then(|l| {
+            if l.local_addr()?.ip().is_loopback() {
+                l.set_nonblocking(true)?;
+                Ok(l)
+            } else {
+                Err(std::io::Error::other("not the endpoint's loopback socket"))
+            }
+        });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::from_std(listener)?;
-        let server = tokio::spawn(endpoint::accept(listener, move |_| {
-            let body = body.clone();
-            async move { endpoint::reply(StatusCode::SERVICE_UNAVAILABLE, body) }
-        }));
-        loop {
-            let entry = entry.clone();
-            let wanted = tokio::task::spawn_blocking(move || carried(&entry))
-                .await
-                .unwrap_or(false);
-            if !wanted {
-                break;
+        let mut child = signal(SignalKind::child())?;
+        let _ignored = [
+            signal(SignalKind::terminate())?,
+            signal(SignalKind::hangup())?,
+            signal(SignalKind::interrupt())?,
+            signal(SignalKind::quit())?,
+        ];
+        let server = match listener.and_then(tokio::net::TcpListener::from_std) {
+            Ok(listener) => Some(tokio::spawn(endpoint::accept(listener, |_| async {
+                endpoint::reply(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    serde_json::json!({ "Message": ENDED }),
+                )
+            }))),
+            Err(e) => {
+                crate::diag!("exec-child: cannot answer the port: {e}");
+                None
             }
-            tokio::time::sleep(CHECK_EVERY).await;
+        };
+        // A second look every second too: a SIGCHLD merged with one already taken, or sent
+        // before the handler existed, is not waited for.
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        while reap(None, &mut None) {
+            tokio::select! {
+                _ = child.recv() => {}
+                _ = tick.tick() => {}
+            }
         }
-        server.abort();
+        if let Some(server) = server {
+            server.abort();
+        }
         Ok(())
     })
 }
 
-/// Whether some process of this user other than this one has `entry` (`NAME=VALUE`, whole) in
-/// its environment. Processes whose environment cannot be read are passed over; no `/proc`
-/// (not Linux) reads as none. "None" is said only after a second look, so that a carrier that
-/// forks and exits while the first look passes by (a daemon detaching) is not missed.
-pub fn carried(entry: &[u8]) -> bool {
-    look(entry) || look(entry)
-}
-
-/// One look through `/proc` for [`carried`].
-fn look(entry: &[u8]) -> bool {
-    let me = rustix::process::geteuid().as_raw();
-    let own = std::process::id();
-    let Ok(procs) = std::fs::read_dir("/proc") else {
-        return false;
-    };
-    procs.flatten().any(|e| {
-        let pid = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok());
-        if pid.is_none_or(|pid| pid == own) {
-            return false;
+/// Reaps every child that has ended (CMD's exit status, as a shell reports it, into `status`);
+/// whether any child is left.
+fn reap(cmd: Option<Pid>, status: &mut Option<u8>) -> bool {
+    loop {
+        match rustix::process::wait(WaitOptions::NOHANG) {
+            Ok(Some((pid, st))) => {
+                if Some(pid) == cmd {
+                    *status = Some(match (st.exit_status(), st.terminating_signal()) {
+                        (Some(code), _) => code as u8,
+                        (None, Some(sig)) => 128u8.saturating_add(sig as u8),
+                        _ => 1,
+                    });
+                }
+            }
+            Ok(None) => return true,
+            Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return false,
         }
-        if !e.metadata().is_ok_and(|m| m.uid() == me) {
-            return false;
-        }
-        std::fs::read(e.path().join("environ")).is_ok_and(|environ| carries(&environ, entry))
-    })
-}
-
-/// Whether the environment block `environ` (NUL-separated) holds `entry` as a whole variable.
-fn carries(environ: &[u8], entry: &[u8]) -> bool {
-    environ.split(|b| *b == 0).any(|v| v == entry)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_the_whole_variable_counts() {
-        let entry = b"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4000/";
-        let env = b"A=1\0AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4000/\0B=2\0";
-        assert!(carries(env, entry));
-        for other in [
-            &b"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:40001/\0"[..],
-            b"AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4000/x\0",
-            b"XAWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4000/\0",
-            b"B=AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:4000/",
-            b"",
-        ] {
-            assert!(!carries(other, entry), "{}", String::from_utf8_lossy(other));
-        }
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn a_process_carrying_the_variable_is_seen_until_it_ends() {
-        let entry = format!(
-            "MFATUI_KEEPER_TEST={}",
-            crate::serve::random_token().unwrap()
-        );
-        let (name, value) = entry.split_once('=').unwrap();
-        assert!(!carried(entry.as_bytes()));
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .env(name, value)
-            .spawn()
-            .unwrap();
-        assert!(carried(entry.as_bytes()));
-        child.kill().unwrap();
-        child.wait().unwrap();
-        assert!(!carried(entry.as_bytes()));
     }
 }

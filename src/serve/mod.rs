@@ -2,8 +2,8 @@
 //! from [`crate::renew::service`]):
 //! - [`endpoint`]: the container-credentials endpoint `exec --server` gives its command —
 //!   127.0.0.1 only, a random token per run, the files re-read on every fetch.
-//! - [`keeper`]: what holds that endpoint's port once mfatui is gone, while any process still
-//!   carries its URI, answering every fetch with an error — so nobody else can take the port.
+//! - [`keeper`]: what holds that endpoint's port once mfatui is gone, while any descendant of
+//!   the command lives (Linux), answering every fetch with an error — so nobody else can take it.
 //! - [`overlay`]: what that command sees of the shared files, so that the default chain gets
 //!   the served session and every profile named explicitly its own.
 //! - [`requests`]: the Unix socket on which an open TUI takes renewal requests from programs

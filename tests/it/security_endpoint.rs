@@ -755,18 +755,150 @@ fn a_detached_grandchild_that_closed_every_descriptor_finds_the_port_held_and_ge
     }
     let outcome = std::fs::read_to_string(&fetched).unwrap();
     assert!(
-        outcome.starts_with("refused 503") && outcome.contains("endpoint for 'dev' ended"),
+        outcome.starts_with("refused 503") && outcome.contains("endpoint has ended"),
         "{outcome}"
     );
+    assert!(
+        !outcome.contains("dev"),
+        "the error names no profile: {outcome}"
+    );
     assert!(!outcome.contains("fresh"), "{outcome}");
-    // Nobody carries the URI any more: the keeper ends within its check interval.
+    // CMD's last descendant has ended: its holder ends, freeing the port.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
         assert!(
             std::time::Instant::now() < deadline,
-            "the keeper outlived the last process carrying its URI"
+            "the holder outlived the last descendant of CMD"
         );
         std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// The survivor of [`a_descendant_that_hides_the_uri_still_finds_the_port_held_and_gets_an_error`]:
+/// the URI and the token in its arguments; non-dumpable when asked; sleeps, then fetches.
+const HIDDEN_SURVIVOR: &str = "import sys, time, urllib.request, urllib.error\n\
+    if len(sys.argv) > 3:\n    import ctypes; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)\n\
+    time.sleep(5)\n\
+    r = urllib.request.Request(sys.argv[1], headers={'Authorization': sys.argv[2]})\n\
+    try:\n    print('answered', urllib.request.urlopen(r, timeout=4).read())\n\
+    except urllib.error.HTTPError as e:\n    print('refused', e.code, e.read().decode())\n\
+    except Exception as e:\n    print('unanswered', type(e).__name__, e)\n";
+
+/// CMD: starts the survivor detached (its own session, every descriptor closed) — re-executed
+/// with an empty environment (`env -i`), non-dumpable (its /proc entry then root's), or as
+/// another user —
+/// prints its PID and the URI, and exits 5 at once.
+const HIDING_CMD: &str = "import os, subprocess, sys\n\
+    uri = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n\
+    token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n\
+    survivor = [sys.executable, '-c', os.environ['SURVIVOR'], uri, token]\n\
+    argv = {'clean': ['env', '-i'] + survivor, 'nondumpable': survivor + ['nondumpable'], \
+    'otheruser': ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', \
+    '/usr/bin/python3'] + survivor[1:]}[sys.argv[1]]\n\
+    out = open(os.environ['FETCHED'], 'w')\n\
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, \
+    close_fds=True, start_new_session=True)\n\
+    print(p.pid, uri, flush=True)\n\
+    sys.exit(5)\n";
+
+/// The processes of the `exec --server` run of mfatui `pid` still there: its holder
+/// (`exec-child --parent PID`) and the keeper of its copies (`exec-cleanup …/exec-PID`).
+fn left_of_run(pid: u32) -> Vec<String> {
+    let holder = format!("--parent\0{pid}\0");
+    let copies = format!("exec-{pid}");
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|c| String::from_utf8_lossy(&c).into_owned())
+        .filter(|c| {
+            (c.contains("exec-child\0") && c.contains(&holder))
+                || (c.contains("exec-cleanup\0") && c.contains(&copies))
+        })
+        .collect()
+}
+
+/// A descendant of CMD that detaches, closes every descriptor and keeps the URI where no
+/// environment scan finds it — re-executed with an empty environment and the URI in its
+/// arguments, non-dumpable, or running as another user — outlives CMD and mfatui, then
+/// fetches. CMD's holder (its parent, a child subreaper) inherits it and keeps the port bound
+/// while it lives: another user cannot take the port; its fetch gets an error naming nothing
+/// (never credentials); mfatui said CMD's exit status at once; when the survivor ends the
+/// port is free and nothing of the run remains.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_descendant_that_hides_the_uri_still_finds_the_port_held_and_gets_an_error() {
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let fetched = sb.home.path().join("fetched");
+    // Only root can start a process as another user.
+    let as_root = rustix::process::geteuid().is_root();
+    let variants: &[&str] = if as_root {
+        &["clean", "nondumpable", "otheruser"]
+    } else {
+        &["clean", "nondumpable"]
+    };
+    for &variant in variants {
+        let started = std::time::Instant::now();
+        let mut child = sb
+            .mfatui_command(&["exec", "--server", "dev", "--", "python3", "-c", HIDING_CMD])
+            .arg(variant)
+            .env("SURVIVOR", HIDDEN_SURVIVOR)
+            .env("FETCHED", &fetched)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let run = child.id();
+        let mut said = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().unwrap(), &mut said).unwrap();
+        let status = child.wait().unwrap();
+        let took = started.elapsed();
+        assert_eq!(status.code(), Some(5), "{variant}: CMD's status: {said}");
+        assert!(
+            took < std::time::Duration::from_secs(4),
+            "{variant}: mfatui waited for the survivor ({took:?})"
+        );
+        let fields: Vec<&str> = said.split_whitespace().collect();
+        let survivor: i32 = fields[0].parse().unwrap();
+        let port: u16 = fields[1]
+            .trim_start_matches("http://127.0.0.1:")
+            .trim_end_matches('/')
+            .parse()
+            .unwrap();
+        assert!(running(survivor), "{variant}: {said}");
+        let taken = take_port(port);
+        assert!(
+            taken.starts_with("refused"),
+            "{variant}: another user took the port of a fetch still to come: {taken}"
+        );
+        assert!(
+            running(survivor),
+            "{variant}: the attempt came after the fetch"
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while running(survivor) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{variant}: the survivor hangs"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let outcome = std::fs::read_to_string(&fetched).unwrap();
+        assert!(outcome.starts_with("refused 503"), "{variant}: {outcome}");
+        for named in ["fresh", "dev", "ASIA"] {
+            assert!(!outcome.contains(named), "{variant}: {outcome}");
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::net::TcpListener::bind(("127.0.0.1", port)).is_err()
+            || !left_of_run(run).is_empty()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{variant}: the port or a process of the run outlived CMD's last descendant: {:?}",
+                left_of_run(run)
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 }
 
