@@ -2,6 +2,9 @@
 //! settings, environment, time limits), the AWS client, the keyring and the one runtime, and
 //! hands them to the command.
 
+// First: its `print!`/`println!`/`eprintln!` are the ones every module below uses.
+#[macro_use]
+mod out;
 pub mod args;
 pub mod codes;
 pub mod confirm;
