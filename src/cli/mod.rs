@@ -226,13 +226,12 @@ fn dispatch(
     warning: Option<String>,
 ) -> Result<ExitCode, Failure> {
     let Some(command) = command else {
-        crate::tui::run(
+        return Ok(crate::tui::run(
             run.ctx.clone(),
             run.api.clone(),
             run.keyring.clone(),
             warning,
-        )?;
-        return Ok(ExitCode::SUCCESS);
+        )?);
     };
     match command {
         Command::List(opts) => list::run(&run.ctx, &opts)?,
