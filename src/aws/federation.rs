@@ -103,7 +103,8 @@ pub enum FederationError {
     /// The endpoint override is unsafe or not a URL.
     #[error("{ENDPOINT_VAR}={value} cannot be used: {why}")]
     BadEndpoint {
-        /// The variable's value, as given (as the sentence always quoted it).
+        /// The variable's value, as given but for a user name and password before `@`, which
+        /// show as `***` (a password never reaches a message).
         value: String,
         /// Why.
         why: String,
@@ -144,7 +145,7 @@ impl FederationEndpoint {
     /// localhost), since the session is sent to it.
     pub fn new(partition: Partition, override_url: Option<&str>) -> Result<Self, FederationError> {
         let bad = |text: &str, why: &str| FederationError::BadEndpoint {
-            value: text.to_owned(),
+            value: without_userinfo(text),
             why: why.to_owned(),
         };
         let Some(text) = override_url.filter(|t| !t.trim().is_empty()) else {
@@ -488,6 +489,19 @@ pub fn federated_name(profile: &str) -> String {
 pub const ALLOW_ALL_POLICY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
+/// `text` with the user name and password of its authority (`user:password@`) shown as
+/// `***`, whether or not the rest parses as a URL.
+fn without_userinfo(text: &str) -> String {
+    let start = text.find("://").map_or(0, |i| i + 3);
+    let end = text[start..]
+        .find(['/', '?', '#'])
+        .map_or(text.len(), |i| start + i);
+    match text[start..end].rfind('@') {
+        Some(at) => format!("{}***{}", &text[..start], &text[start + at..]),
+        None => text.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,6 +562,20 @@ mod tests {
             "{plain}"
         );
         assert!(e(Partition::Aws, Some("https://u:p@h/federation")).is_err());
+        // The refusal never echoes the password, URL or not.
+        for typed in [
+            "https://alice:hunter2@h/federation",
+            "http://alice:hunter2@127.0.0.1:1/federation",
+            " https://alice:hunter2@h:99999/federation",
+            "alice:hunter2@h/federation",
+        ] {
+            let said = e(Partition::Aws, Some(typed)).unwrap_err().to_string();
+            assert!(
+                !said.contains("hunter2") && !said.contains("alice"),
+                "{said}"
+            );
+            assert!(said.contains("***@"), "{said}");
+        }
         assert!(e(Partition::Aws, Some("https://h/federation?Action=x")).is_err());
         assert!(e(Partition::Aws, Some("ftp://h/")).is_err());
     }

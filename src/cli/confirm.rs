@@ -96,11 +96,25 @@ pub(super) fn print_diff(diff: &str, ctx: &Context) {
     }
 }
 
+/// The refusal of a write that cannot be confirmed.
+const NO_CONFIRMATION: &str = "refusing to write without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only look)";
+
+/// Whether a write with `flags` can go ahead as far as confirming it goes: refused up front
+/// (before an MFA code is spent on a call whose result could not be written) when there is
+/// no terminal to ask on and neither `--yes` nor `--dry-run` was given.
+pub(super) fn can_confirm(flags: WriteFlags) -> Result<(), String> {
+    if flags.yes || flags.dry_run || std::io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(NO_CONFIRMATION.to_owned())
+    }
+}
+
 /// Asks a yes/no question on the terminal; refuses when stdin is not a terminal.
 pub(super) fn ask(question: &str) -> Result<bool, String> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err("refusing to write without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only look)".to_owned());
+        return Err(NO_CONFIRMATION.to_owned());
     }
     print!("{question}");
     let _ = std::io::stdout().flush();

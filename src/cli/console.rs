@@ -9,6 +9,7 @@ use crate::console::browser::Browser;
 use crate::console::{sign_in, when, ConsoleRequest};
 use crate::duration;
 use crate::renew::code::Given;
+use crate::renew::plan::PlanError;
 
 /// `mfatui console PROFILE`.
 pub fn run(run: &Run, args: &ConsoleArgs) -> Result<(), super::Failure> {
@@ -19,10 +20,16 @@ pub fn run(run: &Run, args: &ConsoleArgs) -> Result<(), super::Failure> {
         region: args.region.clone(),
         duration: args.duration.as_deref().map(duration::parse).transpose()?,
     };
-    // The browser is found before any call: one that cannot start stops the sign-in first.
+    // The browser is found before any call: one that cannot start stops the sign-in first —
+    // after the profile, the first thing to say when its name is not there.
     let browser = if args.print || ctx.demo {
         None
     } else {
+        if ctx.snapshot()?.profile(&args.profile).is_none() {
+            return Err(PlanError::NoProfile(args.profile.clone())
+                .to_string()
+                .into());
+        }
         Some(Browser::for_profile(ctx, &args.profile)?)
     };
     let mut codes = codes::sources(

@@ -68,7 +68,7 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), super::Failure
                 .block_on(renewer.ensure(name, &want, &mut codes))?
                 .map_err(|e| e.to_string())?;
             if let Some(renewed) = &served.renewed {
-                eprintln!("{}", crate::serve::endpoint::renewed_line(name, renewed));
+                eprintln!("{}", renewed.line(name, run.ctx.now()));
             }
             served
         }

@@ -99,7 +99,7 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
         Err(message) => return fail(message),
     };
     if let Some(renewed) = &renewed {
-        eprintln!("{}", endpoint::renewed_line(&args.profile, renewed));
+        eprintln!("{}", renewed.line(&args.profile, chrono::Utc::now()));
     }
     let mut command = Command::new(program);
     command.args(rest);

@@ -2,6 +2,9 @@
 //! settings, environment, time limits), the AWS client, the keyring and the one runtime, and
 //! hands them to the command.
 
+// First: its `print!`/`println!`/`eprintln!` are the ones every module below uses.
+#[macro_use]
+mod out;
 pub mod args;
 pub mod codes;
 pub mod confirm;
@@ -223,13 +226,12 @@ fn dispatch(
     warning: Option<String>,
 ) -> Result<ExitCode, Failure> {
     let Some(command) = command else {
-        crate::tui::run(
+        return Ok(crate::tui::run(
             run.ctx.clone(),
             run.api.clone(),
             run.keyring.clone(),
             warning,
-        )?;
-        return Ok(ExitCode::SUCCESS);
+        )?);
     };
     match command {
         Command::List(opts) => list::run(&run.ctx, &opts)?,

@@ -281,7 +281,8 @@ pub fn pick(
 ) -> Result<Option<String>, String> {
     let mut picker = Picker::new(snapshot, now, current);
     if picker.items.is_empty() {
-        return Err(snapshot.files().empty_note(false));
+        // One sentence at the edge: the note's line break would show as `?` there.
+        return Err(snapshot.files().empty_note(false).replace('\n', " "));
     }
     let mut screen = Screen::open()?;
     let failed = |e: std::io::Error| format!("the terminal failed while picking a profile: {e}");

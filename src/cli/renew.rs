@@ -81,6 +81,15 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), super::Failure> {
         dry_run: args.dry_run,
     };
     let prepared = prepare(ctx, &snapshot, &request).map_err(say)?;
+    // A renewal whose result is written after a confirmation: refused before any call (and
+    // before a code is spent) when the confirmation cannot be asked. SSO and `aws login`
+    // caches are written without one.
+    if matches!(prepared, Prepared::One(_) | Prepared::Many(_)) && !request.profiles.is_empty() {
+        super::confirm::can_confirm(WriteFlags {
+            dry_run: args.dry_run,
+            yes: args.yes,
+        })?;
+    }
     let mut start_url = String::new();
     match &prepared {
         Prepared::One(renewal) => println!("{}", describe(renewal)),

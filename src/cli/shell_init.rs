@@ -309,10 +309,7 @@ fn renewed(run: &Run, name: &str, duration: Option<u32>, given: Given) -> Result
     if let Some(renewed) = &served.renewed {
         eprintln!(
             "{}",
-            crate::text::printable(
-                &crate::serve::endpoint::renewed_line(name, renewed),
-                usize::MAX
-            )
+            crate::text::printable(&renewed.line(name, run.ctx.now()), usize::MAX)
         );
     }
     Ok(served)

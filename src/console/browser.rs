@@ -156,7 +156,9 @@ impl Browser {
 }
 
 /// Where sign-in pages go: `$XDG_RUNTIME_DIR` when it is this user's private folder, else
-/// `$TMPDIR`, else the system's temporary folder (each page in its own fresh 0700 folder).
+/// mfatui's own cache folder (`$XDG_CACHE_HOME/mfatui/console`, made 0700, owner checked) —
+/// never a shared temporary folder, where a page's folder, once removed, could be made again
+/// under the same name by another user for a browser that still (re)loads that path.
 fn pages_base(ctx: &Context) -> PathBuf {
     let uid = rustix::process::geteuid().as_raw();
     ctx.env
@@ -166,8 +168,20 @@ fn pages_base(ctx: &Context) -> PathBuf {
             std::fs::symlink_metadata(dir)
                 .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0)
         })
-        .or_else(|| ctx.env.get_os("TMPDIR").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("/tmp"))
+        .unwrap_or_else(|| ctx.paths.mfatui_cache.join("console"))
+}
+
+/// Makes `base` when missing (0700) and checks that only this user can make entries in it.
+fn private_base(base: &Path) -> std::io::Result<()> {
+    crate::safe_fs::private_dir(base)?;
+    let meta = std::fs::metadata(base)?;
+    if meta.mode() & 0o022 != 0 {
+        return Err(std::io::Error::other(format!(
+            "{} can be written by other users",
+            base.display()
+        )));
+    }
+    Ok(())
 }
 
 /// A local page that sends the browser on to the sign-in URL.
@@ -180,6 +194,7 @@ impl SignInPage {
     /// Writes the page for `url` in a fresh private folder under `base`, first removing the
     /// pages of earlier runs that were left behind.
     fn write(base: &Path, url: &Secret) -> std::io::Result<SignInPage> {
+        private_base(base)?;
         sweep(base, Duration::from_secs(900));
         let dir = crate::safe_fs::fresh_private_dir(base, PAGE_PREFIX)?;
         // A folder made by `mkdir` under a fresh random name is ours; checked anyway.

@@ -187,6 +187,32 @@ pub struct Renewed {
     pub expires: Option<DateTime<Utc>>,
 }
 
+impl Renewed {
+    /// `mfatui: renewed 'ops' into [ops-mfa] until 14:05:33 UTC (in 59m); backup …`: what a
+    /// renewal on demand says on standard error (never a secret).
+    pub fn line(&self, profile: &str, now: DateTime<Utc>) -> String {
+        let until = self
+            .expires
+            .map(|t| {
+                format!(
+                    " until {} ({})",
+                    t.format("%H:%M:%S UTC"),
+                    crate::awsfiles::expiry::relative(t, now)
+                )
+            })
+            .unwrap_or_default();
+        let backup = self
+            .backup
+            .as_ref()
+            .map(|b| format!("; backup {}", b.display()))
+            .unwrap_or_default();
+        format!(
+            "mfatui: renewed '{profile}' into [{}]{until}{backup}",
+            self.target
+        )
+    }
+}
+
 /// A fresh session.
 #[derive(Clone, Debug)]
 pub struct Served {
@@ -580,6 +606,22 @@ impl Renewer<'_> {
 mod tests {
     use super::*;
     use crate::awsfiles::Naming;
+
+    #[test]
+    fn a_renewal_says_until_when_and_for_how_long() {
+        let now = DateTime::parse_from_rfc3339("2026-12-07T13:06:00Z")
+            .unwrap()
+            .to_utc();
+        let renewed = Renewed {
+            target: "dev-mfa".to_owned(),
+            backup: Some(PathBuf::from("/h/.aws/credentials.bak")),
+            expires: Some(now + chrono::Duration::minutes(59)),
+        };
+        assert_eq!(
+            renewed.line("dev", now),
+            "mfatui: renewed 'dev' into [dev-mfa] until 14:05:00 UTC (in 59m); backup /h/.aws/credentials.bak"
+        );
+    }
 
     #[test]
     fn the_account_comes_from_the_role_the_sso_account_or_the_device() {

@@ -222,7 +222,7 @@ impl Endpoint {
             .ensure(&self.profile, &self.ahead(), &mut *codes)
             .await?;
         if let Some(renewed) = &served.renewed {
-            eprintln!("{}", renewed_line(&self.profile, renewed));
+            eprintln!("{}", renewed.line(&self.profile, chrono::Utc::now()));
         }
         Ok(served)
     }
@@ -277,7 +277,7 @@ impl Endpoint {
             match &result {
                 Ok(served) => {
                     if let Some(renewed) = &served.renewed {
-                        eprintln!("{}", renewed_line(&endpoint.profile, renewed));
+                        eprintln!("{}", renewed.line(&endpoint.profile, chrono::Utc::now()));
                     }
                 }
                 Err(error) => {
@@ -333,29 +333,6 @@ pub struct Renewing {
     failed: Option<(Instant, Failed)>,
     /// The last renewal ahead could not renew: none ahead again until the session is fresh.
     ahead_failed: bool,
-}
-
-/// `mfatui: renewed 'ops' into [ops-mfa] until 14:05:33 (backup …)`: what a renewal on
-/// demand says on standard error (never a secret).
-pub fn renewed_line(profile: &str, renewed: &crate::renew::service::Renewed) -> String {
-    let until = renewed
-        .expires
-        .map(|t| {
-            format!(
-                " until {}",
-                crate::awsfiles::expiry::relative(t, chrono::Utc::now())
-            )
-        })
-        .unwrap_or_default();
-    let backup = renewed
-        .backup
-        .as_ref()
-        .map(|b| format!("; backup {}", b.display()))
-        .unwrap_or_default();
-    format!(
-        "mfatui: renewed '{profile}' into [{}]{until}{backup}",
-        renewed.target
-    )
 }
 
 /// The container-credentials document.

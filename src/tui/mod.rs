@@ -98,7 +98,7 @@ pub fn run(
     api: Arc<dyn AwsApi>,
     keyring: Arc<dyn KeyringAccess>,
     warning: Option<String>,
-) -> Result<(), String> {
+) -> Result<std::process::ExitCode, String> {
     needs_a_terminal()?;
     let data = load::load(&ctx)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -106,9 +106,57 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    runtime
+    let ended = runtime
         .block_on(event_loop(Arc::new(ctx), api, keyring, warning, data))
-        .map_err(|e| format!("terminal error: {e}"))
+        .map_err(|e| format!("terminal error: {e}"))?;
+    Ok(match ended {
+        Ended::Quit => std::process::ExitCode::SUCCESS,
+        // What a shell reports for a process these signals ended (128 + the signal's number),
+        // so a script or a supervisor still sees that the window was stopped, not quit.
+        Ended::Signal(number) => std::process::ExitCode::from(128 + number),
+    })
+}
+
+/// How the event loop ended.
+enum Ended {
+    /// The person quit (`q`, Ctrl-C).
+    Quit,
+    /// SIGTERM (15) or SIGHUP (1) stopped it: the terminal is restored as for `q`.
+    Signal(u8),
+}
+
+/// SIGTERM and SIGHUP as one stream of signal numbers (`kill PID`, the terminal window
+/// closed): the interface restores the terminal and ends, as for `q`. A signal that cannot
+/// be watched keeps its default.
+struct Stops {
+    term: Option<tokio::signal::unix::Signal>,
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stops {
+    fn new() -> Stops {
+        use tokio::signal::unix::{signal, SignalKind};
+        Stops {
+            term: signal(SignalKind::terminate()).ok(),
+            hup: signal(SignalKind::hangup()).ok(),
+        }
+    }
+
+    /// The next stopping signal's number.
+    async fn next(&mut self) -> u8 {
+        async fn one(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        tokio::select! {
+            _ = one(&mut self.term) => 15,
+            _ = one(&mut self.hup) => 1,
+        }
+    }
 }
 
 /// One sentence, before anything is drawn, when there is no terminal to draw on (no
@@ -138,7 +186,8 @@ async fn event_loop(
     keyring: Arc<dyn KeyringAccess>,
     warning: Option<String>,
     data: load::Loaded,
-) -> io::Result<()> {
+) -> io::Result<Ended> {
+    let mut stops = Stops::new();
     let (_guard, mut terminal) = setup_terminal()?;
     let size = terminal.size()?;
     let now = Utc::now();
@@ -176,14 +225,26 @@ async fn event_loop(
         None => None,
     };
     terminal.draw(|f| view::render(&app, theme, f))?;
+    let mut ended = Ended::Quit;
     loop {
-        let msg = if app.busy() {
-            match tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
-                Ok(msg) => msg,
-                Err(_) => Some(Msg::Tick(Utc::now())),
+        let busy = app.busy();
+        let next = async {
+            if busy {
+                match tokio::time::timeout(Duration::from_millis(100), rx.recv()).await {
+                    Ok(msg) => msg,
+                    Err(_) => Some(Msg::Tick(Utc::now())),
+                }
+            } else {
+                rx.recv().await
             }
-        } else {
-            rx.recv().await
+        };
+        let msg = tokio::select! {
+            biased;
+            number = stops.next() => {
+                ended = Ended::Signal(number);
+                break;
+            }
+            msg = next => msg,
         };
         let Some(msg) = msg else { break };
         if let Msg::Tick(_) = msg {
@@ -240,7 +301,7 @@ async fn event_loop(
     if let Some(task) = listening {
         task.abort();
     }
-    Ok(())
+    Ok(ended)
 }
 
 /// Sets the clipboard through the terminal: OSC 52, which terminals, tmux

@@ -403,3 +403,31 @@ fn set_refuses_a_secret_on_the_command_line_and_takes_it_on_standard_input() {
     let out = sb.mfatui_env(&["set", "dev", "region", "us-east-2", "--yes"], &[]);
     assert!(out.status.success(), "{:?}", text(&out));
 }
+
+/// A first session's sentences: an unknown profile is said before a missing browser, and the
+/// note of an empty setup reads as one line (no line break shown as `?`).
+#[test]
+fn the_first_thing_wrong_is_said_first_and_reads_as_a_sentence() {
+    let sb = Sandbox::new(
+        "http://127.0.0.1:9",
+        "[profile dev]\nregion = eu-west-1\n",
+        "",
+    );
+    // No --print, no browser setting, no $BROWSER, no desktop.
+    let out = sb.mfatui(&["console", "nope"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr.trim(),
+        "mfatui: there is no profile named 'nope' in the AWS config or credentials file"
+    );
+    let home = tempfile::tempdir().unwrap();
+    let out = mfatui(home.path(), &["use"]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.contains("(does not exist). To start, add one"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('?'), "{stderr}");
+}

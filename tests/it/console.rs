@@ -706,3 +706,68 @@ fn the_sign_in_url_is_never_on_the_browsers_command_line() {
         "{stdout}"
     );
 }
+
+/// Without a private runtime folder the page goes to mfatui's own cache folder, never to the
+/// shared temporary folder: there, once the page's folder is removed, another user could make
+/// it again with a page of theirs for the browser that still (re)loads that path.
+#[test]
+fn without_a_runtime_folder_the_page_is_in_mfatuis_private_folder_not_tmp() {
+    let Some(fed) = Fed::start("normal") else {
+        return;
+    };
+    let sb = fed.sandbox("", "");
+    let tmp = sb.home.path().join("tmp");
+    // A shared temporary folder, as /tmp is.
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o1777)).unwrap();
+    let script = sb.home.path().join("browser.sh").display().to_string();
+    let endpoint = fed.endpoint();
+    let out = sb
+        .mfatui_command(&["console", "admin", "--code", "123456"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("MFATUI_FEDERATION_ENDPOINT", &endpoint)
+        .env("BROWSER", &script)
+        .env("MFATUI_CONSOLE_PAGE_SECONDS", "2")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    let opened = browsed(&sb);
+    assert_eq!(opened.len(), 1, "{opened:?}");
+    judge_login(&fed, &opened[0], HOME_EU);
+    let page: Value = serde_json::from_str(
+        std::fs::read_to_string(sb.home.path().join("browser.log.pages"))
+            .unwrap()
+            .lines()
+            .next()
+            .expect("the browser was given a local page"),
+    )
+    .unwrap();
+    let path = PathBuf::from(page["page"].as_str().unwrap());
+    let base = sb.home.path().join(".cache/mfatui/console");
+    assert!(
+        path.starts_with(&base),
+        "in mfatui's cache folder: {path:?}"
+    );
+    assert_eq!(page["dir_mode"], 0o700);
+    assert_eq!(page["file_mode"], 0o600);
+    let base_mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&base).unwrap().permissions());
+    assert_eq!(base_mode & 0o777, 0o700, "a folder only the user can enter");
+    assert_eq!(
+        std::fs::read_dir(&tmp).unwrap().count(),
+        0,
+        "nothing in the shared temporary folder"
+    );
+    // A folder others may write is refused (no page, one sentence).
+    std::fs::set_permissions(&base, std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+    let out = sb
+        .mfatui_command(&["console", "admin", "--code", "123456"])
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("MFATUI_FEDERATION_ENDPOINT", &endpoint)
+        .env("BROWSER", &script)
+        .output()
+        .unwrap();
+    let (_, stderr) = text(&out);
+    assert!(!out.status.success());
+    assert!(stderr.contains("can be written by other users"), "{stderr}");
+}

@@ -62,8 +62,10 @@ fn bad_input_is_refused_before_any_call() {
         .contains("source_profile 'ghost' (named in 'orphan') does not exist"));
     assert!(fails(&e, &["renew", "nomfa", "--code", "123456"])
         .contains("no MFA device is configured for 'nomfa'"));
-    assert!(fails(&e, &["renew", "dev"])
+    assert!(fails(&e, &["renew", "dev", "--yes"])
         .contains("an MFA code is needed: pass --code 123456 or --code-stdin"));
+    // Without a terminal, the missing --yes is said before anything else is asked for.
+    assert!(fails(&e, &["renew", "dev"]).contains("refusing to write without confirmation"));
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! Renewals through the real binary against moto, judged by the real AWS CLI.
 
-use crate::common::{text, Moto, Sandbox};
+use crate::common::{text, Moto, Recorder, Sandbox};
 
 fn keys(moto: &Moto) -> String {
     format!(
@@ -252,4 +252,34 @@ fn discover_finds_the_mfa_device_and_records_it() {
         seen["dev"]["mfa_serial"],
         "arn:aws:iam::123456789012:mfa/ana"
     );
+}
+
+/// With no terminal to confirm on and no `--yes`, the refusal comes before the code is spent:
+/// no GetSessionToken (nor AssumeRole) call, nothing written; `--yes` then makes the call.
+#[test]
+fn without_a_terminal_or_yes_no_code_is_spent_before_the_refusal() {
+    let Some(moto) = Moto::start() else { return };
+    let front = Recorder::start(&moto);
+    let sb = Sandbox::new(&front.url, &config(&moto), &keys(&moto));
+    let before = sb.credentials();
+    for profile in ["dev", "admin"] {
+        // The sandbox's stdin is /dev/null.
+        let out = sb.mfatui(&["renew", profile, "--code", "123456"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(
+            stderr.contains("refusing to write without confirmation") && stderr.contains("--yes"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
+    }
+    assert!(front.calls("GetSessionToken").is_empty(), "no code spent");
+    assert!(front.calls("AssumeRole").is_empty(), "no code spent");
+    assert_eq!(sb.credentials(), before, "nothing written");
+    // --dry-run makes no call either, and --yes renews.
+    let dry = sb.mfatui(&["renew", "dev", "--dry-run"]);
+    assert!(dry.status.success(), "{}", text(&dry).1);
+    let out = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(front.calls("GetSessionToken").len(), 1);
 }

@@ -262,3 +262,47 @@ fn the_same_key_in_two_profiles_is_rotated_in_both() {
     assert_eq!(text.matches(&new).count(), 2, "{text}");
     sb.caller_arn("dev-copy");
 }
+
+/// `mfatui ARGS` with a stdout whose reader has already gone (as after `| head -1`).
+fn into_a_closed_pipe(sb: &Sandbox, args: &[&str]) -> std::process::Output {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = sb
+        .mfatui_command(args)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    assert!(
+        !stderr.contains("panicked")
+            && !stderr.contains("Broken pipe")
+            && !stderr.contains("backtrace"),
+        "{args:?}: {stderr}"
+    );
+    out
+}
+
+/// Output into a closed pipe (`mfatui … --yes | head -1`) ends quietly: no panic, exit 0, and
+/// the write the command was asked for happens all the same.
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_and_the_work_is_done() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    into_a_closed_pipe(&sb, &["set", "dev", "region", "us-west-2", "--yes"]);
+    let config = std::fs::read_to_string(sb.home.path().join(".aws/config")).unwrap();
+    assert!(config.contains("region = us-west-2"), "{config}");
+    into_a_closed_pipe(&sb, &["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(
+        sb.credentials().contains("[dev-mfa]"),
+        "renewed and written"
+    );
+    let old = key_in_file(&sb);
+    into_a_closed_pipe(&sb, &["rotate", "dev", "--code", "123456", "--yes"]);
+    let new = key_in_file(&sb);
+    assert_ne!(new, old, "rotated and written");
+    assert_eq!(iam_keys(&sb), [(new, "Active".to_owned())]);
+    into_a_closed_pipe(&sb, &["list"]);
+    into_a_closed_pipe(&sb, &["set", "dev", "output", "json", "--dry-run"]);
+}

@@ -126,7 +126,9 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
     assert_eq!(lines[5], lines[4], "boto3 reads the same session: {stdout}");
     assert_eq!(lines[6], "unset=none status=[]", "{stdout}");
     assert!(
-        stderr.contains("mfatui: renewed 'dev' into [dev-mfa]")
+        stderr.contains("mfatui: renewed 'dev' into [dev-mfa] until ")
+            && stderr.contains(" UTC (in ")
+            && !stderr.contains("until in")
             && stderr.contains("mfatui: AWS_PROFILE=dev-mfa, the session of dev (11h5")
             && stderr.contains(
                 "mfa: cleared AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY (they would win over AWS_PROFILE)"

@@ -453,3 +453,63 @@ fn grouped_enter_on_a_group_line_and_clicks_on_its_rows() {
     tmux.send(&["q"]);
     assert_eq!(sb.credentials(), creds, "nothing written");
 }
+
+/// `kill -TERM` (and SIGHUP, the terminal window closed) ends the interface like `q`: the
+/// terminal is back on its main screen, mouse tracking off, the cursor shown; the exit status
+/// is a shell's for that signal (143, 129).
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    let config =
+        "[profile alpha]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n";
+    let creds = "[alpha]\naws_access_key_id = AKIAALPHAALPHAALPHA0\naws_secret_access_key = alpha-secret-value\n";
+    for (signal, status) in [("TERM", 143), ("HUP", 129)] {
+        let sb = Sandbox::new(&crate::common::black_hole(), config, creds);
+        let env: Vec<String> = crate::common::private_env(sb.home.path())
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", v.display()))
+            .collect();
+        let command = format!(
+            "sh -c 'env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}; echo \"exit=$?\"; sleep 60'",
+            env.join(" "),
+            sb.endpoint,
+            env!("CARGO_BIN_EXE_mfatui")
+        );
+        let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
+            return;
+        };
+        tmux.wait_for("PROFILE");
+        let flags = || {
+            tmux.tmux(&[
+                "display-message",
+                "-p",
+                "-t",
+                "e2e",
+                "#{alternate_on} #{mouse_any_flag} #{cursor_flag}",
+            ])
+            .trim()
+            .to_owned()
+        };
+        assert_eq!(
+            flags(),
+            "1 1 0",
+            "the interface is up (alternate screen, mouse, no cursor)"
+        );
+        // The interface is the wrapping shell's child (`env` became it).
+        let shell = tmux.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+        let shell = shell.trim();
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+        let pid = children.split_whitespace().next().expect("mfatui runs");
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let screen = tmux.wait_for("exit=");
+        assert!(
+            screen.contains(&format!("exit={status}")),
+            "{signal}: {screen}"
+        );
+        assert_eq!(flags(), "0 0 1", "{signal}: the terminal is restored");
+    }
+}
