@@ -1500,12 +1500,12 @@ fn a_moved_file_set_keeps_its_entry_when_another_set_replaces_the_key() {
         &format!("{id2}\n{secret2}\n"),
     );
     assert!(out.status.success(), "{}", text(&out).1);
-    assert!(text(&out).0.contains("is kept"), "{}", text(&out).0);
     let creds = std::fs::read_to_string(moved.join("credentials")).unwrap();
     assert!(creds.contains(&format!("mfatui_keyring = {id}")));
     let (held, held_secret, _) =
         entry_doc(&sb, &format!("default ({id})")).expect("b-moved's key was deleted");
     assert_eq!((held, held_secret), (id.clone(), secret.clone()));
+    assert!(text(&out).0.contains("is kept"), "{}", text(&out).0);
     // The moved set still works through its marker.
     let out = in_set(&sb, &moved, &["credential-process", "default"], "");
     assert!(out.status.success(), "{}", text(&out).1);
@@ -1594,4 +1594,35 @@ fn concurrent_stores_record_both_sets_and_a_lost_record_loses_no_key() {
     assert_eq!((held, held_secret), (id.clone(), secret.clone()));
     let out = in_set(&sb, &b, &["credential-process", "default"], "");
     assert!(out.status.success(), "{}", text(&out).1);
+}
+
+/// F8: `rotate` in one file set of a pair another set shares names that set, tells it to
+/// `keyring add` the new key there (not `rotate`), and keeps its entry until it is forgotten.
+#[test]
+fn a_rotation_names_the_other_file_sets_of_its_key_and_keeps_their_entry() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let b = file_set(&sb, "b", "dev", &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = in_set(&sb, &b, &["keyring", "store", "dev", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let said = text(&out).0;
+    let b_file = std::fs::canonicalize(b.join("credentials")).unwrap();
+    assert!(
+        said.contains(&b_file.to_string_lossy().into_owned())
+            && said.contains("mfatui keyring add dev")
+            && said.contains(&format!("keyring forget dev --key-id {id}")),
+        "{said}"
+    );
+    assert!(!said.contains(&secret), "{said}");
+    let (held, held_secret, _) =
+        entry_doc(&sb, &format!("dev ({id})")).expect("B's entry was deleted");
+    assert_eq!((held, held_secret), (id.clone(), secret.clone()));
 }
