@@ -704,7 +704,7 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_shared_by_two_files_goes_only_when_neither_names_the_key() {
+    fn an_entry_shared_by_two_files_records_both_and_counts_only_markers_there_now() {
         let (keyring, store) = mock_keyring();
         let pair = creds(ID, SECRET);
         let naming = std::sync::Mutex::new(vec!["/a/credentials", "/b/credentials"]);
