@@ -1,4 +1,4 @@
-//! `mfatui keyring store|restore|add|list`: long-term access keys kept in the OS keyring
+//! `mfatui keyring store|restore|add|list|forget`: long-term access keys kept in the OS keyring
 //! instead of the shared files (the changes and steps of a move are [`crate::keys::custody`]'s;
 //! this module shows them and asks).
 //!
@@ -12,9 +12,10 @@
 //! writes the config file (credential_process: harmless while the credentials file still holds
 //! the keys, which botocore prefers), then the file that held the pair, then rewrites the
 //! backups that still hold the secret; running it again finishes an interrupted scrub.
-//! `restore` writes the keys back into the file first and deletes the keyring entry last;
-//! running it again deletes an entry an interrupted restore left behind. A keyring entry that
-//! the files do not point to is harmless.
+//! `restore` writes the keys back into the file and keeps the keyring entry, as `add` keeps
+//! the entry of a key it replaces: another file set (moved, copied, edited) may still name it,
+//! and no record of who does can be trusted to be complete. `forget` is the only command that
+//! deletes an entry, after a yes. A keyring entry that the files do not point to is harmless.
 
 use super::args::{
     KeyringAddArgs, KeyringArgs, KeyringCommand, KeyringForgetArgs, KeyringListArgs,
