@@ -395,15 +395,41 @@ pub enum KeyringCommand {
     /// with GetCallerIdentity and read back first); backups that hold the secret are
     /// rewritten without it.
     Store(KeyringMoveArgs),
-    /// Put a profile's access key pair back into the shared file and delete it from the OS
-    /// keyring.
+    /// Put a profile's access key pair back into the shared file (its OS keyring entry is
+    /// kept: `forget` removes it).
     Restore(KeyringMoveArgs),
     /// Type or paste a profile's access key pair straight into the OS keyring (hidden input,
     /// never through a file).
     Add(KeyringAddArgs),
     /// List the profiles whose keys are in the OS keyring (read from the files; the keyring
-    /// is not opened).
-    List,
+    /// is not opened unless --kept).
+    List(KeyringListArgs),
+    /// Delete a profile's OS keyring entry (one a `restore`, an `add` or a rotation kept),
+    /// after confirmation; refused while a known marker names its key, unless --yes.
+    Forget(KeyringForgetArgs),
+}
+
+/// Options of `mfatui keyring list`.
+#[derive(Debug, Args)]
+pub struct KeyringListArgs {
+    /// Also search the OS keyring for every entry mfatui keeps, those no marker here names
+    /// included (kept by `restore`, `add` or a rotation, or another file set's).
+    #[arg(long)]
+    pub kept: bool,
+}
+
+/// Options of `mfatui keyring forget`.
+#[derive(Debug, Args)]
+pub struct KeyringForgetArgs {
+    /// The profile whose entry goes (the profile named in the entry: `PROFILE (KEY_ID)`).
+    pub profile: String,
+    /// The key id of the entry (needed when the profile has several entries, or when the
+    /// keyring cannot be searched).
+    #[arg(long)]
+    pub key_id: Option<String>,
+    /// Delete without asking, even while a marker still names the key.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// Options of `mfatui keyring store` and `restore`.

@@ -1,4 +1,4 @@
-//! `mfatui keyring store|restore|add|list`: long-term access keys kept in the OS keyring
+//! `mfatui keyring store|restore|add|list|forget`: long-term access keys kept in the OS keyring
 //! instead of the shared files (the changes and steps of a move are [`crate::keys::custody`]'s;
 //! this module shows them and asks).
 //!
@@ -12,11 +12,15 @@
 //! writes the config file (credential_process: harmless while the credentials file still holds
 //! the keys, which botocore prefers), then the file that held the pair, then rewrites the
 //! backups that still hold the secret; running it again finishes an interrupted scrub.
-//! `restore` writes the keys back into the file first and deletes the keyring entry last;
-//! running it again deletes an entry an interrupted restore left behind. A keyring entry that
-//! the files do not point to is harmless.
+//! `restore` writes the keys back into the file and keeps the keyring entry, as `add` keeps
+//! the entry of a key it replaces: another file set (moved, copied, edited) may still name it,
+//! and no record of who does can be trusted to be complete. `forget` is the only command that
+//! deletes an entry, after a yes. A keyring entry that the files do not point to is harmless.
 
-use super::args::{KeyringAddArgs, KeyringArgs, KeyringCommand, KeyringMoveArgs};
+use super::args::{
+    KeyringAddArgs, KeyringArgs, KeyringCommand, KeyringForgetArgs, KeyringListArgs,
+    KeyringMoveArgs,
+};
 use super::confirm::{ask, print_diff, report};
 use super::Run;
 use crate::aws::Credentials;
@@ -29,9 +33,9 @@ use crate::awsfiles::{commit, ConfigMap, FileKind, KeyPlace, KeyStore, OnChange,
 use crate::context::Context;
 use crate::keys::custody::{
     self, backups_holding, config_section, credential_process, is_ours, marker_file, masked_diff,
-    names_key, plan_add, plan_restore, scrub, Progress, Start,
+    names_key, plan_add, plan_restore, scrub, with_entry_lock, Progress, Start,
 };
-use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, Released, SERVICE};
+use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, SERVICE};
 use crate::renew::plan::{keys_at, site_for, Keys};
 use crate::secret::Secret;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -43,7 +47,12 @@ type Open<'a> = &'a dyn Fn() -> Result<Keyring, KeyringError>;
 
 /// Runs `mfatui keyring …`. Refused under `--demo`, which must not touch the real keyring.
 pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), String> {
-    if run.ctx.demo && !matches!(args.command, KeyringCommand::List) {
+    if run.ctx.demo
+        && !matches!(
+            args.command,
+            KeyringCommand::List(KeyringListArgs { kept: false })
+        )
+    {
         return Err(
             "the demo never touches your OS keyring: run `mfatui keyring` without --demo to use it"
                 .to_owned(),
@@ -54,7 +63,8 @@ pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), String> {
         KeyringCommand::Store(a) => store(run, a, open),
         KeyringCommand::Restore(a) => restore(&run.ctx, a, open),
         KeyringCommand::Add(a) => add(run, a, open),
-        KeyringCommand::List => list(&run.ctx),
+        KeyringCommand::List(a) => list(&run.ctx, a, open),
+        KeyringCommand::Forget(a) => forget(&run.ctx, a, open),
     }
 }
 
@@ -155,20 +165,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         println!("Nothing was changed.");
         return Ok(());
     }
-    // Each entry records the files whose markers name it, before and after it is written:
-    // another file set holding the same pair shares it, and a `restore` there must not delete
-    // it while this set's marker needs it.
-    let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
-    let users: Vec<(String, String)> = mv
-        .places()
-        .map(|p| (p.profile.to_string(), marker_file(ctx, p.file)))
-        .collect();
-    let names = |f: &str| names_key(f, &creds.access_key_id);
-    for (profile, file) in &users {
-        keyring
-            .add_user(profile, creds, file, &names)
-            .map_err(|e| format!("{e} (nothing was changed)"))?;
-    }
+    // custody::store records this file set in each entry it writes (as `V` in the TUI).
     let rewritten = custody::store(ctx, run.keyring.as_ref(), &mv, &mut |step| match step {
         Progress::InKeyring => println!(
             "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
@@ -176,14 +173,6 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
         ),
         Progress::Written(written) => report(&written),
     })?;
-    for (profile, file) in &users {
-        if let Err(e) = keyring.add_user(profile, creds, file, &names) {
-            println!(
-                "The OS keyring entry of '{profile}' could not record that this file set uses it ({e}); run {} again, or a `keyring restore` of the same key in another file set may delete it.",
-                ctx.command(&["keyring", "store", name])
-            );
-        }
-    }
     println!(
         "Rewrote {} backup(s) without the secret key.",
         rewritten.len()
@@ -242,15 +231,11 @@ fn finish_store(
         .map_err(|e| e.to_string())?;
     if !args.dry_run {
         // Entries stored before file sets were recorded, or by a run stopped in between.
-        let names = |f: &str| names_key(f, &marker.access_key_id);
-        keyring
-            .add_user(
-                &marker.profile,
-                &creds,
-                &marker_file(ctx, marker.file),
-                &names,
-            )
-            .map_err(|e| e.to_string())?;
+        with_entry_lock(ctx, || {
+            keyring
+                .add_user(&marker.profile, &creds, &marker_file(ctx, marker.file))
+                .map_err(|e| e.to_string())
+        })?;
     }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
     let id = mask_key_id(&marker.access_key_id);
@@ -306,7 +291,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         return Err(no_such_profile(name));
     }
     let Some(marker) = marker_of(&snapshot, name) else {
-        return finish_restore(ctx, &snapshot, name, args.dry_run, open);
+        return finish_restore(ctx, &snapshot, name);
     };
     let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
     let creds = keyring
@@ -327,7 +312,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         .map_err(|e| format!("{e}; nothing was changed"))?;
     print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
     println!(
-        "Then the OS keyring entry (service {SERVICE}, user {}) is deleted, unless another file set's marker still names it.",
+        "The OS keyring entry (service {SERVICE}, user {}) is kept: another file set may still name it.",
         entry_user(&marker.profile, &marker.access_key_id)
     );
     if args.dry_run {
@@ -342,89 +327,45 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         .map_err(|e| format!("{e}; the key stays in the OS keyring"))?;
     report(&written);
     fault::point(Step::KeyringBeforeDelete).map_err(|e| e.to_string())?;
-    let names = |f: &str| names_key(f, &marker.access_key_id);
-    let released = keyring
-        .release(
-            &marker.profile,
-            &marker.access_key_id,
-            &marker_file(ctx, marker.file),
-            &names,
-        )
-        .map_err(|e| {
-            format!(
-                "the key is back in the file, but its OS keyring entry could not be deleted: {e}"
-            )
-        })?;
+    let here = marker_file(ctx, marker.file);
+    let names = |f: &str| f != here && names_key(f, &marker.access_key_id);
+    if let Ok(others) = keyring.users(&marker.profile, &marker.access_key_id, &names) {
+        if !others.is_empty() {
+            println!("The marker in {} still names this key.", others.join(", "));
+        }
+    }
     println!(
-        "Done: '{}' has its key {id} in [{}] of the {} file again; {}.",
+        "Done: '{}' has its key {id} in [{}] of the {} file again; {}",
         marker.profile,
         marker.section,
         marker.file.label(),
-        released_line(&released)
+        kept_line(ctx, &marker.profile, &marker.access_key_id)
     );
     Ok(())
 }
 
-/// What became of a released entry, for the closing line.
-fn released_line(released: &Released) -> String {
-    match released {
-        Released::Deleted => "the OS keyring entry is deleted".to_owned(),
-        Released::Kept(files) => format!(
-            "the OS keyring entry is kept, because the marker in {} still names it",
-            files.join(", ")
-        ),
-    }
+/// The sentence that says an entry is kept and how to remove it.
+fn kept_line(ctx: &Context, profile: &str, access_key_id: &str) -> String {
+    format!(
+        "its OS keyring entry (user {}) is kept, since another file set's marker may still name it: remove it with {} once nothing needs it.",
+        entry_user(profile, access_key_id),
+        ctx.command(&["keyring", "forget", profile, "--key-id", access_key_id])
+    )
 }
 
-/// `restore` on a profile whose key is already back in the file: deletes the keyring entry an
-/// interrupted `restore` left behind (only when it holds that same key).
-fn finish_restore(
-    ctx: &Context,
-    snapshot: &Snapshot,
-    name: &str,
-    dry_run: bool,
-    open: Open,
-) -> Result<(), String> {
-    let not_there = || {
+/// `restore` on a profile whose key is already in the file: nothing to do. An entry holding
+/// that key is never deleted here (it may be another file set's): `forget` does that.
+fn finish_restore(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<(), String> {
+    let (place, on_file) = file_keys(snapshot, name).ok_or_else(|| {
         format!("'{name}' does not keep its key in the OS keyring (no {KEYRING_MARKER} line in its sections): nothing to restore")
-    };
-    let (place, on_file) = file_keys(snapshot, name).ok_or_else(not_there)?;
-    // Only a leftover of an interrupted restore is looked for: without a keyring there is none
-    // to find, and the answer stays that the profile is not in it.
-    let keyring = open().map_err(|_| not_there())?;
-    match keyring.load(&place.profile, &on_file.access_key_id) {
-        Ok(stored) if stored.access_key_id == on_file.access_key_id => {
-            if dry_run {
-                println!("Dry run: would delete the OS keyring entry an earlier restore of '{}' left behind.", place.profile);
-                return Ok(());
-            }
-            let names = |f: &str| names_key(f, &on_file.access_key_id);
-            let released = keyring
-                .release(
-                    &place.profile,
-                    &on_file.access_key_id,
-                    &marker_file(ctx, place.file),
-                    &names,
-                )
-                .map_err(|e| e.to_string())?;
-            match released {
-                Released::Deleted => println!(
-                    "'{}' already has its key in the {} file; deleted the OS keyring entry an earlier restore left behind.",
-                    place.profile,
-                    place.file.label()
-                ),
-                Released::Kept(_) => println!(
-                    "'{}' already has its key in the {} file; {} (another file set's).",
-                    place.profile,
-                    place.file.label(),
-                    released_line(&released)
-                ),
-            }
-            Ok(())
-        }
-        Ok(_) | Err(KeyringError::Missing { .. }) => Err(not_there()),
-        Err(e) => Err(e.to_string()),
-    }
+    })?;
+    println!(
+        "'{}' already has its key in the {} file: nothing to restore. An OS keyring entry of it, if any, is kept; {} removes it.",
+        place.profile,
+        place.file.label(),
+        ctx.command(&["keyring", "forget", &place.profile, "--key-id", &on_file.access_key_id])
+    );
+    Ok(())
 }
 
 /// The key pair `add` was given: from standard input, or asked on the terminal.
@@ -544,7 +485,7 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
             .is_some()
         {
             goes = Some(format!(
-                "'{}' keeps the key {} in the OS keyring: adding {id} replaces it there and in the files (its entry is deleted)",
+                "'{}' keeps the key {} in the OS keyring: adding {id} replaces it in the files (its entry is kept)",
                 marker.profile,
                 mask_key_id(before)
             ));
@@ -576,14 +517,14 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
             return Ok(());
         }
     }
-    keyring
-        .store_checked(&marker.profile, &creds)
-        .map_err(|e| format!("{e} (the files were not changed)"))?;
-    let names = |f: &str| names_key(f, &creds.access_key_id);
     let file = marker_file(ctx, marker.file);
-    keyring
-        .add_user(&marker.profile, &creds, &file, &names)
-        .map_err(|e| format!("{e} (the files were not changed)"))?;
+    with_entry_lock(ctx, || {
+        keyring
+            .store_checked(&marker.profile, &creds)
+            .and_then(|()| keyring.add_user(&marker.profile, &creds, &file))
+            .map_err(|e| e.to_string())
+    })
+    .map_err(|e| format!("{e} (the files were not changed)"))?;
     println!(
         "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
         entry_user(&marker.profile, &creds.access_key_id)
@@ -598,22 +539,11 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
     })?;
     report(&written);
     if goes.is_some() && before != creds.access_key_id {
-        let names = |f: &str| names_key(f, before);
-        match keyring.release(&marker.profile, before, &file, &names) {
-            Ok(Released::Deleted) => println!(
-                "Deleted the OS keyring entry of the replaced key {}.",
-                mask_key_id(before)
-            ),
-            Ok(Released::Kept(files)) => println!(
-                "Kept the OS keyring entry of the replaced key {}: the marker in {} still names it.",
-                mask_key_id(before),
-                files.join(", ")
-            ),
-            Err(e) => println!(
-                "The OS keyring entry of the replaced key {} could not be deleted ({e}); the files no longer name it.",
-                mask_key_id(before)
-            ),
-        }
+        println!(
+            "The replaced key {}: {}",
+            mask_key_id(before),
+            kept_line(ctx, &marker.profile, before)
+        );
     }
     println!(
         "Done: '{}' takes its key {id} from the OS keyring.",
@@ -651,10 +581,98 @@ fn listed(map: &ConfigMap) -> Vec<Listed> {
         .collect()
 }
 
+/// The entries of service mfatui for `profile` (`PROFILE (KEY_ID)`), as their key ids;
+/// `None` when the keyring cannot be searched.
+fn entries_of(keyring: &Keyring, profile: &str) -> Result<Option<Vec<String>>, KeyringError> {
+    Ok(keyring.entries()?.map(|users| {
+        users
+            .iter()
+            .filter_map(|u| {
+                u.strip_prefix(profile)?
+                    .strip_prefix(" (")?
+                    .strip_suffix(')')
+            })
+            .filter(|id| check_keys(id, "x").is_ok())
+            .map(str::to_owned)
+            .collect()
+    }))
+}
+
+/// `mfatui keyring forget PROFILE [--key-id ID] [--yes]`: the only command that deletes an
+/// entry on its own (`restore`, `add` and rotation keep what they replace).
+fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), String> {
+    let name = args.profile.as_str();
+    let keyring = open().map_err(|e| format!("{e} (nothing was deleted)"))?;
+    let id = match &args.key_id {
+        Some(id) => id.clone(),
+        None => match entries_of(&keyring, name).map_err(|e| format!("{e} (nothing was deleted)"))? {
+            None => return Err(format!("this OS keyring cannot be searched: name the entry with --key-id (the key id in its user name, '{name} (KEY_ID)'); nothing was deleted")),
+            Some(ids) if ids.is_empty() => return Err(format!("the OS keyring has no entry of mfatui for '{name}': nothing to forget")),
+            Some(ids) if ids.len() > 1 => return Err(format!(
+                "'{name}' has {} entries in the OS keyring (keys {}): name one with --key-id; nothing was deleted",
+                ids.len(),
+                ids.iter().map(|i| mask_key_id(i)).collect::<Vec<_>>().join(", ")
+            )),
+            Some(mut ids) => ids.remove(0),
+        },
+    };
+    let masked = mask_key_id(&id);
+    let user = entry_user(name, &id);
+    // Every marker known to name the key: this file set's, and the recorded files'.
+    let names = |f: &str| names_key(f, &id);
+    let mut needed: Vec<String> = [FileKind::Config, FileKind::Credentials]
+        .into_iter()
+        .map(|kind| marker_file(ctx, kind))
+        .filter(|f| names(f))
+        .collect();
+    match keyring.users(name, &id, &names) {
+        Ok(files) => needed.extend(files),
+        Err(KeyringError::Missing { .. }) => {
+            return Err(format!(
+                "the OS keyring has no entry '{user}' (service {SERVICE}): nothing to forget"
+            ))
+        }
+        // An entry mfatui cannot read may still be deleted (it is no use to anyone).
+        Err(KeyringError::Unreadable { .. }) => {}
+        Err(e) => return Err(format!("{e} (nothing was deleted)")),
+    }
+    needed.sort();
+    needed.dedup();
+    if !needed.is_empty() {
+        let which = format!(
+            "the marker in {} still names the key {masked}, so deleting the entry '{user}' would leave it without its key",
+            needed.join(", ")
+        );
+        if !args.yes {
+            return Err(format!("{which}: restore or replace the key there first, or run again with --yes to delete it anyway; nothing was deleted"));
+        }
+        println!("Deleting although {which} (--yes).");
+    } else if !args.yes {
+        let question = format!(
+            "Delete the OS keyring entry '{user}' (key {masked})? No known marker names it; its secret is gone unless it is somewhere else. [y/N] "
+        );
+        if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return Err(format!("deleting the OS keyring entry '{user}' needs a yes: run again with --yes; nothing was deleted"));
+        }
+        if !ask(&question)? {
+            println!("Nothing was deleted.");
+            return Ok(());
+        }
+    }
+    keyring
+        .delete(name, &id)
+        .map_err(|e| format!("{e} (nothing was deleted)"))?;
+    println!("Deleted the OS keyring entry '{user}' (key {masked}).");
+    Ok(())
+}
+
 /// `mfatui keyring list`.
-fn list(ctx: &Context) -> Result<(), String> {
+fn list(ctx: &Context, args: &KeyringListArgs, open: Open) -> Result<(), String> {
     let snapshot = load(ctx)?;
     let rows = listed(snapshot.map());
+    if args.kept {
+        list_kept(snapshot.map(), open);
+    }
     if rows.is_empty() {
         println!("No profile keeps its key in the OS keyring.");
         return Ok(());
@@ -678,6 +696,48 @@ fn list(ctx: &Context) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The entries of service mfatui that no marker of this file set names (kept by `restore`,
+/// `add` or a rotation, or another file set's), with the command that removes each.
+fn list_kept(map: &ConfigMap, open: Open) {
+    let users = match open().and_then(|k| k.entries()) {
+        Ok(Some(users)) => users,
+        Ok(None) => {
+            println!("This OS keyring cannot be searched: entries no marker here names are not shown (forget takes --key-id).");
+            return;
+        }
+        Err(e) => {
+            println!(
+                "Cannot search the OS keyring ({e}): entries no marker here names are not shown."
+            );
+            return;
+        }
+    };
+    let named: Vec<String> = map
+        .profiles()
+        .filter_map(|(name, _)| own_keys(map, name).filter(|k| k.store == KeyStore::Keyring))
+        .map(|k| entry_user(&k.profile, &k.access_key_id))
+        .collect();
+    let kept: Vec<&String> = users.iter().filter(|u| !named.contains(u)).collect();
+    if kept.is_empty() {
+        println!("The OS keyring holds no entry of mfatui that these files do not name.");
+        return;
+    }
+    println!("Kept in the OS keyring, named by no marker in these files (another file set's, or replaced):");
+    for user in kept {
+        let shown = match user.rsplit_once(" (") {
+            Some((profile, id)) => {
+                let id = id.trim_end_matches(')');
+                format!(
+                    "{profile} ({})  mfatui keyring forget {profile} --key-id {id}",
+                    mask_key_id(id)
+                )
+            }
+            None => user.clone(),
+        };
+        println!("  {shown}");
+    }
 }
 
 #[cfg(test)]

@@ -109,6 +109,16 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
         done.profile, done.user, done.new_key, done.old_key
     );
     println!("Sessions made from the old key stay valid until they expire.");
+    if !done.shared.is_empty() {
+        println!(
+            "Another file set keeps the old key {} in the OS keyring (the marker in {}): that key is deleted in IAM now, so put the new key there with `mfatui keyring add {}` in that file set (rotate cannot mend it); its entry is kept until `mfatui keyring forget {} --key-id {}`.",
+            done.old_key,
+            done.shared.join(", "),
+            done.profile,
+            done.profile,
+            done.old_key_id
+        );
+    }
     match done.warning {
         Some(w) => Err(w.into()),
         None => Ok(()),

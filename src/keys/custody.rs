@@ -159,12 +159,17 @@ pub fn store(
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Vec<PathBuf>, String> {
     let name = &mv.place.profile;
-    // One entry per profile that will carry the marker, each read back, before any file
-    // changes.
+    // One entry per profile that will carry the marker, each read back and recording this
+    // file set as its user, before any file changes: another file set holding the same pair
+    // shares the entry, and must be able to tell that this set's marker needs it. The TUI's
+    // `V` and the command line both come through here.
     for place in mv.places() {
-        keyring
-            .store(&place.profile, &mv.creds)
-            .map_err(|e| format!("{e} (the files were not changed)"))?;
+        let file = marker_file(ctx, place.file);
+        with_entry_lock(ctx, || {
+            keyring.store(&place.profile, &mv.creds)?;
+            keyring.add_user(&place.profile, &mv.creds, &file)
+        })
+        .map_err(|e| format!("{e} (the files were not changed)"))?;
     }
     crate::diag!("keyring store {name}: keyring written and read back");
     progress(Progress::InKeyring);
@@ -179,6 +184,41 @@ pub fn store(
     fault::point(Step::KeyringBeforeScrub).map_err(|e| e.to_string())?;
     let sections: Vec<String> = mv.places().map(|p| p.section.to_string()).collect();
     Ok(scrub(ctx, &mv.creds, &sections)?)
+}
+
+/// How long a read-modify-write of a keyring entry waits for another mfatui doing one.
+const ENTRY_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Runs `job` (a read-modify-write of keyring entries: their lists of files) holding this
+/// user's keyring lock, `keyring.lock` in mfatui's private settings folder: two file sets
+/// storing the same pair at once would otherwise each write back a list without the other.
+pub fn with_entry_lock<T>(
+    ctx: &Context,
+    job: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    let dir = ctx
+        .settings_path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let path = dir.join("keyring.lock");
+    let failed = |e: std::io::Error| {
+        format!(
+            "cannot take the keyring lock {} ({e}); nothing was changed",
+            path.display()
+        )
+    };
+    backup::ensure_dir(&dir).map_err(failed)?;
+    let file = backup::open_lock(&path).map_err(failed)?;
+    if !crate::safe_fs::lock_blocking(&file, ENTRY_LOCK_WAIT).map_err(failed)? {
+        return Err(format!(
+            "another mfatui has held the keyring lock {} for {} s: let it finish, then try again; nothing was changed",
+            path.display(),
+            ENTRY_LOCK_WAIT.as_secs()
+        ));
+    }
+    let done = job();
+    let _ = file.unlock();
+    done
 }
 
 /// The config-file section of profile `name`: the one it has, else the one botocore reads.

@@ -139,15 +139,6 @@ pub fn file_id(path: &std::path::Path) -> String {
         .into_owned()
 }
 
-/// What [`Keyring::release`] did with an entry.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Released {
-    /// No other file names it any more: deleted.
-    Deleted,
-    /// Other files' markers still name it: kept for them (these files).
-    Kept(Vec<String>),
-}
-
 /// Checks that `creds` look like a long-term AWS key pair, so the document stays small and
 /// needs no escaping: ids are 16–128 letters and digits, secrets printable ASCII.
 pub fn check_keys(access_key_id: &str, secret_access_key: &str) -> Result<(), KeyringError> {
@@ -429,14 +420,14 @@ impl Keyring {
     }
 
     /// Records that `file`'s marker names the entry of `profile` holding `creds` (written and
-    /// read back). Recorded files whose markers no longer name the key (`names_key` says no)
-    /// are dropped meanwhile. `false` when there is no such entry (or it holds another pair).
+    /// read back). No recorded file is dropped: another file set's marker may not be written
+    /// yet (its `store` is between the keyring and its files), and a list too long only makes
+    /// `forget` ask for a yes. `false` when there is no such entry (or it holds another pair).
     pub fn add_user(
         &self,
         profile: &str,
         creds: &Credentials,
         file: &str,
-        names_key: &dyn Fn(&str) -> bool,
     ) -> Result<bool, KeyringError> {
         let user = entry_user(profile, &creds.access_key_id);
         let files = match self.load_doc(profile, user.clone()) {
@@ -444,17 +435,11 @@ impl Keyring {
             Ok(_) | Err(KeyringError::Missing { .. }) => return Ok(false),
             Err(e) => return Err(e),
         };
-        let mut kept: Vec<String> = files
-            .iter()
-            .filter(|f| f.as_str() == file || names_key(f))
-            .cloned()
-            .collect();
-        if !kept.iter().any(|f| f == file) {
-            kept.push(file.to_owned());
-        }
-        if kept == files {
+        if files.iter().any(|f| f == file) {
             return Ok(true);
         }
+        let mut kept = files;
+        kept.push(file.to_owned());
         self.write_doc(profile, user.clone(), creds, &kept)?;
         match self.load_doc(profile, user) {
             Ok((back, files)) if same_pair(&back, creds) && files == kept => Ok(true),
@@ -467,31 +452,39 @@ impl Keyring {
         }
     }
 
-    /// `file` no longer needs the entry of `profile`'s key `access_key_id`: deletes it unless
-    /// another recorded file's marker still names the key (`names_key`), in which case it is
-    /// kept with only those files recorded. [`KeyringError::Missing`] if there is none.
-    pub fn release(
+    /// The recorded files of the entry of `profile`'s key `access_key_id` whose markers still
+    /// name the key (`names_key`). [`KeyringError::Missing`] if there is no entry.
+    pub fn users(
         &self,
         profile: &str,
         access_key_id: &str,
-        file: &str,
         names_key: &dyn Fn(&str) -> bool,
-    ) -> Result<Released, KeyringError> {
-        let user = entry_user(profile, access_key_id);
-        let (held, files) = self.load_doc(profile, user.clone())?;
-        let others: Vec<String> = files
-            .iter()
-            .filter(|f| f.as_str() != file && names_key(f))
-            .cloned()
-            .collect();
-        if others.is_empty() {
-            self.delete(profile, access_key_id)?;
-            return Ok(Released::Deleted);
-        }
-        if others != files {
-            self.write_doc(profile, user, &held, &others)?;
-        }
-        Ok(Released::Kept(others))
+    ) -> Result<Vec<String>, KeyringError> {
+        let (_, files) = self.load_doc(profile, entry_user(profile, access_key_id))?;
+        Ok(files.into_iter().filter(|f| names_key(f)).collect())
+    }
+
+    /// The user names of every entry of service mfatui, sorted; `None` when this keyring
+    /// cannot be searched.
+    pub fn entries(&self) -> Result<Option<Vec<String>>, KeyringError> {
+        let store = self.store.clone();
+        on_worker(self.timeout, move || {
+            let spec = std::collections::HashMap::from([("service", SERVICE)]);
+            let found = match Entry::search_in_store(&store, &spec) {
+                Ok(found) => found,
+                Err(CoreError::NotSupportedByStore(_)) => return Ok(None),
+                Err(e) => return Err(classify(e, "")),
+            };
+            let mut users: Vec<String> = found
+                .iter()
+                .filter_map(|entry| entry.get_specifiers())
+                .filter(|(service, _)| service == SERVICE)
+                .map(|(_, user)| user)
+                .collect();
+            users.sort();
+            users.dedup();
+            Ok(Some(users))
+        })
     }
 
     /// The pair stored for `profile`'s key `access_key_id`, if its entry exists (no
@@ -602,6 +595,23 @@ impl crate::renew::service::KeyringAccess for OsKeyring {
             .store_checked(profile, creds)
             .map_err(|e| e.to_string())
     }
+
+    fn add_user(&self, profile: &str, creds: &Credentials, file: &str) -> Result<bool, String> {
+        self.keyring()?
+            .add_user(profile, creds, file)
+            .map_err(|e| e.to_string())
+    }
+
+    fn users(
+        &self,
+        profile: &str,
+        access_key_id: &str,
+        names_key: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, String> {
+        self.keyring()?
+            .users(profile, access_key_id, names_key)
+            .map_err(|e| e.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -694,53 +704,43 @@ mod tests {
     }
 
     #[test]
-    fn an_entry_shared_by_two_files_goes_only_when_neither_names_the_key() {
+    fn an_entry_shared_by_two_files_records_both_and_counts_only_markers_there_now() {
         let (keyring, store) = mock_keyring();
         let pair = creds(ID, SECRET);
         let naming = std::sync::Mutex::new(vec!["/a/credentials", "/b/credentials"]);
         let names_key = |f: &str| naming.lock().unwrap().contains(&f);
         assert!(!keyring
-            .add_user("default", &pair, "/a/credentials", &names_key)
+            .add_user("default", &pair, "/a/credentials")
             .unwrap());
         keyring.store_checked("default", &pair).unwrap();
         for file in ["/a/credentials", "/b/credentials", "/a/credentials"] {
-            assert!(keyring
-                .add_user("default", &pair, file, &names_key)
-                .unwrap());
+            assert!(keyring.add_user("default", &pair, file).unwrap());
         }
         // Storing the same pair again (B's store) keeps both users.
         keyring.store_checked("default", &pair).unwrap();
         let user = entry_user("default", ID);
         assert!(raw(&store, &user).ends_with(r#""Files":["/a/credentials","/b/credentials"]}"#));
-        // A restores: B's marker still names the key, so the entry stays, for B alone.
+        // A restores: only B's marker still names the key.
         naming.lock().unwrap().retain(|f| *f != "/a/credentials");
         assert_eq!(
-            keyring
-                .release("default", ID, "/a/credentials", &names_key)
-                .unwrap(),
-            Released::Kept(vec!["/b/credentials".to_owned()])
+            keyring.users("default", ID, &names_key).unwrap(),
+            vec!["/b/credentials".to_owned()]
         );
         assert_eq!(keyring.load("default", ID).unwrap(), pair);
-        // A file recorded but no longer naming the key (moved, edited) keeps nothing alive.
-        assert!(keyring
-            .add_user("default", &pair, "/a/credentials", &names_key)
-            .unwrap());
+        // A file recorded but no longer naming the key (moved, edited) counts for nothing.
         naming.lock().unwrap().clear();
+        assert!(keyring.users("default", ID, &names_key).unwrap().is_empty());
         assert_eq!(
-            keyring
-                .release("default", ID, "/b/credentials", &names_key)
-                .unwrap(),
-            Released::Deleted
+            keyring.entries().unwrap(),
+            Some(vec![user.clone()]),
+            "the mock store can be searched"
         );
-        assert!(matches!(
-            keyring.load("default", ID).unwrap_err(),
-            KeyringError::Missing { .. }
-        ));
+        keyring.delete("default", ID).unwrap();
         // Another pair under the same name is not joined.
         keyring.store_checked("default", &pair).unwrap();
         let other = creds(ID, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYOTHERKEY");
         assert!(!keyring
-            .add_user("default", &other, "/b/credentials", &names_key)
+            .add_user("default", &other, "/b/credentials")
             .unwrap());
     }
 

@@ -95,6 +95,11 @@ pub struct Rotated {
     pub written: Vec<Written>,
     /// A problem after the new key was in place (the old key could not be retired).
     pub warning: Option<String>,
+    /// Other file sets whose markers name the old key's keyring entry (their files): their
+    /// entry is kept, but the key it holds is deleted in IAM.
+    pub shared: Vec<String>,
+    /// The old key id, in full (what `keyring forget --key-id` takes; not a secret).
+    pub old_key_id: String,
 }
 
 /// The record of a rotation under way, beside the credentials file (no secret in it).
@@ -542,15 +547,32 @@ pub async fn execute(
             )
         });
     journal.remove();
+    let mut shared = Vec::new();
     if !keep_old && warning.is_none() {
-        // The old key is deleted in IAM: its keyring entries are of no use any more.
+        // The old key is deleted in IAM: its keyring entries are of no use here any more. One
+        // another file set's marker names is kept (that set is told, and `keyring forget`
+        // removes it): its user must put the new key there.
+        let ours = [
+            crate::keys::custody::marker_file(renewer.ctx, FileKind::Config),
+            crate::keys::custody::marker_file(renewer.ctx, FileKind::Credentials),
+        ];
+        let names =
+            |f: &str| !ours.iter().any(|o| o == f) && crate::keys::custody::names_key(f, &old_id);
         for place in prepared
             .places
             .iter()
             .filter(|p| p.store == KeyStore::Keyring)
         {
-            let _ = renewer.keyring.delete(&place.profile, &old_id);
+            match renewer.keyring.users(&place.profile, &old_id, &names) {
+                Ok(others) if others.is_empty() => {
+                    let _ = renewer.keyring.delete(&place.profile, &old_id);
+                }
+                Ok(others) => shared.extend(others),
+                Err(_) => {}
+            }
         }
+        shared.sort();
+        shared.dedup();
     }
     Ok(Rotated {
         profile: prepared.profile.clone(),
@@ -559,6 +581,8 @@ pub async fn execute(
         new_key: key_suffix(&new.access_key_id).to_string(),
         written,
         warning,
+        shared,
+        old_key_id: old_id.clone(),
     })
 }
 

@@ -32,6 +32,17 @@ pub trait KeyringAccess: Send + Sync {
     fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String>;
     /// Deletes the entry of `profile`'s key `access_key_id`.
     fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), String>;
+    /// Records in the entry of `profile` holding `creds` that `file`'s marker names it
+    /// (`false` when there is no such entry).
+    fn add_user(&self, profile: &str, creds: &Credentials, file: &str) -> Result<bool, String>;
+    /// The files recorded in the entry of `profile`'s key `access_key_id` whose markers still
+    /// name it (`names_key`).
+    fn users(
+        &self,
+        profile: &str,
+        access_key_id: &str,
+        names_key: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, String>;
 }
 
 /// The pair stored for `profile`, refused when it is not the key `access_key_id` the files name.
@@ -87,6 +98,19 @@ impl KeyringAccess for NoKeyring {
     }
 
     fn store(&self, profile: &str, _: &Credentials) -> Result<(), String> {
+        Err(NoKeyring::refuse(profile))
+    }
+
+    fn add_user(&self, profile: &str, _: &Credentials, _: &str) -> Result<bool, String> {
+        Err(NoKeyring::refuse(profile))
+    }
+
+    fn users(
+        &self,
+        profile: &str,
+        _: &str,
+        _: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<String>, String> {
         Err(NoKeyring::refuse(profile))
     }
 }

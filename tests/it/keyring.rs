@@ -265,7 +265,7 @@ fn store_removes_a_killed_exec_runs_copy_of_the_secret_and_names_a_live_ones() {
 }
 
 #[test]
-fn restore_gives_the_aws_cli_the_file_keys_again_and_deletes_the_entry() {
+fn restore_gives_the_aws_cli_the_file_keys_again_and_forget_deletes_the_entry() {
     if !keyring_tools() {
         return;
     }
@@ -294,15 +294,28 @@ fn restore_gives_the_aws_cli_the_file_keys_again_and_deletes_the_entry() {
         before,
         "mfatui's credential_process is gone"
     );
-    assert_eq!(sb.keyring_lookup("dev"), None, "the entry is deleted");
+    assert!(
+        stdout.contains("entry (user dev (") && stdout.contains("is kept"),
+        "{stdout}"
+    );
+    assert!(sb.keyring_lookup("dev").is_some(), "restore never deletes");
 
     let again = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
-    assert!(!again.status.success());
-    assert!(
-        complaint(&again).contains("'dev' does not keep its key in the OS keyring"),
-        "{}",
-        text(&again).1
-    );
+    assert!(again.status.success(), "{}", text(&again).1);
+    assert!(text(&again).0.contains("nothing to restore"));
+    // `forget` is the command that deletes it: asked first (no terminal here: refused).
+    let id = moto.get("access_key_id");
+    let out = mfatui(&sb, Unlocked, &["keyring", "forget", "dev"]);
+    assert!(!out.status.success());
+    assert!(complaint(&out).contains("--yes"), "{}", text(&out).1);
+    assert!(sb.keyring_lookup("dev").is_some());
+    let out = mfatui(&sb, Unlocked, &["keyring", "forget", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(text(&out)
+        .0
+        .contains(&format!("Deleted the OS keyring entry 'dev ({id})'")));
+    assert_eq!(sb.keyring_lookup("dev"), None, "the entry is deleted");
+    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
 }
 
 #[test]
@@ -376,7 +389,7 @@ fn add_reads_new_keys_from_stdin_straight_into_the_keyring() {
     assert!(!out.status.success());
     assert_eq!(
         format!("{stdout}{stderr}")
-            .matches("replaces it there")
+            .matches("replaces it in the files")
             .count(),
         1,
         "{stdout}{stderr}"
@@ -545,12 +558,7 @@ fn kill_9_between_steps_never_leaves_a_profile_without_a_working_key() {
                 "{step}: the second run rewrote the backups"
             );
         } else {
-            assert_eq!(
-                sb.keyring_lookup("dev"),
-                None,
-                "{step}: the leftover is deleted"
-            );
-            assert!(sb.credentials().contains(&secret));
+            assert!(sb.credentials().contains(&secret), "{step}");
         }
     }
 }
@@ -985,7 +993,17 @@ fn two_file_sets_with_a_default_profile_never_lose_each_others_key() {
     let out = in_set(&sb, &b, &["keyring", "restore", "default", "--yes"], "");
     assert!(out.status.success(), "{}", text(&out).1);
     assert!(read(&b).contains(&format!("aws_secret_access_key = {secret2}")));
-    assert_eq!(sb.keyring_entries(), Vec::<(String, String)>::new());
+    assert!(
+        sb.keyring_lookup_user(&user).is_some(),
+        "restore keeps the entry"
+    );
+    let out = in_set(
+        &sb,
+        &b,
+        &["keyring", "forget", "default", "--key-id", &id2, "--yes"],
+        "",
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
 
     // `add` over a profile whose key is in the keyring asks first and names the key that goes.
     let out = in_set(&sb, &a, &["keyring", "store", "default", "--yes"], "");
@@ -1011,17 +1029,21 @@ fn two_file_sets_with_a_default_profile_never_lose_each_others_key() {
     );
     assert!(out.status.success(), "{}", text(&out).1);
     assert!(
-        text(&out).0.contains(&format!("replaced key {masked}")),
+        text(&out).0.contains(&format!("replaced key {masked}"))
+            && text(&out).0.contains("is kept"),
         "{}",
         text(&out).0
     );
     assert!(read(&a).contains(&format!("mfatui_keyring = {id2}")));
-    assert_eq!(sb.keyring_lookup_user(&format!("default ({id})")), None);
+    assert!(
+        sb.keyring_lookup_user(&format!("default ({id})")).is_some(),
+        "add keeps the replaced key's entry"
+    );
 }
 
 /// Two file sets holding the SAME key pair under the same profile share one entry (`default
 /// (KEY_ID)`): a `restore` in one — and a second `restore` there, which looks for a leftover
-/// entry — keeps it while the other's marker still names it; the last user's `restore` deletes it.
+/// entry — keeps it; `forget` deletes it, and only with a yes.
 #[test]
 fn two_file_sets_sharing_one_key_keep_its_entry_until_neither_names_it() {
     if !keyring_tools() {
@@ -1055,7 +1077,7 @@ fn two_file_sets_sharing_one_key_keep_its_entry_until_neither_names_it() {
     assert!(out.status.success(), "{}", text(&out).1);
     assert!(read(&a).contains(&format!("aws_secret_access_key = {secret}")));
     assert!(
-        text(&out).0.contains("entry is kept") && text(&out).0.contains("client-b"),
+        text(&out).0.contains("is kept") && text(&out).0.contains("client-b"),
         "{}",
         text(&out).0
     );
@@ -1075,11 +1097,15 @@ fn two_file_sets_sharing_one_key_keep_its_entry_until_neither_names_it() {
     let out = in_set(&sb, &b, &["keyring", "restore", "default", "--yes"], "");
     assert!(out.status.success(), "{}", text(&out).1);
     assert!(read(&b).contains(&format!("aws_secret_access_key = {secret}")));
+    assert!(text(&out).0.contains("is kept"), "{}", text(&out).0);
+    let out = in_set(&sb, &b, &["keyring", "forget", "default"], "");
     assert!(
-        text(&out).0.contains("entry is deleted"),
+        out.status.success() || complaint(&out).contains("--yes"),
         "{}",
-        text(&out).0
+        text(&out).1
     );
+    let out = in_set(&sb, &b, &["keyring", "forget", "default", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
     assert_eq!(sb.keyring_entries(), Vec::<(String, String)>::new());
 }
 
@@ -1346,4 +1372,257 @@ fn store_moves_every_section_holding_the_same_key_and_backups_name_only_real_ent
         let out = mfatui(&sb, Unlocked, &["renew", profile, "--yes"]);
         assert!(out.status.success(), "{profile}: {}", text(&out).1);
     }
+}
+
+/// `dir` quoted for `sh`.
+fn shell_line_arg(dir: &std::path::Path) -> String {
+    format!("'{}'", dir.display().to_string().replace('\'', "'\\''"))
+}
+
+/// A file set holding the pair `id`/`secret` under `[profile]` in `HOME/name`.
+fn file_set(sb: &Sandbox, name: &str, profile: &str, id: &str, secret: &str) -> std::path::PathBuf {
+    let dir = sb.home.path().join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = if profile == "default" {
+        "[default]".to_owned()
+    } else {
+        format!("[profile {profile}]")
+    };
+    std::fs::write(
+        dir.join("config"),
+        format!("{config}\nregion = eu-west-1\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("credentials"),
+        format!("[{profile}]\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The pair and the recorded files of the entry `user`, as libsecret reads it.
+fn entry_doc(sb: &Sandbox, user: &str) -> Option<(String, String, Vec<String>)> {
+    let doc: Value = serde_json::from_str(&sb.keyring_lookup_user(user)?).unwrap();
+    let files = doc["Files"]
+        .as_array()
+        .map(|a| a.iter().map(|f| f.as_str().unwrap().to_owned()).collect())
+        .unwrap_or_default();
+    Some((
+        doc["AccessKeyId"].as_str().unwrap().to_owned(),
+        doc["SecretAccessKey"].as_str().unwrap().to_owned(),
+        files,
+    ))
+}
+
+/// F2 (1): `V` in the TUI records its file set in the entry like the command line, and an
+/// `add --yes` replacing the key in another file set sharing the pair keeps the entry.
+#[test]
+fn v_in_the_tui_records_its_file_set_and_add_elsewhere_keeps_the_shared_entry() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let mut cmd = sb.keyring_command(Unlocked, env!("CARGO_BIN_EXE_mfatui"), &[]);
+    cmd.env("TERM", "xterm-256color").env("AWS_PROFILE", "dev");
+    let Some(tui) = terminal(&shell_line(&cmd)) else {
+        return;
+    };
+    tui.wait_for("dev");
+    tui.send(&["V"]);
+    tui.wait_for("move to the OS keyring");
+    tui.send(&["Enter"]);
+    tui.wait_for("keeps its key");
+    tui.send(&["q"]);
+    tui.wait_for("EXITED");
+    let user = format!("dev ({id})");
+    let a_file = std::fs::canonicalize(sb.aws("credentials")).unwrap();
+    let (_, _, files) = entry_doc(&sb, &user).expect("V's entry");
+    assert_eq!(
+        files,
+        [a_file.to_string_lossy().into_owned()],
+        "V recorded A"
+    );
+
+    let b = file_set(&sb, "client-b", "dev", &id, &secret);
+    let out = in_set(&sb, &b, &["keyring", "store", "dev", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let (id2, secret2) = second_key(&sb, &id, &secret);
+    let out = in_set(
+        &sb,
+        &b,
+        &["keyring", "add", "dev", "--stdin", "--yes"],
+        &format!("{id2}\n{secret2}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(!text(&out).0.contains("Deleted"), "{}", text(&out).0);
+    // A's marker still finds its pair.
+    assert!(sb.credentials().contains(&format!("mfatui_keyring = {id}")));
+    assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
+    // forget in B refuses while A's recorded marker names the key.
+    let out = in_set(&sb, &b, &["keyring", "forget", "dev", "--key-id", &id], "");
+    assert!(!out.status.success());
+    assert!(
+        complaint(&out).contains(&a_file.to_string_lossy().into_owned()),
+        "{}",
+        text(&out).1
+    );
+    assert!(entry_doc(&sb, &user).is_some());
+}
+
+/// F2 (2): a file set moved after `store` is recorded under its old path; `add` replacing the
+/// key in the other set keeps the entry, and the moved set's marker still finds its pair.
+#[test]
+fn a_moved_file_set_keeps_its_entry_when_another_set_replaces_the_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let (a, b) = (
+        file_set(&sb, "a", "default", &id, &secret),
+        file_set(&sb, "b", "default", &id, &secret),
+    );
+    for dir in [&a, &b] {
+        let out = in_set(&sb, dir, &["keyring", "store", "default", "--yes"], "");
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let moved = sb.home.path().join("b-moved");
+    std::fs::rename(&b, &moved).unwrap();
+    let (id2, secret2) = second_key(&sb, &id, &secret);
+    let out = in_set(
+        &sb,
+        &a,
+        &["keyring", "add", "default", "--stdin", "--yes"],
+        &format!("{id2}\n{secret2}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let creds = std::fs::read_to_string(moved.join("credentials")).unwrap();
+    assert!(creds.contains(&format!("mfatui_keyring = {id}")));
+    let (held, held_secret, _) =
+        entry_doc(&sb, &format!("default ({id})")).expect("b-moved's key was deleted");
+    assert_eq!((held, held_secret), (id.clone(), secret.clone()));
+    assert!(text(&out).0.contains("is kept"), "{}", text(&out).0);
+    // The moved set still works through its marker.
+    let out = in_set(&sb, &moved, &["credential-process", "default"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    // `list --kept` shows the entry no marker of A names, with the command that removes it.
+    let out = in_set(&sb, &a, &["keyring", "list", "--kept"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out)
+            .0
+            .contains(&format!("keyring forget default --key-id {id}")),
+        "{}",
+        text(&out).0
+    );
+    assert!(!text(&out).0.contains(&secret));
+}
+
+/// F2 (3): two `store`s of one pair at once both end up recorded (the entry's list is
+/// changed under a lock); and an entry whose list lost a file set (as a racing store of an
+/// earlier version left it) is still kept by `add` replacing the key.
+#[test]
+fn concurrent_stores_record_both_sets_and_a_lost_record_loses_no_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let (a, b) = (
+        file_set(&sb, "a", "default", &id, &secret),
+        file_set(&sb, "b", "default", &id, &secret),
+    );
+    // Both in one D-Bus session and keyring daemon, as on a desktop (each `in_set` has its
+    // own daemon, whose last writer would win the keyring file whatever mfatui does).
+    let both = format!(
+        "m=\"$1\"; for d in {a} {b}; do AWS_CONFIG_FILE=$d/config AWS_SHARED_CREDENTIALS_FILE=$d/credentials \"$m\" keyring store default --yes & done; wait %1 && wait %2",
+        a = shell_line_arg(&a),
+        b = shell_line_arg(&b)
+    );
+    let mut cmd = sb.keyring_command(
+        Unlocked,
+        "sh",
+        &["-c", &both, "sh", env!("CARGO_BIN_EXE_mfatui")],
+    );
+    let out = crate::common::run_with_stdin(&mut cmd, "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let user = format!("default ({id})");
+    let (_, _, mut files) = entry_doc(&sb, &user).unwrap();
+    files.sort();
+    let path = |d: &std::path::Path| {
+        std::fs::canonicalize(d.join("credentials"))
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    assert_eq!(files, [path(&a), path(&b)], "both stores recorded");
+
+    // The lost update, deterministically: the entry records A alone while B's marker names it.
+    let doc = format!(
+        r#"{{"Version":1,"AccessKeyId":"{id}","SecretAccessKey":"{secret}","Files":["{}"]}}"#,
+        path(&a)
+    );
+    let mut write = sb.keyring_command(
+        Unlocked,
+        "secret-tool",
+        &[
+            "store",
+            "--label=mfatui",
+            "service",
+            "mfatui",
+            "username",
+            &user,
+        ],
+    );
+    assert!(crate::common::run_with_stdin(&mut write, &doc)
+        .status
+        .success());
+    let (id2, secret2) = second_key(&sb, &id, &secret);
+    let out = in_set(
+        &sb,
+        &a,
+        &["keyring", "add", "default", "--stdin", "--yes"],
+        &format!("{id2}\n{secret2}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let (held, held_secret, _) = entry_doc(&sb, &user).expect("B's key was deleted");
+    assert_eq!((held, held_secret), (id.clone(), secret.clone()));
+    let out = in_set(&sb, &b, &["credential-process", "default"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+}
+
+/// F8: `rotate` in one file set of a pair another set shares names that set, tells it to
+/// `keyring add` the new key there (not `rotate`), and keeps its entry until it is forgotten.
+#[test]
+fn a_rotation_names_the_other_file_sets_of_its_key_and_keeps_their_entry() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let b = file_set(&sb, "b", "dev", &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = in_set(&sb, &b, &["keyring", "store", "dev", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let said = text(&out).0;
+    let b_file = std::fs::canonicalize(b.join("credentials")).unwrap();
+    assert!(
+        said.contains(&b_file.to_string_lossy().into_owned())
+            && said.contains("mfatui keyring add dev")
+            && said.contains(&format!("keyring forget dev --key-id {id}")),
+        "{said}"
+    );
+    assert!(!said.contains(&secret), "{said}");
+    let (held, held_secret, _) =
+        entry_doc(&sb, &format!("dev ({id})")).expect("B's entry was deleted");
+    assert_eq!((held, held_secret), (id.clone(), secret.clone()));
 }
