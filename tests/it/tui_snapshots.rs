@@ -410,7 +410,7 @@ fn grouped_the_cursor_on_a_group_line_and_enter_opens_its_bulk_dialog() {
     let mut a = app("grouped", (120, 30));
     keys(&mut a, &[KeyCode::Char('t'), KeyCode::Char('k')]);
     let grouped = screen(&a);
-    assert!(grouped.contains("▾ keys of dev (2 profiles)"), "{grouped}");
+    assert!(grouped.contains("▾ keys of dev (3 profiles)"), "{grouped}");
     insta::assert_snapshot!("grouped_on_a_group_line", grouped);
     keys(&mut a, &[KeyCode::Enter]);
     insta::assert_snapshot!("grouped_enter_on_a_group_line", screen(&a));

@@ -1440,3 +1440,39 @@ fn grouped_enter_on_a_group_line_renews_that_group_and_the_mouse_picks_any_line(
     assert_eq!(names(app), ["sso", "dev", "admin", "web"]);
     assert_eq!(selected(app), "admin");
 }
+
+#[test]
+fn grouped_a_session_kept_in_its_own_section_joins_the_keys_it_comes_from() {
+    // dev's MFA session lives in [dev-mfa] (a seed layout): its credentials come from dev's
+    // keys and MFA device, so it belongs with them, not under "no source".
+    let creds = format!(
+        "{CREDS}\n[dev-mfa]\naws_access_key_id = ASIADEVDEVDEV000WXYZ\naws_secret_access_key = s\n\
+         aws_session_token = t\nexpiration = 2026-11-22T18:00:00Z\n"
+    );
+    let mut f = fixture_with(&creds, None);
+    let app = &mut f.app;
+    assert_eq!(
+        app.data.snapshot.linked_session("dev").as_deref(),
+        Some("dev-mfa")
+    );
+    press(app, "t");
+    let groups: Vec<(&str, Vec<&str>)> = app
+        .table
+        .groups
+        .iter()
+        .map(|(label, range)| {
+            let members = app.table.rows[range.clone()]
+                .iter()
+                .map(|&i| app.data.profiles()[i].name.as_str())
+                .collect();
+            (label.as_str(), members)
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("SSO session corp", vec!["sso"]),
+            ("keys of dev", vec!["admin", "dev", "dev-mfa"]),
+        ]
+    );
+}

@@ -30,6 +30,8 @@ use std::sync::Arc;
 pub struct BulkForm {
     /// The plan.
     pub plan: BulkPlan,
+    /// The dialog's title: what is renewed (the marked profiles, a group).
+    pub title: String,
     /// The code typed so far.
     pub code: String,
     /// Why the last submit was refused.
@@ -50,7 +52,7 @@ pub struct BulkRunning {
 }
 
 /// Opens the dialog for the marked profiles.
-pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
+pub fn open(cx: &Cx, names: &[String], what: &str) -> Box<dyn Dialog> {
     let shared = &cx.shared;
     let request = Request {
         profiles: names.to_vec(),
@@ -69,6 +71,7 @@ pub fn open(cx: &Cx, names: &[String]) -> Box<dyn Dialog> {
     };
     Box::new(BulkForm {
         plan,
+        title: format!(" Renew {} ", crate::text::shown(what)),
         code: String::new(),
         error: None,
         scroll: 0,
@@ -431,7 +434,7 @@ impl BulkForm {
             theme.dim(),
         ));
         Scrolling {
-            title: " Renew marked profiles ".to_owned(),
+            title: self.title.clone(),
             width,
             body,
             pinned,

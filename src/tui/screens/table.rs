@@ -283,14 +283,15 @@ impl Table {
         }
         self.groups.clear();
         if self.grouped {
+            let partners = long_term_partners(snapshot, profiles);
             // Stable: each group keeps the order just made.
-            rows.sort_by_cached_key(|&i| group_of(&profiles[i]));
+            rows.sort_by_cached_key(|&i| group_of(&profiles[i], &partners));
             let mut start = 0;
             while start < rows.len() {
-                let label = group_of(&profiles[rows[start]]);
+                let label = group_of(&profiles[rows[start]], &partners);
                 let len = rows[start..]
                     .iter()
-                    .take_while(|&&i| group_of(&profiles[i]) == label)
+                    .take_while(|&&i| group_of(&profiles[i], &partners) == label)
                     .count();
                 self.groups.push((label, start..start + len));
                 start += len;
@@ -347,7 +348,7 @@ impl Table {
                 ),
             ));
         }
-        Some(bulk::open(cx, &renewable))
+        Some(bulk::open(cx, &renewable, label))
     }
 
     /// Keeps the first row shown such that the selection shows in a terminal of `size`.
@@ -652,7 +653,7 @@ impl Table {
             }
             KeyCode::Enter | KeyCode::Char('r') if !self.marked.is_empty() => {
                 let names: Vec<String> = self.marked.iter().cloned().collect();
-                return Some(bulk::open(cx, &names));
+                return Some(bulk::open(cx, &names, "marked profiles"));
             }
             KeyCode::Enter | KeyCode::Char('r') => {
                 let p = selected?;
@@ -691,15 +692,36 @@ pub fn copy_texts(p: &Profile) -> Vec<String> {
     texts
 }
 
+/// The long-term profile each MFA session kept in a section of its own (aws-mfa's `NAME`,
+/// a seed layout's `NAME-mfa`) comes from, by the session's name: the layout links a
+/// long-term profile to its session, not back.
+fn long_term_partners(snapshot: &Snapshot, profiles: &[Profile]) -> HashMap<String, String> {
+    profiles
+        .iter()
+        .filter(|p| p.kind == ProfileKind::LongTerm)
+        .filter_map(|p| {
+            Some((
+                snapshot.linked_session(&p.name)?.to_string(),
+                p.name.to_string(),
+            ))
+        })
+        .collect()
+}
+
 /// Where `p`'s credentials come from, as the grouping (`t`) names it: the long-term keys
-/// (and so the MFA device) at the end of its chain, its SSO session, else its account.
-pub fn group_of(p: &Profile) -> String {
+/// (and so the MFA device) at the end of its chain — a session's own long-term profile
+/// (`partners`, from [`long_term_partners`]) counting as those keys — its SSO session, else
+/// its account.
+pub fn group_of(p: &Profile, partners: &HashMap<String, String>) -> String {
+    let partner = |name: &str| partners.get(name).map(String::as_str);
     let base = p
         .chain
         .last()
         .map(|n| n.as_str())
         .or(p.long_term_profile.as_deref())
-        .or((p.kind == ProfileKind::LongTerm).then_some(p.name.as_str()));
+        .or((p.kind == ProfileKind::LongTerm).then_some(p.name.as_str()))
+        .map(|b| partner(b).unwrap_or(b))
+        .or_else(|| partner(&p.name));
     match (base, p.sso_session.as_deref(), p.account.as_deref()) {
         (Some(base), _, _) => format!("keys of {base}"),
         (None, Some(session), _) => format!("SSO session {session}"),
