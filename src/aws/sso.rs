@@ -749,6 +749,17 @@ pub fn target_of_session(
     let s = map
         .sso_session(session)
         .ok_or_else(|| SsoConfigError::NoSession(session.to_owned()))?;
+    let endpoint = super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, None, env);
+    of_session(s, session, endpoint, super::endpoint::ca_bundle(None, env))
+}
+
+/// The target of `[sso-session session]` (its settings `s`), reached at `endpoint`.
+fn of_session(
+    s: crate::awsfiles::config_map::Layers<'_>,
+    session: &str,
+    endpoint: Option<String>,
+    ca_bundle: Option<CaBundle>,
+) -> Result<SsoTarget, SsoConfigError> {
     let get = |key: &'static str| {
         s.text(key)
             .map(str::to_owned)
@@ -762,44 +773,11 @@ pub fn target_of_session(
         region: get("sso_region")?,
         session: Some(session.to_owned()),
         scopes: s.text("sso_registration_scopes").map(parse_scopes),
-        endpoint: super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, None, env),
-        ca_bundle: super::endpoint::ca_bundle(None, env),
+        endpoint,
+        ca_bundle,
         connect_timeout: DEFAULT_CONNECT,
         call_timeout: DEFAULT_CALL,
     })
-}
-
-/// The access token the AWS CLI's SSO cache (`dir`) holds for `target`, and when it expires;
-/// `None` when there is no cache file. A file that is not a token is one sentence naming it
-/// (never its content).
-pub fn cached_token(
-    dir: &std::path::Path,
-    target: &SsoTarget,
-) -> Result<Option<(Secret, DateTime<Utc>)>, String> {
-    let path = dir.join(crate::awsfiles::sso_cache::file_name(target.cache_key()));
-    let text = match crate::safe_fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
-    };
-    let unreadable = || {
-        format!(
-            "{} is not an SSO token the AWS CLI wrote (no accessToken and expiresAt): sign in again",
-            path.display()
-        )
-    };
-    let json: serde_json::Value = serde_json::from_str(&text).map_err(|_| unreadable())?;
-    let token = json
-        .get("accessToken")
-        .and_then(|t| t.as_str())
-        .filter(|t| !t.is_empty())
-        .ok_or_else(unreadable)?;
-    let expires = json
-        .get("expiresAt")
-        .and_then(|t| t.as_str())
-        .and_then(crate::awsfiles::expiry::parse_timestamp)
-        .ok_or_else(unreadable)?;
-    Ok(Some((Secret::new(token), expires)))
 }
 
 /// The time limits a target gets until the caller sets the run's own.
@@ -826,24 +804,7 @@ pub fn target(
                 profile: name.to_owned(),
                 session: session.to_owned(),
             })?;
-        let get = |key: &'static str| {
-            s.text(key)
-                .map(str::to_owned)
-                .ok_or_else(|| SsoConfigError::SessionLacks {
-                    session: session.to_owned(),
-                    key,
-                })
-        };
-        return Ok(SsoTarget {
-            start_url: get("sso_start_url")?,
-            region: get("sso_region")?,
-            session: Some(session.to_owned()),
-            scopes: s.text("sso_registration_scopes").map(parse_scopes),
-            endpoint,
-            ca_bundle,
-            connect_timeout: DEFAULT_CONNECT,
-            call_timeout: DEFAULT_CALL,
-        });
+        return of_session(s, session, endpoint, ca_bundle);
     }
     Ok(SsoTarget {
         start_url: p
@@ -1041,43 +1002,6 @@ mod tests {
             &["a b".into()],
         );
         assert!(url.starts_with("https://oidc.eu-west-1.amazonaws.com/authorize?response_type=code&client_id=cid&redirect_uri=http%3A%2F%2F127.0.0.1%3A5%2Foauth%2Fcallback&state=st&code_challenge_method=S256"), "{url}");
-    }
-
-    #[test]
-    fn the_cached_token_is_read_back_and_a_foreign_file_is_one_sentence() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = SsoTarget {
-            start_url: "https://corp.awsapps.com/start".into(),
-            region: "eu-west-1".into(),
-            session: Some("corp".into()),
-            scopes: None,
-            endpoint: None,
-            ca_bundle: None,
-            connect_timeout: DEFAULT_CONNECT,
-            call_timeout: DEFAULT_CALL,
-        };
-        assert!(cached_token(dir.path(), &target).unwrap().is_none());
-        let now = Utc::now();
-        let record = TokenRecord {
-            start_url: target.start_url.clone(),
-            region: target.region.clone(),
-            access_token: Secret::new("the-token"),
-            expires_at: now + Duration::hours(1),
-            client_id: "c".into(),
-            client_secret: Secret::new("cs"),
-            registration_expires_at: now,
-            refresh_token: None,
-        };
-        let path = record.write(dir.path(), target.cache_key()).unwrap();
-        let (token, expires) = cached_token(dir.path(), &target).unwrap().unwrap();
-        assert_eq!(token.expose(), "the-token");
-        assert_eq!(expires.timestamp(), record.expires_at.timestamp());
-        std::fs::write(&path, r#"{"accessToken": "secret-value"}"#).unwrap();
-        let e = cached_token(dir.path(), &target).unwrap_err();
-        assert!(
-            e.contains("is not an SSO token") && !e.contains("secret-value"),
-            "{e}"
-        );
     }
 
     #[test]

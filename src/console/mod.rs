@@ -32,7 +32,7 @@ use crate::awsfiles::{Profile, ProfileKind, ProfileSettings, Snapshot};
 use crate::context::Context;
 use crate::duration;
 use crate::mode::Mode;
-use crate::renew::code::{CodeAnswer, CodeAsk, CodeSource, MfaCode};
+use crate::renew::code::{CodeAnswer, CodeSource, MfaCode};
 use crate::renew::plan::{self, keys_at, static_credentials, Keys, RenewOptions, Renewal};
 use crate::renew::service::{Renewer, Want};
 use crate::secret::Secret;
@@ -405,21 +405,7 @@ impl Chooser<'_> {
         if !renewal.needs_code() {
             return Ok(None);
         }
-        let ask = CodeAsk {
-            profile: renewal.profile.clone(),
-            serial: renewal.serial().map(str::to_owned),
-            mfa_process: [renewal.profile.as_str(), renewal.source.profile.as_str()]
-                .iter()
-                .find_map(|p| {
-                    self.snapshot
-                        .map()
-                        .profile(p)?
-                        .get("mfa_process")
-                        .map(str::to_owned)
-                }),
-            attempt: 1,
-            refused: None,
-        };
+        let ask = renewal.code_ask(self.snapshot);
         match codes.code(&ask).await? {
             CodeAnswer::Typed(code) | CodeAnswer::Given(code) => Ok(Some(code)),
             _ => Err(ConsoleError::Refused(format!(

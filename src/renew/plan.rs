@@ -262,6 +262,27 @@ pub struct Renewal {
 }
 
 impl Renewal {
+    /// The first question for its MFA code: the profile, its device, and the `mfa_process`
+    /// of the profile or of its source (as aws-vault reads it).
+    pub fn code_ask(&self, snapshot: &Snapshot) -> super::code::CodeAsk {
+        let mfa_process = [self.profile.as_str(), self.source.profile.as_str()]
+            .iter()
+            .find_map(|p| {
+                snapshot
+                    .map()
+                    .profile(p)?
+                    .get("mfa_process")
+                    .map(str::to_owned)
+            });
+        super::code::CodeAsk {
+            profile: self.profile.clone(),
+            serial: self.serial().map(str::to_owned),
+            mfa_process,
+            attempt: 1,
+            refused: None,
+        }
+    }
+
     /// Whether an MFA code must be supplied.
     pub fn needs_code(&self) -> bool {
         match self.mode {

@@ -10,7 +10,7 @@
 //! service reads too) and its [`Prepared`] and [`Outcome`] arms here.
 
 use super::bulk::{self, BulkPlan};
-use super::code::{CodeAnswer, CodeAsk, CodeSource};
+use super::code::{CodeAnswer, CodeSource};
 use super::error::RenewError;
 use super::execute;
 use super::plan::{self, Mode, RenewOptions, Renewal};
@@ -351,21 +351,7 @@ async fn one_code(
     session: &Renewal,
     codes: &mut dyn CodeSource,
 ) -> Result<super::code::MfaCode, RenewError> {
-    let ask = CodeAsk {
-        profile: session.profile.clone(),
-        serial: session.serial().map(str::to_owned),
-        mfa_process: [&session.profile, &session.source.profile]
-            .iter()
-            .find_map(|p| {
-                snapshot
-                    .map()
-                    .profile(p)?
-                    .get("mfa_process")
-                    .map(str::to_owned)
-            }),
-        attempt: 1,
-        refused: None,
-    };
+    let ask = session.code_ask(snapshot);
     match codes.code(&ask).await? {
         CodeAnswer::Typed(code) | CodeAnswer::Given(code) => Ok(code),
         _ => Err(RenewError::NoCode {

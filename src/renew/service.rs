@@ -6,7 +6,7 @@
 //! and does no terminal or socket I/O itself: the commands inject the environment, the
 //! profile's `mfa_process`, a prompt and the open window; the TUI injects its dialog.
 
-use super::code::{CodeAnswer, CodeAsk, CodeSource};
+use super::code::{CodeAnswer, CodeSource};
 pub use super::error::RenewError;
 use super::error::{KeyringError, SsoError};
 use super::execute;
@@ -583,22 +583,7 @@ impl Renewer<'_> {
         if !renewal.needs_code() {
             return Ok(Some(execute::run(self.api, renewal, None).await?));
         }
-        let mfa_process = [renewal.profile.as_str(), renewal.source.profile.as_str()]
-            .iter()
-            .find_map(|p| {
-                snapshot
-                    .map()
-                    .profile(p)?
-                    .get("mfa_process")
-                    .map(str::to_owned)
-            });
-        let mut ask = CodeAsk {
-            profile: renewal.profile.clone(),
-            serial: renewal.serial().map(str::to_owned),
-            mfa_process,
-            attempt: 1,
-            refused: None,
-        };
+        let mut ask = renewal.code_ask(snapshot);
         loop {
             let (code, typed) = match codes.code(&ask).await.map_err(RenewError::Code)? {
                 CodeAnswer::Typed(code) => (code, true),
