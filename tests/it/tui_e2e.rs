@@ -237,19 +237,7 @@ fn the_demo_shows_how_old_a_key_is_without_blocking() {
 /// with no dialog, the files untouched; `q` quits from the small size.
 #[test]
 fn at_59x20_keys_do_nothing_unseen_and_q_quits() {
-    let (config, creds) = mfatui::sample::generate(2000);
-    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
-    let env: Vec<String> = crate::common::private_env(sb.home.path())
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
-    let command = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
-        env.join(" "),
-        sb.endpoint,
-        env!("CARGO_BIN_EXE_mfatui")
-    );
-    let Some(tmux) = Tmux::start_sized(&command, (59, 20)) else {
+    let Some((sb, tmux)) = organisation((59, 20)) else {
         return;
     };
     tmux.wait_for("Terminal too small");
@@ -265,7 +253,11 @@ fn at_59x20_keys_do_nothing_unseen_and_q_quits() {
     );
     assert!(!screen.contains("marked"), "nothing marked: {screen}");
     assert!(screen.contains("PROFILE"), "{screen}");
-    assert_eq!(sb.credentials(), creds, "nothing written");
+    assert_eq!(
+        sb.credentials(),
+        mfatui::sample::generate(2000).1,
+        "nothing written"
+    );
     assert!(sb.backups().is_empty());
     // A dialog open when the terminal shrinks: `q` quits through it.
     tmux.send(&["j", "Enter"]);
@@ -334,19 +326,7 @@ fn y_copies_through_the_terminal() {
 /// on the second row opens its renewal, the wheel moves, a click on PROFILE reverses the order.
 #[test]
 fn the_mouse_clicks_double_clicks_scrolls_and_sorts() {
-    let (config, creds) = mfatui::sample::generate(2000);
-    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
-    let env: Vec<String> = crate::common::private_env(sb.home.path())
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
-    let command = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
-        env.join(" "),
-        sb.endpoint,
-        env!("CARGO_BIN_EXE_mfatui")
-    );
-    let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
+    let Some((_sb, tmux)) = organisation((80, 24)) else {
         return;
     };
     tmux.wait_for("2001 profiles");
@@ -375,19 +355,7 @@ fn the_mouse_clicks_double_clicks_scrolls_and_sorts() {
 /// double click on the group's line opens the same dialog (SGR mouse sequences).
 #[test]
 fn grouped_enter_on_a_group_line_and_clicks_on_its_rows() {
-    let (config, creds) = mfatui::sample::generate(2000);
-    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
-    let env: Vec<String> = crate::common::private_env(sb.home.path())
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
-    let command = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
-        env.join(" "),
-        sb.endpoint,
-        env!("CARGO_BIN_EXE_mfatui")
-    );
-    let Some(tmux) = Tmux::start_sized(&command, (120, 40)) else {
+    let Some((sb, tmux)) = organisation((120, 40)) else {
         return;
     };
     tmux.wait_for("2001 profiles");
@@ -451,7 +419,11 @@ fn grouped_enter_on_a_group_line_and_clicks_on_its_rows() {
     tmux.wait_for("One MFA session for 'user0'");
     tmux.send(&["Escape"]);
     tmux.send(&["q"]);
-    assert_eq!(sb.credentials(), creds, "nothing written");
+    assert_eq!(
+        sb.credentials(),
+        mfatui::sample::generate(2000).1,
+        "nothing written"
+    );
 }
 
 /// `kill -TERM` (and SIGHUP, the terminal window closed) ends the interface like `q`: the
@@ -512,4 +484,23 @@ fn sigterm_and_sighup_restore_the_terminal() {
         );
         assert_eq!(flags(), "0 0 1", "{signal}: the terminal is restored");
     }
+}
+
+/// The real binary over 2,000 generated profiles in a `size` terminal, with nothing of the
+/// real environment; `None` where tmux is missing.
+fn organisation(size: (u16, u16)) -> Option<(Sandbox, Tmux)> {
+    let (config, creds) = mfatui::sample::generate(2000);
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui")
+    );
+    let tmux = Tmux::start_sized(&command, size)?;
+    Some((sb, tmux))
 }
