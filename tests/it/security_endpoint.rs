@@ -1046,8 +1046,9 @@ fn a_removed_binary_still_holds_the_port_for_a_survivor() {
     let (config, credentials) = shadowed_files();
     let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
     let fetched = sb.home.path().join("fetched");
-    let bin = tempfile::tempdir().unwrap();
-    let copy = bin.path().join("mfatui");
+    let bin = sb.home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let copy = bin.join("mfatui");
     std::fs::copy(env!("CARGO_BIN_EXE_mfatui"), &copy).unwrap();
     let template = sb.mfatui_command(&[
         "exec",
