@@ -273,6 +273,10 @@ pub struct ExecChildArgs {
     /// CMD ended with this status and descendants remain: hold the port until they end.
     #[arg(long)]
     pub holding: Option<u8>,
+    /// mfatui's process group (the terminal's foreground group): CMD joins it, while the holder
+    /// keeps a group of its own, out of reach of a kill of mfatui's group.
+    #[arg(long)]
+    pub pgid: Option<i32>,
     /// The command and its arguments (after --).
     #[arg(
         trailing_var_arg = true,

@@ -367,9 +367,15 @@ fn guarded(program: &str, args: &[String], fds: (i32, i32)) -> tokio::process::C
             .arg(fds.0.to_string())
             .arg("--status")
             .arg(fds.1.to_string())
+            .arg("--pgid")
+            .arg(rustix::process::getpgrp().as_raw_nonzero().to_string())
             .arg("--")
             .arg(program)
-            .args(args);
+            .args(args)
+            // The holder in a group of its own: a kill of mfatui's group (`timeout -s KILL`,
+            // a CI job's end) does not free the port of a survivor; CMD joins mfatui's group
+            // again through the hop (see `hold`), so it keeps the terminal and Ctrl-C.
+            .process_group(0);
         return command;
     }
     let _ = fds;
@@ -392,6 +398,7 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     #[cfg(target_os = "linux")]
     {
         if let (Some(code), Some(listener)) = (args.holding, args.listener) {
+            crate::serve::keeper::name_holder();
             if let Err(e) = crate::serve::keeper::keep(listener) {
                 crate::diag!("exec-child: holding the port failed: {e}");
             }
@@ -415,7 +422,9 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
             std::env::current_exe(),
         ) {
             match crate::serve::keeper::status_pipe(status) {
-                Ok(status) => return hold(&exe, listener, status, program, &args.command),
+                Ok(status) => {
+                    return hold(&exe, listener, status, args.pgid, program, &args.command)
+                }
                 // An old kernel (no pidfd_getfd): CMD's tree alone holds the port.
                 Err(e) => crate::diag!("exec-child: cannot hold the port for CMD: {e}"),
             }
@@ -431,27 +440,38 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
-/// The holder's part of [`child`] (Linux): CMD runs as its child through the second hop; when
-/// CMD ends and descendants remain, this process becomes `exec-child --holding` — the same
-/// process, so still their subreaper, still holding the socket's inherited descriptor, but
-/// with its standard input, output and error closed, so that nobody waiting for the end of
-/// mfatui's output (`$(mfatui exec --server …)`) waits for CMD's descendants.
+/// The holder's part of [`child`] (Linux), in a process group of its own and named
+/// `mfatui-holder`: CMD runs as its child through the second hop, back in mfatui's group
+/// `pgid` (the terminal's). When CMD ends and descendants remain, this process becomes
+/// `exec-child --holding` — the same process, so still their subreaper, still holding the
+/// socket's inherited descriptor, but with its standard input, output and error closed, so
+/// that nobody waiting for the end of mfatui's output (`$(mfatui exec --server …)`) waits for
+/// CMD's descendants. It re-executes the running binary (`/proc/self/exe`, even removed or
+/// replaced on disk); should that fail anyway, this process holds as it is.
 #[cfg(target_os = "linux")]
 fn hold(
     exe: &std::path::Path,
     listener: i32,
     status: std::fs::File,
+    pgid: Option<i32>,
     program: &str,
     command: &[String],
 ) -> ExitCode {
     use std::process::Stdio;
-    let mut hop = Command::new(exe);
-    hop.arg("exec-child")
+    crate::serve::keeper::name_holder();
+    let mut hop = Command::new(SELF_EXE);
+    hop.arg0(exe)
+        .arg("exec-child")
         .arg("--hop")
         .arg("--parent")
         .arg(std::process::id().to_string())
         .arg("--")
         .args(command);
+    if let Some(pgid) = pgid {
+        // CMD in mfatui's group, the terminal's foreground one: it reads the terminal, Ctrl-C
+        // reaches it.
+        hop.process_group(pgid);
+    }
     let ended = match crate::serve::keeper::hold(status, hop) {
         Ok(ended) => ended,
         Err(e) => {
@@ -462,7 +482,9 @@ fn hold(
     if !ended.left {
         return ExitCode::from(ended.code);
     }
-    let error = Command::new(exe)
+    // This very binary, even removed or replaced on disk since.
+    let error = Command::new(SELF_EXE)
+        .arg0(exe)
         .arg("exec-child")
         .arg("--holding")
         .arg(ended.code.to_string())
@@ -478,9 +500,17 @@ fn hold(
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .exec();
-    crate::diag!("exec-child: cannot go on holding the port: {error}");
+    // Never end while a child lives: hold in this process (its output stays open).
+    crate::diag!("exec-child: cannot re-execute to hold the port, holding as is: {error}");
+    if let Err(e) = crate::serve::keeper::keep(listener) {
+        crate::diag!("exec-child: holding the port failed: {e}");
+    }
     ExitCode::from(ended.code)
 }
+
+/// The running binary, whatever has become of its path.
+#[cfg(target_os = "linux")]
+const SELF_EXE: &str = "/proc/self/exe";
 
 /// Starts `mfatui exec-cleanup DIR`, the run's keeper of CMD's copies, in its own process
 /// group, reading a pipe only mfatui holds (close-on-exec: CMD does not inherit it). When

@@ -20,6 +20,14 @@ pub const URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const ENDED: &str =
     "mfatui's endpoint has ended: run the command again under mfatui exec --server";
 
+/// Names this process `mfatui-holder` (its `comm`), so that `pkill -x mfatui` and `killall
+/// mfatui`, meant for mfatui, leave the port's holder alone.
+pub fn name_holder() {
+    if let Err(e) = std::fs::write("/proc/self/comm", "mfatui-holder") {
+        crate::diag!("exec-child: cannot name the holder: {e}");
+    }
+}
+
 /// Takes an owned copy of the inherited descriptor numbered `fd` (by `pidfd_getfd` on this
 /// very process: no unsafe conversion of a number). Fails on kernels before 5.6.
 fn take(fd: i32) -> std::io::Result<OwnedFd> {

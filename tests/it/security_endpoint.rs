@@ -902,6 +902,183 @@ fn a_descendant_that_hides_the_uri_still_finds_the_port_held_and_gets_an_error()
     }
 }
 
+/// CMD for the holder's own tests: starts [`HIDDEN_SURVIVOR`] detached (its own session, every
+/// descriptor closed), prints its PID and the URI; then, given `stay`, waits (to be killed),
+/// else removes the file its argument names (the binary of the mfatui that serves it) and
+/// exits 5.
+const SURVIVOR_CMD: &str = "import os, subprocess, sys, time\n\
+    uri = os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI']\n\
+    token = os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']\n\
+    out = open(os.environ['FETCHED'], 'w')\n\
+    p = subprocess.Popen([sys.executable, '-c', os.environ['SURVIVOR'], uri, token], \
+    stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT, close_fds=True, \
+    start_new_session=True)\n\
+    print(p.pid, uri, flush=True)\n\
+    if sys.argv[1] == 'stay':\n    time.sleep(60)\n\
+    os.remove(sys.argv[1])\n\
+    sys.exit(5)\n";
+
+/// Starts `command` (an `exec --server … -- python3 -c SURVIVOR_CMD ARG` run) and reads CMD's
+/// line: the run, the survivor's PID and the port.
+fn start_survivor_run(mut command: std::process::Command) -> (std::process::Child, i32, u16) {
+    let mut tries = 0;
+    let mut child = loop {
+        match command.spawn() {
+            Ok(child) => break child,
+            // A copy just written may still be open in a process another test is starting.
+            Err(e) if e.raw_os_error() == Some(26) && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("cannot start mfatui: {e}"),
+        }
+    };
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields.len(), 2, "CMD said: {line}");
+    let survivor: i32 = fields[0].parse().unwrap();
+    let port: u16 = fields[1]
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    (child, survivor, port)
+}
+
+/// With CMD's survivor living: the port cannot be taken, the survivor's fetch gets the 503
+/// naming nothing, and once it has ended the port is free.
+fn the_port_stays_held_for(what: &str, survivor: i32, port: u16, fetched: &std::path::Path) {
+    assert!(running(survivor), "{what}: the survivor is gone");
+    let taken = take_port(port);
+    assert!(
+        taken.starts_with("refused"),
+        "{what}: another user took the port of a fetch still to come: {taken}"
+    );
+    assert!(
+        running(survivor),
+        "{what}: the attempt came after the fetch"
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while running(survivor) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: the survivor hangs"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let outcome = std::fs::read_to_string(fetched).unwrap();
+    assert!(outcome.starts_with("refused 503"), "{what}: {outcome}");
+    for named in ["fresh", "dev", "ASIA"] {
+        assert!(!outcome.contains(named), "{what}: {outcome}");
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: the port outlived CMD's last descendant"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// `kill -9` of mfatui's whole process group (`timeout -s KILL`, a CI job's end) while CMD
+/// runs and a detached descendant of it lives: the holder is in a group of its own and named
+/// `mfatui-holder` (so `pkill -x mfatui` / `killall mfatui` miss it too); it goes on holding
+/// the port, and the survivor's fetch gets the error, never another user's answer.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_kill_of_mfatuis_process_group_leaves_the_port_held_for_a_survivor() {
+    use std::os::unix::process::CommandExt;
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let fetched = sb.home.path().join("fetched");
+    let mut command = sb.mfatui_command(&[
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "python3",
+        "-c",
+        SURVIVOR_CMD,
+    ]);
+    command
+        .arg("stay")
+        .env("SURVIVOR", HIDDEN_SURVIVOR)
+        .env("FETCHED", &fetched)
+        .stdout(std::process::Stdio::piped())
+        .process_group(0);
+    let (mut child, survivor, port) = start_survivor_run(command);
+    let group = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process_group(group, rustix::process::Signal::KILL).unwrap();
+    child.wait().unwrap();
+    // The survivor's parent once CMD is gone: the holder (CMD's subreaper), by its own name.
+    let parent_name = || {
+        let stat = std::fs::read_to_string(format!("/proc/{survivor}/stat")).unwrap_or_default();
+        let parent: i32 = stat
+            .rfind(')')
+            .and_then(|end| stat[end + 2..].split(' ').nth(1))
+            .and_then(|ppid| ppid.parse().ok())
+            .unwrap_or(0);
+        let name = std::fs::read_to_string(format!("/proc/{parent}/comm")).unwrap_or_default();
+        name.trim_end().to_owned()
+    };
+    // (CMD's end, then the holder's re-execution, which names it anew, take a moment.)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while parent_name() != "mfatui-holder" && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let name = parent_name();
+    the_port_stays_held_for("kill of the group", survivor, port, &fetched);
+    assert_eq!(name, "mfatui-holder", "the survivor's parent");
+}
+
+/// The binary of the mfatui serving CMD is removed while CMD runs (`cargo clean`, an
+/// uninstall, a package upgrade): when CMD ends leaving a survivor, the holder goes on holding
+/// (it re-executes the running binary, not its path).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_removed_binary_still_holds_the_port_for_a_survivor() {
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let fetched = sb.home.path().join("fetched");
+    let bin = sb.home.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let copy = bin.join("mfatui");
+    std::fs::copy(env!("CARGO_BIN_EXE_mfatui"), &copy).unwrap();
+    let template = sb.mfatui_command(&[
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "python3",
+        "-c",
+        SURVIVOR_CMD,
+    ]);
+    let mut command = std::process::Command::new(&copy);
+    command.env_clear().args(template.get_args());
+    for (key, value) in template.get_envs() {
+        if let Some(value) = value {
+            command.env(key, value);
+        }
+    }
+    command
+        .arg(&copy)
+        .env("SURVIVOR", HIDDEN_SURVIVOR)
+        .env("FETCHED", &fetched)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped());
+    let (mut child, survivor, port) = start_survivor_run(command);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(5), "CMD's status");
+    assert!(!copy.exists(), "CMD removed the binary");
+    the_port_stays_held_for("a removed binary", survivor, port, &fetched);
+}
+
 #[test]
 fn the_demo_exec_leaves_no_temporary_folder_behind() {
     let sb = Sandbox::new(&crate::common::black_hole(), "", "");
