@@ -625,8 +625,19 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
         .map(|kind| marker_file(ctx, kind))
         .filter(|f| names(f))
         .collect();
-    match keyring.users(name, &id, &names) {
-        Ok(files) => needed.extend(files),
+    // A recorded file that is gone or unreadable may have been moved with its marker: in
+    // doubt, so it counts as naming the key.
+    let mut gone: Vec<String> = Vec::new();
+    match keyring.recorded(name, &id) {
+        Ok(files) => {
+            for f in files {
+                if names(&f) {
+                    needed.push(f);
+                } else if custody::in_doubt(&f) {
+                    gone.push(f);
+                }
+            }
+        }
         Err(KeyringError::Missing { .. }) => {
             return Err(format!(
                 "the OS keyring has no entry '{user}' (service {SERVICE}): nothing to forget"
@@ -638,10 +649,26 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
     }
     needed.sort();
     needed.dedup();
-    if !needed.is_empty() {
+    gone.sort();
+    gone.dedup();
+    if !needed.is_empty() || !gone.is_empty() {
+        let mut reasons = Vec::new();
+        if !needed.is_empty() {
+            reasons.push(format!(
+                "the marker in {} still names the key {masked}",
+                needed.join(", ")
+            ));
+        }
+        if !gone.is_empty() {
+            reasons.push(format!(
+                "the entry is recorded for {}, which {} gone or unreadable: moved?",
+                gone.join(", "),
+                if gone.len() == 1 { "is" } else { "are" }
+            ));
+        }
         let which = format!(
-            "the marker in {} still names the key {masked}, so deleting the entry '{user}' would leave it without its key",
-            needed.join(", ")
+            "{}; deleting the entry '{user}' may leave a file set without its key",
+            reasons.join("; ")
         );
         if !args.yes {
             return Err(format!("{which}: restore or replace the key there first, or run again with --yes to delete it anyway; nothing was deleted"));
@@ -701,7 +728,16 @@ fn list(ctx: &Context, args: &KeyringListArgs, open: Open) -> Result<(), String>
 /// The entries of service mfatui that no marker of this file set names (kept by `restore`,
 /// `add` or a rotation, or another file set's), with the command that removes each.
 fn list_kept(map: &ConfigMap, open: Open) {
-    let users = match open().and_then(|k| k.entries()) {
+    let keyring = match open() {
+        Ok(keyring) => keyring,
+        Err(e) => {
+            println!(
+                "Cannot search the OS keyring ({e}): entries no marker here names are not shown."
+            );
+            return;
+        }
+    };
+    let users = match keyring.entries() {
         Ok(Some(users)) => users,
         Ok(None) => {
             println!("This OS keyring cannot be searched: entries no marker here names are not shown (forget takes --key-id).");
@@ -726,17 +762,30 @@ fn list_kept(map: &ConfigMap, open: Open) {
     }
     println!("Kept in the OS keyring, named by no marker in these files (another file set's, or replaced):");
     for user in kept {
-        let shown = match user.rsplit_once(" (") {
-            Some((profile, id)) => {
-                let id = id.trim_end_matches(')');
-                format!(
-                    "{profile} ({})  mfatui keyring forget {profile} --key-id {id}",
-                    mask_key_id(id)
-                )
-            }
-            None => user.clone(),
+        let Some((profile, id)) = user.rsplit_once(" (") else {
+            println!("  {user}");
+            continue;
         };
-        println!("  {shown}");
+        let id = id.trim_end_matches(')');
+        println!(
+            "  {profile} ({})  mfatui keyring forget {profile} --key-id {id}",
+            mask_key_id(id)
+        );
+        // The files it is recorded for: a missing one may have been moved with its marker.
+        match keyring.recorded(profile, id) {
+            Ok(files) if files.is_empty() => println!("    recorded for no file"),
+            Ok(files) => {
+                for f in files {
+                    let state = if custody::in_doubt(&f) {
+                        "  (gone or unreadable: moved?)"
+                    } else {
+                        ""
+                    };
+                    println!("    recorded for {f}{state}");
+                }
+            }
+            Err(e) => println!("    its recorded files cannot be read ({e})"),
+        }
     }
 }
 

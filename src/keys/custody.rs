@@ -141,13 +141,24 @@ pub fn marker_file(ctx: &Context, kind: FileKind) -> String {
 /// `mfatui_keyring = KEY_ID` line: an unreadable or vanished file names nothing. Any section
 /// counts, so an entry is kept rather than deleted when in doubt.
 pub fn names_key(file: &str, access_key_id: &str) -> bool {
-    crate::safe_fs::read_to_string(Path::new(file)).is_ok_and(|text| {
-        text.lines().any(|line| {
-            line.split_once('=').is_some_and(|(key, value)| {
-                key.trim() == KEYRING_MARKER && value.trim() == access_key_id
-            })
+    marker_in(file, access_key_id) == Some(true)
+}
+
+/// Whether `file` (a recorded file) is gone or unreadable: it cannot tell whether its
+/// marker names a key (it may have been moved with its marker), so an entry it is recorded
+/// in is in doubt.
+pub fn in_doubt(file: &str) -> bool {
+    marker_in(file, "").is_none()
+}
+
+/// `Some(whether a marker in file names access_key_id)`, `None` when `file` cannot be read.
+fn marker_in(file: &str, access_key_id: &str) -> Option<bool> {
+    let text = crate::safe_fs::read_to_string(Path::new(file)).ok()?;
+    Some(text.lines().any(|line| {
+        line.split_once('=').is_some_and(|(key, value)| {
+            key.trim() == KEYRING_MARKER && value.trim() == access_key_id
         })
-    })
+    }))
 }
 
 /// Carries out `mv` (already checked with STS and confirmed): keyring, files, backups.
@@ -492,6 +503,18 @@ pub fn scrub(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_recorded_file_gone_is_in_doubt_and_names_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("credentials");
+        std::fs::write(&file, "[dev]\nmfatui_keyring = AKIAIOSFODNN7EXAMPLE\n").unwrap();
+        let f = file.to_str().unwrap();
+        assert!(names_key(f, "AKIAIOSFODNN7EXAMPLE") && !in_doubt(f));
+        assert!(!names_key(f, "AKIAI44QH8DHBEXAMPLE") && !in_doubt(f));
+        std::fs::rename(&file, dir.path().join("moved")).unwrap();
+        assert!(!names_key(f, "AKIAIOSFODNN7EXAMPLE") && in_doubt(f));
+    }
 
     #[test]
     fn a_backup_error_says_the_refusal_itself_or_the_folder_and_the_reason() {

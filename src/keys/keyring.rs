@@ -380,11 +380,12 @@ impl Keyring {
 
     /// Stores `creds` (a long-term pair) as the entry of `profile` and its key id, replacing
     /// one of that name (callers check first what it held: see [`Keyring::existing`]). The
-    /// files recorded as using an entry that already holds this very pair are kept.
+    /// files recorded as using the entry are kept, also when it held another secret for the
+    /// same key id: their markers name the key id, so they name this entry still.
     pub fn store(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
         let user = entry_user(profile, &creds.access_key_id);
         let files = match self.load_doc(profile, user.clone()) {
-            Ok((held, files)) if same_pair(&held, creds) => files,
+            Ok((_, files)) => files,
             _ => Vec::new(),
         };
         self.write_doc(profile, user, creds, &files)
@@ -460,8 +461,19 @@ impl Keyring {
         access_key_id: &str,
         names_key: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<String>, KeyringError> {
-        let (_, files) = self.load_doc(profile, entry_user(profile, access_key_id))?;
+        let files = self.recorded(profile, access_key_id)?;
         Ok(files.into_iter().filter(|f| names_key(f)).collect())
+    }
+
+    /// Every file recorded in the entry of `profile`'s key `access_key_id`, whether or not
+    /// it still names the key. [`KeyringError::Missing`] if there is no entry.
+    pub fn recorded(
+        &self,
+        profile: &str,
+        access_key_id: &str,
+    ) -> Result<Vec<String>, KeyringError> {
+        let (_, files) = self.load_doc(profile, entry_user(profile, access_key_id))?;
+        Ok(files)
     }
 
     /// The user names of every entry of service mfatui, sorted; `None` when this keyring
@@ -742,6 +754,29 @@ mod tests {
         assert!(!keyring
             .add_user("default", &other, "/b/credentials")
             .unwrap());
+    }
+
+    #[test]
+    fn another_secret_for_the_same_key_id_keeps_the_recorded_files() {
+        let (keyring, store) = mock_keyring();
+        let pair = creds(ID, SECRET);
+        keyring.store_checked("default", &pair).unwrap();
+        for file in ["/a/credentials", "/b/credentials"] {
+            assert!(keyring.add_user("default", &pair, file).unwrap());
+        }
+        // B's `add --yes` replaces the secret: A's marker names the same key id still.
+        let other = creds(ID, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYOTHERKEY");
+        keyring.store_checked("default", &other).unwrap();
+        assert!(keyring
+            .add_user("default", &other, "/b/credentials")
+            .unwrap());
+        assert_eq!(keyring.load("default", ID).unwrap(), other);
+        assert_eq!(
+            keyring.recorded("default", ID).unwrap(),
+            ["/a/credentials", "/b/credentials"]
+        );
+        assert!(raw(&store, &entry_user("default", ID))
+            .ends_with(r#""Files":["/a/credentials","/b/credentials"]}"#));
     }
 
     #[test]

@@ -1626,3 +1626,153 @@ fn a_rotation_names_the_other_file_sets_of_its_key_and_keeps_their_entry() {
         entry_doc(&sb, &format!("dev ({id})")).expect("B's entry was deleted");
     assert_eq!((held, held_secret), (id.clone(), secret.clone()));
 }
+
+/// Round 4 B1: a file set moved after `store` (`mv E E2`) is recorded under its old path,
+/// which is gone; `forget` from another file set must not take that for "names nothing":
+/// on a terminal, answering y, it refuses without asking, and so it does with y on stdin;
+/// `list --kept` shows the recorded file as missing; `--yes` still deletes.
+#[test]
+fn forget_refuses_while_a_recorded_file_is_gone_even_when_answered_yes() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let e = file_set(&sb, "e", "dev", &id, &secret);
+    let out = in_set(&sb, &e, &["keyring", "store", "dev", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let e_file = std::fs::canonicalize(e.join("credentials")).unwrap();
+    let e_file = e_file.to_string_lossy().into_owned();
+    let moved = sb.home.path().join("e2");
+    std::fs::rename(&e, &moved).unwrap();
+    let user = format!("dev ({id})");
+
+    // W (the sandbox's own files) holds its keys on file: no marker of W names the key.
+    let mut cmd = sb.keyring_command(
+        Unlocked,
+        env!("CARGO_BIN_EXE_mfatui"),
+        &["keyring", "forget", "dev", "--key-id", &id],
+    );
+    cmd.env("TERM", "xterm-256color");
+    let Some(tui) = terminal(&shell_line(&cmd)) else {
+        return;
+    };
+    let start = Instant::now();
+    let screen = loop {
+        let screen = tui.screen();
+        if screen.contains("[y/N]") && !screen.contains("EXITED") {
+            // The attack: one y on the question.
+            tui.send(&["y"]);
+            tui.send(&["Enter"]);
+            break tui.wait_for("EXITED");
+        }
+        if screen.contains("EXITED") {
+            break screen;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(!screen.contains("EXITED 0"), "{screen}");
+    assert!(!screen.contains("Deleted"), "{screen}");
+    assert_eq!(
+        entry_doc(&sb, &user).map(|(i, s, _)| (i, s)),
+        Some((id.clone(), secret.clone())),
+        "the only copy of a live key's secret was deleted: {screen}"
+    );
+
+    // Without a terminal, a y on stdin changes nothing either; the refusal names the file.
+    let mut cmd = sb.keyring_command(
+        Unlocked,
+        env!("CARGO_BIN_EXE_mfatui"),
+        &["keyring", "forget", "dev", "--key-id", &id],
+    );
+    let out = crate::common::run_with_stdin(&mut cmd, "y\n");
+    assert!(!out.status.success());
+    let said = complaint(&out);
+    assert!(
+        said.contains(&format!(
+            "recorded for {e_file}, which is gone or unreadable: moved?"
+        )) && said.contains("--yes"),
+        "{}",
+        text(&out).1
+    );
+    assert!(entry_doc(&sb, &user).is_some());
+
+    // `list --kept` shows the entry's recorded file, missing.
+    let out = mfatui(&sb, Unlocked, &["keyring", "list", "--kept"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains(&format!(
+            "recorded for {e_file}  (gone or unreadable: moved?)"
+        )),
+        "{}",
+        text(&out).0
+    );
+    assert!(!text(&out).0.contains(&secret));
+
+    // The moved set still works; and --yes deletes, naming what it is in doubt about.
+    let out = in_set(&sb, &moved, &["credential-process", "dev"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = mfatui(
+        &sb,
+        Unlocked,
+        &["keyring", "forget", "dev", "--key-id", &id, "--yes"],
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains("gone or unreadable"),
+        "{}",
+        text(&out).0
+    );
+    assert!(entry_doc(&sb, &user).is_none());
+}
+
+/// Round 4 B3: `add --yes` replacing another secret stored for the same key id keeps the
+/// files the entry records (another set's marker names that key id too).
+#[test]
+fn add_replacing_the_secret_of_the_same_key_id_keeps_the_recorded_file_sets() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let (a, b) = (
+        file_set(&sb, "a", "dev", &id, &secret),
+        file_set(&sb, "b", "dev", &id, &secret),
+    );
+    for dir in [&a, &b] {
+        let out = in_set(&sb, dir, &["keyring", "store", "dev", "--yes"], "");
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let file = |dir: &std::path::Path| {
+        std::fs::canonicalize(dir.join("credentials"))
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    };
+    let user = format!("dev ({id})");
+    let (_, _, files) = entry_doc(&sb, &user).unwrap();
+    assert_eq!(files, [file(&a), file(&b)]);
+    // moto does not check signatures: it accepts another secret for the same key id.
+    let other: String = secret.chars().rev().collect();
+    let out = in_set(
+        &sb,
+        &b,
+        &["keyring", "add", "dev", "--stdin", "--yes"],
+        &format!("{id}\n{other}\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(
+        text(&out).0.contains("another secret for the key"),
+        "{}",
+        text(&out).0
+    );
+    let (_, held, files) = entry_doc(&sb, &user).unwrap();
+    assert_eq!(held, other);
+    assert_eq!(files, [file(&a), file(&b)], "A's record was dropped");
+    let out = in_set(&sb, &b, &["keyring", "forget", "dev", "--key-id", &id], "");
+    assert!(!out.status.success());
+    assert!(complaint(&out).contains(&file(&a)), "{}", text(&out).1);
+}
