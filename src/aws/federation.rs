@@ -100,7 +100,7 @@ impl Partition {
 /// Why a federation endpoint or a console destination cannot be used: one sentence each.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FederationError {
-    /// The endpoint override is unsafe or not a URL.
+    /// The endpoint override is not safe to use or not a URL.
     #[error("{ENDPOINT_VAR}={value} cannot be used: {why}")]
     BadEndpoint {
         /// The variable's value, as given but for a user name and password before `@`, which

@@ -37,7 +37,7 @@ pub enum RenewError {
         /// What the user can do.
         what: String,
     },
-    /// The renewal lock could not be had (another renewal of the target, an unsafe folder).
+    /// The renewal lock could not be had (another renewal of the target, a folder not safe to use).
     #[error(transparent)]
     Lock(#[from] LockError),
     /// An `aws login` profile could not be refreshed.

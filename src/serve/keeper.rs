@@ -29,7 +29,7 @@ pub fn name_holder() {
 }
 
 /// Takes an owned copy of the inherited descriptor numbered `fd` (by `pidfd_getfd` on this
-/// very process: no unsafe conversion of a number). Fails on kernels before 5.6.
+/// very process: no risky conversion of a number). Fails on kernels before 5.6.
 fn take(fd: i32) -> std::io::Result<OwnedFd> {
     use rustix::process::{getpid, pidfd_getfd, pidfd_open, PidfdFlags, PidfdGetfdFlags};
     let me = pidfd_open(getpid(), PidfdFlags::empty())?;
