@@ -129,7 +129,7 @@ pub enum LoginCacheError {
         /// The file.
         path: PathBuf,
         /// What is wrong, without any of its values.
-        reason: String,
+        reason: JsonError,
     },
     /// Someone else could have written the file, so its credentials are not trusted.
     #[error("the aws login cache file {} {why}, so mfatui does not trust it", .path.display())]
@@ -189,8 +189,8 @@ impl LoginToken {
     }
 
     /// Parses the JSON of a cache file; the error says what is wrong without quoting values.
-    pub fn parse(json: &[u8]) -> Result<LoginToken, String> {
-        serde_json::from_slice(json).map_err(|e| describe_json_error(&e))
+    pub fn parse(json: &[u8]) -> Result<LoginToken, JsonError> {
+        serde_json::from_slice(json).map_err(|e| JsonError::from_serde(&e))
     }
 
     /// Writes the token where botocore looks for `login_session` in `dir`, as botocore's
@@ -281,25 +281,56 @@ fn check_owner_and_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), Log
 
 /// A serde_json error as a sentence fragment that quotes nothing from the file: serde's own
 /// messages can contain the offending value (`invalid type: string "…"`), which may be a secret.
-fn describe_json_error(e: &serde_json::Error) -> String {
-    use serde_json::error::Category;
-    let at = format!("line {}, column {}", e.line(), e.column());
-    match e.classify() {
-        Category::Syntax | Category::Eof => format!("not valid JSON at {at}"),
-        Category::Data => {
-            let message = e.to_string();
-            match message.strip_prefix("missing field ") {
-                Some(rest) => format!(
-                    "missing field {}",
-                    rest.split(" at line").next().unwrap_or(rest)
-                ),
-                None if message.starts_with(timestamp::NOT_A_TIME) => {
-                    timestamp::NOT_A_TIME.to_owned()
+/// What is wrong with a cache file's JSON, reduced to where it happened and, for a missing
+/// field, which one: never a value from the file.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JsonError {
+    /// Not JSON at all (or cut short).
+    #[error("not valid JSON at line {line}, column {column}")]
+    Syntax {
+        /// The line.
+        line: usize,
+        /// The column.
+        column: usize,
+    },
+    /// A field the token needs is not there.
+    #[error("missing field {0}")]
+    MissingField(String),
+    /// `expiresAt` does not read as a time.
+    #[error("{}", timestamp::NOT_A_TIME)]
+    NotATime,
+    /// A field holds another kind of value than the token needs.
+    #[error("a field has the wrong type near line {line}, column {column}")]
+    WrongType {
+        /// The line.
+        line: usize,
+        /// The column.
+        column: usize,
+    },
+    /// The text ended while being read.
+    #[error("the file could not be read to the end")]
+    Io,
+}
+
+impl JsonError {
+    /// What `e` says, without the value it may quote.
+    fn from_serde(e: &serde_json::Error) -> JsonError {
+        use serde_json::error::Category;
+        let (line, column) = (e.line(), e.column());
+        match e.classify() {
+            Category::Syntax | Category::Eof => JsonError::Syntax { line, column },
+            Category::Data => {
+                let message = e.to_string();
+                match message.strip_prefix("missing field ") {
+                    Some(rest) => JsonError::MissingField(
+                        rest.split(" at line").next().unwrap_or(rest).to_owned(),
+                    ),
+                    None if message.starts_with(timestamp::NOT_A_TIME) => JsonError::NotATime,
+                    None => JsonError::WrongType { line, column },
                 }
-                None => format!("a field has the wrong type near {at}"),
             }
+            Category::Io => JsonError::Io,
         }
-        Category::Io => "the file could not be read to the end".to_owned(),
     }
 }
 
