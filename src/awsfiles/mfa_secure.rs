@@ -22,6 +22,34 @@ pub struct SecureSession {
     pub expiration: DateTime<Utc>,
 }
 
+/// Why a cached session file cannot be read as a session: the file and what is wrong with it
+/// (never any of its secrets).
+#[derive(Debug, thiserror::Error)]
+#[error("the aws-mfa-secure session file {} {problem}; delete it or run aws-mfa-secure again", .path.display())]
+pub struct MfaSecureError {
+    /// The file.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub problem: Problem,
+}
+
+/// What is wrong with a cached session file.
+#[derive(Debug, thiserror::Error)]
+pub enum Problem {
+    /// It could not be read.
+    #[error("cannot be read ({0})")]
+    Unreadable(std::io::Error),
+    /// It is not JSON.
+    #[error("is not valid JSON")]
+    NotJson,
+    /// A field is missing (or not a string).
+    #[error("has no {0}")]
+    NoField(&'static str),
+    /// The expiration does not read as a time (the raw text, which is no secret).
+    #[error("has an unreadable expiration '{0}'")]
+    BadExpiration(String),
+}
+
 /// The cache folder, listed once so that profiles without an entry cost no file access.
 #[derive(Clone, Debug, Default)]
 pub struct SecureSessions {
@@ -47,31 +75,29 @@ impl SecureSessions {
         }
     }
 
-    /// The session cached for `profile`: `Ok(None)` when there is none, `Err` with one
-    /// sentence (no secret in it) when the file cannot be read as a session.
-    pub fn get(&self, profile: &str) -> Result<Option<SecureSession>, String> {
+    /// The session cached for `profile`: `Ok(None)` when there is none, `Err` (no secret in
+    /// it) when the file cannot be read as a session.
+    pub fn get(&self, profile: &str) -> Result<Option<SecureSession>, MfaSecureError> {
         if !self.names.contains(profile) {
             return Ok(None);
         }
         let path = self.dir.join(profile);
-        let bad = |why: &str| {
-            format!(
-                "the aws-mfa-secure session file {} {why}; delete it or run aws-mfa-secure again",
-                path.display()
-            )
+        let bad = |problem| MfaSecureError {
+            path: path.clone(),
+            problem,
         };
-        let text = crate::safe_fs::read_to_string(&path)
-            .map_err(|e| bad(&format!("cannot be read ({e})")))?;
+        let text =
+            crate::safe_fs::read_to_string(&path).map_err(|e| bad(Problem::Unreadable(e)))?;
         let json: serde_json::Value =
-            serde_json::from_str(&text).map_err(|_| bad("is not valid JSON"))?;
-        let field = |key: &str| {
+            serde_json::from_str(&text).map_err(|_| bad(Problem::NotJson))?;
+        let field = |key: &'static str| {
             json.get(key)
                 .and_then(serde_json::Value::as_str)
-                .ok_or_else(|| bad(&format!("has no {key}")))
+                .ok_or_else(|| bad(Problem::NoField(key)))
         };
         let raw = field("expiration")?;
-        let expiration = parse_timestamp(raw)
-            .ok_or_else(|| bad(&format!("has an unreadable expiration '{raw}'")))?;
+        let expiration =
+            parse_timestamp(raw).ok_or_else(|| bad(Problem::BadExpiration(raw.to_owned())))?;
         Ok(Some(SecureSession {
             access_key_id: field("access_key_id")?.to_owned(),
             secret_access_key: Secret::new(field("secret_access_key")?),
@@ -114,7 +140,7 @@ mod tests {
         assert_eq!(dev.session_token.expose(), "t0k3n");
         assert!(cache.get("other").unwrap().is_none());
         for name in ["broken", "nodate"] {
-            let err = cache.get(name).unwrap_err();
+            let err = cache.get(name).unwrap_err().to_string();
             assert!(!err.contains("s3cr3t"), "{err}");
             assert!(err.contains(name), "{err}");
         }

@@ -511,7 +511,7 @@ fn expiry_of(
                 }
             }
             Ok(None) => {}
-            Err(problem) => problems.push(problem),
+            Err(problem) => problems.push(problem.to_string()),
         }
     }
     match kind {

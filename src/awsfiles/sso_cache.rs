@@ -100,19 +100,51 @@ fn write_json(dir: &Path, name: &str, doc: &serde_json::Value) -> std::io::Resul
     Ok(path)
 }
 
+/// Why a cached SSO token cannot be read: the file (never its content).
+#[derive(Debug, thiserror::Error)]
+pub enum SsoCacheError {
+    /// The file is there but could not be read.
+    #[error("{}: {source}", .path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is not a JSON object.
+    #[error("{} is not JSON the AWS CLI wrote", .path.display())]
+    NotJson {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is JSON but holds no token.
+    #[error("{} is not an SSO token the AWS CLI wrote (no accessToken and expiresAt): sign in again", .path.display())]
+    NoToken {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
 /// Reads `path` as a JSON object: `Ok(None)` when there is no file; a file that is not JSON
-/// is one sentence naming it (never its content).
-fn read_json(path: &Path) -> Result<Option<serde_json::Value>, String> {
+/// is an error naming it (never its content).
+fn read_json(path: &Path) -> Result<Option<serde_json::Value>, SsoCacheError> {
     let text = match crate::safe_fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(source) => {
+            return Err(SsoCacheError::Unreadable {
+                path: path.to_owned(),
+                source,
+            })
+        }
     };
     serde_json::from_str::<serde_json::Value>(&text)
         .ok()
         .filter(serde_json::Value::is_object)
         .map(Some)
-        .ok_or_else(|| format!("{} is not JSON the AWS CLI wrote", path.display()))
+        .ok_or_else(|| SsoCacheError::NotJson {
+            path: path.to_owned(),
+        })
 }
 
 /// An OIDC client registration as the AWS CLI v2 caches it (`clientId`, `clientSecret`,
@@ -180,8 +212,8 @@ impl Registration {
 
 impl TokenRecord {
     /// The token cached for `key` (the session name or start URL) in `dir`: `Ok(None)` when
-    /// there is none; a file without `accessToken` and `expiresAt` is one sentence naming it.
-    pub fn read(dir: &Path, key: &str) -> Result<Option<TokenRecord>, String> {
+    /// there is none; a file without `accessToken` and `expiresAt` is an error naming it.
+    pub fn read(dir: &Path, key: &str) -> Result<Option<TokenRecord>, SsoCacheError> {
         let path = dir.join(file_name(key));
         let Some(json) = read_json(&path)? else {
             return Ok(None);
@@ -195,10 +227,7 @@ impl TokenRecord {
         let time = |k: &str| text(k).and_then(|t| super::expiry::parse_timestamp(&t));
         let (Some(access_token), Some(expires_at)) = (text("accessToken"), time("expiresAt"))
         else {
-            return Err(format!(
-                "{} is not an SSO token the AWS CLI wrote (no accessToken and expiresAt): sign in again",
-                path.display()
-            ));
+            return Err(SsoCacheError::NoToken { path });
         };
         Ok(Some(TokenRecord {
             start_url: text("startUrl").unwrap_or_default(),

@@ -115,8 +115,8 @@ pub enum SsoError {
         why: String,
     },
     /// The cached token cannot be read (not one the AWS CLI wrote, unreadable).
-    #[error("{0}")]
-    Cache(String),
+    #[error(transparent)]
+    Cache(#[from] crate::awsfiles::sso_cache::SsoCacheError),
     /// The lock around the sign-in could not be had.
     #[error(transparent)]
     Lock(#[from] LockError),
@@ -205,11 +205,11 @@ pub enum KeyringError {
 }
 
 /// Why the sessions recorded for a profile could not be read.
-#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Error)]
 pub enum SessionsError {
-    /// aws-mfa-secure's sessions file is not usable (one sentence, no secret).
-    #[error("{0}")]
-    MfaSecure(String),
+    /// aws-mfa-secure's sessions file is not usable (no secret in it).
+    #[error(transparent)]
+    MfaSecure(#[from] crate::awsfiles::mfa_secure::MfaSecureError),
 }
 
 /// Why one profile of a bulk renewal was not renewed.

@@ -120,7 +120,7 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, Session
     }
     if let Some(s) = SecureSessions::read(&paths.mfa_secure_sessions)
         .get(name)
-        .map_err(|e| SessionsError::MfaSecure(e.to_string()))?
+        .map_err(SessionsError::from)?
     {
         found.push(Session {
             from: SessionFrom::MfaSecure(name.to_owned()),

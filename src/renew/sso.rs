@@ -63,7 +63,7 @@ pub async fn token(
     let dir = &ctx.paths.sso_cache;
     let key = target.cache_key();
     let path = dir.join(crate::awsfiles::sso_cache::file_name(key));
-    let seen = TokenRecord::read(dir, key).map_err(|e| SsoError::Cache(e.to_string()))?;
+    let seen = TokenRecord::read(dir, key)?;
     if let Some(record) = seen.as_ref().filter(|r| !renew && is_fresh(r, Utc::now())) {
         return Ok(Token {
             record: record.clone(),
@@ -78,7 +78,7 @@ pub async fn token(
         ctx.timeouts.renew_wait,
     )
     .await?;
-    let current = TokenRecord::read(dir, key).map_err(|e| SsoError::Cache(e.to_string()))?;
+    let current = TokenRecord::read(dir, key)?;
     if let Some(record) = current.as_ref().filter(|r| {
         let changed = seen
             .as_ref()
