@@ -13,7 +13,7 @@ use super::api::{
 };
 use super::error::{AwsError, AwsErrorKind};
 use super::federation::{ConsoleCredentials, FederationEndpoint, Origin};
-use super::sso::{Flow, Prompt, SsoTarget};
+use super::sso::{CallFailure, Flow, Prompt, SsoCallError, SsoTarget};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
@@ -219,7 +219,7 @@ pub async fn sso_login(
     target: &SsoTarget,
     flow: Flow,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
-) -> Result<TokenRecord, String> {
+) -> Result<TokenRecord, SsoCallError> {
     latency().await;
     prompt(&match flow {
         Flow::Pkce => Prompt {
@@ -253,17 +253,22 @@ pub async fn sso_login(
 
 /// The demo's SSO refresh: the held refresh token (the demo's own) buys a new fake access
 /// token for another 8 hours, no browser; anything else is refused as the service would.
-pub async fn sso_refresh(target: &SsoTarget, held: &TokenRecord) -> Result<TokenRecord, String> {
+pub async fn sso_refresh(
+    target: &SsoTarget,
+    held: &TokenRecord,
+) -> Result<TokenRecord, SsoCallError> {
     latency().await;
     let ours = held
         .refresh_token
         .as_ref()
         .is_some_and(|t| t.expose() == "DEMO-FAKE-SSO-REFRESH-TOKEN");
     if !ours {
-        return Err(
-            "CreateToken (refresh) failed (InvalidGrantException): the refresh token is not valid"
-                .to_owned(),
-        );
+        return Err(SsoCallError::Call(CallFailure {
+            operation: "CreateToken (refresh)",
+            code: Some("InvalidGrantException".to_owned()),
+            message: Some("the refresh token is not valid".to_owned()),
+            cause: String::new(),
+        }));
     }
     let now = Utc::now();
     Ok(TokenRecord {

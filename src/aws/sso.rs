@@ -113,7 +113,122 @@ pub struct Prompt {
     pub user_code: Option<String>,
 }
 
-fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
+/// Why an SSO call (a sign-in, a refresh, the portal's listing) failed: one sentence each,
+/// never a token, secret or code.
+#[derive(Debug, thiserror::Error)]
+pub enum SsoCallError {
+    /// The CA bundle to trust could not be loaded (no call was made).
+    #[error(transparent)]
+    Trust(#[from] http::TrustError),
+    /// The service answered a call with an error, or the call did not reach it.
+    #[error("{0}")]
+    Call(CallFailure),
+    /// The new client registration could not be written to the cache folder.
+    #[error("{}: {source}", .dir.display())]
+    Registration {
+        /// The SSO cache folder.
+        dir: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The cached token holds no refresh token.
+    #[error("the cached SSO token has no refresh token")]
+    NoRefreshToken,
+    /// The device code ran out before the person confirmed it.
+    #[error("the sign-in code expired before it was confirmed; start the login again")]
+    CodeExpired,
+    /// The person denied the device sign-in.
+    #[error("the sign-in was denied in the browser; nothing was written")]
+    Denied,
+    /// The system gave no random bytes (for the PKCE verifier or the state).
+    #[error("no random bytes for the sign-in")]
+    NoRandom,
+    /// No loopback port could be opened for the redirect.
+    #[error("no loopback port for the sign-in's redirect: {0}")]
+    NoPort(std::io::Error),
+    /// The loopback listener's port could not be told.
+    #[error("{0}")]
+    Port(std::io::Error),
+    /// The browser's redirect did not come in time.
+    #[error("no answer came back from the browser within {minutes} minutes; start the sign-in again (or use --use-device-code)")]
+    NoAnswer {
+        /// How long it waited, in whole minutes.
+        minutes: u64,
+    },
+    /// The service refused the sign-in (the redirect's `error`).
+    #[error("the sign-in was refused in the browser ({0}); nothing was written")]
+    Refused(String),
+    /// The redirect's code was not accepted by `CreateToken`.
+    #[error("the sign-in's redirect brought back a code the SSO service did not accept ({0}); nothing was written: start the sign-in again")]
+    CodeRefused(CallFailure),
+    /// Listing one account's roles failed.
+    #[error("{failure} (account {account_id})")]
+    Roles {
+        /// The call's failure.
+        failure: CallFailure,
+        /// The account.
+        account_id: String,
+    },
+}
+
+/// A failed SSO or OIDC call: the operation, and the service's error code and message, or
+/// else why the call did not reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallFailure {
+    /// The operation (`CreateToken`, `ListAccounts`, …).
+    pub operation: &'static str,
+    /// The service's error code, when it answered.
+    pub code: Option<String>,
+    /// The service's message, when it answered with one.
+    pub message: Option<String>,
+    /// Why the call failed otherwise (the SDK's cause).
+    pub cause: String,
+}
+
+impl CallFailure {
+    /// The failure of `operation` with the SDK error `e`.
+    fn of<E: ProvideErrorMetadata + std::error::Error + 'static>(
+        operation: &'static str,
+        e: &E,
+    ) -> CallFailure {
+        CallFailure {
+            operation,
+            code: e.code().map(str::to_owned),
+            message: e.message().map(str::to_owned),
+            cause: crate::aws::sdk_cause(e),
+        }
+    }
+}
+
+impl std::fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let CallFailure {
+            operation,
+            code,
+            message,
+            cause,
+        } = self;
+        match (code, message) {
+            (Some(code), Some(message)) => write!(f, "{operation} failed ({code}): {message}"),
+            (Some(code), None) => write!(f, "{operation} failed ({code})"),
+            _ if http::is_untrusted(cause) => write!(
+                f,
+                "{operation} failed: the server's certificate is not trusted ({cause}); if a private CA or a TLS-inspecting proxy signs it, set AWS_CA_BUNDLE or the profile's ca_bundle to that CA's certificates (PEM)"
+            ),
+            _ => write!(f, "{operation} failed: {cause}"),
+        }
+    }
+}
+
+impl std::error::Error for CallFailure {}
+
+impl From<CallFailure> for SsoCallError {
+    fn from(failure: CallFailure) -> SsoCallError {
+        SsoCallError::Call(failure)
+    }
+}
+
+fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, SsoCallError> {
     Ok(aws_sdk_ssooidc::Client::new(&sdk_config(
         target,
         target.endpoint.as_deref(),
@@ -122,8 +237,8 @@ fn client(target: &SsoTarget) -> Result<aws_sdk_ssooidc::Client, String> {
 
 /// The SDK configuration of `target`'s calls (region, time limits, CA bundle), sent to
 /// `endpoint` when one is set: the one place both the OIDC and the portal client are made.
-fn sdk_config(target: &SsoTarget, endpoint: Option<&str>) -> Result<SdkConfig, String> {
-    let trust = Trust::load(target.ca_bundle.as_ref()).map_err(|e| e.to_string())?;
+fn sdk_config(target: &SsoTarget, endpoint: Option<&str>) -> Result<SdkConfig, SsoCallError> {
+    let trust = Trust::load(target.ca_bundle.as_ref())?;
     let timeouts = TimeoutConfig::builder()
         .connect_timeout(target.connect_timeout)
         .operation_timeout(target.call_timeout)
@@ -139,17 +254,6 @@ fn sdk_config(target: &SsoTarget, endpoint: Option<&str>) -> Result<SdkConfig, S
     Ok(config.build())
 }
 
-fn sentence<E: ProvideErrorMetadata>(operation: &str, e: &E, fallback: String) -> String {
-    match (e.code(), e.message()) {
-        (Some(code), Some(message)) => format!("{operation} failed ({code}): {message}"),
-        (Some(code), None) => format!("{operation} failed ({code})"),
-        _ if http::is_untrusted(&fallback) => format!(
-            "{operation} failed: the server's certificate is not trusted ({fallback}); if a private CA or a TLS-inspecting proxy signs it, set AWS_CA_BUNDLE or the profile's ca_bundle to that CA's certificates (PEM)"
-        ),
-        _ => format!("{operation} failed: {fallback}"),
-    }
-}
-
 /// A registration is reused while it has more than this left (botocore's expiry window).
 const REGISTRATION_WINDOW: i64 = 15 * 60;
 
@@ -161,7 +265,7 @@ async fn registration(
     target: &SsoTarget,
     cache: &Path,
     flow: Flow,
-) -> Result<Registration, String> {
+) -> Result<Registration, SsoCallError> {
     let name = target.registration_file();
     let now = Utc::now();
     if let Some(r) = Registration::read(cache, &name) {
@@ -194,7 +298,7 @@ async fn registration(
     let registered = call
         .send()
         .await
-        .map_err(|e| sentence("RegisterClient", &e, crate::aws::sdk_cause(&e)))?;
+        .map_err(|e| CallFailure::of("RegisterClient", &e))?;
     let registration = Registration {
         client_id: registered.client_id().unwrap_or_default().to_owned(),
         client_secret: Secret::new(registered.client_secret().unwrap_or_default()),
@@ -205,7 +309,10 @@ async fn registration(
     };
     registration
         .write(cache, &name)
-        .map_err(|e| format!("{}: {e}", cache.display()))?;
+        .map_err(|source| SsoCallError::Registration {
+            dir: cache.to_owned(),
+            source,
+        })?;
     Ok(registration)
 }
 
@@ -230,11 +337,11 @@ fn record(
 /// Renews `held` with its refresh token (`CreateToken`, grant `refresh_token`), no browser:
 /// the new access token, the new refresh token when the service rotates it (else the held
 /// one), the registration unchanged.
-pub async fn refresh(target: &SsoTarget, held: &TokenRecord) -> Result<TokenRecord, String> {
+pub async fn refresh(target: &SsoTarget, held: &TokenRecord) -> Result<TokenRecord, SsoCallError> {
     let refresh_token = held
         .refresh_token
         .as_ref()
-        .ok_or("the cached SSO token has no refresh token")?;
+        .ok_or(SsoCallError::NoRefreshToken)?;
     let oidc = client(target)?;
     let token = oidc
         .create_token()
@@ -244,7 +351,7 @@ pub async fn refresh(target: &SsoTarget, held: &TokenRecord) -> Result<TokenReco
         .refresh_token(refresh_token.expose())
         .send()
         .await
-        .map_err(|e| sentence("CreateToken (refresh)", &e, crate::aws::sdk_cause(&e)))?;
+        .map_err(|e| CallFailure::of("CreateToken (refresh)", &e))?;
     let now = Utc::now();
     Ok(TokenRecord {
         start_url: target.start_url.clone(),
@@ -267,7 +374,7 @@ pub async fn login_device(
     target: &SsoTarget,
     cache: &Path,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
-) -> Result<TokenRecord, String> {
+) -> Result<TokenRecord, SsoCallError> {
     let oidc = client(target)?;
     let registration = registration(&oidc, target, cache, Flow::DeviceCode).await?;
     let client_id = registration.client_id.clone();
@@ -279,7 +386,7 @@ pub async fn login_device(
         .start_url(&target.start_url)
         .send()
         .await
-        .map_err(|e| sentence("StartDeviceAuthorization", &e, crate::aws::sdk_cause(&e)))?;
+        .map_err(|e| CallFailure::of("StartDeviceAuthorization", &e))?;
     let device_code = authorization.device_code().unwrap_or_default().to_owned();
     prompt(&Prompt {
         url: authorization
@@ -311,18 +418,9 @@ pub async fn login_device(
                 }
                 Some(
                     "AuthorizationPendingException" | "SlowDownException" | "ExpiredTokenException",
-                ) => {
-                    return Err(
-                        "the sign-in code expired before it was confirmed; start the login again"
-                            .to_owned(),
-                    )
-                }
-                Some("AccessDeniedException") => {
-                    return Err(
-                        "the sign-in was denied in the browser; nothing was written".to_owned()
-                    )
-                }
-                _ => return Err(sentence("CreateToken", &e, crate::aws::sdk_cause(&e))),
+                ) => return Err(SsoCallError::CodeExpired),
+                Some("AccessDeniedException") => return Err(SsoCallError::Denied),
+                _ => return Err(CallFailure::of("CreateToken", &e).into()),
             },
         };
         return Ok(record(target, &registration, &token));
@@ -330,11 +428,11 @@ pub async fn login_device(
 }
 
 /// Random bytes from the kernel's generator.
-fn random(bytes: &mut [u8]) -> Result<(), String> {
+fn random(bytes: &mut [u8]) -> Result<(), SsoCallError> {
     use aws_lc_rs::rand::SecureRandom;
     aws_lc_rs::rand::SystemRandom::new()
         .fill(bytes)
-        .map_err(|_| "no random bytes for the sign-in".to_owned())
+        .map_err(|_| SsoCallError::NoRandom)
 }
 
 fn b64url(bytes: &[u8]) -> String {
@@ -344,7 +442,7 @@ fn b64url(bytes: &[u8]) -> String {
 
 /// A PKCE pair (RFC 7636): a 64-character verifier from the unreserved characters, and its
 /// S256 challenge.
-fn pkce_pair() -> Result<(Secret, String), String> {
+fn pkce_pair() -> Result<(Secret, String), SsoCallError> {
     const UNRESERVED: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
     let mut bytes = [0u8; 64];
     random(&mut bytes)?;
@@ -481,8 +579,8 @@ pub async fn await_callback(
     listener: tokio::net::TcpListener,
     state: &str,
     limit: std::time::Duration,
-) -> Result<Callback, String> {
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+) -> Result<Callback, SsoCallError> {
+    let port = listener.local_addr().map_err(SsoCallError::Port)?.port();
     let host = format!("127.0.0.1:{port}");
     // Accepting never waits for a connection to be read: each one is read on its own task,
     // for at most HEAD_TIMEOUT, and the oldest of those still silent is closed beyond
@@ -523,12 +621,11 @@ pub async fn await_callback(
             }
         }
     };
-    let answer = tokio::time::timeout(limit, wait).await.map_err(|_| {
-        format!(
-            "no answer came back from the browser within {} minutes; start the sign-in again (or use --use-device-code)",
-            limit.as_secs() / 60
-        )
-    });
+    let answer = tokio::time::timeout(limit, wait)
+        .await
+        .map_err(|_| SsoCallError::NoAnswer {
+            minutes: limit.as_secs() / 60,
+        });
     drop(listener);
     drop(readers);
     answer
@@ -542,13 +639,13 @@ pub async fn login_pkce(
     cache: &Path,
     prompt: &mut (dyn FnMut(&Prompt) + Send),
     limit: std::time::Duration,
-) -> Result<TokenRecord, String> {
+) -> Result<TokenRecord, SsoCallError> {
     let oidc = client(target)?;
     let registration = registration(&oidc, target, cache, Flow::Pkce).await?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
-        .map_err(|e| format!("no loopback port for the sign-in's redirect: {e}"))?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        .map_err(SsoCallError::NoPort)?;
+    let port = listener.local_addr().map_err(SsoCallError::Port)?.port();
     let redirect = format!("http://127.0.0.1:{port}/oauth/callback");
     let (verifier, challenge) = pkce_pair()?;
     let mut state = [0u8; 16];
@@ -570,11 +667,7 @@ pub async fn login_pkce(
     });
     let code = match await_callback(listener, &state, limit).await? {
         Callback::Code(code) => code,
-        Callback::Refused(error) => {
-            return Err(format!(
-                "the sign-in was refused in the browser ({error}); nothing was written"
-            ))
-        }
+        Callback::Refused(error) => return Err(SsoCallError::Refused(error)),
     };
     let token = oidc
         .create_token()
@@ -587,14 +680,14 @@ pub async fn login_pkce(
         .send()
         .await
         .map_err(|e| {
-            let why = sentence("CreateToken", &e, crate::aws::sdk_cause(&e));
+            let why = CallFailure::of("CreateToken", &e);
             if e.code() == Some("InvalidGrantException") {
                 // The redirect carried this sign-in's state, so it came from a page that saw
                 // the sign-in's address; its code is not one the service issued for this
                 // sign-in (or was used already). One redirect is all a sign-in takes.
-                format!("the sign-in's redirect brought back a code the SSO service did not accept ({why}); nothing was written: start the sign-in again")
+                SsoCallError::CodeRefused(why)
             } else {
-                why
+                SsoCallError::Call(why)
             }
         })?;
     Ok(record(target, &registration, &token))
@@ -613,7 +706,7 @@ pub async fn list_assignments(
     portal: Option<&str>,
     token: &Secret,
     bound: usize,
-) -> Result<crate::awsfiles::populate::Listing, String> {
+) -> Result<crate::awsfiles::populate::Listing, SsoCallError> {
     use crate::awsfiles::populate::{Assignment, Listing};
     use futures_util::stream::{self, StreamExt};
     let sso = aws_sdk_sso::Client::new(&sdk_config(target, portal)?);
@@ -641,17 +734,15 @@ pub async fn list_assignments(
                     break;
                 }
             }
-            Err(e) if accounts.is_empty() => {
-                return Err(sentence("ListAccounts", &e, crate::aws::sdk_cause(&e)))
-            }
+            Err(e) if accounts.is_empty() => return Err(CallFailure::of("ListAccounts", &e).into()),
             Err(e) => {
-                incomplete = Some(sentence("ListAccounts", &e, crate::aws::sdk_cause(&e)));
+                incomplete = Some(CallFailure::of("ListAccounts", &e).to_string());
                 break;
             }
         }
     }
     let sso = &sso;
-    let listed: Vec<Result<Vec<Assignment>, String>> = stream::iter(accounts)
+    let listed: Vec<Result<Vec<Assignment>, SsoCallError>> = stream::iter(accounts)
         .map(|(account_id, account_name)| async move {
             let mut roles = Vec::new();
             let mut next: Option<String> = None;
@@ -664,11 +755,9 @@ pub async fn list_assignments(
                     .max_results(100)
                     .send()
                     .await
-                    .map_err(|e| {
-                        format!(
-                            "{} (account {account_id})",
-                            sentence("ListAccountRoles", &e, crate::aws::sdk_cause(&e))
-                        )
+                    .map_err(|e| SsoCallError::Roles {
+                        failure: CallFailure::of("ListAccountRoles", &e),
+                        account_id: account_id.clone(),
                     })?;
                 roles.extend(page.role_list().iter().map(|r| Assignment {
                     account_id: account_id.clone(),
@@ -692,7 +781,7 @@ pub async fn list_assignments(
         match result {
             Ok(found) => listing.assignments.extend(found),
             Err(e) => {
-                listing.incomplete.get_or_insert(e);
+                listing.incomplete.get_or_insert(e.to_string());
             }
         }
     }
@@ -936,7 +1025,7 @@ mod tests {
         let e = await_callback(l, "s", std::time::Duration::from_millis(300))
             .await
             .unwrap_err();
-        assert!(e.contains("no answer came back"), "{e}");
+        assert!(e.to_string().contains("no answer came back"), "{e}");
         assert_eq!(send(port, "/oauth/callback?code=c&state=s", "x").await, "");
     }
 

@@ -29,6 +29,9 @@ pub enum Cause {
     /// The config file names no place to sign in with SSO.
     #[error(transparent)]
     Sso(#[from] SsoConfigError),
+    /// An SSO call (the portal's listing) failed.
+    #[error(transparent)]
+    SsoCall(#[from] crate::aws::sso::SsoCallError),
     /// mfatui's settings file could not be read or changed.
     #[error(transparent)]
     Settings(#[from] crate::settings::SettingsError),
@@ -175,6 +178,7 @@ failure_from!(
     RenewError,
     CodeError,
     SsoConfigError,
+    crate::aws::sso::SsoCallError,
     crate::settings::SettingsError,
     crate::console::ConsoleError,
     crate::awsfiles::populate::PopulateError,

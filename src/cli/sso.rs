@@ -70,13 +70,14 @@ fn populate(run: &Run, args: &PopulateArgs) -> Result<(), super::Failure> {
         let hint = format!("sso-session {}", args.session);
         run.block_on(async {
             let token = crate::renew::sso::token(ctx, &target, &hint, false, Some(sign_in)).await?;
-            crate::aws::sso::list_assignments(
+            let listing = crate::aws::sso::list_assignments(
                 &target,
                 portal.as_deref(),
                 &token.record.access_token,
                 crate::aws::sso::LIST_BOUND,
             )
-            .await
+            .await?;
+            Ok::<_, super::Failure>(listing)
         })??
     };
     let planned = populate::plan(

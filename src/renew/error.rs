@@ -136,7 +136,7 @@ pub enum SsoError {
         /// The profile.
         profile: String,
         /// What the refresh said.
-        why: String,
+        why: crate::aws::sso::SsoCallError,
         /// The command that signs in.
         how: String,
     },
@@ -174,7 +174,7 @@ pub enum SsoError {
         /// The portal.
         start_url: String,
         /// What went wrong.
-        why: String,
+        why: crate::aws::sso::SsoCallError,
     },
     /// The profile only signs in: it names no account or role to get credentials for.
     #[error("profile '{profile}' only signs in to SSO (it names no {key}), so it has no credentials of its own")]
@@ -277,10 +277,10 @@ mod tests {
             (
                 SsoError::RefreshRefused {
                     profile: "corp".into(),
-                    why: "the portal said no".into(),
+                    why: crate::aws::sso::SsoCallError::Denied,
                     how: how.clone(),
                 },
-                "the SSO sign-in of 'corp' could not be refreshed (the portal said no): sign in again with `mfatui renew corp`",
+                "the SSO sign-in of 'corp' could not be refreshed (the sign-in was denied in the browser; nothing was written): sign in again with `mfatui renew corp`",
             ),
             (
                 SsoError::Ending {

@@ -6,7 +6,7 @@
 
 use super::error::SsoError;
 use super::lock::RenewLock;
-use crate::aws::sso::{self, Flow, Prompt, SsoTarget};
+use crate::aws::sso::{self, Flow, Prompt, SsoCallError, SsoTarget};
 use crate::awsfiles::sso_cache::TokenRecord;
 use crate::context::Context;
 use chrono::{DateTime, Utc};
@@ -126,11 +126,7 @@ pub async fn token(
         }
         let (profile, how) = (name.to_owned(), ctx.command(&["renew", name]));
         return Err(match (refused, current) {
-            (Some(why), _) => SsoError::RefreshRefused {
-                profile,
-                why: why.to_string(),
-                how,
-            },
+            (Some(why), _) => SsoError::RefreshRefused { profile, why, how },
             (None, Some(r)) if r.expires_at > Utc::now() => SsoError::Ending {
                 profile,
                 minutes: (r.expires_at - Utc::now()).num_minutes(),
@@ -173,18 +169,18 @@ async fn sign_in_with(
     };
     done.map_err(|why| SsoError::SignIn {
         start_url: target.start_url.clone(),
-        why: why.to_string(),
+        why,
     })
 }
 
 /// Refreshes as [`sso::refresh`] does; in the offline demo, through its stand-in. The error
-/// is the portal's sentence as `aws::sso` says it; [`token`] turns it into
+/// is the portal's as `aws::sso` types it; [`token`] turns it into
 /// [`SsoError::RefreshRefused`] when no sign-in can follow.
 async fn refresh_token(
     target: &SsoTarget,
     demo: bool,
     held: &TokenRecord,
-) -> Result<TokenRecord, String> {
+) -> Result<TokenRecord, SsoCallError> {
     if demo {
         crate::aws::demo::sso_refresh(target, held).await
     } else {

@@ -115,7 +115,8 @@ impl PopulateJob {
                 &token.record.access_token,
                 crate::aws::sso::LIST_BOUND,
             )
-            .await?
+            .await
+            .map_err(|e| e.to_string())?
         };
         let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
         let opts = Options {
