@@ -232,9 +232,7 @@ fn finish_store(
     if !args.dry_run {
         // Entries stored before file sets were recorded, or by a run stopped in between.
         with_entry_lock(ctx, || {
-            keyring
-                .add_user(&marker.profile, &creds, &marker_file(ctx, marker.file))
-                .map_err(|e| e.to_string())
+            keyring.add_user(&marker.profile, &creds, &marker_file(ctx, marker.file))
         })?;
     }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
@@ -522,7 +520,6 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         keyring
             .store_checked(&marker.profile, &creds)
             .and_then(|()| keyring.add_user(&marker.profile, &creds, &file))
-            .map_err(|e| e.to_string())
     })
     .map_err(|e| format!("{e} (the files were not changed)"))?;
     println!(

@@ -22,6 +22,7 @@ use crate::awsfiles::{
     Snapshot, Written,
 };
 use crate::context::Context;
+use crate::renew::error::KeyringError;
 use crate::renew::plan::{keys_at, Keys};
 use crate::renew::service::KeyringAccess;
 use std::ffi::OsStr;
@@ -52,6 +53,82 @@ impl Move {
     }
 }
 
+/// Why a pair could not be moved into the keyring: one sentence each, naming the profile
+/// and saying what was (not) changed. Never holds a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CustodyError {
+    /// No such profile.
+    #[error("there is no profile named '{0}' in the AWS config or credentials file")]
+    NoProfile(String),
+    /// The profile holds no key pair in the files.
+    #[error("'{profile}' holds no long-term access key in the AWS files, so there is nothing to move to the OS keyring (new keys go in with {add})")]
+    NoKeys {
+        /// The profile.
+        profile: String,
+        /// The command that adds keys to the keyring.
+        add: String,
+    },
+    /// The profile has a pair in both files.
+    #[error("'{0}' has an access key pair in both the credentials and the config file: remove the one you do not use, then try again; nothing was changed")]
+    InBothFiles(String),
+    /// The change to the files cannot be planned.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// The keyring entries were not written (or the lock around them not had).
+    #[error("{0} (the files were not changed)")]
+    NotStored(EntryError),
+    /// A fault injected for a test.
+    #[error("{0}")]
+    Fault(std::io::Error),
+    /// The files were not written once the keyring held the pair.
+    #[error("{source}; the key is still in the file and also in the OS keyring, which does no harm: run {again} again")]
+    NotWritten {
+        /// Why.
+        source: crate::awsfiles::WriteError,
+        /// The command that finishes the move.
+        again: String,
+    },
+    /// The backups holding the secret could not be rewritten.
+    #[error(transparent)]
+    Backup(#[from] BackupError),
+}
+
+/// Why a read-modify-write of keyring entries failed: the lock around it, or the keyring.
+#[derive(Debug, thiserror::Error)]
+pub enum EntryError {
+    /// The lock file could not be made or taken.
+    #[error("cannot take the keyring lock {} ({source}); nothing was changed", .path.display())]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Another mfatui held the lock too long.
+    #[error("another mfatui has held the keyring lock {} for {secs} s: let it finish, then try again; nothing was changed", .path.display())]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// How long it waited.
+        secs: u64,
+    },
+    /// The keyring call failed.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+}
+
+macro_rules! sentence {
+    ($($error:ty),*) => {$(
+        /// The sentence, for the commands and the TUI, which report one.
+        impl From<$error> for String {
+            fn from(e: $error) -> String {
+                e.to_string()
+            }
+        }
+    )*};
+}
+sentence!(CustodyError, EntryError, BackupError);
+
 /// Where `store` starts from.
 #[derive(Debug)]
 pub enum Start {
@@ -62,19 +139,19 @@ pub enum Start {
 }
 
 /// Plans moving the key pair `name` uses (its own or its aws-mfa partner's) into the keyring.
-pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Start, String> {
+pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Start, CustodyError> {
     let (files, map) = (snapshot.files(), snapshot.map());
     if map.profile(name).is_none() {
-        return Err(format!(
-            "there is no profile named '{name}' in the AWS config or credentials file"
-        ));
+        return Err(CustodyError::NoProfile(name.to_owned()));
     }
-    let place = snapshot.layout_of(name).keys.clone().ok_or_else(|| {
-        format!(
-            "'{name}' holds no long-term access key in the AWS files, so there is nothing to move to the OS keyring (new keys go in with {})",
-            ctx.command(&["keyring", "add", name])
-        )
-    })?;
+    let place = snapshot
+        .layout_of(name)
+        .keys
+        .clone()
+        .ok_or_else(|| CustodyError::NoKeys {
+            profile: name.to_owned(),
+            add: ctx.command(&["keyring", "add", name]),
+        })?;
     let creds = match keys_at(map, &place) {
         Some(Keys::Here(creds)) => creds,
         _ => return Ok(Start::InKeyring(place)),
@@ -83,10 +160,7 @@ pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Sta
     if place.file == FileKind::Credentials
         && holder.is_some_and(|p| has_long_term_keys(p.config_only()))
     {
-        return Err(format!(
-            "'{}' has an access key pair in both the credentials and the config file: remove the one you do not use, then try again; nothing was changed",
-            place.profile
-        ));
+        return Err(CustodyError::InBothFiles(place.profile.to_string()));
     }
     // The same pair copied into other profiles moves too: a copy left in plain text would
     // defeat the move (as rotation, which rewrites every copy).
@@ -103,11 +177,10 @@ pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Sta
             map,
             &p.profile,
             &credential_process(ctx, &p.profile),
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     }
     for p in std::iter::once(&place).chain(&copies) {
-        plan_store(&mut plan, files, p).map_err(|e| e.to_string())?;
+        plan_store(&mut plan, files, p)?;
     }
     let file_path = file_of(files, place.file).path.clone();
     Ok(Start::Move(Box::new(Move {
@@ -168,7 +241,7 @@ pub fn store(
     keyring: &dyn KeyringAccess,
     mv: &Move,
     progress: &mut dyn FnMut(Progress),
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Vec<PathBuf>, CustodyError> {
     let name = &mv.place.profile;
     // One entry per profile that will carry the marker, each read back and recording this
     // file set as its user, before any file changes: another file set holding the same pair
@@ -180,19 +253,19 @@ pub fn store(
             keyring.store(&place.profile, &mv.creds)?;
             keyring.add_user(&place.profile, &mv.creds, &file)
         })
-        .map_err(|e| format!("{e} (the files were not changed)"))?;
+        .map_err(CustodyError::NotStored)?;
     }
     crate::diag!("keyring store {name}: keyring written and read back");
     progress(Progress::InKeyring);
-    fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
-    let written = commit(&mv.plan, &ctx.write_options(OnChange::Merge)).map_err(|e| {
-        format!(
-            "{e}; the key is still in the file and also in the OS keyring, which does no harm: run {} again",
-            ctx.command(&["keyring", "store", name])
-        )
+    fault::point(Step::KeyringAfterStore).map_err(CustodyError::Fault)?;
+    let written = commit(&mv.plan, &ctx.write_options(OnChange::Merge)).map_err(|source| {
+        CustodyError::NotWritten {
+            source,
+            again: ctx.command(&["keyring", "store", name]),
+        }
     })?;
     progress(Progress::Written(written));
-    fault::point(Step::KeyringBeforeScrub).map_err(|e| e.to_string())?;
+    fault::point(Step::KeyringBeforeScrub).map_err(CustodyError::Fault)?;
     let sections: Vec<String> = mv.places().map(|p| p.section.to_string()).collect();
     Ok(scrub(ctx, &mv.creds, &sections)?)
 }
@@ -205,31 +278,28 @@ const ENTRY_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// storing the same pair at once would otherwise each write back a list without the other.
 pub fn with_entry_lock<T>(
     ctx: &Context,
-    job: impl FnOnce() -> Result<T, String>,
-) -> Result<T, String> {
+    job: impl FnOnce() -> Result<T, KeyringError>,
+) -> Result<T, EntryError> {
     let dir = ctx
         .settings_path
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let path = dir.join("keyring.lock");
-    let failed = |e: std::io::Error| {
-        format!(
-            "cannot take the keyring lock {} ({e}); nothing was changed",
-            path.display()
-        )
+    let failed = |source: std::io::Error| EntryError::Lock {
+        path: path.clone(),
+        source,
     };
     backup::ensure_dir(&dir).map_err(failed)?;
     let file = backup::open_lock(&path).map_err(failed)?;
     if !crate::safe_fs::lock_blocking(&file, ENTRY_LOCK_WAIT).map_err(failed)? {
-        return Err(format!(
-            "another mfatui has held the keyring lock {} for {} s: let it finish, then try again; nothing was changed",
-            path.display(),
-            ENTRY_LOCK_WAIT.as_secs()
-        ));
+        return Err(EntryError::Busy {
+            path,
+            secs: ENTRY_LOCK_WAIT.as_secs(),
+        });
     }
     let done = job();
     let _ = file.unlock();
-    done
+    Ok(done?)
 }
 
 /// The config-file section of profile `name`: the one it has, else the one botocore reads.
@@ -446,12 +516,6 @@ pub enum BackupError {
         #[source]
         source: std::io::Error,
     },
-}
-
-impl From<BackupError> for String {
-    fn from(e: BackupError) -> String {
-        e.to_string()
-    }
 }
 
 /// mfatui's backups of either shared file that contain `secret`.

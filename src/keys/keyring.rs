@@ -13,13 +13,13 @@
 //! (keyring-core's own errors may carry the raw secret bytes, so none of them is kept).
 
 use crate::aws::Credentials;
+pub use crate::renew::error::KeyringError;
 use crate::secret::Secret;
 use keyring_core::{CredentialStore, Entry, Error as CoreError};
 use serde::{Deserialize, Serialize};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
-use thiserror::Error;
 use zeroize::Zeroizing;
 
 /// The keyring service name of every entry mfatui writes.
@@ -41,69 +41,6 @@ const MAX_SECRET: usize = 128;
 /// plus the field names. Reserved up front so that writing it never reallocates (a
 /// reallocation would leave a copy of the secret in freed memory).
 const DOCUMENT_CAPACITY: usize = 2 * (MAX_KEY_ID + MAX_SECRET) + 96;
-
-/// What reaching the keyring takes on this system, for the error that says it failed.
-#[cfg(all(
-    unix,
-    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-))]
-const HOW_TO_REACH: &str = "no Secret Service answers on this session's D-Bus: log in to a desktop session, or start gnome-keyring-daemon or KeePassXC's Secret Service, then try again";
-#[cfg(target_os = "macos")]
-const HOW_TO_REACH: &str =
-    "the login Keychain is not available here: run mfatui in your logged-in session and try again";
-#[cfg(windows)]
-const HOW_TO_REACH: &str =
-    "Credential Manager is not available here: run mfatui in your logged-in session and try again";
-
-/// Why a keyring call failed: one sentence each, saying what to do. Never holds a secret.
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum KeyringError {
-    /// No keyring service could be reached (no D-Bus session, no Secret Service on it).
-    #[error("cannot reach the OS keyring ({detail}); {HOW_TO_REACH}")]
-    Unavailable {
-        /// What the system said.
-        detail: String,
-    },
-    /// The keyring is locked and was not unlocked, or access was refused.
-    #[error("the OS keyring is locked or refused access (its unlock prompt was dismissed or could not be shown): unlock it, e.g. by logging in to your desktop or with `gnome-keyring-daemon --unlock`, then try again")]
-    Locked,
-    /// The profile has no entry for its key (never stored, deleted outside mfatui, or a
-    /// rotation was interrupted).
-    #[error("the OS keyring has no entry for profile '{profile}' with the key {key} (service mfatui): if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the keys back with `mfatui keyring add {profile}`")]
-    Missing {
-        /// The profile.
-        profile: String,
-        /// The key id, masked.
-        key: String,
-    },
-    /// The entry is not a document this mfatui wrote or can read.
-    #[error("the OS keyring's entry for profile '{profile}' (service mfatui) is not one this mfatui can read: replace it with `mfatui keyring add {profile}`")]
-    Unreadable {
-        /// The profile.
-        profile: String,
-    },
-    /// Reading the entry back right after writing it gave something else.
-    #[error("the OS keyring did not give back the keys just stored for profile '{profile}': nothing was removed from the files; check the keyring (another program may manage service mfatui) and try again")]
-    NotKept {
-        /// The profile.
-        profile: String,
-    },
-    /// The keys are not shaped like an AWS access key pair.
-    #[error("{0}")]
-    BadKeys(String),
-    /// The keyring did not answer in time.
-    #[error("the OS keyring did not answer within {secs} s (a prompt may be waiting on another screen): answer or close it, then try again")]
-    Timeout {
-        /// How long mfatui waited.
-        secs: u64,
-    },
-    /// Anything else the keyring said.
-    #[error("the OS keyring refused the request ({detail}); check that it works (e.g. with your desktop's password manager) and try again")]
-    Other {
-        /// What the keyring said (never a secret).
-        detail: String,
-    },
-}
 
 /// The document stored as the entry's secret, as written.
 #[derive(Serialize)]
@@ -581,37 +518,34 @@ pub struct OsKeyring {
 
 impl OsKeyring {
     /// The keyring, opened now if it was not yet.
-    fn keyring(&self) -> Result<&Keyring, String> {
+    fn keyring(&self) -> Result<&Keyring, KeyringError> {
         self.opened
             .get_or_init(Keyring::open)
             .as_ref()
-            .map_err(ToString::to_string)
+            .map_err(Clone::clone)
     }
 }
 
 impl crate::renew::service::KeyringAccess for OsKeyring {
-    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, String> {
-        self.keyring()?
-            .load(profile, access_key_id)
-            .map_err(|e| e.to_string())
+    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, KeyringError> {
+        self.keyring()?.load(profile, access_key_id)
     }
 
-    fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), String> {
-        self.keyring()?
-            .delete(profile, access_key_id)
-            .map_err(|e| e.to_string())
+    fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), KeyringError> {
+        self.keyring()?.delete(profile, access_key_id)
     }
 
-    fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String> {
-        self.keyring()?
-            .store_checked(profile, creds)
-            .map_err(|e| e.to_string())
+    fn store(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError> {
+        self.keyring()?.store_checked(profile, creds)
     }
 
-    fn add_user(&self, profile: &str, creds: &Credentials, file: &str) -> Result<bool, String> {
-        self.keyring()?
-            .add_user(profile, creds, file)
-            .map_err(|e| e.to_string())
+    fn add_user(
+        &self,
+        profile: &str,
+        creds: &Credentials,
+        file: &str,
+    ) -> Result<bool, KeyringError> {
+        self.keyring()?.add_user(profile, creds, file)
     }
 
     fn users(
@@ -619,10 +553,8 @@ impl crate::renew::service::KeyringAccess for OsKeyring {
         profile: &str,
         access_key_id: &str,
         names_key: &dyn Fn(&str) -> bool,
-    ) -> Result<Vec<String>, String> {
-        self.keyring()?
-            .users(profile, access_key_id, names_key)
-            .map_err(|e| e.to_string())
+    ) -> Result<Vec<String>, KeyringError> {
+        self.keyring()?.users(profile, access_key_id, names_key)
     }
 }
 

@@ -48,7 +48,7 @@ pub enum RenewError {
     Sso(#[from] SsoError),
     /// The source keys kept in the OS keyring could not be used.
     #[error(transparent)]
-    Keyring(#[from] KeyringError),
+    Keyring(#[from] SourceKeysError),
     /// The sessions on file could not be read.
     #[error(transparent)]
     Sessions(#[from] SessionsError),
@@ -186,12 +186,85 @@ pub enum SsoError {
     },
 }
 
-/// Why the long-term keys kept in the OS keyring could not be used.
+/// What reaching the keyring takes on this system, for the error that says it failed.
+#[cfg(all(
+    unix,
+    not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+))]
+const HOW_TO_REACH: &str = "no Secret Service answers on this session's D-Bus: log in to a desktop session, or start gnome-keyring-daemon or KeePassXC's Secret Service, then try again";
+#[cfg(target_os = "macos")]
+const HOW_TO_REACH: &str =
+    "the login Keychain is not available here: run mfatui in your logged-in session and try again";
+#[cfg(windows)]
+const HOW_TO_REACH: &str =
+    "Credential Manager is not available here: run mfatui in your logged-in session and try again";
+
+/// Why a call to the OS keyring failed (the error of [`super::service::KeyringAccess`], made
+/// by `keys::keyring` and by [`super::service::NoKeyring`]): one sentence each, saying what to
+/// do. Never holds a secret.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum KeyringError {
-    /// The keyring could not give them (unreachable, locked, no entry), as it said.
+    /// No keyring service could be reached (no D-Bus session, no Secret Service on it).
+    #[error("cannot reach the OS keyring ({detail}); {HOW_TO_REACH}")]
+    Unavailable {
+        /// What the system said.
+        detail: String,
+    },
+    /// The keyring is locked and was not unlocked, or access was refused.
+    #[error("the OS keyring is locked or refused access (its unlock prompt was dismissed or could not be shown): unlock it, e.g. by logging in to your desktop or with `gnome-keyring-daemon --unlock`, then try again")]
+    Locked,
+    /// The profile has no entry for its key (never stored, deleted outside mfatui, or a
+    /// rotation was interrupted).
+    #[error("the OS keyring has no entry for profile '{profile}' with the key {key} (service mfatui): if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the keys back with `mfatui keyring add {profile}`")]
+    Missing {
+        /// The profile.
+        profile: String,
+        /// The key id, masked.
+        key: String,
+    },
+    /// The entry is not a document this mfatui wrote or can read.
+    #[error("the OS keyring's entry for profile '{profile}' (service mfatui) is not one this mfatui can read: replace it with `mfatui keyring add {profile}`")]
+    Unreadable {
+        /// The profile.
+        profile: String,
+    },
+    /// Reading the entry back right after writing it gave something else.
+    #[error("the OS keyring did not give back the keys just stored for profile '{profile}': nothing was removed from the files; check the keyring (another program may manage service mfatui) and try again")]
+    NotKept {
+        /// The profile.
+        profile: String,
+    },
+    /// The keys are not shaped like an AWS access key pair.
     #[error("{0}")]
-    Unavailable(String),
+    BadKeys(String),
+    /// The keyring did not answer in time.
+    #[error("the OS keyring did not answer within {secs} s (a prompt may be waiting on another screen): answer or close it, then try again")]
+    Timeout {
+        /// How long mfatui waited.
+        secs: u64,
+    },
+    /// This mfatui does not reach the keyring (the demo), where `profile`'s keys are.
+    #[error(
+        "the long-term keys of '{profile}' are in the OS keyring, which this mfatui cannot reach"
+    )]
+    NotHere {
+        /// The profile.
+        profile: String,
+    },
+    /// Anything else the keyring said.
+    #[error("the OS keyring refused the request ({detail}); check that it works (e.g. with your desktop's password manager) and try again")]
+    Other {
+        /// What the keyring said (never a secret).
+        detail: String,
+    },
+}
+
+/// Why the long-term keys kept in the OS keyring could not be used.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum SourceKeysError {
+    /// The keyring could not give them (unreachable, locked, no entry), as it said.
+    #[error(transparent)]
+    Unavailable(#[from] KeyringError),
     /// The keyring holds another key than the one the files name.
     #[error("the OS keyring holds the key {stored} for '{profile}', but the files name {on_file}: if a rotation of it was interrupted, `mfatui rotate {profile}` finishes it; otherwise put the right keys in with `mfatui keyring add {profile}`")]
     Mismatch {
@@ -259,6 +332,7 @@ sentence!(
     RenewError,
     LockError,
     SsoError,
+    SourceKeysError,
     KeyringError,
     SessionsError,
     BulkError
@@ -319,7 +393,7 @@ mod tests {
         );
         let mismatch =
             super::super::service::mismatch("dev", "AKIAOLDOLDOLDOLD1234", "AKIANEWNEWNEWNEW5678");
-        let KeyringError::Mismatch {
+        let SourceKeysError::Mismatch {
             stored, on_file, ..
         } = &mismatch
         else {

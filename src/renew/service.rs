@@ -8,7 +8,7 @@
 
 use super::code::{CodeAnswer, CodeSource};
 pub use super::error::RenewError;
-use super::error::{KeyringError, SsoError};
+use super::error::{KeyringError, SourceKeysError, SsoError};
 use super::execute;
 use super::lock::RenewLock;
 use super::plan::{self, Keys, Mode, PlanError, RenewOptions, Renewal, Route};
@@ -27,14 +27,19 @@ use std::path::{Path, PathBuf};
 pub trait KeyringAccess: Send + Sync {
     /// The pair stored for `profile`'s key `access_key_id` (entries are named by both, so
     /// two file sets sharing a profile name never share an entry).
-    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, String>;
+    fn load(&self, profile: &str, access_key_id: &str) -> Result<Credentials, KeyringError>;
     /// Stores `creds` as `profile`'s pair (named by its key id) and reads it back.
-    fn store(&self, profile: &str, creds: &Credentials) -> Result<(), String>;
+    fn store(&self, profile: &str, creds: &Credentials) -> Result<(), KeyringError>;
     /// Deletes the entry of `profile`'s key `access_key_id`.
-    fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), String>;
+    fn delete(&self, profile: &str, access_key_id: &str) -> Result<(), KeyringError>;
     /// Records in the entry of `profile` holding `creds` that `file`'s marker names it
     /// (`false` when there is no such entry).
-    fn add_user(&self, profile: &str, creds: &Credentials, file: &str) -> Result<bool, String>;
+    fn add_user(
+        &self,
+        profile: &str,
+        creds: &Credentials,
+        file: &str,
+    ) -> Result<bool, KeyringError>;
     /// The files recorded in the entry of `profile`'s key `access_key_id` whose markers still
     /// name it (`names_key`).
     fn users(
@@ -42,7 +47,7 @@ pub trait KeyringAccess: Send + Sync {
         profile: &str,
         access_key_id: &str,
         names_key: &dyn Fn(&str) -> bool,
-    ) -> Result<Vec<String>, String>;
+    ) -> Result<Vec<String>, KeyringError>;
 }
 
 /// The pair stored for `profile`, refused when it is not the key `access_key_id` the files name.
@@ -50,10 +55,8 @@ pub fn load_expecting(
     keyring: &dyn KeyringAccess,
     profile: &str,
     access_key_id: &str,
-) -> Result<Credentials, KeyringError> {
-    let creds = keyring
-        .load(profile, access_key_id)
-        .map_err(|e| KeyringError::Unavailable(e.to_string()))?;
+) -> Result<Credentials, SourceKeysError> {
+    let creds = keyring.load(profile, access_key_id)?;
     if creds.access_key_id != access_key_id {
         return Err(mismatch(profile, &creds.access_key_id, access_key_id));
     }
@@ -62,9 +65,9 @@ pub fn load_expecting(
 
 /// Why a keyring entry that holds key `stored` is not used for `profile`, whose files name
 /// `on_file` (both masked).
-pub fn mismatch(profile: &str, stored: &str, on_file: &str) -> KeyringError {
+pub fn mismatch(profile: &str, stored: &str, on_file: &str) -> SourceKeysError {
     let mask = crate::awsfiles::mask::mask_key_id;
-    KeyringError::Mismatch {
+    SourceKeysError::Mismatch {
         profile: profile.to_owned(),
         stored: mask(stored),
         on_file: mask(on_file),
@@ -81,27 +84,27 @@ pub fn key_mismatch(profile: &str, stored: &str, on_file: &str) -> String {
 pub struct NoKeyring;
 
 impl NoKeyring {
-    fn refuse(profile: &str) -> String {
-        format!(
-            "the long-term keys of '{profile}' are in the OS keyring, which this mfatui cannot reach"
-        )
+    fn refuse(profile: &str) -> KeyringError {
+        KeyringError::NotHere {
+            profile: profile.to_owned(),
+        }
     }
 }
 
 impl KeyringAccess for NoKeyring {
-    fn load(&self, profile: &str, _: &str) -> Result<Credentials, String> {
+    fn load(&self, profile: &str, _: &str) -> Result<Credentials, KeyringError> {
         Err(NoKeyring::refuse(profile))
     }
 
-    fn delete(&self, profile: &str, _: &str) -> Result<(), String> {
+    fn delete(&self, profile: &str, _: &str) -> Result<(), KeyringError> {
         Err(NoKeyring::refuse(profile))
     }
 
-    fn store(&self, profile: &str, _: &Credentials) -> Result<(), String> {
+    fn store(&self, profile: &str, _: &Credentials) -> Result<(), KeyringError> {
         Err(NoKeyring::refuse(profile))
     }
 
-    fn add_user(&self, profile: &str, _: &Credentials, _: &str) -> Result<bool, String> {
+    fn add_user(&self, profile: &str, _: &Credentials, _: &str) -> Result<bool, KeyringError> {
         Err(NoKeyring::refuse(profile))
     }
 
@@ -110,7 +113,7 @@ impl KeyringAccess for NoKeyring {
         profile: &str,
         _: &str,
         _: &dyn Fn(&str) -> bool,
-    ) -> Result<Vec<String>, String> {
+    ) -> Result<Vec<String>, KeyringError> {
         Err(NoKeyring::refuse(profile))
     }
 }

@@ -43,7 +43,7 @@ pub struct KeyringForm {
 /// Opens the dialog on `p`, or a dialog saying why its key cannot be moved.
 pub fn open(shared: &Shared, p: &Profile) -> Box<dyn Dialog> {
     match custody::start_store(shared.ctx, &shared.data.snapshot, &p.name) {
-        Err(why) => super::error::dialog("Cannot move the key to the OS keyring", &why),
+        Err(why) => super::error::dialog("Cannot move the key to the OS keyring", &why.to_string()),
         Ok(Start::InKeyring(place)) => super::error::dialog(
             "Already in the OS keyring",
             &format!(
