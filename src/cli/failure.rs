@@ -38,6 +38,9 @@ pub enum Cause {
     /// `sso populate` cannot plan.
     #[error(transparent)]
     Populate(#[from] crate::awsfiles::populate::PopulateError),
+    /// A key rotation did not happen, or did not finish cleanly.
+    #[error(transparent)]
+    Rotate(#[from] crate::keys::rotate::RotateError),
     /// No console sign-in URL could be made.
     #[error(transparent)]
     Console(#[from] crate::console::ConsoleError),
@@ -181,6 +184,7 @@ failure_from!(
     crate::aws::sso::SsoCallError,
     crate::settings::SettingsError,
     crate::console::ConsoleError,
+    crate::keys::rotate::RotateError,
     crate::awsfiles::populate::PopulateError,
     crate::duration::DurationError,
     String,

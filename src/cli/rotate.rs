@@ -45,9 +45,7 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
             window: false,
         },
     );
-    let prepared = run
-        .block_on(prepare(&renewer, &args.profile, &mut codes))?
-        .map_err(|e| e.to_string())?;
+    let prepared = run.block_on(prepare(&renewer, &args.profile, &mut codes))??;
     if let Some(note) = &prepared.recovered {
         println!("Note: {note}.");
     }
@@ -98,7 +96,7 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
         &interrupted,
         &mut progress,
     ))?;
-    let done = done.map_err(|e| e.to_string())?;
+    let done = done?;
     for w in &done.written {
         if let Some(b) = &w.backup {
             println!("Wrote {} (backup: {})", w.path.display(), b.display());

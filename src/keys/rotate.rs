@@ -19,10 +19,12 @@ use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use crate::awsfiles::fault::{self, Step};
 use crate::awsfiles::profile::{key_suffix, KEYRING_MARKER};
 use crate::awsfiles::{
-    backup, commit, Edit, FileKind, KeyPlace, KeyStore, OnChange, Plan, Snapshot, Written,
+    backup, commit, Edit, EditError, FileKind, KeyPlace, KeyStore, LoadError, OnChange, Plan,
+    Snapshot, WriteError, Written,
 };
 use crate::freshness::Use;
 use crate::renew::code::CodeSource;
+use crate::renew::error::KeyringError;
 use crate::renew::plan::{keys_at, site_for, Keys};
 use crate::renew::service::{key_mismatch, RenewError, Renewer, Want};
 use crate::secret::Secret;
@@ -41,9 +43,97 @@ pub enum RotateError {
     /// An AWS call failed (before anything changed, unless the sentence says otherwise).
     #[error(transparent)]
     Aws(#[from] AwsError),
+    /// No such profile.
+    #[error("there is no profile named '{0}' in the AWS config or credentials file")]
+    NoProfile(String),
+    /// The profile holds no long-term key.
+    #[error("'{0}' holds no long-term access key to rotate")]
+    NoKeys(String),
+    /// The change writing the new key cannot be planned.
+    #[error(transparent)]
+    Edit(#[from] EditError),
     /// Anything else.
     #[error("{0}")]
     Other(String),
+}
+
+/// Why the journal of a rotation could not be written.
+#[derive(Debug, Error)]
+pub enum JournalError {
+    /// Its folder could not be made, or may not be used.
+    #[error("{}", backup::sentence(.dir, .source))]
+    Dir {
+        /// The folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The record could not be encoded.
+    #[error("{0}")]
+    Encode(serde_json::Error),
+    /// The file could not be written.
+    #[error("{}: {source}", .path.display())]
+    Write {
+        /// The journal file.
+        path: PathBuf,
+        /// Why.
+        source: crate::safe_fs::ReplaceError,
+    },
+}
+
+/// Why a key (the new one, or the old one put back) could not be written where the old one is.
+#[derive(Debug, Error)]
+pub enum PutError {
+    /// The keyring did not store it.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// A fault injected for a test.
+    #[error("{0}")]
+    Fault(std::io::Error),
+    /// The files could not be read again.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The change cannot be planned.
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// The files could not be written.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
+/// Why the new key was not proven to work.
+#[derive(Debug, Error)]
+pub enum VerifyError {
+    /// It answers as another identity.
+    #[error("the new key answers as {seen}, not {arn}")]
+    OtherIdentity {
+        /// The ARN it answered as.
+        seen: String,
+        /// The user's ARN.
+        arn: String,
+    },
+    /// The run was interrupted while waiting.
+    #[error("interrupted")]
+    Interrupted,
+    /// It did not work in time.
+    #[error("the new key did not work within {secs} s: {why}")]
+    NotWorking {
+        /// How long it was tried.
+        secs: u64,
+        /// The last failure.
+        why: Attempt,
+    },
+}
+
+/// One failed try of the new key.
+#[derive(Debug, Error)]
+pub enum Attempt {
+    /// A fault injected for a test.
+    #[error("{0}")]
+    Fault(std::io::Error),
+    /// The call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
 }
 
 /// Everything decided before anything changes in IAM.
@@ -144,12 +234,17 @@ impl Journal {
         serde_json::from_str(&crate::safe_fs::read_to_string(&self.path).ok()?).ok()
     }
 
-    fn write(&self, entry: &Entry) -> Result<(), String> {
+    fn write(&self, entry: &Entry) -> Result<(), JournalError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        backup::ensure_dir(dir).map_err(|e| backup::sentence(dir, &e))?;
-        let text = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-        crate::safe_fs::replace(&self.path, text.as_bytes())
-            .map_err(|e| format!("{}: {e}", self.path.display()))
+        backup::ensure_dir(dir).map_err(|source| JournalError::Dir {
+            dir: dir.to_owned(),
+            source,
+        })?;
+        let text = serde_json::to_string(entry).map_err(JournalError::Encode)?;
+        crate::safe_fs::replace(&self.path, text.as_bytes()).map_err(|source| JournalError::Write {
+            path: self.path.clone(),
+            source,
+        })
     }
 
     fn remove(&self) {
@@ -171,7 +266,7 @@ pub async fn prepare(
 ) -> Result<Prepared, RotateError> {
     let ctx = renewer.ctx;
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(other)?;
-    let places = places(&snapshot, name).map_err(other)?;
+    let places = places(&snapshot, name)?;
     let place = places[0].clone();
     let old = match keys_at(snapshot.map(), &place) {
         Some(Keys::Here(c)) => c,
@@ -179,11 +274,7 @@ pub async fn prepare(
             profile,
             access_key_id,
         }) => from_keyring(renewer, &snapshot, &place, &profile, &access_key_id)?,
-        None => {
-            return Err(other(format!(
-                "'{name}' holds no long-term access key to rotate"
-            )))
-        }
+        None => return Err(RotateError::NoKeys(name.to_owned())),
     };
     let opts = crate::renew::plan::RenewOptions::of(ctx, name, ctx.now());
     let site = site_for(snapshot.map(), snapshot.map().profile(name), &opts);
@@ -286,7 +377,7 @@ fn from_keyring(
     let Some(stored) = new_id.and_then(|id| renewer.keyring.load(profile, &id).ok()) else {
         return Err(other(missing));
     };
-    let plan = write_plan(snapshot, std::slice::from_ref(place), &stored).map_err(other)?;
+    let plan = write_plan(snapshot, std::slice::from_ref(place), &stored)?;
     commit(&plan, &renewer.ctx.write_options(OnChange::Merge)).map_err(other)?;
     Ok(stored)
 }
@@ -353,7 +444,7 @@ pub fn write_plan(
     snapshot: &Snapshot,
     places: &[KeyPlace],
     new: &Credentials,
-) -> Result<Plan, String> {
+) -> Result<Plan, EditError> {
     let mut plan = Plan::default();
     for place in places {
         let file = match place.file {
@@ -373,29 +464,27 @@ pub fn write_plan(
                 set("aws_secret_access_key", new.secret_access_key.expose()),
             ],
         };
-        plan.edit(file, edits).map_err(|e| e.to_string())?;
+        plan.edit(file, edits)?;
     }
     Ok(plan)
 }
 
 /// Where `name`'s key is (every copy of it), for a rotation: no call, no change.
-pub fn places(snapshot: &Snapshot, name: &str) -> Result<Vec<KeyPlace>, String> {
+pub fn places(snapshot: &Snapshot, name: &str) -> Result<Vec<KeyPlace>, RotateError> {
     if snapshot.profile(name).is_none() {
-        return Err(format!(
-            "there is no profile named '{name}' in the AWS config or credentials file"
-        ));
+        return Err(RotateError::NoProfile(name.to_owned()));
     }
     let place = snapshot
         .layout_of(name)
         .keys
         .clone()
-        .ok_or_else(|| format!("'{name}' holds no long-term access key to rotate"))?;
+        .ok_or_else(|| RotateError::NoKeys(name.to_owned()))?;
     Ok(copies(snapshot, &place))
 }
 
 /// The change a rotation of the key at `places` will make, with a placeholder for the key IAM
 /// has not made yet: shown before anything is created.
-pub fn preview(snapshot: &Snapshot, places: &[KeyPlace]) -> Result<Plan, String> {
+pub fn preview(snapshot: &Snapshot, places: &[KeyPlace]) -> Result<Plan, EditError> {
     let placeholder = Credentials {
         access_key_id: "AKIA-NEW-KEY-FROM-IAM".to_owned(),
         secret_access_key: Secret::new("new-secret-from-iam"),
@@ -464,7 +553,7 @@ pub async fn execute(
     };
     entry.new_key_id = Some(new.access_key_id.clone());
     if let Err(e) = journal.write(&entry) {
-        return Err(undo_create(e).await);
+        return Err(undo_create(e.to_string()).await);
     }
     if let Err(e) = fault::point(Step::RotateAfterCreate) {
         return Err(undo_create(e.to_string()).await);
@@ -472,7 +561,7 @@ pub async fn execute(
     if interrupted() {
         return Err(undo_create("interrupted".to_owned()).await);
     }
-    let write = |creds: &Credentials| -> Result<Vec<Written>, String> {
+    let write = |creds: &Credentials| -> Result<Vec<Written>, PutError> {
         // A key kept in the keyring is stored (and read back) before the file names it.
         let in_keyring: Vec<&KeyPlace> = prepared
             .places
@@ -485,16 +574,16 @@ pub async fn execute(
                 renewer.keyring.store(&place.profile, creds)?;
             }
             if !in_keyring.is_empty() {
-                fault::point(Step::RotateAfterKeyring).map_err(|e| e.to_string())?;
+                fault::point(Step::RotateAfterKeyring).map_err(PutError::Fault)?;
             }
         }
-        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
         let plan = write_plan(&snapshot, &prepared.places, creds)?;
-        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| e.to_string())
+        Ok(commit(&plan, &ctx.write_options(OnChange::Merge))?)
     };
     let written = match write(new_ref) {
         Ok(written) => written,
-        Err(e) => return Err(undo_create(e).await),
+        Err(e) => return Err(undo_create(e.to_string()).await),
     };
     // From here the file holds the new key: undoing means writing the old one back first.
     let undo_write = |why: String| async move {
@@ -527,7 +616,7 @@ pub async fn execute(
     )
     .await
     {
-        return Err(undo_write(why).await);
+        return Err(undo_write(why.to_string()).await);
     }
     // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
     progress(&format!(
@@ -594,30 +683,27 @@ async fn verify(
     arn: &str,
     window: Duration,
     interrupted: &(dyn Fn() -> bool + Sync),
-) -> Result<(), String> {
+) -> Result<(), VerifyError> {
     let start = Instant::now();
     loop {
         let answer = match fault::point(Step::RotateVerify) {
-            Err(e) => Err(e.to_string()),
-            Ok(()) => api
-                .caller_identity(site, new)
-                .await
-                .map_err(|e| e.to_string()),
+            Err(e) => Err(Attempt::Fault(e)),
+            Ok(()) => api.caller_identity(site, new).await.map_err(Attempt::from),
         };
         match answer {
             Ok(identity) if identity.arn == arn => return Ok(()),
             Ok(identity) => {
-                return Err(format!(
-                    "the new key answers as {}, not {arn}",
-                    identity.arn
-                ))
+                return Err(VerifyError::OtherIdentity {
+                    seen: identity.arn,
+                    arn: arn.to_owned(),
+                })
             }
-            Err(_) if interrupted() => return Err("interrupted".to_owned()),
-            Err(e) if start.elapsed() >= window => {
-                return Err(format!(
-                    "the new key did not work within {} s: {e}",
-                    window.as_secs()
-                ))
+            Err(_) if interrupted() => return Err(VerifyError::Interrupted),
+            Err(why) if start.elapsed() >= window => {
+                return Err(VerifyError::NotWorking {
+                    secs: window.as_secs(),
+                    why,
+                })
             }
             Err(_) => tokio::time::sleep(Duration::from_secs(2)).await,
         }
