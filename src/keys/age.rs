@@ -2,7 +2,7 @@
 //! IAM user), cached by key id — not a secret — in mfatui's cache folder for a day, so the
 //! detail pane shows it without a call each time.
 
-use crate::aws::{AwsApi, CallSite, Credentials};
+use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,23 @@ fn read_all(dir: &Path) -> BTreeMap<String, Entry> {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
+}
+
+/// Why a key's creation date is unknown: one sentence each.
+#[derive(Debug, thiserror::Error)]
+pub enum AgeError {
+    /// A call failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    /// The key is not an IAM user's (a root key, say).
+    #[error("the key belongs to {arn}, not an IAM user")]
+    NotUser {
+        /// Whose it is.
+        arn: String,
+    },
+    /// IAM's list for the user does not have the key (or no date for it).
+    #[error("IAM does not list this key for its user")]
+    NotListed,
 }
 
 /// The creation date cached for `key_id`, if fetched less than a day before `now`.
@@ -55,7 +72,7 @@ pub fn store(
 
 /// The creation date of `keys`' access key: from the cache, else asked of IAM (the user from
 /// `GetCallerIdentity` with the key itself; `ListAccessKeys` with `iam`, the profile's fresh
-/// MFA session or the key) and cached. The error says why it is unknown, in one sentence.
+/// MFA session or the key) and cached. The error says why it is unknown.
 pub async fn fetch(
     api: &dyn AwsApi,
     site: &CallSite,
@@ -63,26 +80,20 @@ pub async fn fetch(
     iam: &Credentials,
     cache: &Path,
     now: DateTime<Utc>,
-) -> Result<DateTime<Utc>, String> {
+) -> Result<DateTime<Utc>, AgeError> {
     if let Some(created) = cached(cache, &keys.access_key_id, now) {
         return Ok(created);
     }
-    let identity = api
-        .caller_identity(site, keys)
-        .await
-        .map_err(|e| e.to_string())?;
-    let user = identity
-        .user_name()
-        .ok_or_else(|| format!("the key belongs to {}, not an IAM user", identity.arn))?;
-    let listed = api
-        .list_access_keys(site, iam, user)
-        .await
-        .map_err(|e| e.to_string())?;
+    let identity = api.caller_identity(site, keys).await?;
+    let user = identity.user_name().ok_or_else(|| AgeError::NotUser {
+        arn: identity.arn.clone(),
+    })?;
+    let listed = api.list_access_keys(site, iam, user).await?;
     let created = listed
         .iter()
         .find(|k| k.id == keys.access_key_id)
         .and_then(|k| k.created)
-        .ok_or("IAM does not list this key for its user")?;
+        .ok_or(AgeError::NotListed)?;
     let _ = store(cache, &keys.access_key_id, created, now);
     Ok(created)
 }

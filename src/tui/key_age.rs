@@ -134,5 +134,6 @@ impl KeyAgeJob {
             now,
         )
         .await
+        .map_err(|e| e.to_string())
     }
 }
