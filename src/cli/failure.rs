@@ -198,6 +198,13 @@ impl From<crate::renew::error::SsoError> for Failure {
     }
 }
 
+/// A browser that cannot open the console sign-in: a console failure.
+impl From<crate::console::browser::BrowserError> for Failure {
+    fn from(cause: crate::console::browser::BrowserError) -> Failure {
+        Failure::new(crate::console::ConsoleError::from(cause))
+    }
+}
+
 impl From<String> for Cause {
     fn from(sentence: String) -> Cause {
         Cause::Message(sentence)

@@ -23,6 +23,41 @@ pub struct Browser {
     keep: Duration,
 }
 
+/// Why the browser cannot open the sign-in: one sentence each, saying what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum BrowserError {
+    /// The configured command does not split into words.
+    #[error("the browser command '{0}' cannot be read: check its quotes")]
+    Unreadable(String),
+    /// Nothing says which browser to use.
+    #[error("there is no browser to open the console in (no browser setting, no $BROWSER, no desktop session): run with --print and open the URL yourself")]
+    NoBrowser,
+    /// The command's program is not there.
+    #[error("the browser command '{command}' cannot be started: {program} is not an executable file or on PATH; set [console] browser in mfatui's settings, or run with --print")]
+    NotFound {
+        /// The command as shown.
+        command: String,
+        /// Its program.
+        program: String,
+    },
+    /// The local page that leads to the sign-in could not be written.
+    #[error("cannot write the sign-in page for the browser in {}: {source}; run with --print and open the URL yourself", .dir.display())]
+    NoPage {
+        /// The pages' folder.
+        dir: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The command could not be started.
+    #[error("the browser command '{command}' could not be started ({source}): set [console] browser in mfatui's settings, or run with --print")]
+    NotStarted {
+        /// The command as shown.
+        command: String,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
 /// How long a sign-in page waits for the browser, unless `MFATUI_CONSOLE_PAGE_SECONDS` says.
 const PAGE_SECONDS: u64 = 60;
 /// The prefix of a sign-in page's folder.
@@ -31,7 +66,7 @@ const PAGE_PREFIX: &str = "mfatui-console-";
 impl Browser {
     /// The command for `profile`, its program found (so that a browser that cannot start
     /// stops the sign-in before any call).
-    pub fn for_profile(ctx: &Context, profile: &str) -> Result<Browser, String> {
+    pub fn for_profile(ctx: &Context, profile: &str) -> Result<Browser, BrowserError> {
         let configured = ctx
             .settings
             .browser_for(profile)
@@ -45,13 +80,14 @@ impl Browser {
         let mut words = match configured {
             Some(command) => crate::awsfiles::shlex::split(&command)
                 .filter(|w| !w.is_empty())
-                .ok_or_else(|| format!("the browser command '{command}' cannot be read: check its quotes"))?,
+                .ok_or_else(|| BrowserError::Unreadable(command.clone()))?,
             None if cfg!(target_os = "macos") => vec!["open".to_owned()],
-            None if ctx.env.get("DISPLAY").is_some() || ctx.env.get("WAYLAND_DISPLAY").is_some() =>
+            None if ctx.env.get("DISPLAY").is_some()
+                || ctx.env.get("WAYLAND_DISPLAY").is_some() =>
             {
                 vec!["xdg-open".to_owned()]
             }
-            None => return Err("there is no browser to open the console in (no browser setting, no $BROWSER, no desktop session): run with --print and open the URL yourself".to_owned()),
+            None => return Err(BrowserError::NoBrowser),
         };
         if !words.iter().any(|w| w.contains("%s")) {
             words.push("%s".to_owned());
@@ -65,11 +101,10 @@ impl Browser {
                 .clamp(Duration::from_secs(1), Duration::from_secs(900)),
         };
         if !Self::found(&browser.words[0], ctx.env.get("PATH").unwrap_or_default()) {
-            return Err(format!(
-                "the browser command '{}' cannot be started: {} is not an executable file or on PATH; set [console] browser in mfatui's settings, or run with --print",
-                browser.describe(),
-                browser.words[0]
-            ));
+            return Err(BrowserError::NotFound {
+                command: browser.describe(),
+                program: browser.words[0].clone(),
+            });
         }
         Ok(browser)
     }
@@ -128,9 +163,11 @@ impl Browser {
     /// local user can read in `/proc/PID/cmdline`): the browser gets a local page (0600, in a
     /// fresh 0700 folder) that leads to it, removed after a short time by a small `sh` that
     /// outlives this run (and, should it be killed, by the next sign-in).
-    pub fn open(&self, url: &Secret) -> Result<(), String> {
-        let page = SignInPage::write(&self.pages, url)
-            .map_err(|e| format!("cannot write the sign-in page for the browser in {}: {e}; run with --print and open the URL yourself", self.pages.display()))?;
+    pub fn open(&self, url: &Secret) -> Result<(), BrowserError> {
+        let page = SignInPage::write(&self.pages, url).map_err(|source| BrowserError::NoPage {
+            dir: self.pages.clone(),
+            source,
+        })?;
         let argv = self.argv(&page.url());
         let started = std::process::Command::new(&argv[0])
             .args(&argv[1..])
@@ -140,12 +177,12 @@ impl Browser {
             .spawn();
         let mut child = match started {
             Ok(child) => child,
-            Err(e) => {
+            Err(source) => {
                 page.remove();
-                return Err(format!(
-                    "the browser command '{}' could not be started ({e}): set [console] browser in mfatui's settings, or run with --print",
-                    self.describe()
-                ));
+                return Err(BrowserError::NotStarted {
+                    command: self.describe(),
+                    source,
+                });
             }
         };
         page.remove_after(self.keep);
@@ -364,7 +401,9 @@ mod tests {
             ["/bin/sh", "--user-data-dir=/home/a/prod", "https://u"]
         );
         settings.console_browser = Some("no-such-browser-anywhere %s".to_owned());
-        let e = Browser::for_profile(&ctx(&settings), "dev").unwrap_err();
+        let e = Browser::for_profile(&ctx(&settings), "dev")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("no-such-browser-anywhere is not an executable file or on PATH"),
             "{e}"

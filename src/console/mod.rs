@@ -59,6 +59,12 @@ pub enum ConsoleError {
     /// The role cannot be planned.
     #[error(transparent)]
     Plan(#[from] plan::PlanError),
+    /// The long-term keys kept in the OS keyring could not be used.
+    #[error(transparent)]
+    Keys(#[from] crate::renew::error::SourceKeysError),
+    /// The browser cannot open the sign-in.
+    #[error(transparent)]
+    Browser(#[from] browser::BrowserError),
     /// AWS's rules (or mfatui's) give this profile no console session: why, and what to do.
     #[error("{0}")]
     Refused(String),
@@ -270,7 +276,10 @@ impl Chooser<'_> {
     }
 
     /// The long-term keys at the layout's key place of `name` (files or keyring).
-    fn keys_of(&self, name: &str) -> Result<Option<(String, Credentials)>, String> {
+    fn keys_of(
+        &self,
+        name: &str,
+    ) -> Result<Option<(String, Credentials)>, crate::renew::error::SourceKeysError> {
         let Some(place) = self.snapshot.layout_of(name).keys.as_ref() else {
             return Ok(None);
         };

@@ -6,7 +6,7 @@ use super::dialog::{form_dialog, spinner};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::{Profile, ProfileKind};
 use crate::console::browser::Browser;
-use crate::console::{sign_in, when, ConsoleRequest};
+use crate::console::{sign_in, when, ConsoleError, ConsoleRequest};
 use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::jobs::{Job, JobEnv, JobId};
@@ -148,9 +148,10 @@ impl Job for ConsoleJob {
                         "Demo: the sign-in URL is fake, so no browser was opened.".to_owned(),
                     ),
                 }
-                Ok::<_, String>(lines)
+                Ok::<_, ConsoleError>(lines)
             }
-            .await;
+            .await
+            .map_err(|e| e.to_string());
             Output::ConsoleSignedIn(result)
         })
     }
