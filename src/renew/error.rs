@@ -135,8 +135,8 @@ pub enum SsoError {
     RefreshRefused {
         /// The profile.
         profile: String,
-        /// What the refresh said.
-        why: crate::aws::sso::SsoCallError,
+        /// What the refresh said (boxed: it is large, and rare).
+        why: Box<crate::aws::sso::SsoCallError>,
         /// The command that signs in.
         how: String,
     },
@@ -173,8 +173,8 @@ pub enum SsoError {
     SignIn {
         /// The portal.
         start_url: String,
-        /// What went wrong.
-        why: crate::aws::sso::SsoCallError,
+        /// What went wrong (boxed: it is large, and rare).
+        why: Box<crate::aws::sso::SsoCallError>,
     },
     /// The profile only signs in: it names no account or role to get credentials for.
     #[error("profile '{profile}' only signs in to SSO (it names no {key}), so it has no credentials of its own")]
@@ -351,7 +351,7 @@ mod tests {
             (
                 SsoError::RefreshRefused {
                     profile: "corp".into(),
-                    why: crate::aws::sso::SsoCallError::Denied,
+                    why: Box::new(crate::aws::sso::SsoCallError::Denied),
                     how: how.clone(),
                 },
                 "the SSO sign-in of 'corp' could not be refreshed (the sign-in was denied in the browser; nothing was written): sign in again with `mfatui renew corp`",

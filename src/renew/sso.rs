@@ -126,7 +126,11 @@ pub async fn token(
         }
         let (profile, how) = (name.to_owned(), ctx.command(&["renew", name]));
         return Err(match (refused, current) {
-            (Some(why), _) => SsoError::RefreshRefused { profile, why, how },
+            (Some(why), _) => SsoError::RefreshRefused {
+                profile,
+                why: Box::new(why),
+                how,
+            },
             (None, Some(r)) if r.expires_at > Utc::now() => SsoError::Ending {
                 profile,
                 minutes: (r.expires_at - Utc::now()).num_minutes(),
@@ -169,7 +173,7 @@ async fn sign_in_with(
     };
     done.map_err(|why| SsoError::SignIn {
         start_url: target.start_url.clone(),
-        why,
+        why: Box::new(why),
     })
 }
 
