@@ -24,9 +24,9 @@ use crate::awsfiles::{
 };
 use crate::freshness::Use;
 use crate::renew::code::CodeSource;
-use crate::renew::error::KeyringError;
+use crate::renew::error::{KeyringError, SourceKeysError};
 use crate::renew::plan::{keys_at, site_for, Keys};
-use crate::renew::service::{key_mismatch, RenewError, Renewer, Want};
+use crate::renew::service::{mismatch, RenewError, Renewer, Want};
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -52,9 +52,107 @@ pub enum RotateError {
     /// The change writing the new key cannot be planned.
     #[error(transparent)]
     Edit(#[from] EditError),
-    /// Anything else.
+    /// The files could not be read.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The files could not be written (before anything changed in IAM).
+    #[error(transparent)]
+    Write(#[from] WriteError),
+    /// The key kept in the OS keyring is not the one the files name.
+    #[error(transparent)]
+    Keys(#[from] SourceKeysError),
+    /// The OS keyring could not give the key.
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    /// The journal could not be written before the new key was made.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The keys are not an IAM user's.
+    #[error("the keys of '{profile}' belong to {arn}, not an IAM user: only IAM users have access keys to rotate")]
+    NotUser {
+        /// The profile holding them.
+        profile: String,
+        /// Whose they are.
+        arn: String,
+    },
+    /// The user already has IAM's two keys.
+    #[error("the IAM user {user} already has two access keys ({}), IAM's limit: delete the one you do not use, then rotate; nothing was changed", .keys.join(", "))]
+    TwoKeys {
+        /// The IAM user.
+        user: String,
+        /// Its keys, masked.
+        keys: Vec<String>,
+    },
+    /// The rotation stopped after the new key was made, and was undone: the new key deleted,
+    /// the old one written back if the file held the new one.
+    #[error("{}{}; the new key was deleted again and the file is unchanged", trimmed(.why), back_words(*.written_back))]
+    Undone {
+        /// Why it stopped.
+        why: Box<Stop>,
+        /// Whether the old key had to be written back.
+        written_back: bool,
+    },
+    /// The rotation stopped after the new key was made, and the new key could not be deleted.
+    #[error("{}{}; the new key {new_key} could not be deleted again ({error}): delete it in the IAM console", trimmed(.why), back_words(*.written_back))]
+    NotDeleted {
+        /// Why it stopped.
+        why: Box<Stop>,
+        /// Whether the old key was written back.
+        written_back: bool,
+        /// The new key, masked.
+        new_key: String,
+        /// Why it could not be deleted.
+        error: AwsError,
+    },
+    /// The rotation stopped once the file held the new key, and the old key could not be
+    /// written back: both keys are kept.
+    #[error("{}, and writing the old key back failed ({error}): the file holds the new key {new_key}, which may not work yet; the old key {old_key} still exists, and both are kept: run `mfatui rotate {profile}` to finish this rotation", trimmed(.why))]
+    NotWrittenBack {
+        /// Why it stopped.
+        why: Box<Stop>,
+        /// Why the old key could not be written back.
+        error: Box<PutError>,
+        /// The new key, masked.
+        new_key: String,
+        /// The old key, masked.
+        old_key: String,
+        /// The profile named.
+        profile: String,
+    },
+}
+
+/// Why a rotation stopped after the new key was made (and is undone).
+#[derive(Debug, Error)]
+pub enum Stop {
+    /// The journal could not record the new key.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A fault injected for a test.
     #[error("{0}")]
-    Other(String),
+    Fault(std::io::Error),
+    /// A signal arrived, or the user cancelled.
+    #[error("interrupted")]
+    Interrupted,
+    /// The new key could not be written.
+    #[error(transparent)]
+    Put(#[from] PutError),
+    /// The new key did not prove to work.
+    #[error(transparent)]
+    Verify(#[from] VerifyError),
+}
+
+/// `why` as the start of a longer sentence: without its full stop (an AWS error ends with one).
+fn trimmed(why: &Stop) -> String {
+    why.to_string().trim_end_matches('.').to_owned()
+}
+
+/// The words saying the old key was written back, when it was.
+fn back_words(done: bool) -> &'static str {
+    if done {
+        "; the old key was written back"
+    } else {
+        ""
+    }
 }
 
 /// Why the journal of a rotation could not be written.
@@ -252,10 +350,6 @@ impl Journal {
     }
 }
 
-fn other(e: impl std::fmt::Display) -> RotateError {
-    RotateError::Other(e.to_string())
-}
-
 /// Looks at the profile's key, its IAM user and keys, and gets the IAM credentials (an MFA
 /// session from `codes` when one is needed): nothing changes in IAM or the files, except
 /// finishing or rolling back a rotation of this profile that was killed outright.
@@ -265,7 +359,7 @@ pub async fn prepare(
     codes: &mut dyn CodeSource,
 ) -> Result<Prepared, RotateError> {
     let ctx = renewer.ctx;
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(other)?;
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
     let places = places(&snapshot, name)?;
     let place = places[0].clone();
     let old = match keys_at(snapshot.map(), &place) {
@@ -301,11 +395,9 @@ pub async fn prepare(
     let identity = api.caller_identity(&site, &old).await?;
     let user = identity
         .user_name()
-        .ok_or_else(|| {
-            other(format!(
-                "the keys of '{}' belong to {}, not an IAM user: only IAM users have access keys to rotate",
-                place.profile, identity.arn
-            ))
+        .ok_or_else(|| RotateError::NotUser {
+            profile: place.profile.to_string(),
+            arn: identity.arn.clone(),
         })?
         .to_owned();
     let journal = Journal::of(&ctx.paths.credentials, &place.profile);
@@ -332,11 +424,8 @@ pub async fn prepare(
     journal.remove();
     let keys = api.list_access_keys(&site, &iam, &user).await?;
     if keys.len() >= 2 {
-        let ids: Vec<String> = keys.iter().map(|k| key_suffix(&k.id).to_string()).collect();
-        return Err(other(format!(
-            "the IAM user {user} already has two access keys ({}), IAM's limit: delete the one you do not use, then rotate; nothing was changed",
-            ids.join(", ")
-        )));
+        let keys: Vec<String> = keys.iter().map(|k| key_suffix(&k.id).to_string()).collect();
+        return Err(RotateError::TwoKeys { user, keys });
     }
     Ok(Prepared {
         profile: name.to_owned(),
@@ -365,7 +454,7 @@ fn from_keyring(
     let missing = match renewer.keyring.load(profile, on_file) {
         Ok(stored) if stored.access_key_id == on_file => return Ok(stored),
         Ok(stored) => {
-            return Err(other(key_mismatch(profile, &stored.access_key_id, on_file)));
+            return Err(mismatch(profile, &stored.access_key_id, on_file).into());
         }
         Err(e) => e,
     };
@@ -375,10 +464,10 @@ fn from_keyring(
         .filter(|e| e.old_key_id == on_file)
         .and_then(|e| e.new_key_id);
     let Some(stored) = new_id.and_then(|id| renewer.keyring.load(profile, &id).ok()) else {
-        return Err(other(missing));
+        return Err(missing.into());
     };
     let plan = write_plan(snapshot, std::slice::from_ref(place), &stored)?;
-    commit(&plan, &renewer.ctx.write_options(OnChange::Merge)).map_err(other)?;
+    commit(&plan, &renewer.ctx.write_options(OnChange::Merge))?;
     Ok(stored)
 }
 
@@ -516,7 +605,7 @@ pub async fn execute(
         new_key_id: None,
         started: Utc::now(),
     };
-    journal.write(&entry).map_err(other)?;
+    journal.write(&entry)?;
     progress(&format!(
         "Creating a new access key for the IAM user {user}…"
     ));
@@ -528,9 +617,10 @@ pub async fn execute(
         }
     };
     let (new_ref, journal_ref, old_ref) = (&new, &journal, &old_id);
-    // `why` may be a whole sentence (an AWS error ends with a full stop): more follows it.
-    let undo_create = |why: String| async move {
-        let why = why.trim_end_matches('.');
+    // Deletes the new key, once `why` stopped the rotation (`written_back`: the file held the
+    // new key, and the old one was written back).
+    let undo_create = |why: Stop, written_back: bool| async move {
+        let why = Box::new(why);
         let (new, journal) = (new_ref, journal_ref);
         match api
             .retire_access_key(site, iam, user, &new.access_key_id, false)
@@ -540,26 +630,32 @@ pub async fn execute(
                 journal.remove();
                 // The new key's keyring entries name a deleted key: removed where the keyring
                 // answers (harmless where it does not: the file never names them).
-                for place in prepared.places.iter().filter(|p| p.store == KeyStore::Keyring) {
+                for place in prepared
+                    .places
+                    .iter()
+                    .filter(|p| p.store == KeyStore::Keyring)
+                {
                     let _ = renewer.keyring.delete(&place.profile, &new.access_key_id);
                 }
-                other(format!("{why}; the new key was deleted again and the file is unchanged"))
+                RotateError::Undone { why, written_back }
             }
-            Err(e) => other(format!(
-                "{why}; the new key {} could not be deleted again ({e}): delete it in the IAM console",
-                key_suffix(&new.access_key_id)
-            )),
+            Err(error) => RotateError::NotDeleted {
+                why,
+                written_back,
+                new_key: key_suffix(&new.access_key_id).to_string(),
+                error,
+            },
         }
     };
     entry.new_key_id = Some(new.access_key_id.clone());
     if let Err(e) = journal.write(&entry) {
-        return Err(undo_create(e.to_string()).await);
+        return Err(undo_create(e.into(), false).await);
     }
     if let Err(e) = fault::point(Step::RotateAfterCreate) {
-        return Err(undo_create(e.to_string()).await);
+        return Err(undo_create(Stop::Fault(e), false).await);
     }
     if interrupted() {
-        return Err(undo_create("interrupted".to_owned()).await);
+        return Err(undo_create(Stop::Interrupted, false).await);
     }
     let write = |creds: &Credentials| -> Result<Vec<Written>, PutError> {
         // A key kept in the keyring is stored (and read back) before the file names it.
@@ -583,27 +679,27 @@ pub async fn execute(
     };
     let written = match write(new_ref) {
         Ok(written) => written,
-        Err(e) => return Err(undo_create(e.to_string()).await),
+        Err(e) => return Err(undo_create(e.into(), false).await),
     };
     // From here the file holds the new key: undoing means writing the old one back first.
-    let undo_write = |why: String| async move {
-        let why = why.trim_end_matches('.').to_owned();
+    let undo_write = |why: Stop| async move {
         let (new, old_id) = (new_ref, old_ref);
         match write(&prepared.old) {
-            Ok(_) => undo_create(format!("{why}; the old key was written back")).await,
-            Err(e) => other(format!(
-                "{why}, and writing the old key back failed ({e}): the file holds the new key {}, which may not work yet; the old key {} still exists, and both are kept: run `mfatui rotate {}` to finish this rotation",
-                key_suffix(&new.access_key_id),
-                key_suffix(old_id),
-                prepared.profile
-            )),
+            Ok(_) => undo_create(why, true).await,
+            Err(error) => RotateError::NotWrittenBack {
+                why: Box::new(why),
+                error: Box::new(error),
+                new_key: key_suffix(&new.access_key_id).to_string(),
+                old_key: key_suffix(old_id).to_string(),
+                profile: prepared.profile.clone(),
+            },
         }
     };
     if let Err(e) = fault::point(Step::RotateAfterWrite) {
-        return Err(undo_write(e.to_string()).await);
+        return Err(undo_write(Stop::Fault(e)).await);
     }
     if interrupted() {
-        return Err(undo_write("interrupted".to_owned()).await);
+        return Err(undo_write(Stop::Interrupted).await);
     }
     progress("Checking that the new key works (IAM may take a few seconds)…");
     if let Err(why) = verify(
@@ -616,7 +712,7 @@ pub async fn execute(
     )
     .await
     {
-        return Err(undo_write(why.to_string()).await);
+        return Err(undo_write(why.into()).await);
     }
     // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
     progress(&format!(
@@ -707,5 +803,47 @@ async fn verify(
             }
             Err(_) => tokio::time::sleep(Duration::from_secs(2)).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The typed rollbacks say the sentences the string-built ones did: the reason without
+    /// its full stop, what was undone, what is left to do.
+    #[test]
+    fn an_undone_rotation_says_why_and_what_was_undone() {
+        let undone = RotateError::Undone {
+            why: Box::new(Stop::Interrupted),
+            written_back: true,
+        };
+        assert_eq!(
+            undone.to_string(),
+            "interrupted; the old key was written back; the new key was deleted again and the file is unchanged"
+        );
+        let slow = Stop::Verify(VerifyError::NotWorking {
+            secs: 30,
+            why: Attempt::Fault(std::io::Error::other("injected.")),
+        });
+        let kept = RotateError::NotWrittenBack {
+            why: Box::new(slow),
+            error: Box::new(PutError::Fault(std::io::Error::other("disk full"))),
+            new_key: "…NEW1".into(),
+            old_key: "…OLD1".into(),
+            profile: "dev".into(),
+        };
+        assert_eq!(
+            kept.to_string(),
+            "the new key did not work within 30 s: injected, and writing the old key back failed (disk full): the file holds the new key …NEW1, which may not work yet; the old key …OLD1 still exists, and both are kept: run `mfatui rotate dev` to finish this rotation"
+        );
+        let two = RotateError::TwoKeys {
+            user: "alice".into(),
+            keys: vec!["…AAAA".into(), "…BBBB".into()],
+        };
+        assert_eq!(
+            two.to_string(),
+            "the IAM user alice already has two access keys (…AAAA, …BBBB), IAM's limit: delete the one you do not use, then rotate; nothing was changed"
+        );
     }
 }

@@ -74,11 +74,6 @@ pub fn mismatch(profile: &str, stored: &str, on_file: &str) -> SourceKeysError {
     }
 }
 
-/// [`mismatch`] as a sentence (for rotation, which reports its own errors).
-pub fn key_mismatch(profile: &str, stored: &str, on_file: &str) -> String {
-    mismatch(profile, stored, on_file).to_string()
-}
-
 /// No keyring: profiles whose keys are there cannot be renewed here.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NoKeyring;
