@@ -33,7 +33,8 @@ use crate::awsfiles::{commit, ConfigMap, FileKind, KeyPlace, KeyStore, OnChange,
 use crate::context::Context;
 use crate::keys::custody::{
     self, backups_holding, config_section, credential_process, is_ours, marker_file, masked_diff,
-    names_key, plan_add, plan_restore, scrub, with_entry_lock, Progress, Start,
+    names_key, plan_add, plan_restore, scrub, with_entry_lock, EntryError, Progress, Recorded,
+    Start,
 };
 use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, SERVICE};
 use crate::renew::plan::{keys_at, site_for, Keys};
@@ -231,8 +232,8 @@ fn finish_store(
         .map_err(|e| e.to_string())?;
     if !args.dry_run {
         // Entries stored before file sets were recorded, or by a run stopped in between.
-        with_entry_lock(ctx, || {
-            keyring.add_user(&marker.profile, &creds, &marker_file(ctx, marker.file))
+        with_entry_lock(ctx, || -> Result<_, EntryError> {
+            Ok(keyring.add_user(&marker.profile, &creds, &marker_file(ctx, marker.file))?)
         })?;
     }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
@@ -516,23 +517,25 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         }
     }
     let file = marker_file(ctx, marker.file);
-    with_entry_lock(ctx, || {
+    // Held until the marker is in the files: a `keyring forget` meanwhile never sees the
+    // entry stored but not yet named.
+    let written = with_entry_lock(ctx, || {
         keyring
             .store_checked(&marker.profile, &creds)
             .and_then(|()| keyring.add_user(&marker.profile, &creds, &file))
-    })
-    .map_err(|e| format!("{e} (the files were not changed)"))?;
-    println!(
-        "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
-        entry_user(&marker.profile, &creds.access_key_id)
-    );
-    fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
-    print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
-    let written = commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| {
-        format!(
-            "{e}; the key is in the OS keyring, but the files do not point to it yet: run {} again",
-            ctx.command(&["keyring", "add", name])
-        )
+            .map_err(|e| format!("{e} (the files were not changed)"))?;
+        println!(
+            "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
+            entry_user(&marker.profile, &creds.access_key_id)
+        );
+        fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
+        print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
+        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| {
+            format!(
+                "{e}; the key is in the OS keyring, but the files do not point to it yet: run {} again",
+                ctx.command(&["keyring", "add", name])
+            )
+        })
     })?;
     report(&written);
     if goes.is_some() && before != creds.access_key_id {
@@ -615,58 +618,10 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
     };
     let masked = mask_key_id(&id);
     let user = entry_user(name, &id);
-    // Every marker known to name the key: this file set's, and the recorded files'.
-    let names = |f: &str| names_key(f, &id);
-    let mut needed: Vec<String> = [FileKind::Config, FileKind::Credentials]
-        .into_iter()
-        .map(|kind| marker_file(ctx, kind))
-        .filter(|f| names(f))
-        .collect();
-    // A recorded file that is gone or unreadable may have been moved with its marker: in
-    // doubt, so it counts as naming the key.
-    let mut gone: Vec<String> = Vec::new();
-    match keyring.recorded(name, &id) {
-        Ok(files) => {
-            for f in files {
-                if names(&f) {
-                    needed.push(f);
-                } else if custody::in_doubt(&f) {
-                    gone.push(f);
-                }
-            }
-        }
-        Err(KeyringError::Missing { .. }) => {
-            return Err(format!(
-                "the OS keyring has no entry '{user}' (service {SERVICE}): nothing to forget"
-            ))
-        }
-        // An entry mfatui cannot read may still be deleted (it is no use to anyone).
-        Err(KeyringError::Unreadable { .. }) => {}
-        Err(e) => return Err(format!("{e} (nothing was deleted)")),
-    }
-    needed.sort();
-    needed.dedup();
-    gone.sort();
-    gone.dedup();
-    if !needed.is_empty() || !gone.is_empty() {
-        let mut reasons = Vec::new();
-        if !needed.is_empty() {
-            reasons.push(format!(
-                "the marker in {} still names the key {masked}",
-                needed.join(", ")
-            ));
-        }
-        if !gone.is_empty() {
-            reasons.push(format!(
-                "the entry is recorded for {}, which {} gone or unreadable: moved?",
-                gone.join(", "),
-                if gone.len() == 1 { "is" } else { "are" }
-            ));
-        }
-        let which = format!(
-            "{}; deleting the entry '{user}' may leave a file set without its key",
-            reasons.join("; ")
-        );
+    let doubts = || doubts_of(ctx, &keyring, name, &id);
+    let before = doubts()?;
+    let refusal = before.refusal(&user, &masked);
+    if let Some(which) = &refusal {
         if !args.yes {
             return Err(format!("{which}: restore or replace the key there first, or run again with --yes to delete it anyway; nothing was deleted"));
         }
@@ -683,11 +638,99 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
             return Ok(());
         }
     }
-    keyring
-        .delete(name, &id)
-        .map_err(|e| format!("{e} (nothing was deleted)"))?;
+    // Under the keyring lock (`store` and `add` hold it until their marker is in the files),
+    // and only if nothing changed while the question waited: a marker written meanwhile
+    // names the key now.
+    with_entry_lock(ctx, || {
+        let now = doubts()?;
+        if !args.yes && now != before {
+            let why = now
+                .refusal(&user, &masked)
+                .unwrap_or_else(|| "the files changed while the question waited".to_owned());
+            return Err(format!(
+                "{why}: nothing was deleted; run the command again to decide on what is there now"
+            ));
+        }
+        keyring
+            .delete(name, &id)
+            .map_err(|e| format!("{e} (nothing was deleted)"))
+    })?;
     println!("Deleted the OS keyring entry '{user}' (key {masked}).");
     Ok(())
+}
+
+/// Why deleting an entry may leave a file set without its key: the files whose marker
+/// names the key, and the recorded files that cannot tell ([`custody::Recorded::InDoubt`]).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Doubts {
+    needed: Vec<String>,
+    unclear: Vec<String>,
+}
+
+impl Doubts {
+    /// The sentence that refuses the deletion (without `--yes`), or `None` when nothing known
+    /// needs the entry.
+    fn refusal(&self, user: &str, masked: &str) -> Option<String> {
+        let mut reasons = Vec::new();
+        if !self.needed.is_empty() {
+            reasons.push(format!(
+                "the marker in {} still names the key {masked}",
+                self.needed.join(", ")
+            ));
+        }
+        if !self.unclear.is_empty() {
+            reasons.push(format!(
+                "the entry is recorded for {}, which {} gone or unreadable or no longer mentions the key: moved, or another file set there?",
+                self.unclear.join(", "),
+                if self.unclear.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        (!reasons.is_empty()).then(|| {
+            format!(
+                "{}; deleting the entry '{user}' may leave a file set without its key",
+                reasons.join("; ")
+            )
+        })
+    }
+}
+
+/// What this file set's files and the entry's recorded files say of the entry of `name`
+/// holding key `id`. `Err` when the entry is missing (nothing to forget) or its list cannot
+/// be read for another reason than its own damage.
+fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<Doubts, String> {
+    let mut doubts = Doubts {
+        needed: [FileKind::Config, FileKind::Credentials]
+            .into_iter()
+            .map(|kind| marker_file(ctx, kind))
+            .filter(|f| names_key(f, id))
+            .collect(),
+        unclear: Vec::new(),
+    };
+    match keyring.recorded(name, id) {
+        Ok(files) => {
+            for f in files {
+                match custody::recorded_state(&f, name, id) {
+                    Recorded::NamesKey => doubts.needed.push(f),
+                    Recorded::InDoubt => doubts.unclear.push(f),
+                    Recorded::DoneWith => {}
+                }
+            }
+        }
+        Err(KeyringError::Missing { .. }) => {
+            return Err(format!(
+                "the OS keyring has no entry '{}' (service {SERVICE}): nothing to forget",
+                entry_user(name, id)
+            ))
+        }
+        // An entry mfatui cannot read may still be deleted (it is no use to anyone).
+        Err(KeyringError::Unreadable { .. }) => {}
+        Err(e) => return Err(format!("{e} (nothing was deleted)")),
+    }
+    doubts.needed.sort();
+    doubts.needed.dedup();
+    doubts.unclear.sort();
+    doubts.unclear.dedup();
+    Ok(doubts)
 }
 
 /// `mfatui keyring list`.
@@ -773,10 +816,11 @@ fn list_kept(map: &ConfigMap, open: Open) {
             Ok(files) if files.is_empty() => println!("    recorded for no file"),
             Ok(files) => {
                 for f in files {
-                    let state = if custody::in_doubt(&f) {
-                        "  (gone or unreadable: moved?)"
-                    } else {
-                        ""
+                    let state = match custody::recorded_state(&f, profile, id) {
+                        Recorded::InDoubt => {
+                            "  (gone or unreadable or no longer mentions the key: moved?)"
+                        }
+                        Recorded::NamesKey | Recorded::DoneWith => "",
                     };
                     println!("    recorded for {f}{state}");
                 }

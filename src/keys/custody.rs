@@ -93,6 +93,12 @@ pub enum CustodyError {
     Backup(#[from] BackupError),
 }
 
+impl From<EntryError> for CustodyError {
+    fn from(e: EntryError) -> Self {
+        CustodyError::NotStored(e)
+    }
+}
+
 /// Why a read-modify-write of keyring entries failed: the lock around it, or the keyring.
 #[derive(Debug, thiserror::Error)]
 pub enum EntryError {
@@ -217,11 +223,50 @@ pub fn names_key(file: &str, access_key_id: &str) -> bool {
     marker_in(file, access_key_id) == Some(true)
 }
 
-/// Whether `file` (a recorded file) is gone or unreadable: it cannot tell whether its
-/// marker names a key (it may have been moved with its marker), so an entry it is recorded
-/// in is in doubt.
-pub fn in_doubt(file: &str) -> bool {
-    marker_in(file, "").is_none()
+/// What a recorded file of a keyring entry (profile `profile`, key `access_key_id`) says of
+/// whether its file set still needs the entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Recorded {
+    /// A marker there names the key: the file set takes its key from the entry.
+    NamesKey,
+    /// Done with it: the file holds the key itself (`keyring restore` put it back) or the
+    /// profile's marker there names another key (a rotation or `keyring add` replaced it).
+    DoneWith,
+    /// The file is gone, unreadable, or mentions neither the key nor a marker of the
+    /// profile: it may have been moved with its marker, or another file set now stands at its
+    /// path, so whether the entry is still needed cannot be told.
+    InDoubt,
+}
+
+/// What the recorded file `file` says of the entry of `profile` holding `access_key_id`.
+pub fn recorded_state(file: &str, profile: &str, access_key_id: &str) -> Recorded {
+    let Ok(text) = crate::safe_fs::read_to_string(Path::new(file)) else {
+        return Recorded::InDoubt;
+    };
+    let mut state = Recorded::InDoubt;
+    let mut own_section = false;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            let header = header.trim();
+            let name = header.strip_prefix("profile ").map_or(header, str::trim);
+            own_section = name.trim_matches(['"', '\'']) == profile;
+            continue;
+        }
+        let Some((key, value)) = line.split_once(['=', ':']) else {
+            continue;
+        };
+        let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
+        if key == KEYRING_MARKER && value == access_key_id {
+            return Recorded::NamesKey;
+        }
+        if (key == "aws_access_key_id" && value == access_key_id)
+            || (key == KEYRING_MARKER && own_section)
+        {
+            state = Recorded::DoneWith;
+        }
+    }
+    state
 }
 
 /// `Some(whether a marker in file names access_key_id)`, `None` when `file` cannot be read.
@@ -246,23 +291,25 @@ pub fn store(
     // One entry per profile that will carry the marker, each read back and recording this
     // file set as its user, before any file changes: another file set holding the same pair
     // shares the entry, and must be able to tell that this set's marker needs it. The TUI's
-    // `V` and the command line both come through here.
-    for place in mv.places() {
-        let file = marker_file(ctx, place.file);
-        with_entry_lock(ctx, || {
-            keyring.store(&place.profile, &mv.creds)?;
-            keyring.add_user(&place.profile, &mv.creds, &file)
-        })
-        .map_err(CustodyError::NotStored)?;
-    }
-    crate::diag!("keyring store {name}: keyring written and read back");
-    progress(Progress::InKeyring);
-    fault::point(Step::KeyringAfterStore).map_err(CustodyError::Fault)?;
-    let written = commit(&mv.plan, &ctx.write_options(OnChange::Merge)).map_err(|source| {
-        CustodyError::NotWritten {
-            source,
-            again: ctx.command(&["keyring", "store", name]),
+    // `V` and the command line both come through here. The lock is held until the marker is
+    // in the files, so a `keyring forget` never sees the entry stored but not yet named.
+    let written = with_entry_lock(ctx, || {
+        for place in mv.places() {
+            let file = marker_file(ctx, place.file);
+            keyring
+                .store(&place.profile, &mv.creds)
+                .and_then(|()| keyring.add_user(&place.profile, &mv.creds, &file))
+                .map_err(|e| CustodyError::NotStored(e.into()))?;
         }
+        crate::diag!("keyring store {name}: keyring written and read back");
+        progress(Progress::InKeyring);
+        fault::point(Step::KeyringAfterStore).map_err(CustodyError::Fault)?;
+        commit(&mv.plan, &ctx.write_options(OnChange::Merge)).map_err(|source| {
+            CustodyError::NotWritten {
+                source,
+                again: ctx.command(&["keyring", "store", name]),
+            }
+        })
     })?;
     progress(Progress::Written(written));
     fault::point(Step::KeyringBeforeScrub).map_err(CustodyError::Fault)?;
@@ -276,10 +323,10 @@ const ENTRY_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 /// Runs `job` (a read-modify-write of keyring entries: their lists of files) holding this
 /// user's keyring lock, `keyring.lock` in mfatui's private settings folder: two file sets
 /// storing the same pair at once would otherwise each write back a list without the other.
-pub fn with_entry_lock<T>(
+pub fn with_entry_lock<T, E: From<EntryError>>(
     ctx: &Context,
-    job: impl FnOnce() -> Result<T, KeyringError>,
-) -> Result<T, EntryError> {
+    job: impl FnOnce() -> Result<T, E>,
+) -> Result<T, E> {
     let dir = ctx
         .settings_path
         .parent()
@@ -295,11 +342,12 @@ pub fn with_entry_lock<T>(
         return Err(EntryError::Busy {
             path,
             secs: ENTRY_LOCK_WAIT.as_secs(),
-        });
+        }
+        .into());
     }
     let done = job();
     let _ = file.unlock();
-    Ok(done?)
+    done
 }
 
 /// The config-file section of profile `name`: the one it has, else the one botocore reads.
@@ -569,15 +617,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_recorded_file_gone_is_in_doubt_and_names_nothing() {
+    fn a_recorded_file_gone_replaced_or_silent_is_in_doubt_and_names_nothing() {
+        const ID: &str = "AKIAIOSFODNN7EXAMPLE";
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("credentials");
-        std::fs::write(&file, "[dev]\nmfatui_keyring = AKIAIOSFODNN7EXAMPLE\n").unwrap();
         let f = file.to_str().unwrap();
-        assert!(names_key(f, "AKIAIOSFODNN7EXAMPLE") && !in_doubt(f));
-        assert!(!names_key(f, "AKIAI44QH8DHBEXAMPLE") && !in_doubt(f));
+        let state = |text: &str| {
+            std::fs::write(&file, text).unwrap();
+            recorded_state(f, "dev", ID)
+        };
+        assert_eq!(
+            state(&format!("[dev]\nmfatui_keyring = {ID}\n")),
+            Recorded::NamesKey
+        );
+        assert!(names_key(f, ID) && !names_key(f, "AKIAI44QH8DHBEXAMPLE"));
+        // Restored: the key is back in the file.
+        let restored = format!("[dev]\naws_access_key_id = {ID}\naws_secret_access_key = s\n");
+        assert_eq!(state(&restored), Recorded::DoneWith);
+        // Rotated: the profile's marker names the new key (in either file's header form).
+        assert_eq!(
+            state("[profile dev]\nmfatui_keyring = AKIAI44QH8DHBEXAMPLE\n"),
+            Recorded::DoneWith
+        );
+        // Another file set at the same path, or the profile gone: cannot tell.
+        assert_eq!(
+            state("[default]\naws_access_key_id = AKIAOTHER\n"),
+            Recorded::InDoubt
+        );
+        assert_eq!(
+            state("[ops]\nmfatui_keyring = AKIAI44QH8DHBEXAMPLE\n"),
+            Recorded::InDoubt
+        );
         std::fs::rename(&file, dir.path().join("moved")).unwrap();
-        assert!(!names_key(f, "AKIAIOSFODNN7EXAMPLE") && in_doubt(f));
+        assert_eq!(recorded_state(f, "dev", ID), Recorded::InDoubt);
+        assert!(!names_key(f, ID));
     }
 
     #[test]

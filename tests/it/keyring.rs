@@ -1692,7 +1692,7 @@ fn forget_refuses_while_a_recorded_file_is_gone_even_when_answered_yes() {
     let said = complaint(&out);
     assert!(
         said.contains(&format!(
-            "recorded for {e_file}, which is gone or unreadable: moved?"
+            "recorded for {e_file}, which is gone or unreadable or no longer mentions the key: moved, or another file set there?"
         )) && said.contains("--yes"),
         "{}",
         text(&out).1
@@ -1704,7 +1704,7 @@ fn forget_refuses_while_a_recorded_file_is_gone_even_when_answered_yes() {
     assert!(out.status.success(), "{}", text(&out).1);
     assert!(
         text(&out).0.contains(&format!(
-            "recorded for {e_file}  (gone or unreadable: moved?)"
+            "recorded for {e_file}  (gone or unreadable or no longer mentions the key: moved?)"
         )),
         "{}",
         text(&out).0
@@ -1726,6 +1726,123 @@ fn forget_refuses_while_a_recorded_file_is_gone_even_when_answered_yes() {
         text(&out).0
     );
     assert!(entry_doc(&sb, &user).is_none());
+}
+
+/// Round 5 H1: `keyring store` run in another terminal while `forget`'s question waits (the
+/// entry kept by `restore`, so the question says no marker names it). The `y` that follows
+/// must delete nothing: the marker names the key now, and `store` scrubbed the backups.
+#[test]
+fn forget_deletes_nothing_when_a_store_lands_while_its_question_waits() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    for args in [
+        ["keyring", "store", "dev", "--yes"],
+        ["keyring", "restore", "dev", "--yes"],
+    ] {
+        let out = mfatui(&sb, Unlocked, &args);
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    let user = format!("dev ({id})");
+    let mut cmd = sb.keyring_command(
+        Unlocked,
+        env!("CARGO_BIN_EXE_mfatui"),
+        &["keyring", "forget", "dev"],
+    );
+    cmd.env("TERM", "xterm-256color");
+    let Some(tui) = terminal(&shell_line(&cmd)) else {
+        return;
+    };
+    tui.wait_for("[y/N]");
+    // The other terminal.
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    tui.send(&["y"]);
+    tui.send(&["Enter"]);
+    let screen = tui.wait_for("EXITED");
+    assert!(!screen.contains("EXITED 0"), "{screen}");
+    assert!(!screen.contains("Deleted"), "{screen}");
+    let said: String = screen.lines().collect();
+    assert!(said.contains("nothing was deleted"), "{screen}");
+    assert_eq!(
+        entry_doc(&sb, &user).map(|(i, s, _)| (i, s)),
+        Some((id.clone(), secret.clone())),
+        "the only copy of the secret was deleted: {screen}"
+    );
+    let out = mfatui(&sb, Unlocked, &["credential-process", "dev"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+}
+
+/// Round 5 M4: the file set an entry was stored from is moved away and a new, unrelated one
+/// made at the same path. The recorded file exists but mentions neither the key nor the
+/// profile's marker: in doubt, as a missing file is — `forget` on a terminal refuses without
+/// asking (a `y` deletes nothing), `list --kept` marks the file.
+#[test]
+fn forget_refuses_when_another_file_set_stands_at_the_recorded_path() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let e = file_set(&sb, "e", "dev", &id, &secret);
+    let out = in_set(&sb, &e, &["keyring", "store", "dev", "--yes"], "");
+    assert!(out.status.success(), "{}", text(&out).1);
+    let e_file = std::fs::canonicalize(e.join("credentials")).unwrap();
+    let e_file = e_file.to_string_lossy().into_owned();
+    std::fs::rename(&e, sb.home.path().join("e-client-a")).unwrap();
+    std::fs::create_dir_all(&e).unwrap();
+    std::fs::write(e.join("config"), "").unwrap();
+    std::fs::write(
+        e.join("credentials"),
+        "[work]\naws_access_key_id = AKIAZZZZZZZZZZZZZZZZ\naws_secret_access_key = other\n",
+    )
+    .unwrap();
+    let user = format!("dev ({id})");
+
+    let out = mfatui(&sb, Unlocked, &["keyring", "list", "--kept"]);
+    assert!(
+        text(&out).0.contains(&format!(
+            "recorded for {e_file}  (gone or unreadable or no longer mentions the key: moved?)"
+        )),
+        "{}",
+        text(&out).0
+    );
+    let mut cmd = sb.keyring_command(
+        Unlocked,
+        env!("CARGO_BIN_EXE_mfatui"),
+        &["keyring", "forget", "dev", "--key-id", &id],
+    );
+    cmd.env("TERM", "xterm-256color");
+    let Some(tui) = terminal(&shell_line(&cmd)) else {
+        return;
+    };
+    let start = Instant::now();
+    let screen = loop {
+        let screen = tui.screen();
+        if screen.contains("[y/N]") && !screen.contains("EXITED") {
+            tui.send(&["y"]);
+            tui.send(&["Enter"]);
+            break tui.wait_for("EXITED");
+        }
+        if screen.contains("EXITED") {
+            break screen;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(!screen.contains("Deleted"), "{screen}");
+    // The sentence wraps at the terminal's width.
+    let said: String = screen.lines().collect();
+    assert!(said.contains("no longer mentions the key"), "{screen}");
+    assert_eq!(
+        entry_doc(&sb, &user).map(|(i, s, _)| (i, s)),
+        Some((id.clone(), secret.clone())),
+        "client A's only copy of the secret was deleted: {screen}"
+    );
 }
 
 /// Round 4 B3: `add --yes` replacing another secret stored for the same key id keeps the
