@@ -189,9 +189,16 @@ pub fn create(file: &Path, dir: &Path, contents: &[u8], now: DateTime<Utc>) -> i
             .open(&path)
         {
             Ok(mut f) => {
-                f.write_all(contents)?;
-                f.sync_all()?;
-                fs::File::open(dir)?.sync_all()?;
+                let written = f
+                    .write_all(contents)
+                    .and_then(|()| f.sync_all())
+                    .and_then(|()| fs::File::open(dir)?.sync_all());
+                if let Err(e) = written {
+                    // A part-written backup (a full disk) is no backup: left behind, it would
+                    // be listed as the newest and count towards `keep`, pruning real ones.
+                    let _ = fs::remove_file(&path);
+                    return Err(e);
+                }
                 return Ok(path);
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,

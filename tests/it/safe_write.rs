@@ -571,6 +571,22 @@ fn a_full_disk_or_read_only_file_system_is_a_clear_error_and_changes_nothing() {
         .file_name()
         .to_string_lossy()
         .ends_with(".tmp")));
+    // Nor a part-written backup: it would be listed as the newest and, counted towards
+    // `backups.keep`, prune the real ones (attack round 5, L2).
+    let mut stubs = Vec::new();
+    let mut folders = vec![mount.0.clone()];
+    while let Some(dir) = folders.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                folders.push(entry.path());
+            } else if entry.file_name().to_string_lossy().ends_with(".bak") && meta.len() == 0 {
+                stubs.push(entry.path());
+            }
+        }
+    }
+    assert!(stubs.is_empty(), "empty backups left behind: {stubs:?}");
 
     fs::remove_file(mount.0.join("junk")).unwrap();
     mount.remount_read_only();
