@@ -88,16 +88,18 @@ fn prompt(ask: &CodeAsk) -> Result<CodeAnswer, String> {
     let _foreground = Foreground::take(&tty);
     let mut reader = BufReader::new(tty.try_clone().map_err(|e| e.to_string())?);
     let mut out = tty;
+    // The device and the profile come from the files: nothing in them may drive the terminal.
+    let shown = |text: &str| crate::text::printable(text, usize::MAX);
     if let Some(refused) = &ask.refused {
-        let _ = writeln!(out, "mfatui: {refused}");
+        let _ = writeln!(out, "mfatui: {}", shown(refused));
     }
     let mut last = String::new();
     for _ in 0..3 {
         write!(
             out,
             "MFA code for {} ({}): ",
-            ask.serial.as_deref().unwrap_or("your device"),
-            ask.profile
+            shown(ask.serial.as_deref().unwrap_or("your device")),
+            shown(&ask.profile)
         )
         .map_err(|e| e.to_string())?;
         let mut line = String::new();

@@ -80,8 +80,19 @@ pub(super) fn report(written: &[Written]) {
 /// Prints a diff, coloured when stdout is a terminal and `NO_COLOR` is unset.
 pub(super) fn print_diff(diff: &str, ctx: &Context) {
     let colour = std::io::stdout().is_terminal() && ctx.env.get("NO_COLOR").is_none();
-    let mut out = std::io::stdout().lock();
+    // Its own colour codes would not pass the `println!` of `cli`: written as they are.
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(printed(diff, colour).as_bytes());
+}
+
+/// `diff` as printed: each line made printable ([`crate::text::shown`]: a comment, section
+/// name or value of the files cannot redraw or retitle the terminal while the change is
+/// approved), then coloured by its first character when `colour`.
+fn printed(diff: &str, colour: bool) -> String {
+    let mut out = String::with_capacity(diff.len() + 16);
     for line in diff.lines() {
+        let line = crate::text::shown(line);
         let code = match line.as_bytes().first() {
             _ if !colour => None,
             Some(b'+') => Some("32"),
@@ -89,11 +100,15 @@ pub(super) fn print_diff(diff: &str, ctx: &Context) {
             Some(b'@') => Some("36"),
             _ => None,
         };
-        let _ = match code {
-            Some(c) => writeln!(out, "\x1b[{c}m{line}\x1b[0m"),
-            None => writeln!(out, "{line}"),
-        };
+        match code {
+            Some(c) => out.push_str(&format!("\x1b[{c}m{line}\x1b[0m\n")),
+            None => {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
     }
+    out
 }
 
 /// The refusal of a write that cannot be confirmed.
@@ -124,4 +139,32 @@ pub(super) fn ask(question: &str) -> Result<bool, String> {
         .read_line(&mut answer)
         .map_err(|e| e.to_string())?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_diff_is_printed_printable_with_its_own_colours_only() {
+        let diff = "--- a\n+++ a\n@@ -1,2 +1,2 @@\n # notes \u{1b}]0;PWNED\u{7}\u{1b}[2J\n-region = us\u{1b}[31m\n+region = eu\u{202e}\u{200b}\n";
+        assert_eq!(
+            printed(diff, false),
+            "--- a\n+++ a\n@@ -1,2 +1,2 @@\n # notes ?]0;PWNED??[2J\n-region = us?[31m\n+region = eu??\n"
+        );
+        let coloured = printed(diff, true);
+        assert!(
+            coloured.contains("\u{1b}[31m-region = us?[31m\u{1b}[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains("\u{1b}[32m+region = eu??\u{1b}[0m\n"),
+            "{coloured:?}"
+        );
+        assert!(
+            coloured.contains("\n # notes ?]0;PWNED??[2J\n"),
+            "{coloured:?}"
+        );
+        assert_eq!(coloured.matches('\u{1b}').count(), 10, "{coloured:?}");
+    }
 }

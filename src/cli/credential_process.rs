@@ -46,10 +46,10 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), super::Failure
                 valid.filter(|s| policy.servable(s.credentials.expiration, length, now))
             {
                 let served = Served::of(&snapshot, name, session, None);
-                print!(
-                    "{}",
-                    json(&served.session.credentials, served.account.as_deref())?
-                );
+                super::out::data(&json(
+                    &served.session.credentials,
+                    served.account.as_deref(),
+                )?);
                 if plan.is_ok() && !run.ctx.demo {
                     start_renewing_ahead(run, name);
                 }
@@ -73,10 +73,10 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), super::Failure
             served
         }
     };
-    print!(
-        "{}",
-        json(&served.session.credentials, served.account.as_deref())?
-    );
+    super::out::data(&json(
+        &served.session.credentials,
+        served.account.as_deref(),
+    )?);
     Ok(())
 }
 

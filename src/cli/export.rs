@@ -53,7 +53,7 @@ pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), super::Failure>
         }
         Some(_) => {}
     }
-    print!("{}", render(&creds, args.format, now));
+    super::out::data(&render(&creds, args.format, now));
     Ok(())
 }
 

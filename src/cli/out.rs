@@ -1,9 +1,11 @@
 //! Where the subcommands' printed lines go: `print!`, `println!` and `eprintln!`
-//! in `cli` are these, so that output into a pipe whose reader has gone (`| head -1`) ends
-//! quietly — no panic, no backtrace — while the command goes on with its work (a write it
+//! in `cli` are these, so that every line is made printable (a profile name, comment or value
+//! from the files, or a variable from the environment, cannot drive the terminal: see
+//! [`crate::text::printable_lines`]) and output into a pipe whose reader has gone (`| head -1`)
+//! ends quietly — no panic, no backtrace — while the command goes on with its work (a write it
 //! was asked for still happens) and ends with its own exit status.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set once stdout's reader has gone: nothing more is printed there.
@@ -11,21 +13,36 @@ static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 /// The same for stderr.
 static STDERR_GONE: AtomicBool = AtomicBool::new(false);
 
-/// Prints `args` to stdout, quietly nothing once its reader has gone.
+/// Prints `args`, made printable, to stdout; quietly nothing once its reader has gone.
 pub fn stdout(args: std::fmt::Arguments) {
-    print_to(&mut std::io::stdout().lock(), args, &STDOUT_GONE, "stdout");
+    let text = crate::text::printable_lines(args.to_string());
+    print_to(&mut std::io::stdout().lock(), &text, &STDOUT_GONE, "stdout");
 }
 
-/// Prints `args` to stderr, quietly nothing once its reader has gone.
+/// Prints `args`, made printable, to stderr; quietly nothing once its reader has gone.
 pub fn stderr(args: std::fmt::Arguments) {
-    print_to(&mut std::io::stderr().lock(), args, &STDERR_GONE, "stderr");
+    let text = crate::text::printable_lines(args.to_string());
+    print_to(&mut std::io::stderr().lock(), &text, &STDERR_GONE, "stderr");
 }
 
-fn print_to(out: &mut impl Write, args: std::fmt::Arguments, gone: &AtomicBool, name: &str) {
+/// Prints `text` meant for another program (the credentials' JSON, shell assignments) to
+/// stdout: exactly as it is into a pipe or a file, where a program reads it; made printable
+/// on a terminal, where a person does. Quietly nothing once stdout's reader has gone.
+pub fn data(text: &str) {
+    let mut out = std::io::stdout().lock();
+    if out.is_terminal() {
+        let text = crate::text::printable_lines(text.to_owned());
+        print_to(&mut out, &text, &STDOUT_GONE, "stdout");
+    } else {
+        print_to(&mut out, text, &STDOUT_GONE, "stdout");
+    }
+}
+
+fn print_to(out: &mut impl Write, text: &str, gone: &AtomicBool, name: &str) {
     if gone.load(Ordering::Relaxed) {
         return;
     }
-    match out.write_fmt(args) {
+    match out.write_all(text.as_bytes()) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => gone.store(true, Ordering::Relaxed),
         // What std's macros do with any other failure (a full disk behind `>`).
@@ -78,8 +95,8 @@ mod tests {
     fn a_closed_pipe_ends_the_output_quietly_and_is_not_tried_again() {
         let gone = AtomicBool::new(false);
         let mut out = Closed(0);
-        print_to(&mut out, format_args!("one\n"), &gone, "stdout");
-        print_to(&mut out, format_args!("two\n"), &gone, "stdout");
+        print_to(&mut out, "one\n", &gone, "stdout");
+        print_to(&mut out, "two\n", &gone, "stdout");
         assert!(gone.load(Ordering::Relaxed));
         assert_eq!(out.0, 1, "one try, then nothing");
     }

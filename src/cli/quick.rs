@@ -104,7 +104,7 @@ pub fn run(args: &[OsString]) -> Option<ExitCode> {
         Quick::CredentialProcess(args) => {
             let json = fresh_session(&ctx, &args.profile)?;
             warn();
-            print!("{json}");
+            super::out::data(&json);
             Some(ExitCode::SUCCESS)
         }
         // Files that cannot be read: `cli::run` says why (with the notes about files it

@@ -222,7 +222,8 @@ impl Endpoint {
             .ensure(&self.profile, &self.ahead(), &mut *codes)
             .await?;
         if let Some(renewed) = &served.renewed {
-            eprintln!("{}", renewed.line(&self.profile, chrono::Utc::now()));
+            let line = renewed.line(&self.profile, chrono::Utc::now());
+            eprintln!("{}", crate::text::printable(&line, usize::MAX));
         }
         Ok(served)
     }
@@ -277,11 +278,13 @@ impl Endpoint {
             match &result {
                 Ok(served) => {
                     if let Some(renewed) = &served.renewed {
-                        eprintln!("{}", renewed.line(&endpoint.profile, chrono::Utc::now()));
+                        let line = renewed.line(&endpoint.profile, chrono::Utc::now());
+                        eprintln!("{}", crate::text::printable(&line, usize::MAX));
                     }
                 }
                 Err(error) => {
                     crate::diag!("endpoint: {error}");
+                    let error = crate::text::printable(&error.to_string(), usize::MAX);
                     eprintln!("mfatui: {error}");
                 }
             }

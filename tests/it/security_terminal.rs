@@ -165,3 +165,62 @@ fn the_interface_without_a_terminal_is_one_sentence_naming_the_commands() {
         "{stderr}"
     );
 }
+
+#[test]
+fn diffs_and_progress_lines_never_pass_escape_sequences_from_the_files() {
+    // A title (OSC), a screen clear and a colour (CSI), a bell, a bidi override and a
+    // zero-width space: in comments, a section name, a `source_profile` and a value.
+    let source = "d\u{202e}ev\u{200b}\u{1b}]0;T\u{7}";
+    let comment = "# team notes \u{1b}]0;PWNED\u{7}\u{1b}[2J\u{1b}[1A";
+    let config = format!(
+        "{comment}\n[profile x]\nregion = us-east-1\u{1b}[31m\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = {source}\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\u{1b}[8m\nregion = us-east-1\n"
+    );
+    let credentials = format!(
+        "{comment}\n[{source}]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+    );
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let hidden = |s: &str| {
+        s.chars()
+            .any(|c| (c.is_control() && c != '\n') || matches!(c, '\u{202e}' | '\u{200b}'))
+    };
+    let runs: [(&[&str], &[&str]); 3] = [
+        (
+            &["set", "x", "region", "eu-west-1", "--dry-run"],
+            &[
+                " # team notes ?]0;PWNED??[2J?[1A",
+                "-region = us-east-1?[31m",
+            ],
+        ),
+        (
+            &["renew", "admin", "--dry-run"],
+            &[
+                "AssumeRole admin with the keys of 'd?ev??]0;T?'",
+                " [d?ev??]0;T?]",
+            ],
+        ),
+        (
+            &["rotate", source, "--dry-run"],
+            &[
+                "the IAM user of 'd?ev??]0;T?'",
+                " # team notes ?]0;PWNED??[2J?[1A",
+            ],
+        ),
+    ];
+    for (args, shown) in runs {
+        let out = sb.mfatui(args);
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        assert!(stdout.contains("Dry run"), "{args:?}: {stdout}");
+        for line in shown {
+            assert!(stdout.contains(line), "{args:?}: {line:?} in {stdout}");
+        }
+        assert!(
+            !hidden(&stdout) && !hidden(&stderr),
+            "{args:?}: {stdout:?} {stderr:?}"
+        );
+        assert!(
+            !stdout.contains("wJalrXUtnFEMI"),
+            "the diff still masks the secret"
+        );
+    }
+}
