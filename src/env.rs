@@ -15,7 +15,12 @@ impl Env {
     /// The process environment, read as OS strings (`std::env::vars` would panic on a
     /// variable that is not UTF-8).
     pub fn from_process() -> Env {
-        Env(std::env::vars_os().collect())
+        let vars = std::env::vars_os().collect();
+        let passwd = || {
+            let text = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
+            passwd_home(&text, rustix::process::getuid().as_raw())
+        };
+        Env(with_home(vars, passwd))
     }
 
     /// An environment of exactly these variables (for tests and sandboxes).
@@ -80,9 +85,50 @@ impl Env {
     }
 }
 
+/// `vars` with `HOME` from the password database when it is not set at all (cron, `env -i`,
+/// a service): botocore reads `~` with Python's `expanduser`, which does the same, so the
+/// files read are the ones the AWS CLI reads. A `HOME` set, even empty, is kept.
+fn with_home(
+    mut vars: HashMap<OsString, OsString>,
+    passwd: impl FnOnce() -> Option<String>,
+) -> HashMap<OsString, OsString> {
+    if !vars.contains_key(OsStr::new("HOME")) {
+        if let Some(home) = passwd() {
+            vars.insert("HOME".into(), home.into());
+        }
+    }
+    vars
+}
+
+/// The home folder of user `uid` in the text of a passwd file
+/// (`name:password:uid:gid:gecos:home:shell` per line).
+fn passwd_home(text: &str, uid: u32) -> Option<String> {
+    text.lines().find_map(|line| {
+        let fields: Vec<&str> = line.split(':').collect();
+        (fields.len() == 7 && fields[2].parse() == Ok(uid) && !fields[5].is_empty())
+            .then(|| fields[5].to_owned())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_home_the_password_databases_home_is_used_as_botocore_does() {
+        let passwd = "root:x:0:0:root:/root:/bin/sh\nana:x:1000:1000:Ana,,,:/home/ana:/bin/bash\nbroken:x:1001\n";
+        assert_eq!(passwd_home(passwd, 1000).as_deref(), Some("/home/ana"));
+        assert_eq!(passwd_home(passwd, 1001), None);
+        assert_eq!(passwd_home(passwd, 42), None);
+        let unset = with_home(HashMap::new(), || passwd_home(passwd, 1000));
+        assert_eq!(Env(unset).home(), PathBuf::from("/home/ana"));
+        // A HOME that is set wins, even empty (expanduser keeps it too).
+        for set in ["/h", ""] {
+            let vars = HashMap::from([(OsString::from("HOME"), OsString::from(set))]);
+            let kept = with_home(vars, || panic!("the password database is not read"));
+            assert_eq!(kept[OsStr::new("HOME")], OsString::from(set));
+        }
+    }
     use std::os::unix::ffi::OsStringExt;
 
     #[test]
