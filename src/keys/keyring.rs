@@ -81,6 +81,19 @@ pub fn file_id(path: &std::path::Path) -> String {
 pub fn check_keys(access_key_id: &str, secret_access_key: &str) -> Result<(), KeyringError> {
     let id_ok = (16..=MAX_KEY_ID).contains(&access_key_id.len())
         && access_key_id.bytes().all(|b| b.is_ascii_alphanumeric());
+    // The two lines pasted the other way round: the secret would become the entry's name,
+    // shown in full wherever a key id is.
+    let looks_like_id = |s: &str| {
+        s.len() == 20
+            && (s.starts_with("AKIA") || s.starts_with("ASIA"))
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    if looks_like_id(secret_access_key) && !looks_like_id(access_key_id) {
+        return Err(KeyringError::BadKeys(
+            "the key id and the secret look swapped (the secret has the form of a key id, AKIA…): give the key id first, then the secret; nothing was stored".to_owned(),
+        ));
+    }
     if !id_ok {
         return Err(KeyringError::BadKeys(
             "that is not an AWS access key id (16 to 128 letters and digits, like AKIAIOSFODNN7EXAMPLE): check what was pasted and try again".to_owned(),
@@ -561,6 +574,16 @@ impl crate::renew::service::KeyringAccess for OsKeyring {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_id_and_secret_pasted_the_other_way_round_are_refused_without_naming_either() {
+        let id = "AKIAIOSFODNN7EXAMPLE";
+        let secret = "wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY00";
+        assert!(check_keys(id, secret).is_ok());
+        let e = check_keys(secret, id).unwrap_err().to_string();
+        assert!(e.contains("look swapped"), "{e}");
+        assert!(!e.contains(secret) && !e.contains(id), "{e}");
+    }
     use keyring_core::mock;
 
     const ID: &str = "AKIAIOSFODNN7EXAMPLE";
