@@ -1,11 +1,11 @@
-//! Test-only fault injection for the writer (through `safe_fs`), key rotation and the keyring
-//! commands:
+//! Test-only fault injection for the writer (through `safe_fs`), key rotation, the keyring
+//! commands and `exec --server`'s holder:
 //! `MFATUI_FAULT=STEP:ACTION`.
 //!
 //! Compiled into debug builds only (`cargo test` uses them); release builds contain no trace of
 //! it. STEP is one of `after-backup`, `mid-temp-write`, `before-rename`, `after-rename`,
 //! `rotate-after-create`, `rotate-after-write`, `rotate-verify`, `keyring-after-store`,
-//! `keyring-before-scrub`, `keyring-before-delete`;
+//! `keyring-before-scrub`, `keyring-before-delete`, `holder-adopt`;
 //! ACTION is `fail` (return an I/O error), `abort` (kill the process on the spot), `hang`
 //! (stop there until killed, for `kill -9` tests), `pause` (wait one second, then go on,
 //! so that two processes overlap) or `stop` (SIGSTOP itself: the test changes the world,
@@ -39,6 +39,9 @@ pub enum Step {
     KeyringBeforeScrub,
     /// `keyring restore`: the file holds the keys again; the keyring entry is not deleted yet.
     KeyringBeforeDelete,
+    /// `exec --server`'s holder takes over its inherited descriptors (a fault plays a kernel
+    /// before 5.6, which has no `pidfd_getfd`).
+    HolderAdopt,
 }
 
 impl Step {
@@ -56,6 +59,7 @@ impl Step {
             Step::KeyringAfterStore => "keyring-after-store",
             Step::KeyringBeforeScrub => "keyring-before-scrub",
             Step::KeyringBeforeDelete => "keyring-before-delete",
+            Step::HolderAdopt => "holder-adopt",
         }
     }
 }

@@ -244,7 +244,7 @@ async fn run_with_server(
     // started before CMD, removes them when its pipe from mfatui closes.
     let keeper = overlay.as_ref().and_then(|(o, _)| keep_after(o.dir()));
     // CMD's holder (Linux) gets a descriptor of the listening socket and the write end of the
-    // pipe CMD's exit status comes back through, both inherited (see `guarded`).
+    // pipe CMD's exit status comes back through, inherited by it alone (see `guarded`).
     let handed = match hand_over(&listener) {
         Ok(handed) => handed,
         Err(e) => {
@@ -252,7 +252,7 @@ async fn run_with_server(
             return 1;
         }
     };
-    let mut command = guarded(program, args, handed.numbers());
+    let (mut command, holder) = guarded(program, args, handed.numbers());
     for var in SHADOWING {
         command.env_remove(var);
     }
@@ -276,7 +276,13 @@ async fn run_with_server(
     let refresher = overlay
         .as_ref()
         .map(|(o, _)| tokio::spawn(keep_copies_current(endpoint.clone(), o.copies().clone())));
-    let spawned = command.spawn();
+    // Inheritable only now, for the holder alone (which takes them over and closes them
+    // before CMD starts); CMD started directly inherits neither.
+    let spawned = if holder {
+        handed.inheritable().and_then(|()| command.spawn())
+    } else {
+        command.spawn()
+    };
     let reported = handed.spawned();
     let mut child = match spawned {
         Ok(child) => child,
@@ -312,23 +318,22 @@ async fn run_with_server(
     }
 }
 
-/// What mfatui hands CMD's holder: inheritable descriptors of the listening socket and of the
-/// status pipe's write end (dropped right after CMD's start), and the pipe's read end.
+/// What mfatui hands CMD's holder: descriptors of the listening socket and of the status
+/// pipe's write end (dropped right after CMD's start), and the pipe's read end. All three are
+/// close-on-exec until [`Handover::inheritable`], right before the holder starts.
 struct Handover {
     socket: std::os::fd::OwnedFd,
     write: std::os::fd::OwnedFd,
     read: std::os::fd::OwnedFd,
 }
 
-/// The descriptors for the holder, made inheritable.
+/// The descriptors for the holder (close-on-exec: nothing inherits them yet).
 fn hand_over(listener: &tokio::net::TcpListener) -> std::io::Result<Handover> {
-    let socket = endpoint::inheritable(listener)?;
+    let socket = rustix::io::fcntl_dupfd_cloexec(listener, 0)?;
     let (read, write) = std::io::pipe()?;
-    let write = std::os::fd::OwnedFd::from(write);
-    rustix::io::fcntl_setfd(&write, rustix::io::FdFlags::empty())?;
     Ok(Handover {
         socket,
-        write,
+        write: write.into(),
         read: read.into(),
     })
 }
@@ -338,6 +343,15 @@ impl Handover {
     fn numbers(&self) -> (i32, i32) {
         use std::os::fd::AsRawFd;
         (self.socket.as_raw_fd(), self.write.as_raw_fd())
+    }
+
+    /// Makes the socket's and the pipe's descriptors inheritable: for the holder, started next
+    /// (and [spawned](Handover::spawned) drops them right after).
+    fn inheritable(&self) -> std::io::Result<()> {
+        for fd in [&self.socket, &self.write] {
+            rustix::io::fcntl_setfd(fd, rustix::io::FdFlags::empty())?;
+        }
+        Ok(())
     }
 
     /// CMD is started (or could not be): mfatui's copies of what it inherited go; what comes
@@ -354,8 +368,9 @@ impl Handover {
 /// child subreapers (Linux): that process holds the port for CMD's tree and reports CMD's exit
 /// status back through the pipe whose descriptor `fds` names (see [`child`]); CMD gets SIGHUP
 /// if mfatui is killed, so it never goes on fetching from a port that is no longer this
-/// endpoint's. Elsewhere CMD is started directly (inheriting the socket's descriptor).
-fn guarded(program: &str, args: &[String], fds: (i32, i32)) -> tokio::process::Command {
+/// endpoint's. Elsewhere CMD is started directly, and inherits neither descriptor. Whether
+/// the command is the holder (which must inherit both).
+fn guarded(program: &str, args: &[String], fds: (i32, i32)) -> (tokio::process::Command, bool) {
     #[cfg(target_os = "linux")]
     if let Ok(exe) = std::env::current_exe() {
         let mut command = tokio::process::Command::new(exe);
@@ -376,34 +391,57 @@ fn guarded(program: &str, args: &[String], fds: (i32, i32)) -> tokio::process::C
             // a CI job's end) does not free the port of a survivor; CMD joins mfatui's group
             // again through the hop (see `hold`), so it keeps the terminal and Ctrl-C.
             .process_group(0);
-        return command;
+        return (command, true);
     }
     let _ = fds;
     let mut command = tokio::process::Command::new(program);
     command.args(args);
-    command
+    (command, false)
 }
 
-/// `mfatui exec-child --parent PID [--listener N --status N | --hop] -- CMD`: asks the kernel
-/// for SIGHUP when the thread that started this process (mfatui's main thread, which lives as
-/// long as mfatui; or the holder's) ends, and checks that its parent is still there. Given the
-/// endpoint's descriptors, it then becomes CMD's holder ([`crate::serve::keeper::hold`]): CMD
-/// runs as its child through a second hop (`--hop`), which only does the above and becomes
-/// CMD. Without them, or where the descriptors cannot be taken, it becomes CMD itself. The
-/// signal survives `execve` (but not a set-user-ID CMD, which the kernel resets).
+/// `mfatui exec-child --parent PID [--listener N --status N | --hop] -- CMD`: takes the
+/// endpoint's inherited descriptors over first (owned copies, close-on-exec; the inherited
+/// numbers closed: CMD inherits neither), asks the kernel for SIGHUP when the thread that
+/// started this process (mfatui's main thread, which lives as long as mfatui; or the holder's)
+/// ends, and checks that its parent is still there. Given the endpoint's descriptors, it then
+/// becomes CMD's holder ([`crate::serve::keeper::hold`]): CMD runs as its child through a
+/// second hop (`--hop`), which only does the above and becomes CMD. Without them, or where the
+/// descriptors cannot be taken (kernels before 5.6), it closes them and becomes CMD itself.
+/// The signal survives `execve` (but not a set-user-ID CMD, which the kernel resets).
 pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
     let Some((program, rest)) = args.command.split_first() else {
         return ExitCode::from(2);
     };
     #[cfg(target_os = "linux")]
     {
-        if let (Some(code), Some(listener)) = (args.holding, args.listener) {
-            crate::serve::keeper::name_holder();
-            if let Err(e) = crate::serve::keeper::keep(listener) {
-                crate::diag!("exec-child: holding the port failed: {e}");
+        use crate::serve::keeper;
+        // Once per number, before anything else can open a descriptor that reuses it.
+        let listener = args.listener.map(|fd| (fd, keeper::adopt(fd)));
+        let listener = match (args.holding, listener) {
+            (Some(code), Some((_, listener))) => {
+                keeper::name_holder();
+                if let Err(e) = keeper::keep(listener) {
+                    crate::diag!("exec-child: holding the port failed: {e}");
+                }
+                return ExitCode::from(code);
             }
-            return ExitCode::from(code);
-        }
+            (_, listener) => listener,
+        };
+        let status = args.status.map(|fd| (fd, keeper::adopt(fd)));
+        let (listener, status) = match (listener, status) {
+            (Some((_, Ok(listener))), Some((_, Ok(status)))) => (Some(listener), Some(status)),
+            (listener, status) => {
+                // An old kernel (no pidfd_getfd): CMD starts directly, the port is held by
+                // mfatui alone, and CMD's tree inherits neither descriptor.
+                for (fd, taken) in [listener, status].into_iter().flatten() {
+                    if let Err(e) = taken {
+                        crate::diag!("exec-child: cannot hold the port for CMD: {e}");
+                        keeper::close_inherited(fd);
+                    }
+                }
+                (None, None)
+            }
+        };
         if let Err(e) =
             rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::HUP))
         {
@@ -415,19 +453,11 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
             // mfatui ended before the signal was asked for: its endpoint is gone.
             return ExitCode::from(128 + 1);
         }
-        if let (false, Some(listener), Some(status), Ok(exe)) = (
-            args.hop,
-            args.listener,
-            args.status,
-            std::env::current_exe(),
-        ) {
-            match crate::serve::keeper::status_pipe(status) {
-                Ok(status) => {
-                    return hold(&exe, listener, status, args.pgid, program, &args.command)
-                }
-                // An old kernel (no pidfd_getfd): CMD's tree alone holds the port.
-                Err(e) => crate::diag!("exec-child: cannot hold the port for CMD: {e}"),
-            }
+        if let (false, Some(listener), Some(status), Ok(exe)) =
+            (args.hop, listener, status, std::env::current_exe())
+        {
+            let status = std::fs::File::from(status);
+            return hold(&exe, listener, status, args.pgid, program, &args.command);
         }
     }
     let error = Command::new(program).args(rest).exec();
@@ -444,14 +474,15 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
 /// `mfatui-holder`: CMD runs as its child through the second hop, back in mfatui's group
 /// `pgid` (the terminal's). When CMD ends and descendants remain, this process becomes
 /// `exec-child --holding` — the same process, so still their subreaper, still holding the
-/// socket's inherited descriptor, but with its standard input, output and error closed, so
-/// that nobody waiting for the end of mfatui's output (`$(mfatui exec --server …)`) waits for
-/// CMD's descendants. It re-executes the running binary (`/proc/self/exe`, even removed or
-/// replaced on disk); should that fail anyway, this process holds as it is.
+/// socket (`listener`, close-on-exec until that very exec: the hop and CMD never inherit it),
+/// but with its standard input, output and error closed, so that nobody waiting for the end
+/// of mfatui's output (`$(mfatui exec --server …)`) waits for CMD's descendants. It
+/// re-executes the running binary (`/proc/self/exe`, even removed or replaced on disk);
+/// should that fail anyway, this process holds as it is.
 #[cfg(target_os = "linux")]
 fn hold(
     exe: &std::path::Path,
-    listener: i32,
+    listener: std::os::fd::OwnedFd,
     status: std::fs::File,
     pgid: Option<i32>,
     program: &str,
@@ -482,6 +513,11 @@ fn hold(
     if !ended.left {
         return ExitCode::from(ended.code);
     }
+    // The one descriptor the re-executed holder needs, inheritable only now (CMD has ended;
+    // the status pipe stays close-on-exec).
+    if let Err(e) = rustix::io::fcntl_setfd(&listener, rustix::io::FdFlags::empty()) {
+        crate::diag!("exec-child: cannot pass the port on to the re-executed holder: {e}");
+    }
     // This very binary, even removed or replaced on disk since.
     let error = Command::new(SELF_EXE)
         .arg0(exe)
@@ -489,7 +525,7 @@ fn hold(
         .arg("--holding")
         .arg(ended.code.to_string())
         .arg("--listener")
-        .arg(listener.to_string())
+        .arg(std::os::fd::AsRawFd::as_raw_fd(&listener).to_string())
         .arg("--parent")
         .arg("0")
         .arg("--")
@@ -502,7 +538,7 @@ fn hold(
         .exec();
     // Never end while a child lives: hold in this process (its output stays open).
     crate::diag!("exec-child: cannot re-execute to hold the port, holding as is: {error}");
-    if let Err(e) = crate::serve::keeper::keep(listener) {
+    if let Err(e) = crate::serve::keeper::keep(Ok(listener)) {
         crate::diag!("exec-child: holding the port failed: {e}");
     }
     ExitCode::from(ended.code)

@@ -51,17 +51,6 @@ pub async fn bind() -> std::io::Result<TcpListener> {
     TcpListener::bind(("127.0.0.1", 0)).await
 }
 
-/// A second descriptor of the listening socket that a command started now inherits (not
-/// close-on-exec; drop it right after starting the command): how the [holder](super::keeper)
-/// of CMD's tree gets the port it keeps bound, and answers, after mfatui ends, for as long as
-/// any descendant of CMD lives — so no other local user can take it and collect the token
-/// from a survivor's fetch.
-pub fn inheritable(listener: &TcpListener) -> std::io::Result<std::os::fd::OwnedFd> {
-    let fd = rustix::io::dup(listener)?;
-    rustix::io::fcntl_setfd(&fd, rustix::io::FdFlags::empty())?;
-    Ok(fd)
-}
-
 /// The URI CMD is given for the endpoint on `port`.
 pub fn uri(port: u16) -> String {
     format!("http://127.0.0.1:{port}/")

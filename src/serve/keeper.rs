@@ -28,18 +28,29 @@ pub fn name_holder() {
     }
 }
 
-/// Takes an owned copy of the inherited descriptor numbered `fd` (by `pidfd_getfd` on this
-/// very process: no risky conversion of a number). Fails on kernels before 5.6.
-fn take(fd: i32) -> std::io::Result<OwnedFd> {
+/// Takes over the inherited descriptor numbered `fd`: an owned copy, close-on-exec (by
+/// `pidfd_getfd` on this very process: no risky conversion of a number), and the inherited
+/// number closed, so that nothing this process starts — CMD above all, whatever user it
+/// becomes — inherits it. Call it once per number, first thing: once closed, the number may be
+/// reused. Fails on kernels before 5.6, leaving the number open (see [`close_inherited`]).
+pub fn adopt(fd: i32) -> std::io::Result<OwnedFd> {
     use rustix::process::{getpid, pidfd_getfd, pidfd_open, PidfdFlags, PidfdGetfdFlags};
+    crate::fault::point(crate::fault::Step::HolderAdopt)?;
     let me = pidfd_open(getpid(), PidfdFlags::empty())?;
-    Ok(pidfd_getfd(&me, fd, PidfdGetfdFlags::empty())?)
+    let copy = pidfd_getfd(&me, fd, PidfdGetfdFlags::empty())?;
+    close_inherited(fd);
+    Ok(copy)
 }
 
-/// The write end of the pipe CMD's exit status goes back to mfatui through, inherited as
-/// descriptor `fd`.
-pub fn status_pipe(fd: i32) -> std::io::Result<std::fs::File> {
-    take(fd).map(std::fs::File::from)
+/// Closes the inherited descriptor numbered `fd` (never standard input, output or error),
+/// which nothing in this process owns: where it cannot be [adopted](adopt), so that CMD does
+/// not inherit it.
+pub fn close_inherited(fd: i32) {
+    if fd > 2 {
+        if let Err(e) = nix::unistd::close(fd) {
+            crate::diag!("exec-child: cannot close the inherited descriptor {fd}: {e}");
+        }
+    }
 }
 
 /// How CMD ended, as the holder saw it.
@@ -116,21 +127,19 @@ pub fn hold(status: std::fs::File, mut hop: std::process::Command) -> std::io::R
 
 /// Once CMD has ended and mfatui with it: reaps CMD's remaining descendants (every orphan of
 /// its tree is this subreaper's child), ignoring SIGHUP, SIGINT, SIGQUIT and SIGTERM, and
-/// answers the port (the inherited descriptor numbered `listener`, if it is a loopback socket)
-/// with [`ENDED`]; returns once no child is left, and the port is freed as this process ends.
-/// Where the socket cannot be taken, the descriptor alone keeps the port bound (a fetch then
-/// waits unanswered).
-pub fn keep(listener: i32) -> std::io::Result<()> {
-    let listener = take(listener)
-        .map(std::net::TcpListener::from)
-        .and_then(|l| {
-            if l.local_addr()?.ip().is_loopback() {
-                l.set_nonblocking(true)?;
-                Ok(l)
-            } else {
-                Err(std::io::Error::other("not the endpoint's loopback socket"))
-            }
-        });
+/// answers the port (`listener`, if it is a loopback socket) with [`ENDED`]; returns once no
+/// child is left, and the port is freed as this process ends. Where the socket could not be
+/// [adopted](adopt), its inherited descriptor alone keeps the port bound (a fetch then waits
+/// unanswered).
+pub fn keep(listener: std::io::Result<OwnedFd>) -> std::io::Result<()> {
+    let listener = listener.map(std::net::TcpListener::from).and_then(|l| {
+        if l.local_addr()?.ip().is_loopback() {
+            l.set_nonblocking(true)?;
+            Ok(l)
+        } else {
+            Err(std::io::Error::other("not the endpoint's loopback socket"))
+        }
+    });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;

@@ -1099,3 +1099,160 @@ fn the_demo_exec_leaves_no_temporary_folder_behind() {
         assert!(left.is_empty(), "{args:?} left {left:?}: {}", text(&out).1);
     }
 }
+
+/// The holder cannot take its descriptors over, as on a kernel before 5.6 (no `pidfd_getfd`).
+const OLD_KERNEL: &str = "holder-adopt:fail";
+
+/// CMD (a shell): what it holds, as `ls -l /proc/PID/fd` lists it, then its parent's command
+/// line.
+const LIST_FDS: &str = "ls -l /proc/$$/fd; tr '\\0' ' ' < /proc/$PPID/cmdline";
+
+/// This test process's own descriptors beyond 0, 1 and 2, as `N TARGET` (what the harness was
+/// given, such as a jobserver's pipe, reaches every child and is not mfatui's).
+fn given_descriptors() -> std::collections::BTreeSet<String> {
+    std::fs::read_dir("/proc/self/fd")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let target = std::fs::read_link(e.path()).ok()?;
+            Some(format!("{} {}", e.file_name().to_str()?, target.display()))
+        })
+        .collect()
+}
+
+/// CMD, however it is started (`exec`, `exec --server` with and without copies of the files,
+/// on a kernel without `pidfd_getfd` too, where the holder becomes CMD), holds no descriptor of
+/// mfatui's: neither the endpoint's listening socket nor the pipe its exit status goes back
+/// through, nor the keeper's pipe — beyond 0, 1 and 2 only what the test process itself
+/// passes on.
+#[cfg(target_os = "linux")]
+#[test]
+fn cmd_inherits_no_descriptor_of_mfatuis_neither_the_listening_socket_nor_the_status_pipe() {
+    let (config, credentials) = shadowed_files();
+    let shadowed = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    // Without `[default]`'s keys nothing is copied: no copies, no keeper.
+    let unshadowed = format!("[dev]{}", credentials.split_once("[dev]").unwrap().1);
+    let plain = Sandbox::new(&crate::common::black_hole(), &config, &unshadowed);
+    let server = &["exec", "--server", "dev", "--"][..];
+    for (sb, args, fault, holder) in [
+        (&shadowed, server, "", true),
+        (&plain, server, "", true),
+        (&shadowed, server, OLD_KERNEL, false),
+        (&shadowed, &["exec", "dev", "--"][..], "", false),
+    ] {
+        let mut command = sb.mfatui_command(args);
+        command.env("MFATUI_FAULT", fault);
+        let out = command.args(["sh", "-c", LIST_FDS]).output().unwrap();
+        let (said, complaint) = text(&out);
+        assert!(out.status.success(), "{args:?}: {complaint}");
+        let given = given_descriptors();
+        let held: Vec<String> = said
+            .lines()
+            .filter_map(|l| l.split_once(" -> "))
+            .filter_map(|(head, target)| {
+                let n = head.rsplit(' ').next()?;
+                (n.parse::<u32>().ok()? > 2).then(|| format!("{n} {target}"))
+            })
+            .collect();
+        assert!(said.contains(" 0 -> "), "{args:?}: the listing: {said}");
+        let parent = said.lines().last().unwrap_or_default();
+        assert_eq!(parent.contains(" exec-child "), holder, "{fault}: {parent}");
+        let inherited: Vec<&String> = held.iter().filter(|d| !given.contains(*d)).collect();
+        assert!(
+            inherited.is_empty(),
+            "{args:?} {fault}: CMD inherited {inherited:?}\n{said}"
+        );
+    }
+}
+
+/// A descendant of CMD playing the attacker with whatever it inherited: every pipe gets a
+/// forged exit status (`\0\0`: "0, nothing left"), every listening socket an `accept` (a
+/// stolen fetch would carry the token). Says what it managed, one line each (never the token).
+const FD_ATTACKER: &str = "import os, socket, stat, threading\n\
+    said = []\n\
+    def steal(s, n):\n\
+    \x20   try:\n\
+    \x20       c, _ = s.accept(); got = c.recv(4096)\n\
+    \x20       said.append(f'accepted a fetch on {n}, token seen: {b\"uthorization\" in got}')\n\
+    \x20   except OSError:\n\
+    \x20       pass\n\
+    threads = []\n\
+    given = os.environ['GIVEN'].split('\\n')\n\
+    for n in sorted(int(f) for f in os.listdir('/proc/self/fd')):\n\
+    \x20   try:\n\
+    \x20       mode = os.fstat(n).st_mode; target = os.readlink(f'/proc/self/fd/{n}')\n\
+    \x20   except OSError:\n\
+    \x20       continue\n\
+    \x20   if n <= 2 or f'{n} {target}' in given:\n\
+    \x20       continue\n\
+    \x20   if stat.S_ISFIFO(mode):\n\
+    \x20       try:\n\
+    \x20           os.set_blocking(n, False); os.write(n, b'\\0\\0'); said.append(f'forged the status on {n}')\n\
+    \x20       except OSError:\n\
+    \x20           pass\n\
+    \x20   elif stat.S_ISSOCK(mode):\n\
+    \x20       s = socket.socket(fileno=os.dup(n))\n\
+    \x20       if s.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):\n\
+    \x20           said.append(f'a listening socket on {n}'); s.settimeout(4)\n\
+    \x20           threads.append(threading.Thread(target=steal, args=(s, n))); threads[-1].start()\n\
+    for t in threads:\n\
+    \x20   t.join()\n\
+    print(''.join(f'{line}\\n' for line in said), end='')\n";
+
+/// CMD, the victim: starts [`FD_ATTACKER`] keeping every descriptor (as `su - USER -c …` and
+/// `runuser -l` do; as another user when run as root and asked `otheruser`), fetches its
+/// credentials four times meanwhile, prints what the attacker said, and exits 3.
+const FD_VICTIM: &str = "import json, os, subprocess, sys, time, urllib.request\n\
+    argv = [sys.executable, '-c', os.environ['ATTACKER']]\n\
+    if sys.argv[1] == 'otheruser':\n\
+    \x20   argv = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] + argv\n\
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, close_fds=False)\n\
+    time.sleep(1)\n\
+    r = urllib.request.Request(os.environ['AWS_CONTAINER_CREDENTIALS_FULL_URI'], \
+    headers={'Authorization': os.environ['AWS_CONTAINER_AUTHORIZATION_TOKEN']})\n\
+    for _ in range(4):\n\
+    \x20   try:\n\
+    \x20       print('fetched', json.load(urllib.request.urlopen(r, timeout=3))['AccessKeyId'], flush=True)\n\
+    \x20   except Exception as e:\n\
+    \x20       print('fetch failed:', type(e).__name__, flush=True)\n\
+    print(p.communicate()[0], end='', flush=True)\n\
+    sys.exit(3)\n";
+
+/// A descendant of CMD — the same user, or another one (`su - postgres -c …` from a root CMD)
+/// — finds nothing of the endpoint's among its descriptors: it cannot accept CMD's fetches
+/// (taking the token, answering with credentials of its choosing) nor write a forged exit
+/// status to the holder's pipe (mfatui would return 0 at once and CMD be hung up on). CMD's
+/// fetches all get the session, and mfatui exits with CMD's own status; also on a kernel
+/// without `pidfd_getfd`, where CMD starts directly (and the port is mfatui's alone).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_descendant_of_cmd_can_neither_accept_the_endpoints_connections_nor_forge_its_exit_status() {
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    // Only root can start a process as another user.
+    let variants: &[&str] = if rustix::process::geteuid().is_root() {
+        &["sameuser", "otheruser"]
+    } else {
+        &["sameuser"]
+    };
+    // What the test process passes on to every child is not mfatui's: left alone.
+    let given: Vec<String> = given_descriptors().into_iter().collect();
+    for (&who, fault) in variants.iter().flat_map(|v| [(v, ""), (v, OLD_KERNEL)]) {
+        let variant = format!("{who} {fault}");
+        let out = sb
+            .mfatui_command(&["exec", "--server", "dev", "--", "python3", "-c", FD_VICTIM])
+            .arg(who)
+            .env("MFATUI_FAULT", fault)
+            .env("ATTACKER", FD_ATTACKER)
+            .env("GIVEN", given.join("\n"))
+            .output()
+            .unwrap();
+        let (said, complaint) = text(&out);
+        assert_eq!(
+            said,
+            "fetched ASIAFRESHFRESH001234\n".repeat(4),
+            "{variant}: {complaint}"
+        );
+        assert_eq!(out.status.code(), Some(3), "{variant}: {said}{complaint}");
+    }
+}
