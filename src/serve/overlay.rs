@@ -9,7 +9,7 @@
 //! - everything else is left as it is, in the user's real files.
 //!
 //! When (and only when) the files need it, CMD gets copies with exactly those changes in a
-//! private folder (0700 under the request socket's folder, or a fresh one in the temporary
+//! private folder (0700 under the request socket's folder, or a fresh one in mfatui's cache
 //! folder when someone else holds that; files 0400), kept up to date when
 //! the real files change and removed when CMD ends; stderr says what and why. A boto config
 //! with AWS keys in `[Credentials]` (botocore reads it before the endpoint) gets a copy
@@ -526,10 +526,6 @@ impl Copies {
         if !save_changes(&path, record.copies.get(name), &self.kept) {
             return Ok(());
         }
-        // A link CMD put in its place is not written through (it may lead to the real file).
-        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            let _ = std::fs::remove_file(&path);
-        }
         write_private(&path, bytes)?;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).map_err(
             |source| OverlayError::Create {
@@ -811,8 +807,13 @@ impl Overlay {
     }
 }
 
-/// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600.
+/// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600 (or the
+/// copy's own). A link CMD put in its place is removed, not written through (it may lead to
+/// a real file).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OverlayError> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let _ = std::fs::remove_file(path);
+    }
     crate::safe_fs::replace(path, bytes).map_err(|source| OverlayError::Write {
         path: path.to_owned(),
         source,
