@@ -176,7 +176,7 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Over
             }
             let names: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
             notes.push(format!(
-                "the {} file's [{}] has {}, which would win over the served session of '{served}'; CMD sees a copy without them",
+                "the {} file's [{}] has {}, which would win over the served session of '{served}'; CMD sees a read-only copy without them",
                 kind.label(),
                 section.name,
                 names.join(", ")
@@ -386,7 +386,7 @@ pub fn boto_copy(sources: &[PathBuf], served: &str) -> Option<(BotoCopy, String)
     let (with_keys, _) = read.iter().find(|(_, text)| strip_boto(text).1)?;
     let (source, text) = read.last()?;
     let mut note = format!(
-        "{} has AWS keys in [Credentials], which would win over the served session of '{served}'; CMD's BOTO_CONFIG names a copy of {} without them",
+        "{} has AWS keys in [Credentials], which would win over the served session of '{served}'; CMD's BOTO_CONFIG names a read-only copy of {} without them",
         with_keys.display(),
         source.display()
     );
