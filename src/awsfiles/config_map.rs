@@ -117,6 +117,19 @@ pub fn config_section_name(profile: &str) -> String {
     }
 }
 
+/// The profile botocore reads a config-file section as, if any: `default` for `[default]`,
+/// NAME for `[profile NAME]` (read with `shlex`, so `[profile "default"]` and
+/// `[profile  default]` are `default` too), none for any other section.
+pub fn config_section_profile(section: &str) -> Option<Cow<'_, str>> {
+    if section == "default" {
+        Some(Cow::Borrowed(section))
+    } else if section.starts_with("profile") {
+        second_word(section)
+    } else {
+        None
+    }
+}
+
 /// Which of the two shared files something comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {

@@ -182,8 +182,9 @@ fn set_environment(
     }
 }
 
-/// Variables that would make CMD's SDK use something other than the endpoint.
-const SHADOWING: [&str; 9] = [
+/// Variables that would make CMD's SDK use something other than the endpoint (or, for the
+/// token file, send the endpoint another token than mfatui's).
+const SHADOWING: [&str; 13] = [
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
@@ -193,6 +194,10 @@ const SHADOWING: [&str; 9] = [
     "AWS_DEFAULT_PROFILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_CREDENTIAL_FILE",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
 ];
 
 /// Runs CMD beside the endpoint; the endpoint stops when CMD ends. SIGTERM, SIGHUP, SIGUSR1
@@ -561,7 +566,8 @@ fn keep_after(dir: &std::path::Path) -> Option<tokio::process::Child> {
         .arg(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        // It names a copy CMD changed, kept before the copies go.
+        .stderr(Stdio::inherit())
         .env_remove(crate::serve::keeper::URI_VAR)
         .env_remove("AWS_CONTAINER_AUTHORIZATION_TOKEN")
         .process_group(0)
@@ -594,21 +600,7 @@ fn child_files(
     ctx: &crate::context::Context,
     profile: &str,
 ) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
-    let (base, temp) = crate::serve::overlay::places(ctx);
-    // Copies left by a run that was killed (kill -9) go first, whether or not this run needs any.
-    crate::serve::overlay::remove_stale(&base, &temp);
-    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
-    let exe = std::env::current_exe()
-        .ok()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "mfatui".to_owned());
-    let needs = crate::serve::overlay::needs(&snapshot, profile, &exe)?;
-    if needs.config.is_none() && needs.credentials.is_none() {
-        return Ok(None);
-    }
-    let overlay = Overlay::create(&base, &temp, &ctx.paths, profile, &exe)?;
-    let needs = overlay.copies().refresh(&snapshot)?;
-    Ok(Some((overlay, needs)))
+    Ok(crate::serve::overlay::prepare(ctx, profile)?)
 }
 
 /// Rewrites CMD's copies whenever the real files change (a renewal inside CMD lands in the

@@ -9,20 +9,35 @@
 //! - everything else is left as it is, in the user's real files.
 //!
 //! When (and only when) the files need it, CMD gets copies with exactly those changes in a
-//! private folder (0700 under the request socket's folder, or a fresh one in the temporary
-//! folder when someone else holds that; files 0600), kept up to date when
-//! the real files change and removed when CMD ends; stderr says what and why. `mfatui` run
-//! inside CMD still reads and writes the real files (`MFATUI_OVERLAY` tells it where they are).
+//! private folder (0700 under the request socket's folder, or a fresh one in mfatui's cache
+//! folder when someone else holds that; files 0400), kept up to date when
+//! the real files change and removed when CMD ends; stderr says what and why. A boto config
+//! with AWS keys in `[Credentials]` (botocore reads it before the endpoint) gets a copy
+//! without them. `mfatui` run inside CMD still reads and writes the real files
+//! (`MFATUI_OVERLAY` tells it where they are).
+//!
+//! A copy changed by a tool in CMD (`aws configure set`, `aws configure sso`) is never
+//! destroyed silently: before a copy is rewritten or removed — by this run, by its keeper
+//! after a `kill -9`, or by the next run — its bytes are compared with what mfatui last wrote
+//! there (the folder's record); a changed copy is first kept in mfatui's private cache folder
+//! and stderr names it.
 
 use super::requests::FolderError;
-use crate::awsfiles::config_map::{config_section_name, ProfileSettings};
+use crate::awsfiles::config_map::{config_section_name, config_section_profile, ProfileSettings};
 use crate::awsfiles::plan::apply_edits;
-use crate::awsfiles::{AwsPaths, Document, Edit, EditError, Snapshot, SyntaxError};
+use crate::awsfiles::{
+    AwsPaths, Document, Edit, EditError, FileKind, LoadError, Snapshot, SyntaxError,
+};
+use std::collections::BTreeMap;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 
 /// Why CMD's copies could not be worked out or written (one sentence each).
 #[derive(Debug, thiserror::Error)]
 pub enum OverlayError {
+    /// The real files could not be read.
+    #[error("{0}")]
+    Load(#[from] LoadError),
     /// A real file botocore would refuse (so no copy of it can be made).
     #[error("{0}")]
     Syntax(#[from] SyntaxError),
@@ -87,6 +102,8 @@ pub struct Needs {
     pub config: Option<Document>,
     /// The credentials file as CMD should see it, when it differs.
     pub credentials: Option<Document>,
+    /// The boto config as CMD should see it, when one would give botocore other keys.
+    pub boto: Option<BotoCopy>,
     /// One sentence per change, for stderr.
     pub notes: Vec<String>,
 }
@@ -124,43 +141,64 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Over
     let mut out = Needs::default();
     // `[default]`'s credential keys, removed from a file's copy (with their values, for the
     // roles that source `default`).
+    // `[default]`'s credential keys, removed from a file's copy (with their values, for the
+    // roles that source `default`). In the config file every section botocore reads as
+    // profile `default` counts (`[profile default]`, `[profile "default"]`, …: the names are
+    // read as the rest of mfatui reads them); in the credentials file, `[default]` alone.
     let strip = |doc: &Document,
-                 what: &str,
+                 kind: FileKind,
                  notes: &mut Vec<String>|
      -> Result<Stripped, OverlayError> {
         let structure = doc.structure()?;
-        let Some(section) = structure.section("default") else {
-            return Ok((None, Vec::new()));
-        };
-        let found: Vec<(String, String)> = SOURCE_KEYS
-            .iter()
-            .filter_map(|k| {
-                section
-                    .entry(k)
-                    .map(|e| ((*k).to_owned(), e.value.to_string()))
-            })
-            .collect();
-        if found.is_empty() {
-            return Ok((None, found));
-        }
-        let names: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
-        notes.push(format!(
-            "the {what} file's [default] has {}, which would win over the served session of '{served}'; CMD sees a copy without them",
-            names.join(", ")
-        ));
-        let edits: Vec<Edit> = found
-            .iter()
-            .map(|(k, _)| Edit::Remove {
-                section: "default".to_owned(),
+        let mut found = Vec::new();
+        let mut edits = Vec::new();
+        for section in structure.sections() {
+            let is_default = match kind {
+                FileKind::Config => {
+                    config_section_profile(section.name).is_some_and(|profile| profile == "default")
+                }
+                FileKind::Credentials => section.name == "default",
+            };
+            if !is_default {
+                continue;
+            }
+            // botocore reads the last of them (a later section replaces an earlier one).
+            found = SOURCE_KEYS
+                .iter()
+                .filter_map(|k| {
+                    section
+                        .entry(k)
+                        .map(|e| ((*k).to_owned(), e.value.to_string()))
+                })
+                .collect();
+            if found.is_empty() {
+                continue;
+            }
+            let names: Vec<&str> = found.iter().map(|(k, _)| k.as_str()).collect();
+            notes.push(format!(
+                "the {} file's [{}] has {}, which would win over the served session of '{served}'; CMD sees a read-only copy without them",
+                kind.label(),
+                section.name,
+                names.join(", ")
+            ));
+            edits.extend(found.iter().map(|(k, _)| Edit::Remove {
+                section: section.name.to_owned(),
                 key: k.clone(),
-            })
-            .collect();
+            }));
+        }
+        if edits.is_empty() {
+            return Ok((None, Vec::new()));
+        }
         let doc = apply_edits(doc, &edits)?;
         Ok((Some(doc), found))
     };
-    let (mut credentials, moved_credentials) =
-        strip(&files.credentials.document, "credentials", &mut out.notes)?;
-    let (mut config, moved_config) = strip(&files.config.document, "config", &mut out.notes)?;
+    let (mut credentials, moved_credentials) = strip(
+        &files.credentials.document,
+        FileKind::Credentials,
+        &mut out.notes,
+    )?;
+    let (mut config, moved_config) =
+        strip(&files.config.document, FileKind::Config, &mut out.notes)?;
 
     // Roles that source `default` keep its credentials, under another name.
     let sourcing: Vec<(&str, ProfileSettings)> = snapshot
@@ -258,6 +296,146 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Over
     Ok(out)
 }
 
+/// A boto config as CMD should see it: the file boto would read, without the AWS keys of its
+/// `[Credentials]` (botocore's `boto-config` provider, which comes before the container
+/// endpoint in its chain, reads them); every other setting kept, so gsutil still works.
+#[derive(Clone, Debug)]
+pub struct BotoCopy {
+    /// The file copied.
+    pub source: PathBuf,
+    /// The copy's bytes.
+    pub text: Vec<u8>,
+}
+
+/// The AWS keys boto and botocore read from a boto config.
+const BOTO_AWS_KEYS: [&str; 4] = [
+    "aws_access_key_id",
+    "aws_secret_access_key",
+    "aws_session_token",
+    "aws_security_token",
+];
+
+/// Where boto and botocore look for a boto config: `BOTO_CONFIG` alone when it is set, else
+/// `/etc/boto.cfg` then `~/.boto`.
+pub fn boto_sources(env: &crate::env::Env) -> Vec<PathBuf> {
+    match env.get_os("BOTO_CONFIG") {
+        Some(set) => {
+            let set = PathBuf::from(set);
+            match set.strip_prefix("~") {
+                Ok(rest) => vec![env.home().join(rest)],
+                Err(_) => vec![set],
+            }
+        }
+        None => vec![PathBuf::from("/etc/boto.cfg"), env.home().join(".boto")],
+    }
+}
+
+/// `text` without the AWS key lines (and their continuation lines) of its `[Credentials]`
+/// and `[DEFAULT]` sections, read as Python's configparser reads them, and whether an access
+/// key id was among them (what botocore's boto provider looks for).
+fn strip_boto(text: &str) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let (mut section, mut dropping, mut found) = (String::new(), false, false);
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        let indented = line.starts_with([' ', '\t']);
+        if dropping && indented && !trimmed.is_empty() {
+            continue;
+        }
+        dropping = false;
+        if trimmed.is_empty() || trimmed.starts_with(['#', ';']) {
+            out.push_str(line);
+            continue;
+        }
+        if !indented && trimmed.starts_with('[') {
+            if let Some(end) = trimmed.rfind(']').filter(|end| *end > 1) {
+                trimmed[1..end].clone_into(&mut section);
+            }
+            out.push_str(line);
+            continue;
+        }
+        if matches!(section.as_str(), "Credentials" | "DEFAULT") {
+            let key = trimmed
+                .split(['=', ':'])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_lowercase();
+            if BOTO_AWS_KEYS.contains(&key.as_str()) {
+                found |= key == "aws_access_key_id";
+                dropping = true;
+                continue;
+            }
+        }
+        out.push_str(line);
+    }
+    (out, found)
+}
+
+/// The boto config CMD needs when one of `sources` (see [`boto_sources`]) would give botocore
+/// AWS keys, with the sentence for stderr: a copy of the last of them that exists (the one
+/// whose settings win for boto), without its AWS keys.
+pub fn boto_copy(sources: &[PathBuf], served: &str) -> Option<(BotoCopy, String)> {
+    let read: Vec<(&PathBuf, String)> = sources
+        .iter()
+        .filter_map(|p| {
+            let bytes = std::fs::read(p).ok()?;
+            Some((p, String::from_utf8_lossy(&bytes).into_owned()))
+        })
+        .collect();
+    let (with_keys, _) = read.iter().find(|(_, text)| strip_boto(text).1)?;
+    let (source, text) = read.last()?;
+    let mut note = format!(
+        "{} has AWS keys in [Credentials], which would win over the served session of '{served}'; CMD's BOTO_CONFIG names a read-only copy of {} without them",
+        with_keys.display(),
+        source.display()
+    );
+    if read.len() > 1 {
+        note.push_str(&format!(
+            " (boto in CMD does not read {})",
+            read[..read.len() - 1]
+                .iter()
+                .map(|(p, _)| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let copy = BotoCopy {
+        source: (*source).clone(),
+        text: strip_boto(text).0.into_bytes(),
+    };
+    Some((copy, note))
+}
+
+/// The copies CMD needs for serving `profile`, if any, written into a private folder (see
+/// [`places`]) that is removed when the [`Overlay`] is dropped. The copies left by runs that
+/// were killed go first.
+pub fn prepare(
+    ctx: &crate::context::Context,
+    profile: &str,
+) -> Result<Option<(Overlay, Needs)>, OverlayError> {
+    let (base, fallback) = places(ctx);
+    remove_stale(&base, &fallback);
+    let snapshot = ctx.snapshot()?;
+    let exe = std::env::current_exe()
+        .ok()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "mfatui".to_owned());
+    let needs = needs(&snapshot, profile, &exe)?;
+    let boto = boto_copy(&boto_sources(&ctx.env), profile);
+    if needs.config.is_none() && needs.credentials.is_none() && boto.is_none() {
+        return Ok(None);
+    }
+    let overlay = Overlay::create(&base, &fallback, &ctx.paths, profile, &exe)?;
+    let mut needs = overlay.copies().refresh(&snapshot)?;
+    if let Some((boto, note)) = boto {
+        overlay.copies().write_boto(&boto)?;
+        needs.notes.push(note);
+        needs.boto = Some(boto);
+    }
+    Ok(Some((overlay, needs)))
+}
+
 /// `'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`, `'a', 'b', 'c' and 3 others`.
 fn list(names: &[&str]) -> String {
     let quoted: Vec<String> = names.iter().take(3).map(|n| format!("'{n}'")).collect();
@@ -279,6 +457,8 @@ pub struct Copies {
     real: AwsPaths,
     served: String,
     exe: String,
+    /// Where a copy CMD changed is kept before it is rewritten or removed.
+    kept: PathBuf,
 }
 
 impl Copies {
@@ -292,22 +472,75 @@ impl Copies {
         self.dir.join("credentials")
     }
 
-    /// Writes the copies the real files need now (removing those no longer needed); returns
-    /// what they change.
+    /// Writes the copies the real files need now; returns what they change. A copy CMD
+    /// already reads stays where CMD looks for it (as the real file itself once it no longer
+    /// needs a change), and one CMD changed is kept first ([`save_changes`]); one that
+    /// could not be kept is left as it is.
     pub fn refresh(&self, snapshot: &Snapshot) -> Result<Needs, OverlayError> {
         let needs = needs(snapshot, &self.served, &self.exe)?;
-        for (path, doc) in [
-            (self.config_path(), &needs.config),
-            (self.credentials_path(), &needs.credentials),
+        let files = snapshot.files();
+        let mut record = Record::read(&self.dir).unwrap_or_default();
+        record.kept = self.kept.as_os_str().as_bytes().to_vec();
+        for (name, doc, real_doc, real) in [
+            (
+                "config",
+                &needs.config,
+                &files.config.document,
+                &self.real.config,
+            ),
+            (
+                "credentials",
+                &needs.credentials,
+                &files.credentials.document,
+                &self.real.credentials,
+            ),
         ] {
-            match doc {
-                Some(doc) => write_private(&path, &doc.render())?,
-                None => {
-                    let _ = std::fs::remove_file(&path);
-                }
-            }
+            let bytes = match doc {
+                Some(doc) => doc.render(),
+                None if record.copies.contains_key(name) => real_doc.render(),
+                None => continue,
+            };
+            self.write_copy(&mut record, name, &bytes, real)?;
         }
         Ok(needs)
+    }
+
+    /// Writes CMD's copy of the boto config (see [`boto_copy`]).
+    fn write_boto(&self, boto: &BotoCopy) -> Result<(), OverlayError> {
+        let mut record = Record::read(&self.dir).unwrap_or_default();
+        record.kept = self.kept.as_os_str().as_bytes().to_vec();
+        self.write_copy(&mut record, "boto", &boto.text, &boto.source)
+    }
+
+    /// Replaces the copy `name` with `bytes` (read-only: most writers then fail loudly) and
+    /// records what was written, after keeping the copy if CMD changed it.
+    fn write_copy(
+        &self,
+        record: &mut Record,
+        name: &str,
+        bytes: &[u8],
+        real: &Path,
+    ) -> Result<(), OverlayError> {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.join(name);
+        if !save_changes(&path, record.copies.get(name), &self.kept) {
+            return Ok(());
+        }
+        write_private(&path, bytes)?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).map_err(
+            |source| OverlayError::Create {
+                path: path.clone(),
+                source,
+            },
+        )?;
+        record.copies.insert(
+            name.to_owned(),
+            Written {
+                sha1: sha1_hex(bytes),
+                real: real.as_os_str().as_bytes().to_vec(),
+            },
+        );
+        record.write(&self.dir)
     }
 
     /// The variables CMD gets for the copies in `needs`: the copy's path, and where the real
@@ -334,8 +567,173 @@ impl Copies {
                 self.real.credentials.display().to_string(),
             ));
         }
+        if needs.boto.is_some() {
+            vars.push((
+                "BOTO_CONFIG".into(),
+                self.dir.join("boto").display().to_string(),
+            ));
+        }
         vars
     }
+}
+
+/// What mfatui last wrote to one copy.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct Written {
+    /// SHA-1 of the bytes, hex.
+    sha1: String,
+    /// The real file the copy stands for (its path's bytes).
+    real: Vec<u8>,
+}
+
+/// The record in a run's folder of what mfatui last wrote there, read by whoever rewrites or
+/// removes the copies: this run, its keeper after a `kill -9`, the next run.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+struct Record {
+    /// Where a copy CMD changed is kept (its path's bytes).
+    kept: Vec<u8>,
+    /// By copy name (`config`, `credentials`, `boto`).
+    copies: BTreeMap<String, Written>,
+}
+
+/// The record's name in a run's folder.
+const RECORD: &str = ".written";
+
+impl Record {
+    /// The record of the run's folder `dir`, if it has one.
+    fn read(dir: &Path) -> Option<Record> {
+        serde_json::from_slice(&std::fs::read(dir.join(RECORD)).ok()?).ok()
+    }
+
+    /// Replaces the record of `dir`.
+    fn write(&self, dir: &Path) -> Result<(), OverlayError> {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        write_private(&dir.join(RECORD), &bytes)
+    }
+}
+
+/// `bytes`' SHA-1, hex.
+fn sha1_hex(bytes: &[u8]) -> String {
+    use sha1::Digest;
+    sha1::Sha1::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Before the copy at `path` is rewritten or removed: when its bytes are not what mfatui
+/// last wrote there (`written`), a tool in CMD changed it, so it is kept — a new file, 0600,
+/// in `kept` — and stderr says where, and that the change is not in the user's file. Returns
+/// whether the copy may now go; `false` (it changed and could not be kept: stderr says so)
+/// leaves it where it is. A copy that is gone, or a link (what it leads to is elsewhere), has
+/// nothing to keep.
+fn save_changes(path: &Path, written: Option<&Written>, kept: &Path) -> bool {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        return true;
+    };
+    if !meta.is_file() {
+        return true;
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!(
+                "mfatui: cannot read CMD's copy {} to see whether it was changed ({e}); it is left where it is",
+                path.display()
+            );
+            return false;
+        }
+    };
+    if written.is_some_and(|w| w.sha1 == sha1_hex(&bytes)) {
+        return true;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let what = match name.as_str() {
+        "config" => "config file",
+        "credentials" => "credentials file",
+        _ => "boto config",
+    };
+    match keep_bytes(kept, &name, &bytes) {
+        Ok(at) => {
+            let real = written.map(|w| PathBuf::from(std::ffi::OsString::from_vec(w.real.clone())));
+            match real {
+                Some(real) => eprintln!(
+                    "mfatui: a tool in CMD changed its copy of the {what}; that copy is kept in {} and its changes are not in {} (`diff {} {}` shows them)",
+                    at.display(),
+                    real.display(),
+                    real.display(),
+                    at.display()
+                ),
+                None => eprintln!(
+                    "mfatui: a tool in CMD wrote {}; it is kept in {} and is not in your files",
+                    path.display(),
+                    at.display()
+                ),
+            }
+            true
+        }
+        Err(e) => {
+            eprintln!(
+                "mfatui: a tool in CMD changed its copy of the {what}, {}, which could not be kept in {} ({e}); it is left where it is",
+                path.display(),
+                kept.display()
+            );
+            false
+        }
+    }
+}
+
+/// Writes `bytes` to a new file `NAME-TIME[-N]` (0600) in the private folder `kept`.
+fn keep_bytes(kept: &Path, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    crate::safe_fs::private_dir(kept)?;
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    for n in 0..1000 {
+        let path = match n {
+            0 => kept.join(format!("{name}-{stamp}")),
+            n => kept.join(format!("{name}-{stamp}-{n}")),
+        };
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path);
+        let mut file = match opened {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        };
+        let written = file.write_all(bytes).and_then(|()| file.sync_all());
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&path);
+            return Err(e);
+        }
+        return Ok(path);
+    }
+    Err(std::io::Error::other(
+        "too many kept copies with the same time",
+    ))
+}
+
+/// Removes a run's copies folder `dir`, after keeping every copy CMD changed
+/// ([`save_changes`]); a changed copy that could not be kept keeps the folder (the next run
+/// tries again).
+fn retire(dir: &Path) {
+    if let Some(record) = Record::read(dir) {
+        let kept = PathBuf::from(std::ffi::OsString::from_vec(record.kept.clone()));
+        let mut all = true;
+        for (name, written) in &record.copies {
+            all &= save_changes(&dir.join(name), Some(written), &kept);
+        }
+        if !all {
+            return;
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// The private folder of one run's copies, removed when dropped.
@@ -346,7 +744,7 @@ pub struct Overlay {
 
 impl Drop for Overlay {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.copies.dir);
+        retire(&self.copies.dir);
     }
 }
 
@@ -365,7 +763,7 @@ impl Overlay {
         let dir = match private_base(base) {
             Ok(()) => {
                 let dir = base.join(format!("exec-{}", std::process::id()));
-                let _ = std::fs::remove_dir_all(&dir);
+                retire(&dir);
                 crate::safe_fs::create_private_new(&dir).map_err(|source| {
                     OverlayError::Create {
                         path: dir.clone(),
@@ -393,6 +791,7 @@ impl Overlay {
                 real: real.clone(),
                 served: served.to_owned(),
                 exe: exe.to_owned(),
+                kept: fallback.join("changed"),
             },
         })
     }
@@ -408,8 +807,13 @@ impl Overlay {
     }
 }
 
-/// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600.
+/// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600 (or the
+/// copy's own). A link CMD put in its place is removed, not written through (it may lead to
+/// a real file).
 fn write_private(path: &Path, bytes: &[u8]) -> Result<(), OverlayError> {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let _ = std::fs::remove_file(path);
+    }
     crate::safe_fs::replace(path, bytes).map_err(|source| OverlayError::Write {
         path: path.to_owned(),
         source,
@@ -461,7 +865,7 @@ pub fn remove_copies(dir: &Path) {
     let ours = std::fs::symlink_metadata(dir)
         .is_ok_and(|m| m.is_dir() && m.uid() == rustix::process::geteuid().as_raw());
     if named && ours {
-        let _ = std::fs::remove_dir_all(dir);
+        retire(dir);
     }
 }
 
@@ -536,7 +940,7 @@ fn remove_dead(dir: &Path, pid_of: impl Fn(&str) -> Option<&str>) {
             )
         });
         if !alive {
-            let _ = std::fs::remove_dir_all(entry.path());
+            retire(&entry.path());
         }
     }
 }
@@ -607,6 +1011,174 @@ mod tests {
             "{config}"
         );
         assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
+    }
+
+    #[test]
+    fn every_config_section_botocore_reads_as_default_is_stripped() {
+        for header in [
+            "profile default",
+            "profile \"default\"",
+            "profile 'default'",
+            "profile  default",
+            "default",
+        ] {
+            let config = format!(
+                "[{header}]\nregion = eu-west-1\naws_access_key_id = AKIACONFIG\naws_secret_access_key = s\n\n[profile ops]\naws_access_key_id = AKIAOPS\n"
+            );
+            let s = snapshot(&config, "");
+            let n = needs(&s, "ops", "/bin/mfatui").unwrap();
+            let copy = n.config.expect(header).to_text();
+            assert!(
+                !copy.contains("AKIACONFIG")
+                    && copy.contains(&format!("[{header}]\nregion = eu-west-1\n")),
+                "{header}: {copy}"
+            );
+            assert!(
+                copy.contains("AKIAOPS"),
+                "other profiles keep theirs: {copy}"
+            );
+            assert!(
+                n.notes[0].starts_with(&format!(
+                    "the config file's [{header}] has aws_access_key_id"
+                )),
+                "{:?}",
+                n.notes
+            );
+        }
+        // In the credentials file the section is named literally: `[profile default]` there
+        // is a profile of that name, not `default`.
+        let s = snapshot("", "[profile default]\naws_access_key_id = AKIA\n");
+        assert!(needs(&s, "ops", "/bin/mfatui")
+            .unwrap()
+            .credentials
+            .is_none());
+    }
+
+    #[test]
+    fn a_boto_config_loses_only_its_aws_keys() {
+        let text = "[Credentials]\ngs_oauth2_refresh_token = keep\nAWS_ACCESS_KEY_ID = AKIABOTO\naws_secret_access_key: s\n  continued\n# note\n\n[Boto]\nhttps_validate_certificates = True\naws_access_key_id = other-section\n";
+        let (copy, found) = strip_boto(text);
+        assert!(found);
+        assert_eq!(
+            copy,
+            "[Credentials]\ngs_oauth2_refresh_token = keep\n# note\n\n[Boto]\nhttps_validate_certificates = True\naws_access_key_id = other-section\n"
+        );
+        assert!(!strip_boto("[Boto]\naws_access_key_id = x\n").1);
+        let t = tempfile::tempdir().unwrap();
+        let (etc, home) = (t.path().join("boto.cfg"), t.path().join(".boto"));
+        std::fs::write(&etc, "[Credentials]\naws_access_key_id = AKIAETC\n").unwrap();
+        std::fs::write(&home, "[GSUtil]\ndefault_project_id = p\n").unwrap();
+        let (copy, note) = boto_copy(&[etc.clone(), home.clone()], "dev").unwrap();
+        assert_eq!(
+            copy.source, home,
+            "the user's own file holds boto's settings"
+        );
+        assert_eq!(copy.text, b"[GSUtil]\ndefault_project_id = p\n");
+        assert!(note.contains("does not read"), "{note}");
+        std::fs::write(&etc, "[Boto]\nx = 1\n").unwrap();
+        assert!(boto_copy(&[etc, home], "dev").is_none(), "no keys, no copy");
+    }
+
+    /// A sandbox's real files and the run's copies, the way `exec --server` makes them.
+    fn run_with_copies(t: &Path, credentials: &str) -> (AwsPaths, Overlay, Needs) {
+        let home = t.join("home");
+        std::fs::create_dir_all(home.join(".aws")).unwrap();
+        std::fs::write(
+            home.join(".aws/config"),
+            "[profile dev]\nregion = eu-west-1\n",
+        )
+        .unwrap();
+        std::fs::write(home.join(".aws/credentials"), credentials).unwrap();
+        let home_text = home.display().to_string();
+        let paths = AwsPaths::from_lookup(|k| (k == "HOME").then(|| home_text.clone()));
+        let (base, fallback) = (t.join("run"), t.join("cache"));
+        let overlay = Overlay::create(&base, &fallback, &paths, "dev", "/bin/mfatui").unwrap();
+        let s = Snapshot::load(&paths, &Naming::default()).unwrap();
+        let needs = overlay.copies().refresh(&s).unwrap();
+        (paths, overlay, needs)
+    }
+
+    /// The files kept in `t`'s cache folder, with their text.
+    fn kept_in(t: &Path) -> Vec<(PathBuf, String)> {
+        std::fs::read_dir(t.join("cache/changed"))
+            .map(|d| {
+                d.flatten()
+                    .map(|e| (e.path(), std::fs::read_to_string(e.path()).unwrap()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_copy_changed_in_cmd_is_kept_before_it_is_rewritten_or_removed() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let creds = "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = s\n\n[dev]\naws_access_key_id = AKIADEV\n";
+        let (paths, overlay, needs) = run_with_copies(t.path(), creds);
+        let copy = overlay.copies().credentials_path();
+        assert!(needs.credentials.is_some());
+        let mode = std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o400, "read-only: most writers fail loudly");
+        // Nothing changed in CMD: a rewrite keeps nothing.
+        let s = Snapshot::load(&paths, &Naming::default()).unwrap();
+        overlay.copies().refresh(&s).unwrap();
+        assert!(kept_in(t.path()).is_empty());
+        // `aws configure set … --profile ci` in CMD (root ignores the mode), then the real
+        // file changes (a renewal): the rewrite keeps CMD's copy first.
+        let mut text = std::fs::read_to_string(&copy).unwrap();
+        text.push_str(
+            "\n[ci]\naws_access_key_id = AKIANEWKEY\naws_secret_access_key = NEWSECRET\n",
+        );
+        std::fs::remove_file(&copy).unwrap();
+        std::fs::write(&copy, &text).unwrap();
+        std::fs::write(&paths.credentials, format!("{creds}region = x\n")).unwrap();
+        let s = Snapshot::load(&paths, &Naming::default()).unwrap();
+        overlay.copies().refresh(&s).unwrap();
+        assert!(!std::fs::read_to_string(&copy)
+            .unwrap()
+            .contains("NEWSECRET"));
+        let kept = kept_in(t.path());
+        assert_eq!(kept.len(), 1, "{kept:?}");
+        assert!(kept[0].1.contains("NEWSECRET"), "{kept:?}");
+        let mode = std::fs::metadata(&kept[0].0).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        // Another change, then the run ends: kept again, and the folder goes.
+        std::fs::remove_file(&copy).unwrap();
+        std::fs::write(&copy, "[ci2]\naws_access_key_id = AKIASECOND\n").unwrap();
+        let dir = overlay.dir().to_owned();
+        drop(overlay);
+        assert!(!dir.exists());
+        let kept = kept_in(t.path());
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.iter().any(|(_, text)| text.contains("AKIASECOND")));
+    }
+
+    #[test]
+    fn a_copy_no_longer_needed_stays_as_the_real_file_and_the_keeper_keeps_changes_too() {
+        let t = tempfile::tempdir().unwrap();
+        let (paths, overlay, _) =
+            run_with_copies(t.path(), "[default]\naws_access_key_id = AKIADEFAULT\n");
+        let copy = overlay.copies().credentials_path();
+        // [default]'s keys leave the real file: CMD still finds its credentials file.
+        std::fs::write(&paths.credentials, "[dev]\naws_access_key_id = AKIADEV\n").unwrap();
+        let s = Snapshot::load(&paths, &Naming::default()).unwrap();
+        overlay.copies().refresh(&s).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&copy).unwrap(),
+            "[dev]\naws_access_key_id = AKIADEV\n"
+        );
+        // mfatui killed: its keeper (`exec-cleanup DIR`) removes the folder, keeping CMD's change.
+        std::fs::remove_file(&copy).unwrap();
+        std::fs::write(&copy, "[ci]\naws_access_key_id = AKIAKEEPER\n").unwrap();
+        let dir = overlay.dir().to_owned();
+        std::mem::forget(overlay);
+        remove_copies(&dir);
+        assert!(!dir.exists());
+        let kept = kept_in(t.path());
+        assert!(
+            kept.len() == 1 && kept[0].1.contains("AKIAKEEPER"),
+            "{kept:?}"
+        );
     }
 
     #[test]

@@ -184,7 +184,7 @@ fn nothing_is_copied_when_nothing_could_shadow_the_endpoint_and_mfatui_inside_wr
         stdout.contains("files real real"),
         "no copies were needed: {stdout}"
     );
-    assert!(!stderr.contains("CMD sees a copy"), "{stderr}");
+    assert!(!stderr.contains("CMD sees a"), "{stderr}");
     assert!(std::fs::read_to_string(sb.aws("config"))
         .unwrap()
         .contains("output = json"));
@@ -1255,4 +1255,202 @@ fn a_descendant_of_cmd_can_neither_accept_the_endpoints_connections_nor_forge_it
         );
         assert_eq!(out.status.code(), Some(3), "{variant}: {said}{complaint}");
     }
+}
+
+/// A sandbox serving dev (its session already in `[dev-mfa]`) whose credentials file has bob's
+/// keys in `[default]` — the common case where CMD gets copies — with `config_extra` added to
+/// the config file.
+fn served_sandbox(moto: &Moto, config_extra: &str) -> Sandbox {
+    let config = format!(
+        "[profile dev]\nregion = us-east-1\nmfa_serial = {}\n{config_extra}",
+        moto.get("mfa_serial")
+    );
+    let credentials = format!(
+        "[default]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n[dev]\naws_access_key_id = {}\naws_secret_access_key = {}\n\n\
+         [dev-mfa]\naws_access_key_id = ASIASERVEDSESSION001\naws_secret_access_key = served-secret\naws_session_token = served-token\nexpiration = {}\n",
+        moto.get("bob_access_key_id"),
+        moto.get("bob_secret_access_key"),
+        moto.get("access_key_id"),
+        moto.get("secret_access_key"),
+        in_secs(7200)
+    );
+    Sandbox::new(&moto.url, &config, &credentials)
+}
+
+/// The files stderr says hold a copy CMD changed ("… is kept in PATH and …").
+fn kept_files(stderr: &str) -> Vec<std::path::PathBuf> {
+    stderr
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" is kept in ")?
+                .1
+                .split_once(" and ")
+                .map(|(p, _)| p.into())
+        })
+        .collect()
+}
+
+#[test]
+fn keys_written_in_cmd_into_its_copy_are_kept_in_a_file_named_on_stderr() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = served_sandbox(&moto, "");
+    let before = sb.credentials();
+    // `aws configure set` writes the new profile into the copy AWS_SHARED_CREDENTIALS_FILE
+    // names (root: the copy's read-only mode does not stop it).
+    let script = "aws configure set aws_access_key_id AKIANEWKEYNEWKEY0001 --profile ci && \
+                  aws configure set aws_secret_access_key NEWSECRETxyz --profile ci && \
+                  aws configure get aws_access_key_id --profile ci";
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", script]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("AKIANEWKEYNEWKEY0001"),
+        "{stdout}\n{stderr}"
+    );
+    let kept = kept_files(&stderr);
+    assert_eq!(kept.len(), 1, "one sentence names the kept copy: {stderr}");
+    assert!(
+        stderr.contains(&format!("are not in {}", sb.aws("credentials").display())),
+        "{stderr}"
+    );
+    assert_eq!(
+        sb.files_containing("NEWSECRETxyz"),
+        kept,
+        "the key is in the file named, and only there"
+    );
+    assert!(
+        kept[0].starts_with(sb.home.path().join(".cache/mfatui")),
+        "{kept:?}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&kept[0]).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(sb.credentials(), before, "the real file is untouched");
+    assert!(!stderr.contains("NEWSECRETxyz") && !stderr.contains("served-secret"));
+
+    // The real files change while CMD runs (here CMD itself appends to the real file): the
+    // copy is rewritten within a second, and CMD's key is kept first, said right then.
+    let script = "aws configure set aws_access_key_id AKIANEWKEYNEWKEY0002 --profile ci2 && \
+                  aws configure set aws_secret_access_key SECONDSECRETxyz --profile ci2 && \
+                  printf '\\n[later]\\nregion = eu-west-1\\n' >> \"$MFATUI_REAL_SHARED_CREDENTIALS_FILE\" && \
+                  for i in $(seq 100); do grep -q SECONDSECRET \"$AWS_SHARED_CREDENTIALS_FILE\" || break; sleep 0.1; done; \
+                  grep -q SECONDSECRET \"$AWS_SHARED_CREDENTIALS_FILE\" && echo 'not rewritten' >&2; echo 'CMD ends' >&2";
+    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", script]);
+    let (_, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("not rewritten"), "{stderr}");
+    let kept = kept_files(&stderr);
+    assert_eq!(kept.len(), 1, "{stderr}");
+    let said = stderr.find(" is kept in ").unwrap();
+    assert!(
+        said < stderr.find("CMD ends").unwrap(),
+        "said when the copy was rewritten, while CMD ran: {stderr}"
+    );
+    assert_eq!(sb.files_containing("SECONDSECRETxyz"), kept);
+}
+
+/// boto3's answer to "who am I" inside `exec --server dev` with `extra` environment.
+fn boto3_identity(sb: &Sandbox, extra: &[(&str, &str)]) -> (String, String) {
+    let judge = "import boto3; print(boto3.client('sts').get_caller_identity()['Arn'])";
+    let out = sb.mfatui_env(
+        &["exec", "--server", "dev", "--", "python3", "-c", judge],
+        extra,
+    );
+    let (stdout, stderr) = text(&out);
+    (stdout.trim().to_owned(), stderr)
+}
+
+#[test]
+fn no_other_source_botocore_reads_wins_over_the_endpoint_inside_exec_server() {
+    let Some(moto) = Moto::start() else { return };
+    let bob = (
+        moto.get("bob_access_key_id"),
+        moto.get("bob_secret_access_key"),
+    );
+    let bob_keys = format!(
+        "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+        bob.0, bob.1
+    );
+    // moto answers user/moto for the served session, user/bob for bob's keys. Every case is
+    // tried; the failures are listed together at the end.
+    let wrong = std::cell::RefCell::new(Vec::new());
+    let served = |(arn, stderr): (String, String), case: &str| {
+        if !arn.ends_with(":user/moto") || stderr.contains(&bob.1) {
+            wrong.borrow_mut().push(format!("{case}: {arn}\n{stderr}"));
+        }
+    };
+    // Every section botocore reads as profile `default`.
+    for header in [
+        "profile default",
+        "profile \"default\"",
+        "profile 'default'",
+        "profile  default",
+    ] {
+        let sb = served_sandbox(&moto, &format!("\n[{header}]\n{bob_keys}"));
+        let (arn, stderr) = boto3_identity(&sb, &[]);
+        if !stderr.contains(&format!(
+            "the config file's [{header}] has aws_access_key_id"
+        )) {
+            wrong
+                .borrow_mut()
+                .push(format!("{header}: not said\n{stderr}"));
+        }
+        served((arn, stderr), header);
+    }
+    let sb = served_sandbox(&moto, "");
+    // A gsutil-style ~/.boto: its AWS keys go, its other settings stay.
+    let boto = format!("[Credentials]\n{bob_keys}gs_oauth2_refresh_token = keep-me\n\n[GSUtil]\ndefault_project_id = p\n");
+    std::fs::write(sb.home.path().join(".boto"), &boto).unwrap();
+    let out = sb.mfatui(&[
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "sh",
+        "-c",
+        "cat \"$BOTO_CONFIG\"",
+    ]);
+    let (copy, stderr) = text(&out);
+    let settings_kept = copy.contains("gs_oauth2_refresh_token = keep-me")
+        && copy.contains("default_project_id = p");
+    if !settings_kept || copy.contains(&bob.0) {
+        wrong
+            .borrow_mut()
+            .push(format!("CMD's boto config: {copy}\n{stderr}"));
+    }
+    served(boto3_identity(&sb, &[]), "~/.boto");
+    std::fs::remove_file(sb.home.path().join(".boto")).unwrap();
+    // BOTO_CONFIG naming such a file.
+    let file = sb.home.path().join("boto.cfg");
+    std::fs::write(&file, &boto).unwrap();
+    served(
+        boto3_identity(&sb, &[("BOTO_CONFIG", file.to_str().unwrap())]),
+        "BOTO_CONFIG",
+    );
+    // The original EC2 tools' AWS_CREDENTIAL_FILE.
+    let file = sb.home.path().join("ec2cred");
+    std::fs::write(
+        &file,
+        format!("AWSAccessKeyId={}\nAWSSecretKey={}\n", bob.0, bob.1),
+    )
+    .unwrap();
+    served(
+        boto3_identity(&sb, &[("AWS_CREDENTIAL_FILE", file.to_str().unwrap())]),
+        "AWS_CREDENTIAL_FILE",
+    );
+    // A pod's token file (EKS Pod Identity): botocore would send it instead of mfatui's token.
+    let file = sb.home.path().join("pod-token");
+    std::fs::write(&file, "pod-token").unwrap();
+    served(
+        boto3_identity(
+            &sb,
+            &[(
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+                file.to_str().unwrap(),
+            )],
+        ),
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    );
+    let wrong = wrong.into_inner();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n---\n"));
 }
