@@ -193,6 +193,16 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
             println!("  {}", path.display());
         }
     }
+    let (_, cache) = crate::serve::overlay::places(ctx);
+    let kept = crate::serve::overlay::kept_holding(&cache, creds.secret_access_key.expose());
+    if !kept.is_empty() {
+        println!(
+            "Still holding the secret: copies a tool inside `exec --server` changed, kept for you (delete them once you have taken what you need):"
+        );
+        for path in kept {
+            println!("  {}", path.display());
+        }
+    }
     Ok(())
 }
 

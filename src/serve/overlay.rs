@@ -913,6 +913,28 @@ pub fn copies_holding(base: &Path, fallback: &Path, needle: &str) -> Vec<PathBuf
     found
 }
 
+/// The copies a tool in CMD changed, kept in `fallback`'s `changed` folder (this user's
+/// regular files), whose bytes contain `needle`: they stay until the user deletes them.
+pub fn kept_holding(fallback: &Path, needle: &str) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let Ok(entries) = std::fs::read_dir(fallback.join("changed")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|path| {
+            std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.uid() == me)
+                && !needle.is_empty()
+                && crate::safe_fs::read(path)
+                    .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// Removes the folders in `dir` whose name gives (through `pid_of`) a PID that is not
 /// running, when they are this user's own folders (never through a symbolic link).
 fn remove_dead(dir: &Path, pid_of: impl Fn(&str) -> Option<&str>) {
@@ -948,6 +970,26 @@ fn remove_dead(dir: &Path, pid_of: impl Fn(&str) -> Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_copies_holding_a_secret_are_found_and_only_those() {
+        let dir = tempfile::tempdir().unwrap();
+        let changed = dir.path().join("changed");
+        std::fs::create_dir_all(&changed).unwrap();
+        std::fs::write(
+            changed.join("credentials-1"),
+            "[ci]\naws_secret_access_key = S3CRET\n",
+        )
+        .unwrap();
+        std::fs::write(changed.join("config-2"), "[profile ci]\nregion = x\n").unwrap();
+        std::os::unix::fs::symlink(changed.join("credentials-1"), changed.join("link")).unwrap();
+        assert_eq!(
+            kept_holding(dir.path(), "S3CRET"),
+            vec![changed.join("credentials-1")]
+        );
+        assert!(kept_holding(dir.path(), "").is_empty());
+        assert!(kept_holding(&dir.path().join("none"), "S3CRET").is_empty());
+    }
     use crate::awsfiles::Naming;
 
     fn snapshot(config: &str, credentials: &str) -> Snapshot {
