@@ -123,17 +123,7 @@ pub enum EntryError {
     Keyring(#[from] KeyringError),
 }
 
-macro_rules! sentence {
-    ($($error:ty),*) => {$(
-        /// The sentence, for the commands and the TUI, which report one.
-        impl From<$error> for String {
-            fn from(e: $error) -> String {
-                e.to_string()
-            }
-        }
-    )*};
-}
-sentence!(CustodyError, EntryError, BackupError);
+crate::renew::error::sentence!(CustodyError, EntryError, BackupError);
 
 /// Where `store` starts from.
 #[derive(Debug)]

@@ -318,6 +318,8 @@ pub enum BulkError {
     MfaOnAssume(AwsError),
 }
 
+/// `From<E> for String` for each error type named: its sentence, where a caller above the
+/// error's layer still reports one (renew's errors here, and the keys layer's).
 macro_rules! sentence {
     ($($error:ty),*) => {$(
         /// The sentence, where a caller above this layer still reports one.
@@ -328,6 +330,7 @@ macro_rules! sentence {
         }
     )*};
 }
+pub(crate) use sentence;
 sentence!(
     RenewError,
     LockError,

@@ -569,6 +569,25 @@ fn terminal(line: &str) -> Option<Tmux> {
     Tmux::start(&format!("{line}; echo EXITED $?; sleep 60"))
 }
 
+/// The last screen of the command in `tui` once it has ended, having answered `y` to its
+/// `[y/N]` question if it asked one.
+fn yes_if_asked(tui: &Tmux) -> String {
+    let start = Instant::now();
+    loop {
+        let screen = tui.screen();
+        if screen.contains("[y/N]") && !screen.contains("EXITED") {
+            tui.send(&["y"]);
+            tui.send(&["Enter"]);
+            return tui.wait_for("EXITED");
+        }
+        if screen.contains("EXITED") {
+            return screen;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn add_asks_on_the_terminal_and_never_shows_the_secret() {
     if !keyring_tools() {
@@ -1658,21 +1677,8 @@ fn forget_refuses_while_a_recorded_file_is_gone_even_when_answered_yes() {
     let Some(tui) = terminal(&shell_line(&cmd)) else {
         return;
     };
-    let start = Instant::now();
-    let screen = loop {
-        let screen = tui.screen();
-        if screen.contains("[y/N]") && !screen.contains("EXITED") {
-            // The attack: one y on the question.
-            tui.send(&["y"]);
-            tui.send(&["Enter"]);
-            break tui.wait_for("EXITED");
-        }
-        if screen.contains("EXITED") {
-            break screen;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    // The attack: one y, should the question come.
+    let screen = yes_if_asked(&tui);
     assert!(!screen.contains("EXITED 0"), "{screen}");
     assert!(!screen.contains("Deleted"), "{screen}");
     assert_eq!(
@@ -1858,20 +1864,7 @@ fn forget_refuses_when_another_file_set_stands_at_the_recorded_path() {
     let Some(tui) = terminal(&shell_line(&cmd)) else {
         return;
     };
-    let start = Instant::now();
-    let screen = loop {
-        let screen = tui.screen();
-        if screen.contains("[y/N]") && !screen.contains("EXITED") {
-            tui.send(&["y"]);
-            tui.send(&["Enter"]);
-            break tui.wait_for("EXITED");
-        }
-        if screen.contains("EXITED") {
-            break screen;
-        }
-        assert!(start.elapsed() < Duration::from_secs(20), "{screen}");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let screen = yes_if_asked(&tui);
     assert!(!screen.contains("Deleted"), "{screen}");
     // The sentence wraps at the terminal's width.
     let said: String = screen.lines().collect();
