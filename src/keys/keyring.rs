@@ -486,12 +486,12 @@ impl Keyring {
                     && id.bytes().all(|b| b.is_ascii_alphanumeric())
             });
         if named_like_an_entry {
-            return self.under_another_name(access_key_id).ok_or_else(missing);
+            return Err(missing());
         }
         let legacy = match self.load_user(profile, profile.to_owned()) {
             Ok(creds) if creds.access_key_id == access_key_id => creds,
             Ok(_) | Err(KeyringError::Missing { .. } | KeyringError::Unreadable { .. }) => {
-                return self.under_another_name(access_key_id).ok_or_else(missing)
+                return Err(missing())
             }
             Err(e) => return Err(e),
         };
@@ -500,19 +500,6 @@ impl Keyring {
             entry.delete_credential()
         });
         Ok(legacy)
-    }
-
-    /// The pair of key `access_key_id` kept under another profile's name (`dev (KEY_ID)`
-    /// serving a profile renamed `work` in the files): the key id names the pair, whichever
-    /// profile stored it. `None` when no entry holds it or the keyring cannot be searched.
-    fn under_another_name(&self, access_key_id: &str) -> Option<Credentials> {
-        let suffix = format!(" ({access_key_id})");
-        self.entries().ok()??.into_iter().find_map(|user| {
-            let profile = user.strip_suffix(&suffix)?;
-            self.load_user(profile, user.clone())
-                .ok()
-                .filter(|creds| creds.access_key_id == access_key_id)
-        })
     }
 
     /// [`Keyring::store`], then reads the entry back and compares: only then is it safe to

@@ -1734,44 +1734,6 @@ fn forget_refuses_while_a_recorded_file_is_gone_even_when_answered_yes() {
     assert!(entry_doc(&sb, &user).is_none());
 }
 
-/// Round 5 L4: a profile renamed in the files after `keyring store` (`[dev]` → `[work]`,
-/// marker and `credential_process` moved along) still reaches its key: the entry is named
-/// `dev (KEY_ID)`, and the key id names the pair whatever profile stored it.
-#[test]
-fn a_renamed_profile_still_reaches_its_key_through_the_key_id() {
-    if !keyring_tools() {
-        return;
-    }
-    let Some(moto) = Moto::start() else { return };
-    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
-    let sb = sandbox_at(&moto.url, &id, &secret);
-    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
-    assert!(out.status.success(), "{}", text(&out).1);
-    for file in ["config", "credentials"] {
-        let path = sb.aws(file);
-        let renamed = std::fs::read_to_string(&path)
-            .unwrap()
-            .replace("[dev]", "[work]")
-            .replace("[profile dev]", "[profile work]")
-            .replace("credential-process dev", "credential-process work");
-        std::fs::write(&path, renamed).unwrap();
-    }
-    assert!(sb.credentials().contains("[work]"), "{}", sb.credentials());
-    let out = mfatui(&sb, Unlocked, &["credential-process", "work"]);
-    assert!(out.status.success(), "{}", text(&out).1);
-    let served: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(served["SessionToken"].is_string(), "{served}");
-    assert!(!text(&out).1.contains(&secret));
-    // The entry keeps its name; forget under the old name is refused: a marker names it.
-    let out = mfatui(
-        &sb,
-        Unlocked,
-        &["keyring", "forget", "dev", "--key-id", &id],
-    );
-    assert!(!out.status.success(), "{}", text(&out).0);
-    assert!(entry_doc(&sb, &format!("dev ({id})")).is_some());
-}
-
 /// Round 5 H1: `keyring store` run in another terminal while `forget`'s question waits (the
 /// entry kept by `restore`, so the question says no marker names it). The `y` that follows
 /// must delete nothing: the marker names the key now, and `store` scrubbed the backups.
