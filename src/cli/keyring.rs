@@ -719,7 +719,7 @@ fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<D
     match keyring.recorded(name, id) {
         Ok(files) => {
             for f in files {
-                match custody::recorded_state(&f, name, id) {
+                match custody::recorded_state(&f, id) {
                     Recorded::NamesKey => doubts.needed.push(f),
                     Recorded::InDoubt => doubts.unclear.push(f),
                     Recorded::DoneWith => {}
@@ -826,7 +826,7 @@ fn list_kept(map: &ConfigMap, open: Open) {
             Ok(files) if files.is_empty() => println!("    recorded for no file"),
             Ok(files) => {
                 for f in files {
-                    let state = match custody::recorded_state(&f, profile, id) {
+                    let state = match custody::recorded_state(&f, id) {
                         Recorded::InDoubt => {
                             "  (gone or unreadable or no longer mentions the key: moved?)"
                         }

@@ -219,40 +219,34 @@ pub fn names_key(file: &str, access_key_id: &str) -> bool {
 pub enum Recorded {
     /// A marker there names the key: the file set takes its key from the entry.
     NamesKey,
-    /// Done with it: the file holds the key itself (`keyring restore` put it back) or the
-    /// profile's marker there names another key (a rotation or `keyring add` replaced it).
+    /// Done with it: the file holds the key itself (`keyring restore` put it back).
     DoneWith,
-    /// The file is gone, unreadable, or mentions neither the key nor a marker of the
-    /// profile: it may have been moved with its marker, or another file set now stands at its
-    /// path, so whether the entry is still needed cannot be told.
+    /// The file is gone, unreadable, or mentions the key nowhere: it may have been moved with
+    /// its marker, or another file set now stands at its path — one with a profile of the
+    /// same name and a marker of its own looks exactly like a rotation here, so a marker
+    /// naming another key does not count either. Whether the entry is still needed cannot
+    /// be told.
     InDoubt,
 }
 
-/// What the recorded file `file` says of the entry of `profile` holding `access_key_id`.
-pub fn recorded_state(file: &str, profile: &str, access_key_id: &str) -> Recorded {
+/// What the recorded file `file` says of the entry holding `access_key_id`.
+pub fn recorded_state(file: &str, access_key_id: &str) -> Recorded {
     let Ok(text) = crate::safe_fs::read_to_string(Path::new(file)) else {
         return Recorded::InDoubt;
     };
     let mut state = Recorded::InDoubt;
-    let mut own_section = false;
     for line in text.lines() {
-        let line = line.trim();
-        if let Some(header) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            let header = header.trim();
-            let name = header.strip_prefix("profile ").map_or(header, str::trim);
-            own_section = name.trim_matches(['"', '\'']) == profile;
-            continue;
-        }
         let Some((key, value)) = line.split_once(['=', ':']) else {
             continue;
         };
         let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
-        if key == KEYRING_MARKER && value == access_key_id {
+        if value != access_key_id {
+            continue;
+        }
+        if key == KEYRING_MARKER {
             return Recorded::NamesKey;
         }
-        if (key == "aws_access_key_id" && value == access_key_id)
-            || (key == KEYRING_MARKER && own_section)
-        {
+        if key == "aws_access_key_id" {
             state = Recorded::DoneWith;
         }
     }
@@ -614,7 +608,7 @@ mod tests {
         let f = file.to_str().unwrap();
         let state = |text: &str| {
             std::fs::write(&file, text).unwrap();
-            recorded_state(f, "dev", ID)
+            recorded_state(f, ID)
         };
         assert_eq!(
             state(&format!("[dev]\nmfatui_keyring = {ID}\n")),
@@ -624,10 +618,11 @@ mod tests {
         // Restored: the key is back in the file.
         let restored = format!("[dev]\naws_access_key_id = {ID}\naws_secret_access_key = s\n");
         assert_eq!(state(&restored), Recorded::DoneWith);
-        // Rotated: the profile's marker names the new key (in either file's header form).
+        // The profile's marker names another key: a rotation, or another file set with a
+        // profile of the same name that stored its own key — indistinguishable, so in doubt.
         assert_eq!(
             state("[profile dev]\nmfatui_keyring = AKIAI44QH8DHBEXAMPLE\n"),
-            Recorded::DoneWith
+            Recorded::InDoubt
         );
         // Another file set at the same path, or the profile gone: cannot tell.
         assert_eq!(
@@ -639,7 +634,7 @@ mod tests {
             Recorded::InDoubt
         );
         std::fs::rename(&file, dir.path().join("moved")).unwrap();
-        assert_eq!(recorded_state(f, "dev", ID), Recorded::InDoubt);
+        assert_eq!(recorded_state(f, ID), Recorded::InDoubt);
         assert!(!names_key(f, ID));
     }
 

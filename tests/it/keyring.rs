@@ -1804,7 +1804,9 @@ fn forget_refuses_when_another_file_set_stands_at_the_recorded_path() {
     std::fs::write(e.join("config"), "").unwrap();
     std::fs::write(
         e.join("credentials"),
-        "[work]\naws_access_key_id = AKIAZZZZZZZZZZZZZZZZ\naws_secret_access_key = other\n",
+        // Client B's own `dev`, its key stored too: a marker of the same profile naming
+        // another key, as a rotation would leave (attack round 6, H1).
+        "[dev]\nmfatui_keyring = AKIAZZZZZZZZZZZZZZZZ\n",
     )
     .unwrap();
     let user = format!("dev ({id})");
