@@ -424,7 +424,7 @@ pub fn child(args: &super::args::ExecChildArgs) -> ExitCode {
         let listener = args.listener.map(|fd| (fd, keeper::adopt(fd)));
         let listener = match (args.holding, listener) {
             (Some(code), Some((_, listener))) => {
-                keeper::name_holder();
+                keeper::become_holder();
                 if let Err(e) = keeper::keep(listener) {
                     crate::diag!("exec-child: holding the port failed: {e}");
                 }
@@ -494,7 +494,7 @@ fn hold(
     command: &[String],
 ) -> ExitCode {
     use std::process::Stdio;
-    crate::serve::keeper::name_holder();
+    crate::serve::keeper::become_holder();
     let mut hop = Command::new(SELF_EXE);
     hop.arg0(exe)
         .arg("exec-child")

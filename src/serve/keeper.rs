@@ -20,11 +20,18 @@ pub const URI_VAR: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
 pub const ENDED: &str =
     "mfatui's endpoint has ended: run the command again under mfatui exec --server";
 
-/// Names this process `mfatui-holder` (its `comm`), so that `pkill -x mfatui` and `killall
-/// mfatui`, meant for mfatui, leave the port's holder alone.
-pub fn name_holder() {
+/// Makes this process the port's holder as others see it: named `mfatui-holder` (its
+/// `comm`), so that `pkill -x mfatui` and `killall mfatui`, meant for mfatui, leave it alone;
+/// and not dumpable, so that CMD — its child, the same user — cannot take the listening socket
+/// or the status pipe out of it with `pidfd_getfd` or ptrace (an `execve` makes a process
+/// dumpable again: call it after each).
+pub fn become_holder() {
     if let Err(e) = std::fs::write("/proc/self/comm", "mfatui-holder") {
         crate::diag!("exec-child: cannot name the holder: {e}");
+    }
+    use rustix::process::{set_dumpable_behavior, DumpableBehavior};
+    if let Err(e) = set_dumpable_behavior(DumpableBehavior::NotDumpable) {
+        crate::diag!("exec-child: cannot make the holder non-dumpable: {e}");
     }
 }
 

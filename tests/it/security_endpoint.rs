@@ -1454,3 +1454,70 @@ fn no_other_source_botocore_reads_wins_over_the_endpoint_inside_exec_server() {
     let wrong = wrong.into_inner();
     assert!(wrong.is_empty(), "{}", wrong.join("\n---\n"));
 }
+
+/// CMD as the same user (not root: root may trace anything) tries `pidfd_getfd` on every
+/// descriptor of its parent, the holder: the listening socket and the status pipe must not be
+/// taken out of it (attack round 6, L1). Prints what it got, then exits 5.
+const GETFD_FROM_PARENT: &str = r#"
+import ctypes, os
+libc = ctypes.CDLL(None, use_errno=True)
+SYS_pidfd_open, SYS_pidfd_getfd = 434, 438
+pidfd = libc.syscall(SYS_pidfd_open, os.getppid(), 0)
+taken = []
+for fd in range(3, 64):
+    got = libc.syscall(SYS_pidfd_getfd, pidfd, fd, 0)
+    if got >= 0:
+        taken.append(os.readlink("/proc/self/fd/%d" % got))
+print("pidfd", "ok" if pidfd >= 0 else "refused", "taken", taken, flush=True)
+os._exit(5)
+"#;
+
+/// The holder is not dumpable: CMD, its child and the same user, cannot take its listening
+/// socket or status pipe (which would let it answer the endpoint's connections or forge its
+/// exit status). Runs mfatui itself as an unprivileged user (needs root to set that up).
+#[cfg(target_os = "linux")]
+#[test]
+fn cmd_as_the_same_user_cannot_take_the_holders_descriptors() {
+    use std::os::unix::fs::chown;
+    if !rustix::process::geteuid().is_root() {
+        return;
+    }
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let inner = sb.mfatui_command(&[
+        "exec",
+        "--server",
+        "dev",
+        "--",
+        "python3",
+        "-c",
+        GETFD_FROM_PARENT,
+    ]);
+    // After the command is made: making it makes the sandbox's private folders.
+    let mut folders = vec![sb.home.path().to_owned()];
+    while let Some(dir) = folders.pop() {
+        chown(&dir, Some(65534), Some(65534)).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(entry.path());
+            } else {
+                chown(entry.path(), Some(65534), Some(65534)).unwrap();
+            }
+        }
+    }
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .env_clear()
+        .envs(
+            inner
+                .get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .stdin(std::process::Stdio::null());
+    let out = cmd.output().unwrap();
+    let (said, complaint) = text(&out);
+    assert!(said.contains("taken []"), "{said}{complaint}");
+    assert_eq!(out.status.code(), Some(5), "{said}{complaint}");
+}
