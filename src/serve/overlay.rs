@@ -637,10 +637,10 @@ fn save_changes(path: &Path, written: Option<&Written>, kept: &Path) -> bool {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
-            eprintln!(
+            say(format!(
                 "mfatui: cannot read CMD's copy {} to see whether it was changed ({e}); it is left where it is",
                 path.display()
-            );
+            ));
             return false;
         }
     };
@@ -660,30 +660,40 @@ fn save_changes(path: &Path, written: Option<&Written>, kept: &Path) -> bool {
         Ok(at) => {
             let real = written.map(|w| PathBuf::from(std::ffi::OsString::from_vec(w.real.clone())));
             match real {
-                Some(real) => eprintln!(
+                Some(real) => say(format!(
                     "mfatui: a tool in CMD changed its copy of the {what}; that copy is kept in {} and its changes are not in {} (`diff {} {}` shows them)",
                     at.display(),
                     real.display(),
-                    real.display(),
-                    at.display()
-                ),
-                None => eprintln!(
+                    quote(&real),
+                    quote(&at)
+                )),
+                None => say(format!(
                     "mfatui: a tool in CMD wrote {}; it is kept in {} and is not in your files",
                     path.display(),
                     at.display()
-                ),
+                )),
             }
             true
         }
         Err(e) => {
-            eprintln!(
+            say(format!(
                 "mfatui: a tool in CMD changed its copy of the {what}, {}, which could not be kept in {} ({e}); it is left where it is",
                 path.display(),
                 kept.display()
-            );
+            ));
             false
         }
     }
+}
+
+/// Says `line` on stderr made printable: the paths in it come from the environment.
+fn say(line: String) {
+    eprintln!("{}", crate::text::printable_lines(line));
+}
+
+/// `path` quoted for a shell command line the user may copy.
+fn quote(path: &Path) -> String {
+    crate::awsfiles::shlex::quote(&path.to_string_lossy())
 }
 
 /// Writes `bytes` to a new file `NAME-TIME[-N]` (0600) in the private folder `kept`.
