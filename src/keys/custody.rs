@@ -88,6 +88,12 @@ pub enum CustodyError {
         /// The command that finishes the move.
         again: String,
     },
+    /// The entry was deleted while the files were written and could not be stored again.
+    #[error("the OS keyring entry was deleted while the files were written, and storing it again failed ({source}); no backup was rewritten, so they still hold the key: `mfatui restore` puts one back")]
+    GoneMeanwhile {
+        /// Why storing it again failed.
+        source: KeyringError,
+    },
     /// The backups holding the secret could not be rewritten.
     #[error(transparent)]
     Backup(#[from] BackupError),
@@ -297,6 +303,21 @@ pub fn store(
     })?;
     progress(Progress::Written(written));
     fault::point(Step::KeyringBeforeScrub).map_err(CustodyError::Fault)?;
+    // The lock is per settings folder: a `forget` run with another one (a cron job's) may
+    // have deleted the entry before the marker landed. The pair is still in hand, so it goes
+    // back (read back again) before any backup loses the secret.
+    for place in mv.places() {
+        let held = keyring
+            .load(&place.profile, &mv.creds.access_key_id)
+            .is_ok_and(|c| c.secret_access_key == mv.creds.secret_access_key);
+        if !held {
+            let file = marker_file(ctx, place.file);
+            keyring
+                .store(&place.profile, &mv.creds)
+                .and_then(|()| keyring.add_user(&place.profile, &mv.creds, &file))
+                .map_err(|source| CustodyError::GoneMeanwhile { source })?;
+        }
+    }
     let sections: Vec<String> = mv.places().map(|p| p.section.to_string()).collect();
     Ok(scrub(ctx, &mv.creds, &sections)?)
 }

@@ -1782,6 +1782,63 @@ fn forget_deletes_nothing_when_a_store_lands_while_its_question_waits() {
     assert!(out.status.success(), "{}", text(&out).1);
 }
 
+/// Round 6 M2: `keyring store` run with another settings folder (a cron job's: another
+/// keyring lock) stops between its keyring write and its marker; meanwhile `forget --yes`
+/// deletes the entry (nothing names it yet). `store` then finds the entry gone and stores the
+/// pair it holds again before any backup loses the secret: no key is lost.
+#[test]
+fn a_forget_between_stores_keyring_write_and_its_marker_loses_no_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    for args in [
+        ["keyring", "store", "dev", "--yes"],
+        ["keyring", "restore", "dev", "--yes"],
+    ] {
+        let out = mfatui(&sb, Unlocked, &args);
+        assert!(out.status.success(), "{}", text(&out).1);
+    }
+    // One keyring daemon for all three, as on a desktop (each test command otherwise starts
+    // its own, which would not see the others' changes while it runs).
+    let script = r#"
+        XDG_CONFIG_HOME="$HOME/other-config" MFATUI_FAULT=keyring-after-store:stop \
+            "$BIN" keyring store dev --yes > "$HOME/store.out" 2>&1 &
+        store=$!
+        for _ in $(seq 600); do
+            sed 's/^.*) //' /proc/$store/stat | grep -q '^T' && break; sleep 0.05
+        done
+        "$BIN" keyring forget dev --yes > "$HOME/forget.out" 2>&1; echo "forget $?"
+        kill -CONT $store; wait $store; echo "store $?"
+    "#;
+    let out = sb
+        .keyring_command(Unlocked, "sh", &["-c", script])
+        .env("BIN", env!("CARGO_BIN_EXE_mfatui"))
+        .output()
+        .unwrap();
+    let read = |f: &str| std::fs::read_to_string(sb.home.path().join(f)).unwrap_or_default();
+    let said = format!(
+        "{}\n{}\n{}",
+        text(&out).0,
+        read("forget.out"),
+        read("store.out")
+    );
+    assert!(
+        said.contains("forget 0") && said.contains("Deleted"),
+        "{said}"
+    );
+    assert!(said.contains("store 0"), "{said}");
+    assert_eq!(
+        entry_doc(&sb, &format!("dev ({id})")).map(|(i, s, _)| (i, s)),
+        Some((id.clone(), secret.clone())),
+        "the key is in no file and not in the keyring: {said}"
+    );
+    let out = mfatui(&sb, Unlocked, &["credential-process", "dev"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+}
+
 /// Round 5 M4: the file set an entry was stored from is moved away and a new, unrelated one
 /// made at the same path. The recorded file exists but mentions neither the key nor the
 /// profile's marker: in doubt, as a missing file is — `forget` on a terminal refuses without
