@@ -62,6 +62,16 @@ pub enum OverlayError {
         #[source]
         source: std::io::Error,
     },
+    /// A line looks like a section header but is indented: SDKs disagree on what it is.
+    #[error("{}, line {line}: `{text}` is indented, so the AWS CLI reads it as part of the value above and the JS SDK as a section of its own; CMD's SDKs would not agree on who it is: remove the indentation (or the line), then run exec --server again", .path.display())]
+    IndentedHeader {
+        /// The file.
+        path: PathBuf,
+        /// Its 1-based line.
+        line: usize,
+        /// The line, trimmed and printable.
+        text: String,
+    },
     /// Neither the usual folder nor the one in its place can hold the copies.
     #[error("{why}, and the folder for copies in its place cannot be used: {fallback}")]
     NoFolder {
@@ -70,6 +80,24 @@ pub enum OverlayError {
         /// Why the one in its place is.
         fallback: FolderError,
     },
+}
+
+/// Refuses a file with an indented `[section]` line: botocore (and mfatui) read it as part of
+/// the value above, the JS SDK v3 as a section of its own (`  [profile default]` followed by
+/// keys would give CMD another identity there), so no copy can serve both alike.
+fn refuse_indented_headers(file: &crate::awsfiles::AwsFile) -> Result<(), OverlayError> {
+    let indented = file.document.text().lines().enumerate().find(|(_, line)| {
+        let trimmed = line.trim();
+        line.starts_with([' ', '\t']) && trimmed.starts_with('[') && trimmed.ends_with(']')
+    });
+    match indented {
+        Some((n, line)) => Err(OverlayError::IndentedHeader {
+            path: file.path.clone(),
+            line: n + 1,
+            text: crate::text::printable(line.trim(), 80),
+        }),
+        None => Ok(()),
+    }
 }
 
 impl From<OverlayError> for String {
@@ -138,9 +166,10 @@ fn has_own_source(p: &ProfileSettings) -> bool {
 /// mfatui binary the guards run.
 pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, OverlayError> {
     let files = snapshot.files();
+    for file in [&files.config, &files.credentials] {
+        refuse_indented_headers(file)?;
+    }
     let mut out = Needs::default();
-    // `[default]`'s credential keys, removed from a file's copy (with their values, for the
-    // roles that source `default`).
     // `[default]`'s credential keys, removed from a file's copy (with their values, for the
     // roles that source `default`). In the config file every section botocore reads as
     // profile `default` counts (`[profile default]`, `[profile "default"]`, …: the names are
@@ -1063,6 +1092,26 @@ mod tests {
             "{config}"
         );
         assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
+    }
+
+    #[test]
+    fn an_indented_section_line_that_sdks_read_apart_is_refused_in_one_sentence() {
+        // Round 6 M4: botocore reads `  [profile default]` as part of `region`'s value, the JS
+        // SDK v3 as the default profile with bob's keys.
+        for (config, credentials) in [
+            ("[profile dev]\nregion = x\n  [profile default]\naws_access_key_id = AKIABOB\naws_secret_access_key = s\n", ""),
+            ("", "[ops]\nregion = x\n\t[default]\naws_access_key_id = AKIABOB\naws_secret_access_key = s\n"),
+        ] {
+            let s = snapshot(config, credentials);
+            let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
+            assert!(e.contains("line 3: `[") && e.contains("is indented"), "{e}");
+        }
+        // A bracket inside a value's text, or a header not indented, is no reason.
+        let s = snapshot(
+            "[profile dev]\nregion = x [y]\n[profile default]\nregion = y\n",
+            "",
+        );
+        assert!(needs(&s, "dev", "/bin/mfatui").is_ok());
     }
 
     #[test]
