@@ -552,10 +552,30 @@ impl Copies {
     ) -> Result<(), OverlayError> {
         use std::os::unix::fs::PermissionsExt;
         let path = self.dir.join(name);
-        if !save_changes(&path, record.copies.get(name), &self.kept) {
-            return Ok(());
+        let written = record.copies.get(name);
+        // The new copy is swapped in atomically with what stands there, and what it displaced
+        // is then checked: a write CMD makes up to that very instant is seen and kept, never
+        // overwritten unseen. Where the exchange is not possible (a missing copy, a file
+        // system without it), check first, then replace.
+        match exchange(&path, bytes) {
+            Ok(displaced) => {
+                let kept = save_changes(&displaced, name, written, &self.kept);
+                if kept {
+                    let _ = std::fs::remove_file(&displaced);
+                } else {
+                    // Not kept (stderr said why): CMD's version goes back where it was.
+                    let _ = exchange_paths(&displaced, &path);
+                    let _ = std::fs::remove_file(&displaced);
+                    return Ok(());
+                }
+            }
+            Err(_) => {
+                if !save_changes(&path, name, written, &self.kept) {
+                    return Ok(());
+                }
+                write_private(&path, bytes)?;
+            }
         }
-        write_private(&path, bytes)?;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400)).map_err(
             |source| OverlayError::Create {
                 path: path.clone(),
@@ -656,7 +676,7 @@ fn sha1_hex(bytes: &[u8]) -> String {
 /// whether the copy may now go; `false` (it changed and could not be kept: stderr says so)
 /// leaves it where it is. A copy that is gone, or a link (what it leads to is elsewhere), has
 /// nothing to keep.
-fn save_changes(path: &Path, written: Option<&Written>, kept: &Path) -> bool {
+fn save_changes(path: &Path, name: &str, written: Option<&Written>, kept: &Path) -> bool {
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         return true;
     };
@@ -676,16 +696,12 @@ fn save_changes(path: &Path, written: Option<&Written>, kept: &Path) -> bool {
     if written.is_some_and(|w| w.sha1 == sha1_hex(&bytes)) {
         return true;
     }
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let what = match name.as_str() {
+    let what = match name {
         "config" => "config file",
         "credentials" => "credentials file",
         _ => "boto config",
     };
-    match keep_bytes(kept, &name, &bytes) {
+    match keep_bytes(kept, name, &bytes) {
         Ok(at) => {
             let real = written.map(|w| PathBuf::from(std::ffi::OsString::from_vec(w.real.clone())));
             match real {
@@ -766,7 +782,7 @@ fn retire(dir: &Path) {
         let kept = PathBuf::from(std::ffi::OsString::from_vec(record.kept.clone()));
         let mut all = true;
         for (name, written) in &record.copies {
-            all &= save_changes(&dir.join(name), Some(written), &kept);
+            all &= save_changes(&dir.join(name), name, Some(written), &kept);
         }
         if !all {
             return;
@@ -844,6 +860,39 @@ impl Overlay {
     pub fn copies(&self) -> &Copies {
         &self.copies
     }
+}
+
+/// Puts a new file holding `bytes` (0400) in `path`'s place in one step, exchanging the two:
+/// returns where what stood at `path` now is (to check, then remove). Fails, changing
+/// nothing, when nothing stands at `path` or the file system cannot exchange.
+fn exchange(path: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    use std::io::Write;
+    use std::os::unix::fs::PermissionsExt;
+    if !std::fs::symlink_metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".new-")
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o400))?;
+    let (_, temp) = temp.keep().map_err(|e| e.error)?;
+    match exchange_paths(&temp, path) {
+        Ok(()) => Ok(temp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// Swaps the files at `a` and `b` atomically (`renameat2` with `RENAME_EXCHANGE`).
+fn exchange_paths(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
 }
 
 /// Writes `bytes` to `path` (in the run's private folder) atomically, mode 0600 (or the

@@ -1521,3 +1521,74 @@ fn cmd_as_the_same_user_cannot_take_the_holders_descriptors() {
     assert!(said.contains("taken []"), "{said}{complaint}");
     assert_eq!(out.status.code(), Some(5), "{said}{complaint}");
 }
+
+/// CMD adds a key to its credentials copy every few milliseconds (by rename, as the AWS CLI
+/// writes), while the real files change several times a second so that mfatui rewrites the
+/// copy each time: every key CMD wrote must end in some file under HOME — a kept copy, never
+/// lost between mfatui's check and its rewrite (attack round 6, M3).
+const ADD_KEYS_BY_RENAME: &str = r#"
+import os, time
+path = os.environ["AWS_SHARED_CREDENTIALS_FILE"]
+for i in range(int(os.environ["WRITES"])):
+    with open(path) as f:
+        text = f.read()
+    text += "\n[w%d]\naws_access_key_id = AKIAW%016d\naws_secret_access_key = s\n" % (i, i)
+    tmp = path + ".w"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    time.sleep(0.003)
+"#;
+
+#[cfg(target_os = "linux")]
+#[test]
+fn no_write_cmd_makes_to_its_copy_is_lost_when_mfatui_rewrites_it_at_that_instant() {
+    const WRITES: usize = 1500;
+    let (config, credentials) = shadowed_files();
+    let sb = Sandbox::new(&crate::common::black_hole(), &config, &credentials);
+    let child = sb
+        .mfatui_command(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "python3",
+            "-c",
+            ADD_KEYS_BY_RENAME,
+        ])
+        .env("WRITES", WRITES.to_string())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as i32;
+    let mut n = 0;
+    while running(pid) && n < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(150));
+        let out = sb.mfatui(&["set", "dev", "region", &format!("eu-west-{n}"), "--yes"]);
+        assert!(out.status.success(), "{}", text(&out).1);
+        n += 1;
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    let mut everything = String::new();
+    let mut folders = vec![sb.home.path().to_owned()];
+    while let Some(dir) = folders.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(path);
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                everything.push_str(&text);
+            }
+        }
+    }
+    let lost: Vec<usize> = (0..WRITES)
+        .filter(|i| !everything.contains(&format!("AKIAW{i:016}")))
+        .collect();
+    assert!(
+        n > 3,
+        "the real files changed only {n} times while CMD wrote"
+    );
+    assert!(lost.is_empty(), "keys CMD wrote are in no file: {lost:?}");
+}
