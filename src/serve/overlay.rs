@@ -62,6 +62,12 @@ pub enum OverlayError {
         #[source]
         source: std::io::Error,
     },
+    /// A profile without credentials of its own has a name no copy can write.
+    #[error("the profile '{name}' has a control character in its name, so the copy of the config file CMD reads cannot make it fail clearly instead of getting the served session: rename or remove that profile, then run exec --server again")]
+    UnnameableProfile {
+        /// The name, printable.
+        name: String,
+    },
     /// A line looks like a section header but is indented: SDKs disagree on what it is.
     #[error("{}, line {line}: `{text}` is indented, so the AWS CLI reads it as part of the value above and the JS SDK as a section of its own; CMD's SDKs would not agree on who it is: remove the indentation (or the line), then run exec --server again", .path.display())]
     IndentedHeader {
@@ -296,6 +302,13 @@ pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, Over
     if bare.is_empty() {
         out.config = config;
         return Ok(out);
+    }
+    // Each gets a `credential_process` naming it; a control character cannot be written in
+    // a value (and no shell word would carry it).
+    if let Some((name, _)) = bare.iter().find(|(n, _)| n.chars().any(char::is_control)) {
+        return Err(OverlayError::UnnameableProfile {
+            name: crate::text::printable(name, 80),
+        });
     }
     let mut doc = config.unwrap_or_else(|| files.config.document.clone());
     let edits: Vec<Edit> = bare
@@ -1141,6 +1154,16 @@ mod tests {
             "{config}"
         );
         assert_eq!(n.notes.len(), 3, "{:?}", n.notes);
+    }
+
+    #[test]
+    fn a_profile_whose_name_no_copy_can_write_is_named_in_the_refusal() {
+        let s = snapshot(
+            "[profile dev]\nregion = x\n[profile we\u{1}ird]\nregion = y\n",
+            "",
+        );
+        let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
+        assert!(e.contains("'we?ird'") && e.contains("rename"), "{e}");
     }
 
     #[test]
