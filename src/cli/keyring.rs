@@ -716,10 +716,13 @@ fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<D
             .collect(),
         unclear: Vec::new(),
     };
+    // The pair itself in a recorded file is the one sign it is done with the entry.
+    let secret = keyring.existing(name, id).ok().flatten();
+    let secret = secret.as_ref().map(|c| c.secret_access_key.expose());
     match keyring.recorded(name, id) {
         Ok(files) => {
             for f in files {
-                match custody::recorded_state(&f, id) {
+                match custody::recorded_state(&f, id, secret) {
                     Recorded::NamesKey => doubts.needed.push(f),
                     Recorded::InDoubt => doubts.unclear.push(f),
                     Recorded::DoneWith => {}
@@ -822,11 +825,13 @@ fn list_kept(map: &ConfigMap, open: Open) {
             mask_key_id(id)
         );
         // The files it is recorded for: a missing one may have been moved with its marker.
+        let pair = keyring.existing(profile, id).ok().flatten();
+        let secret = pair.as_ref().map(|c| c.secret_access_key.expose());
         match keyring.recorded(profile, id) {
             Ok(files) if files.is_empty() => println!("    recorded for no file"),
             Ok(files) => {
                 for f in files {
-                    let state = match custody::recorded_state(&f, id) {
+                    let state = match custody::recorded_state(&f, id, secret) {
                         Recorded::InDoubt => {
                             "  (gone or unreadable or no longer mentions the key: moved?)"
                         }

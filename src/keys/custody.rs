@@ -225,7 +225,8 @@ pub fn names_key(file: &str, access_key_id: &str) -> bool {
 pub enum Recorded {
     /// A marker there names the key: the file set takes its key from the entry.
     NamesKey,
-    /// Done with it: the file holds the key itself (`keyring restore` put it back).
+    /// Done with it: a section of the file holds the pair itself, key id and secret
+    /// (`keyring restore` put it back).
     DoneWith,
     /// The file is gone, unreadable, or mentions the key nowhere: it may have been moved with
     /// its marker, or another file set now stands at its path — one with a profile of the
@@ -235,38 +236,48 @@ pub enum Recorded {
     InDoubt,
 }
 
-/// What the recorded file `file` says of the entry holding `access_key_id`.
-pub fn recorded_state(file: &str, access_key_id: &str) -> Recorded {
+/// What the recorded file `file` says of the entry holding `access_key_id` and `secret`
+/// (`None`: the entry's secret is not known, so the pair cannot be found).
+pub fn recorded_state(file: &str, access_key_id: &str, secret: Option<&str>) -> Recorded {
     let Ok(text) = crate::safe_fs::read_to_string(Path::new(file)) else {
         return Recorded::InDoubt;
     };
-    let mut state = Recorded::InDoubt;
-    for line in text.lines() {
-        let Some((key, value)) = line.split_once(['=', ':']) else {
-            continue;
-        };
-        let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
-        if value != access_key_id {
-            continue;
-        }
-        if key == KEYRING_MARKER {
-            return Recorded::NamesKey;
-        }
-        if key == "aws_access_key_id" {
-            state = Recorded::DoneWith;
-        }
+    if marker_names(&text, access_key_id) {
+        return Recorded::NamesKey;
     }
-    state
+    // Done with the entry only where a section botocore reads holds the very pair: a key id
+    // alone (a template, a note, a continuation line) proves nothing.
+    let Some(secret) = secret else {
+        return Recorded::InDoubt;
+    };
+    let Ok(structure) = crate::awsfiles::syntax::read(&text) else {
+        return Recorded::InDoubt;
+    };
+    let holds = structure.sections().any(|section| {
+        let value = |key: &str| section.entry(key).map(|e| e.value.as_ref());
+        value("aws_access_key_id") == Some(access_key_id)
+            && value("aws_secret_access_key") == Some(secret)
+    });
+    if holds {
+        Recorded::DoneWith
+    } else {
+        Recorded::InDoubt
+    }
+}
+
+/// Whether a `mfatui_keyring = KEY_ID` line in `text` names `access_key_id`.
+fn marker_names(text: &str, access_key_id: &str) -> bool {
+    text.lines().any(|line| {
+        line.split_once('=').is_some_and(|(key, value)| {
+            key.trim() == KEYRING_MARKER && value.trim() == access_key_id
+        })
+    })
 }
 
 /// `Some(whether a marker in file names access_key_id)`, `None` when `file` cannot be read.
 fn marker_in(file: &str, access_key_id: &str) -> Option<bool> {
     let text = crate::safe_fs::read_to_string(Path::new(file)).ok()?;
-    Some(text.lines().any(|line| {
-        line.split_once('=').is_some_and(|(key, value)| {
-            key.trim() == KEYRING_MARKER && value.trim() == access_key_id
-        })
-    }))
+    Some(marker_names(&text, access_key_id))
 }
 
 /// Carries out `mv` (already checked with STS and confirmed): keyring, files, backups.
@@ -629,7 +640,7 @@ mod tests {
         let f = file.to_str().unwrap();
         let state = |text: &str| {
             std::fs::write(&file, text).unwrap();
-            recorded_state(f, ID)
+            recorded_state(f, ID, Some("s"))
         };
         assert_eq!(
             state(&format!("[dev]\nmfatui_keyring = {ID}\n")),
@@ -639,6 +650,17 @@ mod tests {
         // Restored: the key is back in the file.
         let restored = format!("[dev]\naws_access_key_id = {ID}\naws_secret_access_key = s\n");
         assert_eq!(state(&restored), Recorded::DoneWith);
+        // The key id without its secret, in another section, or read as part of a value:
+        // proves nothing (attack round 7, H1).
+        for text in [
+            format!("[dev]\naws_access_key_id = {ID}\naws_secret_access_key = not-it\n"),
+            format!("[dev]\naws_access_key_id = AKIABOB\naws_secret_access_key = b\n[old]\naws_access_key_id = {ID}\n"),
+            format!("[dev]\nnote = retired keys:\n  aws_access_key_id = {ID}\n  aws_secret_access_key = s\n"),
+        ] {
+            assert_eq!(state(&text), Recorded::InDoubt, "{text}");
+        }
+        std::fs::write(&file, &restored).unwrap();
+        assert_eq!(recorded_state(f, ID, None), Recorded::InDoubt);
         // The profile's marker names another key: a rotation, or another file set with a
         // profile of the same name that stored its own key — indistinguishable, so in doubt.
         assert_eq!(
@@ -655,7 +677,7 @@ mod tests {
             Recorded::InDoubt
         );
         std::fs::rename(&file, dir.path().join("moved")).unwrap();
-        assert_eq!(recorded_state(f, ID), Recorded::InDoubt);
+        assert_eq!(recorded_state(f, ID, Some("s")), Recorded::InDoubt);
         assert!(!names_key(f, ID));
     }
 
