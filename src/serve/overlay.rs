@@ -68,9 +68,9 @@ pub enum OverlayError {
         /// The name, printable.
         name: String,
     },
-    /// A line looks like a section header but is indented: SDKs disagree on what it is.
-    #[error("{}, line {line}: `{text}` is indented, so the AWS CLI reads it as part of the value above and the JS SDK as a section of its own; CMD's SDKs would not agree on who it is: remove the indentation (or the line), then run exec --server again", .path.display())]
-    IndentedHeader {
+    /// A line the JS SDK reads as another section header than botocore does.
+    #[error("{}, line {line}: the AWS CLI and the JS SDK read `{text}` differently (a section header for one, not the same one or none for the other: an indent, a comment after it); CMD's SDKs would not agree on who it is: write it as a plain `[name]` line, or remove it, then run exec --server again", .path.display())]
+    HeaderReadApart {
         /// The file.
         path: PathBuf,
         /// Its 1-based line.
@@ -88,22 +88,60 @@ pub enum OverlayError {
     },
 }
 
-/// Refuses a file with an indented `[section]` line: botocore (and mfatui) read it as part of
-/// the value above, the JS SDK v3 as a section of its own (`  [profile default]` followed by
-/// keys would give CMD another identity there), so no copy can serve both alike.
-fn refuse_indented_headers(file: &crate::awsfiles::AwsFile) -> Result<(), OverlayError> {
-    let indented = file.document.text().lines().enumerate().find(|(_, line)| {
-        let trimmed = line.trim();
-        line.starts_with([' ', '\t']) && trimmed.starts_with('[') && trimmed.ends_with(']')
-    });
-    match indented {
-        Some((n, line)) => Err(OverlayError::IndentedHeader {
-            path: file.path.clone(),
-            line: n + 1,
-            text: crate::text::printable(line.trim(), 80),
-        }),
-        None => Ok(()),
+/// Refuses a file in which the JS SDK v3 and botocore (whom mfatui follows) see different
+/// section headers: an indented `  [profile default]` is part of a value for botocore and a
+/// section for the JS SDK, `[default] #x]` is the section `default] #x` for botocore and
+/// `default` for the JS SDK, a Unicode space before a header indents it for botocore only, and
+/// so on. Followed by keys, such a line gives the JS SDK inside CMD another identity than the
+/// endpoint, so no copy can serve both alike.
+fn refuse_headers_read_apart(file: &crate::awsfiles::AwsFile) -> Result<(), OverlayError> {
+    let text = file.document.text();
+    let structure = file.document.structure()?;
+    let headers: std::collections::HashMap<usize, &str> =
+        structure.sections().map(|s| (s.header, s.name)).collect();
+    for (n, line) in universal_lines(text).enumerate() {
+        let botocore = headers.get(&n).copied();
+        let js = js_section(line);
+        let agree = match (botocore, js) {
+            (Some(b), Some(j)) => b == j,
+            (None, None) => true,
+            // `[DEFAULT]` is a header to both, kept apart from the sections by the reader.
+            (None, Some("DEFAULT")) => line.trim_end() == "[DEFAULT]",
+            _ => false,
+        };
+        if !agree {
+            return Err(OverlayError::HeaderReadApart {
+                path: file.path.clone(),
+                line: n + 1,
+                text: crate::text::printable(line.trim(), 80),
+            });
+        }
     }
+    Ok(())
+}
+
+/// The lines of `text` as botocore counts them: ended by `\n`, `\r\n` or a lone `\r`.
+fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
+    text.split('\n')
+        .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+}
+
+/// The section a line opens for the JS SDK v3's `parseIni`: the line cut at its first `;` or
+/// `#` that starts it or follows whitespace, trimmed of whitespace (Unicode's, and the BOM),
+/// read as a header when it is `[…]`: the text between the brackets.
+fn js_section(line: &str) -> Option<&str> {
+    let js_space = |c: char| c.is_whitespace() || c == '\u{feff}';
+    let mut previous: Option<char> = None;
+    let mut cut = line.len();
+    for (i, c) in line.char_indices() {
+        if matches!(c, ';' | '#') && previous.is_none_or(js_space) {
+            cut = i;
+            break;
+        }
+        previous = Some(c);
+    }
+    let trimmed = line[..cut].trim_matches(js_space);
+    trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
 }
 
 impl From<OverlayError> for String {
@@ -173,7 +211,7 @@ fn has_own_source(p: &ProfileSettings) -> bool {
 pub fn needs(snapshot: &Snapshot, served: &str, exe: &str) -> Result<Needs, OverlayError> {
     let files = snapshot.files();
     for file in [&files.config, &files.credentials] {
-        refuse_indented_headers(file)?;
+        refuse_headers_read_apart(file)?;
     }
     let mut out = Needs::default();
     // `[default]`'s credential keys, removed from a file's copy (with their values, for the
@@ -1167,7 +1205,7 @@ mod tests {
     }
 
     #[test]
-    fn an_indented_section_line_that_sdks_read_apart_is_refused_in_one_sentence() {
+    fn a_section_line_the_js_sdk_and_botocore_read_apart_is_refused_in_one_sentence() {
         // Round 6 M4: botocore reads `  [profile default]` as part of `region`'s value, the JS
         // SDK v3 as the default profile with bob's keys.
         for (config, credentials) in [
@@ -1176,7 +1214,29 @@ mod tests {
         ] {
             let s = snapshot(config, credentials);
             let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
-            assert!(e.contains("line 3: `[") && e.contains("is indented"), "{e}");
+            assert!(e.contains("line 3: the AWS CLI and the JS SDK read `["), "{e}");
+        }
+        // Round 7 M1: shapes that get past a check for a plain indent.
+        for (config, credentials) in [
+            ("[profile dev]\nregion = x\n  [profile default] ; old\naws_access_key_id = AKIABOB\n", ""),
+            ("[profile dev]\nregion = x\n\u{3000}[profile default]\naws_access_key_id = AKIABOB\n", ""),
+            ("[profile dev]\nregion = x\n\u{a0}[profile default]\naws_access_key_id = AKIABOB\n", ""),
+            ("", "[dev]\nregion = x\n[default] #x]\naws_access_key_id = AKIABOB\n"),
+            ("[profile dev]\nregion = x\n[profile default] ;x]\naws_access_key_id = AKIABOB\n", ""),
+        ] {
+            let s = snapshot(config, credentials);
+            let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
+            assert!(e.contains("line 3: the AWS CLI and the JS SDK read"), "{config:?} {credentials:?}: {e}");
+        }
+        // What both read alike passes: a comment after a header, `[ default ]`, CRLF, a lone
+        // CR, `[DEFAULT]`.
+        for config in [
+            "[profile dev] ; note\nregion = x\n[ default ]\nregion = y\n",
+            "[profile dev]\r\nregion = x\r\n[profile default]\r\nregion = y\r\n",
+            "[profile dev]\rregion = x\r[DEFAULT]\rregion = y\r",
+        ] {
+            let s = snapshot(config, "");
+            assert!(needs(&s, "dev", "/bin/mfatui").is_ok(), "{config:?}");
         }
         // A bracket inside a value's text, or a header not indented, is no reason.
         let s = snapshot(
