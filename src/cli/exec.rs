@@ -55,6 +55,9 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
         ..Want::serve()
     };
     if args.server {
+        // CMD (the same user) must not reach into this process either: it holds the
+        // listening socket and the exit-status pipe as the holder does.
+        crate::serve::keeper::not_dumpable();
         let endpoint = Endpoint {
             token: String::new(),
             profile: args.profile.clone(),

@@ -29,9 +29,16 @@ pub fn become_holder() {
     if let Err(e) = std::fs::write("/proc/self/comm", "mfatui-holder") {
         crate::diag!("exec-child: cannot name the holder: {e}");
     }
+    not_dumpable();
+}
+
+/// Makes this process non-dumpable (`PR_SET_DUMPABLE` 0): a process of the same user without
+/// `CAP_SYS_PTRACE` can then neither trace it nor take its descriptors with `pidfd_getfd`.
+/// Lasts until the next `execve`.
+pub fn not_dumpable() {
     use rustix::process::{set_dumpable_behavior, DumpableBehavior};
     if let Err(e) = set_dumpable_behavior(DumpableBehavior::NotDumpable) {
-        crate::diag!("exec-child: cannot make the holder non-dumpable: {e}");
+        crate::diag!("cannot make this process non-dumpable: {e}");
     }
 }
 

@@ -1456,19 +1456,24 @@ fn no_other_source_botocore_reads_wins_over_the_endpoint_inside_exec_server() {
 }
 
 /// CMD as the same user (not root: root may trace anything) tries `pidfd_getfd` on every
-/// descriptor of its parent, the holder: the listening socket and the status pipe must not be
-/// taken out of it (attack round 6, L1). Prints what it got, then exits 5.
+/// descriptor of its parent, the holder, and of mfatui above it: the listening socket and the
+/// status pipe must not be taken out of either (attack rounds 6 and 7, L1). Prints what it
+/// got, then exits 5.
 const GETFD_FROM_PARENT: &str = r#"
 import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 SYS_pidfd_open, SYS_pidfd_getfd = 434, 438
-pidfd = libc.syscall(SYS_pidfd_open, os.getppid(), 0)
+holder = os.getppid()
+with open("/proc/%d/stat" % holder) as f:
+    mfatui = int(f.read().rsplit(")", 1)[1].split()[1])
 taken = []
-for fd in range(3, 64):
-    got = libc.syscall(SYS_pidfd_getfd, pidfd, fd, 0)
-    if got >= 0:
-        taken.append(os.readlink("/proc/self/fd/%d" % got))
-print("pidfd", "ok" if pidfd >= 0 else "refused", "taken", taken, flush=True)
+for pid in (holder, mfatui):
+    pidfd = libc.syscall(SYS_pidfd_open, pid, 0)
+    for fd in range(3, 64):
+        got = libc.syscall(SYS_pidfd_getfd, pidfd, fd, 0)
+        if got >= 0:
+            taken.append(os.readlink("/proc/self/fd/%d" % got))
+print("taken", taken, flush=True)
 os._exit(5)
 "#;
 
