@@ -42,12 +42,16 @@ impl Env {
         self.get_os(key).and_then(OsStr::to_str)
     }
 
-    /// The value of `key` as the system gave it, if set and not empty.
+    /// The value of `key` as the system gave it, if set and not empty. An XDG base-directory
+    /// variable (`XDG_CONFIG_HOME`, …) counts only when it is an absolute path, as the XDG
+    /// specification says: a relative one would take settings, caches or sockets from
+    /// whatever folder mfatui runs in — a shared one, another user's.
     pub fn get_os(&self, key: &str) -> Option<&OsStr> {
         self.0
             .get(OsStr::new(key))
             .map(OsString::as_os_str)
             .filter(|v| !v.is_empty())
+            .filter(|v| !key.starts_with("XDG_") || std::path::Path::new(v).is_absolute())
     }
 
     /// `key` as a path when its value is not UTF-8 (so cannot go through the `~`/`$VAR`
@@ -113,6 +117,18 @@ fn passwd_home(text: &str, uid: u32) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relative_xdg_folder_is_ignored_as_the_specification_says() {
+        let env = Env::from_pairs(&[
+            ("XDG_CONFIG_HOME", ".config"),
+            ("XDG_CACHE_HOME", "/home/ana/.cache"),
+            ("AWS_CONFIG_FILE", "relative/config"),
+        ]);
+        assert_eq!(env.get("XDG_CONFIG_HOME"), None);
+        assert_eq!(env.get("XDG_CACHE_HOME"), Some("/home/ana/.cache"));
+        assert_eq!(env.get("AWS_CONFIG_FILE"), Some("relative/config"));
+    }
 
     #[test]
     fn without_home_the_password_databases_home_is_used_as_botocore_does() {
