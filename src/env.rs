@@ -91,12 +91,18 @@ impl Env {
 
 /// `vars` with `HOME` from the password database when it is not set at all (cron, `env -i`,
 /// a service): botocore reads `~` with Python's `expanduser`, which does the same, so the
-/// files read are the ones the AWS CLI reads. A `HOME` set, even empty, is kept.
+/// files read are the ones the AWS CLI reads. An empty or relative `HOME` is replaced too
+/// (where the AWS CLI would read `./.aws` or `/.aws`): it would take mfatui's settings — which
+/// name commands to run — and folders from whatever folder it runs in, a shared one, another
+/// user's.
 fn with_home(
     mut vars: HashMap<OsString, OsString>,
     passwd: impl FnOnce() -> Option<String>,
 ) -> HashMap<OsString, OsString> {
-    if !vars.contains_key(OsStr::new("HOME")) {
+    let usable = vars
+        .get(OsStr::new("HOME"))
+        .is_some_and(|h| std::path::Path::new(h).is_absolute());
+    if !usable {
         if let Some(home) = passwd() {
             vars.insert("HOME".into(), home.into());
         }
@@ -131,18 +137,26 @@ mod tests {
     }
 
     #[test]
-    fn without_home_the_password_databases_home_is_used_as_botocore_does() {
+    fn without_a_usable_home_the_password_databases_home_is_used() {
         let passwd = "root:x:0:0:root:/root:/bin/sh\nana:x:1000:1000:Ana,,,:/home/ana:/bin/bash\nbroken:x:1001\n";
         assert_eq!(passwd_home(passwd, 1000).as_deref(), Some("/home/ana"));
         assert_eq!(passwd_home(passwd, 1001), None);
         assert_eq!(passwd_home(passwd, 42), None);
         let unset = with_home(HashMap::new(), || passwd_home(passwd, 1000));
         assert_eq!(Env(unset).home(), PathBuf::from("/home/ana"));
-        // A HOME that is set wins, even empty (expanduser keeps it too).
-        for set in ["/h", ""] {
-            let vars = HashMap::from([(OsString::from("HOME"), OsString::from(set))]);
-            let kept = with_home(vars, || panic!("the password database is not read"));
-            assert_eq!(kept[OsStr::new("HOME")], OsString::from(set));
+        // An absolute HOME wins; an empty or relative one is replaced (attack round 8, H1:
+        // `HOME=.` took settings from a shared folder).
+        let vars = HashMap::from([(OsString::from("HOME"), OsString::from("/h"))]);
+        let kept = with_home(vars, || panic!("the password database is not read"));
+        assert_eq!(kept[OsStr::new("HOME")], OsString::from("/h"));
+        for odd in ["", ".", "work/.."] {
+            let vars = HashMap::from([(OsString::from("HOME"), OsString::from(odd))]);
+            let home = with_home(vars, || passwd_home(passwd, 1000));
+            assert_eq!(
+                home[OsStr::new("HOME")],
+                OsString::from("/home/ana"),
+                "{odd:?}"
+            );
         }
     }
     use std::os::unix::ffi::OsStringExt;
