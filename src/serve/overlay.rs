@@ -99,17 +99,30 @@ fn refuse_headers_read_apart(file: &crate::awsfiles::AwsFile) -> Result<(), Over
     let structure = file.document.structure()?;
     let headers: std::collections::HashMap<usize, &str> =
         structure.sections().map(|s| (s.header, s.name)).collect();
+    let keys: std::collections::HashSet<usize> = structure
+        .sections()
+        .flat_map(|s| s.entries.iter())
+        .chain(structure.defaults.iter())
+        .map(|e| e.line)
+        .collect();
     for (n, line) in universal_lines(text).enumerate() {
         let botocore = headers.get(&n).copied();
         let js = js_section(line);
         let agree = match (botocore, js) {
             (Some(b), Some(j)) => b == j,
-            (None, None) => true,
+            // An indented line continuing a value for botocore is a setting of its own for
+            // the JS SDK: one that names credentials gives it another identity.
+            (None, None) => keys.contains(&n) || !js_credential_key(line),
             // `[DEFAULT]` is a header to both, kept apart from the sections by the reader.
             (None, Some("DEFAULT")) => line.trim_end() == "[DEFAULT]",
             _ => false,
         };
-        if !agree {
+        // The JS SDK ends lines at `\n` only: a lone `\r` joins two of botocore's lines.
+        let lone_cr = {
+            let end = line.as_ptr() as usize - text.as_ptr() as usize + line.len();
+            text.as_bytes().get(end) == Some(&b'\r') && text.as_bytes().get(end + 1) != Some(&b'\n')
+        };
+        if !agree || lone_cr {
             return Err(OverlayError::HeaderReadApart {
                 path: file.path.clone(),
                 line: n + 1,
@@ -124,6 +137,17 @@ fn refuse_headers_read_apart(file: &crate::awsfiles::AwsFile) -> Result<(), Over
 fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n')
         .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
+}
+
+/// Whether the JS SDK v3 reads `line` as a setting that names credentials ([`SOURCE_KEYS`]).
+fn js_credential_key(line: &str) -> bool {
+    let js_space = |c: char| c.is_whitespace() || c == '\u{feff}';
+    let trimmed = line.trim_matches(js_space);
+    !trimmed.starts_with(['#', ';'])
+        && trimmed.split_once('=').is_some_and(|(key, _)| {
+            let key = key.trim_matches(js_space).to_ascii_lowercase();
+            SOURCE_KEYS.contains(&key.as_str())
+        })
 }
 
 /// The section a line opens for the JS SDK v3's `parseIni`: the line cut at its first `;` or
@@ -1228,12 +1252,39 @@ mod tests {
             let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
             assert!(e.contains("line 3: the AWS CLI and the JS SDK read"), "{config:?} {credentials:?}: {e}");
         }
-        // What both read alike passes: a comment after a header, `[ default ]`, CRLF, a lone
-        // CR, `[DEFAULT]`.
+        // Round 8 M1: credential keys continuing a value for botocore, settings of their own
+        // for the JS SDK; a lone CR, which joins two lines for the JS SDK.
+        for (config, credentials, line) in [
+            (
+                "",
+                "[default]\nnote = x\n  aws_access_key_id = AKIABOB\n  aws_secret_access_key = s\n",
+                3,
+            ),
+            (
+                "[profile default]\nregion = us-east-1\n  aws_access_key_id = AKIABOB\n",
+                "",
+                3,
+            ),
+            (
+                "",
+                "[default]\nnote = x\r[other]\naws_access_key_id = AKIABOB\n",
+                2,
+            ),
+        ] {
+            let s = snapshot(config, credentials);
+            let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
+            assert!(
+                e.contains(&format!("line {line}: the AWS CLI and the JS SDK read")),
+                "{config:?} {credentials:?}: {e}"
+            );
+        }
+        // What both read alike passes: a comment after a header, `[ default ]`, CRLF,
+        // `[DEFAULT]`, a nested block, an indented first setting.
         for config in [
             "[profile dev] ; note\nregion = x\n[ default ]\nregion = y\n",
             "[profile dev]\r\nregion = x\r\n[profile default]\r\nregion = y\r\n",
-            "[profile dev]\rregion = x\r[DEFAULT]\rregion = y\r",
+            "[profile dev]\nregion = x\n[DEFAULT]\nregion = y\ns3 =\n  addressing_style = path\n",
+            "[profile ops]\n  aws_access_key_id = AKIAOPS\n",
         ] {
             let s = snapshot(config, "");
             assert!(needs(&s, "dev", "/bin/mfatui").is_ok(), "{config:?}");
