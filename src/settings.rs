@@ -213,16 +213,32 @@ pub fn default_path(env: &crate::env::Env) -> PathBuf {
 
 /// Reads the settings; a missing file gives the defaults. An invalid file gives the defaults
 /// and a message naming the file, line and key.
+///
+/// The settings name the command `console` runs, where sessions and backups are written: a
+/// file another user owns or may write is not read (a warning saying so, and the defaults),
+/// as OpenSSH treats its config. Root's files count as the user's own; a group-writable file
+/// only when its group is the user's own group (user-private groups).
 pub fn load(path: &Path) -> (Settings, Option<String>) {
-    let text = match crate::safe_fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
-        Err(e) => {
-            return (
-                Settings::default(),
-                Some(format!("{}: {e}; using the defaults", path.display())),
-            )
+    let warn = |why: String| {
+        let path = crate::text::printable(&path.to_string_lossy(), 400);
+        (
+            Settings::default(),
+            Some(format!("{path}: {why}; using the defaults")),
+        )
+    };
+    let text = match crate::safe_fs::open_regular(path) {
+        Ok((file, meta)) => {
+            if let Some(why) = not_trusted(&meta) {
+                return warn(why);
+            }
+            match crate::safe_fs::read_capped(file).map(String::from_utf8) {
+                Ok(Ok(t)) => t,
+                Ok(Err(_)) => return warn("it is not UTF-8 text".to_owned()),
+                Err(e) => return warn(e.to_string()),
+            }
         }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Settings::default(), None),
+        Err(e) => return warn(e.to_string()),
     };
     match parse(&text) {
         Ok(s) => (s, None),
@@ -230,6 +246,29 @@ pub fn load(path: &Path) -> (Settings, Option<String>) {
             Settings::default(),
             Some(format!("{}: {e}; using the defaults", path.display())),
         ),
+    }
+}
+
+/// Why a settings file with this owner and mode is not to be trusted, if it is not.
+fn not_trusted(meta: &std::fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != me && meta.uid() != 0 {
+        Some(format!(
+            "it belongs to another user (uid {}), and settings name the commands mfatui runs; \
+             make it yours (or move it away)",
+            meta.uid()
+        ))
+    } else if mode & 0o002 != 0
+        || (mode & 0o020 != 0 && meta.gid() != rustix::process::getegid().as_raw())
+    {
+        Some(format!(
+            "other users may change it (mode {mode:04o}), and settings name the commands \
+             mfatui runs; run chmod go-w on it"
+        ))
+    } else {
+        None
     }
 }
 
@@ -692,5 +731,41 @@ mod tests {
             std::fs::read_to_string(&path).unwrap(),
             "[backups]\nkeep = 0\n"
         );
+    }
+
+    #[test]
+    fn a_settings_file_others_may_change_is_not_read() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "[console]\nbrowser = \"/tmp/planted %s\"\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(
+            load(&path).0.console_browser.is_some(),
+            "the user's own file is read"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o646)).unwrap();
+        let (settings, warning) = load(&path);
+        assert_eq!(settings, Settings::default());
+        assert!(
+            warning
+                .as_deref()
+                .unwrap()
+                .contains("other users may change it (mode 0646)"),
+            "{warning:?}"
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        // Another user's file (only root can make one here; CI runs as root).
+        if std::os::unix::fs::chown(&path, Some(65534), None).is_ok() {
+            let (settings, warning) = load(&path);
+            assert_eq!(settings, Settings::default());
+            assert!(
+                warning
+                    .as_deref()
+                    .unwrap()
+                    .contains("another user (uid 65534)"),
+                "{warning:?}"
+            );
+        }
     }
 }
