@@ -18,6 +18,12 @@ pub enum DurationError {
         /// The text as given.
         text: String,
     },
+    /// A duration longer than any session lasts (and than mfatui counts).
+    #[error("'{text}' is longer than any AWS session lasts (36h at most)")]
+    TooLong {
+        /// The text as given.
+        text: String,
+    },
     /// A duration outside what the call allows.
     #[error("{} is outside what {what} allows ({} to {})", human(*.secs), human(.limits.0), human(.limits.1))]
     OutOfRange {
@@ -46,8 +52,11 @@ pub fn parse(text: &str) -> Result<u32, DurationError> {
     if t.is_empty() {
         return Err(bad());
     }
-    if let Ok(secs) = t.parse::<u32>() {
-        return Ok(secs);
+    let too_long = || DurationError::TooLong {
+        text: text.to_owned(),
+    };
+    if t.bytes().all(|b| b.is_ascii_digit()) {
+        return t.parse::<u32>().map_err(|_| too_long());
     }
     let mut total: u64 = 0;
     let mut number = String::new();
@@ -63,14 +72,20 @@ pub fn parse(text: &str) -> Result<u32, DurationError> {
             's' => 1,
             _ => return Err(bad()),
         };
-        let n: u64 = number.parse().map_err(|_| bad())?;
-        total += n * unit;
+        if number.is_empty() {
+            return Err(bad());
+        }
+        let n: u64 = number.parse().map_err(|_| too_long())?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|secs| total.checked_add(secs))
+            .ok_or_else(too_long)?;
         number.clear();
     }
     if !number.is_empty() {
         return Err(bad());
     }
-    u32::try_from(total).map_err(|_| bad())
+    u32::try_from(total).map_err(|_| too_long())
 }
 
 /// Checks `secs` against `limits`, saying what is allowed when it is not.
@@ -120,6 +135,17 @@ mod tests {
             parse(" 1x ").unwrap_err().to_string(),
             "' 1x ' is not a duration: use seconds (3600) or units like 1h, 90m, 1h30m"
         );
+        for long in [
+            "9999999h",
+            "99999999999",
+            "99999999999999999999999d",
+            "999999999999999999d",
+        ] {
+            assert_eq!(
+                parse(long).unwrap_err().to_string(),
+                format!("'{long}' is longer than any AWS session lasts (36h at most)")
+            );
+        }
     }
 
     #[test]
