@@ -32,14 +32,17 @@ pub fn enable(path: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Appends one line, if logging is on.
+/// Appends one line, if logging is on: made printable (a name from the files with a line
+/// break or an escape sequence can neither forge a log line nor act on the terminal that
+/// later shows the log).
 pub fn log(args: std::fmt::Arguments) {
     if let Some(file) = LOG.get() {
         if let Ok(mut f) = file.lock() {
             let _ = writeln!(
                 f,
-                "{} {args}",
-                Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+                "{} {}",
+                Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true),
+                crate::text::printable(&args.to_string(), usize::MAX)
             );
         }
     }
@@ -49,4 +52,25 @@ pub fn log(args: std::fmt::Arguments) {
 #[macro_export]
 macro_rules! diag {
     ($($arg:tt)*) => { $crate::diag::log(format_args!($($arg)*)) };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_logged_line_is_one_printable_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state/mfatui.log");
+        super::enable(&path).unwrap();
+        crate::diag!(
+            "loaded {}",
+            "dev\n2026-01-01T00:00:00.000Z forged\x1b]0;title\x07"
+        );
+        let log = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(log.lines().count(), 1, "{log}");
+        assert!(
+            log.trim_end()
+                .ends_with(" loaded dev?2026-01-01T00:00:00.000Z forged?]0;title?"),
+            "{log}"
+        );
+    }
 }
