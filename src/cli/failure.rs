@@ -1,7 +1,6 @@
 //! The one error of the command line's edge: why a command failed (a domain error or one of
-//! the commands' own, kept with its type, or a sentence from code not typed yet), which
-//! command it was, and the shared files the run passed over — formatted as the one sentence
-//! `mfatui:` prints.
+//! the commands' own, kept with its type), which command it was, and the shared files the
+//! run passed over — formatted as the one sentence `mfatui:` prints.
 
 use super::command_error::{
     CredentialProcessError, EditCommandError, ExportError, KeyringCommandError, RenewCommandError,
@@ -46,6 +45,9 @@ pub enum Cause {
     /// A key rotation did not happen, or did not finish cleanly.
     #[error(transparent)]
     Rotate(#[from] crate::keys::rotate::RotateError),
+    /// A key rotation did its work, but the old key was not retired.
+    #[error(transparent)]
+    Retire(#[from] crate::keys::rotate::RetireError),
     /// `rotate` did not start.
     #[error(transparent)]
     RotateCommand(#[from] RotateCommandError),
@@ -112,6 +114,9 @@ pub enum Cause {
     /// `shell-init` or `profile-names` printed nothing.
     #[error(transparent)]
     ShellInit(#[from] ShellInitError),
+    /// The interface could not start, or its terminal failed.
+    #[error(transparent)]
+    Tui(#[from] crate::tui::TuiError),
     /// The list could not be made JSON.
     #[error("{0}")]
     Json(serde_json::Error),
@@ -121,9 +126,6 @@ pub enum Cause {
     /// Writing to the terminal or a pipe failed.
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
-    /// A sentence from code that does not type its errors yet (the interface).
-    #[error("{0}")]
-    Message(String),
 }
 
 impl Cause {
@@ -250,7 +252,9 @@ failure_from!(
     crate::settings::SettingsError,
     crate::console::ConsoleError,
     crate::keys::rotate::RotateError,
+    crate::keys::rotate::RetireError,
     RotateCommandError,
+    crate::tui::TuiError,
     crate::awsfiles::populate::PopulateError,
     crate::duration::DurationError,
     crate::awsfiles::SyntaxError,
@@ -270,8 +274,7 @@ failure_from!(
     ExportError,
     UseError,
     ShellInitError,
-    RenewCommandError,
-    String
+    RenewCommandError
 );
 
 /// An SSO sign-in or token that could not be had: a renewal's failure.
@@ -285,12 +288,6 @@ impl From<crate::renew::error::SsoError> for Failure {
 impl From<crate::console::browser::BrowserError> for Failure {
     fn from(cause: crate::console::browser::BrowserError) -> Failure {
         Failure::new(crate::console::ConsoleError::from(cause))
-    }
-}
-
-impl From<String> for Cause {
-    fn from(sentence: String) -> Cause {
-        Cause::Message(sentence)
     }
 }
 
