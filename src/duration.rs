@@ -36,13 +36,6 @@ pub enum DurationError {
     },
 }
 
-/// The sentence, where a caller still reports one.
-impl From<DurationError> for String {
-    fn from(e: DurationError) -> String {
-        e.to_string()
-    }
-}
-
 /// Parses `3600`, `45s`, `90m`, `1h`, `1h30m`, `1d` into seconds.
 pub fn parse(text: &str) -> Result<u32, DurationError> {
     let t = text.trim().to_ascii_lowercase();

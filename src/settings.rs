@@ -61,13 +61,6 @@ pub enum SettingsError {
     NotATable(&'static str),
 }
 
-/// For code that still reports errors as sentences (the TUI's jobs).
-impl From<SettingsError> for String {
-    fn from(e: SettingsError) -> String {
-        e.to_string()
-    }
-}
-
 /// The default name of the profile a session is written to (`naming.target`).
 pub const DEFAULT_TARGET_PATTERN: &str = "{profile}-mfa";
 

@@ -126,13 +126,6 @@ pub enum FederationError {
     },
 }
 
-/// For code that still reports errors as sentences.
-impl From<FederationError> for String {
-    fn from(e: FederationError) -> String {
-        e.to_string()
-    }
-}
-
 /// Where `getSigninToken` and the login go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FederationEndpoint {

@@ -822,13 +822,6 @@ pub enum SsoConfigError {
     NoRegion(String),
 }
 
-/// For code that still reports errors as sentences.
-impl From<SsoConfigError> for String {
-    fn from(e: SsoConfigError) -> String {
-        e.to_string()
-    }
-}
-
 /// Where sso-session `session` signs in (for commands that name a session, not a profile).
 pub fn target_of_session(
     map: &crate::awsfiles::ConfigMap,

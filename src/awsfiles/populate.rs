@@ -111,13 +111,6 @@ pub enum PopulateError {
     },
 }
 
-/// For code that still reports errors as sentences.
-impl From<PopulateError> for String {
-    fn from(e: PopulateError) -> String {
-        e.to_string()
-    }
-}
-
 /// The template's name for `a`, or why it cannot be one.
 pub fn name_for(opts: &Options, a: &Assignment) -> Result<String, PopulateError> {
     let name = format!(

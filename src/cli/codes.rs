@@ -51,13 +51,13 @@ pub fn sources_in(ctx: &crate::context::Context, given: Given, allow: Allow) -> 
 }
 
 /// A code read from standard input (`--code-stdin`), once.
-pub fn from_stdin() -> Result<Given, String> {
+pub fn from_stdin() -> Result<Given, CodeError> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .map_err(|e| format!("cannot read the code from standard input: {e}"))?;
-    Ok(MfaCode::parse(&line).map(Given::code)?)
+        .map_err(|e| CodeError::Source(format!("cannot read the code from standard input: {e}")))?;
+    MfaCode::parse(&line).map(Given::code)
 }
 
 /// The prompt on the terminal: `/dev/tty`, so that it works while standard input and output
@@ -71,13 +71,14 @@ impl CodeSource for Terminal {
             tokio::task::spawn_blocking(move || prompt(&ask))
                 .await
                 .map_err(|e| format!("the prompt stopped: {e}"))?
-                .map_err(CodeError::Source)
         })
     }
 }
 
 /// Asks on the terminal, three tries for a code that is not six digits.
-fn prompt(ask: &CodeAsk) -> Result<CodeAnswer, String> {
+fn prompt(ask: &CodeAsk) -> Result<CodeAnswer, CodeError> {
+    // A terminal that fails says why in the source's one sentence.
+    let failed = |e: std::io::Error| CodeError::Source(e.to_string());
     let Ok(tty) = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -86,14 +87,14 @@ fn prompt(ask: &CodeAsk) -> Result<CodeAnswer, String> {
         return Ok(CodeAnswer::Pass);
     };
     let _foreground = Foreground::take(&tty);
-    let mut reader = BufReader::new(tty.try_clone().map_err(|e| e.to_string())?);
+    let mut reader = BufReader::new(tty.try_clone().map_err(failed)?);
     let mut out = tty;
     // The device and the profile come from the files: nothing in them may drive the terminal.
     let shown = |text: &str| crate::text::printable(text, usize::MAX);
     if let Some(refused) = &ask.refused {
         let _ = writeln!(out, "mfatui: {}", shown(refused));
     }
-    let mut last = String::new();
+    let mut last = None;
     for _ in 0..3 {
         write!(
             out,
@@ -101,24 +102,20 @@ fn prompt(ask: &CodeAsk) -> Result<CodeAnswer, String> {
             shown(ask.serial.as_deref().unwrap_or("your device")),
             shown(&ask.profile)
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(failed)?;
         let mut line = String::new();
-        if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+        if reader.read_line(&mut line).map_err(failed)? == 0 {
             break;
         }
         match MfaCode::parse(&line) {
             Ok(code) => return Ok(CodeAnswer::Typed(code)),
             Err(e) => {
                 let _ = writeln!(out, "{e}");
-                last = e.to_string();
+                last = Some(e);
             }
         }
     }
-    Err(if last.is_empty() {
-        "no MFA code was typed".to_owned()
-    } else {
-        last
-    })
+    Err(last.unwrap_or_else(|| CodeError::Source("no MFA code was typed".to_owned())))
 }
 
 /// The terminal's foreground, taken from the job that has it (as sudo does) and given back

@@ -4,6 +4,21 @@ use crate::awsfiles::{commit, OnChange, Plan, WriteError, Written};
 use crate::context::Context;
 use std::io::{BufRead, IsTerminal, Write};
 
+/// Why a change was not written: no confirmation could be asked, the answer could not be
+/// read, or the write failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfirmError {
+    /// No terminal to ask on, and neither `--yes` nor `--dry-run`.
+    #[error("refusing to write without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only look)")]
+    NoConfirmation,
+    /// The answer could not be read.
+    #[error("{0}")]
+    Answer(std::io::Error),
+    /// The write failed.
+    #[error(transparent)]
+    Write(#[from] WriteError),
+}
+
 /// How a command that writes was asked to behave.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WriteFlags {
@@ -19,7 +34,7 @@ pub fn confirm_and_write(
     plan: Plan,
     flags: WriteFlags,
     ctx: &Context,
-) -> Result<Vec<Written>, String> {
+) -> Result<Vec<Written>, ConfirmError> {
     if plan.is_noop() {
         println!("Nothing to change: the files already say that.");
         return Ok(Vec::new());
@@ -55,7 +70,7 @@ pub fn confirm_and_write(
                     cli_cache: plan.cli_cache,
                 };
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
     }
 }
@@ -111,25 +126,22 @@ fn printed(diff: &str, colour: bool) -> String {
     out
 }
 
-/// The refusal of a write that cannot be confirmed.
-const NO_CONFIRMATION: &str = "refusing to write without confirmation: stdin is not a terminal; pass --yes (or --dry-run to only look)";
-
 /// Whether a write with `flags` can go ahead as far as confirming it goes: refused up front
 /// (before an MFA code is spent on a call whose result could not be written) when there is
 /// no terminal to ask on and neither `--yes` nor `--dry-run` was given.
-pub(super) fn can_confirm(flags: WriteFlags) -> Result<(), String> {
+pub(super) fn can_confirm(flags: WriteFlags) -> Result<(), ConfirmError> {
     if flags.yes || flags.dry_run || std::io::stdin().is_terminal() {
         Ok(())
     } else {
-        Err(NO_CONFIRMATION.to_owned())
+        Err(ConfirmError::NoConfirmation)
     }
 }
 
 /// Asks a yes/no question on the terminal; refuses when stdin is not a terminal.
-pub(super) fn ask(question: &str) -> Result<bool, String> {
+pub(super) fn ask(question: &str) -> Result<bool, ConfirmError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(NO_CONFIRMATION.to_owned());
+        return Err(ConfirmError::NoConfirmation);
     }
     print!("{question}");
     let _ = std::io::stdout().flush();
@@ -137,7 +149,7 @@ pub(super) fn ask(question: &str) -> Result<bool, String> {
     stdin
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| e.to_string())?;
+        .map_err(ConfirmError::Answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "Yes"))
 }
 

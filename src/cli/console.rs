@@ -26,9 +26,7 @@ pub fn run(run: &Run, args: &ConsoleArgs) -> Result<(), super::Failure> {
         None
     } else {
         if ctx.snapshot()?.profile(&args.profile).is_none() {
-            return Err(PlanError::NoProfile(args.profile.clone())
-                .to_string()
-                .into());
+            return Err(PlanError::NoProfile(args.profile.clone()).into());
         }
         Some(Browser::for_profile(ctx, &args.profile)?)
     };

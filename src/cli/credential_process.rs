@@ -6,7 +6,8 @@
 
 use super::args::CredentialProcessArgs;
 use super::codes::{self, Allow};
-use super::Run;
+use super::command_error::CredentialProcessError;
+use super::{Failure, Run};
 use crate::aws::Credentials;
 use crate::awsfiles::ProfileKind;
 use crate::renew::code::Given;
@@ -17,14 +18,14 @@ use chrono::SecondsFormat;
 /// session due to be renewed ahead but still valid is served as it is, and one renewal runs
 /// in the background ([`renew_ahead`]); with less than a minute left (or none), the caller
 /// waits for the renewal, with a prompt on its terminal if need be.
-pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), super::Failure> {
+pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), Failure> {
     if args.renew_ahead {
-        return Ok(renew_ahead(run, &args.profile)?);
+        return renew_ahead(run, &args.profile);
     }
     let renewer = run.renewer();
     let want = Want::ahead();
     let name = args.profile.as_str();
-    let served = match renewer.look(name, &want).map_err(|e| e.to_string())? {
+    let served = match renewer.look(name, &want)? {
         Lookup::Fresh(served) => served,
         Lookup::Stale {
             snapshot,
@@ -64,9 +65,7 @@ pub fn run(run: &Run, args: &CredentialProcessArgs) -> Result<(), super::Failure
                     window: true,
                 },
             );
-            let served = run
-                .block_on(renewer.ensure(name, &want, &mut codes))?
-                .map_err(|e| e.to_string())?;
+            let served = run.block_on(renewer.ensure(name, &want, &mut codes))??;
             if let Some(renewed) = &served.renewed {
                 eprintln!("{}", renewed.line(name, run.ctx.now()));
             }
@@ -105,7 +104,7 @@ fn start_renewing_ahead(run: &Run, name: &str) {
 /// The renewal ahead: one at a time (a caller that finds one under way leaves it be), with
 /// the sources that need no terminal (`mfa_process`, `AWS_MFA_TOKEN`, the open window). It
 /// prints nothing: the callers read what it writes.
-fn renew_ahead(run: &Run, name: &str) -> Result<(), String> {
+fn renew_ahead(run: &Run, name: &str) -> Result<(), Failure> {
     let mut ctx = run.ctx.clone();
     // Another renewal of this target under way is the one renewal ahead: do not queue.
     ctx.timeouts.renew_wait = std::time::Duration::ZERO;
@@ -122,9 +121,7 @@ fn renew_ahead(run: &Run, name: &str) -> Result<(), String> {
             window: true,
         },
     );
-    let result = run
-        .block_on(renewer.ensure(name, &Want::ahead(), &mut codes))?
-        .map_err(|e| e.to_string());
+    let result = run.block_on(renewer.ensure(name, &Want::ahead(), &mut codes))?;
     match &result {
         Ok(served) => crate::diag!(
             "credential-process: renewal ahead of {name}: {}",
@@ -136,48 +133,48 @@ fn renew_ahead(run: &Run, name: &str) -> Result<(), String> {
         ),
         Err(e) => crate::diag!("credential-process: renewal ahead of {name}: {e}"),
     }
-    result.map(|_| ())
+    result.map(drop).map_err(Failure::from)
 }
 
 /// Why a profile of this kind is not served here, in one sentence naming what to do.
 /// `sso_role`: an SSO profile names an account or role (else it only signs in).
-fn not_served(run: &Run, name: &str, kind: ProfileKind, sso_role: bool) -> Option<String> {
+fn not_served(
+    run: &Run,
+    name: &str,
+    kind: ProfileKind,
+    sso_role: bool,
+) -> Option<CredentialProcessError> {
     let inside = || {
         run.ctx
             .env
             .get("MFATUI_OVERLAY")
             .and(run.ctx.env.get("MFATUI_PROFILE"))
-            .map(|served| {
-                format!(
-                    "; inside `mfatui exec --server {served}`, only the default chain gets the session of '{served}'"
-                )
-            })
-            .unwrap_or_default()
+            .map(str::to_owned)
     };
     match kind {
         // Served from the portal with the session's token (refreshed when it can be).
         ProfileKind::Sso if sso_role => None,
-        ProfileKind::Sso => Some(format!(
-            "profile '{name}' only signs in to SSO (it names no sso_account_id or sso_role_name), so it has no credentials of its own{}",
-            inside()
-        )),
-        ProfileKind::ConfigOnly => Some(format!(
-            "profile '{name}' has no credentials of its own, only settings such as its region{}",
-            inside()
-        )),
+        ProfileKind::Sso => Some(CredentialProcessError::SignsInOnly {
+            name: name.to_owned(),
+            inside: inside(),
+        }),
+        ProfileKind::ConfigOnly => Some(CredentialProcessError::SettingsOnly {
+            name: name.to_owned(),
+            inside: inside(),
+        }),
         _ => None,
     }
 }
 
 /// The `credential_process` document (Version 1), with `AccountId` when the account is known.
-pub fn json(creds: &Credentials, account: Option<&str>) -> Result<String, String> {
+pub fn json(creds: &Credentials, account: Option<&str>) -> Result<String, CredentialProcessError> {
     let token = creds
         .session_token
         .as_ref()
-        .ok_or("mfatui serves only temporary credentials here")?;
+        .ok_or(CredentialProcessError::NotTemporary)?;
     let expiration = creds
         .expiration
-        .ok_or("the session records no expiry")?
+        .ok_or(CredentialProcessError::NoExpiry)?
         .to_rfc3339_opts(SecondsFormat::Secs, true);
     let mut doc = serde_json::json!({
         "Version": 1,

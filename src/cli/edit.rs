@@ -1,12 +1,14 @@
 //! `mfatui set`, `mfatui backups`, `mfatui restore`: safe edits of the shared files.
 
 use super::args::{BackupsArgs, FileChoice, RestoreArgs, SetArgs};
+use super::command_error::EditCommandError as Error;
 use super::confirm::{confirm_and_write, WriteFlags};
+use super::Failure;
 use crate::awsfiles::backup::{self, BACKUP_DIR};
 use crate::awsfiles::config_map::config_section_name;
 use crate::awsfiles::mask::SECRET_KEYS;
 use crate::awsfiles::{
-    AwsFile, AwsFiles, AwsPaths, ConfigMap, Document, Edit, FileChange, FileKind, Plan,
+    AwsFile, AwsFiles, AwsPaths, ConfigMap, Document, Edit, FileChange, FileKind, Plan, SyntaxError,
 };
 use crate::context::Context;
 use zeroize::Zeroizing;
@@ -57,12 +59,9 @@ pub fn overridden(
     profile: &str,
     key: &str,
     value: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, SyntaxError> {
     let (config, credentials) = (after(plan, &files.config), after(plan, &files.credentials));
-    let map = ConfigMap::build(
-        config.structure().map_err(|e| e.to_string())?,
-        credentials.structure().map_err(|e| e.to_string())?,
-    );
+    let map = ConfigMap::build(config.structure()?, credentials.structure()?);
     let Some(p) = map.profile(profile) else {
         return Ok(Some(format!(
             "botocore would not see a profile named '{profile}' in the files as written"
@@ -101,21 +100,21 @@ fn after<'a>(plan: &'a Plan, file: &'a AwsFile) -> &'a Document {
 }
 
 /// `mfatui set PROFILE KEY VALUE`.
-pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), super::Failure> {
+pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), Failure> {
     let key = args.key.to_lowercase();
     let value = match &args.value {
         Some(_) if SECRET_KEYS.contains(&key.as_str()) => {
-            return Err(format!(
-                "refusing {key} on the command line, where every local user can read it (ps, /proc): give it on standard input with `mfatui set {} {key} --value-stdin`, or keep the key pair in the OS keyring with `mfatui keyring add {} --stdin`",
-                args.profile, args.profile
-            )
+            return Err(Error::SecretOnCommandLine {
+                key,
+                profile: args.profile.clone(),
+            }
             .into())
         }
         Some(v) => Zeroizing::new(v.clone()),
         None => read_value(&key, args.yes || args.dry_run)?,
     };
     let files = AwsFiles::load(&ctx.paths)?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
+    let map = files.config_map()?;
     let kind = match args.file {
         Some(FileChoice::Config) => FileKind::Config,
         Some(FileChoice::Credentials) => FileKind::Credentials,
@@ -140,8 +139,10 @@ pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), super::Failure> {
         value: value.to_string(),
     };
     let mut plan = Plan::default();
-    plan.edit(file, vec![edit])
-        .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    plan.edit(file, vec![edit]).map_err(|cause| Error::Edit {
+        path: file.path.clone(),
+        cause,
+    })?;
     if let Some(why) = overridden(&files, &plan, &args.profile, &key, &value)? {
         eprintln!("mfatui: note: {why}.");
     }
@@ -152,24 +153,23 @@ pub fn set(ctx: &Context, args: &SetArgs) -> Result<(), super::Failure> {
             yes: args.yes,
         },
         ctx,
-    )
-    .map(drop)
-    .map_err(Into::into)
+    )?;
+    Ok(())
 }
 
 /// The value of `set --value-stdin`: one line from standard input (bounded), or typed unseen
 /// on the terminal. From a pipe, the confirmation cannot be asked: `--yes` or `--dry-run`
 /// must be given, checked before anything is read.
-fn read_value(key: &str, no_question: bool) -> Result<Zeroizing<String>, String> {
+fn read_value(key: &str, no_question: bool) -> Result<Zeroizing<String>, Error> {
     use std::io::{IsTerminal, Read};
     if std::io::stdin().is_terminal() {
-        let typed = rpassword::prompt_password(format!("{key} (not shown): "))
-            .map_err(|e| format!("cannot read the value on the terminal: {e}"))?;
+        let typed =
+            rpassword::prompt_password(format!("{key} (not shown): ")).map_err(Error::Terminal)?;
         let typed = Zeroizing::new(typed);
         return Ok(Zeroizing::new(typed.trim().to_owned()));
     }
     if !no_question {
-        return Err("refusing to write without confirmation: --value-stdin reads the value from standard input, so pass --yes (or --dry-run to only look)".to_owned());
+        return Err(Error::ValueNeedsYes);
     }
     // Bounded, and reserved up front so the buffer never moves (no stray copies).
     const LIMIT: usize = 8192;
@@ -177,19 +177,16 @@ fn read_value(key: &str, no_question: bool) -> Result<Zeroizing<String>, String>
     std::io::stdin()
         .take(LIMIT as u64)
         .read_to_string(&mut input)
-        .map_err(|e| format!("cannot read the value from standard input: {e}"))?;
+        .map_err(Error::Stdin)?;
     let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
     match (lines.next(), lines.next()) {
         (Some(v), None) => Ok(Zeroizing::new(v.to_owned())),
-        _ => Err(
-            "--value-stdin expects the value on one line of standard input; nothing was written"
-                .to_owned(),
-        ),
+        _ => Err(Error::ValueLines),
     }
 }
 
 /// `mfatui backups [FILE]`.
-pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), super::Failure> {
+pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), Failure> {
     let paths = &ctx.paths;
     let files: Vec<&Path> = match args.file {
         Some(FileChoice::Config) => vec![&paths.config],
@@ -199,7 +196,11 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), super::Fail
     let mut any = false;
     for file in files {
         let dir = backup::backup_dir(file, ctx.backups_dir().as_deref());
-        for b in backup::list(file, &dir).map_err(|e| backup::sentence(&dir, &e))? {
+        let listed = backup::list(file, &dir).map_err(|source| Error::Backups {
+            dir: dir.clone(),
+            source,
+        })?;
+        for b in listed {
             any = true;
             println!(
                 "{}  {:>8} bytes  {}",
@@ -217,7 +218,7 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), super::Fail
 
 /// `mfatui restore BACKUP`: the file the backup belongs to gets the backup's content (after
 /// its current content is itself backed up).
-pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), super::Failure> {
+pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), Failure> {
     let paths = &ctx.paths;
     let backup = find_backup(ctx, &args.backup)?;
     let original = original_of(&backup, paths, ctx.backups_dir().as_deref())?;
@@ -229,18 +230,23 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), super::Failure> 
     } else if same_file(&original, &paths.credentials) {
         (FileKind::Credentials, &paths.credentials)
     } else {
-        return Err(format!(
-            "{} is a backup of {}, which this run does not use (it reads {} and {}); nothing was restored",
-            backup.display(),
-            original.display(),
-            paths.config.display(),
-            paths.credentials.display()
-        )
+        return Err(Error::OtherFile {
+            backup,
+            original,
+            config: paths.config.clone(),
+            credentials: paths.credentials.clone(),
+        }
         .into());
     };
-    let bytes = crate::safe_fs::read(&backup).map_err(|e| format!("{}: {e}", backup.display()))?;
-    let content = Document::parse(&bytes).map_err(|e| format!("{}: {e}", backup.display()))?;
-    let current = AwsFile::load(kind, target).map_err(|e| e.to_string())?;
+    let bytes = crate::safe_fs::read(&backup).map_err(|source| Error::Unreadable {
+        path: backup.clone(),
+        source,
+    })?;
+    let content = Document::parse(&bytes).map_err(|source| Error::Undecodable {
+        path: backup.clone(),
+        source,
+    })?;
+    let current = AwsFile::load(kind, target)?;
     let plan = Plan {
         changes: vec![FileChange::replace(&current, content)],
         cli_cache: Vec::new(),
@@ -252,19 +258,20 @@ pub fn restore(ctx: &Context, args: &RestoreArgs) -> Result<(), super::Failure> 
             yes: args.yes,
         },
         ctx,
-    )
-    .map(drop)
-    .map_err(Into::into)
+    )?;
+    Ok(())
 }
 
 /// Refuses to restore anything but one of this user's backups: a regular file (not a symbolic
 /// link) owned by this user, in a backup folder that is this user's private folder.
-fn check_own_backup(backup: &Path) -> Result<(), String> {
+fn check_own_backup(backup: &Path) -> Result<(), Error> {
     if let Some(dir) = backup.parent().filter(|d| !d.as_os_str().is_empty()) {
-        backup::check_dir(dir).map_err(|e| e.to_string())?;
+        backup::check_dir(dir)?;
     }
-    let meta =
-        std::fs::symlink_metadata(backup).map_err(|e| format!("{}: {e}", backup.display()))?;
+    let meta = std::fs::symlink_metadata(backup).map_err(|source| Error::Unreadable {
+        path: backup.to_owned(),
+        source,
+    })?;
     if backup::is_own_file(&meta) {
         return Ok(());
     }
@@ -278,10 +285,10 @@ fn check_own_backup(backup: &Path) -> Result<(), String> {
             std::os::unix::fs::MetadataExt::uid(&meta)
         )
     };
-    Err(format!(
-        "{} is not one of your backups ({what}); nothing was restored",
-        backup.display()
-    ))
+    Err(Error::NotOwn {
+        path: backup.to_owned(),
+        what,
+    })
 }
 
 /// Whether `a` and `b` name the same file: the same name in the same folder, symbolic links
@@ -297,7 +304,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 /// The backup `given` names: as given when it has a folder or exists here, else (a bare file
 /// name, as `mfatui backups` lists) the file of that name in a backup folder of either file;
 /// a bare name found in neither is one sentence naming where it was looked for.
-fn find_backup(ctx: &Context, given: &Path) -> Result<PathBuf, String> {
+fn find_backup(ctx: &Context, given: &Path) -> Result<PathBuf, Error> {
     let bare = given.parent().is_none_or(|p| p.as_os_str().is_empty());
     if !bare || given.exists() {
         return Ok(given.to_owned());
@@ -312,12 +319,11 @@ fn find_backup(ctx: &Context, given: &Path) -> Result<PathBuf, String> {
         return Ok(found);
     }
     let looked: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
-    Err(format!(
-        "there is no backup named {} in {}: `{}` lists them",
-        given.display(),
-        looked.join(" or "),
-        ctx.command(&["backups"])
-    ))
+    Err(Error::NoBackupNamed {
+        given: given.to_owned(),
+        looked: looked.join(" or "),
+        backups: ctx.command(&["backups"]),
+    })
 }
 
 /// `DIR/.mfatui-backups/NAME.STAMP[.N].bak` → `DIR/NAME`; a backup in the `backups.dir`
@@ -326,13 +332,8 @@ fn original_of(
     backup_path: &Path,
     paths: &AwsPaths,
     custom: Option<&Path>,
-) -> Result<PathBuf, String> {
-    let not_backup = || {
-        format!(
-            "{} is not an mfatui backup (expected DIR/{BACKUP_DIR}/NAME.TIME.bak)",
-            backup_path.display()
-        )
-    };
+) -> Result<PathBuf, Error> {
+    let not_backup = || Error::NotABackup(backup_path.to_owned());
     let dir = backup_path.parent().ok_or_else(not_backup)?;
     let name = backup_path
         .file_name()

@@ -12,7 +12,6 @@ use crate::duration;
 use crate::renew::code::Given;
 use crate::renew::service::{Served, Want};
 use crate::serve::endpoint::{self, Endpoint};
-use crate::serve::overlay::Overlay;
 use chrono::SecondsFormat;
 use std::io::IsTerminal;
 use std::os::unix::process::CommandExt;
@@ -28,7 +27,7 @@ const CANNOT_RUN: u8 = 126;
 /// Runs `exec`. On success the process becomes CMD (so CMD's exit status and every signal
 /// are its own); this returns only when something failed before or at that point.
 pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
-    let fail = |message: String| {
+    let fail = |message: &dyn std::fmt::Display| {
         eprintln!("mfatui: {message}");
         ExitCode::FAILURE
     };
@@ -38,11 +37,11 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
     };
     let duration = match args.duration.as_deref().map(duration::parse).transpose() {
         Ok(d) => d,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(&e),
     };
     let given = match Given::new(args.code.as_deref()) {
         Ok(g) => g,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(&e),
     };
     let allow = Allow {
         terminal: std::io::stdin().is_terminal() || std::io::stderr().is_terminal(),
@@ -74,8 +73,8 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
             Some(served) => served.region,
             None => match run.block_on(endpoint.renew_now()) {
                 Ok(Ok(served)) => served.region,
-                Ok(Err(e)) => return fail(with_code_hint(&e)),
-                Err(message) => return fail(message),
+                Ok(Err(e)) => return fail(&with_code_hint(&e)),
+                Err(e) => return fail(&e),
             },
         };
         let status = run
@@ -89,17 +88,15 @@ pub fn exec(run: &Run, args: &ExecArgs) -> ExitCode {
         // down without waiting).
         return ExitCode::from(status);
     }
-    let served = run
-        .block_on(run.renewer().ensure(&args.profile, &want, &mut codes))
-        .and_then(|r| r.map_err(|e| with_code_hint(&e)));
     let Served {
         session,
         region,
         renewed,
         ..
-    } = match served {
-        Ok(served) => served,
-        Err(message) => return fail(message),
+    } = match run.block_on(run.renewer().ensure(&args.profile, &want, &mut codes)) {
+        Ok(Ok(served)) => served,
+        Ok(Err(e)) => return fail(&with_code_hint(&e)),
+        Err(e) => return fail(&e),
     };
     if let Some(renewed) = &renewed {
         eprintln!("{}", renewed.line(&args.profile, chrono::Utc::now()));
@@ -227,17 +224,20 @@ async fn run_with_server(
             return 1;
         }
     };
-    // Reading and copying files blocks: off the runtime's thread.
+    // The copies of the shared files CMD needs, if any (in a private folder beside the
+    // request socket, removed when dropped). Reading and copying files blocks: off the
+    // runtime's thread.
     let (ctx, profile) = (endpoint.ctx.clone(), endpoint.profile.clone());
-    let files = tokio::task::spawn_blocking(move || child_files(&ctx, &profile))
-        .await
-        .unwrap_or_else(|e| Err(e.to_string()));
+    let files =
+        tokio::task::spawn_blocking(move || crate::serve::overlay::prepare(&ctx, &profile)).await;
+    let cannot = |e: &dyn std::fmt::Display| {
+        eprintln!("mfatui: cannot prepare the files CMD sees: {e}");
+        1
+    };
     let overlay = match files {
-        Ok(overlay) => overlay,
-        Err(e) => {
-            eprintln!("mfatui: cannot prepare the files CMD sees: {e}");
-            return 1;
-        }
+        Ok(Ok(overlay)) => overlay,
+        Ok(Err(e)) => return cannot(&e),
+        Err(e) => return cannot(&e),
     };
     // Listen for the signals to pass on before CMD exists: one sent as soon as CMD is up
     // must reach CMD, not end mfatui and leave CMD behind.
@@ -595,15 +595,6 @@ pub fn cleanup(args: &super::args::ExecCleanupArgs) -> ExitCode {
         crate::serve::overlay::remove_copies(dir);
     }
     ExitCode::SUCCESS
-}
-
-/// The copies of the shared files CMD needs, if any (in a private folder beside the request
-/// socket, removed when dropped).
-fn child_files(
-    ctx: &crate::context::Context,
-    profile: &str,
-) -> Result<Option<(Overlay, crate::serve::overlay::Needs)>, String> {
-    Ok(crate::serve::overlay::prepare(ctx, profile)?)
 }
 
 /// Rewrites CMD's copies whenever the real files change (a renewal inside CMD lands in the

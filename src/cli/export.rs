@@ -1,6 +1,8 @@
 //! `mfatui export` and `mfatui unset`: temporary credentials as shell variables, on purpose.
 
 use super::args::{ExportArgs, ShellFormat, UnsetArgs};
+use super::command_error::ExportError;
+use super::Failure;
 use crate::aws::Credentials;
 use crate::awsfiles::expiry::relative;
 use crate::awsfiles::{ProfileKind, Snapshot};
@@ -19,7 +21,7 @@ pub const VARIABLES: [&str; 5] = [
 ];
 
 /// `mfatui export PROFILE`.
-pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), super::Failure> {
+pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), Failure> {
     let ctx = &run.ctx;
     let snapshot = ctx.snapshot()?;
     let (from, creds) = if snapshot
@@ -27,13 +29,11 @@ pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), super::Failure>
         .is_some_and(|p| p.kind == ProfileKind::Login)
     {
         // A login profile's credentials last minutes: refreshed when about to end.
-        let served = run
-            .block_on(run.renewer().ensure(
-                &args.profile,
-                &Want::serve(),
-                &mut crate::renew::code::Codes::none(),
-            ))?
-            .map_err(|e| e.to_string())?;
+        let served = run.block_on(run.renewer().ensure(
+            &args.profile,
+            &Want::serve(),
+            &mut crate::renew::code::Codes::none(),
+        ))??;
         (served.session.from.to_string(), served.session.credentials)
     } else {
         temporary_credentials(ctx, &snapshot, &args.profile)?
@@ -41,11 +41,11 @@ pub fn export(run: &super::Run, args: &ExportArgs) -> Result<(), super::Failure>
     let now = ctx.now();
     match creds.expiration {
         Some(t) if t <= now => {
-            return Err(format!(
-                "the credentials in {from} {}: run `{}` first",
-                relative(t, now),
-                ctx.command(&["renew", &args.profile])
-            )
+            return Err(ExportError::Expired {
+                from,
+                when: relative(t, now),
+                renew: ctx.command(&["renew", &args.profile]),
+            }
             .into())
         }
         None => {
@@ -64,11 +64,11 @@ fn temporary_credentials(
     ctx: &Context,
     snapshot: &Snapshot,
     name: &str,
-) -> Result<(String, Credentials), String> {
+) -> Result<(String, Credentials), Failure> {
     let own = snapshot
         .map()
         .profile(name)
-        .ok_or_else(|| format!("there is no profile named '{name}'"))?;
+        .ok_or_else(|| ExportError::NoProfile(name.to_owned()))?;
     let found = session::sessions(snapshot, name)?;
     let newest = found
         .into_iter()
@@ -78,18 +78,20 @@ fn temporary_credentials(
     }
     if ctx.demo {
         // Each demo run starts from fresh copies: a renewal made by one run is gone in the next.
-        return Err(format!(
-            "'{name}' has no session in the demo's fresh files; renew and use it in one run: `{}`",
-            ctx.command(&["exec", name, "--code", "123456", "--", "env"])
-        ));
+        return Err(ExportError::DemoNoSession {
+            name: name.to_owned(),
+            exec: ctx.command(&["exec", name, "--code", "123456", "--", "env"]),
+        }
+        .into());
     }
     let renew = ctx.command(&["renew", name]);
-    if own.has("aws_access_key_id") {
-        return Err(format!("'{name}' holds long-term keys; mfatui exports only temporary credentials: run `{renew}` first"));
+    let name = name.to_owned();
+    Err(if own.has("aws_access_key_id") {
+        ExportError::LongTerm { name, renew }
+    } else {
+        ExportError::NoSession { name, renew }
     }
-    Err(format!(
-        "'{name}' has no temporary credentials yet: run `{renew}` first"
-    ))
+    .into())
 }
 
 fn render(creds: &Credentials, format: ShellFormat, now: DateTime<Utc>) -> String {
@@ -139,7 +141,7 @@ fn set_line(format: ShellFormat, key: &str, value: &str) -> String {
 }
 
 /// `mfatui unset`.
-pub fn unset(args: &UnsetArgs) -> Result<(), super::Failure> {
+pub fn unset(args: &UnsetArgs) -> Result<(), Failure> {
     let out: String = match args.format {
         ShellFormat::Sh => format!("unset {}\n", VARIABLES.join(" ")),
         ShellFormat::Fish => VARIABLES.iter().map(|v| format!("set -e {v}\n")).collect(),
@@ -147,7 +149,7 @@ pub fn unset(args: &UnsetArgs) -> Result<(), super::Failure> {
             .iter()
             .map(|v| format!("Remove-Item Env:{v} -ErrorAction SilentlyContinue\n"))
             .collect(),
-        ShellFormat::Json => return Err("unset has no JSON form".into()),
+        ShellFormat::Json => return Err(ExportError::UnsetJson.into()),
     };
     print!("{out}");
     Ok(())

@@ -1,7 +1,11 @@
-//! The one error of the command line's edge: why a command failed (a domain error kept with
-//! its type, or a sentence from code not typed yet), which command it was, and the shared
-//! files the run passed over — formatted as the one sentence `mfatui:` prints.
+//! The one error of the command line's edge: why a command failed (a domain error or one of
+//! the commands' own, kept with its type), which command it was, and the shared files the
+//! run passed over — formatted as the one sentence `mfatui:` prints.
 
+use super::command_error::{
+    CredentialProcessError, EditCommandError, ExportError, KeyringCommandError, RenewCommandError,
+    RotateCommandError, ShellInitError, StartError, UseError,
+};
 use crate::aws::sso::SsoConfigError;
 use crate::aws::AwsError;
 use crate::awsfiles::{EditError, LoadError, PassedOver, WriteError};
@@ -41,6 +45,12 @@ pub enum Cause {
     /// A key rotation did not happen, or did not finish cleanly.
     #[error(transparent)]
     Rotate(#[from] crate::keys::rotate::RotateError),
+    /// A key rotation did its work, but the old key was not retired.
+    #[error(transparent)]
+    Retire(#[from] crate::keys::rotate::RetireError),
+    /// `rotate` did not start.
+    #[error(transparent)]
+    RotateCommand(#[from] RotateCommandError),
     /// No console sign-in URL could be made.
     #[error(transparent)]
     Console(#[from] crate::console::ConsoleError),
@@ -53,12 +63,69 @@ pub enum Cause {
     /// A duration that does not read (`--duration`, a setting).
     #[error(transparent)]
     Duration(#[from] crate::duration::DurationError),
+    /// A line of the shared files does not parse.
+    #[error(transparent)]
+    Syntax(#[from] crate::awsfiles::SyntaxError),
+    /// A profile cannot be renewed or served as asked.
+    #[error(transparent)]
+    Plan(#[from] crate::renew::plan::PlanError),
+    /// A profile's sessions cannot be read.
+    #[error(transparent)]
+    Sessions(#[from] crate::renew::error::SessionsError),
+    /// The long-term keys to call AWS with cannot be had.
+    #[error(transparent)]
+    SourceKeys(#[from] crate::renew::error::SourceKeysError),
+    /// A call to the OS keyring failed.
+    #[error(transparent)]
+    Keyring(#[from] crate::keys::keyring::KeyringError),
+    /// A pair could not be moved between the files and the keyring.
+    #[error(transparent)]
+    Custody(#[from] crate::keys::custody::CustodyError),
+    /// A keyring entry's list of file sets (or the lock around it) failed.
+    #[error(transparent)]
+    Entry(#[from] crate::keys::custody::EntryError),
+    /// The backups holding a secret could not be found or rewritten.
+    #[error(transparent)]
+    Backup(#[from] crate::keys::custody::BackupError),
+    /// The copies of the files a served command sees cannot be made.
+    #[error(transparent)]
+    Overlay(#[from] crate::serve::overlay::OverlayError),
+    /// A change was not confirmed or not written.
+    #[error(transparent)]
+    Confirm(#[from] super::confirm::ConfirmError),
+    /// The run could not start.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// `keyring` stopped.
+    #[error(transparent)]
+    KeyringCommand(#[from] KeyringCommandError),
+    /// `set`, `backups` or `restore` stopped.
+    #[error(transparent)]
+    EditCommand(#[from] EditCommandError),
+    /// `credential-process` serves nothing.
+    #[error(transparent)]
+    CredentialProcess(#[from] CredentialProcessError),
+    /// `export` or `unset` prints nothing.
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    /// `use` (or its picker) did not switch.
+    #[error(transparent)]
+    Use(#[from] UseError),
+    /// `shell-init` or `profile-names` printed nothing.
+    #[error(transparent)]
+    ShellInit(#[from] ShellInitError),
+    /// The interface could not start, or its terminal failed.
+    #[error(transparent)]
+    Tui(#[from] crate::tui::TuiError),
+    /// The list could not be made JSON.
+    #[error("{0}")]
+    Json(serde_json::Error),
+    /// `renew` or `discover` stopped.
+    #[error(transparent)]
+    RenewCommand(#[from] RenewCommandError),
     /// Writing to the terminal or a pipe failed.
     #[error("cannot write the output: {0}")]
     Output(std::io::Error),
-    /// A sentence from code that does not type its errors yet.
-    #[error("{0}")]
-    Message(String),
 }
 
 impl Cause {
@@ -161,7 +228,7 @@ impl std::error::Error for Failure {
     }
 }
 
-/// `?` on a domain error (or a sentence) in a command returning [`Failure`].
+/// `?` on a domain error (or a command's own) in a command returning [`Failure`].
 macro_rules! failure_from {
     ($($t:ty),*) => {$(
         impl From<$t> for Failure {
@@ -185,10 +252,29 @@ failure_from!(
     crate::settings::SettingsError,
     crate::console::ConsoleError,
     crate::keys::rotate::RotateError,
+    crate::keys::rotate::RetireError,
+    RotateCommandError,
+    crate::tui::TuiError,
     crate::awsfiles::populate::PopulateError,
     crate::duration::DurationError,
-    String,
-    &str
+    crate::awsfiles::SyntaxError,
+    crate::renew::plan::PlanError,
+    crate::renew::error::SessionsError,
+    crate::renew::error::SourceKeysError,
+    crate::keys::keyring::KeyringError,
+    crate::keys::custody::CustodyError,
+    crate::keys::custody::EntryError,
+    crate::keys::custody::BackupError,
+    crate::serve::overlay::OverlayError,
+    super::confirm::ConfirmError,
+    StartError,
+    KeyringCommandError,
+    EditCommandError,
+    CredentialProcessError,
+    ExportError,
+    UseError,
+    ShellInitError,
+    RenewCommandError
 );
 
 /// An SSO sign-in or token that could not be had: a renewal's failure.
@@ -202,18 +288,6 @@ impl From<crate::renew::error::SsoError> for Failure {
 impl From<crate::console::browser::BrowserError> for Failure {
     fn from(cause: crate::console::browser::BrowserError) -> Failure {
         Failure::new(crate::console::ConsoleError::from(cause))
-    }
-}
-
-impl From<String> for Cause {
-    fn from(sentence: String) -> Cause {
-        Cause::Message(sentence)
-    }
-}
-
-impl From<&str> for Cause {
-    fn from(sentence: &str) -> Cause {
-        Cause::Message(sentence.to_owned())
     }
 }
 
@@ -233,7 +307,7 @@ mod tests {
 
     #[test]
     fn a_passed_over_file_is_noted_in_the_one_sentence() {
-        let failure = Failure::from("there is no profile named 'dev'".to_owned())
+        let failure = Failure::from(ExportError::NoProfile("dev".to_owned()))
             .in_command("renew")
             .passing_over(vec![fifo("/h/.aws/credentials")]);
         assert_eq!(

@@ -21,9 +21,10 @@ use super::args::{
     KeyringAddArgs, KeyringArgs, KeyringCommand, KeyringForgetArgs, KeyringListArgs,
     KeyringMoveArgs,
 };
+use super::command_error::{KeyringCommandError as Error, Untouched};
 use super::confirm::{ask, print_diff, report};
-use super::Run;
-use crate::aws::Credentials;
+use super::{Failure, Run};
+use crate::aws::{AwsError, Credentials};
 use crate::awsfiles::backup::Backup;
 use crate::awsfiles::fault::{self, Step};
 use crate::awsfiles::layout::own_keys;
@@ -47,17 +48,14 @@ use zeroize::Zeroizing;
 type Open<'a> = &'a dyn Fn() -> Result<Keyring, KeyringError>;
 
 /// Runs `mfatui keyring …`. Refused under `--demo`, which must not touch the real keyring.
-pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), String> {
+pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), Failure> {
     if run.ctx.demo
         && !matches!(
             args.command,
             KeyringCommand::List(KeyringListArgs { kept: false })
         )
     {
-        return Err(
-            "the demo never touches your OS keyring: run `mfatui keyring` without --demo to use it"
-                .to_owned(),
-        );
+        return Err(Error::Demo.into());
     }
     let open: Open = &Keyring::open;
     match &args.command {
@@ -70,8 +68,8 @@ pub fn run(run: &Run, args: &KeyringArgs) -> Result<(), String> {
 }
 
 /// The shared files as they are now.
-fn load(ctx: &Context) -> Result<Snapshot, String> {
-    ctx.snapshot().map_err(|e| e.to_string())
+fn load(ctx: &Context) -> Result<Snapshot, Failure> {
+    Ok(ctx.snapshot()?)
 }
 
 /// The keyring marker `name` uses: its own, or its aws-mfa long-term partner's.
@@ -102,27 +100,29 @@ fn print_backups(holding: &[Backup], makes: Option<&Path>) {
     }
 }
 
-/// `sts:GetCallerIdentity` with `creds`: the ARN, or why the key does not work.
+/// `sts:GetCallerIdentity` with `creds`: the ARN, or why the key does not work (outside, why
+/// the call could not be made at all).
 fn check_with_sts(
     run: &Run,
     snapshot: &Snapshot,
     name: &str,
     creds: &Credentials,
-) -> Result<String, String> {
+) -> Result<Result<String, AwsError>, Failure> {
     let map = snapshot.map();
     let opts = crate::renew::plan::RenewOptions::of(&run.ctx, name, run.ctx.now());
     let site = site_for(map, map.profile(name), &opts);
-    run.block_on(run.api.caller_identity(&site, creds))?
-        .map(|identity| identity.arn)
-        .map_err(|e| e.to_string())
+    Ok(run
+        .block_on(run.api.caller_identity(&site, creds))?
+        .map(|identity| identity.arn))
 }
 
-fn no_such_profile(name: &str) -> String {
-    format!("there is no profile named '{name}' in the AWS config or credentials file")
+/// A failed keyring call, with what it left as it was.
+fn keyring_failed(left: Untouched) -> impl Fn(KeyringError) -> Error {
+    move |cause| Error::Keyring { cause, left }
 }
 
 /// `mfatui keyring store PROFILE`.
-fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
+fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
     let ctx = &run.ctx;
     let name = args.profile.as_str();
     let snapshot = load(ctx)?;
@@ -148,11 +148,12 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
     }
     let holding = backups_holding(ctx, creds.secret_access_key.expose())?;
     if !args.dry_run {
-        let arn = check_with_sts(run, &snapshot, name, creds).map_err(|e| {
-            format!(
-                "the access key {id} of '{}' does not work ({e}), so it stays where it is; nothing was changed",
-                place.profile
-            )
+        let arn = check_with_sts(run, &snapshot, name, creds)?.map_err(|cause| {
+            Error::KeyDoesNotWork {
+                id: id.clone(),
+                profile: place.profile.to_string(),
+                cause,
+            }
         })?;
         println!("GetCallerIdentity accepts it: {arn}.");
     }
@@ -235,11 +236,9 @@ fn finish_store(
     args: &KeyringMoveArgs,
     marker: &KeyPlace,
     open: Open,
-) -> Result<(), String> {
-    let keyring = open().map_err(|e| e.to_string())?;
-    let creds = keyring
-        .load(&marker.profile, &marker.access_key_id)
-        .map_err(|e| e.to_string())?;
+) -> Result<(), Failure> {
+    let keyring = open()?;
+    let creds = keyring.load(&marker.profile, &marker.access_key_id)?;
     if !args.dry_run {
         // Entries stored before file sets were recorded, or by a run stopped in between.
         with_entry_lock(ctx, || -> Result<_, EntryError> {
@@ -292,33 +291,36 @@ fn finish_store(
 }
 
 /// `mfatui keyring restore PROFILE`.
-fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), String> {
+fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
     let name = args.profile.as_str();
     let snapshot = load(ctx)?;
     let (files, map) = (snapshot.files(), snapshot.map());
     if map.profile(name).is_none() {
-        return Err(no_such_profile(name));
+        return Err(Error::NoProfile(name.to_owned()).into());
     }
     let Some(marker) = marker_of(&snapshot, name) else {
         return finish_restore(ctx, &snapshot, name);
     };
-    let keyring = open().map_err(|e| format!("{e} (nothing was changed)"))?;
+    let keyring = open().map_err(keyring_failed(Untouched::Changed))?;
     let creds = keyring
         .load(&marker.profile, &marker.access_key_id)
-        .map_err(|e| format!("{e} (nothing was changed)"))?;
+        .map_err(keyring_failed(Untouched::Changed))?;
     let id = mask_key_id(&marker.access_key_id);
     if creds.access_key_id != marker.access_key_id {
-        return Err(format!(
-            "the OS keyring holds the key {} for '{}', but [{}] of the {} file names {id}: put the right keys in with {}; nothing was changed",
-            mask_key_id(&creds.access_key_id),
-            marker.profile,
-            marker.section,
-            marker.file.label(),
-            ctx.command(&["keyring", "add", &marker.profile])
-        ));
+        return Err(Error::OtherKey {
+            held: mask_key_id(&creds.access_key_id),
+            profile: marker.profile.to_string(),
+            section: marker.section.to_string(),
+            file: marker.file.label(),
+            id,
+            add: ctx.command(&["keyring", "add", &marker.profile]),
+        }
+        .into());
     }
-    let plan = plan_restore(files, map, &marker, &creds)
-        .map_err(|e| format!("{e}; nothing was changed"))?;
+    let plan = plan_restore(files, map, &marker, &creds).map_err(|cause| Error::Edit {
+        cause,
+        left: Untouched::Changed,
+    })?;
     print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
     println!(
         "The OS keyring entry (service {SERVICE}, user {}) is kept: another file set may still name it.",
@@ -332,10 +334,9 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Stri
         println!("Nothing was changed.");
         return Ok(());
     }
-    let written = commit(&plan, &ctx.write_options(OnChange::Merge))
-        .map_err(|e| format!("{e}; the key stays in the OS keyring"))?;
+    let written = commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(Error::NotRestored)?;
     report(&written);
-    fault::point(Step::KeyringBeforeDelete).map_err(|e| e.to_string())?;
+    fault::point(Step::KeyringBeforeDelete).map_err(Error::Fault)?;
     let here = marker_file(ctx, marker.file);
     let names = |f: &str| f != here && names_key(f, &marker.access_key_id);
     if let Ok(others) = keyring.users(&marker.profile, &marker.access_key_id, &names) {
@@ -364,10 +365,9 @@ fn kept_line(ctx: &Context, profile: &str, access_key_id: &str) -> String {
 
 /// `restore` on a profile whose key is already in the file: nothing to do. An entry holding
 /// that key is never deleted here (it may be another file set's): `forget` does that.
-fn finish_restore(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<(), String> {
-    let (place, on_file) = file_keys(snapshot, name).ok_or_else(|| {
-        format!("'{name}' does not keep its key in the OS keyring (no {KEYRING_MARKER} line in its sections): nothing to restore")
-    })?;
+fn finish_restore(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<(), Failure> {
+    let (place, on_file) =
+        file_keys(snapshot, name).ok_or_else(|| Error::NotInKeyring(name.to_owned()))?;
     println!(
         "'{}' already has its key in the {} file: nothing to restore. An OS keyring entry of it, if any, is kept; {} removes it.",
         place.profile,
@@ -378,7 +378,7 @@ fn finish_restore(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<(), 
 }
 
 /// The key pair `add` was given: from standard input, or asked on the terminal.
-fn read_keys(from_stdin: bool) -> Result<Credentials, String> {
+fn read_keys(from_stdin: bool) -> Result<Credentials, Failure> {
     let (id, secret) = if from_stdin {
         // Bounded, and reserved up front so the buffer never moves (no stray copies).
         const LIMIT: usize = 4096;
@@ -386,18 +386,14 @@ fn read_keys(from_stdin: bool) -> Result<Credentials, String> {
         std::io::stdin()
             .take(LIMIT as u64)
             .read_to_string(&mut input)
-            .map_err(|e| format!("cannot read the keys from standard input: {e}"))?;
+            .map_err(Error::Stdin)?;
         let mut lines = input.lines().map(str::trim).filter(|l| !l.is_empty());
         match (lines.next(), lines.next(), lines.next()) {
             (Some(id), Some(secret), None) => (id.to_owned(), Zeroizing::new(secret.to_owned())),
-            _ => {
-                return Err("--stdin expects two lines, the access key id then the secret access key; nothing was stored".to_owned())
-            }
+            _ => return Err(Error::StdinLines.into()),
         }
     } else {
-        let no_tty = |e: std::io::Error| {
-            format!("cannot ask for the keys on the terminal ({e}): pipe them in with --stdin, the access key id then the secret access key, one per line")
-        };
+        let no_tty = Error::NoTerminal;
         let mut tty = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -416,7 +412,7 @@ fn read_keys(from_stdin: bool) -> Result<Credentials, String> {
             Zeroizing::new(secret.trim().to_owned()),
         )
     };
-    check_keys(&id, &secret).map_err(|e| e.to_string())?;
+    check_keys(&id, &secret)?;
     Ok(Credentials {
         access_key_id: id,
         secret_access_key: Secret::new(secret.as_str()),
@@ -445,7 +441,7 @@ fn new_marker(map: &ConfigMap, name: &str) -> KeyPlace {
 }
 
 /// `mfatui keyring add PROFILE`.
-fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
+fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), Failure> {
     let ctx = &run.ctx;
     let name = args.profile.as_str();
     let snapshot = load(ctx)?;
@@ -454,22 +450,24 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         Some(marker) => marker,
         None => {
             if let Some((place, _)) = file_keys(&snapshot, name) {
-                return Err(format!(
-                    "'{}' already holds an access key pair in [{}] of the {} file: move it with {}, or remove it first; nothing was stored",
-                    place.profile,
-                    place.section,
-                    place.file.label(),
-                    ctx.command(&["keyring", "store", name])
-                ));
+                return Err(Error::InFiles {
+                    profile: place.profile.to_string(),
+                    section: place.section.to_string(),
+                    file: place.file.label(),
+                    store: ctx.command(&["keyring", "store", name]),
+                }
+                .into());
             }
             new_marker(map, name)
         }
     };
     let creds = read_keys(args.stdin)?;
     let id = mask_key_id(&creds.access_key_id);
-    let arn = check_with_sts(run, &snapshot, name, &creds).map_err(|e| {
-        format!("AWS does not accept the access key {id} ({e}): check the keys; nothing was stored")
-    })?;
+    let arn =
+        check_with_sts(run, &snapshot, name, &creds)?.map_err(|cause| Error::KeyRejected {
+            id: id.clone(),
+            cause,
+        })?;
     println!("GetCallerIdentity accepts the key {id}: {arn}.");
     let marker = KeyPlace {
         access_key_id: Name::from(creds.access_key_id.as_str()),
@@ -481,8 +479,11 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         &marker,
         &credential_process(ctx, &marker.profile),
     )
-    .map_err(|e| format!("{e}; nothing was stored"))?;
-    let keyring = open().map_err(|e| format!("{e} (nothing was stored)"))?;
+    .map_err(|cause| Error::Edit {
+        cause,
+        left: Untouched::Stored,
+    })?;
+    let keyring = open().map_err(keyring_failed(Untouched::Stored))?;
     // What this replaces: the key the marker names now (its entry is deleted at the end), or
     // another secret stored for the same key id.
     let before = target.access_key_id.as_str();
@@ -490,7 +491,7 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
     if !before.is_empty() && before != creds.access_key_id {
         if keyring
             .existing(&marker.profile, before)
-            .map_err(|e| format!("{e} (nothing was stored)"))?
+            .map_err(keyring_failed(Untouched::Stored))?
             .is_some()
         {
             goes = Some(format!(
@@ -501,7 +502,7 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         }
     } else if keyring
         .existing(&marker.profile, &creds.access_key_id)
-        .map_err(|e| format!("{e} (nothing was stored)"))?
+        .map_err(keyring_failed(Untouched::Stored))?
         .is_some_and(|stored| stored.secret_access_key != creds.secret_access_key)
     {
         goes = Some(format!(
@@ -511,17 +512,14 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
     }
     if let Some(goes) = &goes {
         // Without a terminal to ask on, the refusal is the one sentence (said once).
+        let needs_yes = || Error::ReplaceNeedsYes {
+            replaces: goes.clone(),
+        };
         if !args.yes && !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return Err(format!(
-                "{goes}: run again with --yes to replace it; nothing was stored"
-            ));
+            return Err(needs_yes().into());
         }
         println!("{goes}.");
-        if !args.yes
-            && !ask("Replace it? [y/N] ").map_err(|_| {
-                format!("{goes}: run again with --yes to replace it; nothing was stored")
-            })?
-        {
+        if !args.yes && !ask("Replace it? [y/N] ").map_err(|_| needs_yes())? {
             println!("Nothing was stored.");
             return Ok(());
         }
@@ -533,18 +531,18 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), String> {
         keyring
             .store_checked(&marker.profile, &creds)
             .and_then(|()| keyring.add_user(&marker.profile, &creds, &file))
-            .map_err(|e| format!("{e} (the files were not changed)"))?;
+            .map_err(keyring_failed(Untouched::Files))?;
         println!(
             "Stored in the OS keyring (service {SERVICE}, user {}) and read back.",
             entry_user(&marker.profile, &creds.access_key_id)
         );
-        fault::point(Step::KeyringAfterStore).map_err(|e| e.to_string())?;
+        fault::point(Step::KeyringAfterStore).map_err(Error::Fault)?;
         print_diff(&masked_diff(&plan, &creds.access_key_id), ctx);
-        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|e| {
-            format!(
-                "{e}; the key is in the OS keyring, but the files do not point to it yet: run {} again",
-                ctx.command(&["keyring", "add", name])
-            )
+        commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(|cause| {
+            Failure::from(Error::MarkerNotWritten {
+                cause,
+                again: ctx.command(&["keyring", "add", name]),
+            })
         })
     })?;
     report(&written);
@@ -610,19 +608,21 @@ fn entries_of(keyring: &Keyring, profile: &str) -> Result<Option<Vec<String>>, K
 
 /// `mfatui keyring forget PROFILE [--key-id ID] [--yes]`: the only command that deletes an
 /// entry on its own (`restore`, `add` and rotation keep what they replace).
-fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), String> {
+fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Failure> {
     let name = args.profile.as_str();
-    let keyring = open().map_err(|e| format!("{e} (nothing was deleted)"))?;
+    let keyring = open().map_err(keyring_failed(Untouched::Deleted))?;
     let id = match &args.key_id {
         Some(id) => id.clone(),
-        None => match entries_of(&keyring, name).map_err(|e| format!("{e} (nothing was deleted)"))? {
-            None => return Err(format!("this OS keyring cannot be searched: name the entry with --key-id (the key id in its user name, '{name} (KEY_ID)'); nothing was deleted")),
-            Some(ids) if ids.is_empty() => return Err(format!("the OS keyring has no entry of mfatui for '{name}': nothing to forget")),
-            Some(ids) if ids.len() > 1 => return Err(format!(
-                "'{name}' has {} entries in the OS keyring (keys {}): name one with --key-id; nothing was deleted",
-                ids.len(),
-                ids.iter().map(|i| mask_key_id(i)).collect::<Vec<_>>().join(", ")
-            )),
+        None => match entries_of(&keyring, name).map_err(keyring_failed(Untouched::Deleted))? {
+            None => return Err(Error::NotSearchable(name.to_owned()).into()),
+            Some(ids) if ids.is_empty() => return Err(Error::NoEntryFor(name.to_owned()).into()),
+            Some(ids) if ids.len() > 1 => {
+                return Err(Error::SeveralEntries {
+                    profile: name.to_owned(),
+                    ids: ids.iter().map(|i| mask_key_id(i)).collect(),
+                }
+                .into())
+            }
             Some(mut ids) => ids.remove(0),
         },
     };
@@ -633,7 +633,7 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
     let refusal = before.refusal(&user, &masked);
     if let Some(which) = &refusal {
         if !args.yes {
-            return Err(format!("{which}: restore or replace the key there first, or run again with --yes to delete it anyway; nothing was deleted"));
+            return Err(Error::StillNamed { why: which.clone() }.into());
         }
         println!("Deleting although {which} (--yes).");
     } else if !args.yes {
@@ -641,7 +641,7 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
             "Delete the OS keyring entry '{user}' (key {masked})? No known marker names it; its secret is gone unless it is somewhere else. [y/N] "
         );
         if !std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return Err(format!("deleting the OS keyring entry '{user}' needs a yes: run again with --yes; nothing was deleted"));
+            return Err(Error::NeedsYes(user).into());
         }
         if !ask(&question)? {
             println!("Nothing was deleted.");
@@ -657,13 +657,11 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Str
             let why = now
                 .refusal(&user, &masked)
                 .unwrap_or_else(|| "the files changed while the question waited".to_owned());
-            return Err(format!(
-                "{why}: nothing was deleted; run the command again to decide on what is there now"
-            ));
+            return Err(Error::ChangedMeanwhile { why }.into());
         }
         keyring
             .delete(name, &id)
-            .map_err(|e| format!("{e} (nothing was deleted)"))
+            .map_err(|e| Failure::from(keyring_failed(Untouched::Deleted)(e)))
     })?;
     println!("Deleted the OS keyring entry '{user}' (key {masked}).");
     Ok(())
@@ -707,7 +705,7 @@ impl Doubts {
 /// What this file set's files and the entry's recorded files say of the entry of `name`
 /// holding key `id`. `Err` when the entry is missing (nothing to forget) or its list cannot
 /// be read for another reason than its own damage.
-fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<Doubts, String> {
+fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<Doubts, Failure> {
     let mut doubts = Doubts {
         needed: [FileKind::Config, FileKind::Credentials]
             .into_iter()
@@ -730,14 +728,15 @@ fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<D
             }
         }
         Err(KeyringError::Missing { .. }) => {
-            return Err(format!(
-                "the OS keyring has no entry '{}' (service {SERVICE}): nothing to forget",
-                entry_user(name, id)
-            ))
+            return Err(Error::NoEntry {
+                user: entry_user(name, id),
+                service: SERVICE,
+            }
+            .into())
         }
         // An entry mfatui cannot read may still be deleted (it is no use to anyone).
         Err(KeyringError::Unreadable { .. }) => {}
-        Err(e) => return Err(format!("{e} (nothing was deleted)")),
+        Err(e) => return Err(keyring_failed(Untouched::Deleted)(e).into()),
     }
     doubts.needed.sort();
     doubts.needed.dedup();
@@ -747,7 +746,7 @@ fn doubts_of(ctx: &Context, keyring: &Keyring, name: &str, id: &str) -> Result<D
 }
 
 /// `mfatui keyring list`.
-fn list(ctx: &Context, args: &KeyringListArgs, open: Open) -> Result<(), String> {
+fn list(ctx: &Context, args: &KeyringListArgs, open: Open) -> Result<(), Failure> {
     let snapshot = load(ctx)?;
     let rows = listed(snapshot.map());
     if args.kept {

@@ -45,7 +45,8 @@ pub fn print(ctx: &Context, args: &ListArgs, snapshot: Snapshot) -> Result<(), F
             .collect();
         let mut out = Vec::with_capacity(rows.len() * 900);
         let mut json = serde_json::Serializer::with_formatter(&mut out, Printable::default());
-        rows.serialize(&mut json).map_err(|e| e.to_string())?;
+        rows.serialize(&mut json)
+            .map_err(|e| Failure::new(super::Cause::Json(e)))?;
         out.push(b'\n');
         let written = stdout.write_all(&out);
         std::mem::forget((rows, out));

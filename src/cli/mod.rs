@@ -7,6 +7,7 @@
 mod out;
 pub mod args;
 pub mod codes;
+pub mod command_error;
 pub mod confirm;
 pub mod console;
 pub mod credential_process;
@@ -34,6 +35,7 @@ use crate::context::{Context, Env};
 use crate::renew::service::{KeyringAccess, NoKeyring, Renewer};
 use args::{Cli, Command};
 use clap::CommandFactory;
+use command_error::StartError;
 pub use failure::{Cause, Failure};
 use std::cell::OnceCell;
 use std::path::PathBuf;
@@ -73,12 +75,12 @@ impl Run {
     }
 
     /// Runs `future` to completion on the run's runtime.
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, String> {
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> Result<F::Output, StartError> {
         if self.runtime.get().is_none() {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+                .map_err(StartError::Runtime)?;
             let _ = self.runtime.set(Runtime(Some(runtime)));
         }
         let runtime = self
@@ -160,10 +162,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             .clone()
             .unwrap_or_else(|| crate::diag::default_path(&env));
         if let Err(e) = crate::diag::enable(&path) {
-            return Err(Failure::from(format!(
-                "cannot open the log file {}: {e}",
-                path.display()
-            )));
+            return Err(StartError::LogFile { path, source: e }.into());
         }
         crate::diag!("mfatui {} started: {name}", env!("CARGO_PKG_VERSION"));
     }
@@ -171,7 +170,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         .demo
         .then(tempfile::tempdir)
         .transpose()
-        .map_err(|e| Failure::from(format!("cannot create the demo folder: {e}")))?;
+        .map_err(StartError::DemoFolder)?;
     let (paths, settings_path, api): (AwsPaths, _, Arc<dyn AwsApi>) = match &demo_dir {
         Some(dir) => match demo::prepare(dir.path(), &env, chrono::Utc::now()) {
             Ok(paths) => {
@@ -183,7 +182,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                 }
                 (paths, copy, Arc::new(DemoAws::default()))
             }
-            Err(e) => return Err(Failure::from(format!("cannot write the demo files: {e}"))),
+            Err(e) => return Err(StartError::DemoFiles(e).into()),
         },
         None => (
             cli.files.apply(aws_paths(&env)),

@@ -3,6 +3,7 @@
 //! ([`Profile::matches`]), ↑/↓ to move, Enter to pick, Esc to give up. The terminal is put
 //! back however it ends.
 
+use super::command_error::UseError;
 use crate::awsfiles::expiry::compact_duration;
 use crate::awsfiles::{Expiry, Profile, Snapshot};
 use chrono::{DateTime, Utc};
@@ -209,16 +210,13 @@ struct Screen {
 }
 
 impl Screen {
-    fn open() -> Result<Screen, String> {
+    fn open() -> Result<Screen, UseError> {
         let tty = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
             .open("/dev/tty")
-            .map_err(|_| {
-                "there is no terminal to pick a profile on: name one (mfa PROFILE)".to_owned()
-            })?;
-        crossterm::terminal::enable_raw_mode()
-            .map_err(|e| format!("cannot use the terminal to pick a profile: {e}"))?;
+            .map_err(|_| UseError::NoTerminal)?;
+        crossterm::terminal::enable_raw_mode().map_err(UseError::RawMode)?;
         Ok(Screen { tty })
     }
 
@@ -278,14 +276,16 @@ pub fn pick(
     snapshot: &Snapshot,
     now: DateTime<Utc>,
     current: Option<&str>,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, UseError> {
     let mut picker = Picker::new(snapshot, now, current);
     if picker.items.is_empty() {
         // One sentence at the edge: the note's line break would show as `?` there.
-        return Err(snapshot.files().empty_note(false).replace('\n', " "));
+        return Err(UseError::NoProfiles {
+            note: snapshot.files().empty_note(false).replace('\n', " "),
+        });
     }
     let mut screen = Screen::open()?;
-    let failed = |e: std::io::Error| format!("the terminal failed while picking a profile: {e}");
+    let failed = UseError::Terminal;
     screen.draw(&picker).map_err(failed)?;
     loop {
         let flow = match crossterm::event::read().map_err(failed)? {

@@ -3,8 +3,9 @@
 
 use super::args::{DiscoverArgs, RenewArgs};
 use super::codes::{self, Allow};
+use super::command_error::RenewCommandError;
 use super::confirm::{confirm_and_write, WriteFlags};
-use super::Run;
+use super::{Failure, Run};
 use crate::aws::api::BoxFuture;
 use crate::aws::sso::{Flow, Prompt, SsoTarget};
 use crate::aws::Credentials;
@@ -22,13 +23,9 @@ use crate::renew::{prepare, Inject, Mode, Outcome, Prepared, RenewError, Renewal
 use chrono::Utc;
 use std::io::IsTerminal;
 
-/// What `renew` says when no code came from anywhere.
-const NO_CODE: &str =
-    "an MFA code is needed: pass --code 123456 or --code-stdin, or set AWS_MFA_TOKEN";
-
 /// The code sources of `renew`: `--code`, `--code-stdin`, then the usual ones; a prompt only
 /// when standard input is a terminal.
-fn sources(ctx: &Context, args: &RenewArgs) -> Result<Codes, String> {
+fn sources(ctx: &Context, args: &RenewArgs) -> Result<Codes, CodeError> {
     let given = if args.code_stdin {
         codes::from_stdin()?
     } else {
@@ -65,7 +62,7 @@ impl CodeSource for Deferred<'_> {
 
 /// `mfatui renew PROFILE…`: builds the request, lets the renewal service pick the kind and do
 /// it, then shows what came of it (the masked diff to confirm, a sign-in, a bulk result).
-pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), super::Failure> {
+pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), Failure> {
     let ctx = &run.ctx;
     let snapshot = ctx.snapshot()?;
     let names = if args.all_expiring {
@@ -138,14 +135,14 @@ pub fn renew(run: &Run, args: &RenewArgs) -> Result<(), super::Failure> {
     let outcome = run
         .block_on(renewer.renew(&snapshot, prepared, args.dry_run, inject))?
         .map_err(say)?;
-    Ok(show(run, args, flow, outcome)?)
+    show(run, args, flow, outcome)
 }
 
 /// The one sentence of a renewal's error (`renew`'s own words when no code came).
 /// Typed, so the edge can tell a refusal to write a passed-over file from other causes.
-fn say(e: RenewError) -> super::Failure {
+fn say(e: RenewError) -> Failure {
     match e {
-        RenewError::NoCode { .. } => NO_CODE.into(),
+        RenewError::NoCode { .. } => RenewCommandError::NoCode.into(),
         other => other.into(),
     }
 }
@@ -175,7 +172,7 @@ fn announce_many(bulk: &BulkPlan, count: usize) {
 }
 
 /// Shows what the renewal came to: the diff to confirm and write, or what was done.
-fn show(run: &Run, args: &RenewArgs, flow: Flow, outcome: Outcome) -> Result<(), String> {
+fn show(run: &Run, args: &RenewArgs, flow: Flow, outcome: Outcome) -> Result<(), Failure> {
     let ctx = &run.ctx;
     let flags = WriteFlags {
         dry_run: args.dry_run,
@@ -188,7 +185,8 @@ fn show(run: &Run, args: &RenewArgs, flow: Flow, outcome: Outcome) -> Result<(),
             ..
         } => {
             println!("Dry run: no AWS call is made; new values are placeholders.");
-            confirm_and_write(plan, flags, ctx).map(drop)
+            confirm_and_write(plan, flags, ctx)?;
+            Ok(())
         }
         Outcome::Write {
             renewal,
@@ -246,7 +244,7 @@ fn show(run: &Run, args: &RenewArgs, flow: Flow, outcome: Outcome) -> Result<(),
                     Err(why) => println!("  ✗ {}: {why}", o.profile),
                 }
             }
-            let plan = plan.map_err(|e| e.to_string())?;
+            let plan = plan?;
             if !plan.changes.is_empty() {
                 confirm_and_write(
                     plan,
@@ -258,10 +256,11 @@ fn show(run: &Run, args: &RenewArgs, flow: Flow, outcome: Outcome) -> Result<(),
                 )?;
             }
             if failed > 0 {
-                return Err(format!(
-                    "{failed} of {} renewals failed (the others were written)",
-                    outcomes.len()
-                ));
+                return Err(RenewCommandError::SomeFailed {
+                    failed,
+                    total: outcomes.len(),
+                }
+                .into());
             }
             Ok(())
         }
@@ -361,14 +360,14 @@ pub fn describe(r: &Renewal) -> String {
 }
 
 /// `mfatui discover PROFILE`: finds the user's MFA device and offers to record it.
-pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
+pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), Failure> {
     let ctx = &run.ctx;
-    let snapshot = ctx.snapshot().map_err(|e| e.to_string())?;
+    let snapshot = ctx.snapshot()?;
     let map = snapshot.map();
     let name = args.profile.as_str();
     let own = map
         .profile(name)
-        .ok_or_else(|| format!("there is no profile named '{name}'"))?;
+        .ok_or_else(|| RenewCommandError::NoProfile(name.to_owned()))?;
     let layout = snapshot.layout_of(name);
     // Long-term keys first (wherever the layout puts them), else a session of its own.
     let place = layout.keys.clone();
@@ -383,8 +382,9 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
         }) => {
             crate::renew::service::load_expecting(run.keyring.as_ref(), &profile, &access_key_id)?
         }
-        None => static_credentials(own)
-            .ok_or_else(|| format!("profile '{name}' has no access keys to ask AWS with"))?,
+        None => {
+            static_credentials(own).ok_or_else(|| RenewCommandError::NoKeys(name.to_owned()))?
+        }
     };
     let site = site_for(
         map,
@@ -392,38 +392,30 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
         &crate::renew::plan::RenewOptions::of(ctx, name, ctx.now()),
     );
     let api = run.api.as_ref();
-    let (identity, devices) = run
-        .block_on(async {
-            let identity = api.caller_identity(&site, &creds).await?;
-            let Some(user) = identity.user_name().map(str::to_owned) else {
-                return Ok((identity, None));
-            };
-            let devices = api.list_mfa_devices(&site, &creds, &user).await?;
-            Ok::<_, crate::aws::AwsError>((identity, Some(devices)))
-        })?
-        .map_err(|e| e.to_string())?;
-    let devices = devices.ok_or_else(|| format!("the keys of '{key_profile}' belong to {}, not an IAM user; MFA devices belong to IAM users", identity.arn))?;
+    let (identity, devices) = run.block_on(async {
+        let identity = api.caller_identity(&site, &creds).await?;
+        let Some(user) = identity.user_name().map(str::to_owned) else {
+            return Ok((identity, None));
+        };
+        let devices = api.list_mfa_devices(&site, &creds, &user).await?;
+        Ok::<_, crate::aws::AwsError>((identity, Some(devices)))
+    })??;
+    let devices = devices.ok_or_else(|| RenewCommandError::NotIamUser {
+        profile: key_profile.clone(),
+        arn: identity.arn.clone(),
+    })?;
     let serial = match (&args.serial, devices.as_slice()) {
-        (_, []) => {
-            return Err(format!(
-                "{} has no MFA device: assign one in the IAM console first",
-                identity.arn
-            ))
-        }
+        (_, []) => return Err(RenewCommandError::NoDevice(identity.arn).into()),
         (Some(wanted), found) if found.contains(wanted) => wanted.clone(),
         (Some(wanted), found) => {
-            return Err(format!(
-                "{wanted} is not one of this user's MFA devices: {}",
-                found.join(", ")
-            ))
+            return Err(RenewCommandError::NotADevice {
+                wanted: wanted.clone(),
+                found: found.to_vec(),
+            }
+            .into())
         }
         (None, [only]) => only.clone(),
-        (None, found) => {
-            return Err(format!(
-                "this user has several MFA devices; choose one with --serial: {}",
-                found.join(", ")
-            ))
-        }
+        (None, found) => return Err(RenewCommandError::SeveralDevices(found.to_vec()).into()),
     };
     println!("{} uses MFA device {serial}", identity.arn);
     let mut plan = Plan::default();
@@ -439,8 +431,7 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
             key: "aws_mfa_device".into(),
             value: serial,
         };
-        plan.edit(&snapshot.files().credentials, vec![edit])
-            .map_err(|e| e.to_string())?;
+        plan.edit(&snapshot.files().credentials, vec![edit])?;
     } else {
         // Where botocore reads it: a credentials section that already sets mfa_serial wins.
         let kind = super::edit::file_for(snapshot.map(), name, "mfa_serial");
@@ -453,7 +444,7 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
             FileKind::Config => &snapshot.files().config,
             FileKind::Credentials => &snapshot.files().credentials,
         };
-        plan.edit(file, vec![edit]).map_err(|e| e.to_string())?;
+        plan.edit(file, vec![edit])?;
     }
     confirm_and_write(
         plan,
@@ -462,6 +453,6 @@ pub fn discover(run: &Run, args: &DiscoverArgs) -> Result<(), String> {
             yes: args.yes,
         },
         ctx,
-    )
-    .map(drop)
+    )?;
+    Ok(())
 }

@@ -5,6 +5,7 @@
 
 use super::args::RotateArgs;
 use super::codes::{self, Allow};
+use super::command_error::RotateCommandError;
 use super::confirm::{ask, print_diff};
 use super::Run;
 use crate::awsfiles::profile::key_suffix;
@@ -77,8 +78,7 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
     ] {
-        signal_hook::flag::register(signal, stop.clone())
-            .map_err(|e| format!("cannot listen for signals: {e}"))?;
+        signal_hook::flag::register(signal, stop.clone()).map_err(RotateCommandError::Signals)?;
     }
     let told = AtomicBool::new(false);
     let interrupted = || {

@@ -8,7 +8,8 @@
 
 use super::args::{InitShell, ShellInitArgs, UseArgs};
 use super::codes::{self, Allow};
-use super::Run;
+use super::command_error::{ShellInitError, UseError};
+use super::{Failure, Run};
 use crate::awsfiles::expiry::compact_duration;
 use crate::awsfiles::{Expiry, ProfileKind};
 use crate::context::Context;
@@ -16,6 +17,7 @@ use crate::renew::code::Given;
 use crate::renew::plan::PlanError;
 use crate::renew::service::{Served, Want};
 use crate::renew::session::SessionFrom;
+use crate::renew::RenewError;
 use std::io::{IsTerminal, Write};
 
 /// The placeholder for the program in the scripts below.
@@ -133,15 +135,11 @@ complete -c mfa -a '(__mfatui_names)'
 
 /// `mfatui shell-init SHELL`: prints the function, calling this program by its full path
 /// (with `--demo` in the demo, whose function never reaches the real files either).
-pub fn init(ctx: &Context, args: &ShellInitArgs) -> Result<(), super::Failure> {
-    let program =
-        std::env::current_exe().map_err(|e| format!("cannot tell where this program is: {e}"))?;
-    let program = program.to_str().ok_or_else(|| {
-        format!(
-            "this program's path is not UTF-8 ({}): the shell function cannot name it",
-            program.display()
-        )
-    })?;
+pub fn init(ctx: &Context, args: &ShellInitArgs) -> Result<(), Failure> {
+    let program = std::env::current_exe().map_err(ShellInitError::NoProgram)?;
+    let program = program
+        .to_str()
+        .ok_or_else(|| ShellInitError::NotUtf8(program.clone()))?;
     let mut out = std::io::stdout().lock();
     Ok(out
         .write_all(script(args.shell, program, ctx.demo).as_bytes())
@@ -180,19 +178,19 @@ fn fish_quote(s: &str) -> String {
     format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
-fn ignore_broken_pipe(e: std::io::Error) -> Result<(), String> {
+fn ignore_broken_pipe(e: std::io::Error) -> Result<(), ShellInitError> {
     if e.kind() == std::io::ErrorKind::BrokenPipe {
         Ok(())
     } else {
-        Err(e.to_string())
+        Err(ShellInitError::Write(e))
     }
 }
 
 /// `mfatui profile-names`: every profile name, one per line (no layouts, no caches: it runs
 /// on every Tab).
-pub fn names(ctx: &Context) -> Result<(), super::Failure> {
+pub fn names(ctx: &Context) -> Result<(), Failure> {
     let files = crate::awsfiles::AwsFiles::load(&ctx.paths)?;
-    let map = files.config_map().map_err(|e| e.to_string())?;
+    let map = files.config_map()?;
     let stdout = std::io::stdout();
     // For the shell exactly as they are; for a person's terminal, nothing that drives it.
     let person = stdout.is_terminal();
@@ -209,32 +207,32 @@ pub fn names(ctx: &Context) -> Result<(), super::Failure> {
 
 /// `mfatui use [PROFILE]`: a fresh session of PROFILE (renewed when needed, a code asked on
 /// the terminal), then the profile the SDKs read it from on stdout, alone.
-pub fn switch(run: &Run, args: &UseArgs) -> Result<(), super::Failure> {
+pub fn switch(run: &Run, args: &UseArgs) -> Result<(), Failure> {
     let ctx = &run.ctx;
     let duration = args
         .duration
         .as_deref()
         .map(crate::duration::parse)
         .transpose()?;
-    let given = Given::new(args.code.as_deref()).map_err(|e| e.to_string())?;
+    let given = Given::new(args.code.as_deref())?;
     let snapshot = ctx.snapshot()?;
     let name = match &args.profile {
         Some(name) => name.clone(),
         None => super::pick::pick(&snapshot, ctx.now(), ctx.paths.selected_profile.as_deref())?
-            .ok_or("no profile was picked")?,
+            .ok_or(UseError::NonePicked)?,
     };
     let Some(profile) = snapshot.profile(&name) else {
-        return Err(PlanError::NoProfile(name).to_string().into());
+        return Err(PlanError::NoProfile(name).into());
     };
     let (read_as, expires) = match profile.kind {
         // Their credentials come to the SDKs from the profile itself; nothing to renew here.
         ProfileKind::Process | ProfileKind::WebIdentity => (name.clone(), None),
         ProfileKind::Sso => match snapshot.shown_expiry(profile).0 {
             Expiry::None => {
-                return Err(format!(
-                    "'{name}' is an SSO profile that is not signed in: run `{}` first",
-                    ctx.command(&["renew", &name])
-                )
+                return Err(UseError::SignedOut {
+                    renew: ctx.command(&["renew", &name]),
+                    name,
+                }
                 .into())
             }
             expiry => (name.clone(), expiry.at()),
@@ -281,12 +279,12 @@ pub fn switch(run: &Run, args: &UseArgs) -> Result<(), super::Failure> {
     };
     Ok(writeln!(out, "{printed}")
         .and_then(|()| out.flush())
-        .map_err(|e| e.to_string())?)
+        .map_err(ShellInitError::Write)?)
 }
 
 /// The session of `name` fresh enough to hand out, renewed by the service when needed with a
 /// code from `--code`, `AWS_MFA_TOKEN`, `mfa_process`, the terminal or the open window.
-fn renewed(run: &Run, name: &str, duration: Option<u32>, given: Given) -> Result<Served, String> {
+fn renewed(run: &Run, name: &str, duration: Option<u32>, given: Given) -> Result<Served, Failure> {
     let allow = Allow {
         terminal: std::io::stdin().is_terminal() || std::io::stderr().is_terminal(),
         window: true,
@@ -298,13 +296,9 @@ fn renewed(run: &Run, name: &str, duration: Option<u32>, given: Given) -> Result
     };
     let served = run
         .block_on(run.renewer().ensure(name, &want, &mut codes))?
-        .map_err(|e| {
-            let message = e.to_string();
-            if message.starts_with("an MFA code is needed") {
-                format!("{message}, or pass --code 123456")
-            } else {
-                message
-            }
+        .map_err(|e| match e {
+            RenewError::NoCode { .. } => Failure::from(UseError::NoCode(e)),
+            e => Failure::from(e),
         })?;
     if let Some(renewed) = &served.renewed {
         eprintln!(

@@ -118,7 +118,7 @@ fn populate(run: &Run, args: &PopulateArgs) -> Result<(), super::Failure> {
         );
     }
     let config = &snapshot.files().config;
-    let after = populate::apply(&config.document, &planned, &opts).map_err(|e| e.to_string())?;
+    let after = populate::apply(&config.document, &planned, &opts)?;
     let plan = Plan {
         changes: vec![FileChange::replace(config, after)],
         cli_cache: Vec::new(),

@@ -82,13 +82,6 @@ impl From<&str> for ConsoleError {
     }
 }
 
-/// For code that still reports errors as sentences (the TUI's console dialog).
-impl From<ConsoleError> for String {
-    fn from(e: ConsoleError) -> String {
-        e.to_string()
-    }
-}
-
 /// What to sign in as, and how.
 #[derive(Clone, Debug, Default)]
 pub struct ConsoleRequest {

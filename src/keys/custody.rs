@@ -129,8 +129,6 @@ pub enum EntryError {
     Keyring(#[from] KeyringError),
 }
 
-crate::renew::error::sentence!(CustodyError, EntryError, BackupError);
-
 /// Where `store` starts from.
 #[derive(Debug)]
 pub enum Start {
@@ -691,12 +689,14 @@ mod tests {
             dir: dir.clone(),
             source: std::io::Error::other(refusal.clone()),
         };
-        assert_eq!(String::from(wrapped), refusal.to_string());
+        assert_eq!(wrapped.to_string(), refusal.to_string());
         let plain = BackupError::Unreadable {
             dir,
             source: std::io::Error::from(std::io::ErrorKind::PermissionDenied),
         };
-        assert!(String::from(plain).starts_with("cannot read the backups in /home/ana/.aws: "));
+        assert!(plain
+            .to_string()
+            .starts_with("cannot read the backups in /home/ana/.aws: "));
     }
     use crate::awsfiles::profile::Name;
     use crate::awsfiles::KeyStore;

@@ -17,7 +17,7 @@
 use super::copies;
 use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use crate::awsfiles::fault::{self, Step};
-use crate::awsfiles::profile::{key_suffix, KEYRING_MARKER};
+use crate::awsfiles::profile::{key_suffix, Name, KEYRING_MARKER};
 use crate::awsfiles::{
     backup, commit, Edit, EditError, FileKind, KeyPlace, KeyStore, LoadError, OnChange, Plan,
     Snapshot, WriteError, Written,
@@ -268,6 +268,19 @@ impl Prepared {
     }
 }
 
+/// The old key could not be retired once the new one was in place: the rotation did its
+/// work, and this is said after it.
+#[derive(Clone, Debug, Error)]
+#[error("the new key works and is in the file, but the old key {old_key} could not be {}: {cause}", if *.keep_old { "deactivated" } else { "deleted" })]
+pub struct RetireError {
+    /// The old key id, masked.
+    pub old_key: Name,
+    /// Whether it was to be deactivated (else deleted).
+    pub keep_old: bool,
+    /// IAM's answer.
+    pub cause: AwsError,
+}
+
 /// What a rotation did.
 #[derive(Clone, Debug)]
 pub struct Rotated {
@@ -282,7 +295,7 @@ pub struct Rotated {
     /// What was written.
     pub written: Vec<Written>,
     /// A problem after the new key was in place (the old key could not be retired).
-    pub warning: Option<String>,
+    pub warning: Option<RetireError>,
     /// Other file sets whose markers name the old key's keyring entry (their files): their
     /// entry is kept, but the key it holds is deleted in IAM.
     pub shared: Vec<String>,
@@ -724,12 +737,10 @@ pub async fn execute(
         .retire_access_key(site, iam, user, &old_id, keep_old)
         .await
         .err()
-        .map(|e| {
-            format!(
-                "the new key works and is in the file, but the old key {} could not be {}: {e}",
-                key_suffix(&old_id),
-                if keep_old { "deactivated" } else { "deleted" }
-            )
+        .map(|cause| RetireError {
+            old_key: key_suffix(&old_id),
+            keep_old,
+            cause,
         });
     journal.remove();
     let mut shared = Vec::new();

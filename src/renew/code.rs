@@ -40,13 +40,6 @@ impl From<String> for CodeError {
     }
 }
 
-/// The sentence, where the commands report one.
-impl From<CodeError> for String {
-    fn from(e: CodeError) -> String {
-        e.to_string()
-    }
-}
-
 impl From<&str> for CodeError {
     fn from(why: &str) -> CodeError {
         CodeError::Source(why.to_owned())

@@ -318,29 +318,6 @@ pub enum BulkError {
     MfaOnAssume(AwsError),
 }
 
-/// `From<E> for String` for each error type named: its sentence, where a caller above the
-/// error's layer still reports one (renew's errors here, and the keys layer's).
-macro_rules! sentence {
-    ($($error:ty),*) => {$(
-        /// The sentence, where a caller above this layer still reports one.
-        impl From<$error> for String {
-            fn from(e: $error) -> String {
-                e.to_string()
-            }
-        }
-    )*};
-}
-pub(crate) use sentence;
-sentence!(
-    RenewError,
-    LockError,
-    SsoError,
-    SourceKeysError,
-    KeyringError,
-    SessionsError,
-    BulkError
-);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,7 +361,7 @@ mod tests {
             ),
         ];
         for (error, sentence) in cases {
-            assert_eq!(String::from(RenewError::from(error)), sentence);
+            assert_eq!(RenewError::from(error).to_string(), sentence);
         }
         let busy = RenewError::from(LockError::Busy {
             target: "dev-mfa".into(),

@@ -168,12 +168,6 @@ fn js_section(line: &str) -> Option<&str> {
     trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
 }
 
-impl From<OverlayError> for String {
-    fn from(e: OverlayError) -> String {
-        e.to_string()
-    }
-}
-
 /// Keys that make a profile get credentials some way other than the endpoint.
 pub const SOURCE_KEYS: [&str; 13] = [
     "aws_access_key_id",

@@ -85,12 +85,6 @@ pub enum FolderError {
     },
 }
 
-impl From<FolderError> for String {
-    fn from(e: FolderError) -> String {
-        e.to_string()
-    }
-}
-
 /// Why asking the open window failed (one sentence each).
 #[derive(Debug, thiserror::Error)]
 pub enum AskError {
@@ -109,12 +103,6 @@ pub enum AskError {
     /// The window closed without answering.
     #[error("the mfatui window closed before the renewal was done; run `mfatui renew` or open mfatui again")]
     Closed,
-}
-
-impl From<AskError> for String {
-    fn from(e: AskError) -> String {
-        e.to_string()
-    }
 }
 
 /// Whether `dir` is a folder (not a link) of this user with no access for anyone else.
@@ -184,7 +172,7 @@ impl Listener {
         tokio::task::spawn_blocking(move || private_dir(&dir))
             .await
             .map_err(|e| ListenError::Setup(e.to_string()))?
-            .map_err(|e| ListenError::Setup(e.into()))?;
+            .map_err(|e| ListenError::Setup(e.to_string()))?;
         if std::fs::symlink_metadata(path).is_ok() {
             if UnixStream::connect(path).await.is_ok() {
                 return Err(ListenError::Taken);
@@ -363,7 +351,7 @@ impl CodeSource for Window {
         Box::pin(async move {
             match ask(&self.path, &ask_.profile, self.wait)
                 .await
-                .map_err(|e| CodeError::Source(e.into()))?
+                .map_err(|e| CodeError::Source(e.to_string()))?
             {
                 Some(Answer { ok: true, .. }) => Ok(CodeAnswer::RenewedElsewhere),
                 Some(Answer { message, .. }) => {

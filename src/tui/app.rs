@@ -489,7 +489,7 @@ impl App {
                     );
                     effects.push(Effect::Answer {
                         id: next.id,
-                        answer: declined(&why),
+                        answer: declined(&why.to_string()),
                     });
                 }
             }

@@ -4,6 +4,7 @@
 //! it (the dialog with that job id, or the app), and a late answer to a dialog that has been
 //! closed is simply dropped.
 
+use super::job_error::JobError;
 use super::load::load;
 pub use super::msg::JobId;
 use super::msg::Msg;
@@ -91,9 +92,10 @@ impl Job for LoadJob {
     fn run(self: Box<Self>, env: JobEnv) -> BoxFuture<'static, Output> {
         Box::pin(async move {
             let ctx = env.ctx.clone();
-            let loaded = tokio::task::spawn_blocking(move || load(&ctx))
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()));
+            let loaded = match tokio::task::spawn_blocking(move || load(&ctx)).await {
+                Ok(loaded) => loaded.map_err(JobError::from),
+                Err(e) => Err(JobError::Stopped(e)),
+            };
             Output::Reloaded(loaded)
         })
     }

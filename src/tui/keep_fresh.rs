@@ -6,6 +6,7 @@
 //! refreshing its session's token with the refresh token before it ends.
 
 use super::component::Shared;
+use super::job_error::JobError;
 use super::jobs::{Job, JobEnv};
 use super::output::{KeptFresh, Output};
 use crate::aws::api::BoxFuture;
@@ -144,7 +145,7 @@ impl KeepFresh {
             ),
             Err(why) => {
                 let text = format!("Keeping {} fresh failed: {why}", kept.profile);
-                self.warnings.insert(kept.profile, why);
+                self.warnings.insert(kept.profile, why.to_string());
                 (text, true, false)
             }
         }
@@ -170,7 +171,7 @@ impl Job for KeepFreshJob {
                 .renewer()
                 .ensure(&self.profile, &want, &mut Codes::none())
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(JobError::from)
                 .map(|served| match served.renewed {
                     Some(r) => {
                         let backup = r

@@ -4,6 +4,7 @@
 //! reaches `keys.max_age`.
 
 use super::component::Shared;
+use super::job_error::JobError;
 use super::jobs::{Job, JobEnv};
 use super::output::{KeyAgeFound, Output};
 use crate::aws::api::BoxFuture;
@@ -51,7 +52,7 @@ impl KeyAges {
     pub fn found(&mut self, found: KeyAgeFound) {
         let age = match found.result {
             Ok(created) => KeyAge::Known(created),
-            Err(why) => KeyAge::Unknown(why),
+            Err(why) => KeyAge::Unknown(why.to_string()),
         };
         self.0.insert(found.key_id, age);
     }
@@ -98,15 +99,15 @@ impl Job for KeyAgeJob {
 }
 
 impl KeyAgeJob {
-    async fn ask(&self, env: &JobEnv) -> Result<DateTime<Utc>, String> {
+    async fn ask(&self, env: &JobEnv) -> Result<DateTime<Utc>, JobError> {
         let ctx = &env.ctx;
         let s = &self.snapshot;
         let place = s
             .layout_of(&self.profile)
             .keys
             .clone()
-            .ok_or("no access key")?;
-        let keys = match keys_at(s.map(), &place).ok_or("no access key")? {
+            .ok_or(JobError::NoAccessKey)?;
+        let keys = match keys_at(s.map(), &place).ok_or(JobError::NoAccessKey)? {
             Keys::Here(c) => c,
             Keys::Keyring {
                 profile,
@@ -125,7 +126,7 @@ impl KeyAgeJob {
             .unwrap_or_else(|| keys.clone());
         let opts = crate::renew::plan::RenewOptions::of(ctx, &self.profile, now);
         let site = site_for(s.map(), s.map().profile(&place.profile), &opts);
-        crate::keys::age::fetch(
+        Ok(crate::keys::age::fetch(
             env.api.as_ref(),
             &site,
             &keys,
@@ -133,7 +134,6 @@ impl KeyAgeJob {
             &ctx.paths.mfatui_cache,
             now,
         )
-        .await
-        .map_err(|e| e.to_string())
+        .await?)
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::awsfiles::login_cache::LoginToken;
 use crate::awsfiles::profile::Name;
-use crate::awsfiles::{backup, AwsPaths, Profile, ProfileKind, Snapshot, Stamp};
+use crate::awsfiles::{backup, AwsPaths, LoadError, Profile, ProfileKind, Snapshot, Stamp};
 use crate::context::Context;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -36,10 +36,10 @@ impl Loaded {
 }
 
 /// Reads both files; the error is one sentence naming file and line.
-pub fn load(ctx: &Context) -> Result<Loaded, String> {
+pub fn load(ctx: &Context) -> Result<Loaded, LoadError> {
     let started = std::time::Instant::now();
     let stamp = Stamp::of(&ctx.paths);
-    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+    let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
     let backups = backup::backup_dir(&ctx.paths.credentials, ctx.backups_dir().as_deref());
     let last_write = backup::list(&ctx.paths.credentials, &backups)
         .ok()

@@ -6,6 +6,7 @@ pub mod app;
 pub mod component;
 pub mod detail;
 pub mod event;
+pub mod job_error;
 pub mod jobs;
 pub mod keep_fresh;
 pub mod key_age;
@@ -98,17 +99,17 @@ pub fn run(
     api: Arc<dyn AwsApi>,
     keyring: Arc<dyn KeyringAccess>,
     warning: Option<String>,
-) -> Result<std::process::ExitCode, String> {
+) -> Result<std::process::ExitCode, TuiError> {
     needs_a_terminal()?;
     let data = load::load(&ctx)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| e.to_string())?;
+        .map_err(TuiError::Runtime)?;
     let ended = runtime
         .block_on(event_loop(Arc::new(ctx), api, keyring, warning, data))
-        .map_err(|e| format!("terminal error: {e}"))?;
+        .map_err(TuiError::Terminal)?;
     Ok(match ended {
         Ended::Quit => std::process::ExitCode::SUCCESS,
         // What a shell reports for a process these signals ended (128 + the signal's number),
@@ -116,6 +117,31 @@ pub fn run(
         Ended::Signal(number) => std::process::ExitCode::from(128 + number),
     })
 }
+
+/// Why the interface could not start, or stopped on a failure.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// Standard output is not a terminal.
+    #[error(
+        "the interface needs a terminal, and standard output is not a terminal: {WITHOUT_ONE}"
+    )]
+    NotATerminal,
+    /// No controlling terminal to read keys from.
+    #[error("the interface needs a terminal, and there is no terminal to read keys from ({0}): {WITHOUT_ONE}")]
+    NoTty(io::Error),
+    /// The files could not be read.
+    #[error(transparent)]
+    Load(#[from] crate::awsfiles::LoadError),
+    /// The runtime could not start.
+    #[error("{0}")]
+    Runtime(io::Error),
+    /// The terminal failed while the interface ran.
+    #[error("terminal error: {0}")]
+    Terminal(io::Error),
+}
+
+/// What [`TuiError`] says to do without a terminal.
+const WITHOUT_ONE: &str = "without one, use the commands (`mfatui list`, `status`, `renew`, `export`, `exec`, `credential-process`; see `mfatui --help`)";
 
 /// How the event loop ended.
 enum Ended {
@@ -161,23 +187,17 @@ impl Stops {
 
 /// One sentence, before anything is drawn, when there is no terminal to draw on (no
 /// controlling terminal, or standard output redirected): the commands that need none.
-fn needs_a_terminal() -> Result<(), String> {
+fn needs_a_terminal() -> Result<(), TuiError> {
     use std::io::IsTerminal;
-    let why = if !io::stdout().is_terminal() {
-        "standard output is not a terminal".to_owned()
-    } else {
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-        {
-            Ok(_) => return Ok(()),
-            Err(e) => format!("there is no terminal to read keys from ({e})"),
-        }
-    };
-    Err(format!(
-        "the interface needs a terminal, and {why}: without one, use the commands (`mfatui list`, `status`, `renew`, `export`, `exec`, `credential-process`; see `mfatui --help`)"
-    ))
+    if !io::stdout().is_terminal() {
+        return Err(TuiError::NotATerminal);
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map(drop)
+        .map_err(TuiError::NoTty)
 }
 
 async fn event_loop(
@@ -327,14 +347,14 @@ async fn spawn_requests(
     path: &std::path::Path,
     tx: UnboundedSender<Msg>,
     answers: Answers,
-) -> Result<Option<tokio::task::JoinHandle<()>>, String> {
+) -> Result<Option<tokio::task::JoinHandle<()>>, socket::ListenError> {
     let mut listener = match socket::Listener::bind(path).await {
         Ok(listener) => listener,
         Err(socket::ListenError::Taken) => {
             crate::diag!("not taking renewal requests: another open mfatui answers them");
             return Ok(None);
         }
-        Err(socket::ListenError::Setup(why)) => {
+        Err(why) => {
             crate::diag!("not taking renewal requests at {}: {why}", path.display());
             return Err(why);
         }

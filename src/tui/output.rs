@@ -2,6 +2,7 @@
 //! `AsyncGitNotification`): a new kind of job output is a compile error until the app routes
 //! it. Only data lives here, below the jobs that produce it and the dialogs that read it.
 
+use super::job_error::JobError;
 use super::load::Loaded;
 use crate::aws::sso::Prompt;
 use crate::aws::Credentials;
@@ -14,9 +15,9 @@ use chrono::{DateTime, Utc};
 #[derive(Debug)]
 pub enum Output {
     /// The files read again (or the one-sentence reason they could not be).
-    Reloaded(Result<Loaded, String>),
+    Reloaded(Result<Loaded, JobError>),
     /// A settings entry saved: the settings as read back, or why not.
-    SettingsSaved(Result<Settings, String>),
+    SettingsSaved(Result<Settings, JobError>),
     /// A key's age, asked of the cache or IAM.
     KeyAge(KeyAgeFound),
     /// A kept-fresh profile renewed (or not).
@@ -24,7 +25,7 @@ pub enum Output {
     /// The step a long job is on (shown under its dialog's spinner).
     Step(String),
     /// A renewal's new credentials, or the one-sentence error.
-    Renewed(Result<Credentials, String>),
+    Renewed(Result<Credentials, JobError>),
     /// A confirmed plan written, or why not.
     WriteDone(Result<Vec<Written>, WriteFailure>),
     /// One profile of a bulk renewal is done.
@@ -32,19 +33,19 @@ pub enum Output {
     /// A bulk renewal is done.
     BulkDone(BulkDone),
     /// A key moved to the OS keyring: the toast's text, or the one-sentence error.
-    KeyStored(Result<String, String>),
+    KeyStored(Result<String, JobError>),
     /// A key rotated: the toast's text, or the one-sentence error.
-    Rotated(Result<String, String>),
+    Rotated(Result<String, JobError>),
     /// An `aws login` sign-in refreshed: the toast's text, or the one-sentence error.
-    LoginRefreshed(Result<String, String>),
+    LoginRefreshed(Result<String, JobError>),
     /// A console sign-in: the lines to show, or the one-sentence error.
-    ConsoleSignedIn(Result<Vec<String>, String>),
+    ConsoleSignedIn(Result<Vec<String>, JobError>),
     /// An SSO sign-in's page and code to confirm in a browser.
     SsoPrompt(Prompt),
     /// An SSO sign-in ended: the toast's text, or the one-sentence error.
-    SsoSignedIn(Result<String, String>),
+    SsoSignedIn(Result<String, JobError>),
     /// `sso populate` planned: the change and its summary, or the one-sentence error.
-    Populated(Result<(Plan, String), String>),
+    Populated(Result<(Plan, String), JobError>),
 }
 
 impl Output {
@@ -77,21 +78,21 @@ impl Output {
 }
 
 /// A key's age, as a job found it.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct KeyAgeFound {
     /// The key id.
     pub key_id: String,
     /// Its creation date, or the one-sentence reason it is unknown.
-    pub result: Result<DateTime<Utc>, String>,
+    pub result: Result<DateTime<Utc>, JobError>,
 }
 
 /// A kept-fresh profile's renewal ended.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct KeptFresh {
     /// The profile.
     pub profile: String,
     /// What was written (the toast's text), or the one-sentence error.
-    pub result: Result<String, String>,
+    pub result: Result<String, JobError>,
 }
 
 /// Why a write from the TUI did not happen.
@@ -99,8 +100,8 @@ pub struct KeptFresh {
 pub enum WriteFailure {
     /// The file changed on disk: here is the change re-planned on top of it.
     Changed(Box<Plan>),
-    /// Anything else, as one sentence.
-    Failed(String),
+    /// Anything else.
+    Failed(JobError),
 }
 
 /// A bulk renewal's end: every outcome and the one change holding the successes.
@@ -109,5 +110,5 @@ pub struct BulkDone {
     /// Every profile's outcome.
     pub outcomes: Vec<Outcome>,
     /// The change, or why there is none.
-    pub plan: Result<Plan, String>,
+    pub plan: Result<Plan, JobError>,
 }

@@ -2,12 +2,13 @@
 
 use chrono::{TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use mfatui::aws::Credentials;
+use mfatui::aws::{AwsError, AwsErrorKind, Credentials};
 use mfatui::awsfiles::AwsPaths;
 use mfatui::context::{Clock, Context, Env};
 use mfatui::secret::Secret;
 use mfatui::settings::Settings;
 use mfatui::tui::app::{App, Effect};
+use mfatui::tui::job_error::JobError;
 use mfatui::tui::load::load;
 use mfatui::tui::msg::Msg;
 use mfatui::tui::output::Output;
@@ -211,7 +212,13 @@ fn error_dialog() {
     let message = "The MFA code was rejected (wrong, expired or already used): wait for the next code and try again.";
     a.update(Msg::Job {
         id: job,
-        output: Output::Renewed(Err(message.into())),
+        output: Output::Renewed(Err(JobError::Renew(
+            AwsError {
+                kind: AwsErrorKind::WrongCode,
+                message: message.to_owned(),
+            }
+            .into(),
+        ))),
     });
     insta::assert_snapshot!(screen(&a));
 }

@@ -278,9 +278,13 @@ fn cancelling_drops_the_late_answer_and_failures_write_nothing() {
     reply(
         app,
         job,
-        Output::Renewed(Err(
-            "The MFA code was rejected (wrong, expired or already used)".into(),
-        )),
+        Output::Renewed(Err(crate::tui::job_error::JobError::Renew(
+            crate::aws::AwsError {
+                kind: crate::aws::AwsErrorKind::WrongCode,
+                message: "The MFA code was rejected (wrong, expired or already used)".into(),
+            }
+            .into(),
+        ))),
     );
     let message = &dialog::<ErrorDialog>(app).message;
     assert!(

@@ -13,6 +13,7 @@ use crate::renew::bulk::{self, BulkPlan, Outcome};
 use crate::renew::code::MfaCode;
 use crate::renew::request::{self, prepare, Inject, Prepared, Request};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::{BulkDone, Output};
 use crate::tui::theme::Theme;
@@ -106,15 +107,15 @@ impl Job for BulkJob {
             {
                 Ok(request::Outcome::Many { outcomes, plan }) => BulkDone {
                     outcomes,
-                    plan: plan.map_err(|e| e.to_string()),
+                    plan: plan.map_err(JobError::from),
                 },
                 Ok(_) => BulkDone {
                     outcomes: Vec::new(),
-                    plan: Err("the renewal service gave no bulk result".to_owned()),
+                    plan: Err(JobError::Unanswered("bulk result")),
                 },
                 Err(e) => BulkDone {
                     outcomes: Vec::new(),
-                    plan: Err(e.to_string()),
+                    plan: Err(e.into()),
                 },
             };
             Output::BulkDone(done)
@@ -289,7 +290,7 @@ impl Dialog for BulkRunning {
             })),
             Err(e) => {
                 cx.toast("Nothing was written.", true);
-                super::error::flow("Cannot renew", &sentence(&e))
+                super::error::flow("Cannot renew", &sentence(&e.to_string()))
             }
         }
     }

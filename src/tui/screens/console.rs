@@ -9,6 +9,7 @@ use crate::console::browser::Browser;
 use crate::console::{sign_in, when, ConsoleError, ConsoleRequest};
 use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
 use crate::tui::theme::Theme;
@@ -151,7 +152,7 @@ impl Job for ConsoleJob {
                 Ok::<_, ConsoleError>(lines)
             }
             .await
-            .map_err(|e| e.to_string());
+            .map_err(JobError::from);
             Output::ConsoleSignedIn(result)
         })
     }
@@ -221,9 +222,9 @@ impl Dialog for ConsoleDialog {
                 self.stage = Stage::Done(lines);
                 Flow::Stay
             }
-            Err(message) => super::error::flow(
+            Err(e) => super::error::flow(
                 &format!("Signing in to the console as {} failed", self.profile),
-                &message,
+                &e.to_string(),
             ),
         }
     }

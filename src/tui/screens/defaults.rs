@@ -22,7 +22,7 @@ pub fn open(shared: &Shared, profile: &Profile) -> Box<dyn Dialog> {
             form.field = Field::Mode;
             Box::new(Defaults(form))
         }
-        Err(why) => super::error::dialog("No defaults to save", &why),
+        Err(why) => super::error::dialog("No defaults to save", &why.to_string()),
     }
 }
 
@@ -53,7 +53,7 @@ impl Dialog for Defaults {
                     );
                     return Flow::Close;
                 }
-                Err(e) => form.error = Some(e),
+                Err(e) => form.error = Some(e.to_string()),
             },
             _ => {}
         }

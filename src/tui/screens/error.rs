@@ -4,6 +4,7 @@
 use super::dialog::dialog as boxed;
 use crate::awsfiles::Profile;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
@@ -34,14 +35,14 @@ pub fn flow(title: &str, message: &str) -> Flow {
 
 /// A job that changed the files has ended: they are read again; its text becomes a toast and
 /// the dialog closes, or its one sentence opens the error dialog titled `failed`.
-pub fn finished(cx: &mut Cx, result: Result<String, String>, failed: &str) -> Flow {
+pub fn finished(cx: &mut Cx, result: Result<String, JobError>, failed: &str) -> Flow {
     cx.reload();
     match result {
         Ok(text) => {
             cx.toast(text, false);
             Flow::Close
         }
-        Err(message) => flow(failed, &message),
+        Err(e) => flow(failed, &e.to_string()),
     }
 }
 

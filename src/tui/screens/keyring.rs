@@ -12,6 +12,7 @@ use crate::awsfiles::{Profile, Snapshot};
 use crate::keys::custody::{self, masked_diff, Progress, Start};
 use crate::renew::plan::site_for;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
 use crate::tui::theme::Theme;
@@ -77,15 +78,13 @@ pub struct StoreJob {
 }
 
 impl StoreJob {
-    async fn store(&self, env: &JobEnv) -> Result<String, String> {
+    async fn store(&self, env: &JobEnv) -> Result<String, JobError> {
         let ctx = env.ctx.clone();
         let name = self.profile.clone();
-        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
         let mv = match custody::start_store(&ctx, &snapshot, &name)? {
             Start::Move(mv) => mv,
-            Start::InKeyring(_) => {
-                return Err(format!("'{name}' keeps its key in the OS keyring already"))
-            }
+            Start::InKeyring(_) => return Err(JobError::InKeyringAlready(name)),
         };
         let id = mask_key_id(&mv.creds.access_key_id);
         env.report(Output::Step(format!("Checking that the key {id} works…")));
@@ -96,8 +95,9 @@ impl StoreJob {
             .api
             .caller_identity(&site, &mv.creds)
             .await
-            .map_err(|e| {
-                format!("the access key {id} does not work ({e}), so it stays where it is; nothing was changed")
+            .map_err(|cause| JobError::KeyDoesNotWork {
+                id: id.clone(),
+                cause,
             })?;
         env.report(Output::Step(format!(
             "{} accepted; storing it in the OS keyring…",
@@ -113,7 +113,7 @@ impl StoreJob {
             })
         })
         .await
-        .map_err(|e| format!("the move stopped unexpectedly: {e}"))??;
+        .map_err(JobError::MoveStopped)??;
         Ok(format!(
             "✓ '{owner}' keeps its key {id} in the OS keyring; {} backup(s) rewritten without the secret.",
             rewritten.len()

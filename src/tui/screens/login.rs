@@ -11,6 +11,7 @@ use crate::awsfiles::{Profile, Snapshot};
 use crate::renew::code::Codes;
 use crate::renew::request::{prepare, Inject, Outcome, Prepared, Request};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
 use crate::tui::theme::Theme;
@@ -51,16 +52,12 @@ pub struct LoginJob {
 }
 
 impl LoginJob {
-    async fn refresh(&self, env: &JobEnv) -> Result<String, String> {
+    async fn refresh(&self, env: &JobEnv) -> Result<String, JobError> {
         let ctx = &env.ctx;
-        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
-        let prepared =
-            prepare(ctx, &snapshot, &Request::one(&self.profile)).map_err(|e| e.to_string())?;
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
+        let prepared = prepare(ctx, &snapshot, &Request::one(&self.profile))?;
         if !matches!(prepared, Prepared::Login(_)) {
-            return Err(format!(
-                "'{}' is no longer an aws login profile",
-                self.profile
-            ));
+            return Err(JobError::NoLongerLogin(self.profile.clone()));
         }
         let mut codes = Codes::none();
         let inject = Inject {
@@ -71,10 +68,9 @@ impl LoginJob {
         let Outcome::Login { token, .. } = env
             .renewer()
             .renew(&snapshot, prepared, false, inject)
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
         else {
-            return Err("the renewal service gave no login credentials".to_owned());
+            return Err(JobError::Unanswered("login credentials"));
         };
         let until = token.access_token.expires_at;
         Ok(format!(

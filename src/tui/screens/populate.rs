@@ -12,6 +12,7 @@ use crate::awsfiles::plan::{FileChange, Plan};
 use crate::awsfiles::populate::{self, Options};
 use crate::awsfiles::{Profile, Snapshot};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId, Output};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
@@ -82,7 +83,7 @@ pub struct PopulateJob {
 }
 
 impl PopulateJob {
-    async fn plan(&self, env: &JobEnv) -> Result<(Plan, String), String> {
+    async fn plan(&self, env: &JobEnv) -> Result<(Plan, String), JobError> {
         let ctx = env.ctx.clone();
         let listing = if ctx.demo {
             crate::aws::demo::sso_assignments()
@@ -100,8 +101,7 @@ impl PopulateJob {
             let token =
                 crate::renew::sso::token(&ctx, &self.target, &hint, false, Some(sign_in)).await?;
             let portal = {
-                let snapshot =
-                    Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+                let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
                 crate::aws::endpoint::endpoint_url(
                     crate::aws::endpoint::Service::Sso,
                     snapshot.map(),
@@ -115,10 +115,9 @@ impl PopulateJob {
                 &token.record.access_token,
                 crate::aws::sso::LIST_BOUND,
             )
-            .await
-            .map_err(|e| e.to_string())?
+            .await?
         };
-        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming()).map_err(|e| e.to_string())?;
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
         let opts = Options {
             session: self.session.clone(),
             prefix: String::new(),
@@ -133,8 +132,7 @@ impl PopulateJob {
             &opts,
         )?;
         let config = &snapshot.files().config;
-        let after =
-            populate::apply(&config.document, &planned, &opts).map_err(|e| e.to_string())?;
+        let after = populate::apply(&config.document, &planned, &opts)?;
         let mut summary = format!(
             "{} roles listed; {} already configured, {} new{}.",
             listing.assignments.len(),
@@ -232,9 +230,9 @@ impl Dialog for PopulateDialog {
                 preview.done = Some(format!("✓ Populated from sso-session {}.", self.session));
                 Flow::Replace(Box::new(preview))
             }
-            Err(message) => super::error::flow(
+            Err(e) => super::error::flow(
                 &format!("Populating from sso-session {} failed", self.session),
-                &message,
+                &e.to_string(),
             ),
         }
     }

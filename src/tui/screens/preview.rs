@@ -6,6 +6,7 @@ use super::dialog::{home_short, scroll_key, Scrolling};
 use crate::aws::api::BoxFuture;
 use crate::awsfiles::{commit, OnChange, Plan, WriteError};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::{Output, WriteFailure};
 use crate::tui::theme::Theme;
@@ -65,11 +66,11 @@ impl Job for WriteJob {
                             cli_cache: plan.cli_cache.clone(),
                         }))
                     }
-                    other => WriteFailure::Failed(other.to_string()),
+                    other => WriteFailure::Failed(other.into()),
                 })
             })
             .await
-            .unwrap_or_else(|e| Err(WriteFailure::Failed(e.to_string())));
+            .unwrap_or_else(|e| Err(WriteFailure::Failed(JobError::Stopped(e))));
             Output::WriteDone(result)
         })
     }
@@ -209,7 +210,7 @@ impl Dialog for Preview {
                 cx.reload();
                 Flow::Stay
             }
-            Err(WriteFailure::Failed(message)) => super::error::flow("Write failed", &message),
+            Err(WriteFailure::Failed(e)) => super::error::flow("Write failed", &e.to_string()),
         }
     }
 

@@ -3,9 +3,9 @@
 
 use super::dialog::form_dialog;
 use super::running::{CodeSource, RenewJob, Running};
-use crate::duration::{self, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
+use crate::duration::{self, DurationError, CHAINED_MAX, ROLE_LIMITS, SESSION_LIMITS};
 use crate::renew::plan::{modes_for, plan};
-use crate::renew::{prepare, MfaCode, Mode, Prepared, Renewal, Request};
+use crate::renew::{prepare, MfaCode, Mode, Prepared, RenewError, Renewal, Request};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
 use crate::tui::theme::Theme;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -114,12 +114,12 @@ impl RenewForm {
     }
 
     /// The chosen duration in seconds, checked against the mode's limits.
-    pub fn duration(&self) -> Result<u32, String> {
+    pub fn duration(&self) -> Result<u32, DurationError> {
         let secs = match &self.custom {
             Some(text) => duration::parse(text)?,
             None => presets(self.current_mode(), self.chained)[self.preset],
         };
-        let checked = match (self.current_mode(), self.chained) {
+        match (self.current_mode(), self.chained) {
             (Mode::Session, _) => duration::check(secs, SESSION_LIMITS, "GetSessionToken"),
             (Mode::Role, true) => duration::check(
                 secs,
@@ -127,8 +127,7 @@ impl RenewForm {
                 "AssumeRole with role chaining",
             ),
             (Mode::Role, false) => duration::check(secs, ROLE_LIMITS, "AssumeRole"),
-        };
-        Ok(checked?)
+        }
     }
 
     /// Moves focus to the next field (Tab) or previous one (Shift-Tab).
@@ -212,27 +211,54 @@ impl RenewForm {
     }
 }
 
+/// Why the renew form has no renewal to offer (one sentence each).
+#[derive(Debug, thiserror::Error)]
+pub enum FormError {
+    /// No such profile (any more).
+    #[error("there is no profile named '{0}'")]
+    NoProfile(String),
+    /// A kind of profile the form does not renew.
+    #[error("'{name}' is a {kind} profile; mfatui renews profiles with keys or a role{hint}.")]
+    NotRenewable {
+        /// The profile.
+        name: String,
+        /// Its kind's label.
+        kind: &'static str,
+        /// How it is renewed instead, when the table knows (` (⏎ on it signs in)`).
+        hint: &'static str,
+    },
+    /// The duration does not read, or is out of the call's limits.
+    #[error(transparent)]
+    Duration(#[from] DurationError),
+    /// The renewal cannot be planned.
+    #[error(transparent)]
+    Renew(#[from] RenewError),
+    /// The profile renews another way than with a code.
+    #[error("'{0}' is not renewed with a code; ⏎ on it in the table renews it")]
+    NotWithCode(String),
+}
+
 /// Opens the renew dialog on `name`, or says in one sentence why it cannot be renewed.
-pub fn open(shared: &Shared, name: &str) -> Result<Box<dyn Dialog>, String> {
+pub fn open(shared: &Shared, name: &str) -> Result<Box<dyn Dialog>, FormError> {
     form(shared, name).map(|f| Box::new(f) as Box<dyn Dialog>)
 }
 
 /// The renew form for `name`, or why there is none.
-pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, String> {
+pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, FormError> {
     let profile = shared
         .profile(name)
-        .ok_or_else(|| format!("there is no profile named '{name}'"))?;
+        .ok_or_else(|| FormError::NoProfile(name.to_owned()))?;
     let modes = modes_for(profile);
     if modes.is_empty() {
         let hint = match profile.kind {
             crate::awsfiles::ProfileKind::Sso => " (⏎ on it signs in)",
             _ => "",
         };
-        return Err(format!(
-            "'{}' is a {} profile; mfatui renews profiles with keys or a role{hint}.",
-            profile.name,
-            profile.kind.label()
-        ));
+        return Err(FormError::NotRenewable {
+            name: profile.name.to_string(),
+            kind: profile.kind.label(),
+            hint,
+        });
     }
     let opts = crate::renew::plan::RenewOptions::of(shared.ctx, name, shared.now);
     let (duration, chained) = match plan(&shared.data.snapshot, name, &opts) {
@@ -243,18 +269,15 @@ pub fn form(shared: &Shared, name: &str) -> Result<RenewForm, String> {
 }
 
 /// The renewal `form` describes, planned against the loaded files.
-pub fn form_plan(shared: &Shared, form: &RenewForm) -> Result<Renewal, String> {
+pub fn form_plan(shared: &Shared, form: &RenewForm) -> Result<Renewal, FormError> {
     let request = Request {
         mode: Some(form.current_mode()),
         duration: Some(form.duration()?),
         ..Request::one(&form.profile)
     };
-    match prepare(shared.ctx, &shared.data.snapshot, &request).map_err(|e| e.to_string())? {
+    match prepare(shared.ctx, &shared.data.snapshot, &request)? {
         Prepared::One(renewal) => Ok(*renewal),
-        _ => Err(format!(
-            "'{}' is not renewed with a code; ⏎ on it in the table renews it",
-            form.profile
-        )),
+        _ => Err(FormError::NotWithCode(form.profile.clone())),
     }
 }
 
@@ -484,7 +507,7 @@ fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, ar
                 duration::human(r.duration_secs)
             )));
         }
-        Err(e) => lines.push(Line::styled(e.clone(), theme.danger())),
+        Err(e) => lines.push(Line::styled(e.to_string(), theme.danger())),
     }
     form_dialog(
         frame,
@@ -528,7 +551,7 @@ mod tests {
         assert_eq!(f.duration(), Ok(86_400));
         f.type_text("10m");
         assert_eq!(
-            f.duration().unwrap_err(),
+            f.duration().unwrap_err().to_string(),
             "10m is outside what GetSessionToken allows (15m to 36h)"
         );
         // ←/→ start from a typed value, not from the preset it replaced.

@@ -14,6 +14,7 @@ use crate::keys::rotate::{execute, prepare};
 use crate::renew::code::{Codes, Given, MfaCode};
 use crate::renew::session;
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
 use crate::tui::theme::Theme;
@@ -103,9 +104,7 @@ impl Job for RotateJob {
             let stop = self.stop.clone();
             let interrupted = move || stop.load(Ordering::SeqCst);
             let result = async {
-                let prepared = prepare(&renewer, &self.profile, &mut codes)
-                    .await
-                    .map_err(|e| e.to_string())?;
+                let prepared = prepare(&renewer, &self.profile, &mut codes).await?;
                 let reporter = env.clone();
                 let mut progress = move |step: &str| reporter.report(Output::Step(step.to_owned()));
                 let done = execute(
@@ -115,8 +114,7 @@ impl Job for RotateJob {
                     &interrupted,
                     &mut progress,
                 )
-                .await
-                .map_err(|e| e.to_string())?;
+                .await?;
                 let text = format!(
                     "✓ Rotated the key of {}: {} in place, {} {}.",
                     done.profile,
@@ -128,7 +126,7 @@ impl Job for RotateJob {
                         "deleted"
                     }
                 );
-                done.warning.map_or(Ok(text), Err)
+                done.warning.map_or(Ok(text), |w| Err(JobError::Retire(w)))
             }
             .await;
             Output::Rotated(result)

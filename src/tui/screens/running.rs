@@ -9,6 +9,7 @@ use crate::renew::code::{Codes, Given, MfaCode, MfaProcess};
 use crate::renew::execute::plan_write;
 use crate::renew::{Inject, Outcome, Prepared, Renewal};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
 use crate::tui::theme::Theme;
@@ -75,8 +76,8 @@ impl Job for RenewJob {
                 .await
             {
                 Ok(Outcome::Write { credentials, .. }) => Ok(credentials),
-                Ok(_) => Err("the renewal service gave no credentials to write".to_owned()),
-                Err(e) => Err(e.to_string()),
+                Ok(_) => Err(JobError::Unanswered("credentials to write")),
+                Err(e) => Err(e.into()),
             };
             Output::Renewed(result)
         })
@@ -137,10 +138,10 @@ impl Dialog for Running {
         };
         let creds = match result {
             Ok(c) => c,
-            Err(message) => {
+            Err(e) => {
                 return super::error::flow(
                     &format!("Renewing {} failed", self.profile),
-                    &format!("{} Nothing was written.", sentence(&message)),
+                    &format!("{} Nothing was written.", sentence(&e.to_string())),
                 )
             }
         };

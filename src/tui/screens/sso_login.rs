@@ -13,6 +13,7 @@ use crate::renew::code::Codes;
 use crate::renew::request::{prepare, Inject, Outcome, Prepared, Request};
 use crate::renew::sso::{Got, SignIn};
 use crate::tui::component::{Cx, Dialog, Flow, Shared};
+use crate::tui::job_error::JobError;
 use crate::tui::jobs::{Job, JobEnv, JobId};
 use crate::tui::output::Output;
 use crate::tui::theme::Theme;
@@ -126,8 +127,8 @@ impl Job for SsoJob {
                         _ => format!("✓ Refreshed the SSO token of {url} (no sign-in needed): valid until {until}."),
                     })
                 }
-                Ok(_) => Err("the renewal service gave no SSO token".to_owned()),
-                Err(e) => Err(e.to_string()),
+                Ok(_) => Err(JobError::Unanswered("SSO token")),
+                Err(e) => Err(e.into()),
             };
             Output::SsoSignedIn(result)
         })
@@ -170,9 +171,10 @@ impl Dialog for SsoLogin {
                 cx.reload();
                 Flow::Close
             }
-            Err(message) => {
-                super::error::flow(&format!("Signing in for {} failed", self.profile), &message)
-            }
+            Err(e) => super::error::flow(
+                &format!("Signing in for {} failed", self.profile),
+                &e.to_string(),
+            ),
         }
     }
 

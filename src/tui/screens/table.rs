@@ -664,7 +664,7 @@ impl Table {
                     // A broken profile: how to fix it, not a code field.
                     Route::Sts if !p.problems.is_empty() => error::fix(&cx.shared, p),
                     Route::Sts => renew::open(&cx.shared, &p.name)
-                        .unwrap_or_else(|why| error::dialog("Cannot renew", &why)),
+                        .unwrap_or_else(|why| error::dialog("Cannot renew", &why.to_string())),
                 });
             }
             KeyCode::Char(c) => {
