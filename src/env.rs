@@ -16,11 +16,7 @@ impl Env {
     /// variable that is not UTF-8).
     pub fn from_process() -> Env {
         let vars = std::env::vars_os().collect();
-        let passwd = || {
-            let text = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
-            passwd_home(&text, rustix::process::getuid().as_raw())
-        };
-        Env(with_home(vars, passwd))
+        Env(with_home(vars, user_home))
     }
 
     /// An environment of exactly these variables (for tests and sandboxes).
@@ -89,35 +85,38 @@ impl Env {
     }
 }
 
-/// `vars` with `HOME` from the password database when it is not set at all (cron, `env -i`,
-/// a service): botocore reads `~` with Python's `expanduser`, which does the same, so the
-/// files read are the ones the AWS CLI reads. An empty or relative `HOME` is replaced too
-/// (where the AWS CLI would read `./.aws` or `/.aws`): it would take mfatui's settings — which
-/// name commands to run — and folders from whatever folder it runs in, a shared one, another
-/// user's.
+/// Where the home folder is when `HOME` cannot be used: what the system's user database
+/// (NSS: `/etc/passwd`, LDAP, sssd, systemd-homed) gives for this user, as botocore's
+/// `expanduser` asks it.
+fn user_home() -> Option<PathBuf> {
+    let uid = nix::unistd::getuid();
+    nix::unistd::User::from_uid(uid)
+        .ok()
+        .flatten()
+        .map(|user| user.dir)
+}
+
+/// A home that cannot exist, for a user the database does not know: nothing is then read
+/// from the working folder (attack round 9: a uid without a passwd line, `HOME=.`).
+const NO_HOME: &str = "/nonexistent";
+
+/// `vars` with a usable `HOME`: an absolute one is kept; an unset, empty or relative one
+/// (`HOME=.` would take settings and AWS files from whatever folder mfatui runs in) is
+/// replaced by the user database's home folder, or by [`NO_HOME`] when it has none.
 fn with_home(
     mut vars: HashMap<OsString, OsString>,
-    passwd: impl FnOnce() -> Option<String>,
+    lookup: impl FnOnce() -> Option<PathBuf>,
 ) -> HashMap<OsString, OsString> {
     let usable = vars
         .get(OsStr::new("HOME"))
         .is_some_and(|h| std::path::Path::new(h).is_absolute());
     if !usable {
-        if let Some(home) = passwd() {
-            vars.insert("HOME".into(), home.into());
-        }
+        let home = lookup()
+            .filter(|home| home.is_absolute())
+            .unwrap_or_else(|| PathBuf::from(NO_HOME));
+        vars.insert("HOME".into(), home.into());
     }
     vars
-}
-
-/// The home folder of user `uid` in the text of a passwd file
-/// (`name:password:uid:gid:gecos:home:shell` per line).
-fn passwd_home(text: &str, uid: u32) -> Option<String> {
-    text.lines().find_map(|line| {
-        let fields: Vec<&str> = line.split(':').collect();
-        (fields.len() == 7 && fields[2].parse() == Ok(uid) && !fields[5].is_empty())
-            .then(|| fields[5].to_owned())
-    })
 }
 
 #[cfg(test)]
@@ -137,27 +136,33 @@ mod tests {
     }
 
     #[test]
-    fn without_a_usable_home_the_password_databases_home_is_used() {
-        let passwd = "root:x:0:0:root:/root:/bin/sh\nana:x:1000:1000:Ana,,,:/home/ana:/bin/bash\nbroken:x:1001\n";
-        assert_eq!(passwd_home(passwd, 1000).as_deref(), Some("/home/ana"));
-        assert_eq!(passwd_home(passwd, 1001), None);
-        assert_eq!(passwd_home(passwd, 42), None);
-        let unset = with_home(HashMap::new(), || passwd_home(passwd, 1000));
+    fn without_a_usable_home_the_user_databases_home_is_used() {
+        let ana = || Some(PathBuf::from("/home/ana"));
+        let unset = with_home(HashMap::new(), ana);
         assert_eq!(Env(unset).home(), PathBuf::from("/home/ana"));
         // An absolute HOME wins; an empty or relative one is replaced (attack round 8, H1:
         // `HOME=.` took settings from a shared folder).
         let vars = HashMap::from([(OsString::from("HOME"), OsString::from("/h"))]);
-        let kept = with_home(vars, || panic!("the password database is not read"));
+        let kept = with_home(vars, || panic!("the user database is not asked"));
         assert_eq!(kept[OsStr::new("HOME")], OsString::from("/h"));
         for odd in ["", ".", "work/.."] {
             let vars = HashMap::from([(OsString::from("HOME"), OsString::from(odd))]);
-            let home = with_home(vars, || passwd_home(passwd, 1000));
+            let home = with_home(vars.clone(), ana);
             assert_eq!(
                 home[OsStr::new("HOME")],
                 OsString::from("/home/ana"),
                 "{odd:?}"
             );
+            // A user the database does not know, or a relative home there (attack round 9):
+            // never the working folder.
+            for unknown in [None, Some(PathBuf::from(".")), Some(PathBuf::new())] {
+                let home = with_home(vars.clone(), || unknown.clone());
+                assert_eq!(home[OsStr::new("HOME")], OsString::from(NO_HOME), "{odd:?}");
+            }
         }
+        // This process's own user is found through the system's database.
+        let me = user_home().expect("the user running the tests has a home");
+        assert!(me.is_absolute(), "{me:?}");
     }
     use std::os::unix::ffi::OsStringExt;
 
