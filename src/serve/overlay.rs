@@ -109,6 +109,14 @@ fn refuse_headers_read_apart(file: &crate::awsfiles::AwsFile) -> Result<(), Over
         let botocore = headers.get(&n).copied();
         let js = js_section(line);
         let agree = match (botocore, js) {
+            // In the config file the JS SDK also reads `[profile.NAME]` (and `[default]`) as
+            // the profile it names, where botocore reads a section of no profile.
+            (Some(b), Some(j)) if file.kind == FileKind::Config => {
+                b == j
+                    && js_config_profile(j).is_none_or(|name| {
+                        config_section_profile(b).as_deref() == Some(name.as_str())
+                    })
+            }
             (Some(b), Some(j)) => b == j,
             // An indented line continuing a value for botocore is a setting of its own for
             // the JS SDK: one that names credentials gives it another identity.
@@ -139,9 +147,49 @@ fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
         .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
 }
 
+/// Whitespace as JavaScript's `\s` and `trim()` know it: Unicode's, the BOM too, not NEL.
+fn js_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
+}
+
+/// The profile the JS SDK v3 reads a config file section as, given the text between its
+/// brackets: `parseIni` names `profile NAME` (one space, `NAME` of `[\w-@+.%:/]`, maybe
+/// quoted) `profile.NAME`, keeps a name that is not of that shape as it is, and drops other
+/// prefixes; `getConfigData` then takes `default` and, for a name that starts with
+/// `profile.`, the rest — so `[profile.default]` is profile `default` to it, no profile to
+/// botocore.
+fn js_config_profile(bracket: &str) -> Option<String> {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    let section = match bracket.find(|c: char| !word(c)) {
+        Some(at) if at > 0 && bracket[at..].starts_with(js_space) => {
+            let prefix = &bracket[..at];
+            let space = bracket[at..].chars().next().map_or(0, char::len_utf8);
+            let rest = &bracket[at + space..];
+            let name_char = |c: char| word(c) || "@+.%:/".contains(c);
+            let quoted = ['"', '\''].into_iter().find_map(|q| {
+                rest.strip_prefix(q)
+                    .and_then(|r| r.strip_suffix(q))
+                    .filter(|n| !n.is_empty() && n.chars().all(name_char))
+            });
+            let bare = Some(rest).filter(|n| !n.is_empty() && n.chars().all(name_char));
+            match quoted.or(bare) {
+                Some(name) if ["profile", "sso-session", "services"].contains(&prefix) => {
+                    format!("{prefix}.{name}")
+                }
+                Some(_) => return None,
+                None => bracket.to_owned(),
+            }
+        }
+        _ => bracket.to_owned(),
+    };
+    if section == "default" {
+        return Some(section);
+    }
+    section.strip_prefix("profile.").map(str::to_owned)
+}
+
 /// Whether the JS SDK v3 reads `line` as a setting that names credentials ([`SOURCE_KEYS`]).
 fn js_credential_key(line: &str) -> bool {
-    let js_space = |c: char| c.is_whitespace() || c == '\u{feff}';
     let trimmed = line.trim_matches(js_space);
     !trimmed.starts_with(['#', ';'])
         && trimmed.split_once('=').is_some_and(|(key, _)| {
@@ -154,7 +202,6 @@ fn js_credential_key(line: &str) -> bool {
 /// `#` that starts it or follows whitespace, trimmed of whitespace (Unicode's, and the BOM),
 /// read as a header when it is `[…]`: the text between the brackets.
 fn js_section(line: &str) -> Option<&str> {
-    let js_space = |c: char| c.is_whitespace() || c == '\u{feff}';
     let mut previous: Option<char> = None;
     let mut cut = line.len();
     for (i, c) in line.char_indices() {
@@ -1223,6 +1270,37 @@ mod tests {
     }
 
     #[test]
+    fn the_js_sdks_profile_names_follow_parse_ini_and_get_config_data() {
+        for (bracket, profile) in [
+            ("default", Some("default")),
+            ("profile dev", Some("dev")),
+            ("profile.dev", Some("dev")),
+            ("profile.default", Some("default")),
+            ("profile \"dev\"", Some("dev")),
+            ("profile 'a.b'", Some("a.b")),
+            ("profile\tdev", Some("dev")),
+            ("profile\u{3000}dev", Some("dev")),
+            ("profile\u{85}dev", None),
+            ("profile  dev", None),
+            ("profile dev ", None),
+            ("profile \"dev'", None),
+            ("profile a b", None),
+            ("profiledev x", None),
+            ("sso-session corp", None),
+            ("services.x", None),
+            ("profile.a.b", Some("a.b")),
+            ("foo.default", None),
+            (" default", None),
+        ] {
+            assert_eq!(
+                js_config_profile(bracket).as_deref(),
+                profile,
+                "{bracket:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_section_line_the_js_sdk_and_botocore_read_apart_is_refused_in_one_sentence() {
         // Round 6 M4: botocore reads `  [profile default]` as part of `region`'s value, the JS
         // SDK v3 as the default profile with bob's keys.
@@ -1272,6 +1350,19 @@ mod tests {
                 "{config:?} {credentials:?}: {e}"
             );
         }
+        // Round 9 R9-2: the JS SDK reads `[profile.default]` in the config file as profile
+        // `default` (getConfigData cuts at the first dot); botocore as a section of no profile.
+        for config in [
+            "[profile dev]\nregion = x\n[profile.default]\naws_access_key_id = AKIABOB\n",
+            "[profile dev]\nregion = x\n[profile.dev]\naws_access_key_id = AKIABOB\n",
+        ] {
+            let s = snapshot(config, "");
+            let e = needs(&s, "dev", "/bin/mfatui").unwrap_err().to_string();
+            assert!(
+                e.contains("line 3: the AWS CLI and the JS SDK read"),
+                "{config:?}: {e}"
+            );
+        }
         // What both read alike passes: a comment after a header, `[ default ]`, CRLF,
         // `[DEFAULT]`, a nested block, an indented first setting.
         for config in [
@@ -1279,10 +1370,15 @@ mod tests {
             "[profile dev]\r\nregion = x\r\n[profile default]\r\nregion = y\r\n",
             "[profile dev]\nregion = x\n[DEFAULT]\nregion = y\ns3 =\n  addressing_style = path\n",
             "[profile ops]\n  aws_access_key_id = AKIAOPS\n",
+            "[profile dev]\nregion = x\n[profile 'default']\nregion = y\n[sso-session.corp]\nsso_region = x\n",
+            "[profile dev]\nregion = x\n[profile\tdefault]\nregion = y\n[services dev]\ns3 =\n  endpoint_url = x\n",
         ] {
             let s = snapshot(config, "");
             assert!(needs(&s, "dev", "/bin/mfatui").is_ok(), "{config:?}");
         }
+        // In the credentials file both read `[profile.default]` as that name, no profile.
+        let s = snapshot("", "[profile.default]\naws_access_key_id = AKIABOB\n");
+        assert!(needs(&s, "dev", "/bin/mfatui").is_ok());
         // A bracket inside a value's text, or a header not indented, is no reason.
         let s = snapshot(
             "[profile dev]\nregion = x [y]\n[profile default]\nregion = y\n",
