@@ -571,6 +571,16 @@ pub fn write_plan(
     Ok(plan)
 }
 
+/// Whether the shared files, read now, may name the key `id` (also when they cannot be read:
+/// then the old key must be written back before the new one may go).
+fn files_name(ctx: &crate::context::Context, id: &str) -> bool {
+    crate::awsfiles::AwsFiles::load(&ctx.paths).map_or(true, |files| {
+        [&files.config, &files.credentials]
+            .iter()
+            .any(|f| f.document.text().contains(id))
+    })
+}
+
 /// Where `name`'s key is (every copy of it), for a rotation: no call, no change.
 pub fn places(snapshot: &Snapshot, name: &str) -> Result<Vec<KeyPlace>, RotateError> {
     if snapshot.profile(name).is_none() {
@@ -690,11 +700,7 @@ pub async fn execute(
         let plan = write_plan(&snapshot, &prepared.places, creds)?;
         Ok(commit(&plan, &ctx.write_options(OnChange::Merge))?)
     };
-    let written = match write(new_ref) {
-        Ok(written) => written,
-        Err(e) => return Err(undo_create(e.into(), false).await),
-    };
-    // From here the file holds the new key: undoing means writing the old one back first.
+    // Once a file holds the new key, undoing means writing the old one back first.
     let undo_write = |why: Stop| async move {
         let (new, old_id) = (new_ref, old_ref);
         match write(&prepared.old) {
@@ -707,6 +713,13 @@ pub async fn execute(
                 profile: prepared.profile.clone(),
             },
         }
+    };
+    let written = match write(new_ref) {
+        Ok(written) => written,
+        // A write can fail after a file took the new key (the folder's sync after the rename,
+        // the second of two files): what the files hold decides, never the error's kind.
+        Err(e) if files_name(ctx, &new.access_key_id) => return Err(undo_write(e.into()).await),
+        Err(e) => return Err(undo_create(e.into(), false).await),
     };
     if let Err(e) = fault::point(Step::RotateAfterWrite) {
         return Err(undo_write(Stop::Fault(e)).await);

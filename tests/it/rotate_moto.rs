@@ -120,6 +120,41 @@ fn rotation_replaces_the_key_and_failures_leave_the_old_one() {
     assert!(!sb.backups().is_empty());
 }
 
+/// Attack round 9 (R9-3): the folder's sync failing after the rename left the file naming the
+/// new key, which was then deleted in IAM ("the file is unchanged"): the only working key was
+/// in a backup that pruning removes.
+#[test]
+fn a_write_failing_after_the_rename_never_deletes_the_key_the_file_names() {
+    let Some(moto) = Moto::start() else { return };
+    let old = moto.get("access_key_id");
+    let sb = sandbox(&moto);
+    // A fresh MFA session first: the rotation's own write is then the first one it makes.
+    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(renewed.status.success(), "{}", text(&renewed).1);
+    let out = sb.mfatui_env(
+        &["rotate", "dev", "--yes"],
+        &[
+            ("MFATUI_FAULT", "after-rename:fail"),
+            ("MFATUI_ROTATE_VERIFY_SECS", "0"),
+        ],
+    );
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(!stderr.contains("the file is unchanged"), "{stderr}");
+    let named = key_in_file(&sb);
+    let keys = iam_keys(&sb);
+    assert!(
+        keys.contains(&(named.clone(), "Active".to_owned())),
+        "the key the file names is alive in IAM: {keys:?}, file: {named}"
+    );
+    assert!(keys.contains(&(old, "Active".to_owned())), "{keys:?}");
+    assert!(stderr.contains("run `mfatui rotate dev`"), "{stderr}");
+    assert!(
+        sb.caller_arn("dev").ends_with(":user/ana"),
+        "the profile works"
+    );
+}
+
 #[test]
 fn keep_old_deactivates_and_a_user_with_two_keys_is_refused() {
     let Some(moto) = Moto::start() else { return };
