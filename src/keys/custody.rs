@@ -81,7 +81,11 @@ pub enum CustodyError {
     #[error("{0}")]
     Fault(std::io::Error),
     /// The files were not written once the keyring held the pair.
-    #[error("{source}; the key is still in the file and also in the OS keyring, which does no harm: run {again} again")]
+    #[error("{source}; {}: run {again} again", if matches!(source, crate::awsfiles::WriteError::Io { after_rename: true, .. }) {
+        "the file already names the OS keyring entry, which holds the key, and a backup still holds the secret"
+    } else {
+        "the key is still in the file and also in the OS keyring, which does no harm"
+    })]
     NotWritten {
         /// Why.
         source: crate::awsfiles::WriteError,
@@ -629,6 +633,30 @@ pub fn scrub(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_store_stopped_after_the_rename_does_not_say_the_key_is_still_in_the_file() {
+        let stopped = |after_rename| {
+            CustodyError::NotWritten {
+                source: crate::awsfiles::WriteError::Io {
+                    path: "/h/.aws/credentials".into(),
+                    step: "syncing the folder",
+                    source: std::io::Error::other("EIO"),
+                    after_rename,
+                },
+                again: "mfatui keyring store dev".to_owned(),
+            }
+            .to_string()
+        };
+        let before = stopped(false);
+        assert!(before.contains("the key is still in the file"), "{before}");
+        let after = stopped(true);
+        assert!(!after.contains("still in the file"), "{after}");
+        assert!(
+            after.contains("the file already names the OS keyring entry"),
+            "{after}"
+        );
+    }
 
     #[test]
     fn a_recorded_file_gone_replaced_or_silent_is_in_doubt_and_names_nothing() {
