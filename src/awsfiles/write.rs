@@ -21,7 +21,7 @@ use crate::safe_fs::{self, resolve_symlinks};
 use chrono::{DateTime, Utc};
 use std::fs::{self, File};
 use std::io;
-use std::os::unix::fs::PermissionsExt;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use thiserror::Error;
@@ -127,6 +127,14 @@ pub enum WriteError {
         path: PathBuf,
         /// Which of the two.
         why: &'static str,
+    },
+    /// The file belongs to another user: replacing it keeps its owner, which only root may.
+    #[error("{}: it belongs to another user (uid {uid}), and mfatui replaces only your own files; nothing was written", path.display())]
+    OtherOwner {
+        /// The file as configured.
+        path: PathBuf,
+        /// Its owner.
+        uid: u32,
     },
     /// A backup folder is not this user's private folder, or a lock file is a symbolic link.
     #[error(transparent)]
@@ -237,6 +245,15 @@ pub fn check_writable(path: &Path) -> Result<(), WriteError> {
         Ok(()) => {}
         Err(rustix::io::Errno::ROFS) => return Err(read_only("the file system is read-only")),
         Err(_) => return Err(read_only("this user may not write the file")),
+    }
+    // A file another user lets others write (0666) passes the checks above, but the replace
+    // cannot keep its owner: refused here, before a code is spent (attack round 9).
+    let me = rustix::process::geteuid();
+    if meta.uid() != me.as_raw() && !me.is_root() {
+        return Err(WriteError::OtherOwner {
+            path: path.to_owned(),
+            uid: meta.uid(),
+        });
     }
     Ok(())
 }

@@ -144,3 +144,53 @@ fn export_refuses_expired_or_long_term_credentials() {
         .1
         .contains("'nomfa' holds long-term keys; mfatui exports only temporary credentials"));
 }
+
+/// Attack round 9 (R9-5): a credentials file of another user that anyone may write (0666)
+/// passed the check made before the STS call, so the code was spent and only then was the
+/// file refused (its owner cannot be kept). Refused first now, naming the owner.
+#[test]
+fn another_users_file_anyone_may_write_is_refused_before_the_call() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    if !rustix::process::geteuid().is_root() {
+        return; // two users are needed: run as root, as CI does
+    }
+    let sb = Sandbox::new(&nowhere(), CONFIG, CREDS);
+    let inner = sb.mfatui_command(&["renew", "dev", "--code", "123456", "--yes"]);
+    // The sandbox becomes uid 65534's, except the credentials file: root's, mode 0666.
+    let mut folders = vec![sb.home.path().to_owned()];
+    while let Some(dir) = folders.pop() {
+        chown(&dir, Some(65534), Some(65534)).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(entry.path());
+            } else {
+                chown(entry.path(), Some(65534), Some(65534)).unwrap();
+            }
+        }
+    }
+    chown(sb.aws("credentials"), Some(0), Some(0)).unwrap();
+    std::fs::set_permissions(
+        sb.aws("credentials"),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    let mut cmd = std::process::Command::new("setpriv");
+    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .env_clear()
+        .envs(
+            inner
+                .get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .stdin(std::process::Stdio::null());
+    let out = cmd.output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("it belongs to another user (uid 0), and mfatui replaces only your own files; nothing was written"),
+        "refused before the call (no network error, no code spent): {stderr}"
+    );
+    assert_eq!(sb.credentials(), CREDS);
+}
