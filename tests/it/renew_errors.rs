@@ -151,40 +151,19 @@ fn export_refuses_expired_or_long_term_credentials() {
 #[test]
 fn another_users_file_anyone_may_write_is_refused_before_the_call() {
     use std::os::unix::fs::{chown, PermissionsExt};
-    if !rustix::process::geteuid().is_root() {
-        return; // two users are needed: run as root, as CI does
+    if !crate::common::root_or_skip("a file of another user") {
+        return;
     }
     let sb = Sandbox::new(&nowhere(), CONFIG, CREDS);
     let inner = sb.mfatui_command(&["renew", "dev", "--code", "123456", "--yes"]);
     // The sandbox becomes uid 65534's, except the credentials file: root's, mode 0666.
-    let mut folders = vec![sb.home.path().to_owned()];
-    while let Some(dir) = folders.pop() {
-        chown(&dir, Some(65534), Some(65534)).unwrap();
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            if entry.file_type().unwrap().is_dir() {
-                folders.push(entry.path());
-            } else {
-                chown(entry.path(), Some(65534), Some(65534)).unwrap();
-            }
-        }
-    }
+    let mut cmd = crate::common::as_nobody(&inner, sb.home.path());
     chown(sb.aws("credentials"), Some(0), Some(0)).unwrap();
     std::fs::set_permissions(
         sb.aws("credentials"),
         std::fs::Permissions::from_mode(0o666),
     )
     .unwrap();
-    let mut cmd = std::process::Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .env_clear()
-        .envs(
-            inner
-                .get_envs()
-                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
-        )
-        .stdin(std::process::Stdio::null());
     let out = cmd.output().unwrap();
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");

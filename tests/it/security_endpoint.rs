@@ -1483,8 +1483,7 @@ os._exit(5)
 #[cfg(target_os = "linux")]
 #[test]
 fn cmd_as_the_same_user_cannot_take_the_holders_descriptors() {
-    use std::os::unix::fs::chown;
-    if !rustix::process::geteuid().is_root() {
+    if !crate::common::root_or_skip("mfatui run as another user") {
         return;
     }
     let (config, credentials) = shadowed_files();
@@ -1499,28 +1498,7 @@ fn cmd_as_the_same_user_cannot_take_the_holders_descriptors() {
         GETFD_FROM_PARENT,
     ]);
     // After the command is made: making it makes the sandbox's private folders.
-    let mut folders = vec![sb.home.path().to_owned()];
-    while let Some(dir) = folders.pop() {
-        chown(&dir, Some(65534), Some(65534)).unwrap();
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            if entry.file_type().unwrap().is_dir() {
-                folders.push(entry.path());
-            } else {
-                chown(entry.path(), Some(65534), Some(65534)).unwrap();
-            }
-        }
-    }
-    let mut cmd = std::process::Command::new("setpriv");
-    cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(inner.get_program())
-        .args(inner.get_args())
-        .env_clear()
-        .envs(
-            inner
-                .get_envs()
-                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
-        )
-        .stdin(std::process::Stdio::null());
+    let mut cmd = crate::common::as_nobody(&inner, sb.home.path());
     let out = cmd.output().unwrap();
     let (said, complaint) = text(&out);
     assert!(said.contains("taken []"), "{said}{complaint}");

@@ -622,6 +622,36 @@ pub fn root_or_skip(what: &str) -> bool {
     false
 }
 
+/// `cmd` (not started) as user 65534 through `setpriv`, with the same arguments and
+/// environment, after handing that user every folder and file under `home` (run as root:
+/// see [`root_or_skip`]).
+pub fn as_nobody(cmd: &Command, home: &Path) -> Command {
+    use std::os::unix::fs::chown;
+    let mut folders = vec![home.to_owned()];
+    while let Some(dir) = folders.pop() {
+        chown(&dir, Some(65534), Some(65534)).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.file_type().unwrap().is_dir() {
+                folders.push(entry.path());
+            } else {
+                chown(entry.path(), Some(65534), Some(65534)).unwrap();
+            }
+        }
+    }
+    let mut nobody = Command::new("setpriv");
+    nobody
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .env_clear()
+        .envs(
+            cmd.get_envs()
+                .filter_map(|(k, v)| Some((k.to_owned(), v?.to_owned()))),
+        )
+        .stdin(Stdio::null());
+    nobody
+}
+
 /// moto behind a front that records every call (see tests/sts_recorder.py).
 pub struct Recorder {
     _server: PyServer,
