@@ -732,33 +732,27 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("config.toml");
         std::fs::write(&path, "[console]\nbrowser = \"/tmp/planted %s\"\n").unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let mode = |mode| std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode));
+        // The defaults, and a warning saying why.
+        let refused = |why: &str| {
+            let (settings, warning) = load(&path);
+            assert_eq!(settings, Settings::default());
+            assert!(
+                warning.as_deref().unwrap_or("").contains(why),
+                "{warning:?}"
+            );
+        };
+        mode(0o600).unwrap();
         assert!(
             load(&path).0.console_browser.is_some(),
             "the user's own file is read"
         );
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o646)).unwrap();
-        let (settings, warning) = load(&path);
-        assert_eq!(settings, Settings::default());
-        assert!(
-            warning
-                .as_deref()
-                .unwrap()
-                .contains("other users may change it (mode 0646)"),
-            "{warning:?}"
-        );
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        mode(0o646).unwrap();
+        refused("other users may change it (mode 0646)");
+        mode(0o600).unwrap();
         // Another user's file (only root can make one here; CI runs as root).
         if std::os::unix::fs::chown(&path, Some(65534), None).is_ok() {
-            let (settings, warning) = load(&path);
-            assert_eq!(settings, Settings::default());
-            assert!(
-                warning
-                    .as_deref()
-                    .unwrap()
-                    .contains("another user (uid 65534)"),
-                "{warning:?}"
-            );
+            refused("another user (uid 65534)");
         }
     }
 }
