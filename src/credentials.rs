@@ -4,6 +4,22 @@
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
 
+/// Variables that give an SDK credentials ahead of any profile `AWS_PROFILE` names: the
+/// environment's keys (the Java SDK v1's names too), `AWS_DEFAULT_PROFILE` (botocore and the
+/// AWS CLI read it), and web identity (botocore's chain asks it before the shared files).
+pub const AHEAD_OF_PROFILE: [&str; 10] = [
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+];
+
 /// An access key pair, possibly temporary.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credentials {

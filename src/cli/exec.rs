@@ -8,6 +8,7 @@ use super::codes::{self, Allow};
 use super::Run;
 use crate::aws::Credentials;
 use crate::awsfiles::{Snapshot, Stamp};
+use crate::credentials::AHEAD_OF_PROFILE;
 use crate::duration;
 use crate::renew::code::Given;
 use crate::renew::service::{Served, Want};
@@ -182,22 +183,13 @@ fn set_environment(
     }
 }
 
-/// Variables that would make CMD's SDK use something other than the endpoint (or, for the
-/// token file, send the endpoint another token than mfatui's).
-const SHADOWING: [&str; 13] = [
-    "AWS_ACCESS_KEY_ID",
-    "AWS_SECRET_ACCESS_KEY",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_CREDENTIAL_EXPIRATION",
+/// Variables besides [`AHEAD_OF_PROFILE`] that would make CMD's SDK use something other than
+/// the endpoint (or, for the token file, send the endpoint another token than mfatui's).
+const SHADOWING: [&str; 4] = [
     "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
     "AWS_CREDENTIAL_FILE",
-    "AWS_ACCESS_KEY",
-    "AWS_SECRET_KEY",
 ];
 
 /// Runs CMD beside the endpoint; the endpoint stops when CMD ends. SIGTERM, SIGHUP, SIGUSR1
@@ -261,7 +253,7 @@ async fn run_with_server(
         }
     };
     let (mut command, holder) = guarded(program, args, handed.numbers());
-    for var in SHADOWING {
+    for var in AHEAD_OF_PROFILE.iter().chain(&SHADOWING) {
         command.env_remove(var);
     }
     command

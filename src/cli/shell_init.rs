@@ -23,10 +23,6 @@ use std::io::{IsTerminal, Write};
 /// The placeholder for the program in the scripts below.
 const PROGRAM: &str = "@MFATUI@";
 
-/// The variables `mfa` clears when it switches: each would win over `AWS_PROFILE` (the
-/// environment's keys in every SDK's chain, `AWS_DEFAULT_PROFILE` in botocore and the AWS CLI).
-const SHADOWING: &str = "AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_SECURITY_TOKEN AWS_CREDENTIAL_EXPIRATION";
-
 /// The function for bash and zsh (the same text reads the same in both).
 const POSIX_FUNCTION: &str = r#"# mfatui: `mfa PROFILE` switches this shell to PROFILE's fresh session (AWS_PROFILE, never
 # a secret), renewing it when needed; `mfa` picks a profile; `mfa --unset` clears AWS_PROFILE.
@@ -165,7 +161,11 @@ pub fn script(shell: InitShell, program: &str, demo: bool) -> String {
         quoted
     };
     text.replace(PROGRAM, &call)
-        .replace("@SHADOWING@", SHADOWING)
+        // The variables `mfa` clears when it switches: each would win over `AWS_PROFILE`.
+        .replace(
+            "@SHADOWING@",
+            &crate::credentials::AHEAD_OF_PROFILE.join(" "),
+        )
 }
 
 /// `s` as one word for bash and zsh: single-quoted, `'` as `'\''`.

@@ -87,7 +87,7 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
         mfa dev --code 123456 || exit 10
         echo "profile=$AWS_PROFILE"
         echo "status=$("$MFATUI" status)"
-        env | grep -E '^AWS_(ACCESS|SECRET|SESSION|SECURITY|DEFAULT_PROFILE)' && exit 11
+        env | grep -E '^AWS_(ACCESS|SECRET|SESSION|SECURITY|DEFAULT_PROFILE|WEB_IDENTITY|ROLE_ARN)' && exit 11
         aws sts get-caller-identity --query Arn --output text || exit 12
         mfa admin --code 654321 || exit 13
         echo "profile=$AWS_PROFILE"
@@ -97,6 +97,8 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
         echo "unset=${AWS_PROFILE-none} status=[$("$MFATUI" status)]"
     "#;
     // A pair exported earlier (`mfatui export`) would win over AWS_PROFILE: mfa clears it.
+    let token = sb.home.path().join("web-identity-token");
+    std::fs::write(&token, "a-ci-runners-oidc-token").unwrap();
     let out = shell(
         &sb,
         "bash",
@@ -105,6 +107,9 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
             ("AWS_ACCESS_KEY_ID", "AKIAOLDOLDOLDOLD0000"),
             ("AWS_SECRET_ACCESS_KEY", "old-secret"),
             ("AWS_DEFAULT_PROFILE", "elsewhere"),
+            // A CI runner's web identity: botocore asks it before the shared files (round 10).
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", token.to_str().unwrap()),
+            ("AWS_ROLE_ARN", &moto.role("Admin")),
         ],
     );
     let (stdout, stderr) = text(&out);
@@ -131,7 +136,7 @@ fn mfa_renews_against_moto_and_the_aws_cli_uses_the_switch() {
             && !stderr.contains("until in")
             && stderr.contains("mfatui: AWS_PROFILE=dev-mfa, the session of dev (11h5")
             && stderr.contains(
-                "mfa: cleared AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY (they would win over AWS_PROFILE)"
+                "mfa: cleared AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN (they would win over AWS_PROFILE)"
             ),
         "{stderr}"
     );
