@@ -210,7 +210,7 @@ pub fn default_path(env: &crate::env::Env) -> PathBuf {
 /// The settings name the command `console` runs, where sessions and backups are written: a
 /// file another user owns or may write is not read (a warning saying so, and the defaults),
 /// as OpenSSH treats its config. Root's files count as the user's own; a group-writable file
-/// only when its group is the user's own group (user-private groups).
+/// never does (a primary group such as `users` may hold other users: attack round 10).
 pub fn load(path: &Path) -> (Settings, Option<String>) {
     let warn = |why: String| {
         let path = crate::text::printable(&path.to_string_lossy(), 400);
@@ -253,9 +253,7 @@ fn not_trusted(meta: &std::fs::Metadata) -> Option<String> {
              make it yours (or move it away)",
             meta.uid()
         ))
-    } else if mode & 0o002 != 0
-        || (mode & 0o020 != 0 && meta.gid() != rustix::process::getegid().as_raw())
-    {
+    } else if mode & 0o022 != 0 {
         Some(format!(
             "other users may change it (mode {mode:04o}), and settings name the commands \
              mfatui runs; run chmod go-w on it"
@@ -749,6 +747,9 @@ mod tests {
         );
         mode(0o646).unwrap();
         refused("other users may change it (mode 0646)");
+        // Group-writable, in the user's own (primary) group, which others may share.
+        mode(0o620).unwrap();
+        refused("other users may change it (mode 0620)");
         mode(0o600).unwrap();
         // Another user's file (only root can make one here; CI runs as root).
         if std::os::unix::fs::chown(&path, Some(65534), None).is_ok() {
