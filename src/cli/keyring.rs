@@ -40,7 +40,7 @@ use crate::keys::custody::{
 use crate::keys::keyring::{check_keys, entry_user, Keyring, KeyringError, SERVICE};
 use crate::renew::plan::{keys_at, site_for, Keys};
 use crate::secret::Secret;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 use std::path::Path;
 use zeroize::Zeroizing;
 
@@ -379,7 +379,9 @@ fn finish_restore(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<(), 
 
 /// The key pair `add` was given: from standard input, or asked on the terminal.
 fn read_keys(from_stdin: bool) -> Result<Credentials, Failure> {
-    let (id, secret) = if from_stdin {
+    use std::io::IsTerminal;
+    // `--stdin` typed at a terminal would echo the secret (round 10): asked unseen instead.
+    let (id, secret) = if from_stdin && !std::io::stdin().is_terminal() {
         // Bounded, and reserved up front so the buffer never moves (no stray copies).
         const LIMIT: usize = 4096;
         let mut input = Zeroizing::new(String::with_capacity(LIMIT + 1));
@@ -393,17 +395,13 @@ fn read_keys(from_stdin: bool) -> Result<Credentials, Failure> {
             _ => return Err(Error::StdinLines.into()),
         }
     } else {
+        // Both unseen: the key id and the secret pasted at once (two lines from the IAM
+        // console or a password manager) would otherwise have the terminal echo the secret
+        // while it waits at the first prompt (round 10).
         let no_tty = Error::NoTerminal;
-        let mut tty = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .map_err(no_tty)?;
-        tty.write_all(b"Access key id: ")
-            .and_then(|()| tty.flush())
-            .map_err(no_tty)?;
-        let mut id = String::new();
-        BufReader::new(&tty).read_line(&mut id).map_err(no_tty)?;
+        let id = Zeroizing::new(
+            rpassword::prompt_password("Access key id (not shown): ").map_err(no_tty)?,
+        );
         let secret = Zeroizing::new(
             rpassword::prompt_password("Secret access key (not shown): ").map_err(no_tty)?,
         );

@@ -599,33 +599,45 @@ fn add_asks_on_the_terminal_and_never_shows_the_secret() {
         "AKIAI44QH8DHBEXAMPLE",
         "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
     );
-    let mut cmd = sb.keyring_command(
-        Unlocked,
-        env!("CARGO_BIN_EXE_mfatui"),
-        &["keyring", "add", "ci"],
-    );
-    cmd.env("TERM", "xterm-256color");
-    let Some(terminal) = terminal(&shell_line(&cmd)) else {
-        return;
-    };
-    terminal.wait_for("Access key id:");
-    terminal.send(&["-l", id]);
-    terminal.send(&["Enter"]);
-    terminal.wait_for("Secret access key (not shown):");
-    terminal.send(&["-l", secret]);
-    terminal.send(&["Enter"]);
-    let screen = terminal.wait_for("EXITED");
-    assert!(screen.contains("EXITED 0"), "{screen}");
-    assert!(
-        screen.contains(&format!("Access key id: {id}")),
-        "the id is echoed: {screen}"
-    );
-    assert!(!screen.contains(secret), "the secret never shows: {screen}");
-    assert!(
-        !screen.contains(&secret[..8]),
-        "not even part of it: {screen}"
-    );
-    assert_eq!(stored(&sb, "ci"), Some((id.to_owned(), secret.to_owned())));
+    // Typed one at each prompt; then (attack round 10) both pasted at once at the first
+    // prompt, as copied from the IAM console, and `--stdin` typed at a terminal: the terminal
+    // echoed the secret in both.
+    for (profile, stdin, paste) in [
+        ("ci", false, false),
+        ("ci2", false, true),
+        ("ci3", true, true),
+    ] {
+        let mut args = vec!["keyring", "add", profile];
+        if stdin {
+            args.push("--stdin");
+        }
+        let mut cmd = sb.keyring_command(Unlocked, env!("CARGO_BIN_EXE_mfatui"), &args);
+        cmd.env("TERM", "xterm-256color");
+        let Some(terminal) = terminal(&shell_line(&cmd)) else {
+            return;
+        };
+        terminal.wait_for("Access key id (not shown):");
+        if paste {
+            terminal.send(&["-l", &format!("{id}\n{secret}\n")]);
+        } else {
+            terminal.send(&["-l", id]);
+            terminal.send(&["Enter"]);
+            terminal.wait_for("Secret access key (not shown):");
+            terminal.send(&["-l", secret]);
+            terminal.send(&["Enter"]);
+        }
+        let screen = terminal.wait_for("EXITED");
+        assert!(screen.contains("EXITED 0"), "{profile}: {screen}");
+        assert!(!screen.contains(secret), "the secret never shows: {screen}");
+        assert!(
+            !screen.contains(&secret[..8]),
+            "not even part of it: {screen}"
+        );
+        assert_eq!(
+            stored(&sb, profile),
+            Some((id.to_owned(), secret.to_owned()))
+        );
+    }
     assert_eq!(
         sb.files_containing(secret),
         Vec::<std::path::PathBuf>::new()
