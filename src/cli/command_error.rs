@@ -126,6 +126,14 @@ pub enum KeyringCommandError {
     /// `restore`: the file was not written back.
     #[error("{0}; the key stays in the OS keyring")]
     NotRestored(WriteError),
+    /// `restore`: a rotation holds the key (under way, or stopped and not finished).
+    #[error("a rotation of '{profile}' holds this key (under way, or stopped before it finished): let it end, or finish it with {again}, then restore; nothing was changed")]
+    Rotating {
+        /// The profile the rotation is of.
+        profile: String,
+        /// The command that finishes it.
+        again: String,
+    },
     /// `restore`: the profile keeps no key in the keyring.
     #[error("'{0}' does not keep its key in the OS keyring (no {KEYRING_MARKER} line in its sections): nothing to restore")]
     NotInKeyring(String),

@@ -334,7 +334,16 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Fail
         println!("Nothing was changed.");
         return Ok(());
     }
-    let written = commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(Error::NotRestored)?;
+    // Under the keyring lock, and never while a rotation holds the key: it would write its
+    // new key beside the pair put back here and delete the key that pair names (round 10).
+    let written = with_entry_lock(ctx, || -> Result<_, Failure> {
+        let credentials = &ctx.paths.credentials;
+        if let Some(profile) = crate::keys::journal::rotating(credentials, &creds.access_key_id) {
+            let again = ctx.command(&["rotate", &profile]);
+            return Err(Error::Rotating { profile, again }.into());
+        }
+        Ok(commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(Error::NotRestored)?)
+    })?;
     report(&written);
     fault::point(Step::KeyringBeforeDelete).map_err(Error::Fault)?;
     let here = marker_file(ctx, marker.file);

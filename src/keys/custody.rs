@@ -74,6 +74,14 @@ pub enum CustodyError {
     /// The change to the files cannot be planned.
     #[error(transparent)]
     Edit(#[from] EditError),
+    /// A rotation holds the key (under way, or stopped and not finished).
+    #[error("a rotation of '{profile}' holds this key (under way, or stopped before it finished): let it end, or finish it with {again}, then store; nothing was changed")]
+    Rotating {
+        /// The profile the rotation is of.
+        profile: String,
+        /// The command that finishes it.
+        again: String,
+    },
     /// The keyring entries were not written (or the lock around them not had).
     #[error("{0} (the files were not changed)")]
     NotStored(EntryError),
@@ -297,6 +305,13 @@ pub fn store(
     // `V` and the command line both come through here. The lock is held until the marker is
     // in the files, so a `keyring forget` never sees the entry stored but not yet named.
     let written = with_entry_lock(ctx, || {
+        // A rotation holding the key would write its new key in the file beside the marker
+        // written here (round 10, R10-4): it ends first.
+        let credentials = &ctx.paths.credentials;
+        if let Some(profile) = super::journal::rotating(credentials, &mv.creds.access_key_id) {
+            let again = ctx.command(&["rotate", &profile]);
+            return Err(CustodyError::Rotating { profile, again });
+        }
         for place in mv.places() {
             let file = marker_file(ctx, place.file);
             keyring

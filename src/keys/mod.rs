@@ -3,6 +3,7 @@
 
 pub mod age;
 pub mod custody;
+pub mod journal;
 pub mod keyring;
 pub mod rotate;
 

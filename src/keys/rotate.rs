@@ -15,12 +15,13 @@
 //! same freshness rule the TUI's dialog shows; otherwise its long-term keys.
 
 use super::copies;
+use super::journal::{Entry, Journal, JournalError};
 use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use crate::awsfiles::fault::{self, Step};
 use crate::awsfiles::profile::{key_suffix, Name, KEYRING_MARKER};
 use crate::awsfiles::{
-    backup, commit, Edit, EditError, FileKind, KeyPlace, KeyStore, LoadError, OnChange, Plan,
-    Snapshot, WriteError, Written,
+    commit, Edit, EditError, FileKind, KeyPlace, KeyStore, LoadError, OnChange, Plan, Snapshot,
+    WriteError, Written,
 };
 use crate::freshness::Use;
 use crate::renew::code::CodeSource;
@@ -28,9 +29,7 @@ use crate::renew::error::{KeyringError, SourceKeysError};
 use crate::renew::plan::{keys_at, site_for, Keys};
 use crate::renew::service::{mismatch, RenewError, Renewer, Want};
 use crate::secret::Secret;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::path::{Path, PathBuf};
+use chrono::Utc;
 use std::time::{Duration, Instant};
 use thiserror::Error;
 
@@ -46,6 +45,13 @@ pub enum RotateError {
     /// No such profile.
     #[error("there is no profile named '{0}' in the AWS config or credentials file")]
     NoProfile(String),
+    /// Where the key is changed between the preview and the start (`keyring store` or
+    /// `restore` ran meanwhile).
+    #[error("the key of '{0}' moved since the rotation was shown (a keyring store or restore ran meanwhile): run the rotation again; nothing was changed")]
+    Moved(String),
+    /// The keyring lock, which keeps `keyring store`/`restore` out while a rotation starts.
+    #[error(transparent)]
+    Lock(#[from] crate::keys::custody::EntryError),
     /// The profile holds no long-term key.
     #[error("'{0}' holds no long-term access key to rotate")]
     NoKeys(String),
@@ -85,7 +91,7 @@ pub enum RotateError {
     },
     /// The rotation stopped after the new key was made, and was undone: the new key deleted,
     /// the old one written back if the file held the new one.
-    #[error("{}{}; the new key was deleted again and the file is unchanged", trimmed(.why), back_words(*.written_back))]
+    #[error("{}{}", trimmed(.why), undone_words(.why, *.written_back))]
     Undone {
         /// Why it stopped.
         why: Box<Stop>,
@@ -139,11 +145,26 @@ pub enum Stop {
     /// The new key did not prove to work.
     #[error(transparent)]
     Verify(#[from] VerifyError),
+    /// Another program rewrote the files after the new key was written (an editor saving
+    /// a buffer it read before): they no longer name it.
+    #[error("another program rewrote the files after mfatui wrote the new key, and they no longer name it")]
+    Overwritten,
 }
 
 /// `why` as the start of a longer sentence: without its full stop (an AWS error ends with one).
 fn trimmed(why: &Stop) -> String {
     why.to_string().trim_end_matches('.').to_owned()
+}
+
+/// The end of the sentence of an undone rotation.
+fn undone_words(why: &Stop, written_back: bool) -> String {
+    match why {
+        Stop::Overwritten => "; the new key was deleted again and the old one kept".to_owned(),
+        _ => format!(
+            "{}; the new key was deleted again and the file is unchanged",
+            back_words(written_back)
+        ),
+    }
 }
 
 /// The words saying the old key was written back, when it was.
@@ -153,30 +174,6 @@ fn back_words(done: bool) -> &'static str {
     } else {
         ""
     }
-}
-
-/// Why the journal of a rotation could not be written.
-#[derive(Debug, Error)]
-pub enum JournalError {
-    /// Its folder could not be made, or may not be used.
-    #[error("{}", backup::sentence(.dir, .source))]
-    Dir {
-        /// The folder.
-        dir: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// The record could not be encoded.
-    #[error("{0}")]
-    Encode(serde_json::Error),
-    /// The file could not be written.
-    #[error("{}: {source}", .path.display())]
-    Write {
-        /// The journal file.
-        path: PathBuf,
-        /// Why.
-        source: crate::safe_fs::ReplaceError,
-    },
 }
 
 /// Why a key (the new one, or the old one put back) could not be written where the old one is.
@@ -301,66 +298,6 @@ pub struct Rotated {
     pub shared: Vec<String>,
     /// The old key id, in full (what `keyring forget --key-id` takes; not a secret).
     pub old_key_id: String,
-}
-
-/// The record of a rotation under way, beside the credentials file (no secret in it).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-struct Entry {
-    profile: String,
-    user: String,
-    old_key_id: String,
-    new_key_id: Option<String>,
-    started: DateTime<Utc>,
-}
-
-/// The journal file of `profile`'s rotation.
-struct Journal {
-    path: PathBuf,
-}
-
-impl Journal {
-    fn of(credentials: &Path, profile: &str) -> Journal {
-        let safe: String = profile
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        Journal {
-            path: backup::backup_dir(credentials, None).join(format!("rotating-{safe}.json")),
-        }
-    }
-
-    /// The journal, if this user wrote it: one in a folder others can write, or a link, or
-    /// another user's file, could steer the recovery and is ignored.
-    fn read(&self) -> Option<Entry> {
-        backup::check_dir(self.path.parent()?).ok()?;
-        if !backup::is_own_file(&std::fs::symlink_metadata(&self.path).ok()?) {
-            return None;
-        }
-        serde_json::from_str(&crate::safe_fs::read_to_string(&self.path).ok()?).ok()
-    }
-
-    fn write(&self, entry: &Entry) -> Result<(), JournalError> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        backup::ensure_dir(dir).map_err(|source| JournalError::Dir {
-            dir: dir.to_owned(),
-            source,
-        })?;
-        let text = serde_json::to_string(entry).map_err(JournalError::Encode)?;
-        crate::safe_fs::replace(&self.path, text.as_bytes()).map_err(|source| JournalError::Write {
-            path: self.path.clone(),
-            source,
-        })
-    }
-
-    fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
-    }
 }
 
 /// Looks at the profile's key, its IAM user and keys, and gets the IAM credentials (an MFA
@@ -628,7 +565,16 @@ pub async fn execute(
         new_key_id: None,
         started: Utc::now(),
     };
-    journal.write(&entry)?;
+    // Under the keyring lock, which `keyring store` and `restore` hold while they move the
+    // key: the key is still where the preview saw it, and from the journal on they refuse to
+    // move it until the rotation is over (attack round 10, R10-4).
+    crate::keys::custody::with_entry_lock(ctx, || -> Result<(), RotateError> {
+        let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
+        if places(&snapshot, &prepared.profile).ok().as_ref() != Some(&prepared.places) {
+            return Err(RotateError::Moved(prepared.profile.clone()));
+        }
+        Ok(journal.write(&entry)?)
+    })?;
     progress(&format!(
         "Creating a new access key for the IAM user {user}…"
     ));
@@ -739,6 +685,12 @@ pub async fn execute(
     .await
     {
         return Err(undo_write(why.into()).await);
+    }
+    // A program that read the files before the write and saves them after it (an editor's
+    // buffer, a tool's read-modify-write) put the old key back: deleting the old key now would
+    // leave the files naming a deleted key and the new secret nowhere (attack round 10, R10-1).
+    if !files_name(ctx, &new.access_key_id) {
+        return Err(undo_create(Stop::Overwritten, false).await);
     }
     // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
     progress(&format!(

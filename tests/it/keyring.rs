@@ -1164,9 +1164,9 @@ fn kill_keyring_daemon(sb: &Sandbox) {
     assert!(killed > 0, "no keyring daemon found for {home}");
 }
 
-/// Starts `mfatui rotate dev --yes` with `fault` (one step `stop`s it), and when it is stopped
-/// makes the credentials file read-only and kills the keyring; returns what it said.
-fn rotate_with_the_world_failing(sb: &Sandbox, fault: &str) -> Output {
+/// Starts `mfatui rotate dev --yes` with `fault` (one step `stop`s it) in the sandbox's
+/// keyring session, and returns it once it is stopped there, with its process id.
+fn rotation_stopped(sb: &Sandbox, fault: &str) -> (std::process::Child, i32) {
     let pid_file = sb.home.path().join("run/keyring-test.pid");
     let _ = std::fs::remove_file(&pid_file);
     let child = sb
@@ -1187,30 +1187,21 @@ fn rotate_with_the_world_failing(sb: &Sandbox, fault: &str) -> Output {
         std::thread::sleep(Duration::from_millis(50));
     }
     let pid = sb.keyring_pid();
-    let stopped = || {
-        std::fs::read_to_string(format!("/proc/{pid}/stat"))
-            .ok()
-            .and_then(|s| {
-                s.rsplit_once(')')
-                    .map(|(_, r)| r.trim_start().starts_with('T'))
-            })
-            .unwrap_or(false)
-    };
-    while !stopped() {
-        assert!(
-            Instant::now() < deadline,
-            "the rotation never reached its fault"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    crate::common::wait_until_stopped(pid as u32);
+    (child, pid)
+}
+
+/// Starts `mfatui rotate dev --yes` with `fault` (one step `stop`s it), and when it is stopped
+/// makes the credentials file read-only and kills the keyring; returns what it said.
+fn rotate_with_the_world_failing(sb: &Sandbox, fault: &str) -> Output {
+    let (child, pid) = rotation_stopped(sb, fault);
     std::fs::set_permissions(
         sb.aws("credentials"),
         std::os::unix::fs::PermissionsExt::from_mode(0o444),
     )
     .unwrap();
     kill_keyring_daemon(sb);
-    let pid = rustix::process::Pid::from_raw(pid).unwrap();
-    rustix::process::kill_process(pid, rustix::process::Signal::CONT).unwrap();
+    crate::common::resume(pid as u32);
     let out = child.wait_with_output().unwrap();
     std::fs::set_permissions(
         sb.aws("credentials"),
@@ -1239,6 +1230,71 @@ fn iam_keys(sb: &Sandbox, id: &str, secret: &str) -> usize {
     );
     let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
     listed["AccessKeyMetadata"].as_array().unwrap().len()
+}
+
+/// Attack round 10 (R10-4): `keyring restore` (or `store`) landing while a rotation of the
+/// key was under way put the pair back beside the marker the rotation then wrote, and the
+/// rotation deleted the key that pair names: the AWS CLI used a deleted key. Both refuse now.
+#[test]
+fn keyring_store_and_restore_wait_for_a_rotation_of_their_key() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = sandbox_at(&moto.url, &id, &secret);
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let (child, pid) = rotation_stopped(&sb, "rotate-after-create:stop");
+    let restore = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(!restore.status.success());
+    assert!(
+        complaint(&restore).contains("a rotation of 'dev' holds this key"),
+        "{}",
+        text(&restore).1
+    );
+    crate::common::resume(pid as u32);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    // One key, the new one: named by the marker, held by the keyring, working.
+    let credentials = sb.credentials();
+    let new = credentials
+        .lines()
+        .find_map(|l| l.strip_prefix("mfatui_keyring = "))
+        .expect("the marker")
+        .to_owned();
+    assert_ne!(new, id);
+    assert!(!credentials.contains("aws_access_key_id"), "{credentials}");
+    let (stored_id, stored_secret) = stored(&sb, "dev").unwrap();
+    assert_eq!(stored_id, new);
+    assert_eq!(iam_keys(&sb, &stored_id, &stored_secret), 1);
+    // A rotation stopped for good (killed) keeps them refusing until `rotate` finishes it.
+    let (mut child, _) = rotation_stopped(&sb, "rotate-after-create:stop");
+    child.kill().unwrap();
+    let _ = child.wait();
+    let store = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(
+        complaint(&store).contains("finish it with") && complaint(&store).contains("rotate dev"),
+        "{}",
+        text(&store).1
+    );
+    let out = mfatui(&sb, Unlocked, &["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    let out = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    // The key in the file now: `store` waits for a rotation as well.
+    let (child, pid) = rotation_stopped(&sb, "rotate-after-create:stop");
+    let store = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(
+        complaint(&store).contains("a rotation of 'dev' holds this key"),
+        "{}",
+        text(&store).1
+    );
+    crate::common::resume(pid as u32);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(sb.credentials().contains("aws_secret_access_key"));
+    assert!(!sb.credentials().contains("mfatui_keyring"));
 }
 
 #[test]

@@ -155,6 +155,50 @@ fn a_write_failing_after_the_rename_never_deletes_the_key_the_file_names() {
     );
 }
 
+/// Attack round 10 (R10-1): a program that read the credentials file before the rotation wrote
+/// it and saved it after (an editor's buffer, a tool's read-modify-write) put the old key back,
+/// and the rotation then deleted the old key: the file named a deleted key, the new secret was
+/// nowhere. The rotation now looks again before deleting and keeps the key the file names.
+#[test]
+fn a_program_putting_the_old_key_back_meanwhile_keeps_the_old_key_alive() {
+    let Some(moto) = Moto::start() else { return };
+    let old = moto.get("access_key_id");
+    let sb = sandbox(&moto);
+    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(renewed.status.success(), "{}", text(&renewed).1);
+    let buffer = sb.credentials();
+    let child = sb
+        .mfatui_command(&["rotate", "dev", "--yes"])
+        .env("MFATUI_FAULT", "rotate-after-write:stop")
+        .env("MFATUI_ROTATE_VERIFY_SECS", "0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::common::wait_until_stopped(child.id());
+    assert_ne!(key_in_file(&sb), old, "the rotation wrote its new key");
+    std::fs::write(
+        sb.aws("credentials"),
+        format!("{buffer}# saved by an editor\n"),
+    )
+    .unwrap();
+    crate::common::resume(child.id());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("another program rewrote the files after mfatui wrote the new key")
+            && stderr.contains("the new key was deleted again and the old one kept"),
+        "{stderr}"
+    );
+    assert_eq!(key_in_file(&sb), old);
+    assert_eq!(iam_keys(&sb), [(old, "Active".to_owned())]);
+    assert!(
+        sb.caller_arn("dev").ends_with(":user/ana"),
+        "the profile works"
+    );
+}
+
 #[test]
 fn keep_old_deactivates_and_a_user_with_two_keys_is_refused() {
     let Some(moto) = Moto::start() else { return };

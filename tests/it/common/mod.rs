@@ -652,6 +652,34 @@ pub fn as_nobody(cmd: &Command, home: &Path) -> Command {
     nobody
 }
 
+/// Waits (a minute at most) until process `pid` is stopped (a fault's `stop`: SIGSTOP).
+pub fn wait_until_stopped(pid: u32) {
+    let stat = format!("/proc/{pid}/stat");
+    let stopped = || {
+        std::fs::read_to_string(&stat)
+            .ok()
+            .and_then(|s| {
+                s.rsplit_once(')')
+                    .map(|(_, r)| r.trim_start().starts_with('T'))
+            })
+            .unwrap_or(false)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !stopped() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{pid} never stopped at its fault"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Lets the stopped process `pid` go on.
+pub fn resume(pid: u32) {
+    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::CONT).unwrap();
+}
+
 /// moto behind a front that records every call (see tests/sts_recorder.py).
 pub struct Recorder {
     _server: PyServer,
