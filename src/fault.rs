@@ -4,8 +4,9 @@
 //!
 //! Compiled into debug builds only (`cargo test` uses them); release builds contain no trace of
 //! it. STEP is one of `after-backup`, `mid-temp-write`, `before-rename`, `after-rename`,
-//! `rotate-after-create`, `rotate-after-write`, `rotate-verify`, `keyring-after-store`,
-//! `keyring-before-scrub`, `keyring-before-delete`, `holder-adopt`;
+//! `rotate-after-create`, `rotate-after-write`, `rotate-verify`, `rotate-before-retire` (where
+//! `fail` does nothing), `keyring-after-store`, `keyring-before-scrub`, `keyring-before-delete`,
+//! `holder-adopt`;
 //! ACTION is `fail` (return an I/O error), `abort` (kill the process on the spot), `hang`
 //! (stop there until killed, for `kill -9` tests), `pause` (wait one second, then go on,
 //! so that two processes overlap) or `stop` (SIGSTOP itself: the test changes the world,
@@ -33,6 +34,9 @@ pub enum Step {
     RotateAfterWrite,
     /// Rotation: verifying the new key (a fault makes it fail).
     RotateVerify,
+    /// Rotation: the new key is verified and every place names it; the old key is not
+    /// retired yet.
+    RotateBeforeRetire,
     /// `keyring store`/`add`: the keyring holds the keys (read back); the files are unchanged.
     KeyringAfterStore,
     /// `keyring store`: the files no longer hold the secret; backups still may.
@@ -56,6 +60,7 @@ impl Step {
             Step::RotateAfterKeyring => "rotate-after-keyring",
             Step::RotateAfterWrite => "rotate-after-write",
             Step::RotateVerify => "rotate-verify",
+            Step::RotateBeforeRetire => "rotate-before-retire",
             Step::KeyringAfterStore => "keyring-after-store",
             Step::KeyringBeforeScrub => "keyring-before-scrub",
             Step::KeyringBeforeDelete => "keyring-before-delete",

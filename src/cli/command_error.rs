@@ -126,8 +126,9 @@ pub enum KeyringCommandError {
     /// `restore`: the file was not written back.
     #[error("{0}; the key stays in the OS keyring")]
     NotRestored(WriteError),
-    /// `restore`: a rotation holds the key (under way, or stopped and not finished).
-    #[error("a rotation of '{profile}' holds this key (under way, or stopped before it finished): let it end, or finish it with {again}, then restore; nothing was changed")]
+    /// `restore`, `add`, `forget`: a rotation holds the key (under way, or stopped and not
+    /// finished).
+    #[error("a rotation of '{profile}' holds this key (under way, or stopped before it finished): let it end, or finish it with {again}; nothing was changed")]
     Rotating {
         /// The profile the rotation is of.
         profile: String,

@@ -337,11 +337,7 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Fail
     // Under the keyring lock, and never while a rotation holds the key: it would write its
     // new key beside the pair put back here and delete the key that pair names (round 10).
     let written = with_entry_lock(ctx, || -> Result<_, Failure> {
-        let credentials = &ctx.paths.credentials;
-        if let Some(profile) = crate::keys::journal::rotating(credentials, &creds.access_key_id) {
-            let again = ctx.command(&["rotate", &profile]);
-            return Err(Error::Rotating { profile, again }.into());
-        }
+        not_rotating(ctx, &creds.access_key_id)?;
         Ok(commit(&plan, &ctx.write_options(OnChange::Merge)).map_err(Error::NotRestored)?)
     })?;
     report(&written);
@@ -361,6 +357,19 @@ fn restore(ctx: &Context, args: &KeyringMoveArgs, open: Open) -> Result<(), Fail
         kept_line(ctx, &marker.profile, &marker.access_key_id)
     );
     Ok(())
+}
+
+/// Refuses while a rotation's journal holds the key `id` (a rotation under way, or one
+/// stopped before it finished): checked under the keyring lock, which a rotation takes to
+/// start (attack rounds 10 and 11).
+fn not_rotating(ctx: &Context, id: &str) -> Result<(), Failure> {
+    match crate::keys::journal::rotating(&ctx.paths.credentials, id) {
+        Some(profile) => {
+            let again = ctx.command(&["rotate", &profile]);
+            Err(Error::Rotating { profile, again }.into())
+        }
+        None => Ok(()),
+    }
 }
 
 /// The sentence that says an entry is kept and how to remove it.
@@ -535,6 +544,10 @@ fn add(run: &Run, args: &KeyringAddArgs, open: Open) -> Result<(), Failure> {
     // Held until the marker is in the files: a `keyring forget` meanwhile never sees the
     // entry stored but not yet named.
     let written = with_entry_lock(ctx, || {
+        if !before.is_empty() {
+            // The rotation would write its new key over the marker written here.
+            not_rotating(ctx, before)?;
+        }
         keyring
             .store_checked(&marker.profile, &creds)
             .and_then(|()| keyring.add_user(&marker.profile, &creds, &file))
@@ -659,6 +672,8 @@ fn forget(ctx: &Context, args: &KeyringForgetArgs, open: Open) -> Result<(), Fai
     // and only if nothing changed while the question waited: a marker written meanwhile
     // names the key now.
     with_entry_lock(ctx, || {
+        // The rotation still needs the entry of its old key (to write it back) and of its new.
+        not_rotating(ctx, &id)?;
         let now = doubts()?;
         if !args.yes && now != before {
             let why = now

@@ -55,16 +55,16 @@ pub struct Journal {
 impl Journal {
     /// The journal of `profile`'s rotation, beside the credentials file `credentials`.
     pub fn of(credentials: &Path, profile: &str) -> Journal {
-        let safe: String = profile
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
+        // One file per profile: letters, digits and `-` as they are, every other byte as
+        // `_XX` (so `a.b`, `a_b` and `a b` never share a journal: attack round 11).
+        let mut safe = String::new();
+        for b in profile.bytes() {
+            if b.is_ascii_alphanumeric() || b == b'-' {
+                safe.push(char::from(b));
+            } else {
+                safe.push_str(&format!("_{b:02X}"));
+            }
+        }
         Journal {
             path: backup::backup_dir(credentials, None).join(format!("rotating-{safe}.json")),
         }
@@ -115,4 +115,64 @@ pub fn rotating(credentials: &Path, key_id: &str) -> Option<String> {
         .filter_map(|e| Journal { path: e.path() }.read())
         .find(|entry| entry.old_key_id == key_id || entry.new_key_id.as_deref() == Some(key_id))
         .map(|entry| entry.profile)
+}
+
+/// The lock one rotation of an IAM user's key holds from its preview to its end: a second
+/// rotation of the same user's key (another terminal, the TUI's `K`, a retry of one that
+/// seems stuck) would take the first one's journal for a killed run and undo it under its
+/// feet (attack round 11). Released when the rotation ends, however it ends.
+#[derive(Debug)]
+pub struct RotationLock {
+    _file: std::fs::File,
+}
+
+/// Takes the rotation lock of the IAM user `arn` beside the credentials file `credentials`
+/// (`rotating-SHA1.lock` in its backup folder): `Ok(None)` while another rotation holds it.
+pub fn lock_rotation(credentials: &Path, arn: &str) -> std::io::Result<Option<RotationLock>> {
+    use sha1::Digest;
+    let dir = backup::backup_dir(credentials, None);
+    backup::ensure_dir(&dir)?;
+    let hash: String = sha1::Sha1::digest(arn.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let file = backup::open_lock(&dir.join(format!("rotating-{hash}.lock")))?;
+    Ok(crate::safe_fs::try_lock(&file)?.then_some(RotationLock { _file: file }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_differing_in_other_characters_have_journals_of_their_own() {
+        let of = |name| Journal::of(Path::new("/h/.aws/credentials"), name).path;
+        let names = ["a.b", "a_b", "a b", "a-b", "ab", "a\u{e9}"];
+        let paths: std::collections::HashSet<PathBuf> = names.iter().map(|n| of(n)).collect();
+        assert_eq!(paths.len(), names.len(), "{paths:?}");
+        assert_eq!(
+            of("dev-1"),
+            Path::new("/h/.aws/.mfatui-backups/rotating-dev-1.json")
+        );
+    }
+
+    #[test]
+    fn one_rotation_of_a_user_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = dir.path().join("credentials");
+        let arn = "arn:aws:iam::123456789012:user/ana";
+        let first = lock_rotation(&credentials, arn).unwrap();
+        assert!(first.is_some());
+        assert!(lock_rotation(&credentials, arn).unwrap().is_none(), "held");
+        assert!(
+            lock_rotation(&credentials, "arn:aws:iam::123456789012:user/bo")
+                .unwrap()
+                .is_some()
+        );
+        drop(first);
+        assert!(
+            lock_rotation(&credentials, arn).unwrap().is_some(),
+            "released"
+        );
+    }
 }

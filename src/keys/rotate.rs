@@ -49,6 +49,34 @@ pub enum RotateError {
     /// `restore` ran meanwhile).
     #[error("the key of '{0}' moved since the rotation was shown (a keyring store or restore ran meanwhile): run the rotation again; nothing was changed")]
     Moved(String),
+    /// The old key was retired while another program put it back in the files, and the new
+    /// key could not be written again.
+    #[error("another program put the old key {old_key} back in the files while it was being retired, and writing the new key {new_key} again failed ({error}): the new key works, but its secret is in no file; make another key in the IAM console")]
+    NotRewritten {
+        /// Why.
+        error: Box<PutError>,
+        /// The new key, masked.
+        new_key: String,
+        /// The old key, masked.
+        old_key: String,
+    },
+    /// Another rotation of the same IAM user's key is under way.
+    #[error("a rotation of the key of '{0}' (or of another key of its IAM user) is under way in another mfatui: let it finish; nothing was changed")]
+    UnderWay(String),
+    /// Another program changed the places the new key was written to, and they do not agree.
+    #[error("another program changed the files while the key of '{profile}' was rotated: {now}; both keys are kept (the new one {new_key}, the old one {old_key}): put the key you want in each place and run {again}")]
+    Unsettled {
+        /// The profile.
+        profile: String,
+        /// What each place names now.
+        now: String,
+        /// The new key, masked.
+        new_key: String,
+        /// The old key, masked.
+        old_key: String,
+        /// The command that finishes the rotation.
+        again: String,
+    },
     /// The keyring lock, which keeps `keyring store`/`restore` out while a rotation starts.
     #[error(transparent)]
     Lock(#[from] crate::keys::custody::EntryError),
@@ -250,6 +278,8 @@ pub struct Prepared {
     pub iam: Credentials,
     /// What an earlier, interrupted rotation left behind and what was done about it.
     pub recovered: Option<String>,
+    /// Held until the rotation ends: no other rotation of this user's key meanwhile.
+    _lock: std::sync::Arc<super::journal::RotationLock>,
 }
 
 impl Prepared {
@@ -350,8 +380,19 @@ pub async fn prepare(
             arn: identity.arn.clone(),
         })?
         .to_owned();
+    // One rotation of the user's key at a time: its journal is then that of a run that
+    // ended (killed), never of one still under way.
+    let lock = super::journal::lock_rotation(&ctx.paths.credentials, &identity.arn)
+        .map_err(|source| JournalError::Dir {
+            dir: crate::awsfiles::backup::backup_dir(&ctx.paths.credentials, None),
+            source,
+        })?
+        .ok_or_else(|| RotateError::UnderWay(name.to_owned()))?;
     let journal = Journal::of(&ctx.paths.credentials, &place.profile);
-    let recovered = match journal.read() {
+    let recovered = match journal
+        .read()
+        .filter(|entry| entry.profile == *place.profile)
+    {
         Some(entry) => {
             let said = recover(api, &site, &iam, &old, &entry).await?;
             // The keyring entry of the key that run retired (or never put in use) names a
@@ -386,6 +427,7 @@ pub async fn prepare(
         site,
         iam,
         recovered,
+        _lock: std::sync::Arc::new(lock),
     })
 }
 
@@ -508,14 +550,57 @@ pub fn write_plan(
     Ok(plan)
 }
 
-/// Whether the shared files, read now, may name the key `id` (also when they cannot be read:
-/// then the old key must be written back before the new one may go).
-fn files_name(ctx: &crate::context::Context, id: &str) -> bool {
-    crate::awsfiles::AwsFiles::load(&ctx.paths).map_or(true, |files| {
-        [&files.config, &files.credentials]
-            .iter()
-            .any(|f| f.document.text().contains(id))
-    })
+/// The key id each place of a rotation names now (`None` for a section or key that is gone);
+/// `None` when the files cannot be read.
+fn names_at(ctx: &crate::context::Context, places: &[KeyPlace]) -> Option<Vec<Option<String>>> {
+    let files = crate::awsfiles::AwsFiles::load(&ctx.paths).ok()?;
+    let (config, credentials) = (
+        files.config.document.structure().ok()?,
+        files.credentials.document.structure().ok()?,
+    );
+    let named = places
+        .iter()
+        .map(|place| {
+            let structure = match place.file {
+                FileKind::Config => &config,
+                FileKind::Credentials => &credentials,
+            };
+            let key = match place.store {
+                KeyStore::Keyring => KEYRING_MARKER,
+                KeyStore::File(_) => "aws_access_key_id",
+            };
+            structure.value(&place.section, key).map(str::to_owned)
+        })
+        .collect();
+    Some(named)
+}
+
+/// Whether the places may name `id` now: one of them does, or the files cannot be read (then
+/// the old key must be written back before the new one may go).
+fn may_name(ctx: &crate::context::Context, places: &[KeyPlace], id: &str) -> bool {
+    names_at(ctx, places).is_none_or(|named| named.iter().any(|n| n.as_deref() == Some(id)))
+}
+
+/// What each place names, for a sentence: `[dev] in the credentials file names ****ABCD`.
+fn describe(places: &[KeyPlace], named: Option<&[Option<String>]>) -> String {
+    let Some(named) = named else {
+        return "the files cannot be read".to_owned();
+    };
+    places
+        .iter()
+        .zip(named)
+        .map(|(place, id)| {
+            let what = id
+                .as_deref()
+                .map_or_else(|| "no key".to_owned(), |id| key_suffix(id).to_string());
+            format!(
+                "[{}] in the {} file names {what}",
+                place.section,
+                place.file.label()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where `name`'s key is (every copy of it), for a rotation: no call, no change.
@@ -664,7 +749,9 @@ pub async fn execute(
         Ok(written) => written,
         // A write can fail after a file took the new key (the folder's sync after the rename,
         // the second of two files): what the files hold decides, never the error's kind.
-        Err(e) if files_name(ctx, &new.access_key_id) => return Err(undo_write(e.into()).await),
+        Err(e) if may_name(ctx, &prepared.places, &new.access_key_id) => {
+            return Err(undo_write(e.into()).await)
+        }
         Err(e) => return Err(undo_create(e.into(), false).await),
     };
     if let Err(e) = fault::point(Step::RotateAfterWrite) {
@@ -687,12 +774,40 @@ pub async fn execute(
         return Err(undo_write(why.into()).await);
     }
     // A program that read the files before the write and saves them after it (an editor's
-    // buffer, a tool's read-modify-write) put the old key back: deleting the old key now would
-    // leave the files naming a deleted key and the new secret nowhere (attack round 10, R10-1).
-    if !files_name(ctx, &new.access_key_id) {
-        return Err(undo_create(Stop::Overwritten, false).await);
+    // buffer, a tool's read-modify-write) may have put the old key back (attack round 10,
+    // R10-1), or be half-way through writing (round 11). The old key goes only when every
+    // place names the new one; when every place names the old one again, the new one goes;
+    // anything else (one place each, a file being written) keeps both, with the journal.
+    let mut named = names_at(ctx, &prepared.places);
+    for _ in 0..10 {
+        let all = |id: &str| {
+            named
+                .as_ref()
+                .is_some_and(|n| n.iter().all(|n| n.as_deref() == Some(id)))
+        };
+        if all(&new.access_key_id) {
+            break;
+        }
+        if all(&old_id) {
+            return Err(undo_create(Stop::Overwritten, false).await);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        named = names_at(ctx, &prepared.places);
+    }
+    if !named.as_ref().is_some_and(|n| {
+        n.iter()
+            .all(|n| n.as_deref() == Some(new.access_key_id.as_str()))
+    }) {
+        return Err(RotateError::Unsettled {
+            profile: prepared.profile.clone(),
+            now: describe(&prepared.places, named.as_deref()),
+            new_key: key_suffix(&new.access_key_id).to_string(),
+            old_key: key_suffix(&old_id).to_string(),
+            again: ctx.command(&["rotate", &prepared.profile]),
+        });
     }
     // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
+    let _ = fault::point(Step::RotateBeforeRetire);
     progress(&format!(
         "{} the old key {}…",
         if keep_old { "Deactivating" } else { "Deleting" },
@@ -707,6 +822,24 @@ pub async fn execute(
             keep_old,
             cause,
         });
+    // A program that saved an older buffer between the look above and the deletion put the
+    // old key back (attack round 11): the new pair, still in hand, is written again.
+    let old_again = |named: Option<Vec<Option<String>>>| {
+        named.is_some_and(|n| n.iter().any(|id| id.as_deref() == Some(old_id.as_str())))
+    };
+    if old_again(names_at(ctx, &prepared.places)) {
+        progress("Another program put the old key back in the files meanwhile: writing the new key again…");
+        if let Err(error) = write(new_ref) {
+            // Not kept: the next rotation would take the file's (deleted) key for the one in
+            // use and undo the new one.
+            journal.remove();
+            return Err(RotateError::NotRewritten {
+                error: Box::new(error),
+                new_key: key_suffix(&new.access_key_id).to_string(),
+                old_key: key_suffix(&old_id).to_string(),
+            });
+        }
+    }
     journal.remove();
     let mut shared = Vec::new();
     if !keep_old && warning.is_none() {

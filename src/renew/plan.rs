@@ -466,7 +466,7 @@ fn plan_session(
             discover: opts.command(&["discover", &source]),
         });
     }
-    check_target(map, &target)?;
+    check_target(map, &target, Some(&place.access_key_id))?;
     if target != name {
         if let Some(problem) = snapshot.profile(&target).and_then(|t| t.problems.first()) {
             return Err(PlanError::Target(format!(
@@ -624,7 +624,7 @@ fn plan_role(
     }
     let target = places.section.as_deref().unwrap_or(name).to_owned();
     let (expiry_keys, started_key) = if places.section.is_some() {
-        check_target(map, &target)?;
+        check_target(map, &target, None)?;
         expiry_writes(map.profile(&target), Convention::Plain, &target)?
     } else {
         (Vec::new(), None)
@@ -718,11 +718,27 @@ fn role_source(
     )))
 }
 
-/// Refuses a target that the AWS CLI would not read as static keys.
-fn check_target(map: &ConfigMap, target: &str) -> Result<(), PlanError> {
+/// Refuses a target that the AWS CLI would not read as static keys, and one that holds a
+/// long-term key of its own (an access key without a session token, or a keyring marker):
+/// writing the session there would overwrite the key, leaving it only in a backup that
+/// pruning removes (attack round 11). `source_key` is the key the session is made with: the
+/// same key in the target loses nothing.
+fn check_target(map: &ConfigMap, target: &str, source_key: Option<&str>) -> Result<(), PlanError> {
     let Some(t) = map.profile(target) else {
         return Ok(());
     };
+    let long_term = if t.has("aws_session_token") || t.has("aws_security_token") {
+        t.get(crate::awsfiles::profile::KEYRING_MARKER)
+    } else {
+        t.get("aws_access_key_id")
+            .or_else(|| t.get(crate::awsfiles::profile::KEYRING_MARKER))
+    };
+    if let Some(id) = long_term.filter(|id| Some(*id) != source_key) {
+        return Err(PlanError::Target(format!(
+            "the target profile '{target}' holds a long-term access key of its own ({}), which the session would overwrite; rename that profile or choose another target pattern ([naming] target)",
+            crate::awsfiles::profile::key_suffix(id)
+        )));
+    }
     for key in [
         "role_arn",
         "sso_session",

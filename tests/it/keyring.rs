@@ -1247,12 +1247,27 @@ fn keyring_store_and_restore_wait_for_a_rotation_of_their_key() {
     assert!(out.status.success(), "{}", text(&out).1);
     let (child, pid) = rotation_stopped(&sb, "rotate-after-create:stop");
     let restore = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
-    assert!(!restore.status.success());
-    assert!(
-        complaint(&restore).contains("a rotation of 'dev' holds this key"),
-        "{}",
-        text(&restore).1
+    // `forget` and `add` too (round 11): the rotation still needs the old key's entry, and
+    // would write its new key over the marker `add` writes.
+    let forget = mfatui(
+        &sb,
+        Unlocked,
+        &["keyring", "forget", "dev", "--key-id", &id, "--yes"],
     );
+    let add = sb.mfatui_keyring(
+        Unlocked,
+        &["keyring", "add", "dev", "--stdin", "--yes"],
+        "AKIAI44QH8DHBEXAMPLE\nje7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY\n",
+    );
+    for refused in [&restore, &forget, &add] {
+        assert!(!refused.status.success());
+        assert!(
+            complaint(refused).contains("a rotation of 'dev' holds this key"),
+            "{}",
+            text(refused).1
+        );
+    }
+    assert_eq!(stored(&sb, "dev"), Some((id.clone(), secret.clone())));
     crate::common::resume(pid as u32);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "{}", text(&out).1);
@@ -1269,9 +1284,10 @@ fn keyring_store_and_restore_wait_for_a_rotation_of_their_key() {
     assert_eq!(stored_id, new);
     assert_eq!(iam_keys(&sb, &stored_id, &stored_secret), 1);
     // A rotation stopped for good (killed) keeps them refusing until `rotate` finishes it.
-    let (mut child, _) = rotation_stopped(&sb, "rotate-after-create:stop");
-    child.kill().unwrap();
-    let _ = child.wait();
+    let (child, pid) = rotation_stopped(&sb, "rotate-after-create:stop");
+    let killed = rustix::process::Pid::from_raw(pid).unwrap();
+    rustix::process::kill_process(killed, rustix::process::Signal::KILL).unwrap();
+    let _ = child.wait_with_output();
     let store = mfatui(&sb, Unlocked, &["keyring", "restore", "dev", "--yes"]);
     assert!(
         complaint(&store).contains("finish it with") && complaint(&store).contains("rotate dev"),

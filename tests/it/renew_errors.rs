@@ -173,3 +173,33 @@ fn another_users_file_anyone_may_write_is_refused_before_the_call() {
     );
     assert_eq!(sb.credentials(), CREDS);
 }
+
+/// Attack round 11 (R11-6): a profile named like another's session target (`dev-mfa`) held a
+/// long-term key of its own; renewing `dev` (`renew`, `credential-process`, `mfa`) wrote the
+/// session over it, and after `backups.keep` more writes the key was nowhere. Refused before
+/// the call, for sessions and roles alike.
+#[test]
+fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
+    let config = "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n\n\
+        [profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n";
+    let credentials = format!(
+        "{CREDS}\n[dev-mfa]\naws_access_key_id = AKIAOTHERKEY000000B2\naws_secret_access_key = a-key-of-its-own\n\n\
+         [admin-mfa]\naws_access_key_id = AKIAOTHERKEY000000C3\naws_secret_access_key = another-key-of-its-own\n"
+    );
+    for args in [
+        &["renew", "dev", "--code", "123456", "--yes"][..],
+        &["credential-process", "dev"][..],
+        &["renew", "admin", "--code", "123456", "--yes"][..],
+    ] {
+        let sb = Sandbox::new(&nowhere(), config, &credentials);
+        let out = sb.mfatui_env(args, &[("AWS_MFA_TOKEN", "123456")]);
+        let stderr = text(&out).1;
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr.contains("holds a long-term access key of its own (****00B2), which the session would overwrite")
+                || stderr.contains("holds a long-term access key of its own (****00C3), which the session would overwrite"),
+            "{args:?}: refused before the call (no network error): {stderr}"
+        );
+        assert_eq!(sb.credentials(), credentials, "{args:?}");
+    }
+}

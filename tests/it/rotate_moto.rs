@@ -164,18 +164,8 @@ fn a_program_putting_the_old_key_back_meanwhile_keeps_the_old_key_alive() {
     let Some(moto) = Moto::start() else { return };
     let old = moto.get("access_key_id");
     let sb = sandbox(&moto);
-    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
-    assert!(renewed.status.success(), "{}", text(&renewed).1);
     let buffer = sb.credentials();
-    let child = sb
-        .mfatui_command(&["rotate", "dev", "--yes"])
-        .env("MFATUI_FAULT", "rotate-after-write:stop")
-        .env("MFATUI_ROTATE_VERIFY_SECS", "0")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    crate::common::wait_until_stopped(child.id());
+    let child = rotation_stopped_at(&sb, "rotate-after-write:stop");
     assert_ne!(key_in_file(&sb), old, "the rotation wrote its new key");
     std::fs::write(
         sb.aws("credentials"),
@@ -197,6 +187,122 @@ fn a_program_putting_the_old_key_back_meanwhile_keeps_the_old_key_alive() {
         sb.caller_arn("dev").ends_with(":user/ana"),
         "the profile works"
     );
+}
+
+/// Starts `rotate dev --yes` (the MFA session fresh, so that its own write is the first one)
+/// with `fault`, and returns it once it has stopped there.
+fn rotation_stopped_at(sb: &Sandbox, fault: &str) -> std::process::Child {
+    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(renewed.status.success(), "{}", text(&renewed).1);
+    let child = sb
+        .mfatui_command(&["rotate", "dev", "--yes"])
+        .env("MFATUI_FAULT", fault)
+        .env("MFATUI_ROTATE_VERIFY_SECS", "0")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::common::wait_until_stopped(child.id());
+    child
+}
+
+/// Attack round 11 (R11-1): a program writing the file in place (truncate, then write) when
+/// the rotation looks again made it delete the new key the program was saving. It waits for
+/// the file to settle; one that stays unsettled keeps both keys and the journal.
+#[test]
+fn a_file_being_written_when_the_rotation_looks_again_is_waited_for() {
+    let Some(moto) = Moto::start() else { return };
+    let old = moto.get("access_key_id");
+    let sb = sandbox(&moto);
+    let child = rotation_stopped_at(&sb, "rotate-after-write:stop");
+    let saved = sb.credentials();
+    let new = key_in_file(&sb);
+    std::fs::write(sb.aws("credentials"), "").unwrap();
+    crate::common::resume(child.id());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::write(sb.aws("credentials"), &saved).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(key_in_file(&sb), new);
+    assert_eq!(iam_keys(&sb), [(new.clone(), "Active".to_owned())]);
+
+    // A file that stays empty: neither key goes.
+    let child = rotation_stopped_at(&sb, "rotate-after-write:stop");
+    let saved = sb.credentials();
+    let newer = key_in_file(&sb);
+    std::fs::write(sb.aws("credentials"), "").unwrap();
+    crate::common::resume(child.id());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("another program changed the files while the key of 'dev' was rotated")
+            && stderr.contains("both keys are kept")
+            && stderr.contains("rotate dev"),
+        "{stderr}"
+    );
+    std::fs::write(sb.aws("credentials"), &saved).unwrap();
+    let mut keys = iam_keys(&sb);
+    keys.sort();
+    let mut both = vec![(new, "Active".to_owned()), (newer, "Active".to_owned())];
+    both.sort();
+    assert_eq!(keys, both, "both keys kept");
+    // The next rotation finishes it from the journal, then rotates: one key, the file's.
+    let out = sb.mfatui(&["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(iam_keys(&sb), [(key_in_file(&sb), "Active".to_owned())]);
+    assert_ne!(key_in_file(&sb), old);
+}
+
+/// Attack round 11 (R11-7): an older buffer saved after the rotation's look at the files but
+/// before the old key was deleted put the deleted key back; the new pair, still in hand, is
+/// written again.
+#[test]
+fn an_old_buffer_saved_just_before_the_old_key_goes_gets_the_new_key_written_again() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let buffer = sb.credentials();
+    let child = rotation_stopped_at(&sb, "rotate-before-retire:stop");
+    let new = key_in_file(&sb);
+    std::fs::write(sb.aws("credentials"), &buffer).unwrap();
+    crate::common::resume(child.id());
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("Another program put the old key back in the files meanwhile"),
+        "{stdout}"
+    );
+    assert_eq!(key_in_file(&sb), new);
+    assert_eq!(iam_keys(&sb), [(new, "Active".to_owned())]);
+    assert!(
+        sb.caller_arn("dev").ends_with(":user/ana"),
+        "the profile works"
+    );
+}
+
+/// Attack round 11 (R11-3): a second rotation of the same key (another terminal, a retry)
+/// took the first one's journal for a killed run and undid it under its feet; the first then
+/// wrote back a deleted key. One rotation of a user's key at a time.
+#[test]
+fn a_second_rotation_of_the_same_key_waits_for_the_first() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let first = rotation_stopped_at(&sb, "rotate-after-create:stop");
+    let second = sb.mfatui(&["rotate", "dev", "--yes"]);
+    assert!(!second.status.success());
+    assert!(
+        text(&second).1.contains(
+            "a rotation of the key of 'dev' (or of another key of its IAM user) is under way"
+        ),
+        "{}",
+        text(&second).1
+    );
+    crate::common::resume(first.id());
+    let out = first.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(iam_keys(&sb), [(key_in_file(&sb), "Active".to_owned())]);
+    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
 }
 
 #[test]
