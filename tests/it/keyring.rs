@@ -1234,7 +1234,8 @@ fn iam_keys(sb: &Sandbox, id: &str, secret: &str) -> usize {
 
 /// Attack round 10 (R10-4): `keyring restore` (or `store`) landing while a rotation of the
 /// key was under way put the pair back beside the marker the rotation then wrote, and the
-/// rotation deleted the key that pair names: the AWS CLI used a deleted key. Both refuse now.
+/// rotation deleted the key that pair names: the AWS CLI used a deleted key. Both refuse now,
+/// and so do `add` and `forget` (round 11).
 #[test]
 fn keyring_store_and_restore_wait_for_a_rotation_of_their_key() {
     if !keyring_tools() {
