@@ -265,6 +265,13 @@ async fn run_with_server(
             eprintln!("mfatui: {note}");
         }
         command.envs(overlay.copies().environment(needs));
+    } else if endpoint.ctx.demo {
+        // The demo's own files, never the user's: botocore and the JS SDK read a `[default]`
+        // key in the real credentials file ahead of the endpoint (attack round 12).
+        let paths = &endpoint.ctx.paths;
+        command
+            .env("AWS_CONFIG_FILE", &paths.config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", &paths.credentials);
     }
     if let Some(region) = region {
         command

@@ -49,9 +49,9 @@ pub enum RotateError {
     /// `restore` ran meanwhile).
     #[error("the key of '{0}' moved since the rotation was shown (a keyring store or restore ran meanwhile): run the rotation again; nothing was changed")]
     Moved(String),
-    /// The old key was retired while another program put it back in the files, and the new
-    /// key could not be written again.
-    #[error("another program put the old key {old_key} back in the files while it was being retired, and writing the new key {new_key} again failed ({error}): the new key works, but its secret is in no file; make another key in the IAM console")]
+    /// The old key was retired while another program rewrote the files, and the new key could
+    /// not be written again.
+    #[error("another program rewrote the files while the old key {old_key} was being retired, and writing the new key {new_key} again failed ({error}): the new key works, but its secret is in no file; make another key in the IAM console")]
     NotRewritten {
         /// Why.
         error: Box<PutError>,
@@ -823,12 +823,26 @@ pub async fn execute(
             cause,
         });
     // A program that saved an older buffer between the look above and the deletion put the
-    // old key back (attack round 11): the new pair, still in hand, is written again.
-    let old_again = |named: Option<Vec<Option<String>>>| {
-        named.is_some_and(|n| n.iter().any(|id| id.as_deref() == Some(old_id.as_str())))
-    };
-    if old_again(names_at(ctx, &prepared.places)) {
-        progress("Another program put the old key back in the files meanwhile: writing the new key again…");
+    // old key back (attack round 11), or is half-way through writing (round 12): once every
+    // place names a key again (2 s at most), one that does not name the new key gets the new
+    // pair, still in hand, written again.
+    let mut named = names_at(ctx, &prepared.places);
+    for _ in 0..10 {
+        if named
+            .as_ref()
+            .is_some_and(|n| n.iter().all(Option::is_some))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        named = names_at(ctx, &prepared.places);
+    }
+    let all_new = named.as_ref().is_some_and(|n| {
+        n.iter()
+            .all(|id| id.as_deref() == Some(new.access_key_id.as_str()))
+    });
+    if !all_new {
+        progress("Another program rewrote the files meanwhile: writing the new key again…");
         if let Err(error) = write(new_ref) {
             // Not kept: the next rotation would take the file's (deleted) key for the one in
             // use and undo the new one.

@@ -466,7 +466,14 @@ fn plan_session(
             discover: opts.command(&["discover", &source]),
         });
     }
-    check_target(map, &target, Some(&place.access_key_id))?;
+    // The same key in another section loses nothing; in the very section holding it (a
+    // target setting naming the profile itself, attack round 12) it is overwritten.
+    let same_section = place.file == FileKind::Credentials && *place.section == *target;
+    check_target(
+        map,
+        &target,
+        (!same_section).then_some(place.access_key_id.as_str()),
+    )?;
     if target != name {
         if let Some(problem) = snapshot.profile(&target).and_then(|t| t.problems.first()) {
             return Err(PlanError::Target(format!(
@@ -727,7 +734,9 @@ fn check_target(map: &ConfigMap, target: &str, source_key: Option<&str>) -> Resu
     let Some(t) = map.profile(target) else {
         return Ok(());
     };
-    let long_term = if t.has("aws_session_token") || t.has("aws_security_token") {
+    // An empty token is no token to the SDKs (attack round 12).
+    let token = |key| t.get(key).is_some_and(|v| !v.is_empty());
+    let long_term = if token("aws_session_token") || token("aws_security_token") {
         t.get(crate::awsfiles::profile::KEYRING_MARKER)
     } else {
         t.get("aws_access_key_id")

@@ -202,4 +202,30 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
         );
         assert_eq!(sb.credentials(), credentials, "{args:?}");
     }
+    // Round 12: an empty `aws_session_token =` beside the key (the SDKs read no token there),
+    // and a target setting naming the profile itself (its own key, in its own section).
+    let empty_token = format!(
+        "{CREDS}\n[dev-mfa]\naws_access_key_id = AKIAOTHERKEY000000B2\naws_secret_access_key = a-key-of-its-own\naws_session_token =\n"
+    );
+    for (credentials, settings, key) in [
+        (empty_token.as_str(), "", "****00B2"),
+        (CREDS, "[profiles.dev]\ntarget = \"dev\"\n", "****WXYZ"),
+        (CREDS, "[naming]\ntarget = \"{profile}\"\n", "****WXYZ"),
+    ] {
+        let sb = Sandbox::new(&nowhere(), config, credentials);
+        if !settings.is_empty() {
+            sb.settings(settings);
+        }
+        let out = sb.mfatui_env(
+            &["credential-process", "dev"],
+            &[("AWS_MFA_TOKEN", "123456")],
+        );
+        let stderr = text(&out).1;
+        assert!(!out.status.success(), "{settings}");
+        assert!(
+            stderr.contains(&format!("holds a long-term access key of its own ({key})")),
+            "{settings}: {stderr}"
+        );
+        assert_eq!(sb.credentials(), credentials, "{settings}");
+    }
 }

@@ -270,7 +270,7 @@ fn an_old_buffer_saved_just_before_the_old_key_goes_gets_the_new_key_written_aga
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stdout.contains("Another program put the old key back in the files meanwhile"),
+        stdout.contains("Another program rewrote the files meanwhile: writing the new key again"),
         "{stdout}"
     );
     assert_eq!(key_in_file(&sb), new);
@@ -279,6 +279,21 @@ fn an_old_buffer_saved_just_before_the_old_key_goes_gets_the_new_key_written_aga
         sb.caller_arn("dev").ends_with(":user/ana"),
         "the profile works"
     );
+
+    // Round 12 (R12-2): the file empty at that look (an in-place writer half-way), the older
+    // buffer saved a moment later.
+    let buffer = sb.credentials();
+    let child = rotation_stopped_at(&sb, "rotate-before-retire:stop");
+    let newer = key_in_file(&sb);
+    std::fs::write(sb.aws("credentials"), "").unwrap();
+    crate::common::resume(child.id());
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    std::fs::write(sb.aws("credentials"), &buffer).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(key_in_file(&sb), newer);
+    assert_eq!(iam_keys(&sb), [(newer, "Active".to_owned())]);
+    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
 }
 
 /// Attack round 11 (R11-3): a second rotation of the same key (another terminal, a retry)

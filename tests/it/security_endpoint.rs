@@ -1100,6 +1100,32 @@ fn the_demo_exec_leaves_no_temporary_folder_behind() {
     }
 }
 
+/// Attack round 12 (R12-4): inside `--demo exec --server`, CMD read the user's real files,
+/// and botocore took a real `[default]` key ahead of the demo's endpoint. CMD sees the
+/// demo's files.
+#[test]
+fn the_demo_exec_server_never_hands_cmd_the_users_real_files() {
+    let sb = Sandbox::new(
+        &crate::common::black_hole(),
+        "",
+        "[default]\naws_access_key_id = AKIAREALUSERKEY00001\naws_secret_access_key = a-real-secret\n",
+    );
+    let out = sb.mfatui(&[
+        "--demo",
+        "exec",
+        "--server",
+        "acme-dev-mfa",
+        "--",
+        "python3",
+        "-c",
+        "import botocore.session as s; c = s.Session().get_credentials(); print(c.method, c.access_key)",
+    ]);
+    let (said, complaint) = text(&out);
+    assert!(out.status.success(), "{said}{complaint}");
+    assert!(said.starts_with("container-role "), "{said}{complaint}");
+    assert!(!said.contains("AKIAREALUSERKEY00001"), "{said}");
+}
+
 /// The holder cannot take its descriptors over, as on a kernel before 5.6 (no `pidfd_getfd`).
 const OLD_KERNEL: &str = "holder-adopt:fail";
 
