@@ -187,6 +187,13 @@ impl ProfileLayout {
     }
 }
 
+/// Whether `value` is a session token to every SDK: not empty or blank (Unicode's spaces and
+/// the BOM, as the JS SDK trims) and not a comment (the JS SDK cuts ` #`/` ;`).
+pub fn is_token(value: &str) -> bool {
+    let value = value.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    !value.is_empty() && !value.starts_with(['#', ';'])
+}
+
 /// Which of the keys a layout looks at a set of settings has, found in one pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Present(u8);
@@ -204,9 +211,10 @@ impl Present {
             bits |= match entry.key.as_ref() {
                 "aws_access_key_id" => Present::ID,
                 "aws_secret_access_key" => Present::SECRET,
-                // An empty token is no token to the SDKs: the keys beside it are long-term
-                // (attack round 12: `aws_session_token =` hid a key from the target check).
-                _ if entry.value.is_empty() => 0,
+                // A token that is empty, blank or a comment to the JS SDK is no token: the keys
+                // beside it are long-term (attack rounds 12 and 13: `aws_session_token =` or
+                // `= # cleared` hid a key from the target check).
+                _ if !is_token(&entry.value) => 0,
                 "aws_session_token" => Present::TOKEN,
                 "aws_security_token" => Present::SECURITY_TOKEN,
                 KEYRING_MARKER => Present::MARKER,
@@ -256,10 +264,21 @@ impl Holdings {
             Present::of(p.credentials_only()),
             Present::of(p.config_only()),
         );
+        // botocore reads a pair and its token from one file: the credentials file's section
+        // when it has the key id, else the config's. A token in the other file does not make
+        // the pair a session (attack round 13).
+        let marker = (credentials.0 | config.0) & Present::MARKER;
+        let merged = if credentials.has(Present::ID) {
+            Present(credentials.0 | marker)
+        } else if config.has(Present::ID) {
+            Present(config.0 | marker)
+        } else {
+            Present(credentials.0 | config.0)
+        };
         Holdings {
             credentials,
             config,
-            merged: Present(credentials.0 | config.0),
+            merged,
         }
     }
 }

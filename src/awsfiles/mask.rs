@@ -36,7 +36,12 @@ pub fn mask_line(line: &str) -> Cow<'_, str> {
         return Cow::Borrowed(line);
     };
     let key = line[..at].trim_matches(is_py_space).to_lowercase();
-    let is_secret = SECRET_KEYS.contains(&key.as_str());
+    // A misspelt secret key (`aws_secret_key`, `secret_access_key`) still holds a secret
+    // (attack round 13): any key that names a secret, token or password is masked whole.
+    let is_secret = SECRET_KEYS.contains(&key.as_str())
+        || ["secret", "token", "password"]
+            .iter()
+            .any(|word| key.contains(word));
     // The keyring marker's value is the key id too: shown the same way.
     if !is_secret && key != KEY_ID && key != super::profile::KEYRING_MARKER {
         return Cow::Borrowed(line);
@@ -103,6 +108,22 @@ mod tests {
         assert_eq!(mask_line("region = eu-west-1"), "region = eu-west-1");
         assert_eq!(mask_line("aws_session_token ="), "aws_session_token =");
         assert_eq!(mask_line("[profile dev]"), "[profile dev]");
+    }
+
+    #[test]
+    fn a_misspelt_secret_key_is_masked_too() {
+        for key in [
+            "aws_secret_key",
+            "aws_secret_acces_key",
+            "secret_access_key",
+            "AWS_SESSIONTOKEN",
+        ] {
+            assert_eq!(
+                mask_line(&format!("{key} = wJalrXUtnFEMI/K7MDENG\n")),
+                format!("{key} = ****\n")
+            );
+        }
+        assert_eq!(mask_line("region = eu-west-1"), "region = eu-west-1");
     }
 
     #[test]

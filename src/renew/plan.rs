@@ -734,8 +734,15 @@ fn check_target(map: &ConfigMap, target: &str, source_key: Option<&str>) -> Resu
     let Some(t) = map.profile(target) else {
         return Ok(());
     };
-    // An empty token is no token to the SDKs (attack round 12).
-    let token = |key| t.get(key).is_some_and(|v| !v.is_empty());
+    // The pair and its token as botocore reads them: from one file (the credentials file's
+    // section when it has the key id), a token that is blank or a comment being none
+    // (attack rounds 12 and 13).
+    let own = if t.credentials_only().has("aws_access_key_id") {
+        t.credentials_only()
+    } else {
+        t.config_only()
+    };
+    let token = |key| own.get(key).is_some_and(crate::awsfiles::layout::is_token);
     let long_term = if token("aws_session_token") || token("aws_security_token") {
         t.get(crate::awsfiles::profile::KEYRING_MARKER)
     } else {

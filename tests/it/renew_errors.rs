@@ -228,4 +228,27 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
         );
         assert_eq!(sb.credentials(), credentials, "{settings}");
     }
+    // Round 13: a token the JS SDK reads as a comment, and one in the config file beside a key
+    // pair in the credentials file (botocore reads the pair and its token from one file).
+    let key = format!(
+        "{CREDS}\n[dev-mfa]\naws_access_key_id = AKIAOTHERKEY000000B2\naws_secret_access_key = a-key-of-its-own\n"
+    );
+    let commented = format!("{key}aws_session_token = # cleared\n");
+    let split_config = format!("{config}\n[profile dev-mfa]\naws_session_token = stale\n");
+    for (config, credentials) in [
+        (config, commented.as_str()),
+        (split_config.as_str(), key.as_str()),
+    ] {
+        let sb = Sandbox::new(&nowhere(), config, credentials);
+        let out = sb.mfatui_env(
+            &["credential-process", "dev"],
+            &[("AWS_MFA_TOKEN", "123456")],
+        );
+        let stderr = text(&out).1;
+        assert!(
+            stderr.contains("holds a long-term access key of its own (****00B2)"),
+            "{config}: {stderr}"
+        );
+        assert_eq!(sb.credentials(), credentials);
+    }
 }
