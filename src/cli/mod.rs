@@ -156,21 +156,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     let env = Env::from_process();
     let name = cli.command.as_ref().map_or("the interface", command_name);
-    if cli.verbose || cli.log_file.is_some() {
-        let path = cli
-            .log_file
-            .clone()
-            .unwrap_or_else(|| crate::diag::default_path(&env));
-        if let Err(e) = crate::diag::enable(&path) {
-            return Err(StartError::LogFile { path, source: e }.into());
-        }
-        crate::diag!("mfatui {} started: {name}", env!("CARGO_PKG_VERSION"));
-    }
     let demo_dir = cli
         .demo
         .then(tempfile::tempdir)
         .transpose()
         .map_err(StartError::DemoFolder)?;
+    if cli.verbose || cli.log_file.is_some() {
+        // The demo's log stays in its own folder unless a file is named (attack round 13: it
+        // appended to the real log).
+        let path = match (&cli.log_file, &demo_dir) {
+            (Some(path), _) => path.clone(),
+            (None, Some(dir)) => dir.path().join("mfatui.log"),
+            (None, None) => crate::diag::default_path(&env),
+        };
+        if let Err(e) = crate::diag::enable(&path) {
+            return Err(StartError::LogFile { path, source: e }.into());
+        }
+        crate::diag!("mfatui {} started: {name}", env!("CARGO_PKG_VERSION"));
+    }
     let (paths, settings_path, api): (AwsPaths, _, Arc<dyn AwsApi>) = match &demo_dir {
         Some(dir) => match demo::prepare(dir.path(), &env, chrono::Utc::now()) {
             Ok(paths) => {

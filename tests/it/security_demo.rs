@@ -56,3 +56,31 @@ fn the_demo_neither_takes_nor_sends_requests_and_keeps_its_settings_to_itself() 
     );
     assert!(demo.alive() && real.alive());
 }
+
+/// Attack round 13 (R13-5): `--demo -v` appended to the user's real log; it logs in its own
+/// folder, gone with it.
+#[test]
+fn the_demo_with_v_writes_no_log_among_the_users_files() {
+    let sb = Sandbox::new("http://127.0.0.1:9", "", "");
+    let logs = || {
+        let mut found = Vec::new();
+        let mut folders = vec![sb.home.path().to_owned()];
+        while let Some(dir) = folders.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    folders.push(entry.path());
+                } else if entry.file_name() == "mfatui.log" {
+                    found.push(entry.path());
+                }
+            }
+        }
+        found
+    };
+    let out = sb.mfatui(&["--demo", "-v", "list"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(logs(), Vec::<std::path::PathBuf>::new());
+    // Without --demo the same command logs among the user's files, where the search sees it.
+    let out = sb.mfatui(&["-v", "list"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(logs().len(), 1);
+}
