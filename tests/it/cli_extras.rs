@@ -47,10 +47,20 @@ fn completions_and_man_page_come_from_the_clap_definition() {
 #[test]
 fn verbose_log_records_what_happened_but_no_secret() {
     let home = tempfile::tempdir().unwrap();
+    // The demo logs in its own folder unless a file is named.
+    let log_path = home.path().join("logs/mfatui.log");
     let out = mfatui(
         home.path(),
         &[
-            "--demo", "-v", "renew", "acme-dev", "--code", "123456", "--yes",
+            "--demo",
+            "-v",
+            "--log-file",
+            log_path.to_str().unwrap(),
+            "renew",
+            "acme-dev",
+            "--code",
+            "123456",
+            "--yes",
         ],
     );
     assert!(
@@ -58,7 +68,6 @@ fn verbose_log_records_what_happened_but_no_secret() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let log_path = home.path().join(".local/state/mfatui/mfatui.log");
     let log = std::fs::read_to_string(&log_path).unwrap();
     assert!(log.contains(" started: renew\n"), "{log}");
     assert!(
