@@ -214,9 +214,8 @@ impl Present {
                 // A token that is empty, blank or a comment to the JS SDK is no token: the keys
                 // beside it are long-term (attack rounds 12 and 13: `aws_session_token =` or
                 // `= # cleared` hid a key from the target check).
-                _ if !is_token(&entry.value) => 0,
-                "aws_session_token" => Present::TOKEN,
-                "aws_security_token" => Present::SECURITY_TOKEN,
+                "aws_session_token" if is_token(&entry.value) => Present::TOKEN,
+                "aws_security_token" if is_token(&entry.value) => Present::SECURITY_TOKEN,
                 KEYRING_MARKER => Present::MARKER,
                 _ => 0,
             };
