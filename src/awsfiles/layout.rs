@@ -187,6 +187,38 @@ impl ProfileLayout {
     }
 }
 
+/// Two profiles whose renewals would write the same section (settings `[profiles.NAME]
+/// target` lines naming one section, or another profile's own): a session there would be
+/// served as either's (attack round 13, R13-6).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{profile}' and '{other}' both keep their sessions in [{section}] (see the [profiles.…] target lines in mfatui's settings): a session there would be served as either's, so neither is renewed or served from it; give each profile a target of its own")]
+pub struct SharedSession {
+    /// The profile asked about.
+    pub profile: Name,
+    /// The other profile whose session goes to the same section.
+    pub other: Name,
+    /// The section.
+    pub section: Name,
+}
+
+impl ProfileLayout {
+    /// The credentials-file section this profile's renewals write, with whose session it is
+    /// (a role's own, or that of the profile holding the keys): none for a profile that only
+    /// holds a session of its own.
+    pub fn written_section<'a>(&'a self, name: &'a str) -> Option<(&'a str, &'a str)> {
+        match &self.role {
+            Some(role) => role.section.as_deref().map(|s| (s, name)),
+            None => {
+                let keys = self.keys.as_ref()?;
+                Some((
+                    self.session.as_ref()?.section.as_str(),
+                    keys.profile.as_str(),
+                ))
+            }
+        }
+    }
+}
+
 /// Whether `value` is a session token to every SDK: not empty or blank (Unicode's spaces and
 /// the BOM, as the JS SDK trims) and not a comment (the JS SDK cuts ` #`/` ;`).
 pub fn is_token(value: &str) -> bool {

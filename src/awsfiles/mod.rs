@@ -27,7 +27,7 @@ pub use config_map::{ConfigMap, FileKind, Layers, ProfileSettings, Value};
 pub use document::{Document, EditError};
 pub use expiry::Expiry;
 pub use files::{AwsFile, AwsFiles, LoadError, PassedOver, Stamp};
-pub use layout::{KeyPlace, KeyStore, Naming, ProfileLayout};
+pub use layout::{KeyPlace, KeyStore, Naming, ProfileLayout, SharedSession};
 pub use paths::AwsPaths;
 pub use plan::{Edit, FileChange, Plan};
 pub use profile::{Profile, ProfileKind};

@@ -11,7 +11,7 @@
 use super::config_map::ConfigMap;
 use super::expiry::Expiry;
 use super::files::{AwsFile, AwsFiles, LoadError, PassedOver};
-use super::layout::{self, Naming, ProfileLayout};
+use super::layout::{self, Naming, ProfileLayout, SharedSession};
 use super::paths::AwsPaths;
 use super::profile::{self, Builder, Name, Profile, ProfileKind};
 use std::sync::OnceLock;
@@ -151,6 +151,48 @@ impl Snapshot {
             &self.naming,
             self.profile_at(i),
         )
+    }
+
+    /// The other profile whose renewals write the same section as `name`'s, when settings
+    /// targets make two meet there. Only per-profile targets can: the pattern and the pairing
+    /// conventions give each profile its own section, so without them nothing is looked at.
+    pub fn shared_session(&self, name: &str) -> Option<SharedSession> {
+        if self.naming.targets.is_empty() {
+            return None;
+        }
+        let (section, whose) = self.layout_of(name).written_section(name)?;
+        // The only profiles whose renewals can write `section`: those a target line sends
+        // there, the one the pattern names it for, the section's own profile and its
+        // long-term partner (aws-mfa's suffix, `__profile__`).
+        let partner = format!("{section}{}", self.naming.long_term_suffix);
+        let linked = self
+            .profile(section)
+            .and_then(|p| p.long_term_profile.as_deref());
+        let candidates = self
+            .naming
+            .targets
+            .iter()
+            .filter(|(_, target)| target.as_str() == section)
+            .map(|(profile, _)| profile.as_str())
+            .chain(self.naming.source_of_target(section))
+            .chain([section, partner.as_str()])
+            .chain(linked);
+        for other in candidates.filter(|other| *other != name) {
+            if self.profile(other).is_none() {
+                continue;
+            }
+            match self.layout_of(other).written_section(other) {
+                Some((there, owner)) if there == section && owner != whose => {
+                    return Some(SharedSession {
+                        profile: Name::from(name),
+                        other: Name::from(other),
+                        section: Name::from(section),
+                    })
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     /// The naming the layout was decided with.

@@ -280,6 +280,9 @@ pub enum SourceKeysError {
 /// Why the sessions recorded for a profile could not be read.
 #[derive(Debug, Error)]
 pub enum SessionsError {
+    /// Another profile's renewals write the same section: a session there is not this one's.
+    #[error(transparent)]
+    Shared(#[from] crate::awsfiles::SharedSession),
     /// aws-mfa-secure's sessions file is not usable (no secret in it).
     #[error(transparent)]
     MfaSecure(#[from] crate::awsfiles::mfa_secure::MfaSecureError),

@@ -168,6 +168,9 @@ pub enum PlanError {
     /// The target cannot hold the keys.
     #[error("{0}")]
     Target(String),
+    /// Another profile's renewals write the same section.
+    #[error(transparent)]
+    Shared(#[from] crate::awsfiles::SharedSession),
     /// A duration outside what STS allows.
     #[error("{0}")]
     Duration(#[from] crate::duration::DurationError),
@@ -438,6 +441,9 @@ fn plan_session(
     let map = snapshot.map();
     let name = profile.name.as_str();
     let layout = snapshot.layout_of(name);
+    if let Some(shared) = snapshot.shared_session(name) {
+        return Err(shared.into());
+    }
     let (Some(place), Some(session)) = (&layout.keys, &layout.session) else {
         return Err(PlanError::NoKeys {
             name: name.to_owned(),
@@ -561,6 +567,9 @@ fn plan_role(
             kind: profile.kind.label(),
         });
     };
+    if let Some(shared) = snapshot.shared_session(name) {
+        return Err(shared.into());
+    }
     if let Some(cs) = &profile.credential_source {
         return Err(PlanError::CredentialSource {
             name: name.to_owned(),

@@ -75,6 +75,9 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, Session
     let map = snapshot.map();
     let layout = snapshot.layout_of(name);
     let paths = &snapshot.files().paths;
+    if let Some(shared) = snapshot.shared_session(name) {
+        return Err(shared.into());
+    }
     let section = |section: &str| {
         let credentials = map.profile(section).and_then(static_credentials)?;
         credentials.session_token.as_ref()?;

@@ -252,3 +252,73 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
         assert_eq!(sb.credentials(), credentials);
     }
 }
+
+/// Attack round 13 (R13-6): settings targets that send two profiles' sessions to one section
+/// (two `[profiles.…] target` lines alike, or one naming another profile's own section) served
+/// the session one renewed as the other's: `credential-process admin` gave bob's user session
+/// as the Admin role. Both are refused, served or renewed, with one sentence; a target of
+/// one's own is served as before.
+#[test]
+fn two_profiles_sharing_a_session_section_are_neither_served_nor_renewed() {
+    let config = format!(
+        "{CONFIG}\n[profile bob]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/bob\n"
+    );
+    let fresh = (chrono::Utc::now() + chrono::Duration::hours(6))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let session = |section: &str| {
+        format!(
+            "\n[{section}]\naws_access_key_id = ASIABOBSESSION000001\naws_secret_access_key = bobs-session-secret\naws_session_token = bobs-session-token\nexpiration = {fresh}\n"
+        )
+    };
+    let bob = "\n[bob]\naws_access_key_id = AKIAEXAMPLEKEY000BOB\naws_secret_access_key = bobs-long-term-key\n";
+    for (settings, section, pairs) in [
+        (
+            "[profiles.bob]\ntarget = \"admin-mfa\"\n",
+            "admin-mfa",
+            &[("admin", "bob"), ("bob", "admin")][..],
+        ),
+        (
+            "[profiles.dev]\ntarget = \"shared\"\n\n[profiles.bob]\ntarget = \"shared\"\n",
+            "shared",
+            &[("dev", "bob"), ("bob", "dev")][..],
+        ),
+    ] {
+        let credentials = format!("{CREDS}{bob}{}", session(section));
+        let sb = Sandbox::new(&nowhere(), &config, &credentials);
+        sb.settings(settings);
+        for (profile, other) in pairs {
+            for args in [
+                &["credential-process", profile][..],
+                &["export", profile][..],
+                &["renew", profile, "--code", "123456", "--yes"][..],
+            ] {
+                let out = sb.mfatui_env(args, &[("AWS_MFA_TOKEN", "123456")]);
+                let (stdout, stderr) = text(&out);
+                assert!(!out.status.success(), "{settings} {args:?}: {stdout}");
+                assert!(!stdout.contains("ASIABOBSESSION"), "{args:?}: {stdout}");
+                let said = |a: &str, b: &str| {
+                    format!("'{a}' and '{b}' both keep their sessions in [{section}]")
+                };
+                assert!(
+                    stderr.contains(&said(profile, other)),
+                    "{settings} {args:?}: {stderr}"
+                );
+                assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+                assert_eq!(sb.credentials(), credentials, "nothing written");
+            }
+        }
+    }
+    // A target of one's own, beside a profile named like another's target: served as before.
+    let credentials = format!(
+        "{CREDS}{bob}{}{}",
+        session("bob-session"),
+        session("dev-mfa")
+    );
+    let sb = Sandbox::new(&nowhere(), &config, &credentials);
+    sb.settings("[profiles.bob]\ntarget = \"bob-session\"\n");
+    for profile in ["bob", "dev", "dev-mfa"] {
+        let out = sb.mfatui(&["credential-process", profile]);
+        assert!(out.status.success(), "{profile}: {}", text(&out).1);
+        assert!(text(&out).0.contains("ASIABOBSESSION000001"), "{profile}");
+    }
+}
