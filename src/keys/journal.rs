@@ -1,6 +1,8 @@
 //! The journal of a key rotation under way (`rotating-PROFILE.json` beside the credentials
 //! file, no secret in it): what lets the next `rotate` finish or undo a run killed outright,
-//! and what tells `keyring store`/`restore` that a rotation holds the key.
+//! and what tells `keyring store`/`restore` that a rotation holds the key. Before the old key
+//! goes, the new pair is kept beside it (`rotating-PROFILE.credentials`, 0600 in the private
+//! backup folder) until every place names it: the one copy no other program can be writing.
 
 use crate::awsfiles::backup;
 use chrono::{DateTime, Utc};
@@ -43,6 +45,10 @@ pub struct Entry {
     pub old_key_id: String,
     /// The key IAM made, once it did.
     pub new_key_id: Option<String>,
+    /// Whether the old key may be retired from here on: the new key works, its pair is kept
+    /// beside the journal, and it is never deleted again.
+    #[serde(default)]
+    pub finishing: bool,
     /// When the rotation started.
     pub started: DateTime<Utc>,
 }
@@ -70,6 +76,18 @@ impl Journal {
         }
     }
 
+    /// Where the new pair is kept while the old key is retired.
+    pub fn pair_path(&self) -> PathBuf {
+        self.path.with_extension("credentials")
+    }
+
+    /// Keeps `text` (the new pair, in the places' own lines) beside the journal, 0600.
+    pub fn keep_pair(&self, text: &str) -> Result<(), JournalError> {
+        let path = self.pair_path();
+        crate::safe_fs::replace(&path, text.as_bytes())
+            .map_err(|source| JournalError::Write { path, source })
+    }
+
     /// The journal, if this user wrote it: one in a folder others can write, or a link, or
     /// another user's file, could steer the recovery and is ignored.
     pub fn read(&self) -> Option<Entry> {
@@ -94,8 +112,9 @@ impl Journal {
         })
     }
 
-    /// Removes the record: the rotation is over.
+    /// Removes the record and the pair kept beside it: the rotation is over.
     pub fn remove(&self) {
+        let _ = std::fs::remove_file(self.pair_path());
         let _ = std::fs::remove_file(&self.path);
     }
 }

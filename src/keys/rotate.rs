@@ -49,17 +49,22 @@ pub enum RotateError {
     /// `restore` ran meanwhile).
     #[error("the key of '{0}' moved since the rotation was shown (a keyring store or restore ran meanwhile): run the rotation again; nothing was changed")]
     Moved(String),
-    /// The old key was retired while another program rewrote the files, and the new key could
-    /// not be written again.
-    #[error("another program rewrote the files while the old key {old_key} was being retired, and writing the new key {new_key} again failed ({error}): the new key works, but its secret is in no file; make another key in the IAM console")]
-    NotRewritten {
+    /// The new pair could not be kept aside before the old key would go: both keys stay.
+    #[error("the new key {new_key} is in place and works, but a copy of it could not be kept before the old key {old_key} goes ({error}); both keys are kept: run {again} to finish")]
+    NotKept {
         /// Why.
-        error: Box<PutError>,
+        error: Box<JournalError>,
         /// The new key, masked.
         new_key: String,
         /// The old key, masked.
         old_key: String,
+        /// The command that finishes the rotation.
+        again: String,
     },
+    /// The old key was retired while another program was writing the files: nothing was
+    /// written over it, and the new pair is kept aside.
+    #[error(transparent)]
+    KeptAside(Box<KeptAside>),
     /// Another rotation of the same IAM user's key is under way.
     #[error("a rotation of the key of '{0}' (or of another key of its IAM user) is under way in another mfatui: let it finish; nothing was changed")]
     UnderWay(String),
@@ -76,6 +81,16 @@ pub enum RotateError {
         old_key: String,
         /// The command that finishes the rotation.
         again: String,
+    },
+    /// An earlier rotation kept its new pair aside, and the files do not name it yet.
+    #[error("an earlier rotation of '{profile}' deleted the old key while another program was writing the files, and kept the new key {new_key} in {}: put its lines in the places it names, then run this again", .pair.display())]
+    StillAside {
+        /// The profile.
+        profile: String,
+        /// The new key, masked.
+        new_key: String,
+        /// The file holding the new pair.
+        pair: std::path::PathBuf,
     },
     /// The keyring lock, which keeps `keyring store`/`restore` out while a rotation starts.
     #[error(transparent)]
@@ -153,6 +168,25 @@ pub enum RotateError {
         /// The profile named.
         profile: String,
     },
+}
+
+/// The old key was retired while another program was writing the files: the new pair is
+/// kept aside, and the sentence says where.
+#[derive(Debug, Error)]
+#[error("another program was writing the files when the old key {old_key} was {retired} ({now}), so mfatui wrote nothing over it: the new key {new_key} works and is kept in {} (readable only by you); put its lines in those places once that program is done, then run {again}", .pair.display())]
+pub struct KeptAside {
+    /// What each place names now.
+    pub now: String,
+    /// The new key, masked.
+    pub new_key: String,
+    /// The old key, masked.
+    pub old_key: String,
+    /// `deleted`, `deactivated`, or `to be retired` (the call failed).
+    pub retired: &'static str,
+    /// The file holding the new pair.
+    pub pair: std::path::PathBuf,
+    /// The command that finishes the rotation.
+    pub again: String,
 }
 
 /// Why a rotation stopped after the new key was made (and is undone).
@@ -342,6 +376,24 @@ pub async fn prepare(
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
     let places = places(&snapshot, name)?;
     let place = places[0].clone();
+    // A rotation that deleted the old key while another program was writing the files kept
+    // the new pair aside: until the files name it, there is nothing to rotate with.
+    let journal = Journal::of(&ctx.paths.credentials, &place.profile);
+    if let Some(entry) = journal
+        .read()
+        .filter(|e| e.profile == *place.profile && e.finishing)
+        .filter(|e| e.new_key_id.as_deref() != Some(place.access_key_id.as_str()))
+    {
+        if journal.pair_path().exists() {
+            return Err(RotateError::StillAside {
+                profile: name.to_owned(),
+                new_key: key_suffix(entry.new_key_id.as_deref().unwrap_or_default()).to_string(),
+                pair: journal.pair_path(),
+            });
+        }
+        // Its pair was taken away by the user: the files say which key is in use.
+        journal.remove();
+    }
     let old = match keys_at(snapshot.map(), &place) {
         Some(Keys::Here(c)) => c,
         Some(Keys::Keyring {
@@ -388,7 +440,6 @@ pub async fn prepare(
             source,
         })?
         .ok_or_else(|| RotateError::UnderWay(name.to_owned()))?;
-    let journal = Journal::of(&ctx.paths.credentials, &place.profile);
     let recovered = match journal
         .read()
         .filter(|entry| entry.profile == *place.profile)
@@ -550,20 +601,52 @@ pub fn write_plan(
     Ok(plan)
 }
 
+/// The new pair in the lines each place of the rotation takes: the copy kept in the private
+/// backup folder while the old key is retired.
+fn pair_text(places: &[KeyPlace], new: &Credentials, again: &str) -> String {
+    let mut text = format!(
+        "# The new access key of a rotation, in the lines each place that held the old key takes:\n\
+         # put them there, then run `{again}` (it removes this file).\n"
+    );
+    for place in places {
+        text.push_str(&format!("\n# {}\n[{}]\n", place.describe(), place.section));
+        match place.store {
+            KeyStore::Keyring => {
+                text.push_str(&format!("{KEYRING_MARKER} = {}\n", new.access_key_id));
+            }
+            KeyStore::File(_) => text.push_str(&format!(
+                "aws_access_key_id = {}\naws_secret_access_key = {}\n",
+                new.access_key_id,
+                new.secret_access_key.expose()
+            )),
+        }
+    }
+    text
+}
+
 /// The key id each place of a rotation names now (`None` for a section or key that is gone);
 /// `None` when the files cannot be read.
 fn names_at(ctx: &crate::context::Context, places: &[KeyPlace]) -> Option<Vec<Option<String>>> {
     let files = crate::awsfiles::AwsFiles::load(&ctx.paths).ok()?;
-    let (config, credentials) = (
-        files.config.document.structure().ok()?,
-        files.credentials.document.structure().ok()?,
-    );
+    // Only the files holding places are read: a config file being saved says nothing about a
+    // key in the credentials file (attack round 13, R13-7).
+    let parsed = |kind: FileKind| -> Option<Option<_>> {
+        let file = match kind {
+            FileKind::Config => &files.config,
+            FileKind::Credentials => &files.credentials,
+        };
+        if !places.iter().any(|p| p.file == kind) {
+            return Some(None);
+        }
+        Some(Some(file.document.structure().ok()?))
+    };
+    let (config, credentials) = (parsed(FileKind::Config)?, parsed(FileKind::Credentials)?);
     let named = places
         .iter()
         .map(|place| {
             let structure = match place.file {
-                FileKind::Config => &config,
-                FileKind::Credentials => &credentials,
+                FileKind::Config => config.as_ref()?,
+                FileKind::Credentials => credentials.as_ref()?,
             };
             let key = match place.store {
                 KeyStore::Keyring => KEYRING_MARKER,
@@ -648,6 +731,7 @@ pub async fn execute(
         user: user.to_owned(),
         old_key_id: old_id.clone(),
         new_key_id: None,
+        finishing: false,
         started: Utc::now(),
     };
     // Under the keyring lock, which `keyring store` and `restore` hold while they move the
@@ -806,6 +890,25 @@ pub async fn execute(
             again: ctx.command(&["rotate", &prepared.profile]),
         });
     }
+    // From here the rotation only goes forward. Its new pair is kept in the private backup
+    // folder first: a program writing the files when the old key goes is never written over
+    // (attack round 13, R13-3), so that copy may be the only one for a while.
+    entry.finishing = true;
+    let kept = journal
+        .keep_pair(&pair_text(
+            &prepared.places,
+            &new,
+            &ctx.command(&["rotate", &prepared.profile]),
+        ))
+        .and_then(|()| journal.write(&entry));
+    if let Err(error) = kept {
+        return Err(RotateError::NotKept {
+            error: Box::new(error),
+            new_key: key_suffix(&new.access_key_id).to_string(),
+            old_key: key_suffix(&old_id).to_string(),
+            again: ctx.command(&["rotate", &prepared.profile]),
+        });
+    }
     // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
     let _ = fault::point(Step::RotateBeforeRetire);
     progress(&format!(
@@ -822,10 +925,11 @@ pub async fn execute(
             keep_old,
             cause,
         });
-    // A program that saved an older buffer between the look above and the deletion put the
-    // old key back (attack round 11), or is half-way through writing (round 12): once every
-    // place names a key again (2 s at most), one that does not name the new key gets the new
-    // pair, still in hand, written again.
+    // A program that saved an older buffer between the look above and the deletion (attack
+    // round 11), or is half-way through writing (rounds 12 and 13), is not written over: once
+    // every place names a key again (2 s at most), the rotation is over if they all name the
+    // new one; otherwise the new pair stays where it was kept, with the journal, for the user
+    // to put in place when that program is done.
     let mut named = names_at(ctx, &prepared.places);
     for _ in 0..10 {
         if named
@@ -842,17 +946,18 @@ pub async fn execute(
             .all(|id| id.as_deref() == Some(new.access_key_id.as_str()))
     });
     if !all_new {
-        progress("Another program rewrote the files meanwhile: writing the new key again…");
-        if let Err(error) = write(new_ref) {
-            // Not kept: the next rotation would take the file's (deleted) key for the one in
-            // use and undo the new one.
-            journal.remove();
-            return Err(RotateError::NotRewritten {
-                error: Box::new(error),
-                new_key: key_suffix(&new.access_key_id).to_string(),
-                old_key: key_suffix(&old_id).to_string(),
-            });
-        }
+        return Err(RotateError::KeptAside(Box::new(KeptAside {
+            now: describe(&prepared.places, named.as_deref()),
+            new_key: key_suffix(&new.access_key_id).to_string(),
+            old_key: key_suffix(&old_id).to_string(),
+            retired: match (&warning, keep_old) {
+                (Some(_), _) => "to be retired",
+                (None, true) => "deactivated",
+                (None, false) => "deleted",
+            },
+            pair: journal.pair_path(),
+            again: ctx.command(&["rotate", &prepared.profile]),
+        })));
     }
     journal.remove();
     let mut shared = Vec::new();

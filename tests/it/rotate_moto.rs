@@ -254,46 +254,142 @@ fn a_file_being_written_when_the_rotation_looks_again_is_waited_for() {
     assert_ne!(key_in_file(&sb), old);
 }
 
-/// Attack round 11 (R11-7): an older buffer saved after the rotation's look at the files but
-/// before the old key was deleted put the deleted key back; the new pair, still in hand, is
-/// written again.
+/// The new pair a rotation kept aside (the file, its mode, its key id and secret).
+fn pair_kept(sb: &Sandbox) -> (std::path::PathBuf, u32, String, String) {
+    use std::os::unix::fs::PermissionsExt;
+    let path = sb.aws(".mfatui-backups/rotating-dev.credentials");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap()
+            .to_owned()
+    };
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    let (id, secret) = (
+        value("aws_access_key_id = "),
+        value("aws_secret_access_key = "),
+    );
+    (path, mode, id, secret)
+}
+
+/// Attack rounds 11 to 13 (R11-7, R12-2, R13-3): a program saving the credentials file when
+/// the old key goes — an older buffer naming the deleted key, or an in-place writer still
+/// half-way after the 2 s wait — is never written over (writing the new key again replaced a
+/// file being saved, and every other profile left it). The new pair, kept aside before the
+/// deletion (0600, named in the sentence), stays with the journal; `rotate` refuses until the
+/// files name it, then finishes.
 #[test]
-fn an_old_buffer_saved_just_before_the_old_key_goes_gets_the_new_key_written_again() {
+fn a_program_saving_the_files_when_the_old_key_goes_is_never_written_over() {
+    use std::io::{Seek, Write};
     let Some(moto) = Moto::start() else { return };
     let sb = sandbox(&moto);
-    let buffer = sb.credentials();
+    let other = "\n[other]\naws_access_key_id = AKIAOTHERPROFILE0001\naws_secret_access_key = other-profile-secret\n";
+    std::fs::write(sb.aws("credentials"), sb.credentials() + other).unwrap();
+
+    // An in-place writer: truncated at the look, still writing after the wait.
     let child = rotation_stopped_at(&sb, "rotate-before-retire:stop");
+    let saving = sb.credentials();
     let new = key_in_file(&sb);
-    std::fs::write(sb.aws("credentials"), &buffer).unwrap();
+    let mut writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(sb.aws("credentials"))
+        .unwrap();
+    writer.set_len(0).unwrap();
     crate::common::resume(child.id());
     let out = child.wait_with_output().unwrap();
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{stderr}");
+    writer.rewind().unwrap();
+    writer.write_all(saving.as_bytes()).unwrap();
+    drop(writer);
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    let (pair, mode, id, _) = pair_kept(&sb);
     assert!(
-        stdout.contains("Another program rewrote the files meanwhile: writing the new key again"),
-        "{stdout}"
+        stderr.contains("another program was writing the files when the old key")
+            && stderr.contains("[dev] in the credentials file names no key")
+            && stderr.contains("so mfatui wrote nothing over it")
+            && stderr.contains(&pair.display().to_string()),
+        "{stderr}"
     );
-    assert_eq!(key_in_file(&sb), new);
-    assert_eq!(iam_keys(&sb), [(new, "Active".to_owned())]);
-    assert!(
-        sb.caller_arn("dev").ends_with(":user/ana"),
-        "the profile works"
-    );
+    assert_eq!((mode, id.as_str()), (0o600, new.as_str()));
+    assert_eq!(sb.credentials(), saving, "the writer's save is the file");
+    assert_eq!(iam_keys(&sb), [(new.clone(), "Active".to_owned())]);
+    // The files name the new key: the next rotation finishes (the pair goes), then rotates.
+    let out = sb.mfatui(&["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert!(!pair.exists());
+    assert!(sb.credentials().contains(other));
+    assert_eq!(iam_keys(&sb), [(key_in_file(&sb), "Active".to_owned())]);
 
-    // Round 12 (R12-2): the file empty at that look (an in-place writer half-way), the older
-    // buffer saved a moment later.
+    // An older buffer, naming the key about to be deleted, saved just before the deletion.
     let buffer = sb.credentials();
+    let old = key_in_file(&sb);
     let child = rotation_stopped_at(&sb, "rotate-before-retire:stop");
     let newer = key_in_file(&sb);
-    std::fs::write(sb.aws("credentials"), "").unwrap();
-    crate::common::resume(child.id());
-    std::thread::sleep(std::time::Duration::from_millis(500));
     std::fs::write(sb.aws("credentials"), &buffer).unwrap();
+    crate::common::resume(child.id());
     let out = child.wait_with_output().unwrap();
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains(&format!(
+            "[dev] in the credentials file names ****{}",
+            &old[old.len() - 4..]
+        )),
+        "{stderr}"
+    );
+    assert_eq!(sb.credentials(), buffer, "nothing written over it");
+    let (pair, _, id, secret) = pair_kept(&sb);
+    assert_eq!(id, newer);
+    // Until the files name it, a rotation says where it is and changes nothing.
+    let out = sb.mfatui(&["rotate", "dev", "--yes"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out).1.contains("kept the new key")
+            && text(&out).1.contains(&pair.display().to_string()),
+        "{}",
+        text(&out).1
+    );
+    assert_eq!(iam_keys(&sb), [(newer.clone(), "Active".to_owned())]);
+    // The user puts its lines in place; the rotation finishes.
+    let dev = buffer.split("[dev]").nth(1).unwrap();
+    let old_secret = dev
+        .lines()
+        .find_map(|l| l.strip_prefix("aws_secret_access_key = "))
+        .unwrap();
+    std::fs::write(
+        sb.aws("credentials"),
+        buffer.replace(&old, &newer).replace(old_secret, &secret),
+    )
+    .unwrap();
+    assert!(
+        sb.caller_arn("dev").ends_with(":user/ana"),
+        "the pair works"
+    );
+    let out = sb.mfatui(&["rotate", "dev", "--yes"]);
     assert!(out.status.success(), "{}", text(&out).1);
-    assert_eq!(key_in_file(&sb), newer);
-    assert_eq!(iam_keys(&sb), [(newer, "Active".to_owned())]);
-    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
+    assert!(!pair.exists());
+    assert_eq!(iam_keys(&sb), [(key_in_file(&sb), "Active".to_owned())]);
+}
+
+/// Attack round 13 (R13-7): a config file half-saved when the rotation looked after the
+/// deletion made it say the new key was in no file, though the credentials file held it.
+/// Only the files holding the key are read.
+#[test]
+fn a_config_file_being_saved_says_nothing_about_a_key_in_the_credentials_file() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let child = rotation_stopped_at(&sb, "rotate-before-retire:stop");
+    let new = key_in_file(&sb);
+    let config = std::fs::read_to_string(sb.aws("config")).unwrap();
+    std::fs::write(sb.aws("config"), "region = eu-west-1\n[profile d").unwrap();
+    crate::common::resume(child.id());
+    let out = child.wait_with_output().unwrap();
+    std::fs::write(sb.aws("config"), config).unwrap();
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(key_in_file(&sb), new);
+    assert_eq!(iam_keys(&sb), [(new, "Active".to_owned())]);
+    assert!(!sb.aws(".mfatui-backups/rotating-dev.credentials").exists());
 }
 
 /// Attack round 11 (R11-3): a second rotation of the same key (another terminal, a retry)
