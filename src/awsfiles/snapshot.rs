@@ -153,13 +153,10 @@ impl Snapshot {
         )
     }
 
-    /// The other profile whose renewals write the same section as `name`'s, when settings
-    /// targets make two meet there. Only per-profile targets can: the pattern and the pairing
-    /// conventions give each profile its own section, so without them nothing is looked at.
+    /// The other profile whose renewals write the same section as `name`'s, with another
+    /// profile's keys or as another role (settings targets naming one section; a pattern and
+    /// an aws-mfa suffix that meet): a session there would be served as either's.
     pub fn shared_session(&self, name: &str) -> Option<SharedSession> {
-        if self.naming.targets.is_empty() {
-            return None;
-        }
         let (section, whose) = self.layout_of(name).written_section(name)?;
         // The only profiles whose renewals can write `section`: those a target line sends
         // there, the one the pattern names it for, the section's own profile and its
@@ -273,6 +270,61 @@ mod tests {
             _ => None,
         });
         AwsFiles::load(&paths).unwrap()
+    }
+
+    /// Profiles whose renewals would write one section with different keys: settings targets
+    /// alike, one naming a role's section, and a pattern meeting an aws-mfa suffix; never the
+    /// profiles of one pair, nor a profile named like its target (attack round 13, R13-6).
+    #[test]
+    fn two_profiles_writing_one_section_are_found_and_pairs_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = "[profile admin]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = dev\n";
+        let credentials = "[dev]\naws_access_key_id = AKIA1\naws_secret_access_key = s\n\
+            [bob]\naws_access_key_id = AKIA2\naws_secret_access_key = s\n\
+            [x-mfa-lt]\naws_access_key_id = AKIA3\naws_secret_access_key = s\n\
+            [x]\naws_access_key_id = AKIA4\naws_secret_access_key = s\n\
+            [dev-mfa]\naws_access_key_id = ASIA1\naws_secret_access_key = s\naws_session_token = t\n";
+        let shared = |naming: &Naming, name: &str| {
+            let snapshot =
+                Snapshot::from_files(files(dir.path(), config, credentials), naming).unwrap();
+            snapshot
+                .shared_session(name)
+                .map(|s| (s.other.to_string(), s.section.to_string()))
+        };
+        let plain = Naming::default();
+        for name in ["dev", "dev-mfa", "bob", "admin", "x"] {
+            assert_eq!(shared(&plain, name), None, "{name}");
+        }
+        let mut targets = Naming::default();
+        targets.targets.insert("bob".into(), "admin-mfa".into());
+        assert_eq!(
+            shared(&targets, "admin"),
+            Some(("bob".into(), "admin-mfa".into()))
+        );
+        assert_eq!(
+            shared(&targets, "bob"),
+            Some(("admin".into(), "admin-mfa".into()))
+        );
+        assert_eq!(shared(&targets, "dev"), None);
+        targets.targets.insert("dev".into(), "bob-mfa".into());
+        assert_eq!(shared(&targets, "dev"), None, "bob's own goes elsewhere");
+        targets.targets.insert("x".into(), "bob-mfa".into());
+        assert_eq!(
+            shared(&targets, "x"),
+            Some(("dev".into(), "bob-mfa".into()))
+        );
+        let suffix = Naming {
+            long_term_suffix: "-lt".into(),
+            ..Naming::default()
+        };
+        assert_eq!(
+            shared(&suffix, "x"),
+            Some(("x-mfa-lt".into(), "x-mfa".into()))
+        );
+        assert_eq!(
+            shared(&suffix, "x-mfa-lt"),
+            Some(("x".into(), "x-mfa".into()))
+        );
     }
 
     /// Every profile asked for alone (in a fresh snapshot, before any other) is the same as
