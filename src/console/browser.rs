@@ -48,6 +48,14 @@ pub enum BrowserError {
         /// Why.
         source: std::io::Error,
     },
+    /// The command failed at once.
+    #[error("the browser command '{command}' failed ({status}) and opened nothing: set [console] browser in mfatui's settings, or run with --print")]
+    Failed {
+        /// The command as shown.
+        command: String,
+        /// How it ended.
+        status: std::process::ExitStatus,
+    },
     /// The command could not be started.
     #[error("the browser command '{command}' could not be started ({source}): set [console] browser in mfatui's settings, or run with --print")]
     NotStarted {
@@ -58,6 +66,9 @@ pub enum BrowserError {
     },
 }
 
+/// How long a browser command is watched for failing at once (R12-5: a failure was reported
+/// as "Opened").
+const FAILS_WITHIN: std::time::Duration = std::time::Duration::from_millis(500);
 /// How long a sign-in page waits for the browser, unless `MFATUI_CONSOLE_PAGE_SECONDS` says.
 const PAGE_SECONDS: u64 = 60;
 /// The prefix of a sign-in page's folder.
@@ -185,6 +196,22 @@ impl Browser {
                 });
             }
         };
+        // A launcher that fails (`xdg-open` with no handler, a wrong setting) ends at once; a
+        // browser started fresh runs until it is closed, so only a short while is waited.
+        let started = std::time::Instant::now();
+        while started.elapsed() < FAILS_WITHIN {
+            match child.try_wait() {
+                Ok(Some(status)) if !status.success() => {
+                    page.remove();
+                    return Err(BrowserError::Failed {
+                        command: self.describe(),
+                        status,
+                    });
+                }
+                Ok(Some(_)) | Err(_) => break,
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
         page.remove_after(self.keep);
         // Reaped in the background, so that a long-lived caller (the TUI) keeps no zombie.
         std::thread::spawn(move || child.wait());

@@ -707,6 +707,33 @@ fn the_sign_in_url_is_never_on_the_browsers_command_line() {
     );
 }
 
+/// Attack round 12 (R12-5): a browser command that fails at once was reported as "Opened".
+/// It is one sentence, and its page is removed at once.
+#[test]
+fn a_browser_command_that_fails_is_said_and_its_page_removed() {
+    let Some(fed) = Fed::start("normal") else {
+        return;
+    };
+    let sb = fed.sandbox("", "");
+    let out = fed.console(&sb, &["admin", "--code", "123456"], &[("BROWSER", "false")]);
+    let stderr = one_sentence(&out);
+    assert!(
+        stderr.contains("the browser command 'false <sign-in URL>' failed (exit status: 1) and opened nothing"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Opened"));
+    let run = sb.home.path().join("run");
+    let left: Vec<_> = std::fs::read_dir(&run)
+        .map(|d| d.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        !left
+            .iter()
+            .any(|n| n.to_string_lossy().starts_with("mfatui-console-")),
+        "{left:?}"
+    );
+}
+
 /// Without a private runtime folder the page goes to mfatui's own cache folder, never to the
 /// shared temporary folder: there, once the page's folder is removed, another user could make
 /// it again with a page of theirs for the browser that still (re)loads that path.
