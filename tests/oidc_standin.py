@@ -19,7 +19,9 @@ STANDIN_ACCOUNTS (environment): a JSON file {"accounts": [{"id", "name", "roles"
 "delay": seconds per ListAccountRoles call, "fail_roles": [account ids whose ListAccountRoles
 fails]} served by the portal's ListAccounts (pages of 10, whatever maxResults says) and
 ListAccountRoles (pages of 1); each ListAccountRoles call logs "roles N", N being how many
-were in flight when it came.
+were in flight when it came. "loop": "same" (every ListAccounts page says nextToken "0"),
+"empty" (nextToken "") or "roles" (every ListAccountRoles page says "0") plays a broken
+portal.
 GetRoleCredentials answers an access token this stand-in issued with fresh role credentials,
 appending "KEY SECRET TOKEN" to the file ISSUED when given (the federation stand-in accepts
 those); any other token is UnauthorizedException, role "Missing" is ForbiddenException.
@@ -178,7 +180,11 @@ class Handler(BaseHTTPRequestHandler):
             page = data["accounts"][start:start + 10]
             body = {"accountList": [{"accountId": a["id"], "accountName": a["name"],
                                      "emailAddress": "x@example.com"} for a in page]}
-            if start + 10 < len(data["accounts"]):
+            if data.get("loop") == "same":
+                body["nextToken"] = "0"
+            elif data.get("loop") == "empty":
+                body["nextToken"] = ""
+            elif start + 10 < len(data["accounts"]):
                 body["nextToken"] = str(start + 10)
             return self.reply(200, body)
         with LOCK:
@@ -191,7 +197,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(404, {"message": "No such account"}, "ResourceNotFoundException")
             roles = next((a["roles"] for a in data["accounts"] if a["id"] == account), [])
             body = {"roleList": [{"roleName": r, "accountId": account} for r in roles[start:start + 1]]}
-            if start + 1 < len(roles):
+            if data.get("loop") == "roles":
+                body["nextToken"] = "0"
+            elif start + 1 < len(roles):
                 body["nextToken"] = str(start + 1)
             return self.reply(200, body)
         finally:

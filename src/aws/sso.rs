@@ -169,6 +169,14 @@ pub enum SsoCallError {
         /// The account.
         account_id: String,
     },
+    /// A listing's pages never ended (a portal answering with a new token every time).
+    #[error("{call} for account {account_id} gave more than {MAX_PAGES} pages; the portal's answers do not end")]
+    Endless {
+        /// The call.
+        call: &'static str,
+        /// The account listed.
+        account_id: String,
+    },
 }
 
 /// A failed SSO or OIDC call: the operation, and the service's error code and message, or
@@ -696,6 +704,14 @@ pub async fn login_pkce(
 /// How many accounts' roles are listed at once (the portal throttles bursts).
 pub const LIST_BOUND: usize = 8;
 
+/// The most pages one listing reads: 100,000 accounts, or roles in one account.
+const MAX_PAGES: usize = 1_000;
+
+/// Why a listing stopped at [`MAX_PAGES`].
+fn too_many(call: &str) -> String {
+    format!("{call} gave more than {MAX_PAGES} pages; the portal's answers do not end")
+}
+
 /// Every account the token reaches (`ListAccounts`, paged) and each one's roles
 /// (`ListAccountRoles`, paged), at most `bound` accounts listed at once, through the portal
 /// at `portal` (the `AWS_ENDPOINT_URL_SSO` override) in the target's region. A failed first
@@ -711,64 +727,67 @@ pub async fn list_assignments(
     use futures_util::stream::{self, StreamExt};
     let sso = aws_sdk_sso::Client::new(&sdk_config(target, portal)?);
     let mut accounts = Vec::new();
-    let mut next: Option<String> = None;
     let mut incomplete = None;
-    loop {
-        let page = sso
-            .list_accounts()
-            .access_token(token.expose())
-            .set_next_token(next.take())
-            .max_results(100)
-            .send()
-            .await;
+    // The SDK's paginators end on an empty token and on one repeated (a broken or hostile
+    // portal looped forever: attack round 14, R14-1); the page cap ends one that never does.
+    let mut pages = sso
+        .list_accounts()
+        .access_token(token.expose())
+        .max_results(100)
+        .into_paginator()
+        .send();
+    let mut count = 0;
+    while let Some(page) = pages.next().await {
+        count += 1;
         match page {
-            Ok(page) => {
-                accounts.extend(page.account_list().iter().map(|a| {
-                    (
-                        a.account_id().unwrap_or_default().to_owned(),
-                        a.account_name().unwrap_or_default().to_owned(),
-                    )
-                }));
-                next = page.next_token().map(str::to_owned);
-                if next.is_none() {
-                    break;
-                }
-            }
+            Ok(page) => accounts.extend(page.account_list().iter().map(|a| {
+                (
+                    a.account_id().unwrap_or_default().to_owned(),
+                    a.account_name().unwrap_or_default().to_owned(),
+                )
+            })),
             Err(e) if accounts.is_empty() => return Err(CallFailure::of("ListAccounts", &e).into()),
             Err(e) => {
                 incomplete = Some(CallFailure::of("ListAccounts", &e).to_string());
                 break;
             }
         }
+        if count == MAX_PAGES {
+            incomplete = Some(too_many("ListAccounts"));
+            break;
+        }
     }
     let sso = &sso;
     let listed: Vec<Result<Vec<Assignment>, SsoCallError>> = stream::iter(accounts)
         .map(|(account_id, account_name)| async move {
             let mut roles = Vec::new();
-            let mut next: Option<String> = None;
-            loop {
-                let page = sso
-                    .list_account_roles()
-                    .access_token(token.expose())
-                    .account_id(&account_id)
-                    .set_next_token(next.take())
-                    .max_results(100)
-                    .send()
-                    .await
-                    .map_err(|e| SsoCallError::Roles {
-                        failure: CallFailure::of("ListAccountRoles", &e),
-                        account_id: account_id.clone(),
-                    })?;
+            let mut pages = sso
+                .list_account_roles()
+                .access_token(token.expose())
+                .account_id(&account_id)
+                .max_results(100)
+                .into_paginator()
+                .send();
+            let mut count = 0;
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| SsoCallError::Roles {
+                    failure: CallFailure::of("ListAccountRoles", &e),
+                    account_id: account_id.clone(),
+                })?;
                 roles.extend(page.role_list().iter().map(|r| Assignment {
                     account_id: account_id.clone(),
                     account_name: account_name.clone(),
                     role_name: r.role_name().unwrap_or_default().to_owned(),
                 }));
-                next = page.next_token().map(str::to_owned);
-                if next.is_none() {
-                    return Ok(roles);
+                count += 1;
+                if count == MAX_PAGES {
+                    return Err(SsoCallError::Endless {
+                        call: "ListAccountRoles",
+                        account_id,
+                    });
                 }
             }
+            Ok(roles)
         })
         .buffer_unordered(bound.max(1))
         .collect()

@@ -33,7 +33,7 @@ pub fn mask_key_id(value: &str) -> String {
 /// returned unchanged. Works on any line, parsed or not, with or without its line ending.
 pub fn mask_line(line: &str) -> Cow<'_, str> {
     let Some(at) = line.find(['=', ':']) else {
-        return Cow::Borrowed(line);
+        return mask_lookalikes(line);
     };
     let key = line[..at].trim_matches(is_py_space).to_lowercase();
     // A misspelt secret key (`aws_secret_key`, `secret_access_key`) still holds a secret
@@ -44,7 +44,7 @@ pub fn mask_line(line: &str) -> Cow<'_, str> {
             .any(|word| key.contains(word));
     // The keyring marker's value is the key id too: shown the same way.
     if !is_secret && key != KEY_ID && key != super::profile::KEYRING_MARKER {
-        return Cow::Borrowed(line);
+        return mask_lookalikes(line);
     }
     let rest = &line[at + 1..];
     let value_start = at + 1 + (rest.len() - rest.trim_start_matches(is_py_space).len());
@@ -63,6 +63,62 @@ pub fn mask_line(line: &str) -> Cow<'_, str> {
         &line[..value_start],
         &line[body_end..]
     ))
+}
+
+/// How long a run of base64 characters must be to be taken for a secret: a secret access key
+/// is 40, a session token hundreds; words, paths and ARNs break far sooner.
+const SECRET_RUN: usize = 40;
+
+/// Masks what looks like a key where no key name says so — a pair pasted into a
+/// `credential_process` command or a comment (attack round 14, R14-2): access key ids
+/// (`AKIA`/`ASIA` and 16 more capitals or digits) keep their last four characters, runs of 40
+/// or more base64 characters go whole.
+pub fn mask_lookalikes(text: &str) -> Cow<'_, str> {
+    let is_b64 = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=';
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let (mut copied, mut i) = (0, 0);
+    while i < bytes.len() {
+        if !is_b64(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_b64(bytes[i]) {
+            i += 1;
+        }
+        let run = &text[start..i];
+        let shown = if run.len() >= SECRET_RUN {
+            Some(MASKED.to_owned())
+        } else {
+            key_id_within(run).map(|(at, id)| {
+                format!("{}{}{}", &run[..at], mask_key_id(id), &run[at + id.len()..])
+            })
+        };
+        if let Some(shown) = shown {
+            out.push_str(&text[copied..start]);
+            out.push_str(&shown);
+            copied = i;
+        }
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+/// The first access key id in `run` (`AKIA` or `ASIA`, then 16 capitals or digits) and where.
+fn key_id_within(run: &str) -> Option<(usize, &str)> {
+    let bytes = run.as_bytes();
+    (0..bytes.len().saturating_sub(19)).find_map(|at| {
+        let id = &run[at..at + 20];
+        ((id.starts_with("AKIA") || id.starts_with("ASIA"))
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()))
+        .then_some((at, id))
+    })
 }
 
 /// Replaces every occurrence of each known secret (at least 8 characters long) in `text`.
@@ -108,6 +164,38 @@ mod tests {
         assert_eq!(mask_line("region = eu-west-1"), "region = eu-west-1");
         assert_eq!(mask_line("aws_session_token ="), "aws_session_token =");
         assert_eq!(mask_line("[profile dev]"), "[profile dev]");
+    }
+
+    /// Attack round 14 (R14-2): a pair pasted into a `credential_process` command, or left in
+    /// a comment, was shown in clear as a diff's context.
+    #[test]
+    fn a_key_pair_where_no_key_name_says_so_is_masked() {
+        let secret = "InlineCPSecretValue0000000000000000000001";
+        let line = format!(
+            r#"credential_process = sh -c "echo '{{\"Version\":1,\"AccessKeyId\":\"AKIAINLINEINLINE0001\",\"SecretAccessKey\":\"{secret}\"}}'""#
+        );
+        let shown = mask_line(&line);
+        assert!(!shown.contains(secret) && !shown.contains("AKIAINLINEINLINE0001"));
+        assert!(shown.contains(r#"\"AccessKeyId\":\"****0001\""#), "{shown}");
+        assert!(shown.contains(r#"\"SecretAccessKey\":\"****\""#), "{shown}");
+        let wrapper = format!(
+            "credential_process = vault-helper --key AKIAINLINEINLINE0001 --secret {secret}"
+        );
+        assert_eq!(
+            mask_line(&wrapper),
+            "credential_process = vault-helper --key ****0001 --secret ****"
+        );
+        assert_eq!(mask_line(&format!("# old: {secret}")), "# old: ****");
+        // What is no key stays as it is.
+        for plain in [
+            "role_arn = arn:aws:iam::123456789012:role/Admin",
+            "sso_start_url = https://d-1234567890.awsapps.com/start",
+            "credential_process = /usr/local/bin/aws-sso-util credential-process --profile x",
+            "[profile AKIA]",
+            "# ASIA trip notes",
+        ] {
+            assert_eq!(mask_line(plain), plain);
+        }
     }
 
     #[test]

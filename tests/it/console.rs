@@ -718,7 +718,9 @@ fn a_browser_command_that_fails_is_said_and_its_page_removed() {
     let out = fed.console(&sb, &["admin", "--code", "123456"], &[("BROWSER", "false")]);
     let stderr = one_sentence(&out);
     assert!(
-        stderr.contains("the browser command 'false <sign-in URL>' failed (exit status: 1) and opened nothing"),
+        stderr.contains(
+            "the browser command 'false <sign-in URL>' failed (exit status: 1) and opened nothing"
+        ),
         "{stderr}"
     );
     assert!(!stderr.contains("Opened"));

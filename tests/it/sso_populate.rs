@@ -201,6 +201,47 @@ fn prune_keeps_a_generated_profile_the_user_edited_or_another_profile_sources() 
     }
 }
 
+/// Attack round 14 (R14-1): a portal repeating its `nextToken` (or sending an empty one) made
+/// `sso populate` list forever. The listing ends, with every account once.
+#[test]
+fn a_portal_repeating_its_page_token_ends_the_listing() {
+    for how in ["same", "empty", "roles"] {
+        let mut listing = accounts(3, 0.0, &[]);
+        listing["loop"] = json!(how);
+        let w = World::with_portal("approve", Some(&listing));
+        signed_in(&w);
+        let mut command =
+            w.sb.mfatui_command(&["sso", "populate", "corp", "--yes", "--region", "eu-west-1"]);
+        command.envs(w.env());
+        let mut child = command
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(60) {
+                let _ = child.kill();
+                panic!("{how}: the listing never ended");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let out = child.wait_with_output().unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{how}: {stderr}");
+        let config = std::fs::read_to_string(w.sb.aws("config")).unwrap();
+        for account in ["000000100000", "000000100001", "000000100002"] {
+            assert!(config.contains(account), "{how}: {account}: {stdout}");
+        }
+        // Account 100000 has two roles, each written once.
+        assert_eq!(
+            config.matches("sso_account_id = 000000100000").count(),
+            if how == "roles" { 1 } else { 2 },
+            "{how}: {config}"
+        );
+    }
+}
+
 #[test]
 fn a_failed_listing_prunes_nothing() {
     let w = World::with_portal("approve", Some(&accounts(4, 0.0, &[])));
