@@ -137,6 +137,22 @@ impl Context {
         }
     }
 
+    /// `$XDG_RUNTIME_DIR` when it is this user's private folder: where a run's short-lived
+    /// files (sign-in pages, `exec --server` copies) go. Without one they go to mfatui's cache
+    /// folder, never to the shared temporary folder, where a name, once removed, can be made
+    /// again by another user for a process still reading it.
+    pub fn runtime_dir(&self) -> Option<PathBuf> {
+        use std::os::unix::fs::MetadataExt;
+        let uid = rustix::process::geteuid().as_raw();
+        self.env
+            .get_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|dir| {
+                std::fs::symlink_metadata(dir)
+                    .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0)
+            })
+    }
+
     /// `backups.dir` with a leading `~/` read as the home folder, if set.
     pub fn backups_dir(&self) -> Option<PathBuf> {
         let dir = self.settings.backups_dir.as_ref()?;

@@ -224,14 +224,7 @@ impl Browser {
 /// never a shared temporary folder, where a page's folder, once removed, could be made again
 /// under the same name by another user for a browser that still (re)loads that path.
 fn pages_base(ctx: &Context) -> PathBuf {
-    let uid = rustix::process::geteuid().as_raw();
-    ctx.env
-        .get_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|dir| {
-            std::fs::symlink_metadata(dir)
-                .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0)
-        })
+    ctx.runtime_dir()
         .unwrap_or_else(|| ctx.paths.mfatui_cache.join("console"))
 }
 

@@ -1073,16 +1073,22 @@ pub fn remove_copies(dir: &Path) {
     }
 }
 
-/// Where a run's copies go: `exec-PID` beside the request socket, else (that folder is another
-/// user's) a fresh folder in mfatui's own cache folder (`$XDG_CACHE_HOME/mfatui/exec`), which
-/// is this user's and private — never a shared temporary folder, where a folder's name, once
-/// removed, could be made again by anyone for a process of CMD's that still reads from it.
+/// Where a run's copies go: `exec-PID` beside the request socket when that is in the user's
+/// private runtime folder, else in mfatui's own cache folder (`$XDG_CACHE_HOME/mfatui/exec`);
+/// when the first is another user's, a fresh folder in the second. Never a folder in the
+/// shared temporary folder (the socket's without `XDG_RUNTIME_DIR`): there a folder's name,
+/// once removed, could be made again by anyone for a process of CMD's that still reads from
+/// it (attack round 14, R14-8).
 pub fn places(ctx: &crate::context::Context) -> (PathBuf, PathBuf) {
-    let base = super::requests::socket_path(&ctx.env)
-        .parent()
-        .map(Path::to_owned)
-        .unwrap_or_default();
-    (base, ctx.paths.mfatui_cache.join("exec"))
+    let fallback = ctx.paths.mfatui_cache.join("exec");
+    let base = match ctx.runtime_dir() {
+        Some(_) => super::requests::socket_path(&ctx.env)
+            .parent()
+            .map(Path::to_owned)
+            .unwrap_or_default(),
+        None => fallback.clone(),
+    };
+    (base, fallback)
 }
 
 /// The copy files of this user's runs (live or not) whose bytes contain `needle` — after a
@@ -1091,7 +1097,12 @@ pub fn copies_holding(base: &Path, fallback: &Path, needle: &str) -> Vec<PathBuf
     use std::os::unix::fs::MetadataExt;
     let me = rustix::process::geteuid().as_raw();
     let mut found = Vec::new();
-    for dir in [base, fallback] {
+    let dirs = if base == fallback {
+        &[base][..]
+    } else {
+        &[base, fallback][..]
+    };
+    for dir in dirs {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };

@@ -237,3 +237,59 @@ fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
         "and are gone with the command"
     );
 }
+
+/// Attack round 14 (R14-8): without `XDG_RUNTIME_DIR` the copies went to
+/// `$TMPDIR/mfatui-UID/exec-PID`; once that folder was gone (a cleaner, the user), another
+/// user could make it again with a `credential_process` of theirs for a process of CMD's
+/// that still named the copies. They go to mfatui's private cache folder instead.
+#[test]
+fn without_a_runtime_folder_the_copies_are_never_in_the_temporary_folder() {
+    let fresh = (chrono::Utc::now() + chrono::Duration::hours(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let credentials = format!(
+        "[default]\naws_access_key_id = AKIADEFAULTSHADOW000\naws_secret_access_key = d\n\n\
+         [dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
+         [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\n\
+         aws_session_token = fresh-token\nexpiration = {fresh}\n"
+    );
+    let sb = Sandbox::new(
+        &crate::common::black_hole(),
+        "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
+        &credentials,
+    );
+    let tmp = sb.home.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let out = sb
+        .mfatui_command(&[
+            "exec",
+            "--server",
+            "dev",
+            "--",
+            "sh",
+            "-c",
+            "echo \"$AWS_SHARED_CREDENTIALS_FILE\"",
+        ])
+        .env_remove("XDG_RUNTIME_DIR")
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&out);
+    let copy = stdout.lines().next().unwrap_or_default();
+    assert!(
+        copy.starts_with(sb.home.path().join(".cache/mfatui/exec").to_str().unwrap()),
+        "in mfatui's private cache folder: {copy} {stderr}"
+    );
+    assert!(!copy.starts_with(tmp.to_str().unwrap()));
+    let holder = std::path::Path::new(copy)
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap();
+    let meta = std::fs::metadata(holder).unwrap();
+    assert_eq!(meta.mode() & 0o077, 0, "{} is private", holder.display());
+    assert!(
+        !std::path::Path::new(copy).exists(),
+        "gone with the command"
+    );
+}
