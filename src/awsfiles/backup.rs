@@ -52,6 +52,14 @@ pub fn backup_dir(file: &Path, custom: Option<&Path>) -> PathBuf {
     }
 }
 
+/// The folder holding the locks (and rotation journals) of a shared file: `.mfatui-backups`
+/// beside the file its symbolic links lead to, so that writers reaching one file by two names
+/// (a dotfiles link and its real path) meet the same lock (attack round 14, R14-7).
+pub fn lock_dir(file: &Path) -> PathBuf {
+    let target = crate::safe_fs::resolve_symlinks(file).unwrap_or_else(|_| file.to_owned());
+    backup_dir(&target, None)
+}
+
 /// A place mfatui will not use for backups or locks.
 #[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum Untrusted {

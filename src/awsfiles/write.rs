@@ -203,12 +203,14 @@ fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> W
     }
 }
 
-/// Checks that the backup folders of `path` — `.mfatui-backups` beside it, which holds the
-/// lock whatever `backups.dir` says, and `backups` (the `backups.dir` setting) — are this
+/// Checks that the backup folders of `path` — `.mfatui-backups` beside it, the one beside the
+/// file its links lead to, which holds the lock whatever `backups.dir` says, and `backups`
+/// (the `backups.dir` setting) — are this
 /// user's private folders or do not exist yet ([`backup::check_dir`]). Called before anything
 /// irreversible, with [`check_writable`], and again by the writer itself.
 pub fn check_backup_folders(path: &Path, backups: Option<&Path>) -> Result<(), WriteError> {
     backup::check_dir(&backup::backup_dir(path, None))?;
+    backup::check_dir(&backup::lock_dir(path))?;
     if let Some(dir) = backups {
         backup::check_dir(dir)?;
     }
@@ -263,7 +265,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     check_writable(path)?;
     check_backup_folders(path, options.backup_dir.as_deref())?;
     let target = resolve_symlinks(path).map_err(io_err(path, "resolving the file's symlink"))?;
-    let _lock = lock(path, options.lock_timeout)?;
+    let _lock = lock(path, &target, options.lock_timeout)?;
     remove_stale_temp_files(&target);
 
     let current = match crate::safe_fs::read(&target) {
@@ -370,13 +372,15 @@ fn replan(change: &FileChange, current: Option<&[u8]>) -> Result<FileChange, Wri
     })
 }
 
-/// An exclusive advisory lock on `.mfatui-backups/NAME.lock`, held until dropped; the lock
-/// file is created 0600 and never opened through a symbolic link.
-fn lock(path: &Path, timeout: Duration) -> Result<File, WriteError> {
-    // Always beside the file, whatever `backups.dir` says: every writer must meet the same lock.
-    let dir = backup::backup_dir(path, None);
+/// An exclusive advisory lock on `.mfatui-backups/NAME.lock` beside `target` (the file `path`'s
+/// links lead to), held until dropped; the lock file is created 0600 and never opened through
+/// a symbolic link.
+fn lock(path: &Path, target: &Path, timeout: Duration) -> Result<File, WriteError> {
+    // Always beside the real file, whatever `backups.dir` says or the name it is reached by:
+    // every writer must meet the same lock.
+    let dir = backup::lock_dir(target);
     backup::ensure_dir(&dir).map_err(io_err(path, "creating the backup folder"))?;
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();

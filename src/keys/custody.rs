@@ -562,13 +562,25 @@ pub fn masked_diff(plan: &Plan, key_id: &str) -> String {
     plan.diff().replace(key_id, &mask_key_id(key_id))
 }
 
-/// Every backup folder mfatui may have used for `file`: beside it, and `backups.dir`.
-fn backup_dirs(file: &Path, ctx: &Context) -> Vec<PathBuf> {
-    let mut dirs = vec![backup::backup_dir(file, None)];
-    if let Some(custom) = ctx.backups_dir() {
-        if !dirs.contains(&custom) {
-            dirs.push(custom);
+/// Every backup mfatui may have made of `file`, as (the name, the folder): beside it and in
+/// `backups.dir` under the name it is reached by, and beside the file its links lead to under
+/// that file's own name (another program reaching it by its real path: attack round 14).
+fn backup_dirs(file: &Path, ctx: &Context) -> Vec<(PathBuf, PathBuf)> {
+    let mut dirs = vec![(file.to_owned(), backup::backup_dir(file, None))];
+    let mut add = |name: PathBuf, dir: PathBuf| {
+        if !dirs
+            .iter()
+            .any(|(n, d)| *d == dir && n.file_name() == name.file_name())
+        {
+            dirs.push((name, dir));
         }
+    };
+    if let Some(custom) = ctx.backups_dir() {
+        add(file.to_owned(), custom);
+    }
+    if let Ok(target) = crate::safe_fs::resolve_symlinks(file) {
+        let beside = backup::backup_dir(&target, None);
+        add(target, beside);
     }
     dirs
 }
@@ -603,9 +615,9 @@ pub enum BackupError {
 pub fn backups_holding(ctx: &Context, secret: &str) -> Result<Vec<Backup>, BackupError> {
     let mut found: Vec<Backup> = Vec::new();
     for file in [&ctx.paths.credentials, &ctx.paths.config] {
-        for dir in backup_dirs(file, ctx) {
+        for (name, dir) in backup_dirs(file, ctx) {
             let holding =
-                backup::holding(file, &dir, secret).map_err(|source| BackupError::Unreadable {
+                backup::holding(&name, &dir, secret).map_err(|source| BackupError::Unreadable {
                     dir: dir.clone(),
                     source,
                 })?;
@@ -965,5 +977,31 @@ mod tests {
         }
         assert_eq!(std::fs::read(&c).unwrap(), b"[dev]\n");
         assert!(backups_holding(&ctx, SECRET).unwrap().is_empty());
+    }
+
+    /// Attack round 14 (R14-7): a credentials file reached by a link and by its real path
+    /// (another name) has backups beside each; both are found.
+    #[test]
+    fn backups_made_through_the_real_path_of_a_linked_file_are_found() {
+        let (d, ctx, _s) = home("", "");
+        let real = d.path().join("dot/aws-credentials");
+        std::fs::create_dir_all(real.parent().unwrap()).unwrap();
+        std::fs::rename(&ctx.paths.credentials, &real).unwrap();
+        std::os::unix::fs::symlink(&real, &ctx.paths.credentials).unwrap();
+        let with = format!("[dev]\n{}", pair());
+        let now = chrono::Utc::now();
+        let beside_link = backup::backup_dir(&ctx.paths.credentials, None);
+        let beside_real = backup::backup_dir(&real, None);
+        let a = backup::create(&ctx.paths.credentials, &beside_link, with.as_bytes(), now).unwrap();
+        let b = backup::create(&real, &beside_real, with.as_bytes(), now).unwrap();
+        let mut found: Vec<_> = backups_holding(&ctx, SECRET)
+            .unwrap()
+            .into_iter()
+            .map(|b| b.path)
+            .collect();
+        found.sort();
+        let mut want = vec![a, b];
+        want.sort();
+        assert_eq!(found, want);
     }
 }

@@ -72,7 +72,7 @@ impl Journal {
             }
         }
         Journal {
-            path: backup::backup_dir(credentials, None).join(format!("rotating-{safe}.json")),
+            path: backup::lock_dir(credentials).join(format!("rotating-{safe}.json")),
         }
     }
 
@@ -122,7 +122,7 @@ impl Journal {
 /// The profile whose rotation (under way, or stopped and not yet finished) holds the key
 /// `key_id` (as its old or its new key), among the journals beside `credentials`.
 pub fn rotating(credentials: &Path, key_id: &str) -> Option<String> {
-    let dir = backup::backup_dir(credentials, None);
+    let dir = backup::lock_dir(credentials);
     let entries = std::fs::read_dir(&dir).ok()?;
     entries
         .flatten()
@@ -149,7 +149,7 @@ pub struct RotationLock {
 /// (`rotating-SHA1.lock` in its backup folder): `Ok(None)` while another rotation holds it.
 pub fn lock_rotation(credentials: &Path, arn: &str) -> std::io::Result<Option<RotationLock>> {
     use sha1::Digest;
-    let dir = backup::backup_dir(credentials, None);
+    let dir = backup::lock_dir(credentials);
     backup::ensure_dir(&dir)?;
     let hash: String = sha1::Sha1::digest(arn.as_bytes())
         .iter()

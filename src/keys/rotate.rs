@@ -436,7 +436,7 @@ pub async fn prepare(
     // ended (killed), never of one still under way.
     let lock = super::journal::lock_rotation(&ctx.paths.credentials, &identity.arn)
         .map_err(|source| JournalError::Dir {
-            dir: crate::awsfiles::backup::backup_dir(&ctx.paths.credentials, None),
+            dir: crate::awsfiles::backup::lock_dir(&ctx.paths.credentials),
             source,
         })?
         .ok_or_else(|| RotateError::UnderWay(name.to_owned()))?;

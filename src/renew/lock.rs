@@ -49,7 +49,7 @@ impl RenewLock {
         target: &str,
         wait: Duration,
     ) -> Result<RenewLock, LockError> {
-        let dir = backup::backup_dir(credentials, None);
+        let dir = backup::lock_dir(credentials);
         let io = |e: std::io::Error, p: &Path| match backup::Untrusted::within(&e) {
             Some(untrusted) => LockError::Untrusted(untrusted.clone().into()),
             None => LockError::Io {

@@ -267,6 +267,71 @@ fn two_processes_editing_different_profiles_at_once_both_land() {
     assert!(text.starts_with("# my credentials\n"));
 }
 
+/// Attack round 14 (R14-7): one file reached by two names (a dotfiles link and its real
+/// path) had a lock beside each name, so two writers did not exclude each other and one
+/// replaced the file without the other's edit. The lock is beside the real file.
+#[test]
+fn writers_reaching_one_file_by_two_names_meet_the_same_lock() {
+    let home = Home::new();
+    let real = home.dir.path().join("dot/credentials");
+    fs::create_dir_all(real.parent().unwrap()).unwrap();
+    fs::rename(home.credentials(), &real).unwrap();
+    std::os::unix::fs::symlink("../dot/credentials", home.credentials()).unwrap();
+    let set = |profile: &str, region: &str| {
+        [
+            "set",
+            profile,
+            "region",
+            region,
+            "--file",
+            "credentials",
+            "--yes",
+        ]
+        .map(str::to_owned)
+    };
+    // Through the real path: stopped after its read and backup, holding its lock.
+    let args = set("dev", "eu-west-1");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let a = home
+        .command(&args, Some("after-backup:stop"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", &real)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    crate::common::wait_until_stopped(a.id());
+    // Through the link: it must wait for the first.
+    let args = set("prod", "us-east-2");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut b = home
+        .command(&args, None)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let waited = b.try_wait().unwrap().is_none();
+    crate::common::resume(a.id());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(
+        a.status.success() && b.status.success(),
+        "{} {}",
+        String::from_utf8_lossy(&a.stderr),
+        String::from_utf8_lossy(&b.stderr)
+    );
+    assert!(waited, "the second writer met the first one's lock");
+    let text = fs::read_to_string(&real).unwrap();
+    assert!(
+        text.contains("old-secret-value-123\nregion = eu-west-1\n")
+            && text.contains("prod-secret-value-456\nregion = us-east-2\n"),
+        "both land: {text}"
+    );
+    assert!(fs::symlink_metadata(home.credentials())
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
 fn paths(home: &Home) -> AwsPaths {
     AwsPaths {
         config: home.aws().join("config"),
