@@ -171,6 +171,15 @@ impl<'m> ProfileSettings<'m> {
         self.settings.contains_key(key)
     }
 
+    /// The text value of `key` when its line is written as every SDK reads it (the key in
+    /// lower case, then `=`: see `syntax::Entry::plain`).
+    pub fn get_plain(&self, key: &str) -> Option<&'m str> {
+        self.settings
+            .entry(key)
+            .filter(|e| e.plain)
+            .and_then(|_| self.get(key))
+    }
+
     /// The same profile as the credentials file alone defines it.
     pub fn credentials_only(&self) -> ProfileSettings<'m> {
         let mut settings = self.settings;

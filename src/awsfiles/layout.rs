@@ -221,9 +221,19 @@ impl ProfileLayout {
 
 /// Whether `value` is a session token to every SDK: not empty or blank (Unicode's spaces and
 /// the BOM, as the JS SDK trims) and not a comment (the JS SDK cuts ` #`/` ;`).
-pub fn is_token(value: &str) -> bool {
+fn is_token(value: &str) -> bool {
     let value = value.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
     !value.is_empty() && !value.starts_with(['#', ';'])
+}
+
+/// Whether `settings` (one file's, as botocore reads a pair with its token) hold a session
+/// token every SDK reads: `aws_session_token = …` in lower case with `=` and a token value.
+/// The JS SDK v3 reads no token under `AWS_SESSION_TOKEN`, `aws_session_token:` or
+/// `aws_security_token`, and uses the pair beside them as a long-term key (attack round 14).
+pub fn holds_token(settings: ProfileSettings) -> bool {
+    settings
+        .get_plain("aws_session_token")
+        .is_some_and(is_token)
 }
 
 /// Which of the keys a layout looks at a set of settings has, found in one pass.
@@ -234,7 +244,6 @@ impl Present {
     const ID: u8 = 1;
     const SECRET: u8 = 2;
     const TOKEN: u8 = 4;
-    const SECURITY_TOKEN: u8 = 8;
     const MARKER: u8 = 16;
 
     fn of(p: ProfileSettings) -> Present {
@@ -246,8 +255,9 @@ impl Present {
                 // A token that is empty, blank or a comment to the JS SDK is no token: the keys
                 // beside it are long-term (attack rounds 12 and 13: `aws_session_token =` or
                 // `= # cleared` hid a key from the target check).
-                "aws_session_token" if is_token(&entry.value) => Present::TOKEN,
-                "aws_security_token" if is_token(&entry.value) => Present::SECURITY_TOKEN,
+                // Only a token every SDK reads (attack round 14: `AWS_SESSION_TOKEN`,
+                // `aws_session_token:` and `aws_security_token` are none to the JS SDK).
+                "aws_session_token" if entry.plain && is_token(&entry.value) => Present::TOKEN,
                 KEYRING_MARKER => Present::MARKER,
                 _ => 0,
             };
@@ -261,17 +271,12 @@ impl Present {
 
     /// Keys, no session token.
     fn long_term_keys(self) -> bool {
-        self.has(Present::ID)
-            && self.has(Present::SECRET)
-            && !self.has(Present::TOKEN)
-            && !self.has(Present::SECURITY_TOKEN)
+        self.has(Present::ID) && self.has(Present::SECRET) && !self.has(Present::TOKEN)
     }
 
     /// Keys and a session token.
     fn session(self) -> bool {
-        self.has(Present::ID)
-            && self.has(Present::SECRET)
-            && (self.has(Present::TOKEN) || self.has(Present::SECURITY_TOKEN))
+        self.has(Present::ID) && self.has(Present::SECRET) && self.has(Present::TOKEN)
     }
 
     /// The keyring marker without a key pair of the file's own.

@@ -108,6 +108,9 @@ pub struct Entry<'a> {
     last: u32,
     /// Length in bytes of the value part on the key's own line (it ends the trimmed line).
     first_value_len: u32,
+    /// Written as every SDK reads it: the key in lower case, then `=` (the JS SDK v3 keeps a
+    /// key's case and splits only at `=`, where botocore lower-cases and splits at `:` too).
+    pub plain: bool,
 }
 
 impl Entry<'_> {
@@ -119,6 +122,7 @@ impl Entry<'_> {
             line: self.line,
             last: self.last,
             first_value_len: self.first_value_len,
+            plain: self.plain,
         }
     }
 
@@ -456,7 +460,8 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
                 kind: SyntaxErrorKind::MissingSectionHeader,
             });
         };
-        let Some((name, value)) = split_option(stripped).filter(|(name, _)| !name.is_empty())
+        let Some((name, value, equals)) =
+            split_option(stripped).filter(|(name, _, _)| !name.is_empty())
         else {
             deferred.get_or_insert(SyntaxError {
                 line: line_no + 1,
@@ -489,12 +494,14 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
                 },
             });
         }
+        let plain = equals && matches!(key, Cow::Borrowed(_));
         entries.push(Entry {
             key,
             value: Cow::Borrowed(value),
             line: line_no,
             last: line_index(line_no),
             first_value_len: line_index(value.len()),
+            plain,
         });
         option = Some((d, entries.len() - 1));
     }
@@ -535,13 +542,13 @@ fn section_header(stripped: &str) -> Option<&str> {
     (close > 0).then(|| &rest[..close])
 }
 
-/// configparser's `OPTCRE`: the name before the first `=` or `:` (right-trimmed) and the value
-/// after it (left-trimmed; the line is already trimmed).
-fn split_option(stripped: &str) -> Option<(&str, &str)> {
+/// configparser's `OPTCRE`: the name before the first `=` or `:` (right-trimmed), the value
+/// after it (left-trimmed; the line is already trimmed), and whether that was `=`.
+fn split_option(stripped: &str) -> Option<(&str, &str, bool)> {
     let at = memchr::memchr2(b'=', b':', stripped.as_bytes())?;
     let name = trim_end_py(&stripped[..at]);
     let value = trim_start_py(&stripped[at + 1..]);
-    Some((name, value))
+    Some((name, value, stripped.as_bytes()[at] == b'='))
 }
 
 /// botocore's `_parse_nested`: for a value starting with a newline, each non-blank line split

@@ -751,8 +751,7 @@ fn check_target(map: &ConfigMap, target: &str, source_key: Option<&str>) -> Resu
     } else {
         t.config_only()
     };
-    let token = |key| own.get(key).is_some_and(crate::awsfiles::layout::is_token);
-    let long_term = if token("aws_session_token") || token("aws_security_token") {
+    let long_term = if crate::awsfiles::layout::holds_token(own) {
         t.get(crate::awsfiles::profile::KEYRING_MARKER)
     } else {
         t.get("aws_access_key_id")

@@ -235,9 +235,17 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
     );
     let commented = format!("{key}aws_session_token = # cleared\n");
     let split_config = format!("{config}\n[profile dev-mfa]\naws_session_token = stale\n");
+    // Round 14: token lines the JS SDK v3 does not read (it keeps a key's case, splits only
+    // at `=` and knows no `aws_security_token`): the pair is a long-term key to it.
+    let upper = format!("{key}AWS_SESSION_TOKEN = stale\n");
+    let security = format!("{key}aws_security_token = stale\n");
+    let colon = format!("{key}aws_session_token: stale\n");
     for (config, credentials) in [
         (config, commented.as_str()),
         (split_config.as_str(), key.as_str()),
+        (config, upper.as_str()),
+        (config, security.as_str()),
+        (config, colon.as_str()),
     ] {
         let sb = Sandbox::new(&nowhere(), config, credentials);
         let out = sb.mfatui_env(
