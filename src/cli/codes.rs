@@ -45,6 +45,7 @@ pub fn sources_in(ctx: &crate::context::Context, given: Given, allow: Allow) -> 
         codes = codes.then(Window {
             path: path.clone(),
             wait: ctx.timeouts.renew_wait,
+            files: [ctx.paths.config.clone(), ctx.paths.credentials.clone()],
         });
     }
     codes

@@ -135,9 +135,22 @@ fn set_line(format: ShellFormat, key: &str, value: &str) -> String {
             "set -gx {key} '{}'\n",
             value.replace('\\', r"\\").replace('\'', r"\'")
         ),
-        ShellFormat::Powershell => format!("$Env:{key} = '{}'\n", value.replace('\'', "''")),
+        ShellFormat::Powershell => format!("$Env:{key} = '{}'\n", powershell_quoted(value)),
         ShellFormat::Json => unreachable!("handled above"),
     }
+}
+
+/// `value` inside PowerShell's single quotes: every character PowerShell takes for a single
+/// quote — the curly ones too (U+2018 to U+201B) — doubled (attack round 14, R14-4).
+fn powershell_quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `mfatui unset`.
@@ -153,4 +166,26 @@ pub fn unset(args: &UnsetArgs) -> Result<(), Failure> {
     };
     print!("{out}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// PowerShell ends a single-quoted string at a curly quote too: each is doubled.
+    #[test]
+    fn every_quote_powershell_knows_is_doubled() {
+        assert_eq!(
+            set_line(
+                ShellFormat::Powershell,
+                "AWS_SECRET_ACCESS_KEY",
+                "abc\u{2019}; Start-Process calc; \u{2018}x'"
+            ),
+            "$Env:AWS_SECRET_ACCESS_KEY = 'abc\u{2019}\u{2019}; Start-Process calc; \u{2018}\u{2018}x'''\n"
+        );
+        assert_eq!(
+            powershell_quoted("\u{201a}\u{201b}"),
+            "\u{201a}\u{201a}\u{201b}\u{201b}"
+        );
+    }
 }

@@ -167,6 +167,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
         println!("Nothing was changed.");
         return Ok(());
     }
+    let linked = custody::hard_linked(ctx);
     // custody::store records this file set in each entry it writes (as `V` in the TUI).
     let rewritten = custody::store(ctx, run.keyring.as_ref(), &mv, &mut |step| match step {
         Progress::InKeyring => println!(
@@ -180,11 +181,31 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
         rewritten.len()
     );
     let moved: Vec<String> = mv.places().map(|p| format!("'{}'", p.profile)).collect();
+    let strays = custody::strays(ctx, creds.secret_access_key.expose());
     println!(
-        "Done: {} keep{} the key {id} in the OS keyring; the files hold only {KEYRING_MARKER} = {id}.",
+        "Done: {} keep{} the key {id} in the OS keyring; {} {KEYRING_MARKER} = {id}.",
         moved.join(", "),
-        if moved.len() == 1 { "s" } else { "" }
+        if moved.len() == 1 { "s" } else { "" },
+        if strays.is_empty() && linked.is_empty() {
+            "the files hold only"
+        } else {
+            "their sections hold only"
+        }
     );
+    if !strays.is_empty() {
+        println!(
+            "Still holding the secret, outside the key's own lines (remove it there yourself):"
+        );
+        for stray in &strays {
+            println!("  line {} of {}", stray.line, stray.path.display());
+        }
+    }
+    for (path, others) in &linked {
+        println!(
+            "{} has {others} other name(s) (hard links): they keep its old content, the secret included; remove them or link them again",
+            path.display()
+        );
+    }
     let copies = copies_holding(ctx, creds.secret_access_key.expose());
     if !copies.is_empty() {
         println!(

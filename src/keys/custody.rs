@@ -562,6 +562,54 @@ pub fn masked_diff(plan: &Plan, key_id: &str) -> String {
     plan.diff().replace(key_id, &mask_key_id(key_id))
 }
 
+/// A line of a live file that still holds a secret after it moved to the keyring.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stray {
+    /// The file (as it is reached).
+    pub path: PathBuf,
+    /// 1-based line.
+    pub line: usize,
+}
+
+/// The lines of the config and credentials files that hold `secret` anywhere — in a comment,
+/// under a misspelt key, inside a `credential_process` command (attack round 14, R14-6):
+/// `keyring store` moves the key's own lines only, and names these for the person to remove.
+pub fn strays(ctx: &Context, secret: &str) -> Vec<Stray> {
+    if secret.is_empty() {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for path in [&ctx.paths.config, &ctx.paths.credentials] {
+        let Ok(bytes) = crate::safe_fs::read(path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for (at, line) in text.lines().enumerate() {
+            if line.contains(secret) {
+                found.push(Stray {
+                    path: path.clone(),
+                    line: at + 1,
+                });
+            }
+        }
+    }
+    found
+}
+
+/// The config and credentials files that have other names (hard links) besides the one
+/// mfatui reaches: a write replaces the file under this name only, and the others keep the
+/// old content — the secret, for `keyring store`. Looked at before the write.
+pub fn hard_linked(ctx: &Context) -> Vec<(PathBuf, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    [&ctx.paths.config, &ctx.paths.credentials]
+        .into_iter()
+        .filter_map(|path| {
+            let links = std::fs::metadata(path).ok()?.nlink();
+            (links > 1).then(|| (path.clone(), links - 1))
+        })
+        .collect()
+}
+
 /// Every backup mfatui may have made of `file`, as (the name, the folder): beside it and in
 /// `backups.dir` under the name it is reached by, and beside the file its links lead to under
 /// that file's own name (another program reaching it by its real path: attack round 14).

@@ -40,6 +40,36 @@ pub struct Request {
     pub pid: u32,
     /// Its command line, shortened.
     pub program: String,
+    /// The AWS files the caller reads (config, credentials): a window on other files declines
+    /// (attack round 14, R14-5: a profile of the same name there is another account).
+    #[serde(default)]
+    pub files: Option<[PathBuf; 2]>,
+}
+
+impl Request {
+    /// Why a window showing `files` (config, credentials) does not answer this request: its
+    /// caller reads other AWS files, where a profile of the same name may be another account
+    /// (attack round 14, R14-5). A caller that does not say is taken to read the same.
+    pub fn other_files(&self, files: &[PathBuf; 2]) -> Option<String> {
+        let [config, credentials] = self.files.as_ref()?;
+        let same = |a: &Path, b: &Path| {
+            a == b
+                || std::fs::canonicalize(a)
+                    .ok()
+                    .is_some_and(|a| std::fs::canonicalize(b).ok() == Some(a))
+        };
+        if same(config, &files[0]) && same(credentials, &files[1]) {
+            return None;
+        }
+        Some(format!(
+            "the open mfatui window shows {} and {}, not the AWS files this program reads ({} and {}): run mfatui on those to renew '{}'",
+            files[0].display(),
+            files[1].display(),
+            printable(&config.to_string_lossy(), 200),
+            printable(&credentials.to_string_lossy(), 200),
+            printable(&self.profile, 64)
+        ))
+    }
 }
 
 /// The TUI's answer.
@@ -232,7 +262,7 @@ async fn accept(listener: UnixListener, tx: mpsc::Sender<(Request, Pending)>) {
             let Ok(mut request) = serde_json::from_str::<Request>(&line) else {
                 return;
             };
-            request.profile = printable(&request.profile, 200);
+            // The name is looked up exactly as asked (made printable only where it is shown).
             // Who asks is what the kernel says, not what the request claims: the peer is the
             // mfatui that connected, the asker its parent.
             match peer.pid().and_then(|pid| parent_of(pid as u32)) {
@@ -248,7 +278,7 @@ async fn accept(listener: UnixListener, tx: mpsc::Sender<(Request, Pending)>) {
             crate::diag!(
                 "request socket: {} asks for {} (pid {})",
                 request.program,
-                request.profile,
+                printable(&request.profile, 200),
                 request.pid
             );
             let pending = Pending {
@@ -290,7 +320,12 @@ impl Pending {
 /// a socket in a folder that is not this user's own and private, or to a listener of another
 /// user); `Ok(Some(answer))` when one answered; `Err` with one sentence when it closed or did
 /// not answer in time.
-pub async fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<Answer>, AskError> {
+pub async fn ask(
+    path: &Path,
+    profile: &str,
+    files: &[PathBuf; 2],
+    wait: Duration,
+) -> Result<Option<Answer>, AskError> {
     let dir = path.parent().unwrap_or(Path::new("/"));
     if std::fs::symlink_metadata(path).is_err() {
         return Ok(None);
@@ -311,6 +346,7 @@ pub async fn ask(path: &Path, profile: &str, wait: Duration) -> Result<Option<An
         profile: profile.to_owned(),
         pid: rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32),
         program: caller_program(),
+        files: Some(files.clone()),
     };
     // A struct of strings and a number: encoding it cannot fail.
     let mut line = serde_json::to_string(&request).unwrap_or_default();
@@ -344,12 +380,14 @@ pub struct Window {
     pub path: PathBuf,
     /// How long to wait for the person.
     pub wait: Duration,
+    /// The caller's AWS files (config, credentials).
+    pub files: [PathBuf; 2],
 }
 
 impl CodeSource for Window {
     fn code<'a>(&'a mut self, ask_: &'a CodeAsk) -> BoxFuture<'a, Result<CodeAnswer, CodeError>> {
         Box::pin(async move {
-            match ask(&self.path, &ask_.profile, self.wait)
+            match ask(&self.path, &ask_.profile, &self.files, self.wait)
                 .await
                 .map_err(|e| CodeError::Source(e.to_string()))?
             {
@@ -439,7 +477,8 @@ mod tests {
             .enable_all()
             .build()
             .unwrap();
-        let asked = runtime.block_on(ask(&socket, "dev", Duration::from_secs(1)));
+        let files = [PathBuf::from("config"), PathBuf::from("credentials")];
+        let asked = runtime.block_on(ask(&socket, "dev", &files, Duration::from_secs(1)));
         assert!(
             matches!(asked, Ok(None)),
             "nothing is sent into a shared folder"

@@ -216,6 +216,7 @@ async fn event_loop(
         colour: Theme::from_env(&ctx.env).colour && ctx.settings.colour == Colour::Auto,
     };
     let requests_path = ctx.requests.clone();
+    let files = [ctx.paths.config.clone(), ctx.paths.credentials.clone()];
     let mut app = App::new(
         ctx,
         data,
@@ -232,7 +233,7 @@ async fn event_loop(
     let answers: Answers = Arc::default();
     let mut running: HashMap<JobId, tokio::task::JoinHandle<()>> = HashMap::new();
     let listening = match requests_path {
-        Some(path) => match spawn_requests(&path, tx.clone(), answers.clone()).await {
+        Some(path) => match spawn_requests(&path, files, tx.clone(), answers.clone()).await {
             Ok(task) => task,
             Err(why) => {
                 app.toast(
@@ -345,6 +346,7 @@ type Answers = Arc<Mutex<HashMap<u64, oneshot::Sender<Answer>>>>;
 /// answers).
 async fn spawn_requests(
     path: &std::path::Path,
+    files: [std::path::PathBuf; 2],
     tx: UnboundedSender<Msg>,
     answers: Answers,
 ) -> Result<Option<tokio::task::JoinHandle<()>>, socket::ListenError> {
@@ -362,6 +364,16 @@ async fn spawn_requests(
     Ok(Some(tokio::spawn(async move {
         let mut next_id = 0u64;
         while let Some((request, mut pending)) = listener.next().await {
+            // A caller reading other AWS files is not this window's to answer.
+            if let Some(why) = request.other_files(&files) {
+                pending
+                    .answer(&Answer {
+                        ok: false,
+                        message: Some(why),
+                    })
+                    .await;
+                continue;
+            }
             next_id += 1;
             let id = next_id;
             let (answer_tx, answer_rx) = oneshot::channel();

@@ -264,6 +264,54 @@ fn store_removes_a_killed_exec_runs_copy_of_the_secret_and_names_a_live_ones() {
     assert_eq!(sb.files_containing(&secret), vec![live.join("credentials")]);
 }
 
+/// Attack round 14 (R14-6): `store` said "the files hold only the marker" while a comment, a
+/// misspelt key or a second name (hard link) of the file still held the secret. It names
+/// each line and each other name, never the secret.
+#[test]
+fn store_names_the_lines_and_other_names_still_holding_the_secret() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    let sb = Sandbox::new(
+        &moto.url,
+        "[profile dev]\nregion = eu-west-1\n",
+        &format!(
+            "[dev]\n# aws_secret_access_key = {secret}\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\n\
+             [dev-old]\naws_access_key_id = {id}\naws_secret_key = {secret}\n"
+        ),
+    );
+    let other_name = sb.home.path().join("credentials-link");
+    std::fs::hard_link(sb.aws("credentials"), &other_name).unwrap();
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stdout.contains(&secret) && !stderr.contains(&secret));
+    let credentials = sb.aws("credentials").display().to_string();
+    assert!(
+        stdout.contains("their sections hold only mfatui_keyring")
+            && stdout.contains(&format!("line 2 of {credentials}"))
+            && stdout.contains("Still holding the secret, outside the key's own lines")
+            && stdout.contains(&format!("{credentials} has 1 other name(s) (hard links)")),
+        "{stdout}"
+    );
+    let text = sb.credentials();
+    let holding: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(&secret))
+        .map(|(n, _)| n + 1)
+        .collect();
+    assert_eq!(holding.len(), 2, "{text}");
+    for line in holding {
+        assert!(
+            stdout.contains(&format!("line {line} of {credentials}")),
+            "{stdout}"
+        );
+    }
+}
+
 #[test]
 fn restore_gives_the_aws_cli_the_file_keys_again_and_forget_deletes_the_entry() {
     if !keyring_tools() {

@@ -143,6 +143,33 @@ fn a_caller_without_a_terminal_is_answered_from_the_open_window() {
     assert_eq!(doc["AccessKeyId"], "AKIAIOSFODNN7EXAMPLE");
     assert_eq!(sb.backups().len(), 1);
 
+    // Attack round 14 (R14-5): a caller reading other AWS files, whose `dev` may be another
+    // account, is declined at once; the window opens no dialog for it.
+    let other = sb.home.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("config"), &config).unwrap();
+    std::fs::write(other.join("credentials"), &creds).unwrap();
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "exec setsid -w {env} AWS_CONFIG_FILE={o}/config AWS_SHARED_CREDENTIALS_FILE={o}/credentials {} credential-process dev </dev/null",
+                env!("CARGO_BIN_EXE_mfatui"),
+                o = other.display()
+            ),
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the open mfatui window shows")
+            && stderr.contains(&other.join("credentials").display().to_string()),
+        "{stderr}"
+    );
+    assert!(!tmux.screen().contains("Asked for by pid"));
+    assert_eq!(sb.backups().len(), 1, "nothing written");
+
     // The window closes while a caller waits: the caller fails in one sentence.
     let expired = sb.credentials().replace(
         &sb.credentials()

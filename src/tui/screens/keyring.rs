@@ -105,19 +105,36 @@ impl StoreJob {
         )));
         let (keyring, reporter) = (env.keyring.clone(), env.clone());
         let owner = mv.place.profile.to_string();
-        let rewritten = tokio::task::spawn_blocking(move || {
-            custody::store(&ctx, keyring.as_ref(), &mv, &mut |step| {
+        let (rewritten, strays, linked) = tokio::task::spawn_blocking(move || {
+            let linked = custody::hard_linked(&ctx);
+            let rewritten = custody::store(&ctx, keyring.as_ref(), &mv, &mut |step| {
                 if let Progress::InKeyring = step {
                     reporter.report(Output::Step("In the OS keyring; writing the files…".into()));
                 }
-            })
+            })?;
+            let strays = custody::strays(&ctx, mv.creds.secret_access_key.expose());
+            Ok::<_, custody::CustodyError>((rewritten, strays, linked))
         })
         .await
         .map_err(JobError::MoveStopped)??;
-        Ok(format!(
+        let mut said = format!(
             "✓ '{owner}' keeps its key {id} in the OS keyring; {} backup(s) rewritten without the secret.",
             rewritten.len()
-        ))
+        );
+        for stray in &strays {
+            said.push_str(&format!(
+                " Line {} of {} still holds the secret: remove it there.",
+                stray.line,
+                stray.path.display()
+            ));
+        }
+        for (path, others) in &linked {
+            said.push_str(&format!(
+                " {} has {others} other name(s) (hard links) that keep the secret.",
+                path.display()
+            ));
+        }
+        Ok(said)
     }
 }
 
