@@ -26,6 +26,16 @@ pub struct AwsPaths {
 }
 
 impl AwsPaths {
+    /// aws-mfa-secure's session cache, when these are the files it serves: its sessions are
+    /// named by profile alone, so another file set's profile of the same name (another
+    /// account, another user) is never served one (attack round 14, R14b-9). Only with the
+    /// default `~/.aws/config` and `~/.aws/credentials`.
+    pub fn mfa_secure(&self) -> Option<&std::path::Path> {
+        let aws = self.mfa_secure_sessions.parent()?;
+        (aws.join("config") == self.config && aws.join("credentials") == self.credentials)
+            .then_some(self.mfa_secure_sessions.as_path())
+    }
+
     /// Resolves the paths from any environment lookup (for tests).
     pub fn from_lookup(env: impl Fn(&str) -> Option<String>) -> AwsPaths {
         let home = env("HOME").unwrap_or_default();

@@ -203,7 +203,9 @@ impl Builder {
         let mut builder = Builder {
             caches: Caches {
                 cli: CacheDir::read(&paths.cli_cache),
-                secure: SecureSessions::read(&paths.mfa_secure_sessions),
+                secure: paths
+                    .mfa_secure()
+                    .map_or_else(SecureSessions::default, SecureSessions::read),
                 sso: CacheDir::read(&paths.sso_cache),
                 login: paths.login_cache.clone(),
             },

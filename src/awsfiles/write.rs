@@ -96,6 +96,13 @@ pub enum WriteError {
         /// What was changed, e.g. `[dev] aws_session_token`.
         what: String,
     },
+    /// The file is empty now though it had content when mfatui read it: another program is
+    /// half-way through saving it (truncated, not yet written).
+    #[error("{}: another program is writing this file (it has been empty for 2 s, though it had content when mfatui read it); nothing was written — try again when it is done", path.display())]
+    BeingWritten {
+        /// The file.
+        path: PathBuf,
+    },
     /// Another process holds the lock.
     #[error("{}: another mfatui is writing this file (waited {}s); nothing was written — try again", path.display(), waited.as_secs())]
     Locked {
@@ -268,11 +275,35 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     let _lock = lock(path, &target, options.lock_timeout)?;
     remove_stale_temp_files(&target);
 
-    let current = match crate::safe_fs::read(&target) {
-        Ok(bytes) => Some(bytes),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-        Err(e) => return Err(io_err(path, "re-reading the file")(e)),
+    let read = || match crate::safe_fs::read(&target) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(path, "re-reading the file")(e)),
     };
+    let mut current = read()?;
+    // A file emptied since it was read is another program's save in progress (a shell's
+    // `> file`, an editor writing in place): merging onto it, and backing it up, would
+    // replace that save with this change alone (attack round 14, R14b-4). Waited for, 2 s.
+    let emptied = |now: &Option<Vec<u8>>| {
+        now.as_deref()
+            .is_some_and(|b| b.iter().all(u8::is_ascii_whitespace))
+            && change
+                .loaded
+                .as_deref()
+                .is_some_and(|b| !b.iter().all(u8::is_ascii_whitespace))
+    };
+    for _ in 0..10 {
+        if !emptied(&current) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        current = read()?;
+    }
+    if emptied(&current) {
+        return Err(WriteError::BeingWritten {
+            path: path.to_owned(),
+        });
+    }
     let mut merged = false;
     let mut after = change.after.clone();
     if current != change.loaded {

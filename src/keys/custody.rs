@@ -68,6 +68,16 @@ pub enum CustodyError {
         /// The command that adds keys to the keyring.
         add: String,
     },
+    /// The pair is inherited from a `[DEFAULT]` section, which every profile reads.
+    #[error("the key of '{profile}' is in the [DEFAULT] section of the {file} file, which every profile there inherits: move its two lines into [{section}] first (or into each profile that uses it), then try again; nothing was changed")]
+    FromDefault {
+        /// The profile.
+        profile: String,
+        /// Which file.
+        file: &'static str,
+        /// The profile's own section.
+        section: String,
+    },
     /// The profile has a pair in both files.
     #[error("'{0}' has an access key pair in both the credentials and the config file: remove the one you do not use, then try again; nothing was changed")]
     InBothFiles(String),
@@ -181,6 +191,29 @@ pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Sta
         .skip(1)
         .filter(|c| matches!(keys_at(map, c), Some(Keys::Here(k)) if k.secret_access_key == creds.secret_access_key))
         .collect();
+    // A pair read through `[DEFAULT]` is not in the profile's own section, where the move
+    // edits: the secret would stay in the live file (attack round 14, R14b-8).
+    for p in std::iter::once(&place).chain(&copies) {
+        let inherited = file_of(files, p.file)
+            .document
+            .structure()
+            .ok()
+            .is_some_and(|s| {
+                ["aws_access_key_id", "aws_secret_access_key"]
+                    .iter()
+                    .any(|key| {
+                        s.value(&p.section, key).is_none()
+                            && s.defaults.iter().any(|e| e.key == *key)
+                    })
+            });
+        if inherited {
+            return Err(CustodyError::FromDefault {
+                profile: p.profile.to_string(),
+                file: p.file.label(),
+                section: p.section.to_string(),
+            });
+        }
+    }
     let mut plan = Plan::default();
     for p in std::iter::once(&place).chain(&copies) {
         add_process(
@@ -1025,6 +1058,26 @@ mod tests {
         }
         assert_eq!(std::fs::read(&c).unwrap(), b"[dev]\n");
         assert!(backups_holding(&ctx, SECRET).unwrap().is_empty());
+    }
+
+    /// Attack round 14 (R14b-8): a pair read through `[DEFAULT]` is not in the profile's own
+    /// section, where the move edits: refused, naming `[DEFAULT]`, instead of saying the files
+    /// hold only the marker while the secret stays there.
+    #[test]
+    fn a_pair_inherited_from_default_is_refused_not_half_moved() {
+        let (_d, ctx, s) = home(
+            "",
+            &format!("[DEFAULT]\n{}\n[rot]\nregion = us-east-1\n", pair()),
+        );
+        let Err(refused) = start_store(&ctx, &s, "rot") else {
+            panic!("refused")
+        };
+        assert!(
+            refused
+                .to_string()
+                .contains("is in the [DEFAULT] section of the credentials file"),
+            "{refused}"
+        );
     }
 
     /// Attack round 14 (R14-7): a credentials file reached by a link and by its real path

@@ -49,6 +49,10 @@ pub struct Entry {
     /// beside the journal, and it is never deleted again.
     #[serde(default)]
     pub finishing: bool,
+    /// Whether the old key is to be deactivated, not deleted (`--keep-old`): the run that
+    /// finishes this rotation does the same (attack round 14, R14b-1).
+    #[serde(default)]
+    pub keep_old: bool,
     /// When the rotation started.
     pub started: DateTime<Utc>,
 }
@@ -61,18 +65,33 @@ pub struct Journal {
 impl Journal {
     /// The journal of `profile`'s rotation, beside the credentials file `credentials`.
     pub fn of(credentials: &Path, profile: &str) -> Journal {
-        // One file per profile: letters, digits and `-` as they are, every other byte as
-        // `_XX` (so `a.b`, `a_b` and `a b` never share a journal: attack round 11).
-        let mut safe = String::new();
-        for b in profile.bytes() {
-            if b.is_ascii_alphanumeric() || b == b'-' {
-                safe.push(char::from(b));
-            } else {
-                safe.push_str(&format!("_{b:02X}"));
+        // One file per file set and profile: letters, digits and `-` as they are, every other
+        // byte as `_XX` (so `a.b`, `a_b` and `a b` never share a journal: attack round 11),
+        // the credentials file's own name first (two file sets in one folder, `credentials`
+        // and `credentials-b`, never share one: attack round 14, R14b-2).
+        let safe = |text: &str| {
+            let mut out = String::new();
+            for b in text.bytes() {
+                if b.is_ascii_alphanumeric() || b == b'-' {
+                    out.push(char::from(b));
+                } else {
+                    out.push_str(&format!("_{b:02X}"));
+                }
             }
-        }
+            out
+        };
+        let real = crate::safe_fs::resolve_symlinks(credentials)
+            .unwrap_or_else(|_| credentials.to_owned());
+        let file = real
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Journal {
-            path: backup::lock_dir(credentials).join(format!("rotating-{safe}.json")),
+            path: backup::lock_dir(credentials).join(format!(
+                "rotating-{}.{}.json",
+                safe(&file),
+                safe(profile)
+            )),
         }
     }
 
@@ -171,7 +190,12 @@ mod tests {
         assert_eq!(paths.len(), names.len(), "{paths:?}");
         assert_eq!(
             of("dev-1"),
-            Path::new("/h/.aws/.mfatui-backups/rotating-dev-1.json")
+            Path::new("/h/.aws/.mfatui-backups/rotating-credentials.dev-1.json")
+        );
+        // Attack round 14 (R14b-2): two file sets in one folder never share one either.
+        assert_ne!(
+            of("default"),
+            Journal::of(Path::new("/h/.aws/credentials-b"), "default").path
         );
     }
 

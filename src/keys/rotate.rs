@@ -256,6 +256,9 @@ pub enum PutError {
     /// The files could not be written.
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// A place names no key (another program is saving its file): nothing was written over it.
+    #[error("another program is writing the files ({0}); nothing was written over them")]
+    BeingWritten(String),
 }
 
 /// Why the new key was not proven to work.
@@ -457,7 +460,7 @@ pub async fn prepare(
                     .filter(|id| *id != old.access_key_id)
             };
             if let Some(id) = unused.filter(|_| place.store == KeyStore::Keyring) {
-                let _ = renewer.keyring.delete(&place.profile, &id);
+                drop_entry(renewer, &place.profile, &id);
             }
             Some(said)
         }
@@ -514,6 +517,39 @@ fn from_keyring(
     Ok(stored)
 }
 
+/// Deletes `profile`'s keyring entry of the key `id`, deleted in IAM — unless another file
+/// set's marker names it (that set is told, and `keyring forget` removes it): returns those
+/// files. The same for a rotation that ends and one finished by the next run (attack round
+/// 14, R14b-7).
+fn drop_entry(renewer: &Renewer<'_>, profile: &str, id: &str) -> Vec<String> {
+    let ours = [
+        crate::keys::custody::marker_file(renewer.ctx, FileKind::Config),
+        crate::keys::custody::marker_file(renewer.ctx, FileKind::Credentials),
+    ];
+    let names = |f: &str| !ours.iter().any(|o| o == f) && crate::keys::custody::names_key(f, id);
+    match renewer.keyring.users(profile, id, &names) {
+        Ok(others) if others.is_empty() => {
+            let _ = renewer.keyring.delete(profile, id);
+            Vec::new()
+        }
+        Ok(others) => others,
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The command that finishes a rotation of `profile` (with `--keep-old` when it was asked).
+fn again(ctx: &crate::context::Context, profile: &str, keep_old: bool) -> String {
+    if keep_old {
+        ctx.command(&["rotate", profile, "--keep-old"])
+    } else {
+        ctx.command(&["rotate", profile])
+    }
+}
+
+/// How long after a rotation started a key it made can have been created (its calls'
+/// timeouts are far shorter), in seconds.
+const CREATE_WINDOW: i64 = 120;
+
 /// Finishes or rolls back a rotation that was killed outright, from its journal entry.
 async fn recover(
     api: &dyn AwsApi,
@@ -531,9 +567,14 @@ async fn recover(
             .filter(|k| k.id != entry.old_key_id)
             .filter(|k| {
                 Some(&k.id) == entry.new_key_id.as_ref()
+                    // With no id recorded (cut off during `CreateAccessKey`), only a key made
+                    // while that call could still run: never one made later, by hand or for CI
+                    // (attack round 14, R14b-6).
                     || (entry.new_key_id.is_none()
-                        && k.created
-                            .is_some_and(|c| c >= entry.started - chrono::Duration::seconds(5)))
+                        && k.created.is_some_and(|c| {
+                            c >= entry.started - chrono::Duration::seconds(5)
+                                && c <= entry.started + chrono::Duration::seconds(CREATE_WINDOW)
+                        }))
             })
             .map(|k| k.id.clone())
             .collect();
@@ -558,14 +599,17 @@ async fn recover(
     if Some(&on_file.access_key_id) == entry.new_key_id.as_ref() {
         // The file holds the new key: finish by retiring the old one, if the new one works.
         api.caller_identity(site, on_file).await?;
-        if keys.iter().any(|k| k.id == entry.old_key_id) {
-            api.retire_access_key(site, iam, &entry.user, &entry.old_key_id, false)
+        // As that rotation was asked: `--keep-old` deactivates (attack round 14, R14b-1).
+        let old = keys.iter().find(|k| k.id == entry.old_key_id);
+        if old.is_some_and(|k| k.active || !entry.keep_old) {
+            api.retire_access_key(site, iam, &entry.user, &entry.old_key_id, entry.keep_old)
                 .await?;
         }
         return Ok(format!(
-            "an earlier rotation was interrupted after writing the new key {}: it works, and the old key {} was deleted",
+            "an earlier rotation was interrupted after writing the new key {}: it works, and the old key {} was {}",
             key_suffix(&on_file.access_key_id),
-            key_suffix(&entry.old_key_id)
+            key_suffix(&entry.old_key_id),
+            if entry.keep_old { "deactivated" } else { "deleted" }
         ));
     }
     Ok("an earlier rotation's record did not match the key on file; it was discarded".to_owned())
@@ -603,13 +647,33 @@ pub fn write_plan(
 
 /// The new pair in the lines each place of the rotation takes: the copy kept in the private
 /// backup folder while the old key is retired.
-fn pair_text(places: &[KeyPlace], new: &Credentials, again: &str) -> String {
+fn pair_text(
+    paths: &crate::awsfiles::AwsPaths,
+    places: &[KeyPlace],
+    new: &Credentials,
+    again: &str,
+) -> String {
     let mut text = format!(
         "# The new access key of a rotation, in the lines each place that held the old key takes:\n\
          # put them there, then run `{again}` (it removes this file).\n"
     );
     for place in places {
-        text.push_str(&format!("\n# {}\n[{}]\n", place.describe(), place.section));
+        // The file by its path: another file set may have a section of the same name.
+        let file = match place.file {
+            FileKind::Config => &paths.config,
+            FileKind::Credentials => &paths.credentials,
+        };
+        text.push_str(&format!(
+            "\n# [{}] in {}{}\n[{}]\n",
+            place.section,
+            file.display(),
+            if place.store == KeyStore::Keyring {
+                " (the secret is in the OS keyring)"
+            } else {
+                ""
+            },
+            place.section
+        ));
         match place.store {
             KeyStore::Keyring => {
                 text.push_str(&format!("{KEYRING_MARKER} = {}\n", new.access_key_id));
@@ -732,6 +796,7 @@ pub async fn execute(
         old_key_id: old_id.clone(),
         new_key_id: None,
         finishing: false,
+        keep_old,
         started: Utc::now(),
     };
     // Under the keyring lock, which `keyring store` and `restore` hold while they move the
@@ -811,6 +876,29 @@ pub async fn execute(
                 fault::point(Step::RotateAfterKeyring).map_err(PutError::Fault)?;
             }
         }
+        // A place that names no key now is a file another program is saving (emptied, half
+        // written): waited for (2 s), never written over — here the undo too (attack round 14,
+        // R14b-3, R14b-4).
+        let mut named = names_at(ctx, &prepared.places);
+        for _ in 0..10 {
+            if named
+                .as_ref()
+                .is_some_and(|n| n.iter().all(Option::is_some))
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+            named = names_at(ctx, &prepared.places);
+        }
+        if !named
+            .as_ref()
+            .is_some_and(|n| n.iter().all(Option::is_some))
+        {
+            return Err(PutError::BeingWritten(describe(
+                &prepared.places,
+                named.as_deref(),
+            )));
+        }
         let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
         let plan = write_plan(&snapshot, &prepared.places, creds)?;
         Ok(commit(&plan, &ctx.write_options(OnChange::Merge))?)
@@ -887,7 +975,7 @@ pub async fn execute(
             now: describe(&prepared.places, named.as_deref()),
             new_key: key_suffix(&new.access_key_id).to_string(),
             old_key: key_suffix(&old_id).to_string(),
-            again: ctx.command(&["rotate", &prepared.profile]),
+            again: again(ctx, &prepared.profile, keep_old),
         });
     }
     // From here the rotation only goes forward. Its new pair is kept in the private backup
@@ -896,9 +984,10 @@ pub async fn execute(
     entry.finishing = true;
     let kept = journal
         .keep_pair(&pair_text(
+            &ctx.paths,
             &prepared.places,
             &new,
-            &ctx.command(&["rotate", &prepared.profile]),
+            &again(ctx, &prepared.profile, keep_old),
         ))
         .and_then(|()| journal.write(&entry));
     if let Err(error) = kept {
@@ -906,7 +995,7 @@ pub async fn execute(
             error: Box::new(error),
             new_key: key_suffix(&new.access_key_id).to_string(),
             old_key: key_suffix(&old_id).to_string(),
-            again: ctx.command(&["rotate", &prepared.profile]),
+            again: again(ctx, &prepared.profile, keep_old),
         });
     }
     // Verified: finishing (one call) is the quickest way back to one key, interrupted or not.
@@ -956,7 +1045,7 @@ pub async fn execute(
                 (None, false) => "deleted",
             },
             pair: journal.pair_path(),
-            again: ctx.command(&["rotate", &prepared.profile]),
+            again: again(ctx, &prepared.profile, keep_old),
         })));
     }
     journal.remove();
@@ -965,24 +1054,12 @@ pub async fn execute(
         // The old key is deleted in IAM: its keyring entries are of no use here any more. One
         // another file set's marker names is kept (that set is told, and `keyring forget`
         // removes it): its user must put the new key there.
-        let ours = [
-            crate::keys::custody::marker_file(renewer.ctx, FileKind::Config),
-            crate::keys::custody::marker_file(renewer.ctx, FileKind::Credentials),
-        ];
-        let names =
-            |f: &str| !ours.iter().any(|o| o == f) && crate::keys::custody::names_key(f, &old_id);
         for place in prepared
             .places
             .iter()
             .filter(|p| p.store == KeyStore::Keyring)
         {
-            match renewer.keyring.users(&place.profile, &old_id, &names) {
-                Ok(others) if others.is_empty() => {
-                    let _ = renewer.keyring.delete(&place.profile, &old_id);
-                }
-                Ok(others) => shared.extend(others),
-                Err(_) => {}
-            }
+            shared.extend(drop_entry(renewer, &place.profile, &old_id));
         }
         shared.sort();
         shared.dedup();

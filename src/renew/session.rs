@@ -121,7 +121,9 @@ pub fn sessions(snapshot: &Snapshot, name: &str) -> Result<Vec<Session>, Session
     if place != Some(name) {
         found.extend(section(name));
     }
-    if let Some(s) = SecureSessions::read(&paths.mfa_secure_sessions)
+    if let Some(s) = paths
+        .mfa_secure()
+        .map_or_else(SecureSessions::default, SecureSessions::read)
         .get(name)
         .map_err(SessionsError::from)?
     {

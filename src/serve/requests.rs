@@ -507,7 +507,8 @@ mod tests {
             .expect("served while six connections stay silent")
             .unwrap();
         assert!(started.elapsed() < Duration::from_secs(2));
-        assert_eq!(request.profile, "dev?[2J");
+        // Looked up exactly as asked (attack round 14): made printable only where shown.
+        assert_eq!(request.profile, "dev\u{1b}[2J");
         // The peer is this process: the asker is its parent, whatever the request claimed.
         let parent = rustix::process::getppid().unwrap().as_raw_nonzero().get() as u32;
         assert_eq!(request.pid, parent);

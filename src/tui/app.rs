@@ -484,7 +484,11 @@ impl App {
                 }
                 Err(why) => {
                     self.toast(
-                        format!("A request to renew {} was refused: {why}", next.profile),
+                        format!(
+                            "A request to renew {} was refused: {}",
+                            crate::text::printable(&next.profile, 64),
+                            crate::text::printable(&why.to_string(), 300)
+                        ),
                         true,
                     );
                     effects.push(Effect::Answer {

@@ -222,6 +222,26 @@ fn aws_mfa_secure_sessions_count_down_and_are_reused() {
     assert!(out.status.success(), "{}", text(&out).1);
     assert_eq!(text(&out).0.trim(), "ASIASECURESECURE0001");
     assert_eq!(sb.credentials(), credentials, "nothing written");
+
+    // Attack round 14 (R14b-9): its sessions are named by profile alone, so another file
+    // set's `dev` (another account) is never served one.
+    let other = sb.home.path().join("project");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("config"), config).unwrap();
+    std::fs::write(other.join("credentials"), credentials).unwrap();
+    let files = [
+        ("AWS_CONFIG_FILE", other.join("config")),
+        ("AWS_SHARED_CREDENTIALS_FILE", other.join("credentials")),
+    ];
+    let env: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(k, v)| (*k, v.to_str().unwrap()))
+        .collect();
+    let out = sb.mfatui_env(&["credential-process", "dev"], &env);
+    let (stdout, stderr) = text(&out);
+    assert!(!out.status.success(), "{stdout}");
+    assert!(!stdout.contains("ASIASECURESECURE0001"));
+    assert!(stderr.contains("an MFA code is needed"), "{stderr}");
 }
 
 /// A boto3 child that reads its credentials from the endpoint twice (around a renewal made

@@ -1408,7 +1408,9 @@ fn a_rotation_that_cannot_put_the_old_key_back_keeps_both_and_says_rotate_finish
         "{said}"
     );
     assert_eq!(iam_keys(&sb, &id, &secret), 2, "the new key is kept in IAM");
-    let journal = sb.aws(".mfatui-backups").join("rotating-dev.json");
+    let journal = sb
+        .aws(".mfatui-backups")
+        .join("rotating-credentials.dev.json");
     assert!(journal.exists(), "the journal is kept");
     let (new_id, _) = stored(&sb, "dev").expect("the marker names the new key, which is stored");
     assert_ne!(new_id, id);

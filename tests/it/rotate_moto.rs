@@ -257,7 +257,7 @@ fn a_file_being_written_when_the_rotation_looks_again_is_waited_for() {
 /// The new pair a rotation kept aside (the file, its mode, its key id and secret).
 fn pair_kept(sb: &Sandbox) -> (std::path::PathBuf, u32, String, String) {
     use std::os::unix::fs::PermissionsExt;
-    let path = sb.aws(".mfatui-backups/rotating-dev.credentials");
+    let path = sb.aws(".mfatui-backups/rotating-credentials.dev.credentials");
     let text = std::fs::read_to_string(&path).unwrap();
     let value = |key: &str| {
         text.lines()
@@ -389,7 +389,9 @@ fn a_config_file_being_saved_says_nothing_about_a_key_in_the_credentials_file() 
     assert!(out.status.success(), "{}", text(&out).1);
     assert_eq!(key_in_file(&sb), new);
     assert_eq!(iam_keys(&sb), [(new, "Active".to_owned())]);
-    assert!(!sb.aws(".mfatui-backups/rotating-dev.credentials").exists());
+    assert!(!sb
+        .aws(".mfatui-backups/rotating-credentials.dev.credentials")
+        .exists());
 }
 
 /// Attack round 11 (R11-3): a second rotation of the same key (another terminal, a retry)
@@ -601,4 +603,149 @@ fn output_into_a_closed_pipe_ends_quietly_and_the_work_is_done() {
     assert_eq!(iam_keys(&sb), [(new, "Active".to_owned())]);
     into_a_closed_pipe(&sb, &["list"]);
     into_a_closed_pipe(&sb, &["set", "dev", "output", "json", "--dry-run"]);
+}
+
+/// Attack round 14 (R14b-3): Ctrl-C after the new key was written, while another program was
+/// saving the file (emptied), wrote the old key back over that save ("the file is
+/// unchanged"): every other profile left the file. The undo waits for the file too, and
+/// writes nothing over a save still in progress: both keys and the journal are kept.
+#[test]
+fn an_undo_never_writes_over_a_file_being_saved() {
+    use std::io::{Seek, Write};
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let other = "\n[other]\naws_access_key_id = AKIAOTHERPROFILE0001\naws_secret_access_key = other-profile-secret\n";
+    std::fs::write(sb.aws("credentials"), sb.credentials() + other).unwrap();
+    let old = key_in_file(&sb);
+    let child = rotation_stopped_at(&sb, "rotate-after-write:stop");
+    let saving = sb.credentials();
+    let new = key_in_file(&sb);
+    let mut writer = std::fs::OpenOptions::new()
+        .write(true)
+        .open(sb.aws("credentials"))
+        .unwrap();
+    writer.set_len(0).unwrap();
+    // Ctrl-C, delivered when it goes on.
+    rustix::process::kill_process(
+        rustix::process::Pid::from_raw(child.id() as i32).unwrap(),
+        rustix::process::Signal::INT,
+    )
+    .unwrap();
+    crate::common::resume(child.id());
+    let out = child.wait_with_output().unwrap();
+    writer.rewind().unwrap();
+    writer.write_all(saving.as_bytes()).unwrap();
+    drop(writer);
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("another program is writing the files")
+            && !stderr.contains("the file is unchanged"),
+        "{stderr}"
+    );
+    assert_eq!(sb.credentials(), saving, "the save is the file");
+    let mut keys = iam_keys(&sb);
+    keys.sort();
+    let mut both = vec![(old, "Active".to_owned()), (new, "Active".to_owned())];
+    both.sort();
+    assert_eq!(keys, both, "both keys kept");
+    let out = sb.mfatui(&["rotate", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(iam_keys(&sb), [(key_in_file(&sb), "Active".to_owned())]);
+    assert!(sb.credentials().contains(other));
+}
+
+/// Attack round 14 (R14b-1, R14b-6): the run that finishes an interrupted `--keep-old`
+/// rotation deleted the old key instead of deactivating it; and one cut off during
+/// `CreateAccessKey` (no id recorded) had the next run delete every key made since, one
+/// made by hand for CI included.
+#[test]
+fn finishing_a_rotation_keeps_what_it_was_asked_and_deletes_no_later_key() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let old = key_in_file(&sb);
+    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(renewed.status.success(), "{}", text(&renewed).1);
+    let out = sb.mfatui_env(
+        &["rotate", "dev", "--keep-old", "--yes"],
+        &[
+            ("MFATUI_FAULT", "rotate-before-retire:abort"),
+            ("MFATUI_ROTATE_VERIFY_SECS", "0"),
+        ],
+    );
+    assert!(!out.status.success());
+    let new = key_in_file(&sb);
+    assert_ne!(new, old);
+    // Finished by the next run, before (and whatever) its own question.
+    let _ = sb
+        .mfatui_command(&["rotate", "dev"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let mut keys = iam_keys(&sb);
+    keys.sort();
+    let mut want = vec![
+        (old, "Inactive".to_owned()),
+        (new.clone(), "Active".to_owned()),
+    ];
+    want.sort();
+    assert_eq!(keys, want, "--keep-old kept the old key");
+
+    // A journal with no id (cut off during CreateAccessKey) an hour ago, and a key made for CI
+    // since: the next rotation leaves that key alone.
+    let inactive = keys
+        .iter()
+        .find(|(_, s)| s == "Inactive")
+        .unwrap()
+        .0
+        .clone();
+    let deleted = sb.aws_cli(
+        &[
+            "iam",
+            "delete-access-key",
+            "--user-name",
+            "ana",
+            "--access-key-id",
+            &inactive,
+            "--profile",
+            "dev",
+        ],
+        &[],
+    );
+    assert!(deleted.status.success(), "{}", text(&deleted).1);
+    let made = sb.aws_cli(
+        &[
+            "iam",
+            "create-access-key",
+            "--user-name",
+            "ana",
+            "--profile",
+            "dev",
+            "--output",
+            "json",
+        ],
+        &[],
+    );
+    assert!(made.status.success(), "{}", text(&made).1);
+    let ci: Value = serde_json::from_slice(&made.stdout).unwrap();
+    let ci = ci["AccessKey"]["AccessKeyId"].as_str().unwrap().to_owned();
+    let started = (chrono::Utc::now() - chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    std::fs::write(
+        sb.aws(".mfatui-backups/rotating-credentials.dev.json"),
+        format!(
+            r#"{{"profile":"dev","user":"ana","old_key_id":"{new}","new_key_id":null,"started":"{started}"}}"#
+        ),
+    )
+    .unwrap();
+    let _ = sb
+        .mfatui_command(&["rotate", "dev"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        iam_keys(&sb).iter().any(|(id, _)| *id == ci),
+        "the key made for CI is kept: {:?}",
+        iam_keys(&sb)
+    );
 }

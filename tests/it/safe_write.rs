@@ -383,6 +383,40 @@ fn an_external_edit_after_loading_is_merged_or_refused_never_lost() {
     );
 }
 
+/// Attack round 14 (R14b-4): a file emptied by another program's save in progress (a shell's
+/// `> file` waiting for its command) was merged onto, backed up empty and replaced: the
+/// save then went to the replaced file, and every other profile was in no file and no
+/// backup. It is waited for, then refused; a save that lands within the wait is merged.
+#[test]
+fn a_file_emptied_by_a_save_in_progress_is_never_written_over() {
+    let home = Home::new();
+    let plan = plan_region(&home);
+    let saving = fs::OpenOptions::new()
+        .write(true)
+        .open(home.credentials())
+        .unwrap();
+    saving.set_len(0).unwrap();
+    let err = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap_err();
+    assert!(matches!(err, WriteError::BeingWritten { .. }), "{err}");
+    assert_eq!(home.text(), "", "nothing written over the save");
+    assert!(home.backups().is_empty(), "no backup of the empty file");
+    // The save lands half-way through the wait: the change is merged onto it.
+    let writer = std::thread::spawn({
+        let path = home.credentials();
+        move || {
+            std::thread::sleep(Duration::from_millis(600));
+            use std::io::Write;
+            let mut f = saving;
+            f.write_all(OLD.as_bytes()).unwrap();
+            drop(path);
+        }
+    });
+    let written = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap();
+    writer.join().unwrap();
+    assert!(written[0].merged || home.text() == new_text());
+    assert_eq!(home.text(), new_text());
+}
+
 #[test]
 fn an_external_change_to_the_same_key_is_a_conflict() {
     let home = Home::new();

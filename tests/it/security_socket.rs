@@ -175,22 +175,27 @@ async fn the_listener_refuses_a_folder_it_does_not_own() {
     assert!(!run.join("requests.sock").exists());
 }
 
-#[test]
-fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
+/// `dev` with a fresh session, and keys in `[default]` that would shadow the endpoint: CMD
+/// needs copies of the files.
+fn shadowed_default() -> Sandbox {
     let fresh = (chrono::Utc::now() + chrono::Duration::hours(2))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    // Keys in [default] would shadow the endpoint: CMD needs copies of the files.
     let credentials = format!(
         "[default]\naws_access_key_id = AKIADEFAULTSHADOW000\naws_secret_access_key = d\n\n\
          [dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
          [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\n\
          aws_session_token = fresh-token\nexpiration = {fresh}\n"
     );
-    let sb = Sandbox::new(
+    Sandbox::new(
         &crate::common::black_hole(),
         "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
         &credentials,
-    );
+    )
+}
+
+#[test]
+fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
+    let sb = shadowed_default();
     // Someone else's folder where the copies would go (another user's when the tests run as
     // root; otherwise one others may enter, which mfatui refuses the same way).
     let squatted = sb.home.path().join("run/mfatui");
@@ -244,19 +249,7 @@ fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
 /// that still named the copies. They go to mfatui's private cache folder instead.
 #[test]
 fn without_a_runtime_folder_the_copies_are_never_in_the_temporary_folder() {
-    let fresh = (chrono::Utc::now() + chrono::Duration::hours(2))
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let credentials = format!(
-        "[default]\naws_access_key_id = AKIADEFAULTSHADOW000\naws_secret_access_key = d\n\n\
-         [dev]\naws_access_key_id = AKIALONGLONGLONG0000\naws_secret_access_key = long-secret\n\n\
-         [dev-mfa]\naws_access_key_id = ASIAFRESHFRESH001234\naws_secret_access_key = fresh-secret\n\
-         aws_session_token = fresh-token\nexpiration = {fresh}\n"
-    );
-    let sb = Sandbox::new(
-        &crate::common::black_hole(),
-        "[profile dev]\nregion = eu-central-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n",
-        &credentials,
-    );
+    let sb = shadowed_default();
     let tmp = sb.home.path().join("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o1777)).unwrap();
