@@ -169,11 +169,13 @@ pub enum SsoCallError {
         /// The account.
         account_id: String,
     },
-    /// A listing's pages never ended (a portal answering with a new token every time).
-    #[error("{call} for account {account_id} gave more than {MAX_PAGES} pages; the portal's answers do not end")]
+    /// A listing's pages would not end (a token repeated, or too many pages).
+    #[error("{call} for account {account_id} {why}")]
     Endless {
         /// The call.
         call: &'static str,
+        /// Why it was stopped.
+        why: String,
         /// The account listed.
         account_id: String,
     },
@@ -707,9 +709,32 @@ pub const LIST_BOUND: usize = 8;
 /// The most pages one listing reads: 100,000 accounts, or roles in one account.
 const MAX_PAGES: usize = 1_000;
 
-/// Why a listing stopped at [`MAX_PAGES`].
-fn too_many(call: &str) -> String {
-    format!("{call} gave more than {MAX_PAGES} pages; the portal's answers do not end")
+/// The page tokens of one listing: the next one to ask with, and those seen.
+#[derive(Default)]
+struct Pages {
+    next: Option<String>,
+    seen: std::collections::HashSet<String>,
+    count: usize,
+}
+
+impl Pages {
+    /// Takes a page's `nextToken`: `Ok(true)` to ask for the next page, `Ok(false)` at the
+    /// end (none, or empty), or why the listing cannot be trusted to end (a token seen before,
+    /// more than [`MAX_PAGES`] pages).
+    fn follow(&mut self, token: Option<&str>) -> Result<bool, String> {
+        self.count += 1;
+        let Some(token) = token.filter(|t| !t.is_empty()) else {
+            return Ok(false);
+        };
+        if !self.seen.insert(token.to_owned()) {
+            return Err("repeated a page token, so the listing would go round".to_owned());
+        }
+        if self.count >= MAX_PAGES {
+            return Err(format!("gave more than {MAX_PAGES} pages"));
+        }
+        self.next = Some(token.to_owned());
+        Ok(true)
+    }
 }
 
 /// Every account the token reaches (`ListAccounts`, paged) and each one's roles
@@ -726,68 +751,84 @@ pub async fn list_assignments(
     use crate::awsfiles::populate::{Assignment, Listing};
     use futures_util::stream::{self, StreamExt};
     let sso = aws_sdk_sso::Client::new(&sdk_config(target, portal)?);
-    let mut accounts = Vec::new();
+    let mut accounts: Vec<(String, String)> = Vec::new();
     let mut incomplete = None;
-    // The SDK's paginators end on an empty token and on one repeated (a broken or hostile
-    // portal looped forever: attack round 14, R14-1); the page cap ends one that never does.
-    let mut pages = sso
-        .list_accounts()
-        .access_token(token.expose())
-        .max_results(100)
-        .into_paginator()
-        .send();
-    let mut count = 0;
-    while let Some(page) = pages.next().await {
-        count += 1;
+    // A page token seen before means the listing would go round (a broken or hostile portal
+    // looped forever: attack round 14, R14-1); it ends the listing as incomplete, so that
+    // nothing is pruned after it (C-7). An empty token is the end; the page cap ends one
+    // whose tokens never repeat.
+    let mut pages = Pages::default();
+    loop {
+        let page = sso
+            .list_accounts()
+            .access_token(token.expose())
+            .set_next_token(pages.next.take())
+            .max_results(100)
+            .send()
+            .await;
         match page {
-            Ok(page) => accounts.extend(page.account_list().iter().map(|a| {
-                (
-                    a.account_id().unwrap_or_default().to_owned(),
-                    a.account_name().unwrap_or_default().to_owned(),
-                )
-            })),
+            Ok(page) => {
+                for a in page.account_list() {
+                    let id = a.account_id().unwrap_or_default();
+                    // Each account once, however often the pages repeat it (C-6).
+                    if !accounts.iter().any(|(known, _)| known == id) {
+                        accounts.push((
+                            id.to_owned(),
+                            a.account_name().unwrap_or_default().to_owned(),
+                        ));
+                    }
+                }
+                match pages.follow(page.next_token()) {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(why) => {
+                        incomplete = Some(format!("ListAccounts {why}"));
+                        break;
+                    }
+                }
+            }
             Err(e) if accounts.is_empty() => return Err(CallFailure::of("ListAccounts", &e).into()),
             Err(e) => {
                 incomplete = Some(CallFailure::of("ListAccounts", &e).to_string());
                 break;
             }
         }
-        if count == MAX_PAGES {
-            incomplete = Some(too_many("ListAccounts"));
-            break;
-        }
     }
     let sso = &sso;
     let listed: Vec<Result<Vec<Assignment>, SsoCallError>> = stream::iter(accounts)
         .map(|(account_id, account_name)| async move {
             let mut roles = Vec::new();
-            let mut pages = sso
-                .list_account_roles()
-                .access_token(token.expose())
-                .account_id(&account_id)
-                .max_results(100)
-                .into_paginator()
-                .send();
-            let mut count = 0;
-            while let Some(page) = pages.next().await {
-                let page = page.map_err(|e| SsoCallError::Roles {
-                    failure: CallFailure::of("ListAccountRoles", &e),
-                    account_id: account_id.clone(),
-                })?;
+            let mut pages = Pages::default();
+            loop {
+                let page = sso
+                    .list_account_roles()
+                    .access_token(token.expose())
+                    .account_id(&account_id)
+                    .set_next_token(pages.next.take())
+                    .max_results(100)
+                    .send()
+                    .await
+                    .map_err(|e| SsoCallError::Roles {
+                        failure: CallFailure::of("ListAccountRoles", &e),
+                        account_id: account_id.clone(),
+                    })?;
                 roles.extend(page.role_list().iter().map(|r| Assignment {
                     account_id: account_id.clone(),
                     account_name: account_name.clone(),
                     role_name: r.role_name().unwrap_or_default().to_owned(),
                 }));
-                count += 1;
-                if count == MAX_PAGES {
-                    return Err(SsoCallError::Endless {
-                        call: "ListAccountRoles",
-                        account_id,
-                    });
+                match pages.follow(page.next_token()) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(roles),
+                    Err(why) => {
+                        return Err(SsoCallError::Endless {
+                            call: "ListAccountRoles",
+                            why,
+                            account_id,
+                        })
+                    }
                 }
             }
-            Ok(roles)
         })
         .buffer_unordered(bound.max(1))
         .collect()

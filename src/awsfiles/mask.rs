@@ -44,6 +44,12 @@ pub fn mask_line(line: &str) -> Cow<'_, str> {
             .any(|word| key.contains(word));
     // The keyring marker's value is the key id too: shown the same way.
     if !is_secret && key != KEY_ID && key != super::profile::KEYRING_MARKER {
+        // A secret written with escapes (`\/`, `%2F`, quotes split) in a command line is
+        // one once they are read through: the whole value goes (attack round 14, C-5).
+        if hides_a_secret(&line[at + 1..]) {
+            let end = line.trim_end_matches(['\r', '\n']).len();
+            return Cow::Owned(format!("{} {MASKED}{}", &line[..=at], &line[end..]));
+        }
         return mask_lookalikes(line);
     }
     let rest = &line[at + 1..];
@@ -106,6 +112,36 @@ pub fn mask_lookalikes(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&text[copied..]);
     Cow::Owned(out)
+}
+
+/// Whether `text`, with the escapes JSON, URLs and shells allow read through (`\`, quotes and
+/// `%2F`/`%2B`/`%3D`), holds what looks like a secret.
+fn hides_a_secret(text: &str) -> bool {
+    let mut plain = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let decoded = ["%2F", "%2f", "%2B", "%2b", "%3D", "%3d"]
+            .iter()
+            .find(|e| rest.starts_with(**e))
+            .map(|e| match &e[1..].to_ascii_uppercase()[..] {
+                "2F" => '/',
+                "2B" => '+',
+                _ => '=',
+            });
+        match decoded {
+            Some(d) => {
+                plain.push(d);
+                rest = &rest[3..];
+            }
+            None => {
+                if !matches!(c, '\\' | '\'' | '"') {
+                    plain.push(c);
+                }
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    matches!(mask_lookalikes(&plain), Cow::Owned(_))
 }
 
 /// The first access key id in `run` (`AKIA` or `ASIA`, then 16 capitals or digits) and where.
@@ -174,18 +210,22 @@ mod tests {
         let line = format!(
             r#"credential_process = sh -c "echo '{{\"Version\":1,\"AccessKeyId\":\"AKIAINLINEINLINE0001\",\"SecretAccessKey\":\"{secret}\"}}'""#
         );
-        let shown = mask_line(&line);
-        assert!(!shown.contains(secret) && !shown.contains("AKIAINLINEINLINE0001"));
-        assert!(shown.contains(r#"\"AccessKeyId\":\"****0001\""#), "{shown}");
-        assert!(shown.contains(r#"\"SecretAccessKey\":\"****\""#), "{shown}");
+        // A setting's value holding one is masked whole; a comment's look-alikes one by one.
+        assert_eq!(mask_line(&line), "credential_process = ****");
         let wrapper = format!(
-            "credential_process = vault-helper --key AKIAINLINEINLINE0001 --secret {secret}"
+            "credential_process = vault-helper --key AKIAINLINEINLINE0001 --secret {secret}\n"
         );
-        assert_eq!(
-            mask_line(&wrapper),
-            "credential_process = vault-helper --key ****0001 --secret ****"
-        );
+        assert_eq!(mask_line(&wrapper), "credential_process = ****\n");
         assert_eq!(mask_line(&format!("# old: {secret}")), "# old: ****");
+        assert_eq!(mask_line("# was AKIAINLINEINLINE0001"), "# was ****0001");
+        // Attack round 14 (C-5): escaped, encoded or split, it is one still.
+        for hidden in [
+            r#"credential_process = sh -c "echo '{\"SecretAccessKey\":\"wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYz+EXAMPLEK\"}'""#,
+            "credential_process = fetch --url \"https://v/c?secret=wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYz%2BEXAMPLEK\"",
+            "credential_process = helper --secret 'wJalrXUtnFEMI/K7MDENG''/bPxRfiCYz+EXAMPLEK'",
+        ] {
+            assert_eq!(mask_line(hidden), "credential_process = ****", "{hidden}");
+        }
         // What is no key stays as it is.
         for plain in [
             "role_arn = arn:aws:iam::123456789012:role/Admin",

@@ -312,7 +312,13 @@ fn build(
     scratch: &mut String,
 ) -> Profile {
     let k = Known::of(p);
-    let text = |key: Field| k.get(key).map(Name::from);
+    // A value's first line only: the lines after it are another setting pasted with its
+    // indent (botocore reads them as part of the value and refuses it), often a secret that
+    // `list` and the detail pane would show (attack round 14, C-9).
+    let text = |key: Field| {
+        k.get(key)
+            .map(|v| Name::from(v.split(['\n', '\r']).next().unwrap_or_default()))
+    };
     let kind = classify(&k, p.credentials_section.is_some());
     let mut problems = Vec::new();
     let long_term_profile = if let Some(source) = k.get(Field::ProfileMarker) {

@@ -383,9 +383,16 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
     let mut pos = 0;
     let mut index = 0;
 
+    // Whether the line before ended with a lone `\r`: the JS SDK, which ends lines at `\n`
+    // only, reads this one as part of it.
+    let mut after_lone_cr = false;
     while pos < bytes.len() {
         let end = memchr::memchr2(b'\n', b'\r', &bytes[pos..]).map_or(bytes.len(), |at| pos + at);
         let line = &text[pos..end];
+        let joined = std::mem::replace(
+            &mut after_lone_cr,
+            bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) != Some(&b'\n'),
+        );
         pos = match bytes.get(end) {
             Some(b'\r') if bytes.get(end + 1) == Some(&b'\n') => end + 2,
             Some(_) => end + 1,
@@ -494,7 +501,14 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
                 },
             });
         }
-        let plain = equals && matches!(key, Cow::Borrowed(_));
+        // The key as the JS SDK v3 reads it must be this one: trimmed its way (not of
+        // U+001C..U+001F or NEL, which Python strips), on a line of its own (attack round 14,
+        // C-1).
+        let raw_key = line.split(['=', ':']).next().unwrap_or_default();
+        let plain = equals
+            && !joined
+            && matches!(key, Cow::Borrowed(_))
+            && raw_key.trim_matches(js_space) == name;
         entries.push(Entry {
             key,
             value: Cow::Borrowed(value),
@@ -540,6 +554,12 @@ fn section_header(stripped: &str) -> Option<&str> {
     let rest = stripped.strip_prefix('[')?;
     let close = rest.rfind(']')?;
     (close > 0).then(|| &rest[..close])
+}
+
+/// Whitespace as JavaScript's `\s` and `trim()` know it: Unicode's, the BOM too, not NEL —
+/// what the JS SDK v3 trims where botocore trims Python's.
+pub fn js_space(c: char) -> bool {
+    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
 /// configparser's `OPTCRE`: the name before the first `=` or `:` (right-trimmed), the value

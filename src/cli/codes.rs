@@ -45,7 +45,10 @@ pub fn sources_in(ctx: &crate::context::Context, given: Given, allow: Allow) -> 
         codes = codes.then(Window {
             path: path.clone(),
             wait: ctx.timeouts.renew_wait,
-            files: [ctx.paths.config.clone(), ctx.paths.credentials.clone()],
+            // Absolute, from this caller's folder: a relative `AWS_CONFIG_FILE` names another
+            // file in the window's (attack round 14, C-2).
+            files: [&ctx.paths.config, &ctx.paths.credentials]
+                .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
         });
     }
     codes

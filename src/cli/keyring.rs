@@ -181,7 +181,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
         rewritten.len()
     );
     let moved: Vec<String> = mv.places().map(|p| format!("'{}'", p.profile)).collect();
-    let strays = custody::strays(ctx, creds.secret_access_key.expose());
+    let strays = custody::strays(ctx, creds.secret_access_key.expose(), &creds.access_key_id);
     println!(
         "Done: {} keep{} the key {id} in the OS keyring; {} {KEYRING_MARKER} = {id}.",
         moved.join(", "),
@@ -194,7 +194,7 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
     );
     if !strays.is_empty() {
         println!(
-            "Still holding the secret, outside the key's own lines (remove it there yourself):"
+            "Still holding the secret or naming its key, outside the key's own lines (remove it there yourself):"
         );
         for stray in &strays {
             println!("  line {} of {}", stray.line, stray.path.display());

@@ -605,9 +605,11 @@ pub struct Stray {
 }
 
 /// The lines of the config and credentials files that hold `secret` anywhere — in a comment,
-/// under a misspelt key, inside a `credential_process` command (attack round 14, R14-6):
-/// `keyring store` moves the key's own lines only, and names these for the person to remove.
-pub fn strays(ctx: &Context, secret: &str) -> Vec<Stray> {
+/// under a misspelt key, inside a `credential_process` command (attack round 14, R14-6) — or
+/// name the key `key_id` other than as a key id or marker (the secret beside it may be
+/// escaped: C-11): `keyring store` moves the key's own lines only, and names these for the
+/// person to remove.
+pub fn strays(ctx: &Context, secret: &str, key_id: &str) -> Vec<Stray> {
     if secret.is_empty() {
         return Vec::new();
     }
@@ -618,7 +620,17 @@ pub fn strays(ctx: &Context, secret: &str) -> Vec<Stray> {
         };
         let text = String::from_utf8_lossy(&bytes);
         for (at, line) in text.lines().enumerate() {
-            if line.contains(secret) {
+            let key = line
+                .split(['=', ':'])
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            let names_key = !key_id.is_empty()
+                && line.contains(key_id)
+                && key != "aws_access_key_id"
+                && key != KEYRING_MARKER;
+            if line.contains(secret) || names_key {
                 found.push(Stray {
                     path: path.clone(),
                     line: at + 1,

@@ -871,6 +871,10 @@ pub async fn execute(
         if creds.access_key_id != prepared.old.access_key_id {
             for place in &in_keyring {
                 renewer.keyring.store(&place.profile, creds)?;
+                // Recorded for this file set, as `keyring store` records it: another set's
+                // `keyring forget` then refuses it (attack round 14, R14b-5).
+                let file = crate::keys::custody::marker_file(ctx, place.file);
+                renewer.keyring.add_user(&place.profile, creds, &file)?;
             }
             if !in_keyring.is_empty() {
                 fault::point(Step::RotateAfterKeyring).map_err(PutError::Fault)?;

@@ -25,6 +25,7 @@
 use super::requests::FolderError;
 use crate::awsfiles::config_map::{config_section_name, config_section_profile, ProfileSettings};
 use crate::awsfiles::plan::apply_edits;
+use crate::awsfiles::syntax::js_space;
 use crate::awsfiles::{
     AwsPaths, Document, Edit, EditError, FileKind, LoadError, Snapshot, SyntaxError,
 };
@@ -134,7 +135,8 @@ fn refuse_headers_read_apart(file: &crate::awsfiles::AwsFile) -> Result<(), Over
             return Err(OverlayError::HeaderReadApart {
                 path: file.path.clone(),
                 line: n + 1,
-                text: crate::text::printable(line.trim(), 80),
+                // Masked as any line shown: it is often a pasted secret (attack round 14, C-8).
+                text: crate::text::printable(&crate::awsfiles::mask::mask_line(line.trim()), 80),
             });
         }
     }
@@ -145,11 +147,6 @@ fn refuse_headers_read_apart(file: &crate::awsfiles::AwsFile) -> Result<(), Over
 fn universal_lines(text: &str) -> impl Iterator<Item = &str> {
     text.split('\n')
         .flat_map(|l| l.strip_suffix('\r').unwrap_or(l).split('\r'))
-}
-
-/// Whitespace as JavaScript's `\s` and `trim()` know it: Unicode's, the BOM too, not NEL.
-fn js_space(c: char) -> bool {
-    (c.is_whitespace() && c != '\u{85}') || c == '\u{feff}'
 }
 
 /// The profile the JS SDK v3 reads a config file section as, given the text between its
@@ -932,16 +929,18 @@ impl Overlay {
         exe: &str,
     ) -> Result<Overlay, OverlayError> {
         let dir = match private_base(base) {
+            // `exec-PID-` and a random part: a name nobody else can know, so that a folder
+            // above it made again by another user once it is gone (a runtime folder in a
+            // shared `/tmp`) still cannot hold the copies a process of CMD's reads (attack
+            // round 14, C-4).
             Ok(()) => {
-                let dir = base.join(format!("exec-{}", std::process::id()));
-                retire(&dir);
-                crate::safe_fs::create_private_new(&dir).map_err(|source| {
+                let prefix = format!("exec-{}-", std::process::id());
+                crate::safe_fs::fresh_private_dir(base, &prefix).map_err(|source| {
                     OverlayError::Create {
-                        path: dir.clone(),
+                        path: base.to_owned(),
                         source,
                     }
-                })?;
-                dir
+                })?
             }
             Err(why) => {
                 crate::diag!("exec copies: {why}; using a fresh private folder instead");
@@ -1042,7 +1041,7 @@ const FALLBACK_PREFIX: &str = "mfatui-exec-";
 /// folders of this user whose PID is no longer running. Called by every `exec --server`.
 pub fn remove_stale(base: &Path, fallback: &Path) {
     if super::requests::check_private(base).is_ok() {
-        remove_dead(base, |name| name.strip_prefix("exec-"));
+        remove_dead(base, |name| name.strip_prefix("exec-")?.split('-').next());
     }
     remove_dead(fallback, |name| {
         name.strip_prefix(FALLBACK_PREFIX)?.split('-').next()
@@ -1053,7 +1052,10 @@ pub fn remove_stale(base: &Path, fallback: &Path) {
 fn pid_in(name: &str) -> Option<i32> {
     name.strip_prefix(FALLBACK_PREFIX)
         .and_then(|rest| rest.split('-').next())
-        .or_else(|| name.strip_prefix("exec-"))
+        .or_else(|| {
+            name.strip_prefix("exec-")
+                .and_then(|rest| rest.split('-').next())
+        })
         .and_then(|p| p.parse().ok())
 }
 

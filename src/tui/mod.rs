@@ -216,7 +216,8 @@ async fn event_loop(
         colour: Theme::from_env(&ctx.env).colour && ctx.settings.colour == Colour::Auto,
     };
     let requests_path = ctx.requests.clone();
-    let files = [ctx.paths.config.clone(), ctx.paths.credentials.clone()];
+    let files = [&ctx.paths.config, &ctx.paths.credentials]
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
     let mut app = App::new(
         ctx,
         data,
@@ -247,7 +248,14 @@ async fn event_loop(
     };
     terminal.draw(|f| view::render(&app, theme, f))?;
     let mut ended = Ended::Quit;
+    // A signal while a dialog's work runs (a rotation, a write) stops it as Esc does and ends
+    // once it is done, as the CLI does: dropping a rotation mid-call left two active keys
+    // (attack round 14, R14b-6). A job that does not end in a minute is left.
+    let mut stopping: Option<std::time::Instant> = None;
     loop {
+        if stopping.is_some_and(|at| !app.busy() || at.elapsed() > Duration::from_secs(60)) {
+            break;
+        }
         let busy = app.busy();
         let next = async {
             if busy {
@@ -263,7 +271,14 @@ async fn event_loop(
             biased;
             number = stops.next() => {
                 ended = Ended::Signal(number);
-                break;
+                if !app.busy() || stopping.is_some() {
+                    break;
+                }
+                stopping = Some(std::time::Instant::now());
+                Some(Msg::Key(crossterm::event::KeyEvent::new(
+                    crossterm::event::KeyCode::Esc,
+                    crossterm::event::KeyModifiers::NONE,
+                )))
             }
             msg = next => msg,
         };

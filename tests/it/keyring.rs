@@ -274,9 +274,13 @@ fn store_names_the_lines_and_other_names_still_holding_the_secret() {
     }
     let Some(moto) = Moto::start() else { return };
     let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
+    // Round 14c (C-11): the secret URL-encoded beside its key id in a command line.
+    let encoded = secret.replace('/', "%2F").replace('+', "%2B");
     let sb = Sandbox::new(
         &moto.url,
-        "[profile dev]\nregion = eu-west-1\n",
+        &format!(
+            "[profile dev]\nregion = eu-west-1\n\n[profile cp]\ncredential_process = fetch --url \"https://v/c?id={id}&secret={encoded}\"\n"
+        ),
         &format!(
             "[dev]\n# aws_secret_access_key = {secret}\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\n\
              [dev-old]\naws_access_key_id = {id}\naws_secret_key = {secret}\n"
@@ -292,7 +296,9 @@ fn store_names_the_lines_and_other_names_still_holding_the_secret() {
     assert!(
         stdout.contains("their sections hold only mfatui_keyring")
             && stdout.contains(&format!("line 2 of {credentials}"))
-            && stdout.contains("Still holding the secret, outside the key's own lines")
+            && stdout.contains(
+                "Still holding the secret or naming its key, outside the key's own lines"
+            )
             && stdout.contains(&format!("{credentials} has 1 other name(s) (hard links)")),
         "{stdout}"
     );
@@ -310,6 +316,8 @@ fn store_names_the_lines_and_other_names_still_holding_the_secret() {
             "{stdout}"
         );
     }
+    let config = sb.aws("config").display().to_string();
+    assert!(stdout.contains(&format!("line 6 of {config}")), "{stdout}");
 }
 
 #[test]
@@ -770,6 +778,25 @@ fn keys_in_the_keyring_serve_the_aws_cli_renew_and_rotate_like_keys_on_file() {
     assert_eq!(
         sb.files_containing(&new_secret),
         Vec::<std::path::PathBuf>::new()
+    );
+    // Attack round 14 (R14b-5): the new key's entry is recorded for this file set, as
+    // `keyring store` records it; from another file set it is not offered as spare.
+    let other = sb.home.path().join("other-credentials");
+    std::fs::write(&other, "").unwrap();
+    let kept = sb
+        .keyring_command(
+            Unlocked,
+            env!("CARGO_BIN_EXE_mfatui"),
+            &["keyring", "list", "--kept"],
+        )
+        .env("AWS_SHARED_CREDENTIALS_FILE", &other)
+        .output()
+        .unwrap();
+    let listed = text(&kept).0;
+    assert!(
+        listed.contains(&format!("recorded for {}", sb.aws("credentials").display()))
+            && !listed.contains("recorded for no file"),
+        "{listed}"
     );
     let keys = sb.aws_cli(
         &[

@@ -240,12 +240,20 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
     let upper = format!("{key}AWS_SESSION_TOKEN = stale\n");
     let security = format!("{key}aws_security_token = stale\n");
     let colon = format!("{key}aws_session_token: stale\n");
+    // Round 14c (C-1): a key ending in what Python strips and JavaScript does not, and a
+    // token line after a lone CR (one line to the JS SDK).
+    let unit_separator = format!("{key}aws_session_token\u{1f} = stale\n");
+    let next_line = format!("{key}aws_session_token\u{85} = stale\n");
+    let lone_cr = format!("{key}region = us-east-1\raws_session_token = stale\n");
     for (config, credentials) in [
         (config, commented.as_str()),
         (split_config.as_str(), key.as_str()),
         (config, upper.as_str()),
         (config, security.as_str()),
         (config, colon.as_str()),
+        (config, unit_separator.as_str()),
+        (config, next_line.as_str()),
+        (config, lone_cr.as_str()),
     ] {
         let sb = Sandbox::new(&nowhere(), config, credentials);
         let out = sb.mfatui_env(

@@ -274,6 +274,20 @@ fn without_a_runtime_folder_the_copies_are_never_in_the_temporary_folder() {
         "in mfatui's private cache folder: {copy} {stderr}"
     );
     assert!(!copy.starts_with(tmp.to_str().unwrap()));
+    // Round 14c (C-4): a name nobody else can know (a random part besides the PID), so a
+    // folder above it made again by another user never holds it.
+    let folder = std::path::Path::new(copy)
+        .parent()
+        .unwrap()
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let random = folder.rsplit('-').next().unwrap_or_default();
+    assert!(
+        folder.starts_with("exec-") && folder.matches('-').count() >= 2 && random.len() >= 6,
+        "{folder}"
+    );
     let holder = std::path::Path::new(copy)
         .parent()
         .unwrap()

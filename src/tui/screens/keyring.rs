@@ -112,7 +112,11 @@ impl StoreJob {
                     reporter.report(Output::Step("In the OS keyring; writing the files…".into()));
                 }
             })?;
-            let strays = custody::strays(&ctx, mv.creds.secret_access_key.expose());
+            let strays = custody::strays(
+                &ctx,
+                mv.creds.secret_access_key.expose(),
+                &mv.creds.access_key_id,
+            );
             Ok::<_, custody::CustodyError>((rewritten, strays, linked))
         })
         .await
