@@ -722,6 +722,26 @@ fn names_at(ctx: &crate::context::Context, places: &[KeyPlace]) -> Option<Vec<Op
     Some(named)
 }
 
+/// [`names_at`], once every place names a key, waiting up to 2 s for a file another program
+/// is saving (emptied, half written): what the places name then.
+fn names_settled(
+    ctx: &crate::context::Context,
+    places: &[KeyPlace],
+) -> Option<Vec<Option<String>>> {
+    let mut named = names_at(ctx, places);
+    for _ in 0..10 {
+        if named
+            .as_ref()
+            .is_some_and(|n| n.iter().all(Option::is_some))
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        named = names_at(ctx, places);
+    }
+    named
+}
+
 /// Whether the places may name `id` now: one of them does, or the files cannot be read (then
 /// the old key must be written back before the new one may go).
 fn may_name(ctx: &crate::context::Context, places: &[KeyPlace], id: &str) -> bool {
@@ -883,17 +903,7 @@ pub async fn execute(
         // A place that names no key now is a file another program is saving (emptied, half
         // written): waited for (2 s), never written over — here the undo too (attack round 14,
         // R14b-3, R14b-4).
-        let mut named = names_at(ctx, &prepared.places);
-        for _ in 0..10 {
-            if named
-                .as_ref()
-                .is_some_and(|n| n.iter().all(Option::is_some))
-            {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-            named = names_at(ctx, &prepared.places);
-        }
+        let named = names_settled(ctx, &prepared.places);
         if !named
             .as_ref()
             .is_some_and(|n| n.iter().all(Option::is_some))
@@ -1023,17 +1033,7 @@ pub async fn execute(
     // every place names a key again (2 s at most), the rotation is over if they all name the
     // new one; otherwise the new pair stays where it was kept, with the journal, for the user
     // to put in place when that program is done.
-    let mut named = names_at(ctx, &prepared.places);
-    for _ in 0..10 {
-        if named
-            .as_ref()
-            .is_some_and(|n| n.iter().all(Option::is_some))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        named = names_at(ctx, &prepared.places);
-    }
+    let named = names_settled(ctx, &prepared.places);
     let all_new = named.as_ref().is_some_and(|n| {
         n.iter()
             .all(|id| id.as_deref() == Some(new.access_key_id.as_str()))

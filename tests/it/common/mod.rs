@@ -51,8 +51,11 @@ impl Moto {
                 .expect("start moto_server");
             let start = Instant::now();
             let up = loop {
+                // What answers must be this moto: one that lost the port to another test's
+                // moto exits, while the other answers (two tests then share one world).
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    break true;
+                    std::thread::sleep(Duration::from_millis(300));
+                    break child.try_wait().unwrap().is_none();
                 }
                 if child.try_wait().unwrap().is_some() {
                     break false;
