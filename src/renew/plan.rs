@@ -763,14 +763,30 @@ fn check_target(map: &ConfigMap, target: &str, source_key: Option<&str>) -> Resu
             crate::awsfiles::profile::key_suffix(id)
         )));
     }
-    for key in [
+    const OTHER_SOURCES: [&str; 6] = [
         "role_arn",
         "sso_session",
         "sso_start_url",
         "credential_process",
         "web_identity_token_file",
         "source_profile",
-    ] {
+    ];
+    // An indented line continues a value for botocore and is a setting of its own for the
+    // JS SDK v3: one naming another source gives JS programs another identity under the
+    // profile `use`/`mfa` name (attack round 14, C-10).
+    let indented = t.settings.entries().find_map(|e| {
+        e.value.lines().skip(1).find_map(|line| {
+            let (key, _) = line.split_once('=')?;
+            let key = key.trim().to_ascii_lowercase();
+            OTHER_SOURCES.contains(&key.as_str()).then_some(key)
+        })
+    });
+    if let Some(key) = indented {
+        return Err(PlanError::Target(format!(
+            "the target profile '{target}' has a line `{key} = …` indented under another setting, which the JS SDK reads as a setting of its own; remove the indent or the line, or choose another target pattern"
+        )));
+    }
+    for key in OTHER_SOURCES {
         if t.has(key) {
             return Err(PlanError::Target(format!(
                 "the target profile '{target}' has {key}, so the AWS CLI would not use the keys written there; rename that profile or choose another target pattern"

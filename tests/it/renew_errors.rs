@@ -269,6 +269,28 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
     }
 }
 
+/// Attack round 14 (C-10): an indented `role_arn`/`source_profile` under another setting of the
+/// target's config section is no setting to botocore but a role to the JS SDK v3: `use dev`
+/// named a profile JS programs resolved to another identity. Refused before the call.
+#[test]
+fn a_target_with_an_indented_source_only_the_js_sdk_reads_is_refused() {
+    let config = format!(
+        "{CONFIG}\n[profile dev-mfa]\nregion = us-east-1\n  role_arn = arn:aws:iam::123456789012:role/Target\n  source_profile = nomfa\n"
+    );
+    let sb = Sandbox::new(&nowhere(), &config, CREDS);
+    let out = sb.mfatui_env(
+        &["credential-process", "dev"],
+        &[("AWS_MFA_TOKEN", "123456")],
+    );
+    let stderr = text(&out).1;
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("has a line `role_arn = …` indented under another setting"),
+        "{stderr}"
+    );
+    assert_eq!(sb.credentials(), CREDS, "nothing written");
+}
+
 /// Attack round 13 (R13-6): settings targets that send two profiles' sessions to one section
 /// (two `[profiles.…] target` lines alike, or one naming another profile's own section) served
 /// the session one renewed as the other's: `credential-process admin` gave bob's user session
