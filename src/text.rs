@@ -3,6 +3,13 @@
 //! overrides, zero-width spaces) become `?`, so that a hostile profile name can neither drive
 //! the terminal nor disguise itself.
 
+/// A setting's value as shown: its first line. The lines after it are another setting pasted
+/// with its indent (botocore reads them as part of the value, and refuses it), often a
+/// secret (attack round 14, C-9 and D-2).
+pub fn first_line(value: &str) -> &str {
+    value.split(['\n', '\r']).next().unwrap_or_default()
+}
+
 /// Whether `c` must not reach a terminal as it is: a control character (C0, DEL, C1), a line
 /// or paragraph separator, or a character Unicode says to draw as nothing (its
 /// Default_Ignorable_Code_Point set: bidi embeddings and overrides, zero-width characters,

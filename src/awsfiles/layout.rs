@@ -127,6 +127,26 @@ pub enum Convention {
     Plain,
 }
 
+impl KeyPlace {
+    /// Whether its pair is read through the `[DEFAULT]` section of its file, not written in
+    /// its own section: a change there (a move to the keyring, a rotation) would edit the
+    /// wrong section (attack round 14, R14b-8, D-7).
+    pub fn inherited(&self, files: &super::AwsFiles) -> bool {
+        let file = match self.file {
+            FileKind::Config => &files.config,
+            FileKind::Credentials => &files.credentials,
+        };
+        file.document.structure().ok().is_some_and(|s| {
+            ["aws_access_key_id", "aws_secret_access_key"]
+                .iter()
+                .any(|key| {
+                    s.value(&self.section, key).is_none()
+                        && s.defaults.iter().any(|e| e.key == *key)
+                })
+        })
+    }
+}
+
 /// Where a profile's MFA session (GetSessionToken) lives.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionPlace {

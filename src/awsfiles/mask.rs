@@ -33,8 +33,13 @@ pub fn mask_key_id(value: &str) -> String {
 /// returned unchanged. Works on any line, parsed or not, with or without its line ending.
 pub fn mask_line(line: &str) -> Cow<'_, str> {
     let Some(at) = line.find(['=', ':']) else {
-        return mask_lookalikes(line);
+        return mask_whole_line(line);
     };
+    // What stands before the first `=`/`:` is no key when it holds a secret (a command's
+    // arguments on a continuation line): the line goes whole (D-1).
+    if hides_a_secret(&line[..at]) {
+        return mask_whole_line(line);
+    }
     let key = line[..at].trim_matches(is_py_space).to_lowercase();
     // A misspelt secret key (`aws_secret_key`, `secret_access_key`) still holds a secret
     // (attack round 13): any key that names a secret, token or password is masked whole.
@@ -50,7 +55,7 @@ pub fn mask_line(line: &str) -> Cow<'_, str> {
             let end = line.trim_end_matches(['\r', '\n']).len();
             return Cow::Owned(format!("{} {MASKED}{}", &line[..=at], &line[end..]));
         }
-        return mask_lookalikes(line);
+        return mask_whole_line(line);
     }
     let rest = &line[at + 1..];
     let value_start = at + 1 + (rest.len() - rest.trim_start_matches(is_py_space).len());
@@ -114,9 +119,22 @@ pub fn mask_lookalikes(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether `text`, with the escapes JSON, URLs and shells allow read through (`\`, quotes and
-/// `%2F`/`%2B`/`%3D`), holds what looks like a secret.
-fn hides_a_secret(text: &str) -> bool {
+/// A line that is no `key = value` of a secret (a continuation line, a comment, a command's
+/// arguments before an `=`): masked whole, but for its indent, when it hides a secret once
+/// escapes are read through (attack round 14, D-1); else its look-alikes one by one.
+fn mask_whole_line(line: &str) -> Cow<'_, str> {
+    if !hides_a_secret(line) {
+        return mask_lookalikes(line);
+    }
+    let body = line.trim_start_matches(is_py_space);
+    let indent = &line[..line.len() - body.len()];
+    let end = line.trim_end_matches(['\r', '\n']).len();
+    Cow::Owned(format!("{indent}{MASKED}{}", &line[end..]))
+}
+
+/// `text` with the escapes JSON, URLs and shells allow read through (`\`, quotes dropped;
+/// `%2F`, `%2B`, `%3D` decoded): how a secret written into a command line reads again.
+pub fn unescaped(text: &str) -> String {
     let mut plain = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
@@ -141,7 +159,17 @@ fn hides_a_secret(text: &str) -> bool {
             }
         }
     }
-    matches!(mask_lookalikes(&plain), Cow::Owned(_))
+    plain
+}
+
+/// Whether `text`, with the escapes JSON, URLs and shells allow read through (`\`, quotes and
+/// `%2F`/`%2B`/`%3D`), holds what looks like a secret (a run of 40 or more base64 characters;
+/// a key id alone is shown by its last four characters instead).
+fn hides_a_secret(text: &str) -> bool {
+    let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');
+    unescaped(text)
+        .split(|c: char| !is_b64(c))
+        .any(|run| run.len() >= SECRET_RUN)
 }
 
 /// The first access key id in `run` (`AKIA` or `ASIA`, then 16 capitals or digits) and where.
@@ -225,6 +253,23 @@ mod tests {
             "credential_process = helper --secret 'wJalrXUtnFEMI/K7MDENG''/bPxRfiCYz+EXAMPLEK'",
         ] {
             assert_eq!(mask_line(hidden), "credential_process = ****", "{hidden}");
+        }
+        // Round 14d (D-1): on a continuation line or in a comment, before any `=`.
+        for (hidden, shown) in [
+            (
+                "    --secret 'wJalrXUtnFEMI/K7MDENG''/bPxRfiCYz+EXAMPLEK'\n",
+                "    ****\n",
+            ),
+            (
+                "    --secret wJalrXUtnFEMI%2FK7MDENG%2FbPxRfiCYz%2BEXAMPLEK --region=us-east-1",
+                "    ****",
+            ),
+            (
+                "# old pair AKIAINLINEINLINE0004 wJalrXUtnFEMI\\/K7MDENG\\/bPxRfiCYz+EXAMPLEK",
+                "****",
+            ),
+        ] {
+            assert_eq!(mask_line(hidden), shown, "{hidden}");
         }
         // What is no key stays as it is.
         for plain in [

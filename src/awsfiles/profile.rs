@@ -315,10 +315,7 @@ fn build(
     // A value's first line only: the lines after it are another setting pasted with its
     // indent (botocore reads them as part of the value and refuses it), often a secret that
     // `list` and the detail pane would show (attack round 14, C-9).
-    let text = |key: Field| {
-        k.get(key)
-            .map(|v| Name::from(v.split(['\n', '\r']).next().unwrap_or_default()))
-    };
+    let text = |key: Field| k.get(key).map(|v| Name::from(crate::text::first_line(v)));
     let kind = classify(&k, p.credentials_section.is_some());
     let mut problems = Vec::new();
     let long_term_profile = if let Some(source) = k.get(Field::ProfileMarker) {
@@ -434,7 +431,10 @@ fn classify(k: &Known, in_credentials_file: bool) -> ProfileKind {
 
 fn mfa_device(name: &str, k: &Known) -> Option<MfaDevice> {
     MFA_KEYS.iter().zip(MFA_FIELDS).find_map(|(&key, field)| {
-        let serial = k.get(field).filter(|s| !s.is_empty())?;
+        let serial = k
+            .get(field)
+            .map(crate::text::first_line)
+            .filter(|s| !s.is_empty())?;
         Some(MfaDevice {
             serial: Name::from(serial),
             key,
@@ -454,10 +454,11 @@ fn identity(
         let role = last_segment(role);
         return (Some(account.into()), Some(role.into()));
     }
-    if let Some(account) = k.get(Field::SsoAccountId) {
+    if let Some(account) = k.get(Field::SsoAccountId).map(crate::text::first_line) {
         return (
             Some(account.into()),
-            k.get(Field::SsoRoleName).map(Name::from),
+            k.get(Field::SsoRoleName)
+                .map(|r| Name::from(crate::text::first_line(r))),
         );
     }
     if let Some((account, resource)) = mfa.and_then(|m| split_arn(&m.serial)) {

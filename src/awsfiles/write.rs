@@ -328,6 +328,16 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     }
 
     let backups = backup::backup_dir(path, options.backup_dir.as_deref());
+    // A file that lost sections since it was read may be another program's save half-way
+    // (its first part written, the rest to come into the file this write replaces): what
+    // was read is kept in a backup too, so that no profile is in no file and no backup
+    // (attack round 14, D-5).
+    if let (Some(read), Some(now)) = (&change.loaded, &current) {
+        if merged && lost_sections(read, now) {
+            backup::create(path, &backups, read, options.now)
+                .map_err(io_err(path, "making the backup"))?;
+        }
+    }
     let backup = match &current {
         Some(bytes) => Some(
             backup::create(path, &backups, bytes, options.now)
@@ -360,6 +370,18 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         merged,
         cache: false,
     })
+}
+
+/// Whether `now` lacks a section `read` has (both as bytes of one file).
+fn lost_sections(read: &[u8], now: &[u8]) -> bool {
+    let (Ok(read_doc), Ok(now_doc)) = (Document::parse(read), Document::parse(now)) else {
+        return true;
+    };
+    let (Ok(read), Ok(now)) = (read_doc.structure(), now_doc.structure()) else {
+        return true;
+    };
+    let lost = read.sections().any(|s| now.section(s.name).is_none());
+    lost
 }
 
 /// Re-applies the change's edits onto `current` (the file as it is now on disk), refusing

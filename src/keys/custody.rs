@@ -194,18 +194,7 @@ pub fn start_store(ctx: &Context, snapshot: &Snapshot, name: &str) -> Result<Sta
     // A pair read through `[DEFAULT]` is not in the profile's own section, where the move
     // edits: the secret would stay in the live file (attack round 14, R14b-8).
     for p in std::iter::once(&place).chain(&copies) {
-        let inherited = file_of(files, p.file)
-            .document
-            .structure()
-            .ok()
-            .is_some_and(|s| {
-                ["aws_access_key_id", "aws_secret_access_key"]
-                    .iter()
-                    .any(|key| {
-                        s.value(&p.section, key).is_none()
-                            && s.defaults.iter().any(|e| e.key == *key)
-                    })
-            });
+        let inherited = p.inherited(files);
         if inherited {
             return Err(CustodyError::FromDefault {
                 profile: p.profile.to_string(),
@@ -630,7 +619,10 @@ pub fn strays(ctx: &Context, secret: &str, key_id: &str) -> Vec<Stray> {
                 && line.contains(key_id)
                 && key != "aws_access_key_id"
                 && key != KEYRING_MARKER;
-            if line.contains(secret) || names_key {
+            // Read through the escapes a command line allows (D-4: `%2F`, `\/`, split quotes).
+            let holds =
+                line.contains(secret) || crate::awsfiles::mask::unescaped(line).contains(secret);
+            if holds || names_key {
                 found.push(Stray {
                     path: path.clone(),
                     line: at + 1,
@@ -1088,6 +1080,15 @@ mod tests {
             refused
                 .to_string()
                 .contains("is in the [DEFAULT] section of the credentials file"),
+            "{refused}"
+        );
+        // Round 14d (D-7): a rotation too, before any IAM call (it took the sections for a
+        // file being saved, after making a key).
+        let Err(refused) = crate::keys::rotate::places(&s, "rot") else {
+            panic!("refused")
+        };
+        assert!(
+            refused.to_string().contains("[DEFAULT] section"),
             "{refused}"
         );
     }

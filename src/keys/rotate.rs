@@ -65,6 +65,14 @@ pub enum RotateError {
     /// written over it, and the new pair is kept aside.
     #[error(transparent)]
     KeptAside(Box<KeptAside>),
+    /// The pair is inherited from a `[DEFAULT]` section.
+    #[error("the key of '{profile}' is in the [DEFAULT] section of the {file} file, which every profile there inherits: move its two lines into the profiles that use it first, then rotate; nothing was changed")]
+    FromDefault {
+        /// The profile.
+        profile: String,
+        /// Which file.
+        file: &'static str,
+    },
     /// Another rotation of the same IAM user's key is under way.
     #[error("a rotation of the key of '{0}' (or of another key of its IAM user) is under way in another mfatui: let it finish; nothing was changed")]
     UnderWay(String),
@@ -780,7 +788,14 @@ pub fn places(snapshot: &Snapshot, name: &str) -> Result<Vec<KeyPlace>, RotateEr
         .keys
         .clone()
         .ok_or_else(|| RotateError::NoKeys(name.to_owned()))?;
-    Ok(copies(snapshot, &place))
+    let all = copies(snapshot, &place);
+    if let Some(p) = all.iter().find(|p| p.inherited(snapshot.files())) {
+        return Err(RotateError::FromDefault {
+            profile: p.profile.to_string(),
+            file: p.file.label(),
+        });
+    }
+    Ok(all)
 }
 
 /// The change a rotation of the key at `places` will make, with a placeholder for the key IAM

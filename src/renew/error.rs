@@ -159,7 +159,7 @@ pub enum SsoError {
         how: String,
     },
     /// No token at all, and no sign-in can be shown here.
-    #[error("'{profile}' is not signed in to {start_url}: sign in with `{how}`")]
+    #[error("'{profile}' is not signed in to {}: sign in with `{how}`", crate::text::first_line(.start_url))]
     NotSignedIn {
         /// The profile.
         profile: String,

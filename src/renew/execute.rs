@@ -22,7 +22,8 @@ pub async fn run(
         renewal.mode.label(),
         renewal.source.profile,
         renewal.hops.len(),
-        renewal.site.region,
+        // Its first line: a pasted secret may follow it (attack round 14, D-3).
+        crate::text::first_line(&renewal.site.region),
         renewal.site.sts_endpoint.as_deref().unwrap_or("default"),
         match &result {
             Ok(_) => "ok".to_owned(),

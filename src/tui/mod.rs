@@ -271,8 +271,13 @@ async fn event_loop(
             biased;
             number = stops.next() => {
                 ended = Ended::Signal(number);
-                if !app.busy() || stopping.is_some() {
+                if !app.busy() {
                     break;
+                }
+                // More signals (a closed window sends several) change nothing: the stop under
+                // way ends the loop (attack round 14, D-6).
+                if stopping.is_some() {
+                    continue;
                 }
                 stopping = Some(std::time::Instant::now());
                 Some(Msg::Key(crossterm::event::KeyEvent::new(
@@ -282,7 +287,13 @@ async fn event_loop(
             }
             msg = next => msg,
         };
-        let Some(msg) = msg else { break };
+        let Some(msg) = msg else {
+            if stopping.is_some() {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            break;
+        };
         if let Msg::Tick(_) = msg {
             let current = crate::awsfiles::Stamp::of(&app.ctx.paths);
             if current != stamp {
@@ -330,7 +341,12 @@ async fn event_loop(
         if app.quitting() {
             break;
         }
-        terminal.draw(|f| view::render(&app, theme, f))?;
+        // A terminal gone (the window closed) does not end a stop under way (D-6).
+        if let Err(e) = terminal.draw(|f| view::render(&app, theme, f)) {
+            if stopping.is_none() {
+                return Err(e);
+            }
+        }
     }
     input.abort();
     ticks.abort();

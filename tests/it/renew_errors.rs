@@ -269,6 +269,32 @@ fn a_target_holding_a_long_term_key_of_its_own_is_never_overwritten() {
     }
 }
 
+/// Attack rounds 14c and 14d (C-9, D-2): a secret pasted with its indent under a setting is
+/// part of that setting's value to botocore; `list`, `list --json` and the code prompt showed
+/// it. A value is shown by its first line.
+#[test]
+fn a_secret_pasted_under_a_setting_is_never_shown() {
+    let secret = "PastedIndentedSecretValue000000000000001";
+    let config = format!(
+        "[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\n  aws_secret_access_key = {secret}\n\n\
+         [profile sso]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\nsso_account_id = 111111111111\n  aws_secret_access_key = {secret}\nsso_role_name = R\nregion = us-east-1\n  aws_secret_access_key = {secret}\n"
+    );
+    let sb = Sandbox::new(&nowhere(), &config, CREDS);
+    for args in [
+        &["list"][..],
+        &["list", "--json"][..],
+        &["credential-process", "sso"][..],
+        &["renew", "dev", "--yes"][..],
+    ] {
+        let out = sb.mfatui(args);
+        let (stdout, stderr) = text(&out);
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+}
+
 /// Attack round 14 (C-10): an indented `role_arn`/`source_profile` under another setting of the
 /// target's config section is no setting to botocore but a role to the JS SDK v3: `use dev`
 /// named a profile JS programs resolved to another identity. Refused before the call.

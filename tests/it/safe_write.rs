@@ -417,6 +417,27 @@ fn a_file_emptied_by_a_save_in_progress_is_never_written_over() {
     assert_eq!(home.text(), new_text());
 }
 
+/// Attack round 14 (D-5): a file another program has truncated and partly written again (its
+/// first section) was merged onto and backed up as that fragment: the other profiles were in
+/// no file and no backup. What was read is backed up too.
+#[test]
+fn a_file_partly_saved_by_another_program_keeps_what_was_read_in_a_backup() {
+    let home = Home::new();
+    let plan = plan_region(&home);
+    let first_part = OLD.split("\n[prod]").next().unwrap().to_owned() + "\n";
+    fs::write(home.credentials(), &first_part).unwrap();
+    commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap();
+    let backups: Vec<String> = home
+        .backups()
+        .iter()
+        .map(|b| fs::read_to_string(&b.path).unwrap())
+        .collect();
+    assert!(
+        backups.iter().any(|b| b == OLD),
+        "what was read, [prod] included, is in a backup: {backups:?}"
+    );
+}
+
 #[test]
 fn an_external_change_to_the_same_key_is_a_conflict() {
     let home = Home::new();
