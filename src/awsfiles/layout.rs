@@ -131,7 +131,7 @@ impl KeyPlace {
     /// Whether its pair is read through the `[DEFAULT]` section of its file, not written in
     /// its own section: a change there (a move to the keyring, a rotation) would edit the
     /// wrong section (attack round 14, R14b-8, D-7).
-    pub fn inherited(&self, files: &super::AwsFiles) -> bool {
+    pub fn inherited(&self, files: &super::files::AwsFiles) -> bool {
         let file = match self.file {
             FileKind::Config => &files.config,
             FileKind::Credentials => &files.credentials,
