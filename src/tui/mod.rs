@@ -107,15 +107,27 @@ pub fn run(
         .enable_all()
         .build()
         .map_err(TuiError::Runtime)?;
-    let ended = runtime
-        .block_on(event_loop(Arc::new(ctx), api, keyring, warning, data))
-        .map_err(TuiError::Terminal)?;
+    let ended = run_to_end(
+        runtime,
+        event_loop(Arc::new(ctx), api, keyring, warning, data),
+    )
+    .map_err(TuiError::Terminal)?;
     Ok(match ended {
         Ended::Quit => std::process::ExitCode::SUCCESS,
         // What a shell reports for a process these signals ended (128 + the signal's number),
         // so a script or a supervisor still sees that the window was stopped, not quit.
         Ended::Signal(number) => std::process::ExitCode::from(128 + number),
     })
+}
+
+/// Runs `work` on `runtime`, then lets the runtime go without waiting for its tasks. The
+/// loop has already given a dialog's work its minute; a task that never yields (crossterm's
+/// reader spins on a terminal closed under it) would otherwise keep the process alive after
+/// the window is gone, deaf to SIGTERM, whose handler the runtime installed.
+fn run_to_end<F: std::future::Future>(runtime: tokio::runtime::Runtime, work: F) -> F::Output {
+    let out = runtime.block_on(work);
+    runtime.shutdown_background();
+    out
 }
 
 /// Why the interface could not start, or stopped on a failure.
@@ -435,4 +447,44 @@ async fn spawn_requests(
             });
         }
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A task stuck on a worker (as crossterm's reader is on a closed terminal) does not keep
+    /// the interface from ending: dropping the runtime waited for it forever.
+    #[test]
+    fn a_task_that_never_yields_does_not_keep_the_interface_from_ending() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let release = Arc::new(AtomicBool::new(false));
+        let stuck = release.clone();
+        let (ended, outcome) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let out = run_to_end(runtime, async move {
+                let (started, running) = tokio::sync::oneshot::channel();
+                tokio::spawn(async move {
+                    let _ = started.send(());
+                    while !stuck.load(Ordering::Relaxed) {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                });
+                running.await.unwrap();
+                7
+            });
+            let _ = ended.send(out);
+        });
+        let result = outcome.recv_timeout(Duration::from_secs(5));
+        release.store(true, Ordering::Relaxed);
+        assert_eq!(
+            result,
+            Ok(7),
+            "the interface ended although a task never yields"
+        );
+    }
 }
