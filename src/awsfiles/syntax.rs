@@ -467,7 +467,7 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
                 kind: SyntaxErrorKind::MissingSectionHeader,
             });
         };
-        let Some((name, value, equals)) =
+        let Some((name, value, at)) =
             split_option(stripped).filter(|(name, _, _)| !name.is_empty())
         else {
             deferred.get_or_insert(SyntaxError {
@@ -501,14 +501,16 @@ pub fn read(text: &str) -> Result<Structure<'_>, SyntaxError> {
                 },
             });
         }
-        // The key as the JS SDK v3 reads it must be this one: trimmed its way (not of
-        // U+001C..U+001F or NEL, which Python strips), on a line of its own (attack round 14,
-        // C-1).
-        let raw_key = line.split(['=', ':']).next().unwrap_or_default();
-        let plain = equals
+        // The key as the JS SDK v3 reads it must be this one: the text before the line's
+        // first `=` or `:` trimmed its way, on a line of its own (attack round 14, C-1).
+        let plain = stripped.as_bytes()[at] == b'='
             && !joined
             && matches!(key, Cow::Borrowed(_))
-            && raw_key.trim_matches(js_space) == name;
+            && js_reads_alike(
+                &line[..line.len() - lead.len()],
+                name,
+                &stripped[name.len()..at],
+            );
         entries.push(Entry {
             key,
             value: Cow::Borrowed(value),
@@ -563,12 +565,24 @@ pub fn js_space(c: char) -> bool {
 }
 
 /// configparser's `OPTCRE`: the name before the first `=` or `:` (right-trimmed), the value
-/// after it (left-trimmed; the line is already trimmed), and whether that was `=`.
-fn split_option(stripped: &str) -> Option<(&str, &str, bool)> {
+/// after it (left-trimmed; the line is already trimmed), and where that separator is.
+fn split_option(stripped: &str) -> Option<(&str, &str, usize)> {
     let at = memchr::memchr2(b'=', b':', stripped.as_bytes())?;
     let name = trim_end_py(&stripped[..at]);
     let value = trim_start_py(&stripped[at + 1..]);
-    Some((name, value, stripped.as_bytes()[at] == b'='))
+    Some((name, value, at))
+}
+
+/// Whether the JS SDK v3, trimming `indent` + `name` + `gap` its way ([`js_space`]), reads
+/// `name` — the key botocore read between the same whitespace, trimmed Python's way. They
+/// differ where Python strips what JavaScript keeps (U+001C..U+001F, NEL) or JavaScript a
+/// BOM that Python keeps. Byte by byte for the usual spaces and tabs: this runs per setting
+/// on the prompt's path.
+fn js_reads_alike(indent: &str, name: &str, gap: &str) -> bool {
+    let trimmed = |s: &str| {
+        s.bytes().all(|b| matches!(b, b' ' | b'\t' | 0x0b | 0x0c)) || s.chars().all(js_space)
+    };
+    trimmed(indent) && trimmed(gap) && !name.starts_with(js_space) && !name.ends_with(js_space)
 }
 
 /// botocore's `_parse_nested`: for a value starting with a newline, each non-blank line split
@@ -634,6 +648,26 @@ mod tests {
                 indent_of(&s),
                 s.chars().take_while(|&c| is_py_space(c)).count()
             );
+        }
+
+        /// A setting is `plain` exactly when the JS SDK's own reading of its line (the text
+        /// before the first `=` or `:`, trimmed of JavaScript's whitespace) is its key.
+        #[test]
+        fn plain_keys_are_the_js_sdks_reading(
+            indent in tricky(), key in tricky(), gap in tricky(), sep in "[=:]"
+        ) {
+            // One line: its breaks become a separator Python counts as space.
+            let line = format!("{indent}{key}{gap}{sep} v").replace(['\n', '\r'], "\u{1e}");
+            let text = format!("[s]\n{line}\n");
+            let read = read(&text);
+            let entry = read.as_ref().ok().and_then(|r| r.section("s")?.entries.first());
+            if let Some(entry) = entry {
+                let js = line.split(['=', ':']).next().unwrap_or_default().trim_matches(js_space);
+                // A key read in another case (or with non-ASCII letters) is never plain.
+                let as_written = entry.key.is_ascii();
+                let equals = line.find(['=', ':']).is_some_and(|at| line[at..].starts_with('='));
+                prop_assert_eq!(entry.plain, equals && as_written && js == entry.key, "{:?}", line);
+            }
         }
     }
 }
