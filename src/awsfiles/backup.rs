@@ -43,21 +43,55 @@ pub struct Backup {
     pub size: u64,
 }
 
-/// The backup folder for a shared file: `custom` (the `backups.dir` setting), else
-/// `.mfatui-backups` beside the path as configured (not its link target).
-pub fn backup_dir(file: &Path, custom: Option<&Path>) -> PathBuf {
+/// Where the backups of a shared file are made and found first, as (the file they are named
+/// after, their folder): with `backups.dir` (`custom`), that folder under the name `file` is
+/// reached by; else `.mfatui-backups` beside the file its symbolic links lead to, under that
+/// file's own name — one place whatever name a writer reached the file by (a dotfiles link,
+/// its real path, a second link), which `keyring store` scrubs (attack round 14c, C-3).
+pub fn backups_of(file: &Path, custom: Option<&Path>) -> (PathBuf, PathBuf) {
     match custom {
-        Some(dir) => dir.to_owned(),
-        None => file.parent().unwrap_or(Path::new(".")).join(BACKUP_DIR),
+        Some(dir) => (file.to_owned(), dir.to_owned()),
+        None => {
+            let real = crate::safe_fs::resolve_symlinks(file).unwrap_or_else(|_| file.to_owned());
+            // Its folder by its real path too (`~/.aws/../dot`, a linked folder): one place,
+            // named plainly in what mfatui says.
+            let folder = real.parent().filter(|d| !d.as_os_str().is_empty());
+            let real = match (
+                fs::canonicalize(folder.unwrap_or(Path::new("."))),
+                real.file_name(),
+            ) {
+                (Ok(folder), Some(name)) => folder.join(name),
+                _ => real,
+            };
+            let dir = beside(&real);
+            (real, dir)
+        }
     }
+}
+
+/// `.mfatui-backups` beside `file` as it is named, its links not followed: where backups of
+/// a file reached through a link were made before they moved beside the real file; still
+/// listed, restored from and scrubbed.
+pub fn beside(file: &Path) -> PathBuf {
+    file.parent().unwrap_or(Path::new(".")).join(BACKUP_DIR)
+}
+
+/// Every place backups of `file` are listed and restored from, as [`backups_of`] gives them:
+/// that place first, then (without `backups.dir`) the folder beside the name `file` is reached
+/// by when that is another, for backups made there before.
+pub fn places(file: &Path, custom: Option<&Path>) -> Vec<(PathBuf, PathBuf)> {
+    let mut out = vec![backups_of(file, custom)];
+    if custom.is_none() && beside(file) != out[0].1 {
+        out.push((file.to_owned(), beside(file)));
+    }
+    out
 }
 
 /// The folder holding the locks (and rotation journals) of a shared file: `.mfatui-backups`
 /// beside the file its symbolic links lead to, so that writers reaching one file by two names
 /// (a dotfiles link and its real path) meet the same lock (attack round 14, R14-7).
 pub fn lock_dir(file: &Path) -> PathBuf {
-    let target = crate::safe_fs::resolve_symlinks(file).unwrap_or_else(|_| file.to_owned());
-    backup_dir(&target, None)
+    backups_of(file, None).1
 }
 
 /// A place mfatui will not use for backups or locks.
@@ -379,7 +413,7 @@ mod tests {
     fn backups_are_private_timestamped_and_never_collide() {
         let home = tempfile::tempdir().unwrap();
         let file = home.path().join("credentials");
-        let dir = backup_dir(&file, None);
+        let dir = beside(&file);
         let now = at("2026-11-22T14:05:33Z");
         let first = create(&file, &dir, b"one", now).unwrap();
         let second = create(&file, &dir, b"two", now).unwrap();
@@ -431,7 +465,7 @@ mod tests {
     fn a_folder_others_can_write_or_a_link_is_never_used() {
         let home = tempfile::tempdir().unwrap();
         let file = home.path().join("credentials");
-        let dir = backup_dir(&file, None);
+        let dir = beside(&file);
         fs::create_dir(&dir).unwrap();
         let now = at("2026-11-22T14:05:33Z");
         for (mode, says) in [
@@ -473,7 +507,7 @@ mod tests {
     fn only_this_users_regular_files_are_backups() {
         let home = tempfile::tempdir().unwrap();
         let file = home.path().join("credentials");
-        let dir = backup_dir(&file, None);
+        let dir = beside(&file);
         let own = create(&file, &dir, b"mine", at("2026-11-22T14:05:33Z")).unwrap();
         let outside = home.path().join("planted");
         fs::write(&outside, b"[dev]\ncredential_process = x\n").unwrap();
@@ -571,7 +605,7 @@ mod tests {
     fn holding_finds_the_backups_with_the_secret_and_rewrite_keeps_them_private() {
         let home = tempfile::tempdir().unwrap();
         let file = home.path().join("credentials");
-        let dir = backup_dir(&file, None);
+        let dir = beside(&file);
         let with = create(&file, &dir, SECRET.as_bytes(), at("2026-11-22T14:05:00Z")).unwrap();
         create(&file, &dir, b"[dev]", at("2026-11-22T14:05:01Z")).unwrap();
         let found: Vec<PathBuf> = holding(&file, &dir, SECRET)

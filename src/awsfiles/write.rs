@@ -210,13 +210,12 @@ fn io_err<'a>(path: &'a Path, step: &'static str) -> impl FnOnce(io::Error) -> W
     }
 }
 
-/// Checks that the backup folders of `path` — `.mfatui-backups` beside it, the one beside the
-/// file its links lead to, which holds the lock whatever `backups.dir` says, and `backups`
-/// (the `backups.dir` setting) — are this
-/// user's private folders or do not exist yet ([`backup::check_dir`]). Called before anything
-/// irreversible, with [`check_writable`], and again by the writer itself.
+/// Checks that the backup folders of `path` — `.mfatui-backups` beside the file its links
+/// lead to, which holds the lock (and the backups unless `backups.dir` says otherwise), and
+/// `backups` (the `backups.dir` setting) — are this user's private folders or do not exist
+/// yet ([`backup::check_dir`]). Called before anything irreversible, with
+/// [`check_writable`], and again by the writer itself.
 pub fn check_backup_folders(path: &Path, backups: Option<&Path>) -> Result<(), WriteError> {
-    backup::check_dir(&backup::backup_dir(path, None))?;
     backup::check_dir(&backup::lock_dir(path))?;
     if let Some(dir) = backups {
         backup::check_dir(dir)?;
@@ -327,20 +326,20 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         });
     }
 
-    let backups = backup::backup_dir(path, options.backup_dir.as_deref());
+    let (named, backups) = backup::backups_of(path, options.backup_dir.as_deref());
     // A file that lost sections since it was read may be another program's save half-way
     // (its first part written, the rest to come into the file this write replaces): what
     // was read is kept in a backup too, so that no profile is in no file and no backup
     // (attack round 14, D-5).
     if let (Some(read), Some(now)) = (&change.loaded, &current) {
         if merged && lost_sections(read, now) {
-            backup::create(path, &backups, read, options.now)
+            backup::create(&named, &backups, read, options.now)
                 .map_err(io_err(path, "making the backup"))?;
         }
     }
     let backup = match &current {
         Some(bytes) => Some(
-            backup::create(path, &backups, bytes, options.now)
+            backup::create(&named, &backups, bytes, options.now)
                 .map_err(io_err(path, "making the backup"))?,
         ),
         None => None,
@@ -353,7 +352,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         after_rename: e.after_rename,
     })?;
     if let Some(made) = &backup {
-        backup::prune(path, &backups, options.keep_backups, made)
+        backup::prune(&named, &backups, options.keep_backups, made)
             .map_err(io_err(path, "removing old backups"))?;
     }
     crate::diag!(

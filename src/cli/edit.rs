@@ -194,9 +194,11 @@ pub fn list_backups(ctx: &Context, args: &BackupsArgs) -> Result<(), Failure> {
         None => vec![&paths.config, &paths.credentials],
     };
     let mut any = false;
-    for file in files {
-        let dir = backup::backup_dir(file, ctx.backups_dir().as_deref());
-        let listed = backup::list(file, &dir).map_err(|source| Error::Backups {
+    let places = files
+        .into_iter()
+        .flat_map(|file| backup::places(file, ctx.backups_dir().as_deref()));
+    for (file, dir) in places {
+        let listed = backup::list(&file, &dir).map_err(|source| Error::Backups {
             dir: dir.clone(),
             source,
         })?;
@@ -292,13 +294,18 @@ fn check_own_backup(backup: &Path) -> Result<(), Error> {
 }
 
 /// Whether `a` and `b` name the same file: the same name in the same folder, symbolic links
-/// in the folders resolved (the file itself may be missing, or a link the writer follows).
+/// in the folders resolved (the file itself may be missing), or one the other's links lead
+/// to (a backup beside the real file of a linked `~/.aws/credentials`).
 fn same_file(a: &Path, b: &Path) -> bool {
     let folder = |p: &Path| {
         let parent = p.parent().filter(|d| !d.as_os_str().is_empty());
         std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok()
     };
-    a == b || (a.file_name() == b.file_name() && folder(a).is_some() && folder(a) == folder(b))
+    let alike = |a: &Path, b: &Path| {
+        a == b || (a.file_name() == b.file_name() && folder(a).is_some() && folder(a) == folder(b))
+    };
+    let real = |p: &Path| crate::safe_fs::resolve_symlinks(p).unwrap_or_else(|_| p.to_owned());
+    alike(a, b) || alike(&real(a), &real(b))
 }
 
 /// The backup `given` names: as given when it has a folder or exists here, else (a bare file
@@ -310,11 +317,14 @@ fn find_backup(ctx: &Context, given: &Path) -> Result<PathBuf, Error> {
         return Ok(given.to_owned());
     }
     let custom = ctx.backups_dir();
-    let mut dirs: Vec<PathBuf> = [&ctx.paths.config, &ctx.paths.credentials]
-        .into_iter()
-        .map(|file| backup::backup_dir(file, custom.as_deref()))
-        .collect();
-    dirs.dedup();
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for file in [&ctx.paths.config, &ctx.paths.credentials] {
+        for (_, dir) in backup::places(file, custom.as_deref()) {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+    }
     if let Some(found) = dirs.iter().map(|d| d.join(given)).find(|c| c.exists()) {
         return Ok(found);
     }

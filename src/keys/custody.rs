@@ -651,7 +651,7 @@ pub fn hard_linked(ctx: &Context) -> Vec<(PathBuf, u64)> {
 /// `backups.dir` under the name it is reached by, and beside the file its links lead to under
 /// that file's own name (another program reaching it by its real path: attack round 14).
 fn backup_dirs(file: &Path, ctx: &Context) -> Vec<(PathBuf, PathBuf)> {
-    let mut dirs = vec![(file.to_owned(), backup::backup_dir(file, None))];
+    let mut dirs = vec![(file.to_owned(), backup::beside(file))];
     let mut add = |name: PathBuf, dir: PathBuf| {
         if !dirs
             .iter()
@@ -664,7 +664,7 @@ fn backup_dirs(file: &Path, ctx: &Context) -> Vec<(PathBuf, PathBuf)> {
         add(file.to_owned(), custom);
     }
     if let Ok(target) = crate::safe_fs::resolve_symlinks(file) {
-        let beside = backup::backup_dir(&target, None);
+        let beside = backup::beside(&target);
         add(target, beside);
     }
     dirs
@@ -1039,7 +1039,7 @@ mod tests {
         let paths = ctx.paths.clone();
         let now = chrono::Utc::now();
         let with = format!("[dev]\n{}", pair());
-        let beside = backup::backup_dir(&paths.credentials, None);
+        let beside = backup::beside(&paths.credentials);
         let a = backup::create(&paths.credentials, &beside, with.as_bytes(), now).unwrap();
         let b = backup::create(&paths.config, &custom, with.as_bytes(), now).unwrap();
         let c = backup::create(&paths.credentials, &custom, b"[dev]\n", now).unwrap();
@@ -1104,8 +1104,8 @@ mod tests {
         std::os::unix::fs::symlink(&real, &ctx.paths.credentials).unwrap();
         let with = format!("[dev]\n{}", pair());
         let now = chrono::Utc::now();
-        let beside_link = backup::backup_dir(&ctx.paths.credentials, None);
-        let beside_real = backup::backup_dir(&real, None);
+        let beside_link = backup::beside(&ctx.paths.credentials);
+        let beside_real = backup::beside(&real);
         let a = backup::create(&ctx.paths.credentials, &beside_link, with.as_bytes(), now).unwrap();
         let b = backup::create(&real, &beside_real, with.as_bytes(), now).unwrap();
         let mut found: Vec<_> = backups_holding(&ctx, SECRET)

@@ -40,8 +40,8 @@ pub fn load(ctx: &Context) -> Result<Loaded, LoadError> {
     let started = std::time::Instant::now();
     let stamp = Stamp::of(&ctx.paths);
     let snapshot = Snapshot::load(&ctx.paths, &ctx.naming())?;
-    let backups = backup::backup_dir(&ctx.paths.credentials, ctx.backups_dir().as_deref());
-    let last_write = backup::list(&ctx.paths.credentials, &backups)
+    let (named, backups) = backup::backups_of(&ctx.paths.credentials, ctx.backups_dir().as_deref());
+    let last_write = backup::list(&named, &backups)
         .ok()
         .and_then(|b| b.last().map(|b| b.time));
     let login_refreshable = snapshot

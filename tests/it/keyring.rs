@@ -1455,6 +1455,80 @@ fn a_rotation_that_cannot_put_the_old_key_back_keeps_both_and_says_rotate_finish
     assert!(!journal.exists());
 }
 
+/// Attack round 14c (C-3): a credentials file reached through a chain of links
+/// (`~/.aws/credentials` → `mid/credentials` → `dot/credentials`) and through a sibling link
+/// had backups beside each name it was written by; `keyring store` through `~/.aws` left the
+/// secret in the middle and sibling names' backups. Backups are made beside the real file,
+/// under its name, whichever name a writer used, and `backups` lists them all.
+#[test]
+fn backups_made_through_any_link_to_the_file_are_scrubbed_by_store() {
+    if !keyring_tools() {
+        return;
+    }
+    let Some(moto) = Moto::start() else { return };
+    let secret = moto.get("secret_access_key");
+    let sb = sandbox_at(&moto.url, &moto.get("access_key_id"), &secret);
+    let home = sb.home.path();
+    for dir in ["dot", "mid", "side"] {
+        std::fs::create_dir_all(home.join(dir)).unwrap();
+    }
+    std::fs::rename(sb.aws("credentials"), home.join("dot/credentials")).unwrap();
+    std::os::unix::fs::symlink("../dot/credentials", home.join("mid/credentials")).unwrap();
+    std::os::unix::fs::symlink("../mid/credentials", sb.aws("credentials")).unwrap();
+    std::os::unix::fs::symlink("../dot/credentials", home.join("side/creds")).unwrap();
+    for (name, region) in [
+        ("mid/credentials", "eu-west-2"),
+        ("side/creds", "eu-west-3"),
+    ] {
+        let out = sb.mfatui_env(
+            &[
+                "set",
+                "dev",
+                "region",
+                region,
+                "--file",
+                "credentials",
+                "--yes",
+            ],
+            &[(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                home.join(name).to_str().unwrap(),
+            )],
+        );
+        assert!(out.status.success(), "{name}: {}", text(&out).1);
+    }
+    let mut holding = sb.files_containing(&secret);
+    holding.sort();
+    // Each as its folder and its name up to the first dot (a backup's stamp follows).
+    let places: Vec<String> = holding
+        .iter()
+        .map(|p| {
+            let p = p.strip_prefix(home).unwrap();
+            let name = p.file_name().unwrap().to_string_lossy();
+            let stem = name.split('.').next().unwrap_or_default();
+            format!("{}/{stem}", p.parent().unwrap().display())
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            "dot/.mfatui-backups/credentials",
+            "dot/.mfatui-backups/credentials",
+            "dot/credentials"
+        ],
+        "both backups beside the real file, under its name: {holding:?}"
+    );
+    let listed = text(&sb.mfatui(&["backups", "credentials"])).0;
+    assert_eq!(listed.lines().count(), 2, "{listed}");
+    let out = mfatui(&sb, Unlocked, &["keyring", "store", "dev", "--yes"]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(
+        sb.files_containing(&secret),
+        Vec::<std::path::PathBuf>::new(),
+        "no file under HOME holds the secret"
+    );
+}
+
 #[test]
 fn store_moves_every_section_holding_the_same_key_and_backups_name_only_real_entries() {
     if !keyring_tools() {

@@ -55,11 +55,8 @@ impl Home {
             .collect()
     }
     fn backups(&self) -> Vec<backup::Backup> {
-        backup::list(
-            &self.credentials(),
-            &backup::backup_dir(&self.credentials(), None),
-        )
-        .unwrap()
+        let (named, dir) = backup::backups_of(&self.credentials(), None);
+        backup::list(&named, &dir).unwrap()
     }
     fn text(&self) -> String {
         fs::read_to_string(self.credentials()).unwrap()
@@ -474,7 +471,26 @@ fn symlinked_file_is_written_through_and_the_link_kept() {
         .file_type()
         .is_symlink());
     assert_eq!(fs::read_to_string(&real).unwrap(), new_text());
-    assert_eq!(home.backups().len(), 1);
+    // The backup is beside the real file, where a write through any name puts it, and
+    // `restore` by its bare name through the link finds it and gives the file back.
+    let backups = home.backups();
+    assert_eq!(backups.len(), 1);
+    assert_eq!(
+        backups[0].path.parent().unwrap(),
+        home.dir.path().join(".mfatui-backups")
+    );
+    let name = backups[0].path.file_name().unwrap().to_str().unwrap();
+    let out = home.run(&["restore", name, "--yes"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(fs::read_to_string(&real).unwrap(), OLD);
+    assert!(fs::symlink_metadata(home.credentials())
+        .unwrap()
+        .file_type()
+        .is_symlink());
 }
 
 #[test]
