@@ -1,5 +1,5 @@
-//! The journal of a key rotation under way (`rotating-PROFILE.json` beside the credentials
-//! file, no secret in it): what lets the next `rotate` finish or undo a run killed outright,
+//! The journal of a key rotation under way (`rotating-CREDENTIALS.PROFILE.json` beside the
+//! credentials file, with the config file's hash for a key kept there; no secret in it): what lets the next `rotate` finish or undo a run killed outright,
 //! and what tells `keyring store`/`restore` that a rotation holds the key. Before the old key
 //! goes, the new pair is kept beside it (`rotating-PROFILE.credentials`, 0600 in the private
 //! backup folder) until every place names it: the one copy no other program can be writing.
@@ -63,8 +63,9 @@ pub struct Journal {
 }
 
 impl Journal {
-    /// The journal of `profile`'s rotation, beside the credentials file `credentials`.
-    pub fn of(credentials: &Path, profile: &str) -> Journal {
+    /// The journal of `profile`'s rotation, beside the credentials file `credentials`; `config`
+    /// is the config file when the key (or its keyring marker) is there, not in `credentials`.
+    pub fn of(credentials: &Path, config: Option<&Path>, profile: &str) -> Journal {
         // One file per file set and profile: letters, digits and `-` as they are, every other
         // byte as `_XX` (so `a.b`, `a_b` and `a b` never share a journal: attack round 11),
         // the credentials file's own name first (two file sets in one folder, `credentials`
@@ -86,9 +87,25 @@ impl Journal {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
+        // A key kept in a config file belongs to that file's set: file sets sharing the
+        // credentials file with a config file each never share a journal (attack round 14d,
+        // D-8). The config file by its real, absolute path, hashed.
+        let held_in = config.map_or_else(String::new, |config| {
+            use sha1::Digest;
+            let real = crate::safe_fs::resolve_symlinks(config)
+                .ok()
+                .and_then(|p| std::path::absolute(p).ok())
+                .unwrap_or_else(|| config.to_owned());
+            let hash: String = sha1::Sha1::digest(real.as_os_str().as_encoded_bytes())
+                .iter()
+                .take(6)
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            format!(".config-{hash}")
+        });
         Journal {
             path: backup::lock_dir(credentials).join(format!(
-                "rotating-{}.{}.json",
+                "rotating-{}{held_in}.{}.json",
                 safe(&file),
                 safe(profile)
             )),
@@ -184,7 +201,7 @@ mod tests {
 
     #[test]
     fn profiles_differing_in_other_characters_have_journals_of_their_own() {
-        let of = |name| Journal::of(Path::new("/h/.aws/credentials"), name).path;
+        let of = |name| Journal::of(Path::new("/h/.aws/credentials"), None, name).path;
         let names = ["a.b", "a_b", "a b", "a-b", "ab", "a\u{e9}"];
         let paths: std::collections::HashSet<PathBuf> = names.iter().map(|n| of(n)).collect();
         assert_eq!(paths.len(), names.len(), "{paths:?}");
@@ -195,7 +212,34 @@ mod tests {
         // Attack round 14 (R14b-2): two file sets in one folder never share one either.
         assert_ne!(
             of("default"),
-            Journal::of(Path::new("/h/.aws/credentials-b"), "default").path
+            Journal::of(Path::new("/h/.aws/credentials-b"), None, "default").path
+        );
+    }
+
+    /// Attack round 14d (D-8): two file sets sharing the credentials file, each keeping its
+    /// `rot` key in its own config file, shared one journal, and one run discarded the
+    /// other's recovery. A key in the shared credentials file is one key: one journal.
+    #[test]
+    fn keys_in_their_own_config_files_have_journals_of_their_own() {
+        let creds = Path::new("/h/.aws/credentials");
+        let a = Journal::of(creds, Some(Path::new("/h/projA/config")), "rot").path;
+        let b = Journal::of(creds, Some(Path::new("/h/projB/config")), "rot").path;
+        let shared = Journal::of(creds, None, "rot").path;
+        assert_ne!(a, b);
+        assert_ne!(a, shared);
+        assert_eq!(
+            a,
+            Journal::of(creds, Some(Path::new("/h/projA/config")), "rot").path
+        );
+        assert_eq!(
+            a.parent(),
+            shared.parent(),
+            "beside the credentials file all the same"
+        );
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("rotating-credentials.config-") && name.ends_with(".rot.json"),
+            "{name}"
         );
     }
 

@@ -20,8 +20,8 @@ use crate::aws::{AwsApi, AwsError, CallSite, Credentials};
 use crate::awsfiles::fault::{self, Step};
 use crate::awsfiles::profile::{key_suffix, Name, KEYRING_MARKER};
 use crate::awsfiles::{
-    commit, Edit, EditError, FileKind, KeyPlace, KeyStore, LoadError, OnChange, Plan, Snapshot,
-    WriteError, Written,
+    commit, AwsPaths, Edit, EditError, FileKind, KeyPlace, KeyStore, LoadError, OnChange, Plan,
+    Snapshot, WriteError, Written,
 };
 use crate::freshness::Use;
 use crate::renew::code::CodeSource;
@@ -389,7 +389,7 @@ pub async fn prepare(
     let place = places[0].clone();
     // A rotation that deleted the old key while another program was writing the files kept
     // the new pair aside: until the files name it, there is nothing to rotate with.
-    let journal = Journal::of(&ctx.paths.credentials, &place.profile);
+    let journal = journal_of(&ctx.paths, &place);
     if let Some(entry) = journal
         .read()
         .filter(|e| e.profile == *place.profile && e.finishing)
@@ -512,7 +512,7 @@ fn from_keyring(
         }
         Err(e) => e,
     };
-    let journal = Journal::of(&renewer.ctx.paths.credentials, &place.profile);
+    let journal = journal_of(&renewer.ctx.paths, place);
     let new_id = journal
         .read()
         .filter(|e| e.old_key_id == on_file)
@@ -810,6 +810,13 @@ pub fn preview(snapshot: &Snapshot, places: &[KeyPlace]) -> Result<Plan, EditErr
     write_plan(snapshot, places, &placeholder)
 }
 
+/// The journal of a rotation of the key at `place`: beside the credentials file, one per file
+/// set when the key (or its marker) is in a config file.
+fn journal_of(paths: &AwsPaths, place: &KeyPlace) -> Journal {
+    let config = (place.file == FileKind::Config).then_some(paths.config.as_path());
+    Journal::of(&paths.credentials, config, &place.profile)
+}
+
 /// Creates the new key, writes it, verifies it and retires the old one. `interrupted` is
 /// asked between steps (a signal arrived, the user cancelled); `progress` hears each step.
 pub async fn execute(
@@ -824,7 +831,7 @@ pub async fn execute(
     let (site, iam, user) = (&prepared.site, &prepared.iam, prepared.user.as_str());
     let old_id = prepared.old.access_key_id.clone();
     let owner = prepared.places[0].profile.to_string();
-    let journal = Journal::of(&ctx.paths.credentials, &owner);
+    let journal = journal_of(&ctx.paths, &prepared.places[0]);
     let mut entry = Entry {
         profile: owner,
         user: user.to_owned(),
