@@ -20,8 +20,8 @@ STANDIN_ACCOUNTS (environment): a JSON file {"accounts": [{"id", "name", "roles"
 fails]} served by the portal's ListAccounts (pages of 10, whatever maxResults says) and
 ListAccountRoles (pages of 1); each ListAccountRoles call logs "roles N", N being how many
 were in flight when it came. "loop": "same" (every ListAccounts page says nextToken "0"),
-"empty" (nextToken "") or "roles" (every ListAccountRoles page says "0") plays a broken
-portal.
+"empty" (nextToken ""), "roles" (every ListAccountRoles page says "0") or "fresh" (every
+ListAccounts page names ten new accounts and a new token, forever) plays a broken portal.
 GetRoleCredentials answers an access token this stand-in issued with fresh role credentials,
 appending "KEY SECRET TOKEN" to the file ISSUED when given (the federation stand-in accepts
 those); any other token is UnauthorizedException, role "Missing" is ForbiddenException.
@@ -180,7 +180,14 @@ class Handler(BaseHTTPRequestHandler):
             page = data["accounts"][start:start + 10]
             body = {"accountList": [{"accountId": a["id"], "accountName": a["name"],
                                      "emailAddress": "x@example.com"} for a in page]}
-            if data.get("loop") == "same":
+            if data.get("loop") == "fresh":
+                # A hostile portal: ten accounts never named before and a new token, forever.
+                page = [{"id": "%012d" % (900000 + start + i), "name": "fresh %d" % (start + i)}
+                        for i in range(10)]
+                body = {"accountList": [{"accountId": a["id"], "accountName": a["name"],
+                                         "emailAddress": "x@example.com"} for a in page],
+                        "nextToken": str(start + 10)}
+            elif data.get("loop") == "same":
                 body["nextToken"] = "0"
             elif data.get("loop") == "empty":
                 body["nextToken"] = ""

@@ -709,18 +709,34 @@ pub const LIST_BOUND: usize = 8;
 /// The most pages one listing reads: 100,000 accounts, or roles in one account.
 const MAX_PAGES: usize = 1_000;
 
+/// How long `sso populate` lists at most: an organisation's thousands of accounts take well
+/// under a minute; a portal naming new accounts on every page would otherwise keep it
+/// listing for many minutes (attack round 14d, D-9).
+pub const LIST_TIME: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// The page tokens of one listing: the next one to ask with, and those seen.
-#[derive(Default)]
 struct Pages {
     next: Option<String>,
     seen: std::collections::HashSet<String>,
     count: usize,
+    /// When the whole listing (every account's roles included) stops.
+    deadline: tokio::time::Instant,
 }
 
 impl Pages {
+    /// The pages of one listing that ends by `deadline`.
+    fn until(deadline: tokio::time::Instant) -> Pages {
+        Pages {
+            next: None,
+            seen: std::collections::HashSet::new(),
+            count: 0,
+            deadline,
+        }
+    }
+
     /// Takes a page's `nextToken`: `Ok(true)` to ask for the next page, `Ok(false)` at the
     /// end (none, or empty), or why the listing cannot be trusted to end (a token seen before,
-    /// more than [`MAX_PAGES`] pages).
+    /// more than [`MAX_PAGES`] pages, still listing at the deadline).
     fn follow(&mut self, token: Option<&str>) -> Result<bool, String> {
         self.count += 1;
         let Some(token) = token.filter(|t| !t.is_empty()) else {
@@ -732,6 +748,9 @@ impl Pages {
         if self.count >= MAX_PAGES {
             return Err(format!("gave more than {MAX_PAGES} pages"));
         }
+        if tokio::time::Instant::now() >= self.deadline {
+            return Err("was still naming more when the listing's time ran out".to_owned());
+        }
         self.next = Some(token.to_owned());
         Ok(true)
     }
@@ -739,25 +758,29 @@ impl Pages {
 
 /// Every account the token reaches (`ListAccounts`, paged) and each one's roles
 /// (`ListAccountRoles`, paged), at most `bound` accounts listed at once, through the portal
-/// at `portal` (the `AWS_ENDPOINT_URL_SSO` override) in the target's region. A failed first
-/// page is an error; any later failure makes the listing incomplete (so that nothing is
-/// pruned after it), with the reason.
+/// at `portal` (the `AWS_ENDPOINT_URL_SSO` override) in the target's region, until `time`
+/// ([`LIST_TIME`] for a person) has passed. A failed first page is an error; any later
+/// failure, and the time running out, make the listing incomplete (so that nothing is pruned
+/// after it), with the reason.
 pub async fn list_assignments(
     target: &SsoTarget,
     portal: Option<&str>,
     token: &Secret,
     bound: usize,
+    time: std::time::Duration,
 ) -> Result<crate::awsfiles::populate::Listing, SsoCallError> {
     use crate::awsfiles::populate::{Assignment, Listing};
     use futures_util::stream::{self, StreamExt};
     let sso = aws_sdk_sso::Client::new(&sdk_config(target, portal)?);
+    let deadline = tokio::time::Instant::now() + time;
     let mut accounts: Vec<(String, String)> = Vec::new();
+    let mut known = std::collections::HashSet::new();
     let mut incomplete = None;
     // A page token seen before means the listing would go round (a broken or hostile portal
     // looped forever: attack round 14, R14-1); it ends the listing as incomplete, so that
     // nothing is pruned after it (C-7). An empty token is the end; the page cap ends one
     // whose tokens never repeat.
-    let mut pages = Pages::default();
+    let mut pages = Pages::until(deadline);
     loop {
         let page = sso
             .list_accounts()
@@ -771,7 +794,7 @@ pub async fn list_assignments(
                 for a in page.account_list() {
                     let id = a.account_id().unwrap_or_default();
                     // Each account once, however often the pages repeat it (C-6).
-                    if !accounts.iter().any(|(known, _)| known == id) {
+                    if known.insert(id.to_owned()) {
                         accounts.push((
                             id.to_owned(),
                             a.account_name().unwrap_or_default().to_owned(),
@@ -798,8 +821,16 @@ pub async fn list_assignments(
     let listed: Vec<Result<Vec<Assignment>, SsoCallError>> = stream::iter(accounts)
         .map(|(account_id, account_name)| async move {
             let mut roles = Vec::new();
-            let mut pages = Pages::default();
+            let mut pages = Pages::until(deadline);
             loop {
+                // The time is up: the accounts not yet listed end the listing incomplete.
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(SsoCallError::Endless {
+                        call: "ListAccountRoles",
+                        why: "was not asked before the listing's time ran out".to_owned(),
+                        account_id,
+                    });
+                }
                 let page = sso
                     .list_account_roles()
                     .access_token(token.expose())

@@ -75,6 +75,7 @@ fn populate(run: &Run, args: &PopulateArgs) -> Result<(), super::Failure> {
                 portal.as_deref(),
                 &token.record.access_token,
                 crate::aws::sso::LIST_BOUND,
+                crate::aws::sso::LIST_TIME,
             )
             .await?;
             Ok::<_, super::Failure>(listing)

@@ -255,6 +255,58 @@ fn a_portal_repeating_its_page_token_ends_the_listing_incomplete() {
     }
 }
 
+/// Attack round 14d (D-9): a portal naming ten new accounts and a new token on every page kept
+/// `sso populate` listing for minutes (1,000 pages, then a role listing for each of 10,000
+/// accounts). The listing stops when its time is up ([`mfatui::aws::sso::LIST_TIME`] for a
+/// person; 3 s here), incomplete, so that nothing is pruned after it.
+#[test]
+fn a_portal_naming_new_accounts_forever_is_listed_only_for_the_listings_time() {
+    let mut hostile = accounts(1, 0.0, &[]);
+    hostile["loop"] = json!("fresh");
+    let w = World::with_portal("approve", Some(&hostile));
+    signed_in(&w);
+    let token = w.token()["accessToken"].as_str().unwrap().to_owned();
+    let portal = w
+        .env()
+        .into_iter()
+        .find(|(k, _)| *k == "AWS_ENDPOINT_URL_SSO")
+        .unwrap()
+        .1;
+    let target = mfatui::aws::sso::SsoTarget {
+        start_url: "https://corp.awsapps.com/start".to_owned(),
+        region: "eu-west-1".to_owned(),
+        session: Some("corp".to_owned()),
+        scopes: None,
+        endpoint: None,
+        ca_bundle: None,
+        connect_timeout: std::time::Duration::from_secs(5),
+        call_timeout: std::time::Duration::from_secs(30),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let listing = runtime
+        .block_on(mfatui::aws::sso::list_assignments(
+            &target,
+            Some(&portal),
+            &mfatui::secret::Secret::new(token),
+            mfatui::aws::sso::LIST_BOUND,
+            std::time::Duration::from_secs(3),
+        ))
+        .unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(15),
+        "listed for {took:?}"
+    );
+    let why = listing
+        .incomplete
+        .expect("a listing cut short is incomplete");
+    assert!(why.contains("time ran out"), "{why}");
+}
+
 #[test]
 fn a_failed_listing_prunes_nothing() {
     let w = World::with_portal("approve", Some(&accounts(4, 0.0, &[])));

@@ -114,6 +114,7 @@ impl PopulateJob {
                 portal.as_deref(),
                 &token.record.access_token,
                 crate::aws::sso::LIST_BOUND,
+                crate::aws::sso::LIST_TIME,
             )
             .await?
         };
