@@ -47,8 +47,15 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
         },
     );
     let prepared = run.block_on(prepare(&renewer, &args.profile, &mut codes))??;
-    if let Some(note) = &prepared.recovered {
-        println!("Note: {note}.");
+    if let Some(recovered) = &prepared.recovered {
+        println!("Note: {}.", recovered.note);
+        if recovered.finished {
+            println!(
+                "That rotation is now complete; nothing else was done (`{}` rotates the key again).",
+                ctx.command(&["rotate", &args.profile])
+            );
+            return Ok(());
+        }
     }
     println!(
         "Rotating the access key {} of '{}' (IAM user {}): create a new key, write it into {} (backup first), check it with GetCallerIdentity, then {retire} {}.",

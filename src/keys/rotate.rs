@@ -322,7 +322,7 @@ pub struct Prepared {
     /// What the IAM calls are made with (the MFA session, or the key).
     pub iam: Credentials,
     /// What an earlier, interrupted rotation left behind and what was done about it.
-    pub recovered: Option<String>,
+    pub recovered: Option<Recovered>,
     /// Held until the rotation ends: no other rotation of this user's key meanwhile.
     _lock: std::sync::Arc<super::journal::RotationLock>,
 }
@@ -475,7 +475,13 @@ pub async fn prepare(
         None => None,
     };
     journal.remove();
-    let keys = api.list_access_keys(&site, &iam, &user).await?;
+    // A rotation just finished is the one asked for: nothing more is checked or done.
+    let finished = recovered.as_ref().is_some_and(|r| r.finished);
+    let keys = if finished {
+        Vec::new()
+    } else {
+        api.list_access_keys(&site, &iam, &user).await?
+    };
     if keys.len() >= 2 {
         let keys: Vec<String> = keys.iter().map(|k| key_suffix(&k.id).to_string()).collect();
         return Err(RotateError::TwoKeys { user, keys });
@@ -558,6 +564,18 @@ fn again(ctx: &crate::context::Context, profile: &str, keep_old: bool) -> String
 /// timeouts are far shorter), in seconds.
 const CREATE_WINDOW: i64 = 120;
 
+/// What the run that found an interrupted rotation's journal did about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recovered {
+    /// What it found and did, one sentence.
+    pub note: String,
+    /// Whether that rotation is now complete (its new key works and is in place, the old one
+    /// retired): the rotation asked for has happened, and this run rotates no further — a
+    /// second one at once changed the key twice, and after `--keep-old` met IAM's two-key
+    /// limit (attack round 14d).
+    pub finished: bool,
+}
+
 /// Finishes or rolls back a rotation that was killed outright, from its journal entry.
 async fn recover(
     api: &dyn AwsApi,
@@ -565,7 +583,11 @@ async fn recover(
     iam: &Credentials,
     on_file: &Credentials,
     entry: &Entry,
-) -> Result<String, RotateError> {
+) -> Result<Recovered, RotateError> {
+    let undone = |note: String| Recovered {
+        note,
+        finished: false,
+    };
     let keys = api.list_access_keys(site, iam, &entry.user).await?;
     if on_file.access_key_id == entry.old_key_id {
         // The file still holds the old key: any key made by that run is useless (its secret
@@ -590,7 +612,7 @@ async fn recover(
             api.retire_access_key(site, iam, &entry.user, id, false)
                 .await?;
         }
-        return Ok(if orphans.is_empty() {
+        return Ok(undone(if orphans.is_empty() {
             "an earlier rotation was interrupted before it created a key; nothing to undo"
                 .to_owned()
         } else {
@@ -602,7 +624,7 @@ async fn recover(
                     .collect::<Vec<_>>()
                     .join(", ")
             )
-        });
+        }));
     }
     if Some(&on_file.access_key_id) == entry.new_key_id.as_ref() {
         // The file holds the new key: finish by retiring the old one, if the new one works.
@@ -613,14 +635,19 @@ async fn recover(
             api.retire_access_key(site, iam, &entry.user, &entry.old_key_id, entry.keep_old)
                 .await?;
         }
-        return Ok(format!(
-            "an earlier rotation was interrupted after writing the new key {}: it works, and the old key {} was {}",
-            key_suffix(&on_file.access_key_id),
-            key_suffix(&entry.old_key_id),
-            if entry.keep_old { "deactivated" } else { "deleted" }
-        ));
+        return Ok(Recovered {
+            note: format!(
+                "an earlier rotation was interrupted after writing the new key {}: it works, and the old key {} was {}",
+                key_suffix(&on_file.access_key_id),
+                key_suffix(&entry.old_key_id),
+                if entry.keep_old { "deactivated" } else { "deleted" }
+            ),
+            finished: true,
+        });
     }
-    Ok("an earlier rotation's record did not match the key on file; it was discarded".to_owned())
+    Ok(undone(
+        "an earlier rotation's record did not match the key on file; it was discarded".to_owned(),
+    ))
 }
 
 /// The write a rotation makes: the new pair in every place that holds the old one.

@@ -244,13 +244,20 @@ fn a_file_being_written_when_the_rotation_looks_again_is_waited_for() {
     std::fs::write(sb.aws("credentials"), &saved).unwrap();
     let mut keys = iam_keys(&sb);
     keys.sort();
-    let mut both = vec![(new, "Active".to_owned()), (newer, "Active".to_owned())];
+    let mut both = vec![
+        (new, "Active".to_owned()),
+        (newer.clone(), "Active".to_owned()),
+    ];
     both.sort();
     assert_eq!(keys, both, "both keys kept");
-    // The next rotation finishes it from the journal, then rotates: one key, the file's.
+    // The next rotation finishes it from the journal, and stops there: that rotation was the
+    // one asked for (one key, the file's).
     let out = sb.mfatui(&["rotate", "dev", "--yes"]);
+    let stdout = text(&out).0;
     assert!(out.status.success(), "{}", text(&out).1);
-    assert_eq!(iam_keys(&sb), [(key_in_file(&sb), "Active".to_owned())]);
+    assert!(stdout.contains("nothing else was done"), "{stdout}");
+    assert_eq!(iam_keys(&sb), [(newer.clone(), "Active".to_owned())]);
+    assert_eq!(key_in_file(&sb), newer);
     assert_ne!(key_in_file(&sb), old);
 }
 
@@ -676,12 +683,19 @@ fn finishing_a_rotation_keeps_what_it_was_asked_and_deletes_no_later_key() {
     assert!(!out.status.success());
     let new = key_in_file(&sb);
     assert_ne!(new, old);
-    // Finished by the next run, before (and whatever) its own question.
-    let _ = sb
+    // Finished by the next run, which stops there: a second rotation at once met IAM's
+    // two-key limit with the deactivated key (attack round 14d).
+    let out = sb
         .mfatui_command(&["rotate", "dev"])
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("was deactivated") && stdout.contains("nothing else was done"),
+        "{stdout}"
+    );
     let mut keys = iam_keys(&sb);
     keys.sort();
     let mut want = vec![

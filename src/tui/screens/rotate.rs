@@ -105,6 +105,12 @@ impl Job for RotateJob {
             let interrupted = move || stop.load(Ordering::SeqCst);
             let result = async {
                 let prepared = prepare(&renewer, &self.profile, &mut codes).await?;
+                if let Some(recovered) = prepared.recovered.as_ref().filter(|r| r.finished) {
+                    return Ok(format!(
+                        "✓ Finished: {}; nothing else was done (K rotates the key again).",
+                        recovered.note
+                    ));
+                }
                 let reporter = env.clone();
                 let mut progress = move |step: &str| reporter.report(Output::Step(step.to_owned()));
                 let done = execute(
