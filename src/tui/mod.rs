@@ -353,10 +353,20 @@ async fn event_loop(
         if app.quitting() {
             break;
         }
-        // A terminal gone (the window closed) does not end a stop under way (D-6).
+        // A terminal gone (the window closed) does not end a stop under way (D-6), and while
+        // a dialog's work runs it starts one, as the SIGHUP that comes with it does: the
+        // draw can fail before that signal is read.
         if let Err(e) = terminal.draw(|f| view::render(&app, theme, f)) {
             if stopping.is_none() {
-                return Err(e);
+                if !app.busy() {
+                    return Err(e);
+                }
+                ended = Ended::Signal(1);
+                stopping = Some(std::time::Instant::now());
+                let _ = tx.send(Msg::Key(crossterm::event::KeyEvent::new(
+                    crossterm::event::KeyCode::Esc,
+                    crossterm::event::KeyModifiers::NONE,
+                )));
             }
         }
     }

@@ -763,3 +763,73 @@ fn finishing_a_rotation_keeps_what_it_was_asked_and_deletes_no_later_key() {
         iam_keys(&sb)
     );
 }
+
+/// Attack round 14b/14d (R14b-6, D-6): the TUI's window closed (SIGHUP, several of them, and
+/// the terminal gone) while its rotation was between `CreateAccessKey` and the write: the
+/// interface ended at once (a draw on the closed terminal failing before the signal was
+/// read) and left two keys in IAM, the file naming the new one. Now the closed window stops
+/// the rotation as Esc does, and the interface ends once that is done: one key, on file.
+#[test]
+fn closing_the_window_during_a_tui_rotation_puts_the_old_key_back_and_ends() {
+    let Some(moto) = Moto::start() else { return };
+    let old = moto.get("access_key_id");
+    let sb = sandbox(&moto);
+    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(renewed.status.success(), "{}", text(&renewed).1);
+    let env: Vec<String> = crate::common::private_env(sb.home.path())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={}", v.display()))
+        .collect();
+    let command = format!(
+        "sh -c 'env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} MFATUI_FAULT=rotate-after-create:stop MFATUI_ROTATE_VERIFY_SECS=0 {}'",
+        env.join(" "),
+        sb.endpoint,
+        env!("CARGO_BIN_EXE_mfatui"),
+    );
+    let Some(tmux) = crate::common::Tmux::start(&command) else {
+        return;
+    };
+    tmux.wait_for("PROFILE");
+    let shell = tmux.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+    let shell = shell.trim();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    let pid: u32 = children.split_whitespace().next().unwrap().parse().unwrap();
+    tmux.send(&["K"]);
+    tmux.wait_for("Rotate the access key of dev");
+    tmux.send(&["Enter"]);
+    // Stopped right after CreateAccessKey: the window closes, and says so more than once.
+    crate::common::wait_until_stopped(pid);
+    assert_eq!(iam_keys(&sb).len(), 2, "the new key was made");
+    for _ in 0..3 {
+        let signal = rustix::process::Signal::HUP;
+        let target = rustix::process::Pid::from_raw(pid as i32).unwrap();
+        rustix::process::kill_process(target, signal).unwrap();
+    }
+    tmux.tmux(&["kill-server"]);
+    crate::common::resume(pid);
+    let start = std::time::Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "the interface outlived its closed window"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Stopped where the signal found it: undone (the old key kept) or, past the point where
+    // the new key was written and works, finished. Either way one key, the one on file.
+    let on_file = key_in_file(&sb);
+    assert_eq!(
+        iam_keys(&sb),
+        [(on_file.clone(), "Active".to_owned())],
+        "one key in IAM, the file's (the old one was {old})"
+    );
+    assert!(
+        sb.caller_arn("dev").ends_with(":user/ana"),
+        "the profile works"
+    );
+    assert!(
+        !sb.aws(".mfatui-backups/rotating-credentials.dev.json")
+            .exists(),
+        "nothing left for the next run to settle"
+    );
+}
