@@ -307,16 +307,7 @@ fn y_copies_through_the_terminal() {
         "[profile alpha]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/me\n";
     let creds = "[alpha]\naws_access_key_id = AKIAALPHAALPHAALPHA0\naws_secret_access_key = alpha-secret-value\n";
     let sb = Sandbox::new(&crate::common::black_hole(), config, creds);
-    let env: Vec<String> = crate::common::private_env(sb.home.path())
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
-    let command = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
-        env.join(" "),
-        sb.endpoint,
-        env!("CARGO_BIN_EXE_mfatui")
-    );
+    let command = sb.terminal_line("");
     let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
         return;
     };
@@ -463,15 +454,9 @@ fn sigterm_and_sighup_restore_the_terminal() {
     let creds = "[alpha]\naws_access_key_id = AKIAALPHAALPHAALPHA0\naws_secret_access_key = alpha-secret-value\n";
     for (signal, status) in [("TERM", 143), ("HUP", 129)] {
         let sb = Sandbox::new(&crate::common::black_hole(), config, creds);
-        let env: Vec<String> = crate::common::private_env(sb.home.path())
-            .into_iter()
-            .map(|(k, v)| format!("{k}={}", v.display()))
-            .collect();
         let command = format!(
-            "sh -c 'env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}; echo \"exit=$?\"; sleep 60'",
-            env.join(" "),
-            sb.endpoint,
-            env!("CARGO_BIN_EXE_mfatui")
+            "sh -c '{}; echo \"exit=$?\"; sleep 60'",
+            sb.terminal_line("")
         );
         let Some(tmux) = Tmux::start_sized(&command, (80, 24)) else {
             return;
@@ -494,13 +479,9 @@ fn sigterm_and_sighup_restore_the_terminal() {
             "the interface is up (alternate screen, mouse, no cursor)"
         );
         // The interface is the wrapping shell's child (`env` became it).
-        let shell = tmux.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
-        let shell = shell.trim();
-        let children =
-            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
-        let pid = children.split_whitespace().next().expect("mfatui runs");
+        let pid = tmux.child_pid().to_string();
         let killed = std::process::Command::new("kill")
-            .args([&format!("-{signal}"), pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap();
         assert!(killed.success());
@@ -518,16 +499,7 @@ fn sigterm_and_sighup_restore_the_terminal() {
 fn organisation(size: (u16, u16)) -> Option<(Sandbox, Tmux)> {
     let (config, creds) = mfatui::sample::generate(2000);
     let sb = Sandbox::new(&crate::common::black_hole(), &config, &creds);
-    let env: Vec<String> = crate::common::private_env(sb.home.path())
-        .into_iter()
-        .map(|(k, v)| format!("{k}={}", v.display()))
-        .collect();
-    let command = format!(
-        "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {}",
-        env.join(" "),
-        sb.endpoint,
-        env!("CARGO_BIN_EXE_mfatui")
-    );
+    let command = sb.terminal_line("");
     let tmux = Tmux::start_sized(&command, size)?;
     Some((sb, tmux))
 }

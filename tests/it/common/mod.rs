@@ -186,6 +186,22 @@ impl Sandbox {
         self.mfatui_env(args, &[])
     }
 
+    /// The shell words that run the real binary in a terminal with nothing of the real
+    /// environment (`env -i`, this sandbox's private folders, its endpoint), `extra`
+    /// (`NAME=value …`, or empty) set too.
+    pub fn terminal_line(&self, extra: &str) -> String {
+        let env: Vec<String> = private_env(self.home.path())
+            .into_iter()
+            .map(|(k, v)| format!("{k}={}", v.display()))
+            .collect();
+        format!(
+            "env -i PATH=/usr/bin:/bin TERM=xterm-256color {} AWS_ENDPOINT_URL={} {extra} {}",
+            env.join(" "),
+            self.endpoint,
+            env!("CARGO_BIN_EXE_mfatui")
+        )
+    }
+
     /// Runs mfatui with `args` and extra environment.
     pub fn mfatui_env(&self, args: &[&str], extra: &[(&str, &str)]) -> Output {
         let mut cmd = self.mfatui_command(args);
@@ -831,6 +847,20 @@ impl Tmux {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// The PID of the program the terminal's shell started (`sh -c '…'` runs it as a child).
+    pub fn child_pid(&self) -> u32 {
+        let shell = self.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+        let shell = shell.trim();
+        let children =
+            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+        children
+            .split_whitespace()
+            .next()
+            .expect("the program runs")
+            .parse()
+            .unwrap()
     }
 
     /// Whether the command still runs.
