@@ -96,12 +96,14 @@ pub enum WriteError {
         /// What was changed, e.g. `[dev] aws_session_token`.
         what: String,
     },
-    /// The file is empty now though it had content when mfatui read it: another program is
-    /// half-way through saving it (truncated, not yet written).
-    #[error("{}: another program is writing this file (it has been empty for 2 s, though it had content when mfatui read it); nothing was written — try again when it is done", path.display())]
+    /// The file is empty now, or lacks sections, though it had them when mfatui read it:
+    /// another program is half-way through saving it (truncated, partly written again).
+    #[error("{}: another program is writing this file (for 2 s it has {what}, which it had when mfatui read it); nothing was written — try again when it is done", path.display())]
     BeingWritten {
         /// The file.
         path: PathBuf,
+        /// What it lacks: `been empty`, `lacked [prod], [ci]`.
+        what: String,
     },
     /// Another process holds the lock.
     #[error("{}: another mfatui is writing this file (waited {}s); nothing was written — try again", path.display(), waited.as_secs())]
@@ -280,27 +282,26 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         Err(e) => Err(io_err(path, "re-reading the file")(e)),
     };
     let mut current = read()?;
-    // A file emptied since it was read is another program's save in progress (a shell's
-    // `> file`, an editor writing in place): merging onto it, and backing it up, would
-    // replace that save with this change alone (attack round 14, R14b-4). Waited for, 2 s.
-    let emptied = |now: &Option<Vec<u8>>| {
-        now.as_deref()
-            .is_some_and(|b| b.iter().all(u8::is_ascii_whitespace))
-            && change
-                .loaded
-                .as_deref()
-                .is_some_and(|b| !b.iter().all(u8::is_ascii_whitespace))
+    // A file emptied, or missing sections, since it was read is another program's save in
+    // progress (a shell's `> file`, an editor or `gpg -d` writing in place): merging onto it
+    // would replace that save with this change alone, the other profiles in no file
+    // (attack round 14, R14b-4, D-5). Waited for, 2 s, then nothing is written: a run after
+    // it reads the file as it then is (sections removed on purpose included).
+    let missing = |now: &Option<Vec<u8>>| match (change.loaded.as_deref(), now.as_deref()) {
+        (Some(read), Some(now)) => missing_from(read, now),
+        _ => None,
     };
     for _ in 0..10 {
-        if !emptied(&current) {
+        if missing(&current).is_none() {
             break;
         }
         std::thread::sleep(Duration::from_millis(200));
         current = read()?;
     }
-    if emptied(&current) {
+    if let Some(what) = missing(&current) {
         return Err(WriteError::BeingWritten {
             path: path.to_owned(),
+            what,
         });
     }
     let mut merged = false;
@@ -327,16 +328,6 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     }
 
     let (named, backups) = backup::backups_of(path, options.backup_dir.as_deref());
-    // A file that lost sections since it was read may be another program's save half-way
-    // (its first part written, the rest to come into the file this write replaces): what
-    // was read is kept in a backup too, so that no profile is in no file and no backup
-    // (attack round 14, D-5).
-    if let (Some(read), Some(now)) = (&change.loaded, &current) {
-        if merged && lost_sections(read, now) {
-            backup::create(&named, &backups, read, options.now)
-                .map_err(io_err(path, "making the backup"))?;
-        }
-    }
     let backup = match &current {
         Some(bytes) => Some(
             backup::create(&named, &backups, bytes, options.now)
@@ -371,16 +362,34 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     })
 }
 
-/// Whether `now` lacks a section `read` has (both as bytes of one file).
-fn lost_sections(read: &[u8], now: &[u8]) -> bool {
-    let (Ok(read_doc), Ok(now_doc)) = (Document::parse(read), Document::parse(now)) else {
-        return true;
-    };
-    let (Ok(read), Ok(now)) = (read_doc.structure(), now_doc.structure()) else {
-        return true;
-    };
-    let lost = read.sections().any(|s| now.section(s.name).is_none());
-    lost
+/// What `now` lacks of `read` (both the bytes of one file), said for [`WriteError::BeingWritten`]:
+/// all its content, or sections; `None` when it lacks neither. Text that no longer parses
+/// as it did (a save cut mid-line) lacks what it cannot be read to have.
+fn missing_from(read: &[u8], now: &[u8]) -> Option<String> {
+    let blank = |b: &[u8]| b.iter().all(u8::is_ascii_whitespace);
+    if blank(read) {
+        return None;
+    }
+    if blank(now) {
+        return Some("been empty".to_owned());
+    }
+    let read_doc = Document::parse(read).ok()?;
+    let read = read_doc.structure().ok()?;
+    let now_doc = Document::parse(now).ok();
+    let now = now_doc.as_ref().and_then(|d| d.structure().ok());
+    let lost: Vec<String> = read
+        .sections()
+        .filter(|s| now.as_ref().is_none_or(|now| now.section(s.name).is_none()))
+        .map(|s| {
+            let name = super::mask::mask_lookalikes(s.name);
+            format!("[{}]", crate::text::printable(&name, 60))
+        })
+        .collect();
+    match lost.len() {
+        0 => None,
+        1..=3 => Some(format!("lacked {}", lost.join(", "))),
+        n => Some(format!("lacked {}, … ({n} sections)", lost[..3].join(", "))),
+    }
 }
 
 /// Re-applies the change's edits onto `current` (the file as it is now on disk), refusing

@@ -415,24 +415,34 @@ fn a_file_emptied_by_a_save_in_progress_is_never_written_over() {
 }
 
 /// Attack round 14 (D-5): a file another program has truncated and partly written again (its
-/// first section) was merged onto and backed up as that fragment: the other profiles were in
-/// no file and no backup. What was read is backed up too.
+/// first section) was merged onto: the rest of that save went to the file this write
+/// replaced, the other profiles in no file. It is waited for (2 s), and when it stays so,
+/// nothing is written and the sentence names what it lacks; a save finishing meanwhile is
+/// merged onto as any change on disk.
 #[test]
-fn a_file_partly_saved_by_another_program_keeps_what_was_read_in_a_backup() {
+fn a_file_partly_saved_by_another_program_is_never_written_over() {
     let home = Home::new();
     let plan = plan_region(&home);
     let first_part = OLD.split("\n[prod]").next().unwrap().to_owned() + "\n";
     fs::write(home.credentials(), &first_part).unwrap();
-    commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap();
-    let backups: Vec<String> = home
-        .backups()
-        .iter()
-        .map(|b| fs::read_to_string(&b.path).unwrap())
-        .collect();
-    assert!(
-        backups.iter().any(|b| b == OLD),
-        "what was read, [prod] included, is in a backup: {backups:?}"
-    );
+    let err = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap_err();
+    assert!(matches!(err, WriteError::BeingWritten { .. }), "{err}");
+    assert!(err.to_string().contains("lacked [prod]"), "{err}");
+    assert_eq!(home.text(), first_part, "nothing written over the save");
+    assert!(home.backups().is_empty());
+
+    // The save finishes within the wait: the change lands on it.
+    let writer = {
+        let path = home.credentials();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(600));
+            fs::write(path, OLD).unwrap();
+        })
+    };
+    let written = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap();
+    writer.join().unwrap();
+    assert!(!written.is_empty());
+    assert_eq!(home.text(), new_text());
 }
 
 #[test]
