@@ -5,7 +5,6 @@
 
 #![forbid(unsafe_code)]
 
-use clap::Parser;
 use mfatui::cli::{self, args::Cli};
 use std::process::ExitCode;
 
@@ -13,6 +12,6 @@ fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     match cli::quick::run(&args) {
         Some(code) => code,
-        None => cli::run(Cli::parse()).unwrap_or_else(|failure| failure.report()),
+        None => cli::run(Cli::parse_explained()).unwrap_or_else(|failure| failure.report()),
     }
 }

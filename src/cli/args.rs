@@ -601,6 +601,35 @@ pub struct ListArgs {
     pub json: bool,
 }
 
+impl Cli {
+    /// The command line as [`Parser::parse`] reads it, with one sentence where a habit from
+    /// other tools meets mfatui's syntax: `--profile NAME` (the AWS CLI's, aws-vault's,
+    /// granted's), where mfatui takes the profile as the word after the command and clap's
+    /// own tip names an unrelated option.
+    pub fn parse_explained() -> Cli {
+        use clap::error::{ContextKind, ContextValue, ErrorKind};
+        match Cli::try_parse() {
+            Ok(cli) => cli,
+            Err(e) => {
+                let profile_option = e.kind() == ErrorKind::UnknownArgument
+                    && matches!(
+                        e.get(ContextKind::InvalidArg),
+                        Some(ContextValue::String(arg))
+                            if arg == "--profile" || arg.starts_with("--profile=")
+                    );
+                if profile_option {
+                    eprintln!("{PROFILE_IS_A_WORD}");
+                    std::process::exit(2);
+                }
+                e.exit()
+            }
+        }
+    }
+}
+
+/// What [`Cli::parse_explained`] says to `--profile NAME`.
+pub const PROFILE_IS_A_WORD: &str = "mfatui: the profile is the word after the command, not an option: `mfatui exec dev -- aws s3 ls`, `mfatui renew dev`, `mfatui console dev` (see `mfatui COMMAND --help`)";
+
 /// The man page: clap_mangen's sections for `mfatui` itself, then every command with its usage,
 /// what it does and its options on the same page (clap_mangen's own subcommand section points
 /// at one page per command, `mfatui-renew(1)` …, which nothing installs).

@@ -440,3 +440,33 @@ fn the_first_thing_wrong_is_said_first_and_reads_as_a_sentence() {
     );
     assert!(!stderr.contains('?'), "{stderr}");
 }
+
+/// `--profile NAME`, the AWS CLI's and aws-vault's habit, gets one sentence saying where the
+/// profile goes (clap's own tip named `--log-file`); every other unknown option keeps clap's
+/// message. Nothing runs.
+#[test]
+fn a_profile_option_says_the_profile_is_the_word_after_the_command() {
+    let home = tempfile::tempdir().unwrap();
+    let ran = home.path().join("ran");
+    let ran = ran.to_str().unwrap();
+    for args in [
+        &["exec", "--profile", "dev", "--", "touch", ran][..],
+        &["exec", "--server", "--profile=dev", "--", "touch", ran],
+        &["renew", "--profile", "dev"],
+        &["status", "--profile", "dev"],
+    ] {
+        let out = mfatui(home.path(), args);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.trim_end(),
+            mfatui::cli::args::PROFILE_IS_A_WORD,
+            "{args:?}"
+        );
+        assert!(stdout.is_empty(), "{args:?}: {stdout}");
+        assert!(!Path::new(ran).exists(), "{args:?}: nothing runs");
+    }
+    let out = mfatui(home.path(), &["exec", "--profiles", "dev", "--", "true"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("unexpected argument '--profiles'"));
+}
