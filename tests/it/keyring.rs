@@ -8,7 +8,7 @@
 //! `kill -9` between any two steps leaves the profile a working key.
 
 use crate::common::{
-    keyring_tools, shell_line, sts_error_responder, text, KeyringState, Moto, Sandbox, Tmux,
+    keyring_tools, shell_line, sts_error_responder, text, IamAs, KeyringState, Moto, Sandbox, Tmux,
 };
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -798,29 +798,8 @@ fn keys_in_the_keyring_serve_the_aws_cli_renew_and_rotate_like_keys_on_file() {
             && !listed.contains("recorded for no file"),
         "{listed}"
     );
-    let keys = sb.aws_cli(
-        &[
-            "iam",
-            "list-access-keys",
-            "--user-name",
-            "ana",
-            "--output",
-            "json",
-        ],
-        &[
-            ("AWS_ACCESS_KEY_ID", &new_id),
-            ("AWS_SECRET_ACCESS_KEY", &new_secret),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ],
-    );
-    assert!(keys.status.success(), "{}", text(&keys).1);
-    let listed: Value = serde_json::from_slice(&keys.stdout).unwrap();
-    let ids: Vec<&str> = listed["AccessKeyMetadata"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["AccessKeyId"].as_str().unwrap())
-        .collect();
+    let keys = sb.ana_keys(IamAs::Key(&new_id, &new_secret));
+    let ids: Vec<&str> = keys.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids, [new_id.as_str()], "the old key is deleted");
 }
 
@@ -901,26 +880,11 @@ fn a_rotation_killed_after_the_keyring_took_the_new_key_is_undone_by_the_next_on
         "renewed from the new key: {}",
         text(&out).1
     );
-    let keys = sb.aws_cli(
-        &[
-            "iam",
-            "list-access-keys",
-            "--user-name",
-            "ana",
-            "--output",
-            "json",
-        ],
-        &[
-            ("AWS_ACCESS_KEY_ID", &now_id),
-            ("AWS_SECRET_ACCESS_KEY", &now_secret),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ],
-    );
-    let listed: Value = serde_json::from_slice(&keys.stdout).unwrap();
     assert_eq!(
-        listed["AccessKeyMetadata"].as_array().unwrap().len(),
+        iam_keys(&sb, &now_id, &now_secret),
         1,
-        "one key in IAM: {listed}"
+        "one key in IAM: {:?}",
+        sb.ana_keys(IamAs::Key(&now_id, &now_secret))
     );
 }
 
@@ -1016,22 +980,7 @@ fn in_set(sb: &Sandbox, dir: &std::path::Path, args: &[&str], stdin: &str) -> Ou
 
 /// A second key for ana, made in moto with her first.
 fn second_key(sb: &Sandbox, id: &str, secret: &str) -> (String, String) {
-    let out = sb.aws_cli(
-        &[
-            "iam",
-            "create-access-key",
-            "--user-name",
-            "ana",
-            "--output",
-            "json",
-        ],
-        &[
-            ("AWS_ACCESS_KEY_ID", id),
-            ("AWS_SECRET_ACCESS_KEY", secret),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ],
-    );
-    let key: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = sb.iam_ana("create-access-key", &[], IamAs::Key(id, secret));
     (
         key["AccessKey"]["AccessKeyId"].as_str().unwrap().to_owned(),
         key["AccessKey"]["SecretAccessKey"]
@@ -1288,23 +1237,7 @@ fn rotate_with_the_world_failing(sb: &Sandbox, fault: &str) -> Output {
 
 /// The access keys IAM has for ana.
 fn iam_keys(sb: &Sandbox, id: &str, secret: &str) -> usize {
-    let out = sb.aws_cli(
-        &[
-            "iam",
-            "list-access-keys",
-            "--user-name",
-            "ana",
-            "--output",
-            "json",
-        ],
-        &[
-            ("AWS_ACCESS_KEY_ID", id),
-            ("AWS_SECRET_ACCESS_KEY", secret),
-            ("AWS_DEFAULT_REGION", "eu-west-1"),
-        ],
-    );
-    let listed: Value = serde_json::from_slice(&out.stdout).unwrap();
-    listed["AccessKeyMetadata"].as_array().unwrap().len()
+    sb.ana_keys(IamAs::Key(id, secret)).len()
 }
 
 /// Attack round 10 (R10-4): `keyring restore` (or `store`) landing while a rotation of the

@@ -2,8 +2,7 @@
 //! key and the profile works; a failure after create, after write or at verify leaves the old
 //! key in the file and in IAM; a user with two keys is told so and nothing changes.
 
-use crate::common::{text, Moto, Sandbox};
-use serde_json::Value;
+use crate::common::{text, IamAs, Moto, Sandbox};
 
 fn sandbox(moto: &Moto) -> Sandbox {
     let config = format!(
@@ -20,32 +19,7 @@ fn sandbox(moto: &Moto) -> Sandbox {
 
 /// The key ids IAM lists for ana, asked with the profile's own keys.
 fn iam_keys(sb: &Sandbox) -> Vec<(String, String)> {
-    let out = sb.aws_cli(
-        &[
-            "iam",
-            "list-access-keys",
-            "--user-name",
-            "ana",
-            "--profile",
-            "dev",
-            "--output",
-            "json",
-        ],
-        &[],
-    );
-    assert!(out.status.success(), "{}", text(&out).1);
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    v["AccessKeyMetadata"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| {
-            (
-                k["AccessKeyId"].as_str().unwrap().to_owned(),
-                k["Status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    sb.ana_keys(IamAs::Profile("dev"))
 }
 
 fn key_in_file(sb: &Sandbox) -> String {
@@ -713,36 +687,16 @@ fn finishing_a_rotation_keeps_what_it_was_asked_and_deletes_no_later_key() {
         .unwrap()
         .0
         .clone();
-    let deleted = sb.aws_cli(
-        &[
-            "iam",
-            "delete-access-key",
-            "--user-name",
-            "ana",
-            "--access-key-id",
-            &inactive,
-            "--profile",
-            "dev",
-        ],
-        &[],
+    sb.iam_ana(
+        "delete-access-key",
+        &["--access-key-id", &inactive],
+        IamAs::Profile("dev"),
     );
-    assert!(deleted.status.success(), "{}", text(&deleted).1);
-    let made = sb.aws_cli(
-        &[
-            "iam",
-            "create-access-key",
-            "--user-name",
-            "ana",
-            "--profile",
-            "dev",
-            "--output",
-            "json",
-        ],
-        &[],
-    );
-    assert!(made.status.success(), "{}", text(&made).1);
-    let ci: Value = serde_json::from_slice(&made.stdout).unwrap();
-    let ci = ci["AccessKey"]["AccessKeyId"].as_str().unwrap().to_owned();
+    let made = sb.iam_ana("create-access-key", &[], IamAs::Profile("dev"));
+    let ci = made["AccessKey"]["AccessKeyId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let started = (chrono::Utc::now() - chrono::Duration::hours(1))
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     std::fs::write(

@@ -233,6 +233,44 @@ impl Sandbox {
         cmd.output().expect("the AWS CLI (pip install awscli)")
     }
 
+    /// `aws iam ACTION --user-name ana ARGS --output json` as `who` (the world's user in
+    /// moto), which must succeed; its answer.
+    pub fn iam_ana(&self, action: &str, args: &[&str], who: IamAs) -> Value {
+        let mut line = vec!["iam", action, "--user-name", "ana", "--output", "json"];
+        line.extend_from_slice(args);
+        let out = match who {
+            IamAs::Profile(profile) => {
+                line.extend_from_slice(&["--profile", profile]);
+                self.aws_cli(&line, &[])
+            }
+            IamAs::Key(id, secret) => self.aws_cli(
+                &line,
+                &[
+                    ("AWS_ACCESS_KEY_ID", id),
+                    ("AWS_SECRET_ACCESS_KEY", secret),
+                    ("AWS_DEFAULT_REGION", "eu-west-1"),
+                ],
+            ),
+        };
+        assert!(out.status.success(), "aws iam {action}: {}", text(&out).1);
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    }
+
+    /// ana's access keys as `who` lists them: (id, `Active`/`Inactive`).
+    pub fn ana_keys(&self, who: IamAs) -> Vec<(String, String)> {
+        self.iam_ana("list-access-keys", &[], who)["AccessKeyMetadata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                (
+                    k["AccessKeyId"].as_str().unwrap().to_owned(),
+                    k["Status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
     /// `aws sts get-caller-identity --profile PROFILE` must succeed; returns the ARN.
     pub fn caller_arn(&self, profile: &str) -> String {
         let out = self.aws_cli(
@@ -732,6 +770,15 @@ impl Recorder {
             .filter(|v| v["Action"] == action)
             .collect()
     }
+}
+
+/// Whom an IAM call of [`Sandbox::iam_ana`] is made as.
+#[derive(Clone, Copy)]
+pub enum IamAs<'a> {
+    /// A profile of the sandbox's files.
+    Profile(&'a str),
+    /// A key pair (id, secret).
+    Key(&'a str, &'a str),
 }
 
 /// A real terminal (a detached tmux session, 120×40) running one command.
