@@ -78,7 +78,11 @@ pub fn endpoint_url(
             Some(Value::Nested(nested)) => nested.get("endpoint_url").cloned(),
             _ => None,
         });
-    set(from_services).or_else(|| set(profile.get("endpoint_url").map(str::to_owned)))
+    // From the files by its first line: the lines after it may be a pasted secret, which
+    // every error and log line naming the endpoint would print (attack round 15, E-6).
+    let first = |v: String| crate::text::first_line(&v).to_owned();
+    set(from_services.map(first))
+        .or_else(|| set(profile.get("endpoint_url").map(|v| first(v.to_owned()))))
 }
 
 /// The region for calls made for `profile`.
@@ -101,7 +105,9 @@ pub fn ca_bundle(
     let found = set(env("AWS_CA_BUNDLE"))
         .map(|p| (p, BundleSource::AwsCaBundle))
         .or_else(|| {
-            set(profile.and_then(|p| p.get("ca_bundle")).map(str::to_owned))
+            // By its first line, as `endpoint_url` (attack round 15, E-6).
+            let first = |v: &str| crate::text::first_line(v).to_owned();
+            set(profile.and_then(|p| p.get("ca_bundle")).map(first))
                 .map(|p| (p, BundleSource::Profile))
         })
         .or_else(|| set(env("REQUESTS_CA_BUNDLE")).map(|p| (p, BundleSource::RequestsCaBundle)));

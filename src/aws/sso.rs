@@ -970,7 +970,9 @@ pub fn target(
     let endpoint =
         super::endpoint::endpoint_url(super::endpoint::Service::SsoOidc, map, Some(p), env);
     let ca_bundle = super::endpoint::ca_bundle(Some(p), env);
-    if let Some(session) = p.get("sso_session") {
+    // By its first line, as every value mfatui shows: the lines after it may be a pasted
+    // secret, which the error would print (attack round 15, E-5).
+    if let Some(session) = p.get("sso_session").map(crate::text::first_line) {
         let s = map
             .sso_session(session)
             .ok_or_else(|| SsoConfigError::MissingSession {

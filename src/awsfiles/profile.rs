@@ -323,7 +323,8 @@ fn build(
             Some(Name::from(source))
         } else {
             problems.push(format!(
-                "__profile__ names '{source}', which is not another profile in the AWS files"
+                "__profile__ names '{}', which is not another profile in the AWS files",
+                crate::text::first_line(source)
             ));
             None
         }
@@ -505,8 +506,11 @@ fn expiry_of(
                 .zip(EXPIRY_FIELDS)
                 .find_map(|(key, f)| k.get(f).is_some().then_some(*key))
                 .unwrap_or("expiration");
+            // By its first line: the lines after it may be the session's own keys pasted
+            // with an indent (attack round 15, E-5).
             problems.push(format!(
-                "{key} = '{raw}' is not a time mfatui can read, so it cannot tell when the session expires or write the new expiry in the same form"
+                "{key} = '{}' is not a time mfatui can read, so it cannot tell when the session expires or write the new expiry in the same form",
+                crate::text::first_line(raw)
             ));
         }
         return found;
@@ -635,8 +639,9 @@ fn chain_from<'m>(
             return Ok(chain);
         };
         let Some(at) = map.position(source) else {
+            // Named by its first line, as every value shown (attack round 15, E-5).
             return Err(ChainError::MissingSource {
-                missing: Name::from(source),
+                missing: Name::from(crate::text::first_line(source)),
                 named_in: Name::from(current),
             });
         };
@@ -644,7 +649,7 @@ fn chain_from<'m>(
             return Err(ChainError::TooLong {
                 profile: Name::from(name),
                 first: chain[0].clone(),
-                last: Name::from(source),
+                last: Name::from(crate::text::first_line(source)),
             });
         }
         let s = Known::of(&map.profile_at(at).1);

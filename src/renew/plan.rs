@@ -600,7 +600,10 @@ fn plan_role(
                 s.get("role_session_name").unwrap_or(&default_name),
             ),
             external_id: s.get("external_id").map(str::to_owned),
-            serial: s.get("mfa_serial").map(str::to_owned),
+            // By its first line, as a session profile's device is (attack round 15, E-1).
+            serial: s
+                .get("mfa_serial")
+                .map(|v| crate::text::first_line(v).to_owned()),
             duration_secs: 3600,
         });
     }

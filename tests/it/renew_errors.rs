@@ -295,6 +295,73 @@ fn a_secret_pasted_under_a_setting_is_never_shown() {
     }
 }
 
+/// Attack round 15 (E-1, E-5, E-6): the same paste under the settings an error or a problem
+/// quotes — a role's `mfa_serial` (its code prompt), `source_profile`, `sso_session`,
+/// `__profile__`, a session's `expiration`, `endpoint_url`, `ca_bundle` — was printed by `list`,
+/// the errors and the `-v` log. Each is named by its first line.
+#[test]
+fn a_secret_pasted_under_a_setting_an_error_quotes_is_never_shown() {
+    let secret = "PastedIndentedSecretValue000000000000001";
+    let paste = format!("\n  aws_secret_access_key = {secret}\n");
+    let fresh = (chrono::Utc::now() + chrono::Duration::hours(6))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let layouts: Vec<(String, String, Vec<&[&str]>)> = vec![
+        (
+            format!("[profile dev]\nregion = eu-west-1\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev\nmfa_serial = arn:aws:iam::123456789012:mfa/ana{paste}region = us-east-1\n"),
+            CREDS.to_owned(),
+            vec![&["renew", "admin", "--yes"], &["credential-process", "admin"]],
+        ),
+        (
+            format!("[profile dev]\nregion = eu-west-1\n\n[profile admin]\nrole_arn = arn:aws:iam::123456789012:role/Admin\nsource_profile = dev{paste}region = us-east-1\n"),
+            CREDS.to_owned(),
+            vec![&["list"], &["list", "--json"], &["renew", "admin", "--code", "123456", "--yes"], &["credential-process", "admin"]],
+        ),
+        (
+            format!("[profile ssop]\nsso_session = corp{paste}sso_account_id = 111111111111\nsso_role_name = R\n\n[sso-session corp]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"),
+            CREDS.to_owned(),
+            vec![&["list", "--json"], &["credential-process", "ssop"], &["renew", "ssop", "--yes"]],
+        ),
+        (
+            "[profile weird]\nregion = eu-west-1\n".to_owned(),
+            format!("{CREDS}\n[weird]\n__profile__ = dev{paste}"),
+            vec![&["list"], &["list", "--json"], &["renew", "weird", "--code", "123456", "--yes"]],
+        ),
+        (
+            CONFIG.to_owned(),
+            format!("{CREDS}\n[dev-mfa]\naws_access_key_id = ASIAEXAMPLEEXAMPLE01\nexpiration = {fresh}{paste}"),
+            vec![&["list"], &["list", "--json"]],
+        ),
+        (
+            format!("[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\nendpoint_url = {}{paste}", nowhere()),
+            CREDS.to_owned(),
+            vec![&["renew", "dev", "--code", "123456", "--yes"]],
+        ),
+        (
+            format!("[profile dev]\nregion = eu-west-1\nmfa_serial = arn:aws:iam::123456789012:mfa/ana\nca_bundle = /nowhere/ca.pem{paste}"),
+            CREDS.to_owned(),
+            vec![&["renew", "dev", "--code", "123456", "--yes"]],
+        ),
+    ];
+    for (config, creds, runs) in layouts {
+        let sb = Sandbox::new(&nowhere(), &config, &creds);
+        let log = sb.home.path().join("mfatui.log");
+        for args in runs {
+            let mut all = vec!["--log-file", log.to_str().unwrap()];
+            all.extend_from_slice(args);
+            let out = sb.mfatui_env(
+                &all,
+                &[("AWS_ENDPOINT_URL", ""), ("MFATUI_CALL_TIMEOUT", "2")],
+            );
+            let (stdout, stderr) = text(&out);
+            let logged = std::fs::read_to_string(&log).unwrap_or_default();
+            assert!(
+                !stdout.contains(secret) && !stderr.contains(secret) && !logged.contains(secret),
+                "{args:?} in\n{config}{creds}\n: {stdout}{stderr}{logged}"
+            );
+        }
+    }
+}
+
 /// Attack round 14 (C-10): an indented `role_arn`/`source_profile` under another setting of the
 /// target's config section is no setting to botocore but a role to the JS SDK v3: `use dev`
 /// named a profile JS programs resolved to another identity. Refused before the call.

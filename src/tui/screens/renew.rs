@@ -481,7 +481,7 @@ fn render(shared: &Shared, form: &RenewForm, theme: Theme, frame: &mut Frame, ar
             Line::from(vec![
                 Span::styled("MFA code   ", theme.dim()),
                 Span::styled(boxes, focus(Field::Code)),
-                Span::styled(format!("  {serial}"), theme.dim()),
+                Span::styled(format!("  {}", crate::text::shown(serial)), theme.dim()),
             ])
         }
     };
