@@ -2,7 +2,7 @@
 //! in `cli` are these, so that every line is made printable (a profile name, comment or value
 //! from the files, or a variable from the environment, cannot drive the terminal: see
 //! [`crate::text::printable_lines`]) and output into a pipe whose reader has gone (`| head -1`)
-//! ends quietly — no panic, no backtrace — while the command goes on with its work (a write it
+//! or a terminal that was closed ends quietly — no panic, no backtrace — while the command goes on with its work (a write it
 //! was asked for still happens) and ends with its own exit status.
 
 use std::io::{IsTerminal, Write};
@@ -42,9 +42,15 @@ fn print_to(out: &mut impl Write, text: &str, gone: &AtomicBool, name: &str) {
     if gone.load(Ordering::Relaxed) {
         return;
     }
+    // A pipe whose reader has gone, or a terminal that was closed (EIO: its window shut
+    // while a rotation ran, which must still put the old key back: attack round 15, E-9).
+    let reader_gone = |e: &std::io::Error| {
+        e.kind() == std::io::ErrorKind::BrokenPipe
+            || e.raw_os_error() == Some(rustix::io::Errno::IO.raw_os_error())
+    };
     match out.write_all(text.as_bytes()) {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => gone.store(true, Ordering::Relaxed),
+        Err(e) if reader_gone(&e) => gone.store(true, Ordering::Relaxed),
         // What std's macros do with any other failure (a full disk behind `>`).
         Err(e) => panic!("failed printing to {name}: {e}"),
     }
@@ -78,13 +84,17 @@ macro_rules! eprintln {
 mod tests {
     use super::*;
 
-    /// A writer whose reader has gone.
-    struct Closed(usize);
+    /// A writer whose reader has gone: a pipe (`false`) or a closed terminal (`true`, EIO).
+    struct Closed(usize, bool);
 
     impl Write for Closed {
         fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
             self.0 += 1;
-            Err(std::io::ErrorKind::BrokenPipe.into())
+            Err(if self.1 {
+                std::io::Error::from_raw_os_error(rustix::io::Errno::IO.raw_os_error())
+            } else {
+                std::io::ErrorKind::BrokenPipe.into()
+            })
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
@@ -92,12 +102,14 @@ mod tests {
     }
 
     #[test]
-    fn a_closed_pipe_ends_the_output_quietly_and_is_not_tried_again() {
-        let gone = AtomicBool::new(false);
-        let mut out = Closed(0);
-        print_to(&mut out, "one\n", &gone, "stdout");
-        print_to(&mut out, "two\n", &gone, "stdout");
-        assert!(gone.load(Ordering::Relaxed));
-        assert_eq!(out.0, 1, "one try, then nothing");
+    fn a_closed_pipe_or_terminal_ends_the_output_quietly_and_is_not_tried_again() {
+        for terminal in [false, true] {
+            let gone = AtomicBool::new(false);
+            let mut out = Closed(0, terminal);
+            print_to(&mut out, "one\n", &gone, "stdout");
+            print_to(&mut out, "two\n", &gone, "stdout");
+            assert!(gone.load(Ordering::Relaxed));
+            assert_eq!(out.0, 1, "one try, then nothing");
+        }
     }
 }

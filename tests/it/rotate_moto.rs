@@ -778,3 +778,44 @@ fn closing_the_window_during_a_tui_rotation_leaves_one_key_on_file_and_ends() {
         "nothing left for the next run to settle"
     );
 }
+
+/// Attack round 15 (E-9): `rotate` at a terminal whose window was closed during
+/// `CreateAccessKey` died on its first line to the closed terminal (EIO) before putting the
+/// old key back: two active keys, one whose secret no one holds. It goes on to the end.
+#[test]
+fn closing_the_window_during_a_cli_rotation_leaves_one_key_on_file() {
+    let Some(moto) = Moto::start() else { return };
+    let sb = sandbox(&moto);
+    let renewed = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    assert!(renewed.status.success(), "{}", text(&renewed).1);
+    let command = format!(
+        "sh -c '{} rotate dev --yes; sleep 60'",
+        sb.terminal_line("MFATUI_FAULT=rotate-after-create:stop MFATUI_ROTATE_VERIFY_SECS=0")
+    );
+    let Some(tmux) = crate::common::Tmux::start(&command) else {
+        return;
+    };
+    let pid = tmux.child_pid();
+    crate::common::wait_until_stopped(pid);
+    assert_eq!(iam_keys(&sb).len(), 2, "the new key was made");
+    tmux.tmux(&["kill-server"]);
+    crate::common::resume(pid);
+    let start = std::time::Instant::now();
+    while std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "rotate never ended"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let on_file = key_in_file(&sb);
+    assert_eq!(
+        iam_keys(&sb),
+        [(on_file, "Active".to_owned())],
+        "one key in IAM, the file's"
+    );
+    assert!(sb.caller_arn("dev").ends_with(":user/ana"));
+    assert!(!sb
+        .aws(".mfatui-backups/rotating-credentials.dev.json")
+        .exists());
+}

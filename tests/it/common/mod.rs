@@ -896,18 +896,24 @@ impl Tmux {
         }
     }
 
-    /// The PID of the program the terminal's shell started (`sh -c '…'` runs it as a child).
+    /// The PID of the program the terminal's shell started (`sh -c '…'` runs it as a child),
+    /// waited for (at most 20 s).
     pub fn child_pid(&self) -> u32 {
-        let shell = self.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
-        let shell = shell.trim();
-        let children =
-            std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
-        children
-            .split_whitespace()
-            .next()
-            .expect("the program runs")
-            .parse()
-            .unwrap()
+        let start = Instant::now();
+        loop {
+            let shell = self.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_pid}"]);
+            let shell = shell.trim();
+            let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children"))
+                .unwrap_or_default();
+            if let Some(pid) = children.split_whitespace().next() {
+                return pid.parse().unwrap();
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "the program never started"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Whether the command still runs.
