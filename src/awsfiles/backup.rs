@@ -168,7 +168,26 @@ pub fn ensure_dir(dir: &Path) -> io::Result<()> {
     crate::safe_fs::create_private(dir)?;
     // check_dir is stricter than safe_fs::private_dir (no symbolic link, no group or other
     // write): backups hold secrets and locks decide who writes.
-    check_dir(dir).map_err(io::Error::other)
+    check_dir(dir).map_err(io::Error::other)?;
+    keep_out_of_version_control(dir);
+    Ok(())
+}
+
+/// Puts a `.gitignore` of `*` in `dir` unless one is there: backups hold long-term keys, and
+/// the folder may stand in a dotfiles repository that a linked `~/.aws/credentials` leads to,
+/// whose `git add -A` would take them (attack round 15, E-8). Never through a link; a folder
+/// where it cannot be written keeps its backups all the same.
+fn keep_out_of_version_control(dir: &Path) {
+    let made = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(dir.join(".gitignore"));
+    if let Ok(mut file) = made {
+        let _ = file.write_all(
+            b"# Made by mfatui: these backups hold your AWS keys; keep them out of version control.\n*\n",
+        );
+    }
 }
 
 /// Opens (creating it 0600 if needed) the lock file at `path` for writing, never through a

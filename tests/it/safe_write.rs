@@ -503,6 +503,48 @@ fn symlinked_file_is_written_through_and_the_link_kept() {
         .is_symlink());
 }
 
+/// Attack round 15 (E-8): with `~/.aws/credentials` a link into a dotfiles repository that
+/// ignores the credentials file, the backups beside the real file (holding the long-term
+/// key) were untracked files `git add -A` takes. Their folder ignores itself.
+#[test]
+fn backups_in_a_dotfiles_repository_are_kept_out_of_git() {
+    let home = Home::new();
+    let repo = home.dir.path().join("dotfiles");
+    fs::create_dir_all(repo.join("aws")).unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    git(&["init", "-q"]);
+    fs::write(repo.join(".gitignore"), "aws/credentials\n").unwrap();
+    fs::rename(home.credentials(), repo.join("aws/credentials")).unwrap();
+    std::os::unix::fs::symlink(repo.join("aws/credentials"), home.credentials()).unwrap();
+    let out = home.run(&SET_REGION, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(home.backups().len(), 1);
+    assert!(home.backups()[0].path.starts_with(&repo));
+    let status = git(&["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(
+        status.trim(),
+        "?? .gitignore",
+        "only the repository's own file: {status}"
+    );
+}
+
 #[test]
 fn modes_are_kept_and_new_files_are_private() {
     let home = Home::new();
