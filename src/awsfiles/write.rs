@@ -363,8 +363,9 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
 }
 
 /// What `now` lacks of `read` (both the bytes of one file), said for [`WriteError::BeingWritten`]:
-/// all its content, or sections; `None` when it lacks neither. Text that no longer parses
-/// as it did (a save cut mid-line) lacks what it cannot be read to have.
+/// all its content, sections, settings, or its end (`now` is the start of `read`: the same
+/// save cut mid-line); `None` when it lacks none. Text that no longer parses lacks what it
+/// cannot be read to have.
 fn missing_from(read: &[u8], now: &[u8]) -> Option<String> {
     let blank = |b: &[u8]| b.iter().all(u8::is_ascii_whitespace);
     if blank(read) {
@@ -374,21 +375,32 @@ fn missing_from(read: &[u8], now: &[u8]) -> Option<String> {
         return Some("been empty".to_owned());
     }
     let read_doc = Document::parse(read).ok()?;
-    let read = read_doc.structure().ok()?;
+    let read_structure = read_doc.structure().ok()?;
     let now_doc = Document::parse(now).ok();
-    let now = now_doc.as_ref().and_then(|d| d.structure().ok());
-    let lost: Vec<String> = read
-        .sections()
-        .filter(|s| now.as_ref().is_none_or(|now| now.section(s.name).is_none()))
-        .map(|s| {
-            let name = super::mask::mask_lookalikes(s.name);
-            format!("[{}]", crate::text::printable(&name, 60))
-        })
-        .collect();
+    let now_structure = now_doc.as_ref().and_then(|d| d.structure().ok());
+    let shown = |text: &str| crate::text::printable(&super::mask::mask_lookalikes(text), 60);
+    let mut lost: Vec<String> = Vec::new();
+    for section in read_structure.sections() {
+        match now_structure.as_ref().and_then(|n| n.section(section.name)) {
+            None => lost.push(format!("[{}]", shown(section.name))),
+            // A save cut inside a section: its heading and first lines written, a key pair's
+            // secret line not yet (attack round 15, E-3).
+            Some(kept) => lost.extend(
+                section
+                    .entries
+                    .iter()
+                    .filter(|e| kept.entry(&e.key).is_none())
+                    .map(|e| format!("[{}] {}", shown(section.name), shown(&e.key))),
+            ),
+        }
+    }
     match lost.len() {
+        0 if now.len() < read.len() && read.starts_with(now) => {
+            Some("been the first part of it".to_owned())
+        }
         0 => None,
         1..=3 => Some(format!("lacked {}", lost.join(", "))),
-        n => Some(format!("lacked {}, … ({n} sections)", lost[..3].join(", "))),
+        n => Some(format!("lacked {}, … ({n} in all)", lost[..3].join(", "))),
     }
 }
 

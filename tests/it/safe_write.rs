@@ -431,6 +431,20 @@ fn a_file_partly_saved_by_another_program_is_never_written_over() {
     assert_eq!(home.text(), first_part, "nothing written over the save");
     assert!(home.backups().is_empty());
 
+    // Attack round 15 (E-3): cut inside a section (`[prod]`'s key id written, its secret not
+    // yet), or mid-line: waited for and refused the same way.
+    let prod_id_line = OLD.find("[prod]").unwrap();
+    let after_id = prod_id_line + OLD[prod_id_line..].find("aws_secret_access_key").unwrap();
+    for (cut, lacks) in [
+        (&OLD[..after_id], "lacked [prod] aws_secret_access_key"),
+        (&OLD[..OLD.len() - 5], "been the first part of it"),
+    ] {
+        fs::write(home.credentials(), cut).unwrap();
+        let err = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap_err();
+        assert!(err.to_string().contains(lacks), "{err}");
+        assert_eq!(home.text(), cut, "nothing written over the save");
+    }
+
     // The save finishes within the wait: the change lands on it.
     let writer = {
         let path = home.credentials();
