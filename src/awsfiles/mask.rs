@@ -132,24 +132,29 @@ fn mask_whole_line(line: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{indent}{MASKED}{}", &line[end..]))
 }
 
-/// `text` with the escapes JSON, URLs and shells allow read through (`\`, quotes dropped;
-/// `%2F`, `%2B`, `%3D` decoded): how a secret written into a command line reads again.
+/// `text` with the escapes JSON, URLs and shells allow read through: `%XX` (any ASCII
+/// character, as URLs write them) and `\uXXXX` (as JSON writers, .NET's among them, write `+`
+/// and `/`: attack round 15, E-7) decoded; `\` and quotes dropped. How a secret written into
+/// a command line reads again.
 pub fn unescaped(text: &str) -> String {
+    let hex = |digits: Option<&str>| {
+        digits
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            .and_then(char::from_u32)
+    };
     let mut plain = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let decoded = ["%2F", "%2f", "%2B", "%2b", "%3D", "%3d"]
-            .iter()
-            .find(|e| rest.starts_with(**e))
-            .map(|e| match &e[1..].to_ascii_uppercase()[..] {
-                "2F" => '/',
-                "2B" => '+',
-                _ => '=',
-            });
+        let decoded = match c {
+            '%' => hex(rest.get(1..3)).filter(char::is_ascii).map(|d| (d, 3)),
+            '\\' if rest[1..].starts_with('u') => hex(rest.get(2..6)).map(|d| (d, 6)),
+            _ => None,
+        };
         match decoded {
-            Some(d) => {
+            Some((d, len)) => {
                 plain.push(d);
-                rest = &rest[3..];
+                rest = &rest[len..];
             }
             None => {
                 if !matches!(c, '\\' | '\'' | '"') {
@@ -162,8 +167,8 @@ pub fn unescaped(text: &str) -> String {
     plain
 }
 
-/// Whether `text`, with the escapes JSON, URLs and shells allow read through (`\`, quotes and
-/// `%2F`/`%2B`/`%3D`), holds what looks like a secret (a run of 40 or more base64 characters;
+/// Whether `text`, with the escapes JSON, URLs and shells allow read through ([`unescaped`]),
+/// holds what looks like a secret (a run of 40 or more base64 characters;
 /// a key id alone is shown by its last four characters instead).
 fn hides_a_secret(text: &str) -> bool {
     let is_b64 = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=');

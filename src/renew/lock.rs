@@ -119,6 +119,12 @@ mod tests {
         let shared = RenewLock::acquire(&creds, "other", wait).await.unwrap_err();
         assert!(shared.to_string().contains("mode 0777"), "{shared}");
         assert!(!aimed.exists());
-        assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
+        let made: Vec<_> = std::fs::read_dir(&folder)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .filter(|n| n != ".gitignore")
+            .collect();
+        assert_eq!(made.len(), 1, "only the planted link: {made:?}");
     }
 }

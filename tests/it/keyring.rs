@@ -274,12 +274,19 @@ fn store_names_the_lines_and_other_names_still_holding_the_secret() {
     }
     let Some(moto) = Moto::start() else { return };
     let (id, secret) = (moto.get("access_key_id"), moto.get("secret_access_key"));
-    // Round 14c (C-11): the secret URL-encoded beside its key id in a command line.
+    // Round 14c (C-11): the secret URL-encoded beside its key id in a command line; round 15
+    // (E-7, E-2): JSON's `\uXXXX` and any `%XX`, without the key id, named in the files and
+    // masked in the backups (the one this run makes of the config file included).
     let encoded = secret.replace('/', "%2F").replace('+', "%2B");
+    let first = secret.chars().next().unwrap();
+    let json = format!("\\u{:04x}{}", first as u32, &secret[1..]);
+    let url = format!("%{:02X}{}", first as u32, &secret[1..]);
     let sb = Sandbox::new(
         &moto.url,
         &format!(
-            "[profile dev]\nregion = eu-west-1\n\n[profile cp]\ncredential_process = fetch --url \"https://v/c?id={id}&secret={encoded}\"\n"
+            "[profile dev]\nregion = eu-west-1\n\n[profile cp]\ncredential_process = fetch --url \"https://v/c?id={id}&secret={encoded}\"\n\n\
+             [profile cpjson]\ncredential_process = fetch --json \"{{\\\"Secret\\\":\\\"{json}\\\"}}\"\n\n\
+             [profile cpurl]\ncredential_process = fetch --secret {url}\n"
         ),
         &format!(
             "[dev]\n# aws_secret_access_key = {secret}\naws_access_key_id = {id}\naws_secret_access_key = {secret}\n\n\
@@ -317,7 +324,29 @@ fn store_names_the_lines_and_other_names_still_holding_the_secret() {
         );
     }
     let config = sb.aws("config").display().to_string();
-    assert!(stdout.contains(&format!("line 6 of {config}")), "{stdout}");
+    for line in [6, 9, 12] {
+        assert!(
+            stdout.contains(&format!("line {line} of {config}")),
+            "line {line}: {stdout}"
+        );
+    }
+    for backup in sb.backups().into_iter().chain(
+        std::fs::read_dir(sb.aws(".mfatui-backups"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.to_string_lossy().contains("/config.")),
+    ) {
+        let kept = std::fs::read_to_string(&backup).unwrap();
+        assert!(
+            !kept.contains(&json)
+                && !kept.contains(&url)
+                && !kept.contains(&encoded)
+                && !kept.contains(&secret),
+            "{}: {kept}",
+            backup.display()
+        );
+    }
 }
 
 #[test]
