@@ -74,6 +74,36 @@ pub struct Written {
     pub merged: bool,
     /// Whether this is an AWS CLI cache entry (no backup: a cache, not the user's file).
     pub cache: bool,
+    /// The file's mode when other users of this machine may read it (a group or other read
+    /// bit) and it holds keys (a secret key or a session token): the AWS CLI makes it 0600,
+    /// an editor under umask 022 0644. The mode is kept as found; what is said names it
+    /// (attack round 15, E-10).
+    pub exposed: Option<u32>,
+}
+
+impl Written {
+    /// One sentence when [`Written::exposed`] says others may read the keys just written.
+    pub fn exposure(&self) -> Option<String> {
+        self.exposed.map(|mode| {
+            format!(
+                "{} holds keys and other users of this machine can read it (mode {mode:04o}): `chmod 600 {}` keeps them yours",
+                self.path.display(),
+                self.path.display()
+            )
+        })
+    }
+}
+
+/// `target`'s mode for [`Written::exposed`], when `doc` (what it now holds) has keys.
+fn exposed(target: &Path, doc: &Document) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(target).ok()?.permissions().mode() & 0o777;
+    let keys = doc.structure().ok()?.sections().any(|s| {
+        s.entries.iter().any(|e| {
+            matches!(&*e.key, "aws_secret_access_key" | "aws_session_token") && !e.value.is_empty()
+        })
+    });
+    (keys && mode & 0o044 != 0).then_some(mode)
 }
 
 /// Why a write did not happen (or, for `Io` after the rename, did not finish syncing).
@@ -187,6 +217,7 @@ pub fn commit(plan: &Plan, options: &WriteOptions) -> Result<Vec<Written>, Write
             backup: None,
             merged: false,
             cache: true,
+            exposed: None,
         });
     }
     Ok(written)
@@ -324,6 +355,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
             backup: None,
             merged,
             cache: false,
+            exposed: exposed(&target, &after),
         });
     }
 
@@ -359,6 +391,7 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
         backup,
         merged,
         cache: false,
+        exposed: exposed(&target, &after),
     })
 }
 

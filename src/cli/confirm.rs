@@ -89,6 +89,9 @@ pub(super) fn report(written: &[Written]) {
                 w.path.display()
             );
         }
+        if let Some(note) = w.exposure() {
+            eprintln!("mfatui: warning: {note}");
+        }
     }
 }
 

@@ -108,6 +108,9 @@ pub fn run(run: &Run, args: &RotateArgs) -> Result<(), super::Failure> {
         if let Some(b) = &w.backup {
             println!("Wrote {} (backup: {})", w.path.display(), b.display());
         }
+        if let Some(note) = w.exposure() {
+            eprintln!("mfatui: warning: {note}");
+        }
     }
     println!(
         "Rotated the access key of '{}' (IAM user {}): {} is in place; {} was {retire}d.",

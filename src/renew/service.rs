@@ -207,6 +207,8 @@ pub struct Renewed {
     pub backup: Option<PathBuf>,
     /// When the new session expires.
     pub expires: Option<DateTime<Utc>>,
+    /// What [`crate::awsfiles::Written::exposure`] says of the file written, if anything.
+    pub exposure: Option<String>,
 }
 
 impl Renewed {
@@ -228,8 +230,13 @@ impl Renewed {
             .as_ref()
             .map(|b| format!("; backup {}", b.display()))
             .unwrap_or_default();
+        let exposure = self
+            .exposure
+            .as_ref()
+            .map(|note| format!("; warning: {note}"))
+            .unwrap_or_default();
         format!(
-            "mfatui: renewed '{profile}' into [{}]{until}{backup}",
+            "mfatui: renewed '{profile}' into [{}]{until}{backup}{exposure}",
             self.target
         )
     }
@@ -457,6 +464,7 @@ impl Renewer<'_> {
                 target: renewal.target.clone(),
                 backup: written.iter().find_map(|w| w.backup.clone()),
                 expires: creds.expiration,
+                exposure: written.iter().find_map(crate::awsfiles::Written::exposure),
             }),
             session: Session {
                 from,
@@ -494,6 +502,7 @@ impl Renewer<'_> {
             target: format!("the `aws login` cache of {name}"),
             backup: None,
             expires: credentials.expiration,
+            exposure: None,
         });
         let session = Session {
             from: session::SessionFrom::LoginCache(name.to_owned()),
@@ -543,6 +552,7 @@ impl Renewer<'_> {
             target: format!("the SSO token of {}", target.cache_key()),
             backup: None,
             expires: Some(token.record.expires_at),
+            exposure: None,
         });
         Ok(Served {
             session: Session {
@@ -623,6 +633,7 @@ mod tests {
             target: "dev-mfa".to_owned(),
             backup: Some(PathBuf::from("/h/.aws/credentials.bak")),
             expires: Some(now + chrono::Duration::minutes(59)),
+            exposure: None,
         };
         assert_eq!(
             renewed.line("dev", now),

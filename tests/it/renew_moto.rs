@@ -283,3 +283,37 @@ fn without_a_terminal_or_yes_no_code_is_spent_before_the_refusal() {
     assert!(out.status.success(), "{}", text(&out).1);
     assert_eq!(front.calls("GetSessionToken").len(), 1);
 }
+
+/// Attack round 15 (E-10): a credentials file others can read (an editor's 0644 under umask
+/// 022) got the MFA session without a word. The mode is kept, and every renewal says so —
+/// `renew`, and the one `credential-process` makes — until the file is 0600.
+#[test]
+fn a_session_written_into_a_file_others_can_read_is_said() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(moto) = Moto::start() else { return };
+    let sb = Sandbox::new(&moto.url, &config(&moto), &keys(&moto));
+    let creds = sb.aws("credentials");
+    std::fs::set_permissions(&creds, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = sb.mfatui(&["renew", "dev", "--code", "123456", "--yes"]);
+    let stderr = text(&out).1;
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("other users of this machine can read it (mode 0644)")
+            && stderr.contains(&format!("`chmod 600 {}`", creds.display())),
+        "{stderr}"
+    );
+    let mode = std::fs::metadata(&creds).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "the mode is kept");
+    let out = sb.mfatui_env(
+        &["credential-process", "admin"],
+        &[("AWS_MFA_TOKEN", "123456")],
+    );
+    let stderr = text(&out).1;
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("(mode 0644)"), "{stderr}");
+    std::fs::set_permissions(&creds, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let out = sb.mfatui(&["renew", "dev", "--code", "654321", "--yes"]);
+    let stderr = text(&out).1;
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("other users"), "{stderr}");
+}

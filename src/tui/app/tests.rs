@@ -240,6 +240,7 @@ fn renew_flow_goes_from_code_to_preview_to_write() {
         ),
         merged: false,
         cache: false,
+        exposed: None,
     };
     let effects = reply(app, job, Output::WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);
@@ -488,6 +489,7 @@ fn marked_profiles_renew_together_with_one_code_and_failures_stay_visible() {
         backup: Some(dir.join(".mfatui-backups/credentials.2026-11-22T12-00-00Z.bak")),
         merged: false,
         cache: false,
+        exposed: None,
     };
     let effects = reply(app, job, Output::WriteDone(Ok(vec![written])));
     the::<LoadJob>(&effects);

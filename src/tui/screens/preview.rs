@@ -196,7 +196,11 @@ impl Dialog for Preview {
                 } else {
                     format!("✓ Renewed {}.{backup}", self.profile)
                 };
-                cx.toast(text, false);
+                // Keys in a file others can read are said, as a warning (attack round 15, E-10).
+                match written.iter().find_map(crate::awsfiles::Written::exposure) {
+                    Some(note) => cx.toast(format!("{text} Warning: {note}."), true),
+                    None => cx.toast(text, false),
+                }
                 Flow::Close
             }
             Err(WriteFailure::Changed(plan)) => {
