@@ -84,10 +84,12 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// What `dir` holds, sorted, but for the `.gitignore` mfatui puts in every backup folder.
 fn listing(dir: &Path) -> Vec<PathBuf> {
     let mut all: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|entries| entries.map(|e| e.unwrap().path()).collect())
         .unwrap_or_default();
+    all.retain(|p| !p.ends_with(".gitignore"));
     all.sort();
     all
 }

@@ -111,8 +111,13 @@ fn backups_go_where_the_settings_say_and_can_be_restored_from_there() {
     let kept: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "bak"))
         .collect();
     assert_eq!(kept.len(), 2, "backups.keep = 2: {kept:?}");
+    assert!(
+        dir.join(".gitignore").is_file(),
+        "the folder ignores itself in git"
+    );
     assert!(!aws.join(".mfatui-backups").join("credentials.bak").exists());
     let listing = String::from_utf8(mfatui(home.path(), None, &["backups"]).stdout).unwrap();
     let newest = listing
