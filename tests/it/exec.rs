@@ -318,15 +318,7 @@ fn exec_server_feeds_a_boto3_child_the_current_session_and_refuses_wrong_tokens(
 fn exec_server_stops_with_its_command_and_passes_sigterm_on() {
     let (config, credentials) = files(&in_hours(2));
     let sb = Sandbox::new(&black_hole(), &config, &credentials);
-    let (mut child, url) = first_line(sb.mfatui_command(&[
-        "exec",
-        "--server",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        "trap 'exit 42' TERM; echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; while :; do sleep 0.1; done",
-    ]));
+    let (mut child, url) = first_line(sb.exec_server_sh("trap 'exit 42' TERM; echo \"$AWS_CONTAINER_CREDENTIALS_FULL_URI\"; while :; do sleep 0.1; done"));
     let port: u16 = url
         .trim()
         .trim_start_matches("http://127.0.0.1:")
@@ -504,7 +496,7 @@ fn a_code_typed_at_the_terminal_after_boto3_gave_up_is_used_for_the_next_fetch()
          node \"$JS\" 2>&1 | tail -n 1 | sed 's/^/third /'"
     );
     let js = crate::common::js_judge();
-    let mut inner = sb.mfatui_command(&["exec", "--server", "dev", "--", "sh", "-c", &cmd]);
+    let mut inner = sb.exec_server_sh(&cmd);
     inner
         .env("GO", &go)
         .env("JS", js.clone().unwrap_or_default());
@@ -586,7 +578,7 @@ try:
 except Exception as e:
     print("gave up", flush=True)
 '; exit 7"#;
-    let mut inner = sb.mfatui_command(&["exec", "--server", "dev", "--", "sh", "-c", cmd]);
+    let mut inner = sb.exec_server_sh(cmd);
     inner.env("EXPIRED", &expired);
     let started = std::time::Instant::now();
     let mut child = std::process::Command::new("script")
@@ -710,7 +702,7 @@ for _ in range(10):
     time.sleep(0.1)
 print(boto3.Session().get_credentials().get_frozen_credentials().access_key)
 '"#;
-    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", calls]);
+    let out = sb.exec_server_sh(calls).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert_eq!(

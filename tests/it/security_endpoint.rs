@@ -90,7 +90,7 @@ fn every_profile_named_inside_exec_server_gets_its_own_identity() {
             "corp-login",
             "secret-only",
         ]);
-        let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
+        let out = sb.exec_server_sh(&script).output().unwrap();
         let (stdout, stderr) = text(&out);
         assert!(out.status.success(), "{stderr}");
         let who = answers(&stdout);
@@ -177,7 +177,7 @@ fn nothing_is_copied_when_nothing_could_shadow_the_endpoint_and_mfatui_inside_wr
         "echo \"files ${{AWS_CONFIG_FILE:-real}} ${{AWS_SHARED_CREDENTIALS_FILE:-real}}\"; {} set dev output json --yes >/dev/null",
         env!("CARGO_BIN_EXE_mfatui")
     );
-    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
+    let out = sb.exec_server_sh(&script).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -198,7 +198,7 @@ fn nothing_is_copied_when_nothing_could_shadow_the_endpoint_and_mfatui_inside_wr
         "{} set dev region eu-north-1 --yes >/dev/null && grep -c AKIADEFAULT \"$AWS_SHARED_CREDENTIALS_FILE\" || true",
         env!("CARGO_BIN_EXE_mfatui")
     );
-    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", &script]);
+    let out = sb.exec_server_sh(&script).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert_eq!(
@@ -1326,7 +1326,7 @@ fn keys_written_in_cmd_into_its_copy_are_kept_in_a_file_named_on_stderr() {
     let script = "aws configure set aws_access_key_id AKIANEWKEYNEWKEY0001 --profile ci && \
                   aws configure set aws_secret_access_key NEWSECRETxyz --profile ci && \
                   aws configure get aws_access_key_id --profile ci";
-    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", script]);
+    let out = sb.exec_server_sh(script).output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
@@ -1361,7 +1361,7 @@ fn keys_written_in_cmd_into_its_copy_are_kept_in_a_file_named_on_stderr() {
                   printf '\\n[later]\\nregion = eu-west-1\\n' >> \"$MFATUI_REAL_SHARED_CREDENTIALS_FILE\" && \
                   for i in $(seq 100); do grep -q SECONDSECRET \"$AWS_SHARED_CREDENTIALS_FILE\" || break; sleep 0.1; done; \
                   grep -q SECONDSECRET \"$AWS_SHARED_CREDENTIALS_FILE\" && echo 'not rewritten' >&2; echo 'CMD ends' >&2";
-    let out = sb.mfatui(&["exec", "--server", "dev", "--", "sh", "-c", script]);
+    let out = sb.exec_server_sh(script).output().unwrap();
     let (_, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("not rewritten"), "{stderr}");
@@ -1427,15 +1427,7 @@ fn no_other_source_botocore_reads_wins_over_the_endpoint_inside_exec_server() {
     // A gsutil-style ~/.boto: its AWS keys go, its other settings stay.
     let boto = format!("[Credentials]\n{bob_keys}gs_oauth2_refresh_token = keep-me\n\n[GSUtil]\ndefault_project_id = p\n");
     std::fs::write(sb.home.path().join(".boto"), &boto).unwrap();
-    let out = sb.mfatui(&[
-        "exec",
-        "--server",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        "cat \"$BOTO_CONFIG\"",
-    ]);
+    let out = sb.exec_server_sh("cat \"$BOTO_CONFIG\"").output().unwrap();
     let (copy, stderr) = text(&out);
     let settings_kept = copy.contains("gs_oauth2_refresh_token = keep-me")
         && copy.contains("default_project_id = p");

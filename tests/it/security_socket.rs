@@ -204,15 +204,7 @@ fn exec_server_runs_its_command_when_another_user_holds_the_socket_folder() {
     if rustix::process::getuid().is_root() {
         std::os::unix::fs::chown(&squatted, Some(65534), Some(65534)).unwrap();
     }
-    let out = sb.mfatui(&[
-        "exec",
-        "--server",
-        "dev",
-        "--",
-        "sh",
-        "-c",
-        "echo \"$AWS_SHARED_CREDENTIALS_FILE\"; grep -c AKIADEFAULTSHADOW000 \"$AWS_SHARED_CREDENTIALS_FILE\" || true",
-    ]);
+    let out = sb.exec_server_sh("echo \"$AWS_SHARED_CREDENTIALS_FILE\"; grep -c AKIADEFAULTSHADOW000 \"$AWS_SHARED_CREDENTIALS_FILE\" || true").output().unwrap();
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stderr}");
     let mut lines = stdout.lines();

@@ -217,6 +217,11 @@ impl Sandbox {
         cmd
     }
 
+    /// `mfatui exec --server dev -- sh -c SCRIPT` in this sandbox, not started.
+    pub fn exec_server_sh(&self, script: &str) -> Command {
+        self.mfatui_command(&["exec", "--server", "dev", "--", "sh", "-c", script])
+    }
+
     /// Writes mfatui's settings file (`~/.config/mfatui/config.toml`).
     pub fn settings(&self, toml: &str) {
         let dir = self.home.path().join(".config/mfatui");
