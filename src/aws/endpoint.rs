@@ -27,6 +27,8 @@ pub enum Service {
     SsoOidc,
     /// IAM Identity Center's portal (role credentials for SSO profiles).
     Sso,
+    /// The sign-in service (`aws login` sessions' refresh).
+    Signin,
 }
 
 impl Service {
@@ -36,6 +38,7 @@ impl Service {
             Service::Iam => "IAM",
             Service::SsoOidc => "SSO_OIDC",
             Service::Sso => "SSO",
+            Service::Signin => "SIGNIN",
         }
     }
 
@@ -45,6 +48,7 @@ impl Service {
             Service::Iam => "iam",
             Service::SsoOidc => "sso_oidc",
             Service::Sso => "sso",
+            Service::Signin => "signin",
         }
     }
 }
@@ -137,6 +141,35 @@ mod tests {
     }
 
     const CONFIG: &str = "[profile a]\nregion = eu-west-1\nservices = local\nendpoint_url = http://profile\n\n[profile b]\nendpoint_url = http://b\n\n[services local]\nsts =\n  endpoint_url = http://services-sts\n";
+
+    /// Attack rounds 15 and 15b (E-6, F-5): a secret line pasted under `endpoint_url` was
+    /// printed with the URL by every error and log line naming it — the sign-in service's
+    /// (`aws login` profiles) too, whose lookup was a copy of this one. One lookup, by the
+    /// value's first line.
+    #[test]
+    fn an_endpoint_from_the_files_is_its_first_line_for_every_service() {
+        let m = map("[profile lg]\nlogin_session = arn:aws:iam::1:user/a\nendpoint_url = http://signin\n  aws_secret_access_key = PastedSecret\n\n[profile s]\nservices = local\n\n[services local]\nsignin =\n  endpoint_url = http://services-signin\n");
+        for service in [Service::Signin, Service::Sts, Service::Sso] {
+            assert_eq!(
+                endpoint_url(service, &m, m.profile("lg"), &env(&[])).as_deref(),
+                Some("http://signin")
+            );
+        }
+        assert_eq!(
+            endpoint_url(Service::Signin, &m, m.profile("s"), &env(&[])).as_deref(),
+            Some("http://services-signin")
+        );
+        assert_eq!(
+            endpoint_url(
+                Service::Signin,
+                &m,
+                m.profile("lg"),
+                &env(&[("AWS_ENDPOINT_URL_SIGNIN", "http://env-signin")])
+            )
+            .as_deref(),
+            Some("http://env-signin")
+        );
+    }
 
     #[test]
     fn endpoint_precedence_follows_the_sdk() {

@@ -12,7 +12,7 @@
 use super::error::AwsError;
 use super::Credentials;
 use crate::awsfiles::login_cache::{self, LoginCacheError, LoginToken, Refreshed};
-use crate::awsfiles::{AwsPaths, ConfigMap, ProfileSettings, Value};
+use crate::awsfiles::{AwsPaths, ConfigMap};
 use crate::secret::Secret;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -164,7 +164,12 @@ impl LoginProfile {
             name: name.to_owned(),
             session: session.to_owned(),
             region: super::endpoint::region(Some(p), env),
-            endpoint: signin_endpoint(map, p, env),
+            endpoint: super::endpoint::endpoint_url(
+                super::endpoint::Service::Signin,
+                map,
+                Some(p),
+                env,
+            ),
             connect_timeout: Duration::from_secs(5),
             call_timeout: Duration::from_secs(30),
         })
@@ -378,31 +383,6 @@ fn first_line(message: &str) -> String {
         Some((cut, _)) => format!("{}…", &line[..cut]),
         None => line.to_owned(),
     }
-}
-
-/// The sign-in endpoint override for profile `p`, by the SDKs' precedence.
-fn signin_endpoint(
-    map: &ConfigMap,
-    p: ProfileSettings,
-    env: &impl Fn(&str) -> Option<String>,
-) -> Option<String> {
-    let set = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let ignored = |v: Option<&str>| v.is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    if ignored(env("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS").as_deref())
-        || ignored(p.get("ignore_configured_endpoint_urls"))
-    {
-        return None;
-    }
-    set(env("AWS_ENDPOINT_URL_SIGNIN"))
-        .or_else(|| set(env("AWS_ENDPOINT_URL")))
-        .or_else(|| {
-            let section = map.service(p.get("services")?)?;
-            match section.get("signin") {
-                Some(Value::Nested(nested)) => set(nested.get("endpoint_url").cloned()),
-                _ => None,
-            }
-        })
-        .or_else(|| set(p.get("endpoint_url").map(str::to_owned)))
 }
 
 /// Waits for the refresh lock of `profile`'s sign-in (`login-KEY.lock` in mfatui's cache).

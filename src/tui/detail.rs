@@ -253,7 +253,10 @@ pub fn render(shared: &Shared, pane: &Pane, theme: Theme, frame: &mut Frame, are
     let (expiry, via_session) = snapshot.shown_expiry(p);
     let expires = match &expiry {
         Expiry::None => "—".to_owned(),
-        Expiry::Unknown { raw: Some(raw) } => format!("unknown (cannot read '{raw}')"),
+        // By its first line, as the problem below says it (attack round 15b, F-1).
+        Expiry::Unknown { raw: Some(raw) } => {
+            format!("unknown (cannot read '{}')", crate::text::first_line(raw))
+        }
         Expiry::Unknown { raw: None } => "unknown (no expiry recorded)".to_owned(),
         Expiry::At { at, source } => {
             let local = at

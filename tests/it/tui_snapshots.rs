@@ -422,3 +422,42 @@ fn grouped_the_cursor_on_a_group_line_and_enter_opens_its_bulk_dialog() {
     keys(&mut a, &[KeyCode::Enter]);
     insta::assert_snapshot!("grouped_enter_on_a_group_line", screen(&a));
 }
+
+/// Attack round 15b (F-1, F-4): a secret line pasted under a session's `expiration` reached
+/// the detail pane ("cannot read '…'"), and one under `sso_session` the "Cannot populate"
+/// dialog of `P`. Both are quoted by their first line.
+#[test]
+fn a_secret_pasted_under_expiration_or_sso_session_is_never_drawn() {
+    let pasted = "PastedIndentedSecretValue000000000000001";
+    let config = format!(
+        "[profile dev]\nregion = eu-west-1\n\n[profile pasted-sso]\nsso_session = corp\n  aws_secret_access_key = {pasted}\nsso_account_id = 333333333333\nsso_role_name = ReadOnly\n\n[sso-session gone]\nsso_start_url = https://example.awsapps.com/start\nsso_region = us-east-1\n"
+    );
+    let creds = format!(
+        "[dev]\naws_access_key_id = AKIASNAPSHOTDEV1WXYZ\naws_secret_access_key = snapshot-secret-dev\n\n[pasted-mfa]\naws_access_key_id = ASIASNAPSHOTMFA1QRST\nexpiration = 2026-11-22T14:14:09Z\n  aws_secret_access_key = {pasted}\n  aws_session_token = snapshot-token-mfa\n"
+    );
+    for (selected, presses) in [
+        ("pasted-mfa", &[][..]),
+        ("pasted-sso", &[KeyCode::Char('P')][..]),
+    ] {
+        let (_root, dir) = folder("pasted");
+        std::fs::write(dir.join("config"), &config).unwrap();
+        std::fs::write(dir.join("credentials"), &creds).unwrap();
+        let home = dir.display().to_string();
+        let paths = AwsPaths {
+            config: dir.join("config"),
+            credentials: dir.join("credentials"),
+            selected_profile: Some(selected.into()),
+            ..AwsPaths::from_lookup(|k| (k == "HOME").then(|| home.clone()))
+        };
+        let mut app = app_on(&paths, (120, 40));
+        keys(&mut app, presses);
+        let shown = screen(&app);
+        assert!(!shown.contains(pasted), "{selected}:\n{shown}");
+        let expected = if presses.is_empty() {
+            "cannot read '2026-11-22T14:14:09Z"
+        } else {
+            "Cannot populate"
+        };
+        assert!(shown.contains(expected), "{selected}:\n{shown}");
+    }
+}

@@ -44,7 +44,8 @@ pub fn open(shared: &Shared, p: &Profile) -> Box<dyn Dialog> {
     let Some(session) = map
         .profile(&p.name)
         .and_then(|s| s.get("sso_session"))
-        .map(str::to_owned)
+        // By its first line, as every caller reads it (attack round 15b, F-4).
+        .map(|v| crate::text::first_line(v).to_owned())
     else {
         return super::error::dialog(
             "Cannot populate",
