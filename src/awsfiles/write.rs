@@ -128,11 +128,11 @@ pub enum WriteError {
     },
     /// The file is empty now, or lacks sections, though it had them when mfatui read it:
     /// another program is half-way through saving it (truncated, partly written again).
-    #[error("{}: another program is writing this file (for 2 s it has {what}, which it had when mfatui read it); nothing was written — try again when it is done", path.display())]
+    #[error("{}: another program seems to be writing this file (for 2 s it has {what}, since mfatui read it); nothing was written — try again when it is done", path.display())]
     BeingWritten {
         /// The file.
         path: PathBuf,
-        /// What it lacks: `been empty`, `lacked [prod], [ci]`.
+        /// What it shows: `been empty`, `lacked [prod], [ci]`, `ended in the middle of a line`.
         what: String,
     },
     /// Another process holds the lock.
@@ -417,19 +417,26 @@ fn missing_from(read: &[u8], now: &[u8]) -> Option<String> {
         match now_structure.as_ref().and_then(|n| n.section(section.name)) {
             None => lost.push(format!("[{}]", shown(section.name))),
             // A save cut inside a section: its heading and first lines written, a key pair's
-            // secret line not yet (attack round 15, E-3).
-            Some(kept) => lost.extend(
-                section
-                    .entries
-                    .iter()
-                    .filter(|e| kept.entry(&e.key).is_none())
-                    .map(|e| format!("[{}] {}", shown(section.name), shown(&e.key))),
-            ),
+            // secret line not yet (attack round 15, E-3), or cut inside a value: what stands
+            // there is the start of what was read (15b, F-6).
+            Some(kept) => lost.extend(section.entries.iter().filter_map(|e| {
+                let name = format!("[{}] {}", shown(section.name), shown(&e.key));
+                match kept.entry(&e.key) {
+                    None => Some(name),
+                    Some(k) if k.value.len() < e.value.len() && e.value.starts_with(&*k.value) => {
+                        Some(format!("the end of {name}"))
+                    }
+                    Some(_) => None,
+                }
+            })),
         }
     }
+    // The last line cut: the file read ended its last line, this one does not (F-6).
+    let cut_mid_line = read.ends_with(b"\n") && !now.ends_with(b"\n");
     match lost.len() {
+        0 if cut_mid_line => Some("ended in the middle of a line".to_owned()),
         0 if now.len() < read.len() && read.starts_with(now) => {
-            Some("been the first part of it".to_owned())
+            Some("been only the start of what it held".to_owned())
         }
         0 => None,
         1..=3 => Some(format!("lacked {}", lost.join(", "))),

@@ -300,6 +300,10 @@ fn renewed(run: &Run, name: &str, duration: Option<u32>, given: Given) -> Result
             RenewError::NoCode { .. } => Failure::from(UseError::NoCode(e)),
             e => Failure::from(e),
         })?;
+    // The shell is pointed at the session's section: one that is in no file is no answer.
+    if let Some(why) = served.renewed.as_ref().and_then(|r| r.not_written.clone()) {
+        return Err(Failure::from(RenewError::NotWritten(why)));
+    }
     if let Some(renewed) = &served.renewed {
         eprintln!(
             "{}",

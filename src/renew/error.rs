@@ -23,6 +23,10 @@ pub enum RenewError {
     /// The result could not be written (or the target may not be written at all).
     #[error(transparent)]
     Write(#[from] WriteError),
+    /// The session was made but another program's save kept it out of the file (the
+    /// [`WriteError`]'s sentence): an error where the caller names its section.
+    #[error("{0}")]
+    NotWritten(String),
     /// The change holding the new credentials could not be planned (the file does not parse).
     #[error(transparent)]
     Edit(#[from] EditError),

@@ -209,6 +209,9 @@ pub struct Renewed {
     pub expires: Option<DateTime<Utc>>,
     /// What [`crate::awsfiles::Written::exposure`] says of the file written, if anything.
     pub exposure: Option<String>,
+    /// Why the session is in no file (another program was saving it): served from memory
+    /// by callers that hand it over at once; an error to those that name its section.
+    pub not_written: Option<String>,
 }
 
 impl Renewed {
@@ -235,6 +238,11 @@ impl Renewed {
             .as_ref()
             .map(|note| format!("; warning: {note}"))
             .unwrap_or_default();
+        if let Some(why) = &self.not_written {
+            return format!(
+                "mfatui: renewed '{profile}'{until}, served this once, but not written: {why}"
+            );
+        }
         format!(
             "mfatui: renewed '{profile}' into [{}]{until}{backup}{exposure}",
             self.target
@@ -446,9 +454,20 @@ impl Renewer<'_> {
         let plan = execute::plan_write(snapshot.files(), &renewal, &creds)?;
         // The writer blocks (a lock wait, fsyncs): off the runtime's threads.
         let options = self.ctx.write_options(OnChange::Merge);
-        let written = tokio::task::spawn_blocking(move || commit(&plan, &options))
-            .await
-            .map_err(RenewError::WriteStopped)??;
+        let (written, not_written) =
+            match tokio::task::spawn_blocking(move || commit(&plan, &options))
+                .await
+                .map_err(RenewError::WriteStopped)?
+            {
+                Ok(written) => (written, None),
+                // The session is paid for (a code spent) and the file was kept from it only
+                // by another program's save: served from memory all the same, the line says
+                // so (attack round 15b, F-2).
+                Err(e @ crate::awsfiles::WriteError::BeingWritten { .. }) => {
+                    (Vec::new(), Some(e.to_string()))
+                }
+                Err(e) => return Err(e.into()),
+            };
         crate::diag!(
             "renewed {name} into [{}] (source {})",
             renewal.target,
@@ -465,6 +484,7 @@ impl Renewer<'_> {
                 backup: written.iter().find_map(|w| w.backup.clone()),
                 expires: creds.expiration,
                 exposure: written.iter().find_map(crate::awsfiles::Written::exposure),
+                not_written,
             }),
             session: Session {
                 from,
@@ -503,6 +523,7 @@ impl Renewer<'_> {
             backup: None,
             expires: credentials.expiration,
             exposure: None,
+            not_written: None,
         });
         let session = Session {
             from: session::SessionFrom::LoginCache(name.to_owned()),
@@ -553,6 +574,7 @@ impl Renewer<'_> {
             backup: None,
             expires: Some(token.record.expires_at),
             exposure: None,
+            not_written: None,
         });
         Ok(Served {
             session: Session {
@@ -634,6 +656,7 @@ mod tests {
             backup: Some(PathBuf::from("/h/.aws/credentials.bak")),
             expires: Some(now + chrono::Duration::minutes(59)),
             exposure: None,
+            not_written: None,
         };
         assert_eq!(
             renewed.line("dev", now),

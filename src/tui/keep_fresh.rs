@@ -172,15 +172,20 @@ impl Job for KeepFreshJob {
                 .ensure(&self.profile, &want, &mut Codes::none())
                 .await
                 .map_err(JobError::from)
-                .map(|served| match served.renewed {
-                    Some(r) => {
+                .and_then(|served| match served.renewed {
+                    // Kept fresh means in the file.
+                    Some(crate::renew::service::Renewed {
+                        not_written: Some(why),
+                        ..
+                    }) => Err(JobError::from(crate::renew::RenewError::NotWritten(why))),
+                    Some(r) => Ok({
                         let backup = r
                             .backup
                             .map(|b| format!(" Backup: {}", b.display()))
                             .unwrap_or_default();
                         format!("[{}] renewed.{backup}", r.target)
-                    }
-                    None => "it was fresh already.".to_owned(),
+                    }),
+                    None => Ok("it was fresh already.".to_owned()),
                 });
             Output::KeptFresh(KeptFresh {
                 profile: self.profile,

@@ -317,3 +317,41 @@ fn a_session_written_into_a_file_others_can_read_is_said() {
     assert!(out.status.success(), "{stderr}");
     assert!(!stderr.contains("other users"), "{stderr}");
 }
+
+/// Attack round 15b (F-2): a complete save between mfatui's read and its write (here the
+/// `mfa_process` itself removes a stale section) made the write wait and refuse, and the
+/// session the code paid for was thrown away: `credential-process` gave its caller nothing.
+/// It is served from memory, once, and the line says it was not written.
+#[test]
+fn a_session_kept_out_of_the_file_by_another_save_is_still_served_once() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(moto) = Moto::start() else { return };
+    let script = "#!/bin/sh\nsed -i '/^\\[old\\]/,$d' \"$HOME/.aws/credentials\"\necho 123456\n";
+    let creds = format!(
+        "{}\n[old]\naws_access_key_id = AKIAOLDSTALEKEY00001\naws_secret_access_key = stale\n",
+        keys(&moto)
+    );
+    let sb = Sandbox::new(&moto.url, &config(&moto), &creds);
+    let code = sb.home.path().join("code.sh");
+    std::fs::write(&code, script).unwrap();
+    std::fs::set_permissions(&code, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let config = config(&moto).replacen(
+        "[profile dev]\n",
+        &format!("[profile dev]\nmfa_process = {}\n", code.display()),
+        1,
+    );
+    std::fs::write(sb.aws("config"), config).unwrap();
+    let out = sb.mfatui(&["credential-process", "dev"]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stderr}");
+    let served: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(served["SessionToken"].is_string(), "a session: {stdout}");
+    assert!(
+        stderr.contains("served this once, but not written") && stderr.contains("lacked [old]"),
+        "{stderr}"
+    );
+    assert!(
+        !sb.credentials().contains("[dev-mfa]"),
+        "nothing written over the save"
+    );
+}

@@ -432,16 +432,33 @@ fn a_file_partly_saved_by_another_program_is_never_written_over() {
     assert!(home.backups().is_empty());
 
     // Attack round 15 (E-3): cut inside a section (`[prod]`'s key id written, its secret not
-    // yet), or mid-line: waited for and refused the same way.
+    // yet); 15b (F-6): a save that changed something first (a comment on top) and was cut
+    // inside a value, or after its last line's text; or the same text cut after a whole line:
+    // waited for and refused the same way.
     let prod_id_line = OLD.find("[prod]").unwrap();
     let after_id = prod_id_line + OLD[prod_id_line..].find("aws_secret_access_key").unwrap();
-    for (cut, lacks) in [
-        (&OLD[..after_id], "lacked [prod] aws_secret_access_key"),
-        (&OLD[..OLD.len() - 5], "been the first part of it"),
-    ] {
-        fs::write(home.credentials(), cut).unwrap();
+    let cuts = [
+        (
+            OLD[..after_id].to_owned(),
+            "lacked [prod] aws_secret_access_key",
+        ),
+        (
+            format!("# saved by another tool\n{}", &OLD[..OLD.len() - 5]),
+            "lacked the end of [prod] aws_secret_access_key",
+        ),
+        (
+            format!("# saved by another tool\n{}", &OLD[..OLD.len() - 1]),
+            "ended in the middle of a line",
+        ),
+        (
+            OLD[..OLD.find("[prod]").unwrap()].to_owned(),
+            "lacked [prod]",
+        ),
+    ];
+    for (cut, lacks) in cuts {
+        fs::write(home.credentials(), &cut).unwrap();
         let err = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap_err();
-        assert!(err.to_string().contains(lacks), "{err}");
+        assert!(err.to_string().contains(lacks), "{lacks}: {err}");
         assert_eq!(home.text(), cut, "nothing written over the save");
     }
 
