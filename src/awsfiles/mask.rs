@@ -132,26 +132,57 @@ fn mask_whole_line(line: &str) -> Cow<'_, str> {
     Cow::Owned(format!("{indent}{MASKED}{}", &line[end..]))
 }
 
-/// `text` with the escapes JSON, URLs and shells allow read through: `%XX` (any ASCII
-/// character, as URLs write them) and `\uXXXX` (as JSON writers, .NET's among them, write `+`
-/// and `/`: attack round 15, E-7) decoded; `\` and quotes dropped. How a secret written into
-/// a command line reads again.
+/// `text` with the escapes JSON, URLs, shells and programming languages allow read through,
+/// as often as they were applied (`%252B` is `%2B` is `+`): `%XX`; `\uXXXX` (as .NET's JSON
+/// writes `+` and `/`: attack round 15, E-7), `\u{X…}`, `\UXXXXXXXX`, `\xXX`, octal `\NNN`;
+/// `&#N;` and `&#xN;` (attack round 15b, F-3); `\` and quotes dropped. How a secret written
+/// into a command line reads again.
 pub fn unescaped(text: &str) -> String {
-    let hex = |digits: Option<&str>| {
+    let mut plain = unescaped_once(text);
+    for _ in 0..3 {
+        let again = unescaped_once(&plain);
+        if again == plain {
+            break;
+        }
+        plain = again;
+    }
+    plain
+}
+
+/// One pass of [`unescaped`].
+fn unescaped_once(text: &str) -> String {
+    let number = |digits: Option<&str>, radix: u32| {
         digits
-            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
-            .and_then(|d| u32::from_str_radix(d, 16).ok())
+            .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_digit(radix)))
+            .and_then(|d| u32::from_str_radix(d, radix).ok())
             .and_then(char::from_u32)
+    };
+    // The escape at the start of `rest`, as (the character, its length).
+    let escape = |rest: &str| -> Option<(char, usize)> {
+        let after = |n: usize| rest.get(n..).unwrap_or_default();
+        let braced = |from: usize, radix: u32| {
+            let body = after(from);
+            let end = body.find([';', '}'])?;
+            number(Some(&body[..end]), radix).map(|c| (c, from + end + 1))
+        };
+        match rest.as_bytes() {
+            [b'%', ..] => number(rest.get(1..3), 16)
+                .filter(char::is_ascii)
+                .map(|c| (c, 3)),
+            [b'\\', b'u', b'{', ..] => braced(3, 16),
+            [b'\\', b'u', ..] => number(rest.get(2..6), 16).map(|c| (c, 6)),
+            [b'\\', b'U', ..] => number(rest.get(2..10), 16).map(|c| (c, 10)),
+            [b'\\', b'x', ..] => number(rest.get(2..4), 16).map(|c| (c, 4)),
+            [b'\\', b'0'..=b'7', ..] => number(rest.get(1..4), 8).map(|c| (c, 4)),
+            [b'&', b'#', b'x' | b'X', ..] => braced(3, 16),
+            [b'&', b'#', ..] => braced(2, 10),
+            _ => None,
+        }
     };
     let mut plain = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let decoded = match c {
-            '%' => hex(rest.get(1..3)).filter(char::is_ascii).map(|d| (d, 3)),
-            '\\' if rest[1..].starts_with('u') => hex(rest.get(2..6)).map(|d| (d, 6)),
-            _ => None,
-        };
-        match decoded {
+        match escape(rest) {
             Some((d, len)) => {
                 plain.push(d);
                 rest = &rest[len..];
@@ -205,6 +236,32 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Attack rounds 15 and 15b (E-7, F-3): a secret's `+` and `/` written with any of the
+    /// escapes a command line, JSON, a URL or a language allows reads back as the secret.
+    #[test]
+    fn every_common_escape_reads_back_as_the_secret() {
+        let secret = "fKNX4zKtgsxZB+axk9Y2G8pFz81H/XU7IPYdTYtA";
+        for (plus, slash) in [
+            ("%2B", "%2F"),
+            ("%252B", "%252F"),
+            ("\\u002b", "\\u002f"),
+            ("\\u{2b}", "\\u{2f}"),
+            ("\\U0000002B", "\\U0000002F"),
+            ("\\x2b", "\\x2f"),
+            ("\\053", "\\057"),
+            ("&#43;", "&#47;"),
+            ("&#x2B;", "&#x2F;"),
+            ("\\+", "\\/"),
+        ] {
+            let written = secret.replace('+', plus).replace('/', slash);
+            assert!(
+                unescaped(&format!("--secret \"{written}\"")).contains(secret),
+                "{written}"
+            );
+        }
+        assert_eq!(unescaped("100% sure, \\q"), "100% sure, q");
+    }
 
     #[test]
     fn masks_secret_values_and_keeps_layout() {
