@@ -319,7 +319,9 @@ fn write_change(change: &FileChange, options: &WriteOptions) -> Result<Written, 
     // (attack round 14, R14b-4, D-5). Waited for, 2 s, then nothing is written: a run after
     // it reads the file as it then is (sections removed on purpose included).
     let missing = |now: &Option<Vec<u8>>| match (change.loaded.as_deref(), now.as_deref()) {
-        (Some(read), Some(now)) => missing_from(read, now),
+        (Some(read), Some(now)) => {
+            missing_from(read, now).or_else(|| pair_being_typed(now, &target))
+        }
         _ => None,
     };
     for _ in 0..10 {
@@ -431,8 +433,11 @@ fn missing_from(read: &[u8], now: &[u8]) -> Option<String> {
             })),
         }
     }
-    // The last line cut: the file read ended its last line, this one does not (F-6).
-    let cut_mid_line = read.ends_with(b"\n") && !now.ends_with(b"\n");
+    // The last line cut: this one does not end its last line, and the file read ended it or
+    // had another last line (F-6; attack round 15c, G-4: a file read without a final newline).
+    let last_line = |b: &[u8]| b.rsplit(|&c| c == b'\n').next().map(<[u8]>::to_vec);
+    let cut_mid_line =
+        !now.ends_with(b"\n") && (read.ends_with(b"\n") || last_line(read) != last_line(now));
     match lost.len() {
         0 if cut_mid_line => Some("ended in the middle of a line".to_owned()),
         0 if now.len() < read.len() && read.starts_with(now) => {
@@ -442,6 +447,38 @@ fn missing_from(read: &[u8], now: &[u8]) -> Option<String> {
         1..=3 => Some(format!("lacked {}", lost.join(", "))),
         n => Some(format!("lacked {}, … ({n} in all)", lost[..3].join(", "))),
     }
+}
+
+/// How long after its last change a file ending in a key id without its secret is taken for a
+/// pair being typed into it (`cat >> credentials`, the IAM console's two copy buttons).
+const TYPING: Duration = Duration::from_secs(60);
+
+/// Said for [`WriteError::BeingWritten`] when `now` (the bytes of `target`) ends in a section
+/// whose last setting is an access key id without its secret and the file changed within
+/// [`TYPING`]: the secret line is still to come, into the file this write would replace
+/// (attack round 15c, G-3). An older half pair is a broken profile, written around as any.
+fn pair_being_typed(now: &[u8], target: &Path) -> Option<String> {
+    let recent = fs::metadata(target)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < TYPING);
+    if !recent {
+        return None;
+    }
+    let doc = Document::parse(now).ok()?;
+    let structure = doc.structure().ok()?;
+    let last = structure.sections().max_by_key(|s| s.header)?;
+    let half = last
+        .entries
+        .last()
+        .is_some_and(|e| e.key == "aws_access_key_id")
+        && last.entry("aws_secret_access_key").is_none()
+        && last.entry(super::profile::KEYRING_MARKER).is_none();
+    half.then(|| {
+        let name = crate::text::printable(&super::mask::mask_lookalikes(last.name), 60);
+        format!("ended in [{name}] with a key id still waiting for its secret")
+    })
 }
 
 /// Re-applies the change's edits onto `current` (the file as it is now on disk), refusing

@@ -182,14 +182,16 @@ fn store(run: &Run, args: &KeyringMoveArgs, open: Open) -> Result<(), Failure> {
     );
     let moved: Vec<String> = mv.places().map(|p| format!("'{}'", p.profile)).collect();
     let strays = custody::strays(ctx, creds.secret_access_key.expose(), &creds.access_key_id);
+    // What was searched is said, not more: an escape mfatui does not read is not seen
+    // (attack round 15c, G-2).
     println!(
-        "Done: {} keep{} the key {id} in the OS keyring; {} {KEYRING_MARKER} = {id}.",
+        "Done: {} keep{} the key {id} in the OS keyring; their sections hold only {KEYRING_MARKER} = {id}{}.",
         moved.join(", "),
         if moved.len() == 1 { "s" } else { "" },
         if strays.is_empty() && linked.is_empty() {
-            "the files hold only"
+            ", and no other line holds the secret as written or through the escapes mfatui reads"
         } else {
-            "their sections hold only"
+            ""
         }
     );
     if !strays.is_empty() {

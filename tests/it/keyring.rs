@@ -150,6 +150,14 @@ fn store_moves_the_key_into_the_keyring_and_no_file_under_home_keeps_the_secret(
         stdout.contains("Rewrote 2 backup(s) without the secret key."),
         "{stdout}"
     );
+    // What was searched, not more (attack round 15c, G-2: escapes mfatui does not read).
+    assert!(
+        stdout.contains("their sections hold only mfatui_keyring = ****")
+            && stdout.contains(
+                "no other line holds the secret as written or through the escapes mfatui reads"
+            ),
+        "{stdout}"
+    );
     assert!(!stdout.contains(&secret) && !stderr.contains(&secret));
 
     let credentials = sb.credentials();

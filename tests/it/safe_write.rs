@@ -462,6 +462,44 @@ fn a_file_partly_saved_by_another_program_is_never_written_over() {
         assert_eq!(home.text(), cut, "nothing written over the save");
     }
 
+    // Attack round 15c (G-4): a file read without a final newline, whose last value another
+    // program changed and was cut writing; (G-3) a pair being typed into the file (`cat >>`),
+    // its key id written and its secret not yet.
+    let no_final_newline = OLD.trim_end().to_owned();
+    fs::write(home.credentials(), &no_final_newline).unwrap();
+    let plan_nl = plan_region(&home);
+    let changed_and_cut = no_final_newline.replace("prod-secret-value-456", "new-prod-sec");
+    let typing = format!("{OLD}\n[carol]\naws_access_key_id = AKIACAROLCAROLCAROL1\n");
+    for (plan, cut, lacks) in [
+        (&plan_nl, changed_and_cut, "ended in the middle of a line"),
+        (
+            &plan,
+            typing,
+            "ended in [carol] with a key id still waiting for its secret",
+        ),
+    ] {
+        fs::write(home.credentials(), &cut).unwrap();
+        let err = commit(plan, &WriteOptions::new(OnChange::Merge)).unwrap_err();
+        assert!(err.to_string().contains(lacks), "{lacks}: {err}");
+        assert_eq!(home.text(), cut, "nothing written over the save");
+    }
+    // A half pair left alone for minutes is a broken profile, not one being typed: written
+    // around.
+    let old_half = format!("{OLD}\n[carol]\naws_access_key_id = AKIACAROLCAROLCAROL1\n");
+    fs::write(home.credentials(), &old_half).unwrap();
+    fs::File::options()
+        .write(true)
+        .open(home.credentials())
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(300))
+        .unwrap();
+    let written = commit(&plan, &WriteOptions::new(OnChange::Merge)).unwrap();
+    assert!(!written.is_empty());
+    assert!(home
+        .text()
+        .contains("[carol]\naws_access_key_id = AKIACAROLCAROLCAROL1\n"));
+    fs::write(home.credentials(), &first_part).unwrap();
+
     // The save finishes within the wait: the change lands on it.
     let writer = {
         let path = home.credentials();
