@@ -14,6 +14,22 @@ use std::time::{Duration, Instant};
 /// How often a lock held by someone else is tried again.
 const LOCK_POLL: Duration = Duration::from_millis(20);
 
+/// Why another user could have chosen what a file says (a command to run), if one could: it
+/// is another user's (root's counts as the user's own), or a group or others may write it (a
+/// primary group such as `users` may hold other users: attack round 10).
+pub fn others_may_change(meta: &fs::Metadata) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let mode = meta.mode() & 0o7777;
+    if meta.uid() != me && meta.uid() != 0 {
+        Some(format!("it belongs to another user (uid {})", meta.uid()))
+    } else if mode & 0o022 != 0 {
+        Some(format!("other users may change it (mode {mode:04o})"))
+    } else {
+        None
+    }
+}
+
 /// Follows symbolic links to the real file, so that a write goes through the link and keeps
 /// it (a missing target is where the link points).
 pub fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {

@@ -244,23 +244,9 @@ pub fn load(path: &Path) -> (Settings, Option<String>) {
 
 /// Why a settings file with this owner and mode is not to be trusted, if it is not.
 fn not_trusted(meta: &std::fs::Metadata) -> Option<String> {
-    use std::os::unix::fs::MetadataExt;
-    let me = rustix::process::geteuid().as_raw();
-    let mode = meta.mode() & 0o7777;
-    if meta.uid() != me && meta.uid() != 0 {
-        Some(format!(
-            "it belongs to another user (uid {}), and settings name the commands mfatui runs; \
-             make it yours (or move it away)",
-            meta.uid()
-        ))
-    } else if mode & 0o022 != 0 {
-        Some(format!(
-            "other users may change it (mode {mode:04o}), and settings name the commands \
-             mfatui runs; run chmod go-w on it"
-        ))
-    } else {
-        None
-    }
+    crate::safe_fs::others_may_change(meta).map(|why| {
+        format!("{why}, and settings name the commands mfatui runs; make it yours and run chmod go-w on it")
+    })
 }
 
 /// Parses settings text; the error says `line N: key: what is wrong`.

@@ -84,6 +84,9 @@ pub struct CodeAsk {
     pub serial: Option<String>,
     /// The `mfa_process` command of the profile or its source, if any.
     pub mfa_process: Option<String>,
+    /// Why that command is not run, when another user could have written it (the config
+    /// file is theirs, or others may write it: attack round 15c, G-5).
+    pub mfa_process_distrusted: Option<String>,
     /// 1 for the first ask, 2 after STS refused the first code, …
     pub attempt: u32,
     /// Why the last code was refused, on a second or third ask.
@@ -212,6 +215,9 @@ impl CodeSource for MfaProcess {
             if ask.attempt > 1 {
                 return Ok(CodeAnswer::Pass);
             }
+            if let Some(why) = &ask.mfa_process_distrusted {
+                return Err(CodeError::Source(why.clone()));
+            }
             run_mfa_process(command, self.timeout, self.show_stderr)
                 .await
                 .map(CodeAnswer::Given)
@@ -297,6 +303,7 @@ mod tests {
             profile: "dev".into(),
             serial: None,
             mfa_process: process.map(str::to_owned),
+            mfa_process_distrusted: None,
             attempt,
             refused: None,
         }

@@ -277,10 +277,22 @@ impl Renewal {
                     .get("mfa_process")
                     .map(str::to_owned)
             });
+        // A command another user could have put in the config file is not run as this one
+        // (as the settings file's are not).
+        let config = &snapshot.files().paths.config;
+        let mfa_process_distrusted = mfa_process.as_ref().and_then(|_| {
+            let why = crate::safe_fs::others_may_change(&std::fs::metadata(config).ok()?)?;
+            Some(format!(
+                "the mfa_process of '{}' was not run: {} names it and {why}; make the file yours and run chmod go-w on it",
+                self.profile,
+                config.display()
+            ))
+        });
         super::code::CodeAsk {
             profile: self.profile.clone(),
             serial: self.serial().map(str::to_owned),
             mfa_process,
+            mfa_process_distrusted,
             attempt: 1,
             refused: None,
         }

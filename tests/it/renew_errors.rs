@@ -453,3 +453,41 @@ fn two_profiles_sharing_a_session_section_are_neither_served_nor_renewed() {
         assert!(text(&out).0.contains("ASIABOBSESSION000001"), "{profile}");
     }
 }
+
+/// Attack round 15c (G-5): an AWS config file another user made (a path in a shared folder)
+/// or may write named an `mfa_process`, and mfatui ran it as this user. It is not run: one
+/// sentence names the file and why, as for a settings file of another user's.
+#[test]
+fn an_mfa_process_another_user_could_have_written_is_never_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new(&nowhere(), CONFIG, CREDS);
+    let ran = sb.home.path().join("ran");
+    let config = CONFIG.replacen(
+        "[profile dev]\n",
+        &format!(
+            "[profile dev]\nmfa_process = touch {}; echo 123456\n",
+            ran.display()
+        ),
+        1,
+    );
+    std::fs::write(sb.aws("config"), config).unwrap();
+    let mut cases = vec![(0o666, "other users may change it (mode 0666)")];
+    if rustix::process::getuid().is_root() {
+        cases.push((0o644, "it belongs to another user (uid 65534)"));
+    }
+    for (mode, why) in cases {
+        std::fs::set_permissions(sb.aws("config"), std::fs::Permissions::from_mode(mode)).unwrap();
+        if mode == 0o644 {
+            std::os::unix::fs::chown(sb.aws("config"), Some(65534), Some(65534)).unwrap();
+        }
+        let out = sb.mfatui(&["credential-process", "dev"]);
+        let stderr = text(&out).1;
+        assert!(!out.status.success());
+        assert!(
+            stderr.contains("the mfa_process of 'dev' was not run") && stderr.contains(why),
+            "{stderr}"
+        );
+        assert!(!ran.exists(), "the command never ran");
+        assert_eq!(sb.credentials(), CREDS, "nothing written");
+    }
+}
