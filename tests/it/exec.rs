@@ -679,8 +679,10 @@ print(boto3.Session().get_credentials().get_frozen_credentials().access_key)
         .unwrap()
         .matches("endpoint: served")
         .count();
+    // A loop is a fetch per call (20); a loaded machine's slower renewal ahead lets botocore
+    // ask a few more times while it runs (9 seen in CI with a build beside it).
     assert!(
-        (1..=8).contains(&fetches),
+        (1..=12).contains(&fetches),
         "20 calls over 4 s made {fetches} fetches: botocore refetched in a loop"
     );
 }
